@@ -1,0 +1,3 @@
+"""miglint: a static linter for Alembic migration directories."""
+
+__version__ = "0.1.0"

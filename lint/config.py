@@ -1,0 +1,168 @@
+"""`[tool.miglint]` settings: read once, validated, handed on as a frozen record."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional, Tuple
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A configuration or usage problem: reported on stderr, exit code 2."""
+
+
+@dataclass(frozen=True)
+class EnvironmentSpec:
+    """An environment declared in [[tool.miglint.environments]]."""
+
+    name: str
+    script_location: Optional[str] = None
+    version_locations: Tuple[str, ...] = ()
+    recursive: bool = False
+    config: Optional[str] = None  # an alembic.ini to read instead
+    section: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    root: Path  # the directory that relative settings are resolved against
+    source: Optional[Path] = None  # the pyproject.toml they came from
+    select: Tuple[str, ...] = ()
+    extend_select: Tuple[str, ...] = ()
+    ignore: Tuple[str, ...] = ()
+    exclude: Tuple[str, ...] = ()
+    baseline: Optional[str] = None
+    runners: Tuple[str, ...] = ()
+    critical: Tuple[str, ...] = ()
+    dialect: str = "postgresql"
+    include_downgrade: bool = False
+    cache_dir: Optional[str] = None
+    environments: Tuple[EnvironmentSpec, ...] = ()
+    rule_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "runners", "critical")
+_KNOWN = set(_LIST_KEYS) | {
+    "baseline",
+    "dialect",
+    "include-downgrade",
+    "cache-dir",
+    "environments",
+    "rules",
+    "script-location",
+    "version-locations",
+    "recursive-version-locations",
+}
+_DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
+
+
+def read_toml(path: Path) -> Dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data: Dict[str, Any] = tomllib.load(handle)
+            return data
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def miglint_table(pyproject: Path) -> Optional[Dict[str, Any]]:
+    table = read_toml(pyproject).get("tool", {}).get("miglint")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{pyproject}: [tool.miglint] must be a table")
+    return table
+
+
+def load_settings(root: Path, pyproject: Optional[Path]) -> Settings:
+    table = miglint_table(pyproject) if pyproject is not None else None
+    if not table:
+        return Settings(root=root, source=pyproject if table is not None else None)
+    where = f"{pyproject}: [tool.miglint]"
+    unknown = sorted(set(table) - _KNOWN)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
+
+    def strings(key: str) -> Tuple[str, ...]:
+        value = table.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: {key} must be a list of strings")
+        return tuple(value)
+
+    def optional_string(key: str) -> Optional[str]:
+        value = table.get(key)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"{where}: {key} must be a string")
+        return value
+
+    dialect = optional_string("dialect") or "postgresql"
+    if dialect not in _DIALECTS:
+        raise ConfigError(f"{where}: dialect must be one of {', '.join(_DIALECTS)}, not {dialect!r}")
+    include_downgrade = table.get("include-downgrade", False)
+    if not isinstance(include_downgrade, bool):
+        raise ConfigError(f"{where}: include-downgrade must be true or false")
+    rules = table.get("rules", {})
+    if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
+        raise ConfigError(f"{where}: rules must be a table of tables, e.g. [tool.miglint.rules.MG111]")
+
+    environments = list(_environments(table, where))
+    return Settings(
+        root=root,
+        source=pyproject,
+        select=strings("select"),
+        extend_select=strings("extend-select"),
+        ignore=strings("ignore"),
+        exclude=strings("exclude"),
+        baseline=optional_string("baseline"),
+        runners=strings("runners"),
+        critical=strings("critical"),
+        dialect=dialect,
+        include_downgrade=include_downgrade,
+        cache_dir=optional_string("cache-dir"),
+        environments=tuple(environments),
+        rule_settings=rules,
+    )
+
+
+def _environments(table: Mapping[str, Any], where: str) -> Any:
+    declared = table.get("environments", [])
+    if not isinstance(declared, list) or not all(isinstance(e, dict) for e in declared):
+        raise ConfigError(f"{where}: environments must be an array of tables ([[tool.miglint.environments]])")
+    # A single environment may be given inline, without the array.
+    if "script-location" in table or "version-locations" in table:
+        declared = [
+            {
+                "name": "miglint",
+                **{k: table[k] for k in ("script-location", "version-locations", "recursive-version-locations") if k in table},
+            }
+        ] + declared
+    for index, entry in enumerate(declared):
+        allowed = {"name", "script-location", "version-locations", "recursive-version-locations", "config", "section"}
+        extra = sorted(set(entry) - allowed)
+        if extra:
+            raise ConfigError(f"{where}: environments[{index}] has unknown key(s) {', '.join(extra)}")
+        locations = entry.get("version-locations", [])
+        if isinstance(locations, str):
+            locations = [locations]
+        if not entry.get("script-location") and not locations and not entry.get("config"):
+            raise ConfigError(
+                f"{where}: environments[{index}] needs script-location, version-locations or config"
+            )
+        yield EnvironmentSpec(
+            name=str(entry.get("name") or entry.get("section") or entry.get("script-location") or f"env{index}"),
+            script_location=entry.get("script-location"),
+            version_locations=tuple(locations),
+            recursive=bool(entry.get("recursive-version-locations", False)),
+            config=entry.get("config"),
+            section=entry.get("section"),
+        )

@@ -1,0 +1,129 @@
+"""Run the selected rules over one environment's records and apply suppressions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
+
+from .config import ConfigError
+from .graph import RevisionGraph
+from .model import Diagnostic, RevisionFile, Suppression
+from .rule import FileRule, GraphRule, Rule, all_rules
+
+UNUSED_IGNORE = "MG009"
+
+
+def _matching(selector: str, rules: Mapping[str, Type[Rule]]) -> List[str]:
+    """Codes a selector names: `ALL`, a code, a code prefix (`MG1`), or a rule name."""
+    key = selector.strip()
+    if key.upper() == "ALL":
+        return list(rules)
+    by_code = [code for code in rules if code.startswith(key.upper())] if key.upper().startswith("MG") else []
+    if by_code:
+        return by_code
+    by_name = [code for code, rule in rules.items() if rule.name == key.lower()]
+    if by_name:
+        return by_name
+    raise ConfigError(f"unknown rule {selector!r} (see `miglint rules`)")
+
+
+def select_rules(
+    select: Sequence[str] = (),
+    extend_select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+    rule_settings: Optional[Mapping[str, Mapping[str, Any]]] = None,
+) -> List[Rule]:
+    """Instances of the enabled rules, the way ruff combines select and ignore."""
+    rules = all_rules()
+    if select:
+        enabled: Set[str] = {c for s in select for c in _matching(s, rules)}
+    else:
+        enabled = {code for code, rule in rules.items() if rule.default_enabled}
+    enabled |= {c for s in extend_select for c in _matching(s, rules)}
+    enabled -= {c for s in ignore for c in _matching(s, rules)}
+
+    settings_by_code: Dict[str, Mapping[str, Any]] = {}
+    for key, values in (rule_settings or {}).items():
+        codes = _matching(key, rules)
+        if len(codes) != 1:
+            raise ConfigError(f"[tool.miglint.rules.{key}] must name one rule")
+        settings_by_code[codes[0]] = values
+    instances = []
+    for code in sorted(enabled):
+        settings = dict(settings_by_code.get(code, {}))
+        severity = settings.pop("severity", None)
+        if severity not in (None, "error", "warning"):
+            raise ConfigError(f"[tool.miglint.rules.{code}] severity must be 'error' or 'warning'")
+        unknown = set(settings) - set(rules[code].settings_defaults)
+        if unknown:
+            raise ConfigError(f"[tool.miglint.rules.{code}] unknown setting(s) {', '.join(sorted(unknown))}")
+        instances.append(rules[code](settings, severity))
+    return instances
+
+
+@dataclass(frozen=True)
+class EnvironmentResult:
+    graph: RevisionGraph
+    diagnostics: Tuple[Diagnostic, ...]
+    suppressed: int
+
+
+def lint_records(
+    records: Sequence[RevisionFile], rules: Sequence[Rule], *, honour_ignores: bool = True
+) -> EnvironmentResult:
+    """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
+    graph = RevisionGraph(records)
+    found: List[Diagnostic] = []
+    for rule in rules:
+        if isinstance(rule, FileRule):
+            for record in records:
+                found.extend(rule.check_file(record))
+        elif isinstance(rule, GraphRule):
+            found.extend(rule.check_graph(graph))
+    if not honour_ignores:
+        return EnvironmentResult(graph, tuple(sorted(found, key=lambda d: d.sort_key)), 0)
+
+    kept, suppressed, unused = _apply_suppressions(found, records)
+    unused_rule = next((r for r in rules if r.code == UNUSED_IGNORE), None)
+    if unused_rule is not None:
+        for path, suppression in unused:
+            names = ", ".join(suppression.codes) or "every rule"
+            kept.append(
+                unused_rule.diagnostic(
+                    path,
+                    suppression.span,
+                    f"suppression of {names} is unused: nothing is reported "
+                    + ("in this file" if suppression.whole_file else "on this line"),
+                    help="remove the comment",
+                )
+            )
+    return EnvironmentResult(graph, tuple(sorted(kept, key=lambda d: d.sort_key)), suppressed)
+
+
+def _apply_suppressions(
+    found: Iterable[Diagnostic], records: Sequence[RevisionFile]
+) -> Tuple[List[Diagnostic], int, List[Tuple[str, Suppression]]]:
+    by_path = {r.path: r.suppressions for r in records if r.suppressions}
+    used: Set[Tuple[str, int]] = set()
+    kept: List[Diagnostic] = []
+    suppressed = 0
+    for diagnostic in found:
+        matched = None
+        for suppression in by_path.get(diagnostic.path, ()):
+            applies = suppression.whole_file or suppression.line == diagnostic.span.line
+            names = suppression.codes
+            if applies and (not names or diagnostic.code in names or diagnostic.name in names):
+                matched = suppression
+                break
+        if matched is None:
+            kept.append(diagnostic)
+        else:
+            suppressed += 1
+            used.add((diagnostic.path, matched.span.line))
+    unused = [
+        (path, s)
+        for path, suppressions in by_path.items()
+        for s in suppressions
+        if (path, s.span.line) not in used
+    ]
+    return kept, suppressed, unused

@@ -1,0 +1,206 @@
+"""The revision graph of one Alembic environment, modelled as Alembic models it.
+
+Edges run parent -> child and carry their kind: `down_revision` or `depends_on`.
+Heads and bases follow `down_revision` edges only (Alembic's `get_heads()` and
+`get_bases()`); `depends_on` edges matter for cycles and missing parents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
+
+import networkx as nx
+
+from .model import RevisionFile
+
+DOWN = "down_revision"
+DEPENDS = "depends_on"
+
+
+@dataclass(frozen=True)
+class Dangling:
+    """A parent reference that names no revision of the environment."""
+
+    child: RevisionFile
+    parent: str
+    kind: str  # DOWN or DEPENDS
+
+
+class RevisionGraph:
+    """Revisions of one environment and the edges between them.
+
+    Problems that networkx would paper over are recorded before any edge is added:
+    `add_edge` silently creates a missing node, so dangling parents are kept aside,
+    and every file declaring an id is kept (Alembic warns about a duplicate and
+    lets the later file win).
+    """
+
+    def __init__(self, files: Sequence[RevisionFile]) -> None:
+        self.files: Tuple[RevisionFile, ...] = tuple(files)
+        self.revisions: Dict[str, RevisionFile] = {}
+        # every file declaring each id, in discovery order; more than one is MG104
+        self.declarations: Dict[str, List[RevisionFile]] = {}
+        self.unreadable: List[RevisionFile] = []  # revision or down_revision not literal
+        self.dangling: List[Dangling] = []
+        self.dag: nx.DiGraph = nx.DiGraph()
+
+        for file in files:
+            if not file.looks_like_revision or file.problem is not None:
+                continue
+            rev_id = file.revision_id
+            down = file.down_revision
+            if rev_id is None or (down is not None and down.is_dynamic):
+                self.unreadable.append(file)
+                continue
+            self.declarations.setdefault(rev_id, []).append(file)
+            self.revisions[rev_id] = file  # the later file wins, as in Alembic
+
+        for rev_id in self.revisions:
+            self.dag.add_node(rev_id)
+        for rev_id, file in self.revisions.items():
+            for parent, kind in self._parent_refs(file):
+                if parent in self.revisions:
+                    if self.dag.has_edge(parent, rev_id):
+                        # down_revision wins: it is what makes the parent a non-head
+                        if kind == DOWN:
+                            self.dag[parent][rev_id]["kind"] = DOWN
+                    else:
+                        self.dag.add_edge(parent, rev_id, kind=kind)
+                else:
+                    self.dangling.append(Dangling(file, parent, kind))
+        self._labels: Optional[Dict[str, FrozenSet[str]]] = None
+
+    @staticmethod
+    def _parent_refs(file: RevisionFile) -> Iterator[Tuple[str, str]]:
+        if file.down_revision is not None:
+            for parent in file.down_revision.ids:
+                yield parent, DOWN
+        if file.depends_on is not None and not file.depends_on.is_dynamic:
+            for parent in file.depends_on.ids:
+                yield parent, DEPENDS
+
+    # -- structure -----------------------------------------------------------
+
+    @property
+    def complete(self) -> bool:
+        """False when some revision's id or parents could not be read statically."""
+        return not self.unreadable
+
+    def down_revisions(self, rev_id: str) -> Tuple[str, ...]:
+        down = self.revisions[rev_id].down_revision
+        return down.ids if down is not None else ()
+
+    def depends_on(self, rev_id: str) -> Tuple[str, ...]:
+        dep = self.revisions[rev_id].depends_on
+        return dep.ids if dep is not None and not dep.is_dynamic else ()
+
+    def children(self, rev_id: str, kind: str = DOWN) -> List[str]:
+        return [c for c in self.dag.successors(rev_id) if self.dag[rev_id][c]["kind"] == kind]
+
+    def heads(self) -> List[str]:
+        """Revisions that no revision names as its down_revision (Alembic's heads)."""
+        return [r for r in self.revisions if not self.children(r)]
+
+    def bases(self) -> List[str]:
+        """Revisions whose down_revision is None (Alembic's bases)."""
+        return [r for r in self.revisions if not self.down_revisions(r)]
+
+    def merge_points(self) -> List[str]:
+        return [r for r in self.revisions if len(self.down_revisions(r)) > 1]
+
+    def branch_points(self) -> List[str]:
+        return [r for r in self.revisions if len(self.children(r)) > 1]
+
+    def versioned(self) -> nx.DiGraph:
+        """The subgraph of down_revision edges only."""
+        return nx.subgraph_view(self.dag, filter_edge=lambda a, b: self.dag[a][b]["kind"] == DOWN)
+
+    def ancestors(self, rev_id: str) -> Set[str]:
+        """Every revision reachable backwards over down_revision edges."""
+        seen: Set[str] = set()
+        stack = [p for p in self.down_revisions(rev_id) if p in self.revisions]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(p for p in self.down_revisions(current) if p in self.revisions)
+        return seen
+
+    # -- cycles --------------------------------------------------------------
+
+    def cycles(self, *, with_dependencies: bool, limit: int = 50) -> List[List[str]]:
+        """Simple cycles, each rotated to start at its smallest id, sorted.
+
+        Searched per strongly connected component so that an acyclic history of
+        thousands of revisions costs one linear pass.
+        """
+        graph = self.dag if with_dependencies else self.versioned()
+        found: List[List[str]] = []
+        for component in nx.strongly_connected_components(graph):
+            if len(component) == 1:
+                (node,) = component
+                if not graph.has_edge(node, node):
+                    continue
+            sub = graph.subgraph(component)
+            for count, cycle in enumerate(nx.simple_cycles(sub)):
+                if count >= limit:
+                    break
+                start = cycle.index(min(cycle))
+                # networkx lists a cycle along parent -> child edges; Alembic users
+                # read chains child -> parent, so report it in that direction.
+                rotated = cycle[start:] + cycle[:start]
+                found.append(rotated)
+        return sorted(found)
+
+    def edge_kind(self, parent: str, child: str) -> str:
+        kind: str = self.dag[parent][child]["kind"]
+        return kind
+
+    # -- branch labels -------------------------------------------------------
+
+    def own_labels(self, rev_id: str) -> Tuple[str, ...]:
+        labels = self.revisions[rev_id].branch_labels
+        return labels.ids if labels is not None and not labels.is_dynamic else ()
+
+    def has_unreadable_labels(self, rev_id: str) -> bool:
+        labels = self.revisions[rev_id].branch_labels
+        return labels is not None and labels.is_dynamic
+
+    def labels(self, rev_id: str) -> FrozenSet[str]:
+        """Branch labels in effect for a revision, resolved as Alembic does.
+
+        A label applies to every descendant of the revision carrying it, and to
+        its ancestors down to the nearest branch or merge point (alembic
+        RevisionMap._add_branches). A label that cannot be read propagates as the
+        marker "?" so that heads on such branches are never called accidental.
+        """
+        if self._labels is None:
+            self._labels = self._resolve_labels()
+        return self._labels.get(rev_id, frozenset())
+
+    def _resolve_labels(self) -> Dict[str, FrozenSet[str]]:
+        labels: Dict[str, Set[str]] = {r: set() for r in self.revisions}
+        versioned = self.versioned()
+        for rev_id in self.revisions:
+            own = set(self.own_labels(rev_id))
+            if self.has_unreadable_labels(rev_id):
+                own.add("?")
+            if not own:
+                continue
+            try:
+                descendants = nx.descendants(versioned, rev_id)
+            except nx.NetworkXError:
+                descendants = set()
+            for node in descendants | {rev_id}:
+                labels[node] |= own
+            parent: Optional[str] = rev_id
+            while parent is not None:
+                # Alembic stops at a "real" branch point, counting depends_on children
+                if self.dag.out_degree(parent) > 1 or len(self.down_revisions(parent)) > 1:
+                    break
+                labels[parent] |= own
+                downs = [p for p in self.down_revisions(parent) if p in self.revisions]
+                parent = downs[0] if downs else None
+        return {r: frozenset(v) for r, v in labels.items()}

@@ -1,0 +1,163 @@
+"""The plain records that flow through miglint's pipeline.
+
+files -> RevisionFile (parse.py) -> RevisionGraph (graph.py) -> Diagnostic (engine.py)
+-> report (report.py). Every record here is a frozen dataclass of strings, ints and
+tuples, so the per-file record can be pickled into the cache and sent between
+processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+# Header variables Alembic reads from a version module.
+HEADER_FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A source range: lines count from 1, columns from 0 (LibCST's convention).
+
+    Columns are converted to 1-based for display in exactly one place, report.py.
+    """
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @classmethod
+    def point(cls, line: int, column: int = 0) -> Span:
+        return cls(line, column, line, column)
+
+
+@dataclass(frozen=True)
+class HeaderValue:
+    """The value of one header variable, normalised at the parse boundary.
+
+    `ids` is always a tuple: `None` and `()` become `()`, a string becomes a
+    1-tuple. `dynamic` holds the source text of a value that is not a literal;
+    then `ids` is empty and the value is unknown, never guessed.
+    """
+
+    ids: Tuple[str, ...]
+    span: Span
+    shape: str  # "none" | "str" | "tuple" | "list" | "set" | "dynamic"
+    dynamic: Optional[str] = None
+    # For a dynamic value that is a bare name imported with `from M import NAME`,
+    # ("M", "NAME", level); lets a later stage resolve it from the repository.
+    imported_from: Optional[Tuple[str, str, int]] = None
+
+    @property
+    def is_dynamic(self) -> bool:
+        return self.dynamic is not None
+
+
+@dataclass(frozen=True)
+class DocLine:
+    """A `Revision ID:` or `Revises:` line of the module docstring."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """A `# miglint: ignore[...]` comment. Empty `codes` suppresses every rule."""
+
+    line: int
+    codes: Tuple[str, ...]
+    whole_file: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """Why a file could not be read as Python (MG001)."""
+
+    message: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class RevisionFile:
+    """Everything the rules need to know about one version file.
+
+    Built from the file's bytes alone (parse.py); no syntax tree is kept.
+    """
+
+    path: str
+    revision: Optional[HeaderValue] = None
+    down_revision: Optional[HeaderValue] = None
+    branch_labels: Optional[HeaderValue] = None
+    depends_on: Optional[HeaderValue] = None
+    message: Optional[str] = None
+    doc_revision_id: Optional[DocLine] = None
+    doc_revises: Optional[DocLine] = None
+    has_upgrade: bool = False
+    has_downgrade: bool = False
+    problem: Optional[ParseProblem] = None
+    suppressions: Tuple[Suppression, ...] = ()
+
+    @property
+    def revision_id(self) -> Optional[str]:
+        """The literal revision id, or None when absent, dynamic or malformed."""
+        value = self.revision
+        if value is None or value.is_dynamic or len(value.ids) != 1:
+            return None
+        return value.ids[0]
+
+    @property
+    def looks_like_revision(self) -> bool:
+        """Alembic loads every .py; a module without upgrade/downgrade is a helper."""
+        return self.revision is not None or self.has_upgrade or self.has_downgrade
+
+    def header(self, name: str) -> Optional[HeaderValue]:
+        value: Optional[HeaderValue] = getattr(self, name)
+        return value
+
+
+@dataclass(frozen=True)
+class Location:
+    """A place in a file, with a note saying why it is relevant."""
+
+    path: str
+    span: Span
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text at `span` in `path` with `replacement`."""
+
+    path: str
+    span: Span
+    replacement: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    description: str
+    edits: Tuple[Edit, ...]
+    safe: bool = True
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: a rule, a place, a message stating the fact, help saying what to do."""
+
+    code: str
+    name: str
+    severity: str  # "error" | "warning"
+    path: str
+    span: Span
+    message: str
+    help: Optional[str] = None
+    revisions: Tuple[str, ...] = ()
+    related: Tuple[Location, ...] = ()
+    fix: Optional[Fix] = None
+
+    @property
+    def sort_key(self) -> Tuple[str, int, int, str, str]:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)

@@ -1,0 +1,342 @@
+"""Read one version file's bytes into a RevisionFile, without importing or executing it.
+
+A pure function of (path, bytes): that is what makes it cacheable and parallel.
+Only the module's top-level statements are looked at; no visitor walks the tree and
+no LibCST metadata is resolved (a MetadataWrapper deep-copies the tree and costs
+4-5x the parse). Positions are computed by rendering just the top-level statements
+that precede a header value.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
+
+from .model import (
+    HEADER_FIELDS,
+    DocLine,
+    HeaderValue,
+    ParseProblem,
+    RevisionFile,
+    Span,
+    Suppression,
+)
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+_DOC_REVISION_ID = re.compile(r"^[ \t]*Revision ID:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
+_DOC_REVISES = re.compile(r"^[ \t]*Revises:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
+_SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
+
+
+def parse_revision_file(path: str, data: bytes) -> RevisionFile:
+    """Extract the header, docstring lines and suppressions of a version file."""
+    text, problem = _decode(data)
+    if problem is not None:
+        return RevisionFile(path=path, problem=problem)
+    assert text is not None
+    suppressions = _suppressions(text)
+
+    import libcst as cst  # deferred: a fully cached run never pays for the import
+
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as error:
+        return RevisionFile(
+            path=path, problem=_syntax_problem(text, error), suppressions=suppressions
+        )
+    except (RecursionError, MemoryError, ValueError) as error:
+        return RevisionFile(
+            path=path,
+            problem=ParseProblem(f"cannot parse: {error}", Span.point(1)),
+            suppressions=suppressions,
+        )
+    return _Reader(module).read(path, suppressions)
+
+
+def _syntax_problem(text: str, error: cst.ParserSyntaxError) -> ParseProblem:
+    """Prefer CPython's own message and position: LibCST's point can be a line late."""
+    try:
+        compile(text, "<revision>", "exec", 0x400, dont_inherit=True)  # ast.PyCF_ONLY_AST
+    except SyntaxError as python_error:
+        line = python_error.lineno or 1
+        column = max((python_error.offset or 1) - 1, 0)
+        return ParseProblem(f"invalid syntax: {python_error.msg}", Span.point(line, column))
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    first_line = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+    return ParseProblem(
+        f"LibCST cannot parse this file: {first_line}",
+        Span.point(max(error.raw_line, 1), max(error.raw_column, 0)),
+    )
+
+
+def _decode(data: bytes) -> Tuple[Optional[str], Optional[ParseProblem]]:
+    """Decode as Python would: a BOM or PEP 263 coding line, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        if "invalid or missing" not in str(error.msg):
+            return None, ParseProblem(f"bad encoding declaration: {error.msg}", Span.point(1))
+        encoding = "utf-8"  # a stray non-UTF-8 byte in the first two lines: located below
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1)
+        return None, ParseProblem(
+            f"cannot decode as {encoding}: byte 0x{data[error.start]:02x} is not valid "
+            "(declare the encoding with a '# -*- coding: ... -*-' line or save as UTF-8)",
+            Span.point(line, column),
+        )
+    except LookupError:
+        return None, ParseProblem(f"unknown encoding {encoding!r}", Span.point(1))
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text, None
+
+
+def _suppressions(text: str) -> Tuple[Suppression, ...]:
+    """Find `# miglint: ignore[...]` comments.
+
+    A regex finds candidates cheaply; the tokenizer then confirms each is a real
+    comment and not text inside a string. A comment alone on a line before the
+    first line of code applies to the whole file.
+    """
+    if "miglint" not in text or not _SUPPRESSION.search(text):
+        return ()
+    found: List[Suppression] = []
+    seen_code = False
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                match = _SUPPRESSION.search(token.string)
+                if match:
+                    raw = match.group("codes")
+                    codes = tuple(c.strip() for c in raw.split(",") if c.strip()) if raw else ()
+                    line, column = token.start
+                    span = Span(line, column + match.start(), line, column + match.end())
+                    found.append(Suppression(line, codes, not seen_code, span))
+            elif token.type not in (
+                tokenize.NL,
+                tokenize.NEWLINE,
+                tokenize.ENCODING,
+                tokenize.INDENT,
+                tokenize.DEDENT,
+            ):
+                seen_code = True
+    except (tokenize.TokenError, SyntaxError):
+        pass  # the parser reports the syntax error; keep what was confirmed
+    return tuple(found)
+
+
+class _Reader:
+    """Walks the top-level statements of one parsed module."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self._rendered_upto = -1
+        # first line of each top-level statement, filled lazily in source order
+        self._first_lines: List[int] = []
+        self._next_line = 1 + len(module.header)
+
+    def read(self, path: str, suppressions: Tuple[Suppression, ...]) -> RevisionFile:
+        import libcst as cst
+
+        body = self.module.body
+        assigned: Dict[str, Tuple[int, cst.BaseSmallStatement, cst.BaseExpression]] = {}
+        imports: Dict[str, Tuple[str, str, int]] = {}
+        functions = set()
+        for index, stmt in enumerate(body):
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and small.value is not None:
+                        for target in small.targets:
+                            if isinstance(target.target, cst.Name):
+                                assigned[target.target.value] = (index, small, small.value)
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        if isinstance(small.target, cst.Name):
+                            assigned[small.target.value] = (index, small, small.value)
+                    elif isinstance(small, cst.ImportFrom) and not isinstance(
+                        small.names, cst.ImportStar
+                    ):
+                        module_name = _dotted(small.module) if small.module else ""
+                        for alias in small.names:
+                            if isinstance(alias.name, cst.Name):
+                                local = alias.name.value
+                                if alias.asname is not None and isinstance(
+                                    alias.asname.name, cst.Name
+                                ):
+                                    local = alias.asname.name.value
+                                imports[local] = (module_name, alias.name.value, len(small.relative))
+            elif isinstance(stmt, cst.FunctionDef):
+                functions.add(stmt.name.value)
+
+        headers: Dict[str, HeaderValue] = {}
+        for name in HEADER_FIELDS:
+            if name in assigned:
+                index, small, value = assigned[name]
+                headers[name] = self._header_value(index, small, value, assigned, imports)
+
+        message, doc_revision_id, doc_revises = self._docstring()
+        return RevisionFile(
+            path=path,
+            revision=headers.get("revision"),
+            down_revision=headers.get("down_revision"),
+            branch_labels=headers.get("branch_labels"),
+            depends_on=headers.get("depends_on"),
+            message=message,
+            doc_revision_id=doc_revision_id,
+            doc_revises=doc_revises,
+            has_upgrade="upgrade" in functions,
+            has_downgrade="downgrade" in functions,
+            suppressions=suppressions,
+        )
+
+    # -- values --------------------------------------------------------------
+
+    def _header_value(
+        self,
+        index: int,
+        small: cst.BaseSmallStatement,
+        value: cst.BaseExpression,
+        assigned: Dict[str, Tuple[int, cst.BaseSmallStatement, cst.BaseExpression]],
+        imports: Dict[str, Tuple[str, str, int]],
+    ) -> HeaderValue:
+        import libcst as cst
+
+        span = self._value_span(index, small, value)
+        literal = _literal(value)
+        if literal is not None:
+            shape, ids = literal
+            return HeaderValue(ids=ids, span=span, shape=shape)
+        source = self.module.code_for_node(value).strip()
+        # A name bound to a literal elsewhere at module level is as static as the
+        # literal itself (`BASE = "abc"`, `down_revision = BASE`).
+        if isinstance(value, cst.Name) and value.value in assigned:
+            _, _, bound = assigned[value.value]
+            if bound is not value:
+                literal = _literal(bound)
+                if literal is not None:
+                    shape, ids = literal
+                    return HeaderValue(ids=ids, span=span, shape=shape)
+        imported = imports.get(value.value) if isinstance(value, cst.Name) else None
+        return HeaderValue(ids=(), span=span, shape="dynamic", dynamic=source, imported_from=imported)
+
+    def _value_span(
+        self, index: int, small: cst.BaseSmallStatement, value: cst.BaseExpression
+    ) -> Span:
+        import libcst as cst
+
+        code_for = self.module.code_for_node
+        stmt = self.module.body[index]
+        line = self._first_line(index)
+        assert isinstance(stmt, cst.SimpleStatementLine)
+        column = 0  # a top-level statement starts at column 0
+        for other in stmt.body:
+            if other is small:
+                break
+            column += len(code_for(other))
+        # The value is the last expression of an assignment: all that precedes
+        # it in the statement's code is target, annotation and `=`.
+        statement = code_for(small)
+        text = code_for(value)
+        prefix = statement[: statement.rfind(text)]
+        line += prefix.count("\n")
+        column = len(prefix.rsplit("\n", 1)[-1]) if "\n" in prefix else column + len(prefix)
+        end_line = line + text.count("\n")
+        end_column = len(text.rsplit("\n", 1)[-1]) if "\n" in text else column + len(text)
+        return Span(line, column, end_line, end_column)
+
+    def _first_line(self, index: int) -> int:
+        """Line of top-level statement `index`, rendering only the statements before it."""
+        body = self.module.body
+        while self._rendered_upto < index:
+            self._rendered_upto += 1
+            stmt = body[self._rendered_upto]
+            self._first_lines.append(self._next_line + len(stmt.leading_lines))
+            self._next_line += self.module.code_for_node(stmt).count("\n")
+        return self._first_lines[index]
+
+    # -- docstring -----------------------------------------------------------
+
+    def _docstring(self) -> Tuple[Optional[str], Optional[DocLine], Optional[DocLine]]:
+        import libcst as cst
+
+        body = self.module.body
+        if not body or not isinstance(body[0], cst.SimpleStatementLine):
+            return None, None, None
+        first = body[0].body[0] if body[0].body else None
+        if not isinstance(first, cst.Expr) or not isinstance(
+            first.value, (cst.SimpleString, cst.ConcatenatedString)
+        ):
+            return None, None, None
+        docstring = self.module.get_docstring(clean=True)
+        message = None
+        if docstring:
+            message = next((ln.strip() for ln in docstring.splitlines() if ln.strip()), None)
+        raw = self.module.code_for_node(first.value)
+        start_line = self._first_line(0)
+        return message, _doc_line(raw, _DOC_REVISION_ID, start_line), _doc_line(
+            raw, _DOC_REVISES, start_line
+        )
+
+
+def _doc_line(raw: str, pattern: re.Pattern[str], start_line: int) -> Optional[DocLine]:
+    match = pattern.search(raw)
+    if match is None:
+        return None
+    start = match.start("value")
+    line = start_line + raw.count("\n", 0, start)
+    column = start - (raw.rfind("\n", 0, start) + 1)
+    text = match.group("value")
+    return DocLine(text=text, span=Span(line, column, line, column + len(text)))
+
+
+def _literal(node: cst.BaseExpression) -> Optional[Tuple[str, Tuple[str, ...]]]:
+    """(shape, ids) for a literal header value, None for anything computed."""
+    import libcst as cst
+
+    if isinstance(node, cst.Name) and node.value == "None":
+        return "none", ()
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        text = _string(node)
+        return ("str", (text,)) if text is not None else None
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        ids: List[str] = []
+        for element in node.elements:
+            if not isinstance(element, cst.Element):
+                return None  # a starred element is computed
+            text = _string(element.value)
+            if text is None:
+                return None
+            ids.append(text)
+        shape = {cst.Tuple: "tuple", cst.List: "list", cst.Set: "set"}[type(node)]
+        return shape, tuple(ids)
+    return None
+
+
+def _string(node: cst.BaseExpression) -> Optional[str]:
+    import libcst as cst
+
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001 - a malformed escape is simply not a literal we read
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _dotted(node: cst.BaseExpression) -> str:
+    import libcst as cst
+
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+

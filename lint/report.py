@@ -1,0 +1,183 @@
+"""Diagnostics and graphs as text or JSON. Columns become 1-based here and only here."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from .graph import RevisionGraph
+from .model import Diagnostic, Fix, Span
+
+JSON_VERSION = 1
+
+
+@dataclass(frozen=True)
+class EnvironmentReport:
+    name: str
+    graph: RevisionGraph
+    diagnostics: Sequence[Diagnostic]
+    files: int
+    suppressed: int = 0
+
+
+def display_path(path: str, cwd: Path) -> str:
+    """Relative to the working directory where possible, always with forward slashes."""
+    try:
+        return Path(os.path.relpath(path, cwd)).as_posix() if os.path.isabs(path) else Path(path).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(path).as_posix()
+
+
+def _position(span: Span) -> Dict[str, int]:
+    return {
+        "line": span.line,
+        "column": span.column + 1,
+        "end_line": span.end_line,
+        "end_column": span.end_column + 1,
+    }
+
+
+def _count(reports: Sequence[EnvironmentReport], severity: str) -> int:
+    return sum(1 for r in reports for d in r.diagnostics if d.severity == severity)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+# -- text ----------------------------------------------------------------------
+
+
+def text_report(
+    reports: Sequence[EnvironmentReport], cwd: Path, *, color: bool = False, show_help: bool = True
+) -> str:
+    def paint(text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if color else text
+
+    lines: List[str] = []
+    everything = sorted(
+        (d for r in reports for d in r.diagnostics),
+        key=lambda d: (display_path(d.path, cwd), d.span.line, d.span.column, d.code, d.message),
+    )
+    for d in everything:
+        where = f"{display_path(d.path, cwd)}:{d.span.line}:{d.span.column + 1}:"
+        code = paint(d.code, "1;31" if d.severity == "error" else "1;33")
+        lines.append(f"{paint(where, '1')} {code} {d.message}")
+        if show_help and d.help:
+            lines.append(f"  {paint('help:', '36')} {d.help}")
+    if lines:
+        lines.append("")
+    if len(reports) > 1:
+        for r in reports:
+            errors = sum(1 for d in r.diagnostics if d.severity == "error")
+            warnings = len(r.diagnostics) - errors
+            state = "ok" if not r.diagnostics else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+            lines.append(f"{r.name}: {_plural(len(r.graph.revisions), 'revision')}, {state}")
+    lines.append(summary_line(reports))
+    return "\n".join(lines) + "\n"
+
+
+def summary_line(reports: Sequence[EnvironmentReport]) -> str:
+    errors, warnings = _count(reports, "error"), _count(reports, "warning")
+    revisions = sum(len(r.graph.revisions) for r in reports)
+    scope = f"{_plural(revisions, 'revision')} in {_plural(len(reports), 'environment')}"
+    suppressed = sum(r.suppressed for r in reports)
+    tail = f" ({suppressed} suppressed)" if suppressed else ""
+    if not errors and not warnings:
+        return f"All checks passed: {scope}{tail}."
+    found = " and ".join(p for p in (_plural(errors, "error") if errors else "", _plural(warnings, "warning") if warnings else "") if p)
+    return f"Found {found} in {scope}{tail}."
+
+
+# -- JSON ----------------------------------------------------------------------
+
+
+def _fix_json(fix: Optional[Fix], cwd: Path) -> Optional[Dict[str, Any]]:
+    if fix is None:
+        return None
+    return {
+        "description": fix.description,
+        "safe": fix.safe,
+        "edits": [
+            {"path": display_path(e.path, cwd), **_position(e.span), "replacement": e.replacement}
+            for e in fix.edits
+        ],
+    }
+
+
+def diagnostic_json(d: Diagnostic, cwd: Path, environment: str) -> Dict[str, Any]:
+    return {
+        "code": d.code,
+        "name": d.name,
+        "severity": d.severity,
+        "path": display_path(d.path, cwd),
+        **_position(d.span),
+        "message": d.message,
+        "help": d.help,
+        "revisions": list(d.revisions),
+        "environment": environment,
+        "related": [
+            {"path": display_path(r.path, cwd), **_position(r.span), "message": r.note} for r in d.related
+        ],
+        "fix": _fix_json(d.fix, cwd),
+    }
+
+
+def json_report(reports: Sequence[EnvironmentReport], cwd: Path) -> str:
+    diagnostics = [
+        diagnostic_json(d, cwd, r.name)
+        for r in reports
+        for d in r.diagnostics
+    ]
+    diagnostics.sort(key=lambda d: (d["path"], d["line"], d["column"], d["code"], d["message"]))
+    payload = {
+        "version": JSON_VERSION,
+        "diagnostics": diagnostics,
+        "summary": {
+            "errors": _count(reports, "error"),
+            "warnings": _count(reports, "warning"),
+            "suppressed": sum(r.suppressed for r in reports),
+            "files": sum(r.files for r in reports),
+            "revisions": sum(len(r.graph.revisions) for r in reports),
+            "environments": [
+                {
+                    "name": r.name,
+                    "files": r.files,
+                    "revisions": len(r.graph.revisions),
+                    "heads": sorted(r.graph.heads()),
+                    "bases": sorted(r.graph.bases()),
+                }
+                for r in reports
+            ],
+        },
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def graph_json(name: str, graph: RevisionGraph, cwd: Path) -> str:
+    revisions = []
+    for rev_id, file in sorted(graph.revisions.items()):
+        assert file.revision is not None
+        revisions.append(
+            {
+                "id": rev_id,
+                "down_revisions": list(graph.down_revisions(rev_id)),
+                "depends_on": list(graph.depends_on(rev_id)),
+                "branch_labels": list(graph.own_labels(rev_id)),
+                "path": display_path(file.path, cwd),
+                "line": file.revision.span.line,
+                "message": file.message,
+            }
+        )
+    payload = {
+        "environment": name,
+        "revisions": revisions,
+        "heads": sorted(graph.heads()),
+        "bases": sorted(graph.bases()),
+        "merges": sorted(graph.merge_points()),
+        "branchpoints": sorted(graph.branch_points()),
+    }
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,148 @@
+"""What a rule is: a small class named twice (code and kebab name), documented on itself.
+
+Two shapes: a FileRule looks at one version file, a GraphRule at one environment's
+whole history. Subclassing registers a rule; a second rule with the same code or
+name fails at import. Each rule carries failing and passing examples that one
+parametrised test runs (tests/test_rule_examples.py).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterable, Mapping, Optional, Tuple, Type
+
+from .model import Diagnostic, Fix, Location, RevisionFile, Span
+
+if TYPE_CHECKING:
+    from .graph import RevisionGraph
+
+ERROR = "error"
+WARNING = "warning"
+
+_CODE = re.compile(r"^MG\d{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Example:
+    """A history or a set of files, and what a rule must report on it.
+
+    `history` uses the notation of tests/histories.py: "b<-a" is revision b with
+    down_revision a, "m<-b1,b2" a merge, "e@expand<-a" carries a branch label,
+    "x<-a+d" depends on d. `files` maps a file name to its source, for rules that
+    look at the text of one file. `flagged` lists the revision ids (or, for files
+    without a readable id, the file names) that must be reported, in order.
+    """
+
+    history: Tuple[str, ...] = ()
+    files: Mapping[str, str] = field(default_factory=dict)
+    flagged: Tuple[str, ...] = ()
+    note: str = ""
+
+
+class Rule:
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[str] = ERROR
+    default_enabled: ClassVar[bool] = True
+    fixable: ClassVar[bool] = False
+    # Per-rule settings from [tool.miglint.rules.<code or name>] and their defaults.
+    settings_defaults: ClassVar[Mapping[str, Any]] = {}
+    valid: ClassVar[Tuple[Example, ...]] = ()
+    invalid: ClassVar[Tuple[Example, ...]] = ()
+
+    registry: ClassVar[Dict[str, Type[Rule]]] = {}
+    by_name: ClassVar[Dict[str, Type[Rule]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" not in cls.__dict__:
+            return  # an abstract shape (FileRule, GraphRule)
+        if not _CODE.match(cls.code) or not _NAME.match(cls.name):
+            raise TypeError(f"{cls.__name__}: bad code {cls.code!r} or name {cls.name!r}")
+        for key, table in ((cls.code, Rule.registry), (cls.name, Rule.by_name)):
+            if key in table:
+                raise TypeError(f"rule {key} is defined twice: {table[key].__name__}, {cls.__name__}")
+            table[key] = cls
+        if not cls.__doc__ or "## What it does" not in cls.__doc__:
+            raise TypeError(f"{cls.__name__} needs a docstring with '## What it does'")
+
+    def __init__(self, settings: Optional[Mapping[str, Any]] = None, severity: Optional[str] = None):
+        self.settings: Dict[str, Any] = {**self.settings_defaults, **(settings or {})}
+        self.effective_severity = severity or self.severity
+
+    # -- documentation -------------------------------------------------------
+
+    @classmethod
+    def docs(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of 'What it does'."""
+        section = cls.docs().split("## What it does", 1)[1].split("##", 1)[0]
+        text = " ".join(section.split())
+        return text.split(". ")[0].rstrip(".") + "."
+
+    # -- findings ------------------------------------------------------------
+
+    def diagnostic(
+        self,
+        path: str,
+        span: Span,
+        message: str,
+        *,
+        help: Optional[str] = None,
+        revisions: Iterable[str] = (),
+        related: Iterable[Location] = (),
+        fix: Optional[Fix] = None,
+    ) -> Diagnostic:
+        return Diagnostic(
+            code=self.code,
+            name=self.name,
+            severity=self.effective_severity,
+            path=path,
+            span=span,
+            message=message,
+            help=help,
+            revisions=tuple(revisions),
+            related=tuple(related),
+            fix=fix,
+        )
+
+
+class FileRule(Rule):
+    """Looks at one version file at a time."""
+
+    def check_file(self, file: RevisionFile) -> Iterable[Diagnostic]:
+        raise NotImplementedError
+
+
+class GraphRule(Rule):
+    """Looks at the whole revision graph of one environment."""
+
+    def check_graph(self, graph: RevisionGraph) -> Iterable[Diagnostic]:
+        raise NotImplementedError
+
+    def at_revision(
+        self, graph: RevisionGraph, rev_id: str, field_name: str = "revision"
+    ) -> Tuple[str, Span]:
+        """Where to point for a revision: its header value, else the revision line."""
+        file = graph.revisions[rev_id]
+        value = file.header(field_name) or file.revision
+        assert value is not None
+        return file.path, value.span
+
+
+def all_rules() -> Dict[str, Type[Rule]]:
+    """Every registered rule by code (importing the rule modules registers them)."""
+    from . import rules  # noqa: F401  (miglint.rules registers every rule family)
+
+    return dict(sorted(Rule.registry.items()))
+
+
+def lookup(key: str) -> Optional[Type[Rule]]:
+    rules = all_rules()
+    return rules.get(key.upper()) or Rule.by_name.get(key.lower())

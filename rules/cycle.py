@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Iterator, List
+
+from ..graph import DOWN, RevisionGraph
+from ..model import Diagnostic, Location
+from ..rule import GraphRule
+
+
+def describe_cycle(graph: RevisionGraph, cycle: List[str]) -> str:
+    """`a -> c -> b -> a`, read as 'a revises c, which revises b, ...'."""
+    # graph.cycles lists parent -> child; people follow down_revision child -> parent
+    backwards = [cycle[0]] + list(reversed(cycle[1:])) + [cycle[0]]
+    return " -> ".join(backwards)
+
+
+def cycle_locations(graph: RevisionGraph, cycle: List[str]) -> List[Location]:
+    locations = []
+    for index, rev_id in enumerate(cycle):
+        parent = cycle[index - 1]
+        file = graph.revisions[rev_id]
+        kind = graph.edge_kind(parent, rev_id)
+        value = file.down_revision if kind == DOWN else file.depends_on
+        assert value is not None
+        locations.append(Location(file.path, value.span, f"{rev_id} {kind.replace('_', ' ')} {parent}"))
+    return locations
+
+
+class Cycle(GraphRule):
+    """
+    ## What it does
+    Flags revisions whose `down_revision` links form a cycle, and lists every
+    revision on it in order with its file.
+
+    ## Why is this bad?
+    A history with a cycle has no order to run in: Alembic fails with
+    `CycleDetected`, listing every revision of the tree rather than the few on the
+    cycle. It usually comes from a merge or a re-parenting done by hand.
+
+    ## Example
+    `a` revises `c`, `b` revises `a`, `c` revises `b`.
+
+    Use instead:
+    point the first revision of the chain at the revision it really follows, e.g.
+    `down_revision = "<base>"` for `a`.
+    """
+
+    code = "MG101"
+    name = "cycle"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        for cycle in graph.cycles(with_dependencies=False):
+            yield self.report(graph, cycle, "down_revision")
+
+    def report(self, graph: RevisionGraph, cycle: List[str], what: str) -> Diagnostic:
+        locations = cycle_locations(graph, cycle)
+        first = locations[0]
+        return self.diagnostic(
+            first.path,
+            first.span,
+            f"{what} links form a cycle of {len(cycle)}: {describe_cycle(graph, cycle)}",
+            help=f"set the {what} of one of {', '.join(sorted(cycle))} to the revision "
+            "it really follows",
+            revisions=cycle,
+            related=locations[1:],
+        )

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Dict, Iterator, List
+
+from ..graph import RevisionGraph
+from ..model import Diagnostic, Location
+from ..rule import GraphRule
+
+
+class DuplicateBranchLabel(GraphRule):
+    """
+    ## What it does
+    Flags a branch label declared by more than one revision.
+
+    ## Why is this bad?
+    Alembic refuses to load the history ("Branch name ... already used by
+    revision ..."). A label names one branch; its later revisions inherit it and
+    must not declare it again.
+
+    ## Example
+    `e1` and `e2` both have `branch_labels = ("expand",)`.
+
+    Use instead:
+    keep the label on the first revision of the branch only.
+    """
+
+    code = "MG108"
+    name = "duplicate-branch-label"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        owners: Dict[str, List[str]] = {}
+        for rev_id in graph.revisions:
+            for label in graph.own_labels(rev_id):
+                owners.setdefault(label, []).append(rev_id)
+        for label, revs in sorted(owners.items()):
+            if len(revs) < 2:
+                continue
+            revs = sorted(revs)
+            for rev_id in revs:
+                path, span = self.at_revision(graph, rev_id, "branch_labels")
+                yield self.diagnostic(
+                    path,
+                    span,
+                    f"branch label {label!r} of {rev_id} is also declared by "
+                    f"{', '.join(r for r in revs if r != rev_id)}",
+                    help=f"keep {label!r} on the first revision of its branch only; "
+                    "later revisions inherit it",
+                    revisions=revs,
+                    related=[
+                        Location(*self.at_revision(graph, o, "branch_labels"), note=f"{o} declares {label!r}")
+                        for o in revs
+                        if o != rev_id
+                    ],
+                )

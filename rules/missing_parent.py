@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import difflib
+from pathlib import PurePath
+from typing import Iterator, List, Optional
+
+from ..graph import DOWN, Dangling, RevisionGraph
+from ..model import Diagnostic
+from ..rule import GraphRule
+
+
+def suggest(graph: RevisionGraph, missing: str) -> Optional[str]:
+    """The revision the author most likely meant, with the reason."""
+    by_stem = [r for r, f in graph.revisions.items() if PurePath(f.path).stem == missing]
+    if len(by_stem) == 1:
+        return f"{by_stem[0]!r} ({missing!r} is the file name of that revision, not its id)"
+    ids = list(graph.revisions)
+    prefixed = [r for r in ids if r.startswith(missing)]
+    if len(prefixed) == 1:
+        return f"{prefixed[0]!r} (the only revision id starting with {missing!r})"
+    stem_prefix = [r for r in ids if missing.startswith(r + "_")]
+    if len(stem_prefix) == 1:
+        return f"{stem_prefix[0]!r} (the id at the start of {missing!r})"
+    close: List[str] = difflib.get_close_matches(missing, ids, n=1, cutoff=0.75)
+    if close:
+        return f"{close[0]!r} (the closest revision id)"
+    return None
+
+
+class MissingParent(GraphRule):
+    """
+    ## What it does
+    Flags a `down_revision` or `depends_on` that names a revision that does not
+    exist in the environment, and suggests the id that was probably meant: a file
+    name stem written where the revision id belongs, a unique prefix, or a near
+    match.
+
+    ## Why is this bad?
+    Alembic dies with a bare `KeyError` on every command. It happens when a parent
+    is renamed or deleted while a child still points at it, or when a child points
+    at a revision that exists only on another branch.
+
+    ## Example
+    ```python
+    # the parent's file is 20251019_conversation_summaries.py,
+    # but its revision id is "20251019_conv_summaries"
+    down_revision = "20251019_conversation_summaries"
+    ```
+
+    Use instead:
+    ```python
+    down_revision = "20251019_conv_summaries"
+    ```
+    """
+
+    code = "MG103"
+    name = "missing-parent"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        if any(f.revision_id is None for f in graph.unreadable):
+            return  # a revision with an unknown id could be any missing parent
+        unreadable_ids = {f.revision_id for f in graph.unreadable}
+        for ref in graph.dangling:
+            if ref.parent not in unreadable_ids:
+                yield self.report(graph, ref)
+
+    def report(self, graph: RevisionGraph, ref: Dangling) -> Diagnostic:
+        child = ref.child
+        value = child.down_revision if ref.kind == DOWN else child.depends_on
+        assert value is not None and child.revision_id is not None
+        guess = suggest(graph, ref.parent)
+        if guess:
+            help_text = f"did you mean {guess}?"
+        elif ref.kind == DOWN:
+            help_text = "point down_revision at an existing revision (`alembic heads` lists them)"
+        else:
+            help_text = "remove the dependency or add the revision it names"
+        return self.diagnostic(
+            child.path,
+            value.span,
+            f"{ref.kind} of {child.revision_id} names {ref.parent!r}, "
+            "which is not a revision in this environment",
+            help=help_text,
+            revisions=(child.revision_id, ref.parent),
+        )

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..graph import RevisionGraph
+from ..model import Diagnostic, Location
+from ..rule import GraphRule
+
+
+class MultipleBases(GraphRule):
+    """
+    ## What it does
+    Flags a history with more than one base (`down_revision = None`) that carries
+    no branch label.
+
+    ## Why is this bad?
+    A second root is almost always a revision created from an empty directory or
+    with its `down_revision` deleted: it runs before everything else and its
+    history never joins the main one. Intended independent branches
+    (`alembic revision --head=base --branch-label=...`) carry a label and are not
+    reported.
+
+    ## Example
+    `a` and `x` both have `down_revision = None`.
+
+    Use instead:
+    `down_revision = "<the revision it follows>"` for `x`, or give each base a
+    label: `branch_labels = ("tenant",)`.
+    """
+
+    code = "MG105"
+    name = "multiple-bases"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        if not graph.complete:
+            return
+        unlabelled = sorted(
+            b for b in graph.bases() if not graph.own_labels(b) and not graph.has_unreadable_labels(b)
+        )
+        if len(unlabelled) < 2:
+            return
+        names = ", ".join(unlabelled)
+        for base in unlabelled:
+            path, span = self.at_revision(graph, base, "down_revision")
+            yield self.diagnostic(
+                path,
+                span,
+                f"revision {base} is one of {len(unlabelled)} unlabelled bases ({names})",
+                help="set its down_revision to the revision it follows, or, if the histories "
+                "are meant to be separate, give each base a branch label",
+                revisions=(base,),
+                related=[
+                    Location(*self.at_revision(graph, other, "down_revision"), note=f"base {other}")
+                    for other in unlabelled
+                    if other != base
+                ],
+            )

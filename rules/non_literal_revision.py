@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..model import HEADER_FIELDS, Diagnostic, RevisionFile
+from ..rule import FileRule
+
+_CONSEQUENCE = {
+    "revision": "the file is left out of the graph",
+    "down_revision": "the file is left out of the graph; heads, bases and parents are not checked",
+    "branch_labels": "heads on its branch are not reported as extra heads",
+    "depends_on": "its dependencies are not checked",
+}
+
+
+class NonLiteralRevision(FileRule):
+    """
+    ## What it does
+    Flags a `revision`, `down_revision`, `branch_labels` or `depends_on` whose value
+    is computed (a call, an expression, a name imported from elsewhere) rather than
+    written as a literal.
+
+    ## Why is this bad?
+    miglint never imports or runs a migration, so it cannot know a computed value,
+    and neither can a reviewer reading the file. A revision with an unknown id or
+    parent is left out of the graph, and the graph checks that depend on it are
+    skipped rather than guessed.
+
+    ## Example
+    ```python
+    from myapp.migrations import PARENT
+
+    down_revision = PARENT
+    ```
+
+    Use instead:
+    ```python
+    down_revision = "3f1c2a9e7b10"
+    ```
+    """
+
+    code = "MG003"
+    name = "non-literal-revision"
+
+    def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
+        if file.problem is not None:
+            return
+        for field_name in HEADER_FIELDS:
+            value = file.header(field_name)
+            if value is None or not value.is_dynamic:
+                continue
+            yield self.diagnostic(
+                file.path,
+                value.span,
+                f"`{field_name}` is computed (`{value.dynamic}`), not a literal: "
+                f"{_CONSEQUENCE[field_name]}",
+                help=f"write `{field_name}` as a string, a tuple of strings or None",
+                revisions=(file.revision_id,) if file.revision_id else (),
+            )

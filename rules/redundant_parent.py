@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..graph import RevisionGraph
+from ..model import Diagnostic
+from ..rule import GraphRule
+
+
+class RedundantParent(GraphRule):
+    """
+    ## What it does
+    Flags a merge revision that lists a parent which is already an ancestor of
+    another of its parents.
+
+    ## Why is this bad?
+    The extra parent adds nothing to the order but makes the history look like a
+    merge of two branches when there was only one; Alembic accepts it silently. It
+    usually means the merge was made against a stale head.
+
+    ## Example
+    `c` revises `b`, `b` revises `a`, and `m` has `down_revision = ("a", "c")`.
+
+    Use instead:
+    `down_revision = "c"`.
+    """
+
+    code = "MG107"
+    name = "redundant-parent"
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        for merge in sorted(graph.merge_points()):
+            parents = [p for p in graph.down_revisions(merge) if p in graph.revisions]
+            for parent in parents:
+                covering = sorted(o for o in parents if o != parent and parent in graph.ancestors(o))
+                if not covering:
+                    continue
+                keep = [p for p in graph.down_revisions(merge) if p != parent]
+                shown = repr(keep[0]) if len(keep) == 1 else repr(tuple(keep))
+                path, span = self.at_revision(graph, merge, "down_revision")
+                yield self.diagnostic(
+                    path,
+                    span,
+                    f"merge {merge} lists {parent}, which is already an ancestor of {covering[0]}",
+                    help=f"remove {parent!r} from down_revision: down_revision = {shown}",
+                    revisions=(merge, parent, covering[0]),
+                )

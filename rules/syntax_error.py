@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..model import Diagnostic, RevisionFile
+from ..rule import FileRule
+
+
+class SyntaxError_(FileRule):
+    """
+    ## What it does
+    Flags a version file that cannot be read as Python: a syntax error, bytes that
+    are not valid in the file's encoding, or a bad coding declaration.
+
+    ## Why is this bad?
+    Alembic imports every version file; one that does not parse stops every
+    `alembic` command, `upgrade` included. miglint still lints the other files.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.add_column("users", sa.Column("email", sa.String())
+    ```
+
+    Use instead:
+    ```python
+    def upgrade():
+        op.add_column("users", sa.Column("email", sa.String()))
+    ```
+    """
+
+    code = "MG001"
+    name = "syntax-error"
+
+    def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
+        if file.problem is not None:
+            yield self.diagnostic(
+                file.path,
+                file.problem.span,
+                file.problem.message,
+                help="fix the file so that Python can import it: Alembic cannot load it either",
+            )
