@@ -4,7 +4,7 @@ from typing import Iterator, List
 
 from ..graph import DOWN, RevisionGraph
 from ..model import Diagnostic, Location
-from ..rule import GraphRule
+from ..rule import Example, GraphRule
 
 
 def describe_cycle(graph: RevisionGraph, cycle: List[str]) -> str:
@@ -47,6 +47,12 @@ class Cycle(GraphRule):
 
     code = "MG101"
     name = "cycle"
+
+    valid = (Example(history=("a", "b<-a", "c<-b")),)
+    invalid = (
+        Example(history=("x", "a<-c", "b<-a", "c<-b"), flagged=("a",)),
+        Example(history=("a<-a",), flagged=("a",), note="a revision that revises itself"),
+    )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         for cycle in graph.cycles(with_dependencies=False):

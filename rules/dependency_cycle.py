@@ -4,6 +4,7 @@ from typing import Iterator
 
 from ..graph import DEPENDS, RevisionGraph
 from ..model import Diagnostic
+from ..rule import Example
 from .cycle import Cycle
 
 
@@ -27,6 +28,12 @@ class DependencyCycle(Cycle):
 
     code = "MG110"
     name = "dependency-cycle"
+
+    valid = (
+        Example(history=("a", "b<-a", "c<-b+a")),
+        Example(history=("x", "a<-c", "b<-a", "c<-b"), note="a pure down_revision cycle is MG101"),
+    )
+    invalid = (Example(history=("base", "a<-base+b", "b<-a"), flagged=("a",)),)
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         for cycle in graph.cycles(with_dependencies=True):

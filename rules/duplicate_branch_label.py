@@ -4,7 +4,7 @@ from typing import Dict, Iterator, List
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location
-from ..rule import GraphRule
+from ..rule import Example, GraphRule
 
 
 class DuplicateBranchLabel(GraphRule):
@@ -26,6 +26,9 @@ class DuplicateBranchLabel(GraphRule):
 
     code = "MG108"
     name = "duplicate-branch-label"
+
+    valid = (Example(history=("a", "e@expand<-a", "c@contract<-a")),)
+    invalid = (Example(history=("a", "e1@feature<-a", "e2@feature<-e1"), flagged=("e1", "e2")),)
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         owners: Dict[str, List[str]] = {}

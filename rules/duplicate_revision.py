@@ -5,7 +5,7 @@ from typing import Iterator
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location
-from ..rule import GraphRule
+from ..rule import Example, GraphRule
 
 
 class DuplicateRevision(GraphRule):
@@ -28,6 +28,9 @@ class DuplicateRevision(GraphRule):
 
     code = "MG104"
     name = "duplicate-revision"
+
+    valid = (Example(history=("a", "b<-a")),)
+    invalid = (Example(history=("a", "b<-a", "b<-a"), flagged=("b", "b")),)
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         for rev_id, files in graph.declarations.items():

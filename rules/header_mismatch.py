@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator, Tuple
 
 from ..model import Diagnostic, Edit, Fix, RevisionFile
-from ..rule import FileRule
+from ..rule import Example, FileRule
 
 
 def _listed(text: str) -> Tuple[str, ...]:
@@ -48,6 +48,24 @@ class HeaderMismatch(FileRule):
     code = "MG106"
     name = "header-mismatch"
     fixable = True
+
+    valid = (
+        Example(history=("a", "b<-a", "c<-a", "m<-b,c")),
+        Example(files={"0001_a.py": '"""first\n\nRevision ID: a\nRevises: None\n"""\nrevision = "a"\ndown_revision = None\n'}),
+    )
+    invalid = (
+        Example(
+            history=("a", "b<-a"),
+            files={"0003_c.py": '"""c\n\nRevision ID: c\nRevises: a\n"""\nrevision = "c"\ndown_revision = "b"\n'},
+            flagged=("c",),
+        ),
+        Example(
+            history=("a",),
+            files={"0002_b.py": '"""copied\n\nRevision ID: a\nRevises:\n"""\nrevision = "b"\ndown_revision = "a"\n'},
+            flagged=("b", "b"),
+            note="both lines drifted",
+        ),
+    )
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
         if file.problem is not None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Diagnostic, RevisionFile
-from ..rule import FileRule
+from ..rule import Example, FileRule
 
 # alembic.script.revision._revision_illegal_chars
 ILLEGAL_CHARACTERS = ("@", "-", "+", ":")
@@ -32,6 +32,14 @@ class IllegalRevisionId(FileRule):
 
     code = "MG109"
     name = "illegal-revision-id"
+
+    valid = (Example(history=("add_users_table", "20251011_baseline_v106<-add_users_table")),)
+    invalid = (
+        Example(history=("add-users-table",), flagged=("add-users-table",)),
+        Example(history=("a", "b:1<-a"), flagged=("b:1",)),
+        Example(files={"0001_a.py": "revision = ''\ndown_revision = None\n"}, flagged=("0001_a.py",)),
+        Example(files={"0001_a.py": "revision = ('a', 'b')\ndown_revision = None\n"}, flagged=("0001_a.py",)),
+    )
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
         value = file.revision

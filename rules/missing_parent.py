@@ -6,7 +6,7 @@ from typing import Iterator, List, Optional
 
 from ..graph import DOWN, Dangling, RevisionGraph
 from ..model import Diagnostic
-from ..rule import GraphRule
+from ..rule import Example, GraphRule
 
 
 def suggest(graph: RevisionGraph, missing: str) -> Optional[str]:
@@ -55,6 +55,12 @@ class MissingParent(GraphRule):
 
     code = "MG103"
     name = "missing-parent"
+
+    valid = (Example(history=("a", "b<-a", "c<-b+a")),)
+    invalid = (
+        Example(history=("a", "b<-nope"), flagged=("b",)),
+        Example(history=("a", "b<-a+gone"), flagged=("b",), note="depends_on"),
+    )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         if any(f.revision_id is None for f in graph.unreadable):

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Diagnostic, RevisionFile, Span
-from ..rule import FileRule
+from ..rule import Example, FileRule
 
 
 class MissingRevisionId(FileRule):
@@ -34,6 +34,18 @@ class MissingRevisionId(FileRule):
 
     code = "MG002"
     name = "missing-revision-id"
+
+    valid = (
+        Example(history=("a",), files={"_helpers.py": "def add_audit_columns(op):\n    pass\n"}),
+        Example(history=("a",), files={"__init__.py": ""}),
+    )
+    invalid = (
+        Example(
+            history=("a",),
+            files={"0002_b.py": "down_revision = 'a'\n\ndef upgrade():\n    pass\n"},
+            flagged=("0002_b.py",),
+        ),
+    )
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
         if file.problem is None and file.revision is None and (file.has_upgrade or file.has_downgrade):

@@ -4,7 +4,7 @@ from typing import Iterator
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location
-from ..rule import GraphRule
+from ..rule import Example, GraphRule
 
 
 class MultipleBases(GraphRule):
@@ -30,6 +30,12 @@ class MultipleBases(GraphRule):
 
     code = "MG105"
     name = "multiple-bases"
+
+    valid = (
+        Example(history=("a", "b<-a")),
+        Example(history=("a", "t@tenant", "b<-a", "u<-t"), note="a labelled second base"),
+    )
+    invalid = (Example(history=("a", "x", "b<-a", "y<-x"), flagged=("a", "x")),)
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         if not graph.complete:

@@ -4,7 +4,7 @@ from typing import Iterator, List, Set
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location
-from ..rule import GraphRule
+from ..rule import Example, GraphRule
 
 
 def divergence(graph: RevisionGraph, heads: List[str]) -> List[str]:
@@ -40,6 +40,21 @@ class MultipleHeads(GraphRule):
 
     code = "MG102"
     name = "multiple-heads"
+
+    valid = (
+        Example(history=("a", "b<-a")),
+        Example(history=("a", "b1<-a", "b2<-a", "m<-b1,b2")),
+        Example(history=("a", "e@expand<-a", "c@contract<-a", "e2<-e"), note="labelled branches"),
+        Example(
+            history=("a", "c@contract<-a"),
+            files={"0009_e.py": "revision = 'e'\ndown_revision = 'a'\nbranch_labels = EXPAND\n"},
+            note="a label that cannot be read is not an accidental head",
+        ),
+    )
+    invalid = (
+        Example(history=("a", "b1<-a", "b2<-a"), flagged=("b1", "b2")),
+        Example(history=("a", "e@expand<-a", "e1<-e", "e2<-e"), flagged=("e1", "e2"), note="two heads on one label"),
+    )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         if not graph.complete or any(ref.kind == "down_revision" for ref in graph.dangling):

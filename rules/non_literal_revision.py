@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import HEADER_FIELDS, Diagnostic, RevisionFile
-from ..rule import FileRule
+from ..rule import Example, FileRule
 
 _CONSEQUENCE = {
     "revision": "the file is left out of the graph",
@@ -41,6 +41,24 @@ class NonLiteralRevision(FileRule):
 
     code = "MG003"
     name = "non-literal-revision"
+
+    valid = (
+        Example(files={"0001_a.py": "BASE = 'a'\nrevision = BASE\ndown_revision = None\n"}),
+        Example(files={"0001_a.py": "revision = 'a' 'b'\ndown_revision = None\n"}, note="implicit concatenation is a literal"),
+    )
+    invalid = (
+        Example(
+            history=("a",),
+            files={"0002_b.py": "from app.ids import PARENT\nrevision = 'b'\ndown_revision = PARENT\n"},
+            flagged=("b",),
+        ),
+        Example(files={"0001_a.py": "revision = make_id()\ndown_revision = None\n"}, flagged=("0001_a.py",)),
+        Example(
+            history=("a",),
+            files={"0002_b.py": "revision = 'b'\ndown_revision = 'a'\nbranch_labels = LABELS\n"},
+            flagged=("b",),
+        ),
+    )
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
         if file.problem is not None:

@@ -4,7 +4,7 @@ import re
 from typing import Iterator, Optional
 
 from ..model import Diagnostic, RevisionFile
-from ..rule import WARNING, FileRule
+from ..rule import Example, WARNING, FileRule
 
 _HEX = re.compile(r"^[0-9a-f]{6,}$")
 # People count on in hex, in letters only (a..f, then a again) or in digits only.
@@ -77,6 +77,13 @@ class PlaceholderRevisionId(FileRule):
     code = "MG111"
     name = "placeholder-revision-id"
     severity = WARNING
+
+    valid = (Example(history=("9c23e4e81011", "ab68d77b5088<-9c23e4e81011", "20251011_baseline_v106<-ab68d77b5088")),)
+    invalid = (
+        Example(history=("a1b2c3d4e5f6",), flagged=("a1b2c3d4e5f6",)),
+        Example(history=("0123456789ab", "deadbeef0001<-0123456789ab"), flagged=("0123456789ab", "deadbeef0001")),
+        Example(history=("111111111111",), flagged=("111111111111",)),
+    )
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
         rev_id = file.revision_id

@@ -4,7 +4,7 @@ from typing import Iterator
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic
-from ..rule import GraphRule
+from ..rule import Example, GraphRule
 
 
 class RedundantParent(GraphRule):
@@ -27,6 +27,9 @@ class RedundantParent(GraphRule):
 
     code = "MG107"
     name = "redundant-parent"
+
+    valid = (Example(history=("a", "b1<-a", "b2<-a", "m<-b1,b2")),)
+    invalid = (Example(history=("a", "b<-a", "c<-b", "m<-a,c"), flagged=("m",)),)
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         for merge in sorted(graph.merge_points()):

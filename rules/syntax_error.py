@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..model import Diagnostic, RevisionFile
-from ..rule import FileRule
+from ..rule import Example, FileRule
 
 
 class SyntaxError_(FileRule):
@@ -31,6 +31,16 @@ class SyntaxError_(FileRule):
 
     code = "MG001"
     name = "syntax-error"
+
+    valid = (Example(history=("a", "b<-a")),)
+    invalid = (
+        Example(
+            history=("a",),
+            files={"0002_b.py": "revision = 'b'\ndown_revision = 'a'\n\ndef upgrade(:\n    pass\n"},
+            flagged=("0002_b.py",),
+        ),
+        Example(files={"0001_a.py": b"revision = 'caf\xe9'\n"}, flagged=("0001_a.py",), note="latin-1 byte"),
+    )
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
         if file.problem is not None:

@@ -1,0 +1,120 @@
+"""Literal revision histories for tests, the way Alembic's own tests build them.
+
+Notation, one string per revision:
+    "a"              base revision a (down_revision = None)
+    "b<-a"           b revises a
+    "m<-b1,b2"       merge of b1 and b2 (down_revision is a tuple)
+    "e@expand<-a"    e carries branch_labels = ("expand",); more labels: "e@x@y<-a"
+    "x<-a+d1,d2"     x revises a and depends_on ("d1", "d2")
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple
+
+
+@dataclass(frozen=True)
+class Spec:
+    rev: str
+    parents: Tuple[str, ...]
+    labels: Tuple[str, ...]
+    depends: Tuple[str, ...]
+
+
+def spec(text: str) -> Spec:
+    head, _, deps = text.partition("+")
+    ident, _, parents = head.partition("<-")
+    rev, *labels = ident.split("@")
+    split = lambda part: tuple(p for p in part.split(",") if p)  # noqa: E731
+    return Spec(rev.strip(), split(parents), tuple(labels), split(deps))
+
+
+def _literal(values: Tuple[str, ...]) -> str:
+    if not values:
+        return "None"
+    if len(values) == 1:
+        return repr(values[0])
+    return "(" + ", ".join(repr(v) for v in values) + ")"
+
+
+def version_source(s: Spec, message: Optional[str] = None, annotated: bool = False) -> str:
+    """A version file as `alembic revision` writes it."""
+    message = message or f"revision {s.rev}"
+    revises = ", ".join(s.parents)
+    lines = [
+        f'"""{message}',
+        "",
+        f"Revision ID: {s.rev}",
+        f"Revises: {revises}",
+        "Create Date: 2025-10-19 10:00:00.000000",
+        "",
+        '"""',
+        "from alembic import op",
+        "import sqlalchemy as sa",
+        "",
+        "",
+        "# revision identifiers, used by Alembic.",
+    ]
+    if annotated:
+        lines += [
+            f"revision: str = {s.rev!r}",
+            f"down_revision: Union[str, Sequence[str], None] = {_literal(s.parents)}",
+            f"branch_labels: Union[str, Sequence[str], None] = {_literal(s.labels)}",
+            f"depends_on: Union[str, Sequence[str], None] = {_literal(s.depends)}",
+        ]
+    else:
+        lines += [
+            f"revision = {s.rev!r}",
+            f"down_revision = {_literal(s.parents)}",
+            f"branch_labels = {_literal(s.labels)}",
+            f"depends_on = {_literal(s.depends)}",
+        ]
+    lines += [
+        "",
+        "",
+        "def upgrade():",
+        "    pass",
+        "",
+        "",
+        "def downgrade():",
+        "    pass",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+INI = """[alembic]
+script_location = %(here)s/migrations
+path_separator = os
+"""
+
+
+def write_project(
+    root: Path,
+    history: Iterable[str] = (),
+    files: Optional[Mapping[str, str]] = None,
+    *,
+    annotated: bool = False,
+) -> Dict[str, Path]:
+    """An Alembic project at root; returns revision id (or file name) -> file path."""
+    versions = root / "migrations" / "versions"
+    versions.mkdir(parents=True, exist_ok=True)
+    (root / "alembic.ini").write_text(INI)
+    (root / "migrations" / "env.py").write_text("# never imported by miglint\n")
+    written: Dict[str, Path] = {}
+    for index, text in enumerate(history):
+        s = spec(text)
+        path = versions / f"{index:04d}_{s.rev}.py"
+        path.write_text(version_source(s, annotated=annotated))
+        written.setdefault(s.rev, path)
+    for name, source in (files or {}).items():
+        path = versions / name
+        path.write_text(source) if isinstance(source, str) else path.write_bytes(source)
+        written[name] = path
+    return written
+
+
+def history_ids(history: Sequence[str]) -> Tuple[str, ...]:
+    return tuple(spec(h).rev for h in history)

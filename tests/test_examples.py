@@ -1,0 +1,36 @@
+"""Each examples/<scenario>/ is linted as a user would, and must print expected.txt.
+
+Regenerate after an intended change: MIGLINT_UPDATE_EXPECTED=1 pytest tests/test_examples.py
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from miglint.cli import main
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+SCENARIOS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_example_output(scenario: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    directory = EXAMPLES / scenario
+    monkeypatch.chdir(directory)
+    result = CliRunner().invoke(main, ["lint", "--no-cache"])
+    expected_file = directory / "expected.txt"
+    output = f"{result.output}[exit {result.exit_code}]\n"
+    if os.environ.get("MIGLINT_UPDATE_EXPECTED"):
+        expected_file.write_text(output)
+    assert output == expected_file.read_text()
+    assert (directory / "README.md").is_file()
+
+
+def test_clean_examples_exit_zero_and_broken_ones_exit_one() -> None:
+    codes = {s: (EXAMPLES / s / "expected.txt").read_text().rsplit("[exit ", 1)[1] for s in SCENARIOS}
+    clean = {s for s, code in codes.items() if code.startswith("0")}
+    assert clean == {"clean", "dialect-dirs", "labelled-branches", "multi-env", "pyproject-config"}

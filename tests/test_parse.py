@@ -1,0 +1,160 @@
+"""The parse boundary: header shapes, positions, docstrings, encodings, bad input."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from miglint.model import Span
+from miglint.parse import parse_revision_file
+
+TEMPLATE = b'''"""add personality traits
+
+Revision ID: 9c23e4e81011
+Revises: ab68d77b5088
+Create Date: 2025-10-19 10:00:00.000000
+
+"""
+from typing import Sequence, Union
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = '9c23e4e81011'
+down_revision: Union[str, Sequence[str], None] = 'ab68d77b5088'
+branch_labels: Union[str, Sequence[str], None] = None
+depends_on: Union[str, Sequence[str], None] = None
+
+
+def upgrade() -> None:
+    op.execute("CREATE TABLE IF NOT EXISTS personality_traits (id serial)")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_annotated_header_values_and_positions() -> None:
+    record = parse_revision_file("v.py", TEMPLATE)
+    assert record.revision_id == "9c23e4e81011"
+    assert record.revision is not None and record.revision.span == Span(13, 16, 13, 30)
+    assert record.down_revision is not None
+    assert record.down_revision.ids == ("ab68d77b5088",)
+    assert record.down_revision.span == Span(14, 49, 14, 63)
+    assert record.branch_labels is not None and record.branch_labels.shape == "none"
+    assert record.depends_on is not None and record.depends_on.ids == ()
+    assert record.message == "add personality traits"
+    assert record.doc_revision_id is not None
+    assert (record.doc_revision_id.text, record.doc_revision_id.span) == ("9c23e4e81011", Span(3, 13, 3, 25))
+    assert record.doc_revises is not None
+    assert (record.doc_revises.text, record.doc_revises.span.line) == ("ab68d77b5088", 4)
+    assert record.has_upgrade and record.has_downgrade and record.problem is None
+
+
+def test_crlf_and_bom_keep_lines() -> None:
+    data = b"\xef\xbb\xbf" + TEMPLATE.replace(b"\n", b"\r\n")
+    record = parse_revision_file("v.py", data)
+    assert record.revision is not None and record.revision.span == Span(13, 16, 13, 30)
+    assert record.doc_revision_id is not None and record.doc_revision_id.text == "9c23e4e81011"
+
+
+@pytest.mark.parametrize(
+    ("source", "shape", "ids"),
+    [
+        ("down_revision = None", "none", ()),
+        ("down_revision = 'a'", "str", ("a",)),
+        ("down_revision = ('a', 'b')", "tuple", ("a", "b")),
+        ("down_revision = ['a', 'b', 'c']", "list", ("a", "b", "c")),
+        ("down_revision = ()", "tuple", ()),
+        ("down_revision = ('a',\n    'b',\n)", "tuple", ("a", "b")),
+        ("down_revision: Union[str, None] = ('a', 'b')", "tuple", ("a", "b")),
+        ("down_revision: str | None = 'a'", "str", ("a",)),
+        ("down_revision = 'ab' 'cd'", "str", ("abcd",)),
+        ("PARENT = 'p'\ndown_revision = PARENT", "str", ("p",)),
+    ],
+)
+def test_down_revision_shapes(source: str, shape: str, ids: tuple) -> None:
+    record = parse_revision_file("v.py", f"revision = 'x'\n{source}\n".encode())
+    assert record.down_revision is not None
+    assert (record.down_revision.shape, record.down_revision.ids) == (shape, ids)
+
+
+@pytest.mark.parametrize(
+    ("source", "dynamic"),
+    [
+        ("down_revision = get_parent()", "get_parent()"),
+        ("down_revision = 'a' + 'b'", "'a' + 'b'"),
+        ("down_revision = f'{x}'", "f'{x}'"),
+        ("down_revision = (*PARENTS,)", "(*PARENTS,)"),
+        ("from app.ids import PARENT\ndown_revision = PARENT", "PARENT"),
+    ],
+)
+def test_computed_values_are_marked_not_guessed(source: str, dynamic: str) -> None:
+    record = parse_revision_file("v.py", f"revision = 'x'\n{source}\n".encode())
+    assert record.down_revision is not None
+    assert record.down_revision.dynamic == dynamic and record.down_revision.ids == ()
+
+
+def test_imported_name_remembers_its_module() -> None:
+    record = parse_revision_file("v.py", b"from ..labels import EXPAND as E\nrevision = 'x'\nbranch_labels = E\n")
+    assert record.branch_labels is not None
+    assert record.branch_labels.imported_from == ("labels", "EXPAND", 2)
+
+
+def test_semicolons_and_last_assignment_wins() -> None:
+    record = parse_revision_file("v.py", b"revision = 'old'\nrevision = 'a'; down_revision = 'b'\n")
+    assert record.revision_id == "a"
+    assert record.down_revision is not None and record.down_revision.span == Span(2, 32, 2, 35)
+
+
+def test_syntax_error_uses_python_position() -> None:
+    record = parse_revision_file("v.py", b"revision = 'a'\ndef upgrade():\n    op.execute('x'\n\ndef downgrade():\n    pass\n")
+    assert record.problem is not None
+    assert record.problem.message == "invalid syntax: '(' was never closed"
+    assert record.problem.span.line == 3 and record.problem.span.column == 14
+
+
+def test_non_utf8_byte_is_located() -> None:
+    record = parse_revision_file("v.py", b"revision = 'a'\n# caf\xe9\n")
+    assert record.problem is not None
+    assert record.problem.message.startswith("cannot decode as utf-8: byte 0xe9")
+    assert record.problem.span.line == 2 and record.problem.span.column == 5
+
+
+def test_pep263_coding_line_is_honoured() -> None:
+    record = parse_revision_file("v.py", b"# -*- coding: latin-1 -*-\nrevision = 'caf\xe9'\n")
+    assert record.problem is None and record.revision_id == "caf\u00e9"
+
+
+def test_empty_and_helper_files_are_not_revisions() -> None:
+    assert not parse_revision_file("e.py", b"").looks_like_revision
+    helper = parse_revision_file("h.py", b"def add_audit_columns(op):\n    pass\n")
+    assert not helper.looks_like_revision and helper.problem is None
+
+
+def test_op_as_parameter_and_no_downgrade() -> None:
+    record = parse_revision_file("v.py", b"revision = 'a'\ndown_revision = None\ndef upgrade(op, tables, tester):\n    pass\n")
+    assert record.has_upgrade and not record.has_downgrade
+
+
+def test_suppression_comments_but_not_strings() -> None:
+    source = (
+        b"# miglint: ignore[MG106]\n"
+        b"revision = 'a1b2c3d4e5f6'  # miglint: ignore[MG111, header-mismatch]\n"
+        b"x = '# miglint: ignore[MG102]'\n"
+        b"y = 1  # miglint: ignore\n"
+    )
+    found = parse_revision_file("v.py", source).suppressions
+    assert [(s.line, s.codes, s.whole_file) for s in found] == [
+        (1, ("MG106",), True),
+        (2, ("MG111", "header-mismatch"), False),
+        (4, (), False),
+    ]
+
+
+def test_record_is_small_and_picklable() -> None:
+    record = parse_revision_file("v.py", TEMPLATE)
+    assert pickle.loads(pickle.dumps(record)) == record
+    assert len(pickle.dumps(record)) < 2000

@@ -1,0 +1,137 @@
+"""Exact positions, messages, help and fixes of the rules on small histories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+from histories import write_project
+
+from miglint.model import Diagnostic
+from miglint.pipeline import Options, lint_paths
+
+
+def lint(root: Path, *select: str, **options: object) -> List[Diagnostic]:
+    reports = lint_paths([str(root)], root, Options(use_cache=False, select=list(select), **options))  # type: ignore[arg-type]
+    return [d for r in reports for d in r.diagnostics]
+
+
+def test_multiple_heads_names_heads_divergence_and_merge_command(tmp_path: Path) -> None:
+    files = write_project(tmp_path, ["a", "b<-a", "c1<-b", "c2<-b"])
+    found = lint(tmp_path, "MG102")
+    assert [(Path(d.path).name, d.span.line, d.span.column) for d in found] == [
+        ("0002_c1.py", 13, 11),
+        ("0003_c2.py", 13, 11),
+    ]
+    assert found[0].message == "revision c1 is one of 2 heads (c1, c2), which diverged at b"
+    assert found[0].help == 'run: alembic merge -m "merge heads c1 and c2" c1 c2'
+    assert found[0].revisions == ("c1", "c2")
+    assert [r.path for r in found[0].related] == [str(files["c2"])]
+
+
+def test_multiple_heads_across_bases(tmp_path: Path) -> None:
+    write_project(tmp_path, ["a", "x"])
+    messages = {d.message for d in lint(tmp_path, "MG102")}
+    assert messages == {
+        "revision a is one of 2 heads (a, x), which share no common ancestor",
+        "revision x is one of 2 heads (a, x), which share no common ancestor",
+    }
+
+
+def test_missing_parent_suggests_file_stem_prefix_and_near_match(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        ["20251019_conv_summaries", "c<-20251019_conv_summary", "d<-2025101"],
+        files={
+            "20251019_conversation_summaries.py": "revision = 'conv'\ndown_revision = None\n"
+            "branch_labels = ('conv',)\n",
+            "0009_e.py": "revision = 'e'\ndown_revision = '20251019_conversation_summaries_x'\n",
+            "0010_f.py": "revision = 'f'\ndown_revision = '20251019_conversation_summaries'\n",
+        },
+    )
+    found = {d.revisions[0]: d for d in lint(tmp_path, "MG103")}
+    assert found["c"].message == (
+        "down_revision of c names '20251019_conv_summary', which is not a revision in this environment"
+    )
+    assert found["c"].help == "did you mean '20251019_conv_summaries' (the closest revision id)?"
+    assert found["d"].help == (
+        "did you mean '20251019_conv_summaries' (the only revision id starting with '2025101')?"
+    )
+    assert found["f"].help == (
+        "did you mean 'conv' ('20251019_conversation_summaries' is the file name of that revision, not its id)?"
+    )
+    assert found["f"].span.line == 2 and found["f"].span.column == 16
+
+
+def test_cycle_lists_revisions_in_order_with_files(tmp_path: Path) -> None:
+    write_project(tmp_path, ["x", "a<-c", "b<-a", "c<-b"])
+    (found,) = lint(tmp_path, "MG101")
+    assert found.message == "down_revision links form a cycle of 3: a -> c -> b -> a"
+    assert found.revisions == ("a", "b", "c")
+    assert Path(found.path).name == "0001_a.py" and found.span.line == 14
+    assert [Path(r.path).name for r in found.related] == ["0002_b.py", "0003_c.py"]
+    assert [r.note for r in found.related] == ["b down revision a", "c down revision b"]
+
+
+def test_dependency_cycle_is_not_reported_as_plain_cycle(tmp_path: Path) -> None:
+    write_project(tmp_path, ["base", "a<-base+b", "b<-a"])
+    found = lint(tmp_path, "MG101", "MG110")
+    assert [(d.code, d.revisions) for d in found] == [("MG110", ("a", "b"))]
+
+
+def test_header_mismatch_fix_rewrites_only_the_value(tmp_path: Path) -> None:
+    source = '"""copied\n\nRevision ID: a\nRevises: zz\n"""\nrevision = "b"\ndown_revision = "a"\n'
+    write_project(tmp_path, ["a"], files={"0002_b.py": source})
+    found = lint(tmp_path, "MG106")
+    assert [(d.span.line, d.span.column, d.message) for d in found] == [
+        (3, 13, "docstring says Revision ID 'a' but `revision` is 'b'"),
+        (4, 9, "docstring says Revises 'zz' but `down_revision` is a"),
+    ]
+    edits = [d.fix.edits[0] for d in found if d.fix]
+    assert [(e.span.line, e.span.column, e.span.end_column, e.replacement) for e in edits] == [
+        (3, 13, 14, "b"),
+        (4, 9, 11, "a"),
+    ]
+
+
+def test_redundant_parent_says_what_to_keep(tmp_path: Path) -> None:
+    write_project(tmp_path, ["a", "b<-a", "c<-b", "m<-a,c"])
+    (found,) = lint(tmp_path, "MG107")
+    assert found.message == "merge m lists a, which is already an ancestor of c"
+    assert found.help == "remove 'a' from down_revision: down_revision = 'c'"
+
+
+def test_duplicate_revision_reported_at_each_file(tmp_path: Path) -> None:
+    write_project(tmp_path, ["a", "b<-a", "b<-a"])
+    found = lint(tmp_path, "MG104")
+    assert [Path(d.path).name for d in found] == ["0001_b.py", "0002_b.py"]
+    assert found[0].message == "revision b is declared in 2 files: 0001_b.py, 0002_b.py"
+    assert [Path(r.path).name for r in found[0].related] == ["0002_b.py"]
+
+
+def test_unreadable_down_revision_keeps_heads_quiet(tmp_path: Path) -> None:
+    write_project(tmp_path, ["a", "b<-a"], files={"0009_c.py": "revision = 'c'\ndown_revision = PARENT\n"})
+    assert [d.code for d in lint(tmp_path, "ALL")] == ["MG003"]
+
+
+def test_suppression_on_line_and_file(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        files={
+            "0001_a.py": "revision = 'a1b2c3d4e5f6'  # miglint: ignore[placeholder-revision-id]\ndown_revision = None\n",
+            "0002_b.py": "# miglint: ignore[MG111]\nrevision = '111111111111'\ndown_revision = 'a1b2c3d4e5f6'\n",
+        },
+    )
+    assert lint(tmp_path, "MG111") == []
+    assert len(lint(tmp_path, "MG111", honour_ignores=False)) == 2
+
+
+def test_unused_ignore_is_reported_when_selected(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        files={"0001_a.py": "revision = 'a'  # miglint: ignore[MG111]\ndown_revision = None\n"},
+    )
+    (found,) = lint(tmp_path, "MG111", "MG009")
+    assert (found.code, found.span.line, found.span.column) == ("MG009", 1, 16)
+    assert found.message == "suppression of MG111 is unused: nothing is reported on this line"
+    assert lint(tmp_path, "MG111") == []
