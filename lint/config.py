@@ -151,18 +151,25 @@ def _environments(table: Mapping[str, Any], where: str) -> Any:
         extra = sorted(set(entry) - allowed)
         if extra:
             raise ConfigError(f"{where}: environments[{index}] has unknown key(s) {', '.join(extra)}")
+        here = f"{where}: environments[{index}]"
+        for key in ("name", "script-location", "config", "section"):
+            if key in entry and not isinstance(entry[key], str):
+                raise ConfigError(f"{here}: {key} must be a string")
         locations = entry.get("version-locations", [])
         if isinstance(locations, str):
             locations = [locations]
+        if not isinstance(locations, list) or not all(isinstance(v, str) for v in locations):
+            raise ConfigError(f"{here}: version-locations must be a list of strings")
+        recursive = entry.get("recursive-version-locations", False)
+        if not isinstance(recursive, bool):
+            raise ConfigError(f"{here}: recursive-version-locations must be true or false")
         if not entry.get("script-location") and not locations and not entry.get("config"):
-            raise ConfigError(
-                f"{where}: environments[{index}] needs script-location, version-locations or config"
-            )
+            raise ConfigError(f"{here} needs script-location, version-locations or config")
         yield EnvironmentSpec(
             name=str(entry.get("name") or entry.get("section") or entry.get("script-location") or f"env{index}"),
             script_location=entry.get("script-location"),
             version_locations=tuple(locations),
-            recursive=bool(entry.get("recursive-version-locations", False)),
+            recursive=recursive,
             config=entry.get("config"),
             section=entry.get("section"),
         )

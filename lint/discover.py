@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Iterator, List, Mapping, Optional, Sequence, Tuple
 
 from .config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
 
@@ -58,7 +58,10 @@ def discover(paths: Sequence[str], cwd: Path) -> Project:
     for target in targets:
         root, envs = _environments_for(target, cwd)
         if settings is None:
-            settings = load_settings(root, _nearest_pyproject(root))
+            pyproject = _nearest_pyproject(root)
+            # Relative settings (exclude, cache-dir) mean the same wherever miglint starts:
+            # they are relative to the file that holds them.
+            settings = load_settings(pyproject.parent if pyproject else root, pyproject)
         environments.extend(envs)
     assert settings is not None
     if settings.exclude:
@@ -77,7 +80,7 @@ def _environments_for(target: Optional[Path], cwd: Path) -> Tuple[Path, List[Env
         raise ConfigError(f"{target}: no such file or directory")
     if path.is_file():
         if path.suffix == ".ini":
-            return path.parent, _ini_environments(path, None, cwd)
+            return path.parent, _ini_environments(path, cwd, _pyproject_beside(path))
         if path.name.endswith(".toml"):
             return path.parent, _project_environments(path.parent, cwd, pyproject=path)
         raise ConfigError(
@@ -86,6 +89,9 @@ def _environments_for(target: Optional[Path], cwd: Path) -> Tuple[Path, List[Env
         )
     if _is_project_dir(path):
         return path, _project_environments(path, cwd)
+    configured = _configured_below(path, cwd)
+    if configured is not None:
+        return configured
     if (path / "env.py").is_file() or (path / "versions").is_dir():
         env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd)
         return path, env
@@ -93,6 +99,30 @@ def _environments_for(target: Optional[Path], cwd: Path) -> Tuple[Path, List[Env
         return path, _environment(_display(path, cwd), None, (path,), False, cwd)
     found = _search_down(path, cwd)
     return path, found
+
+
+def _configured_below(directory: Path, cwd: Path) -> Optional[Tuple[Path, List[Environment]]]:
+    """The environments of the project above `directory` whose files live in it.
+
+    `miglint lint migrations/` must read the graph Alembic reads: every configured
+    version location, recursively when so configured, and one graph per dialect
+    sub-directory; not migrations/versions alone, which breaks a chain that crosses
+    two locations into false findings.
+    """
+    root = _find_upwards(directory.parent)
+    if root is None:
+        return None
+    own = _own_environments(root, cwd)
+    wanted = directory.resolve()
+    matches = [env for env in own or () if _lives_in(env, wanted)]
+    return (root, matches) if matches else None
+
+
+def _lives_in(env: Environment, directory: Path) -> bool:
+    places = [p.resolve() for p in env.version_locations]
+    if env.script_location is not None:
+        places.append(env.script_location.resolve())
+    return any(place == directory or directory in place.parents for place in places)
 
 
 # -- configuration files -------------------------------------------------------
@@ -129,11 +159,8 @@ def _search_down(start: Path, cwd: Path) -> List[Environment]:
     """Every environment below `start`, for a repository holding several of them."""
     environments: List[Environment] = []
     for directory, dirnames, filenames in _walk(start):
-        here = Path(directory)
-        if "alembic.ini" in filenames or (
-            "pyproject.toml" in filenames and "alembic" in read_toml(here / "pyproject.toml").get("tool", {})
-        ):
-            environments.extend(_project_environments(here, cwd))
+        if "alembic.ini" in filenames or "pyproject.toml" in filenames:
+            environments.extend(_own_environments(Path(directory), cwd) or ())
     if not environments:
         raise ConfigError(
             f"{_display(start, cwd)}: no Alembic environment found (no alembic.ini or "
@@ -154,103 +181,190 @@ def _walk(start: Path) -> Iterator[Tuple[str, List[str], List[str]]]:
 
 
 def _project_environments(root: Path, cwd: Path, pyproject: Optional[Path] = None) -> List[Environment]:
+    own = _own_environments(root, cwd, pyproject)
+    if own is not None:
+        return own
+    # Only [tool.miglint] here: settings for a repository whose environments are below.
+    return _search_down(root, cwd)
+
+
+def _own_environments(root: Path, cwd: Path, pyproject: Optional[Path] = None) -> Optional[List[Environment]]:
+    """The environments `root` configures itself, or None when it configures none."""
     pyproject = pyproject or root / "pyproject.toml"
-    toml_tool = read_toml(pyproject).get("tool", {}) if pyproject.is_file() else {}
+    has_pyproject = pyproject.is_file()
+    toml_tool = read_toml(pyproject).get("tool", {}) if has_pyproject else {}
     declared = load_settings(root, pyproject if "miglint" in toml_tool else None).environments
     if declared:
         return [env for spec in declared for env in _declared_environment(spec, root, cwd)]
     ini = root / "alembic.ini"
     if ini.is_file():
-        return _ini_environments(ini, toml_tool.get("alembic") if toml_tool else None, cwd, pyproject)
+        return _ini_environments(ini, cwd, pyproject if has_pyproject else None)
     if "alembic" in toml_tool:
-        return _toml_environment(pyproject, toml_tool["alembic"], cwd)
-    raise ConfigError(f"{_display(root, cwd)}: no alembic.ini or [tool.alembic] to read")
+        return _toml_environment(pyproject, cwd)
+    return None
 
 
-def _ini_environments(
-    ini: Path, toml_alembic: Optional[Dict[str, object]], cwd: Path, pyproject: Optional[Path] = None
-) -> List[Environment]:
-    here = str(ini.absolute().parent)
-    parser = configparser.ConfigParser(defaults={"here": here})
+def _pyproject_beside(ini: Path) -> Optional[Path]:
+    candidate = ini.parent / "pyproject.toml"
+    return candidate if candidate.is_file() else None
+
+
+@dataclass(frozen=True)
+class _ToolAlembic:
+    """A [tool.alembic] table and where it came from."""
+
+    table: Mapping[str, object]
+    path: Path
+    name: str  # for messages: "pyproject.toml [tool.alembic]"
+
+
+def _tool_alembic(pyproject: Optional[Path], cwd: Path) -> Optional[_ToolAlembic]:
+    if pyproject is None:
+        return None
+    table = read_toml(pyproject).get("tool", {}).get("alembic")
+    name = f"{_display(pyproject, cwd)} [tool.alembic]"
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{name}: must be a table")
+    return _ToolAlembic(table, pyproject, name)
+
+
+def _toml_string(toml: _ToolAlembic, key: str) -> Optional[str]:
+    """A [tool.alembic] string as Alembic reads it: `value % {"here": ...}`."""
+    value = toml.table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{toml.name}: {key} must be a string")
+    return _toml_interpolate(value, toml, key)
+
+
+def _toml_interpolate(value: str, toml: _ToolAlembic, key: str) -> str:
+    try:
+        return value % {"here": toml.path.absolute().parent.as_posix()}
+    except (KeyError, ValueError, TypeError) as error:
+        raise ConfigError(f"{toml.name}: {key}: cannot interpolate {value!r}: {error!r}") from None
+
+
+def _toml_locations(toml: _ToolAlembic) -> Tuple[Path, ...]:
+    value = toml.table["version_locations"]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{toml.name}: version_locations must be a list of strings")
+    base = toml.path.parent
+    return tuple(_resolve(_toml_interpolate(v, toml, "version_locations"), base, toml.name) for v in value)
+
+
+def _toml_flag(toml: Optional[_ToolAlembic], key: str) -> bool:
+    # Alembic's get_alembic_boolean_option: a TOML boolean, nothing else.
+    value = toml.table.get(key, False) if toml is not None else False
+    if not isinstance(value, bool):
+        raise ConfigError(f"{toml.name if toml else key}: {key} must be true or false")
+    return value
+
+
+def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
+    # %(here)s is the directory of the ini as named, a symlink's own (Path.absolute).
+    parser = configparser.ConfigParser(defaults={"here": ini.absolute().parent.as_posix()})
     try:
         with ini.open(encoding="utf-8") as handle:
             parser.read_file(handle)
     except (configparser.Error, UnicodeDecodeError, OSError) as error:
         raise ConfigError(f"{_display(ini, cwd)}: cannot read: {error}") from None
+    return parser
+
+
+def _ini_environments(
+    ini: Path, cwd: Path, pyproject: Optional[Path] = None, only: Optional[str] = None
+) -> List[Environment]:
+    """One environment per section with a script_location (`alembic -n <section>`)."""
+    parser = _read_ini(ini, cwd)
+    toml = _tool_alembic(pyproject, cwd)
     sections = [s for s in parser.sections() if parser.has_option(s, "script_location")]
+    if "alembic" not in sections and toml is not None and "script_location" in toml.table:
+        # Alembic reads [alembic] option by option, falling back to [tool.alembic].
+        sections.insert(0, "alembic")
+    if only is not None:
+        if only not in sections:
+            raise ConfigError(f"{_display(ini, cwd)}: no [{only}] section with a script_location")
+        sections = [only]
     if not sections:
-        if toml_alembic is not None and pyproject is not None:
-            return _toml_environment(pyproject, toml_alembic, cwd)
         raise ConfigError(f"{_display(ini, cwd)}: no section has a script_location")
-    environments: List[Environment] = []
-    for section in sections:
-        name = _display(ini, cwd) + ("" if section == "alembic" else f" [{section}]")
-
-        def option(key: str, section: str = section) -> Optional[str]:
-            try:
-                if parser.has_option(section, key):
-                    return parser.get(section, key)
-            except configparser.Error as error:
-                raise ConfigError(f"{name}: {key}: {error}") from None
-            # Alembic falls back to [tool.alembic] for the main section only.
-            if section == "alembic" and toml_alembic is not None and key in toml_alembic:
-                value = toml_alembic[key]
-                return value if isinstance(value, str) else None
-            return None
-
-        script_location = _resolve(option("script_location") or "", ini.parent, name)
-        raw_locations = option("version_locations")
-        if raw_locations:
-            separator_name = option("path_separator") or option("version_path_separator")
-            if separator_name is None:
-                parts = _SPLIT_ON_SPACE_COMMA.split(raw_locations)
-            elif separator_name in _SEPARATORS:
-                parts = [p.strip() for p in raw_locations.split(_SEPARATORS[separator_name]) if p]
-            else:
-                raise ConfigError(
-                    f"{name}: path_separator {separator_name!r} is not one of space, newline, os, ':', ';'"
-                )
-            locations = tuple(_resolve(p, ini.parent, name) for p in parts if p.strip())
-        elif section == "alembic" and toml_alembic is not None and "version_locations" in toml_alembic:
-            locations = _toml_locations(toml_alembic, ini.parent, name)
-        else:
-            locations = (script_location / "versions",)
-        recursive = option("recursive_version_locations") == "true"
-        environments.extend(_environment(name, script_location, locations, recursive, cwd))
-    return environments
+    return [env for section in sections for env in _ini_section_environment(parser, section, ini, toml, cwd)]
 
 
-def _toml_environment(pyproject: Path, table: object, cwd: Path) -> List[Environment]:
-    name = _display(pyproject, cwd) + " [tool.alembic]"
-    if not isinstance(table, dict) or not isinstance(table.get("script_location"), str):
-        raise ConfigError(f"{name}: script_location must be a string")
-    here = str(pyproject.absolute().parent)
-    script_location = _resolve(table["script_location"].replace("%(here)s", here), pyproject.parent, name)
-    if "version_locations" in table:
-        locations = _toml_locations(table, pyproject.parent, name)
+def _ini_section_environment(
+    parser: configparser.ConfigParser, section: str, ini: Path, toml: Optional[_ToolAlembic], cwd: Path
+) -> List[Environment]:
+    # The [tool.alembic] fallback applies to the main section only: a named section is
+    # a separate environment and must not inherit the main one's locations.
+    fallback = toml if section == "alembic" else None
+    if section != "alembic":
+        name = f"{_display(ini, cwd)} [{section}]"
+    elif parser.has_option(section, "script_location") or fallback is None:
+        name = _display(ini, cwd)
+    else:
+        name = fallback.name
+
+    def option(key: str) -> Optional[str]:
+        try:
+            return parser.get(section, key) if parser.has_option(section, key) else None
+        except configparser.Error as error:
+            raise ConfigError(f"{name}: {key}: {error}") from None
+
+    script = option("script_location")
+    if script is not None:
+        script_location = _resolve(script, ini.parent, name)
+    else:
+        assert fallback is not None
+        script_location = _resolve(_toml_string(fallback, "script_location") or "", fallback.path.parent, name)
+    raw_locations = option("version_locations")
+    if raw_locations:
+        parts = _split_locations(raw_locations, option, name)
+        locations = tuple(_resolve(p, ini.parent, name) for p in parts if p.strip())
+    elif fallback is not None and "version_locations" in fallback.table:
+        locations = _toml_locations(fallback)
     else:
         locations = (script_location / "versions",)
-    recursive = table.get("recursive_version_locations", False)
-    if not isinstance(recursive, bool):
-        raise ConfigError(f"{name}: recursive_version_locations must be true or false")
+    flag = option("recursive_version_locations")
+    # Alembic compares the ini value with "true" exactly.
+    recursive = flag == "true" if flag is not None else _toml_flag(fallback, "recursive_version_locations")
     return _environment(name, script_location, locations, recursive, cwd)
 
 
-def _toml_locations(table: Dict[str, object], base: Path, name: str) -> Tuple[Path, ...]:
-    value = table["version_locations"]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError(f"{name}: version_locations must be a list of strings")
-    here = str(base.absolute())
-    return tuple(_resolve(v.replace("%(here)s", here), base, name) for v in value)
+def _split_locations(value: str, option: Callable[[str], Optional[str]], name: str) -> List[str]:
+    """alembic.config's get_version_locations_list: the separator comes from the ini only."""
+    for key in ("path_separator", "version_path_separator"):
+        separator = option(key)
+        if separator is None:
+            continue
+        if separator not in _SEPARATORS:
+            raise ConfigError(f"{name}: {key} {separator!r} is not one of space, newline, os, ':', ';'")
+        return [p.strip() for p in value.split(_SEPARATORS[separator]) if p]
+    return _SPLIT_ON_SPACE_COMMA.split(value)
+
+
+def _toml_environment(pyproject: Path, cwd: Path) -> List[Environment]:
+    toml = _tool_alembic(pyproject, cwd)
+    assert toml is not None
+    script = _toml_string(toml, "script_location")
+    if script is None:
+        raise ConfigError(f"{toml.name}: script_location must be a string")
+    script_location = _resolve(script, pyproject.parent, toml.name)
+    if "version_locations" in toml.table:
+        locations = _toml_locations(toml)
+    else:
+        locations = (script_location / "versions",)
+    recursive = _toml_flag(toml, "recursive_version_locations")
+    return _environment(toml.name, script_location, locations, recursive, cwd)
 
 
 def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> List[Environment]:
     if spec.config:
         config = _resolve(spec.config, root, spec.name)
-        found = _ini_environments(config, None, cwd)
-        if spec.section:
-            found = [e for e in found if e.name.endswith(f"[{spec.section}]") or spec.section == "alembic"]
-        return found
+        if not config.is_file():
+            raise ConfigError(f"{_display(config, cwd)}: no such file (config of environment {spec.name!r})")
+        return _ini_environments(config, cwd, _pyproject_beside(config), only=spec.section)
     script_location = _resolve(spec.script_location, root, spec.name) if spec.script_location else None
     locations = tuple(_resolve(v, root, spec.name) for v in spec.version_locations)
     if not locations:
@@ -297,6 +411,10 @@ def _package_resource(location: str, base: Path, name: str) -> Path:
 def _environment(
     name: str, script_location: Optional[Path], locations: Tuple[Path, ...], recursive: bool, cwd: Path
 ) -> List[Environment]:
+    # Alembic refuses a missing script directory ("Path doesn't exist"), and silently
+    # skips a missing version location; miglint reports both, as a typo lints nothing.
+    if script_location is not None and not script_location.is_dir():
+        raise ConfigError(f"{name}: script_location {_display(script_location, cwd)} does not exist")
     for location in locations:
         if not location.is_dir():
             raise ConfigError(f"{name}: version location {_display(location, cwd)} does not exist")
@@ -326,14 +444,18 @@ def _version_files(locations: Sequence[Path], recursive: bool) -> List[Path]:
             dirnames.sort()
             if Path(directory).name.endswith("__pycache__"):
                 continue
+            real_directory = os.path.realpath(directory)
             for filename in sorted(filenames):
                 if not _REVISION_FILE.match(filename):
                     continue
-                path = Path(directory, filename)
-                real = path.resolve()
+                path = os.path.join(directory, filename)
+                # realpath per directory, not per file: thousands of files share one
+                real = os.path.join(real_directory, filename)
+                if os.path.islink(path):
+                    real = os.path.realpath(path)
                 if real not in seen:
                     seen.add(real)
-                    files.append(path)
+                    files.append(Path(path))
             if not recursive:
                 break
     return files
@@ -360,8 +482,8 @@ def _unique(environments: Sequence[Environment]) -> Iterator[Environment]:
 
 
 def _display(path: Path, cwd: Path) -> str:
-    """A path relative to the working directory when it is below it."""
+    """A path as the report shows paths: relative to the working directory, forward slashes."""
     try:
-        return path.absolute().relative_to(cwd.absolute()).as_posix() or "."
-    except ValueError:
+        return Path(os.path.relpath(path.absolute(), cwd.absolute())).as_posix()
+    except ValueError:  # another drive on Windows
         return path.as_posix()

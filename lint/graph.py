@@ -70,6 +70,7 @@ class RevisionGraph:
                 else:
                     self.dangling.append(Dangling(file, parent, kind))
         self._labels: Optional[Dict[str, FrozenSet[str]]] = None
+        self._order: Optional[Dict[str, int]] = None
 
     @staticmethod
     def _parent_refs(file: RevisionFile) -> Iterator[Tuple[str, str]]:
@@ -127,6 +128,38 @@ class RevisionGraph:
             seen.add(current)
             stack.extend(p for p in self.down_revisions(current) if p in self.revisions)
         return seen
+
+    def is_ancestor(self, candidate: str, rev_id: str) -> bool:
+        """Whether `candidate` is reachable backwards from `rev_id` over down_revision.
+
+        The walk skips every revision that comes before `candidate` in topological
+        order: none of those can lead back to it. A merge's parents usually sit
+        close together, so this stays small where a full ancestor set would walk
+        the whole history for every merge.
+        """
+        order = self._topological_order()
+        if order is None:
+            return candidate in self.ancestors(rev_id)
+        floor = order[candidate]
+        seen: Set[str] = set()
+        stack = [rev_id]
+        while stack:
+            current = stack.pop()
+            for parent in self.down_revisions(current):
+                if parent == candidate:
+                    return True
+                if parent in self.revisions and parent not in seen and order[parent] > floor:
+                    seen.add(parent)
+                    stack.append(parent)
+        return False
+
+    def _topological_order(self) -> Optional[Dict[str, int]]:
+        if self._order is None:
+            try:
+                self._order = {r: i for i, r in enumerate(nx.topological_sort(self.versioned()))}
+            except nx.NetworkXUnfeasible:  # a cycle: MG101 reports it
+                return None
+        return self._order
 
     # -- cycles --------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from .collect import collect
 from .discover import Project, discover
 from .engine import lint_records, select_rules
 from .report import EnvironmentReport
+from .resolve import resolve_imported_labels
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) ->
     cache_dir = cache_dir_for(project, options)
     reports = []
     for env in project.environments:
-        records = collect(env.files, cache_dir, options.jobs)
+        records = resolve_imported_labels(collect(env.files, cache_dir, options.jobs), project.root)
         result = lint_records(records, rules, honour_ignores=options.honour_ignores)
         reports.append(
             EnvironmentReport(env.name, result.graph, result.diagnostics, len(env.files), result.suppressed)

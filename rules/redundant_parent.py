@@ -35,7 +35,7 @@ class RedundantParent(GraphRule):
         for merge in sorted(graph.merge_points()):
             parents = [p for p in graph.down_revisions(merge) if p in graph.revisions]
             for parent in parents:
-                covering = sorted(o for o in parents if o != parent and parent in graph.ancestors(o))
+                covering = sorted(o for o in parents if o != parent and graph.is_ancestor(parent, o))
                 if not covering:
                     continue
                 keep = [p for p in graph.down_revisions(merge) if p != parent]

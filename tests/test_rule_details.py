@@ -135,3 +135,30 @@ def test_unused_ignore_is_reported_when_selected(tmp_path: Path) -> None:
     assert (found.code, found.span.line, found.span.column) == ("MG009", 1, 16)
     assert found.message == "suppression of MG111 is unused: nothing is reported on this line"
     assert lint(tmp_path, "MG111") == []
+
+
+def test_branch_labels_imported_from_the_repository_are_resolved(tmp_path: Path) -> None:
+    package = tmp_path / "myapp"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('never imported')\n")
+    (package / "labels.py").write_text("EXPAND = ('expand',)\nCONTRACT: str = 'contract'\n")
+    header = "revision = '{r}'\ndown_revision = 'a'\nfrom myapp.labels import {n}\nbranch_labels = {n}\n"
+    write_project(
+        tmp_path,
+        ["a", "e2<-e", "c2<-c"],
+        files={"0010_e.py": header.format(r="e", n="EXPAND"), "0011_c.py": header.format(r="c", n="CONTRACT")},
+    )
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False))
+    assert [d.code for r in reports for d in r.diagnostics] == []
+    assert reports[0].graph.labels("e2") == frozenset({"expand"})
+
+
+def test_unresolvable_imported_label_is_mg003_and_not_a_head_error(tmp_path: Path) -> None:
+    header = "revision = '{r}'\ndown_revision = 'a'\nfrom elsewhere import {n}\nbranch_labels = {n}\n"
+    write_project(
+        tmp_path,
+        ["a"],
+        files={"0010_e.py": header.format(r="e", n="EXPAND"), "0011_c.py": header.format(r="c", n="CONTRACT")},
+    )
+    found = lint(tmp_path, "ALL")
+    assert [(d.code, d.revisions) for d in found] == [("MG003", ("e",)), ("MG003", ("c",))]
