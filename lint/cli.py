@@ -6,7 +6,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Optional, Tuple, TypeVar
+from typing import Any, Callable, TypeVar
 
 import click
 
@@ -16,7 +16,7 @@ from .config import ConfigError
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _split(values: Tuple[str, ...]) -> Tuple[str, ...]:
+def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     """`--select MG1,MG2 --select MG3` -> (MG1, MG2, MG3)."""
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
@@ -34,12 +34,12 @@ def _guarded(command: F) -> F:
             sys.exit(130)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception:  # noqa: BLE001 - a bug in miglint must still not look like a crash
+        except Exception:
             if os.environ.get("MIGLINT_DEBUG"):
                 traceback.print_exc()
-            error = sys.exc_info()[1]
+            bug = sys.exc_info()[1]
             click.echo(
-                f"miglint: internal error: {type(error).__name__}: {error}\n"
+                f"miglint: internal error: {type(bug).__name__}: {bug}\n"
                 "This is a bug in miglint; run again with MIGLINT_DEBUG=1 for details and report it.",
                 err=True,
             )
@@ -58,31 +58,45 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--select", multiple=True, help="Rules to enable (codes, prefixes, names, ALL); replaces the default set.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option(
+    "--select", multiple=True, help="Rules to enable (codes, prefixes, names, ALL); replaces the default set."
+)
 @click.option("--extend-select", multiple=True, help="Rules to enable in addition.")
 @click.option("--ignore", multiple=True, help="Rules to disable.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
-@click.option("--cache-dir", type=click.Path(path_type=Path), help="Cache directory [default: <project>/.miglint_cache].")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    help="Cache directory [default: <project>/.miglint_cache].",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--no-ignore-comments", is_flag=True, help="Report findings that `# miglint: ignore[...]` suppresses.")
+@click.option(
+    "--no-ignore-comments", is_flag=True, help="Report findings that `# miglint: ignore[...]` suppresses."
+)
 @click.option("--concise", is_flag=True, help="One line per finding, without help lines.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing [default: CPU count].")
-@click.option("--color/--no-color", default=None, help="Colour the text output [default: when on a terminal].")
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing [default: CPU count]."
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output [default: when on a terminal]."
+)
 @_guarded
 def lint(
-    paths: Tuple[str, ...],
+    paths: tuple[str, ...],
     output_format: str,
-    select: Tuple[str, ...],
-    extend_select: Tuple[str, ...],
-    ignore: Tuple[str, ...],
+    select: tuple[str, ...],
+    extend_select: tuple[str, ...],
+    ignore: tuple[str, ...],
     no_cache: bool,
-    cache_dir: Optional[Path],
+    cache_dir: Path | None,
     exit_zero: bool,
     no_ignore_comments: bool,
     concise: bool,
-    jobs: Optional[int],
-    color: Optional[bool],
+    jobs: int | None,
+    color: bool | None,
 ) -> None:
     """Lint the revision graphs of the Alembic environments at PATHS (default: here)."""
     from .pipeline import Options, lint_paths
@@ -117,7 +131,7 @@ def lint(
 @click.option("--env", "environment", help="Which environment, when the project has several.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @_guarded
-def graph(path: Optional[str], output_format: str, environment: Optional[str], no_cache: bool) -> None:
+def graph(path: str | None, output_format: str, environment: str | None, no_cache: bool) -> None:
     """Print the revision graph of an environment."""
     from .collect import collect
     from .discover import discover
@@ -142,7 +156,9 @@ def graph(path: Optional[str], output_format: str, environment: Optional[str], n
 
 
 @main.command(name="rules")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def rules_command(output_format: str) -> None:
     """List every rule: code, name, default state, summary."""
     import json
@@ -152,8 +168,14 @@ def rules_command(output_format: str) -> None:
     rules = all_rules()
     if output_format == "json":
         rows = [
-            {"code": c, "name": r.name, "severity": r.severity, "default": r.default_enabled,
-             "fixable": r.fixable, "summary": r.summary()}
+            {
+                "code": c,
+                "name": r.name,
+                "severity": r.severity,
+                "default": r.default_enabled,
+                "fixable": r.fixable,
+                "summary": r.summary(),
+            }
             for c, r in rules.items()
         ]
         click.echo(json.dumps(rows, indent=2))

@@ -15,8 +15,8 @@ import os
 import pickle
 import sys
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from . import __version__
 from .model import ParseProblem, RevisionFile, Span
@@ -27,13 +27,11 @@ PARALLEL_THRESHOLD = 48
 _CACHE_FORMAT = 1
 
 
-def collect(
-    paths: Sequence[Path], cache_dir: Optional[Path], jobs: Optional[int] = None
-) -> List[RevisionFile]:
+def collect(paths: Sequence[Path], cache_dir: Path | None, jobs: int | None = None) -> list[RevisionFile]:
     """One record per path, in the order given."""
     cache = Cache.load(cache_dir) if cache_dir is not None else Cache.empty()
-    records: Dict[str, RevisionFile] = {}
-    to_parse: List[Tuple[str, bytes, str]] = []
+    records: dict[str, RevisionFile] = {}
+    to_parse: list[tuple[str, bytes, str]] = []
     for path in paths:
         key = str(path)
         try:
@@ -77,7 +75,7 @@ def _unreadable(path: str, error: OSError) -> RevisionFile:
     )
 
 
-def _parse_all(items: List[Tuple[str, bytes]], jobs: Optional[int]) -> List[RevisionFile]:
+def _parse_all(items: list[tuple[str, bytes]], jobs: int | None) -> list[RevisionFile]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
         return _parse_batch(items)
@@ -89,14 +87,14 @@ def _parse_all(items: List[Tuple[str, bytes]], jobs: Optional[int]) -> List[Revi
     context = multiprocessing.get_context(method)
     size = max(16, len(items) // (workers * 4))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
-    results: List[RevisionFile] = []
+    results: list[RevisionFile] = []
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for batch in pool.map(_parse_batch, batches):
             results.extend(batch)
     return results
 
 
-def _parse_batch(items: Iterable[Tuple[str, bytes]]) -> List[RevisionFile]:
+def _parse_batch(items: Iterable[tuple[str, bytes]]) -> list[RevisionFile]:
     return [parse_revision_file(path, data) for path, data in items]
 
 
@@ -123,9 +121,17 @@ class _RecordsOnly(pickle.Unpickler):
     a hostile pull request); plain pickle would run whatever it names.
     """
 
-    _ALLOWED = {f"{RevisionFile.__module__}.{name}" for name in (
-        "RevisionFile", "HeaderValue", "Span", "DocLine", "Suppression", "ParseProblem",
-    )}
+    _ALLOWED = {
+        f"{RevisionFile.__module__}.{name}"
+        for name in (
+            "RevisionFile",
+            "HeaderValue",
+            "Span",
+            "DocLine",
+            "Suppression",
+            "ParseProblem",
+        )
+    }
 
     def find_class(self, module: str, name: str) -> type:
         if f"{module}.{name}" in self._ALLOWED:
@@ -136,13 +142,13 @@ class _RecordsOnly(pickle.Unpickler):
 class Cache:
     def __init__(
         self,
-        records: Dict[str, RevisionFile],
-        stats: Dict[str, Tuple[int, int, str]],
+        records: dict[str, RevisionFile],
+        stats: dict[str, tuple[int, int, str]],
     ) -> None:
         self.records = records  # content digest -> record
         self.stats = stats  # path -> (size, mtime_ns, digest)
         self.changed = False
-        self.used: set = set()
+        self.used: set[str] = set()
 
     @classmethod
     def empty(cls) -> Cache:
@@ -158,7 +164,7 @@ class Cache:
         try:
             data = cls.file_for(cache_dir).read_bytes()
             payload = _RecordsOnly(io.BytesIO(data)).load()
-        except Exception:  # noqa: BLE001 - any damage means: rebuild, never trust
+        except Exception:
             return cls.empty()
         if (
             not isinstance(payload, dict)
@@ -170,7 +176,7 @@ class Cache:
             return cls.empty()
         return cls(payload["records"], payload["stats"])
 
-    def digest_for(self, path: str, size: int, mtime_ns: int) -> Optional[str]:
+    def digest_for(self, path: str, size: int, mtime_ns: int) -> str | None:
         entry = self.stats.get(path)
         if entry is not None and entry[0] == size and entry[1] == mtime_ns:
             return entry[2]
@@ -180,7 +186,7 @@ class Cache:
         self.stats[path] = (size, mtime_ns, digest)
         self.changed = True
 
-    def record(self, digest: str, path: str) -> Optional[RevisionFile]:
+    def record(self, digest: str, path: str) -> RevisionFile | None:
         found = self.records.get(digest)
         if found is None:
             return None

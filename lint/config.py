@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional, Tuple
+from typing import Any
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -22,28 +23,28 @@ class EnvironmentSpec:
     """An environment declared in [[tool.miglint.environments]]."""
 
     name: str
-    script_location: Optional[str] = None
-    version_locations: Tuple[str, ...] = ()
+    script_location: str | None = None
+    version_locations: tuple[str, ...] = ()
     recursive: bool = False
-    config: Optional[str] = None  # an alembic.ini to read instead
-    section: Optional[str] = None
+    config: str | None = None  # an alembic.ini to read instead
+    section: str | None = None
 
 
 @dataclass(frozen=True)
 class Settings:
     root: Path  # the directory that relative settings are resolved against
-    source: Optional[Path] = None  # the pyproject.toml they came from
-    select: Tuple[str, ...] = ()
-    extend_select: Tuple[str, ...] = ()
-    ignore: Tuple[str, ...] = ()
-    exclude: Tuple[str, ...] = ()
-    baseline: Optional[str] = None
-    runners: Tuple[str, ...] = ()
-    critical: Tuple[str, ...] = ()
+    source: Path | None = None  # the pyproject.toml they came from
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    baseline: str | None = None
+    runners: tuple[str, ...] = ()
+    critical: tuple[str, ...] = ()
     dialect: str = "postgresql"
     include_downgrade: bool = False
-    cache_dir: Optional[str] = None
-    environments: Tuple[EnvironmentSpec, ...] = ()
+    cache_dir: str | None = None
+    environments: tuple[EnvironmentSpec, ...] = ()
     rule_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
@@ -62,10 +63,10 @@ _KNOWN = set(_LIST_KEYS) | {
 _DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
 
 
-def read_toml(path: Path) -> Dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
-            data: Dict[str, Any] = tomllib.load(handle)
+            data: dict[str, Any] = tomllib.load(handle)
             return data
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
@@ -73,7 +74,7 @@ def read_toml(path: Path) -> Dict[str, Any]:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
 
 
-def miglint_table(pyproject: Path) -> Optional[Dict[str, Any]]:
+def miglint_table(pyproject: Path) -> dict[str, Any] | None:
     table = read_toml(pyproject).get("tool", {}).get("miglint")
     if table is None:
         return None
@@ -82,7 +83,7 @@ def miglint_table(pyproject: Path) -> Optional[Dict[str, Any]]:
     return table
 
 
-def load_settings(root: Path, pyproject: Optional[Path]) -> Settings:
+def load_settings(root: Path, pyproject: Path | None) -> Settings:
     table = miglint_table(pyproject) if pyproject is not None else None
     if not table:
         return Settings(root=root, source=pyproject if table is not None else None)
@@ -91,7 +92,7 @@ def load_settings(root: Path, pyproject: Optional[Path]) -> Settings:
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}")
 
-    def strings(key: str) -> Tuple[str, ...]:
+    def strings(key: str) -> tuple[str, ...]:
         value = table.get(key, [])
         if isinstance(value, str):
             value = [value]
@@ -99,7 +100,7 @@ def load_settings(root: Path, pyproject: Optional[Path]) -> Settings:
             raise ConfigError(f"{where}: {key} must be a list of strings")
         return tuple(value)
 
-    def optional_string(key: str) -> Optional[str]:
+    def optional_string(key: str) -> str | None:
         value = table.get(key)
         if value is not None and not isinstance(value, str):
             raise ConfigError(f"{where}: {key} must be a string")
@@ -143,11 +144,23 @@ def _environments(table: Mapping[str, Any], where: str) -> Any:
         declared = [
             {
                 "name": "miglint",
-                **{k: table[k] for k in ("script-location", "version-locations", "recursive-version-locations") if k in table},
-            }
-        ] + declared
+                **{
+                    k: table[k]
+                    for k in ("script-location", "version-locations", "recursive-version-locations")
+                    if k in table
+                },
+            },
+            *declared,
+        ]
     for index, entry in enumerate(declared):
-        allowed = {"name", "script-location", "version-locations", "recursive-version-locations", "config", "section"}
+        allowed = {
+            "name",
+            "script-location",
+            "version-locations",
+            "recursive-version-locations",
+            "config",
+            "section",
+        }
         extra = sorted(set(entry) - allowed)
         if extra:
             raise ConfigError(f"{where}: environments[{index}] has unknown key(s) {', '.join(extra)}")
@@ -166,7 +179,9 @@ def _environments(table: Mapping[str, Any], where: str) -> Any:
         if not entry.get("script-location") and not locations and not entry.get("config"):
             raise ConfigError(f"{here} needs script-location, version-locations or config")
         yield EnvironmentSpec(
-            name=str(entry.get("name") or entry.get("section") or entry.get("script-location") or f"env{index}"),
+            name=str(
+                entry.get("name") or entry.get("section") or entry.get("script-location") or f"env{index}"
+            ),
             script_location=entry.get("script-location"),
             version_locations=tuple(locations),
             recursive=recursive,

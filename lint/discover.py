@@ -13,9 +13,10 @@ import configparser
 import fnmatch
 import os
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, List, Mapping, Optional, Sequence, Tuple
+from typing import Callable
 
 from .config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
 
@@ -26,9 +27,25 @@ _SPLIT_ON_SPACE_COMMA = re.compile(r", *|(?: +)")
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 # Never searched for configuration: environments, caches and build output.
 _SKIP_DIRS = {
-    ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", ".tox", ".nox", "node_modules",
-    "__pycache__", "build", "dist", "site-packages", ".mypy_cache", ".pytest_cache",
-    ".ruff_cache", ".miglint_cache", ".eggs",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "env",
+    ".env",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    "build",
+    "dist",
+    "site-packages",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".miglint_cache",
+    ".eggs",
 }
 _SEARCH_DEPTH = 6
 
@@ -38,23 +55,23 @@ class Environment:
     """One revision graph: a script directory's version locations and their files."""
 
     name: str
-    version_locations: Tuple[Path, ...]
-    files: Tuple[Path, ...]
-    script_location: Optional[Path] = None
+    version_locations: tuple[Path, ...]
+    files: tuple[Path, ...]
+    script_location: Path | None = None
 
 
 @dataclass(frozen=True)
 class Project:
     root: Path
     settings: Settings
-    environments: Tuple[Environment, ...]
+    environments: tuple[Environment, ...]
 
 
 def discover(paths: Sequence[str], cwd: Path) -> Project:
     """Find the environments named by the command-line paths (or around `cwd`)."""
-    targets = [Path(p) for p in paths] or [None]
-    environments: List[Environment] = []
-    settings: Optional[Settings] = None
+    targets: list[Path | None] = [Path(p) for p in paths] or [None]
+    environments: list[Environment] = []
+    settings: Settings | None = None
     for target in targets:
         root, envs = _environments_for(target, cwd)
         if settings is None:
@@ -69,7 +86,7 @@ def discover(paths: Sequence[str], cwd: Path) -> Project:
     return Project(root=settings.root, settings=settings, environments=tuple(_unique(environments)))
 
 
-def _environments_for(target: Optional[Path], cwd: Path) -> Tuple[Path, List[Environment]]:
+def _environments_for(target: Path | None, cwd: Path) -> tuple[Path, list[Environment]]:
     if target is None:
         root = _find_upwards(cwd)
         if root is not None:
@@ -101,7 +118,7 @@ def _environments_for(target: Optional[Path], cwd: Path) -> Tuple[Path, List[Env
     return path, found
 
 
-def _configured_below(directory: Path, cwd: Path) -> Optional[Tuple[Path, List[Environment]]]:
+def _configured_below(directory: Path, cwd: Path) -> tuple[Path, list[Environment]] | None:
     """The environments of the project above `directory` whose files live in it.
 
     `miglint lint migrations/` must read the graph Alembic reads: every configured
@@ -138,14 +155,14 @@ def _is_project_dir(path: Path) -> bool:
     return False
 
 
-def _find_upwards(start: Path) -> Optional[Path]:
+def _find_upwards(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         if _is_project_dir(directory):
             return directory
     return None
 
 
-def _nearest_pyproject(root: Path) -> Optional[Path]:
+def _nearest_pyproject(root: Path) -> Path | None:
     """The pyproject.toml whose [tool.miglint] applies: the nearest one holding it."""
     for directory in (root, *root.parents):
         candidate = directory / "pyproject.toml"
@@ -155,10 +172,10 @@ def _nearest_pyproject(root: Path) -> Optional[Path]:
     return own if own.is_file() else None
 
 
-def _search_down(start: Path, cwd: Path) -> List[Environment]:
+def _search_down(start: Path, cwd: Path) -> list[Environment]:
     """Every environment below `start`, for a repository holding several of them."""
-    environments: List[Environment] = []
-    for directory, dirnames, filenames in _walk(start):
+    environments: list[Environment] = []
+    for directory, _dirnames, filenames in _walk(start):
         if "alembic.ini" in filenames or "pyproject.toml" in filenames:
             environments.extend(_own_environments(Path(directory), cwd) or ())
     if not environments:
@@ -170,7 +187,7 @@ def _search_down(start: Path, cwd: Path) -> List[Environment]:
     return environments
 
 
-def _walk(start: Path) -> Iterator[Tuple[str, List[str], List[str]]]:
+def _walk(start: Path) -> Iterator[tuple[str, list[str], list[str]]]:
     base_depth = len(start.parts)
     for directory, dirnames, filenames in os.walk(start):
         depth = len(Path(directory).parts) - base_depth
@@ -180,7 +197,7 @@ def _walk(start: Path) -> Iterator[Tuple[str, List[str], List[str]]]:
         yield directory, dirnames, filenames
 
 
-def _project_environments(root: Path, cwd: Path, pyproject: Optional[Path] = None) -> List[Environment]:
+def _project_environments(root: Path, cwd: Path, pyproject: Path | None = None) -> list[Environment]:
     own = _own_environments(root, cwd, pyproject)
     if own is not None:
         return own
@@ -188,7 +205,7 @@ def _project_environments(root: Path, cwd: Path, pyproject: Optional[Path] = Non
     return _search_down(root, cwd)
 
 
-def _own_environments(root: Path, cwd: Path, pyproject: Optional[Path] = None) -> Optional[List[Environment]]:
+def _own_environments(root: Path, cwd: Path, pyproject: Path | None = None) -> list[Environment] | None:
     """The environments `root` configures itself, or None when it configures none."""
     pyproject = pyproject or root / "pyproject.toml"
     has_pyproject = pyproject.is_file()
@@ -204,7 +221,7 @@ def _own_environments(root: Path, cwd: Path, pyproject: Optional[Path] = None) -
     return None
 
 
-def _pyproject_beside(ini: Path) -> Optional[Path]:
+def _pyproject_beside(ini: Path) -> Path | None:
     candidate = ini.parent / "pyproject.toml"
     return candidate if candidate.is_file() else None
 
@@ -218,7 +235,7 @@ class _ToolAlembic:
     name: str  # for messages: "pyproject.toml [tool.alembic]"
 
 
-def _tool_alembic(pyproject: Optional[Path], cwd: Path) -> Optional[_ToolAlembic]:
+def _tool_alembic(pyproject: Path | None, cwd: Path) -> _ToolAlembic | None:
     if pyproject is None:
         return None
     table = read_toml(pyproject).get("tool", {}).get("alembic")
@@ -230,7 +247,7 @@ def _tool_alembic(pyproject: Optional[Path], cwd: Path) -> Optional[_ToolAlembic
     return _ToolAlembic(table, pyproject, name)
 
 
-def _toml_string(toml: _ToolAlembic, key: str) -> Optional[str]:
+def _toml_string(toml: _ToolAlembic, key: str) -> str | None:
     """A [tool.alembic] string as Alembic reads it: `value % {"here": ...}`."""
     value = toml.table.get(key)
     if value is None:
@@ -247,7 +264,7 @@ def _toml_interpolate(value: str, toml: _ToolAlembic, key: str) -> str:
         raise ConfigError(f"{toml.name}: {key}: cannot interpolate {value!r}: {error!r}") from None
 
 
-def _toml_locations(toml: _ToolAlembic) -> Tuple[Path, ...]:
+def _toml_locations(toml: _ToolAlembic) -> tuple[Path, ...]:
     value = toml.table["version_locations"]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"{toml.name}: version_locations must be a list of strings")
@@ -255,7 +272,7 @@ def _toml_locations(toml: _ToolAlembic) -> Tuple[Path, ...]:
     return tuple(_resolve(_toml_interpolate(v, toml, "version_locations"), base, toml.name) for v in value)
 
 
-def _toml_flag(toml: Optional[_ToolAlembic], key: str) -> bool:
+def _toml_flag(toml: _ToolAlembic | None, key: str) -> bool:
     # Alembic's get_alembic_boolean_option: a TOML boolean, nothing else.
     value = toml.table.get(key, False) if toml is not None else False
     if not isinstance(value, bool):
@@ -275,8 +292,8 @@ def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
 
 
 def _ini_environments(
-    ini: Path, cwd: Path, pyproject: Optional[Path] = None, only: Optional[str] = None
-) -> List[Environment]:
+    ini: Path, cwd: Path, pyproject: Path | None = None, only: str | None = None
+) -> list[Environment]:
     """One environment per section with a script_location (`alembic -n <section>`)."""
     parser = _read_ini(ini, cwd)
     toml = _tool_alembic(pyproject, cwd)
@@ -294,8 +311,8 @@ def _ini_environments(
 
 
 def _ini_section_environment(
-    parser: configparser.ConfigParser, section: str, ini: Path, toml: Optional[_ToolAlembic], cwd: Path
-) -> List[Environment]:
+    parser: configparser.ConfigParser, section: str, ini: Path, toml: _ToolAlembic | None, cwd: Path
+) -> list[Environment]:
     # The [tool.alembic] fallback applies to the main section only: a named section is
     # a separate environment and must not inherit the main one's locations.
     fallback = toml if section == "alembic" else None
@@ -306,7 +323,7 @@ def _ini_section_environment(
     else:
         name = fallback.name
 
-    def option(key: str) -> Optional[str]:
+    def option(key: str) -> str | None:
         try:
             return parser.get(section, key) if parser.has_option(section, key) else None
         except configparser.Error as error:
@@ -317,7 +334,9 @@ def _ini_section_environment(
         script_location = _resolve(script, ini.parent, name)
     else:
         assert fallback is not None
-        script_location = _resolve(_toml_string(fallback, "script_location") or "", fallback.path.parent, name)
+        script_location = _resolve(
+            _toml_string(fallback, "script_location") or "", fallback.path.parent, name
+        )
     raw_locations = option("version_locations")
     if raw_locations:
         parts = _split_locations(raw_locations, option, name)
@@ -332,7 +351,7 @@ def _ini_section_environment(
     return _environment(name, script_location, locations, recursive, cwd)
 
 
-def _split_locations(value: str, option: Callable[[str], Optional[str]], name: str) -> List[str]:
+def _split_locations(value: str, option: Callable[[str], str | None], name: str) -> list[str]:
     """alembic.config's get_version_locations_list: the separator comes from the ini only."""
     for key in ("path_separator", "version_path_separator"):
         separator = option(key)
@@ -344,7 +363,7 @@ def _split_locations(value: str, option: Callable[[str], Optional[str]], name: s
     return _SPLIT_ON_SPACE_COMMA.split(value)
 
 
-def _toml_environment(pyproject: Path, cwd: Path) -> List[Environment]:
+def _toml_environment(pyproject: Path, cwd: Path) -> list[Environment]:
     toml = _tool_alembic(pyproject, cwd)
     assert toml is not None
     script = _toml_string(toml, "script_location")
@@ -359,7 +378,7 @@ def _toml_environment(pyproject: Path, cwd: Path) -> List[Environment]:
     return _environment(toml.name, script_location, locations, recursive, cwd)
 
 
-def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> List[Environment]:
+def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]:
     if spec.config:
         config = _resolve(spec.config, root, spec.name)
         if not config.is_file():
@@ -400,7 +419,7 @@ def _package_resource(location: str, base: Path, name: str) -> Path:
     except (ImportError, ValueError):
         spec = None
     if spec is not None and spec.submodule_search_locations:
-        package_dir = Path(list(spec.submodule_search_locations)[0])
+        package_dir = Path(next(iter(spec.submodule_search_locations)))
         return package_dir.joinpath(*rest.split(".") if rest else (), *parts)
     raise ConfigError(f"{name}: cannot find package resource {location!r} (looked under {base})")
 
@@ -409,8 +428,8 @@ def _package_resource(location: str, base: Path, name: str) -> Path:
 
 
 def _environment(
-    name: str, script_location: Optional[Path], locations: Tuple[Path, ...], recursive: bool, cwd: Path
-) -> List[Environment]:
+    name: str, script_location: Path | None, locations: tuple[Path, ...], recursive: bool, cwd: Path
+) -> list[Environment]:
     # Alembic refuses a missing script directory ("Path doesn't exist"), and silently
     # skips a missing version location; miglint reports both, as a typo lints nothing.
     if script_location is not None and not script_location.is_dir():
@@ -426,7 +445,9 @@ def _environment(
             d for d in locations[0].iterdir() if d.is_dir() and not d.name.startswith((".", "__"))
         )
         split = [
-            Environment(f"{name} ({_display(d, cwd)})", (d,), tuple(_version_files((d,), False)), script_location)
+            Environment(
+                f"{name} ({_display(d, cwd)})", (d,), tuple(_version_files((d,), False)), script_location
+            )
             for d in subdirs
         ]
         split = [env for env in split if env.files]
@@ -435,10 +456,10 @@ def _environment(
     return [Environment(name, locations, tuple(files), script_location)]
 
 
-def _version_files(locations: Sequence[Path], recursive: bool) -> List[Path]:
+def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
     """Alembic's `Script._list_py_dir` over every location, each real file once."""
     seen = set()
-    files: List[Path] = []
+    files: list[Path] = []
     for location in locations:
         for directory, dirnames, filenames in os.walk(location):
             dirnames.sort()
@@ -467,9 +488,14 @@ def _exclude(env: Environment, settings: Settings) -> Environment:
             relative = path.absolute().relative_to(settings.root.absolute()).as_posix()
         except ValueError:
             relative = path.as_posix()
-        return any(fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern) for pattern in settings.exclude)
+        return any(
+            fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern)
+            for pattern in settings.exclude
+        )
 
-    return Environment(env.name, env.version_locations, tuple(f for f in env.files if not excluded(f)), env.script_location)
+    return Environment(
+        env.name, env.version_locations, tuple(f for f in env.files if not excluded(f)), env.script_location
+    )
 
 
 def _unique(environments: Sequence[Environment]) -> Iterator[Environment]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Type
+from typing import Any
 
 from .config import ConfigError
 from .graph import RevisionGraph
@@ -13,7 +14,7 @@ from .rule import FileRule, GraphRule, Rule, all_rules
 UNUSED_IGNORE = "MG009"
 
 
-def _matching(selector: str, rules: Mapping[str, Type[Rule]]) -> List[str]:
+def _matching(selector: str, rules: Mapping[str, type[Rule]]) -> list[str]:
     """Codes a selector names: `ALL`, a code, a code prefix (`MG1`), or a rule name."""
     key = selector.strip()
     if key.upper() == "ALL":
@@ -31,18 +32,18 @@ def select_rules(
     select: Sequence[str] = (),
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
-    rule_settings: Optional[Mapping[str, Mapping[str, Any]]] = None,
-) -> List[Rule]:
+    rule_settings: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Rule]:
     """Instances of the enabled rules, the way ruff combines select and ignore."""
     rules = all_rules()
     if select:
-        enabled: Set[str] = {c for s in select for c in _matching(s, rules)}
+        enabled: set[str] = {c for s in select for c in _matching(s, rules)}
     else:
         enabled = {code for code, rule in rules.items() if rule.default_enabled}
     enabled |= {c for s in extend_select for c in _matching(s, rules)}
     enabled -= {c for s in ignore for c in _matching(s, rules)}
 
-    settings_by_code: Dict[str, Mapping[str, Any]] = {}
+    settings_by_code: dict[str, Mapping[str, Any]] = {}
     for key, values in (rule_settings or {}).items():
         codes = _matching(key, rules)
         if len(codes) != 1:
@@ -64,7 +65,7 @@ def select_rules(
 @dataclass(frozen=True)
 class EnvironmentResult:
     graph: RevisionGraph
-    diagnostics: Tuple[Diagnostic, ...]
+    diagnostics: tuple[Diagnostic, ...]
     suppressed: int
 
 
@@ -73,7 +74,7 @@ def lint_records(
 ) -> EnvironmentResult:
     """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
     graph = RevisionGraph(records)
-    found: List[Diagnostic] = []
+    found: list[Diagnostic] = []
     for rule in rules:
         if isinstance(rule, FileRule):
             for record in records:
@@ -102,10 +103,10 @@ def lint_records(
 
 def _apply_suppressions(
     found: Iterable[Diagnostic], records: Sequence[RevisionFile]
-) -> Tuple[List[Diagnostic], int, List[Tuple[str, Suppression]]]:
+) -> tuple[list[Diagnostic], int, list[tuple[str, Suppression]]]:
     by_path = {r.path: r.suppressions for r in records if r.suppressions}
-    used: Set[Tuple[str, int]] = set()
-    kept: List[Diagnostic] = []
+    used: set[tuple[str, int]] = set()
+    kept: list[Diagnostic] = []
     suppressed = 0
     for diagnostic in found:
         matched = None

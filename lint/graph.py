@@ -7,8 +7,8 @@ Heads and bases follow `down_revision` edges only (Alembic's `get_heads()` and
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, Iterator, List, Optional, Sequence, Set, Tuple
 
 import networkx as nx
 
@@ -37,12 +37,12 @@ class RevisionGraph:
     """
 
     def __init__(self, files: Sequence[RevisionFile]) -> None:
-        self.files: Tuple[RevisionFile, ...] = tuple(files)
-        self.revisions: Dict[str, RevisionFile] = {}
+        self.files: tuple[RevisionFile, ...] = tuple(files)
+        self.revisions: dict[str, RevisionFile] = {}
         # every file declaring each id, in discovery order; more than one is MG104
-        self.declarations: Dict[str, List[RevisionFile]] = {}
-        self.unreadable: List[RevisionFile] = []  # revision or down_revision not literal
-        self.dangling: List[Dangling] = []
+        self.declarations: dict[str, list[RevisionFile]] = {}
+        self.unreadable: list[RevisionFile] = []  # revision or down_revision not literal
+        self.dangling: list[Dangling] = []
         self.dag: nx.DiGraph = nx.DiGraph()
 
         for file in files:
@@ -69,11 +69,11 @@ class RevisionGraph:
                         self.dag.add_edge(parent, rev_id, kind=kind)
                 else:
                     self.dangling.append(Dangling(file, parent, kind))
-        self._labels: Optional[Dict[str, FrozenSet[str]]] = None
-        self._order: Optional[Dict[str, int]] = None
+        self._labels: dict[str, frozenset[str]] | None = None
+        self._order: dict[str, int] | None = None
 
     @staticmethod
-    def _parent_refs(file: RevisionFile) -> Iterator[Tuple[str, str]]:
+    def _parent_refs(file: RevisionFile) -> Iterator[tuple[str, str]]:
         if file.down_revision is not None:
             for parent in file.down_revision.ids:
                 yield parent, DOWN
@@ -88,38 +88,38 @@ class RevisionGraph:
         """False when some revision's id or parents could not be read statically."""
         return not self.unreadable
 
-    def down_revisions(self, rev_id: str) -> Tuple[str, ...]:
+    def down_revisions(self, rev_id: str) -> tuple[str, ...]:
         down = self.revisions[rev_id].down_revision
         return down.ids if down is not None else ()
 
-    def depends_on(self, rev_id: str) -> Tuple[str, ...]:
+    def depends_on(self, rev_id: str) -> tuple[str, ...]:
         dep = self.revisions[rev_id].depends_on
         return dep.ids if dep is not None and not dep.is_dynamic else ()
 
-    def children(self, rev_id: str, kind: str = DOWN) -> List[str]:
+    def children(self, rev_id: str, kind: str = DOWN) -> list[str]:
         return [c for c in self.dag.successors(rev_id) if self.dag[rev_id][c]["kind"] == kind]
 
-    def heads(self) -> List[str]:
+    def heads(self) -> list[str]:
         """Revisions that no revision names as its down_revision (Alembic's heads)."""
         return [r for r in self.revisions if not self.children(r)]
 
-    def bases(self) -> List[str]:
+    def bases(self) -> list[str]:
         """Revisions whose down_revision is None (Alembic's bases)."""
         return [r for r in self.revisions if not self.down_revisions(r)]
 
-    def merge_points(self) -> List[str]:
+    def merge_points(self) -> list[str]:
         return [r for r in self.revisions if len(self.down_revisions(r)) > 1]
 
-    def branch_points(self) -> List[str]:
+    def branch_points(self) -> list[str]:
         return [r for r in self.revisions if len(self.children(r)) > 1]
 
     def versioned(self) -> nx.DiGraph:
         """The subgraph of down_revision edges only."""
         return nx.subgraph_view(self.dag, filter_edge=lambda a, b: self.dag[a][b]["kind"] == DOWN)
 
-    def ancestors(self, rev_id: str) -> Set[str]:
+    def ancestors(self, rev_id: str) -> set[str]:
         """Every revision reachable backwards over down_revision edges."""
-        seen: Set[str] = set()
+        seen: set[str] = set()
         stack = [p for p in self.down_revisions(rev_id) if p in self.revisions]
         while stack:
             current = stack.pop()
@@ -141,7 +141,7 @@ class RevisionGraph:
         if order is None:
             return candidate in self.ancestors(rev_id)
         floor = order[candidate]
-        seen: Set[str] = set()
+        seen: set[str] = set()
         stack = [rev_id]
         while stack:
             current = stack.pop()
@@ -153,7 +153,7 @@ class RevisionGraph:
                     stack.append(parent)
         return False
 
-    def _topological_order(self) -> Optional[Dict[str, int]]:
+    def _topological_order(self) -> dict[str, int] | None:
         if self._order is None:
             try:
                 self._order = {r: i for i, r in enumerate(nx.topological_sort(self.versioned()))}
@@ -163,14 +163,14 @@ class RevisionGraph:
 
     # -- cycles --------------------------------------------------------------
 
-    def cycles(self, *, with_dependencies: bool, limit: int = 50) -> List[List[str]]:
+    def cycles(self, *, with_dependencies: bool, limit: int = 50) -> list[list[str]]:
         """Simple cycles, each rotated to start at its smallest id, sorted.
 
         Searched per strongly connected component so that an acyclic history of
         thousands of revisions costs one linear pass.
         """
         graph = self.dag if with_dependencies else self.versioned()
-        found: List[List[str]] = []
+        found: list[list[str]] = []
         for component in nx.strongly_connected_components(graph):
             if len(component) == 1:
                 (node,) = component
@@ -193,7 +193,7 @@ class RevisionGraph:
 
     # -- branch labels -------------------------------------------------------
 
-    def own_labels(self, rev_id: str) -> Tuple[str, ...]:
+    def own_labels(self, rev_id: str) -> tuple[str, ...]:
         labels = self.revisions[rev_id].branch_labels
         return labels.ids if labels is not None and not labels.is_dynamic else ()
 
@@ -201,7 +201,7 @@ class RevisionGraph:
         labels = self.revisions[rev_id].branch_labels
         return labels is not None and labels.is_dynamic
 
-    def labels(self, rev_id: str) -> FrozenSet[str]:
+    def labels(self, rev_id: str) -> frozenset[str]:
         """Branch labels in effect for a revision, resolved as Alembic does.
 
         A label applies to every descendant of the revision carrying it, and to
@@ -213,8 +213,8 @@ class RevisionGraph:
             self._labels = self._resolve_labels()
         return self._labels.get(rev_id, frozenset())
 
-    def _resolve_labels(self) -> Dict[str, FrozenSet[str]]:
-        labels: Dict[str, Set[str]] = {r: set() for r in self.revisions}
+    def _resolve_labels(self) -> dict[str, frozenset[str]]:
+        labels: dict[str, set[str]] = {r: set() for r in self.revisions}
         versioned = self.versioned()
         for rev_id in self.revisions:
             own = set(self.own_labels(rev_id))
@@ -228,7 +228,7 @@ class RevisionGraph:
                 descendants = set()
             for node in descendants | {rev_id}:
                 labels[node] |= own
-            parent: Optional[str] = rev_id
+            parent: str | None = rev_id
             while parent is not None:
                 # Alembic stops at a "real" branch point, counting depends_on children
                 if self.dag.out_degree(parent) > 1 or len(self.down_revisions(parent)) > 1:

@@ -9,7 +9,6 @@ processes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
 
 # Header variables Alembic reads from a version module.
 HEADER_FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -41,13 +40,13 @@ class HeaderValue:
     then `ids` is empty and the value is unknown, never guessed.
     """
 
-    ids: Tuple[str, ...]
+    ids: tuple[str, ...]
     span: Span
     shape: str  # "none" | "str" | "tuple" | "list" | "set" | "dynamic"
-    dynamic: Optional[str] = None
+    dynamic: str | None = None
     # For a dynamic value that is a bare name imported with `from M import NAME`,
     # ("M", "NAME", level); lets a later stage resolve it from the repository.
-    imported_from: Optional[Tuple[str, str, int]] = None
+    imported_from: tuple[str, str, int] | None = None
 
     @property
     def is_dynamic(self) -> bool:
@@ -67,7 +66,7 @@ class Suppression:
     """A `# miglint: ignore[...]` comment. Empty `codes` suppresses every rule."""
 
     line: int
-    codes: Tuple[str, ...]
+    codes: tuple[str, ...]
     whole_file: bool
     span: Span
 
@@ -88,20 +87,20 @@ class RevisionFile:
     """
 
     path: str
-    revision: Optional[HeaderValue] = None
-    down_revision: Optional[HeaderValue] = None
-    branch_labels: Optional[HeaderValue] = None
-    depends_on: Optional[HeaderValue] = None
-    message: Optional[str] = None
-    doc_revision_id: Optional[DocLine] = None
-    doc_revises: Optional[DocLine] = None
+    revision: HeaderValue | None = None
+    down_revision: HeaderValue | None = None
+    branch_labels: HeaderValue | None = None
+    depends_on: HeaderValue | None = None
+    message: str | None = None
+    doc_revision_id: DocLine | None = None
+    doc_revises: DocLine | None = None
     has_upgrade: bool = False
     has_downgrade: bool = False
-    problem: Optional[ParseProblem] = None
-    suppressions: Tuple[Suppression, ...] = ()
+    problem: ParseProblem | None = None
+    suppressions: tuple[Suppression, ...] = ()
 
     @property
-    def revision_id(self) -> Optional[str]:
+    def revision_id(self) -> str | None:
         """The literal revision id, or None when absent, dynamic or malformed."""
         value = self.revision
         if value is None or value.is_dynamic or len(value.ids) != 1:
@@ -113,8 +112,8 @@ class RevisionFile:
         """Alembic loads every .py; a module without upgrade/downgrade is a helper."""
         return self.revision is not None or self.has_upgrade or self.has_downgrade
 
-    def header(self, name: str) -> Optional[HeaderValue]:
-        value: Optional[HeaderValue] = getattr(self, name)
+    def header(self, name: str) -> HeaderValue | None:
+        value: HeaderValue | None = getattr(self, name)
         return value
 
 
@@ -139,7 +138,7 @@ class Edit:
 @dataclass(frozen=True)
 class Fix:
     description: str
-    edits: Tuple[Edit, ...]
+    edits: tuple[Edit, ...]
     safe: bool = True
 
 
@@ -153,11 +152,11 @@ class Diagnostic:
     path: str
     span: Span
     message: str
-    help: Optional[str] = None
-    revisions: Tuple[str, ...] = ()
-    related: Tuple[Location, ...] = ()
-    fix: Optional[Fix] = None
+    help: str | None = None
+    revisions: tuple[str, ...] = ()
+    related: tuple[Location, ...] = ()
+    fix: Fix | None = None
 
     @property
-    def sort_key(self) -> Tuple[str, int, int, str, str]:
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.code, self.message)

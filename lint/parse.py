@@ -23,7 +23,7 @@ import re
 import tokenize
 import types
 import warnings
-from typing import TYPE_CHECKING, Dict, FrozenSet, List, Optional, Tuple
+from typing import TYPE_CHECKING
 
 from .model import (
     HEADER_FIELDS,
@@ -80,7 +80,7 @@ def parse_revision_file(path: str, data: bytes) -> RevisionFile:
     return _Reader(module).read(path, suppressions, functions)
 
 
-def _compile_check(text: str) -> Tuple[Optional[ParseProblem], FrozenSet[str]]:
+def _compile_check(text: str) -> tuple[ParseProblem | None, frozenset[str]]:
     """Compile as Python would on import: a problem, or the module's function names."""
     try:
         with warnings.catch_warnings():
@@ -96,7 +96,7 @@ def _compile_check(text: str) -> Tuple[Optional[ParseProblem], FrozenSet[str]]:
     return None, names
 
 
-def _header_region(text: str) -> Optional[str]:
+def _header_region(text: str) -> str | None:
     """The text up to the first top-level def/class after the last header line."""
     last = None
     for last in _HEADER_LINE.finditer(text):
@@ -105,7 +105,7 @@ def _header_region(text: str) -> Optional[str]:
     return text[: body.start()] if body else None
 
 
-def _decode(data: bytes) -> Tuple[Optional[str], Optional[ParseProblem]]:
+def _decode(data: bytes) -> tuple[str | None, ParseProblem | None]:
     """Decode as Python would: a BOM or PEP 263 coding line, else UTF-8."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
@@ -130,7 +130,7 @@ def _decode(data: bytes) -> Tuple[Optional[str], Optional[ParseProblem]]:
     return text, None
 
 
-def _suppressions(text: str) -> Tuple[Suppression, ...]:
+def _suppressions(text: str) -> tuple[Suppression, ...]:
     """Find `# miglint: ignore[...]` comments.
 
     A regex finds candidates cheaply; the tokenizer then confirms each is a real
@@ -139,7 +139,7 @@ def _suppressions(text: str) -> Tuple[Suppression, ...]:
     """
     if "miglint" not in text or not _SUPPRESSION.search(text):
         return ()
-    found: List[Suppression] = []
+    found: list[Suppression] = []
     seen_code = False
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
@@ -171,17 +171,17 @@ class _Reader:
         self.module = module
         self._rendered_upto = -1
         # first line of each top-level statement, filled lazily in source order
-        self._first_lines: List[int] = []
+        self._first_lines: list[int] = []
         self._next_line = 1 + len(module.header)
 
     def read(
-        self, path: str, suppressions: Tuple[Suppression, ...], functions: FrozenSet[str]
+        self, path: str, suppressions: tuple[Suppression, ...], functions: frozenset[str]
     ) -> RevisionFile:
         import libcst as cst
 
         body = self.module.body
-        assigned: Dict[str, Tuple[int, cst.BaseSmallStatement, cst.BaseExpression]] = {}
-        imports: Dict[str, Tuple[str, str, int]] = {}
+        assigned: dict[str, tuple[int, cst.BaseSmallStatement, cst.BaseExpression]] = {}
+        imports: dict[str, tuple[str, str, int]] = {}
         for index, stmt in enumerate(body):
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
@@ -192,20 +192,16 @@ class _Reader:
                     elif isinstance(small, cst.AnnAssign) and small.value is not None:
                         if isinstance(small.target, cst.Name):
                             assigned[small.target.value] = (index, small, small.value)
-                    elif isinstance(small, cst.ImportFrom) and not isinstance(
-                        small.names, cst.ImportStar
-                    ):
+                    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
                         module_name = _dotted(small.module) if small.module else ""
                         for alias in small.names:
                             if isinstance(alias.name, cst.Name):
                                 local = alias.name.value
-                                if alias.asname is not None and isinstance(
-                                    alias.asname.name, cst.Name
-                                ):
+                                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                                     local = alias.asname.name.value
                                 imports[local] = (module_name, alias.name.value, len(small.relative))
 
-        headers: Dict[str, HeaderValue] = {}
+        headers: dict[str, HeaderValue] = {}
         for name in HEADER_FIELDS:
             if name in assigned:
                 index, small, value = assigned[name]
@@ -233,8 +229,8 @@ class _Reader:
         index: int,
         small: cst.BaseSmallStatement,
         value: cst.BaseExpression,
-        assigned: Dict[str, Tuple[int, cst.BaseSmallStatement, cst.BaseExpression]],
-        imports: Dict[str, Tuple[str, str, int]],
+        assigned: dict[str, tuple[int, cst.BaseSmallStatement, cst.BaseExpression]],
+        imports: dict[str, tuple[str, str, int]],
     ) -> HeaderValue:
         import libcst as cst
 
@@ -256,9 +252,7 @@ class _Reader:
         imported = imports.get(value.value) if isinstance(value, cst.Name) else None
         return HeaderValue(ids=(), span=span, shape="dynamic", dynamic=source, imported_from=imported)
 
-    def _value_span(
-        self, index: int, small: cst.BaseSmallStatement, value: cst.BaseExpression
-    ) -> Span:
+    def _value_span(self, index: int, small: cst.BaseSmallStatement, value: cst.BaseExpression) -> Span:
         import libcst as cst
 
         code_for = self.module.code_for_node
@@ -293,7 +287,7 @@ class _Reader:
 
     # -- docstring -----------------------------------------------------------
 
-    def _docstring(self) -> Tuple[Optional[str], Optional[DocLine], Optional[DocLine]]:
+    def _docstring(self) -> tuple[str | None, DocLine | None, DocLine | None]:
         import libcst as cst
 
         body = self.module.body
@@ -310,12 +304,10 @@ class _Reader:
             message = next((ln.strip() for ln in docstring.splitlines() if ln.strip()), None)
         raw = self.module.code_for_node(first.value)
         start_line = self._first_line(0)
-        return message, _doc_line(raw, _DOC_REVISION_ID, start_line), _doc_line(
-            raw, _DOC_REVISES, start_line
-        )
+        return message, _doc_line(raw, _DOC_REVISION_ID, start_line), _doc_line(raw, _DOC_REVISES, start_line)
 
 
-def _doc_line(raw: str, pattern: re.Pattern[str], start_line: int) -> Optional[DocLine]:
+def _doc_line(raw: str, pattern: re.Pattern[str], start_line: int) -> DocLine | None:
     match = pattern.search(raw)
     if match is None:
         return None
@@ -326,7 +318,7 @@ def _doc_line(raw: str, pattern: re.Pattern[str], start_line: int) -> Optional[D
     return DocLine(text=text, span=Span(line, column, line, column + len(text)))
 
 
-def _literal(node: cst.BaseExpression) -> Optional[Tuple[str, Tuple[str, ...]]]:
+def _literal(node: cst.BaseExpression) -> tuple[str, tuple[str, ...]] | None:
     """(shape, ids) for a literal header value, None for anything computed."""
     import libcst as cst
 
@@ -336,7 +328,7 @@ def _literal(node: cst.BaseExpression) -> Optional[Tuple[str, Tuple[str, ...]]]:
         text = _string(node)
         return ("str", (text,)) if text is not None else None
     if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
-        ids: List[str] = []
+        ids: list[str] = []
         for element in node.elements:
             if not isinstance(element, cst.Element):
                 return None  # a starred element is computed
@@ -349,13 +341,13 @@ def _literal(node: cst.BaseExpression) -> Optional[Tuple[str, Tuple[str, ...]]]:
     return None
 
 
-def _string(node: cst.BaseExpression) -> Optional[str]:
+def _string(node: cst.BaseExpression) -> str | None:
     import libcst as cst
 
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         try:
             value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - a malformed escape is simply not a literal we read
+        except Exception:
             return None
         return value if isinstance(value, str) else None
     return None
@@ -369,4 +361,3 @@ def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
-

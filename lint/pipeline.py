@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
 
 from .collect import collect
 from .discover import Project, discover
@@ -19,12 +19,12 @@ class Options:
     extend_select: Sequence[str] = ()
     ignore: Sequence[str] = ()
     use_cache: bool = True
-    cache_dir: Optional[Path] = None
+    cache_dir: Path | None = None
     honour_ignores: bool = True
-    jobs: Optional[int] = None
+    jobs: int | None = None
 
 
-def cache_dir_for(project: Project, options: Options) -> Optional[Path]:
+def cache_dir_for(project: Project, options: Options) -> Path | None:
     if not options.use_cache:
         return None
     if options.cache_dir is not None:
@@ -35,7 +35,7 @@ def cache_dir_for(project: Project, options: Options) -> Optional[Path]:
     return project.root / ".miglint_cache"
 
 
-def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) -> List[EnvironmentReport]:
+def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) -> list[EnvironmentReport]:
     project = discover(paths, cwd)
     settings = project.settings
     rules = select_rules(

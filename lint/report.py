@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any
 
 from .graph import RevisionGraph
 from .model import Diagnostic, Fix, Span
@@ -31,7 +32,7 @@ def display_path(path: str, cwd: Path) -> str:
         return Path(path).as_posix()
 
 
-def _position(span: Span) -> Dict[str, int]:
+def _position(span: Span) -> dict[str, int]:
     return {
         "line": span.line,
         "column": span.column + 1,
@@ -57,7 +58,7 @@ def text_report(
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
 
-    lines: List[str] = []
+    lines: list[str] = []
     everything = sorted(
         (d for r in reports for d in r.diagnostics),
         key=lambda d: (display_path(d.path, cwd), d.span.line, d.span.column, d.code, d.message),
@@ -74,7 +75,9 @@ def text_report(
         for r in reports:
             errors = sum(1 for d in r.diagnostics if d.severity == "error")
             warnings = len(r.diagnostics) - errors
-            state = "ok" if not r.diagnostics else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+            state = (
+                "ok" if not r.diagnostics else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
+            )
             lines.append(f"{r.name}: {_plural(len(r.graph.revisions), 'revision')}, {state}")
     lines.append(summary_line(reports))
     return "\n".join(lines) + "\n"
@@ -88,14 +91,21 @@ def summary_line(reports: Sequence[EnvironmentReport]) -> str:
     tail = f" ({suppressed} suppressed)" if suppressed else ""
     if not errors and not warnings:
         return f"All checks passed: {scope}{tail}."
-    found = " and ".join(p for p in (_plural(errors, "error") if errors else "", _plural(warnings, "warning") if warnings else "") if p)
+    found = " and ".join(
+        p
+        for p in (
+            _plural(errors, "error") if errors else "",
+            _plural(warnings, "warning") if warnings else "",
+        )
+        if p
+    )
     return f"Found {found} in {scope}{tail}."
 
 
 # -- JSON ----------------------------------------------------------------------
 
 
-def _fix_json(fix: Optional[Fix], cwd: Path) -> Optional[Dict[str, Any]]:
+def _fix_json(fix: Fix | None, cwd: Path) -> dict[str, Any] | None:
     if fix is None:
         return None
     return {
@@ -108,7 +118,7 @@ def _fix_json(fix: Optional[Fix], cwd: Path) -> Optional[Dict[str, Any]]:
     }
 
 
-def diagnostic_json(d: Diagnostic, cwd: Path, environment: str) -> Dict[str, Any]:
+def diagnostic_json(d: Diagnostic, cwd: Path, environment: str) -> dict[str, Any]:
     return {
         "code": d.code,
         "name": d.name,
@@ -127,11 +137,7 @@ def diagnostic_json(d: Diagnostic, cwd: Path, environment: str) -> Dict[str, Any
 
 
 def json_report(reports: Sequence[EnvironmentReport], cwd: Path) -> str:
-    diagnostics = [
-        diagnostic_json(d, cwd, r.name)
-        for r in reports
-        for d in r.diagnostics
-    ]
+    diagnostics = [diagnostic_json(d, cwd, r.name) for r in reports for d in r.diagnostics]
     diagnostics.sort(key=lambda d: (d["path"], d["line"], d["column"], d["code"], d["message"]))
     payload = {
         "version": JSON_VERSION,

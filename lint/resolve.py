@@ -9,16 +9,16 @@ two intended heads from looking accidental. Anything else stays dynamic (MG003).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .model import HeaderValue, RevisionFile
 
-_Key = Tuple[str, str, int, str]
+_Key = tuple[str, str, int, str]
 
 
-def resolve_imported_labels(records: Sequence[RevisionFile], root: Path) -> List[RevisionFile]:
-    resolved: Dict[_Key, Optional[Tuple[str, Tuple[str, ...]]]] = {}
+def resolve_imported_labels(records: Sequence[RevisionFile], root: Path) -> list[RevisionFile]:
+    resolved: dict[_Key, tuple[str, tuple[str, ...]] | None] = {}
     out = []
     for record in records:
         labels = record.branch_labels
@@ -55,7 +55,9 @@ def _candidates(module: str, level: int, importer: Path, root: Path) -> Iterator
         yield base.joinpath(*parts, "__init__.py")
 
 
-def _lookup(module: str, name: str, level: int, importer: Path, root: Path) -> Optional[Tuple[str, Tuple[str, ...]]]:
+def _lookup(
+    module: str, name: str, level: int, importer: Path, root: Path
+) -> tuple[str, tuple[str, ...]] | None:
     import libcst as cst
 
     from .parse import _literal  # the same notion of a literal as the header values
@@ -70,13 +72,14 @@ def _lookup(module: str, name: str, level: int, importer: Path, root: Path) -> O
         for stmt in tree.body:
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    targets = []
                     if isinstance(small, cst.Assign):
                         targets = [t.target for t in small.targets]
                     elif isinstance(small, cst.AnnAssign) and small.value is not None:
                         targets = [small.target]
+                    else:
+                        continue
                     if any(isinstance(t, cst.Name) and t.value == name for t in targets):
-                        value = small.value  # type: ignore[union-attr]
+                        value = small.value
         if value is not None:
             return _literal(value)
         return None  # the module exists but does not bind the name to a literal

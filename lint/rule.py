@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import inspect
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Dict, Iterable, Mapping, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .model import Diagnostic, Fix, Location, RevisionFile, Span
 
@@ -36,9 +37,9 @@ class Example:
     without a readable id, the file names) that must be reported, in order.
     """
 
-    history: Tuple[str, ...] = ()
-    files: Mapping[str, str] = field(default_factory=dict)
-    flagged: Tuple[str, ...] = ()
+    history: tuple[str, ...] = ()
+    files: Mapping[str, str | bytes] = field(default_factory=dict)
+    flagged: tuple[str, ...] = ()
     note: str = ""
 
 
@@ -50,11 +51,11 @@ class Rule:
     fixable: ClassVar[bool] = False
     # Per-rule settings from [tool.miglint.rules.<code or name>] and their defaults.
     settings_defaults: ClassVar[Mapping[str, Any]] = {}
-    valid: ClassVar[Tuple[Example, ...]] = ()
-    invalid: ClassVar[Tuple[Example, ...]] = ()
+    valid: ClassVar[tuple[Example, ...]] = ()
+    invalid: ClassVar[tuple[Example, ...]] = ()
 
-    registry: ClassVar[Dict[str, Type[Rule]]] = {}
-    by_name: ClassVar[Dict[str, Type[Rule]]] = {}
+    registry: ClassVar[dict[str, type[Rule]]] = {}
+    by_name: ClassVar[dict[str, type[Rule]]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -69,8 +70,8 @@ class Rule:
         if not cls.__doc__ or "## What it does" not in cls.__doc__:
             raise TypeError(f"{cls.__name__} needs a docstring with '## What it does'")
 
-    def __init__(self, settings: Optional[Mapping[str, Any]] = None, severity: Optional[str] = None):
-        self.settings: Dict[str, Any] = {**self.settings_defaults, **(settings or {})}
+    def __init__(self, settings: Mapping[str, Any] | None = None, severity: str | None = None):
+        self.settings: dict[str, Any] = {**self.settings_defaults, **(settings or {})}
         self.effective_severity = severity or self.severity
 
     # -- documentation -------------------------------------------------------
@@ -94,10 +95,10 @@ class Rule:
         span: Span,
         message: str,
         *,
-        help: Optional[str] = None,
+        help: str | None = None,
         revisions: Iterable[str] = (),
         related: Iterable[Location] = (),
-        fix: Optional[Fix] = None,
+        fix: Fix | None = None,
     ) -> Diagnostic:
         return Diagnostic(
             code=self.code,
@@ -128,7 +129,7 @@ class GraphRule(Rule):
 
     def at_revision(
         self, graph: RevisionGraph, rev_id: str, field_name: str = "revision"
-    ) -> Tuple[str, Span]:
+    ) -> tuple[str, Span]:
         """Where to point for a revision: its header value, else the revision line."""
         file = graph.revisions[rev_id]
         value = file.header(field_name) or file.revision
@@ -136,13 +137,13 @@ class GraphRule(Rule):
         return file.path, value.span
 
 
-def all_rules() -> Dict[str, Type[Rule]]:
+def all_rules() -> dict[str, type[Rule]]:
     """Every registered rule by code (importing the rule modules registers them)."""
     from . import rules  # noqa: F401  (miglint.rules registers every rule family)
 
     return dict(sorted(Rule.registry.items()))
 
 
-def lookup(key: str) -> Optional[Type[Rule]]:
+def lookup(key: str) -> type[Rule] | None:
     rules = all_rules()
     return rules.get(key.upper()) or Rule.by_name.get(key.lower())

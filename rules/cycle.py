@@ -1,20 +1,21 @@
 from __future__ import annotations
 
-from typing import Iterator, List
+from collections.abc import Iterator
+from typing import ClassVar
 
 from ..graph import DOWN, RevisionGraph
 from ..model import Diagnostic, Location
 from ..rule import Example, GraphRule
 
 
-def describe_cycle(graph: RevisionGraph, cycle: List[str]) -> str:
+def describe_cycle(graph: RevisionGraph, cycle: list[str]) -> str:
     """`a -> c -> b -> a`, read as 'a revises c, which revises b, ...'."""
     # graph.cycles lists parent -> child; people follow down_revision child -> parent
-    backwards = [cycle[0]] + list(reversed(cycle[1:])) + [cycle[0]]
+    backwards = [cycle[0], *list(reversed(cycle[1:])), cycle[0]]
     return " -> ".join(backwards)
 
 
-def cycle_locations(graph: RevisionGraph, cycle: List[str]) -> List[Location]:
+def cycle_locations(graph: RevisionGraph, cycle: list[str]) -> list[Location]:
     locations = []
     for index, rev_id in enumerate(cycle):
         parent = cycle[index - 1]
@@ -48,8 +49,8 @@ class Cycle(GraphRule):
     code = "MG101"
     name = "cycle"
 
-    valid = (Example(history=("a", "b<-a", "c<-b")),)
-    invalid = (
+    valid: ClassVar[tuple[Example, ...]] = (Example(history=("a", "b<-a", "c<-b")),)
+    invalid: ClassVar[tuple[Example, ...]] = (
         Example(history=("x", "a<-c", "b<-a", "c<-b"), flagged=("a",)),
         Example(history=("a<-a",), flagged=("a",), note="a revision that revises itself"),
     )
@@ -58,15 +59,14 @@ class Cycle(GraphRule):
         for cycle in graph.cycles(with_dependencies=False):
             yield self.report(graph, cycle, "down_revision")
 
-    def report(self, graph: RevisionGraph, cycle: List[str], what: str) -> Diagnostic:
+    def report(self, graph: RevisionGraph, cycle: list[str], what: str) -> Diagnostic:
         locations = cycle_locations(graph, cycle)
         first = locations[0]
         return self.diagnostic(
             first.path,
             first.span,
             f"{what} links form a cycle of {len(cycle)}: {describe_cycle(graph, cycle)}",
-            help=f"set the {what} of one of {', '.join(sorted(cycle))} to the revision "
-            "it really follows",
+            help=f"set the {what} of one of {', '.join(sorted(cycle))} to the revision it really follows",
             revisions=cycle,
             related=locations[1:],
         )

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import ClassVar
 
 from ..graph import DEPENDS, RevisionGraph
 from ..model import Diagnostic
@@ -29,14 +30,14 @@ class DependencyCycle(Cycle):
     code = "MG110"
     name = "dependency-cycle"
 
-    valid = (
+    valid: ClassVar[tuple[Example, ...]] = (
         Example(history=("a", "b<-a", "c<-b+a")),
         Example(history=("x", "a<-c", "b<-a", "c<-b"), note="a pure down_revision cycle is MG101"),
     )
-    invalid = (Example(history=("base", "a<-base+b", "b<-a"), flagged=("a",)),)
+    invalid: ClassVar[tuple[Example, ...]] = (Example(history=("base", "a<-base+b", "b<-a"), flagged=("a",)),)
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         for cycle in graph.cycles(with_dependencies=True):
-            pairs = zip([cycle[-1]] + cycle[:-1], cycle)
+            pairs = zip([cycle[-1], *cycle[:-1]], cycle)
             if any(graph.edge_kind(parent, child) == DEPENDS for parent, child in pairs):
                 yield self.report(graph, cycle, "down_revision/depends_on")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Dict, Iterator, List
+from collections.abc import Iterator
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location
@@ -31,7 +31,7 @@ class DuplicateBranchLabel(GraphRule):
     invalid = (Example(history=("a", "e1@feature<-a", "e2@feature<-e1"), flagged=("e1", "e2")),)
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
-        owners: Dict[str, List[str]] = {}
+        owners: dict[str, list[str]] = {}
         for rev_id in graph.revisions:
             for label in graph.own_labels(rev_id):
                 owners.setdefault(label, []).append(rev_id)

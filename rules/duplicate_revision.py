@@ -1,7 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Iterator
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from typing import Iterator, Tuple
+from collections.abc import Iterator
 
 from ..model import Diagnostic, Edit, Fix, RevisionFile
 from ..rule import Example, FileRule
 
 
-def _listed(text: str) -> Tuple[str, ...]:
+def _listed(text: str) -> tuple[str, ...]:
     """The ids of a docstring `Revises:` line, as Alembic's template writes them."""
     ids = tuple(part.strip() for part in text.replace("(", "").replace(")", "").split(","))
     ids = tuple(i.strip("'\"") for i in ids if i)
@@ -51,17 +51,25 @@ class HeaderMismatch(FileRule):
 
     valid = (
         Example(history=("a", "b<-a", "c<-a", "m<-b,c")),
-        Example(files={"0001_a.py": '"""first\n\nRevision ID: a\nRevises: None\n"""\nrevision = "a"\ndown_revision = None\n'}),
+        Example(
+            files={
+                "0001_a.py": '"""first\n\nRevision ID: a\nRevises: None\n"""\nrevision = "a"\ndown_revision = None\n'
+            }
+        ),
     )
     invalid = (
         Example(
             history=("a", "b<-a"),
-            files={"0003_c.py": '"""c\n\nRevision ID: c\nRevises: a\n"""\nrevision = "c"\ndown_revision = "b"\n'},
+            files={
+                "0003_c.py": '"""c\n\nRevision ID: c\nRevises: a\n"""\nrevision = "c"\ndown_revision = "b"\n'
+            },
             flagged=("c",),
         ),
         Example(
             history=("a",),
-            files={"0002_b.py": '"""copied\n\nRevision ID: a\nRevises:\n"""\nrevision = "b"\ndown_revision = "a"\n'},
+            files={
+                "0002_b.py": '"""copied\n\nRevision ID: a\nRevises:\n"""\nrevision = "b"\ndown_revision = "a"\n'
+            },
             flagged=("b", "b"),
             note="both lines drifted",
         ),
@@ -94,8 +102,7 @@ class HeaderMismatch(FileRule):
             yield self.diagnostic(
                 file.path,
                 doc_revises.span,
-                f"docstring says Revises {doc_revises.text or '(nothing)'!r} "
-                f"but `down_revision` is {shown}",
+                f"docstring says Revises {doc_revises.text or '(nothing)'!r} but `down_revision` is {shown}",
                 help=f"set the docstring line to 'Revises: {expected}'",
                 revisions=(rev_id,) if rev_id else (),
                 fix=Fix(

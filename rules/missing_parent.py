@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Iterator, List, Optional
 
 from ..graph import DOWN, Dangling, RevisionGraph
 from ..model import Diagnostic
 from ..rule import Example, GraphRule
 
 
-def suggest(graph: RevisionGraph, missing: str) -> Optional[str]:
+def suggest(graph: RevisionGraph, missing: str) -> str | None:
     """The revision the author most likely meant, with the reason."""
     by_stem = [r for r, f in graph.revisions.items() if PurePath(f.path).stem == missing]
     if len(by_stem) == 1:
@@ -21,7 +21,7 @@ def suggest(graph: RevisionGraph, missing: str) -> Optional[str]:
     stem_prefix = [r for r in ids if missing.startswith(r + "_")]
     if len(stem_prefix) == 1:
         return f"{stem_prefix[0]!r} (the id at the start of {missing!r})"
-    close: List[str] = difflib.get_close_matches(missing, ids, n=1, cutoff=0.75)
+    close: list[str] = difflib.get_close_matches(missing, ids, n=1, cutoff=0.75)
     if close:
         return f"{close[0]!r} (the closest revision id)"
     return None

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from typing import Iterator, List, Set
+from collections.abc import Iterator
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location
 from ..rule import Example, GraphRule
 
 
-def divergence(graph: RevisionGraph, heads: List[str]) -> List[str]:
+def divergence(graph: RevisionGraph, heads: list[str]) -> list[str]:
     """The nearest common ancestors of the heads: where the branches split."""
-    common: Set[str] = set.intersection(*(graph.ancestors(h) | {h} for h in heads))
+    common: set[str] = set.intersection(*(graph.ancestors(h) | {h} for h in heads))
     return sorted(c for c in common if not any(c in graph.ancestors(o) for o in common if o != c))
 
 
@@ -53,7 +53,11 @@ class MultipleHeads(GraphRule):
     )
     invalid = (
         Example(history=("a", "b1<-a", "b2<-a"), flagged=("b1", "b2")),
-        Example(history=("a", "e@expand<-a", "e1<-e", "e2<-e"), flagged=("e1", "e2"), note="two heads on one label"),
+        Example(
+            history=("a", "e@expand<-a", "e1<-e", "e2<-e"),
+            flagged=("e1", "e2"),
+            note="two heads on one label",
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:

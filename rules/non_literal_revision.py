@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import HEADER_FIELDS, Diagnostic, RevisionFile
 from ..rule import Example, FileRule
@@ -44,7 +44,10 @@ class NonLiteralRevision(FileRule):
 
     valid = (
         Example(files={"0001_a.py": "BASE = 'a'\nrevision = BASE\ndown_revision = None\n"}),
-        Example(files={"0001_a.py": "revision = 'a' 'b'\ndown_revision = None\n"}, note="implicit concatenation is a literal"),
+        Example(
+            files={"0001_a.py": "revision = 'a' 'b'\ndown_revision = None\n"},
+            note="implicit concatenation is a literal",
+        ),
     )
     invalid = (
         Example(
@@ -70,8 +73,7 @@ class NonLiteralRevision(FileRule):
             yield self.diagnostic(
                 file.path,
                 value.span,
-                f"`{field_name}` is computed (`{value.dynamic}`), not a literal: "
-                f"{_CONSEQUENCE[field_name]}",
+                f"`{field_name}` is computed (`{value.dynamic}`), not a literal: {_CONSEQUENCE[field_name]}",
                 help=f"write `{field_name}` as a string, a tuple of strings or None",
                 revisions=(file.revision_id,) if file.revision_id else (),
             )

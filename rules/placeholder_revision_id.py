@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 from ..model import Diagnostic, RevisionFile
-from ..rule import Example, WARNING, FileRule
+from ..rule import WARNING, Example, FileRule
 
 _HEX = re.compile(r"^[0-9a-f]{6,}$")
 # People count on in hex, in letters only (a..f, then a again) or in digits only.
@@ -24,7 +24,7 @@ def _sequential(text: str) -> bool:
     return False
 
 
-def placeholder_reason(rev_id: str) -> Optional[str]:
+def placeholder_reason(rev_id: str) -> str | None:
     """Why an id looks typed by hand rather than generated, or None.
 
     Tuned so that random 12-hex ids (what `alembic revision` generates) never match:
@@ -78,10 +78,16 @@ class PlaceholderRevisionId(FileRule):
     name = "placeholder-revision-id"
     severity = WARNING
 
-    valid = (Example(history=("9c23e4e81011", "ab68d77b5088<-9c23e4e81011", "20251011_baseline_v106<-ab68d77b5088")),)
+    valid = (
+        Example(
+            history=("9c23e4e81011", "ab68d77b5088<-9c23e4e81011", "20251011_baseline_v106<-ab68d77b5088")
+        ),
+    )
     invalid = (
         Example(history=("a1b2c3d4e5f6",), flagged=("a1b2c3d4e5f6",)),
-        Example(history=("0123456789ab", "deadbeef0001<-0123456789ab"), flagged=("0123456789ab", "deadbeef0001")),
+        Example(
+            history=("0123456789ab", "deadbeef0001<-0123456789ab"), flagged=("0123456789ab", "deadbeef0001")
+        ),
         Example(history=("111111111111",), flagged=("111111111111",)),
     )
 

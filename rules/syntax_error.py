@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..model import Diagnostic, RevisionFile
 from ..rule import Example, FileRule

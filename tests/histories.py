@@ -10,17 +10,17 @@ Notation, one string per revision:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple
 
 
 @dataclass(frozen=True)
 class Spec:
     rev: str
-    parents: Tuple[str, ...]
-    labels: Tuple[str, ...]
-    depends: Tuple[str, ...]
+    parents: tuple[str, ...]
+    labels: tuple[str, ...]
+    depends: tuple[str, ...]
 
 
 def spec(text: str) -> Spec:
@@ -31,7 +31,7 @@ def spec(text: str) -> Spec:
     return Spec(rev.strip(), split(parents), tuple(labels), split(deps))
 
 
-def _literal(values: Tuple[str, ...]) -> str:
+def _literal(values: tuple[str, ...]) -> str:
     if not values:
         return "None"
     if len(values) == 1:
@@ -39,7 +39,7 @@ def _literal(values: Tuple[str, ...]) -> str:
     return "(" + ", ".join(repr(v) for v in values) + ")"
 
 
-def version_source(s: Spec, message: Optional[str] = None, annotated: bool = False) -> str:
+def version_source(s: Spec, message: str | None = None, annotated: bool = False) -> str:
     """A version file as `alembic revision` writes it."""
     message = message or f"revision {s.rev}"
     revises = ", ".join(s.parents)
@@ -94,16 +94,16 @@ path_separator = os
 def write_project(
     root: Path,
     history: Iterable[str] = (),
-    files: Optional[Mapping[str, str]] = None,
+    files: Mapping[str, str] | None = None,
     *,
     annotated: bool = False,
-) -> Dict[str, Path]:
+) -> dict[str, Path]:
     """An Alembic project at root; returns revision id (or file name) -> file path."""
     versions = root / "migrations" / "versions"
     versions.mkdir(parents=True, exist_ok=True)
     (root / "alembic.ini").write_text(INI)
     (root / "migrations" / "env.py").write_text("# never imported by miglint\n")
-    written: Dict[str, Path] = {}
+    written: dict[str, Path] = {}
     for index, text in enumerate(history):
         s = spec(text)
         path = versions / f"{index:04d}_{s.rev}.py"
@@ -116,5 +116,5 @@ def write_project(
     return written
 
 
-def history_ids(history: Sequence[str]) -> Tuple[str, ...]:
+def history_ids(history: Sequence[str]) -> tuple[str, ...]:
     return tuple(spec(h).rev for h in history)

@@ -7,7 +7,6 @@ import pickle
 from pathlib import Path
 
 from histories import write_project
-
 from miglint import collect as collect_module
 from miglint.collect import Cache, collect
 
@@ -22,7 +21,9 @@ def test_warm_run_parses_nothing(tmp_path: Path, monkeypatch) -> None:  # type: 
     cold = collect(_paths(tmp_path), cache_dir)
     parsed = []
     real = collect_module._parse_all
-    monkeypatch.setattr(collect_module, "_parse_all", lambda items, jobs: parsed.extend(items) or real(items, jobs))
+    monkeypatch.setattr(
+        collect_module, "_parse_all", lambda items, jobs: parsed.extend(items) or real(items, jobs)
+    )
     assert collect(_paths(tmp_path), cache_dir) == cold
     assert parsed == []
     assert (cache_dir / ".gitignore").read_text().endswith("*\n")
@@ -36,7 +37,9 @@ def test_changed_file_is_parsed_again(tmp_path: Path, monkeypatch) -> None:  # t
     os.utime(files["b"], ns=(1, 1))  # a changed size is enough; also defeat same-mtime
     parsed = []
     real = collect_module._parse_all
-    monkeypatch.setattr(collect_module, "_parse_all", lambda items, jobs: parsed.extend(items) or real(items, jobs))
+    monkeypatch.setattr(
+        collect_module, "_parse_all", lambda items, jobs: parsed.extend(items) or real(items, jobs)
+    )
     records = collect(_paths(tmp_path), cache_dir)
     assert [Path(p).name for p, _ in parsed] == ["0001_b.py"]
     assert records[1].down_revision is not None and records[1].down_revision.ids == ()

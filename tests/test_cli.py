@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from histories import write_project
-
 from miglint import __version__
 from miglint.cli import main
 from miglint.rule import all_rules
@@ -30,7 +29,9 @@ def test_clean_project_exits_zero_with_summary(tmp_path: Path, monkeypatch: pyte
     assert (result.exit_code, result.output) == (0, "All checks passed: 2 revisions in 1 environment.\n")
 
 
-def test_text_lines_are_relative_sorted_and_one_based(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_text_lines_are_relative_sorted_and_one_based(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_project(tmp_path, ["a", "b1<-a", "b2<-a"])
     result = run(["lint", "--no-cache", "--concise"], tmp_path, monkeypatch)
     assert result.exit_code == 1
@@ -46,7 +47,10 @@ def test_exit_zero_and_ignore(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     write_project(tmp_path, ["a", "b1<-a", "b2<-a"])
     assert run(["lint", "--no-cache", "--exit-zero"], tmp_path, monkeypatch).exit_code == 0
     assert run(["lint", "--no-cache", "--ignore", "multiple-heads"], tmp_path, monkeypatch).exit_code == 0
-    assert run(["lint", "--no-cache", "--select", "MG1", "--ignore", "MG102"], tmp_path, monkeypatch).exit_code == 0
+    assert (
+        run(["lint", "--no-cache", "--select", "MG1", "--ignore", "MG102"], tmp_path, monkeypatch).exit_code
+        == 0
+    )
 
 
 def test_json_report_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,11 +60,27 @@ def test_json_report_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert payload["version"] == 1
     first = payload["diagnostics"][0]
     assert set(first) == {
-        "code", "name", "severity", "path", "line", "column", "end_line", "end_column",
-        "message", "help", "revisions", "environment", "related", "fix",
+        "code",
+        "name",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "help",
+        "revisions",
+        "environment",
+        "related",
+        "fix",
     }
     assert (first["code"], first["name"], first["path"], first["line"], first["column"]) == (
-        "MG102", "multiple-heads", "migrations/versions/0001_b1.py", 13, 12,
+        "MG102",
+        "multiple-heads",
+        "migrations/versions/0001_b1.py",
+        13,
+        12,
     )
     assert first["revisions"] == ["b1", "b2"] and first["fix"] is None
     summary = payload["summary"]
@@ -75,12 +95,20 @@ def test_graph_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = run(["graph", "--no-cache"], tmp_path, monkeypatch)
     payload = json.loads(result.output)
     assert (payload["heads"], payload["bases"], payload["merges"], payload["branchpoints"]) == (
-        ["l"], ["a"], ["m"], ["a"],
+        ["l"],
+        ["a"],
+        ["m"],
+        ["a"],
     )
     m = next(r for r in payload["revisions"] if r["id"] == "m")
     assert m == {
-        "id": "m", "down_revisions": ["b1", "b2"], "depends_on": ["a"], "branch_labels": [],
-        "path": "migrations/versions/0003_m.py", "line": 13, "message": "revision m",
+        "id": "m",
+        "down_revisions": ["b1", "b2"],
+        "depends_on": ["a"],
+        "branch_labels": [],
+        "path": "migrations/versions/0003_m.py",
+        "line": 13,
+        "message": "revision m",
     }
 
 
@@ -116,7 +144,7 @@ def test_missing_version_location_is_an_error(tmp_path: Path, monkeypatch: pytes
     (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/nowhere\n")
     result = run(["lint"], tmp_path, monkeypatch)
     assert result.exit_code == 2
-    assert result.stderr == "miglint: error: alembic.ini: version location nowhere/versions does not exist\n"
+    assert result.stderr == "miglint: error: alembic.ini: script_location nowhere does not exist\n"
 
 
 def test_bad_files_are_findings_not_crashes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,7 +160,9 @@ def test_bad_files_are_findings_not_crashes(tmp_path: Path, monkeypatch: pytest.
     )
     result = run(["lint", "--no-cache", "--concise"], tmp_path, monkeypatch)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    lines = [line.split(": ", 1)[0] + ": " + line.split(": ")[1][:5] for line in result.output.splitlines()[:3]]
+    lines = [
+        line.split(": ", 1)[0] + ": " + line.split(": ")[1][:5] for line in result.output.splitlines()[:3]
+    ]
     assert lines == [
         "migrations/versions/0002_b.py:3:6: MG001",
         "migrations/versions/0003_c.py:3:13: MG001",

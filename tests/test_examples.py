@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from miglint.cli import main
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

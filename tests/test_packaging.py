@@ -16,7 +16,9 @@ def test_only_miglint_is_importable(tmp_path: Path) -> None:
         "import importlib.util, miglint, miglint.rules, miglint.cli;"
         "print(importlib.util.find_spec('lint'), importlib.util.find_spec('rules'))"
     )
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
     assert out.stdout.strip() == "None None"
 
 

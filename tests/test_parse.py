@@ -5,7 +5,6 @@ from __future__ import annotations
 import pickle
 
 import pytest
-
 from miglint.model import Span
 from miglint.parse import parse_revision_file
 
@@ -98,7 +97,9 @@ def test_computed_values_are_marked_not_guessed(source: str, dynamic: str) -> No
 
 
 def test_imported_name_remembers_its_module() -> None:
-    record = parse_revision_file("v.py", b"from ..labels import EXPAND as E\nrevision = 'x'\nbranch_labels = E\n")
+    record = parse_revision_file(
+        "v.py", b"from ..labels import EXPAND as E\nrevision = 'x'\nbranch_labels = E\n"
+    )
     assert record.branch_labels is not None
     assert record.branch_labels.imported_from == ("labels", "EXPAND", 2)
 
@@ -110,7 +111,9 @@ def test_semicolons_and_last_assignment_wins() -> None:
 
 
 def test_syntax_error_uses_python_position() -> None:
-    record = parse_revision_file("v.py", b"revision = 'a'\ndef upgrade():\n    op.execute('x'\n\ndef downgrade():\n    pass\n")
+    record = parse_revision_file(
+        "v.py", b"revision = 'a'\ndef upgrade():\n    op.execute('x'\n\ndef downgrade():\n    pass\n"
+    )
     assert record.problem is not None
     assert record.problem.message == "invalid syntax: '(' was never closed"
     assert record.problem.span.line == 3 and record.problem.span.column == 14
@@ -135,7 +138,9 @@ def test_empty_and_helper_files_are_not_revisions() -> None:
 
 
 def test_op_as_parameter_and_no_downgrade() -> None:
-    record = parse_revision_file("v.py", b"revision = 'a'\ndown_revision = None\ndef upgrade(op, tables, tester):\n    pass\n")
+    record = parse_revision_file(
+        "v.py", b"revision = 'a'\ndown_revision = None\ndef upgrade(op, tables, tester):\n    pass\n"
+    )
     assert record.has_upgrade and not record.has_downgrade
 
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List
 
 from histories import write_project
-
 from miglint.model import Diagnostic
 from miglint.pipeline import Options, lint_paths
 
 
-def lint(root: Path, *select: str, **options: object) -> List[Diagnostic]:
+def lint(root: Path, *select: str, **options: object) -> list[Diagnostic]:
     reports = lint_paths([str(root)], root, Options(use_cache=False, select=list(select), **options))  # type: ignore[arg-type]
     return [d for r in reports for d in r.diagnostics]
 
@@ -146,7 +144,10 @@ def test_branch_labels_imported_from_the_repository_are_resolved(tmp_path: Path)
     write_project(
         tmp_path,
         ["a", "e2<-e", "c2<-c"],
-        files={"0010_e.py": header.format(r="e", n="EXPAND"), "0011_c.py": header.format(r="c", n="CONTRACT")},
+        files={
+            "0010_e.py": header.format(r="e", n="EXPAND"),
+            "0011_c.py": header.format(r="c", n="CONTRACT"),
+        },
     )
     reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False))
     assert [d.code for r in reports for d in r.diagnostics] == []
@@ -158,7 +159,10 @@ def test_unresolvable_imported_label_is_mg003_and_not_a_head_error(tmp_path: Pat
     write_project(
         tmp_path,
         ["a"],
-        files={"0010_e.py": header.format(r="e", n="EXPAND"), "0011_c.py": header.format(r="c", n="CONTRACT")},
+        files={
+            "0010_e.py": header.format(r="e", n="EXPAND"),
+            "0011_c.py": header.format(r="c", n="CONTRACT"),
+        },
     )
     found = lint(tmp_path, "ALL")
     assert [(d.code, d.revisions) for d in found] == [("MG003", ("e",)), ("MG003", ("c",))]

@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Tuple, Type
 
 import pytest
 from histories import write_project
-
 from miglint.pipeline import Options, lint_paths
 from miglint.rule import Example, Rule, all_rules
 
 RULES = all_rules()
 
 
-def _cases(kind: str) -> List[Tuple[Type[Rule], Example]]:
+def _cases(kind: str) -> list[tuple[type[Rule], Example]]:
     return [(rule, example) for rule in RULES.values() for example in getattr(rule, kind)]
 
 
-def _id(case: Tuple[Type[Rule], Example]) -> str:
+def _id(case: tuple[type[Rule], Example]) -> str:
     rule, example = case
     return f"{rule.code}-{example.note or ','.join(example.flagged) or ','.join(example.history)}"
 
 
-def flagged_by(rule: Type[Rule], example: Example, root: Path) -> List[str]:
+def flagged_by(rule: type[Rule], example: Example, root: Path) -> list[str]:
     written = write_project(root, example.history, example.files)
     by_path = {str(p): key for key, p in written.items()}
     reports = lint_paths([str(root)], root, Options(use_cache=False, select=[rule.code]))
@@ -48,12 +46,12 @@ def test_every_rule_has_failing_and_passing_examples() -> None:
 
 
 @pytest.mark.parametrize("case", _cases("invalid"), ids=_id)
-def test_invalid_example_is_flagged(case: Tuple[Type[Rule], Example], tmp_path: Path) -> None:
+def test_invalid_example_is_flagged(case: tuple[type[Rule], Example], tmp_path: Path) -> None:
     rule, example = case
     assert flagged_by(rule, example, tmp_path) == sorted(example.flagged)
 
 
 @pytest.mark.parametrize("case", _cases("valid"), ids=_id)
-def test_valid_example_is_clean(case: Tuple[Type[Rule], Example], tmp_path: Path) -> None:
+def test_valid_example_is_clean(case: tuple[type[Rule], Example], tmp_path: Path) -> None:
     rule, example = case
     assert flagged_by(rule, example, tmp_path) == []
