@@ -17,6 +17,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from . import __version__
 from .model import ParseProblem, RevisionFile, Span
@@ -121,7 +122,7 @@ class _RecordsOnly(pickle.Unpickler):
     a hostile pull request); plain pickle would run whatever it names.
     """
 
-    _ALLOWED = {
+    _ALLOWED: ClassVar[frozenset[str]] = frozenset(
         f"{RevisionFile.__module__}.{name}"
         for name in (
             "RevisionFile",
@@ -131,7 +132,7 @@ class _RecordsOnly(pickle.Unpickler):
             "Suppression",
             "ParseProblem",
         )
-    }
+    )
 
     def find_class(self, module: str, name: str) -> type:
         if f"{module}.{name}" in self._ALLOWED:

@@ -98,10 +98,8 @@ def _compile_check(text: str) -> tuple[ParseProblem | None, frozenset[str]]:
 
 def _header_region(text: str) -> str | None:
     """The text up to the first top-level def/class after the last header line."""
-    last = None
-    for last in _HEADER_LINE.finditer(text):
-        pass
-    body = _BODY_START.search(text, last.end() if last else 0)
+    ends = [match.end() for match in _HEADER_LINE.finditer(text)]
+    body = _BODY_START.search(text, ends[-1] if ends else 0)
     return text[: body.start()] if body else None
 
 
