@@ -56,10 +56,19 @@ class RevisionGraph:
             self.declarations.setdefault(rev_id, []).append(file)
             self.revisions[rev_id] = file  # the later file wins, as in Alembic
 
-        for rev_id in self.revisions:
-            self.dag.add_node(rev_id)
+        self.dag.add_nodes_from(self.revisions)
+        # Alembic resolves depends_on through its map, which also holds branch
+        # labels (`alembic revision --depends-on net` writes the label itself);
+        # a down_revision naming a label is still a KeyError there.
+        owners = {label: rev for rev, f in self.revisions.items() for label in _literal_labels(f)}
+        self._resolved_depends: dict[str, tuple[str, ...]] = {}
         for rev_id, file in self.revisions.items():
-            for parent, kind in self._parent_refs(file):
+            for reference, kind in self._parent_refs(file):
+                parent = reference
+                if kind == DEPENDS and parent not in self.revisions and parent in owners:
+                    parent = owners[parent]
+                if kind == DEPENDS:
+                    self._resolved_depends[rev_id] = (*self._resolved_depends.get(rev_id, ()), parent)
                 if parent in self.revisions:
                     if self.dag.has_edge(parent, rev_id):
                         # down_revision wins: it is what makes the parent a non-head
@@ -93,8 +102,8 @@ class RevisionGraph:
         return down.ids if down is not None else ()
 
     def depends_on(self, rev_id: str) -> tuple[str, ...]:
-        dep = self.revisions[rev_id].depends_on
-        return dep.ids if dep is not None and not dep.is_dynamic else ()
+        """Revision ids this revision depends on, branch labels resolved."""
+        return self._resolved_depends.get(rev_id, ())
 
     def children(self, rev_id: str, kind: str = DOWN) -> list[str]:
         return [c for c in self.dag.successors(rev_id) if self.dag[rev_id][c]["kind"] == kind]
@@ -194,8 +203,7 @@ class RevisionGraph:
     # -- branch labels -------------------------------------------------------
 
     def own_labels(self, rev_id: str) -> tuple[str, ...]:
-        labels = self.revisions[rev_id].branch_labels
-        return labels.ids if labels is not None and not labels.is_dynamic else ()
+        return _literal_labels(self.revisions[rev_id])
 
     def has_unreadable_labels(self, rev_id: str) -> bool:
         labels = self.revisions[rev_id].branch_labels
@@ -206,7 +214,9 @@ class RevisionGraph:
 
         A label applies to every descendant of the revision carrying it, and to
         its ancestors down to the nearest branch or merge point (alembic
-        RevisionMap._add_branches). A label that cannot be read propagates as the
+        RevisionMap._add_branches). Alembic starts that downward walk at the last
+        descendant it visited, so a branch or merge point anywhere below the
+        labelled revision stops it before the ancestors: mirrored here. A label that cannot be read propagates as the
         marker "?" so that heads on such branches are never called accidental.
         """
         if self._labels is None:
@@ -228,6 +238,8 @@ class RevisionGraph:
                 descendants = set()
             for node in descendants | {rev_id}:
                 labels[node] |= own
+            if any(self.dag.out_degree(n) > 1 or len(self.down_revisions(n)) > 1 for n in descendants):
+                continue
             parent: str | None = rev_id
             while parent is not None:
                 # Alembic stops at a "real" branch point, counting depends_on children
@@ -237,3 +249,8 @@ class RevisionGraph:
                 downs = [p for p in self.down_revisions(parent) if p in self.revisions]
                 parent = downs[0] if downs else None
         return {r: frozenset(v) for r, v in labels.items()}
+
+
+def _literal_labels(file: RevisionFile) -> tuple[str, ...]:
+    labels = file.branch_labels
+    return labels.ids if labels is not None and not labels.is_dynamic else ()

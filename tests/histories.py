@@ -59,6 +59,8 @@ def version_source(s: Spec, message: str | None = None, annotated: bool = False)
     ]
     if annotated:
         lines += [
+            "from typing import Sequence, Union",
+            "",
             f"revision: str = {s.rev!r}",
             f"down_revision: Union[str, Sequence[str], None] = {_literal(s.parents)}",
             f"branch_labels: Union[str, Sequence[str], None] = {_literal(s.labels)}",
