@@ -28,6 +28,7 @@ class EnvironmentSpec:
     recursive: bool = False
     config: str | None = None  # an alembic.ini to read instead
     section: str | None = None
+    named: bool = False  # `name` was written by the user, not derived
 
 
 @dataclass(frozen=True)
@@ -187,4 +188,5 @@ def _environments(table: Mapping[str, Any], where: str) -> Any:
             recursive=recursive,
             config=entry.get("config"),
             section=entry.get("section"),
+            named="name" in entry,
         )

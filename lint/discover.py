@@ -10,6 +10,7 @@ touches the file system.
 from __future__ import annotations
 
 import configparser
+import dataclasses
 import fnmatch
 import os
 import re
@@ -313,9 +314,9 @@ def _ini_environments(
 def _ini_section_environment(
     parser: configparser.ConfigParser, section: str, ini: Path, toml: _ToolAlembic | None, cwd: Path
 ) -> list[Environment]:
-    # The [tool.alembic] fallback applies to the main section only: a named section is
-    # a separate environment and must not inherit the main one's locations.
-    fallback = toml if section == "alembic" else None
+    # Alembic's get_alembic_option falls back to [tool.alembic] for whichever ini
+    # section `-n NAME` selects, so a named section inherits what it does not set.
+    fallback = toml
     if section != "alembic":
         name = f"{_display(ini, cwd)} [{section}]"
     elif parser.has_option(section, "script_location") or fallback is None:
@@ -383,7 +384,10 @@ def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[
         config = _resolve(spec.config, root, spec.name)
         if not config.is_file():
             raise ConfigError(f"{_display(config, cwd)}: no such file (config of environment {spec.name!r})")
-        return _ini_environments(config, cwd, _pyproject_beside(config), only=spec.section)
+        found = _ini_environments(config, cwd, _pyproject_beside(config), only=spec.section)
+        if spec.named and len(found) == 1:
+            return [dataclasses.replace(found[0], name=spec.name)]  # the name the user declared
+        return found
     script_location = _resolve(spec.script_location, root, spec.name) if spec.script_location else None
     locations = tuple(_resolve(v, root, spec.name) for v in spec.version_locations)
     if not locations:

@@ -631,7 +631,7 @@ def test_declared_environments_replace_discovery(tmp_path: Path) -> None:
     assert found(project) == [
         ("main", main_files),
         ("archive", archive),
-        ("tenants/alembic.ini [tenant]", tenant),
+        ("tenant", tenant),  # the declared name, not the ini section
         ("tenants/alembic.ini", shared),
     ]
     assert project.settings.environments[0] == EnvironmentSpec(name="main", script_location="app/migrations")
@@ -869,3 +869,13 @@ def test_the_same_environment_named_twice_is_read_once(tmp_path: Path) -> None:
     files = standard_project(tmp_path)
     project = discover([".", "alembic.ini", "migrations"], tmp_path)
     assert found(project) == [("alembic.ini", files)]
+
+
+def test_named_section_falls_back_to_tool_alembic_like_alembic(tmp_path: Path) -> None:
+    # Alembic's get_alembic_option consults [tool.alembic] for the section `-n` selects.
+    write(tmp_path / "alembic.ini", "[core]\nscript_location = %(here)s/core\n")
+    write(tmp_path / "pyproject.toml", '[tool.alembic]\nrecursive_version_locations = true\n')
+    write(tmp_path / "core" / "versions" / "nested" / "a_rev.py", version_source(spec("a")))
+    (env,) = discover([], tmp_path).environments
+    assert env.name == "alembic.ini [core]"
+    assert [f.name for f in env.files] == ["a_rev.py"]
