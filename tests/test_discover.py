@@ -631,7 +631,7 @@ def test_declared_environments_replace_discovery(tmp_path: Path) -> None:
     assert found(project) == [
         ("main", main_files),
         ("archive", archive),
-        ("tenant", tenant),  # the declared name, not the ini section
+        ("tenants/alembic.ini [tenant]", tenant),
         ("tenants/alembic.ini", shared),
     ]
     assert project.settings.environments[0] == EnvironmentSpec(name="main", script_location="app/migrations")
@@ -879,3 +879,14 @@ def test_named_section_falls_back_to_tool_alembic_like_alembic(tmp_path: Path) -
     (env,) = discover([], tmp_path).environments
     assert env.name == "alembic.ini [core]"
     assert [f.name for f in env.files] == ["a_rev.py"]
+
+
+def test_declared_section_keeps_the_name_written_for_it(tmp_path: Path) -> None:
+    write(tmp_path / "alembic.ini", NAMED_SECTIONS.format(core="%(here)s/core", tenant="%(here)s/tenant"))
+    revisions(tmp_path / "tenant" / "versions", "t1")
+    revisions(tmp_path / "core" / "versions", "c1")
+    write(
+        tmp_path / "pyproject.toml",
+        '[[tool.miglint.environments]]\nname = "tenants"\nconfig = "alembic.ini"\nsection = "tenant"\n',
+    )
+    assert [e.name for e in discover([], tmp_path).environments] == ["tenants"]
