@@ -634,7 +634,7 @@ def test_declared_environments_replace_discovery(tmp_path: Path) -> None:
         ("tenants/alembic.ini [tenant]", tenant),
         ("tenants/alembic.ini", shared),
     ]
-    assert project.settings.environments[0] == EnvironmentSpec(name="main", script_location="app/migrations")
+    assert project.settings.environments[0] == EnvironmentSpec(name="main", script_location="app/migrations", named=True)
 
 
 def test_declared_environment_inline(tmp_path: Path) -> None:
