@@ -1,9 +1,14 @@
 """Version files -> RevisionFile records: cached by content, parsed in parallel.
 
-A file whose size and modification time match the cache reuses the record stored
-under its content hash; any other file is read, hashed and, if its content is
-new, parsed. Parsing is a pure function of the bytes, so it runs in worker
-processes when there is enough of it to pay for them.
+The cache directory holds three files, each read only when a run needs it:
+- index:   path -> (size, mtime, content digest); a file whose size and mtime
+           match is not read again;
+- records: content digest -> RevisionFile; only new content is parsed;
+- results: the reports of the last run, with the key of everything they were
+           computed from. A run whose key matches prints them again without
+           loading records, importing networkx or building the graph.
+Parsing is a pure function of the bytes, so it runs in worker processes when there
+is enough of it to pay for them.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from . import __version__
 from .model import ParseProblem, RevisionFile, Span
@@ -25,55 +30,20 @@ from .parse import parse_revision_file
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
-_CACHE_FORMAT = 1
+_FORMAT = 2
+_UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 
 
 def collect(paths: Sequence[Path], cache_dir: Path | None, jobs: int | None = None) -> list[RevisionFile]:
     """One record per path, in the order given."""
-    cache = Cache.load(cache_dir) if cache_dir is not None else Cache.empty()
-    records: dict[str, RevisionFile] = {}
-    to_parse: list[tuple[str, bytes, str]] = []
-    for path in paths:
-        key = str(path)
-        try:
-            stat = path.stat()
-        except OSError as error:
-            records[key] = _unreadable(key, error)
-            continue
-        digest = cache.digest_for(key, stat.st_size, stat.st_mtime_ns)
-        if digest is None:
-            try:
-                data = path.read_bytes()
-            except OSError as error:
-                records[key] = _unreadable(key, error)
-                continue
-            digest = hashlib.sha1(data).hexdigest()
-            cache.remember_stat(key, stat.st_size, stat.st_mtime_ns, digest)
-            found = cache.record(digest, key)
-            if found is None:
-                to_parse.append((key, data, digest))
-                continue
-        else:
-            found = cache.record(digest, key)
-            if found is None:  # the stat index outlived its record: read again
-                data = path.read_bytes()
-                to_parse.append((key, data, digest))
-                continue
-        records[key] = found
-
-    for (key, _, digest), record in zip(to_parse, _parse_all([(k, d) for k, d, _ in to_parse], jobs)):
-        records[key] = record
-        cache.store(digest, record)
-
-    if cache_dir is not None:
-        cache.save(cache_dir, keep=records.keys())
-    return [records[str(path)] for path in paths]
+    store = Store(cache_dir)
+    records = store.records(paths, store.fingerprint(paths), jobs)
+    store.save()
+    return records
 
 
-def _unreadable(path: str, error: OSError) -> RevisionFile:
-    return RevisionFile(
-        path=path, problem=ParseProblem(f"cannot read file: {error.strerror or error}", Span.point(1))
-    )
+def _unreadable(path: str, reason: str) -> RevisionFile:
+    return RevisionFile(path=path, problem=ParseProblem(f"cannot read file: {reason}", Span.point(1)))
 
 
 def _parse_all(items: list[tuple[str, bytes]], jobs: int | None) -> list[RevisionFile]:
@@ -99,126 +69,197 @@ def _parse_batch(items: Iterable[tuple[str, bytes]]) -> list[RevisionFile]:
     return [parse_revision_file(path, data) for path, data in items]
 
 
-# -- the cache -------------------------------------------------------------------
-
-
 def cache_key() -> str:
-    """Records depend on miglint's version and on the code that builds them."""
+    """Cached data depends on miglint's version, its own code, and Python's."""
     digest = hashlib.sha1(__version__.encode())
     here = Path(__file__).parent
-    for name in ("parse.py", "model.py"):
+    for name in sorted(p.name for p in here.glob("*.py")) + sorted(
+        f"rules/{p.name}" for p in (here / "rules").glob("*.py")
+    ):
         try:
-            digest.update((here / name).read_bytes())
+            stat = (here / name).stat()
+            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         except OSError:
             digest.update(name.encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()[:16]
 
 
-class _RecordsOnly(pickle.Unpickler):
-    """Unpickles miglint's own records and nothing else.
+class _Restricted(pickle.Unpickler):
+    """Unpickles builtins and the named miglint classes, nothing else.
 
     A cache directory can arrive with a repository (committed by mistake, or by
-    a hostile pull request); plain pickle would run whatever it names.
+    a hostile pull request); plain pickle would call whatever it names.
     """
 
-    _ALLOWED: ClassVar[frozenset[str]] = frozenset(
-        f"{RevisionFile.__module__}.{name}"
-        for name in (
-            "RevisionFile",
-            "HeaderValue",
-            "Span",
-            "DocLine",
-            "Suppression",
-            "ParseProblem",
-        )
-    )
+    def __init__(self, data: bytes, allowed: frozenset[str]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.allowed = allowed
 
-    def find_class(self, module: str, name: str) -> type:
-        if f"{module}.{name}" in self._ALLOWED:
-            return super().find_class(module, name)  # type: ignore[no-any-return]
+    def find_class(self, module: str, name: str) -> Any:
+        if f"{module}.{name}" in self.allowed:
+            return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not a miglint record")
 
 
-class Cache:
-    def __init__(
-        self,
-        records: dict[str, RevisionFile],
-        stats: dict[str, tuple[int, int, str]],
-    ) -> None:
-        self.records = records  # content digest -> record
-        self.stats = stats  # path -> (size, mtime_ns, digest)
-        self.changed = False
-        self.used: set[str] = set()
+def _classes(*names: str) -> frozenset[str]:
+    return frozenset(f"{__package__}.{name}" for name in names)
 
-    @classmethod
-    def empty(cls) -> Cache:
-        return cls({}, {})
 
-    @classmethod
-    def file_for(cls, cache_dir: Path) -> Path:
-        return cache_dir / f"records-{cache_key()}.pickle"
+class Store:
+    """The cache directory of one run; without a directory, a store that forgets."""
 
-    @classmethod
-    def load(cls, cache_dir: Path) -> Cache:
-        """The stored cache, or an empty one if it is missing, stale or damaged."""
-        try:
-            data = cls.file_for(cache_dir).read_bytes()
-            payload = _RecordsOnly(io.BytesIO(data)).load()
-        except Exception:
-            return cls.empty()
-        if (
-            not isinstance(payload, dict)
-            or payload.get("format") != _CACHE_FORMAT
-            or not isinstance(payload.get("records"), dict)
-            or not isinstance(payload.get("stats"), dict)
-            or not all(isinstance(r, RevisionFile) for r in payload["records"].values())
-        ):
-            return cls.empty()
-        return cls(payload["records"], payload["stats"])
+    RECORD_CLASSES: ClassVar[frozenset[str]] = _classes(
+        "model.RevisionFile", "model.HeaderValue", "model.Span", "model.DocLine",
+        "model.Suppression", "model.ParseProblem",
+    )  # fmt: skip
+    RESULT_CLASSES: ClassVar[frozenset[str]] = _classes(
+        "report.EnvironmentReport", "model.Diagnostic", "model.Span", "model.Location",
+        "model.Fix", "model.Edit",
+    )  # fmt: skip
 
-    def digest_for(self, path: str, size: int, mtime_ns: int) -> str | None:
-        entry = self.stats.get(path)
-        if entry is not None and entry[0] == size and entry[1] == mtime_ns:
-            return entry[2]
-        return None
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.key = cache_key() if directory is not None else ""
+        self._index: dict[str, tuple[int, int, str]] = self._load("index", frozenset(), dict) or {}
+        self._records: dict[str, RevisionFile] | None = None
+        self._used: set[str] = set()
+        self._index_changed = False
+        self._records_changed = False
+        self._seen_paths: set[str] = set()
 
-    def remember_stat(self, path: str, size: int, mtime_ns: int, digest: str) -> None:
-        self.stats[path] = (size, mtime_ns, digest)
-        self.changed = True
+    # -- files -------------------------------------------------------------------
 
-    def record(self, digest: str, path: str) -> RevisionFile | None:
-        found = self.records.get(digest)
-        if found is None:
+    def _file(self, kind: str) -> Path:
+        assert self.directory is not None
+        return self.directory / f"{kind}-{self.key}.pickle"
+
+    def _load(self, kind: str, allowed: frozenset[str], expected: type) -> Any:
+        """The stored value, or None when missing, stale, damaged or not of our making."""
+        if self.directory is None:
             return None
-        self.used.add(digest)
-        # Records are keyed by content; the same bytes may live at another path.
-        return found if found.path == path else dataclasses.replace(found, path=path)
-
-    def store(self, digest: str, record: RevisionFile) -> None:
-        self.records[digest] = record
-        self.used.add(digest)
-        self.changed = True
-
-    def save(self, cache_dir: Path, keep: Iterable[str]) -> None:
-        keep = set(keep)
-        stale = [p for p in self.stats if p not in keep]
-        if not self.changed and not stale and len(self.used) == len(self.records):
-            return
-        stats = {p: s for p, s in self.stats.items() if p in keep}
-        records = {d: r for d, r in self.records.items() if d in self.used}
-        payload = {"format": _CACHE_FORMAT, "records": records, "stats": stats}
         try:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            ignore = cache_dir / ".gitignore"
+            payload = _Restricted(self._file(kind).read_bytes(), allowed).load()
+        except Exception:  # any damage means: rebuild, never trust
+            return None
+        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
+            return None
+        value = payload.get("value")
+        return value if isinstance(value, expected) else None
+
+    def _write(self, kind: str, value: object) -> None:
+        if self.directory is None:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            ignore = self.directory / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("# Automatically created by miglint.\n*\n")
-            for old in cache_dir.glob("records-*.pickle"):
-                if old != self.file_for(cache_dir):
+            for old in self.directory.glob(f"{kind}-*.pickle"):
+                if old != self._file(kind):
                     old.unlink(missing_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".records-", suffix=".tmp")
+            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{kind}-", suffix=".tmp")
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump(payload, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.file_for(cache_dir))
+                pickle.dump({"format": _FORMAT, "value": value}, stream, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self._file(kind))
         except OSError:
             pass  # a read-only checkout still lints; it just is not cached
+
+    # -- fingerprints --------------------------------------------------------------
+
+    def fingerprint(self, paths: Sequence[Path]) -> list[tuple[str, bytes | None]]:
+        """(content digest, bytes if they had to be read) for each path."""
+        out: list[tuple[str, bytes | None]] = []
+        for path in paths:
+            key = str(path)
+            self._seen_paths.add(key)
+            try:
+                stat = path.stat()
+            except OSError as error:
+                out.append((_UNREADABLE + (error.strerror or str(error)), None))
+                continue
+            entry = self._index.get(key)
+            if entry is not None and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
+                out.append((entry[2], None))
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                out.append((_UNREADABLE + (error.strerror or str(error)), None))
+                continue
+            digest = hashlib.sha1(data).hexdigest()
+            self._index[key] = (stat.st_size, stat.st_mtime_ns, digest)
+            self._index_changed = True
+            out.append((digest, data))
+        return out
+
+    # -- records ---------------------------------------------------------------------
+
+    def records(
+        self, paths: Sequence[Path], prints: Sequence[tuple[str, bytes | None]], jobs: int | None
+    ) -> list[RevisionFile]:
+        if self._records is None:
+            self._records = self._load("records", self.RECORD_CLASSES, dict) or {}
+            if not all(isinstance(r, RevisionFile) for r in self._records.values()):
+                self._records = {}
+        known = self._records
+        out: dict[str, RevisionFile] = {}
+        to_parse: list[tuple[str, bytes, str]] = []
+        for path, (digest, data) in zip(paths, prints):
+            key = str(path)
+            if digest.startswith(_UNREADABLE):
+                out[key] = _unreadable(key, digest[1:])
+                continue
+            found = known.get(digest)
+            if found is not None:
+                self._used.add(digest)
+                # keyed by content: the same bytes may live at another path
+                out[key] = found if found.path == key else dataclasses.replace(found, path=key)
+                continue
+            if data is None:  # the index outlived its record: read again
+                try:
+                    data = path.read_bytes()
+                except OSError as error:
+                    out[key] = _unreadable(key, error.strerror or str(error))
+                    continue
+            to_parse.append((key, data, digest))
+        parsed = _parse_all([(k, d) for k, d, _ in to_parse], jobs)
+        for (key, _, digest), record in zip(to_parse, parsed):
+            out[key] = record
+            known[digest] = record
+            self._used.add(digest)
+            self._records_changed = True
+        return [out[str(p)] for p in paths]
+
+    # -- results ---------------------------------------------------------------------
+
+    def results(self, key: str) -> Any:
+        stored = self._load("results", self.RESULT_CLASSES, dict)
+        if stored is None or stored.get("key") != key:
+            return None
+        for path, stat in stored.get("consulted", {}).items():
+            if _stat(path) != stat:
+                return None  # a module that resolved a branch label changed
+        return stored.get("reports")
+
+    def save_results(self, key: str, reports: object, consulted: Iterable[str]) -> None:
+        self._write(
+            "results", {"key": key, "reports": reports, "consulted": {p: _stat(p) for p in consulted}}
+        )
+
+    def save(self) -> None:
+        if self.directory is None:
+            return
+        stale = set(self._index) - self._seen_paths
+        if self._index_changed or stale:
+            self._write("index", {p: s for p, s in self._index.items() if p in self._seen_paths})
+        if self._records is not None and (self._records_changed or len(self._used) < len(self._records)):
+            self._write("records", {d: r for d, r in self._records.items() if d in self._used})
+
+
+def _stat(path: str) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_size, stat.st_mtime_ns)

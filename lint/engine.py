@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError
-from .graph import RevisionGraph
 from .model import Diagnostic, RevisionFile, Suppression
 from .rule import FileRule, GraphRule, Rule, all_rules
+
+if TYPE_CHECKING:
+    from .graph import RevisionGraph
 
 UNUSED_IGNORE = "MG009"
 
@@ -73,6 +75,8 @@ def lint_records(
     records: Sequence[RevisionFile], rules: Sequence[Rule], *, honour_ignores: bool = True
 ) -> EnvironmentResult:
     """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
+    from .graph import RevisionGraph
+
     graph = RevisionGraph(records)
     found: list[Diagnostic] = []
     for rule in rules:

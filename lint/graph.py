@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .model import RevisionFile
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 DOWN = "down_revision"
 DEPENDS = "depends_on"
@@ -37,13 +39,14 @@ class RevisionGraph:
     """
 
     def __init__(self, files: Sequence[RevisionFile]) -> None:
+        import networkx as nx  # deferred: runs served from the cache never import it
+
         self.files: tuple[RevisionFile, ...] = tuple(files)
         self.revisions: dict[str, RevisionFile] = {}
         # every file declaring each id, in discovery order; more than one is MG104
         self.declarations: dict[str, list[RevisionFile]] = {}
         self.unreadable: list[RevisionFile] = []  # revision or down_revision not literal
         self.dangling: list[Dangling] = []
-        self.dag: nx.DiGraph = nx.DiGraph()
 
         for file in files:
             if not file.looks_like_revision or file.problem is not None:
@@ -56,12 +59,13 @@ class RevisionGraph:
             self.declarations.setdefault(rev_id, []).append(file)
             self.revisions[rev_id] = file  # the later file wins, as in Alembic
 
-        self.dag.add_nodes_from(self.revisions)
         # Alembic resolves depends_on through its map, which also holds branch
         # labels (`alembic revision --depends-on net` writes the label itself);
         # a down_revision naming a label is still a KeyError there.
         owners = {label: rev for rev, f in self.revisions.items() for label in _literal_labels(f)}
         self._resolved_depends: dict[str, tuple[str, ...]] = {}
+        self._kinds: dict[tuple[str, str], str] = {}
+        self._children: dict[str, list[str]] = {r: [] for r in self.revisions}  # over down_revision
         for rev_id, file in self.revisions.items():
             for reference, kind in self._parent_refs(file):
                 parent = reference
@@ -69,17 +73,19 @@ class RevisionGraph:
                     parent = owners[parent]
                 if kind == DEPENDS:
                     self._resolved_depends[rev_id] = (*self._resolved_depends.get(rev_id, ()), parent)
-                if parent in self.revisions:
-                    if self.dag.has_edge(parent, rev_id):
-                        # down_revision wins: it is what makes the parent a non-head
-                        if kind == DOWN:
-                            self.dag[parent][rev_id]["kind"] = DOWN
-                    else:
-                        self.dag.add_edge(parent, rev_id, kind=kind)
-                else:
+                if parent not in self.revisions:
                     self.dangling.append(Dangling(file, parent, kind))
+                elif kind == DOWN or (parent, rev_id) not in self._kinds:
+                    # down_revision wins over depends_on: it makes the parent a non-head
+                    if kind == DOWN and self._kinds.get((parent, rev_id)) != DOWN:
+                        self._children[parent].append(rev_id)
+                    self._kinds[(parent, rev_id)] = kind
+        edges = [(p, c, {"kind": k}) for (p, c), k in self._kinds.items()]
+        self.dag: nx.DiGraph = nx.DiGraph()
+        self.dag.add_nodes_from(self.revisions)
+        self.dag.add_edges_from(edges)
         self._labels: dict[str, frozenset[str]] | None = None
-        self._order: dict[str, int] | None = None
+        self._order: dict[str, int] | None | bool = False  # False: not computed yet
 
     @staticmethod
     def _parent_refs(file: RevisionFile) -> Iterator[tuple[str, str]]:
@@ -105,8 +111,9 @@ class RevisionGraph:
         """Revision ids this revision depends on, branch labels resolved."""
         return self._resolved_depends.get(rev_id, ())
 
-    def children(self, rev_id: str, kind: str = DOWN) -> list[str]:
-        return [c for c in self.dag.successors(rev_id) if self.dag[rev_id][c]["kind"] == kind]
+    def children(self, rev_id: str) -> list[str]:
+        """Revisions that name this one as their down_revision."""
+        return self._children[rev_id]
 
     def heads(self) -> list[str]:
         """Revisions that no revision names as its down_revision (Alembic's heads)."""
@@ -123,8 +130,13 @@ class RevisionGraph:
         return [r for r in self.revisions if len(self.children(r)) > 1]
 
     def versioned(self) -> nx.DiGraph:
-        """The subgraph of down_revision edges only."""
-        return nx.subgraph_view(self.dag, filter_edge=lambda a, b: self.dag[a][b]["kind"] == DOWN)
+        """The graph of down_revision edges only."""
+        import networkx as nx
+
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.revisions)
+        graph.add_edges_from((p, c) for (p, c), k in self._kinds.items() if k == DOWN)
+        return graph
 
     def ancestors(self, rev_id: str) -> set[str]:
         """Every revision reachable backwards over down_revision edges."""
@@ -163,11 +175,29 @@ class RevisionGraph:
         return False
 
     def _topological_order(self) -> dict[str, int] | None:
-        if self._order is None:
-            try:
-                self._order = {r: i for i, r in enumerate(nx.topological_sort(self.versioned()))}
-            except nx.NetworkXUnfeasible:  # a cycle: MG101 reports it
-                return None
+        """Position of each revision in one topological order of all edges; None if cyclic.
+
+        Kahn's algorithm over plain dicts: for thousands of revisions it is several
+        times cheaper than asking networkx, and an acyclic history (the usual case)
+        then needs no cycle search at all.
+        """
+        if self._order is False:
+            indegree = dict.fromkeys(self.revisions, 0)
+            successors: dict[str, list[str]] = {r: [] for r in self.revisions}
+            for parent, child in self._kinds:
+                indegree[child] += 1
+                successors[parent].append(child)
+            ready = [r for r, d in indegree.items() if d == 0]
+            order: dict[str, int] = {}
+            while ready:
+                current = ready.pop()
+                order[current] = len(order)
+                for child in successors[current]:
+                    indegree[child] -= 1
+                    if indegree[child] == 0:
+                        ready.append(child)
+            self._order = order if len(order) == len(self.revisions) else None
+        assert self._order is not False
         return self._order
 
     # -- cycles --------------------------------------------------------------
@@ -178,6 +208,10 @@ class RevisionGraph:
         Searched per strongly connected component so that an acyclic history of
         thousands of revisions costs one linear pass.
         """
+        import networkx as nx
+
+        if self._topological_order() is not None:
+            return []  # acyclic over every edge kind
         graph = self.dag if with_dependencies else self.versioned()
         found: list[list[str]] = []
         for component in nx.strongly_connected_components(graph):
@@ -197,8 +231,7 @@ class RevisionGraph:
         return sorted(found)
 
     def edge_kind(self, parent: str, child: str) -> str:
-        kind: str = self.dag[parent][child]["kind"]
-        return kind
+        return self._kinds[(parent, child)]
 
     # -- branch labels -------------------------------------------------------
 
@@ -224,6 +257,8 @@ class RevisionGraph:
         return self._labels.get(rev_id, frozenset())
 
     def _resolve_labels(self) -> dict[str, frozenset[str]]:
+        import networkx as nx
+
         labels: dict[str, set[str]] = {r: set() for r in self.revisions}
         versioned = self.versioned()
         for rev_id in self.revisions:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .collect import collect
+from .collect import Store
 from .discover import Project, discover
-from .engine import lint_records, select_rules
+from .engine import select_rules
 from .report import EnvironmentReport
-from .resolve import resolve_imported_labels
+from .rule import Rule
 
 
 @dataclass(frozen=True)
@@ -44,12 +46,57 @@ def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) ->
         ignore=[*settings.ignore, *options.ignore],
         rule_settings=settings.rule_settings,
     )
-    cache_dir = cache_dir_for(project, options)
+    store = Store(cache_dir_for(project, options))
+    prints = [store.fingerprint(env.files) for env in project.environments]
+    key = _results_key(project, rules, options, prints)
+    cached = store.results(key)
+    if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
+        store.save()
+        return cached
+
+    # Deferred: a run served from the cache never imports networkx or LibCST.
+    from .engine import lint_records
+    from .resolve import resolve_imported_labels
+
     reports = []
-    for env in project.environments:
-        records = resolve_imported_labels(collect(env.files, cache_dir, options.jobs), project.root)
-        result = lint_records(records, rules, honour_ignores=options.honour_ignores)
-        reports.append(
-            EnvironmentReport(env.name, result.graph, result.diagnostics, len(env.files), result.suppressed)
+    consulted: set[str] = set()
+    for env, env_prints in zip(project.environments, prints):
+        records, read_for_labels = resolve_imported_labels(
+            store.records(env.files, env_prints, options.jobs), project.root
         )
+        consulted |= read_for_labels
+        result = lint_records(records, rules, honour_ignores=options.honour_ignores)
+        graph = result.graph
+        reports.append(
+            EnvironmentReport(
+                name=env.name,
+                files=len(env.files),
+                revisions=len(graph.revisions),
+                heads=tuple(sorted(graph.heads())),
+                bases=tuple(sorted(graph.bases())),
+                diagnostics=result.diagnostics,
+                suppressed=result.suppressed,
+                graph=graph,
+            )
+        )
+    store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
+    store.save()
     return reports
+
+
+def _results_key(
+    project: Project,
+    rules: Sequence[Rule],
+    options: Options,
+    prints: Sequence[Sequence[tuple[str, bytes | None]]],
+) -> str:
+    """Everything a report depends on: settings, rules, and every file's content."""
+    digest = hashlib.sha1()
+    digest.update(repr(project.settings).encode())
+    digest.update(repr([(r.code, r.effective_severity, sorted(r.settings.items())) for r in rules]).encode())
+    digest.update(repr(options.honour_ignores).encode())
+    for env, env_prints in zip(project.environments, prints):
+        digest.update(env.name.encode())
+        for path, (content, _) in zip(env.files, env_prints):
+            digest.update(f"\0{path}\0{content}".encode())
+    return digest.hexdigest()

@@ -5,23 +5,31 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .graph import RevisionGraph
 from .model import Diagnostic, Fix, Span
+
+if TYPE_CHECKING:
+    from .graph import RevisionGraph
 
 JSON_VERSION = 1
 
 
 @dataclass(frozen=True)
 class EnvironmentReport:
+    """What one environment's lint found, as plain data (it is cached whole)."""
+
     name: str
-    graph: RevisionGraph
-    diagnostics: Sequence[Diagnostic]
     files: int
+    revisions: int
+    heads: tuple[str, ...]
+    bases: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
     suppressed: int = 0
+    # The graph it was computed from; not kept when the report is cached.
+    graph: RevisionGraph | None = field(default=None, compare=False, repr=False)
 
 
 def display_path(path: str, cwd: Path) -> str:
@@ -78,14 +86,14 @@ def text_report(
             state = (
                 "ok" if not r.diagnostics else f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
             )
-            lines.append(f"{r.name}: {_plural(len(r.graph.revisions), 'revision')}, {state}")
+            lines.append(f"{r.name}: {_plural(r.revisions, 'revision')}, {state}")
     lines.append(summary_line(reports))
     return "\n".join(lines) + "\n"
 
 
 def summary_line(reports: Sequence[EnvironmentReport]) -> str:
     errors, warnings = _count(reports, "error"), _count(reports, "warning")
-    revisions = sum(len(r.graph.revisions) for r in reports)
+    revisions = sum(r.revisions for r in reports)
     scope = f"{_plural(revisions, 'revision')} in {_plural(len(reports), 'environment')}"
     suppressed = sum(r.suppressed for r in reports)
     tail = f" ({suppressed} suppressed)" if suppressed else ""
@@ -147,14 +155,14 @@ def json_report(reports: Sequence[EnvironmentReport], cwd: Path) -> str:
             "warnings": _count(reports, "warning"),
             "suppressed": sum(r.suppressed for r in reports),
             "files": sum(r.files for r in reports),
-            "revisions": sum(len(r.graph.revisions) for r in reports),
+            "revisions": sum(r.revisions for r in reports),
             "environments": [
                 {
                     "name": r.name,
                     "files": r.files,
-                    "revisions": len(r.graph.revisions),
-                    "heads": sorted(r.graph.heads()),
-                    "bases": sorted(r.graph.bases()),
+                    "revisions": r.revisions,
+                    "heads": list(r.heads),
+                    "bases": list(r.bases),
                 }
                 for r in reports
             ],

@@ -17,8 +17,12 @@ from .model import HeaderValue, RevisionFile
 _Key = tuple[str, str, int, str]
 
 
-def resolve_imported_labels(records: Sequence[RevisionFile], root: Path) -> list[RevisionFile]:
+def resolve_imported_labels(
+    records: Sequence[RevisionFile], root: Path
+) -> tuple[list[RevisionFile], set[str]]:
+    """The records with such labels resolved, and every file consulted for them."""
     resolved: dict[_Key, tuple[str, tuple[str, ...]] | None] = {}
+    consulted: set[str] = set()
     out = []
     for record in records:
         labels = record.branch_labels
@@ -28,7 +32,7 @@ def resolve_imported_labels(records: Sequence[RevisionFile], root: Path) -> list
         module, name, level = labels.imported_from
         key = (module, name, level, str(Path(record.path).parent) if level else "")
         if key not in resolved:
-            resolved[key] = _lookup(module, name, level, Path(record.path), root)
+            resolved[key] = _lookup(module, name, level, Path(record.path), root, consulted)
         found = resolved[key]
         if found is None:
             out.append(record)
@@ -36,7 +40,7 @@ def resolve_imported_labels(records: Sequence[RevisionFile], root: Path) -> list
         shape, ids = found
         value = HeaderValue(ids=ids, span=labels.span, shape=shape)
         out.append(dataclasses.replace(record, branch_labels=value))
-    return out
+    return out, consulted
 
 
 def _candidates(module: str, level: int, importer: Path, root: Path) -> Iterator[Path]:
@@ -56,13 +60,14 @@ def _candidates(module: str, level: int, importer: Path, root: Path) -> Iterator
 
 
 def _lookup(
-    module: str, name: str, level: int, importer: Path, root: Path
+    module: str, name: str, level: int, importer: Path, root: Path, consulted: set[str]
 ) -> tuple[str, tuple[str, ...]] | None:
     import libcst as cst
 
     from .parse import _literal  # the same notion of a literal as the header values
 
     for candidate in _candidates(module, level, importer, root):
+        consulted.add(str(candidate))  # also when absent: its appearing changes the answer
         try:
             source = candidate.read_bytes()
             tree = cst.parse_module(source)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from histories import write_project
 from miglint import collect as collect_module
-from miglint.collect import Cache, collect
+from miglint.collect import Store, collect
 
 
 def _paths(root: Path) -> list:
@@ -59,9 +59,13 @@ def test_corrupted_cache_is_rebuilt(tmp_path: Path) -> None:
     write_project(tmp_path, ["a", "b<-a"])
     cache_dir = tmp_path / "cache"
     expected = collect(_paths(tmp_path), cache_dir)
-    Cache.file_for(cache_dir).write_bytes(b"\x80\x05garbage")
+    for stored in cache_dir.glob("*.pickle"):
+        stored.write_bytes(b"\x80\x05garbage")
     assert collect(_paths(tmp_path), cache_dir) == expected
-    assert Cache.load(cache_dir).records  # rewritten whole
+    assert (
+        Store(cache_dir).records(_paths(tmp_path), Store(cache_dir).fingerprint(_paths(tmp_path)), 1)
+        == expected
+    )
 
 
 class _Evil:
@@ -74,7 +78,9 @@ def test_cache_never_unpickles_foreign_objects(tmp_path: Path, monkeypatch) -> N
     write_project(tmp_path, ["a"])
     cache_dir = tmp_path / "cache"
     cache_dir.mkdir()
-    Cache.file_for(cache_dir).write_bytes(pickle.dumps({"format": 1, "records": {"x": _Evil()}, "stats": {}}))
+    store = Store(cache_dir)
+    for kind in ("index", "records", "results"):
+        store._file(kind).write_bytes(pickle.dumps({"format": 2, "value": {"x": _Evil()}}))
     (record,) = collect(_paths(tmp_path), cache_dir)
     assert record.revision_id == "a"
     assert not (tmp_path / "pwned").exists()
@@ -94,3 +100,51 @@ def test_parallel_parse_matches_serial(tmp_path: Path) -> None:
     serial = collect(_paths(tmp_path), None, jobs=1)
     parallel = collect(_paths(tmp_path), None, jobs=2)
     assert parallel == serial and len(serial) == 120
+
+
+def _lint(root: Path, **options: object) -> list:
+    from miglint.pipeline import Options, lint_paths
+
+    return lint_paths([str(root)], root, Options(**options))  # type: ignore[arg-type]
+
+
+def test_unchanged_project_is_served_from_results(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    write_project(tmp_path, ["a", "b1<-a", "b2<-a"])
+    first = _lint(tmp_path)
+    import miglint.engine
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the engine ran on an unchanged project")
+
+    monkeypatch.setattr(miglint.engine, "lint_records", fail)
+    again = _lint(tmp_path)
+    assert again == first and again[0].graph is None
+    assert [d.code for d in again[0].diagnostics] == ["MG102", "MG102"]
+
+
+def test_results_are_recomputed_when_anything_they_depend_on_changes(tmp_path: Path) -> None:
+    files = write_project(tmp_path, ["a", "b1<-a", "b2<-a"])
+    assert len(_lint(tmp_path)[0].diagnostics) == 2
+    assert _lint(tmp_path, ignore=["MG102"])[0].diagnostics == ()  # another rule selection
+    files["b2"].write_text(files["b2"].read_text().replace("down_revision = 'a'", "down_revision = 'b1'"))
+    (report,) = _lint(tmp_path)
+    # one head now; the edit left the docstring saying "Revises: a"
+    assert [d.code for d in report.diagnostics] == ["MG106"] and report.heads == ("b2",)
+
+
+def test_results_follow_a_changed_label_module(tmp_path: Path) -> None:
+    labels = tmp_path / "labels.py"
+    labels.write_text("EXPAND = 'expand'\nCONTRACT = 'contract'\n")
+    header = "revision = '{r}'\ndown_revision = 'a'\nfrom labels import {n}\nbranch_labels = {n}\n"
+    write_project(
+        tmp_path,
+        ["a"],
+        files={
+            "0010_e.py": header.format(r="e", n="EXPAND"),
+            "0011_c.py": header.format(r="c", n="CONTRACT"),
+        },
+    )
+    assert _lint(tmp_path)[0].diagnostics == ()
+    labels.write_text("EXPAND = 'shared'\nCONTRACT = 'shared'\n")
+    codes = sorted(d.code for d in _lint(tmp_path)[0].diagnostics)
+    assert codes == ["MG102", "MG102", "MG108", "MG108"]
