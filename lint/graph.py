@@ -7,6 +7,7 @@ Heads and bases follow `down_revision` edges only (Alembic's `get_heads()` and
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -85,7 +86,6 @@ class RevisionGraph:
         self.dag.add_nodes_from(self.revisions)
         self.dag.add_edges_from(edges)
         self._labels: dict[str, frozenset[str]] | None = None
-        self._order: dict[str, int] | None | bool = False  # False: not computed yet
 
     @staticmethod
     def _parent_refs(file: RevisionFile) -> Iterator[tuple[str, str]]:
@@ -158,7 +158,7 @@ class RevisionGraph:
         close together, so this stays small where a full ancestor set would walk
         the whole history for every merge.
         """
-        order = self._topological_order()
+        order = self.topological_order
         if order is None:
             return candidate in self.ancestors(rev_id)
         floor = order[candidate]
@@ -174,31 +174,29 @@ class RevisionGraph:
                     stack.append(parent)
         return False
 
-    def _topological_order(self) -> dict[str, int] | None:
+    @functools.cached_property
+    def topological_order(self) -> dict[str, int] | None:
         """Position of each revision in one topological order of all edges; None if cyclic.
 
         Kahn's algorithm over plain dicts: for thousands of revisions it is several
         times cheaper than asking networkx, and an acyclic history (the usual case)
         then needs no cycle search at all.
         """
-        if self._order is False:
-            indegree = dict.fromkeys(self.revisions, 0)
-            successors: dict[str, list[str]] = {r: [] for r in self.revisions}
-            for parent, child in self._kinds:
-                indegree[child] += 1
-                successors[parent].append(child)
-            ready = [r for r, d in indegree.items() if d == 0]
-            order: dict[str, int] = {}
-            while ready:
-                current = ready.pop()
-                order[current] = len(order)
-                for child in successors[current]:
-                    indegree[child] -= 1
-                    if indegree[child] == 0:
-                        ready.append(child)
-            self._order = order if len(order) == len(self.revisions) else None
-        assert self._order is not False
-        return self._order
+        indegree = dict.fromkeys(self.revisions, 0)
+        successors: dict[str, list[str]] = {r: [] for r in self.revisions}
+        for parent, child in self._kinds:
+            indegree[child] += 1
+            successors[parent].append(child)
+        ready = [r for r, d in indegree.items() if d == 0]
+        order: dict[str, int] = {}
+        while ready:
+            current = ready.pop()
+            order[current] = len(order)
+            for child in successors[current]:
+                indegree[child] -= 1
+                if indegree[child] == 0:
+                    ready.append(child)
+        return order if len(order) == len(self.revisions) else None
 
     # -- cycles --------------------------------------------------------------
 
@@ -210,7 +208,7 @@ class RevisionGraph:
         """
         import networkx as nx
 
-        if self._topological_order() is not None:
+        if self.topological_order is not None:
             return []  # acyclic over every edge kind
         graph = self.dag if with_dependencies else self.versioned()
         found: list[list[str]] = []
