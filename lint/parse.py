@@ -18,6 +18,7 @@ top-level statements that precede a header value.
 
 from __future__ import annotations
 
+import inspect
 import io
 import re
 import tokenize
@@ -77,7 +78,7 @@ def parse_revision_file(path: str, data: bytes) -> RevisionFile:
                 Span.point(max(error.raw_line, 1), max(error.raw_column, 0)),
             )
             return RevisionFile(path=path, problem=problem, suppressions=suppressions)
-    return _Reader(module).read(path, suppressions, functions)
+    return _Reader(module, text, _unique_header_lines(text)).read(path, suppressions, functions)
 
 
 def _compile_check(text: str) -> tuple[ParseProblem | None, frozenset[str]]:
@@ -94,6 +95,56 @@ def _compile_check(text: str) -> tuple[ParseProblem | None, frozenset[str]]:
         return ParseProblem(f"cannot compile: {error}", Span.point(1)), frozenset()
     names = frozenset(c.co_name for c in code.co_consts if isinstance(c, types.CodeType))
     return None, names
+
+
+def _unique_header_lines(text: str) -> dict[str, tuple[int, int]]:
+    """(line, offset) of each header name that starts exactly one line of the file.
+
+    LibCST has already found the assignment statement; when only one line of the
+    file starts with its name, that line is where it starts, and nothing before
+    it needs rendering to count lines.
+    """
+    found: dict[str, list[tuple[int, int]]] = {}
+    for match in _HEADER_LINE.finditer(text):
+        name = match.group(0).rstrip(" \t:=")
+        found.setdefault(name, []).append((text.count("\n", 0, match.start()) + 1, match.start()))
+    return {name: places[0] for name, places in found.items() if len(places) == 1}
+
+
+def _assignment_value_offset(text: str, start: int) -> int | None:
+    """Offset of the value in the assignment starting at `start`, or None if unsure.
+
+    Scans for the `=` outside brackets and strings (an annotation such as
+    `Union[str, None]` comes first); anything unusual - a line break outside
+    brackets, a backslash - gives up and lets the caller render instead.
+    """
+    depth = 0
+    index = start
+    size = len(text)
+    while index < size:
+        char = text[index]
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char in "'\"":
+            quote = char * 3 if text.startswith(char * 3, index) else char
+            end = text.find(quote, index + len(quote))
+            if end < 0 or "\\" in text[index:end]:
+                return None
+            index = end + len(quote)
+            continue
+        elif char == "\\" or (char == "\n" and depth == 0) or char == "#":
+            return None
+        elif char == "=" and depth == 0:
+            if text.startswith("==", index):
+                return None
+            index += 1
+            while index < size and text[index] in " \t":
+                index += 1
+            return index
+        index += 1
+    return None
 
 
 def _header_region(text: str) -> str | None:
@@ -165,8 +216,10 @@ def _suppressions(text: str) -> tuple[Suppression, ...]:
 class _Reader:
     """Walks the top-level statements of one parsed module."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, text: str, header_lines: dict[str, tuple[int, int]]) -> None:
         self.module = module
+        self.text = text
+        self.header_lines = header_lines
         self._rendered_upto = -1
         # first line of each top-level statement, filled lazily in source order
         self._first_lines: list[int] = []
@@ -255,8 +308,20 @@ class _Reader:
 
         code_for = self.module.code_for_node
         stmt = self.module.body[index]
-        line = self._first_line(index)
         assert isinstance(stmt, cst.SimpleStatementLine)
+        leading = _target_name(stmt.body[0])
+        known = self.header_lines.get(leading) if leading and stmt.body[0] is small else None
+        if known is not None:
+            line, offset = known
+            value_offset = _assignment_value_offset(self.text, offset)
+            if value_offset is not None:
+                text = code_for(value)
+                if self.text.startswith(text, value_offset):
+                    column = value_offset - offset
+                    end_line = line + text.count("\n")
+                    end_column = len(text.rsplit("\n", 1)[-1]) if "\n" in text else column + len(text)
+                    return Span(line, column, end_line, end_column)
+        line = known[0] if known is not None else self._first_line(index)
         column = 0  # a top-level statement starts at column 0
         for other in stmt.body:
             if other is small:
@@ -296,7 +361,8 @@ class _Reader:
             first.value, (cst.SimpleString, cst.ConcatenatedString)
         ):
             return None, None, None
-        docstring = self.module.get_docstring(clean=True)
+        text = _string(first.value)
+        docstring = inspect.cleandoc(text) if text else None
         message = None
         if docstring:
             message = next((ln.strip() for ln in docstring.splitlines() if ln.strip()), None)
@@ -342,6 +408,16 @@ def _literal(node: cst.BaseExpression) -> tuple[str, tuple[str, ...]] | None:
 def _string(node: cst.BaseExpression) -> str | None:
     import libcst as cst
 
+    if isinstance(node, cst.SimpleString):
+        # Most ids are plain quoted text: slice it rather than let LibCST run
+        # ast.literal_eval (a compile() per string) for evaluated_value.
+        raw = node.value
+        quote = raw[1:] if raw[:1] in ("u", "U") else raw
+        if quote[:1] in ("'", '"'):  # no r/b/f prefix
+            size = 3 if quote[:3] in ('"""', "'''") else 1
+            body = quote[size:-size]
+            if "\\" not in body and len(quote) >= 2 * size:
+                return body
     if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         try:
             value = node.evaluated_value
@@ -359,3 +435,16 @@ def _dotted(node: cst.BaseExpression) -> str:
     if isinstance(node, cst.Attribute):
         return f"{_dotted(node.value)}.{node.attr.value}"
     return ""
+
+
+def _target_name(small: cst.BaseSmallStatement) -> str | None:
+    """The name a simple assignment binds, when it binds exactly one name."""
+    import libcst as cst
+
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target = small.targets[0].target
+    elif isinstance(small, cst.AnnAssign):
+        target = small.target
+    else:
+        return None
+    return target.value if isinstance(target, cst.Name) else None

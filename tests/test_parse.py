@@ -163,3 +163,74 @@ def test_record_is_small_and_picklable() -> None:
     record = parse_revision_file("v.py", TEMPLATE)
     assert pickle.loads(pickle.dumps(record)) == record
     assert len(pickle.dumps(record)) < 2000
+
+
+@pytest.mark.parametrize(
+    ("literal", "value"),
+    [
+        ("'abc'", "abc"),
+        ('"abc"', "abc"),
+        ("u'abc'", "abc"),
+        ("'''abc'''", "abc"),
+        ("''", ""),
+        ("'a\\tb'", "a\tb"),
+        ("r'a\\tb'", "a\\tb"),
+        ("'caf\\u00e9'", "caf\u00e9"),
+    ],
+)
+def test_string_values_read_like_python(literal: str, value: str) -> None:
+    record = parse_revision_file("v.py", f"revision = {literal}\n".encode())
+    assert record.revision is not None and record.revision.ids == (value,)
+
+
+@pytest.mark.parametrize("literal", ["b'abc'", "f'abc'", "rb'abc'"])
+def test_bytes_and_fstrings_are_not_ids(literal: str) -> None:
+    record = parse_revision_file("v.py", f"revision = {literal}\n".encode())
+    assert record.revision is not None and record.revision.is_dynamic
+
+
+def test_header_line_imitated_inside_a_string_does_not_move_positions() -> None:
+    source = b'"""notes\nrevision = \'fake\'\n"""\nimport os\n\nrevision = \'real\'\ndown_revision = None\n'
+    record = parse_revision_file("v.py", source)
+    assert record.revision_id == "real"
+    assert record.revision is not None and record.revision.span == Span(6, 11, 6, 17)
+
+
+TRICKY = [
+    b"revision: str = 'a'  # comment\ndown_revision: Union[str, Sequence[str], None] = ('b', 'c')\n",
+    b"revision = 'a'; down_revision = 'b'\n",
+    b"revision = \\\n    'a'\ndown_revision = None\n",
+    b"revision: 'Annotated[str, \"=\"]' = 'a'\ndown_revision = (\n    'b',  # first\n    'c',\n)\n",
+    b"revision = 'a'\nrevision = 'b'\ndown_revision = None\n",
+    b"revision = ('a'\n)\ndown_revision = None\n",
+]
+
+
+def _version_files() -> list:
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent
+    sys.path.insert(0, str(root / "benchmarks"))
+    import generate  # benchmarks/generate.py
+
+    out = [p.read_bytes() for p in sorted((root / "examples").rglob("versions/**/*.py"))]
+    for sql_heavy in (False, True):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            generate.generate_project(Path(tmp), 60, sql_heavy=sql_heavy, seed=3)
+            out += [p.read_bytes() for p in sorted(Path(tmp).rglob("versions/*.py"))]
+    return out + TRICKY
+
+
+def test_fast_positions_equal_rendered_positions(monkeypatch: pytest.MonkeyPatch) -> None:
+    from miglint import parse
+
+    files = _version_files()
+    fast = [parse_revision_file("v.py", data) for data in files]
+    monkeypatch.setattr(parse, "_unique_header_lines", lambda text: {})
+    slow = [parse_revision_file("v.py", data) for data in files]
+    assert len(files) > 200
+    for data, a, b in zip(files, fast, slow):
+        assert a == b, data[:300]
