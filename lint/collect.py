@@ -122,10 +122,12 @@ class Store:
         self.directory = directory
         self.key = cache_key() if directory is not None else ""
         self._index: dict[str, tuple[int, int, str]] = self._load("index", frozenset(), dict) or {}
-        self._records: dict[str, RevisionFile] | None = None
+        self._records: dict[str, RevisionFile] | None = None  # every known record
+        self._delta: dict[str, RevisionFile] = {}  # those not in the big records file
+        self._base_size = 0
+        self._stored_delta_size = 0
         self._used: set[str] = set()
         self._index_changed = False
-        self._records_changed = False
         self._seen_paths: set[str] = set()
 
     # -- files -------------------------------------------------------------------
@@ -199,9 +201,11 @@ class Store:
         self, paths: Sequence[Path], prints: Sequence[tuple[str, bytes | None]], jobs: int | None
     ) -> list[RevisionFile]:
         if self._records is None:
-            self._records = self._load("records", self.RECORD_CLASSES, dict) or {}
-            if not all(isinstance(r, RevisionFile) for r in self._records.values()):
-                self._records = {}
+            self._records = self._load_records("records")
+            self._delta = self._load_records("delta")
+            self._stored_delta_size = len(self._delta)
+            self._base_size = len(self._records)
+            self._records.update(self._delta)
         known = self._records
         out: dict[str, RevisionFile] = {}
         to_parse: list[tuple[str, bytes, str]] = []
@@ -227,8 +231,8 @@ class Store:
         for (key, _, digest), record in zip(to_parse, parsed):
             out[key] = record
             known[digest] = record
+            self._delta[digest] = record
             self._used.add(digest)
-            self._records_changed = True
         return [out[str(p)] for p in paths]
 
     # -- results ---------------------------------------------------------------------
@@ -253,8 +257,23 @@ class Store:
         stale = set(self._index) - self._seen_paths
         if self._index_changed or stale:
             self._write("index", {p: s for p, s in self._index.items() if p in self._seen_paths})
-        if self._records is not None and (self._records_changed or len(self._used) < len(self._records)):
+        if self._records is None:
+            return
+        if self._delta and self._base_size and len(self._delta) <= max(64, self._base_size // 10):
+            # A few new records: write them beside the big file instead of
+            # rewriting thousands; they are folded in once they add up.
+            if self._delta_changed():
+                self._write("delta", self._delta)
+        elif self._delta or len(self._used) < len(self._records):
             self._write("records", {d: r for d, r in self._records.items() if d in self._used})
+            self._write("delta", {})
+
+    def _load_records(self, kind: str) -> dict[str, RevisionFile]:
+        found = self._load(kind, self.RECORD_CLASSES, dict) or {}
+        return found if all(isinstance(r, RevisionFile) for r in found.values()) else {}
+
+    def _delta_changed(self) -> bool:
+        return len(self._delta) != self._stored_delta_size
 
 
 def _stat(path: str) -> tuple[int, int] | None:

@@ -462,27 +462,37 @@ def _environment(
 
 def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
     """Alembic's `Script._list_py_dir` over every location, each real file once."""
-    seen = set()
+    seen: set[str] = set()
     files: list[Path] = []
     for location in locations:
-        for directory, dirnames, filenames in os.walk(location):
-            dirnames.sort()
-            if Path(directory).name.endswith("__pycache__"):
+        pending = [str(location)]
+        while pending:  # top-down, sub-directories in name order, as Alembic walks
+            directory = pending.pop(0)
+            if os.path.basename(directory).endswith("__pycache__"):
                 continue
+            try:
+                with os.scandir(directory) as scan:
+                    entries = sorted(scan, key=lambda e: e.name)
+            except OSError:
+                continue
+            # realpath once per directory; a DirEntry knows without a syscall
+            # whether it is itself a link
             real_directory = os.path.realpath(directory)
-            for filename in sorted(filenames):
-                if not _REVISION_FILE.match(filename):
+            for entry in entries:
+                if entry.is_dir():
+                    if recursive:
+                        pending.append(entry.path)
                     continue
-                path = os.path.join(directory, filename)
-                # realpath per directory, not per file: thousands of files share one
-                real = os.path.join(real_directory, filename)
-                if os.path.islink(path):
-                    real = os.path.realpath(path)
+                if not _REVISION_FILE.match(entry.name):
+                    continue
+                real = (
+                    os.path.realpath(entry.path)
+                    if entry.is_symlink()
+                    else os.path.join(real_directory, entry.name)
+                )
                 if real not in seen:
                     seen.add(real)
-                    files.append(Path(path))
-            if not recursive:
-                break
+                    files.append(Path(entry.path))
     return files
 
 

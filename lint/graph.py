@@ -40,8 +40,6 @@ class RevisionGraph:
     """
 
     def __init__(self, files: Sequence[RevisionFile]) -> None:
-        import networkx as nx  # deferred: runs served from the cache never import it
-
         self.files: tuple[RevisionFile, ...] = tuple(files)
         self.revisions: dict[str, RevisionFile] = {}
         # every file declaring each id, in discovery order; more than one is MG104
@@ -81,10 +79,9 @@ class RevisionGraph:
                     if kind == DOWN and self._kinds.get((parent, rev_id)) != DOWN:
                         self._children[parent].append(rev_id)
                     self._kinds[(parent, rev_id)] = kind
-        edges = [(p, c, {"kind": k}) for (p, c), k in self._kinds.items()]
-        self.dag: nx.DiGraph = nx.DiGraph()
-        self.dag.add_nodes_from(self.revisions)
-        self.dag.add_edges_from(edges)
+        self._out_degree: dict[str, int] = dict.fromkeys(self.revisions, 0)  # every edge kind
+        for parent, _ in self._kinds:
+            self._out_degree[parent] += 1
         self._labels: dict[str, frozenset[str]] | None = None
 
     @staticmethod
@@ -129,14 +126,31 @@ class RevisionGraph:
     def branch_points(self) -> list[str]:
         return [r for r in self.revisions if len(self.children(r)) > 1]
 
-    def versioned(self) -> nx.DiGraph:
-        """The graph of down_revision edges only."""
-        import networkx as nx
+    def networkx(self, *, with_dependencies: bool = True) -> nx.DiGraph:
+        """The graph as a networkx DiGraph, edges marked with their kind.
+
+        Built on demand: the structure queries above run on plain dicts, and an
+        acyclic history never needs networkx's algorithms (nor its import time).
+        """
+        import networkx as nx  # deferred: see above
 
         graph = nx.DiGraph()
         graph.add_nodes_from(self.revisions)
-        graph.add_edges_from((p, c) for (p, c), k in self._kinds.items() if k == DOWN)
+        graph.add_edges_from(
+            (p, c, {"kind": k}) for (p, c), k in self._kinds.items() if with_dependencies or k == DOWN
+        )
         return graph
+
+    def descendants(self, rev_id: str) -> set[str]:
+        """Every revision reachable forwards over down_revision edges."""
+        seen: set[str] = set()
+        stack = list(self._children[rev_id])
+        while stack:
+            current = stack.pop()
+            if current not in seen:
+                seen.add(current)
+                stack.extend(self._children[current])
+        return seen
 
     def ancestors(self, rev_id: str) -> set[str]:
         """Every revision reachable backwards over down_revision edges."""
@@ -203,14 +217,14 @@ class RevisionGraph:
     def cycles(self, *, with_dependencies: bool, limit: int = 50) -> list[list[str]]:
         """Simple cycles, each rotated to start at its smallest id, sorted.
 
-        Searched per strongly connected component so that an acyclic history of
-        thousands of revisions costs one linear pass.
+        An acyclic history (one Kahn pass decides) needs no search; otherwise the
+        search runs per strongly connected component.
         """
-        import networkx as nx
-
         if self.topological_order is not None:
             return []  # acyclic over every edge kind
-        graph = self.dag if with_dependencies else self.versioned()
+        import networkx as nx
+
+        graph = self.networkx(with_dependencies=with_dependencies)
         found: list[list[str]] = []
         for component in nx.strongly_connected_components(graph):
             if len(component) == 1:
@@ -255,28 +269,22 @@ class RevisionGraph:
         return self._labels.get(rev_id, frozenset())
 
     def _resolve_labels(self) -> dict[str, frozenset[str]]:
-        import networkx as nx
-
         labels: dict[str, set[str]] = {r: set() for r in self.revisions}
-        versioned = self.versioned()
         for rev_id in self.revisions:
             own = set(self.own_labels(rev_id))
             if self.has_unreadable_labels(rev_id):
                 own.add("?")
             if not own:
                 continue
-            try:
-                descendants = nx.descendants(versioned, rev_id)
-            except nx.NetworkXError:
-                descendants = set()
+            descendants = self.descendants(rev_id)
             for node in descendants | {rev_id}:
                 labels[node] |= own
-            if any(self.dag.out_degree(n) > 1 or len(self.down_revisions(n)) > 1 for n in descendants):
+            if any(self._out_degree[n] > 1 or len(self.down_revisions(n)) > 1 for n in descendants):
                 continue
             parent: str | None = rev_id
             while parent is not None:
                 # Alembic stops at a "real" branch point, counting depends_on children
-                if self.dag.out_degree(parent) > 1 or len(self.down_revisions(parent)) > 1:
+                if self._out_degree[parent] > 1 or len(self.down_revisions(parent)) > 1:
                     break
                 labels[parent] |= own
                 downs = [p for p in self.down_revisions(parent) if p in self.revisions]

@@ -148,3 +148,16 @@ def test_results_follow_a_changed_label_module(tmp_path: Path) -> None:
     labels.write_text("EXPAND = 'shared'\nCONTRACT = 'shared'\n")
     codes = sorted(d.code for d in _lint(tmp_path)[0].diagnostics)
     assert codes == ["MG102", "MG102", "MG108", "MG108"]
+
+
+def test_one_changed_file_writes_a_delta_not_every_record(tmp_path: Path) -> None:
+    files = write_project(tmp_path, ["r0"] + [f"r{i}<-r{i - 1}" for i in range(1, 30)])
+    cache_dir = tmp_path / "cache"
+    collect(_paths(tmp_path), cache_dir)
+    store = Store(cache_dir)
+    big = store._file("records").read_bytes()
+    files["r7"].write_text(files["r7"].read_text() + "# touched\n")
+    records = collect(_paths(tmp_path), cache_dir)
+    assert store._file("records").read_bytes() == big
+    assert len(Store(cache_dir)._load_records("delta")) == 1
+    assert collect(_paths(tmp_path), cache_dir) == records  # base + delta read back
