@@ -88,7 +88,8 @@ class Series:
 class Result:
     label: str
     count: int
-    alembic: Series
+    alembic: Series  # no bytecode cache: the reference for every ratio
+    alembic_pyc: Series  # reusing the __pycache__ of an earlier run, for comparison
     alembic_heads: int | None
     cold: Series
     warm: Series
@@ -122,6 +123,7 @@ class Result:
             "label": self.label,
             "count": self.count,
             "alembic": {**self.alembic.as_json(), "heads": self.alembic_heads},
+            "alembic_with_pycache": self.alembic_pyc.as_json(),
             "miglint": {
                 mode: getattr(self, mode).as_json() for mode in ("cold", "warm", "one_change", "no_cache")
             },
@@ -211,13 +213,13 @@ def _rss_and_hwm(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
-def measure(cmd: Sequence[str], cwd: Path | None = None) -> tuple[Run, str, str]:
+def measure(cmd: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[Run, str, str]:
     """Run `cmd` once: (timing and peak memory, stdout, stderr)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         sampler = TreeSampler() if (PROC / "self" / "status").exists() else None
         start = time.perf_counter()
         try:
-            proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, cwd=cwd, env=ENV)
+            proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, cwd=cwd, env=env or ENV)
         except OSError as exc:
             if sampler is not None:
                 sampler.stop()
@@ -279,6 +281,11 @@ def revision_files(root: Path) -> list[Path]:
     return found
 
 
+def _remove_pycache(root: Path) -> None:
+    for pycache in sorted(root.rglob("__pycache__"), reverse=True):
+        shutil.rmtree(pycache)
+
+
 def files_to_touch(files: Sequence[Path], n: int) -> list[Path]:
     """`n` different files spread over the list (repeats only if there are fewer)."""
     if not files:
@@ -305,14 +312,17 @@ def bench_project(
     repeat: int,
 ) -> Result:
     files = revision_files(root)
-    alembic = Series()
+    alembic, alembic_pyc = Series(), Series()
     heads: int | None = None
     if alembic_cmd is None:
         log("  alembic: no alembic.ini or script directory found; ratios are n/a")
     else:
-        log(f"  alembic get_heads x{repeat}")
+        # The reference: Alembic compiling every file, as in a fresh CI checkout or
+        # wherever PYTHONDONTWRITEBYTECODE is set (as on this project's machines).
+        log(f"  alembic get_heads x{repeat} (no bytecode cache)")
         for _ in range(repeat):
-            run, stdout, stderr = measure(alembic_cmd, alembic_cwd)
+            _remove_pycache(root)
+            run, stdout, stderr = measure(alembic_cmd, alembic_cwd, {**ENV, "PYTHONDONTWRITEBYTECODE": "1"})
             if run.returncode != 0:
                 if generated:
                     raise BenchError(f"Alembic failed on the generated project:\n{stderr}")
@@ -324,9 +334,13 @@ def bench_project(
             heads = _count_heads(stdout)
         if generated and heads != 1:
             raise BenchError(f"the generated project has {heads} heads, expected 1")
+        if alembic.runs:
+            log(f"  alembic get_heads x{repeat} (reusing __pycache__)")
+            measure(alembic_cmd, alembic_cwd)  # writes the bytecode cache
+            for _ in range(repeat):
+                alembic_pyc.runs.append(measure(alembic_cmd, alembic_cwd)[0])
         # Alembic left __pycache__ behind: give miglint the tree it would see in CI.
-        for pycache in sorted(root.rglob("__pycache__"), reverse=True):
-            shutil.rmtree(pycache)
+        _remove_pycache(root)
 
     lint = [*miglint, "lint", str(root)]
     cached = [*lint, "--cache-dir", str(cache)]
@@ -346,7 +360,7 @@ def bench_project(
     log("  miglint --no-cache x1")
     no_cache = Series([run_miglint([*lint, "--no-cache"])])
     label = f"{len(files)} ({name})" if name else str(len(files))
-    return Result(label, len(files), alembic, heads, cold, warm, one_change, no_cache)
+    return Result(label, len(files), alembic, alembic_pyc, heads, cold, warm, one_change, no_cache)
 
 
 def _count_heads(stdout: str) -> int | None:
@@ -409,14 +423,15 @@ def format_table(results: Sequence[Result], header: str) -> str:
         return f"{value:.3f} ({'n/a' if ratio is None else f'{ratio:.2f}x'})"
 
     columns = [
-        "revisions", "alembic s", "cold s (x alembic)", "warm s (x)", "one-change s (x)",
-        "no-cache s", "peak MB",
+        "revisions", "alembic s", "alembic+pyc s", "cold s (x alembic)", "warm s (x)",
+        "one-change s (x)", "no-cache s", "peak MB",
     ]  # fmt: skip
     rows = [columns]
     for r in results:
         rows.append([
             r.label,
             secs(r.alembic.best),
+            secs(r.alembic_pyc.best),
             secs(r.cold.best, r.ratio("cold"), True),
             secs(r.warm.best, r.ratio("warm"), True),
             secs(r.one_change.best, r.ratio("one_change"), True),

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import cli_runner
 from histories import write_project
 from miglint import __version__
 from miglint.cli import main
@@ -15,7 +15,7 @@ from miglint.rule import all_rules
 
 def run(args: list, cwd: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.chdir(cwd)
-    return CliRunner().invoke(main, args)
+    return cli_runner().invoke(main, args)
 
 
 def test_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from conftest import cli_runner
 from histories import spec, version_source
 from miglint.cli import main
 from miglint.config import ConfigError, EnvironmentSpec, Settings
@@ -851,7 +851,7 @@ def test_empty_version_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert project.environments[0].files == ()
 
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["lint", str(tmp_path)])
+    result = cli_runner().invoke(main, ["lint", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert result.stderr == "miglint: alembic.ini: no revision files found\n"
 
@@ -860,7 +860,7 @@ def test_cli_reports_configuration_errors_with_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["lint", "missing"])
+    result = cli_runner().invoke(main, ["lint", "missing"])
     assert result.exit_code == 2
     assert result.stderr == "miglint: error: missing: no such file or directory\n"
 

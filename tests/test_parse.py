@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 
 import pytest
 from miglint.model import Span
@@ -115,8 +116,12 @@ def test_syntax_error_uses_python_position() -> None:
         "v.py", b"revision = 'a'\ndef upgrade():\n    op.execute('x'\n\ndef downgrade():\n    pass\n"
     )
     assert record.problem is not None
-    assert record.problem.message == "invalid syntax: '(' was never closed"
-    assert record.problem.span.line == 3 and record.problem.span.column == 14
+    if sys.version_info >= (3, 10):  # CPython names the unclosed bracket from 3.10 on
+        assert record.problem.message == "invalid syntax: '(' was never closed"
+        assert record.problem.span.line == 3 and record.problem.span.column == 14
+    else:
+        assert record.problem.message.startswith("invalid syntax")
+        assert record.problem.span.line in (3, 4, 5)
 
 
 def test_non_utf8_byte_is_located() -> None:
