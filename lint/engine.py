@@ -115,7 +115,7 @@ def _apply_suppressions(
     for diagnostic in found:
         matched = None
         for suppression in by_path.get(diagnostic.path, ()):
-            applies = suppression.whole_file or suppression.line == diagnostic.span.line
+            applies = suppression.whole_file or suppression.span.line == diagnostic.span.line
             names = suppression.codes
             if applies and (not names or diagnostic.code in names or diagnostic.name in names):
                 matched = suppression

@@ -65,7 +65,6 @@ class DocLine:
 class Suppression:
     """A `# miglint: ignore[...]` comment. Empty `codes` suppresses every rule."""
 
-    line: int
     codes: tuple[str, ...]
     whole_file: bool
     span: Span

@@ -199,7 +199,7 @@ def _suppressions(text: str) -> tuple[Suppression, ...]:
                     codes = tuple(c.strip() for c in raw.split(",") if c.strip()) if raw else ()
                     line, column = token.start
                     span = Span(line, column + match.start(), line, column + match.end())
-                    found.append(Suppression(line, codes, not seen_code, span))
+                    found.append(Suppression(codes, not seen_code, span))
             elif token.type not in (
                 tokenize.NL,
                 tokenize.NEWLINE,

@@ -120,3 +120,16 @@ def write_project(
 
 def history_ids(history: Sequence[str]) -> tuple[str, ...]:
     return tuple(spec(h).rev for h in history)
+
+
+def revisions_with_imported_labels(module: str, names: Mapping[str, str]) -> dict[str, str]:
+    """Version files whose branch_labels is a name imported from `module`.
+
+    `names` maps revision id -> the imported name; each revises "a". The shape of
+    an expand/contract split that keeps its labels in one module.
+    """
+    header = "revision = {rev!r}\ndown_revision = 'a'\nfrom {module} import {name}\nbranch_labels = {name}\n"
+    return {
+        f"{10 + index:04d}_{rev}.py": header.format(rev=rev, module=module, name=name)
+        for index, (rev, name) in enumerate(names.items())
+    }

@@ -6,7 +6,7 @@ import os
 import pickle
 from pathlib import Path
 
-from histories import write_project
+from histories import revisions_with_imported_labels, write_project
 from miglint import collect as collect_module
 from miglint.collect import Store, collect
 
@@ -135,14 +135,10 @@ def test_results_are_recomputed_when_anything_they_depend_on_changes(tmp_path: P
 def test_results_follow_a_changed_label_module(tmp_path: Path) -> None:
     labels = tmp_path / "labels.py"
     labels.write_text("EXPAND = 'expand'\nCONTRACT = 'contract'\n")
-    header = "revision = '{r}'\ndown_revision = 'a'\nfrom labels import {n}\nbranch_labels = {n}\n"
     write_project(
         tmp_path,
         ["a"],
-        files={
-            "0010_e.py": header.format(r="e", n="EXPAND"),
-            "0011_c.py": header.format(r="c", n="CONTRACT"),
-        },
+        files=revisions_with_imported_labels("labels", {"e": "EXPAND", "c": "CONTRACT"}),
     )
     assert _lint(tmp_path)[0].diagnostics == ()
     labels.write_text("EXPAND = 'shared'\nCONTRACT = 'shared'\n")

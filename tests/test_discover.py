@@ -634,7 +634,9 @@ def test_declared_environments_replace_discovery(tmp_path: Path) -> None:
         ("tenants/alembic.ini [tenant]", tenant),
         ("tenants/alembic.ini", shared),
     ]
-    assert project.settings.environments[0] == EnvironmentSpec(name="main", script_location="app/migrations", named=True)
+    assert project.settings.environments[0] == EnvironmentSpec(
+        name="main", script_location="app/migrations", named=True
+    )
 
 
 def test_declared_environment_inline(tmp_path: Path) -> None:
@@ -874,7 +876,7 @@ def test_the_same_environment_named_twice_is_read_once(tmp_path: Path) -> None:
 def test_named_section_falls_back_to_tool_alembic_like_alembic(tmp_path: Path) -> None:
     # Alembic's get_alembic_option consults [tool.alembic] for the section `-n` selects.
     write(tmp_path / "alembic.ini", "[core]\nscript_location = %(here)s/core\n")
-    write(tmp_path / "pyproject.toml", '[tool.alembic]\nrecursive_version_locations = true\n')
+    write(tmp_path / "pyproject.toml", "[tool.alembic]\nrecursive_version_locations = true\n")
     write(tmp_path / "core" / "versions" / "nested" / "a_rev.py", version_source(spec("a")))
     (env,) = discover([], tmp_path).environments
     assert env.name == "alembic.ini [core]"

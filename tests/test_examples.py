@@ -31,7 +31,9 @@ def test_example_output(scenario: str, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = expected_file.read_text()
     if sys.version_info < (3, 10):
         # CPython's own syntax-error message and position differ before 3.10
-        output, expected = (SYNTAX_ERROR.sub(":L:C: MG001 invalid syntax", text) for text in (output, expected))
+        output, expected = (
+            SYNTAX_ERROR.sub(":L:C: MG001 invalid syntax", text) for text in (output, expected)
+        )
     assert output == expected
     assert (directory / "README.md").is_file()
 

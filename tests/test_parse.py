@@ -157,7 +157,7 @@ def test_suppression_comments_but_not_strings() -> None:
         b"y = 1  # miglint: ignore\n"
     )
     found = parse_revision_file("v.py", source).suppressions
-    assert [(s.line, s.codes, s.whole_file) for s in found] == [
+    assert [(s.span.line, s.codes, s.whole_file) for s in found] == [
         (1, ("MG106",), True),
         (2, ("MG111", "header-mismatch"), False),
         (4, (), False),

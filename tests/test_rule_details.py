@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from histories import write_project
+from histories import revisions_with_imported_labels, write_project
 from miglint.model import Diagnostic
 from miglint.pipeline import Options, lint_paths
 
@@ -140,14 +140,10 @@ def test_branch_labels_imported_from_the_repository_are_resolved(tmp_path: Path)
     package.mkdir()
     (package / "__init__.py").write_text("raise RuntimeError('never imported')\n")
     (package / "labels.py").write_text("EXPAND = ('expand',)\nCONTRACT: str = 'contract'\n")
-    header = "revision = '{r}'\ndown_revision = 'a'\nfrom myapp.labels import {n}\nbranch_labels = {n}\n"
     write_project(
         tmp_path,
         ["a", "e2<-e", "c2<-c"],
-        files={
-            "0010_e.py": header.format(r="e", n="EXPAND"),
-            "0011_c.py": header.format(r="c", n="CONTRACT"),
-        },
+        files=revisions_with_imported_labels("myapp.labels", {"e": "EXPAND", "c": "CONTRACT"}),
     )
     reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False))
     assert [d.code for r in reports for d in r.diagnostics] == []
@@ -155,14 +151,10 @@ def test_branch_labels_imported_from_the_repository_are_resolved(tmp_path: Path)
 
 
 def test_unresolvable_imported_label_is_mg003_and_not_a_head_error(tmp_path: Path) -> None:
-    header = "revision = '{r}'\ndown_revision = 'a'\nfrom elsewhere import {n}\nbranch_labels = {n}\n"
     write_project(
         tmp_path,
         ["a"],
-        files={
-            "0010_e.py": header.format(r="e", n="EXPAND"),
-            "0011_c.py": header.format(r="c", n="CONTRACT"),
-        },
+        files=revisions_with_imported_labels("elsewhere", {"e": "EXPAND", "c": "CONTRACT"}),
     )
     found = lint(tmp_path, "ALL")
     assert [(d.code, d.revisions) for d in found] == [("MG003", ("e",)), ("MG003", ("c",))]
