@@ -7,7 +7,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
@@ -129,34 +129,305 @@ def lint(
     sys.exit(1 if findings and not exit_zero else 0)
 
 
+# -- graph -------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from collections.abc import Collection, Sequence
+
+    from .discover import Environment, Project
+    from .graph import RevisionGraph
+    from .pipeline import Options
+    from .render import PlanMarks
+    from .report import EnvironmentReport
+
+GRAPH_FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "text", "json")
+_BINARY = ("png", "pdf")
+_EXTENSIONS = {
+    ".svg": "svg",
+    ".png": "png",
+    ".pdf": "pdf",
+    ".dot": "dot",
+    ".gv": "dot",
+    ".mmd": "mermaid",
+    ".mermaid": "mermaid",
+    ".txt": "text",
+    ".json": "json",
+}
+_ENGINELESS = "dot, mermaid, text, json"
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path(path_type=str))
-@click.option("--format", "output_format", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(GRAPH_FORMATS),
+    help="[default: from -o's extension; else svg when stdout is not a terminal, text when it is]",
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE.")
+@click.option("--from", "from_rev", metavar="REV", help="Only REV and the revisions after it.")
+@click.option("--to", "to_rev", metavar="REV", help="Only REV and the revisions it needs.")
+@click.option(
+    "--around", metavar="REV[:DEPTH]", help="Only revisions within DEPTH edges of REV [default: 2]."
+)
+@click.option(
+    "--plan-from",
+    metavar="REV",
+    help="Colour what `alembic upgrade heads` runs on a database stamped at REV.",
+)
+@click.option("--ascii", "ascii_only", is_flag=True, help="Plain ASCII for the text tree.")
 @click.option("--env", "environment", help="Which environment, when the project has several.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @_guarded
-def graph(path: str | None, output_format: str, environment: str | None, no_cache: bool) -> None:
-    """Print the revision graph of an environment."""
-    from .collect import collect
-    from .discover import discover
-    from .graph import RevisionGraph
-    from .pipeline import Options, cache_dir_for
-    from .report import graph_json
+def graph(
+    path: str | None,
+    output_format: str | None,
+    output: Path | None,
+    from_rev: str | None,
+    to_rev: str | None,
+    around: str | None,
+    plan_from: str | None,
+    ascii_only: bool,
+    environment: str | None,
+    no_cache: bool,
+) -> None:
+    """Draw the revision graph of an environment: heads, merges, the baseline and every finding.
 
+    `miglint graph > chain.svg` writes a picture; on a terminal it prints a tree.
+    """
+    from .discover import discover
+    from .pipeline import Options, lint_paths
+    from .render import build_view, cut, to_graphviz, to_mermaid, to_text
+
+    fmt = _graph_format(output_format, output)
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd)
+    env = _environment(project, environment)
+    options = Options(use_cache=not no_cache)
+    # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
+    report = None if fmt == "json" else _report_for(env, lint_paths([path] if path else [], cwd, options))
+    revisions = _graph_of(report, env, project, options)
+    keep = None
+    if from_rev or to_rev or around:
+        centre, depth = _around(around)
+        keep = cut(
+            revisions,
+            from_rev=_one(revisions, from_rev, "--from"),
+            to_rev=_one(revisions, to_rev, "--to"),
+            around=_one(revisions, centre, "--around"),
+            depth=depth,
+        )
+    plan = _plan_marks(revisions, plan_from)
+    if report is None:
+        _emit(_graph_json(env.name, revisions, cwd, keep, plan), output)
+        return
+    base = (output.absolute().parent if output else cwd).as_posix()
+    view = build_view(
+        revisions,
+        report.diagnostics,
+        title=_graph_title(env, report, cwd, keep),
+        baseline=_baseline(revisions, project.settings.baseline),
+        keep=keep,
+        plan=plan,
+        link=lambda file: Path(os.path.relpath(os.path.abspath(file), base)).as_posix(),
+    )
+    if fmt == "text":
+        _emit(to_text(view, ascii=ascii_only), output)
+    elif fmt == "mermaid":
+        _emit(to_mermaid(view), output)
+    elif fmt == "dot":
+        _emit(to_graphviz(view).source, output)
+    else:
+        _emit(_render(to_graphviz(view).source, fmt), output, binary=fmt in _BINARY)
+
+
+def _graph_format(requested: str | None, output: Path | None) -> str:
+    if requested:
+        return requested
+    if output is not None:
+        found = _EXTENSIONS.get(output.suffix.lower())
+        if found is None:
+            known = ", ".join(_EXTENSIONS)
+            raise ConfigError(f"cannot tell the format from {output.name!r} ({known}); use --format")
+        return found
+    return "text" if sys.stdout.isatty() else "svg"
+
+
+def _environment(project: Project, name: str | None) -> Environment:
     envs = project.environments
-    if environment is not None:
-        envs = tuple(e for e in envs if e.name == environment)
+    if name is not None:
+        envs = tuple(e for e in envs if e.name == name)
         if not envs:
             names = ", ".join(e.name for e in project.environments)
-            raise ConfigError(f"no environment named {environment!r} (there are: {names})")
+            raise ConfigError(f"no environment named {name!r} (there are: {names})")
+    if not envs:
+        raise ConfigError("no Alembic environment found")
     if len(envs) > 1:
         names = ", ".join(repr(e.name) for e in envs)
         raise ConfigError(f"the project has {len(envs)} environments; pick one with --env ({names})")
-    env = envs[0]
-    records = collect(env.files, cache_dir_for(project, Options(use_cache=not no_cache)))
-    click.echo(graph_json(env.name, RevisionGraph(records), cwd), nl=False)
+    return envs[0]
+
+
+def _report_for(env: Environment, reports: Sequence[EnvironmentReport]) -> EnvironmentReport:
+    for report in reports:
+        if report.name == env.name:
+            return report
+    raise ConfigError(f"environment {env.name!r} was not linted")  # discovery is deterministic
+
+
+def _graph_of(
+    report: EnvironmentReport | None, env: Environment, project: Project, options: Options
+) -> RevisionGraph:
+    """The graph the report was computed from; rebuilt from (cached) records when there
+    is no report, or it came from the cache (cached reports do not keep their graph)."""
+    if report is not None and report.graph is not None:
+        return report.graph
+    from .collect import collect
+    from .graph import RevisionGraph
+    from .pipeline import cache_dir_for
+    from .resolve import resolve_imported_labels
+
+    records, _ = resolve_imported_labels(collect(env.files, cache_dir_for(project, options)), project.root)
+    return RevisionGraph(records)
+
+
+def _one(revisions: RevisionGraph, identifier: str | None, option: str) -> str | None:
+    """One revision for a cut option: an id, a unique prefix, a label, `head`..."""
+    if identifier is None:
+        return None
+    from .plan import PlanError, resolve
+
+    try:
+        found = resolve(revisions, identifier)
+    except PlanError as error:
+        raise ConfigError(f"{option} {identifier}: {error}") from None
+    if len(found) != 1:
+        raise ConfigError(f"{option} {identifier}: names {len(found)} revisions, not one")
+    return found[0]
+
+
+def _around(value: str | None) -> tuple[str | None, int]:
+    if value is None:
+        return None, 2
+    rev, _, depth = value.rpartition(":")
+    if rev and depth.isdigit():
+        return rev, int(depth)
+    return value, 2
+
+
+def _plan_marks(revisions: RevisionGraph, stamp: str | None) -> PlanMarks | None:
+    if stamp is None:
+        return None
+    from .plan import PlanError, resolve, upgrade_plan
+    from .render import PlanMarks
+
+    try:
+        stamped = resolve(revisions, stamp)
+        runs = upgrade_plan(revisions, stamp)
+    except PlanError as error:
+        raise ConfigError(f"--plan-from {stamp}: {error}") from None
+    return PlanMarks(stamped[0] if len(stamped) == 1 else None, tuple(runs))
+
+
+def _baseline(revisions: RevisionGraph, configured: str | None) -> str | None:
+    """The configured baseline as a revision id; a prefix or label is accepted too."""
+    if configured is None or configured in revisions.revisions:
+        return configured
+    from .plan import PlanError, resolve
+
+    try:
+        found = resolve(revisions, configured)
+    except PlanError:
+        return configured  # drawn in the legend only: nothing in the history matches it
+    return found[0] if len(found) == 1 else configured
+
+
+def _graph_title(env: Environment, report: EnvironmentReport, cwd: Path, keep: Collection[str] | None) -> str:
+    from .report import display_path
+
+    where = display_path(str(env.script_location), cwd) if env.script_location else env.name
+    count = len(keep) if keep is not None else report.revisions
+    shown = f"{count} of {report.revisions} revisions" if keep is not None else f"{count} revisions"
+    heads = len(report.heads)
+    findings = len(report.diagnostics)
+    return f"{where}: {shown}, {heads} head{'s' * (heads != 1)}, {findings} finding{'s' * (findings != 1)}"
+
+
+def _graph_json(
+    name: str, revisions: RevisionGraph, cwd: Path, keep: Collection[str] | None, plan: PlanMarks | None
+) -> str:
+    """`graph_json`, limited to a cut and with the plan when one was asked for."""
+    import json
+
+    from .report import graph_json
+
+    text = graph_json(name, revisions, cwd)
+    if keep is None and plan is None:
+        return text
+    payload = json.loads(text)
+    if keep is not None:
+        payload["revisions"] = [r for r in payload["revisions"] if r["id"] in keep]
+        for key in ("heads", "bases", "merges", "branchpoints"):
+            payload[key] = [r for r in payload[key] if r in keep]
+    if plan is not None:
+        payload["plan"] = {"from": plan.stamp, "runs": list(plan.runs)}
+    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+
+
+def _render(source: str, fmt: str) -> bytes:
+    """SVG, PNG or PDF bytes: Graphviz's `dot` when on PATH, else pygraphviz's bundled engine."""
+    import shutil
+
+    if shutil.which("dot"):
+        import graphviz
+
+        try:
+            data: bytes = graphviz.Source(source).pipe(format=fmt, engine="dot", quiet=True)
+            return data
+        except graphviz.CalledProcessError as error:
+            raise ConfigError(f"dot failed to render {fmt}: {error}") from None
+    try:
+        import pygraphviz
+    except ImportError:
+        raise ConfigError(
+            f"cannot render {fmt}: Graphviz's `dot` is not on PATH and pygraphviz is not installed "
+            "(install Graphviz, or on Python 3.10+ `pip install pygraphviz`); "
+            f"formats that need neither: {_ENGINELESS}"
+        ) from None
+    return _draw_quietly(pygraphviz.AGraph(string=source), fmt)
+
+
+def _draw_quietly(picture: Any, fmt: str) -> bytes:
+    """Lay out and render in this process, with what the bundled engine's C libraries write
+    straight to file descriptor 2 thrown away: fontconfig complains about the system's
+    configuration, Graphviz warns that a big graph may take long."""
+    import tempfile
+    import warnings
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with tempfile.TemporaryFile() as sink, warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            os.dup2(sink.fileno(), 2)
+            drawn: bytes = picture.draw(format=fmt, prog="dot")
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    return drawn
+
+
+def _emit(content: str | bytes, output: Path | None, *, binary: bool = False) -> None:
+    data = content.encode() if isinstance(content, str) else content
+    if output is not None:
+        try:
+            output.write_bytes(data)
+        except OSError as error:
+            raise ConfigError(f"cannot write {output}: {error.strerror}") from None
+        return
+    if binary and sys.stdout.isatty():
+        raise ConfigError("not writing PNG or PDF to a terminal; use -o FILE or redirect the output")
+    click.echo(data, nl=False)  # bytes go to the binary stream untouched
 
 
 @main.command(name="rules")

@@ -14,6 +14,7 @@ is enough of it to pay for them.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import io
 import os
@@ -34,9 +35,15 @@ _FORMAT = 2
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 
 
-def collect(paths: Sequence[Path], cache_dir: Path | None, jobs: int | None = None) -> list[RevisionFile]:
+def collect(
+    paths: Sequence[Path],
+    cache_dir: Path | None,
+    jobs: int | None = None,
+    dialect: str = "postgresql",
+    ops: bool = False,
+) -> list[RevisionFile]:
     """One record per path, in the order given."""
-    store = Store(cache_dir)
+    store = Store(cache_dir, dialect, ops)
     records = store.records(paths, store.fingerprint(paths), jobs)
     store.save()
     return records
@@ -46,10 +53,13 @@ def _unreadable(path: str, reason: str) -> RevisionFile:
     return RevisionFile(path=path, problem=ParseProblem(f"cannot read file: {reason}", Span.point(1)))
 
 
-def _parse_all(items: list[tuple[str, bytes]], jobs: int | None) -> list[RevisionFile]:
+def _parse_all(
+    items: list[tuple[str, bytes]], jobs: int | None, dialect: str = "postgresql", ops: bool = False
+) -> list[RevisionFile]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    parse_batch = functools.partial(_parse_batch, dialect=dialect, ops=ops)
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
-        return _parse_batch(items)
+        return parse_batch(items)
     import concurrent.futures
     import multiprocessing
 
@@ -60,13 +70,15 @@ def _parse_all(items: list[tuple[str, bytes]], jobs: int | None) -> list[Revisio
     batches = [items[i : i + size] for i in range(0, len(items), size)]
     results: list[RevisionFile] = []
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for batch in pool.map(_parse_batch, batches):
+        for batch in pool.map(parse_batch, batches):
             results.extend(batch)
     return results
 
 
-def _parse_batch(items: Iterable[tuple[str, bytes]]) -> list[RevisionFile]:
-    return [parse_revision_file(path, data) for path, data in items]
+def _parse_batch(
+    items: Iterable[tuple[str, bytes]], dialect: str = "postgresql", ops: bool = False
+) -> list[RevisionFile]:
+    return [parse_revision_file(path, data, dialect, ops) for path, data in items]
 
 
 def cache_key() -> str:
@@ -111,16 +123,19 @@ class Store:
 
     RECORD_CLASSES: ClassVar[frozenset[str]] = _classes(
         "model.RevisionFile", "model.HeaderValue", "model.Span", "model.DocLine",
-        "model.Suppression", "model.ParseProblem",
+        "model.Suppression", "model.ParseProblem", "model.SqlStatement", "model.SqlProblem", "model.OpCall",
     )  # fmt: skip
     RESULT_CLASSES: ClassVar[frozenset[str]] = _classes(
         "report.EnvironmentReport", "model.Diagnostic", "model.Span", "model.Location",
         "model.Fix", "model.Edit",
     )  # fmt: skip
 
-    def __init__(self, directory: Path | None) -> None:
+    def __init__(self, directory: Path | None, dialect: str = "postgresql", ops: bool = False) -> None:
         self.directory = directory
-        self.key = cache_key() if directory is not None else ""
+        # what the records hold depends on these: they are part of the key
+        self.dialect = dialect
+        self.ops = ops
+        self.key = f"{cache_key()}-{dialect}{'-ops' if ops else ''}" if directory is not None else ""
         self._index: dict[str, tuple[int, int, str]] = self._load("index", frozenset(), dict) or {}
         self._records: dict[str, RevisionFile] | None = None  # every known record
         self._delta: dict[str, RevisionFile] = {}  # those not in the big records file
@@ -227,7 +242,7 @@ class Store:
                     out[key] = _unreadable(key, error.strerror or str(error))
                     continue
             to_parse.append((key, data, digest))
-        parsed = _parse_all([(k, d) for k, d, _ in to_parse], jobs)
+        parsed = _parse_all([(k, d) for k, d, _ in to_parse], jobs, self.dialect, self.ops)
         for (key, _, digest), record in zip(to_parse, parsed):
             out[key] = record
             known[digest] = record

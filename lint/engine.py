@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .config import ConfigError
+from .config import ConfigError, Settings
 from .model import Diagnostic, RevisionFile, Suppression
 from .rule import FileRule, GraphRule, Rule, all_rules
 
@@ -35,6 +35,7 @@ def select_rules(
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
     rule_settings: Mapping[str, Mapping[str, Any]] | None = None,
+    project: Settings | None = None,
 ) -> list[Rule]:
     """Instances of the enabled rules, the way ruff combines select and ignore."""
     rules = all_rules()
@@ -60,7 +61,7 @@ def select_rules(
         unknown = set(settings) - set(rules[code].settings_defaults)
         if unknown:
             raise ConfigError(f"[tool.miglint.rules.{code}] unknown setting(s) {', '.join(sorted(unknown))}")
-        instances.append(rules[code](settings, severity))
+        instances.append(rules[code](settings, severity, project))
     return instances
 
 

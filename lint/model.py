@@ -79,6 +79,49 @@ class ParseProblem:
 
 
 @dataclass(frozen=True)
+class SqlStatement:
+    """One SQL statement a revision runs, classified by miglint.sql.
+
+    `code` is the MG2xx rule it breaks when it cannot safely run twice, else
+    None. `insert` is the safe fix: text to insert at (line, column).
+    """
+
+    code: str | None
+    kind: str
+    target: str
+    span: Span
+    guarded: bool
+    safe_when: str
+    function: str  # the function holding the execute call
+    entry: str  # "upgrade" or "downgrade": the entry point that runs it
+    insert: tuple[int, int, str] | None = None
+
+
+@dataclass(frozen=True)
+class SqlProblem:
+    """SQL that could not be read: an expression not resolved, or text the parser rejects."""
+
+    span: Span
+    reason: str
+    entry: str
+    parsed: bool  # True: the text was found but the SQL parser could not read it
+
+
+@dataclass(frozen=True)
+class OpCall:
+    """An `op.create_*` / `op.add_column` / `op.drop_*` call (read only when MG211/MG212 run)."""
+
+    name: str  # "create_table", "drop_index", ...
+    target: str  # its first string argument: the table, index or column name
+    span: Span
+    keyword: str  # "if_not_exists" or "if_exists"
+    passed: bool  # the keyword is passed as True
+    guarded: bool  # inside an `if` that asks the inspector first
+    function: str
+    entry: str
+
+
+@dataclass(frozen=True)
 class RevisionFile:
     """Everything the rules need to know about one version file.
 
@@ -97,6 +140,9 @@ class RevisionFile:
     has_downgrade: bool = False
     problem: ParseProblem | None = None
     suppressions: tuple[Suppression, ...] = ()
+    sql: tuple[SqlStatement, ...] = ()
+    sql_problems: tuple[SqlProblem, ...] = ()
+    ops: tuple[OpCall, ...] = ()
 
     @property
     def revision_id(self) -> str | None:

@@ -18,6 +18,7 @@ top-level statements that precede a header value.
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import io
 import re
@@ -47,8 +48,8 @@ _BODY_START = re.compile(r"^(?:async[ \t]+def\b|def\b|class\b|@)", re.M)
 _SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
 
-def parse_revision_file(path: str, data: bytes) -> RevisionFile:
-    """Extract the header, docstring lines and suppressions of a version file."""
+def parse_revision_file(path: str, data: bytes, dialect: str = "postgresql", ops: bool = False) -> RevisionFile:
+    """Extract the header, docstring lines, suppressions and SQL facts of a version file."""
     text, problem = _decode(data)
     if problem is not None:
         return RevisionFile(path=path, problem=problem)
@@ -78,7 +79,17 @@ def parse_revision_file(path: str, data: bytes) -> RevisionFile:
                 Span.point(max(error.raw_line, 1), max(error.raw_column, 0)),
             )
             return RevisionFile(path=path, problem=problem, suppressions=suppressions)
-    return _Reader(module, text, _unique_header_lines(text)).read(path, suppressions, functions)
+    record = _Reader(module, text, _unique_header_lines(text)).read(path, suppressions, functions)
+    from .sqlfacts import sql_facts
+
+    sql, sql_problems = sql_facts(text, dialect)
+    if sql or sql_problems:
+        record = dataclasses.replace(record, sql=sql, sql_problems=sql_problems)
+    if ops and "op." in text:
+        from .opcalls import extract_op_calls
+
+        record = dataclasses.replace(record, ops=extract_op_calls(text))
+    return record
 
 
 def _compile_check(text: str) -> tuple[ParseProblem | None, frozenset[str]]:

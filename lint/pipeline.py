@@ -14,6 +14,8 @@ from .engine import select_rules
 from .report import EnvironmentReport
 from .rule import Rule
 
+OP_RULES = frozenset({"MG211", "MG212"})
+
 
 @dataclass(frozen=True)
 class Options:
@@ -45,8 +47,11 @@ def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) ->
         extend_select=[*settings.extend_select, *options.extend_select],
         ignore=[*settings.ignore, *options.ignore],
         rule_settings=settings.rule_settings,
+        project=settings,
     )
-    store = Store(cache_dir_for(project, options))
+    # op calls cost a full parse of every file: read them only for the rules that use them
+    wants_ops = any(rule.code in OP_RULES for rule in rules)
+    store = Store(cache_dir_for(project, options), settings.dialect, wants_ops)
     prints = [store.fingerprint(env.files) for env in project.environments]
     key = _results_key(project, rules, options, prints)
     cached = store.results(key)

@@ -12,8 +12,10 @@ import inspect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from .config import Settings
 from .model import Diagnostic, Fix, Location, RevisionFile, Span
 
 if TYPE_CHECKING:
@@ -70,9 +72,15 @@ class Rule:
         if not cls.__doc__ or "## What it does" not in cls.__doc__:
             raise TypeError(f"{cls.__name__} needs a docstring with '## What it does'")
 
-    def __init__(self, settings: Mapping[str, Any] | None = None, severity: str | None = None):
+    def __init__(
+        self,
+        settings: Mapping[str, Any] | None = None,
+        severity: str | None = None,
+        project: Settings | None = None,
+    ):
         self.settings: dict[str, Any] = {**self.settings_defaults, **(settings or {})}
         self.effective_severity = severity or self.severity
+        self.project = project if project is not None else Settings(root=Path("."))  # [tool.miglint]
 
     # -- documentation -------------------------------------------------------
 

@@ -1,19 +1,28 @@
 """miglint's rules: one module per rule; importing a module registers its rule."""
 
 from . import (  # noqa: F401
+    add_column_without_if_not_exists,
+    add_constraint_unguarded,
+    create_without_if_not_exists,
     cycle,
     dependency_cycle,
+    drop_without_if_exists,
     duplicate_branch_label,
     duplicate_revision,
     header_mismatch,
     illegal_revision_id,
+    insert_without_conflict_guard,
     missing_parent,
     missing_revision_id,
     multiple_bases,
     multiple_heads,
     non_literal_revision,
+    op_drop_without_if_exists,
+    op_without_if_not_exists,
     placeholder_revision_id,
     redundant_parent,
+    rename_unguarded,
     syntax_error,
+    unparsed_sql,
     unused_ignore,
 )

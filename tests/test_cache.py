@@ -22,7 +22,7 @@ def test_warm_run_parses_nothing(tmp_path: Path, monkeypatch) -> None:  # type: 
     parsed = []
     real = collect_module._parse_all
     monkeypatch.setattr(
-        collect_module, "_parse_all", lambda items, jobs: parsed.extend(items) or real(items, jobs)
+        collect_module, "_parse_all", lambda items, *rest: parsed.extend(items) or real(items, *rest)
     )
     assert collect(_paths(tmp_path), cache_dir) == cold
     assert parsed == []
@@ -38,7 +38,7 @@ def test_changed_file_is_parsed_again(tmp_path: Path, monkeypatch) -> None:  # t
     parsed = []
     real = collect_module._parse_all
     monkeypatch.setattr(
-        collect_module, "_parse_all", lambda items, jobs: parsed.extend(items) or real(items, jobs)
+        collect_module, "_parse_all", lambda items, *rest: parsed.extend(items) or real(items, *rest)
     )
     records = collect(_paths(tmp_path), cache_dir)
     assert [Path(p).name for p, _ in parsed] == ["0001_b.py"]

@@ -92,7 +92,7 @@ def test_json_report_shape(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_graph_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_project(tmp_path, ["a", "b1<-a", "b2<-a", "m<-b1,b2+a", "l@feature<-m"])
-    result = run(["graph", "--no-cache"], tmp_path, monkeypatch)
+    result = run(["graph", "--no-cache", "--format", "json"], tmp_path, monkeypatch)
     payload = json.loads(result.output)
     assert (payload["heads"], payload["bases"], payload["merges"], payload["branchpoints"]) == (
         ["l"],

@@ -1,0 +1,60 @@
+"""A revision's SQL as facts for the rules: extraction (sqlsource) + analysis (sql).
+
+Runs only on files that call `execute` at all; the result is part of the record,
+so it is cached with it and costs nothing on warm runs.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .model import Span, SqlProblem, SqlStatement
+from .sqlsource import SqlSource, extract_sql
+
+# A file without this cannot run SQL through execute(); most revisions are skipped here.
+_EXECUTES = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
+
+
+def sql_facts(text: str, dialect: str) -> tuple[tuple[SqlStatement, ...], tuple[SqlProblem, ...]]:
+    if not _EXECUTES.search(text):
+        return (), ()
+    from .sql import analyze
+
+    extraction = extract_sql(text)
+    statements: list[SqlStatement] = []
+    problems = [
+        SqlProblem(Span.point(line, column), f"cannot read the SQL statically: `{shown}`", entry, False)
+        for entry, line, column, shown in extraction.unresolved
+    ]
+    for source in extraction.sources:
+        found, unparsed = analyze(source.text, dialect)
+        for statement in found:
+            insert = None
+            if statement.fix is not None and source.exact_at(statement.fix[0]):
+                line, column = source.position(statement.fix[0])
+                insert = (line, column, statement.fix[1])
+            statements.append(
+                SqlStatement(
+                    code=statement.rule,
+                    kind=statement.kind,
+                    target=statement.target,
+                    # an ALTER TABLE points at its offending action, not at ALTER
+                    span=_span(source, statement.at if statement.at >= 0 else statement.start, statement.end),
+                    guarded=statement.guarded,
+                    safe_when=statement.safe_when,
+                    function=source.function,
+                    entry=source.entry,
+                    insert=insert,
+                )
+            )
+        for bad in unparsed:
+            problems.append(SqlProblem(_span(source, bad.start, bad.end), bad.reason, source.entry, True))
+    return tuple(statements), tuple(problems)
+
+
+def _span(source: SqlSource, start: int, end: int) -> Span:
+    line, column = source.position(start)
+    end_line, end_column = source.position(end)
+    if (end_line, end_column) < (line, column):
+        end_line, end_column = line, column
+    return Span(line, column, end_line, end_column)

@@ -1,0 +1,336 @@
+"""Find the SQL a revision runs: the strings its functions hand to `execute`.
+
+A pure function of the module's source. CPython's `ast` reads the function
+bodies (LibCST would cost 5x more per file; positions and values are all that is
+needed here, and edits are made with LibCST later, only where a fix is applied).
+
+Which strings count: the first argument of any `.execute(...)` or
+`.exec_driver_sql(...)` call (`op.execute`, `op.get_bind().execute`,
+`conn.execute`, ...) in `upgrade()`, `downgrade()` and the module functions they
+call. An argument may be a literal (plain, triple-quoted, implicitly
+concatenated), `+`-concatenation, an f-string (placeholders become identifiers),
+`text(...)`/`sa.text(...)`, `textwrap.dedent(...)`, or a name bound to any of
+those in the function or at module level (every value it may hold is taken).
+Anything else is counted as unresolved, never guessed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Union
+
+# Calls whose first argument is SQL run against the database.
+_EXECUTORS = frozenset({"execute", "exec_driver_sql"})
+# Calls that wrap SQL text without changing what it does.
+_WRAPPERS = frozenset({"text", "dedent", "TextClause"})
+# Methods of a TextClause that return it with the same SQL.
+_TEXT_METHODS = frozenset({"bindparams", "columns", "execution_options"})
+ENTRY_POINTS = ("upgrade", "downgrade")
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Where characters [start, end) of the SQL text come from in the Python file.
+
+    `exact` pieces map character by character (a literal without escapes, read
+    as written); for the others every character maps to the piece's start.
+    """
+
+    start: int
+    end: int
+    line: int
+    column: int
+    exact: bool
+    raw: str = ""  # the literal's body as written, for exact pieces
+
+
+@dataclass(frozen=True)
+class SqlSource:
+    """One SQL text a function runs, and how to find its characters in the file."""
+
+    text: str
+    pieces: tuple[Piece, ...]
+    function: str  # the function whose body holds the execute call
+    entry: str  # "upgrade" or "downgrade": the entry point that reaches it
+    line: int  # the execute call, for messages about the whole text
+    column: int
+
+    def exact_at(self, offset: int) -> bool:
+        """Whether the SQL character at `offset` maps to one place in the file."""
+        return any(p.exact and p.start <= offset <= p.end for p in self.pieces)
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """(line, column) in the Python file of the SQL character at `offset`."""
+        for piece in self.pieces:
+            if piece.start <= offset < piece.end or (offset == piece.end and piece is self.pieces[-1]):
+                if not piece.exact:
+                    return piece.line, piece.column
+                before = piece.raw[: offset - piece.start]
+                newlines = before.count("\n")
+                if newlines:
+                    return piece.line + newlines, len(before) - before.rfind("\n") - 1
+                return piece.line, piece.column + len(before)
+        return self.line, self.column
+
+
+@dataclass(frozen=True)
+class Extraction:
+    sources: tuple[SqlSource, ...]
+    unresolved: tuple[tuple[str, int, int, str], ...]  # (entry, line, column, why)
+
+
+def extract_sql(text: str) -> Extraction:
+    """Every SQL text that upgrade() and downgrade() run, directly or through helpers."""
+    tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    functions = {
+        node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    # Lines that call execute: only statements spanning one of them are walked.
+    calls = {text.count("\n", 0, m.start()) + 1 for m in _EXECUTE_CALL.finditer(text)}
+    module_bindings = _bindings([s for s in tree.body if not isinstance(s, _SCOPES)])
+    sources: list[SqlSource] = []
+    unresolved: list[tuple[str, int, int, str]] = []
+    for entry in ENTRY_POINTS:
+        if entry not in functions:
+            continue
+        for function in reached_functions(functions, entry, lines):
+            reader = _Reader(lines, module_bindings, function)
+            for call in _executions(function, calls):
+                argument = call.args[0]
+                line, column = reader.position(call.lineno, call.col_offset)
+                values = reader.resolve(argument)
+                if values is None:
+                    shown = ast.get_source_segment(text, argument) or type(argument).__name__
+                    unresolved.append((entry, line, column, " ".join(shown.split())[:60]))
+                    continue
+                for sql, pieces in values:
+                    sources.append(SqlSource(sql, tuple(pieces), function.name, entry, line, column))
+    return Extraction(tuple(sources), tuple(unresolved))
+
+
+_EXECUTE_CALL = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+def reached_functions(functions: dict[str, _Function], entry: str, lines: list[str]) -> list[_Function]:
+    """The entry function and every module function it calls, transitively.
+
+    Calls are found in the function's own lines by name; a name that is only
+    mentioned, not called, costs nothing but a function that runs no SQL.
+    """
+    order = [functions[entry]]
+    seen = {entry}
+    for function in order:
+        body = "".join(lines[function.lineno - 1 : function.end_lineno])
+        for name in functions:
+            if (
+                name not in seen
+                and name not in ENTRY_POINTS
+                and re.search(rf"\b{re.escape(name)}\s*\(", body)
+            ):
+                seen.add(name)
+                order.append(functions[name])
+    return order
+
+
+def _executions(function: ast.AST, lines: set[int]) -> Iterator[ast.Call]:
+    """execute calls in the function, walking only statements that span a call line."""
+    stack = [function]
+    while stack:
+        node = stack.pop()
+        start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+        if start is not None and end is not None and not any(start <= line <= end for line in lines):
+            continue
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _EXECUTORS
+            and node.args
+        ):
+            yield node
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _bindings(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
+    """Every value assigned to each simple name in a body (nested blocks included)."""
+    found: dict[str, list[ast.expr]] = {}
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        found.setdefault(target.id, []).append(node.value)
+            elif (
+                isinstance(node, ast.AnnAssign)
+                and node.value is not None
+                and isinstance(node.target, ast.Name)
+            ):
+                found.setdefault(node.target.id, []).append(node.value)
+    return found
+
+
+_Resolved = list[tuple[str, list[Piece]]]
+
+
+class _Reader:
+    """Turns an expression into the SQL texts it may hold, with their pieces."""
+
+    def __init__(
+        self, lines: list[str], module_bindings: dict[str, list[ast.expr]], function: ast.AST
+    ) -> None:
+        self.lines = lines
+        self.module_bindings = module_bindings
+        self.function = function
+        self._bindings: dict[str, list[ast.expr]] | None = None  # the function's, read on first use
+        self.placeholders = 0
+
+    def bound(self, name: str) -> list[ast.expr] | None:
+        if self._bindings is None:
+            body = getattr(self.function, "body", [])
+            self._bindings = {**self.module_bindings, **_bindings(body)}
+        return self._bindings.get(name)
+
+    def position(self, line: int, byte_column: int) -> tuple[int, int]:
+        """ast counts columns in UTF-8 bytes; miglint counts characters."""
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return line, len(source.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+
+    def resolve(self, node: ast.expr, depth: int = 0) -> _Resolved | None:
+        if depth > 8:
+            return None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return [(node.value, [self._literal_piece(node, 0)])]
+        if isinstance(node, ast.JoinedStr):
+            return self._fstring(node)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            left, right = self.resolve(node.left, depth + 1), self.resolve(node.right, depth + 1)
+            if left is None or right is None:
+                return None
+            return [_concat(a, b) for a in left for b in right]
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _TEXT_METHODS
+        ):
+            return self.resolve(node.func.value, depth + 1)  # text("...").bindparams(...)
+        if isinstance(node, ast.Call) and node.args and _call_name(node.func) in _WRAPPERS:
+            inner = self.resolve(node.args[0], depth + 1)
+            if inner is None:
+                return None
+            if _call_name(node.func) == "dedent":
+                return [_dedented(text, pieces) for text, pieces in inner]
+            return inner
+        values = self.bound(node.id) if isinstance(node, ast.Name) else None
+        if values is not None:
+            results: _Resolved = []
+            for value in values:
+                resolved = self.resolve(value, depth + 1)
+                if resolved is None:
+                    return None
+                results.extend(resolved)
+            return results
+        return None
+
+    def _literal_piece(self, node: ast.Constant, start: int) -> Piece:
+        value = node.value
+        line, column = self.position(node.lineno, node.col_offset)
+        raw = _raw_body(self.lines, node)
+        if raw is not None and raw[1] == value:
+            prefix_line, prefix_column = raw[0]
+            return Piece(start, start + len(value), prefix_line, prefix_column, True, raw[1])
+        return Piece(start, start + len(value), line, column, False)
+
+    def _fstring(self, node: ast.JoinedStr) -> _Resolved:
+        text = ""
+        pieces: list[Piece] = []
+        line, column = self.position(node.lineno, node.col_offset)
+        for part in node.values:
+            if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                # f-string parts carry the whole f-string's position before 3.12
+                pieces.append(Piece(len(text), len(text) + len(part.value), line, column, False))
+                text += part.value
+            else:
+                placeholder = f"__miglint_p{self.placeholders}__"
+                self.placeholders += 1
+                pieces.append(Piece(len(text), len(text) + len(placeholder), line, column, False))
+                text += placeholder
+        return [(text, pieces)]
+
+
+def _call_name(func: ast.expr) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _concat(a: tuple[str, list[Piece]], b: tuple[str, list[Piece]]) -> tuple[str, list[Piece]]:
+    shift = len(a[0])
+    moved = [Piece(p.start + shift, p.end + shift, p.line, p.column, p.exact, p.raw) for p in b[1]]
+    return a[0] + b[0], a[1] + moved
+
+
+def _dedented(text: str, pieces: list[Piece]) -> tuple[str, list[Piece]]:
+    """dedent removes a common margin from each line; lines stay where they were.
+
+    From one exactly read literal, each dedented line maps to its original line
+    shifted by what was removed; otherwise everything maps to the start.
+    """
+    new = textwrap.dedent(text)
+    if new == text:
+        return text, pieces
+    first = pieces[0]
+    old_lines, new_lines = text.split("\n"), new.split("\n")
+    if len(pieces) != 1 or not first.exact or len(old_lines) != len(new_lines):
+        return new, [Piece(0, len(new), first.line, first.column, False)]
+    mapped: list[Piece] = []
+    start = 0
+    for index, (old, line) in enumerate(zip(old_lines, new_lines)):
+        removed = len(old) - len(line) if old.endswith(line) else 0
+        column = (first.column if index == 0 else 0) + removed
+        end = start + len(line) + (1 if index < len(new_lines) - 1 else 0)
+        mapped.append(Piece(start, end, first.line + index, column, True, new[start:end]))
+        start = end
+    return new, mapped
+
+
+def _raw_body(lines: list[str], node: ast.Constant) -> tuple[tuple[int, int], str] | None:
+    """((line, column), body) of a single literal as written, when it can be read exactly.
+
+    Implicitly concatenated literals, prefixes other than u/U, and escapes make
+    the written text differ from the value: then None, and the caller maps the
+    whole literal to its start.
+    """
+    if node.end_lineno is None or node.end_col_offset is None:
+        return None
+    first = lines[node.lineno - 1].encode("utf-8")
+    if node.lineno == node.end_lineno:
+        raw = first[node.col_offset : node.end_col_offset].decode("utf-8", "replace")
+    else:
+        middle = "".join(lines[node.lineno : node.end_lineno - 1])
+        last = lines[node.end_lineno - 1].encode("utf-8")[: node.end_col_offset].decode("utf-8", "replace")
+        raw = first[node.col_offset :].decode("utf-8", "replace") + middle + last
+    raw = raw.replace("\r\n", "\n")
+    if raw[:1] in ("u", "U"):
+        raw = raw[1:]
+        offset = 1
+    else:
+        offset = 0
+    if raw[:1] not in ("'", '"'):
+        return None
+    quote = raw[:3] if raw[:3] in ('"""', "'''") else raw[:1]
+    if len(raw) < 2 * len(quote) or not raw.endswith(quote):
+        return None
+    body = raw[len(quote) : -len(quote)]
+    if "\\" in body:
+        return None
+    line = node.lineno
+    column = len(first[: node.col_offset].decode("utf-8", "replace")) + offset + len(quote)
+    return (line, column), body

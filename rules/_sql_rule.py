@@ -1,0 +1,55 @@
+"""What the SQL rules (MG201-MG206) share: one finding per unsafe statement."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Diagnostic, Edit, Fix, RevisionFile, Span, SqlStatement
+from ..rule import FileRule
+
+
+class SqlRule(FileRule):
+    """Reports the statements miglint.sql classified under this rule's code.
+
+    Statements reached only from downgrade() count when `[tool.miglint]
+    include-downgrade = true`: real repositories hold hundreds of bare DROPs in
+    downgrades that nobody runs twice.
+    """
+
+    fixable = True
+    consequence = "fails when run again"  # what goes wrong, for the message
+
+    def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
+        for statement in file.sql:
+            if statement.code != self.code or statement.guarded:
+                continue
+            if statement.entry == "downgrade" and not self.project.include_downgrade:
+                continue
+            yield self.diagnostic(
+                file.path,
+                statement.span,
+                self.message(statement),
+                help=self.advice(statement),
+                revisions=(file.revision_id,) if file.revision_id else (),
+                fix=self.fix(file, statement),
+            )
+
+    def message(self, statement: SqlStatement) -> str:
+        what = f"{statement.kind} {statement.target}".strip()
+        where = "" if statement.function in ("upgrade", "downgrade") else f" (in {statement.function}())"
+        return f"{what} is not safe to run twice: it {self.consequence}{where}"
+
+    def advice(self, statement: SqlStatement) -> str:
+        return f"make it idempotent with {statement.safe_when}"
+
+    def fix(self, file: RevisionFile, statement: SqlStatement) -> Fix | None:
+        if statement.insert is None:
+            return None
+        line, column, text = statement.insert
+        return Fix(f"insert {text.strip()!r}", (Edit(file.path, Span.point(line, column), text),))
+
+
+def upgrade_running(*statements: str) -> str:
+    """A version file whose upgrade() executes the given SQL, for rule examples."""
+    body = "\n".join(f"    op.execute({sql!r})" for sql in statements)
+    return f"revision = 'r1'\ndown_revision = None\n\ndef upgrade():\n{body}\n"

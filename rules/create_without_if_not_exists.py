@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from ..rule import Example
+from ._sql_rule import SqlRule, upgrade_running
+
+
+class CreateWithoutIfNotExists(SqlRule):
+    """
+    ## What it does
+    Flags raw SQL that creates an object and fails when it already exists:
+    CREATE TABLE / INDEX / SEQUENCE / SCHEMA / EXTENSION / MATERIALIZED VIEW without
+    IF NOT EXISTS, CREATE VIEW / FUNCTION / PROCEDURE / TRIGGER without OR REPLACE,
+    and CREATE TYPE outside a guard (PostgreSQL has no IF NOT EXISTS for types).
+
+    ## Why is this bad?
+    A database stamped at a baseline (a legacy install brought under Alembic) may
+    already hold the object; the upgrade then stops halfway with "relation already
+    exists", and every later revision is skipped.
+
+    ## Example
+    ```python
+    op.execute("CREATE TABLE personality_traits (id serial PRIMARY KEY)")
+    ```
+
+    Use instead:
+    ```python
+    op.execute("CREATE TABLE IF NOT EXISTS personality_traits (id serial PRIMARY KEY)")
+    ```
+    For a type, wrap it: `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE
+    typname = 'mood') THEN CREATE TYPE mood AS ENUM ('calm'); END IF; END $$`.
+    `miglint lint --fix` inserts IF NOT EXISTS / OR REPLACE where the dialect has it.
+    """
+
+    code = "MG201"
+    name = "create-without-if-not-exists"
+    consequence = "fails when the object already exists"
+    valid = (
+        Example(files={"0001_r1.py": upgrade_running("CREATE TABLE IF NOT EXISTS t (id int)")}),
+        Example(files={"0001_r1.py": upgrade_running("CREATE OR REPLACE VIEW v AS SELECT 1")}),
+    )
+    invalid = (
+        Example(files={"0001_r1.py": upgrade_running("CREATE TABLE t (id int)")}, flagged=("r1",)),
+        Example(
+            files={"0001_r1.py": upgrade_running("CREATE INDEX ix ON t (c); CREATE VIEW v AS SELECT 1")},
+            flagged=("r1", "r1"),
+        ),
+    )

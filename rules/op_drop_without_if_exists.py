@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from ..rule import Example
+from ._op_rule import OpRule
+
+_BODY = "revision = 'r1'\ndown_revision = None\n\ndef upgrade():\n{}\n"
+
+
+class OpDropWithoutIfExists(OpRule):
+    """
+    ## What it does
+    Flags `op.drop_table`, `op.drop_index` and `op.drop_column` without
+    `if_exists=True` and not inside an inspector guard. Off by default;
+    `after-baseline = true` limits it to revisions after `[tool.miglint] baseline`.
+
+    ## Why is this bad?
+    A database that never had the object stops the upgrade with "does not exist".
+
+    ## Example
+    ```python
+    op.drop_table("legacy_roleplay")
+    ```
+
+    Use instead:
+    ```python
+    op.drop_table("legacy_roleplay", if_exists=True)
+    ```
+    """
+
+    code = "MG212"
+    name = "op-drop-without-if-exists"
+    calls = frozenset({"drop_table", "drop_index", "drop_column"})
+    valid = (Example(files={"0001_r1.py": _BODY.format("    op.drop_table('t', if_exists=True)")}),)
+    invalid = (Example(files={"0001_r1.py": _BODY.format("    op.drop_index('ix')")}, flagged=("r1",)),)

@@ -1,0 +1,111 @@
+"""Which strings a revision runs as SQL, and where each character is in the file."""
+
+from __future__ import annotations
+
+import pytest
+from miglint.sqlsource import extract_sql
+
+
+def texts(source: str) -> list:
+    return [(s.text, s.function, s.entry) for s in extract_sql(source).sources]
+
+
+def at(source: str, needle: str) -> tuple:
+    """(line, column) miglint reports for the first SQL text containing `needle`."""
+    for found in extract_sql(source).sources:
+        if needle in found.text:
+            return found.position(found.text.index(needle))
+    raise AssertionError(needle)
+
+
+def test_execute_forms_in_upgrade() -> None:
+    source = (
+        "def upgrade():\n"
+        "    op.execute('A')\n"
+        "    op.get_bind().execute(sa.text('B'))\n"
+        "    conn = op.get_bind()\n"
+        '    conn.exec_driver_sql("C")\n'
+        "    op.execute(text('D' 'E'))\n"
+        "    op.execute('F' + 'G')\n"
+    )
+    assert [t for t, _, _ in texts(source)] == ["A", "B", "C", "DE", "FG"]
+
+
+def test_positions_inside_triple_quoted_strings() -> None:
+    source = 'def upgrade():\n    op.execute("""\n        CREATE TABLE a (id int);\n        CREATE TABLE b (id int);\n    """)\n'
+    assert at(source, "CREATE TABLE a") == (3, 8)
+    assert at(source, "CREATE TABLE b") == (4, 8)
+
+
+def test_position_after_non_ascii_text_counts_characters() -> None:
+    source = "def upgrade():\n    op.execute('INSERT INTO t VALUES (\u00e9'); op.execute('DROP TABLE x')\n"
+    assert at(source, "DROP TABLE") == (2, 55)  # character 55, byte 56
+
+
+def test_dedent_keeps_each_line_in_place() -> None:
+    source = (
+        "import textwrap\n"
+        "def upgrade():\n"
+        '    op.execute(textwrap.dedent("""\n'
+        "        CREATE TABLE a (id int);\n"
+        "        ALTER TABLE t ADD COLUMN c int\n"
+        '    """))\n'
+    )
+    assert at(source, "ALTER TABLE") == (5, 8)
+    assert at(source, "ADD COLUMN") == (5, 22)
+
+
+def test_fstring_placeholders_become_identifiers() -> None:
+    source = "def upgrade():\n    for t in TABLES:\n        op.execute(f'DROP TABLE {t} CASCADE')\n"
+    assert texts(source) == [("DROP TABLE __miglint_p0__ CASCADE", "upgrade", "upgrade")]
+
+
+def test_names_bound_in_function_and_module_every_value() -> None:
+    source = (
+        "CREATE = 'CREATE TABLE m (id int)'\n"
+        "def upgrade():\n"
+        "    op.execute(CREATE)\n"
+        "    if cond:\n"
+        "        sql = 'A'\n"
+        "    else:\n"
+        "        sql = 'B'\n"
+        "    op.execute(sql)\n"
+    )
+    assert [t for t, _, _ in texts(source)] == ["CREATE TABLE m (id int)", "A", "B"]
+    assert at(source, "CREATE TABLE m") == (1, 10)
+
+
+def test_helpers_reached_from_upgrade_and_downgrade_is_marked() -> None:
+    source = (
+        "def _seed(conn):\n"
+        "    conn.execute(text('INSERT INTO t VALUES (:id)'), {'id': 1})\n"
+        "def _backfill():\n"
+        "    _seed(op.get_bind())\n"
+        "def _unused():\n"
+        "    op.execute('NEVER RUN')\n"
+        "def upgrade():\n"
+        "    _backfill()\n"
+        "def downgrade():\n"
+        "    op.execute('DROP TABLE t')\n"
+    )
+    assert texts(source) == [
+        ("INSERT INTO t VALUES (:id)", "_seed", "upgrade"),
+        ("DROP TABLE t", "downgrade", "downgrade"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("argument", "shown"),
+    [("build_sql()", "build_sql()"), ("QUERIES[0]", "QUERIES[0]"), ("unknown_name", "unknown_name")],
+)
+def test_unresolved_arguments_are_counted_not_guessed(argument: str, shown: str) -> None:
+    extraction = extract_sql(f"def upgrade():\n    op.execute({argument})\n")
+    assert extraction.sources == ()
+    assert extraction.unresolved == (("upgrade", 2, 4, shown),)
+
+
+def test_escaped_literal_maps_to_its_start() -> None:
+    source = "def upgrade():\n    op.execute('A;\\nDROP TABLE x')\n"
+    (found,) = extract_sql(source).sources
+    assert found.text == "A;\nDROP TABLE x"
+    assert found.position(found.text.index("DROP")) == (2, 15) and not found.exact_at(3)
