@@ -14,6 +14,10 @@ import click
 from . import __version__
 from .config import ConfigError
 
+if TYPE_CHECKING:
+    from .pipeline import Options
+    from .report import EnvironmentReport
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -84,6 +88,8 @@ def main() -> None:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output [default: when on a terminal]."
 )
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes, then report what is left.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a diff; change nothing.")
 @_guarded
 def lint(
     paths: tuple[str, ...],
@@ -98,6 +104,8 @@ def lint(
     concise: bool,
     jobs: int | None,
     color: bool | None,
+    apply_fixes: bool,
+    show_diff: bool,
 ) -> None:
     """Lint the revision graphs of the Alembic environments at PATHS (default: here)."""
     # A short run that builds no reference cycles: the cyclic collector would only
@@ -117,6 +125,10 @@ def lint(
         jobs=jobs,
     )
     reports = lint_paths(paths, cwd, options)
+    if show_diff:
+        sys.exit(_print_diff(reports, cwd))
+    if apply_fixes:
+        reports = _apply_fixes(reports, paths, cwd, options)
     for report in reports:
         if not report.files:
             click.echo(f"miglint: {report.name}: no revision files found", err=True)
@@ -127,6 +139,46 @@ def lint(
         click.echo(text_report(reports, cwd, color=use_color, show_help=not concise), nl=False)
     findings = sum(len(r.diagnostics) for r in reports)
     sys.exit(1 if findings and not exit_zero else 0)
+
+
+def _print_diff(reports: list[EnvironmentReport], cwd: Path) -> int:
+    from .fix import plan_fixes
+    from .report import display_path
+
+    fixes = plan_fixes(d for r in reports for d in r.diagnostics)
+    count = 0
+    for fix in fixes:
+        if fix.problem is not None:
+            click.echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
+            continue
+        click.echo(fix.diff(display_path(fix.path, cwd)), nl=False)
+        count += len(fix.fixed)
+    files = sum(1 for f in fixes if f.problem is None)
+    click.echo(f"Would fix {_count(count, 'finding')} in {_count(files, 'file')}.", err=True)
+    return 1 if count else 0
+
+
+def _apply_fixes(
+    reports: list[EnvironmentReport], paths: tuple[str, ...], cwd: Path, options: Options
+) -> list[EnvironmentReport]:
+    from .fix import plan_fixes, write_fixes
+    from .pipeline import lint_paths
+    from .report import display_path
+
+    fixes = plan_fixes(d for r in reports for d in r.diagnostics)
+    for fix in fixes:
+        if fix.problem is not None:
+            click.echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
+    written = write_fixes(fixes)
+    if not written:
+        return reports
+    fixed = sum(len(f.fixed) for f in written)
+    click.echo(f"Fixed {_count(fixed, 'finding')} in {_count(len(written), 'file')}.", err=True)
+    return lint_paths(paths, cwd, options)  # what is left, reported as after any run
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 # -- graph -------------------------------------------------------------------------------

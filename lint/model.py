@@ -119,6 +119,7 @@ class OpCall:
     guarded: bool  # inside an `if` that asks the inspector first
     function: str
     entry: str
+    insert: tuple[int, int, str] | None = None  # `, if_not_exists=True` after the last argument
 
 
 @dataclass(frozen=True)

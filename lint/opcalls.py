@@ -45,6 +45,17 @@ def extract_op_calls(text: str) -> tuple[OpCall, ...]:
                 end_column = len(
                     end_source.encode("utf-8")[: call.end_col_offset or 0].decode("utf-8", "replace")
                 )
+                insert = None
+                if not passed and (call.args or call.keywords):
+                    last = max(
+                        [*call.args, *call.keywords], key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0)
+                    )
+                    if last.end_lineno is not None and last.end_col_offset is not None:
+                        last_source = lines[last.end_lineno - 1]
+                        last_column = len(
+                            last_source.encode("utf-8")[: last.end_col_offset].decode("utf-8", "replace")
+                        )
+                        insert = (last.end_lineno, last_column, f", {keyword}=True")
                 calls.append(
                     OpCall(
                         name=name,
@@ -55,6 +66,7 @@ def extract_op_calls(text: str) -> tuple[OpCall, ...]:
                         guarded=guarded,
                         function=function.name,
                         entry=entry,
+                        insert=insert,
                     )
                 )
     return tuple(calls)

@@ -268,18 +268,17 @@ def _fix_works(before: list[Statement], after: list[Statement], fact: _Fact) -> 
     return same and unguarded(after) == unguarded(before) - 1
 
 
-def _moved(stmt: Statement, pos: Callable[[int], int] | None, in_block: bool) -> Statement:
+def _moved(stmt: Statement, pos: Callable[[int], int]) -> Statement:
     """A statement found in an inner text (a DO body, a string literal) in outer offsets."""
-    if pos is None:
-        return replace(stmt, fix=None, in_block=in_block)
     fix = None if stmt.fix is None else (pos(stmt.fix[0]), stmt.fix[1])
     at = -1 if stmt.at < 0 else pos(stmt.at)
-    return replace(stmt, start=pos(stmt.start), end=pos(stmt.end), at=at, fix=fix, in_block=in_block)
+    return replace(stmt, start=pos(stmt.start), end=pos(stmt.end), at=at, fix=fix)
 
 
 # -- text helpers -----------------------------------------------------------------------
 
-# SQLAlchemy's own bind-parameter pattern (sqlalchemy.sql.elements.TextClause).
+# A cheap test for SQLAlchemy's `:name` (its pattern: (?<![:\w\\]):(\w+)(?!:)) or DB-API's
+# `%(name)s`; the scanner then finds the ones outside literals and comments.
 _BIND_HINT = re.compile(r"(?<![:\w\\]):\w|%\(\w+\)s")
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$")
 
@@ -672,16 +671,23 @@ def _pg_alter_table(st: _PgStmt) -> list[_Fact]:
         kind = _PG_ACTIONS.get(cmd.get("subtype", ""))
         if kind is None:
             continue
-        definition = cmd.get("def") or {}
-        name = cmd.get("name") or (definition.get("ColumnDef") or definition.get("Constraint") or {}).get(
-            "colname" if "ColumnDef" in definition else "conname"
-        )
+        name = _pg_action_name(cmd)
         guarded = bool(cmd.get("missing_ok"))
         seg = segments[index] if segments else None
         at = seg[0].start if seg else -1
         fix_at = () if guarded or not seg or kind == "ALTER TABLE ADD CONSTRAINT" else _pg_action_fix_at(seg)
         facts.append(_Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at))
     return facts
+
+
+def _pg_action_name(cmd: Node) -> str:
+    """The column or constraint an action is about ('' for an unnamed constraint)."""
+    definition = cmd.get("def") or {}
+    if "ColumnDef" in definition:
+        return str(definition["ColumnDef"].get("colname", ""))
+    if "Constraint" in definition:
+        return str(definition["Constraint"].get("conname", ""))
+    return str(cmd.get("name", ""))
 
 
 def _pg_action_segments(st: _PgStmt, count: int) -> list[list[_Tok]] | None:
@@ -872,45 +878,48 @@ class _Inner(NamedTuple):
 
 
 def _pg_do(st: _PgStmt) -> Result:
+    """The DO itself (no rule: guarded when everything inside is) and every statement of
+    its PL/pgSQL body, in the outer text's offsets."""
     body, body_at, language = _pg_do_body(st)
+    opaque = Statement(None, "DO", "", st.start, st.end, False, "", None)
     if body is None or language.lower() != "plpgsql":
-        return [Statement(None, "DO", "", st.start, st.end, False, "", None)], []
-    pos = _pg_body_positions(st.text, body, body_at)
-    statements: list[Statement] = []
-    unparsed: list[Unparsed] = []
+        return [opaque], []
     try:
         inner = list(_plpgsql_statements(body))
-    except Exception as error:  # pglast raises its own errors, and ValueError on bad JSON
-        reason = f"PL/pgSQL: {error.args[0] if error.args else error}"
-        return [Statement(None, "DO", "", st.start, st.end, False, "", None)], [
-            Unparsed(st.start, st.end, reason)
-        ]
+    except Exception as error:  # pglast's ParseError, or anything its PL/pgSQL JSON trips
+        return [opaque], [Unparsed(st.start, st.end, f"PL/pgSQL: {error.args[0] if error.args else error}")]
+    pos = _pg_body_positions(st.text, body, body_at)
     line_starts = [0] + [i + 1 for i, c in enumerate(body) if c == "\n"]
     masked = _pg_mask_binds(body)
+    statements: list[Statement] = []
+    unparsed: list[Unparsed] = []
     for item in inner:
-        found, bad = _pg_inner(masked, item, line_starts)
-        statements += [_moved(s, pos, in_block=True) for s in found]
-        unparsed += [
-            Unparsed(pos(u.start), pos(u.end), u.reason) if pos else Unparsed(st.start, st.end, u.reason)
-            for u in bad
-        ]
+        found, bad, located = _pg_inner(masked, item, line_starts)
+        if pos is None or not located:  # still reported, on the whole DO
+            statements += [
+                replace(s, start=st.start, end=st.end, at=-1, fix=None, in_block=True) for s in found
+            ]
+            unparsed += [Unparsed(st.start, st.end, u.reason) for u in bad]
+        else:
+            statements += [_moved(s, pos) for s in found]
+            unparsed += [Unparsed(pos(u.start), pos(u.end), u.reason) for u in bad]
     guarded = not unparsed and all(s.guarded or s.rule is None for s in statements)
-    do = Statement(None, "DO", "", st.start, st.end, guarded, "a guard on each statement inside", None)
+    do = replace(opaque, guarded=guarded, safe_when="a guard on each statement inside")
     return [do, *statements], unparsed
 
 
 def _pg_do_body(st: _PgStmt) -> tuple[str | None, int, str]:
+    """The body of DO [LANGUAGE x] '...' (its text, and where its literal starts)."""
     body, body_at, language = None, -1, "plpgsql"
     for arg in st.node.get("args", []):
         elem = arg.get("DefElem", {})
         value = str((elem.get("arg") or {}).get("String", {}).get("sval", ""))
-        if elem.get("defname") == "as":
-            body, body_at = (
-                value,
-                st.src.pos(elem.get("location", -1)) if elem.get("location", -1) >= 0 else -1,
-            )
-        elif elem.get("defname") == "language":
+        if elem.get("defname") == "language":
             language = value
+        elif elem.get("defname") == "as":
+            body = value
+            if elem.get("location", -1) >= 0:
+                body_at = st.src.pos(elem["location"])
     return body, body_at, language
 
 
@@ -998,27 +1007,30 @@ def _plpgsql_if(node: Node, guarded: bool) -> Iterator[_Inner]:
     yield from _plpgsql_walk(node.get("else_body"), guarded)
 
 
-def _pg_inner(body: str, item: _Inner, line_starts: list[int]) -> Result:
-    """Analyse one statement of a DO body, in body offsets."""
+def _pg_inner(
+    body: str, item: _Inner, line_starts: list[int]
+) -> tuple[list[Statement], list[Unparsed], bool]:
+    """Analyse one statement of a DO body, in body offsets; False if it was not found in
+    the body (then it is analysed alone, and its offsets mean nothing)."""
     line = line_starts[min(max(item.lineno - 1, 0), len(line_starts) - 1)]
     at = body.find(item.query, line)
     if at < 0:
         at = body.find(item.query)
-    if at < 0:
-        return [], []
+    located = at >= 0
+    if not located:
+        body, at = _pg_mask_binds(item.query), 0
     if item.dynamic:
         found, bad = _pg_dynamic(body, at, item.query)
     else:
-        found, bad = _pg_analyze_text(body, at, at + len(item.query), verify=True)
+        found, bad = _pg_analyze_text(body, at, at + len(item.query), verify=located)
     if item.guarded:
         found = [replace(s, guarded=True, fix=None) if s.rule else s for s in found]
-    return found, bad
+    return [replace(s, in_block=True) for s in found], bad, located
 
 
 def _pg_dynamic(body: str, at: int, expression: str) -> Result:
     """EXECUTE 'literal SQL': analysed like the rest; anything computed is not."""
-    stripped = expression.strip()
-    if not stripped.startswith("'"):
+    if not expression.strip().startswith("'"):
         return [], []
     quote = at + expression.index("'")
     decoded = _literal_positions(body, quote)
@@ -1027,7 +1039,7 @@ def _pg_dynamic(body: str, at: int, expression: str) -> Result:
     value, positions = decoded
     found, bad = _pg_analyze_text(_pg_mask_binds(value), 0, len(value), verify=True)
     return (
-        [_moved(s, positions.__getitem__, in_block=True) for s in found],
+        [_moved(s, positions.__getitem__) for s in found],
         [Unparsed(positions[u.start], positions[u.end], u.reason) for u in bad],
     )
 
@@ -1066,13 +1078,16 @@ def _glot_analyze(sql: str, dialect: str) -> Result:
     return statements, unparsed
 
 
-def _word(tok: Token) -> str:
-    """A token's keyword in upper case; '' for literals and quoted names."""
+@functools.cache
+def _quoted_token_types() -> frozenset[Any]:
     from sqlglot import TokenType
 
-    if tok.token_type in (TokenType.STRING, TokenType.IDENTIFIER, TokenType.NATIONAL_STRING):
-        return ""
-    return str(tok.text).upper()
+    return frozenset({TokenType.STRING, TokenType.IDENTIFIER, TokenType.NATIONAL_STRING})
+
+
+def _word(tok: Token) -> str:
+    """A token's keyword in upper case; '' for literals and quoted names."""
+    return "" if tok.token_type in _quoted_token_types() else str(tok.text).upper()
 
 
 _ROUTINES = frozenset({"FUNCTION", "PROCEDURE", "TRIGGER", "PACKAGE", "EVENT", "TYPE"})
@@ -1154,7 +1169,7 @@ def _glot_classify(reader: Dialect, dialect: str, sql: str, chunk: list[Token], 
     if expression is None or isinstance(expression, exp.Command):
         facts = _glot_header(chunk, words, dialect, sql[start:end])
     else:
-        facts = _glot_facts(expression, chunk, words, dialect)
+        facts = _glot_facts(expression, chunk, dialect)
     checker = _glot_verifier(reader, dialect, sql, chunk, expression) if verify else None
     return [_finish(f, start, end, dialect, checker) for f in facts], []
 
@@ -1174,7 +1189,6 @@ def _glot_verifier(
 ) -> Verifier:
     def check(at: int, text: str, fact: _Fact) -> bool:
         from sqlglot import exp
-        from sqlglot.errors import SqlglotError
 
         start, end = chunk[0].start, chunk[-1].end + 1
         fixed = sql[start:at] + text + sql[at:end]
@@ -1187,7 +1201,7 @@ def _glot_verifier(
                 again = reader.parser().parse(chunks[0], fixed)
                 if not again or type(again[0]) is not type(original):
                     return False
-        except SqlglotError:
+        except Exception:  # sqlglot's errors, or its bugs: no proof, no fix
             return False
         before, _ = _glot_classify(reader, dialect, sql, chunk, verify=False)
         return not bad and _fix_works(before, after, fact)
@@ -1215,8 +1229,8 @@ def _glot_name(node: Any) -> str:
         return ".".join(part.name for part in node.parts)
     if isinstance(node, _cls("Index", "UserDefinedFunction", "StoredProcedure")) and node.this is not None:
         return _glot_name(node.this)
-    if isinstance(node, (exp.Identifier, exp.Column, exp.Dot)):
-        return str(node.name) if not isinstance(node, exp.Dot) else node.sql()
+    if isinstance(node, exp.Dot):
+        return node.sql()
     return str(getattr(node, "name", "") or "")
 
 
@@ -1234,7 +1248,7 @@ def _glot_fix_at(chunk: list[Token], kind: str, dialect: str) -> tuple[int, ...]
     return _after_word(chunk, kind.split()[-1], 1)
 
 
-def _glot_facts(e: exp.Expr, chunk: list[Token], words: list[str], dialect: str) -> list[_Fact]:
+def _glot_facts(e: exp.Expr, chunk: list[Token], dialect: str) -> list[_Fact]:
     from sqlglot import exp
 
     if isinstance(e, exp.Create):
@@ -1429,23 +1443,34 @@ def _glot_header(chunk: list[Token], words: list[str], dialect: str, text: str) 
         column = (sp_rename[2] or "").upper() == "COLUMN"
         return [_Fact("ALTER TABLE RENAME COLUMN" if column else "ALTER TABLE RENAME", sp_rename[1], False)]
     first = words[0] if words else ""
-    if first == "ALTER" and "CHANGE" in words:  # MySQL CHANGE [COLUMN] old new type, before sqlglot 26
-        at = words.index("CHANGE") + (
-            2 if words[words.index("CHANGE") + 1 : words.index("CHANGE") + 2] == ["COLUMN"] else 1
-        )
-        if at + 1 < len(chunk) and chunk[at].text.lower() != chunk[at + 1].text.lower():
-            return [_Fact("ALTER TABLE RENAME COLUMN", f"{chunk[2].text}.{chunk[at].text}", False)]
-    if first == "ALTER" and "RENAME" in words:
-        following = words[words.index("RENAME") + 1 : words.index("RENAME") + 2]
-        kind = {"CONSTRAINT": "ALTER TABLE RENAME CONSTRAINT", "COLUMN": "ALTER TABLE RENAME COLUMN"}
-        at = words.index("RENAME") + 2
-        table = chunk[2].text if len(chunk) > 2 and words[1] == "TABLE" else ""
-        if following and following[0] in kind and at < len(chunk):
-            return [_Fact(kind[following[0]], f"{table}.{chunk[at].text}", False)]
-        return [_Fact("ALTER TABLE RENAME", table, False)]
-    if first != "CREATE":
-        return [_Fact("OTHER", "", False)]
-    return [_glot_create_header(chunk, words, dialect)]
+    if first == "ALTER":
+        return [_glot_alter_header(chunk, words)]
+    if first == "CREATE":
+        return [_glot_create_header(chunk, words, dialect)]
+    return [_Fact("OTHER", "", False)]
+
+
+def _glot_alter_header(chunk: list[Token], words: list[str]) -> _Fact:
+    """ALTER TABLE t RENAME ... and MySQL's ALTER TABLE t CHANGE [COLUMN] old new, which
+    some sqlglot versions leave as a Command."""
+    table = chunk[2].text if len(chunk) > 2 and words[1] == "TABLE" else ""
+
+    def after(keyword: str, optional: str) -> int:
+        at = words.index(keyword) + 1
+        return at + 1 if words[at : at + 1] == [optional] else at
+
+    if "CHANGE" in words:
+        old = after("CHANGE", "COLUMN")
+        if old + 1 < len(chunk) and chunk[old].text.lower() != chunk[old + 1].text.lower():
+            return _Fact("ALTER TABLE RENAME COLUMN", f"{table}.{chunk[old].text}", False)
+    if "RENAME" in words:
+        what = words[words.index("RENAME") + 1 : words.index("RENAME") + 2]
+        kinds = {"CONSTRAINT": "ALTER TABLE RENAME CONSTRAINT", "COLUMN": "ALTER TABLE RENAME COLUMN"}
+        name = after("RENAME", what[0]) if what and what[0] in kinds else -1
+        if 0 <= name < len(chunk):
+            return _Fact(kinds[what[0]], f"{table}.{chunk[name].text}", False)
+        return _Fact("ALTER TABLE RENAME", table, False)
+    return _Fact("OTHER", table, False)
 
 
 def _glot_create_header(chunk: list[Token], words: list[str], dialect: str) -> _Fact:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..graph import RevisionGraph
-from ..model import Diagnostic
+from ..model import Diagnostic, Edit, Fix, OpCall, Span
 from ..rule import GraphRule
 
 
@@ -19,7 +19,7 @@ class OpRule(GraphRule):
 
     calls: frozenset[str] = frozenset()
     default_enabled = False
-    fixable = False
+    fixable = True
     settings_defaults = {"after-baseline": False}  # noqa: RUF012
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
@@ -42,4 +42,11 @@ class OpRule(GraphRule):
                     f"it passes no {call.keyword}=True and no inspector check guards it",
                     help=f"pass {call.keyword}=True (Alembic >= 1.16), or check with the inspector first",
                     revisions=(rev_id,),
+                    fix=self.fix(file.path, call),
                 )
+
+    def fix(self, path: str, call: OpCall) -> Fix | None:
+        if call.insert is None:
+            return None
+        line, column, text = call.insert
+        return Fix(f"pass {call.keyword}=True", (Edit(path, Span.point(line, column), text),))

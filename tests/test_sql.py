@@ -31,6 +31,8 @@ RULE_CASES = [
       id="pg-create-table-guarded"),
     P("postgresql", "create unlogged table Public.T (a int)", "MG201", "CREATE TABLE", "public.t", False,
       "create unlogged table IF NOT EXISTS Public.T (a int)", id="pg-create-table-case-kept"),
+    P("postgresql", "CREATE TABLE tâche (nom text DEFAULT 'é')", "MG201", "CREATE TABLE", "tâche", False,
+      "CREATE TABLE IF NOT EXISTS tâche (nom text DEFAULT 'é')", id="pg-non-ascii"),
     P("postgresql", "CREATE TEMP TABLE tmp (a int)", None, "CREATE TEMPORARY TABLE", "tmp", False, None,
       id="pg-create-temp-table-no-rule"),
     P("postgresql", "CREATE TABLE t AS SELECT 1 AS a", "MG201", "CREATE TABLE", "t", False,
@@ -165,6 +167,8 @@ RULE_CASES = [
     P("mysql", "INSERT IGNORE INTO t VALUES (1)", "MG204", "INSERT", "t", True, None, id="mysql-insert-ignore"),
     P("mysql", "INSERT INTO t VALUES (1) ON DUPLICATE KEY UPDATE a = 1", "MG204", "INSERT", "t", True, None,
       id="mysql-on-duplicate-key"),
+    P("mysql", "INSERT INTO t SELECT 1 FROM dual WHERE NOT EXISTS (SELECT 1 FROM t)", "MG204", "INSERT", "t", True,
+      None, id="mysql-insert-where-not-exists"),
     P("mysql", "REPLACE INTO t VALUES (1)", "MG204", "INSERT", "t", True, None, id="mysql-replace-into"),
     P("mysql", "ALTER TABLE t ADD CONSTRAINT uq UNIQUE (a)", "MG205", "ALTER TABLE ADD CONSTRAINT", "t.uq", False,
       None, id="mysql-add-constraint"),
@@ -191,6 +195,10 @@ RULE_CASES = [
     P("sqlite", "INSERT OR IGNORE INTO t VALUES (1)", "MG204", "INSERT", "t", True, None, id="sqlite-insert-or-ignore"),
     P("sqlite", "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING", "MG204", "INSERT", "t", True, None,
       id="sqlite-insert-on-conflict"),
+    P("sqlite", "INSERT INTO t SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM t)", "MG204", "INSERT", "t", True, None,
+      id="sqlite-insert-where-not-exists"),
+    P("sqlite", "INSERT INTO t SELECT a FROM s WHERE a > 0", "MG204", "INSERT", "t", False,
+      "INSERT INTO t SELECT a FROM s WHERE a > 0 ON CONFLICT DO NOTHING", id="sqlite-insert-select-where"),
     P("sqlite", "INSERT INTO t SELECT a FROM s", "MG204", "INSERT", "t", False, None,
       id="sqlite-insert-select-without-where-no-fix"),
     P("sqlite", "INSERT INTO t VALUES (1) RETURNING a", "MG204", "INSERT", "t", False, None,
@@ -442,6 +450,16 @@ def test_do_body_that_does_not_parse_is_unparsed() -> None:
     assert sql[unparsed[0].start : unparsed[0].end] == "DO $$ BEGIN IF x THEN END; END $$"
 
 
+def test_do_body_that_cannot_be_mapped_reports_on_the_do() -> None:
+    """An E'...' body has escapes: its statements are reported on the whole DO, unfixed."""
+    sql = "DO E'BEGIN CREATE TABLE t (a int); END'"
+    statements, _ = analyze(sql)
+    assert [(s.kind, s.guarded, s.start, s.end, s.fix) for s in statements] == [
+        ("DO", False, 0, len(sql), None),
+        ("CREATE TABLE", False, 0, len(sql), None),
+    ]
+
+
 def test_do_in_another_language_is_not_read() -> None:
     statements, unparsed = analyze("DO LANGUAGE plpython3u $$ plpy.execute('CREATE TABLE t (a int)') $$")
     assert [(s.kind, s.guarded) for s in statements] == [("DO", False)] and unparsed == []
@@ -593,6 +611,11 @@ def test_never_raises(dialect: str, sql: str) -> None:
     statements, unparsed = analyze(sql, dialect)
     for item in [*statements, *unparsed]:
         assert 0 <= item.start <= item.end <= len(sql)
+
+
+def test_sqlglot_does_not_log(caplog: pytest.LogCaptureFixture) -> None:
+    analyze("LOCK TABLES t READ; CREATE USER u", "mysql")  # both fall back to a Command
+    assert [r for r in caplog.records if r.name.startswith("sqlglot")] == []
 
 
 def test_unknown_dialect() -> None:
