@@ -81,6 +81,12 @@ def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) ->
                 bases=tuple(sorted(graph.bases())),
                 diagnostics=result.diagnostics,
                 suppressed=result.suppressed,
+                unread_sql=sum(
+                    1
+                    for record in records
+                    for problem in record.sql_problems
+                    if problem.entry == "upgrade" or settings.include_downgrade
+                ),
                 graph=graph,
             )
         )

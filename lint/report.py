@@ -28,6 +28,7 @@ class EnvironmentReport:
     bases: tuple[str, ...]
     diagnostics: tuple[Diagnostic, ...]
     suppressed: int = 0
+    unread_sql: int = 0  # SQL that could not be resolved or parsed: counted, never guessed
     # The graph it was computed from; not kept when the report is cached.
     graph: RevisionGraph | None = field(default=None, compare=False, repr=False)
 
@@ -96,7 +97,11 @@ def summary_line(reports: Sequence[EnvironmentReport]) -> str:
     revisions = sum(r.revisions for r in reports)
     scope = f"{_plural(revisions, 'revision')} in {_plural(len(reports), 'environment')}"
     suppressed = sum(r.suppressed for r in reports)
-    tail = f" ({suppressed} suppressed)" if suppressed else ""
+    unread = sum(r.unread_sql for r in reports)
+    notes = [f"{suppressed} suppressed"] if suppressed else []
+    if unread:
+        notes.append(f"{_plural(unread, 'SQL statement')} not read, see MG209")
+    tail = f" ({'; '.join(notes)})" if notes else ""
     if not errors and not warnings:
         return f"All checks passed: {scope}{tail}."
     found = " and ".join(
@@ -154,6 +159,7 @@ def json_report(reports: Sequence[EnvironmentReport], cwd: Path) -> str:
             "errors": _count(reports, "error"),
             "warnings": _count(reports, "warning"),
             "suppressed": sum(r.suppressed for r in reports),
+            "unread_sql": sum(r.unread_sql for r in reports),
             "files": sum(r.files for r in reports),
             "revisions": sum(r.revisions for r in reports),
             "environments": [

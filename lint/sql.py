@@ -22,7 +22,6 @@ import contextlib
 import functools
 import importlib.util
 import json
-import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -280,7 +279,7 @@ def _moved(stmt: Statement, pos: Callable[[int], int]) -> Statement:
 # A cheap test for SQLAlchemy's `:name` (its pattern: (?<![:\w\\]):(\w+)(?!:)) or DB-API's
 # `%(name)s`; the scanner then finds the ones outside literals and comments.
 _BIND_HINT = re.compile(r"(?<![:\w\\]):\w|%\(\w+\)s")
-_DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$")
+_DOLLAR_TAG = re.compile(r"\$(?:[^\W\d]\w*)?\$")  # $$, $body$: an identifier not starting with a digit
 
 
 def _literal_positions(text: str, quote: int) -> tuple[str, list[int]] | None:
@@ -884,13 +883,13 @@ def _pg_do(st: _PgStmt) -> Result:
     opaque = Statement(None, "DO", "", st.start, st.end, False, "", None)
     if body is None or language.lower() != "plpgsql":
         return [opaque], []
+    masked = _pg_mask_binds(body)  # SQLAlchemy binds `:name` inside a DO body too
     try:
-        inner = list(_plpgsql_statements(body))
+        inner = list(_plpgsql_statements(masked))
     except Exception as error:  # pglast's ParseError, or anything its PL/pgSQL JSON trips
         return [opaque], [Unparsed(st.start, st.end, f"PL/pgSQL: {error.args[0] if error.args else error}")]
     pos = _pg_body_positions(st.text, body, body_at)
     line_starts = [0] + [i + 1 for i, c in enumerate(body) if c == "\n"]
-    masked = _pg_mask_binds(body)
     statements: list[Statement] = []
     unparsed: list[Unparsed] = []
     for item in inner:
@@ -1050,6 +1049,8 @@ def _pg_dynamic(body: str, at: int, expression: str) -> Result:
 @contextlib.contextmanager
 def _quiet_sqlglot() -> Iterator[None]:
     """sqlglot logs a warning for every statement it falls back to a Command for."""
+    import logging
+
     logger = logging.getLogger("sqlglot")
     disabled, logger.disabled = logger.disabled, True
     try:

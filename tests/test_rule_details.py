@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from histories import revisions_with_imported_labels, write_project
 from miglint.model import Diagnostic
 from miglint.pipeline import Options, lint_paths
@@ -158,3 +159,53 @@ def test_unresolvable_imported_label_is_mg003_and_not_a_head_error(tmp_path: Pat
     )
     found = lint(tmp_path, "ALL")
     assert [(d.code, d.revisions) for d in found] == [("MG003", ("e",)), ("MG003", ("c",))]
+
+
+def test_unread_sql_is_counted_in_the_summary(tmp_path: Path) -> None:
+    from miglint.report import summary_line
+
+    source = "revision = 'r1'\ndown_revision = None\ndef upgrade():\n    op.execute(build())\n    op.execute('CREATE TABLE (')\n"
+    write_project(tmp_path, files={"0001_r1.py": source})
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False))
+    assert reports[0].unread_sql == 2
+    assert (
+        summary_line(reports)
+        == "All checks passed: 1 revision in 1 environment (2 SQL statements not read, see MG209)."
+    )
+
+
+@pytest.mark.parametrize(
+    "guard",
+    [
+        "if not inspector.has_table('t'):",
+        "if 't' not in inspector.get_table_names():",
+        "if not table_exists(bind, 't'):",
+        "if not bind.execute(sa.text(\"SELECT 1 FROM information_schema.tables WHERE table_name = 't'\")).scalar():",
+    ],
+)
+def test_op_call_inside_an_inspector_guard_is_safe(tmp_path: Path, guard: str) -> None:
+    source = (
+        f"revision = 'r1'\ndown_revision = None\ndef upgrade():\n    {guard}\n        op.create_table('t')\n"
+    )
+    write_project(tmp_path, files={"0001_r1.py": source})
+    assert lint(tmp_path, "MG211") == []
+
+
+def test_op_rules_after_baseline_only(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.miglint]\nbaseline = "b"\n[tool.miglint.rules.op-without-if-not-exists]\nafter-baseline = true\n'
+    )
+    body = "revision = '{r}'\ndown_revision = {p}\ndef upgrade():\n    op.create_table('{r}_table')\n"
+    write_project(
+        tmp_path,
+        files={
+            "0001_a.py": body.format(r="a", p="None"),
+            "0002_b.py": body.format(r="b", p="'a'"),
+            "0003_c.py": body.format(r="c", p="'b'"),
+        },
+    )
+    found = lint(tmp_path, "MG211")
+    assert [(d.revisions, d.message) for d in found] == [
+        (("c",), "op.create_table('c_table') is not safe to run twice: it passes no if_not_exists=True "
+         "and no inspector check guards it"),
+    ]  # fmt: skip

@@ -517,6 +517,8 @@ def test_seed_backfill_is_idempotent() -> None:
         P("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE typname = 'x') THEN "
           "CREATE TYPE x AS ENUM ('a'); END IF; END $$", [("DO", True), ("CREATE TYPE", True)],
           id="dollar-body-untouched"),
+        P("DO $$ DECLARE n int; BEGIN INSERT INTO t VALUES (:x); n := 1; END $$", [("DO", False), ("INSERT", False)],
+          id="bind-inside-do-body-assignment-untouched"),
     ],
 )  # fmt: skip
 def test_bind_parameters(sql: str, kinds: list[tuple[str, bool]]) -> None:
