@@ -14,6 +14,14 @@ Offsets are ``str`` indexes into the text as given.  A fix is ``(offset, text)``
 that ``sql[:offset] + text + sql[offset:]`` is the guarded statement; every fix is
 proved before it is offered, by parsing the fixed statement again and checking that it
 is the same statement, now guarded.
+
+Shapes of the result worth knowing:
+- an ALTER TABLE gives one Statement per ADD/DROP COLUMN/CONSTRAINT action (all with
+  the statement's span, `at` on the action), so one ``--fix`` pass fixes them all;
+- a DO block gives a "DO" Statement (no rule; guarded when everything inside is) and
+  then one Statement per statement of its body, `in_block`, spans inside the body;
+- SQLAlchemy binds (`:name`) and DB-API `%(name)s` are masked with same-length text
+  before parsing; f-string placeholders arrive as identifiers and parse as such.
 """
 
 from __future__ import annotations
@@ -1116,8 +1124,13 @@ def _glot_starts_routine(words: list[str]) -> bool:
     """CREATE ... FUNCTION/PROCEDURE/TRIGGER: its body may hold `;` between BEGIN and END."""
     if not words or words[0] != "CREATE":
         return False
-    noun = next((w for w in words[1:12] if w in _NOUNS), "")
+    noun = next((_last(w) for w in words[1:12] if _last(w) in _NOUNS), "")
     return noun in _ROUTINES
+
+
+def _last(word: str) -> str:
+    """Some tokenizers make one token of two keywords (sqlglot 25: CONSTRAINT TRIGGER)."""
+    return word.rpartition(" ")[2]
 
 
 def _glot_split(tokens: list[Token], dialect: str) -> Iterator[list[Token]]:
@@ -1476,12 +1489,10 @@ def _glot_alter_header(chunk: list[Token], words: list[str]) -> _Fact:
 
 def _glot_create_header(chunk: list[Token], words: list[str], dialect: str) -> _Fact:
     replaced = len(words) > 2 and words[1] == "OR" and words[2] in ("REPLACE", "ALTER")
-    noun_at = next(
-        (i for i, w in enumerate(words[:12]) if w in _ROUTINES or w in ("TABLE", "VIEW", "INDEX")), None
-    )
+    noun_at = next((i for i, w in enumerate(words[:12]) if _last(w) in _NOUNS), None)
     if noun_at is None:
         return _Fact("OTHER", "", False)
-    noun = words[noun_at]
+    noun = _last(words[noun_at])
     if noun == "TYPE" and noun_at + 1 < len(words) and words[noun_at + 1] == "BODY":
         return _Fact("CREATE TYPE BODY", "", replaced)
     exists = words[noun_at + 1 : noun_at + 4] == ["IF", "NOT", "EXISTS"]
@@ -1490,7 +1501,7 @@ def _glot_create_header(chunk: list[Token], words: list[str], dialect: str) -> _
     if name_at + 2 < len(chunk) and chunk[name_at + 1].text == ".":
         target = f"{target}.{chunk[name_at + 2].text}"
     modifier = {"INDEX": "UNIQUE", "TRIGGER": "CONSTRAINT"}.get(noun, "")
-    kind = "CREATE " + (f"{modifier} " if modifier in words[:noun_at] else "") + noun
+    kind = "CREATE " + (f"{modifier} " if modifier in " ".join(words[: noun_at + 1]).split() else "") + noun
     guarded = replaced or exists
     return _Fact(kind, target, guarded, fix_at=() if guarded else _glot_fix_at(chunk, kind, dialect))
 
