@@ -77,13 +77,13 @@ def _plan_file(path: str, diagnostics: list[Diagnostic]) -> FileFix:
                 edits.append((*_offsets(edit, starts), edit.replacement, diagnostic))
     edits.sort(key=lambda e: (e[0], e[1]))
     kept: list[tuple[int, int, str, Diagnostic]] = []
-    for edit in edits:
+    for change in edits:
         # Two fixes touching the same text: apply the first; the next run sees the rest.
-        if kept and edit[0] < kept[-1][1]:
+        if kept and change[0] < kept[-1][1]:
             continue
-        if kept and (edit[0], edit[1], edit[2]) == kept[-1][:3]:
+        if kept and change[:3] == kept[-1][:3]:
             continue
-        kept.append(edit)
+        kept.append(change)
     after = text
     for start, end, replacement, _ in reversed(kept):
         after = after[:start] + replacement + after[end:]

@@ -47,9 +47,8 @@ def extract_op_calls(text: str) -> tuple[OpCall, ...]:
                 )
                 insert = None
                 if not passed and (call.args or call.keywords):
-                    last = max(
-                        [*call.args, *call.keywords], key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0)
-                    )
+                    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+                    last = max(arguments, key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0))
                     if last.end_lineno is not None and last.end_col_offset is not None:
                         last_source = lines[last.end_lineno - 1]
                         last_column = len(

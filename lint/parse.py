@@ -48,7 +48,9 @@ _BODY_START = re.compile(r"^(?:async[ \t]+def\b|def\b|class\b|@)", re.M)
 _SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
 
-def parse_revision_file(path: str, data: bytes, dialect: str = "postgresql", ops: bool = False) -> RevisionFile:
+def parse_revision_file(
+    path: str, data: bytes, dialect: str = "postgresql", ops: bool = False
+) -> RevisionFile:
     """Extract the header, docstring lines, suppressions and SQL facts of a version file."""
     text, problem = _decode(data)
     if problem is not None:

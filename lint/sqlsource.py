@@ -238,7 +238,7 @@ class _Reader:
         return None
 
     def _literal_piece(self, node: ast.Constant, start: int) -> Piece:
-        value = node.value
+        value = str(node.value)  # the caller checked it is a str
         line, column = self.position(node.lineno, node.col_offset)
         raw = _raw_body(self.lines, node)
         if raw is not None and raw[1] == value:
