@@ -9,8 +9,38 @@ from ..rule import Example, GraphRule
 
 def divergence(graph: RevisionGraph, heads: list[str]) -> list[str]:
     """The nearest common ancestors of the heads: where the branches split."""
-    common: set[str] = set.intersection(*(graph.ancestors(h) | {h} for h in heads))
-    return sorted(c for c in common if not any(c in graph.ancestors(o) for o in common if o != c))
+    common = _common_ancestors(graph, heads)
+    # c is nearest unless a descendant of it is common too; then a child of c on the
+    # way there is common as well, so looking at children is enough (linear, where
+    # comparing ancestor sets pairwise took a minute on 5,000 branchy revisions).
+    return sorted(c for c in common if not any(child in common for child in graph.children(c)))
+
+
+def _common_ancestors(graph: RevisionGraph, heads: list[str]) -> set[str]:
+    """Revisions every head descends from (each head counting as its own ancestor).
+
+    One pass from the heads towards the bases carries, as an integer bitset, the
+    heads reachable from each revision: linear however many heads there are.
+    """
+    order = graph.topological_order
+    if order is None:  # a cycle: MG101 reports it; fall back to plain sets
+        return set.intersection(*(graph.ancestors(h) | {h} for h in heads))
+    bit = {head: 1 << index for index, head in enumerate(heads)}
+    everything = (1 << len(heads)) - 1
+    reach: dict[str, int] = {}
+    for rev_id in sorted(graph.revisions, key=order.__getitem__, reverse=True):
+        mask = bit.get(rev_id, 0)
+        for child in graph.children(rev_id):
+            mask |= reach.get(child, 0)
+        reach[rev_id] = mask
+    return {rev_id for rev_id, mask in reach.items() if mask == everything}
+
+
+def _listed(ids: list[str], limit: int = 10) -> str:
+    """`a, b, c` - or the first `limit` and how many more, for messages that stay readable."""
+    if len(ids) <= limit:
+        return ", ".join(ids)
+    return f"{', '.join(ids[:limit])} and {len(ids) - limit} more"
 
 
 class MultipleHeads(GraphRule):
@@ -79,8 +109,8 @@ class MultipleHeads(GraphRule):
         if len(accidental) < 2:
             return
         split = divergence(graph, accidental)
-        where = f"diverged at {', '.join(split)}" if split else "share no common ancestor"
-        names = ", ".join(accidental)
+        where = f"diverged at {_listed(split)}" if split else "share no common ancestor"
+        names = _listed(accidental)
         command = f'alembic merge -m "merge heads {" and ".join(accidental)}" {" ".join(accidental)}'
         for head in accidental:
             path, span = self.at_revision(graph, head)
@@ -92,7 +122,6 @@ class MultipleHeads(GraphRule):
                 revisions=accidental,
                 related=[
                     Location(*self.at_revision(graph, other), note=f"head {other}")
-                    for other in accidental
-                    if other != head
+                    for other in [o for o in accidental if o != head][:10]
                 ],
             )

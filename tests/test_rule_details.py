@@ -209,3 +209,37 @@ def test_op_rules_after_baseline_only(tmp_path: Path) -> None:
         (("c",), "op.create_table('c_table') is not safe to run twice: it passes no if_not_exists=True "
          "and no inspector check guards it"),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_common_ancestors_of_many_heads_equal_set_intersection(seed: int) -> None:
+    import random
+
+    from miglint.graph import RevisionGraph
+    from miglint.model import HeaderValue, RevisionFile, Span
+    from miglint.rules.multiple_heads import _common_ancestors
+
+    rng = random.Random(seed)
+    records = []
+    for i in range(80):
+        parents = () if i == 0 else tuple(sorted({f"r{rng.randint(max(0, i - 5), i - 1)}" for _ in range(2)}))
+        value = HeaderValue(parents, Span.point(2), "tuple")
+        records.append(
+            RevisionFile(
+                f"/{i}.py", revision=HeaderValue((f"r{i}",), Span.point(1), "str"), down_revision=value
+            )
+        )
+    graph = RevisionGraph(records)
+    heads = sorted(graph.heads())
+    expected = set.intersection(*(graph.ancestors(h) | {h} for h in heads))
+    assert _common_ancestors(graph, heads) == expected and "r0" in expected
+
+
+def test_many_heads_are_listed_briefly(tmp_path: Path) -> None:
+    write_project(tmp_path, ["a", *[f"h{i:02d}<-a" for i in range(12)]])
+    found = lint(tmp_path, "MG102")
+    assert found[0].message == (
+        "revision h00 is one of 12 heads (h00, h01, h02, h03, h04, h05, h06, h07, h08, h09 and 2 more), "
+        "which diverged at a"
+    )
+    assert len(found[0].related) == 10 and found[0].help is not None and "h11" in found[0].help
