@@ -44,6 +44,8 @@ IGNORED_DIRS = (
 # Measured processes run as Python normally does, writing bytecode caches, whatever the
 # caller's environment says: Alembic's best run then uses its __pycache__ (see README).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+GRAPH_FORMATS = ("svg", "text", "mermaid")
+GRAPH_GOALS = {"svg": 10.0, "text": 2.0, "mermaid": 2.0}
 ALEMBIC_GENERATED = "from alembic.script import ScriptDirectory; print(ScriptDirectory({dir!r}).get_heads())"
 ALEMBIC_FROM_INI = (
     "from alembic.config import Config; from alembic.script import ScriptDirectory; "
@@ -95,6 +97,8 @@ class Result:
     warm: Series
     one_change: Series
     no_cache: Series
+    # `miglint graph` with the cache filled, per format (issue 5: SVG < 10 s, text/mermaid < 2 s)
+    graph: dict[str, Series] = field(default_factory=dict)
 
     def ratio(self, mode: str) -> float | None:
         series: Series = getattr(self, mode)
@@ -125,7 +129,8 @@ class Result:
             "alembic": {**self.alembic.as_json(), "heads": self.alembic_heads},
             "alembic_with_pycache": self.alembic_pyc.as_json(),
             "miglint": {
-                mode: getattr(self, mode).as_json() for mode in ("cold", "warm", "one_change", "no_cache")
+                **{mode: getattr(self, mode).as_json() for mode in ("cold", "warm", "one_change", "no_cache")},
+                **{f"graph_{fmt}": series.as_json() for fmt, series in self.graph.items()},
             },
             "ratios": {mode: _round(self.ratio(mode), 3) for mode in GOALS},
             "peak_mb": _round(self.peak_mb, 1),
@@ -359,8 +364,15 @@ def bench_project(
         one_change.runs.append(run_miglint(cached))
     log("  miglint --no-cache x1")
     no_cache = Series([run_miglint([*lint, "--no-cache"])])
+    graph: dict[str, Series] = {}
+    run_miglint(cached)  # refill the cache after the last change
+    for fmt in GRAPH_FORMATS:
+        log(f"  miglint graph --format {fmt} x{repeat}")
+        out = cache.parent / f"graph.{fmt}"
+        command = [*miglint, "graph", str(root), "--format", fmt, "-o", str(out), "--cache-dir", str(cache)]
+        graph[fmt] = Series([run_miglint(command) for _ in range(repeat)])
     label = f"{len(files)} ({name})" if name else str(len(files))
-    return Result(label, len(files), alembic, alembic_pyc, heads, cold, warm, one_change, no_cache)
+    return Result(label, len(files), alembic, alembic_pyc, heads, cold, warm, one_change, no_cache, graph)
 
 
 def _count_heads(stdout: str) -> int | None:
@@ -448,7 +460,10 @@ def format_table(results: Sequence[Result], header: str) -> str:
     for key, name in goal_names.items():
         verdicts = [r.goals()[key] for r in results]
         goal_rows.append([name, *("n/a" if v is None else "PASS" if v else "FAIL" for v in verdicts)])
-    return "\n\n".join([header, _grid(rows), _grid(goal_rows)])
+    graph_rows = [["revisions", *(f"graph {fmt} s (goal < {GRAPH_GOALS[fmt]:g} s)" for fmt in GRAPH_FORMATS)]]
+    for r in results:
+        graph_rows.append([r.label, *(secs(r.graph[f].best) if f in r.graph else "n/a" for f in GRAPH_FORMATS)])
+    return "\n\n".join([header, _grid(rows), _grid(goal_rows), _grid(graph_rows)])
 
 
 def _grid(rows: Sequence[Sequence[str]]) -> str:

@@ -230,6 +230,11 @@ _ENGINELESS = "dot, mermaid, text, json"
 @click.option("--ascii", "ascii_only", is_flag=True, help="Plain ASCII for the text tree.")
 @click.option("--env", "environment", help="Which environment, when the project has several.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    help="Cache directory [default: <project>/.miglint_cache].",
+)
 @_guarded
 def graph(
     path: str | None,
@@ -242,6 +247,7 @@ def graph(
     ascii_only: bool,
     environment: str | None,
     no_cache: bool,
+    cache_dir: Path | None,
 ) -> None:
     """Draw the revision graph of an environment: heads, merges, the baseline and every finding.
 
@@ -255,7 +261,7 @@ def graph(
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd)
     env = _environment(project, environment)
-    options = Options(use_cache=not no_cache)
+    options = Options(use_cache=not no_cache, cache_dir=cache_dir)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
     report = None if fmt == "json" else _report_for(env, lint_paths([path] if path else [], cwd, options))
     revisions = _graph_of(report, env, project, options)
