@@ -13,7 +13,7 @@ import ast
 from collections.abc import Iterator
 
 from .model import OpCall, Span
-from .sqlsource import ENTRY_POINTS, reached_functions
+from .sqlsource import ENTRY_POINTS, char_column, reached_functions
 
 # op function -> the keyword that makes it idempotent
 CREATING = {"create_table": "if_not_exists", "add_column": "if_not_exists", "create_index": "if_not_exists"}
@@ -26,34 +26,27 @@ _GUARD_WORDS = (
 
 def extract_op_calls(text: str) -> tuple[OpCall, ...]:
     tree = ast.parse(text)
-    lines = text.splitlines()
+    lines = text.splitlines(keepends=True)
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     calls: list[OpCall] = []
     for entry in ENTRY_POINTS:
         if entry not in functions:
             continue
-        for function in reached_functions(functions, entry, text.splitlines(keepends=True)):
+        for function in reached_functions(functions, entry, lines):
             for call, guarded in _calls(function.body, False):
                 name = call.func.attr  # type: ignore[attr-defined]
                 keyword = CREATING.get(name) or DROPPING[name]
                 passed = any(k.arg == keyword and _is_true(k.value) for k in call.keywords)
                 line = call.lineno
-                source = lines[line - 1] if line <= len(lines) else ""
-                column = len(source.encode("utf-8")[: call.col_offset].decode("utf-8", "replace"))
+                column = char_column(lines, line, call.col_offset)
                 end_line = call.end_lineno or line
-                end_source = lines[end_line - 1] if end_line <= len(lines) else ""
-                end_column = len(
-                    end_source.encode("utf-8")[: call.end_col_offset or 0].decode("utf-8", "replace")
-                )
+                end_column = char_column(lines, end_line, call.end_col_offset or 0)
                 insert = None
                 if not passed and (call.args or call.keywords):
                     arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
                     last = max(arguments, key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0))
                     if last.end_lineno is not None and last.end_col_offset is not None:
-                        last_source = lines[last.end_lineno - 1]
-                        last_column = len(
-                            last_source.encode("utf-8")[: last.end_col_offset].decode("utf-8", "replace")
-                        )
+                        last_column = char_column(lines, last.end_lineno, last.end_col_offset)
                         insert = (last.end_lineno, last_column, f", {keyword}=True")
                 calls.append(
                     OpCall(

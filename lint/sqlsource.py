@@ -118,6 +118,12 @@ _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 
+def char_column(lines: list[str], line: int, byte_column: int) -> int:
+    """ast counts columns in UTF-8 bytes; miglint counts characters."""
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    return len(source.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+
+
 def reached_functions(functions: dict[str, _Function], entry: str, lines: list[str]) -> list[_Function]:
     """The entry function and every module function it calls, transitively.
 
@@ -197,9 +203,7 @@ class _Reader:
         return self._bindings.get(name)
 
     def position(self, line: int, byte_column: int) -> tuple[int, int]:
-        """ast counts columns in UTF-8 bytes; miglint counts characters."""
-        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-        return line, len(source.encode("utf-8")[:byte_column].decode("utf-8", "replace"))
+        return line, char_column(self.lines, line, byte_column)
 
     def resolve(self, node: ast.expr, depth: int = 0) -> _Resolved | None:
         if depth > 8:
