@@ -42,3 +42,21 @@ def test_clean_examples_exit_zero_and_broken_ones_exit_one() -> None:
     codes = {s: (EXAMPLES / s / "expected.txt").read_text().rsplit("[exit ", 1)[1] for s in SCENARIOS}
     clean = {s for s, code in codes.items() if code.startswith("0")}
     assert clean == {"clean", "dialect-dirs", "labelled-branches", "multi-env", "pyproject-config"}
+
+
+def test_fix_on_the_non_idempotent_sql_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    project = tmp_path / "project"
+    shutil.copytree(EXAMPLES / "non-idempotent-sql", project)
+    monkeypatch.chdir(project)
+    fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--fix", "--concise"])
+    assert fixed.stderr == "Fixed 4 findings in 2 files.\n"
+    assert [line.split(": ")[1].split()[0] for line in fixed.stdout.splitlines()[:-2]] == ["MG205", "MG204", "MG206"]
+    versions = project / "migrations" / "versions"
+    text = (versions / "7d3f0a9c2e41_create_personality_tables.py").read_text()
+    assert "CREATE TABLE IF NOT EXISTS personality_traits (" in text
+    assert "CREATE UNIQUE INDEX IF NOT EXISTS uq_personality_traits ON" in text
+    assert 'op.execute("ALTER TABLE characters ADD COLUMN IF NOT EXISTS emoji_style TEXT")' in text
+    again = cli_runner().invoke(main, ["lint", "--no-cache", "--fix", "--concise"])
+    assert again.stderr == "" and again.stdout == fixed.stdout
