@@ -8,10 +8,11 @@ from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError, Settings
 from .model import Diagnostic, RevisionFile, Suppression
-from .rule import FileRule, GraphRule, Rule, all_rules
+from .rule import FileRule, GraphRule, Rule, RunnerRule, all_rules
 
 if TYPE_CHECKING:
     from .graph import RevisionGraph
+    from .runner import StampSite
 
 UNUSED_IGNORE = "MG009"
 
@@ -73,7 +74,12 @@ class EnvironmentResult:
 
 
 def lint_records(
-    records: Sequence[RevisionFile], rules: Sequence[Rule], *, honour_ignores: bool = True
+    records: Sequence[RevisionFile],
+    rules: Sequence[Rule],
+    *,
+    honour_ignores: bool = True,
+    runner_sites: Sequence[StampSite] = (),
+    runner_suppressions: Mapping[str, tuple[Suppression, ...]] | None = None,
 ) -> EnvironmentResult:
     """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
     from .graph import RevisionGraph
@@ -86,10 +92,12 @@ def lint_records(
                 found.extend(rule.check_file(record))
         elif isinstance(rule, GraphRule):
             found.extend(rule.check_graph(graph))
+        elif isinstance(rule, RunnerRule):
+            found.extend(rule.check_runners(runner_sites, graph))
     if not honour_ignores:
         return EnvironmentResult(graph, tuple(sorted(found, key=lambda d: d.sort_key)), 0)
 
-    kept, suppressed, unused = _apply_suppressions(found, records)
+    kept, suppressed, unused = _apply_suppressions(found, records, runner_suppressions or {})
     unused_rule = next((r for r in rules if r.code == UNUSED_IGNORE), None)
     if unused_rule is not None:
         for path, suppression in unused:
@@ -107,9 +115,12 @@ def lint_records(
 
 
 def _apply_suppressions(
-    found: Iterable[Diagnostic], records: Sequence[RevisionFile]
+    found: Iterable[Diagnostic],
+    records: Sequence[RevisionFile],
+    more: Mapping[str, tuple[Suppression, ...]],
 ) -> tuple[list[Diagnostic], int, list[tuple[str, Suppression]]]:
     by_path = {r.path: r.suppressions for r in records if r.suppressions}
+    by_path.update({path: found for path, found in more.items() if found})
     used: set[tuple[str, int]] = set()
     kept: list[Diagnostic] = []
     suppressed = 0

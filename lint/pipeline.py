@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .collect import Store
 from .discover import Project, discover
 from .engine import select_rules
 from .report import EnvironmentReport
-from .rule import Rule
+from .rule import Rule, RunnerRule
+
+if TYPE_CHECKING:
+    from .model import Suppression
+    from .runner import StampSite
 
 OP_RULES = frozenset({"MG211", "MG212"})
 
@@ -53,7 +59,9 @@ def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) ->
     wants_ops = any(rule.code in OP_RULES for rule in rules)
     store = Store(cache_dir_for(project, options), settings.dialect, wants_ops)
     prints = [store.fingerprint(env.files) for env in project.environments]
-    key = _results_key(project, rules, options, prints)
+    runner_files = find_runners(project) if any(isinstance(r, RunnerRule) for r in rules) else []
+    runner_prints = store.fingerprint(runner_files)
+    key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
     cached = store.results(key)
     if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
         store.save()
@@ -63,14 +71,22 @@ def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) ->
     from .engine import lint_records
     from .resolve import resolve_imported_labels
 
+    sites, runner_suppressions = _read_runners(runner_files)
     reports = []
     consulted: set[str] = set()
-    for env, env_prints in zip(project.environments, prints):
+    for index, (env, env_prints) in enumerate(zip(project.environments, prints)):
         records, read_for_labels = resolve_imported_labels(
             store.records(env.files, env_prints, options.jobs), project.root
         )
         consulted |= read_for_labels
-        result = lint_records(records, rules, honour_ignores=options.honour_ignores)
+        # Runner code belongs to the project: it is checked against the first environment.
+        result = lint_records(
+            records,
+            rules,
+            honour_ignores=options.honour_ignores,
+            runner_sites=sites if index == 0 else (),
+            runner_suppressions=runner_suppressions if index == 0 else None,
+        )
         graph = result.graph
         reports.append(
             EnvironmentReport(
@@ -100,14 +116,67 @@ def _results_key(
     rules: Sequence[Rule],
     options: Options,
     prints: Sequence[Sequence[tuple[str, bytes | None]]],
+    extra_files: Sequence[Sequence[Path]] = (),
 ) -> str:
     """Everything a report depends on: settings, rules, and every file's content."""
     digest = hashlib.sha1()
     digest.update(repr(project.settings).encode())
     digest.update(repr([(r.code, r.effective_severity, sorted(r.settings.items())) for r in rules]).encode())
     digest.update(repr(options.honour_ignores).encode())
-    for env, env_prints in zip(project.environments, prints):
-        digest.update(env.name.encode())
-        for path, (content, _) in zip(env.files, env_prints):
+    # Names are relative to the working directory: a result cached elsewhere names them otherwise.
+    digest.update("\0".join(env.name for env in project.environments).encode())
+    file_lists = [env.files for env in project.environments] + list(extra_files)
+    for files, file_prints in zip(file_lists, prints):
+        digest.update(b"\1")
+        for path, (content, _) in zip(files, file_prints):
             digest.update(f"\0{path}\0{content}".encode())
     return digest.hexdigest()
+
+
+def find_runners(project: Project) -> list[Path]:
+    """Runner files: `[tool.miglint] runners` globs, else Python files that mention both
+    `alembic` and `stamp`, outside the version directories and virtual environments."""
+    root = project.settings.root
+    if project.settings.runners:
+        found = {p for pattern in project.settings.runners for p in root.glob(pattern) if p.is_file()}
+        return sorted(found)
+    versions = {location.resolve() for env in project.environments for location in env.version_locations}
+    runners = []
+    for directory, dirnames, filenames in os.walk(root):
+        here = Path(directory)
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if d not in _SKIP and not d.startswith(".") and (here / d).resolve() not in versions
+        )
+        if len(here.relative_to(root).parts) > 6:
+            dirnames[:] = []
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                path = here / name
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if "alembic" in text and "stamp" in text:
+                    runners.append(path)
+    return runners
+
+
+_SKIP = frozenset({"venv", "env", "node_modules", "build", "dist", "site-packages", "__pycache__", "tests"})
+
+
+def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:
+    from .parse import _suppressions
+    from .runner import analyze_runner
+
+    sites: list[StampSite] = []
+    suppressions: dict[str, tuple[Suppression, ...]] = {}
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+            sites.extend(analyze_runner(str(path), text))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
+            continue  # not a Python file miglint can read: it has no stamps to report
+        suppressions[str(path)] = _suppressions(text)
+    return sites, suppressions

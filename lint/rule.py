@@ -19,7 +19,10 @@ from .config import Settings
 from .model import Diagnostic, Fix, Location, RevisionFile, Span
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .graph import RevisionGraph
+    from .runner import StampSite
 
 ERROR = "error"
 WARNING = "warning"
@@ -143,6 +146,13 @@ class GraphRule(Rule):
         value = file.header(field_name) or file.revision
         assert value is not None
         return file.path, value.span
+
+
+class RunnerRule(Rule):
+    """Looks at the stamps that runner code performs, against one environment's graph."""
+
+    def check_runners(self, sites: Sequence[StampSite], graph: RevisionGraph) -> Iterable[Diagnostic]:
+        raise NotImplementedError
 
 
 def all_rules() -> dict[str, type[Rule]]:

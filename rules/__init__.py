@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     placeholder_revision_id,
     redundant_parent,
     rename_unguarded,
+    stamp_head_on_legacy,
     syntax_error,
     unparsed_sql,
     unused_ignore,

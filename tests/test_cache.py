@@ -157,3 +157,13 @@ def test_one_changed_file_writes_a_delta_not_every_record(tmp_path: Path) -> Non
     assert store._file("records").read_bytes() == big
     assert len(Store(cache_dir)._load_records("delta")) == 1
     assert collect(_paths(tmp_path), cache_dir) == records  # base + delta read back
+
+
+def test_results_cached_from_another_directory_are_not_reused(tmp_path: Path) -> None:
+    from miglint.pipeline import Options, lint_paths
+
+    write_project(tmp_path, ["a"])
+    cache = tmp_path / "cache"
+    (inside,) = lint_paths([], tmp_path, Options(cache_dir=cache))
+    (outside,) = lint_paths([str(tmp_path)], tmp_path.parent, Options(cache_dir=cache))
+    assert (inside.name, outside.name) == ("alembic.ini", f"{tmp_path.name}/alembic.ini")

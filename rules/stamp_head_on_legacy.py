@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..graph import RevisionGraph
+from ..model import Diagnostic, Edit, Fix, Location
+from ..rule import RunnerRule
+from ..runner import StampSite, Target
+
+_HEADS = ("head", "heads")
+
+
+def may_be_head(target: Target) -> bool:
+    value = target.value or ""
+    return value in _HEADS or value.endswith(("@head", "@heads"))
+
+
+def baseline_of(graph: RevisionGraph, configured: str | None) -> str | None:
+    """`[tool.miglint] baseline`, else the single base revision."""
+    if configured and configured in graph.revisions:
+        return configured
+    bases = graph.bases()
+    return bases[0] if len(bases) == 1 else None
+
+
+class StampHeadOnLegacy(RunnerRule):
+    """
+    ## What it does
+    Flags runner code that stamps `head` (or `heads`, `label@head`) on a path where the
+    database was found to hold tables but no Alembic version: a condition on table
+    counts, `get_table_names()`, `has_table`, `'alembic_version' not in ...`, or the
+    `else` of a fresh-database test. It names the stamp's line, the condition's line,
+    and the revisions that would be marked applied without running.
+
+    ## Why is this bad?
+    A legacy database has the schema of some old release, not of head. Stamping it
+    head tells Alembic every migration has run, so none does: tables are never
+    created and backfills never happen (the incident this project was built from:
+    "the bot lost its personality"). `metadata.create_all()` followed by stamping
+    head - the documented fresh-database pattern - is correct and not reported.
+
+    ## Example
+    ```python
+    if table_count > 0 and not has_alembic_version:
+        subprocess.run(["alembic", "stamp", "head"], check=True)
+    ```
+
+    Use instead:
+    ```python
+    if table_count > 0 and not has_alembic_version:
+        subprocess.run(["alembic", "stamp", "20251011_baseline_v106"], check=True)
+        subprocess.run(["alembic", "upgrade", "head"], check=True)
+    ```
+    Set `[tool.miglint] baseline` to the revision whose schema the legacy databases
+    have; `miglint lint --fix` writes it in place of the literal `head`.
+    """
+
+    code = "MG301"
+    name = "stamp-head-on-legacy"
+    fixable = True
+    # Its failing and passing cases need runner files, not histories: tests/test_runner.py.
+
+    def check_runners(self, sites: Sequence[StampSite], graph: RevisionGraph) -> Iterator[Diagnostic]:
+        baseline = baseline_of(graph, self.project.baseline)
+        for site in sites:
+            for target in site.targets:
+                if not may_be_head(target):
+                    continue
+                condition = site.legacy_condition(target)
+                if condition is None:
+                    continue
+                yield self.diagnostic(
+                    site.path,
+                    target.span,
+                    self.message(site, target, condition.line, condition.text, graph, baseline),
+                    help=f"stamp the baseline instead, then run `alembic upgrade head`: {baseline!r}"
+                    if baseline
+                    else "stamp the revision the legacy schema matches "
+                    "(set [tool.miglint] baseline), then run `alembic upgrade head`",
+                    revisions=(baseline,) if baseline else (),
+                    related=[Location(site.path, site.span, "the stamp")],
+                    fix=self.fix(site, target, baseline),
+                )
+
+    def message(
+        self,
+        site: StampSite,
+        target: Target,
+        line: int,
+        test: str,
+        graph: RevisionGraph,
+        baseline: str | None,
+    ) -> str:
+        head = f"stamps {target.value!r}"
+        where = f" (line {site.span.line})" if site.span.line != target.span.line else ""
+        fact = f"{head}{where} where the database has tables but no Alembic version (line {line}: `{test}`)"
+        if baseline is None:
+            return f"{fact}: every migration would be marked applied without running"
+        from ..plan import PlanError, upgrade_plan
+
+        try:
+            skipped = upgrade_plan(graph, baseline)
+        except PlanError:
+            return f"{fact}: every migration after the baseline would be marked applied without running"
+        creating = [r for r in skipped if _creates_tables(graph, r)]
+        changing = [r for r in skipped if _changes_data(graph, r)]
+        parts = [f"{len(skipped)} revisions after {baseline} would be marked applied without running"]
+        if creating:
+            parts.append(f"{len(creating)} creating tables ({_short(creating)})")
+        if changing:
+            parts.append(f"{len(changing)} changing data ({_short(changing)})")
+        return f"{fact}: {', '.join(parts)}"
+
+    def fix(self, site: StampSite, target: Target, baseline: str | None) -> Fix | None:
+        if baseline is None or target.value is None:
+            return None
+        return Fix(
+            f"stamp {baseline} instead of {target.value}", (Edit(site.path, target.span, repr(baseline)),)
+        )
+
+
+def _creates_tables(graph: RevisionGraph, rev_id: str) -> bool:
+    file = graph.revisions[rev_id]
+    return any(
+        s.kind.startswith("CREATE") and "TABLE" in s.kind for s in file.sql if s.entry == "upgrade"
+    ) or any(o.name == "create_table" and o.entry == "upgrade" for o in file.ops)
+
+
+def _changes_data(graph: RevisionGraph, rev_id: str) -> bool:
+    return any(
+        s.kind in ("INSERT", "UPDATE", "DELETE", "MERGE") and s.entry == "upgrade"
+        for s in graph.revisions[rev_id].sql
+    )
+
+
+def _short(ids: list[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown if len(ids) <= limit else f"{shown} and {len(ids) - limit} more"

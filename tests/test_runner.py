@@ -1,0 +1,156 @@
+"""Runner code that stamps (MG301): the incident's shape, the fixed one, and the others seen in practice."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import cli_runner
+from histories import write_project
+from miglint.cli import main
+from miglint.model import Diagnostic
+from miglint.pipeline import Options, lint_paths
+
+SEED_SHAPE = """
+import subprocess
+
+BASELINE_REVISION = "a"
+
+async def run_migrations():
+    table_count = await count_tables(conn)
+    has_alembic_version = await alembic_version_exists(conn)
+    if table_count == 0:
+        await apply_sql_file(conn, "00_init.sql")
+        subprocess.run(["alembic", "stamp", BASELINE_REVISION], check=True)
+        subprocess.run(["alembic", "upgrade", "head"], check=True)
+        return 0
+    if table_count > 0 and not has_alembic_version:
+        if table_count < 30:
+            stamp_revision = "head"  # v1.0.6 had full schema for its time
+        elif table_count < 60:
+            stamp_revision = BASELINE_REVISION
+        else:
+            stamp_revision = "b"
+        subprocess.run(["alembic", "stamp", stamp_revision], check=True)
+        subprocess.run(["alembic", "upgrade", "head"], check=True)
+"""
+
+
+def lint_runner(tmp_path: Path, runner: str, baseline: str | None = "a") -> list[Diagnostic]:
+    settings = f'[tool.miglint]\nbaseline = "{baseline}"\n' if baseline else "[tool.miglint]\n"
+    (tmp_path / "pyproject.toml").write_text(settings)
+    write_project(
+        tmp_path,
+        ["a", "b<-a", "c<-b"],
+        files={
+            "0009_d.py": "revision = 'd'\ndown_revision = 'c'\ndef upgrade():\n    op.execute(\"CREATE TABLE IF NOT EXISTS t (id int)\")\n"
+        },
+    )
+    scripts = tmp_path / "scripts"
+    scripts.mkdir(exist_ok=True)
+    (scripts / "run_migrations.py").write_text(textwrap.dedent(runner))
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG301"]))
+    return [d for r in reports for d in r.diagnostics]
+
+
+def test_the_incident_shape_is_reported_with_lines_and_skipped_revisions(tmp_path: Path) -> None:
+    (found,) = lint_runner(tmp_path, SEED_SHAPE)
+    assert (Path(found.path).name, found.span.line, found.span.column) == ("run_migrations.py", 16, 29)
+    assert found.message == (
+        "stamps 'head' (line 21) where the database has tables but no Alembic version "
+        "(line 14: `table_count > 0 and (not has_alembic_version)`): 3 revisions after a would be "
+        "marked applied without running, 1 creating tables (d)"
+    )
+    assert found.revisions == ("a",)
+    assert found.fix is not None and found.fix.edits[0].replacement == "'a'"
+
+
+def test_the_fixed_shape_is_clean(tmp_path: Path) -> None:
+    assert (
+        lint_runner(
+            tmp_path, SEED_SHAPE.replace('stamp_revision = "head"', "stamp_revision = BASELINE_REVISION")
+        )
+        == []
+    )
+
+
+@pytest.mark.parametrize(
+    "runner",
+    [
+        # alembic.command.stamp inside "'alembic_version' not in tables"
+        """
+        from alembic import command
+        def migrate(cfg, inspector):
+            tables = inspector.get_table_names()
+            if tables and 'alembic_version' not in tables:
+                command.stamp(cfg, "head")
+        """,
+        # an imported, aliased stamp and the else of a fresh-database test
+        """
+        from alembic.command import stamp as alembic_stamp
+        def migrate(cfg, inspector):
+            if not inspector.get_table_names():
+                create_schema()
+            else:
+                alembic_stamp(cfg, revision="heads")
+        """,
+        # a shell string through subprocess and os.system
+        """
+        import os, subprocess
+        def migrate(engine):
+            if engine.dialect.has_table(engine.connect(), "users"):
+                os.system("alembic -c alembic.ini stamp head")
+        """,
+    ],
+    ids=["command-stamp", "aliased-else-branch", "os-system-shell"],
+)
+def test_stamping_head_on_a_legacy_path_is_reported(tmp_path: Path, runner: str) -> None:
+    assert [d.code for d in lint_runner(tmp_path, runner)] == ["MG301"]
+
+
+@pytest.mark.parametrize(
+    "runner",
+    [
+        # the documented fresh-database pattern
+        """
+        from alembic import command
+        def init_db(cfg, engine, inspector):
+            if not inspector.get_table_names():
+                Base.metadata.create_all(engine)
+                command.stamp(cfg, "head")
+        """,
+        # create_all then stamp head, with no table test at all
+        """
+        from alembic import command
+        def init_db(cfg, engine):
+            Base.metadata.create_all(engine)
+            command.stamp(cfg, "head")
+        """,
+        # stamping the baseline on the legacy path, then upgrading
+        """
+        import subprocess
+        def migrate(table_count):
+            if table_count > 0:
+                subprocess.run(["alembic", "stamp", "a"], check=True)
+                subprocess.run(["alembic", "upgrade", "head"], check=True)
+        """,
+    ],
+    ids=["create-all-fresh", "create-all-only", "stamp-baseline"],
+)
+def test_correct_patterns_are_not_reported(tmp_path: Path, runner: str) -> None:
+    assert lint_runner(tmp_path, runner) == []
+
+
+def test_fix_writes_the_baseline_in_place_of_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lint_runner(tmp_path, SEED_SHAPE)
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
+    assert result.exit_code == 0 and result.stderr == "Fixed 1 finding in 1 file.\n"
+    text = (tmp_path / "scripts" / "run_migrations.py").read_text()
+    assert "            stamp_revision = 'a'  # v1.0.6 had full schema for its time\n" in text
+
+
+def test_without_a_baseline_the_single_base_is_used(tmp_path: Path) -> None:
+    (found,) = lint_runner(tmp_path, SEED_SHAPE, baseline=None)
+    assert found.revisions == ("a",) and "3 revisions after a" in found.message
