@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from .model import Span
 from .sqlsource import char_column
 
+_COMMANDS = ("stamp", "upgrade")
 _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen", "system"})
 # alembic options that take a value, to skip when looking for the revision
 _OPTIONS_WITH_VALUE = frozenset({"-c", "--config", "-n", "--name", "-x", "--tag"})
@@ -64,16 +65,24 @@ class Target:
     value: str | None  # None: not a literal (computed)
     span: Span
     conditions: tuple[Condition, ...]  # those on the path of the assignment
+    exact: bool = True  # the text at `span` is a literal of exactly `value` (a fix may replace it)
 
 
 @dataclass(frozen=True)
 class StampSite:
+    """An `alembic stamp` (or `upgrade`) that runner code performs."""
+
     path: str
     span: Span
-    tool: str  # "alembic CLI" or "alembic.command.stamp"
+    tool: str  # "alembic CLI" or "alembic.command"
     targets: tuple[Target, ...]
-    conditions: tuple[Condition, ...]  # those on the path to the stamp itself
+    conditions: tuple[Condition, ...]  # those on the path to the call itself
     after_create_all: bool  # metadata.create_all() runs just before: the fresh-database pattern
+    command: str = "stamp"  # or "upgrade"
+    # What follows on the same path: an upgrade, or the line of a return/exit reached first
+    # (0: the function simply ends there).
+    upgraded_after: bool = True
+    exits_at: int | None = None
 
     def legacy_condition(self, target: Target) -> Condition | None:
         """The test that put this stamp on a "tables but no alembic_version" path, if any."""
@@ -89,36 +98,45 @@ def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
     reader = _Runner(path, text, lines, _command_stamp_names(tree))
     module_scope = _Scope(None, {})
     sites: list[StampSite] = []
-    for statement, conditions, before in _statements(tree.body, ()):
+    for statement, conditions, before, after in _statements(tree.body, ()):
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
             scope = _Scope(statement, module_scope.assignments)
-            for inner, inner_conditions, inner_before in _statements(statement.body, ()):
+            for inner, inner_conditions, inner_before, inner_after in _statements(statement.body, ()):
                 scope.note(inner, inner_conditions)
-                sites.extend(reader.stamps(inner, inner_conditions, inner_before, scope))
-        else:
+                sites.extend(reader.stamps(inner, inner_conditions, inner_before, inner_after, scope))
+        elif not _inside_function(statement, tree):
             module_scope.note(statement, conditions)
-            sites.extend(reader.stamps(statement, conditions, before, module_scope))
+            sites.extend(reader.stamps(statement, conditions, before, after, module_scope))
     return tuple(sites)
 
 
+_Continuation = tuple[tuple[ast.stmt, ...], ...]
+
+
 def _statements(
-    body: list[ast.stmt], conditions: tuple[Condition, ...]
-) -> Iterator[tuple[ast.stmt, tuple[Condition, ...], tuple[ast.stmt, ...]]]:
-    """Every statement with the conditions leading to it and the statements before it in its block."""
+    body: list[ast.stmt], conditions: tuple[Condition, ...], rest: _Continuation = ()
+) -> Iterator[tuple[ast.stmt, tuple[Condition, ...], tuple[ast.stmt, ...], _Continuation]]:
+    """Every statement with the conditions leading to it, the statements before it in
+    its block, and what runs after it: the rest of its block, then of each enclosing one."""
     for index, statement in enumerate(body):
-        yield statement, conditions, tuple(body[:index])
+        after = (tuple(body[index + 1 :]), *rest)
+        yield statement, conditions, tuple(body[:index]), after
         if isinstance(statement, ast.If):
             text = ast.unparse(statement.test)
-            yield from _statements(statement.body, (*conditions, Condition(text, statement.lineno, True)))
-            yield from _statements(statement.orelse, (*conditions, Condition(text, statement.lineno, False)))
+            yield from _statements(
+                statement.body, (*conditions, Condition(text, statement.lineno, True)), after
+            )
+            yield from _statements(
+                statement.orelse, (*conditions, Condition(text, statement.lineno, False)), after
+            )
         elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
-            yield from _statements(statement.body, conditions)
-            yield from _statements(getattr(statement, "orelse", []), conditions)
+            yield from _statements(statement.body, conditions, after)
+            yield from _statements(getattr(statement, "orelse", []), conditions, after)
         elif isinstance(statement, ast.Try):
             for block in (statement.body, statement.orelse, statement.finalbody):
-                yield from _statements(block, conditions)
+                yield from _statements(block, conditions, after)
             for handler in statement.handlers:
-                yield from _statements(handler.body, conditions)
+                yield from _statements(handler.body, conditions, after)
 
 
 class _Scope:
@@ -148,7 +166,7 @@ class _Scope:
 
 
 class _Runner:
-    def __init__(self, path: str, text: str, lines: list[str], command_stamps: frozenset[str]) -> None:
+    def __init__(self, path: str, text: str, lines: list[str], command_stamps: dict[str, str]) -> None:
         self.path = path
         self.text = text
         self.lines = lines
@@ -168,6 +186,7 @@ class _Runner:
         statement: ast.stmt,
         conditions: tuple[Condition, ...],
         before: tuple[ast.stmt, ...],
+        after: _Continuation,
         scope: _Scope,
     ) -> Iterator[StampSite]:
         if isinstance(
@@ -179,11 +198,12 @@ class _Runner:
         for node in ast.walk(statement):
             if not isinstance(node, ast.Call):
                 continue
-            found = self._stamp_target(node)
+            found = self._alembic_call(node)
             if found is None:
                 continue
-            tool, argument = found
+            command, tool, argument = found
             targets = tuple(self._targets(argument, conditions, scope)) if argument is not None else ()
+            upgraded, exits_at = self._what_follows(after) if command == "stamp" else (True, None)
             yield StampSite(
                 path=self.path,
                 span=self.span(node),
@@ -191,20 +211,35 @@ class _Runner:
                 targets=targets,
                 conditions=conditions,
                 after_create_all=any("create_all" in ast.unparse(s) for s in before[-3:]),
+                command=command,
+                upgraded_after=upgraded,
+                exits_at=exits_at,
             )
 
-    def _stamp_target(self, call: ast.Call) -> tuple[str, ast.expr | None] | None:
-        """(tool, the revision argument) when `call` stamps."""
+    def _what_follows(self, after: _Continuation) -> tuple[bool, int | None]:
+        """(an upgrade runs next on this path, the line of a return/exit reached first)."""
+        for block in after:
+            for statement in block:
+                if any(
+                    isinstance(n, ast.Call) and (self._alembic_call(n) or (None,))[0] == "upgrade"
+                    for n in ast.walk(statement)
+                ):
+                    return True, None
+                if isinstance(statement, ast.Return) or _is_exit(statement):
+                    return False, statement.lineno
+        return False, 0
+
+    def _alembic_call(self, call: ast.Call) -> tuple[str, str, ast.expr | None] | None:
+        """(command, tool, the revision argument) when `call` stamps or upgrades."""
         name = _call_name(call.func)
-        if name in self.command_stamps or (
-            name == "stamp"
-            and isinstance(call.func, ast.Attribute)
-            and _call_name(call.func.value) == "command"
-        ):
+        command = self.command_stamps.get(name)
+        if command is None and name in _COMMANDS and isinstance(call.func, ast.Attribute):
+            command = name if _call_name(call.func.value) == "command" else None
+        if command is not None:
             revision = next((k.value for k in call.keywords if k.arg == "revision"), None)
             if revision is None and len(call.args) >= 2:
                 revision = call.args[1]
-            return "alembic.command.stamp", revision
+            return command, "alembic.command", revision
         if name in _SUBPROCESS and call.args:
             words = call.args[0]
             if isinstance(words, (ast.List, ast.Tuple)):
@@ -213,19 +248,25 @@ class _Runner:
                     e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else None
                     for e in items
                 ]
-                index = _stamp_index(texts)
-                if index is None:
+                found = _command_index(texts)
+                if found is None:
                     return None
-                return "alembic CLI", items[index] if index < len(items) else None
+                command, index = found
+                return command, "alembic CLI", items[index] if index < len(items) else None
             if isinstance(words, ast.Constant) and isinstance(words.value, str):
                 try:
                     parts = shlex.split(words.value)
                 except ValueError:
                     return None
-                index = _stamp_index(list(parts))
-                if index is None:
+                found = _command_index(list(parts))
+                if found is None:
                     return None
-                return "alembic CLI", ast.Constant(parts[index]) if index < len(parts) else None
+                command, index = found
+                return (
+                    command,
+                    "alembic CLI",
+                    _located(ast.Constant(parts[index]), words) if index < len(parts) else None,
+                )
         return None
 
     def _targets(
@@ -233,7 +274,12 @@ class _Runner:
     ) -> Iterator[Target]:
         span = self.span(node) if hasattr(node, "lineno") else Span.point(1)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            yield Target(node.value, span, conditions)
+            written = ast.get_source_segment(self.text, node) or ""
+            try:
+                exact = ast.literal_eval(written) == node.value
+            except (ValueError, SyntaxError):
+                exact = False  # a word of a shell string: its span is the whole command
+            yield Target(node.value, span, conditions, exact)
         elif isinstance(node, ast.Name) and depth < 4 and scope.values(node.id):
             for value, value_conditions in scope.values(node.id) or []:
                 yield from self._targets(value, value_conditions, scope, depth + 1)
@@ -241,11 +287,12 @@ class _Runner:
             yield Target(None, span, conditions)
 
 
-def _stamp_index(words: list[str | None]) -> int | None:
-    """Index of the revision in an `alembic ... stamp [options] REV` word list."""
-    if "stamp" not in words:
+def _command_index(words: list[str | None]) -> tuple[str, int] | None:
+    """(command, index of the revision) in an `alembic ... stamp|upgrade [options] REV` word list."""
+    command = next((w for w in words if w in _COMMANDS), None)
+    if command is None:
         return None
-    start = words.index("stamp")
+    start = words.index(command)
     if not any(
         w is not None and w.rsplit("/", 1)[-1] in ("alembic", "alembic.exe") for w in words[:start]
     ) and ("-m" not in words[:start] or "alembic" not in words[:start]):
@@ -253,16 +300,39 @@ def _stamp_index(words: list[str | None]) -> int | None:
     index = start + 1
     while index < len(words) and words[index] is not None and words[index].startswith("-"):  # type: ignore[union-attr]
         index += 2 if words[index] in _OPTIONS_WITH_VALUE else 1
-    return index
+    return command, index
 
 
-def _command_stamp_names(tree: ast.Module) -> frozenset[str]:
-    """Local names bound to alembic.command.stamp (`from alembic.command import stamp as s`)."""
-    names: set[str] = set()
+def _command_stamp_names(tree: ast.Module) -> dict[str, str]:
+    """Local names bound to alembic.command.stamp/upgrade (`from alembic.command import stamp as s`)."""
+    names: dict[str, str] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module == "alembic.command":
-            names.update(alias.asname or alias.name for alias in node.names if alias.name == "stamp")
-    return frozenset(names)
+            names.update(
+                {alias.asname or alias.name: alias.name for alias in node.names if alias.name in _COMMANDS}
+            )
+    return names
+
+
+def _located(node: ast.Constant, where: ast.expr) -> ast.Constant:
+    """A word split out of a shell string, placed at that string (its own column is unknown)."""
+    return ast.copy_location(node, where)
+
+
+def _is_exit(statement: ast.stmt) -> bool:
+    """`sys.exit(...)`, `exit(...)`, `os._exit(...)`, `raise SystemExit`."""
+    if isinstance(statement, ast.Raise) and statement.exc is not None:
+        return "SystemExit" in ast.unparse(statement.exc)
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        return _call_name(statement.value.func) in ("exit", "_exit", "quit")
+    return False
+
+
+def _inside_function(statement: ast.stmt, tree: ast.Module) -> bool:
+    """Whether a statement the module walk yields belongs to a function body (visited there)."""
+    return statement not in tree.body and any(
+        statement in ast.walk(f) for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
+    )
 
 
 def _call_name(func: ast.expr) -> str:

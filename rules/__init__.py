@@ -23,6 +23,8 @@ from . import (  # noqa: F401
     redundant_parent,
     rename_unguarded,
     stamp_head_on_legacy,
+    stamp_unknown_revision,
+    stamp_without_upgrade,
     syntax_error,
     unparsed_sql,
     unused_ignore,

@@ -63,6 +63,8 @@ class StampHeadOnLegacy(RunnerRule):
     def check_runners(self, sites: Sequence[StampSite], graph: RevisionGraph) -> Iterator[Diagnostic]:
         baseline = baseline_of(graph, self.project.baseline)
         for site in sites:
+            if site.command != "stamp":
+                continue
             for target in site.targets:
                 if not may_be_head(target):
                     continue
@@ -112,7 +114,7 @@ class StampHeadOnLegacy(RunnerRule):
         return f"{fact}: {', '.join(parts)}"
 
     def fix(self, site: StampSite, target: Target, baseline: str | None) -> Fix | None:
-        if baseline is None or target.value is None:
+        if baseline is None or target.value is None or not target.exact:
             return None
         return Fix(
             f"stamp {baseline} instead of {target.value}", (Edit(site.path, target.span, repr(baseline)),)

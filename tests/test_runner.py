@@ -154,3 +154,93 @@ def test_fix_writes_the_baseline_in_place_of_head(tmp_path: Path, monkeypatch: p
 def test_without_a_baseline_the_single_base_is_used(tmp_path: Path) -> None:
     (found,) = lint_runner(tmp_path, SEED_SHAPE, baseline=None)
     assert found.revisions == ("a",) and "3 revisions after a" in found.message
+
+
+def lint_codes(
+    tmp_path: Path, runner: str, *codes: str, history: tuple[str, ...] = ("a", "b<-a", "c<-b")
+) -> list[Diagnostic]:
+    (tmp_path / "pyproject.toml").write_text(f'[tool.miglint]\nbaseline = "{history[0]}"\n')
+    write_project(tmp_path, history)
+    scripts = tmp_path / "scripts"
+    scripts.mkdir(exist_ok=True)
+    (scripts / "run_migrations.py").write_text(textwrap.dedent(runner))
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=list(codes)))
+    return [d for r in reports for d in r.diagnostics]
+
+
+QUICKSTART_BEFORE_THE_FIX = """
+import subprocess
+BASELINE_REVISION = "a"
+def run(table_count):
+    if table_count == 0:
+        apply_sql("00_init.sql")
+        subprocess.run(["alembic", "stamp", BASELINE_REVISION], check=True)
+        return 0
+    subprocess.run(["alembic", "upgrade", "head"], check=True)
+"""
+
+
+def test_stamp_then_return_without_upgrade_is_mg302(tmp_path: Path) -> None:
+    (found,) = lint_codes(tmp_path, QUICKSTART_BEFORE_THE_FIX, "MG302")
+    assert (found.span.line, found.span.column) == (7, 8)
+    assert found.message == (
+        "stamps 'a' and then returns at line 8 without running `alembic upgrade`: "
+        "the revisions after it stay missing until something else upgrades"
+    )
+
+
+def test_stamp_then_upgrade_is_not_mg302(tmp_path: Path) -> None:
+    fixed = QUICKSTART_BEFORE_THE_FIX.replace(
+        "        return 0\n",
+        '        subprocess.run(["alembic", "upgrade", "head"], check=True)\n        return 0\n',
+    )
+    assert lint_codes(tmp_path, fixed, "MG302") == []
+
+
+def test_stamp_at_the_end_of_a_function_is_mg302(tmp_path: Path) -> None:
+    runner = """
+    from alembic import command
+    def adopt(cfg):
+        command.stamp(cfg, "b")
+    """
+    (found,) = lint_codes(tmp_path, runner, "MG302")
+    assert "and then the function ends without running" in found.message
+
+
+def test_unknown_stamp_target_is_mg303_with_a_suggestion(tmp_path: Path) -> None:
+    runner = """
+    import subprocess
+    def run():
+        subprocess.run(["alembic", "stamp", "20251011_baseline_v160"], check=True)
+        subprocess.run(["alembic", "-c", "alembic.ini", "upgrade", "head"], check=True)
+    """
+    history = ("20251011_baseline_v106", "9c23e4e81011<-20251011_baseline_v106")
+    (found,) = lint_codes(tmp_path, runner, "MG303", history=history)
+    assert (found.span.line, found.revisions) == (4, ("20251011_baseline_v160",))
+    assert found.message == (
+        "`alembic stamp` target '20251011_baseline_v160' is not a revision, prefix or branch label of this history"
+    )
+    assert found.help == "did you mean '20251011_baseline_v106' (the closest revision id)?"
+
+
+def test_known_targets_are_not_mg303(tmp_path: Path) -> None:
+    runner = """
+    import subprocess
+    from alembic import command
+    def run(cfg):
+        subprocess.run(["alembic", "stamp", "a"], check=True)
+        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "+1")
+    """
+    assert lint_codes(tmp_path, runner, "MG303") == []
+
+
+def test_a_shell_string_stamp_gets_no_fix(tmp_path: Path) -> None:
+    runner = """
+    import os
+    def migrate(inspector):
+        if 'alembic_version' not in inspector.get_table_names():
+            os.system("alembic stamp head")
+    """
+    (found,) = lint_codes(tmp_path, runner, "MG301")
+    assert found.fix is None  # its span is the whole command string

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..graph import RevisionGraph
+from ..model import Diagnostic
+from ..rule import RunnerRule
+from ..runner import StampSite
+from .missing_parent import suggest
+
+
+class StampUnknownRevision(RunnerRule):
+    """
+    ## What it does
+    Flags a stamp or upgrade target in runner code that is not a revision id, a
+    unique prefix, a branch label or a symbolic name (`head`, `heads`, `base`,
+    `label@head`) of the history.
+
+    ## Why is this bad?
+    Alembic stops with "Can't locate revision" at deploy time - on the one path
+    (a legacy install, a rare branch of the runner) that nobody tested.
+
+    ## Example
+    ```python
+    subprocess.run(["alembic", "stamp", "20251011_baseline_v160"], check=True)
+    ```
+
+    Use instead:
+    ```python
+    subprocess.run(["alembic", "stamp", "20251011_baseline_v106"], check=True)
+    ```
+    """
+
+    code = "MG303"
+    name = "stamp-unknown-revision"
+
+    def check_runners(self, sites: Sequence[StampSite], graph: RevisionGraph) -> Iterator[Diagnostic]:
+        from ..plan import PlanError, resolve
+
+        if not graph.complete:
+            return  # an unreadable revision could be the one named
+        for site in sites:
+            for target in site.targets:
+                value = target.value
+                if value is None or any(c in value for c in "+-:%{}") or value in ("base", "head", "heads"):
+                    continue  # computed, relative, a range, or a template: not checked
+                try:
+                    resolve(graph, value)
+                except PlanError as error:
+                    if "ambiguous" in str(error) or "several revisions" in str(error):
+                        continue  # names something, only not uniquely: Alembic says so itself
+                    guess = suggest(graph, value)
+                    yield self.diagnostic(
+                        site.path,
+                        target.span,
+                        f"`alembic {site.command}` target {value!r} is not a revision, prefix or branch "
+                        "label of this history",
+                        help=f"did you mean {guess}?"
+                        if guess
+                        else "name a revision that `alembic heads` / `alembic history` lists",
+                        revisions=(value,),
+                    )

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..graph import RevisionGraph
+from ..model import Diagnostic
+from ..rule import RunnerRule
+from ..runner import StampSite
+from .stamp_head_on_legacy import may_be_head
+
+
+class StampWithoutUpgrade(RunnerRule):
+    """
+    ## What it does
+    Flags runner code that stamps a revision other than head and then returns,
+    exits or simply ends without running `alembic upgrade`.
+
+    ## Why is this bad?
+    Stamping the baseline is only half of bringing a database under Alembic: until
+    an upgrade runs, every revision after it is missing. The incident review found
+    this on the fresh-install path ("QUICKSTART MODE exited without running
+    migrations"): installs stayed at the baseline until the next restart.
+
+    ## Example
+    ```python
+    subprocess.run(["alembic", "stamp", BASELINE_REVISION], check=True)
+    return 0
+    ```
+
+    Use instead:
+    ```python
+    subprocess.run(["alembic", "stamp", BASELINE_REVISION], check=True)
+    subprocess.run(["alembic", "upgrade", "head"], check=True)
+    return 0
+    ```
+    """
+
+    code = "MG302"
+    name = "stamp-without-upgrade"
+
+    def check_runners(self, sites: Sequence[StampSite], graph: RevisionGraph) -> Iterator[Diagnostic]:
+        for site in sites:
+            if site.command != "stamp" or site.upgraded_after:
+                continue
+            below_head = [t for t in site.targets if t.value is not None and not may_be_head(t)]
+            if not below_head:
+                continue
+            ending = f"returns at line {site.exits_at}" if site.exits_at else "the function ends"
+            values = ", ".join(sorted({repr(t.value) for t in below_head}))
+            yield self.diagnostic(
+                site.path,
+                site.span,
+                f"stamps {values} and then {ending} without running `alembic upgrade`: "
+                "the revisions after it stay missing until something else upgrades",
+                help="run `alembic upgrade head` (or command.upgrade(cfg, 'head')) right after the stamp",
+            )
