@@ -37,6 +37,11 @@ def _guarded(command: F) -> F:
             sys.exit(2)
         except KeyboardInterrupt:
             sys.exit(130)
+        except BrokenPipeError:
+            # `miglint ... | head`: the reader left; say nothing more (Python's documented recipe)
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception:
@@ -486,6 +491,58 @@ def _emit(content: str | bytes, output: Path | None, *, binary: bool = False) ->
     if binary and sys.stdout.isatty():
         raise ConfigError("not writing PNG or PDF to a terminal; use -o FILE or redirect the output")
     click.echo(data, nl=False)  # bytes go to the binary stream untouched
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.option(
+    "--from", "from_rev", required=True, help="The revision the database is stamped at (`base` for empty)."
+)
+@click.option("--to", "to_rev", default="heads", show_default=True, help="The upgrade target.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--env", "environment", help="Which environment, when the project has several.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@_guarded
+def plan(
+    path: str | None, from_rev: str, to_rev: str, output_format: str, environment: str | None, no_cache: bool
+) -> None:
+    """The revisions `alembic upgrade TO` runs on a database stamped at FROM, in order."""
+    import json
+
+    from .collect import collect
+    from .discover import discover
+    from .effects import effects
+    from .graph import RevisionGraph
+    from .pipeline import Options, cache_dir_for
+    from .plan import PlanError, upgrade_plan
+    from .resolve import resolve_imported_labels
+
+    cwd = Path.cwd()
+    project = discover([path] if path else [], cwd)
+    env = _environment(project, environment)
+    cache = cache_dir_for(project, Options(use_cache=not no_cache))
+    records = collect(env.files, cache, dialect=project.settings.dialect, ops=True)
+    graph = RevisionGraph(resolve_imported_labels(records, project.root)[0])
+    try:
+        steps = upgrade_plan(graph, None if from_rev == "base" else from_rev, to_rev)
+    except PlanError as error:
+        raise ConfigError(str(error)) from None
+    if output_format == "json":
+        rows = [
+            {"id": rev, "message": graph.revisions[rev].message, "does": list(effects(graph.revisions[rev]))}
+            for rev in steps
+        ]
+        payload = {"from": from_rev, "to": to_rev, "revisions": rows}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"alembic upgrade {to_rev} from {from_rev} runs {_count(len(steps), 'revision')}:")
+    width = max((len(rev) for rev in steps), default=0)
+    for number, rev in enumerate(steps, 1):
+        done = effects(graph.revisions[rev])
+        does = f"  [{', '.join(done)}]" if done else ""
+        click.echo(f"{number:4}. {rev:<{width}}  {graph.revisions[rev].message or ''}{does}")
 
 
 @main.command(name="rules")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from ..effects import changes_data, creates_tables
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Edit, Fix, Location
 from ..rule import RunnerRule
@@ -104,8 +105,8 @@ class StampHeadOnLegacy(RunnerRule):
             skipped = upgrade_plan(graph, baseline)
         except PlanError:
             return f"{fact}: every migration after the baseline would be marked applied without running"
-        creating = [r for r in skipped if _creates_tables(graph, r)]
-        changing = [r for r in skipped if _changes_data(graph, r)]
+        creating = [r for r in skipped if creates_tables(graph.revisions[r])]
+        changing = [r for r in skipped if changes_data(graph.revisions[r])]
         parts = [f"{len(skipped)} revisions after {baseline} would be marked applied without running"]
         if creating:
             parts.append(f"{len(creating)} creating tables ({_short(creating)})")
@@ -119,20 +120,6 @@ class StampHeadOnLegacy(RunnerRule):
         return Fix(
             f"stamp {baseline} instead of {target.value}", (Edit(site.path, target.span, repr(baseline)),)
         )
-
-
-def _creates_tables(graph: RevisionGraph, rev_id: str) -> bool:
-    file = graph.revisions[rev_id]
-    return any(
-        s.kind.startswith("CREATE") and "TABLE" in s.kind for s in file.sql if s.entry == "upgrade"
-    ) or any(o.name == "create_table" and o.entry == "upgrade" for o in file.ops)
-
-
-def _changes_data(graph: RevisionGraph, rev_id: str) -> bool:
-    return any(
-        s.kind in ("INSERT", "UPDATE", "DELETE", "MERGE") and s.entry == "upgrade"
-        for s in graph.revisions[rev_id].sql
-    )
 
 
 def _short(ids: list[str], limit: int = 5) -> str:

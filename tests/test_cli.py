@@ -168,3 +168,28 @@ def test_bad_files_are_findings_not_crashes(tmp_path: Path, monkeypatch: pytest.
         "migrations/versions/0003_c.py:3:13: MG001",
         "migrations/versions/0004_d.py:1:12: MG003",
     ]
+
+
+def test_plan_lists_what_an_upgrade_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from histories import write_project as write
+
+    write(
+        tmp_path,
+        ["a", "b<-a"],
+        files={
+            "0009_c.py": "revision = 'c'\ndown_revision = 'b'\ndef upgrade():\n    op.create_table('t')\n    op.execute('INSERT INTO t VALUES (1)')\n"
+        },
+    )
+    result = run(["plan", "--from", "a", "--no-cache"], tmp_path, monkeypatch)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        "alembic upgrade heads from a runs 2 revisions:",
+        "   1. b  revision b",
+        "   2. c    [creates tables, changes data]",
+    ]
+    bad = run(["plan", "--from", "zz", "--no-cache"], tmp_path, monkeypatch)
+    assert bad.exit_code == 2
+    assert (
+        bad.stderr
+        == "miglint: error: no such revision or branch 'zz'; a prefix needs at least four characters\n"
+    )
