@@ -152,7 +152,7 @@ def find_runners(project: Project) -> list[Path]:
         if len(here.relative_to(root).parts) > 6:
             dirnames[:] = []
         for name in sorted(filenames):
-            if name.endswith(".py"):
+            if name.endswith(".py") or is_shell_like(name):
                 path = here / name
                 try:
                     text = path.read_text(encoding="utf-8", errors="replace")
@@ -163,19 +163,32 @@ def find_runners(project: Project) -> list[Path]:
     return runners
 
 
+def is_shell_like(name: str) -> bool:
+    """Entrypoints, Dockerfiles, compose files and Makefiles run alembic too."""
+    lowered = name.lower()
+    return (
+        lowered.endswith((".sh", ".bash"))
+        or lowered.startswith("dockerfile")
+        or lowered in ("makefile", "justfile", "procfile", "entrypoint")
+        or (lowered.endswith((".yml", ".yaml")) and ("compose" in lowered))
+    )
+
+
 _SKIP = frozenset({"venv", "env", "node_modules", "build", "dist", "site-packages", "__pycache__", "tests"})
 
 
 def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:
     from .parse import _suppressions
     from .runner import analyze_runner
+    from .shellrunner import analyze_shell
 
     sites: list[StampSite] = []
     suppressions: dict[str, tuple[Suppression, ...]] = {}
     for path in paths:
         try:
             text = path.read_text(encoding="utf-8")
-            sites.extend(analyze_runner(str(path), text))
+            analyze = analyze_runner if path.suffix == ".py" else analyze_shell
+            sites.extend(analyze(str(path), text))
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
             continue  # not a Python file miglint can read: it has no stamps to report
         suppressions[str(path)] = _suppressions(text)

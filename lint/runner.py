@@ -248,7 +248,7 @@ class _Runner:
                     e.value if isinstance(e, ast.Constant) and isinstance(e.value, str) else None
                     for e in items
                 ]
-                found = _command_index(texts)
+                found = command_index(texts)
                 if found is None:
                     return None
                 command, index = found
@@ -258,7 +258,7 @@ class _Runner:
                     parts = shlex.split(words.value)
                 except ValueError:
                     return None
-                found = _command_index(list(parts))
+                found = command_index(list(parts))
                 if found is None:
                     return None
                 command, index = found
@@ -287,7 +287,7 @@ class _Runner:
             yield Target(None, span, conditions)
 
 
-def _command_index(words: list[str | None]) -> tuple[str, int] | None:
+def command_index(words: list[str | None]) -> tuple[str, int] | None:
     """(command, index of the revision) in an `alembic ... stamp|upgrade [options] REV` word list."""
     command = next((w for w in words if w in _COMMANDS), None)
     if command is None:
@@ -343,7 +343,8 @@ def _call_name(func: ast.expr) -> str:
     return ""
 
 
-_EMPTY = re.compile(r"(==\s*0|<\s*1|<=\s*0)(?!\d)")
+# `== 0`, `< 1`, `<= 0`; in shell tests `-eq 0`, `-lt 1`, `= "0"`, `-z "$TABLES"`
+_EMPTY = re.compile(r"(==\s*0|<\s*1|<=\s*0|-eq\s+\"?0\"?|-lt\s+\"?1\"?|\s=\s*\"?0\"?|-z\s)(?![\d.])")
 
 
 def _tests_empty(text: str) -> bool:

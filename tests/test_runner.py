@@ -244,3 +244,46 @@ def test_a_shell_string_stamp_gets_no_fix(tmp_path: Path) -> None:
     """
     (found,) = lint_codes(tmp_path, runner, "MG301")
     assert found.fix is None  # its span is the whole command string
+
+
+ENTRYPOINT = """#!/bin/sh
+set -e
+TABLES=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+HAS_VERSION=$(psql "$DATABASE_URL" -tAc "SELECT to_regclass('public.alembic_version') IS NOT NULL")
+if [ "$TABLES" -eq 0 ]; then
+    psql "$DATABASE_URL" -f /app/sql/00_init.sql
+    alembic stamp a
+    alembic upgrade head
+elif [ "$HAS_VERSION" = "f" ]; then
+    echo "legacy database without alembic_version: adopting it"
+    alembic -c /app/alembic.ini stamp head
+fi
+exec "$@"
+"""
+
+
+def lint_entrypoint(tmp_path: Path, text: str, *codes: str) -> list[Diagnostic]:
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\nbaseline = "a"\n')
+    write_project(tmp_path, ["a", "b<-a", "c<-b"])
+    (tmp_path / "docker-entrypoint.sh").write_text(text)
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=list(codes)))
+    return [d for r in reports for d in r.diagnostics]
+
+
+def test_docker_entrypoint_stamping_head_after_a_table_check(tmp_path: Path) -> None:
+    (found,) = lint_entrypoint(tmp_path, ENTRYPOINT, "MG301", "MG302", "MG303")
+    assert (found.code, Path(found.path).name, found.span.line, found.span.column) == (
+        "MG301", "docker-entrypoint.sh", 11, 38,
+    )  # fmt: skip
+    assert found.message.startswith(
+        "stamps 'head' where the database has tables but no Alembic version "
+        '(line 5: `[ "$TABLES" -eq 0 ]`): 2 revisions after a would be marked applied without running'
+    )
+    fixed = ENTRYPOINT.replace("stamp head", "stamp a\n    alembic upgrade head")
+    assert lint_entrypoint(tmp_path, fixed, "MG301", "MG302", "MG303") == []
+
+
+def test_shell_stamp_then_exit_is_mg302(tmp_path: Path) -> None:
+    text = "#!/bin/sh\nalembic stamp a\nexit 0\nalembic upgrade head\n"
+    (found,) = lint_entrypoint(tmp_path, text, "MG302")
+    assert found.message.startswith("stamps 'a' and then returns at line 3 without running `alembic upgrade`")
