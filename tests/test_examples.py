@@ -60,3 +60,15 @@ def test_fix_on_the_non_idempotent_sql_example(tmp_path: Path, monkeypatch: pyte
     assert 'op.execute("ALTER TABLE characters ADD COLUMN IF NOT EXISTS emoji_style TEXT")' in text
     again = cli_runner().invoke(main, ["lint", "--no-cache", "--fix", "--concise"])
     assert again.stderr == "" and again.stdout == fixed.stdout
+
+
+def test_fix_on_the_seed_runner_stamps_the_baseline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    project = tmp_path / "seed-chain"
+    shutil.copytree(EXAMPLES / "seed-chain", project)
+    monkeypatch.chdir(project)
+    fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG3", "--fix"])
+    assert (fixed.exit_code, fixed.stderr) == (0, "Fixed 1 finding in 1 file.\n")
+    runner = (project / "scripts" / "run_migrations.py").read_text()
+    assert "stamp_revision = '20251011_baseline_v106'  # v1.0.6 had full schema for its time\n" in runner
