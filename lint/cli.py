@@ -545,6 +545,74 @@ def plan(
         click.echo(f"{number:4}. {rev:<{width}}  {graph.revisions[rev].message or ''}{does}")
 
 
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@click.option("--env", "environment", help="Which environment, when the project has several.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@_guarded
+def scenarios(path: str | None, output_format: str, environment: str | None, no_cache: bool) -> None:
+    """Every upgrade path the runners take: what runs, what is skipped, whether the critical revisions run."""
+    import json
+
+    from .collect import collect
+    from .discover import discover
+    from .graph import RevisionGraph
+    from .pipeline import Options, _read_runners, cache_dir_for, find_runners
+    from .report import display_path
+    from .resolve import resolve_imported_labels
+    from .scenarios import baseline_of, critical_revisions
+    from .scenarios import scenarios as compute
+
+    cwd = Path.cwd()
+    project = discover([path] if path else [], cwd)
+    env = _environment(project, environment)
+    cache = cache_dir_for(project, Options(use_cache=not no_cache))
+    records = collect(env.files, cache, dialect=project.settings.dialect, ops=True)
+    graph = RevisionGraph(resolve_imported_labels(records, project.root)[0])
+    sites, _ = _read_runners(find_runners(project))
+    baseline = baseline_of(graph, project.settings.baseline)
+    critical = critical_revisions(graph, project.settings.critical)
+    rows = compute(graph, sites, baseline, critical)
+    if output_format == "json":
+        payload = [
+            {
+                "scenario": row.name,
+                "where": row.where,
+                "condition": row.condition,
+                "stamp": row.stamp,
+                "runs": list(row.runs),
+                "skipped": list(row.skipped),
+                "critical": row.critical,
+                "problem": row.problem or None,
+            }
+            for row in rows
+        ]
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    header = ["scenario", "where", "stamp", "runs", "skipped", *critical]
+    table = [header]
+    for row in rows:
+        marks = [
+            "runs" if row.critical.get(c) else ("SKIPPED" if c in row.skipped else "-") for c in critical
+        ]
+        counts = [row.problem[:40], ""] if row.problem else [str(len(row.runs)), str(len(row.skipped))]
+        table.append([row.name, row.where, row.stamp or "(nothing)", *counts, *marks])
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for line in table:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
+    conditions = [(row.where, row.stamp, row.condition) for row in rows if row.condition]
+    if conditions:
+        click.echo("\nconditions on each runner path:")
+        for where, stamp, condition in conditions:
+            click.echo(f"  {where} stamp {stamp}: {condition}")
+    click.echo(
+        f"\nbaseline: {baseline or '(none: set [tool.miglint] baseline)'}; project: {display_path(str(project.root), cwd)}"
+    )
+
+
 @main.command(name="rules")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True

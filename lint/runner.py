@@ -84,9 +84,20 @@ class StampSite:
     upgraded_after: bool = True
     exits_at: int | None = None
 
+    def path_to(self, target: Target) -> tuple[Condition, ...]:
+        """The tests on the way to the stamp and to the assignment of this value, each once."""
+        path: list[Condition] = []
+        for condition in (*self.conditions, *target.conditions):
+            if condition not in path:
+                path.append(condition)
+        return tuple(path)
+
+    def finds_empty(self, target: Target) -> bool:
+        return any(c.finds_empty for c in self.path_to(target))
+
     def legacy_condition(self, target: Target) -> Condition | None:
         """The test that put this stamp on a "tables but no alembic_version" path, if any."""
-        path = (*self.conditions, *target.conditions)
+        path = self.path_to(target)
         if self.after_create_all or any(c.finds_empty for c in path):
             return None
         return next((c for c in path if c.finds_tables), None)
@@ -282,7 +293,9 @@ class _Runner:
             yield Target(node.value, span, conditions, exact)
         elif isinstance(node, ast.Name) and depth < 4 and scope.values(node.id):
             for value, value_conditions in scope.values(node.id) or []:
-                yield from self._targets(value, value_conditions, scope, depth + 1)
+                # `stamp_revision = BASELINE` in an elif: keep that branch's tests too
+                merged = (*conditions, *(c for c in value_conditions if c not in conditions))
+                yield from self._targets(value, merged if depth else value_conditions, scope, depth + 1)
         else:
             yield Target(None, span, conditions)
 

@@ -7,6 +7,7 @@ from ..graph import RevisionGraph
 from ..model import Diagnostic, Edit, Fix, Location
 from ..rule import RunnerRule
 from ..runner import StampSite, Target
+from ..scenarios import baseline_of
 
 _HEADS = ("head", "heads")
 
@@ -14,14 +15,6 @@ _HEADS = ("head", "heads")
 def may_be_head(target: Target) -> bool:
     value = target.value or ""
     return value in _HEADS or value.endswith(("@head", "@heads"))
-
-
-def baseline_of(graph: RevisionGraph, configured: str | None) -> str | None:
-    """`[tool.miglint] baseline`, else the single base revision."""
-    if configured and configured in graph.revisions:
-        return configured
-    bases = graph.bases()
-    return bases[0] if len(bases) == 1 else None
 
 
 class StampHeadOnLegacy(RunnerRule):

@@ -52,7 +52,11 @@ def test_fix_on_the_non_idempotent_sql_example(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(project)
     fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--fix", "--concise"])
     assert fixed.stderr == "Fixed 4 findings in 2 files.\n"
-    assert [line.split(": ")[1].split()[0] for line in fixed.stdout.splitlines()[:-2]] == ["MG205", "MG204", "MG206"]
+    assert [line.split(": ")[1].split()[0] for line in fixed.stdout.splitlines()[:-2]] == [
+        "MG205",
+        "MG204",
+        "MG206",
+    ]
     versions = project / "migrations" / "versions"
     text = (versions / "7d3f0a9c2e41_create_personality_tables.py").read_text()
     assert "CREATE TABLE IF NOT EXISTS personality_traits (" in text
@@ -72,3 +76,38 @@ def test_fix_on_the_seed_runner_stamps_the_baseline(tmp_path: Path, monkeypatch:
     assert (fixed.exit_code, fixed.stderr) == (0, "Fixed 1 finding in 1 file.\n")
     runner = (project / "scripts" / "run_migrations.py").read_text()
     assert "stamp_revision = '20251011_baseline_v106'  # v1.0.6 had full schema for its time\n" in runner
+
+
+def test_scenarios_reproduce_the_reviews_test_matrix(monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    monkeypatch.chdir(EXAMPLES / "seed-chain")
+    result = cli_runner().invoke(main, ["scenarios", "--no-cache", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = {(r["where"], r["stamp"], r["condition"]): r for r in json.loads(result.stdout)}
+    shipped_legacy = rows[
+        (
+            "run_migrations.py:129",
+            "head",
+            "table_count > 0 and (not has_alembic_version) and table_count < 30",
+        )
+    ]
+    assert shipped_legacy["scenario"] == "legacy database"
+    assert (len(shipped_legacy["runs"]), len(shipped_legacy["skipped"])) == (0, 23)
+    assert shipped_legacy["critical"] == {
+        "9c23e4e81011": False,
+        "c64001afbd46": False,
+    }  # the lost personality
+    fixed_legacy = rows[
+        (
+            "run_migrations_fixed.py:129",
+            "20251011_baseline_v106",
+            "table_count > 0 and (not has_alembic_version) and table_count < 30",
+        )
+    ]
+    assert (len(fixed_legacy["runs"]), fixed_legacy["skipped"]) == (23, [])
+    assert fixed_legacy["critical"] == {"9c23e4e81011": True, "c64001afbd46": True}
+    fresh = next(r for r in rows.values() if r["scenario"] == "fresh install")
+    assert (len(fresh["runs"]), fresh["critical"]) == (24, {"9c23e4e81011": True, "c64001afbd46": True})
+    quickstart = rows[("run_migrations.py:94", "20251011_baseline_v106", "table_count == 0")]
+    assert quickstart["scenario"] == "fresh database" and len(quickstart["runs"]) == 23
