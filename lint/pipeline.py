@@ -134,8 +134,9 @@ def _results_key(
 
 
 def find_runners(project: Project) -> list[Path]:
-    """Runner files: `[tool.miglint] runners` globs, else Python files that mention both
-    `alembic` and `stamp`, outside the version directories and virtual environments."""
+    """Runner files: `[tool.miglint] runners` globs, else Python and shell-like files that
+    mention `alembic` and `stamp` (or `alembic_version`), outside the version directories
+    and virtual environments."""
     root = project.settings.root
     if project.settings.runners:
         found = {p for pattern in project.settings.runners for p in root.glob(pattern) if p.is_file()}
@@ -158,7 +159,8 @@ def find_runners(project: Project) -> list[Path]:
                     text = path.read_text(encoding="utf-8", errors="replace")
                 except OSError:
                     continue
-                if "alembic" in text and "stamp" in text:
+                # a runner may also write the version row itself, never saying "stamp"
+                if "alembic" in text and ("stamp" in text or "alembic_version" in text):
                     runners.append(path)
     return runners
 

@@ -20,11 +20,15 @@ import re
 import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .model import Span
 from .sqlsource import char_column
 
 _COMMANDS = ("stamp", "upgrade")
+_VERSION_ROW = re.compile(
+    r"insert\s+into\s+alembic_version\b[^;]*?values\s*\(\s*'(?P<revision>[^']+)'", re.IGNORECASE | re.DOTALL
+)
 _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen", "system"})
 # alembic options that take a value, to skip when looking for the revision
 _OPTIONS_WITH_VALUE = frozenset({"-c", "--config", "-n", "--name", "-x", "--tag"})
@@ -107,6 +111,8 @@ def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
     tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     reader = _Runner(path, text, lines, _command_stamp_names(tree))
+    reader.flask = _flask_names(tree)
+    reader.wrappers = reader.find_wrappers(tree)
     module_scope = _Scope(None, {})
     sites: list[StampSite] = []
     for statement, conditions, before, after in _statements(tree.body, ()):
@@ -182,6 +188,8 @@ class _Runner:
         self.text = text
         self.lines = lines
         self.command_stamps = command_stamps
+        self.flask: dict[str, Any] = {"": set()}  # set by analyze_runner: _flask_names
+        self.wrappers: dict[str, tuple[str, int, str, ast.expr | None]] = {}  # ... find_wrappers
 
     def span(self, node: ast.expr | ast.stmt) -> Span:
         end_line = node.end_lineno or node.lineno
@@ -207,6 +215,8 @@ class _Runner:
         if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return
         for node in ast.walk(statement):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                yield from self._version_row_writes(node, conditions, before, after)
             if not isinstance(node, ast.Call):
                 continue
             found = self._alembic_call(node)
@@ -240,9 +250,67 @@ class _Runner:
                     return False, statement.lineno
         return False, 0
 
+    def find_wrappers(self, tree: ast.Module) -> dict[str, tuple[str, int, str, ast.expr | None]]:
+        """Module functions that stamp or upgrade with their parameter's value:
+        name -> (command, parameter index, parameter name, its default)."""
+        wrappers: dict[str, tuple[str, int, str, ast.expr | None]] = {}
+        for function in tree.body:
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            params = [a.arg for a in function.args.args]
+            defaults: list[ast.expr | None] = [None] * (len(params) - len(function.args.defaults))
+            defaults += list(function.args.defaults)
+            for node in ast.walk(function):
+                found = self._alembic_call(node) if isinstance(node, ast.Call) else None
+                if found is not None and isinstance(found[2], ast.Name) and found[2].id in params:
+                    index = params.index(found[2].id)
+                    wrappers[function.name] = (found[0], index, found[2].id, defaults[index])
+        return wrappers
+
+    def _version_row_writes(
+        self,
+        node: ast.Constant,
+        conditions: tuple[Condition, ...],
+        before: tuple[ast.stmt, ...],
+        after: _Continuation,
+    ) -> Iterator[StampSite]:
+        """SQL that writes the version row itself is a stamp too."""
+        match = _VERSION_ROW.search(str(node.value))
+        if match is None:
+            return
+        span = self.span(node)
+        upgraded, exits_at = self._what_follows(after)
+        yield StampSite(
+            path=self.path,
+            span=span,
+            tool="SQL on alembic_version",
+            targets=(Target(match.group("revision"), span, (), exact=False),),
+            conditions=conditions,
+            after_create_all=any("create_all" in ast.unparse(s) for s in before[-3:]),
+            upgraded_after=upgraded,
+            exits_at=exits_at,
+        )
+
     def _alembic_call(self, call: ast.Call) -> tuple[str, str, ast.expr | None] | None:
         """(command, tool, the revision argument) when `call` stamps or upgrades."""
         name = _call_name(call.func)
+        wrapper = self.wrappers.get(name) if isinstance(call.func, ast.Name) else None
+        if wrapper is not None:
+            command, index, param, default = wrapper
+            passed = next((k.value for k in call.keywords if k.arg == param), None)
+            if passed is None and index < len(call.args):
+                passed = call.args[index]
+            return command, f"{name}()", passed if passed is not None else default
+        flask = self.flask
+        flask_command = flask.get(name) if isinstance(call.func, ast.Name) else None
+        if flask_command is None and isinstance(call.func, ast.Attribute) and name in _COMMANDS:
+            flask_command = name if _call_name(call.func.value) in flask.get("", ()) else None
+        if flask_command is not None:
+            # flask_migrate.stamp(directory=None, revision="head", ...): head when not passed
+            revision = next((k.value for k in call.keywords if k.arg == "revision"), None)
+            if revision is None and len(call.args) >= 2:
+                revision = call.args[1]
+            return flask_command, "flask_migrate", revision if revision is not None else _implicit_head(call)
         command = self.command_stamps.get(name)
         if command is None and name in _COMMANDS and isinstance(call.func, ast.Attribute):
             command = name if _call_name(call.func.value) == "command" else None
@@ -325,6 +393,22 @@ def _command_stamp_names(tree: ast.Module) -> dict[str, str]:
                 {alias.asname or alias.name: alias.name for alias in node.names if alias.name in _COMMANDS}
             )
     return names
+
+
+def _flask_names(tree: ast.Module) -> dict[str, Any]:
+    """Names bound to flask_migrate's stamp/upgrade, and ("" ->) the module's own names."""
+    names: dict[str, Any] = {"": set()}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "flask_migrate":
+            names.update({a.asname or a.name: a.name for a in node.names if a.name in _COMMANDS})
+        elif isinstance(node, ast.Import):
+            names[""].update(a.asname or a.name for a in node.names if a.name == "flask_migrate")
+    return names
+
+
+def _implicit_head(call: ast.Call) -> ast.Constant:
+    """The `head` a call means without saying it: placed at the call, never rewritten."""
+    return ast.copy_location(ast.Constant("head"), call)
 
 
 def _located(node: ast.Constant, where: ast.expr) -> ast.Constant:

@@ -88,6 +88,8 @@ class StampHeadOnLegacy(RunnerRule):
         baseline: str | None,
     ) -> str:
         head = f"stamps {target.value!r}"
+        if site.tool == "flask_migrate" and not target.exact:
+            head += " (flask_migrate.stamp's default revision)"
         where = f" (line {site.span.line})" if site.span.line != target.span.line else ""
         fact = f"{head}{where} where the database has tables but no Alembic version (line {line}: `{test}`)"
         if baseline is None:

@@ -287,3 +287,64 @@ def test_shell_stamp_then_exit_is_mg302(tmp_path: Path) -> None:
     text = "#!/bin/sh\nalembic stamp a\nexit 0\nalembic upgrade head\n"
     (found,) = lint_entrypoint(tmp_path, text, "MG302")
     assert found.message.startswith("stamps 'a' and then returns at line 3 without running `alembic upgrade`")
+
+
+@pytest.mark.parametrize(
+    ("runner", "expected"),
+    [
+        (
+            """
+            from flask_migrate import stamp
+            def init(tables):
+                if 'alembic_version' not in tables:
+                    stamp()
+            """,
+            "stamps 'head' (flask_migrate.stamp's default revision) where the database has tables",
+        ),
+        (
+            """
+            import flask_migrate
+            def init(tables):
+                if 'alembic_version' not in tables:
+                    flask_migrate.stamp(revision='heads')
+            """,
+            "stamps 'heads' where the database has tables",
+        ),
+        (
+            """
+            import subprocess
+            def stamp_database(revision="head"):
+                subprocess.run(["alembic", "stamp", revision], check=True)
+            def migrate(inspector):
+                if inspector.get_table_names() and not inspector.has_table("alembic_version"):
+                    stamp_database()
+            """,
+            "stamps 'head' (line 7) where the database has tables",
+        ),
+        (
+            """
+            def migrate(conn, tables):
+                if tables and 'alembic_version' not in tables:
+                    conn.execute("INSERT INTO alembic_version (version_num) VALUES ('heads')")
+            """,
+            "stamps 'heads' where the database has tables",
+        ),
+    ],
+    ids=["flask-implicit-head", "flask-module-heads", "wrapper-default-head", "version-row-sql"],
+)
+def test_other_stamp_shapes(tmp_path: Path, runner: str, expected: str) -> None:
+    (found,) = lint_codes(tmp_path, runner, "MG301")
+    assert found.message.startswith(expected), found.message
+
+
+def test_wrapper_default_is_fixed_at_the_default(tmp_path: Path) -> None:
+    runner = """
+    import subprocess
+    def stamp_database(revision="head"):
+        subprocess.run(["alembic", "stamp", revision], check=True)
+    def migrate(table_count):
+        if table_count > 0:
+            stamp_database()
+    """
+    (found,) = lint_codes(tmp_path, runner, "MG301")
+    assert found.fix is not None and (found.span.line, found.span.column) == (3, 28)
