@@ -296,11 +296,11 @@ class _Runner:
         name = _call_name(call.func)
         wrapper = self.wrappers.get(name) if isinstance(call.func, ast.Name) else None
         if wrapper is not None:
-            command, index, param, default = wrapper
+            wrapped, index, param, default = wrapper
             passed = next((k.value for k in call.keywords if k.arg == param), None)
             if passed is None and index < len(call.args):
                 passed = call.args[index]
-            return command, f"{name}()", passed if passed is not None else default
+            return wrapped, f"{name}()", passed if passed is not None else default
         flask = self.flask
         flask_command = flask.get(name) if isinstance(call.func, ast.Name) else None
         if flask_command is None and isinstance(call.func, ast.Attribute) and name in _COMMANDS:
