@@ -142,6 +142,15 @@ def find_runners(project: Project) -> list[Path]:
         found = {p for pattern in project.settings.runners for p in root.glob(pattern) if p.is_file()}
         return sorted(found)
     versions = {location.resolve() for env in project.environments for location in env.version_locations}
+    tracked = _git_files(root)
+    if tracked is not None:
+        candidates = [
+            p for p in tracked
+            if (p.suffix == ".py" or is_shell_like(p.name))
+            and not any(part in _SKIP or part.startswith(".") for part in p.relative_to(root).parts[:-1])
+            and not any(v == p.parent.resolve() or v in p.resolve().parents for v in versions)
+        ]  # fmt: skip
+        return [p for p in candidates if _mentions_stamping(p)]
     runners = []
     for directory, dirnames, filenames in os.walk(root):
         here = Path(directory)
@@ -153,16 +162,35 @@ def find_runners(project: Project) -> list[Path]:
         if len(here.relative_to(root).parts) > 6:
             dirnames[:] = []
         for name in sorted(filenames):
-            if name.endswith(".py") or is_shell_like(name):
-                path = here / name
-                try:
-                    text = path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                # a runner may also write the version row itself, never saying "stamp"
-                if "alembic" in text and ("stamp" in text or "alembic_version" in text):
-                    runners.append(path)
+            if (name.endswith(".py") or is_shell_like(name)) and _mentions_stamping(here / name):
+                runners.append(here / name)
     return runners
+
+
+def _mentions_stamping(path: Path) -> bool:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    # a runner may also write the version row itself, never saying "stamp"
+    return "alembic" in text and ("stamp" in text or "alembic_version" in text)
+
+
+def _git_files(root: Path) -> list[Path] | None:
+    """The files git tracks below root, or None outside a git repository (or without git)."""
+    import subprocess
+
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            capture_output=True,
+            timeout=20,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    names = [n for n in listed.stdout.decode("utf-8", "replace").split("\0") if n]
+    return sorted(root / n for n in names if (root / n).is_file())
 
 
 def is_shell_like(name: str) -> bool:

@@ -111,3 +111,24 @@ def test_scenarios_reproduce_the_reviews_test_matrix(monkeypatch: pytest.MonkeyP
     assert (len(fresh["runs"]), fresh["critical"]) == (24, {"9c23e4e81011": True, "c64001afbd46": True})
     quickstart = rows[("run_migrations.py:94", "20251011_baseline_v106", "table_count == 0")]
     assert quickstart["scenario"] == "fresh database" and len(quickstart["runs"]) == 23
+
+
+def test_after_fix_the_legacy_row_of_the_matrix_runs_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import shutil
+
+    project = tmp_path / "seed-chain"
+    shutil.copytree(EXAMPLES / "seed-chain", project)
+    monkeypatch.chdir(project)
+    cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
+    result = cli_runner().invoke(main, ["scenarios", "--no-cache", "--format", "json"])
+    legacy = [
+        r
+        for r in json.loads(result.stdout)
+        if r["where"] == "run_migrations.py:129" and r["condition"].endswith("< 30")
+    ]
+    assert [(r["stamp"], r["skipped"], r["critical"]) for r in legacy] == [
+        ("20251011_baseline_v106", [], {"9c23e4e81011": True, "c64001afbd46": True})
+    ]

@@ -348,3 +348,22 @@ def test_wrapper_default_is_fixed_at_the_default(tmp_path: Path) -> None:
     """
     (found,) = lint_codes(tmp_path, runner, "MG301")
     assert found.fix is not None and (found.span.line, found.span.column) == (3, 28)
+
+
+def test_runners_are_the_files_git_knows(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    from miglint.discover import discover
+    from miglint.pipeline import find_runners
+
+    write_project(tmp_path, ["a"])
+    runner = "import subprocess\nsubprocess.run(['alembic', 'stamp', 'head'])\n"
+    (tmp_path / "deploy.py").write_text(runner)
+    (tmp_path / "generated").mkdir()
+    (tmp_path / "generated" / "copy.py").write_text(runner)
+    (tmp_path / ".gitignore").write_text("generated/\n")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert [p.name for p in find_runners(discover([str(tmp_path)], tmp_path))] == ["deploy.py"]
