@@ -359,6 +359,23 @@ class _Runner:
             except (ValueError, SyntaxError):
                 exact = False  # a word of a shell string: its span is the whole command
             yield Target(node.value, span, conditions, exact)
+        elif isinstance(node, ast.JoinedStr) and depth < 4:
+            # f"{BASE}" or f"{label}@head": each placeholder resolved like a name
+            texts: list[tuple[str, tuple[Condition, ...]]] = [("", conditions)]
+            for part in node.values:
+                if isinstance(part, ast.Constant) and isinstance(part.value, str):
+                    texts = [(t + part.value, c) for t, c in texts]
+                    continue
+                inner = part.value if isinstance(part, ast.FormattedValue) else part
+                values = [
+                    t for t in self._targets(inner, conditions, scope, depth + 1) if t.value is not None
+                ]
+                if not values or not isinstance(part, ast.FormattedValue) or part.format_spec is not None:
+                    yield Target(None, span, conditions)
+                    return
+                texts = [(t + v.value, v.conditions) for t, _ in texts for v in values]  # type: ignore[operator]
+            for text, text_conditions in texts:
+                yield Target(text, span, text_conditions, exact=False)  # rewriting an f-string is not safe
         elif isinstance(node, ast.Name) and depth < 4 and scope.values(node.id):
             for value, value_conditions in scope.values(node.id) or []:
                 # `stamp_revision = BASELINE` in an elif: keep that branch's tests too

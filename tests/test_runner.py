@@ -367,3 +367,34 @@ def test_runners_are_the_files_git_knows(tmp_path: Path) -> None:
     (tmp_path / ".gitignore").write_text("generated/\n")
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     assert [p.name for p in find_runners(discover([str(tmp_path)], tmp_path))] == ["deploy.py"]
+
+
+@pytest.mark.parametrize(
+    ("runner", "codes"),
+    [
+        (
+            """
+            import subprocess
+            LABEL = "core"
+            def migrate(tables):
+                if tables and 'alembic_version' not in tables:
+                    subprocess.run(["alembic", "stamp", f"{LABEL}@head"], check=True)
+            """,
+            ["MG301", "MG303"],  # label@head is a head; and this history has no branch "core"
+        ),
+        (
+            """
+            import subprocess
+            BASE = "a"
+            def migrate(tables):
+                if tables and 'alembic_version' not in tables:
+                    subprocess.run(["alembic", "stamp", f"{BASE}"], check=True)
+                    subprocess.run("alembic upgrade head", shell=True, check=True)
+            """,
+            [],
+        ),
+    ],
+    ids=["fstring-label-head", "fstring-baseline"],
+)
+def test_fstring_targets_are_resolved(tmp_path: Path, runner: str, codes: list) -> None:
+    assert [d.code for d in lint_codes(tmp_path, runner, "MG301", "MG302", "MG303")] == codes
