@@ -332,6 +332,8 @@ class _Runner:
                     return None
                 command, index = found
                 return command, "alembic CLI", items[index] if index < len(items) else None
+            if isinstance(words, ast.JoinedStr):
+                return _fstring_command(words)
             if isinstance(words, ast.Constant) and isinstance(words.value, str):
                 try:
                     parts = shlex.split(words.value)
@@ -421,6 +423,35 @@ def _flask_names(tree: ast.Module) -> dict[str, Any]:
         elif isinstance(node, ast.Import):
             names[""].update(a.asname or a.name for a in node.names if a.name == "flask_migrate")
     return names
+
+
+def _fstring_command(words: ast.JoinedStr) -> tuple[str, str, ast.expr | None] | None:
+    """`f"alembic stamp {REV}"`: split like the shell, keep the revision word's placeholders."""
+    template = ""
+    placeholders: list[ast.expr] = []
+    for part in words.values:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            template += part.value
+        else:
+            template += f"\x00{len(placeholders)}\x00"  # a marker no shell word contains
+            placeholders.append(part)
+    try:
+        split: list[str | None] = list(shlex.split(template))
+    except ValueError:
+        return None
+    found = command_index(split)
+    if found is None:
+        return None
+    command, index = found
+    if index >= len(split) or split[index] is None:
+        return command, "alembic CLI", None
+    pieces = str(split[index]).split("\x00")
+    values: list[ast.expr] = [
+        placeholders[int(piece)] if number % 2 else ast.Constant(piece)
+        for number, piece in enumerate(pieces)
+        if piece
+    ]
+    return command, "alembic CLI", ast.copy_location(ast.JoinedStr(values=values), words)
 
 
 def _implicit_head(call: ast.Call) -> ast.Constant:

@@ -398,3 +398,16 @@ def test_runners_are_the_files_git_knows(tmp_path: Path) -> None:
 )
 def test_fstring_targets_are_resolved(tmp_path: Path, runner: str, codes: list) -> None:
     assert [d.code for d in lint_codes(tmp_path, runner, "MG301", "MG302", "MG303")] == codes
+
+
+def test_fstring_shell_command(tmp_path: Path) -> None:
+    runner = """
+    import subprocess
+    REV = "head"
+    def migrate(tables):
+        if tables and 'alembic_version' not in tables:
+            subprocess.run(f"alembic -c alembic.ini stamp {REV}", shell=True, check=True)
+    """
+    (found,) = lint_codes(tmp_path, runner, "MG301")
+    assert found.message.startswith("stamps 'head' where the database has tables")
+    assert (found.span.line, found.fix) == (6, None)  # reported at the f-string, which is never rewritten
