@@ -94,6 +94,8 @@ def lint_records(
             found.extend(rule.check_graph(graph))
         elif isinstance(rule, RunnerRule):
             found.extend(rule.check_runners(runner_sites, graph))
+    # One constant feeding several stamps yields the same finding at the same place: once is enough.
+    found = list({(d.code, d.path, d.span, d.message): d for d in found}.values())
     if not honour_ignores:
         return EnvironmentResult(graph, tuple(sorted(found, key=lambda d: d.sort_key)), 0)
 

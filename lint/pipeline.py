@@ -74,18 +74,21 @@ def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) ->
     sites, runner_suppressions = _read_runners(runner_files)
     reports = []
     consulted: set[str] = set()
+    owner = _runner_owners(project, [Path(p) for p in {s.path for s in sites} | set(runner_suppressions)])
     for index, (env, env_prints) in enumerate(zip(project.environments, prints)):
         records, read_for_labels = resolve_imported_labels(
             store.records(env.files, env_prints, options.jobs), project.root
         )
         consulted |= read_for_labels
-        # Runner code belongs to the project: it is checked against the first environment.
+        # A runner is checked against the environment it lives closest to.
         result = lint_records(
             records,
             rules,
             honour_ignores=options.honour_ignores,
-            runner_sites=sites if index == 0 else (),
-            runner_suppressions=runner_suppressions if index == 0 else None,
+            runner_sites=[s for s in sites if owner.get(s.path) == index],
+            runner_suppressions={
+                p: found for p, found in runner_suppressions.items() if owner.get(p) == index
+            },
         )
         graph = result.graph
         reports.append(
@@ -131,6 +134,37 @@ def _results_key(
         for path, (content, _) in zip(files, file_prints):
             digest.update(f"\0{path}\0{content}".encode())
     return digest.hexdigest()
+
+
+def _runner_owners(project: Project, runners: Sequence[Path]) -> dict[str, int]:
+    """Each runner's environment: the one whose script location shares the longest path with it.
+
+    A repository may hold several projects (examples/, a monorepo); a runner stamps the
+    environment beside it, not the first one discovery happened to find.
+    """
+    anchors = [
+        (
+            env.script_location or (env.version_locations[0] if env.version_locations else project.root)
+        ).resolve()
+        for env in project.environments
+    ]
+    owners: dict[str, int] = {}
+    for runner in runners:
+        parts = runner.resolve().parts
+        shared = [_shared_parts(parts, anchor.parts) for anchor in anchors]
+        if shared:
+            owners[str(runner)] = shared.index(max(shared))  # ties: the first environment
+    return owners
+
+
+def _shared_parts(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    """How many leading path components two paths have in common."""
+    count = 0
+    for left, right in zip(a, b):
+        if left != right:
+            break
+        count += 1
+    return count
 
 
 def find_runners(project: Project) -> list[Path]:

@@ -411,3 +411,26 @@ def test_fstring_shell_command(tmp_path: Path) -> None:
     (found,) = lint_codes(tmp_path, runner, "MG301")
     assert found.message.startswith("stamps 'head' where the database has tables")
     assert (found.span.line, found.fix) == (6, None)  # reported at the f-string, which is never rewritten
+
+
+def test_each_runner_is_checked_against_the_environment_beside_it(tmp_path: Path) -> None:
+    runner = "import subprocess\nsubprocess.run(['alembic', 'stamp', '{rev}'])\nsubprocess.run(['alembic', 'upgrade', 'head'])\n"
+    for name, history in (("alpha", ["a1", "a2<-a1"]), ("beta", ["b1", "b2<-b1"])):
+        write_project(tmp_path / name, history)
+        (tmp_path / name / "deploy.py").write_text(runner.format(rev=history[0]))
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG303"]))
+    assert [d for r in reports for d in r.diagnostics] == []  # a1 and b1 each exist beside their runner
+
+
+def test_one_constant_used_by_several_stamps_is_reported_once(tmp_path: Path) -> None:
+    runner = """
+    import subprocess
+    REV = "nope_nope_nope"
+    def a():
+        subprocess.run(["alembic", "stamp", REV])
+        subprocess.run(["alembic", "upgrade", "head"])
+    def b():
+        subprocess.run(["alembic", "stamp", REV])
+        subprocess.run(["alembic", "upgrade", "head"])
+    """
+    assert [(d.code, d.span.line) for d in lint_codes(tmp_path, runner, "MG303")] == [("MG303", 3)]
