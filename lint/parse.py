@@ -103,7 +103,9 @@ def _compile_check(text: str) -> tuple[ParseProblem | None, frozenset[str]]:
     except SyntaxError as error:
         line = error.lineno or 1
         column = max((error.offset or 1) - 1, 0)
-        return ParseProblem(f"invalid syntax: {error.msg}", Span.point(line, column)), frozenset()
+        # CPython's bare "invalid syntax" would read "invalid syntax: invalid syntax"
+        message = error.msg if error.msg.startswith("invalid syntax") else f"invalid syntax: {error.msg}"
+        return ParseProblem(message, Span.point(line, column)), frozenset()
     except (ValueError, RecursionError, MemoryError) as error:
         return ParseProblem(f"cannot compile: {error}", Span.point(1)), frozenset()
     names = frozenset(c.co_name for c in code.co_consts if isinstance(c, types.CodeType))
