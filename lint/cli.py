@@ -345,13 +345,19 @@ def _graph_of(
     is no report, or it came from the cache (cached reports do not keep their graph)."""
     if report is not None and report.graph is not None:
         return report.graph
+    return _load_graph(project, env, options)
+
+
+def _load_graph(project: Project, env: Environment, options: Options, ops: bool = False) -> RevisionGraph:
+    """An environment's graph from its (cached) records, read as `lint` reads them."""
     from .collect import collect
     from .graph import RevisionGraph
     from .pipeline import cache_dir_for
     from .resolve import resolve_imported_labels
 
-    records, _ = resolve_imported_labels(collect(env.files, cache_dir_for(project, options)), project.root)
-    return RevisionGraph(records)
+    cache = cache_dir_for(project, options)
+    records = collect(env.files, cache, dialect=project.settings.dialect, ops=ops)
+    return RevisionGraph(resolve_imported_labels(records, project.root)[0])
 
 
 def _one(revisions: RevisionGraph, identifier: str | None, option: str) -> str | None:
@@ -511,20 +517,15 @@ def plan(
     """The revisions `alembic upgrade TO` runs on a database stamped at FROM, in order."""
     import json
 
-    from .collect import collect
     from .discover import discover
     from .effects import effects
-    from .graph import RevisionGraph
-    from .pipeline import Options, cache_dir_for
+    from .pipeline import Options
     from .plan import PlanError, upgrade_plan
-    from .resolve import resolve_imported_labels
 
-    cwd = Path.cwd()
-    project = discover([path] if path else [], cwd)
+    project = discover([path] if path else [], Path.cwd())
     env = _environment(project, environment)
-    cache = cache_dir_for(project, Options(use_cache=not no_cache))
-    records = collect(env.files, cache, dialect=project.settings.dialect, ops=True)
-    graph = RevisionGraph(resolve_imported_labels(records, project.root)[0])
+    # op facts tell which revisions create tables
+    graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
     try:
         steps = upgrade_plan(graph, None if from_rev == "base" else from_rev, to_rev)
     except PlanError as error:
@@ -557,22 +558,20 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     """Every upgrade path the runners take: what runs, what is skipped, whether the critical revisions run."""
     import json
 
-    from .collect import collect
     from .discover import discover
-    from .graph import RevisionGraph
-    from .pipeline import Options, _read_runners, cache_dir_for, find_runners
+    from .pipeline import Options, _read_runners, _runner_owners, find_runners
     from .report import display_path
-    from .resolve import resolve_imported_labels
     from .scenarios import baseline_of, critical_revisions
     from .scenarios import scenarios as compute
 
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd)
     env = _environment(project, environment)
-    cache = cache_dir_for(project, Options(use_cache=not no_cache))
-    records = collect(env.files, cache, dialect=project.settings.dialect, ops=True)
-    graph = RevisionGraph(resolve_imported_labels(records, project.root)[0])
-    sites, _ = _read_runners(find_runners(project))
+    graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
+    all_sites, _ = _read_runners(find_runners(project))
+    owners = _runner_owners(project, sorted({Path(s.path) for s in all_sites}))
+    mine = project.environments.index(env)
+    sites = [s for s in all_sites if owners.get(s.path) == mine]
     baseline = baseline_of(graph, project.settings.baseline)
     critical = critical_revisions(graph, project.settings.critical)
     rows = compute(graph, sites, baseline, critical)

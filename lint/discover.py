@@ -27,7 +27,7 @@ _REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
 _SPLIT_ON_SPACE_COMMA = re.compile(r", *|(?: +)")
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 # Never searched for configuration: environments, caches and build output.
-_SKIP_DIRS = {
+SKIP_DIRS = {
     ".git",
     ".hg",
     ".svn",
@@ -193,7 +193,7 @@ def _walk(start: Path) -> Iterator[tuple[str, list[str], list[str]]]:
     for directory, dirnames, filenames in os.walk(start):
         depth = len(Path(directory).parts) - base_depth
         dirnames[:] = sorted(
-            d for d in dirnames if d not in _SKIP_DIRS and not d.startswith(".") and depth < _SEARCH_DEPTH
+            d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and depth < _SEARCH_DEPTH
         )
         yield directory, dirnames, filenames
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collect import Store
-from .discover import Project, discover
+from .discover import SKIP_DIRS, Project, discover
 from .engine import select_rules
 from .report import EnvironmentReport
 from .rule import Rule, RunnerRule
@@ -212,6 +212,9 @@ def _mentions_stamping(path: Path) -> bool:
 
 def _git_files(root: Path) -> list[Path] | None:
     """The files git tracks below root, or None outside a git repository (or without git)."""
+    # Spawning git costs more than a whole warm run's other I/O: look for a repository first.
+    if not any((directory / ".git").exists() for directory in (root, *root.parents)):
+        return None
     import subprocess
 
     try:
@@ -238,7 +241,8 @@ def is_shell_like(name: str) -> bool:
     )
 
 
-_SKIP = frozenset({"venv", "env", "node_modules", "build", "dist", "site-packages", "__pycache__", "tests"})
+# discovery's list, and tests: a test's fixture runner is not the project's runner
+_SKIP = frozenset(SKIP_DIRS | {"tests"})
 
 
 def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:

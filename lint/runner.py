@@ -121,7 +121,7 @@ def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
             for inner, inner_conditions, inner_before, inner_after in _statements(statement.body, ()):
                 scope.note(inner, inner_conditions)
                 sites.extend(reader.stamps(inner, inner_conditions, inner_before, inner_after, scope))
-        elif not _inside_function(statement, tree):
+        else:
             module_scope.note(statement, conditions)
             sites.extend(reader.stamps(statement, conditions, before, after, module_scope))
     return tuple(sites)
@@ -471,13 +471,6 @@ def _is_exit(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         return _call_name(statement.value.func) in ("exit", "_exit", "quit")
     return False
-
-
-def _inside_function(statement: ast.stmt, tree: ast.Module) -> bool:
-    """Whether a statement the module walk yields belongs to a function body (visited there)."""
-    return statement not in tree.body and any(
-        statement in ast.walk(f) for f in tree.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))
-    )
 
 
 def _call_name(func: ast.expr) -> str:
