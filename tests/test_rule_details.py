@@ -243,3 +243,55 @@ def test_many_heads_are_listed_briefly(tmp_path: Path) -> None:
         "which diverged at a"
     )
     assert len(found[0].related) == 10 and found[0].help is not None and "h11" in found[0].help
+
+
+_UPGRADE = "revision = 'r9'\ndown_revision = None\n\n\ndef upgrade():\n    {}\n"
+
+
+@pytest.mark.parametrize(
+    ("code", "unsafe", "column", "safe"),
+    [
+        (
+            "MG201",
+            "op.execute('CREATE TABLE t (id int)')",
+            16,
+            "op.execute('CREATE TABLE IF NOT EXISTS t (id int)')",
+        ),
+        (
+            "MG202",
+            "op.execute('ALTER TABLE t ADD COLUMN c int')",
+            30,
+            "op.execute('ALTER TABLE t ADD COLUMN IF NOT EXISTS c int')",
+        ),
+        ("MG203", "op.execute('DROP TABLE t')", 16, "op.execute('DROP TABLE IF EXISTS t')"),
+        (
+            "MG204",
+            "op.execute('INSERT INTO t VALUES (1)')",
+            16,
+            "op.execute('INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING')",
+        ),
+        (
+            "MG205",
+            "op.execute('ALTER TABLE t ADD CONSTRAINT u UNIQUE (c)')",
+            30,
+            "op.execute('ALTER TABLE t ADD COLUMN IF NOT EXISTS c int')",
+        ),
+        (
+            "MG206",
+            "op.execute('ALTER TABLE t RENAME COLUMN a TO b')",
+            16,
+            "op.execute('ALTER TABLE IF EXISTS t RENAME TO u')",
+        ),
+        ("MG209", "op.execute(build())", 4, "op.execute('SELECT 1')"),
+        ("MG211", "op.create_table('t')", 4, "op.create_table('t', if_not_exists=True)"),
+        ("MG212", "op.drop_index('ix')", 4, "op.drop_index('ix', if_exists=True)"),
+    ],
+)
+def test_sql_and_op_rules_exact_code_line_and_revision(
+    tmp_path: Path, code: str, unsafe: str, column: int, safe: str
+) -> None:
+    write_project(tmp_path, files={"0001_r9.py": _UPGRADE.format(unsafe)})
+    (found,) = lint(tmp_path, code)
+    assert (found.code, found.span.line, found.span.column, found.revisions) == (code, 6, column, ("r9",))
+    write_project(tmp_path, files={"0001_r9.py": _UPGRADE.format(safe)})
+    assert lint(tmp_path, code) == []
