@@ -36,12 +36,11 @@ from .model import (
     Span,
     Suppression,
 )
+from .plainheader import DOC_REVISES, DOC_REVISION_ID, doc_line, read_plain_header
 
 if TYPE_CHECKING:
     import libcst as cst
 
-_DOC_REVISION_ID = re.compile(r"^[ \t]*Revision ID:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
-_DOC_REVISES = re.compile(r"^[ \t]*Revises:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
 # A header assignment at column 0, and the first line of code that no header needs.
 _HEADER_LINE = re.compile(r"^(?:revision|down_revision|branch_labels|depends_on)[ \t]*[:=]", re.M)
 _BODY_START = re.compile(r"^(?:async[ \t]+def\b|def\b|class\b|@)", re.M)
@@ -62,26 +61,27 @@ def parse_revision_file(
     if problem is not None:
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
-    import libcst as cst  # deferred: a fully cached run never pays for the import
-
-    module = None
     header = _header_region(text)
-    if header is not None:
-        try:
-            module = cst.parse_module(header)
-        except cst.ParserSyntaxError:
-            module = None  # the cut fell inside a string: read the whole file
-    if module is None:
-        try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError as error:
-            first_line = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
-            problem = ParseProblem(
-                f"LibCST cannot parse this file: {first_line}",
-                Span.point(max(error.raw_line, 1), max(error.raw_column, 0)),
-            )
-            return RevisionFile(path=path, problem=problem, suppressions=suppressions)
-    record = _Reader(module, text, _unique_header_lines(text)).read(path, suppressions, functions)
+    plain = read_plain_header(text, text if header is None else header)
+    if plain is not None:
+        record = RevisionFile(
+            path=path,
+            revision=plain.values.get("revision"),
+            down_revision=plain.values.get("down_revision"),
+            branch_labels=plain.values.get("branch_labels"),
+            depends_on=plain.values.get("depends_on"),
+            message=plain.message,
+            doc_revision_id=plain.doc_revision_id,
+            doc_revises=plain.doc_revises,
+            has_upgrade="upgrade" in functions,
+            has_downgrade="downgrade" in functions,
+            suppressions=suppressions,
+        )
+    else:
+        record_or_problem = _read_with_libcst(path, text, header, suppressions, functions)
+        if isinstance(record_or_problem, ParseProblem):
+            return RevisionFile(path=path, problem=record_or_problem, suppressions=suppressions)
+        record = record_or_problem
     from .sqlfacts import sql_facts
 
     sql, sql_problems = sql_facts(text, dialect)
@@ -92,6 +92,29 @@ def parse_revision_file(
 
         record = dataclasses.replace(record, ops=extract_op_calls(text))
     return record
+
+
+def _read_with_libcst(
+    path: str, text: str, header: str | None, suppressions: tuple[Suppression, ...], functions: frozenset[str]
+) -> RevisionFile | ParseProblem:
+    import libcst as cst  # deferred: a fully cached run never pays for the import
+
+    module = None
+    if header is not None:
+        try:
+            module = cst.parse_module(header)
+        except cst.ParserSyntaxError:
+            module = None  # the cut fell inside a string: read the whole file
+    if module is None:
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as error:
+            first_line = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
+            return ParseProblem(
+                f"LibCST cannot parse this file: {first_line}",
+                Span.point(max(error.raw_line, 1), max(error.raw_column, 0)),
+            )
+    return _Reader(module, text, _unique_header_lines(text)).read(path, suppressions, functions)
 
 
 def _compile_check(text: str) -> tuple[ParseProblem | None, frozenset[str]]:
@@ -383,18 +406,7 @@ class _Reader:
             message = next((ln.strip() for ln in docstring.splitlines() if ln.strip()), None)
         raw = self.module.code_for_node(first.value)
         start_line = self._first_line(0)
-        return message, _doc_line(raw, _DOC_REVISION_ID, start_line), _doc_line(raw, _DOC_REVISES, start_line)
-
-
-def _doc_line(raw: str, pattern: re.Pattern[str], start_line: int) -> DocLine | None:
-    match = pattern.search(raw)
-    if match is None:
-        return None
-    start = match.start("value")
-    line = start_line + raw.count("\n", 0, start)
-    column = start - (raw.rfind("\n", 0, start) + 1)
-    text = match.group("value")
-    return DocLine(text=text, span=Span(line, column, line, column + len(text)))
+        return message, doc_line(raw, DOC_REVISION_ID, start_line), doc_line(raw, DOC_REVISES, start_line)
 
 
 def _literal(node: cst.BaseExpression) -> tuple[str, tuple[str, ...]] | None:

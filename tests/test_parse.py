@@ -239,3 +239,117 @@ def test_fast_positions_equal_rendered_positions(monkeypatch: pytest.MonkeyPatch
     assert len(files) > 200
     for data, a, b in zip(files, fast, slow):
         assert a == b, data[:300]
+
+
+# Headers the plain reader must either read exactly as LibCST does or hand over to it.
+PLAIN_TRICKY = [
+    # a header line imitated inside the docstring, no real one
+    b'"""notes\nrevision = \'fake\'\n"""\ndef upgrade():\n    pass\n',
+    # ... and with a real one after it
+    b'"""notes\nrevision = \'fake\'\n"""\nrevision = \'real\'\ndown_revision = None\n',
+    # a keyword argument at column 0 inside a call
+    b"x = dict(\nrevision='kw')\ndown_revision = None\n",
+    b"x = dict(\nrevision='kw'\n)\ndown_revision = None\n",
+    b"x = 1; revision = 'b'\ndown_revision = None\n",
+    b"revision = 'a'\nx = 1; revision = 'b'\n",
+    b"if True:\n    revision = 'a'\ndown_revision = None\n",
+    b"revision = 'a'\nprint(revision)\n",
+    b"down_revision = ('a')\nrevision = 'r'\n",
+    b"down_revision = ('a',)\nrevision = 'r'\n",
+    b"down_revision = ( 'a' , 'b' , )\nrevision = 'r'\n",
+    b"down_revision = ()\nbranch_labels = []\nrevision = 'r'\ndepends_on = ['x', \"y\"]\n",
+    b"down_revision = 'a', 'b'\nrevision = 'r'\n",
+    b"branch_labels = {'a'}\nrevision = 'r'\n",
+    b"revision = 'r'  \t# trailing\ndown_revision = None   \n",
+    b"revision\t:\tstr\t=\t'r'\n",
+    b"revision: Final = 'r'\ndown_revision: Optional[str] = None\n",
+    b"revision: str\nrevision = 'r'\n",
+    b"revision = down_revision = 'r'\n",
+    b"revision = 'r' if True else 'q'\n",
+    b"revision = 'a' 'b'\n",
+    b"revision = f'r'\n",
+    b"x = f'{1}'\nrevision = 'r'\n",
+    b"revision = 'r'\nX = '''it's\ndef foo(): pass\n'''\n",
+    b"revision = 'r'\nX = '''\ndef foo(): pass\n'''\ndef upgrade():\n    pass\n",
+    b"def helper():\n    return revision\nrevision = 'r'\n",
+    b"(revision) = 'r'\n",
+    b"revision += 'r'\n",
+    b"revision = 'r'\r\ndown_revision = ('a', 'b')\r\n",
+    b'"""Add t\r\n\r\nRevision ID: r\r\nRevises: a\r\n"""\r\nrevision = \'r\'\r\ndown_revision = \'a\'\r\n',
+    b"revision = 'r'\rdown_revision = 'a'\r",
+    b'#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n"""Caf\xc3\xa9 \xe2\x80\x94 menu\n\nRevision ID: r\nRevises: a\n"""\nrevision = \'r\'\n',
+    b"'''single quoted\n\nRevision ID: r\n'''\nrevision = 'r'\n",
+    b"'doc'\nrevision = 'r'\n",
+    b"u'doc'\nrevision = 'r'\n",
+    b"r'''raw \\d doc\nRevision ID: r\n'''\nrevision = 'r'\n",
+    b"'''esc\\tdoc\nRevision ID: r\n'''\nrevision = 'r'\n",
+    b'"""doc""" "more"\nrevision = \'r\'\n',
+    b'"""doc"""; revision = \'r\'\n',
+    b'"""doc""" + "x"\nrevision = \'r\'\n',
+    b'import os\n"""not a docstring\nRevision ID: q\n"""\nrevision = \'r\'\n',
+    b'"""\n\n   Indented   message  \n  Revision ID:  r  \n"""\nrevision = \'r\'\n',
+    b'""""""\nrevision = \'r\'\n',
+    b"revision = \\\n    'a'\n",
+    b"x = [\n    1,\n]\nrevision = 'r'  # after brackets\n",
+    b"x = '''a\nrevision = 'no'\n'''\nrevision = 'r'\n",
+    b"x = 'a\\\nrevision = 1'\nrevision = 'r'\n",
+    b"revision = 'caf\xc3\xa9'\ndown_revision = \"\xe2\x80\x94\"\n",
+    b"revision = 'a\\tb'\n",
+    b"revision = 'r'\nrevision = 'r2'\n",
+    b"class A:\n    revision = 'no'\nrevision = 'r'\n",
+    b"@decorator\ndef f():\n    pass\nrevision = 'r'\n",
+    b"revision = 'r'",
+    b"revision = None\n",
+    b"",
+    b"x = 1\n",
+]
+
+
+def _plain_reads(data: bytes) -> bool:
+    from miglint import parse, plainheader
+
+    text = parse._decode(data)[0]
+    if text is None or parse._compile_check(text)[0] is not None:
+        return False
+    return plainheader.read_plain_header(text, parse._header_region(text) or text) is not None
+
+
+def test_plain_header_reader_agrees_with_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
+    from miglint import parse
+
+    files = _version_files() + PLAIN_TRICKY
+    fast = [parse_revision_file("v.py", data) for data in files]
+    monkeypatch.setattr(parse, "read_plain_header", lambda text, region: None)
+    slow = [parse_revision_file("v.py", data) for data in files]
+    for data, a, b in zip(files, fast, slow):
+        assert a == b, data[:300]
+
+
+def test_plain_header_reader_takes_the_common_shapes() -> None:
+    # It must take what `alembic revision` writes, or it saves nothing. The examples'
+    # exceptions are a computed down_revision and a file that does not compile.
+    files = _version_files()[: -len(TRICKY)]
+    assert len(files) > 200
+    handed_over = [data for data in files if not _plain_reads(data)]
+    assert len(handed_over) == 2
+    assert b"down_revision = TENANT_DOMAINS_REV" in handed_over[0]
+
+
+@pytest.mark.parametrize(
+    ("source", "taken"),
+    [
+        (b"x = dict(\nrevision='kw')\n", False),
+        (b"x = dict(\nrevision='kw'\n)\n", False),
+        (b'"""notes\nrevision = \'fake\'\n"""\n', True),  # no revision, rightly
+        (b"x = 1; revision = 'b'\n", False),
+        (b"revision = 'r'\nrevision = 'r2'\n", False),
+        (b"revision = 'r'\rdown_revision = 'a'\r", False),
+        (b"x = f'{1}'\nrevision = 'r'\n", False),
+        (b"r'''raw\n'''\nrevision = 'r'\n", False),
+        (b"down_revision = ('a')\nrevision = 'r'\n", False),
+        (b"revision: str = 'r'  # c\r\ndown_revision = ('a', 'b',)\r\n", True),
+        (b"'doc'\nrevision = 'r'\nbranch_labels = []\n", True),
+    ],
+)
+def test_plain_header_reader_hands_over_what_it_does_not_follow(source: bytes, taken: bool) -> None:
+    assert _plain_reads(source) is taken
