@@ -95,6 +95,15 @@ def main() -> None:
 )
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes, then report what is left.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a diff; change nothing.")
+@click.option(
+    "--write-baseline", is_flag=True, help="Record every current finding in the baseline file, then exit 0."
+)
+@click.option(
+    "--baseline-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report only findings not recorded here [default: <project>/.miglint-baseline.json, if present].",
+)
+@click.option("--no-baseline-file", is_flag=True, help="Report every finding; ignore the baseline file.")
 @_guarded
 def lint(
     paths: tuple[str, ...],
@@ -111,13 +120,21 @@ def lint(
     color: bool | None,
     apply_fixes: bool,
     show_diff: bool,
+    write_baseline: bool,
+    baseline_file: Path | None,
+    no_baseline_file: bool,
 ) -> None:
     """Lint the revision graphs of the Alembic environments at PATHS (default: here)."""
     # A short run that builds no reference cycles: the cyclic collector would only
     # pause it, repeatedly, while tens of thousands of cached records are loaded.
     gc.disable()
+    from . import baseline
+    from .discover import discover
     from .pipeline import Options, lint_paths
-    from .report import json_report, text_report
+    from .report import display_path, json_report, text_report
+
+    if write_baseline and (no_baseline_file or apply_fixes or show_diff):
+        raise ConfigError("--write-baseline cannot be combined with --no-baseline-file, --fix or --diff")
 
     cwd = Path.cwd()
     options = Options(
@@ -129,14 +146,28 @@ def lint(
         honour_ignores=not no_ignore_comments,
         jobs=jobs,
     )
-    reports = lint_paths(paths, cwd, options)
+    project = discover(paths, cwd)
+    reports = lint_paths(paths, cwd, options, project)
+    where, named = baseline.location(project, baseline_file, cwd)
+    recorded = None
+    if not (no_baseline_file or write_baseline):
+        recorded = baseline.read(where, display_path(str(where), cwd), required=named)
+    if recorded is not None:
+        # Fixes, like the report, cover only what the baseline does not hide (ruff's choice).
+        reports = baseline.apply(reports, recorded, project.root, cwd)
     if show_diff:
         sys.exit(_print_diff(reports, cwd))
     if apply_fixes:
-        reports = _apply_fixes(reports, paths, cwd, options)
+        fixed = _apply_fixes(reports, paths, cwd, options)
+        if fixed is not reports and recorded is not None:  # linted again: the baseline applies anew
+            fixed = baseline.apply(fixed, recorded, project.root, cwd)
+        reports = fixed
     for report in reports:
         if not report.files:
             click.echo(f"miglint: {report.name}: no revision files found", err=True)
+    if write_baseline:
+        _write_baseline(where, reports, project.root, cwd)
+        sys.exit(0)
     if output_format == "json":
         click.echo(json_report(reports, cwd), nl=False)
     else:
@@ -180,6 +211,21 @@ def _apply_fixes(
     fixed = sum(len(f.fixed) for f in written)
     click.echo(f"Fixed {_count(fixed, 'finding')} in {_count(len(written), 'file')}.", err=True)
     return lint_paths(paths, cwd, options)  # what is left, reported as after any run
+
+
+def _write_baseline(where: Path, reports: list[EnvironmentReport], root: Path, cwd: Path) -> None:
+    from . import baseline
+    from .report import display_path
+
+    shown = display_path(str(where), cwd)
+    written = baseline.write(where, shown, reports, root, cwd)
+    notes = [f"{written.added} added"] if written.added and written.had_previous else []
+    if written.had_previous:
+        notes.append(f"{written.pruned} pruned")
+    if written.replaced_unreadable:
+        notes.append("replaced an unreadable file")
+    tail = f" ({', '.join(notes)})" if notes else ""
+    click.echo(f"Wrote {_count(written.findings, 'finding')} to {shown}{tail}.", err=True)
 
 
 def _count(number: int, word: str) -> str:

@@ -40,6 +40,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     baseline: str | None = None
+    baseline_file: str | None = None  # the findings baseline (lint/baseline.py), not a revision
     runners: tuple[str, ...] = ()
     critical: tuple[str, ...] = ()
     dialect: str = "postgresql"
@@ -52,6 +53,7 @@ class Settings:
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "runners", "critical")
 _KNOWN = set(_LIST_KEYS) | {
     "baseline",
+    "baseline-file",
     "dialect",
     "include-downgrade",
     "cache-dir",
@@ -126,6 +128,7 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
         ignore=strings("ignore"),
         exclude=strings("exclude"),
         baseline=optional_string("baseline"),
+        baseline_file=optional_string("baseline-file"),
         runners=strings("runners"),
         critical=strings("critical"),
         dialect=dialect,

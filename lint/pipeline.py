@@ -45,8 +45,11 @@ def cache_dir_for(project: Project, options: Options) -> Path | None:
     return project.root / ".miglint_cache"
 
 
-def lint_paths(paths: Sequence[str], cwd: Path, options: Options = Options()) -> list[EnvironmentReport]:
-    project = discover(paths, cwd)
+def lint_paths(
+    paths: Sequence[str], cwd: Path, options: Options = Options(), project: Project | None = None
+) -> list[EnvironmentReport]:
+    """`project`, when given, is what `discover(paths, cwd)` found: the CLI needs it too."""
+    project = project if project is not None else discover(paths, cwd)
     settings = project.settings
     rules = select_rules(
         select=options.select or settings.select,

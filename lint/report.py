@@ -29,6 +29,7 @@ class EnvironmentReport:
     diagnostics: tuple[Diagnostic, ...]
     suppressed: int = 0
     unread_sql: int = 0  # SQL that could not be resolved or parsed: counted, never guessed
+    baselined: int = 0  # findings the baseline file hides (lint/baseline.py); never cached
     # The graph it was computed from; not kept when the report is cached.
     graph: RevisionGraph | None = field(default=None, compare=False, repr=False)
 
@@ -98,7 +99,10 @@ def summary_line(reports: Sequence[EnvironmentReport]) -> str:
     scope = f"{_plural(revisions, 'revision')} in {_plural(len(reports), 'environment')}"
     suppressed = sum(r.suppressed for r in reports)
     unread = sum(r.unread_sql for r in reports)
+    baselined = sum(r.baselined for r in reports)
     notes = [f"{suppressed} suppressed"] if suppressed else []
+    if baselined:
+        notes.append(f"{baselined} baselined")
     if unread:
         notes.append(f"{_plural(unread, 'SQL statement')} not read, see MG209")
     tail = f" ({'; '.join(notes)})" if notes else ""
@@ -159,6 +163,7 @@ def json_report(reports: Sequence[EnvironmentReport], cwd: Path) -> str:
             "errors": _count(reports, "error"),
             "warnings": _count(reports, "warning"),
             "suppressed": sum(r.suppressed for r in reports),
+            "baselined": sum(r.baselined for r in reports),
             "unread_sql": sum(r.unread_sql for r in reports),
             "files": sum(r.files for r in reports),
             "revisions": sum(r.revisions for r in reports),
