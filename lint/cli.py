@@ -95,6 +95,12 @@ def main() -> None:
 )
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes, then report what is left.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a diff; change nothing.")
+@click.option(
+    "--against",
+    metavar="REF",
+    help="Lint the merge of the working tree into git REF (e.g. origin/main): "
+    "finds the second head a merge would create before it happens.",
+)
 @_guarded
 def lint(
     paths: tuple[str, ...],
@@ -111,6 +117,7 @@ def lint(
     color: bool | None,
     apply_fixes: bool,
     show_diff: bool,
+    against: str | None,
 ) -> None:
     """Lint the revision graphs of the Alembic environments at PATHS (default: here)."""
     # A short run that builds no reference cycles: the cyclic collector would only
@@ -128,8 +135,11 @@ def lint(
         cache_dir=cache_dir,
         honour_ignores=not no_ignore_comments,
         jobs=jobs,
+        against=against,
     )
     reports = lint_paths(paths, cwd, options)
+    if against is not None:
+        click.echo(_merge_note(against, reports), err=True)
     if show_diff:
         sys.exit(_print_diff(reports, cwd))
     if apply_fixes:
@@ -144,6 +154,13 @@ def lint(
         click.echo(text_report(reports, cwd, color=use_color, show_help=not concise), nl=False)
     findings = sum(len(r.diagnostics) for r in reports)
     sys.exit(1 if findings and not exit_zero else 0)
+
+
+def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
+    taken = _count(sum(r.from_ref for r in reports), "version file")
+    deleted = sum(r.deleted_by_ref for r in reports)
+    gone = f"; {_count(deleted, 'version file')} deleted there" if deleted else ""
+    return f"miglint: linting the merge of the working tree into {ref} ({taken} from {ref}{gone})"
 
 
 def _print_diff(reports: list[EnvironmentReport], cwd: Path) -> int:
