@@ -104,6 +104,12 @@ def main() -> None:
     help="Report only findings not recorded here [default: <project>/.miglint-baseline.json, if present].",
 )
 @click.option("--no-baseline-file", is_flag=True, help="Report every finding; ignore the baseline file.")
+@click.option(
+    "--against",
+    metavar="REF",
+    help="Lint the merge of the working tree into git REF (e.g. origin/main): "
+    "finds the second head a merge would create before it happens.",
+)
 @_guarded
 def lint(
     paths: tuple[str, ...],
@@ -123,6 +129,7 @@ def lint(
     write_baseline: bool,
     baseline_file: Path | None,
     no_baseline_file: bool,
+    against: str | None,
 ) -> None:
     """Lint the revision graphs of the Alembic environments at PATHS (default: here)."""
     # A short run that builds no reference cycles: the cyclic collector would only
@@ -145,9 +152,12 @@ def lint(
         cache_dir=cache_dir,
         honour_ignores=not no_ignore_comments,
         jobs=jobs,
+        against=against,
     )
     project = discover(paths, cwd)
     reports = lint_paths(paths, cwd, options, project)
+    if against is not None:
+        click.echo(_merge_note(against, reports), err=True)
     where, named = baseline.location(project, baseline_file, cwd)
     recorded = None
     if not (no_baseline_file or write_baseline):
@@ -175,6 +185,13 @@ def lint(
         click.echo(text_report(reports, cwd, color=use_color, show_help=not concise), nl=False)
     findings = sum(len(r.diagnostics) for r in reports)
     sys.exit(1 if findings and not exit_zero else 0)
+
+
+def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
+    taken = _count(sum(r.from_ref for r in reports), "version file")
+    deleted = sum(r.deleted_by_ref for r in reports)
+    gone = f"; {_count(deleted, 'version file')} deleted there" if deleted else ""
+    return f"miglint: linting the merge of the working tree into {ref} ({taken} from {ref}{gone})"
 
 
 def _print_diff(reports: list[EnvironmentReport], cwd: Path) -> int:

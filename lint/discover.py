@@ -59,6 +59,7 @@ class Environment:
     version_locations: tuple[Path, ...]
     files: tuple[Path, ...]
     script_location: Path | None = None
+    recursive: bool = False  # recursive_version_locations: sub-directories hold revisions too
 
 
 @dataclass(frozen=True)
@@ -457,7 +458,12 @@ def _environment(
         split = [env for env in split if env.files]
         if split:
             return split
-    return [Environment(name, locations, tuple(files), script_location)]
+    return [Environment(name, locations, tuple(files), script_location, recursive)]
+
+
+def is_version_file_name(name: str) -> bool:
+    """Whether Alembic loads a file of this name from a version location."""
+    return _REVISION_FILE.match(name) is not None
 
 
 def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
@@ -497,18 +503,18 @@ def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
 
 
 def _exclude(env: Environment, settings: Settings) -> Environment:
-    def excluded(path: Path) -> bool:
-        try:
-            relative = path.absolute().relative_to(settings.root.absolute()).as_posix()
-        except ValueError:
-            relative = path.as_posix()
-        return any(
-            fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern)
-            for pattern in settings.exclude
-        )
+    return dataclasses.replace(env, files=tuple(f for f in env.files if not excluded(f, settings)))
 
-    return Environment(
-        env.name, env.version_locations, tuple(f for f in env.files if not excluded(f)), env.script_location
+
+def excluded(path: Path, settings: Settings) -> bool:
+    """Whether `[tool.miglint] exclude` leaves this version file out."""
+    try:
+        relative = path.absolute().relative_to(settings.root.absolute()).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    return any(
+        fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern)
+        for pattern in settings.exclude
     )
 
 

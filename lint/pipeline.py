@@ -32,6 +32,7 @@ class Options:
     cache_dir: Path | None = None
     honour_ignores: bool = True
     jobs: int | None = None
+    against: str | None = None  # a git revision: lint the merge of the working tree into it
 
 
 def cache_dir_for(project: Project, options: Options) -> Path | None:
@@ -65,10 +66,16 @@ def lint_paths(
     runner_files = find_runners(project) if any(isinstance(r, RunnerRule) for r in rules) else []
     runner_prints = store.fingerprint(runner_files)
     key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
-    cached = store.results(key)
+    # REF's side is not part of the key: a merge is linted afresh, and its results not kept.
+    cached = store.results(key) if options.against is None else None
     if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
         store.save()
         return cached
+    merge = None
+    if options.against is not None:
+        from .against import open_ref
+
+        merge = open_ref(options.against, project.root)
 
     # Deferred: a run served from the cache never imports networkx or LibCST.
     from .engine import lint_records
@@ -79,9 +86,14 @@ def lint_paths(
     consulted: set[str] = set()
     owner = _runner_owners(project, [Path(p) for p in {s.path for s in sites} | set(runner_suppressions)])
     for index, (env, env_prints) in enumerate(zip(project.environments, prints)):
-        records, read_for_labels = resolve_imported_labels(
-            store.records(env.files, env_prints, options.jobs), project.root
-        )
+        records = store.records(env.files, env_prints, options.jobs)
+        changes = None
+        if merge is not None:
+            from .against import ref_changes
+
+            changes = ref_changes(env, merge, settings, wants_ops)
+            records = [r for r in records if r.path not in changes.dropped] + list(changes.added)
+        records, read_for_labels = resolve_imported_labels(records, project.root)
         consulted |= read_for_labels
         # A runner is checked against the environment it lives closest to.
         result = lint_records(
@@ -94,14 +106,21 @@ def lint_paths(
             },
         )
         graph = result.graph
+        diagnostics = result.diagnostics
+        if changes is not None and changes.added:
+            # a fix would edit a file that is not here
+            ref_paths = {r.path for r in changes.added}
+            diagnostics = tuple(
+                dataclasses.replace(d, fix=None) if d.path in ref_paths else d for d in diagnostics
+            )
         reports.append(
             EnvironmentReport(
                 name=env.name,
-                files=len(env.files),
+                files=len(records),
                 revisions=len(graph.revisions),
                 heads=tuple(sorted(graph.heads())),
                 bases=tuple(sorted(graph.bases())),
-                diagnostics=result.diagnostics,
+                diagnostics=diagnostics,
                 suppressed=result.suppressed,
                 unread_sql=sum(
                     1
@@ -110,9 +129,12 @@ def lint_paths(
                     if problem.entry == "upgrade" or settings.include_downgrade
                 ),
                 graph=graph,
+                from_ref=len(changes.added) if changes else 0,
+                deleted_by_ref=changes.deleted if changes else 0,
             )
         )
-    store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
+    if merge is None:
+        store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
     store.save()
     return reports
 

@@ -30,6 +30,9 @@ class EnvironmentReport:
     suppressed: int = 0
     unread_sql: int = 0  # SQL that could not be resolved or parsed: counted, never guessed
     baselined: int = 0  # findings the baseline file hides (lint/baseline.py); never cached
+    # With --against REF: version files read from REF, and working-tree ones REF deleted.
+    from_ref: int = 0
+    deleted_by_ref: int = 0
     # The graph it was computed from; not kept when the report is cached.
     graph: RevisionGraph | None = field(default=None, compare=False, repr=False)
 
