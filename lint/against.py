@@ -122,7 +122,9 @@ def ref_changes(env: Environment, side: MergeSide, settings: Settings, ops: bool
             take.append((path, their_blob))
     contents = _read_blobs(side.repo_root, [blob for _, blob in take])
     added = tuple(
-        parse_revision_file(f"{side.ref}:{path}", contents[blob], settings.dialect, ops)
+        parse_revision_file(
+            f"{side.ref}:{path}", contents[blob], settings.dialect, ops, settings.include_downgrade
+        )
         for path, blob in take
     )
     return RefChanges(added, frozenset(dropped), deleted)

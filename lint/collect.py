@@ -41,9 +41,10 @@ def collect(
     jobs: int | None = None,
     dialect: str = "postgresql",
     ops: bool = False,
+    downgrade: bool = True,
 ) -> list[RevisionFile]:
     """One record per path, in the order given."""
-    store = Store(cache_dir, dialect, ops)
+    store = Store(cache_dir, dialect, ops, downgrade)
     records = store.records(paths, store.fingerprint(paths), jobs)
     store.save()
     return records
@@ -54,10 +55,14 @@ def _unreadable(path: str, reason: str) -> RevisionFile:
 
 
 def _parse_all(
-    items: list[tuple[str, bytes]], jobs: int | None, dialect: str = "postgresql", ops: bool = False
+    items: list[tuple[str, bytes]],
+    jobs: int | None,
+    dialect: str = "postgresql",
+    ops: bool = False,
+    downgrade: bool = True,
 ) -> list[RevisionFile]:
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    parse_batch = functools.partial(_parse_batch, dialect=dialect, ops=ops)
+    parse_batch = functools.partial(_parse_batch, dialect=dialect, ops=ops, downgrade=downgrade)
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
         return parse_batch(items)
     import concurrent.futures
@@ -76,9 +81,9 @@ def _parse_all(
 
 
 def _parse_batch(
-    items: Iterable[tuple[str, bytes]], dialect: str = "postgresql", ops: bool = False
+    items: Iterable[tuple[str, bytes]], dialect: str = "postgresql", ops: bool = False, downgrade: bool = True
 ) -> list[RevisionFile]:
-    return [parse_revision_file(path, data, dialect, ops) for path, data in items]
+    return [parse_revision_file(path, data, dialect, ops, downgrade) for path, data in items]
 
 
 def cache_key() -> str:
@@ -130,12 +135,16 @@ class Store:
         "model.Fix", "model.Edit",
     )  # fmt: skip
 
-    def __init__(self, directory: Path | None, dialect: str = "postgresql", ops: bool = False) -> None:
+    def __init__(
+        self, directory: Path | None, dialect: str = "postgresql", ops: bool = False, downgrade: bool = True
+    ) -> None:
         self.directory = directory
         # what the records hold depends on these: they are part of the key
         self.dialect = dialect
         self.ops = ops
-        self.key = f"{cache_key()}-{dialect}{'-ops' if ops else ''}" if directory is not None else ""
+        self.downgrade = downgrade
+        read = f"{'-ops' if ops else ''}{'-downgrade' if downgrade else ''}"
+        self.key = f"{cache_key()}-{dialect}{read}" if directory is not None else ""
         self._index: dict[str, tuple[int, int, str]] = self._load("index", frozenset(), dict) or {}
         self._records: dict[str, RevisionFile] | None = None  # every known record
         self._delta: dict[str, RevisionFile] = {}  # those not in the big records file
@@ -242,7 +251,7 @@ class Store:
                     out[key] = _unreadable(key, error.strerror or str(error))
                     continue
             to_parse.append((key, data, digest))
-        parsed = _parse_all([(k, d) for k, d, _ in to_parse], jobs, self.dialect, self.ops)
+        parsed = _parse_all([(k, d) for k, d, _ in to_parse], jobs, self.dialect, self.ops, self.downgrade)
         for (key, _, digest), record in zip(to_parse, parsed):
             out[key] = record
             known[digest] = record

@@ -24,12 +24,15 @@ _GUARD_WORDS = (
 )  # fmt: skip
 
 
-def extract_op_calls(text: str) -> tuple[OpCall, ...]:
-    tree = ast.parse(text)
+def extract_op_calls(
+    text: str, tree: ast.Module | None = None, entries: tuple[str, ...] = ENTRY_POINTS
+) -> tuple[OpCall, ...]:
+    if tree is None:
+        tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     calls: list[OpCall] = []
-    for entry in ENTRY_POINTS:
+    for entry in entries:
         if entry not in functions:
             continue
         for function in reached_functions(functions, entry, lines):

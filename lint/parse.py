@@ -18,6 +18,7 @@ top-level statements that precede a header value.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import inspect
 import io
@@ -37,6 +38,7 @@ from .model import (
     Suppression,
 )
 from .plainheader import DOC_REVISES, DOC_REVISION_ID, doc_line, read_plain_header
+from .sqlfacts import runs_sql, sql_facts
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -48,16 +50,22 @@ _SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
 
 def parse_revision_file(
-    path: str, data: bytes, dialect: str = "postgresql", ops: bool = False
+    path: str, data: bytes, dialect: str = "postgresql", ops: bool = False, downgrade: bool = True
 ) -> RevisionFile:
-    """Extract the header, docstring lines, suppressions and SQL facts of a version file."""
+    """Extract the header, docstring lines, suppressions and SQL facts of a version file.
+
+    `ops`: read op.* calls too (MG211/MG212). `downgrade`: read downgrade()'s SQL and
+    calls as well as upgrade()'s (`include-downgrade`).
+    """
     text, problem = _decode(data)
     if problem is not None:
         return RevisionFile(path=path, problem=problem)
     assert text is not None
     suppressions = _suppressions(text)
 
-    problem, functions = _compile_check(text)
+    wants_sql = runs_sql(text)
+    wants_ops = ops and "op." in text
+    problem, functions, tree = _compile_check(text, with_tree=wants_sql or wants_ops)
     if problem is not None:
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
@@ -82,15 +90,15 @@ def parse_revision_file(
         if isinstance(record_or_problem, ParseProblem):
             return RevisionFile(path=path, problem=record_or_problem, suppressions=suppressions)
         record = record_or_problem
-    from .sqlfacts import sql_facts
-
-    sql, sql_problems = sql_facts(text, dialect)
-    if sql or sql_problems:
-        record = dataclasses.replace(record, sql=sql, sql_problems=sql_problems)
-    if ops and "op." in text:
+    entries = ("upgrade", "downgrade") if downgrade else ("upgrade",)
+    if wants_sql:
+        sql, sql_problems = sql_facts(text, dialect, tree, entries)
+        if sql or sql_problems:
+            record = dataclasses.replace(record, sql=sql, sql_problems=sql_problems)
+    if wants_ops:
         from .opcalls import extract_op_calls
 
-        record = dataclasses.replace(record, ops=extract_op_calls(text))
+        record = dataclasses.replace(record, ops=extract_op_calls(text, tree, entries))
     return record
 
 
@@ -117,22 +125,34 @@ def _read_with_libcst(
     return _Reader(module, text, _unique_header_lines(text)).read(path, suppressions, functions)
 
 
-def _compile_check(text: str) -> tuple[ParseProblem | None, frozenset[str]]:
-    """Compile as Python would on import: a problem, or the module's function names."""
+def _compile_check(
+    text: str, with_tree: bool = False
+) -> tuple[ParseProblem | None, frozenset[str], ast.Module | None]:
+    """Compile as Python would on import: a problem, or the module's function names.
+
+    `with_tree`: also return the module's AST, for the SQL and op readers. Parsing to
+    an AST and compiling that costs less than compiling the text and parsing it again,
+    and the parser's errors are the same either way (compile() runs the same parser).
+    """
+    tree = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # SyntaxWarning for odd escapes is not ours to print
-            code = compile(text, "<revision>", "exec", dont_inherit=True)
+            if with_tree:
+                tree = ast.parse(text, "<revision>")
+                code = compile(tree, "<revision>", "exec", dont_inherit=True)
+            else:
+                code = compile(text, "<revision>", "exec", dont_inherit=True)
     except SyntaxError as error:
         line = error.lineno or 1
         column = max((error.offset or 1) - 1, 0)
         # CPython's bare "invalid syntax" would read "invalid syntax: invalid syntax"
         message = error.msg if error.msg.startswith("invalid syntax") else f"invalid syntax: {error.msg}"
-        return ParseProblem(message, Span.point(line, column)), frozenset()
+        return ParseProblem(message, Span.point(line, column)), frozenset(), None
     except (ValueError, RecursionError, MemoryError) as error:
-        return ParseProblem(f"cannot compile: {error}", Span.point(1)), frozenset()
+        return ParseProblem(f"cannot compile: {error}", Span.point(1)), frozenset(), None
     names = frozenset(c.co_name for c in code.co_consts if isinstance(c, types.CodeType))
-    return None, names
+    return None, names, tree
 
 
 def _unique_header_lines(text: str) -> dict[str, tuple[int, int]]:

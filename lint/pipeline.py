@@ -61,7 +61,7 @@ def lint_paths(
     )
     # op calls cost a full parse of every file: read them only for the rules that use them
     wants_ops = any(rule.code in OP_RULES for rule in rules)
-    store = Store(cache_dir_for(project, options), settings.dialect, wants_ops)
+    store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, settings.include_downgrade)
     prints = [store.fingerprint(env.files) for env in project.environments]
     runner_files = find_runners(project) if any(isinstance(r, RunnerRule) for r in rules) else []
     runner_prints = store.fingerprint(runner_files)

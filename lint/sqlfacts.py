@@ -6,21 +6,31 @@ so it is cached with it and costs nothing on warm runs.
 
 from __future__ import annotations
 
+import ast
 import re
 
 from .model import Span, SqlProblem, SqlStatement
-from .sqlsource import SqlSource, extract_sql
+from .sqlsource import ENTRY_POINTS, SqlSource, extract_sql
 
 # A file without this cannot run SQL through execute(); most revisions are skipped here.
 _EXECUTES = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
 
 
-def sql_facts(text: str, dialect: str) -> tuple[tuple[SqlStatement, ...], tuple[SqlProblem, ...]]:
-    if not _EXECUTES.search(text):
+def runs_sql(text: str) -> bool:
+    return _EXECUTES.search(text) is not None
+
+
+def sql_facts(
+    text: str,
+    dialect: str,
+    tree: ast.Module | None = None,
+    entries: tuple[str, ...] = ENTRY_POINTS,
+) -> tuple[tuple[SqlStatement, ...], tuple[SqlProblem, ...]]:
+    if not runs_sql(text):
         return (), ()
     from .sql import analyze
 
-    extraction = extract_sql(text)
+    extraction = extract_sql(text, tree, entries)
     statements: list[SqlStatement] = []
     problems = [
         SqlProblem(Span.point(line, column), f"cannot read the SQL statically: `{shown}`", entry, False)

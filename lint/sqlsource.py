@@ -83,9 +83,12 @@ class Extraction:
     unresolved: tuple[tuple[str, int, int, str], ...]  # (entry, line, column, why)
 
 
-def extract_sql(text: str) -> Extraction:
-    """Every SQL text that upgrade() and downgrade() run, directly or through helpers."""
-    tree = ast.parse(text)
+def extract_sql(
+    text: str, tree: ast.Module | None = None, entries: tuple[str, ...] = ENTRY_POINTS
+) -> Extraction:
+    """Every SQL text that the `entries` (upgrade(), downgrade()) run, directly or through helpers."""
+    if tree is None:
+        tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     functions = {
         node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -95,7 +98,7 @@ def extract_sql(text: str) -> Extraction:
     module_bindings = _bindings([s for s in tree.body if not isinstance(s, _SCOPES)])
     sources: list[SqlSource] = []
     unresolved: list[tuple[str, int, int, str]] = []
-    for entry in ENTRY_POINTS:
+    for entry in entries:
         if entry not in functions:
             continue
         for function in reached_functions(functions, entry, lines):
