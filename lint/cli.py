@@ -654,7 +654,4 @@ def rule(code: str) -> None:
     if found is None:
         click.echo(f"miglint: error: unknown rule {code!r} (see `miglint rules`)", err=True)
         sys.exit(2)
-    state = "enabled" if found.default_enabled else "disabled"
-    fix = "; fixable" if found.fixable else ""
-    click.echo(f"# {found.name} ({found.code})\n\nSeverity: {found.severity}; {state} by default{fix}.\n")
-    click.echo(found.docs())
+    click.echo(found.page(), nl=False)
