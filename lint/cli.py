@@ -69,7 +69,27 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
-    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit"]),
+    default="text",
+    show_default=True,
+    help="sarif: SARIF 2.1.0 (GitHub code scanning); github: workflow annotations (and the step "
+    "summary when GITHUB_STEP_SUMMARY is set); gitlab: Code Quality JSON; junit: JUnit XML. "
+    "Paths in sarif, github, gitlab and junit are relative to the git top-level.",
+)
+@click.option(
+    "--output-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the --format report to FILE; the text report still goes to stdout "
+    "(with --format text, only its summary line).",
+)
+@click.option(
+    "--statistics",
+    "show_statistics",
+    is_flag=True,
+    help="After the report, count the findings by rule; on stderr when stdout carries a "
+    "machine-readable report.",
 )
 @click.option(
     "--select", multiple=True, help="Rules to enable (codes, prefixes, names, ALL); replaces the default set."
@@ -114,6 +134,8 @@ def main() -> None:
 def lint(
     paths: tuple[str, ...],
     output_format: str,
+    output_file: Path | None,
+    show_statistics: bool,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
     ignore: tuple[str, ...],
@@ -138,7 +160,7 @@ def lint(
     from . import baseline
     from .discover import discover
     from .pipeline import Options, lint_paths
-    from .report import display_path, json_report, text_report
+    from .report import display_path
 
     if write_baseline and (no_baseline_file or apply_fixes or show_diff):
         raise ConfigError("--write-baseline cannot be combined with --no-baseline-file, --fix or --diff")
@@ -178,11 +200,8 @@ def lint(
     if write_baseline:
         _write_baseline(where, reports, project.root, cwd)
         sys.exit(0)
-    if output_format == "json":
-        click.echo(json_report(reports, cwd), nl=False)
-    else:
-        use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
-        click.echo(text_report(reports, cwd, color=use_color, show_help=not concise), nl=False)
+    use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
+    _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)
     findings = sum(len(r.diagnostics) for r in reports)
     sys.exit(1 if findings and not exit_zero else 0)
 
@@ -192,6 +211,51 @@ def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
     deleted = sum(r.deleted_by_ref for r in reports)
     gone = f"; {_count(deleted, 'version file')} deleted there" if deleted else ""
     return f"miglint: linting the merge of the working tree into {ref} ({taken} from {ref}{gone})"
+
+
+def _emit_report(
+    reports: list[EnvironmentReport],
+    paths: tuple[str, ...],
+    cwd: Path,
+    output_format: str,
+    output_file: Path | None,
+    color: bool,
+    show_help: bool,
+    show_statistics: bool,
+) -> None:
+    """The report in its format to stdout, or to --output-file with the text report on stdout."""
+    from .report import json_report, summary_line, text_report
+
+    if output_format == "text":
+        report = text_report(reports, cwd, color=color and output_file is None, show_help=show_help)
+    elif output_format == "json":
+        report = json_report(reports, cwd)
+    else:
+        from .formats import render, repository_root
+
+        root = repository_root(Path(paths[0]) if paths else cwd, cwd)
+        report = render(output_format, reports, root)
+        if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+            from .formats import findings
+            from .formats.github import step_summary
+            from .formats.output import append
+
+            append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings(reports, root), reports))
+    if output_file is None:
+        click.echo(report, nl=False)
+    else:
+        from .formats.output import write_atomically
+
+        write_atomically(output_file, report)
+        if output_format == "text":
+            click.echo(summary_line(reports))
+        else:
+            click.echo(text_report(reports, cwd, color=color, show_help=show_help), nl=False)
+    if show_statistics:
+        from .formats.statistics import statistics
+
+        machine_readable = output_format != "text" and output_file is None
+        click.echo(statistics(reports), nl=False, err=machine_readable)
 
 
 def _print_diff(reports: list[EnvironmentReport], cwd: Path) -> int:
@@ -717,7 +781,4 @@ def rule(code: str) -> None:
     if found is None:
         click.echo(f"miglint: error: unknown rule {code!r} (see `miglint rules`)", err=True)
         sys.exit(2)
-    state = "enabled" if found.default_enabled else "disabled"
-    fix = "; fixable" if found.fixable else ""
-    click.echo(f"# {found.name} ({found.code})\n\nSeverity: {found.severity}; {state} by default{fix}.\n")
-    click.echo(found.docs())
+    click.echo(found.page(), nl=False)

@@ -92,11 +92,23 @@ class Rule:
         return inspect.cleandoc(cls.__doc__ or "")
 
     @classmethod
+    def description(cls) -> str:
+        """The 'What it does' section as one paragraph."""
+        section = cls.docs().split("## What it does", 1)[1].split("##", 1)[0]
+        return " ".join(section.split())
+
+    @classmethod
     def summary(cls) -> str:
         """The first sentence of 'What it does'."""
-        section = cls.docs().split("## What it does", 1)[1].split("##", 1)[0]
-        text = " ".join(section.split())
-        return text.split(". ")[0].rstrip(".") + "."
+        # An ellipsis (`ALTER TABLE ... ADD COLUMN`) does not end a sentence.
+        return re.split(r"(?<!\.)\. ", cls.description())[0].rstrip(".") + "."
+
+    @classmethod
+    def page(cls) -> str:
+        """The documentation as `miglint rule` prints it: Markdown, headed by code and defaults."""
+        state = "enabled" if cls.default_enabled else "disabled"
+        fix = "; fixable" if cls.fixable else ""
+        return f"# {cls.name} ({cls.code})\n\nSeverity: {cls.severity}; {state} by default{fix}.\n\n{cls.docs()}\n"
 
     # -- findings ------------------------------------------------------------
 

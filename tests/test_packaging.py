@@ -39,4 +39,5 @@ def test_wheel_holds_only_the_miglint_package(tmp_path: Path) -> None:
     tops = {name.split("/")[0] for name in names}
     assert {t for t in tops if not t.endswith(".dist-info")} == {"miglint"}
     assert "miglint/rules/multiple_heads.py" in names and "miglint/parse.py" in names
+    assert "miglint/formats/sarif.py" in names
     assert not any(n.startswith(("lint/", "rules/", "tests/", "examples/")) for n in names)
