@@ -240,6 +240,12 @@ _ENGINELESS = "dot, mermaid, text, json"
     type=click.Path(path_type=Path),
     help="Cache directory [default: <project>/.miglint_cache].",
 )
+@click.option(
+    "--exit-non-zero-on-change",
+    "fail_on_change",
+    is_flag=True,
+    help="Exit 1 when -o FILE was created or changed (the pre-commit hook `miglint-graph`).",
+)
 @_guarded
 def graph(
     path: str | None,
@@ -253,6 +259,7 @@ def graph(
     environment: str | None,
     no_cache: bool,
     cache_dir: Path | None,
+    fail_on_change: bool,
 ) -> None:
     """Draw the revision graph of an environment: heads, merges, the baseline and every finding.
 
@@ -262,7 +269,14 @@ def graph(
     from .pipeline import Options, lint_paths
     from .render import build_view, cut, to_graphviz, to_mermaid, to_text
 
+    if fail_on_change and output is None:
+        raise ConfigError("--exit-non-zero-on-change needs -o FILE")
     fmt = _graph_format(output_format, output)
+    if fail_on_change and fmt == "pdf":
+        # Graphviz's PDF embeds its creation time: the hook would fail on every run
+        raise ConfigError(
+            "--exit-non-zero-on-change: a PDF differs on every run; use mermaid, text, dot or json"
+        )
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd)
     env = _environment(project, environment)
@@ -282,7 +296,8 @@ def graph(
         )
     plan = _plan_marks(revisions, plan_from)
     if report is None:
-        _emit(_graph_json(env.name, revisions, cwd, keep, plan), output)
+        changed = _emit(_graph_json(env.name, revisions, cwd, keep, plan), output)
+        _exit_on_change(fail_on_change and changed, output)
         return
     base = (output.absolute().parent if output else cwd).as_posix()
     view = build_view(
@@ -295,13 +310,21 @@ def graph(
         link=lambda file: Path(os.path.relpath(os.path.abspath(file), base)).as_posix(),
     )
     if fmt == "text":
-        _emit(to_text(view, ascii=ascii_only), output)
+        changed = _emit(to_text(view, ascii=ascii_only), output)
     elif fmt == "mermaid":
-        _emit(to_mermaid(view), output)
+        changed = _emit(to_mermaid(view), output)
     elif fmt == "dot":
-        _emit(to_graphviz(view).source, output)
+        changed = _emit(to_graphviz(view).source, output)
     else:
-        _emit(_render(to_graphviz(view).source, fmt), output, binary=fmt in _BINARY)
+        changed = _emit(_render(to_graphviz(view).source, fmt), output, binary=fmt in _BINARY)
+    _exit_on_change(fail_on_change and changed, output)
+
+
+def _exit_on_change(changed: bool, output: Path | None) -> None:
+    """pre-commit fails a hook that changes a tracked file, but not one that creates a file."""
+    if changed:
+        click.echo(f"miglint: {output}: updated to the current graph; add it to the commit", err=True)
+        sys.exit(1)
 
 
 def _graph_format(requested: str | None, output: Path | None) -> str:
@@ -486,17 +509,20 @@ def _draw_quietly(picture: Any, fmt: str) -> bytes:
     return drawn
 
 
-def _emit(content: str | bytes, output: Path | None, *, binary: bool = False) -> None:
+def _emit(content: str | bytes, output: Path | None, *, binary: bool = False) -> bool:
+    """Print, or write to `output` unless it already holds these bytes; True if anything was written."""
     data = content.encode() if isinstance(content, str) else content
     if output is not None:
+        from .atomic import write_if_changed
+
         try:
-            output.write_bytes(data)
+            return write_if_changed(output, data)
         except OSError as error:
             raise ConfigError(f"cannot write {output}: {error.strerror}") from None
-        return
     if binary and sys.stdout.isatty():
         raise ConfigError("not writing PNG or PDF to a terminal; use -o FILE or redirect the output")
     click.echo(data, nl=False)  # bytes go to the binary stream untouched
+    return True
 
 
 @main.command()
