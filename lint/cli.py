@@ -642,12 +642,22 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def rules_command(output_format: str) -> None:
+@click.option(
+    "--docs",
+    "docs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one Markdown page per rule and an index to DIR instead (docs/rules).",
+)
+@_guarded
+def rules_command(output_format: str, docs_dir: Path | None) -> None:
     """List every rule: code, name, default state, summary."""
     import json
 
     from .rule import all_rules
 
+    if docs_dir is not None:
+        _write_docs(docs_dir)
+        return
     rules = all_rules()
     if output_format == "json":
         rows = [
@@ -674,13 +684,26 @@ def rules_command(output_format: str) -> None:
 @click.argument("code")
 def rule(code: str) -> None:
     """Show the documentation of one rule (by code or name)."""
+    from .docs import rule_markdown
     from .rule import lookup
 
     found = lookup(code)
     if found is None:
         click.echo(f"miglint: error: unknown rule {code!r} (see `miglint rules`)", err=True)
         sys.exit(2)
-    state = "enabled" if found.default_enabled else "disabled"
-    fix = "; fixable" if found.fixable else ""
-    click.echo(f"# {found.name} ({found.code})\n\nSeverity: {found.severity}; {state} by default{fix}.\n")
-    click.echo(found.docs())
+    click.echo(rule_markdown(found), nl=False)
+
+
+def _write_docs(directory: Path) -> None:
+    from .docs import write_rule_docs
+
+    try:
+        done = write_rule_docs(directory)
+    except OSError as error:
+        raise ConfigError(f"cannot write {error.filename or directory}: {error.strerror}") from None
+    removed = f", {len(done.removed)} removed" if done.removed else ""
+    click.echo(
+        f"miglint: {directory}: {_count(len(done.written), 'file')} written, "
+        f"{len(done.unchanged)} unchanged{removed}",
+        err=True,
+    )
