@@ -1,12 +1,15 @@
-"""Documentation generated from the code: docs/rules/."""
+"""Documentation that is generated or must follow the code: docs/rules/ and the README's
+configuration reference."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import pytest
 from conftest import cli_runner
 from miglint.cli import main
+from miglint.config import _ENVIRONMENT_KEYS, _KNOWN, load_settings
 from miglint.docs import rule_page
 from miglint.rule import all_rules
 
@@ -99,3 +102,53 @@ def test_docs_into_a_path_that_cannot_be_a_directory(tmp_path: Path) -> None:
     result = _generate(tmp_path / "afile" / "rules")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"miglint: error: cannot write {tmp_path / 'afile' / 'rules'}: Not a directory\n"
+
+
+# -- README: the configuration reference ----------------------------------------------------------
+
+
+def _section(title: str) -> str:
+    readme = (ROOT / "README.md").read_text()
+    return readme.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def _reference() -> dict[str, str]:
+    """The README's configuration reference, split at its tables' introductions."""
+    section = _section("Configuration reference")
+    parts = re.split(r"^(`\[\[?tool\.miglint\.[a-z.<> ]+\]\]?`):", section, flags=re.MULTILINE)
+    return {"[tool.miglint]": parts[0], **dict(zip(parts[1::2], parts[2::2]))}
+
+
+def _keys(text: str) -> list[str]:
+    return re.findall(r"^\| `([a-z-]+)` \|", text, re.MULTILINE)
+
+
+def test_readme_documents_every_configuration_key_once() -> None:
+    tables = _reference()
+    assert list(tables) == [
+        "[tool.miglint]",
+        "`[[tool.miglint.environments]]`",
+        "`[tool.miglint.rules.<code or name>]`",
+    ]
+    top, environments, rules = (_keys(text) for text in tables.values())
+    assert sorted(top) == sorted(_KNOWN)
+    assert sorted(environments) == sorted(_ENVIRONMENT_KEYS)
+    assert sorted(rules) == sorted({"severity"} | {k for r in RULES.values() for k in r.settings_defaults})
+
+
+def test_readme_configuration_example_is_valid(tmp_path: Path) -> None:
+    example = _section("Configuration reference").split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "pyproject.toml").write_text(example)
+    settings = load_settings(tmp_path, tmp_path / "pyproject.toml")
+    assert [e.name for e in settings.environments] == ["core", "tenant"]
+    assert settings.rule_settings == {
+        "placeholder-revision-id": {"severity": "error"},
+        "MG211": {"after-baseline": True},
+    }
+
+
+@pytest.mark.parametrize("hook", ["miglint", "miglint-graph"])
+def test_readme_pre_commit_snippet_names_the_hooks(hook: str) -> None:
+    snippet = _section("pre-commit").split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert "  - repo: https://github.com/miglint/miglint\n    rev: v<version>" in snippet
+    assert f"      - id: {hook}\n" in snippet
