@@ -367,6 +367,12 @@ _ENGINELESS = "dot, mermaid, text, json"
     type=click.Path(path_type=Path),
     help="Cache directory [default: <project>/.miglint_cache].",
 )
+@click.option(
+    "--exit-non-zero-on-change",
+    "fail_on_change",
+    is_flag=True,
+    help="Exit 1 when -o FILE was created or changed (the pre-commit hook `miglint-graph`).",
+)
 @_guarded
 def graph(
     path: str | None,
@@ -380,6 +386,7 @@ def graph(
     environment: str | None,
     no_cache: bool,
     cache_dir: Path | None,
+    fail_on_change: bool,
 ) -> None:
     """Draw the revision graph of an environment: heads, merges, the baseline and every finding.
 
@@ -389,7 +396,14 @@ def graph(
     from .pipeline import Options, lint_paths
     from .render import build_view, cut, to_graphviz, to_mermaid, to_text
 
+    if fail_on_change and output is None:
+        raise ConfigError("--exit-non-zero-on-change needs -o FILE")
     fmt = _graph_format(output_format, output)
+    if fail_on_change and fmt == "pdf":
+        # Graphviz's PDF embeds its creation time: the hook would fail on every run
+        raise ConfigError(
+            "--exit-non-zero-on-change: a PDF differs on every run; use mermaid, text, dot or json"
+        )
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd)
     env = _environment(project, environment)
@@ -409,7 +423,8 @@ def graph(
         )
     plan = _plan_marks(revisions, plan_from)
     if report is None:
-        _emit(_graph_json(env.name, revisions, cwd, keep, plan), output)
+        changed = _emit(_graph_json(env.name, revisions, cwd, keep, plan), output)
+        _exit_on_change(fail_on_change and changed, output)
         return
     base = (output.absolute().parent if output else cwd).as_posix()
     view = build_view(
@@ -422,13 +437,21 @@ def graph(
         link=lambda file: Path(os.path.relpath(os.path.abspath(file), base)).as_posix(),
     )
     if fmt == "text":
-        _emit(to_text(view, ascii=ascii_only), output)
+        changed = _emit(to_text(view, ascii=ascii_only), output)
     elif fmt == "mermaid":
-        _emit(to_mermaid(view), output)
+        changed = _emit(to_mermaid(view), output)
     elif fmt == "dot":
-        _emit(to_graphviz(view).source, output)
+        changed = _emit(to_graphviz(view).source, output)
     else:
-        _emit(_render(to_graphviz(view).source, fmt), output, binary=fmt in _BINARY)
+        changed = _emit(_render(to_graphviz(view).source, fmt), output, binary=fmt in _BINARY)
+    _exit_on_change(fail_on_change and changed, output)
+
+
+def _exit_on_change(changed: bool, output: Path | None) -> None:
+    """pre-commit fails a hook that changes a tracked file, but not one that creates a file."""
+    if changed:
+        click.echo(f"miglint: {output}: updated to the current graph; add it to the commit", err=True)
+        sys.exit(1)
 
 
 def _graph_format(requested: str | None, output: Path | None) -> str:
@@ -613,17 +636,20 @@ def _draw_quietly(picture: Any, fmt: str) -> bytes:
     return drawn
 
 
-def _emit(content: str | bytes, output: Path | None, *, binary: bool = False) -> None:
+def _emit(content: str | bytes, output: Path | None, *, binary: bool = False) -> bool:
+    """Print, or write to `output` unless it already holds these bytes; True if anything was written."""
     data = content.encode() if isinstance(content, str) else content
     if output is not None:
+        from .atomic import write_if_changed
+
         try:
-            output.write_bytes(data)
+            return write_if_changed(output, data)
         except OSError as error:
             raise ConfigError(f"cannot write {output}: {error.strerror}") from None
-        return
     if binary and sys.stdout.isatty():
         raise ConfigError("not writing PNG or PDF to a terminal; use -o FILE or redirect the output")
     click.echo(data, nl=False)  # bytes go to the binary stream untouched
+    return True
 
 
 @main.command()
@@ -743,12 +769,22 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
 )
-def rules_command(output_format: str) -> None:
+@click.option(
+    "--docs",
+    "docs_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write one Markdown page per rule and an index to DIR instead (docs/rules).",
+)
+@_guarded
+def rules_command(output_format: str, docs_dir: Path | None) -> None:
     """List every rule: code, name, default state, summary."""
     import json
 
     from .rule import all_rules
 
+    if docs_dir is not None:
+        _write_docs(docs_dir)
+        return
     rules = all_rules()
     if output_format == "json":
         rows = [
@@ -775,10 +811,26 @@ def rules_command(output_format: str) -> None:
 @click.argument("code")
 def rule(code: str) -> None:
     """Show the documentation of one rule (by code or name)."""
+    from .docs import rule_markdown
     from .rule import lookup
 
     found = lookup(code)
     if found is None:
         click.echo(f"miglint: error: unknown rule {code!r} (see `miglint rules`)", err=True)
         sys.exit(2)
-    click.echo(found.page(), nl=False)
+    click.echo(rule_markdown(found), nl=False)
+
+
+def _write_docs(directory: Path) -> None:
+    from .docs import write_rule_docs
+
+    try:
+        done = write_rule_docs(directory)
+    except OSError as error:
+        raise ConfigError(f"cannot write {error.filename or directory}: {error.strerror}") from None
+    removed = f", {len(done.removed)} removed" if done.removed else ""
+    click.echo(
+        f"miglint: {directory}: {_count(len(done.written), 'file')} written, "
+        f"{len(done.unchanged)} unchanged{removed}",
+        err=True,
+    )

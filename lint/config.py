@@ -63,6 +63,9 @@ _KNOWN = set(_LIST_KEYS) | {
     "version-locations",
     "recursive-version-locations",
 }
+_ENVIRONMENT_KEYS = frozenset(
+    {"name", "script-location", "version-locations", "recursive-version-locations", "config", "section"}
+)
 _DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
 
 
@@ -157,15 +160,7 @@ def _environments(table: Mapping[str, Any], where: str) -> Any:
             *declared,
         ]
     for index, entry in enumerate(declared):
-        allowed = {
-            "name",
-            "script-location",
-            "version-locations",
-            "recursive-version-locations",
-            "config",
-            "section",
-        }
-        extra = sorted(set(entry) - allowed)
+        extra = sorted(set(entry) - _ENVIRONMENT_KEYS)
         if extra:
             raise ConfigError(f"{where}: environments[{index}] has unknown key(s) {', '.join(extra)}")
         here = f"{where}: environments[{index}]"

@@ -103,13 +103,6 @@ class Rule:
         # An ellipsis (`ALTER TABLE ... ADD COLUMN`) does not end a sentence.
         return re.split(r"(?<!\.)\. ", cls.description())[0].rstrip(".") + "."
 
-    @classmethod
-    def page(cls) -> str:
-        """The documentation as `miglint rule` prints it: Markdown, headed by code and defaults."""
-        state = "enabled" if cls.default_enabled else "disabled"
-        fix = "; fixable" if cls.fixable else ""
-        return f"# {cls.name} ({cls.code})\n\nSeverity: {cls.severity}; {state} by default{fix}.\n\n{cls.docs()}\n"
-
     # -- findings ------------------------------------------------------------
 
     def diagnostic(

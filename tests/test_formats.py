@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from conftest import cli_runner
 from miglint.cli import main
+from miglint.docs import rule_markdown
 from miglint.formats import Finding, fingerprints
 from miglint.formats.github import annotation, step_summary
 from miglint.formats.junit import render as junit_render
@@ -375,7 +376,7 @@ def test_sarif_describes_every_rule(outside_git: Path, monkeypatch: pytest.Monke
         "name": "multiple-heads",
         "shortDescription": {"text": heads.summary()},
         "fullDescription": {"text": heads.description()},
-        "help": {"text": heads.page(), "markdown": heads.page()},
+        "help": {"text": rule_markdown(heads), "markdown": rule_markdown(heads)},
         "defaultConfiguration": {"level": "error"},
     }
     assert rules["MG102"]["help"]["markdown"].startswith("# multiple-heads (MG102)\n\nSeverity: error;")

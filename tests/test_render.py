@@ -364,7 +364,9 @@ def test_same_input_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert first == second
 
 
-@pytest.mark.parametrize("fmt", ["dot", "mermaid", "text"])
+@pytest.mark.parametrize(
+    "fmt", ["dot", "mermaid", "text", "json", pytest.param("svg", marks=needs_pygraphviz)]
+)
 def test_same_bytes_whatever_the_hash_seed(fmt: str) -> None:
     """Separate processes with different string hashing: no set order leaks into the output."""
     outputs = {

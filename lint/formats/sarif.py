@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import __version__
+from ..docs import rule_markdown
 from ..model import Fix, Span
 from . import Finding, fingerprints, relative_path
 
@@ -56,7 +57,7 @@ def _rule(rule: type[Rule]) -> dict[str, Any]:
     configuration: dict[str, Any] = {"level": rule.severity}
     if not rule.default_enabled:
         configuration["enabled"] = False
-    page = rule.page()
+    page = rule_markdown(rule)
     return {
         "id": rule.code,
         "name": rule.name,
