@@ -3,10 +3,11 @@
 pre-commit installs a hook repository by cloning it at a commit and pip-installing
 the clone into a virtual environment of its own. `pre-commit try-repo <checkout>`
 does that with a throw-away store for every run, so five runs would build five
-environments. These tests do what try-repo does, once: commit a snapshot of this
-checkout (uncommitted and untracked changes included, which try-repo would leave
-out) and point each test project's .pre-commit-config.yaml at it, with one
-PRE_COMMIT_HOME for the session; pre-commit then builds one environment and reuses it.
+environments. So one test runs try-repo itself, as a user would (two builds), and
+the others do what try-repo does, once: commit a snapshot of this checkout
+(uncommitted and untracked changes included, which try-repo would leave out) and
+point each test project's .pre-commit-config.yaml at it, with one PRE_COMMIT_HOME
+for the session; pre-commit then builds one environment and reuses it.
 """
 
 from __future__ import annotations
@@ -377,3 +378,19 @@ def test_miglint_graph_hook_keeps_a_committed_picture_current(
     assert "- files were modified by this hook" in third.stdout  # pre-commit saw the tracked file change
     assert "c93f0e5a7d12" in picture.read_text()
     assert picture.read_text().startswith("%% migrations: 5 revisions, 2 heads, 2 findings\n")
+
+
+def test_try_repo_fails_on_two_heads_and_passes_after_the_merge(hooks: HookRepo, tmp_path: Path) -> None:
+    # What a user runs to try the hook before adding it to their config. try-repo builds
+    # a fresh environment each time (its store is a temporary directory): two builds.
+    project = _project(tmp_path, hooks)
+    try_repo = ("try-repo", hooks.url, "miglint", "--ref", hooks.rev, "--all-files")
+
+    first = _pre_commit(project, hooks, *try_repo, timeout=1800)
+    assert (first.returncode, _ran("miglint", first)) == (1, "Failed"), first.stdout + first.stderr
+    assert (TWO_HEADS / "expected.txt").read_text().replace("[exit 1]\n", "") in first.stdout
+
+    (project / VERSIONS / "e7d41c9a0b36_merge_heads.py").write_text(MERGE)
+    _commit_all(project, "merge heads", hooks.env)
+    second = _pre_commit(project, hooks, *try_repo, timeout=1800)
+    assert (second.returncode, _ran("miglint", second)) == (0, "Passed"), second.stdout + second.stderr
