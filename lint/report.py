@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Sequence
@@ -37,12 +38,27 @@ class EnvironmentReport:
     graph: RevisionGraph | None = field(default=None, compare=False, repr=False)
 
 
+@functools.cache
 def display_path(path: str, cwd: Path) -> str:
-    """Relative to the working directory where possible, always with forward slashes."""
+    """Relative to the working directory where possible, always with forward slashes.
+
+    Cached, and a file under the working directory is cut, not computed: a report
+    names the same thousands of files over and over, and relpath costs ~20 us a call.
+    """
+    if not os.path.isabs(path):
+        return Path(path).as_posix()
+    inside = _cwd_prefix(cwd)
+    if path.startswith(inside) and os.path.normpath(path) == path:
+        return path[len(inside) :].replace(os.sep, "/")
     try:
-        return Path(os.path.relpath(path, cwd)).as_posix() if os.path.isabs(path) else Path(path).as_posix()
+        return Path(os.path.relpath(path, cwd)).as_posix()
     except ValueError:  # another drive on Windows
         return Path(path).as_posix()
+
+
+@functools.cache
+def _cwd_prefix(cwd: Path) -> str:
+    return os.path.join(os.path.abspath(cwd), "")
 
 
 def _position(span: Span) -> dict[str, int]:
