@@ -27,7 +27,6 @@ from typing import Any, ClassVar
 
 from . import __version__
 from .model import ParseProblem, RevisionFile, Span
-from .parse import parse_revision_file
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
@@ -83,6 +82,8 @@ def _parse_all(
 def _parse_batch(
     items: Iterable[tuple[str, bytes]], dialect: str = "postgresql", ops: bool = False, downgrade: bool = True
 ) -> list[RevisionFile]:
+    from .parse import parse_revision_file  # deferred: a run served from the cache parses nothing
+
     return [parse_revision_file(path, data, dialect, ops, downgrade) for path, data in items]
 
 

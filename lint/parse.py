@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import ast
 import dataclasses
-import inspect
 import io
 import re
 import tokenize
@@ -37,7 +36,7 @@ from .model import (
     Span,
     Suppression,
 )
-from .plainheader import DOC_REVISES, DOC_REVISION_ID, doc_line, read_plain_header
+from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header
 from .sqlfacts import runs_sql, sql_facts
 
 if TYPE_CHECKING:
@@ -420,7 +419,7 @@ class _Reader:
         ):
             return None, None, None
         text = _string(first.value)
-        docstring = inspect.cleandoc(text) if text else None
+        docstring = cleandoc(text) if text else None
         message = None
         if docstring:
             message = next((ln.strip() for ln in docstring.splitlines() if ln.strip()), None)
