@@ -523,6 +523,9 @@ def _pg_classify(stmt: _PgStmt, verify: bool) -> Result:
 
 
 def _pg_verifier(stmt: _PgStmt) -> Verifier:
+    # What the original statement is, worked out once however many fixes are tried.
+    original: list[tuple[Any, list[Statement]]] = []
+
     def check(at: int, text: str, fact: _Fact) -> bool:
         from pglast.parser import ParseError
 
@@ -533,9 +536,11 @@ def _pg_verifier(stmt: _PgStmt) -> Verifier:
             return False
         if len(again) != 1 or again[0].node_type != stmt.node_type:
             return False
-        if _pg_shape(again[0].node) != _pg_shape(stmt.node):
+        if not original:
+            original.append((_pg_shape(stmt.node), _pg_classify(stmt, verify=False)[0]))
+        shape, before = original[0]
+        if _pg_shape(again[0].node) != shape:
             return False
-        before, _ = _pg_classify(stmt, verify=False)
         after, _ = _pg_classify(again[0], verify=False)
         return _fix_works(before, after, fact)
 
