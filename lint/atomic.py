@@ -1,4 +1,8 @@
-"""Writing generated files (pictures, rule pages) so that regenerating is idempotent."""
+"""Writing files so that a reader never sees half of one, and regenerating is idempotent.
+
+Every file miglint writes for the user (a fixed revision, a report, the baseline, a
+picture, rule pages) goes through `replace_file`.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,19 @@ import tempfile
 from pathlib import Path
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write `data` to `path` unless it already holds exactly these bytes; True if written.
+def replace_file(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` in one step, keeping its permissions.
 
-    An identical file is left alone, mtime included, so that a pre-commit hook or a
-    build step that regenerates it sees no change. Otherwise the bytes go to a
-    temporary file beside it that replaces it in one step: a reader never sees half
-    a file, and an interrupted run leaves the old one.
+    The bytes go to a temporary file beside it that replaces it with os.replace: a
+    reader (another miglint, an editor) sees the old file or the new one, and an
+    interrupted run leaves the old one. A new file gets what open() would give it.
+    OSError is the caller's to report.
     """
     try:
-        if path.read_bytes() == data:
-            return False
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
-        mode = 0o666 & ~_umask()  # what open() would have given a new file
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        mode = 0o666 & ~_umask()
+    handle, temporary = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -31,6 +33,20 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` unless it already holds exactly these bytes; True if written.
+
+    An identical file is left alone, mtime included, so that a pre-commit hook or a
+    build step that regenerates it sees no change.
+    """
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    replace_file(path, data)
     return True
 
 

@@ -17,8 +17,6 @@ import dataclasses
 import json
 import os
 import re
-import stat
-import tempfile
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -221,29 +219,9 @@ def write(path: Path, shown: str, reports: Sequence[EnvironmentReport], root: Pa
 
 
 def _write_atomically(path: Path, shown: str, data: bytes) -> None:
-    """A reader (another miglint, an editor) sees the old file or the new one, never half."""
+    from .atomic import replace_file
+
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        mode = 0o666 & ~_umask()  # what a plain open() would have created
-    try:
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        replace_file(path, data)
     except OSError as error:
         raise BaselineError(f"{shown}: cannot write the baseline: {error.strerror}") from None
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
-        raise BaselineError(f"{shown}: cannot write the baseline: {error.strerror}") from None
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)  # the only way to read it is to set it
-    os.umask(current)
-    return current

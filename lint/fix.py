@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import difflib
 import io
-import os
-import stat
-import tempfile
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import replace_file
 from .model import Diagnostic, Edit
 
 
@@ -126,13 +124,4 @@ def _write_atomically(path: Path, text: str) -> None:
     encoded = text.encode(encoding)
     if encoding == "utf-8-sig" and not encoded.startswith(b"\xef\xbb\xbf"):
         encoded = b"\xef\xbb\xbf" + encoded
-    mode = stat.S_IMODE(path.stat().st_mode)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".miglint")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(encoded)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_file(path, encoded)
