@@ -15,7 +15,7 @@ from conftest import cli_runner
 from miglint.cli import main
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
-SYNTAX_ERROR = re.compile(r":\d+:\d+: MG001 invalid syntax: .*")
+SYNTAX_ERROR = re.compile(r":\d+:\d+: MG001 invalid syntax(?:: .*)?")
 SCENARIOS = sorted(p.name for p in EXAMPLES.iterdir() if p.is_dir())
 
 
