@@ -68,7 +68,8 @@ def parse_revision_file(
 
     wants_sql = runs_sql(text)
     wants_ops = ops and "op." in text
-    problem, functions, tree = _compile_check(text, with_tree=wants_sql or wants_ops)
+    # op calls need the AST whatever happens; literal SQL alone does not (sqlliteral.py)
+    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops)
     if problem is not None:
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
@@ -95,7 +96,7 @@ def parse_revision_file(
         record = record_or_problem
     entries = ("upgrade", "downgrade") if downgrade else ("upgrade",)
     if wants_sql:
-        sql, sql_problems = sql_facts(text, dialect, tree, entries)
+        sql, sql_problems = sql_facts(text, dialect, tree, entries, code)
         if sql or sql_problems:
             record = dataclasses.replace(record, sql=sql, sql_problems=sql_problems)
     if wants_ops:
@@ -130,7 +131,7 @@ def _read_with_libcst(
 
 def _compile_check(
     text: str, with_tree: bool = False
-) -> tuple[ParseProblem | None, frozenset[str], ast.Module | None]:
+) -> tuple[ParseProblem | None, frozenset[str], ast.Module | None, types.CodeType | None]:
     """Compile as Python would on import: a problem, or the module's function names.
 
     `with_tree`: also return the module's AST, for the SQL and op readers. Parsing to
@@ -151,11 +152,11 @@ def _compile_check(
         column = max((error.offset or 1) - 1, 0)
         # CPython's bare "invalid syntax" would read "invalid syntax: invalid syntax"
         message = error.msg if error.msg.startswith("invalid syntax") else f"invalid syntax: {error.msg}"
-        return ParseProblem(message, Span.point(line, column)), frozenset(), None
+        return ParseProblem(message, Span.point(line, column)), frozenset(), None, None
     except (ValueError, RecursionError, MemoryError) as error:
-        return ParseProblem(f"cannot compile: {error}", Span.point(1)), frozenset(), None
+        return ParseProblem(f"cannot compile: {error}", Span.point(1)), frozenset(), None, None
     names = frozenset(c.co_name for c in code.co_consts if isinstance(c, types.CodeType))
-    return None, names, tree
+    return None, names, tree, code
 
 
 def _unique_header_lines(text: str) -> dict[str, tuple[int, int]]:

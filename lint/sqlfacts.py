@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import re
+import types
 
 from .model import Span, SqlProblem, SqlStatement
 from .sqlsource import ENTRY_POINTS, SqlSource, extract_sql
@@ -25,12 +26,21 @@ def sql_facts(
     dialect: str,
     tree: ast.Module | None = None,
     entries: tuple[str, ...] = ENTRY_POINTS,
+    code: types.CodeType | None = None,
 ) -> tuple[tuple[SqlStatement, ...], tuple[SqlProblem, ...]]:
+    """`tree`: the module's AST if the caller has it; else `code`, its compiled form, lets
+    literal SQL be read without building the AST (sqlliteral.py)."""
     if not runs_sql(text):
         return (), ()
     from .sql import analyze
 
-    extraction = extract_sql(text, tree, entries)
+    extraction = None
+    if tree is None and code is not None:
+        from .sqlliteral import extract_literal_sql
+
+        extraction = extract_literal_sql(text, code, entries)
+    if extraction is None:
+        extraction = extract_sql(text, tree, entries)
     statements: list[SqlStatement] = []
     problems = [
         SqlProblem(Span.point(line, column), f"cannot read the SQL statically: `{shown}`", entry, False)
