@@ -7,8 +7,9 @@ Cost decides the shape. A full LibCST parse of a typical 3 KB version file takes
 - CPython's `compile()` checks the whole file (~0.3 ms, no Python AST objects):
   it accepts exactly what Alembic's import would, and its message and position
   for a syntax error are the best available. The code object also names the
-  module's functions. A file that runs SQL (or op calls, when MG211/MG212 run)
-  needs Python's AST anyway: it is parsed once, and the tree is compiled.
+  module's functions. SQL passed as literals to execute() is read from the text
+  and those code objects (sqlliteral.py, no AST); other SQL, and op calls when
+  MG211/MG212 run, need Python's AST: the file is parsed once and the tree compiled.
 - A header of one-line literals, as `alembic revision` writes it, is read by
   plainheader.py (~0.05 ms); it answers only when sure, and a test proves it
   agrees with the LibCST reader below on every file it takes.
