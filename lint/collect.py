@@ -32,6 +32,7 @@ from .model import ParseProblem, RevisionFile, Span
 PARALLEL_THRESHOLD = 48
 _FORMAT = 2
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
+PENDING = "?"  # the digest of a file a worker will read and hash
 
 
 def collect(
@@ -54,12 +55,13 @@ def _unreadable(path: str, reason: str) -> RevisionFile:
 
 
 def _parse_all(
-    items: list[tuple[str, bytes]],
+    items: list[tuple[str, bytes | None]],
     jobs: int | None,
     dialect: str = "postgresql",
     ops: bool = False,
     downgrade: bool = True,
-) -> list[RevisionFile]:
+) -> list[tuple[str, RevisionFile]]:
+    """(content digest, record) per item; an item without bytes is read by the worker."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     parse_batch = functools.partial(_parse_batch, dialect=dialect, ops=ops, downgrade=downgrade)
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
@@ -72,7 +74,7 @@ def _parse_all(
     context = multiprocessing.get_context(method)
     size = max(16, len(items) // (workers * 4))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
-    results: list[RevisionFile] = []
+    results: list[tuple[str, RevisionFile]] = []
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for batch in pool.map(parse_batch, batches):
             results.extend(batch)
@@ -80,11 +82,28 @@ def _parse_all(
 
 
 def _parse_batch(
-    items: Iterable[tuple[str, bytes]], dialect: str = "postgresql", ops: bool = False, downgrade: bool = True
-) -> list[RevisionFile]:
+    items: Iterable[tuple[str, bytes | None]],
+    dialect: str = "postgresql",
+    ops: bool = False,
+    downgrade: bool = True,
+) -> list[tuple[str, RevisionFile]]:
     from .parse import parse_revision_file  # deferred: a run served from the cache parses nothing
 
-    return [parse_revision_file(path, data, dialect, ops, downgrade) for path, data in items]
+    out: list[tuple[str, RevisionFile]] = []
+    for path, data in items:
+        if data is None:  # read here, in parallel, rather than by the parent
+            try:
+                data = Path(path).read_bytes()
+            except OSError as error:
+                reason = error.strerror or str(error)
+                out.append((_UNREADABLE + reason, _unreadable(path, reason)))
+                continue
+        out.append((_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
+    return out
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
 
 
 def cache_key() -> str:
@@ -154,6 +173,7 @@ class Store:
         self._used: set[str] = set()
         self._index_changed = False
         self._seen_paths: set[str] = set()
+        self._pending: dict[str, tuple[int, int]] = {}  # stat of files left for a worker to read
 
     # -- files -------------------------------------------------------------------
 
@@ -194,8 +214,17 @@ class Store:
 
     # -- fingerprints --------------------------------------------------------------
 
-    def fingerprint(self, paths: Sequence[Path]) -> list[tuple[str, bytes | None]]:
-        """(content digest, bytes if they had to be read) for each path."""
+    def has_results(self) -> bool:
+        """Whether a previous run left results: only then must every digest be known up front."""
+        return self.directory is not None and self._file("results").exists()
+
+    def fingerprint(self, paths: Sequence[Path], read: bool = True) -> list[tuple[str, bytes | None]]:
+        """(content digest, bytes if they had to be read) for each path.
+
+        `read=False`: a file the index does not know is left for a worker to read and
+        hash (its digest is PENDING until `records`), so that a cold run does not read
+        every file in this process and then send its bytes to the workers.
+        """
         out: list[tuple[str, bytes | None]] = []
         for path in paths:
             key = str(path)
@@ -209,12 +238,16 @@ class Store:
             if entry is not None and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
                 out.append((entry[2], None))
                 continue
+            if not read:
+                self._pending[key] = (stat.st_size, stat.st_mtime_ns)
+                out.append((PENDING, None))
+                continue
             try:
                 data = path.read_bytes()
             except OSError as error:
                 out.append((_UNREADABLE + (error.strerror or str(error)), None))
                 continue
-            digest = hashlib.sha1(data).hexdigest()
+            digest = _digest(data)
             self._index[key] = (stat.st_size, stat.st_mtime_ns, digest)
             self._index_changed = True
             out.append((digest, data))
@@ -233,9 +266,12 @@ class Store:
             self._records.update(self._delta)
         known = self._records
         out: dict[str, RevisionFile] = {}
-        to_parse: list[tuple[str, bytes, str]] = []
+        to_parse: list[tuple[str, bytes | None]] = []
         for path, (digest, data) in zip(paths, prints):
             key = str(path)
+            if digest == PENDING:
+                to_parse.append((key, None))
+                continue
             if digest.startswith(_UNREADABLE):
                 out[key] = _unreadable(key, digest[1:])
                 continue
@@ -251,10 +287,16 @@ class Store:
                 except OSError as error:
                     out[key] = _unreadable(key, error.strerror or str(error))
                     continue
-            to_parse.append((key, data, digest))
-        parsed = _parse_all([(k, d) for k, d, _ in to_parse], jobs, self.dialect, self.ops, self.downgrade)
-        for (key, _, digest), record in zip(to_parse, parsed):
+            to_parse.append((key, data))
+        parsed = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade)
+        for (key, _), (digest, record) in zip(to_parse, parsed):
             out[key] = record
+            if digest.startswith(_UNREADABLE):
+                continue
+            stat = self._pending.pop(key, None)
+            if stat is not None:
+                self._index[key] = (*stat, digest)
+                self._index_changed = True
             known[digest] = record
             self._delta[digest] = record
             self._used.add(digest)

@@ -62,12 +62,15 @@ def lint_paths(
     # op calls cost a full parse of every file: read them only for the rules that use them
     wants_ops = any(rule.code in OP_RULES for rule in rules)
     store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, settings.include_downgrade)
-    prints = [store.fingerprint(env.files) for env in project.environments]
+    # With no results to check, nothing needs every file's digest before parsing, so
+    # the workers read and hash the files the index does not know (a cold run).
+    up_front = store.has_results() and options.against is None
+    prints = [store.fingerprint(env.files, read=up_front) for env in project.environments]
     runner_files = find_runners(project) if any(isinstance(r, RunnerRule) for r in rules) else []
     runner_prints = store.fingerprint(runner_files)
-    key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
+    key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files]) if up_front else ""
     # REF's side is not part of the key: a merge is linted afresh, and its results not kept.
-    cached = store.results(key) if options.against is None else None
+    cached = store.results(key) if up_front else None
     if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
         store.save()
         return cached
@@ -134,6 +137,9 @@ def lint_paths(
             )
         )
     if merge is None:
+        if not up_front:  # the workers have hashed the files now: the index knows them all
+            prints = [store.fingerprint(env.files) for env in project.environments]
+            key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
         store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
     store.save()
     return reports

@@ -167,3 +167,22 @@ def test_results_cached_from_another_directory_are_not_reused(tmp_path: Path) ->
     (inside,) = lint_paths([], tmp_path, Options(cache_dir=cache))
     (outside,) = lint_paths([str(tmp_path)], tmp_path.parent, Options(cache_dir=cache))
     assert (inside.name, outside.name) == ("alembic.ini", f"{tmp_path.name}/alembic.ini")
+
+
+def test_cold_run_leaves_reading_to_the_workers(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    files = write_project(tmp_path, ["a", "b<-a", "c<-b"])
+    handed: list = []
+    real = collect_module._parse_all
+    monkeypatch.setattr(
+        collect_module, "_parse_all", lambda items, *rest: handed.append(items) or real(items, *rest)
+    )
+    first = _lint(tmp_path)
+    # no results yet: nothing needs the digests up front, so no bytes are read here
+    assert [sorted(Path(path).name for path, data in items if data is None) for items in handed] == [
+        sorted(p.name for p in files.values())
+    ]
+    assert _lint(tmp_path) == first and len(handed) == 1  # then served from the results
+    files["c"].write_text(files["c"].read_text() + "\n# changed\n")
+    _lint(tmp_path)
+    # with results to check, the changed file is read (and hashed) first, then parsed
+    assert [(Path(path).name, data is not None) for path, data in handed[1]] == [(files["c"].name, True)]
