@@ -201,13 +201,7 @@ def write(path: Path, shown: str, reports: Sequence[EnvironmentReport], root: Pa
         previous = read(path, shown, required=False)
     except BaselineError:
         unreadable = True
-    data = render(current).encode("utf-8")
-    try:
-        unchanged = path.read_bytes() == data
-    except OSError:
-        unchanged = False
-    if not unchanged:
-        _write_atomically(path, shown, data)
+    _write_if_changed(path, shown, render(current).encode("utf-8"))
     old = previous if previous is not None else Counter()
     return Written(
         findings=sum(current.values()),
@@ -218,10 +212,10 @@ def write(path: Path, shown: str, reports: Sequence[EnvironmentReport], root: Pa
     )
 
 
-def _write_atomically(path: Path, shown: str, data: bytes) -> None:
-    from .atomic import replace_file
+def _write_if_changed(path: Path, shown: str, data: bytes) -> None:
+    from .atomic import write_if_changed
 
     try:
-        replace_file(path, data)
+        write_if_changed(path, data)
     except OSError as error:
         raise BaselineError(f"{shown}: cannot write the baseline: {error.strerror}") from None
