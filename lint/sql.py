@@ -449,13 +449,14 @@ def _pg_analyze_text(text: str, lo: int, hi: int, verify: bool) -> Result:
     return statements, unparsed
 
 
-def _pg_parse(text: str, lo: int, hi: int) -> list[_PgStmt]:
+def _pg_parse(text: str, lo: int, hi: int, parsed: str | None = None) -> list[_PgStmt]:
+    """The statements of text[lo:hi]; `parsed`: its parse tree as JSON, when already made."""
     from pglast.parser import parse_sql_json
 
     segment = text[lo:hi]
     src = _PgSource(text, lo, _byte_offsets(segment))
     result: list[_PgStmt] = []
-    for raw in json.loads(parse_sql_json(segment)).get("stmts", []):
+    for raw in json.loads(parsed or parse_sql_json(segment)).get("stmts", []):
         location = raw.get("stmt_location", 0)
         length = raw.get("stmt_len", 0)
         start, end = _pg_trim(text, src.pos(location), src.pos(location + length) if length else hi)
@@ -523,42 +524,54 @@ def _pg_classify(stmt: _PgStmt, verify: bool) -> Result:
 
 
 def _pg_verifier(stmt: _PgStmt) -> Verifier:
-    # What the original statement is, worked out once however many fixes are tried.
-    original: list[tuple[Any, list[Statement]]] = []
+    """Proves a fix: the fixed statement must parse to the same tree as the original,
+    but for the guard, and hold one fewer unguarded statement of the fact's kind."""
+    before: list[list[Statement]] = []  # the original's statements, classified once
 
     def check(at: int, text: str, fact: _Fact) -> bool:
-        from pglast.parser import ParseError
+        from pglast.parser import ParseError, parse_sql_json
 
-        fixed = stmt.text[stmt.start : at] + text + stmt.text[at : stmt.end]
+        head, tail = stmt.text[stmt.start : at], stmt.text[at : stmt.end]
+        fixed = head + text + tail
+        # The original with spaces where the fix goes: every position in its tree is
+        # then the fixed tree's, and the two JSON texts differ only by the guard.
+        padded = head + " " * len(text) + tail
         try:
-            again = _pg_parse(fixed, 0, len(fixed))
+            fixed_tree = parse_sql_json(fixed)
+            padded_tree = parse_sql_json(padded)
         except ParseError:
             return False
+        if _without_guards(fixed_tree) != _without_guards(padded_tree):
+            return False
+        again = _pg_parse(fixed, 0, len(fixed), fixed_tree)
         if len(again) != 1 or again[0].node_type != stmt.node_type:
             return False
-        if not original:
-            original.append((_pg_shape(stmt.node), _pg_classify(stmt, verify=False)[0]))
-        shape, before = original[0]
-        if _pg_shape(again[0].node) != shape:
-            return False
+        if not before:
+            before.append(_pg_classify(stmt, verify=False)[0])
         after, _ = _pg_classify(again[0], verify=False)
-        return _fix_works(before, after, fact)
+        return _fix_works(before[0], after, fact)
 
     return check
 
 
-_GUARD_KEYS = frozenset({"if_not_exists", "missing_ok", "replace", "onConflictClause"})
+# The guards a fix adds, as libpg_query writes them (false flags are left out).
+_GUARD_FLAGS = tuple(
+    variant
+    for flag in ('"if_not_exists":true', '"missing_ok":true', '"replace":true')
+    for variant in ("," + flag, flag + ",", flag)
+)
+_DO_NOTHING_CLAUSE = r'"onConflictClause":\{"action":"ONCONFLICT_NOTHING","location":\d+\}'
+_DO_NOTHING = re.compile(rf",{_DO_NOTHING_CLAUSE}|{_DO_NOTHING_CLAUSE},?")
 
 
-def _pg_shape(node: Any) -> Any:
-    """The node without positions and guard flags: a fix may change nothing else."""
-    if isinstance(node, dict):
-        return {
-            k: _pg_shape(v) for k, v in node.items() if k not in _GUARD_KEYS and not k.endswith("location")
-        }
-    if isinstance(node, list):
-        return [_pg_shape(v) for v in node]
-    return node
+def _without_guards(tree: str) -> str:
+    """A statement's JSON parse tree without IF [NOT] EXISTS, OR REPLACE and a bare
+    ON CONFLICT DO NOTHING: a tree a fix may change into the other's."""
+    for flag in _GUARD_FLAGS:
+        tree = tree.replace(flag, "")
+    if "ONCONFLICT_NOTHING" in tree:
+        tree = _DO_NOTHING.sub("", tree, count=1)
+    return tree
 
 
 def _names(items: list[Node] | None) -> str:

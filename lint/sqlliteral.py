@@ -24,6 +24,8 @@ from __future__ import annotations
 import ast
 import dis
 import inspect
+import itertools
+import operator
 import re
 import types
 from dataclasses import dataclass
@@ -39,7 +41,15 @@ from .sqlsource import (
 from .sqlsource import _raw_body as raw_body
 
 _CALL = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
-_STR = r"""[uU]?(?:'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*")"""
+# Unrolled loops (normal* (special normal*)*): a long literal is consumed in runs of
+# ordinary characters, not one alternation per character.
+_STR = (
+    r"[uU]?(?:"
+    r"'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
+    r'|"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
+    r"|'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'"
+    r'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*")'
+)
 _GAP = r"(?:\s|\#[^\r\n]*)*"  # inside brackets, lines may break and carry comments
 _ONE_STR = re.compile(_STR)
 _LITERALS = re.compile(rf"{_GAP}(?P<literals>{_STR}(?:{_GAP}{_STR})*)")
@@ -72,6 +82,7 @@ def extract_literal_sql(
     if found is None:
         return None
     widest, narrowest, facts = found
+    offsets = [0, *itertools.accumulate(map(len, lines))]  # offset of each line's start
     sources: list[SqlSource] = []
     for entry in entries:
         if entry not in widest:
@@ -82,7 +93,8 @@ def extract_literal_sql(
         if reached != [f.name for f in reached_functions(narrowest, entry, lines)]:  # type: ignore[arg-type]
             return None
         for name in reached:
-            calls = _calls(text, lines, widest[name], *facts[name])
+            function_code, code_lines = facts[name]
+            calls = _calls(text, lines, offsets, widest[name], code_lines, _strings(function_code))
             if calls is None:
                 return None
             sources += [
@@ -91,7 +103,7 @@ def extract_literal_sql(
     return Extraction(tuple(sources), ())
 
 
-_Facts = tuple[set[int], set[str]]  # a function's instruction lines and string constants
+_Facts = tuple[types.CodeType, set[int]]  # a function's code and its (and nested code's) instruction lines
 
 
 def _functions(
@@ -114,9 +126,8 @@ def _functions(
             return None  # decorated (the def line is elsewhere) or not at the top level
         if not _TOP_LEVEL.match(lines[first - 1]) or const.co_name in codes:
             return None
-        facts: _Facts = (set(), set())
-        _code_facts(const, *facts)
-        last = max(max(facts[0], default=0), first)
+        facts: _Facts = (const, _all_lines(const))
+        last = max(max(facts[1], default=0), first)
         following = next((line for line in module_lines if line > last), len(lines) + 1)
         end = following - 1
         while end > last and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
@@ -135,25 +146,44 @@ def _functions(
 def _lines(code: types.CodeType) -> set[int]:
     """The lines `code`'s own instructions come from."""
     if hasattr(code, "co_lines"):  # Python 3.10+: read in C, unlike dis.findlinestarts
-        return {line for _, _, line in code.co_lines() if line is not None}
-    return {line for _, line in dis.findlinestarts(code) if line is not None}
+        found = set(map(_THIRD, code.co_lines()))
+    else:
+        found = {line for _, line in dis.findlinestarts(code)}
+    found.discard(None)  # type: ignore[arg-type]
+    return found
 
 
-def _code_facts(code: types.CodeType, lines: set[int], strings: set[str]) -> None:
-    """Instruction lines and string constants of `code` and the code nested in it."""
-    lines.update(_lines(code))
+_THIRD = operator.itemgetter(2)
+
+
+def _all_lines(code: types.CodeType) -> set[int]:
+    """Instruction lines of `code` and of the code nested in it (lambdas, comprehensions)."""
+    lines = _lines(code)
     for const in code.co_consts:
-        if isinstance(const, str):
-            strings.add(const)
-        elif isinstance(const, types.CodeType):
-            _code_facts(const, lines, strings)
+        if isinstance(const, types.CodeType):
+            lines |= _all_lines(const)
+    return lines
+
+
+def _strings(code: types.CodeType) -> set[str]:
+    """String constants of `code` and of the code nested in it: read only for reached functions."""
+    strings = {const for const in code.co_consts if isinstance(const, str)}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            strings |= _strings(const)
+    return strings
 
 
 def _calls(
-    text: str, lines: list[str], function: _Function, code_lines: set[int], strings: set[str]
+    text: str,
+    lines: list[str],
+    offsets: list[int],
+    function: _Function,
+    code_lines: set[int],
+    strings: set[str],
 ) -> list[tuple[str, tuple[Piece, ...], int, int]] | None:
-    start = sum(len(line) for line in lines[: function.lineno - 1])
-    stop = start + sum(len(line) for line in lines[function.lineno - 1 : function.end_lineno])
+    start = offsets[function.lineno - 1]
+    stop = offsets[function.end_lineno]
     body = text[start:stop]
     matches = list(_CALL.finditer(body))
     if len(matches) != body.count("execute") + body.count("exec_driver_sql"):

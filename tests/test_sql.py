@@ -260,6 +260,36 @@ def test_fix_is_proved_and_idempotent(dialect: str, sql: str) -> None:
     assert (again.kind, again.target, again.guarded, again.fix) == (stmt.kind, stmt.target, True, None)
 
 
+@pytest.mark.parametrize(
+    ("sql", "after", "text", "fact", "proved"),
+    [
+        P("CREATE TABLE t (id int)", "TABLE", " IF NOT EXISTS", 0, True, id="right-place"),
+        P("CREATE TABLE t (id int)", "TABLE t", " IF NOT EXISTS", 0, False, id="does-not-parse"),
+        # guarded, same kind and target, but a different table: only the tree comparison sees it
+        P("CREATE TABLE t (id int)", "TABLE", " IF NOT EXISTS t (id bigint) --", 0, False,
+          id="changes-the-columns"),
+        P("CREATE TABLE t (id int)", "CREATE", " UNLOGGED", 0, False, id="not-a-guard"),
+        P("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int", "ADD COLUMN", " IF NOT EXISTS", 1, False,
+          id="guards-another-action"),
+        P("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int", "a int, ADD COLUMN", " IF NOT EXISTS", 1, True,
+          id="guards-its-action"),
+        P("ALTER TABLE t ADD COLUMN a int, ADD COLUMN b int", "b int", "", 1, False, id="guards-nothing"),
+        P("INSERT INTO t (a) VALUES (1)", "(1)", " ON CONFLICT DO NOTHING", 0, True, id="insert"),
+        P("INSERT INTO t (a) VALUES (1)", "(1)", " ON CONFLICT (a) DO NOTHING", 0, False,
+          id="insert-with-a-conflict-target"),
+        P("DROP TABLE a", "TABLE", " IF EXISTS", 0, True, id="drop"),
+        P("CREATE VIEW v AS SELECT 1", "CREATE", " OR REPLACE", 0, True, id="or-replace"),
+    ],
+)  # fmt: skip
+def test_a_fix_is_offered_only_when_reparsing_proves_it(
+    sql: str, after: str, text: str, fact: int, proved: bool
+) -> None:
+    (stmt,) = sql_module._pg_parse(sql, 0, len(sql))
+    facts = sql_module._PG_HANDLERS[stmt.node_type](stmt)
+    at = sql.index(after) + len(after)  # after the first occurrence
+    assert sql_module._pg_verifier(stmt)(at, text, facts[fact]) is proved
+
+
 # -- statement offsets ------------------------------------------------------------------
 
 MULTI = """\
