@@ -30,7 +30,7 @@ from .model import ParseProblem, RevisionFile, Span
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
-_FORMAT = 2
+_FORMAT = 3
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
 
@@ -60,12 +60,16 @@ def _parse_all(
     dialect: str = "postgresql",
     ops: bool = False,
     downgrade: bool = True,
-) -> list[tuple[str, RevisionFile]]:
-    """(content digest, record) per item; an item without bytes is read by the worker."""
+) -> tuple[list[tuple[str, RevisionFile]], list[bytes]]:
+    """(content digest, record) per item; an item without bytes is read by the worker.
+
+    Also, when workers parsed them, the batches as the workers pickled them to send
+    them here: the cache stores those bytes as they are, rather than this process
+    pickling every record a second time while nothing else can run.
+    """
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    parse_batch = functools.partial(_parse_batch, dialect=dialect, ops=ops, downgrade=downgrade)
     if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
-        return parse_batch(items)
+        return _parse_batch(items, dialect, ops, downgrade), []
     import concurrent.futures
     import multiprocessing
 
@@ -74,11 +78,21 @@ def _parse_all(
     context = multiprocessing.get_context(method)
     size = max(16, len(items) // (workers * 4))
     batches = [items[i : i + size] for i in range(0, len(items), size)]
+    parse_batch = functools.partial(_parse_pickled, dialect=dialect, ops=ops, downgrade=downgrade)
     results: list[tuple[str, RevisionFile]] = []
+    blobs: list[bytes] = []
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for batch in pool.map(parse_batch, batches):
-            results.extend(batch)
-    return results
+        for blob in pool.map(parse_batch, batches):
+            # our own workers' output: unpickled while they go on with the next batches
+            results.extend(pickle.loads(blob))
+            blobs.append(blob)
+    return results, blobs
+
+
+def _parse_pickled(
+    items: Iterable[tuple[str, bytes | None]], dialect: str, ops: bool, downgrade: bool
+) -> bytes:
+    return pickle.dumps(_parse_batch(items, dialect, ops, downgrade), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _parse_batch(
@@ -129,8 +143,8 @@ class _Restricted(pickle.Unpickler):
     a hostile pull request); plain pickle would call whatever it names.
     """
 
-    def __init__(self, data: bytes, allowed: frozenset[str]) -> None:
-        super().__init__(io.BytesIO(data))
+    def __init__(self, stream: io.BytesIO, allowed: frozenset[str]) -> None:
+        super().__init__(stream)
         self.allowed = allowed
 
     def find_class(self, module: str, name: str) -> Any:
@@ -174,6 +188,8 @@ class Store:
         self._index_changed = False
         self._seen_paths: set[str] = set()
         self._pending: dict[str, tuple[int, int]] = {}  # stat of files left for a worker to read
+        self._blobs: list[bytes] = []  # new records as the workers pickled them
+        self._in_blobs: set[str] = set()  # their digests
 
     # -- files -------------------------------------------------------------------
 
@@ -182,19 +198,31 @@ class Store:
         return self.directory / f"{kind}-{self.key}.pickle"
 
     def _load(self, kind: str, allowed: frozenset[str], expected: type) -> Any:
-        """The stored value, or None when missing, stale, damaged or not of our making."""
+        """The stored value, or None when missing, stale, damaged or not of our making.
+
+        A file is a pickled {"format", "value", "parts"} followed by `parts`: the
+        sizes of pickled lists of (key, value) pairs that extend a dict value.
+        """
         if self.directory is None:
             return None
         try:
-            payload = _Restricted(self._file(kind).read_bytes(), allowed).load()
+            data = self._file(kind).read_bytes()
+            stream = io.BytesIO(data)
+            payload = _Restricted(stream, allowed).load()
+            if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
+                return None
+            value = payload.get("value")
+            at = stream.tell()
+            for size in payload.get("parts", ()):
+                # a fresh unpickler per part: each was pickled on its own, memo and all
+                pairs = _Restricted(io.BytesIO(data[at : at + size]), allowed).load()
+                at += size
+                value.update(pair for pair in pairs if not pair[0].startswith(_UNREADABLE))
         except Exception:  # any damage means: rebuild, never trust
             return None
-        if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
-            return None
-        value = payload.get("value")
         return value if isinstance(value, expected) else None
 
-    def _write(self, kind: str, value: object) -> None:
+    def _write(self, kind: str, value: object, parts: Sequence[bytes] = ()) -> None:
         if self.directory is None:
             return
         try:
@@ -206,8 +234,11 @@ class Store:
                 if old != self._file(kind):
                     old.unlink(missing_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{kind}-", suffix=".tmp")
+            header = {"format": _FORMAT, "value": value, "parts": [len(part) for part in parts]}
             with os.fdopen(handle, "wb") as stream:
-                pickle.dump({"format": _FORMAT, "value": value}, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)
+                for part in parts:
+                    stream.write(part)
             os.replace(temporary, self._file(kind))
         except OSError:
             pass  # a read-only checkout still lints; it just is not cached
@@ -253,6 +284,17 @@ class Store:
             out.append((digest, data))
         return out
 
+    def resolved(
+        self, paths: Sequence[Path], prints: Sequence[tuple[str, bytes | None]]
+    ) -> list[tuple[str, bytes | None]]:
+        """`prints` with each PENDING digest replaced by the digest of what a worker read:
+        the content that was parsed, without a second stat of every file."""
+        out = []
+        for path, (digest, data) in zip(paths, prints):
+            entry = self._index.get(str(path)) if digest == PENDING else None
+            out.append((entry[2], None) if entry is not None else (digest, data))
+        return out
+
     # -- records ---------------------------------------------------------------------
 
     def records(
@@ -288,7 +330,10 @@ class Store:
                     out[key] = _unreadable(key, error.strerror or str(error))
                     continue
             to_parse.append((key, data))
-        parsed = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade)
+        parsed, blobs = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade)
+        if blobs:
+            self._blobs += blobs
+            self._in_blobs.update(digest for digest, _ in parsed)
         for (key, _), (digest, record) in zip(to_parse, parsed):
             out[key] = record
             if digest.startswith(_UNREADABLE):
@@ -332,7 +377,9 @@ class Store:
             if self._delta_changed():
                 self._write("delta", self._delta)
         elif self._delta or len(self._used) < len(self._records):
-            self._write("records", {d: r for d, r in self._records.items() if d in self._used})
+            # what the workers pickled is stored as they pickled it (see _parse_all)
+            rest = {d: r for d, r in self._records.items() if d in self._used and d not in self._in_blobs}
+            self._write("records", rest, self._blobs)
             self._write("delta", {})
 
     def _load_records(self, kind: str) -> dict[str, RevisionFile]:

@@ -138,7 +138,7 @@ def lint_paths(
         )
     if merge is None:
         if not up_front:  # the workers have hashed the files now: the index knows them all
-            prints = [store.fingerprint(env.files) for env in project.environments]
+            prints = [store.resolved(env.files, found) for env, found in zip(project.environments, prints)]
             key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
         store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
     store.save()

@@ -86,6 +86,35 @@ def test_cache_never_unpickles_foreign_objects(tmp_path: Path, monkeypatch) -> N
     assert not (tmp_path / "pwned").exists()
 
 
+def test_cache_never_unpickles_foreign_objects_in_a_part(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    write_project(tmp_path, ["a"])
+    cache_dir = tmp_path / "cache"
+    cache_dir.mkdir()
+    store = Store(cache_dir)
+    part = pickle.dumps([("digest", _Evil())])
+    header = pickle.dumps({"format": collect_module._FORMAT, "value": {}, "parts": [len(part)]})
+    store._file("records").write_bytes(header + part)
+    (record,) = collect(_paths(tmp_path), cache_dir)
+    assert record.revision_id == "a"
+    assert not (tmp_path / "pwned").exists()
+
+
+def test_cold_parallel_run_stores_the_batches_the_workers_pickled(tmp_path: Path) -> None:
+    history = ["r0"] + [f"r{i}<-r{i - 1}" for i in range(1, 120)]
+    write_project(tmp_path, history)
+    cache_dir = tmp_path / "cache"
+    records = collect(_paths(tmp_path), cache_dir, jobs=2)
+    data = Store(cache_dir)._file("records").read_bytes()
+    header = pickle.loads(data)
+    # one part per batch, stored as sent: the parent did not pickle the records again
+    assert header["value"] == {} and len(header["parts"]) > 1
+    assert len(data) == len(pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL)) + sum(header["parts"])
+    loaded = Store(cache_dir)._load_records("records")
+    assert sorted(r.revision_id for r in loaded.values()) == sorted(r.revision_id for r in records)
+    assert collect(_paths(tmp_path), cache_dir, jobs=2) == records
+
+
 def test_unwritable_cache_dir_still_lints(tmp_path: Path) -> None:
     write_project(tmp_path, ["a"])
     blocker = tmp_path / "cache"
