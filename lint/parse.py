@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 # A header assignment at column 0, and the first line of code that no header needs.
 _HEADER_LINE = re.compile(r"^(?:revision|down_revision|branch_labels|depends_on)[ \t]*[:=]", re.M)
 _BODY_START = re.compile(r"^(?:async[ \t]+def\b|def\b|class\b|@)", re.M)
+_HEADER_LINE_AFTER_NEWLINE = re.compile(r"\n(?:revision|down_revision|branch_labels|depends_on)[ \t]*[:=]")
+_BODY_START_AFTER_NEWLINE = re.compile(r"\n(?:async[ \t]+def\b|def\b|class\b|@)")
 _SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
 
@@ -212,9 +214,16 @@ def _assignment_value_offset(text: str, start: int) -> int | None:
 
 def _header_region(text: str) -> str | None:
     """The text up to the first top-level def/class after the last header line."""
-    ends = [match.end() for match in _HEADER_LINE.finditer(text)]
-    body = _BODY_START.search(text, ends[-1] if ends else 0)
-    return text[: body.start()] if body else None
+    # A pattern that starts with a newline is searched for at C speed; `^` with
+    # re.M is tried at every offset. (A header on the first line needs no match of
+    # its own: the body cannot start before the second line then.)
+    start = 0
+    for match in _HEADER_LINE_AFTER_NEWLINE.finditer(text):
+        start = match.end()
+    if start == 0 and _BODY_START.match(text):
+        return ""
+    body = _BODY_START_AFTER_NEWLINE.search(text, start)
+    return text[: body.start() + 1] if body else None
 
 
 def _decode(data: bytes) -> tuple[str | None, ParseProblem | None]:

@@ -40,24 +40,33 @@ _IDS = re.compile(_STR)
 DOC_REVISION_ID = re.compile(r"^[ \t]*Revision ID:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
 DOC_REVISES = re.compile(r"^[ \t]*Revises:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
 
-# Just enough of Python's tokenizer to follow strings, comments and brackets.
+# Just enough of Python's tokenizer to follow strings, comments and brackets. Blanks
+# before a token are part of the match (a token starts at its group's start).
 _TOKENS = re.compile(
     r"""
-      (?P<skip>[ \t\f]+|\#[^\r\n]*)
+    [ \t\f]*
+    (?:
+      (?P<skip>\#[^\r\n]*)
     | (?P<fstring>(?:[rR]?[fFtT]|[fFtT][rR])['"])
     | (?P<string>(?:[rR][bB]?|[bB][rR]?|[uU])?
-        (?:'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-          |'(?:[^'\\\r\n]|\\.)*'|"(?:[^"\\\r\n]|\\.)*"))
+        (?:'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''|\"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*\"\"\"
+          |'[^'\\\r\n]*(?:\\.[^'\\\r\n]*)*'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*"))
     | (?P<name>[^\W\d]\w*)
     | (?P<open>[(\[{])
     | (?P<close>[)\]}])
     | (?P<continuation>\\\r?\n)
     | (?P<newline>\r?\n)
     | (?P<other>.)
+    )
     """,
     re.X | re.S,
 )
 _NAMES = frozenset(HEADER_FIELDS)
+# Top-level lines that cannot change what the lexer knows: no string, comment, bracket,
+# continuation or header name (imports, mostly). Skipped in one match, not token by token.
+_SIMPLE_LINES = re.compile(
+    r"(?:(?![^\r\n]*\b(?:revision|down_revision|branch_labels|depends_on)\b)[^'\"#()\[\]{}\\\r\n]*\r?\n)*"
+)
 
 
 @dataclass(frozen=True)
@@ -100,19 +109,28 @@ def _statement_lines(region: str) -> tuple[int, dict[str, int]] | None:
     tokens_in_line = 0
     doc_start = -2  # -2: no statement seen yet
     named: dict[str, int] = {}
-    for token in _TOKENS.finditer(region):
+    at = 0
+    while at < len(region):
+        token = _TOKENS.match(region, at)
+        if token is None:  # blanks at the end
+            break
+        at = token.end()
         kind = token.lastgroup
+        assert kind is not None
+        begin = token.start(kind)
         if kind == "skip" or kind == "continuation":
             continue
         if kind == "newline":
             if depth == 0:
-                line_start = token.end()
+                if doc_start != -2:  # past the first statement (a docstring or not):
+                    at = _SIMPLE_LINES.match(region, at).end()  # type: ignore[union-attr]
+                line_start = at
                 first_token, tokens_in_line = -1, 0
             continue
-        if kind == "fstring" or (kind == "other" and token.group() in "'\""):
+        if kind == "fstring" or (kind == "other" and token.group(kind) in "'\""):
             return None  # an f-string, or a string cut off where the region ends
         if first_token < 0:
-            first_token = token.start()
+            first_token = begin
             if doc_start == -2:
                 doc_start = first_token if kind == "string" else -1
         tokens_in_line += 1
@@ -120,11 +138,11 @@ def _statement_lines(region: str) -> tuple[int, dict[str, int]] | None:
             depth += 1
         elif kind == "close":
             depth -= 1
-        elif kind == "name" and token.group() in _NAMES:
-            name = token.group()
-            if tokens_in_line != 1 or depth or token.start() != line_start or name in named:
+        elif kind == "name" and token.group(kind) in _NAMES:
+            name = token.group(kind)
+            if tokens_in_line != 1 or depth or begin != line_start or name in named:
                 return None
-            named[name] = token.start()
+            named[name] = begin
     if depth:
         return None
     return max(doc_start, -1), named
@@ -149,7 +167,7 @@ def _docstring(region: str, start: int) -> tuple[str | None, DocLine | None, Doc
         return None, None, None
     token = _TOKENS.match(region, start)
     assert token is not None and token.lastgroup == "string"
-    raw = token.group()
+    raw = token.group("string")
     quote = raw[1:] if raw[0] in "uU" else raw
     if quote[0] not in "'\"" or "\\" in quote:
         return None  # escapes or a raw/bytes prefix: let LibCST evaluate it

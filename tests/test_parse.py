@@ -353,3 +353,30 @@ def test_plain_header_reader_takes_the_common_shapes() -> None:
 )
 def test_plain_header_reader_hands_over_what_it_does_not_follow(source: bytes, taken: bool) -> None:
     assert _plain_reads(source) is taken
+
+
+def test_header_region_is_what_line_start_patterns_say() -> None:
+    """_header_region searches for newlines (fast) instead of trying `^` at every offset:
+    on any mix of lines it must cut exactly where the multi-line patterns would."""
+    import random
+    import re
+
+    from miglint.parse import _BODY_START, _header_region
+
+    header_line = re.compile(r"^(?:revision|down_revision|branch_labels|depends_on)[ \t]*[:=]", re.M)
+
+    def reference(text: str) -> str | None:
+        ends = [match.end() for match in header_line.finditer(text)]
+        body = _BODY_START.search(text, ends[-1] if ends else 0)
+        return text[: body.start()] if body else None
+
+    lines = [
+        "revision = 'a'\n", "down_revision: str=None\n", "def f():\n", "  x = 1\n", "class C:\n", "@d\n",
+        "\n", "# revision = 'c'\n", "async  def g(): pass\n", "defx = 1\n", "  def h(): pass\n", '"""doc\n',
+        "revision\n", "\r\n",
+    ]  # fmt: skip
+    rng = random.Random(7)
+    texts = ["".join(rng.choices(lines, k=rng.randint(0, 9))) for _ in range(3000)]
+    assert sum(1 for text in texts if reference(text) == "") > 10  # a body on the first line is covered
+    for text in texts:
+        assert _header_region(text) == reference(text), repr(text)
