@@ -392,7 +392,8 @@ def _pg_mask_binds(sql: str) -> str:
     """Replace SQLAlchemy's `:name` (and DB-API `%(name)s`) outside literals and comments
     by `$1` padded to the same length: the grammar accepts it wherever a value goes, and
     every offset stays valid."""
-    if not _BIND_HINT.search(sql):
+    # `in` first: the pattern's lookbehind makes re try it at every offset
+    if (":" not in sql and "%(" not in sql) or not _BIND_HINT.search(sql):
         return sql
     from pglast.parser import ParseError, scan
 
