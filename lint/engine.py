@@ -84,12 +84,12 @@ def lint_records(
     """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
     from .graph import RevisionGraph
 
+    records = tuple(records)  # one immutable sequence that every rule sees (see _sql_rule)
     graph = RevisionGraph(records)
     found: list[Diagnostic] = []
     for rule in rules:
         if isinstance(rule, FileRule):
-            for record in records:
-                found.extend(rule.check_file(record))
+            found.extend(rule.check_files(records))
         elif isinstance(rule, GraphRule):
             found.extend(rule.check_graph(graph))
         elif isinstance(rule, RunnerRule):

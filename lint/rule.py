@@ -19,7 +19,7 @@ from .config import Settings
 from .model import Diagnostic, Fix, Location, RevisionFile, Span
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from .graph import RevisionGraph
     from .runner import StampSite
@@ -135,6 +135,11 @@ class FileRule(Rule):
 
     def check_file(self, file: RevisionFile) -> Iterable[Diagnostic]:
         raise NotImplementedError
+
+    def check_files(self, files: Sequence[RevisionFile]) -> Iterator[Diagnostic]:
+        """Every file's findings; a rule that can skip most files cheaply overrides this."""
+        for file in files:
+            yield from self.check_file(file)
 
 
 class GraphRule(Rule):

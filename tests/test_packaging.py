@@ -41,3 +41,42 @@ def test_wheel_holds_only_the_miglint_package(tmp_path: Path) -> None:
     assert "miglint/rules/multiple_heads.py" in names and "miglint/parse.py" in names
     assert "miglint/formats/sarif.py" in names
     assert not any(n.startswith(("lint/", "rules/", "tests/", "examples/")) for n in names)
+
+
+def _script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    script = Path(sys.executable).with_name("miglint")
+    return subprocess.run([str(script), *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_console_script_exit_status_and_whole_output(tmp_path: Path) -> None:
+    """The script leaves with os._exit (no interpreter teardown): the status must still be
+    click's or the command's, and everything written must have been flushed first."""
+    example = str(ROOT / "examples" / "two-heads")
+    found = _script("lint", "--no-cache", example, cwd=tmp_path)
+    assert found.returncode == 1
+    assert found.stdout.count(": MG102 ") == 2 and found.stdout.rstrip().endswith("in 1 environment.")
+    assert _script("lint", "--no-cache", "--exit-zero", example, cwd=tmp_path).returncode == 0
+    usage = _script("lint", "--no-such-option", cwd=tmp_path)
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+    assert _script("lint", "--no-cache", str(ROOT / "examples" / "clean"), cwd=tmp_path).returncode == 0
+
+
+def test_console_script_into_a_closed_pipe(tmp_path: Path) -> None:
+    """`miglint ... | head`: the reader is gone before anything is written."""
+    import os
+
+    script = Path(sys.executable).with_name("miglint")
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        writer = subprocess.run(
+            [str(script), "lint", "--no-cache", str(ROOT / "examples" / "two-heads")],
+            cwd=tmp_path,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        os.close(write_end)
+    assert writer.returncode == 1
+    assert writer.stderr == ""
