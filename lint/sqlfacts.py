@@ -57,7 +57,7 @@ def sql_facts(
                 SqlStatement(
                     code=statement.rule,
                     kind=statement.kind,
-                    target=statement.target,
+                    target=source.shown(statement.target),
                     # an ALTER TABLE points at its offending action, not at ALTER
                     span=_span(source, statement.at if statement.at >= 0 else statement.start, statement.end),
                     guarded=statement.guarded,
@@ -68,7 +68,9 @@ def sql_facts(
                 )
             )
         for bad in unparsed:
-            problems.append(SqlProblem(_span(source, bad.start, bad.end), bad.reason, source.entry, True))
+            problems.append(
+                SqlProblem(_span(source, bad.start, bad.end), source.shown(bad.reason), source.entry, True)
+            )
     return tuple(statements), tuple(problems)
 
 

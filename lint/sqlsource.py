@@ -58,6 +58,14 @@ class SqlSource:
     entry: str  # "upgrade" or "downgrade": the entry point that reaches it
     line: int  # the execute call, for messages about the whole text
     column: int
+    # f-string placeholders: the identifier put in the SQL text -> `{expression}` as written
+    placeholders: tuple[tuple[str, str], ...] = ()
+
+    def shown(self, sql: str) -> str:
+        """`sql` (a name, a message) with each placeholder shown as the f-string has it."""
+        for placeholder, expression in self.placeholders:
+            sql = sql.replace(placeholder, expression)
+        return sql
 
     def exact_at(self, offset: int) -> bool:
         """Whether the SQL character at `offset` maps to one place in the file."""
@@ -112,7 +120,8 @@ def extract_sql(
                     unresolved.append((entry, line, column, " ".join(shown.split())[:60]))
                     continue
                 for sql, pieces in values:
-                    sources.append(SqlSource(sql, tuple(pieces), function.name, entry, line, column))
+                    shown = tuple((p, e) for p, e in reader.shown.items() if p in sql)
+                    sources.append(SqlSource(sql, tuple(pieces), function.name, entry, line, column, shown))
     return Extraction(tuple(sources), tuple(unresolved))
 
 
@@ -198,6 +207,7 @@ class _Reader:
         self.function = function
         self._bindings: dict[str, list[ast.expr]] | None = None  # the function's, read on first use
         self.placeholders = 0
+        self.shown: dict[str, str] = {}  # placeholder -> `{expression}`
 
     def bound(self, name: str) -> list[ast.expr] | None:
         if self._bindings is None:
@@ -265,6 +275,8 @@ class _Reader:
             else:
                 placeholder = f"__miglint_p{self.placeholders}__"
                 self.placeholders += 1
+                assert isinstance(part, ast.FormattedValue)
+                self.shown[placeholder] = "{" + ast.unparse(part.value) + "}"
                 pieces.append(Piece(len(text), len(text) + len(placeholder), line, column, False))
                 text += placeholder
         return [(text, pieces)]

@@ -380,3 +380,20 @@ def test_header_region_is_what_line_start_patterns_say() -> None:
     assert sum(1 for text in texts if reference(text) == "") > 10  # a body on the first line is covered
     for text in texts:
         assert _header_region(text) == reference(text), repr(text)
+
+
+def test_sql_in_fstrings_names_objects_as_written() -> None:
+    source = (
+        "revision = 'a'\ndown_revision = None\nTABLE = 'users'\n\n"
+        "def upgrade():\n"
+        "    op.execute(f'DROP TABLE {name}')\n"
+        "    op.execute(f'CREATE TABLE {TABLE}_archive (id int)')\n"
+        "    op.execute(f'CREATE TABLE {TABLE} {x} (id int)')\n"
+    )
+    record = parse_revision_file("a.py", source.encode())
+    assert [(s.kind, s.target, s.span.line) for s in record.sql] == [
+        ("DROP TABLE", "{name}", 6),
+        ("CREATE TABLE", "{TABLE}_archive", 7),
+    ]
+    (problem,) = record.sql_problems
+    assert (problem.parsed, problem.span.line, problem.reason) == (True, 8, 'syntax error at or near "{x}"')

@@ -60,6 +60,18 @@ def test_fstring_placeholders_become_identifiers() -> None:
     assert texts(source) == [("DROP TABLE __miglint_p0__ CASCADE", "upgrade", "upgrade")]
 
 
+def test_fstring_placeholders_are_shown_as_written() -> None:
+    source = (
+        "def upgrade():\n"
+        "    op.execute(f'CREATE INDEX ix_{t.name}_id ON {t.name!r} (id)')\n"
+        "    op.execute(f'DROP TABLE {prefix + \"_old\":>10}')\n"
+    )
+    first, second = extract_sql(source).sources
+    assert first.shown(first.text) == "CREATE INDEX ix_{t.name}_id ON {t.name} (id)"
+    assert second.shown(second.text) == "DROP TABLE {prefix + '_old'}"
+    assert second.placeholders == (("__miglint_p2__", "{prefix + '_old'}"),)  # numbered per function
+
+
 def test_names_bound_in_function_and_module_every_value() -> None:
     source = (
         "CREATE = 'CREATE TABLE m (id int)'\n"
