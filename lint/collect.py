@@ -21,7 +21,7 @@ import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -197,11 +197,14 @@ class Store:
         assert self.directory is not None
         return self.directory / f"{kind}-{self.key}.pickle"
 
-    def _load(self, kind: str, allowed: frozenset[str], expected: type) -> Any:
+    def _load(
+        self, kind: str, allowed: frozenset[str], expected: type, wanted: Callable[[Any], bool] | None = None
+    ) -> Any:
         """The stored value, or None when missing, stale, damaged or not of our making.
 
         A file is a pickled {"format", "value", "parts"} followed by `parts`: the
         sizes of pickled lists of (key, value) pairs that extend a dict value.
+        `wanted` sees the value before the parts are read: False stops there (None).
         """
         if self.directory is None:
             return None
@@ -212,6 +215,8 @@ class Store:
             if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
                 return None
             value = payload.get("value")
+            if wanted is not None and not wanted(value):
+                return None
             at = stream.tell()
             for size in payload.get("parts", ()):
                 # a fresh unpickler per part: each was pickled on its own, memo and all
@@ -350,18 +355,19 @@ class Store:
     # -- results ---------------------------------------------------------------------
 
     def results(self, key: str) -> Any:
-        stored = self._load("results", self.RESULT_CLASSES, dict)
-        if stored is None or stored.get("key") != key:
-            return None
-        for path, stat in stored.get("consulted", {}).items():
-            if _stat(path) != stat:
-                return None  # a module that resolved a branch label changed
-        return stored.get("reports")
+        def current(stored: Any) -> bool:
+            # checked before the reports are unpickled: after a change, they are not needed
+            if not isinstance(stored, dict) or stored.get("key") != key:
+                return False
+            # a module that resolved a branch label must not have changed either
+            return all(_stat(path) == stat for path, stat in stored.get("consulted", {}).items())
+
+        stored = self._load("results", self.RESULT_CLASSES, dict, current)
+        return None if stored is None else stored.get("reports")
 
     def save_results(self, key: str, reports: object, consulted: Iterable[str]) -> None:
-        self._write(
-            "results", {"key": key, "reports": reports, "consulted": {p: _stat(p) for p in consulted}}
-        )
+        reports_part = pickle.dumps([("reports", reports)], protocol=pickle.HIGHEST_PROTOCOL)
+        self._write("results", {"key": key, "consulted": {p: _stat(p) for p in consulted}}, [reports_part])
 
     def save(self) -> None:
         if self.directory is None:

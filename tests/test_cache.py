@@ -215,3 +215,26 @@ def test_cold_run_leaves_reading_to_the_workers(tmp_path: Path, monkeypatch) -> 
     _lint(tmp_path)
     # with results to check, the changed file is read (and hashed) first, then parsed
     assert [(Path(path).name, data is not None) for path, data in handed[1]] == [(files["c"].name, True)]
+
+
+def test_results_of_another_key_are_not_unpickled(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """After any change the key differs: the stored reports are then not worth reading."""
+    write_project(tmp_path, ["a", "b1<-a", "b2<-a"])
+    cache = tmp_path / "cache"
+    first = _lint(tmp_path, cache_dir=cache)
+    store = Store(cache, downgrade=False)  # what the pipeline opens with the default settings
+    assert store._file("results").exists()
+    opened: list[object] = []
+    real = collect_module._Restricted
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: object) -> None:
+            opened.append(args)
+            super().__init__(*args)
+
+    monkeypatch.setattr(collect_module, "_Restricted", Counting)
+    assert store.results("another key") is None
+    assert len(opened) == 1  # the header, not the reports after it
+    opened.clear()
+    stored = _lint(tmp_path, cache_dir=cache)  # the real key: index, results header, reports
+    assert stored == first and len(opened) == 3
