@@ -76,8 +76,7 @@ def _parse_all(
     # fork shares the already-imported interpreter state; spawn would re-import everything
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
-    size = max(16, len(items) // (workers * 4))
-    batches = [items[i : i + size] for i in range(0, len(items), size)]
+    batches = _guided_batches(items, workers)
     parse_batch = functools.partial(_parse_pickled, dialect=dialect, ops=ops, downgrade=downgrade)
     results: list[tuple[str, RevisionFile]] = []
     blobs: list[bytes] = []
@@ -87,6 +86,18 @@ def _parse_all(
             results.extend(pickle.loads(blob))
             blobs.append(blob)
     return results, blobs
+
+
+def _guided_batches(items: list[Any], workers: int, smallest: int = 16) -> list[list[Any]]:
+    """Batches that shrink as the work runs out: large ones keep the per-batch cost low,
+    small ones at the end keep a worker from idling while another finishes a big one."""
+    batches = []
+    start = 0
+    while start < len(items):
+        size = max(smallest, (len(items) - start) // (2 * workers))
+        batches.append(items[start : start + size])
+        start += size
+    return batches
 
 
 def _parse_pickled(

@@ -238,3 +238,16 @@ def test_results_of_another_key_are_not_unpickled(tmp_path: Path, monkeypatch) -
     opened.clear()
     stored = _lint(tmp_path, cache_dir=cache)  # the real key: index, results header, reports
     assert stored == first and len(opened) == 3
+
+
+def test_guided_batches_cover_everything_in_order_and_shrink() -> None:
+    for count, workers in [(5000, 2), (49, 2), (1000, 4), (17, 2)]:
+        items = list(range(count))
+        batches = collect_module._guided_batches(items, workers)
+        assert [i for batch in batches for i in batch] == items
+        sizes = [len(batch) for batch in batches]
+        assert sizes == sorted(sizes, reverse=True)
+        assert all(size >= 16 for size in sizes[:-1])  # only the remainder is smaller
+    sizes = [len(b) for b in collect_module._guided_batches(list(range(5000)), 2)]
+    # a quarter first, then ever smaller: the last ones take milliseconds
+    assert sizes[:3] == [1250, 937, 703] and sizes[-4:] == [16, 16, 16, 3]
