@@ -39,6 +39,8 @@ from .model import (
     ParseProblem,
     RevisionFile,
     Span,
+    SqlProblem,
+    SqlStatement,
     Suppression,
 )
 from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header
@@ -76,6 +78,11 @@ def parse_revision_file(
     if problem is not None:
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
+    entries = ("upgrade", "downgrade") if downgrade else ("upgrade",)
+    sql: tuple[SqlStatement, ...] = ()
+    sql_problems: tuple[SqlProblem, ...] = ()
+    if wants_sql:
+        sql, sql_problems = sql_facts(text, dialect, tree, entries, code)
     header = _header_region(text)
     plain = read_plain_header(text, text if header is None else header)
     if plain is not None:
@@ -91,15 +98,14 @@ def parse_revision_file(
             has_upgrade="upgrade" in functions,
             has_downgrade="downgrade" in functions,
             suppressions=suppressions,
+            sql=sql,
+            sql_problems=sql_problems,
         )
     else:
         record_or_problem = _read_with_libcst(path, text, header, suppressions, functions)
         if isinstance(record_or_problem, ParseProblem):
             return RevisionFile(path=path, problem=record_or_problem, suppressions=suppressions)
         record = record_or_problem
-    entries = ("upgrade", "downgrade") if downgrade else ("upgrade",)
-    if wants_sql:
-        sql, sql_problems = sql_facts(text, dialect, tree, entries, code)
         if sql or sql_problems:
             record = dataclasses.replace(record, sql=sql, sql_problems=sql_problems)
     if wants_ops:

@@ -226,6 +226,7 @@ _ADVICE: dict[str, dict[str, Advice]] = {
 }  # fmt: skip
 
 
+@functools.cache  # a few dozen kinds, asked about for every statement
 def _rule(kind: str, dialect: str) -> str | None:
     family = _family(kind)
     # MG202 is about a guard that exists: only PostgreSQL has ADD COLUMN IF NOT EXISTS.
@@ -234,6 +235,7 @@ def _rule(kind: str, dialect: str) -> str | None:
     return _RULES.get(family)
 
 
+@functools.cache
 def _advice(kind: str, dialect: str) -> Advice:
     table = _ADVICE[dialect]
     return table.get(kind) or table.get(_family(kind)) or ("", None)
