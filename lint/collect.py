@@ -226,17 +226,19 @@ class Store:
             if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
                 return None
             value = payload.get("value")
-            if wanted is not None and not wanted(value):
+            if not isinstance(value, expected) or (wanted is not None and not wanted(value)):
                 return None
             at = stream.tell()
             for size in payload.get("parts", ()):
                 # a fresh unpickler per part: each was pickled on its own, memo and all
                 pairs = _Restricted(io.BytesIO(data[at : at + size]), allowed).load()
                 at += size
+                if not isinstance(value, dict):
+                    return None  # parts extend a dict, nothing else
                 value.update(pair for pair in pairs if not pair[0].startswith(_UNREADABLE))
         except Exception:  # any damage means: rebuild, never trust
             return None
-        return value if isinstance(value, expected) else None
+        return value
 
     def _write(self, kind: str, value: object, parts: Sequence[bytes] = ()) -> None:
         if self.directory is None:

@@ -149,7 +149,7 @@ def _lines(code: types.CodeType) -> set[int]:
         found = set(map(_THIRD, code.co_lines()))
     else:
         found = {line for _, line in dis.findlinestarts(code)}
-    found.discard(None)  # type: ignore[arg-type]
+    found.discard(None)
     return found
 
 

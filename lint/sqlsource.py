@@ -120,8 +120,10 @@ def extract_sql(
                     unresolved.append((entry, line, column, " ".join(shown.split())[:60]))
                     continue
                 for sql, pieces in values:
-                    shown = tuple((p, e) for p, e in reader.shown.items() if p in sql)
-                    sources.append(SqlSource(sql, tuple(pieces), function.name, entry, line, column, shown))
+                    placeholders = tuple((p, e) for p, e in reader.shown.items() if p in sql)
+                    sources.append(
+                        SqlSource(sql, tuple(pieces), function.name, entry, line, column, placeholders)
+                    )
     return Extraction(tuple(sources), tuple(unresolved))
 
 
