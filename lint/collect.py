@@ -8,7 +8,10 @@ The cache directory holds three files, each read only when a run needs it:
            computed from. A run whose key matches prints them again without
            loading records, importing networkx or building the graph.
 Parsing is a pure function of the bytes, so it runs in worker processes when there
-is enough of it to pay for them.
+is enough of it to pay for them. Each file is a pickled header followed by parts
+(see Store._load): the records file of a cold run holds the batches exactly as the
+workers pickled them to send them back, and the results file keeps the reports after
+the key, so that a run whose key differs never unpickles them.
 """
 
 from __future__ import annotations
