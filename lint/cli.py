@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import sys
@@ -26,6 +27,24 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
+def _on_terminal() -> bool:
+    """Whether stdout is a terminal; it is None when the descriptor was closed (`>&-`)."""
+    return sys.stdout is not None and sys.stdout.isatty()
+
+
+def _internal_error() -> None:
+    """Report the exception being handled as a bug in miglint, and exit 2."""
+    if os.environ.get("MIGLINT_DEBUG"):
+        traceback.print_exc()
+    bug = sys.exc_info()[1]
+    click.echo(
+        f"miglint: internal error: {type(bug).__name__}: {bug}\n"
+        "This is a bug in miglint; run again with MIGLINT_DEBUG=1 for details and report it.",
+        err=True,
+    )
+    sys.exit(2)
+
+
 def _guarded(command: F) -> F:
     """Configuration and usage problems exit 2 with one line on stderr, never a traceback."""
 
@@ -44,16 +63,14 @@ def _guarded(command: F) -> F:
             sys.exit(1)
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
-        except Exception:
-            if os.environ.get("MIGLINT_DEBUG"):
-                traceback.print_exc()
-            bug = sys.exc_info()[1]
-            click.echo(
-                f"miglint: internal error: {type(bug).__name__}: {bug}\n"
-                "This is a bug in miglint; run again with MIGLINT_DEBUG=1 for details and report it.",
-                err=True,
-            )
+        except OSError as error:
+            if error.errno not in (errno.ENOSPC, errno.EIO, errno.EBADF):
+                _internal_error()
+            # the report could not be written: the disk is full, the terminal is gone
+            click.echo(f"miglint: error: cannot write the report: {error.strerror}", err=True)
             sys.exit(2)
+        except Exception:
+            _internal_error()
 
     wrapper.__name__ = command.__name__
     wrapper.__doc__ = command.__doc__
@@ -75,11 +92,12 @@ def run() -> None:
         else:
             print(done.code, file=sys.stderr)
             status = 1
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        status = status or 1  # the reader left (`miglint ... | head`)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:  # None when the descriptor was closed (`miglint ... >&-`)
+                stream.flush()
+        except (OSError, ValueError):  # the reader left (`| head`), a full disk, a closed file
+            status = status or 1
     os._exit(status)
 
 
@@ -223,7 +241,7 @@ def lint(
     if write_baseline:
         _write_baseline(where, reports, project.root, cwd)
         sys.exit(0)
-    use_color = sys.stdout.isatty() and "NO_COLOR" not in os.environ if color is None else color
+    use_color = _on_terminal() and "NO_COLOR" not in os.environ if color is None else color
     _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)
     findings = sum(len(r.diagnostics) for r in reports)
     sys.exit(1 if findings and not exit_zero else 0)
@@ -486,7 +504,7 @@ def _graph_format(requested: str | None, output: Path | None) -> str:
             known = ", ".join(_EXTENSIONS)
             raise ConfigError(f"cannot tell the format from {output.name!r} ({known}); use --format")
         return found
-    return "text" if sys.stdout.isatty() else "svg"
+    return "text" if _on_terminal() else "svg"
 
 
 def _environment(project: Project, name: str | None) -> Environment:
@@ -669,7 +687,7 @@ def _emit(content: str | bytes, output: Path | None, *, binary: bool = False) ->
             return write_if_changed(output, data)
         except OSError as error:
             raise ConfigError(f"cannot write {output}: {error.strerror}") from None
-    if binary and sys.stdout.isatty():
+    if binary and _on_terminal():
         raise ConfigError("not writing PNG or PDF to a terminal; use -o FILE or redirect the output")
     click.echo(data, nl=False)  # bytes go to the binary stream untouched
     return True

@@ -80,3 +80,32 @@ def test_console_script_into_a_closed_pipe(tmp_path: Path) -> None:
         os.close(write_end)
     assert writer.returncode == 1
     assert writer.stderr == ""
+
+
+def test_console_script_with_stdout_closed_or_full(tmp_path: Path) -> None:
+    import os
+
+    import pytest
+
+    script = Path(sys.executable).with_name("miglint")
+    example = str(ROOT / "examples" / "two-heads")
+    closed = subprocess.run(
+        [str(script), "lint", "--no-cache", example],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.close(1),  # `miglint ... >&-`
+    )
+    assert (closed.returncode, closed.stderr) == (1, "")  # the findings still decide the status
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here")
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [str(script), "lint", "--no-cache", example],
+            cwd=tmp_path,
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    assert done.returncode == 2
+    assert done.stderr == "miglint: error: cannot write the report: No space left on device\n"
