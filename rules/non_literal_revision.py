@@ -5,6 +5,8 @@ from collections.abc import Iterator
 from ..model import HEADER_FIELDS, Diagnostic, RevisionFile
 from ..rule import Example, FileRule
 
+# A revision is one id: a tuple or None is no advice for it.
+_HELP = {"revision": "write `revision` as a string literal, the id itself"}
 _CONSEQUENCE = {
     "revision": "the file is left out of the graph",
     "down_revision": "the file is left out of the graph; heads, bases and parents are not checked",
@@ -74,6 +76,6 @@ class NonLiteralRevision(FileRule):
                 file.path,
                 value.span,
                 f"`{field_name}` is computed (`{value.dynamic}`), not a literal: {_CONSEQUENCE[field_name]}",
-                help=f"write `{field_name}` as a string, a tuple of strings or None",
+                help=_HELP.get(field_name, f"write `{field_name}` as a string, a tuple of strings or None"),
                 revisions=(file.revision_id,) if file.revision_id else (),
             )

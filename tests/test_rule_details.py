@@ -295,3 +295,24 @@ def test_sql_and_op_rules_exact_code_line_and_revision(
     assert (found.code, found.span.line, found.span.column, found.revisions) == (code, 6, column, ("r9",))
     write_project(tmp_path, files={"0001_r9.py": _UPGRADE.format(safe)})
     assert lint(tmp_path, code) == []
+
+
+def test_computed_header_values_name_the_field_and_what_to_write(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        ["a"],
+        files={
+            "0001_b.py": "import os\nrevision = os.environ['REV']\ndown_revision = 'a'\n",
+            "0002_c.py": "revision = 'c'\ndown_revision = PARENT\n",
+            "0003_d.py": "revision = 'd'\ndown_revision = 'a'\n",  # literal: passes
+        },
+    )
+    found = lint(tmp_path, "MG003")
+    assert [(Path(d.path).name, d.span.line, d.revisions) for d in found] == [
+        ("0001_b.py", 2, ()),  # no literal id to name
+        ("0002_c.py", 2, ("c",)),
+    ]
+    assert [d.help for d in found] == [
+        "write `revision` as a string literal, the id itself",
+        "write `down_revision` as a string, a tuple of strings or None",
+    ]
