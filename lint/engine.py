@@ -84,12 +84,12 @@ def lint_records(
     """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
     from .graph import RevisionGraph
 
-    records = tuple(records)  # one immutable sequence that every rule sees (see _sql_rule)
     graph = RevisionGraph(records)
     found: list[Diagnostic] = []
+    shared: dict[str, Any] = {}  # what FileRules compute once for this run (see FileRule.check_files)
     for rule in rules:
         if isinstance(rule, FileRule):
-            found.extend(rule.check_files(records))
+            found.extend(rule.check_files(records, shared))
         elif isinstance(rule, GraphRule):
             found.extend(rule.check_graph(graph))
         elif isinstance(rule, RunnerRule):

@@ -50,10 +50,12 @@ if TYPE_CHECKING:
     import libcst as cst
 
 # A header assignment at column 0, and the first line of code that no header needs.
-_HEADER_LINE = re.compile(r"^(?:revision|down_revision|branch_labels|depends_on)[ \t]*[:=]", re.M)
-_BODY_START = re.compile(r"^(?:async[ \t]+def\b|def\b|class\b|@)", re.M)
-_HEADER_LINE_AFTER_NEWLINE = re.compile(r"\n(?:revision|down_revision|branch_labels|depends_on)[ \t]*[:=]")
-_BODY_START_AFTER_NEWLINE = re.compile(r"\n(?:async[ \t]+def\b|def\b|class\b|@)")
+_HEADER_ASSIGNMENT = rf"(?:{'|'.join(HEADER_FIELDS)})[ \t]*[:=]"
+_BODY_KEYWORD = r"(?:async[ \t]+def\b|def\b|class\b|@)"
+_HEADER_LINE = re.compile(rf"^{_HEADER_ASSIGNMENT}", re.M)
+_BODY_START = re.compile(rf"^{_BODY_KEYWORD}", re.M)
+_HEADER_LINE_AFTER_NEWLINE = re.compile(rf"\n{_HEADER_ASSIGNMENT}")
+_BODY_START_AFTER_NEWLINE = re.compile(rf"\n{_BODY_KEYWORD}")
 _SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
 

@@ -136,8 +136,9 @@ class FileRule(Rule):
     def check_file(self, file: RevisionFile) -> Iterable[Diagnostic]:
         raise NotImplementedError
 
-    def check_files(self, files: Sequence[RevisionFile]) -> Iterator[Diagnostic]:
-        """Every file's findings; a rule that can skip most files cheaply overrides this."""
+    def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
+        """Every file's findings. `shared` lives for one run of the rules over `files`:
+        rules of one family can keep there what they all need, computed once."""
         for file in files:
             yield from self.check_file(file)
 

@@ -28,6 +28,7 @@ import itertools
 import operator
 import re
 import types
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .sqlsource import (
@@ -156,22 +157,22 @@ def _lines(code: types.CodeType) -> set[int]:
 _THIRD = operator.itemgetter(2)
 
 
-def _all_lines(code: types.CodeType) -> set[int]:
-    """Instruction lines of `code` and of the code nested in it (lambdas, comprehensions)."""
-    lines = _lines(code)
+def _nested(code: types.CodeType) -> Iterator[types.CodeType]:
+    """`code` and the code nested in it (lambdas, comprehensions, inner functions)."""
+    yield code
     for const in code.co_consts:
         if isinstance(const, types.CodeType):
-            lines |= _all_lines(const)
-    return lines
+            yield from _nested(const)
+
+
+def _all_lines(code: types.CodeType) -> set[int]:
+    """Instruction lines of `code` and of the code nested in it."""
+    return set().union(*map(_lines, _nested(code)))
 
 
 def _strings(code: types.CodeType) -> set[str]:
     """String constants of `code` and of the code nested in it: read only for reached functions."""
-    strings = {const for const in code.co_consts if isinstance(const, str)}
-    for const in code.co_consts:
-        if isinstance(const, types.CodeType):
-            strings |= _strings(const)
-    return strings
+    return {const for inner in _nested(code) for const in inner.co_consts if isinstance(const, str)}
 
 
 def _calls(

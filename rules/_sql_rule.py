@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ..model import Diagnostic, Edit, Fix, RevisionFile, Span, SqlStatement
 from ..rule import FileRule
@@ -19,8 +20,12 @@ class SqlRule(FileRule):
     fixable = True
     consequence = "fails when run again"  # what goes wrong, for the message
 
-    def check_files(self, files: Sequence[RevisionFile]) -> Iterator[Diagnostic]:
-        for file in _files_breaking(files).get(self.code, ()):
+    def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
+        # Six rules ask about the same files: which files break which code is worked out once.
+        by_code = shared.get("sql-rules")
+        if by_code is None:
+            by_code = shared["sql-rules"] = _files_by_unguarded_code(files)
+        for file in by_code.get(self.code, ()):
             yield from self.check_file(file)
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
@@ -53,21 +58,12 @@ class SqlRule(FileRule):
         return Fix(f"insert {text.strip()!r}", (Edit(file.path, Span.point(line, column), text),))
 
 
-# The files of the last call, and which of them hold an unguarded statement of each code.
-# Six rules ask about the same files one after the other: the statements are walked once.
-_last: list[tuple[Sequence[RevisionFile], dict[str, list[RevisionFile]]]] = []
-
-
-def _files_breaking(files: Sequence[RevisionFile]) -> dict[str, list[RevisionFile]]:
-    # The same tuple (immutable, and kept alive by _last, so its id is not reused).
-    if not (_last and isinstance(files, tuple) and _last[0][0] is files):
-        found: dict[str, list[RevisionFile]] = {}
-        for file in files:
-            codes = {s.code for s in file.sql if s.code and not s.guarded} if file.sql else ()
-            for code in codes:
-                found.setdefault(code, []).append(file)
-        _last[:] = [(files, found)]
-    return _last[0][1]
+def _files_by_unguarded_code(files: Sequence[RevisionFile]) -> dict[str, list[RevisionFile]]:
+    found: dict[str, list[RevisionFile]] = {}
+    for file in files:
+        for code in {s.code for s in file.sql if s.code and not s.guarded} if file.sql else ():
+            found.setdefault(code, []).append(file)
+    return found
 
 
 def upgrade_running(*statements: str) -> str:
