@@ -10,6 +10,7 @@ call. A call is safe when it passes `if_not_exists=True` / `if_exists=True`
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 
 from .model import OpCall, Span
@@ -44,13 +45,7 @@ def extract_op_calls(
                 column = char_column(lines, line, call.col_offset)
                 end_line = call.end_lineno or line
                 end_column = char_column(lines, end_line, call.end_col_offset or 0)
-                insert = None
-                if not passed and (call.args or call.keywords):
-                    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
-                    last = max(arguments, key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0))
-                    if last.end_lineno is not None and last.end_col_offset is not None:
-                        last_column = char_column(lines, last.end_lineno, last.end_col_offset)
-                        insert = (last.end_lineno, last_column, f", {keyword}=True")
+                insert = None if passed else _keyword_insert(call, keyword, lines)
                 calls.append(
                     OpCall(
                         name=name,
@@ -65,6 +60,35 @@ def extract_op_calls(
                     )
                 )
     return tuple(calls)
+
+
+def _keyword_insert(call: ast.Call, keyword: str, lines: list[str]) -> tuple[int, int, str] | None:
+    """Where and how `keyword=True` joins the call's arguments, following its layout:
+    on a line of its own, with a trailing comma, when each argument has its own line
+    and the parenthesis closes below them; else inline after the last argument."""
+    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    if not arguments:
+        return None
+    last = max(arguments, key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0))
+    if last.end_lineno is None or last.end_col_offset is None:
+        return None
+    end_line = last.end_lineno
+    end_column = char_column(lines, end_line, last.end_col_offset)
+    inline = (end_line, end_column, f", {keyword}=True")
+    first = lines[last.lineno - 1] if 0 < last.lineno <= len(lines) else ""
+    indent = first[: char_column(lines, last.lineno, last.col_offset)]
+    if indent.strip() or (call.end_lineno or 0) <= end_line:
+        return inline
+    text = lines[end_line - 1]
+    newline = "\r\n" if text.endswith("\r\n") else "\n"
+    rest = text[end_column:].strip()
+    if rest.startswith(","):  # a trailing comma: the new argument goes after it (and any comment)
+        if rest[1:].strip() and not rest[1:].strip().startswith("#"):
+            return inline
+        return (end_line, len(text.rstrip("\r\n")), f"{newline}{indent}{keyword}=True,")
+    if rest and not rest.startswith("#"):
+        return inline
+    return (end_line, end_column, f",{newline}{indent}{keyword}=True")
 
 
 def _calls(body: list[ast.stmt], guarded: bool) -> Iterator[tuple[ast.Call, bool]]:
@@ -101,7 +125,7 @@ def _is_guard(test: ast.expr) -> bool:
     return any(word in ast.dump(test) for word in _GUARD_WORDS)
 
 
-def _is_true(node: ast.expr) -> bool:
+def _is_true(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
@@ -110,3 +134,100 @@ def _first_string(call: ast.Call) -> str:
         if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
             return argument.value
     return ""
+
+
+# -- unique keys: what makes ON CONFLICT DO NOTHING (MG204) more than a no-op ---------
+
+# A file without one of these creates no primary key or unique constraint through op.
+KEY_HINT = re.compile(
+    r"primary_key|PrimaryKeyConstraint|UniqueConstraint|unique\s*=|create_primary_key|create_unique_constraint"
+)
+
+
+def extract_op_keys(text: str, tree: ast.Module) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(table, columns) of every primary key and unique constraint upgrade() creates with op:
+    `op.create_table` (a `primary_key=True` / `unique=True` column, a PrimaryKeyConstraint,
+    a UniqueConstraint), `op.add_column`, `op.create_primary_key`,
+    `op.create_unique_constraint`, `op.create_index(..., unique=True)` without a WHERE.
+    Names that are not literals are left out: a key not seen is a key not claimed."""
+    lines = text.splitlines(keepends=True)
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    if "upgrade" not in functions:
+        return ()
+    keys: list[tuple[str, tuple[str, ...]]] = []
+    for function in reached_functions(functions, "upgrade", lines):
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "op"
+            ):
+                keys.extend(_keys_of(node.func.attr, node))
+    return tuple(dict.fromkeys(keys))
+
+
+def _keys_of(name: str, call: ast.Call) -> Iterator[tuple[str, tuple[str, ...]]]:
+    schema = _keyword_string(call, "schema")
+    if name in ("create_table", "add_column"):
+        table = _argument_string(call, 0, "table_name")
+        if not table:
+            return
+        primary: list[str] = []  # every primary_key=True column: one composite key
+        for element in call.args[1:]:
+            for columns in _element_keys(element, primary):
+                yield _qualified(schema, table), columns
+        if primary:
+            yield _qualified(schema, table), tuple(sorted(primary))
+    elif name in ("create_primary_key", "create_unique_constraint", "create_index"):
+        if name == "create_index" and not (
+            _is_true(_keyword(call, "unique"))
+            and not any(k.arg and k.arg.endswith("_where") for k in call.keywords)
+        ):
+            return
+        table = _argument_string(call, 1, "table_name")
+        listed = call.args[2] if len(call.args) > 2 else _keyword(call, "columns")
+        columns = _strings(listed.elts) if isinstance(listed, (ast.List, ast.Tuple)) else ()
+        if table and columns:
+            yield _qualified(schema, table), columns
+
+
+def _element_keys(element: ast.expr, primary: list[str]) -> Iterator[tuple[str, ...]]:
+    """The key a Column or constraint given to create_table/add_column declares; a
+    primary-key column is added to `primary` (SQLAlchemy makes one key of all of them)."""
+    if not isinstance(element, ast.Call):
+        return
+    called = element.func.attr if isinstance(element.func, ast.Attribute) else getattr(element.func, "id", "")
+    if called == "Column":
+        column = _argument_string(element, 0, "name")
+        if column and _is_true(_keyword(element, "primary_key")):
+            primary.append(column)
+        elif column and _is_true(_keyword(element, "unique")):
+            yield (column,)
+    elif called in ("PrimaryKeyConstraint", "UniqueConstraint"):
+        columns = _strings(element.args)
+        if columns and len(columns) == len(element.args):
+            yield columns
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _keyword_string(call: ast.Call, name: str) -> str:
+    value = _keyword(call, name)
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else ""
+
+
+def _argument_string(call: ast.Call, index: int, keyword: str) -> str:
+    value = call.args[index] if len(call.args) > index else _keyword(call, keyword)
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else ""
+
+
+def _strings(nodes: list[ast.expr]) -> tuple[str, ...]:
+    found = [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return tuple(sorted(found)) if len(found) == len(nodes) else ()
+
+
+def _qualified(schema: str, table: str) -> str:
+    return f"{schema}.{table}" if schema else table

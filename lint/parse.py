@@ -43,6 +43,7 @@ from .model import (
     SqlStatement,
     Suppression,
 )
+from .opcalls import KEY_HINT
 from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header
 from .sqlfacts import runs_sql, sql_facts
 
@@ -75,8 +76,9 @@ def parse_revision_file(
 
     wants_sql = runs_sql(text)
     wants_ops = ops and "op." in text
+    wants_keys = "op." in text and KEY_HINT.search(text) is not None
     # op calls need the AST whatever happens; literal SQL alone does not (sqlliteral.py)
-    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops)
+    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops or wants_keys)
     if problem is not None:
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
@@ -114,6 +116,10 @@ def parse_revision_file(
         from .opcalls import extract_op_calls
 
         record = dataclasses.replace(record, ops=extract_op_calls(text, tree, entries))
+    if wants_keys and tree is not None:
+        from .opcalls import extract_op_keys
+
+        record = dataclasses.replace(record, op_keys=extract_op_keys(text, tree))
     return record
 
 

@@ -47,9 +47,14 @@ def cache_dir_for(project: Project, options: Options) -> Path | None:
 
 
 def lint_paths(
-    paths: Sequence[str], cwd: Path, options: Options = Options(), project: Project | None = None
+    paths: Sequence[str],
+    cwd: Path,
+    options: Options = Options(),
+    project: Project | None = None,
+    digests: dict[str, str] | None = None,
 ) -> list[EnvironmentReport]:
-    """`project`, when given, is what `discover(paths, cwd)` found: the CLI needs it too."""
+    """`project`, when given, is what `discover(paths, cwd)` found: the CLI needs it too.
+    `digests`, when given, receives the content digest of every file linted (for --fix)."""
     project = project if project is not None else discover(paths, cwd)
     settings = project.settings
     rules = select_rules(
@@ -73,6 +78,8 @@ def lint_paths(
     cached = store.results(key) if up_front else None
     if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
         store.save()
+        if digests is not None:
+            digests.update(store.digests())
         return cached
     merge = None
     if options.against is not None:
@@ -142,6 +149,8 @@ def lint_paths(
             key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
         store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
     store.save()
+    if digests is not None:
+        digests.update(store.digests())
     return reports
 
 

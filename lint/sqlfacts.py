@@ -65,6 +65,8 @@ def sql_facts(
                     function=source.function,
                     entry=source.entry,
                     insert=insert,
+                    columns=statement.columns,
+                    keys=tuple((source.shown(table), columns) for table, columns in statement.keys),
                 )
             )
         for bad in unparsed:
