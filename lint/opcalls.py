@@ -10,7 +10,9 @@ call. A call is safe when it passes `if_not_exists=True` / `if_exists=True`
 from __future__ import annotations
 
 import ast
+import dis
 import re
+import types
 from collections.abc import Iterator
 
 from .model import OpCall, Span
@@ -144,27 +146,110 @@ KEY_HINT = re.compile(
 )
 
 
-def extract_op_keys(text: str, tree: ast.Module) -> tuple[tuple[str, tuple[str, ...]], ...]:
+_KEYED = ("create_primary_key", "create_unique_constraint")  # keys whatever their arguments
+_KEY_CALLS = ("create_table", "add_column", "create_primary_key", "create_unique_constraint", "create_index")
+
+
+def extract_op_keys(text: str, code: types.CodeType) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(table, columns) of every primary key and unique constraint upgrade() creates with op:
     `op.create_table` (a `primary_key=True` / `unique=True` column, a PrimaryKeyConstraint,
     a UniqueConstraint), `op.add_column`, `op.create_primary_key`,
     `op.create_unique_constraint`, `op.create_index(..., unique=True)` without a WHERE.
-    Names that are not literals are left out: a key not seen is a key not claimed."""
-    lines = text.splitlines(keepends=True)
-    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    if "upgrade" not in functions:
-        return ()
+    Names that are not literals are left out: a key not seen is a key not claimed.
+
+    Only the calls are parsed, not the file: a call counts when its line runs code of
+    upgrade() or of a module function it calls (the compiled module says which lines do,
+    so a call in a comment, a string or downgrade() does not count).
+    """
+    lines: set[int] | None = None  # worked out for the first call found: most files have none
     keys: list[tuple[str, tuple[str, ...]]] = []
-    for function in reached_functions(functions, "upgrade", lines):
-        for node in ast.walk(function):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and isinstance(node.func.value, ast.Name)
-                and node.func.value.id == "op"
-            ):
-                keys.extend(_keys_of(node.func.attr, node))
+    for name, start, opening in _key_calls(text):
+        if lines is None:
+            lines = _lines_run_by(code, "upgrade")
+        if text.count("\n", 0, start) + 1 not in lines:
+            continue
+        end = _closing_parenthesis(text, opening)
+        if end is None or (KEY_HINT.search(text, start, end) is None and name not in _KEYED):
+            continue  # a create_table or create_index that declares no key: not worth parsing
+        try:
+            call = ast.parse(text[start : end + 1], mode="eval").body
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        if isinstance(call, ast.Call):
+            keys.extend(_keys_of(name, call))
     return tuple(dict.fromkeys(keys))
+
+
+def _key_calls(text: str) -> Iterator[tuple[str, int, int]]:
+    """(op function, where `op.` starts, where its `(` is) of each call that may create a key.
+    str.find, not one regex over the whole text: this runs on most version files."""
+    for name in _KEY_CALLS:
+        needle = f"op.{name}"
+        start = text.find(needle)
+        while start >= 0:
+            after = start + len(needle)
+            opening = after
+            while text.startswith((" ", "\t"), opening):
+                opening += 1
+            if (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_.")) and text.startswith(
+                "(", opening
+            ):
+                yield name, start, opening
+            start = text.find(needle, after)
+
+
+def _lines_run_by(module: types.CodeType, entry: str) -> set[int]:
+    """The lines with code of `entry` and of the module functions it names, transitively."""
+    functions = {c.co_name: c for c in module.co_consts if isinstance(c, types.CodeType)}
+    if entry not in functions:
+        return set()
+    reached, order = {entry}, [functions[entry]]
+    lines: set[int] = set()
+    for function in order:
+        stack = [function]
+        while stack:
+            current = stack.pop()
+            lines.update(line for _, line in dis.findlinestarts(current) if line is not None)
+            stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+            for name in current.co_names:
+                if name in functions and name not in reached:
+                    reached.add(name)
+                    order.append(functions[name])
+    return lines
+
+
+_SCAN = re.compile(r"""[()\[\]{}#]|\'\'\'|\"\"\"|'|\"""")
+_STRING_END = {
+    "'": re.compile(r"(?:\\.|[^\\'\n])*'"),
+    '"': re.compile(r'(?:\\.|[^\\"\n])*"'),
+    "'''": re.compile(r"(?:\\.|[^\\])*?\'\'\'", re.DOTALL),
+    '"""': re.compile(r"(?:\\.|[^\\])*?\"\"\"", re.DOTALL),
+}
+
+
+def _closing_parenthesis(text: str, opening: int) -> int | None:
+    """The index of the `)` that closes the `(` at `opening`, skipping strings and comments."""
+    depth, position = 0, opening
+    while True:
+        found = _SCAN.search(text, position)
+        if found is None:
+            return None
+        token, position = found.group(), found.end()
+        if token in ("(", "[", "{"):
+            depth += 1
+        elif token in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return found.start() if token == ")" else None
+        elif token == "#":
+            position = text.find("\n", position)
+            if position < 0:
+                return None
+        else:
+            closed = _STRING_END[token].match(text, position)
+            if closed is None:
+                return None
+            position = closed.end()
 
 
 def _keys_of(name: str, call: ast.Call) -> Iterator[tuple[str, tuple[str, ...]]]:

@@ -78,7 +78,7 @@ def parse_revision_file(
     wants_ops = ops and "op." in text
     wants_keys = "op." in text and KEY_HINT.search(text) is not None
     # op calls need the AST whatever happens; literal SQL alone does not (sqlliteral.py)
-    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops or wants_keys)
+    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops)
     if problem is not None:
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
@@ -116,10 +116,10 @@ def parse_revision_file(
         from .opcalls import extract_op_calls
 
         record = dataclasses.replace(record, ops=extract_op_calls(text, tree, entries))
-    if wants_keys and tree is not None:
+    if wants_keys and code is not None:
         from .opcalls import extract_op_keys
 
-        record = dataclasses.replace(record, op_keys=extract_op_keys(text, tree))
+        record = dataclasses.replace(record, op_keys=extract_op_keys(text, code))
     return record
 
 
