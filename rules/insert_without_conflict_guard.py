@@ -84,7 +84,8 @@ class InsertWithoutConflictGuard(SqlRule):
     conflicts, and a second run still duplicates the rows while the finding disappears.
     Then the fix is unsafe (`--unsafe-fixes`) and the help spells out WHERE NOT EXISTS.
     A value computed when the revision runs (`now()`, `nextval(...)`) in a key column
-    is taken as given.
+    is taken as given. Keys are matched by table name as written; a key made under a
+    name the table had before a rename is not seen, so such a fix stays unsafe.
     """
 
     code = "MG204"
@@ -112,8 +113,8 @@ class InsertWithoutConflictGuard(SqlRule):
         listed = ", ".join(statement.columns)
         columns = f"the inserted columns ({listed})" if listed else "an INSERT that lists no columns"
         return (
-            f"ON CONFLICT DO NOTHING would not stop a second run: no primary key or unique constraint "
-            f"of {table} in the history covers {columns}; insert with INSERT INTO {table} (...) "
+            f"miglint sees no primary key or unique constraint of {table} within {columns}, and without "
+            f"one ON CONFLICT DO NOTHING does not stop a second run: insert with INSERT INTO {table} (...) "
             f"SELECT ... WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE <key columns> = <values>)"
         )
 

@@ -103,9 +103,9 @@ def test_on_conflict_is_safe_only_with_a_covering_key(tmp_path: Path, table: str
         assert found.help is not None and found.help.startswith("add ON CONFLICT DO NOTHING: the key (")
     else:
         assert found.help == (
-            "ON CONFLICT DO NOTHING would not stop a second run: no primary key or unique constraint of "
-            "personality_traits in the history covers the inserted columns (character_id, trait_name); "
-            "insert with INSERT INTO personality_traits (...) SELECT ... WHERE NOT EXISTS "
+            "miglint sees no primary key or unique constraint of personality_traits within the inserted "
+            "columns (character_id, trait_name), and without one ON CONFLICT DO NOTHING does not stop a "
+            "second run: insert with INSERT INTO personality_traits (...) SELECT ... WHERE NOT EXISTS "
             "(SELECT 1 FROM personality_traits WHERE <key columns> = <values>)"
         )
 
@@ -140,6 +140,28 @@ def test_a_key_made_only_in_downgrade_does_not_count(tmp_path: Path) -> None:
     )
     (found,) = findings(tmp_path, "MG204")
     assert found.fix is not None and not found.fix.safe
+
+
+@pytest.mark.parametrize(
+    ("body", "safe"),
+    [
+        ("    _tables()\n\n\ndef _tables():\n    op.create_table('t', sa.Column('a', sa.Integer(), primary_key=True))", True),
+        ("    # op.create_table('t', sa.Column('a', sa.Integer(), primary_key=True))\n    pass", False),
+        ('    """op.create_table(\'t\', sa.Column(\'a\', sa.Integer(), primary_key=True))"""', False),
+        ("    op.create_table(\n        't',  # (\n        sa.Column('a', sa.Integer(), primary_key=True),\n    )", True),
+    ],
+    ids=["helper-called-by-upgrade", "comment", "string", "comment-with-parenthesis"],
+)  # fmt: skip
+def test_only_calls_that_upgrade_runs_make_keys(tmp_path: Path, body: str, safe: bool) -> None:
+    write_project(
+        tmp_path,
+        files={
+            "0001_a.py": revision("a", None, body),
+            "0002_b.py": revision("b", "a", "    op.execute('INSERT INTO t (a) VALUES (1)')"),
+        },
+    )
+    (found,) = findings(tmp_path, "MG204")
+    assert found.fix is not None and found.fix.safe is safe
 
 
 def test_fix_applies_on_conflict_only_where_it_is_safe(

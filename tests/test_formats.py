@@ -411,11 +411,11 @@ def test_sarif_results_for_the_seed_chain(outside_git: Path, monkeypatch: pytest
     ]
     assert insert["message"]["text"] == (
         "INSERT character_conversation_flows is not safe to run twice: it duplicates its rows, or fails on a "
-        "unique key, when run again\nhelp: ON CONFLICT DO NOTHING would not stop a second run: no primary key "
-        "or unique constraint of character_conversation_flows in the history covers the inserted columns "
-        "(approach_description, character_id, energy_level, flow_name, flow_type); insert with INSERT INTO "
-        "character_conversation_flows (...) SELECT ... WHERE NOT EXISTS (SELECT 1 FROM "
-        "character_conversation_flows WHERE <key columns> = <values>)"
+        "unique key, when run again\nhelp: miglint sees no primary key or unique constraint of "
+        "character_conversation_flows within the inserted columns (approach_description, character_id, "
+        "energy_level, flow_name, flow_type), and without one ON CONFLICT DO NOTHING does not stop a second "
+        "run: insert with INSERT INTO character_conversation_flows (...) SELECT ... WHERE NOT EXISTS "
+        "(SELECT 1 FROM character_conversation_flows WHERE <key columns> = <values>)"
     )
     assert insert["fixes"] == [
         {
