@@ -86,10 +86,12 @@ class HeaderMismatch(FileRule):
     )
 
     def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
-        # A revision whose id cannot be read could be any parent: then none is known missing.
-        self.known: set[str] | None = {f.revision_id for f in files if f.revision_id}
-        if any(f.looks_like_revision and f.revision_id is None for f in files):
-            self.known = None
+        self.known: set[str] = {f.revision_id for f in files if f.revision_id}
+        # A revision whose id cannot be read (computed, or a file that does not parse) could
+        # be any parent: then a parent not among the known ids is not known to be missing.
+        self.complete = not any(
+            f.problem is not None or (f.looks_like_revision and not f.revision_id) for f in files
+        )
         yield from super().check_files(files, shared)
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
@@ -118,8 +120,8 @@ class HeaderMismatch(FileRule):
             return
         expected = ", ".join(down.ids)
         shown = ", ".join(down.ids) or "None"
-        known = getattr(self, "known", None)
-        missing = [i for i in down.ids if known is None or i not in known]
+        known: set[str] = getattr(self, "known", set())
+        missing = [i for i in down.ids if i not in known]
         help_text = f"set the docstring line to 'Revises: {expected}'"
         fix: Fix | None = Fix(
             "rewrite the docstring's Revises from `down_revision`",
@@ -129,8 +131,13 @@ class HeaderMismatch(FileRule):
             # The variable names no revision: copying it would make the docstring wrong too.
             fix = None
             names = ", ".join(repr(m) for m in missing)
-            help_text = f"`down_revision` names {names}, which is no revision here (see MG103)"
-            if known is not None and len(listed) == 1 and listed[0] in known and down.shape == "str":
+            complete = getattr(self, "complete", False)
+            help_text = (
+                f"`down_revision` names {names}, which is no revision here (see MG103)"
+                if complete
+                else f"`down_revision` names {names}, which no revision miglint could read is"
+            )
+            if complete and len(listed) == 1 and listed[0] in known and down.shape == "str":
                 help_text += f"; the docstring's {listed[0]!r} is one: set down_revision = {listed[0]!r}"
                 fix = Fix(
                     f"set down_revision to the docstring's {listed[0]!r}",

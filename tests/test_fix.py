@@ -164,3 +164,28 @@ def test_a_fix_that_would_break_the_file_is_not_written(tmp_path: Path) -> None:
     assert plan.problem is not None and plan.problem.startswith("the fixed file would not compile")
     assert write_fixes([plan]) == []
     assert path.read_text() == "revision = 'r1'\ndown_revision = None\n"
+
+
+def test_diff_with_unsafe_fixes_shows_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_project(tmp_path, files={"0001_r1.py": BEFORE})["0001_r1.py"]
+    result = run(tmp_path, monkeypatch, "--diff", "--unsafe-fixes")
+    assert (result.exit_code, result.stderr) == (1, "Would fix 4 findings in 1 file.\n")
+    assert "+        INSERT INTO personality_traits VALUES (1) ON CONFLICT DO NOTHING;\n" in result.stdout
+    assert "+        if_not_exists=True,\n" in result.stdout
+    assert path.read_text() == BEFORE
+
+
+def test_show_fixes_puts_each_fix_under_its_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, files={"0001_r1.py": BEFORE})
+    lines = run(tmp_path, monkeypatch, "--show-fixes").stdout.splitlines()
+    assert [line for line in lines if line.startswith("  fix")] == [
+        "  fix: rewrite the docstring's Revises from `down_revision`",
+        "  fix: insert 'IF NOT EXISTS'",
+        "  fix (unsafe, --unsafe-fixes): insert 'ON CONFLICT DO NOTHING' (no unique key known to cover the inserted rows)",
+        "  fix (unsafe, --unsafe-fixes): pass if_not_exists=True",
+    ]
+    assert lines[-1] == "2 fixable with --fix (2 more with --unsafe-fixes)."
+    assert run(tmp_path, monkeypatch, "--unsafe-fixes").stdout.splitlines()[-1] == (
+        "4 fixable with --fix --unsafe-fixes."
+    )
+    assert all(not line.startswith("  fix") for line in run(tmp_path, monkeypatch).stdout.splitlines())

@@ -284,6 +284,22 @@ def test_no_fix_when_neither_names_a_revision(tmp_path: Path) -> None:
     )
 
 
+def test_with_an_unreadable_revision_the_parent_may_exist(tmp_path: Path) -> None:
+    write_project(
+        tmp_path,
+        ["a"],
+        files={
+            "0002_b.py": revision("b", "gone", "    pass", doc="b\n\nRevision ID: b\nRevises: a\n"),
+            "0003_broken.py": "revision = 'gone'\ndown_revision = 'a'\ndef upgrade(:\n",
+        },
+    )
+    (found,) = findings(tmp_path, "MG106")
+    assert (found.fix, found.help) == (
+        None,
+        "`down_revision` names 'gone', which no revision miglint could read is",
+    )
+
+
 def test_a_name_bound_down_revision_is_not_replaced(tmp_path: Path) -> None:
     source = (
         '"""b\n\nRevision ID: b\nRevises: a\n"""\nPARENT = "gone"\nrevision = "b"\ndown_revision = PARENT\n'
