@@ -401,8 +401,10 @@ def _pg_trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _pg_mask_binds(sql: str) -> str:
     """Replace SQLAlchemy's `:name` (and DB-API `%(name)s`) outside literals and comments
-    by `$1` padded to the same length: the grammar accepts it wherever a value goes, and
-    every offset stays valid."""
+    by `$1` zero-padded to the same length (`$0001`, one token): the grammar accepts it
+    wherever a value goes, and every offset stays valid. Padding with spaces would let a
+    statement that ends with a bind end inside it, and a fix appended there would split
+    the name (`:p ON CONFLICT DO NOTHINGrivacy_notice_id`)."""
     # `in` first: the pattern's lookbehind makes re try it at every offset
     if (":" not in sql and "%(" not in sql) or not _BIND_HINT.search(sql):
         return sql
@@ -417,7 +419,7 @@ def _pg_mask_binds(sql: str) -> str:
         span = _pg_bind_span(sql, tokens, i) if tok.name in ("ASCII_58", "ASCII_37") else None
         if span is not None:
             lo, hi = span
-            chars[lo:hi] = "$1".ljust(hi - lo)
+            chars[lo:hi] = "$" + "1".rjust(hi - lo - 1, "0")
     return "".join(chars)
 
 

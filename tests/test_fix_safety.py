@@ -446,3 +446,19 @@ def test_an_old_temporary_file_is_removed_even_without_the_lock(tmp_path: Path) 
     os.utime(old, (1, 1))
     assert remove_stale_temporaries(path) == 1
     assert young.exists() and not old.exists()
+
+
+def test_a_statement_ending_with_a_bind_is_fixed_after_the_bind(tmp_path: Path) -> None:
+    body = (
+        "    op.get_bind().execute(sa.text('INSERT INTO t (a) SELECT a FROM s WHERE id = :source_id'), "
+        "{'source_id': 1})"
+    )
+    table = "    op.create_table('t', sa.Column('a', sa.Integer(), primary_key=True))"
+    paths = write_project(
+        tmp_path, files={"0001_a.py": revision("a", None, table), "0002_b.py": revision("b", "a", body)}
+    )
+    (found,) = findings(tmp_path, "MG204")
+    assert (found.span.end_line, found.span.end_column) == (7, 90)  # the end of `:source_id`
+    assert write_fixes(plan_fixes([found]))
+    assert "WHERE id = :source_id ON CONFLICT DO NOTHING')" in paths["0002_b.py"].read_text()
+    assert findings(tmp_path, "MG204", "MG209") == []
