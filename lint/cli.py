@@ -218,6 +218,11 @@ def lint(
         against=against,
     )
     project = discover(paths, cwd)
+    for env in project.environments:
+        if env.note:
+            click.echo(f"miglint: {env.note}", err=True)
+    for problem in project.problems:
+        click.echo(f"miglint: error: {problem}", err=True)
     reports = lint_paths(paths, cwd, options, project)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
@@ -244,7 +249,8 @@ def lint(
     use_color = _on_terminal() and "NO_COLOR" not in os.environ if color is None else color
     _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)
     findings = sum(len(r.diagnostics) for r in reports)
-    sys.exit(1 if findings and not exit_zero else 0)
+    # an environment that could not be read is a finding too: the run found something wrong
+    sys.exit(1 if (findings or project.problems) and not exit_zero else 0)
 
 
 def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
@@ -543,12 +549,15 @@ def _load_graph(project: Project, env: Environment, options: Options, ops: bool 
     """An environment's graph from its (cached) records, read as `lint` reads them."""
     from .collect import collect
     from .graph import RevisionGraph
-    from .pipeline import cache_dir_for
+    from .pipeline import cache_dir_for, read_files, split_uncovered
     from .resolve import resolve_imported_labels
 
     cache = cache_dir_for(project, options)
-    records = collect(env.files, cache, dialect=project.settings.dialect, ops=ops)
-    return RevisionGraph(resolve_imported_labels(records, project.root)[0])
+    records = collect(read_files(env), cache, dialect=project.settings.dialect, ops=ops)
+    records, uncovered = split_uncovered(env, records)
+    graph = RevisionGraph(resolve_imported_labels(records, project.root)[0])
+    graph.uncovered = uncovered
+    return graph
 
 
 def _one(revisions: RevisionGraph, identifier: str | None, option: str) -> str | None:

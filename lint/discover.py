@@ -60,6 +60,10 @@ class Environment:
     files: tuple[Path, ...]
     script_location: Path | None = None
     recursive: bool = False  # recursive_version_locations: sub-directories hold revisions too
+    # Revision-named files in sub-directories that no version location covers (set in
+    # code, as keystone does): read to report them (MG004), never silently dropped.
+    uncovered: tuple[Path, ...] = ()
+    note: str | None = None  # what discovery decided on the user's behalf, one line
 
 
 @dataclass(frozen=True)
@@ -67,57 +71,126 @@ class Project:
     root: Path
     settings: Settings
     environments: tuple[Environment, ...]
+    # Environments found by a search that could not be read, one line each: the others
+    # are linted all the same.
+    problems: tuple[str, ...] = ()
+    # Version files named on the command line: only their findings are reported.
+    focus: tuple[Path, ...] = ()
 
 
 def discover(paths: Sequence[str], cwd: Path) -> Project:
     """Find the environments named by the command-line paths (or around `cwd`)."""
     targets: list[Path | None] = [Path(p) for p in paths] or [None]
     environments: list[Environment] = []
+    problems: list[str] = []
+    focus: list[Path] = []
     settings: Settings | None = None
     for target in targets:
-        root, envs = _environments_for(target, cwd)
+        found = _environments_for(target, cwd)
         if settings is None:
-            pyproject = _nearest_pyproject(root)
+            pyproject = _nearest_pyproject(found.root)
             # Relative settings (exclude, cache-dir) mean the same wherever miglint starts:
             # they are relative to the file that holds them.
-            settings = load_settings(pyproject.parent if pyproject else root, pyproject)
-        environments.extend(envs)
+            settings = load_settings(pyproject.parent if pyproject else found.root, pyproject)
+        environments.extend(found.environments)
+        problems.extend(found.problems)
+        focus.extend(found.focus)
     assert settings is not None
     if settings.exclude:
         environments = [_exclude(env, settings) for env in environments]
-    return Project(root=settings.root, settings=settings, environments=tuple(_unique(environments)))
+    return Project(
+        root=settings.root,
+        settings=settings,
+        environments=tuple(_unique(environments)),
+        problems=tuple(dict.fromkeys(problems)),
+        focus=tuple(focus),
+    )
 
 
-def _environments_for(target: Path | None, cwd: Path) -> tuple[Path, list[Environment]]:
+@dataclass
+class _Found:
+    """What one command-line path names."""
+
+    root: Path
+    environments: list[Environment]
+    problems: list[str] = dataclasses.field(default_factory=list)
+    focus: list[Path] = dataclasses.field(default_factory=list)
+
+
+def _environments_for(target: Path | None, cwd: Path) -> _Found:
     if target is None:
         root = _find_upwards(cwd)
         if root is not None:
-            return root, _project_environments(root, cwd)
-        return cwd, _search_down(cwd, cwd)
+            return _project(root, cwd)
+        return _search_down(cwd, cwd)
     path = target if target.is_absolute() else cwd / target
     if not path.exists():
         raise ConfigError(f"{target}: no such file or directory")
     if path.is_file():
         if path.suffix == ".ini":
-            return path.parent, _ini_environments(path, cwd, _pyproject_beside(path))
+            return _Found(path.parent, _ini_environments(path, cwd, _pyproject_beside(path)))
         if path.name.endswith(".toml"):
-            return path.parent, _project_environments(path.parent, cwd, pyproject=path)
+            return _Found(path.parent, _project_environments(path.parent, cwd, pyproject=path))
+        if is_version_file_name(path.name):
+            return _single_file(path, target, cwd)
         raise ConfigError(
             f"{target}: pass a project directory, an alembic.ini or pyproject.toml, "
-            "a script location or a versions directory"
+            "a script location, a versions directory or a version file"
         )
     if _is_project_dir(path):
-        return path, _project_environments(path, cwd)
+        return _project(path, cwd)
     configured = _configured_below(path, cwd)
     if configured is not None:
-        return configured
+        return _Found(*configured)
     if (path / "env.py").is_file() or (path / "versions").is_dir():
         env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd)
-        return path, env
+        return _Found(path, env)
     if any(_REVISION_FILE.match(p.name) for p in path.iterdir() if p.is_file()):
-        return path, _environment(_display(path, cwd), None, (path,), False, cwd)
-    found = _search_down(path, cwd)
-    return path, found
+        return _Found(path, _environment(_display(path, cwd), None, (path,), False, cwd))
+    return _search_down(path, cwd)
+
+
+def _project(root: Path, cwd: Path) -> _Found:
+    """A project directory: the environments it declares, else every one in its tree."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and "miglint" in read_toml(pyproject).get("tool", {}):
+        declared = load_settings(root, pyproject).environments
+        if declared:
+            return _Found(root, [env for spec in declared for env in _declared_environment(spec, root, cwd)])
+    # Its own alembic.ini or [tool.alembic] is one environment of the tree; other inis,
+    # inis under configs/, script directories configured in code are the others.
+    return _search_down(root, cwd)
+
+
+def _single_file(path: Path, target: Path, cwd: Path) -> _Found:
+    """A version file (an editor, lint-staged): its environment, reporting that file only."""
+    wanted = path.resolve()
+
+    def holds(env: Environment) -> bool:
+        return any(f.resolve() == wanted for f in (*env.files, *env.uncovered))
+
+    root = _find_upwards(path.parent)
+    if root is not None:
+        try:
+            found = _project(root, cwd)
+        except ConfigError:
+            found = None
+        if found is not None:
+            mine = [env for env in found.environments if holds(env)]
+            if mine:
+                return _Found(found.root, mine, focus=[path])
+    for directory in path.parents[:4]:
+        if _has_script_dir_shape(directory):
+            mine = [
+                env
+                for env in _environment(
+                    _display(directory, cwd), directory, (directory / "versions",), False, cwd
+                )
+                if holds(env)
+            ]
+            if mine:
+                return _Found(directory, mine, focus=[path])
+    raise ConfigError(f"{target}: not a version file of an Alembic environment found here or above")
 
 
 def _configured_below(directory: Path, cwd: Path) -> tuple[Path, list[Environment]] | None:
@@ -174,19 +247,80 @@ def _nearest_pyproject(root: Path) -> Path | None:
     return own if own.is_file() else None
 
 
-def _search_down(start: Path, cwd: Path) -> list[Environment]:
-    """Every environment below `start`, for a repository holding several of them."""
-    environments: list[Environment] = []
-    for directory, _dirnames, filenames in _walk(start):
+def _search_down(start: Path, cwd: Path) -> _Found:
+    """Every environment below `start`, for a repository holding several of them.
+
+    An environment that cannot be read is one problem, not the end of the run: the
+    others are linted all the same.
+    """
+    found: list[tuple[int, Environment]] = []
+    problems: list[str] = []
+    shaped: list[tuple[int, Path]] = []
+
+    def attempt(order: int, read: Callable[..., list[Environment] | None], *arguments: object) -> None:
+        try:
+            found.extend((order, env) for env in read(*arguments) or ())
+        except ConfigError as error:
+            problems.append(str(error))
+
+    for order, (directory, dirnames, filenames) in enumerate(_walk(start)):
+        here = Path(directory)
         if "alembic.ini" in filenames or "pyproject.toml" in filenames:
-            environments.extend(_own_environments(Path(directory), cwd) or ())
+            attempt(order, _own_environments, here, cwd)
+        for name in sorted(filenames):
+            if name != "alembic.ini" and _is_alembic_ini_name(name):
+                attempt(order, _ini_environments, here / name, cwd, _pyproject_beside(here / name))
+        if "env.py" in filenames and "versions" in dirnames and _is_alembic_env(here):
+            shaped.append((order, here))
+    # A script directory no configuration names is configured in code (Flask-Migrate's
+    # init_app, a `Config()` built in Python): an environment of its own.
+    scripts = {env.script_location.resolve() for _, env in found if env.script_location is not None}
+    locations = {location.resolve() for _, env in found for location in env.version_locations}
+    for order, script in shaped:
+        if script.resolve() in scripts or (script / "versions").resolve() in locations:
+            continue
+        attempt(order, _environment, _display(script, cwd), script, (script / "versions",), False, cwd)
+    environments = [env for _, env in sorted(found, key=lambda pair: pair[0])]
     if not environments:
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise ConfigError(problems[0] + more)
         raise ConfigError(
             f"{_display(start, cwd)}: no Alembic environment found (no alembic.ini or "
             "[tool.alembic] here or above, nor below); pass a path or declare "
             "[[tool.miglint.environments]]"
         )
-    return environments
+    return _Found(start, environments, problems)
+
+
+def _is_alembic_ini_name(name: str) -> bool:
+    """`alembic.ini`, and the names teams give their others: `dev.alembic.ini`, `alembic-prod.ini`."""
+    return name.endswith(".ini") and "alembic" in name.lower()
+
+
+def _has_script_dir_shape(directory: Path) -> bool:
+    return (directory / "env.py").is_file() and (directory / "versions").is_dir()
+
+
+def _is_alembic_env(directory: Path) -> bool:
+    """env.py and versions/ are common names: Alembic's env.py says `alembic`."""
+    if (directory / "script.py.mako").is_file():
+        return True
+    try:
+        return "alembic" in (directory / "env.py").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+
+
+def _shaped_beside(ini: Path) -> Path | None:
+    """The script directory an ini sits in, or the one directory beside it shaped like one."""
+    if _has_script_dir_shape(ini.parent):
+        return ini.parent
+    try:
+        beside = [d for d in sorted(ini.parent.iterdir()) if d.is_dir() and _has_script_dir_shape(d)]
+    except OSError:
+        return None
+    return beside[0] if len(beside) == 1 else None
 
 
 def _walk(start: Path) -> Iterator[tuple[str, list[str], list[str]]]:
@@ -204,7 +338,7 @@ def _project_environments(root: Path, cwd: Path, pyproject: Path | None = None) 
     if own is not None:
         return own
     # Only [tool.miglint] here: settings for a repository whose environments are below.
-    return _search_down(root, cwd)
+    return _search_down(root, cwd).environments
 
 
 def _own_environments(root: Path, cwd: Path, pyproject: Path | None = None) -> list[Environment] | None:
@@ -308,7 +442,11 @@ def _ini_environments(
             raise ConfigError(f"{_display(ini, cwd)}: no [{only}] section with a script_location")
         sections = [only]
     if not sections:
-        raise ConfigError(f"{_display(ini, cwd)}: no section has a script_location")
+        if not _has_script_dir_shape(ini.parent):
+            raise ConfigError(f"{_display(ini, cwd)}: no section has a script_location")
+        # Flask-Migrate: migrations/alembic.ini beside env.py and versions/, the
+        # directory passed in code (Migrate(app, db, directory=...)).
+        sections = ["alembic"]
     return [env for section in sections for env in _ini_section_environment(parser, section, ini, toml, cwd)]
 
 
@@ -332,13 +470,27 @@ def _ini_section_environment(
             raise ConfigError(f"{name}: {key}: {error}") from None
 
     script = option("script_location")
+    note = None
     if script is not None:
         script_location = _resolve(script, ini.parent, name)
+    elif fallback is not None and "script_location" in fallback.table:
+        script = _toml_string(fallback, "script_location") or ""
+        script_location = _resolve(script, fallback.path.parent, name)
     else:
-        assert fallback is not None
-        script_location = _resolve(
-            _toml_string(fallback, "script_location") or "", fallback.path.parent, name
+        script_location = ini.parent
+        note = (
+            f"{name}: no script_location (Flask-Migrate passes it in code); "
+            f"linting {_display(ini.parent, cwd)}, which holds env.py and versions/"
         )
+    if not script_location.is_dir():
+        beside = _shaped_beside(ini)
+        if beside is not None:
+            # A template that code fills in (`script_location = {alembic_dir}`)
+            note = (
+                f"{name}: script_location {script} does not exist (set in code?); "
+                f"linting {_display(beside, cwd)}, which holds env.py and versions/"
+            )
+            script_location = beside
     raw_locations = option("version_locations")
     if raw_locations:
         parts = _split_locations(raw_locations, option, name)
@@ -350,7 +502,7 @@ def _ini_section_environment(
     flag = option("recursive_version_locations")
     # Alembic compares the ini value with "true" exactly.
     recursive = flag == "true" if flag is not None else _toml_flag(fallback, "recursive_version_locations")
-    return _environment(name, script_location, locations, recursive, cwd)
+    return _environment(name, script_location, locations, recursive, cwd, note)
 
 
 def _split_locations(value: str, option: Callable[[str], str | None], name: str) -> list[str]:
@@ -433,7 +585,12 @@ def _package_resource(location: str, base: Path, name: str) -> Path:
 
 
 def _environment(
-    name: str, script_location: Path | None, locations: tuple[Path, ...], recursive: bool, cwd: Path
+    name: str,
+    script_location: Path | None,
+    locations: tuple[Path, ...],
+    recursive: bool,
+    cwd: Path,
+    note: str | None = None,
 ) -> list[Environment]:
     # Alembic refuses a missing script directory ("Path doesn't exist"), and silently
     # skips a missing version location; miglint reports both, as a typo lints nothing.
@@ -451,14 +608,38 @@ def _environment(
         )
         split = [
             Environment(
-                f"{name} ({_display(d, cwd)})", (d,), tuple(_version_files((d,), False)), script_location
+                f"{name} ({_display(d, cwd)})",
+                (d,),
+                tuple(_version_files((d,), False)),
+                script_location,
+                uncovered=_uncovered_files((d,)),
+                note=note,
             )
             for d in subdirs
         ]
         split = [env for env in split if env.files]
         if split:
             return split
-    return [Environment(name, locations, tuple(files), script_location, recursive)]
+    uncovered = () if recursive else _uncovered_files(locations)
+    return [Environment(name, locations, tuple(files), script_location, recursive, uncovered, note)]
+
+
+def _uncovered_files(locations: Sequence[Path]) -> tuple[Path, ...]:
+    """Revision-named files in sub-directories of the locations that none of them covers."""
+    covered = {os.path.realpath(location) for location in locations}
+    below = []
+    for location in locations:
+        for directory, dirnames, _ in os.walk(location):
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not d.startswith(".")
+                and d not in SKIP_DIRS
+                and os.path.realpath(os.path.join(directory, d)) not in covered
+            )
+            if directory != str(location):
+                below.append(Path(directory))
+    return tuple(_version_files(below, False)) if below else ()
 
 
 def is_version_file_name(name: str) -> bool:
