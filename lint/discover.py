@@ -557,28 +557,103 @@ def _resolve(location: str, base: Path, name: str) -> Path:
     if not os.path.isabs(location) and ":" in location:
         return _package_resource(location, base, name)
     path = Path(location)
-    return path if path.is_absolute() else base / path
+    # `%(here)s/../db` as the report shows it: db/versions/a.py, not configs/../db/versions/a.py
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
 
 
 def _package_resource(location: str, base: Path, name: str) -> Path:
-    """`package:path` as Alembic resolves it, found on disk without importing the package."""
+    """`package:path` as Alembic resolves it, found on disk without importing the package.
+
+    Where Python would find the package: the ini's directory and each directory above it
+    (the repository root, `prepend_sys_path = .`), their `src/`, and the directories that
+    pyproject.toml or setup.cfg map packages to (`package-dir`, `packages.find.where`,
+    Poetry's and Hatch's `packages`); last, the interpreter miglint runs in, located
+    without being imported.
+    """
     package, *parts = location.split(":")
-    relative = Path(*package.split("."), *parts)
-    for candidate_root in (base, base / "src", *base.parents):
-        candidate = candidate_root / relative
-        if (candidate_root / Path(*package.split("."))).is_dir() and candidate.exists():
-            return candidate
+    names = package.split(".")
+    first: Path | None = None
+    for top in _package_dirs(names[0], base):
+        package_dir = top.joinpath(*names[1:])
+        if package_dir.is_dir():
+            candidate = package_dir.joinpath(*parts)
+            if candidate.exists():
+                return candidate
+            first = first or candidate
+    if first is not None:
+        return first  # the package is there but not the directory: "does not exist" says so
     import importlib.util
 
-    top, _, rest = package.partition(".")
     try:
-        spec = importlib.util.find_spec(top)  # locates a top-level package without running it
+        spec = importlib.util.find_spec(names[0])  # locates a top-level package without running it
     except (ImportError, ValueError):
         spec = None
     if spec is not None and spec.submodule_search_locations:
         package_dir = Path(next(iter(spec.submodule_search_locations)))
-        return package_dir.joinpath(*rest.split(".") if rest else (), *parts)
+        return package_dir.joinpath(*names[1:], *parts)
     raise ConfigError(f"{name}: cannot find package resource {location!r} (looked under {base})")
+
+
+def _package_dirs(top: str, base: Path) -> Iterator[Path]:
+    """Where the top-level package `top` may live, nearest first."""
+    for directory in (base, *base.parents):
+        yield directory / top
+        yield directory / "src" / top
+        yield from _mapped_package_dirs(directory, top)
+
+
+def _mapped_package_dirs(directory: Path, top: str) -> Iterator[Path]:
+    """The directories a project's packaging settings put package `top` in."""
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            tool = read_toml(pyproject).get("tool", {})
+        except ConfigError:
+            tool = {}
+        setuptools = tool.get("setuptools", {}) if isinstance(tool, dict) else {}
+        if isinstance(setuptools, dict):
+            package_dir = setuptools.get("package-dir", {})
+            if isinstance(package_dir, dict):
+                yield from _from_package_dir(directory, top, package_dir)
+            found = setuptools.get("packages", {})
+            where = found.get("find", {}).get("where", []) if isinstance(found, dict) else []
+            for root in where if isinstance(where, list) else []:
+                if isinstance(root, str):
+                    yield directory / root / top
+        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+        for entry in poetry.get("packages", []) if isinstance(poetry, dict) else []:
+            if isinstance(entry, dict) and entry.get("include") == top:
+                yield directory / str(entry.get("from", ".")) / top
+        hatch = tool.get("hatch", {}) if isinstance(tool, dict) else {}
+        wheel = hatch.get("build", {}).get("targets", {}).get("wheel", {}) if isinstance(hatch, dict) else {}
+        for entry in wheel.get("packages", []) if isinstance(wheel, dict) else []:
+            if isinstance(entry, str) and Path(entry).name == top:
+                yield directory / entry
+    setup_cfg = directory / "setup.cfg"
+    if setup_cfg.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(setup_cfg, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            return
+        if parser.has_option("options", "package_dir"):
+            mapping = {}
+            for line in parser.get("options", "package_dir").splitlines():
+                key, sep, value = line.partition("=")
+                if sep:
+                    mapping[key.strip()] = value.strip()
+            yield from _from_package_dir(directory, top, mapping)
+        if parser.has_option("options.packages.find", "where"):
+            for root in parser.get("options.packages.find", "where").split():
+                yield directory / root / top
+
+
+def _from_package_dir(directory: Path, top: str, mapping: Mapping[str, object]) -> Iterator[Path]:
+    """setuptools' package-dir: `{"" = "lib"}` moves every package, `{"pkg" = "x"}` one."""
+    if isinstance(mapping.get(top), str):
+        yield directory / str(mapping[top])
+    if isinstance(mapping.get(""), str):
+        yield directory / str(mapping[""]) / top
 
 
 # -- version files -------------------------------------------------------------
