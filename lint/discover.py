@@ -759,7 +759,11 @@ def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
 
 
 def _exclude(env: Environment, settings: Settings) -> Environment:
-    return dataclasses.replace(env, files=tuple(f for f in env.files if not excluded(f, settings)))
+    return dataclasses.replace(
+        env,
+        files=tuple(f for f in env.files if not excluded(f, settings)),
+        uncovered=tuple(f for f in env.uncovered if not excluded(f, settings)),
+    )
 
 
 def excluded(path: Path, settings: Settings) -> bool:

@@ -267,7 +267,40 @@ def test_covered_sub_directories_are_not_reported(
     assert summary(report) == [("alembic.ini", 4, ["c1", "e2"], ["a"])]
 
 
+def test_excluded_sub_directories_are_not_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b<-a")
+    revisions(tmp_path / "migrations" / "versions" / "archive", "old1")
+    write(tmp_path / "pyproject.toml", '[tool.miglint]\nexclude = ["migrations/versions/archive/*"]\n')
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert (code, report["diagnostics"]) == (0, [])
+
+
 # -- several environments at one root ---------------------------------------------------
+
+
+def test_ini_inside_its_script_directory_with_plugin_environments(tmp_path: Path) -> None:
+    """ckan: `script_location = %(here)s`, versions/__init__.py, and one environment per
+    plugin a few packages down; each found once."""
+    ini = "[alembic]\nscript_location = %(here)s\n"
+    write(tmp_path / "ckan" / "migration" / "alembic.ini", ini)
+    core = script_dir(tmp_path / "ckan" / "migration", "a", "b<-a")
+    write(tmp_path / "ckan" / "migration" / "versions" / "__init__.py", "")
+    plugin = tmp_path / "ckanext" / "activity" / "migration" / "activity"
+    write(plugin / "alembic.ini", ini)
+    activity = script_dir(plugin, "x", "y<-x")
+    assert found(discover([], tmp_path)) == [
+        ("ckan/migration/alembic.ini", core),
+        ("ckanext/activity/migration/activity/alembic.ini", activity),
+    ]
+
+
+def test_root_ini_beside_a_script_directory_named_alembic(tmp_path: Path) -> None:
+    """mealie: alembic.ini at the root, the script directory `alembic/` beside it."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = alembic\nprepend_sys_path = .\n")
+    files = script_dir(tmp_path / "alembic", "a", "b<-a")
+    assert found(discover([], tmp_path)) == [("alembic.ini", files)]
+    assert found(discover(["alembic"], tmp_path)) == [("alembic.ini", files)]
 
 
 def test_every_environment_of_a_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
