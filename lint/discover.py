@@ -607,27 +607,19 @@ def _mapped_package_dirs(directory: Path, top: str) -> Iterator[Path]:
     pyproject = directory / "pyproject.toml"
     if pyproject.is_file():
         try:
-            tool = read_toml(pyproject).get("tool", {})
+            tool = _table(read_toml(pyproject), "tool")
         except ConfigError:
             tool = {}
-        setuptools = tool.get("setuptools", {}) if isinstance(tool, dict) else {}
-        if isinstance(setuptools, dict):
-            package_dir = setuptools.get("package-dir", {})
-            if isinstance(package_dir, dict):
-                yield from _from_package_dir(directory, top, package_dir)
-            found = setuptools.get("packages", {})
-            where = found.get("find", {}).get("where", []) if isinstance(found, dict) else []
-            for root in where if isinstance(where, list) else []:
-                if isinstance(root, str):
-                    yield directory / root / top
-        poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
-        for entry in poetry.get("packages", []) if isinstance(poetry, dict) else []:
+        setuptools = _table(tool, "setuptools")
+        yield from _from_package_dir(directory, top, _table(setuptools, "package-dir"))
+        for root in _strings(_table(setuptools, "packages", "find").get("where")):
+            yield directory / root / top
+        poetry = _table(tool, "poetry").get("packages")
+        for entry in poetry if isinstance(poetry, list) else ():
             if isinstance(entry, dict) and entry.get("include") == top:
                 yield directory / str(entry.get("from", ".")) / top
-        hatch = tool.get("hatch", {}) if isinstance(tool, dict) else {}
-        wheel = hatch.get("build", {}).get("targets", {}).get("wheel", {}) if isinstance(hatch, dict) else {}
-        for entry in wheel.get("packages", []) if isinstance(wheel, dict) else []:
-            if isinstance(entry, str) and Path(entry).name == top:
+        for entry in _strings(_table(tool, "hatch", "build", "targets", "wheel").get("packages")):
+            if Path(entry).name == top:
                 yield directory / entry
     setup_cfg = directory / "setup.cfg"
     if setup_cfg.is_file():
@@ -646,6 +638,18 @@ def _mapped_package_dirs(directory: Path, top: str) -> Iterator[Path]:
         if parser.has_option("options.packages.find", "where"):
             for root in parser.get("options.packages.find", "where").split():
                 yield directory / root / top
+
+
+def _table(data: Mapping[str, object], *keys: str) -> Mapping[str, object]:
+    """A nested TOML table, or an empty one when any level is missing or not a table."""
+    for key in keys:
+        value = data.get(key)
+        data = value if isinstance(value, dict) else {}
+    return data
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
 
 
 def _from_package_dir(directory: Path, top: str, mapping: Mapping[str, object]) -> Iterator[Path]:

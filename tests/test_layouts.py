@@ -505,3 +505,21 @@ def test_a_python_file_outside_every_environment(tmp_path: Path, monkeypatch: py
     assert result.stderr == (
         "miglint: error: app/models.py: not a version file of an Alembic environment found here or above\n"
     )
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        "[tool]\nsetuptools = 1\n",
+        "[tool.setuptools]\npackages = 1\npackage-dir = []\n",
+        '[tool.hatch]\nbuild = "x"\n',
+        "[tool.poetry]\npackages = 3\n",
+        "[tool.setuptools.packages]\nfind = 1\n",
+    ],
+)
+def test_odd_packaging_settings_are_ignored(tmp_path: Path, toml: str) -> None:
+    write(tmp_path / "pyproject.toml", toml)
+    write(tmp_path / "src" / "myapp" / "__init__.py", "")
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = myapp:migrations\n")
+    files = script_dir(tmp_path / "src" / "myapp" / "migrations", "a")
+    assert found(discover([], tmp_path)) == [("alembic.ini", files)]
