@@ -48,7 +48,11 @@ class UncoveredVersionDirectory(GraphRule):
         Example(files={"helpers/util.py": "def helper():\n    return 1\n"}, note="a helper module"),
     )
     invalid = (
-        Example(files={"0001_a.py": _A, "r1/expand/0002_b.py": _B, "r2/0003_c.py": _C}, flagged=("b1",)),
+        Example(
+            files={"0001_a.py": _A, "z1/expand/0002_b.py": _B, "a2/0003_c.py": _C},
+            flagged=("c1",),
+            note="a2/ continues z1/expand/, which continues versions/",
+        ),
         Example(files={"0001_a.py": _A, "archive/0000_o.py": _OLD}, flagged=("archive/0000_o.py",)),
     )
 
