@@ -46,22 +46,33 @@ def test_the_corpus_has_nine_projects_and_thirteen_environments() -> None:
     assert sum(len(envs) for envs in EXPECTED.values()) == 13
 
 
-@pytest.mark.parametrize("arguments", [(), (".",)], ids=["no-argument", "dot"])
+@pytest.mark.parametrize("how", ["no-argument", "dot", "from-above"])
 @pytest.mark.parametrize("project", sorted(EXPECTED) or ["absent"])
 def test_project_root_lints_with_alembics_graph(
-    project: str, arguments: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+    project: str, how: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    code, report, stderr = lint_root(project, monkeypatch, *arguments)
+    """`miglint lint` at the root, `miglint lint .`, and `miglint lint <root>` from above it."""
+    if how == "from-above":
+        monkeypatch.chdir(REALWORLD)
+        result = cli_runner().invoke(main, ["lint", "--no-cache", "--format", "json", project])
+        code, report, stderr = result.exit_code, json.loads(result.stdout), result.stderr
+        prefix = f"{project}/"
+    else:
+        code, report, stderr = lint_root(project, monkeypatch, *(["."] if how == "dot" else []))
+        prefix = ""
     assert code in (0, 1), stderr
     assert "error:" not in stderr  # no environment failed to be read
     found = {env["name"]: env for env in report["summary"]["environments"]}
-    expected = {env["config"]: env for env in EXPECTED[project]}
+    expected = {prefix + env["config"]: env for env in EXPECTED[project]}
     assert sorted(found) == sorted(expected)
     for config, env in expected.items():
         got = found[config]
         assert got["revisions"] == env["revisions"], config
         assert sorted(got["heads"]) == sorted(env["heads"]), config
         assert sorted(got["bases"]) == sorted(env["bases"]), config
+    # only keystone sets version locations in code
+    codes = {d["code"] for d in report["diagnostics"]}
+    assert ("MG004" in codes) == (project == "openstack__keystone")
 
 
 def test_flask_migrate_ini_is_linted_with_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
