@@ -352,6 +352,16 @@ def test_every_environment_of_a_repository_root(tmp_path: Path, monkeypatch: pyt
     ]
 
 
+def test_tool_alembic_at_the_root_and_an_ini_under_configs(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.alembic]\nscript_location = "%(here)s/migrations"\n')
+    main_files = script_dir(tmp_path / "migrations", "a", "b<-a")
+    write(tmp_path / "configs" / "alembic.ini", "[alembic]\nscript_location = %(here)s/../analytics\n")
+    analytics = script_dir(tmp_path / "analytics", "x")
+    expected = [("pyproject.toml [tool.alembic]", main_files), ("configs/alembic.ini", analytics)]
+    assert found(discover([], tmp_path)) == expected
+    assert found(discover([], tmp_path / "migrations")) == [(f"../{n}", f) for n, f in expected]
+
+
 def test_only_broken_environments_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "a" / "alembic.ini", "[alembic]\nscript_location = %(here)s/nowhere\n")
     write(tmp_path / "b" / "alembic.ini", "[alembic]\nscript_location = %(here)s/gone\n")
