@@ -678,7 +678,8 @@ def _environment(
     for location in locations:
         if not location.is_dir():
             raise ConfigError(f"{name}: version location {_display(location, cwd)} does not exist")
-    files = _version_files(locations, recursive)
+    below: list[str] = []  # sub-directories a non-recursive reading skips
+    files = _version_files(locations, recursive, below)
     if not files and not recursive and len(locations) == 1:
         # One script directory holding one graph per database dialect in
         # versions/<dialect>/, chosen at runtime by env.py: each is its own graph.
@@ -691,7 +692,7 @@ def _environment(
                 (d,),
                 tuple(_version_files((d,), False)),
                 script_location,
-                uncovered=_uncovered_files((d,)),
+                uncovered=_uncovered_files((d,), [str(sub) for sub in d.iterdir() if sub.is_dir()]),
                 note=note,
             )
             for d in subdirs
@@ -699,16 +700,21 @@ def _environment(
         split = [env for env in split if env.files]
         if split:
             return split
-    uncovered = () if recursive else _uncovered_files(locations)
+    uncovered = _uncovered_files(locations, below) if below else ()
     return [Environment(name, locations, tuple(files), script_location, recursive, uncovered, note)]
 
 
-def _uncovered_files(locations: Sequence[Path]) -> tuple[Path, ...]:
-    """Revision-named files in sub-directories of the locations that none of them covers."""
+def _uncovered_files(locations: Sequence[Path], below: Sequence[str]) -> tuple[Path, ...]:
+    """Revision-named files in the sub-directories `below` the locations, and theirs,
+    that no location covers."""
     covered = {os.path.realpath(location) for location in locations}
-    below = []
-    for location in locations:
-        for directory, dirnames, _ in os.walk(location):
+    directories = []
+    for top in sorted(below):
+        name = os.path.basename(top)
+        if name.startswith(".") or name in SKIP_DIRS or os.path.realpath(top) in covered:
+            continue
+        for directory, dirnames, _ in os.walk(top):
+            directories.append(Path(directory))
             dirnames[:] = sorted(
                 d
                 for d in dirnames
@@ -716,9 +722,7 @@ def _uncovered_files(locations: Sequence[Path]) -> tuple[Path, ...]:
                 and d not in SKIP_DIRS
                 and os.path.realpath(os.path.join(directory, d)) not in covered
             )
-            if directory != str(location):
-                below.append(Path(directory))
-    return tuple(_version_files(below, False)) if below else ()
+    return tuple(_version_files(directories, False)) if directories else ()
 
 
 def is_version_file_name(name: str) -> bool:
@@ -726,8 +730,12 @@ def is_version_file_name(name: str) -> bool:
     return _REVISION_FILE.match(name) is not None
 
 
-def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
-    """Alembic's `Script._list_py_dir` over every location, each real file once."""
+def _version_files(
+    locations: Sequence[Path], recursive: bool, skipped: list[str] | None = None
+) -> list[Path]:
+    """Alembic's `Script._list_py_dir` over every location, each real file once.
+
+    `skipped` collects the sub-directories a non-recursive reading passes over."""
     seen: set[str] = set()
     files: list[Path] = []
     for location in locations:
@@ -748,6 +756,8 @@ def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
                 if entry.is_dir():
                     if recursive:
                         pending.append(entry.path)
+                    elif skipped is not None:
+                        skipped.append(entry.path)
                     continue
                 if not _REVISION_FILE.match(entry.name):
                     continue
