@@ -273,13 +273,14 @@ def _search_down(start: Path, cwd: Path) -> _Found:
         if "env.py" in filenames and "versions" in dirnames and _is_alembic_env(here):
             shaped.append((order, here))
         # The version files of an environment found hold no configuration: not walked.
-        read = {p.name: p for _, env in found for p in env.version_locations}
-        if any(d in read for d in dirnames):
-            real = {os.path.realpath(p) for p in read.values()}
+        read = [p for _, env in found for p in env.version_locations]
+        names = {p.name for p in read}
+        if any(d in names for d in dirnames):
+            real = {os.path.realpath(p) for p in read}
             dirnames[:] = [
                 d
                 for d in dirnames
-                if d not in read or os.path.realpath(os.path.join(directory, d)) not in real
+                if d not in names or os.path.realpath(os.path.join(directory, d)) not in real
             ]
     # A script directory no configuration names is configured in code (Flask-Migrate's
     # init_app, a `Config()` built in Python): an environment of its own.
