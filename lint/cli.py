@@ -218,6 +218,9 @@ def lint(
         against=against,
     )
     project = discover(paths, cwd)
+    if write_baseline and project.focus:
+        # a baseline written from one file's findings would drop every other file's
+        raise ConfigError("--write-baseline records the whole project: pass a directory, not a version file")
     for env in project.environments:
         if env.note:
             click.echo(f"miglint: {env.note}", err=True)

@@ -496,6 +496,20 @@ def test_a_single_version_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert [c for c, *_ in findings(report)] == ["MG004"]
 
 
+def test_a_baseline_is_never_written_from_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b1<-a", "b2<-a")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(
+        main, ["lint", "--no-cache", "--write-baseline", "migrations/versions/b1_rev.py"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "miglint: error: --write-baseline records the whole project: pass a directory, not a version file\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alembic.ini", "migrations"]
+
+
 def test_a_version_file_of_a_script_directory_without_configuration(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
