@@ -455,7 +455,7 @@ def graph(
             "--exit-non-zero-on-change: a PDF differs on every run; use mermaid, text, dot or json"
         )
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd)
+    project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     options = Options(use_cache=not no_cache, cache_dir=cache_dir)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
@@ -728,7 +728,7 @@ def plan(
     from .pipeline import Options
     from .plan import PlanError, upgrade_plan
 
-    project = discover([path] if path else [], Path.cwd())
+    project = discover([path] if path else [], Path.cwd(), whole_tree=False)
     env = _environment(project, environment)
     # op facts tell which revisions create tables
     graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
@@ -771,7 +771,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     from .scenarios import scenarios as compute
 
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd)
+    project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
     all_sites, _ = _read_runners(find_runners(project))

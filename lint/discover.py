@@ -78,15 +78,20 @@ class Project:
     focus: tuple[Path, ...] = ()
 
 
-def discover(paths: Sequence[str], cwd: Path) -> Project:
-    """Find the environments named by the command-line paths (or around `cwd`)."""
+def discover(paths: Sequence[str], cwd: Path, *, whole_tree: bool = True) -> Project:
+    """Find the environments named by the command-line paths (or around `cwd`).
+
+    `whole_tree`: a project root stands for every environment in its tree (`lint`);
+    False, for the commands that draw or plan one environment, for the ones the root
+    configures itself, when it configures any.
+    """
     targets: list[Path | None] = [Path(p) for p in paths] or [None]
     environments: list[Environment] = []
     problems: list[str] = []
     focus: list[Path] = []
     settings: Settings | None = None
     for target in targets:
-        found = _environments_for(target, cwd)
+        found = _environments_for(target, cwd, whole_tree)
         if settings is None:
             pyproject = _nearest_pyproject(found.root)
             # Relative settings (exclude, cache-dir) mean the same wherever miglint starts:
@@ -117,11 +122,11 @@ class _Found:
     focus: list[Path] = dataclasses.field(default_factory=list)
 
 
-def _environments_for(target: Path | None, cwd: Path) -> _Found:
+def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -> _Found:
     if target is None:
         root = _find_upwards(cwd)
         if root is not None:
-            return _project(root, cwd)
+            return _project(root, cwd, whole_tree)
         return _search_down(cwd, cwd)
     path = target if target.is_absolute() else cwd / target
     if not path.exists():
@@ -138,7 +143,7 @@ def _environments_for(target: Path | None, cwd: Path) -> _Found:
             "a script location, a versions directory or a version file"
         )
     if _is_project_dir(path):
-        return _project(path, cwd)
+        return _project(path, cwd, whole_tree)
     configured = _configured_below(path, cwd)
     if configured is not None:
         return _Found(*configured)
@@ -150,13 +155,17 @@ def _environments_for(target: Path | None, cwd: Path) -> _Found:
     return _search_down(path, cwd)
 
 
-def _project(root: Path, cwd: Path) -> _Found:
+def _project(root: Path, cwd: Path, whole_tree: bool = True) -> _Found:
     """A project directory: the environments it declares, else every one in its tree."""
     pyproject = root / "pyproject.toml"
     if pyproject.is_file() and "miglint" in read_toml(pyproject).get("tool", {}):
         declared = load_settings(root, pyproject).environments
         if declared:
             return _Found(root, [env for spec in declared for env in _declared_environment(spec, root, cwd)])
+    if not whole_tree:
+        own = _own_environments(root, cwd)
+        if own:
+            return _Found(root, own)
     # Its own alembic.ini or [tool.alembic] is one environment of the tree; other inis,
     # inis under configs/, script directories configured in code are the others.
     return _search_down(root, cwd)

@@ -547,3 +547,23 @@ def test_odd_packaging_settings_are_ignored(tmp_path: Path, toml: str) -> None:
     write(tmp_path / "alembic.ini", "[alembic]\nscript_location = myapp:migrations\n")
     files = script_dir(tmp_path / "src" / "myapp" / "migrations", "a")
     assert found(discover([], tmp_path)) == [("alembic.ini", files)]
+
+
+def test_graph_and_plan_keep_to_the_environment_the_root_configures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lint` at a root reads every environment below it; `graph`, `plan` and `scenarios`
+    draw one, and a root ini names it: a fixture project under tests/ does not make them
+    ask for --env."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    files = script_dir(tmp_path / "migrations", "a", "b<-a")
+    fixture = script_dir(tmp_path / "tests" / "fixture", "x")
+    assert found(discover([], tmp_path)) == [("alembic.ini", files), ("tests/fixture", fixture)]
+    assert found(discover([], tmp_path, whole_tree=False)) == [("alembic.ini", files)]
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["graph", "--no-cache", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(r["id"] for r in json.loads(result.stdout)["revisions"]) == ["a", "b"]
+    result = cli_runner().invoke(main, ["plan", "--no-cache", "--from", "a"])
+    assert result.exit_code == 0, result.stderr
+    assert "b" in result.stdout
