@@ -433,7 +433,7 @@ def graph(
 
     `miglint graph > chain.svg` writes a picture; on a terminal it prints a tree.
     """
-    from .discover import discover
+    from .discover import discover, project_of
     from .pipeline import Options, lint_paths
     from .render import build_view, cut, to_graphviz, to_mermaid, to_text
 
@@ -448,6 +448,7 @@ def graph(
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd)
     env = _environment(project, environment)
+    project = project_of(project, env)  # its own [tool.miglint]
     options = Options(use_cache=not no_cache, cache_dir=cache_dir)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
     report = None if fmt == "json" else _report_for(env, lint_paths([path] if path else [], cwd, options))
@@ -711,13 +712,14 @@ def plan(
     """The revisions `alembic upgrade TO` runs on a database stamped at FROM, in order."""
     import json
 
-    from .discover import discover
+    from .discover import discover, project_of
     from .effects import effects
     from .pipeline import Options
     from .plan import PlanError, upgrade_plan
 
     project = discover([path] if path else [], Path.cwd())
     env = _environment(project, environment)
+    project = project_of(project, env)  # its own [tool.miglint]
     # op facts tell which revisions create tables
     graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
     try:
@@ -752,7 +754,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     """Every upgrade path the runners take: what runs, what is skipped, whether the critical revisions run."""
     import json
 
-    from .discover import discover
+    from .discover import discover, project_of
     from .pipeline import Options, _read_runners, _runner_owners, find_runners
     from .report import display_path
     from .scenarios import baseline_of, critical_revisions
@@ -761,6 +763,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd)
     env = _environment(project, environment)
+    project = project_of(project, env)  # its own [tool.miglint]
     graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
     all_sites, _ = _read_runners(find_runners(project))
     owners = _runner_owners(project, sorted({Path(s.path) for s in all_sites}))

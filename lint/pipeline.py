@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collect import Store
-from .discover import SKIP_DIRS, Project, discover
+from .discover import SKIP_DIRS, Project, by_settings, discover
 from .engine import select_rules
 from .report import EnvironmentReport
 from .rule import Rule, RunnerRule
@@ -51,6 +51,12 @@ def lint_paths(
 ) -> list[EnvironmentReport]:
     """`project`, when given, is what `discover(paths, cwd)` found: the CLI needs it too."""
     project = project if project is not None else discover(paths, cwd)
+    # Settings apply per environment: each [tool.miglint] lints its environments as it
+    # would alone (its rules, dialect, runners, cache).
+    return [report for part in by_settings(project) for report in _lint_project(part, options)]
+
+
+def _lint_project(project: Project, options: Options) -> list[EnvironmentReport]:
     settings = project.settings
     rules = select_rules(
         select=options.select or settings.select,

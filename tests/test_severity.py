@@ -1,0 +1,60 @@
+"""Severity a team can adopt (issue 12, section 6): warnings do not fail the run unless
+asked, computed branch labels and dependencies imported from the repository are read,
+and each environment is linted under its own [tool.miglint]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import cli_runner
+from histories import write_project
+from miglint.cli import main
+
+
+def run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(cwd)
+    return cli_runner().invoke(main, args)
+
+
+def findings(output: str) -> list[str]:
+    """The finding lines of a concise text report."""
+    return sorted(line for line in output.splitlines() if ": MG" in line)
+
+
+# -- settings per environment --------------------------------------------------------
+
+
+def _two_projects(tmp_path: Path) -> None:
+    """a ignores multiple-heads and selects MG111; b keeps the defaults but ignores MG111."""
+    for name, table in (
+        ("a", 'ignore = ["multiple-heads"]\nextend-select = ["MG009"]\n'),
+        ("b", 'ignore = ["MG111"]\n'),
+    ):
+        root = tmp_path / name
+        write_project(root, ["a1b2c3d4e5f6", "x<-a1b2c3d4e5f6", "y<-a1b2c3d4e5f6"])
+        (root / "pyproject.toml").write_text(f"[tool.miglint]\n{table}")
+
+
+def test_each_environment_is_linted_under_its_own_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _two_projects(tmp_path)
+    alone_a = run(["lint", "--no-cache", "--concise", "a"], tmp_path, monkeypatch)
+    alone_b = run(["lint", "--no-cache", "--concise", "b"], tmp_path, monkeypatch)
+    assert [line.split()[1] for line in findings(alone_a.output)] == ["MG111"]
+    assert [line.split()[1] for line in findings(alone_b.output)] == ["MG102", "MG102"]
+    for order in (["a", "b"], ["b", "a"], []):  # [] finds both below the working directory
+        both = run(["lint", "--no-cache", "--concise", *order], tmp_path, monkeypatch)
+        assert findings(both.output) == sorted(findings(alone_a.output) + findings(alone_b.output))
+        assert both.exit_code == 1
+
+
+def test_graph_uses_the_settings_of_its_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _two_projects(tmp_path)
+    (tmp_path / "b" / "pyproject.toml").write_text('[tool.miglint]\nbaseline = "x"\n')
+    # no path: both environments are found below, each with its own pyproject.toml
+    drawn = run(["graph", "--no-cache", "--format", "json", "--env", "b/alembic.ini"], tmp_path, monkeypatch)
+    assert drawn.exit_code == 0, drawn.output
+    drawn = run(["graph", "--no-cache", "--format", "dot", "--env", "b/alembic.ini"], tmp_path, monkeypatch)
+    assert "baseline" in drawn.output
