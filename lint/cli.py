@@ -145,6 +145,11 @@ def main() -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    help="The lowest severity that makes the exit code 1 [default: [tool.miglint] fail-on, else error].",
+)
+@click.option(
     "--no-ignore-comments", is_flag=True, help="Report findings that `# miglint: ignore[...]` suppresses."
 )
 @click.option("--concise", is_flag=True, help="One line per finding, without help lines.")
@@ -183,6 +188,7 @@ def lint(
     no_cache: bool,
     cache_dir: Path | None,
     exit_zero: bool,
+    fail_on: str | None,
     no_ignore_comments: bool,
     concise: bool,
     jobs: int | None,
@@ -243,8 +249,25 @@ def lint(
         sys.exit(0)
     use_color = _on_terminal() and "NO_COLOR" not in os.environ if color is None else color
     _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)
-    findings = sum(len(r.diagnostics) for r in reports)
-    sys.exit(1 if findings and not exit_zero else 0)
+    sys.exit(1 if _fails(reports, project, fail_on) and not exit_zero else 0)
+
+
+def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | None) -> bool:
+    """Errors fail the run; warnings only with --fail-on / fail-on = "warning" (as eslint).
+
+    Each environment's own [tool.miglint] decides for its findings.
+    """
+    from .discover import settings_of
+
+    envs = project.environments if len(project.environments) == len(reports) else ()
+    thresholds = [fail_on or settings_of(project, env).fail_on for env in envs] or [
+        fail_on or project.settings.fail_on
+    ] * len(reports)
+    return any(
+        d.severity == "error" or threshold == "warning"
+        for report, threshold in zip(reports, thresholds)
+        for d in report.diagnostics
+    )
 
 
 def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:

@@ -53,7 +53,14 @@ def lint_paths(
     project = project if project is not None else discover(paths, cwd)
     # Settings apply per environment: each [tool.miglint] lints its environments as it
     # would alone (its rules, dialect, runners, cache).
-    return [report for part in by_settings(project) for report in _lint_project(part, options)]
+    parts = by_settings(project)
+    if len(parts) == 1:
+        return _lint_project(project, options)
+    found: dict[int, EnvironmentReport] = {}
+    for part in parts:
+        for env, report in zip(part.environments, _lint_project(part, options)):
+            found[id(env)] = report
+    return [found[id(env)] for env in project.environments]  # in the order they were found
 
 
 def _lint_project(project: Project, options: Options) -> list[EnvironmentReport]:

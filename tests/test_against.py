@@ -237,7 +237,7 @@ def test_a_file_changed_there_and_untouched_here_is_theirs_without_fixes(
     git(repo, "checkout", "-q", "feature")
 
     merged = run(["lint", "--against", "main", "--format", "json"], repo, monkeypatch)
-    assert merged.exit_code == 1
+    assert merged.exit_code == 0  # MG106 is a warning
     found = [
         (d["code"], d["path"], d["line"], d["revisions"], d["fix"])
         for d in json.loads(merged.stdout)["diagnostics"]

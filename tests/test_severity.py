@@ -58,3 +58,55 @@ def test_graph_uses_the_settings_of_its_environment(tmp_path: Path, monkeypatch:
     assert drawn.exit_code == 0, drawn.output
     drawn = run(["graph", "--no-cache", "--format", "dot", "--env", "b/alembic.ini"], tmp_path, monkeypatch)
     assert "baseline" in drawn.output
+
+
+# -- warnings do not fail the run by default -----------------------------------------
+
+
+def _warnings_only(tmp_path: Path) -> None:
+    """One MG111 (a warning by default) and one MG106 (a warning since issue 12)."""
+    source = '"""b\n\nRevision ID: b\nRevises: zz\n"""\nrevision = "b"\ndown_revision = "a1b2c3d4e5f6"\n'
+    write_project(tmp_path, ["a1b2c3d4e5f6"], files={"0002_b.py": source})
+
+
+def test_warnings_alone_exit_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _warnings_only(tmp_path)
+    result = run(["lint", "--no-cache", "--concise"], tmp_path, monkeypatch)
+    assert [line.split()[1] for line in findings(result.output)] == ["MG111", "MG106"]
+    assert result.output.splitlines()[-1] == "Found 2 warnings in 2 revisions in 1 environment."
+    assert result.exit_code == 0
+
+
+def test_fail_on_warning_option_and_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _warnings_only(tmp_path)
+    assert run(["lint", "--no-cache", "--fail-on", "warning"], tmp_path, monkeypatch).exit_code == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\nfail-on = "warning"\n')
+    assert run(["lint", "--no-cache"], tmp_path, monkeypatch).exit_code == 1
+    assert run(["lint", "--no-cache", "--fail-on", "error"], tmp_path, monkeypatch).exit_code == 0
+    assert run(["lint", "--no-cache", "--exit-zero"], tmp_path, monkeypatch).exit_code == 0
+
+
+def test_an_error_still_fails_and_a_severity_setting_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _warnings_only(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint.rules.header-mismatch]\nseverity = "error"\n')
+    result = run(["lint", "--no-cache", "--concise"], tmp_path, monkeypatch)
+    assert result.output.splitlines()[-1] == "Found 1 error and 1 warning in 2 revisions in 1 environment."
+    assert result.exit_code == 1
+
+
+def test_fail_on_must_be_a_severity(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _warnings_only(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\nfail-on = "info"\n')
+    result = run(["lint", "--no-cache"], tmp_path, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr.endswith("fail-on must be one of error, warning, not 'info'\n")
+
+
+def test_fail_on_is_per_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _warnings_only(tmp_path / "strict")
+    _warnings_only(tmp_path / "lenient")
+    (tmp_path / "strict" / "pyproject.toml").write_text('[tool.miglint]\nfail-on = "warning"\n')
+    assert run(["lint", "--no-cache", "lenient"], tmp_path, monkeypatch).exit_code == 0
+    assert run(["lint", "--no-cache", "lenient", "strict"], tmp_path, monkeypatch).exit_code == 1
