@@ -1,9 +1,11 @@
-"""Resolve branch labels imported from a module of the same repository.
+"""Resolve branch labels and dependencies imported from a module of the same repository.
 
 An expand/contract split often keeps its labels in one module
-(`from myapp.migrations.labels import EXPAND`). When that module assigns the name a
-literal, the label is as static as if it were written in place; resolving it keeps
-two intended heads from looking accidental. Anything else stays dynamic (MG003).
+(`from myapp.migrations.labels import EXPAND`), and a revision may depend on an id
+kept there (`from myapp.migrations.ids import USERS_TABLE`; `depends_on = USERS_TABLE`).
+When that module assigns the name a literal, the value is as static as if it were
+written in place; resolving it keeps two intended heads from looking accidental and
+lets the dependency be checked. Anything else stays dynamic (MG003).
 """
 
 from __future__ import annotations
@@ -15,31 +17,33 @@ from pathlib import Path
 from .model import HeaderValue, RevisionFile
 
 _Key = tuple[str, str, int, str]
+# The header values a module of the repository may supply; `revision` and
+# `down_revision` place the file in the graph and stay literal-only.
+RESOLVED_FIELDS = ("branch_labels", "depends_on")
 
 
 def resolve_imported_labels(
     records: Sequence[RevisionFile], root: Path
 ) -> tuple[list[RevisionFile], set[str]]:
-    """The records with such labels resolved, and every file consulted for them."""
+    """The records with such values resolved, and every file consulted for them."""
     resolved: dict[_Key, tuple[str, tuple[str, ...]] | None] = {}
     consulted: set[str] = set()
     out = []
     for record in records:
-        labels = record.branch_labels
-        if labels is None or labels.imported_from is None:
-            out.append(record)
-            continue
-        module, name, level = labels.imported_from
-        key = (module, name, level, str(Path(record.path).parent) if level else "")
-        if key not in resolved:
-            resolved[key] = _lookup(module, name, level, Path(record.path), root, consulted)
-        found = resolved[key]
-        if found is None:
-            out.append(record)
-            continue
-        shape, ids = found
-        value = HeaderValue(ids=ids, span=labels.span, shape=shape)
-        out.append(dataclasses.replace(record, branch_labels=value))
+        changes: dict[str, HeaderValue] = {}
+        for field_name in RESOLVED_FIELDS:
+            value: HeaderValue | None = getattr(record, field_name)
+            if value is None or value.imported_from is None:
+                continue
+            module, name, level = value.imported_from
+            key = (module, name, level, str(Path(record.path).parent) if level else "")
+            if key not in resolved:
+                resolved[key] = _lookup(module, name, level, Path(record.path), root, consulted)
+            found = resolved[key]
+            if found is not None:
+                shape, ids = found
+                changes[field_name] = HeaderValue(ids=ids, span=value.span, shape=shape)
+        out.append(dataclasses.replace(record, **changes) if changes else record)
     return out, consulted
 
 

@@ -110,3 +110,63 @@ def test_fail_on_is_per_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     (tmp_path / "strict" / "pyproject.toml").write_text('[tool.miglint]\nfail-on = "warning"\n')
     assert run(["lint", "--no-cache", "lenient"], tmp_path, monkeypatch).exit_code == 0
     assert run(["lint", "--no-cache", "lenient", "strict"], tmp_path, monkeypatch).exit_code == 1
+
+
+# -- computed branch labels and dependencies ---------------------------------------------
+
+
+def _package(tmp_path: Path, source: str) -> None:
+    package = tmp_path / "myapp"
+    package.mkdir()
+    (package / "__init__.py").write_text("raise RuntimeError('never imported')\n")
+    (package / "ids.py").write_text(source)
+
+
+def _depends_on_imported(tmp_path: Path, name: str) -> None:
+    source = f"from myapp.ids import {name}\nrevision = 'b'\ndown_revision = 'a'\ndepends_on = {name}\n"
+    write_project(tmp_path, ["a", "d<-a", "c<-d"], files={"0009_b.py": source, "0010_m.py": "revision = 'm'\ndown_revision = ('b', 'c')\n"})
+
+
+def test_depends_on_imported_from_the_repository_is_resolved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _package(tmp_path, "USERS: str = 'd'\nGONE = ('zz',)\n")
+    _depends_on_imported(tmp_path, "USERS")
+    result = run(["lint", "--no-cache", "--concise", "--select", "ALL"], tmp_path, monkeypatch)
+    assert (result.exit_code, result.output) == (0, "All checks passed: 5 revisions in 1 environment.\n")
+    shown = run(["graph", "--no-cache", "--format", "json"], tmp_path, monkeypatch)
+    import json
+
+    (b,) = [r for r in json.loads(shown.output)["revisions"] if r["id"] == "b"]
+    assert b["depends_on"] == ["d"]
+
+
+def test_a_resolved_dependency_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _package(tmp_path, "USERS: str = 'd'\nGONE = ('zz',)\n")
+    _depends_on_imported(tmp_path, "GONE")
+    result = run(["lint", "--no-cache", "--concise"], tmp_path, monkeypatch)
+    assert [line.split()[1] for line in findings(result.output)] == ["MG103"]
+    assert "0009_b.py:4:14: MG103" in result.output
+
+
+def test_an_unresolved_dependency_is_an_error_and_a_label_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _package(tmp_path, "USERS = compute()\n")
+    _depends_on_imported(tmp_path, "USERS")
+    labels = "from myapp.ids import EXPAND\nrevision = 'e'\ndown_revision = 'a'\nbranch_labels = EXPAND\n"
+    (tmp_path / "migrations" / "versions" / "0011_e.py").write_text(labels)
+    result = run(["lint", "--no-cache", "--concise", "--select", "MG003"], tmp_path, monkeypatch)
+    assert findings(result.output) == [
+        "migrations/versions/0009_b.py:4:14: MG003 `depends_on` is computed (`USERS`), not a literal: "
+        "its dependencies are not checked",
+        "migrations/versions/0011_e.py:4:17: MG003 `branch_labels` is computed (`EXPAND`), not a literal: "
+        "heads on its branch are not reported as extra heads",
+    ]
+    assert result.output.splitlines()[-1] == "Found 1 error and 1 warning in 6 revisions in 1 environment."
+    assert result.exit_code == 1
+    (tmp_path / "migrations" / "versions" / "0009_b.py").unlink()
+    assert run(["lint", "--no-cache", "--select", "MG003"], tmp_path, monkeypatch).exit_code == 0
+    # a configured severity applies to every finding of the rule
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint.rules.MG003]\nseverity = "error"\n')
+    assert run(["lint", "--no-cache", "--select", "MG003"], tmp_path, monkeypatch).exit_code == 1
