@@ -120,6 +120,7 @@ def main() -> None:
     "Paths in sarif, github, gitlab and junit are relative to the git top-level.",
 )
 @click.option(
+    "-o",
     "--output-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the --format report to FILE; the text report still goes to stdout "
@@ -157,7 +158,9 @@ def main() -> None:
     "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing [default: CPU count]."
 )
 @click.option(
-    "--color/--no-color", default=None, help="Colour the text output [default: when on a terminal]."
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output, also when piped [default: when on a terminal; FORCE_COLOR and NO_COLOR are honoured].",
 )
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes, then report what is left.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a diff; change nothing.")
@@ -247,7 +250,7 @@ def lint(
     if write_baseline:
         _write_baseline(where, reports, project.root, cwd)
         sys.exit(0)
-    use_color = _on_terminal() and "NO_COLOR" not in os.environ if color is None else color
+    use_color = _use_color(color)
     _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)
     sys.exit(1 if _fails(reports, project, fail_on) and not exit_zero else 0)
 
@@ -268,6 +271,18 @@ def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | No
         for report, threshold in zip(reports, thresholds)
         for d in report.diagnostics
     )
+
+
+def _use_color(requested: bool | None) -> bool:
+    """--color/--no-color, else FORCE_COLOR, else NO_COLOR (https://no-color.org), else a terminal."""
+    if requested is not None:
+        return requested
+    forced = os.environ.get("FORCE_COLOR")
+    if forced is not None:  # as Node.js reads it: FORCE_COLOR=0 turns colour off
+        return forced.lower() not in ("0", "false")
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    return _on_terminal()
 
 
 def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
@@ -306,7 +321,7 @@ def _emit_report(
 
             append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings(reports, root), reports))
     if output_file is None:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, color=color or None)
     else:
         from .formats.output import write_atomically
 
@@ -314,7 +329,8 @@ def _emit_report(
         if output_format == "text":
             click.echo(summary_line(reports))
         else:
-            click.echo(text_report(reports, cwd, color=color, show_help=show_help), nl=False)
+            text = text_report(reports, cwd, color=color, show_help=show_help)
+            click.echo(text, nl=False, color=color or None)
     if show_statistics:
         from .formats.statistics import statistics
 
@@ -534,7 +550,10 @@ def _graph_format(requested: str | None, output: Path | None) -> str:
 def _environment(project: Project, name: str | None) -> Environment:
     envs = project.environments
     if name is not None:
-        envs = tuple(e for e in envs if e.name == name)
+        # the generated name (`alembic.ini [tenant]`) or its section alone (`tenant`)
+        envs = tuple(e for e in envs if e.name == name) or tuple(
+            e for e in envs if e.name.endswith(f" [{name}]") or f" [{name}] (" in e.name
+        )
         if not envs:
             names = ", ".join(e.name for e in project.environments)
             raise ConfigError(f"no environment named {name!r} (there are: {names})")

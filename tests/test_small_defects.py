@@ -1,0 +1,94 @@
+"""Smaller defects a new user hit (issue 12, section 7)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import cli_runner
+from histories import write_project
+from miglint.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+ANSI = "\x1b["
+
+
+def run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch, **env: str):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(cwd)
+    for name in ("FORCE_COLOR", "NO_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return cli_runner().invoke(main, args)
+
+
+# -- colour ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "coloured"),
+    [
+        (["--color"], {}, True),
+        (["--color"], {"NO_COLOR": "1"}, True),
+        ([], {}, False),
+        ([], {"FORCE_COLOR": "1"}, True),
+        ([], {"FORCE_COLOR": ""}, True),
+        ([], {"FORCE_COLOR": "0"}, False),
+        (["--no-color"], {"FORCE_COLOR": "1"}, False),
+        ([], {"NO_COLOR": "1"}, False),
+    ],
+)
+def test_color_when_piped(
+    args: list[str], env: dict[str, str], coloured: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, ["a", "b1<-a", "b2<-a"])
+    result = run(["lint", "--no-cache", *args], tmp_path, monkeypatch, **env)
+    assert result.exit_code == 1
+    assert (ANSI in result.stdout) is coloured
+    if coloured:
+        assert "\x1b[1;31mMG102\x1b[0m revision b1 is one of 2 heads" in result.stdout
+
+
+def test_color_with_output_file_colours_the_terminal_report_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, ["a", "b1<-a", "b2<-a"])
+    result = run(["lint", "--no-cache", "--color", "--format", "json", "-o", "out.json"], tmp_path, monkeypatch)
+    assert ANSI in result.stdout
+    assert ANSI not in (tmp_path / "out.json").read_text()
+
+
+# -- lint -o ---------------------------------------------------------------------------
+
+
+def test_lint_o_is_output_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, ["a", "b<-a"])
+    result = run(["lint", "--no-cache", "--format", "sarif", "-o", "report.sarif"], tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "All checks passed: 2 revisions in 1 environment.\n"
+    assert '"version": "2.1.0"' in (tmp_path / "report.sarif").read_text()
+
+
+# -- --env by section --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["tenant", "alembic.ini [tenant]"])
+def test_env_accepts_the_section_name(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "multi-env"
+    shutil.copytree(EXAMPLES / "multi-env", project)
+    for command in (["graph", "--format", "json"], ["plan", "--from", "base"], ["scenarios"]):
+        result = run([*command, "--no-cache", "--env", name], project, monkeypatch)
+        assert result.exit_code == 0, result.output + result.stderr
+    drawn = run(["graph", "--no-cache", "--format", "json", "--env", name], project, monkeypatch)
+    assert '"environment": "alembic.ini [tenant]"' in drawn.stdout
+
+
+def test_env_unknown_section_lists_the_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = tmp_path / "multi-env"
+    shutil.copytree(EXAMPLES / "multi-env", project)
+    result = run(["graph", "--no-cache", "--env", "tenants"], project, monkeypatch)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "miglint: error: no environment named 'tenants' (there are: alembic.ini [core], alembic.ini [tenant])\n"
+    )
