@@ -776,6 +776,12 @@ def plan(
         payload = {"from": from_rev, "to": to_rev, "revisions": rows}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
+    if not steps:
+        click.echo(
+            f"alembic upgrade {to_rev} from {from_rev} runs nothing: "
+            f"every revision {to_rev} needs is already applied at {from_rev}"
+        )
+        return
     click.echo(f"alembic upgrade {to_rev} from {from_rev} runs {_count(len(steps), 'revision')}:")
     width = max((len(rev) for rev in steps), default=0)
     for number, rev in enumerate(steps, 1):

@@ -92,3 +92,19 @@ def test_env_unknown_section_lists_the_names(tmp_path: Path, monkeypatch: pytest
     assert result.stderr == (
         "miglint: error: no environment named 'tenants' (there are: alembic.ini [core], alembic.ini [tenant])\n"
     )
+
+
+# -- plan ----------------------------------------------------------------------------------
+
+
+def test_plan_with_nothing_to_run_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, ["a", "b<-a"])
+    result = run(["plan", "--from", "b", "--no-cache"], tmp_path, monkeypatch)
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "alembic upgrade heads from b runs nothing: every revision heads needs is already applied at b\n",
+    )
+    to_a = run(["plan", "--from", "b", "--to", "a", "--no-cache"], tmp_path, monkeypatch)
+    assert to_a.stdout == "alembic upgrade a from b runs nothing: every revision a needs is already applied at b\n"
+    as_json = run(["plan", "--from", "b", "--no-cache", "--format", "json"], tmp_path, monkeypatch)
+    assert '"revisions": []' in as_json.stdout
