@@ -826,6 +826,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
                 "scenario": row.name,
                 "where": row.where,
                 "condition": row.condition,
+                "when": row.when,
                 "stamp": row.stamp,
                 "runs": list(row.runs),
                 "skipped": list(row.skipped),
@@ -836,14 +837,15 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
         ]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    header = ["scenario", "where", "stamp", "runs", "skipped", *critical]
+    header = ["scenario", "where", "when", "stamp", "runs", "skipped", *critical]
     table = [header]
     for row in rows:
         marks = [
             "runs" if row.critical.get(c) else ("SKIPPED" if c in row.skipped else "-") for c in critical
         ]
-        counts = [row.problem[:40], ""] if row.problem else [str(len(row.runs)), str(len(row.skipped))]
-        table.append([row.name, row.where, row.stamp or "(nothing)", *counts, *marks])
+        marks = ["?"] * len(critical) if row.problem else marks
+        counts = ["?", "?"] if row.problem else [str(len(row.runs)), str(len(row.skipped))]
+        table.append([row.name, row.where, row.when, row.stamp or "(nothing)", *counts, *marks])
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     for line in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
@@ -852,6 +854,11 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
         click.echo("\nconditions on each runner path:")
         for where, stamp, condition in conditions:
             click.echo(f"  {where} stamp {stamp}: {condition}")
+    problems = [(row.where, row.stamp, row.problem) for row in rows if row.problem]
+    if problems:
+        click.echo("\nnot computed:")
+        for where, stamp, problem in problems:
+            click.echo(f"  {where + ' ' if where else ''}stamp {stamp}: {problem}")
     click.echo(
         f"\nbaseline: {baseline or '(none: set [tool.miglint] baseline)'}; project: {display_path(str(project.root), cwd)}"
     )

@@ -108,3 +108,70 @@ def test_plan_with_nothing_to_run_says_so(tmp_path: Path, monkeypatch: pytest.Mo
     assert to_a.stdout == "alembic upgrade a from b runs nothing: every revision a needs is already applied at b\n"
     as_json = run(["plan", "--from", "b", "--no-cache", "--format", "json"], tmp_path, monkeypatch)
     assert '"revisions": []' in as_json.stdout
+
+
+# -- scenarios ------------------------------------------------------------------------------
+
+
+def test_scenarios_rows_are_told_apart(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run(["scenarios", "--no-cache"], EXAMPLES / "seed-chain", monkeypatch)
+    rows = result.stdout.split("\n\n")[0].splitlines()
+    assert rows[0].split()[:4] == ["scenario", "where", "when", "stamp"]
+    assert len(set(rows[1:])) == len(rows) - 1  # no two rows alike
+    fixed = [line for line in rows if "run_migrations_fixed.py:129" in line]
+    assert [" ".join(line.split()[3:-5]) for line in fixed] == [
+        "table_count < 30",
+        "not (table_count < 30) and table_count < 60",
+        "not (table_count < 30) and not (table_count < 60)",
+    ]
+
+
+RUNNER = """import os
+import subprocess
+
+
+def main():
+    if os.environ.get("LEGACY"):
+        rev = os.environ["REV"]
+    else:
+        rev = "a"
+    subprocess.run(["alembic", "stamp", rev], check=True)
+    subprocess.run(["alembic", "upgrade", "head"], check=True)
+"""
+
+
+def test_a_computed_stamp_target_is_not_called_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, ["a", "b<-a"])
+    (tmp_path / "scripts").mkdir()
+    (tmp_path / "scripts" / "run_migrations.py").write_text(RUNNER)
+    result = run(["scenarios", "--no-cache"], tmp_path, monkeypatch)
+    assert result.exit_code == 0
+    assert "no such revision" not in result.stdout
+    assert [line.split() for line in result.stdout.splitlines() if "run_migrations.py:10" in line][:2] == [
+        ["runner", "stamp", "run_migrations.py:10", "os.environ.get('LEGACY')", "(computed)", "?", "?"],
+        ["runner", "stamp", "run_migrations.py:10", "not", "(os.environ.get('LEGACY'))", "a", "1", "0"],
+    ]
+    assert (
+        "  run_migrations.py:10 stamp (computed): the revision is computed at run time; miglint cannot tell which"
+        in result.stdout.splitlines()
+    )
+    import json
+
+    as_json = run(["scenarios", "--no-cache", "--format", "json"], tmp_path, monkeypatch)
+    (computed,) = [r for r in json.loads(as_json.stdout) if r["stamp"] == "(computed)"]
+    assert computed["problem"] == "the revision is computed at run time; miglint cannot tell which"
+    assert computed["when"] == "os.environ.get('LEGACY')"
+
+
+def test_the_same_stamp_twice_on_one_path_names_the_value_line() -> None:
+    from miglint.model import Span
+    from miglint.runner import StampSite, Target
+    from miglint.scenarios import scenarios
+    from miglint.graph import RevisionGraph
+    from miglint.parse import parse_revision_file
+
+    graph = RevisionGraph([parse_revision_file("a.py", b"revision = 'a'\ndown_revision = None\n")])
+    targets = (Target("a", Span.point(3), ()), Target("a", Span.point(5), ()))
+    site = StampSite("run.py", Span.point(7), "alembic CLI", targets, (), False)
+    rows = [r for r in scenarios(graph, [site], "a", []) if r.where]
+    assert [r.when for r in rows] == ["(value at line 3)", "(value at line 5)"]
