@@ -17,7 +17,7 @@ from .report import EnvironmentReport
 from .rule import Rule, RunnerRule
 
 if TYPE_CHECKING:
-    from .model import Suppression
+    from .model import Diagnostic, RevisionFile, Suppression
     from .runner import StampSite
 
 OP_RULES = frozenset({"MG211", "MG212"})
@@ -129,6 +129,8 @@ def _lint_project(project: Project, options: Options) -> list[EnvironmentReport]
             diagnostics = tuple(
                 dataclasses.replace(d, fix=None) if d.path in ref_paths else d for d in diagnostics
             )
+            assert options.against is not None
+            diagnostics = _merge_first(diagnostics, changes.added, options.against)
         reports.append(
             EnvironmentReport(
                 name=env.name,
@@ -156,6 +158,23 @@ def _lint_project(project: Project, options: Options) -> list[EnvironmentReport]
         store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
     store.save()
     return reports
+
+
+def _merge_first(
+    diagnostics: tuple[Diagnostic, ...], from_ref: Sequence[RevisionFile], ref: str
+) -> tuple[Diagnostic, ...]:
+    """`alembic merge` advice that names a revision only REF has cannot run in this
+    checkout (Alembic does not know the revision): merge or rebase REF first."""
+    theirs = {r.revision_id for r in from_ref if r.revision_id}
+    out = []
+    for d in diagnostics:
+        missing = [rev for rev in d.revisions if rev in theirs]
+        if d.help and missing and "alembic merge" in d.help:
+            only = f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} only in {ref}"
+            advice = d.help[len("run: ") :] if d.help.startswith("run: ") else d.help
+            d = dataclasses.replace(d, help=f"{only}: merge or rebase {ref} first, then run: {advice}")
+        out.append(d)
+    return tuple(out)
 
 
 def _results_key(

@@ -62,7 +62,9 @@ def note(files: int) -> str:
 def heads_error(path: str, head: str) -> list[str]:
     return [
         f"{path}:13:12: MG102 revision {head} is one of 2 heads (b, c), which diverged at a",
-        '  help: run: alembic merge -m "merge heads b and c" b c',
+        # c is not in the checkout: `alembic merge ... b c` here would not find it
+        "  help: c is only in main: merge or rebase main first, "
+        'then run: alembic merge -m "merge heads b and c" b c',
     ]
 
 

@@ -175,3 +175,61 @@ def test_the_same_stamp_twice_on_one_path_names_the_value_line() -> None:
     site = StampSite("run.py", Span.point(7), "alembic CLI", targets, (), False)
     rows = [r for r in scenarios(graph, [site], "a", []) if r.where]
     assert [r.when for r in rows] == ["(value at line 3)", "(value at line 5)"]
+
+
+# -- --against -------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_against_annotations_point_at_files_of_the_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+    import re
+
+    from test_against import two_branches
+
+    repo = two_branches(tmp_path)
+    github = run(["lint", "--against", "main", "--format", "github"], repo, monkeypatch)
+    files = re.findall(r"^::error file=([^,]+),line=(\d+)", github.stdout, re.MULTILINE)
+    assert files == [("migrations/versions/0002_b.py", "13")] * 2
+    assert "revision c is one of 2 heads (b, c), which diverged at a (in main:migrations/versions/0002_c.py:13)" in (
+        github.stdout
+    )
+    assert "c is only in main: merge or rebase main first, then run: alembic merge" in github.stdout
+    sarif = json.loads(run(["lint", "--against", "main", "--format", "sarif"], repo, monkeypatch).stdout)
+    places = [
+        location["physicalLocation"]["artifactLocation"]["uri"]
+        for result in sarif["runs"][0]["results"]
+        for location in (*result["locations"], *result.get("relatedLocations", ()))
+    ]
+    assert places and all((repo / uri).is_file() for uri in places)
+    for fmt in ("gitlab", "junit"):
+        out = run(["lint", "--against", "main", "--format", fmt], repo, monkeypatch).stdout
+        assert "main:migrations" not in out.replace("(in main:migrations", "")
+    # the text report still says where each finding is
+    text = run(["lint", "--against", "main", "--concise"], repo, monkeypatch).stdout
+    assert text.startswith("main:migrations/versions/0002_c.py:13:12: MG102 revision c")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_against_a_finding_only_ref_has_moves_to_the_nearest_revision_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from test_against import commit, git, new_repo, write
+
+    repo = new_repo(tmp_path, ["base", "a<-base"])
+    git(repo, "checkout", "-q", "-b", "feature")
+    git(repo, "checkout", "-q", "main")
+    write(repo, "0002_c.py", "c<-a")
+    write(repo, "0003_d.py", "d<-c")
+    path = repo / "migrations" / "versions" / "0003_d.py"
+    path.write_text(path.read_text().replace("Revises: c", "Revises: zz"))
+    commit(repo, "c and d")
+    git(repo, "checkout", "-q", "feature")
+    github = run(["lint", "--against", "main", "--format", "github"], repo, monkeypatch)
+    assert github.stdout.splitlines()[0] == (
+        "::warning file=migrations/versions/0001_a.py,line=13,col=12,endLine=13,endColumn=15,"
+        "title=MG106 header-mismatch::docstring says Revises 'zz' but `down_revision` is c "
+        "(in main:migrations/versions/0003_d.py:4)%0Ahelp: set the docstring line to 'Revises: c'"
+    )
