@@ -16,10 +16,9 @@ from pathlib import Path
 
 from .model import HeaderValue, RevisionFile
 
+# Only branch_labels and depends_on: `revision` and `down_revision` place the file in
+# the graph and stay literal-only.
 _Key = tuple[str, str, int, str]
-# The header values a module of the repository may supply; `revision` and
-# `down_revision` place the file in the graph and stay literal-only.
-RESOLVED_FIELDS = ("branch_labels", "depends_on")
 
 
 def resolve_imported_labels(
@@ -28,22 +27,27 @@ def resolve_imported_labels(
     """The records with such values resolved, and every file consulted for them."""
     resolved: dict[_Key, tuple[str, tuple[str, ...]] | None] = {}
     consulted: set[str] = set()
+
+    def resolve(value: HeaderValue | None, importer: Path) -> HeaderValue | None:
+        if value is None or value.imported_from is None:
+            return value
+        module, name, level = value.imported_from
+        key = (module, name, level, str(importer.parent) if level else "")
+        if key not in resolved:
+            resolved[key] = _lookup(module, name, level, importer, root, consulted)
+        found = resolved[key]
+        if found is None:
+            return value
+        shape, ids = found
+        return HeaderValue(ids=ids, span=value.span, shape=shape)
+
     out = []
     for record in records:
-        changes: dict[str, HeaderValue] = {}
-        for field_name in RESOLVED_FIELDS:
-            value: HeaderValue | None = getattr(record, field_name)
-            if value is None or value.imported_from is None:
-                continue
-            module, name, level = value.imported_from
-            key = (module, name, level, str(Path(record.path).parent) if level else "")
-            if key not in resolved:
-                resolved[key] = _lookup(module, name, level, Path(record.path), root, consulted)
-            found = resolved[key]
-            if found is not None:
-                shape, ids = found
-                changes[field_name] = HeaderValue(ids=ids, span=value.span, shape=shape)
-        out.append(dataclasses.replace(record, **changes) if changes else record)
+        labels = resolve(record.branch_labels, Path(record.path))
+        depends = resolve(record.depends_on, Path(record.path))
+        if labels is not record.branch_labels or depends is not record.depends_on:
+            record = dataclasses.replace(record, branch_labels=labels, depends_on=depends)
+        out.append(record)
     return out, consulted
 
 

@@ -75,7 +75,9 @@ def scenarios(
             if target.value is None:
                 row = Scenario(name, where, condition, COMPUTED, (), (), {}, _COMPUTED_PROBLEM)
             else:
-                row = _path(graph, name, where, condition, target.value, site.upgraded_after, baseline, critical)
+                row = _path(
+                    graph, name, where, condition, target.value, site.upgraded_after, baseline, critical
+                )
             at_site.append((row, tests, target.span.line))
         found.extend(_told_apart(at_site))
     for head in sorted(graph.heads()):

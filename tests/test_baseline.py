@@ -282,7 +282,9 @@ def test_baseline_file_option_chooses_another_file(tmp_path: Path, monkeypatch: 
     assert result.stderr == "Wrote 2 findings to ci/miglint.json.\n"
     assert (project / "ci" / "miglint.json").read_text() == HEADER_MISMATCH_BASELINE
     assert not (project / ".miglint-baseline.json").exists()
-    assert lint().stdout.endswith("Found 2 warnings in 4 revisions in 1 environment.\n")  # the default file does not exist
+    assert lint().stdout.endswith(
+        "Found 2 warnings in 4 revisions in 1 environment.\n"
+    )  # the default file does not exist
     assert lint("--baseline-file", "ci/miglint.json").stdout.endswith("(2 baselined).\n")
 
 

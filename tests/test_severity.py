@@ -124,7 +124,11 @@ def _package(tmp_path: Path, source: str) -> None:
 
 def _depends_on_imported(tmp_path: Path, name: str) -> None:
     source = f"from myapp.ids import {name}\nrevision = 'b'\ndown_revision = 'a'\ndepends_on = {name}\n"
-    write_project(tmp_path, ["a", "d<-a", "c<-d"], files={"0009_b.py": source, "0010_m.py": "revision = 'm'\ndown_revision = ('b', 'c')\n"})
+    write_project(
+        tmp_path,
+        ["a", "d<-a", "c<-d"],
+        files={"0009_b.py": source, "0010_m.py": "revision = 'm'\ndown_revision = ('b', 'c')\n"},
+    )
 
 
 def test_depends_on_imported_from_the_repository_is_resolved(

@@ -54,7 +54,9 @@ def test_color_with_output_file_colours_the_terminal_report_only(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write_project(tmp_path, ["a", "b1<-a", "b2<-a"])
-    result = run(["lint", "--no-cache", "--color", "--format", "json", "-o", "out.json"], tmp_path, monkeypatch)
+    result = run(
+        ["lint", "--no-cache", "--color", "--format", "json", "-o", "out.json"], tmp_path, monkeypatch
+    )
     assert ANSI in result.stdout
     assert ANSI not in (tmp_path / "out.json").read_text()
 
@@ -105,7 +107,10 @@ def test_plan_with_nothing_to_run_says_so(tmp_path: Path, monkeypatch: pytest.Mo
         "alembic upgrade heads from b runs nothing: every revision heads needs is already applied at b\n",
     )
     to_a = run(["plan", "--from", "b", "--to", "a", "--no-cache"], tmp_path, monkeypatch)
-    assert to_a.stdout == "alembic upgrade a from b runs nothing: every revision a needs is already applied at b\n"
+    assert (
+        to_a.stdout
+        == "alembic upgrade a from b runs nothing: every revision a needs is already applied at b\n"
+    )
     as_json = run(["plan", "--from", "b", "--no-cache", "--format", "json"], tmp_path, monkeypatch)
     assert '"revisions": []' in as_json.stdout
 
@@ -140,7 +145,9 @@ def main():
 """
 
 
-def test_a_computed_stamp_target_is_not_called_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_computed_stamp_target_is_not_called_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_project(tmp_path, ["a", "b<-a"])
     (tmp_path / "scripts").mkdir()
     (tmp_path / "scripts" / "run_migrations.py").write_text(RUNNER)
@@ -164,11 +171,11 @@ def test_a_computed_stamp_target_is_not_called_unknown(tmp_path: Path, monkeypat
 
 
 def test_the_same_stamp_twice_on_one_path_names_the_value_line() -> None:
+    from miglint.graph import RevisionGraph
     from miglint.model import Span
+    from miglint.parse import parse_revision_file
     from miglint.runner import StampSite, Target
     from miglint.scenarios import scenarios
-    from miglint.graph import RevisionGraph
-    from miglint.parse import parse_revision_file
 
     graph = RevisionGraph([parse_revision_file("a.py", b"revision = 'a'\ndown_revision = None\n")])
     targets = (Target("a", Span.point(3), ()), Target("a", Span.point(5), ()))
@@ -193,8 +200,9 @@ def test_against_annotations_point_at_files_of_the_checkout(
     github = run(["lint", "--against", "main", "--format", "github"], repo, monkeypatch)
     files = re.findall(r"^::error file=([^,]+),line=(\d+)", github.stdout, re.MULTILINE)
     assert files == [("migrations/versions/0002_b.py", "13")] * 2
-    assert "revision c is one of 2 heads (b, c), which diverged at a (in main:migrations/versions/0002_c.py:13)" in (
-        github.stdout
+    assert (
+        "revision c is one of 2 heads (b, c), which diverged at a (in main:migrations/versions/0002_c.py:13)"
+        in (github.stdout)
     )
     assert "c is only in main: merge or rebase main first, then run: alembic merge" in github.stdout
     sarif = json.loads(run(["lint", "--against", "main", "--format", "sarif"], repo, monkeypatch).stdout)
