@@ -230,25 +230,29 @@ def lint(
     reports = lint_paths(paths, cwd, options, project)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
-    where, named = baseline.location(project, baseline_file, cwd)
+    # one baseline per [tool.miglint], as for every other setting
+    places = baseline.places(project, baseline_file, cwd)
     recorded = None
     if not (no_baseline_file or write_baseline):
-        recorded = baseline.read(where, display_path(str(where), cwd), required=named)
-    if recorded is not None:
+        recorded = [baseline.read(p.path, display_path(str(p.path), cwd), required=p.named) for p in places]
+    if recorded is not None and any(r is not None for r in recorded):
         # Fixes, like the report, cover only what the baseline does not hide (ruff's choice).
-        reports = baseline.apply(reports, recorded, project.root, cwd)
+        reports = baseline.apply_each(reports, places, recorded, cwd)
+    else:
+        recorded = None
     if show_diff:
         sys.exit(_print_diff(reports, cwd))
     if apply_fixes:
         fixed = _apply_fixes(reports, paths, cwd, options)
         if fixed is not reports and recorded is not None:  # linted again: the baseline applies anew
-            fixed = baseline.apply(fixed, recorded, project.root, cwd)
+            fixed = baseline.apply_each(fixed, places, recorded, cwd)
         reports = fixed
     for report in reports:
         if not report.files:
             click.echo(f"miglint: {report.name}: no revision files found", err=True)
     if write_baseline:
-        _write_baseline(where, reports, project.root, cwd)
+        for place in places:
+            _write_baseline(place.path, baseline.members(reports, place, len(places) == 1), place.root, cwd)
         sys.exit(0)
     use_color = _use_color(color)
     _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)

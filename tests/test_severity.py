@@ -174,3 +174,26 @@ def test_an_unresolved_dependency_is_an_error_and_a_label_a_warning(
     # a configured severity applies to every finding of the rule
     (tmp_path / "pyproject.toml").write_text('[tool.miglint.rules.MG003]\nseverity = "error"\n')
     assert run(["lint", "--no-cache", "--select", "MG003"], tmp_path, monkeypatch).exit_code == 1
+
+
+def test_each_project_keeps_its_own_findings_baseline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _two_projects(tmp_path)
+    written = run(["lint", "--no-cache", "--write-baseline", "b"], tmp_path, monkeypatch)
+    assert written.stderr == "Wrote 2 findings to b/.miglint-baseline.json.\n"
+    alone_b = run(["lint", "--no-cache", "--concise", "b"], tmp_path, monkeypatch)
+    assert alone_b.output == "All checks passed: 3 revisions in 1 environment (2 baselined).\n"
+    both = run(["lint", "--no-cache", "--concise", "a", "b"], tmp_path, monkeypatch)
+    assert [line.split()[1] for line in findings(both.output)] == ["MG111"]  # a's, not baselined
+    assert both.output.splitlines()[-1] == ("Found 1 warning in 6 revisions in 2 environments (2 baselined).")
+    # writing for both writes each project's own file, a's findings in a's
+    again = run(["lint", "--no-cache", "--write-baseline", "a", "b"], tmp_path, monkeypatch)
+    assert again.stderr == (
+        "Wrote 1 finding to a/.miglint-baseline.json.\n"
+        "Wrote 2 findings to b/.miglint-baseline.json (0 pruned).\n"
+    )
+    assert (
+        '"path": "migrations/versions/0000_a1b2c3d4e5f6.py"'
+        in (tmp_path / "a" / ".miglint-baseline.json").read_text()
+    )
