@@ -1,7 +1,8 @@
 """Resolve branch labels and dependencies imported from a module of the same repository.
 
 An expand/contract split often keeps its labels in one module
-(`from myapp.migrations.labels import EXPAND`), and a revision may depend on an id
+(`from myapp.migrations.labels import EXPAND`, or `branch_labels = (cli.EXPAND_BRANCH,)`
+after `from myapp.db.migration import cli`), and a revision may depend on an id
 kept there (`from myapp.migrations.ids import USERS_TABLE`; `depends_on = USERS_TABLE`).
 When that module assigns the name a literal, the value is as static as if it were
 written in place; resolving it keeps two intended heads from looking accidental and
@@ -28,18 +29,35 @@ def resolve_imported_labels(
     resolved: dict[_Key, tuple[str, tuple[str, ...]] | None] = {}
     consulted: set[str] = set()
 
-    def resolve(value: HeaderValue | None, importer: Path) -> HeaderValue | None:
-        if value is None or value.imported_from is None:
-            return value
-        module, name, level = value.imported_from
+    def lookup(reference: tuple[str, str, int], importer: Path) -> tuple[str, tuple[str, ...]] | None:
+        module, name, level = reference
         key = (module, name, level, str(importer.parent) if level else "")
         if key not in resolved:
             resolved[key] = _lookup(module, name, level, importer, root, consulted)
-        found = resolved[key]
-        if found is None:
+        return resolved[key]
+
+    def resolve(value: HeaderValue | None, importer: Path) -> HeaderValue | None:
+        if value is None:
             return value
-        shape, ids = found
-        return HeaderValue(ids=ids, span=value.span, shape=shape)
+        if value.imported_from is not None:
+            found = lookup(value.imported_from, importer)
+            if found is None:
+                return value
+            shape, ids = found
+            return HeaderValue(ids=ids, span=value.span, shape=shape)
+        if value.imported_items is not None:
+            # `(cli.EXPAND_BRANCH,)`: each element must be one string, as Alembic needs
+            texts = []
+            for item in value.imported_items:
+                if isinstance(item, str):
+                    texts.append(item)
+                    continue
+                found = lookup(item, importer)
+                if found is None or found[0] != "str":
+                    return value
+                texts.append(found[1][0])
+            return HeaderValue(ids=tuple(texts), span=value.span, shape="tuple")
+        return value
 
     out = []
     for record in records:

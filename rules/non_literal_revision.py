@@ -29,9 +29,11 @@ class NonLiteralRevision(FileRule):
     parent is left out of the graph, and the graph checks that depend on it are
     skipped rather than guessed.
 
-    A name imported with `from module import NAME` from a module of the same
-    repository that binds NAME to a literal is read from that module (without
-    importing it) for `branch_labels` and `depends_on`, and is not flagged. A
+    For `branch_labels` and `depends_on`, a constant of a module of the same
+    repository (`NAME` after `from module import NAME`, `cli.NAME` after
+    `from package import cli` or `import package.cli as cli`, alone or in a tuple
+    of such names and strings) that the module binds to a literal is read from
+    that module, without importing it, and is not flagged. A
     `branch_labels` that stays unknown is a warning: the graph is still checked,
     only the heads on that branch may look like extra heads; a configured
     `severity` applies to every finding of the rule.

@@ -197,3 +197,44 @@ def test_each_project_keeps_its_own_findings_baseline(
         '"path": "migrations/versions/0000_a1b2c3d4e5f6.py"'
         in (tmp_path / "a" / ".miglint-baseline.json").read_text()
     )
+
+
+@pytest.mark.parametrize(
+    ("imports", "value"),
+    [
+        ("from myapp.db.migration import cli", "(cli.EXPAND_BRANCH,)"),  # neutron's shape
+        ("from myapp.db import migration", "[migration.cli.EXPAND_BRANCH, 'extra']"),
+        ("import myapp.db.migration.cli as cli", "cli.EXPAND_BRANCH"),
+        ("import myapp.db.migration.cli", "(myapp.db.migration.cli.EXPAND_BRANCH,)"),
+        ("from .. import cli", "(cli.EXPAND_BRANCH,)"),  # migrations/cli.py, beside versions/
+    ],
+)
+def test_labels_named_through_a_module_attribute_are_resolved(
+    imports: str, value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    constants = "EXPAND_BRANCH = 'expand'\nCONTRACT_BRANCH = 'contract'\n"
+    package = tmp_path / "myapp" / "db" / "migration"
+    package.mkdir(parents=True)
+    (package / "cli.py").write_text(constants)
+    expand = f"{imports}\nrevision = 'e'\ndown_revision = 'a'\nbranch_labels = {value}\n"
+    contract = "revision = 'c'\ndown_revision = 'a'\nbranch_labels = ('contract',)\n"
+    write_project(tmp_path, ["a"], files={"0010_e.py": expand, "0011_c.py": contract})
+    (tmp_path / "migrations" / "cli.py").write_text(constants)
+    result = run(["lint", "--no-cache", "--concise", "--select", "ALL"], tmp_path, monkeypatch)
+    assert (result.exit_code, result.output) == (0, "All checks passed: 3 revisions in 1 environment.\n")
+    shown = run(["graph", "--no-cache", "--format", "json"], tmp_path, monkeypatch)
+    import json
+
+    (e,) = [r for r in json.loads(shown.output)["revisions"] if r["id"] == "e"]
+    assert e["branch_labels"][0] == "expand"
+
+
+def test_a_tuple_naming_a_tuple_is_not_resolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _package(tmp_path, "LABELS = ('expand',)\n")
+    source = "from myapp import ids\nrevision = 'e'\ndown_revision = 'a'\nbranch_labels = (ids.LABELS,)\n"
+    write_project(tmp_path, ["a"], files={"0010_e.py": source})
+    result = run(["lint", "--no-cache", "--concise", "--select", "MG003"], tmp_path, monkeypatch)
+    assert findings(result.output) == [
+        "migrations/versions/0010_e.py:4:17: MG003 `branch_labels` is computed (`(ids.LABELS,)`), not a literal: "
+        "heads on its branch are not reported as extra heads"
+    ]
