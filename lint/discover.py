@@ -15,7 +15,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -64,6 +64,9 @@ class Environment:
     # code, as keystone does): read to report them (MG004), never silently dropped.
     uncovered: tuple[Path, ...] = ()
     note: str | None = None  # what discovery decided on the user's behalf, one line
+    # The [tool.miglint] nearest to where the environment is configured: it applies to
+    # this environment only, so `miglint lint a b` reports for b what `miglint lint b` does.
+    settings: Settings | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -89,27 +92,70 @@ def discover(paths: Sequence[str], cwd: Path, *, whole_tree: bool = True) -> Pro
     environments: list[Environment] = []
     problems: list[str] = []
     focus: list[Path] = []
-    settings: Settings | None = None
+    first: Settings | None = None
     for target in targets:
         found = _environments_for(target, cwd, whole_tree)
-        if settings is None:
-            pyproject = _nearest_pyproject(found.root)
-            # Relative settings (exclude, cache-dir) mean the same wherever miglint starts:
-            # they are relative to the file that holds them.
-            settings = load_settings(pyproject.parent if pyproject else found.root, pyproject)
-        environments.extend(found.environments)
+        settings = _settings_near(found.root)
+        first = first or settings
+        environments.extend(_with_settings(env, settings) for env in found.environments)
         problems.extend(found.problems)
         focus.extend(found.focus)
-    assert settings is not None
-    if settings.exclude:
-        environments = [_exclude(env, settings) for env in environments]
+    assert first is not None
+    environments = [_exclude(env) for env in environments]
     return Project(
-        root=settings.root,
-        settings=settings,
+        root=first.root,
+        settings=first,
         environments=tuple(_unique(environments)),
         problems=tuple(dict.fromkeys(problems)),
         focus=tuple(focus),
     )
+
+
+def _settings_near(directory: Path) -> Settings:
+    pyproject = _nearest_pyproject(directory)
+    # Relative settings (exclude, cache-dir) mean the same wherever miglint starts:
+    # they are relative to the file that holds them.
+    return load_settings(pyproject.parent if pyproject else directory, pyproject)
+
+
+def _with_settings(env: Environment, settings: Settings) -> Environment:
+    """`env` under `settings`, unless discovery below a directory already gave it its own."""
+    return env if env.settings is not None else dataclasses.replace(env, settings=settings)
+
+
+def settings_of(project: Project, env: Environment) -> Settings:
+    return env.settings if env.settings is not None else project.settings
+
+
+def _settings_key(settings: Settings) -> tuple[Path, Path | None]:
+    return settings.root.absolute(), settings.source.absolute() if settings.source else None
+
+
+def by_settings(project: Project) -> list[Project]:
+    """The project split into one project per [tool.miglint] its environments use, in
+    order: each is linted exactly as it would be on its own."""
+    groups: dict[tuple[Path, Path | None], list[Environment]] = {}
+    settings: dict[tuple[Path, Path | None], Settings] = {}
+    for env in project.environments:
+        own = settings_of(project, env)
+        key = _settings_key(own)
+        groups.setdefault(key, []).append(env)
+        settings.setdefault(key, own)
+    if len(groups) <= 1:
+        return [project]
+    return [
+        Project(settings[k].root, settings[k], tuple(envs), focus=project.focus) for k, envs in groups.items()
+    ]
+
+
+def project_of(project: Project, env: Environment) -> Project:
+    """The project as `env` sees it: its own settings and the environments sharing them."""
+    own = settings_of(project, env)
+    key = _settings_key(own)
+    if key == _settings_key(project.settings):
+        return project
+    shared = tuple(e for e in project.environments if _settings_key(settings_of(project, e)) == key)
+    return Project(own.root, own, shared, focus=project.focus)
 
 
 @dataclass
@@ -266,19 +312,24 @@ def _search_down(start: Path, cwd: Path) -> _Found:
     problems: list[str] = []
     shaped: list[tuple[int, Path]] = []
 
-    def attempt(order: int, read: Callable[..., list[Environment] | None], *arguments: object) -> None:
+    def attempt(
+        order: int, where: Path, read: Callable[..., list[Environment] | None], *arguments: object
+    ) -> None:
         try:
-            found.extend((order, env) for env in read(*arguments) or ())
+            envs = read(*arguments) or ()
+            if envs:  # each under the [tool.miglint] nearest to where it is configured
+                settings = _settings_near(where)
+                found.extend((order, _with_settings(env, settings)) for env in envs)
         except ConfigError as error:
             problems.append(str(error))
 
     for order, (directory, dirnames, filenames) in enumerate(_walk(start)):
         here = Path(directory)
         if "alembic.ini" in filenames or "pyproject.toml" in filenames:
-            attempt(order, _own_environments, here, cwd)
+            attempt(order, here, _own_environments, here, cwd)
         for name in sorted(filenames):
             if name != "alembic.ini" and _is_alembic_ini_name(name):
-                attempt(order, _ini_environments, here / name, cwd, _pyproject_beside(here / name))
+                attempt(order, here, _ini_environments, here / name, cwd, _pyproject_beside(here / name))
         if "env.py" in filenames and "versions" in dirnames and _is_alembic_env(here):
             shaped.append((order, here))
         # The version files of an environment found hold no configuration: not walked.
@@ -298,7 +349,9 @@ def _search_down(start: Path, cwd: Path) -> _Found:
     for order, script in shaped:
         if script.resolve() in scripts or (script / "versions").resolve() in locations:
             continue
-        attempt(order, _environment, _display(script, cwd), script, (script / "versions",), False, cwd)
+        attempt(
+            order, script, _environment, _display(script, cwd), script, (script / "versions",), False, cwd
+        )
     environments = [env for _, env in sorted(found, key=lambda pair: pair[0])]
     if not environments:
         if problems:
@@ -791,7 +844,10 @@ def _version_files(
     return files
 
 
-def _exclude(env: Environment, settings: Settings) -> Environment:
+def _exclude(env: Environment) -> Environment:
+    settings = env.settings
+    if settings is None or not settings.exclude:
+        return env
     return dataclasses.replace(
         env,
         files=tuple(f for f in env.files if not excluded(f, settings)),
