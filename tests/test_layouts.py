@@ -567,3 +567,21 @@ def test_graph_and_plan_keep_to_the_environment_the_root_configures(
     result = cli_runner().invoke(main, ["plan", "--no-cache", "--from", "a"])
     assert result.exit_code == 0, result.stderr
     assert "b" in result.stdout
+
+
+def test_an_environment_found_below_keeps_its_own_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script directory configured in code, in a sub-project with its own [tool.miglint]:
+    linted from the root as it would be alone."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b1<-a", "b2<-a")
+    write(tmp_path / "tenant" / "pyproject.toml", '[tool.miglint]\nignore = ["MG102"]\n')
+    script_dir(tmp_path / "tenant" / "migrations", "t1", "t2a<-t1", "t2b<-t1")
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert [(c, p) for c, p, _, _ in findings(report)] == [
+        ("MG102", "migrations/versions/b1_rev.py"),
+        ("MG102", "migrations/versions/b2_rev.py"),
+    ]
+    assert [name for name, *_ in summary(report)] == ["alembic.ini", "tenant/migrations"]
