@@ -462,3 +462,11 @@ def test_a_statement_ending_with_a_bind_is_fixed_after_the_bind(tmp_path: Path) 
     assert write_fixes(plan_fixes([found]))
     assert "WHERE id = :source_id ON CONFLICT DO NOTHING')" in paths["0002_b.py"].read_text()
     assert findings(tmp_path, "MG204", "MG209") == []
+
+
+def test_every_fixable_rule_says_which_of_its_fixes_are_safe() -> None:
+    from miglint.rule import all_rules
+
+    fixable = {code for code, rule in all_rules().items() if rule.fixable}
+    documented = {code for code, rule in all_rules().items() if "## Fix safety" in rule.docs()}
+    assert fixable == documented == {"MG106", "MG201", "MG202", "MG203", "MG204", "MG211", "MG212", "MG301"}
