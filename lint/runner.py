@@ -5,12 +5,16 @@ The bug this project was created for: a runner found a legacy database (tables,
 but no `alembic_version`) and ran `alembic stamp head`, marking every migration
 applied without running any. This module finds each stamp, every value its target
 may hold (a literal, or a name whose assignments are literals - each with the
-conditions on its own path), and the conditions that lead to the stamp.
+conditions on its own path), and the conditions that lead to the stamp - those of
+the function holding it and, for a helper, those of each call that reaches it.
 
 Read with CPython's `ast` (runners are few and the edits a fix makes are plain
 text replacements at exact spans). Recognised stamps: `alembic stamp X` run by
 subprocess.run/call/check_call/check_output/Popen (list or shell string) or
-os.system, and `alembic.command.stamp(cfg, X)` however imported.
+os.system, `alembic.command.stamp(cfg, X)` however imported or aliased, and
+flask_migrate's. What each `if` test says about the database is read by data flow
+(runnerflow.py), in every function of the module: methods, CLI commands, nested
+functions alike.
 """
 
 from __future__ import annotations
@@ -18,11 +22,13 @@ from __future__ import annotations
 import ast
 import re
 import shlex
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import reduce
 
 from .model import Span
+from .runnerflow import UNKNOWN, DbFacts, Flow, FunctionInfo, collect_assignments
 from .sqlsource import char_column
 
 _COMMANDS = ("stamp", "upgrade")
@@ -32,8 +38,16 @@ _VERSION_ROW = re.compile(
 _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen", "system"})
 # alembic options that take a value, to skip when looking for the revision
 _OPTIONS_WITH_VALUE = frozenset({"-c", "--config", "-n", "--name", "-x", "--tag"})
-# Words in a condition that show it inspects what the database already holds.
+# Words in a shell test that show it inspects what the database already holds (Python
+# tests are read by data flow instead: runnerflow.py).
 _TABLE_WORDS = ("table", "alembic_version", "information_schema", "get_table_names", "has_table")
+# How far a stamp in a helper is followed up through its callers, and how many ways in are kept.
+_MAX_CALL_DEPTH = 8
+_MAX_CONTEXTS = 16
+# Calls whose string arguments are messages, not SQL files being loaded.
+_MESSAGE_CALLS = frozenset(
+    {"print", "echo", "secho", "debug", "info", "warning", "warn", "error", "write", "log"}
+)
 
 
 @dataclass(frozen=True)
@@ -43,23 +57,23 @@ class Condition:
     text: str
     line: int
     holds: bool
+    # What the test says about the database on this branch, followed through names
+    # (runnerflow.py); None: read from the test's words (shell runners).
+    facts: DbFacts | None = None
+
+    @property
+    def db(self) -> DbFacts:
+        return self.facts if self.facts is not None else _word_facts(self.text, self.holds)
 
     @property
     def finds_empty(self) -> bool:
         """On this branch the database was found empty (the fresh-install path)."""
-        # Only a test for emptiness that holds says so: the else of `count < 30` is
-        # "30 or more", not "none".
-        lowered = self.text.lower()
-        return self.holds and any(word in lowered for word in _TABLE_WORDS) and _tests_empty(self.text)
+        return self.db.tables is False
 
     @property
     def finds_tables(self) -> bool:
-        """The database was found to hold tables (the legacy case), on this branch."""
-        lowered = self.text.lower()
-        if not any(word in lowered for word in _TABLE_WORDS):
-            return False
-        empty = _tests_empty(self.text)
-        return (not empty) if self.holds else empty
+        """On this branch the database holds tables, or has no alembic_version (the legacy case)."""
+        return self.db.tables is True or self.db.versioned is False
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,17 @@ class Target:
     span: Span
     conditions: tuple[Condition, ...]  # those on the path of the assignment
     exact: bool = True  # the text at `span` is a literal of exactly `value` (a fix may replace it)
+    source: str = ""  # the expression a symbolic value was read from (`script.get_current_head()`)
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """One way into the function that holds a stamp: the calls from the outermost caller
+    in, and the tests on that way."""
+
+    calls: tuple[tuple[Span, str], ...]  # (the call, the function it runs), outermost first
+    conditions: tuple[Condition, ...]
+    creates_schema: bool  # the schema is created before one of these calls
 
 
 @dataclass(frozen=True)
@@ -81,17 +106,23 @@ class StampSite:
     tool: str  # "alembic CLI" or "alembic.command"
     targets: tuple[Target, ...]
     conditions: tuple[Condition, ...]  # those on the path to the call itself
-    after_create_all: bool  # metadata.create_all() runs just before: the fresh-database pattern
+    after_create_all: bool  # the schema is created (create_all, a dump) before, on its path
     command: str = "stamp"  # or "upgrade"
     # What follows on the same path: an upgrade, or the line of a return/exit reached first
     # (0: the function simply ends there).
     upgraded_after: bool = True
     exits_at: int | None = None
+    # The line of a test of the database's revision that follows and stops the program
+    # when it is not what it should be (a loud stop, not a silent one).
+    checked_at: int | None = None
+    function: str = ""  # the function holding the stamp ("" at module level)
+    callers: tuple[CallContext, ...] = ()  # the calls of this module that reach that function
 
-    def path_to(self, target: Target) -> tuple[Condition, ...]:
+    def path_to(self, target: Target, context: CallContext | None = None) -> tuple[Condition, ...]:
         """The tests on the way to the stamp and to the assignment of this value, each once."""
         path: list[Condition] = []
-        for condition in (*self.conditions, *target.conditions):
+        outer = context.conditions if context is not None else ()
+        for condition in (*outer, *self.conditions, *target.conditions):
             if condition not in path:
                 path.append(condition)
         return tuple(path)
@@ -99,65 +130,140 @@ class StampSite:
     def finds_empty(self, target: Target) -> bool:
         return any(c.finds_empty for c in self.path_to(target))
 
+    def legacy_path(self, target: Target) -> tuple[Condition, CallContext | None] | None:
+        """The test that put this stamp on a "tables but no alembic_version" path, and the
+        calls that lead there when the stamp is in a helper; None when no path is legacy."""
+        for context in (None, *self.callers):
+            if self.after_create_all or (context is not None and context.creates_schema):
+                continue
+            path = self.path_to(target, context)
+            facts = reduce(DbFacts.both, (c.db for c in path), UNKNOWN)
+            if facts.tables is False or facts.versioned is True:
+                continue
+            if facts.tables or facts.versioned is False:
+                return next(c for c in path if c.finds_tables), context
+        return None
+
     def legacy_condition(self, target: Target) -> Condition | None:
-        """The test that put this stamp on a "tables but no alembic_version" path, if any."""
-        path = self.path_to(target)
-        if self.after_create_all or any(c.finds_empty for c in path):
-            return None
-        return next((c for c in path if c.finds_tables), None)
+        found = self.legacy_path(target)
+        return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A call of one of the module's own functions, with the tests on the way to it."""
+
+    caller: str
+    callee: str
+    span: Span
+    conditions: tuple[Condition, ...]
+    creates_schema: bool
 
 
 def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
     tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
-    reader = _Runner(path, text, lines, _command_stamp_names(tree))
-    reader.flask = _flask_names(tree)
+    functions = _functions(tree)
+    reader = _Runner(path, text, lines, _aliases(tree), Flow(tree, functions))
     reader.wrappers = reader.find_wrappers(tree)
     module_scope = _Scope(None, {})
     sites: list[StampSite] = []
-    for statement, conditions, before, after in _statements(tree.body, ()):
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            scope = _Scope(statement, module_scope.assignments)
-            for inner, inner_conditions, inner_before, inner_after in _statements(statement.body, ()):
-                scope.note(inner, inner_conditions)
-                sites.extend(reader.stamps(inner, inner_conditions, inner_before, inner_after, scope))
-        else:
-            module_scope.note(statement, conditions)
-            sites.extend(reader.stamps(statement, conditions, before, after, module_scope))
-    return tuple(sites)
+    calls: list[_Call] = []
+    reader.read(tree.body, None, module_scope, sites, calls)
+    for info in functions.values():
+        scope = _Scope(info.node, module_scope.assignments)
+        reader.read(info.node.body, info, scope, sites, calls)
+    found = _with_callers(sites, calls)
+    return tuple(sorted(found, key=lambda s: (s.span.line, s.span.column)))
+
+
+def _functions(tree: ast.Module) -> dict[str, FunctionInfo]:
+    """Every function of the module by qualified name: `f`, `Class.method`, `f.inner`."""
+    found: dict[str, FunctionInfo] = {}
+    todo: deque[tuple[list[ast.stmt], str, FunctionInfo | None, str | None]] = deque(
+        [(tree.body, "", None, None)]
+    )
+    while todo:
+        body, prefix, parent, owner = todo.popleft()
+        for statement, _, _, _ in _statements(body, ()):
+            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                assignments, returns = collect_assignments(statement.body)
+                qualname = f"{prefix}{statement.name}"
+                info = FunctionInfo(statement, qualname, parent, owner, assignments, returns)
+                found.setdefault(qualname, info)
+                todo.append((statement.body, f"{qualname}.", info, None))
+            elif isinstance(statement, ast.ClassDef) and parent is None:
+                todo.append((statement.body, f"{prefix}{statement.name}.", None, f"{prefix}{statement.name}"))
+    return found
+
+
+def _with_callers(sites: list[StampSite], calls: list[_Call]) -> list[StampSite]:
+    """Each stamp in a function gets the ways in that the module's own calls give it,
+    breadth first, bounded in depth and number (a long chain of helpers stays cheap)."""
+    callers_of: dict[str, list[_Call]] = {}
+    for call in calls:
+        callers_of.setdefault(call.callee, []).append(call)
+    found = []
+    for site in sites:
+        if not site.function or site.function not in callers_of:
+            found.append(site)
+            continue
+        contexts: list[CallContext] = []
+        seen = {site.function}
+        todo: deque[tuple[str, CallContext]] = deque([(site.function, CallContext((), (), False))])
+        while todo and len(contexts) < _MAX_CONTEXTS:
+            function, inner = todo.popleft()
+            for call in callers_of.get(function, []):
+                context = CallContext(
+                    ((call.span, call.callee), *inner.calls),
+                    (*call.conditions, *inner.conditions),
+                    call.creates_schema or inner.creates_schema,
+                )
+                contexts.append(context)
+                if call.caller and call.caller not in seen and len(context.calls) < _MAX_CALL_DEPTH:
+                    seen.add(call.caller)
+                    todo.append((call.caller, context))
+        found.append(StampSite(**{**site.__dict__, "callers": tuple(contexts[:_MAX_CONTEXTS])}))
+    return found
 
 
 _Continuation = tuple[tuple[ast.stmt, ...], ...]
+_Classify = Callable[[ast.expr, bool], DbFacts]
 
 
 def _statements(
-    body: list[ast.stmt], conditions: tuple[Condition, ...], rest: _Continuation = ()
+    body: list[ast.stmt],
+    conditions: tuple[Condition, ...],
+    rest: _Continuation = (),
+    classify: _Classify | None = None,
+    preceding: tuple[ast.stmt, ...] = (),
 ) -> Iterator[tuple[ast.stmt, tuple[Condition, ...], tuple[ast.stmt, ...], _Continuation]]:
-    """Every statement with the conditions leading to it, the statements before it in
-    its block, and what runs after it: the rest of its block, then of each enclosing one."""
+    """Every statement with the conditions leading to it, the statements run before it on
+    its path (those of its block and of the enclosing ones), and what runs after it: the
+    rest of its block, then of each enclosing one."""
     for index, statement in enumerate(body):
         after = (tuple(body[index + 1 :]), *rest)
-        yield statement, conditions, tuple(body[:index]), after
+        before = (*preceding, *body[:index])
+        yield statement, conditions, before, after
         if isinstance(statement, ast.If):
             text = ast.unparse(statement.test)
-            yield from _statements(
-                statement.body, (*conditions, Condition(text, statement.lineno, True)), after
-            )
-            yield from _statements(
-                statement.orelse, (*conditions, Condition(text, statement.lineno, False)), after
-            )
+            for block, holds in ((statement.body, True), (statement.orelse, False)):
+                facts = classify(statement.test, holds) if classify else None
+                condition = Condition(text, statement.lineno, holds, facts)
+                yield from _statements(block, (*conditions, condition), after, classify, before)
         elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
-            yield from _statements(statement.body, conditions, after)
-            yield from _statements(getattr(statement, "orelse", []), conditions, after)
+            yield from _statements(statement.body, conditions, after, classify, before)
+            yield from _statements(getattr(statement, "orelse", []), conditions, after, classify, before)
         elif isinstance(statement, ast.Try):
             for block in (statement.body, statement.orelse, statement.finalbody):
-                yield from _statements(block, conditions, after)
+                yield from _statements(block, conditions, after, classify, before)
             for handler in statement.handlers:
-                yield from _statements(handler.body, conditions, after)
+                yield from _statements(handler.body, conditions, after, classify, before)
 
 
 class _Scope:
-    """Assignments to simple names in one function (module ones visible too)."""
+    """Assignments to simple names in one function (module ones visible too), in the order
+    they run; a parameter hides a module name of its own name."""
 
     def __init__(
         self, function: ast.AST | None, outer: dict[str, list[tuple[ast.expr, tuple[Condition, ...]]]]
@@ -165,6 +271,10 @@ class _Scope:
         self.function = function
         self.outer = outer
         self.assignments: dict[str, list[tuple[ast.expr, tuple[Condition, ...]]]] = {}
+        self.parameters: set[str] = set()
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            args = function.args
+            self.parameters = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
 
     def note(self, statement: ast.stmt, conditions: tuple[Condition, ...]) -> None:
         if isinstance(statement, ast.Assign):
@@ -179,17 +289,20 @@ class _Scope:
             self.assignments.setdefault(statement.target.id, []).append((statement.value, conditions))
 
     def values(self, name: str) -> list[tuple[ast.expr, tuple[Condition, ...]]] | None:
-        return self.assignments.get(name) or self.outer.get(name)
+        if name in self.assignments:
+            return self.assignments[name]
+        return None if name in self.parameters else self.outer.get(name)
 
 
 class _Runner:
-    def __init__(self, path: str, text: str, lines: list[str], command_stamps: dict[str, str]) -> None:
+    def __init__(self, path: str, text: str, lines: list[str], aliases: dict[str, str], flow: Flow) -> None:
         self.path = path
         self.text = text
         self.lines = lines
-        self.command_stamps = command_stamps
-        self.flask: dict[str, Any] = {"": set()}  # set by analyze_runner: _flask_names
-        self.wrappers: dict[str, tuple[str, int, str, ast.expr | None]] = {}  # ... find_wrappers
+        self.aliases = aliases  # local name -> what it is bound to by an import
+        self.flow = flow
+        self.wrappers: dict[str, tuple[str, int, str, ast.expr | None]] = {}  # set by analyze_runner
+        self._creates: dict[str, bool] = {}
 
     def span(self, node: ast.expr | ast.stmt) -> Span:
         end_line = node.end_lineno or node.lineno
@@ -200,6 +313,43 @@ class _Runner:
             char_column(self.lines, end_line, node.end_col_offset or 0),
         )
 
+    def read(
+        self,
+        body: list[ast.stmt],
+        info: FunctionInfo | None,
+        scope: _Scope,
+        sites: list[StampSite],
+        calls: list[_Call],
+    ) -> None:
+        """The stamps of one function (or of the module's own statements), and its calls of
+        the module's functions."""
+        flow = self.flow
+
+        def classify(test: ast.expr, holds: bool) -> DbFacts:
+            return flow.facts(test, holds, info)
+
+        for statement, conditions, before, after in _statements(body, (), classify=classify):
+            scope.note(statement, conditions)
+            for site in self.stamps(statement, conditions, before, after, scope, info):
+                sites.append(StampSite(**{**site.__dict__, "function": info.qualname if info else ""}))
+            if isinstance(statement, _COMPOUND) or isinstance(statement, _DEFINITIONS):
+                continue
+            for node in ast.walk(statement):
+                if not isinstance(node, ast.Call):
+                    continue
+                callee = flow.callee(node.func, info)
+                if callee is not None:
+                    created = any(self.creates_schema(s, info) for s in before)
+                    calls.append(
+                        _Call(
+                            info.qualname if info else "",
+                            callee.qualname,
+                            self.span(node),
+                            conditions,
+                            created,
+                        )
+                    )
+
     def stamps(
         self,
         statement: ast.stmt,
@@ -207,16 +357,16 @@ class _Runner:
         before: tuple[ast.stmt, ...],
         after: _Continuation,
         scope: _Scope,
+        info: FunctionInfo | None = None,
     ) -> Iterator[StampSite]:
-        if isinstance(
-            statement, (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)
-        ):
-            return  # their bodies are visited as statements of their own
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            return
+        if isinstance(statement, _COMPOUND) or isinstance(statement, _DEFINITIONS):
+            return  # their bodies are visited as statements (or functions) of their own
+        created: bool | None = None
         for node in ast.walk(statement):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                yield from self._version_row_writes(node, conditions, before, after)
+                if created is None:
+                    created = any(self.creates_schema(s, info) for s in before)
+                yield from self._version_row_writes(node, conditions, created, after, info)
             if not isinstance(node, ast.Call):
                 continue
             found = self._alembic_call(node)
@@ -224,31 +374,79 @@ class _Runner:
                 continue
             command, tool, argument = found
             targets = tuple(self._targets(argument, conditions, scope)) if argument is not None else ()
-            upgraded, exits_at = self._what_follows(after) if command == "stamp" else (True, None)
+            upgraded, exits_at, checked_at = (
+                self._what_follows(after, info) if command == "stamp" else (True, None, None)
+            )
+            if created is None:
+                created = any(self.creates_schema(s, info) for s in before)
             yield StampSite(
                 path=self.path,
                 span=self.span(node),
                 tool=tool,
                 targets=targets,
                 conditions=conditions,
-                after_create_all=any("create_all" in ast.unparse(s) for s in before[-3:]),
+                after_create_all=created,
                 command=command,
                 upgraded_after=upgraded,
                 exits_at=exits_at,
+                checked_at=checked_at,
             )
 
-    def _what_follows(self, after: _Continuation) -> tuple[bool, int | None]:
-        """(an upgrade runs next on this path, the line of a return/exit reached first)."""
+    def creates_schema(self, statement: ast.stmt, info: FunctionInfo | None, depth: int = 0) -> bool:
+        """The statement surely runs and creates the schema: `metadata.create_all()`, loading a
+        SQL file or dump, or a call of a function of this module that does."""
+        if isinstance(statement, (ast.With, ast.AsyncWith, ast.Try)):
+            return any(self.creates_schema(s, info, depth) for s in statement.body)
+        if isinstance(statement, _COMPOUND) or isinstance(statement, _DEFINITIONS):
+            return False  # a branch or a loop may not run
+        for node in ast.walk(statement):
+            if not isinstance(node, ast.Call):
+                continue
+            name = _call_name(node.func)
+            if name in ("create_all", "executescript"):
+                return True
+            if name not in _MESSAGE_CALLS and any(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) and _loads_dump(a.value)
+                for arg in (*node.args, *(k.value for k in node.keywords))
+                for a in ast.walk(arg)
+            ):
+                return True
+            helper = self.flow.callee(node.func, info)
+            if helper is not None and depth < _MAX_CALL_DEPTH:
+                if helper.qualname not in self._creates:
+                    self._creates[helper.qualname] = False  # a recursive helper does not create by recursing
+                    self._creates[helper.qualname] = any(
+                        self.creates_schema(s, helper, depth + 1) for s in helper.node.body
+                    )
+                if self._creates[helper.qualname]:
+                    return True
+        return False
+
+    def _what_follows(
+        self, after: _Continuation, info: FunctionInfo | None
+    ) -> tuple[bool, int | None, int | None]:
+        """(an upgrade runs next on this path, the line of a return/exit reached first, the
+        line of a revision check that stops the program, reached first)."""
         for block in after:
             for statement in block:
                 if any(
                     isinstance(n, ast.Call) and (self._alembic_call(n) or (None,))[0] == "upgrade"
                     for n in ast.walk(statement)
                 ):
-                    return True, None
+                    return True, None, None
                 if isinstance(statement, ast.Return) or _is_exit(statement):
-                    return False, statement.lineno
-        return False, 0
+                    return False, statement.lineno, None
+                if (
+                    isinstance(statement, ast.If)
+                    and any(
+                        isinstance(n, ast.Raise) or _is_exit(n)
+                        for n in ast.walk(statement)
+                        if isinstance(n, ast.stmt)
+                    )
+                    and self.flow.reads_revision(statement.test, info)
+                ):
+                    return False, None, statement.lineno
+        return False, 0, None
 
     def find_wrappers(self, tree: ast.Module) -> dict[str, tuple[str, int, str, ast.expr | None]]:
         """Module functions that stamp or upgrade with their parameter's value:
@@ -271,24 +469,26 @@ class _Runner:
         self,
         node: ast.Constant,
         conditions: tuple[Condition, ...],
-        before: tuple[ast.stmt, ...],
+        created: bool,
         after: _Continuation,
+        info: FunctionInfo | None,
     ) -> Iterator[StampSite]:
         """SQL that writes the version row itself is a stamp too."""
         match = _VERSION_ROW.search(str(node.value))
         if match is None:
             return
         span = self.span(node)
-        upgraded, exits_at = self._what_follows(after)
+        upgraded, exits_at, checked_at = self._what_follows(after, info)
         yield StampSite(
             path=self.path,
             span=span,
             tool="SQL on alembic_version",
             targets=(Target(match.group("revision"), span, (), exact=False),),
             conditions=conditions,
-            after_create_all=any("create_all" in ast.unparse(s) for s in before[-3:]),
+            after_create_all=created,
             upgraded_after=upgraded,
             exits_at=exits_at,
+            checked_at=checked_at,
         )
 
     def _alembic_call(self, call: ast.Call) -> tuple[str, str, ast.expr | None] | None:
@@ -301,19 +501,23 @@ class _Runner:
             if passed is None and index < len(call.args):
                 passed = call.args[index]
             return wrapped, f"{name}()", passed if passed is not None else default
-        flask = self.flask
-        flask_command = flask.get(name) if isinstance(call.func, ast.Name) else None
-        if flask_command is None and isinstance(call.func, ast.Attribute) and name in _COMMANDS:
-            flask_command = name if _call_name(call.func.value) in flask.get("", ()) else None
-        if flask_command is not None:
+        qualified = _qualified(call.func, self.aliases)
+        module, _, function = (qualified or "").rpartition(".")
+        if function in _COMMANDS and module == "flask_migrate":
             # flask_migrate.stamp(directory=None, revision="head", ...): head when not passed
             revision = next((k.value for k in call.keywords if k.arg == "revision"), None)
             if revision is None and len(call.args) >= 2:
                 revision = call.args[1]
-            return flask_command, "flask_migrate", revision if revision is not None else _implicit_head(call)
-        command = self.command_stamps.get(name)
-        if command is None and name in _COMMANDS and isinstance(call.func, ast.Attribute):
-            command = name if _call_name(call.func.value) == "command" else None
+            return function, "flask_migrate", revision if revision is not None else _implicit_head(call)
+        command = function if function in _COMMANDS and module == "alembic.command" else None
+        if (
+            command is None
+            and qualified is None
+            and name in _COMMANDS
+            and isinstance(call.func, ast.Attribute)
+            and _call_name(call.func.value) == "command"
+        ):
+            command = name  # `command.stamp(...)` with `command` bound where miglint cannot see
         if command is not None:
             revision = next((k.value for k in call.keywords if k.arg == "revision"), None)
             if revision is None and len(call.args) >= 2:
@@ -351,9 +555,15 @@ class _Runner:
         return None
 
     def _targets(
-        self, node: ast.expr, conditions: tuple[Condition, ...], scope: _Scope, depth: int = 0
+        self,
+        node: ast.expr,
+        conditions: tuple[Condition, ...],
+        scope: _Scope,
+        depth: int = 0,
+        where: Span | None = None,
     ) -> Iterator[Target]:
         span = self.span(node) if hasattr(node, "lineno") else Span.point(1)
+        symbolic = _symbolic_revision(node)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             written = ast.get_source_segment(self.text, node) or ""
             try:
@@ -361,6 +571,9 @@ class _Runner:
             except (ValueError, SyntaxError):
                 exact = False  # a word of a shell string: its span is the whole command
             yield Target(node.value, span, conditions, exact)
+        elif symbolic is not None:
+            # `script.get_current_head()`: the head, read where the value is chosen
+            yield Target(symbolic, where or span, conditions, exact=False, source=ast.unparse(node))
         elif isinstance(node, ast.JoinedStr) and depth < 4:
             # f"{BASE}" or f"{label}@head": each placeholder resolved like a name
             texts: list[tuple[str, tuple[Condition, ...]]] = [("", conditions)]
@@ -382,9 +595,95 @@ class _Runner:
             for value, value_conditions in scope.values(node.id) or []:
                 # `stamp_revision = BASELINE` in an elif: keep that branch's tests too
                 merged = (*conditions, *(c for c in value_conditions if c not in conditions))
-                yield from self._targets(value, merged if depth else value_conditions, scope, depth + 1)
+                yield from self._targets(
+                    value, merged if depth else value_conditions, scope, depth + 1, where or self.span(value)
+                )
         else:
             yield Target(None, span, conditions)
+
+
+_COMPOUND = (
+    ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
+)  # fmt: skip
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _aliases(tree: ast.Module) -> dict[str, str]:
+    """What each imported name is bound to: `ac` -> `alembic.command`, `s` -> `alembic.command.stamp`."""
+    names: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    names[alias.asname] = alias.name
+                else:
+                    first = alias.name.split(".")[0]
+                    names[first] = first
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return names
+
+
+def _qualified(func: ast.expr, aliases: dict[str, str]) -> str | None:
+    """The dotted name a call runs, through imports and `getattr(module, "name")`;
+    None when its first name is not imported."""
+    parts: list[str] = []
+    while True:
+        if isinstance(func, ast.Attribute):
+            parts.append(func.attr)
+            func = func.value
+        elif (
+            isinstance(func, ast.Call)
+            and _call_name(func.func) == "getattr"
+            and len(func.args) >= 2
+            and isinstance(func.args[1], ast.Constant)
+            and isinstance(func.args[1].value, str)
+        ):
+            parts.append(func.args[1].value)
+            func = func.args[0]
+        else:
+            break
+    if not isinstance(func, ast.Name) or func.id not in aliases:
+        return None
+    return ".".join((aliases[func.id], *reversed(parts)))
+
+
+def _symbolic_revision(node: ast.expr) -> str | None:
+    """`script.get_current_head()` -> head, `get_heads()` -> heads (`[0]`: head), `get_base()` -> base."""
+    indexed = isinstance(node, ast.Subscript)
+    call = node.value if isinstance(node, ast.Subscript) else node
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return None
+    name = call.func.attr
+    if name == "get_current_head" and not indexed:
+        return "head"
+    if name == "get_heads":
+        return "head" if indexed else "heads"
+    if name == "get_base" and not indexed:
+        return "base"
+    if name == "get_bases" and indexed:
+        return "base"
+    return None
+
+
+def _loads_dump(text: str) -> bool:
+    """A file name or command that loads a whole schema: `00_init.sql`, `schema.dump`, pg_restore."""
+    lowered = text.strip().lower()
+    return lowered.endswith((".sql", ".sql.gz", ".dump")) or lowered.startswith("pg_restore")
+
+
+def _word_facts(text: str, holds: bool) -> DbFacts:
+    """A shell test, read from its words: `[ "$TABLES" -eq 0 ]`."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _TABLE_WORDS):
+        return UNKNOWN
+    empty = _tests_empty(text)
+    if holds and empty:
+        return DbFacts(tables=False)
+    # Only a test for emptiness that holds says "empty": the else of `count < 30` is
+    # "30 or more", not "none".
+    return DbFacts(tables=True) if (not empty) == holds else UNKNOWN
 
 
 def command_index(words: list[str | None]) -> tuple[str, int] | None:
@@ -401,28 +700,6 @@ def command_index(words: list[str | None]) -> tuple[str, int] | None:
     while index < len(words) and words[index] is not None and words[index].startswith("-"):  # type: ignore[union-attr]
         index += 2 if words[index] in _OPTIONS_WITH_VALUE else 1
     return command, index
-
-
-def _command_stamp_names(tree: ast.Module) -> dict[str, str]:
-    """Local names bound to alembic.command.stamp/upgrade (`from alembic.command import stamp as s`)."""
-    names: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "alembic.command":
-            names.update(
-                {alias.asname or alias.name: alias.name for alias in node.names if alias.name in _COMMANDS}
-            )
-    return names
-
-
-def _flask_names(tree: ast.Module) -> dict[str, Any]:
-    """Names bound to flask_migrate's stamp/upgrade, and ("" ->) the module's own names."""
-    names: dict[str, Any] = {"": set()}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module == "flask_migrate":
-            names.update({a.asname or a.name: a.name for a in node.names if a.name in _COMMANDS})
-        elif isinstance(node, ast.Import):
-            names[""].update(a.asname or a.name for a in node.names if a.name == "flask_migrate")
-    return names
 
 
 def _fstring_command(words: ast.JoinedStr) -> tuple[str, str, ast.expr | None] | None:

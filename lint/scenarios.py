@@ -89,9 +89,10 @@ def _path(
         runs = upgrade_plan(graph, stamp) if upgrades else []
     except PlanError as error:
         return Scenario(name, where, condition, stamp, (), (), {}, str(error))
-    # What the database really has: nothing when fresh, else the baseline's schema (a
-    # legacy database) or what the stamp says (a database Alembic already manages).
-    legacy = name in ("legacy database", "fresh database", "runner stamp") and baseline is not None
+    # What the database really has: the baseline's schema (a legacy database), or what the
+    # stamp says (a database Alembic already manages, or one the runner has just created:
+    # whatever created it is taken to match the stamp).
+    legacy = name in ("legacy database", "runner stamp") and baseline is not None
     present = _applied_by(graph, baseline) if legacy else marked
     skipped = sorted(marked - present, key=lambda r: (graph.topological_order or {}).get(r, 0))
     ran = set(runs)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from ..effects import changes_data, creates_tables
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Edit, Fix, Location
 from ..rule import RunnerRule
-from ..runner import StampSite, Target
+from ..runner import CallContext, Condition, StampSite, Target
 from ..scenarios import baseline_of
 
 _HEADS = ("head", "heads")
@@ -62,36 +63,54 @@ class StampHeadOnLegacy(RunnerRule):
             for target in site.targets:
                 if not may_be_head(target):
                     continue
-                condition = site.legacy_condition(target)
-                if condition is None:
+                found = site.legacy_path(target)
+                if found is None:
                     continue
+                condition, context = found
+                calls = (
+                    [Location(site.path, span, f"the call of {name}()") for span, name in context.calls]
+                    if context
+                    else []
+                )
                 yield self.diagnostic(
                     site.path,
                     target.span,
-                    self.message(site, target, condition.line, condition.text, graph, baseline),
+                    self.message(site, target, condition, context, graph, baseline),
                     help=f"stamp the baseline instead, then run `alembic upgrade head`: {baseline!r}"
                     if baseline
                     else "stamp the revision the legacy schema matches "
                     "(set [tool.miglint] baseline), then run `alembic upgrade head`",
                     revisions=(baseline,) if baseline else (),
-                    related=[Location(site.path, site.span, "the stamp")],
-                    fix=self.fix(site, target, baseline),
+                    related=[Location(site.path, site.span, "the stamp"), *calls],
+                    fix=self.fix(site, target, baseline)
+                    if _every_way_in_is_legacy(site, target, context)
+                    else None,
                 )
 
     def message(
         self,
         site: StampSite,
         target: Target,
-        line: int,
-        test: str,
+        condition: Condition,
+        context: CallContext | None,
         graph: RevisionGraph,
         baseline: str | None,
     ) -> str:
-        head = f"stamps {target.value!r}"
+        notes = []
         if site.tool == "flask_migrate" and not target.exact:
-            head += " (flask_migrate.stamp's default revision)"
-        where = f" (line {site.span.line})" if site.span.line != target.span.line else ""
-        fact = f"{head}{where} where the database has tables but no Alembic version (line {line}: `{test}`)"
+            notes.append("flask_migrate.stamp's default revision")
+        elif target.source:
+            notes.append(f"`{target.source}`")
+        if site.span.line != target.span.line or context is not None:
+            notes.append(f"line {site.span.line}")
+        if context is not None:
+            (first, _), *_ = context.calls
+            notes[-1] += f" in {site.function}(), called at line {first.line}"
+        head = f"stamps {target.value!r}" + (f" ({', '.join(notes)})" if notes else "")
+        fact = (
+            f"{head} where the database has tables but no Alembic version "
+            f"(line {condition.line}: `{condition.text}`)"
+        )
         if baseline is None:
             return f"{fact}: every migration would be marked applied without running"
         from ..plan import PlanError, upgrade_plan
@@ -115,6 +134,13 @@ class StampHeadOnLegacy(RunnerRule):
         return Fix(
             f"stamp {baseline} instead of {target.value}", (Edit(site.path, target.span, repr(baseline)),)
         )
+
+
+def _every_way_in_is_legacy(site: StampSite, target: Target, context: CallContext | None) -> bool:
+    """Rewriting a helper's stamp changes it for every caller: only when all of them are legacy paths."""
+    if context is None:
+        return True
+    return all(replace(site, callers=(other,)).legacy_path(target) is not None for other in site.callers)
 
 
 def _short(ids: list[str], limit: int = 5) -> str:

@@ -40,7 +40,7 @@ class StampWithoutUpgrade(RunnerRule):
 
     def check_runners(self, sites: Sequence[StampSite], graph: RevisionGraph) -> Iterator[Diagnostic]:
         for site in sites:
-            if site.command != "stamp" or site.upgraded_after:
+            if site.command != "stamp" or site.upgraded_after or site.checked_at:
                 continue
             below_head = [t for t in site.targets if t.value is not None and not may_be_head(t)]
             if not below_head:
