@@ -220,6 +220,8 @@ def _with_callers(sites: list[StampSite], calls: list[_Call]) -> list[StampSite]
                     call.creates_schema or inner.creates_schema,
                 )
                 contexts.append(context)
+                if len(contexts) >= _MAX_CONTEXTS:
+                    break
                 if call.caller and call.caller not in seen and len(context.calls) < _MAX_CALL_DEPTH:
                     seen.add(call.caller)
                     todo.append((call.caller, context))
@@ -227,8 +229,11 @@ def _with_callers(sites: list[StampSite], calls: list[_Call]) -> list[StampSite]
     return found
 
 
-_Continuation = tuple[tuple[ast.stmt, ...], ...]
+# What runs after a statement: (block, index of the first statement still to run), from
+# its own block outwards. Kept as indexes so that a long body costs no copies per statement.
+_Continuation = tuple[tuple[list[ast.stmt], int], ...]
 _Classify = Callable[[ast.expr, bool], DbFacts]
+_Creates = Callable[[ast.stmt], bool]
 
 
 def _statements(
@@ -236,29 +241,30 @@ def _statements(
     conditions: tuple[Condition, ...],
     rest: _Continuation = (),
     classify: _Classify | None = None,
-    preceding: tuple[ast.stmt, ...] = (),
-) -> Iterator[tuple[ast.stmt, tuple[Condition, ...], tuple[ast.stmt, ...], _Continuation]]:
-    """Every statement with the conditions leading to it, the statements run before it on
-    its path (those of its block and of the enclosing ones), and what runs after it: the
-    rest of its block, then of each enclosing one."""
+    creates: _Creates | None = None,
+    created: bool = False,
+) -> Iterator[tuple[ast.stmt, tuple[Condition, ...], bool, _Continuation]]:
+    """Every statement with the conditions leading to it, whether a statement run before it
+    on its path (in its block or an enclosing one) created the schema, and what runs after
+    it: the rest of its block, then of each enclosing one."""
     for index, statement in enumerate(body):
-        after = (tuple(body[index + 1 :]), *rest)
-        before = (*preceding, *body[:index])
-        yield statement, conditions, before, after
+        after = ((body, index + 1), *rest)
+        yield statement, conditions, created, after
         if isinstance(statement, ast.If):
             text = ast.unparse(statement.test)
             for block, holds in ((statement.body, True), (statement.orelse, False)):
                 facts = classify(statement.test, holds) if classify else None
                 condition = Condition(text, statement.lineno, holds, facts)
-                yield from _statements(block, (*conditions, condition), after, classify, before)
+                yield from _statements(block, (*conditions, condition), after, classify, creates, created)
         elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
-            yield from _statements(statement.body, conditions, after, classify, before)
-            yield from _statements(getattr(statement, "orelse", []), conditions, after, classify, before)
+            for block in (statement.body, getattr(statement, "orelse", [])):
+                yield from _statements(block, conditions, after, classify, creates, created)
         elif isinstance(statement, ast.Try):
             for block in (statement.body, statement.orelse, statement.finalbody):
-                yield from _statements(block, conditions, after, classify, before)
+                yield from _statements(block, conditions, after, classify, creates, created)
             for handler in statement.handlers:
-                yield from _statements(handler.body, conditions, after, classify, before)
+                yield from _statements(handler.body, conditions, after, classify, creates, created)
+        created = created or (creates is not None and creates(statement))
 
 
 class _Scope:
@@ -328,9 +334,14 @@ class _Runner:
         def classify(test: ast.expr, holds: bool) -> DbFacts:
             return flow.facts(test, holds, info)
 
-        for statement, conditions, before, after in _statements(body, (), classify=classify):
+        def creates(statement: ast.stmt) -> bool:
+            return self.creates_schema(statement, info)
+
+        for statement, conditions, created, after in _statements(
+            body, (), classify=classify, creates=creates
+        ):
             scope.note(statement, conditions)
-            for site in self.stamps(statement, conditions, before, after, scope, info):
+            for site in self.stamps(statement, conditions, created, after, scope, info):
                 sites.append(StampSite(**{**site.__dict__, "function": info.qualname if info else ""}))
             if isinstance(statement, _COMPOUND) or isinstance(statement, _DEFINITIONS):
                 continue
@@ -339,7 +350,6 @@ class _Runner:
                     continue
                 callee = flow.callee(node.func, info)
                 if callee is not None:
-                    created = any(self.creates_schema(s, info) for s in before)
                     calls.append(
                         _Call(
                             info.qualname if info else "",
@@ -354,18 +364,15 @@ class _Runner:
         self,
         statement: ast.stmt,
         conditions: tuple[Condition, ...],
-        before: tuple[ast.stmt, ...],
+        created: bool,
         after: _Continuation,
         scope: _Scope,
         info: FunctionInfo | None = None,
     ) -> Iterator[StampSite]:
         if isinstance(statement, _COMPOUND) or isinstance(statement, _DEFINITIONS):
             return  # their bodies are visited as statements (or functions) of their own
-        created: bool | None = None
         for node in ast.walk(statement):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if created is None:
-                    created = any(self.creates_schema(s, info) for s in before)
                 yield from self._version_row_writes(node, conditions, created, after, info)
             if not isinstance(node, ast.Call):
                 continue
@@ -377,8 +384,6 @@ class _Runner:
             upgraded, exits_at, checked_at = (
                 self._what_follows(after, info) if command == "stamp" else (True, None, None)
             )
-            if created is None:
-                created = any(self.creates_schema(s, info) for s in before)
             yield StampSite(
                 path=self.path,
                 span=self.span(node),
@@ -427,8 +432,8 @@ class _Runner:
     ) -> tuple[bool, int | None, int | None]:
         """(an upgrade runs next on this path, the line of a return/exit reached first, the
         line of a revision check that stops the program, reached first)."""
-        for block in after:
-            for statement in block:
+        for block, start in after:
+            for statement in block[start:]:
                 if any(
                     isinstance(n, ast.Call) and (self._alembic_call(n) or (None,))[0] == "upgrade"
                     for n in ast.walk(statement)
