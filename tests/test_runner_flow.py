@@ -23,7 +23,9 @@ def lint(tmp_path: Path, runner: str, *codes: str, name: str = "run_migrations.p
     scripts = tmp_path / "scripts"
     scripts.mkdir(exist_ok=True)
     (scripts / name).write_text(textwrap.dedent(runner).lstrip("\n"))
-    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=list(codes or RUNNER_CODES)))
+    reports = lint_paths(
+        [str(tmp_path)], tmp_path, Options(use_cache=False, select=list(codes or RUNNER_CODES))
+    )
     return [d for r in reports for d in r.diagnostics]
 
 
@@ -33,7 +35,7 @@ def found(diagnostics: list[Diagnostic]) -> list[tuple[str, int, tuple[str, ...]
 
 # -- what a test says about the database, followed through names --------------------------
 
-COUNT = 'n = conn.execute(text("SELECT count(*) FROM information_schema.tables WHERE table_schema = \'public\'")).scalar()'
+COUNT = "n = conn.execute(text(\"SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'\")).scalar()"
 REGCLASS = "versioned = conn.execute(\"select to_regclass('alembic_version')\").scalar() is not None"
 REVISION = "rev = MigrationContext.configure(conn).get_current_revision()"
 NAMES = "tables = set(inspect(engine).get_table_names())"
@@ -59,11 +61,20 @@ SQLITE = "names = [r[0] for r in conn.execute(\"SELECT name FROM sqlite_master W
         (NAMES, "tables == []", DbFacts(tables=False), DbFacts(tables=True)),
         (EXISTS, "any_table", DbFacts(tables=True), DbFacts(tables=False)),
         (SQLITE, "not names", DbFacts(), DbFacts()),  # a comprehension is not followed
-        ("names = conn.execute(\"SELECT name FROM sqlite_master WHERE type='table'\").fetchall()",
-         "not names", DbFacts(tables=False), DbFacts(tables=True)),  # fmt: skip
+        (
+            "names = conn.execute(\"SELECT name FROM sqlite_master WHERE type='table'\").fetchall()",
+            "not names",
+            DbFacts(tables=False),
+            DbFacts(tables=True),
+        ),
         ("rows = conn.execute('select count(*) from users').scalar()", "rows > 0", DbFacts(), DbFacts()),
         ("tables = ['users', 'alembic_version']", "'alembic_version' in tables", DbFacts(), DbFacts()),
-        ("", "(k := conn.execute('select count(*) from pg_tables').scalar()) > 0", DbFacts(True), DbFacts(False)),
+        (
+            "",
+            "(k := conn.execute('select count(*) from pg_tables').scalar()) > 0",
+            DbFacts(True),
+            DbFacts(False),
+        ),
         ("", "inspector.has_table('alembic_version')", DbFacts(versioned=True), DbFacts(versioned=False)),
         ("", "engine.dialect.has_table(conn, 'users')", DbFacts(tables=True), DbFacts()),
     ],
@@ -119,7 +130,12 @@ def main(conn):
 
 def test_a_test_written_through_names_is_read_by_what_they_query(tmp_path: Path) -> None:
     (finding,) = lint(tmp_path, NAMES_NOT_WORDS)
-    assert (finding.code, finding.span.line, finding.span.column, finding.revisions) == ("MG301", 9, 17, ("a",))
+    assert (finding.code, finding.span.line, finding.span.column, finding.revisions) == (
+        "MG301",
+        9,
+        17,
+        ("a",),
+    )
     assert finding.message == (
         "stamps 'heads' (line 10) where the database has tables but no Alembic version "
         "(line 8: `n > 0 and (not versioned)`): 2 revisions after a would be marked applied without running"
