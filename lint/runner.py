@@ -141,7 +141,9 @@ class StampSite:
             if facts.tables is False or facts.versioned is True:
                 continue
             if facts.tables or facts.versioned is False:
-                return next(c for c in path if c.finds_tables), context
+                # name the test that led here, rather than one whose early return did
+                named = [c for c in path if c.finds_tables]
+                return next((c for c in named if c.holds), named[0]), context
         return None
 
     def legacy_condition(self, target: Target) -> Condition | None:
@@ -265,6 +267,22 @@ def _statements(
             for handler in statement.handlers:
                 yield from _statements(handler.body, conditions, after, classify, creates, created)
         created = created or (creates is not None and creates(statement))
+        if isinstance(statement, ast.If) and classify is not None:
+            # `if n == 0: ...; return`: what follows in this block runs only when n != 0
+            leaves = (_leaves(statement.body), _leaves(statement.orelse))
+            if leaves[0] != leaves[1]:
+                holds = leaves[1]
+                text = ast.unparse(statement.test)
+                facts = classify(statement.test, holds)
+                conditions = (*conditions, Condition(text, statement.lineno, holds, facts))
+
+
+def _leaves(block: list[ast.stmt]) -> bool:
+    """The block ends by leaving: return, raise, an exit, break or continue."""
+    if not block:
+        return False
+    last = block[-1]
+    return isinstance(last, (ast.Return, ast.Raise, ast.Break, ast.Continue)) or _is_exit(last)
 
 
 class _Scope:

@@ -437,3 +437,49 @@ def test_long_helper_chains_stay_bounded() -> None:
     condition, context = found_path
     assert context is not None and [name for _, name in context.calls] == ["g3", "g2", "g1", "g0"]
     assert condition.text == "f3(conn) > 0 and (not has_alembic_version)"
+
+
+def test_an_early_return_puts_its_negation_on_the_rest_of_the_block(tmp_path: Path) -> None:
+    runner = """
+    from alembic import command
+    from alembic.migration import MigrationContext
+    from sqlalchemy import inspect
+
+    def migrate(cfg, conn):
+        current = MigrationContext.configure(conn).get_current_revision()
+        if current is not None:
+            command.upgrade(cfg, "head")
+            return
+        if not inspect(conn).get_table_names():
+            Base.metadata.create_all(conn)
+            command.stamp(cfg, "head")
+            return
+        command.stamp(cfg, "head")
+        command.upgrade(cfg, "head")
+    """
+    (finding,) = lint(tmp_path, runner)
+    assert (finding.code, finding.span.line) == ("MG301", 14)
+    assert (
+        "where the database has tables but no Alembic version (line 7: `current is not None`)"
+        in finding.message
+    )
+
+
+def test_the_incident_runner_is_read_by_data_flow_whatever_its_names(tmp_path: Path) -> None:
+    seed = (
+        Path(__file__).resolve().parents[1] / "examples" / "seed-chain" / "scripts" / "run_migrations.py"
+    ).read_text()
+    renamed = (
+        seed.replace("table_count", "n")
+        .replace("has_alembic_version", "ok")
+        .replace("count_tables", "probe_a")
+        .replace("alembic_version_exists", "probe_b")
+    )
+    assert "table" not in "".join(
+        line for line in renamed.splitlines() if line.lstrip().startswith(("if ", "n =", "ok ="))
+    )
+    (finding,) = lint(tmp_path, renamed, "MG301")
+    assert (finding.span.line, finding.message.split(":")[0]) == (
+        119,
+        "stamps 'head' (line 129) where the database has tables but no Alembic version (line 113",
+    )
