@@ -21,28 +21,42 @@ def may_be_head(target: Target) -> bool:
 class StampHeadOnLegacy(RunnerRule):
     """
     ## What it does
-    Flags runner code that stamps `head` (or `heads`, `label@head`) on a path where the
-    database was found to hold tables but no Alembic version: a condition on table
-    counts, `get_table_names()`, `has_table`, `'alembic_version' not in ...`, or the
-    `else` of a fresh-database test. It names the stamp's line, the condition's line,
-    and the revisions that would be marked applied without running.
+    Flags runner code that stamps `head` (or `heads`, `label@head`, a computed head such
+    as `script.get_current_head()`) on a path where the database was found to hold
+    tables but no Alembic version. Each `if` test on the way is read by what it queries,
+    following its names to their assignments (in the function, the enclosing ones, then
+    the module) and through helper functions of the same module: a count of
+    `information_schema.tables`, `get_table_names()`, `has_table(...)`,
+    `to_regclass('alembic_version')`, `get_current_revision()`, `'alembic_version' not in
+    ...`, and the branch an early `return` leaves. A stamp inside a helper is reported at
+    the stamp, naming the call that reaches it under the test. It names the revisions
+    that would be marked applied without running.
 
     ## Why is this bad?
     A legacy database has the schema of some old release, not of head. Stamping it
     head tells Alembic every migration has run, so none does: tables are never
     created and backfills never happen (the incident this project was built from:
-    "the bot lost its personality"). `metadata.create_all()` followed by stamping
-    head - the documented fresh-database pattern - is correct and not reported.
+    "the bot lost its personality"). Creating the schema first - `metadata.create_all()`,
+    loading a dump, or a helper that does either - and then stamping head is the
+    documented fresh-database pattern: it is correct and not reported. A stamp whose
+    revision the user chooses (a CLI's `stamp` command) is not on any such path.
+
+    A test that cannot be followed (a parameter, a function from another module) is read
+    from its name as a last resort (`table_count`, `has_alembic_version`). `--fix` writes
+    the baseline only where the literal is the stamp's own or every call of its helper is
+    on a legacy path.
 
     ## Example
     ```python
-    if table_count > 0 and not has_alembic_version:
+    n = conn.execute(text("SELECT count(*) FROM information_schema.tables")).scalar()
+    versioned = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar() is not None
+    if n > 0 and not versioned:
         subprocess.run(["alembic", "stamp", "head"], check=True)
     ```
 
     Use instead:
     ```python
-    if table_count > 0 and not has_alembic_version:
+    if n > 0 and not versioned:
         subprocess.run(["alembic", "stamp", "20251011_baseline_v106"], check=True)
         subprocess.run(["alembic", "upgrade", "head"], check=True)
     ```

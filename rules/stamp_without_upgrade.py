@@ -13,7 +13,9 @@ class StampWithoutUpgrade(RunnerRule):
     """
     ## What it does
     Flags runner code that stamps a revision other than head and then returns,
-    exits or simply ends without running `alembic upgrade`.
+    exits or simply ends without running `alembic upgrade`. A stamp followed by a check
+    of the database's revision that stops the program (raises or exits, telling the user
+    to upgrade) is a loud stop, not a silent one, and is not reported.
 
     ## Why is this bad?
     Stamping the baseline is only half of bringing a database under Alembic: until
