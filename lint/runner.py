@@ -94,7 +94,8 @@ class CallContext:
 
     calls: tuple[tuple[Span, str], ...]  # (the call, the function it runs), outermost first
     conditions: tuple[Condition, ...]
-    creates_schema: bool  # the schema is created before one of these calls
+    creates_before: bool  # the schema is created before one of these calls
+    creates_after: bool  # ... or after one of them, before its caller returns
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,9 @@ class StampSite:
     tool: str  # "alembic CLI" or "alembic.command"
     targets: tuple[Target, ...]
     conditions: tuple[Condition, ...]  # those on the path to the call itself
-    after_create_all: bool  # the schema is created (create_all, a dump) before, on its path
+    # The schema is created (create_all, a dump) on its path before the stamp: the
+    # fresh-database pattern; or after it, before the function returns (`created_after`).
+    after_create_all: bool
     command: str = "stamp"  # or "upgrade"
     # What follows on the same path: an upgrade, or the line of a return/exit reached first
     # (0: the function simply ends there).
@@ -117,6 +120,7 @@ class StampSite:
     checked_at: int | None = None
     function: str = ""  # the function holding the stamp ("" at module level)
     callers: tuple[CallContext, ...] = ()  # the calls of this module that reach that function
+    created_after: bool = False
 
     def path_to(self, target: Target, context: CallContext | None = None) -> tuple[Condition, ...]:
         """The tests on the way to the stamp and to the assignment of this value, each once."""
@@ -133,17 +137,26 @@ class StampSite:
     def legacy_path(self, target: Target) -> tuple[Condition, CallContext | None] | None:
         """The test that put this stamp on a "tables but no alembic_version" path, and the
         calls that lead there when the stamp is in a helper; None when no path is legacy."""
-        for context in (None, *self.callers):
-            if self.after_create_all or (context is not None and context.creates_schema):
+        # A function this module calls is judged by its calls; one it never calls (an entry
+        # point, a CLI command, a function other modules call) by its own tests.
+        for context in self.callers or (None,):
+            if self.after_create_all or (context is not None and context.creates_before):
                 continue
             path = self.path_to(target, context)
             facts = reduce(DbFacts.both, (c.db for c in path), UNKNOWN)
             if facts.tables is False or facts.versioned is True:
                 continue
+            # Stamping, then creating the schema, is the fresh-install pattern too - unless the
+            # database was found to hold tables, which create_all() leaves as they are.
+            created_after = self.created_after or (context is not None and context.creates_after)
+            if created_after and not facts.tables:
+                continue
             if facts.tables or facts.versioned is False:
                 # name the test that led here, rather than one whose early return did
                 named = [c for c in path if c.finds_tables]
-                return next((c for c in named if c.holds), named[0]), context
+                condition = next((c for c in named if c.holds), named[0])
+                own = condition in self.conditions or condition in target.conditions
+                return condition, None if own else context  # the calls matter when the test is theirs
         return None
 
     def legacy_condition(self, target: Target) -> Condition | None:
@@ -159,7 +172,8 @@ class _Call:
     callee: str
     span: Span
     conditions: tuple[Condition, ...]
-    creates_schema: bool
+    creates_before: bool
+    creates_after: bool
 
 
 def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
@@ -212,14 +226,15 @@ def _with_callers(sites: list[StampSite], calls: list[_Call]) -> list[StampSite]
             continue
         contexts: list[CallContext] = []
         seen = {site.function}
-        todo: deque[tuple[str, CallContext]] = deque([(site.function, CallContext((), (), False))])
+        todo: deque[tuple[str, CallContext]] = deque([(site.function, CallContext((), (), False, False))])
         while todo and len(contexts) < _MAX_CONTEXTS:
             function, inner = todo.popleft()
             for call in callers_of.get(function, []):
                 context = CallContext(
                     ((call.span, call.callee), *inner.calls),
                     (*call.conditions, *inner.conditions),
-                    call.creates_schema or inner.creates_schema,
+                    call.creates_before or inner.creates_before,
+                    call.creates_after or inner.creates_after,
                 )
                 contexts.append(context)
                 if len(contexts) >= _MAX_CONTEXTS:
@@ -327,6 +342,7 @@ class _Runner:
         self.flow = flow
         self.wrappers: dict[str, tuple[str, int, str, ast.expr | None]] = {}  # set by analyze_runner
         self._creates: dict[str, bool] = {}
+        self._suffixes: dict[int, list[tuple[bool, bool]]] = {}
 
     def span(self, node: ast.expr | ast.stmt) -> Span:
         end_line = node.end_lineno or node.lineno
@@ -375,6 +391,7 @@ class _Runner:
                             self.span(node),
                             conditions,
                             created,
+                            self.creates_after(after, info),
                         )
                     )
 
@@ -409,6 +426,7 @@ class _Runner:
                 targets=targets,
                 conditions=conditions,
                 after_create_all=created,
+                created_after=self.creates_after(after, info),
                 command=command,
                 upgraded_after=upgraded,
                 exits_at=exits_at,
@@ -426,8 +444,8 @@ class _Runner:
             if not isinstance(node, ast.Call):
                 continue
             name = _call_name(node.func)
-            if name in ("create_all", "executescript"):
-                return True
+            if "create_all" in name or name == "executescript":
+                return True  # metadata.create_all(), db.create_all(), create_all_tables(db)
             if name not in _MESSAGE_CALLS and any(
                 isinstance(a, ast.Constant) and isinstance(a.value, str) and _loads_dump(a.value)
                 for arg in (*node.args, *(k.value for k in node.keywords))
@@ -443,6 +461,27 @@ class _Runner:
                     )
                 if self._creates[helper.qualname]:
                     return True
+        return False
+
+    def creates_after(self, after: _Continuation, info: FunctionInfo | None) -> bool:
+        """The schema is created later on this path, before it returns: stamping head and
+        then creating (`create_all()` after the stamp) is the fresh-install pattern too."""
+        for block, start in after:
+            suffix = self._suffixes.get(id(block))
+            if suffix is None:
+                # per index: (a statement from here on creates, one from here on leaves), once per block
+                suffix = [(False, False)] * (len(block) + 1)
+                for index in range(len(block) - 1, -1, -1):
+                    statement = block[index]
+                    if isinstance(statement, ast.Return) or _is_exit(statement):
+                        suffix[index] = (False, True)
+                    else:
+                        creates, leaves = suffix[index + 1]
+                        suffix[index] = (creates or self.creates_schema(statement, info), leaves)
+                self._suffixes[id(block)] = suffix
+            creates, leaves = suffix[min(start, len(block))]
+            if creates or leaves:
+                return creates
         return False
 
     def _what_follows(
@@ -509,6 +548,7 @@ class _Runner:
             targets=(Target(match.group("revision"), span, (), exact=False),),
             conditions=conditions,
             after_create_all=created,
+            created_after=self.creates_after(after, info),
             upgraded_after=upgraded,
             exits_at=exits_at,
             checked_at=checked_at,

@@ -96,9 +96,7 @@ class StampHeadOnLegacy(RunnerRule):
                     "(set [tool.miglint] baseline), then run `alembic upgrade head`",
                     revisions=(baseline,) if baseline else (),
                     related=[Location(site.path, site.span, "the stamp"), *calls],
-                    fix=self.fix(site, target, baseline)
-                    if _every_way_in_is_legacy(site, target, context)
-                    else None,
+                    fix=self.fix(site, target, baseline) if _every_way_in_is_legacy(site, target) else None,
                 )
 
     def message(
@@ -150,10 +148,8 @@ class StampHeadOnLegacy(RunnerRule):
         )
 
 
-def _every_way_in_is_legacy(site: StampSite, target: Target, context: CallContext | None) -> bool:
+def _every_way_in_is_legacy(site: StampSite, target: Target) -> bool:
     """Rewriting a helper's stamp changes it for every caller: only when all of them are legacy paths."""
-    if context is None:
-        return True
     return all(replace(site, callers=(other,)).legacy_path(target) is not None for other in site.callers)
 
 

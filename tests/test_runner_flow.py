@@ -400,6 +400,10 @@ def check_db_revision(engine):
         alembic_revision = connection.execute(text('SELECT version_num FROM alembic_version')).first()[0]
     if alembic_revision != head:
         raise DatabaseSchemaMismatch("run upgrade-db")
+
+def new_session_factory(engine):
+    check_db_revision(engine)
+    Base.metadata.create_all(engine)  # fills in missing tables, never missing columns
 """
 
 
@@ -483,3 +487,33 @@ def test_the_incident_runner_is_read_by_data_flow_whatever_its_names(tmp_path: P
         119,
         "stamps 'head' (line 129) where the database has tables but no Alembic version (line 113",
     )
+
+
+def test_stamping_heads_then_creating_the_schema_is_the_fresh_pattern(tmp_path: Path) -> None:
+    runner = """
+    from flask_migrate import stamp
+
+    def prepare_db(db):
+        tables = get_all_tables(db)
+        if 'alembic_version' not in tables['public']:
+            stamp(directory='migrations', revision='heads')
+            tables = get_all_tables(db)
+        if any(tables.values()):
+            return False
+        create_all_tables(db)
+        return True
+
+    def check_db_revision(engine, cfg):
+        names = set(inspect(engine).get_table_names())
+        if 'alembic_version' not in names:
+            command.stamp(cfg, 'head')
+
+    def new_session_factory(engine, cfg):
+        check_db_revision(engine, cfg)
+        Base.metadata.create_all(engine)
+    """
+    assert lint(tmp_path, runner, "MG301") == []
+    legacy = runner.replace("        create_all_tables(db)\n", "").replace(
+        "        Base.metadata.create_all(engine)\n", ""
+    )
+    assert found(lint(tmp_path, legacy, "MG301")) == [("MG301", 6, ("a",)), ("MG301", 15, ("a",))]
