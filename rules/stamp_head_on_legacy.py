@@ -38,8 +38,11 @@ class StampHeadOnLegacy(RunnerRule):
     created and backfills never happen (the incident this project was built from:
     "the bot lost its personality"). Creating the schema first - `metadata.create_all()`,
     loading a dump, or a helper that does either - and then stamping head is the
-    documented fresh-database pattern: it is correct and not reported. A stamp whose
-    revision the user chooses (a CLI's `stamp` command) is not on any such path.
+    documented fresh-database pattern: it is correct and not reported. So is stamping
+    head and then creating the schema before the function returns, unless the runner
+    found the database holding tables (`create_all()` leaves existing tables as they
+    are, so their missing columns stay missing). A stamp whose revision the user chooses
+    (a CLI's `stamp` command) is not on any such path.
 
     A test that cannot be followed (a parameter, a function from another module) is read
     from its name as a last resort (`table_count`, `has_alembic_version`). `--fix` writes
