@@ -517,3 +517,32 @@ def test_stamping_heads_then_creating_the_schema_is_the_fresh_pattern(tmp_path: 
         "        Base.metadata.create_all(engine)\n", ""
     )
     assert found(lint(tmp_path, legacy, "MG301")) == [("MG301", 6, ("a",)), ("MG301", 15, ("a",))]
+
+
+SHELL_NAMES = """#!/bin/sh
+set -e
+N=$(psql "$DATABASE_URL" -tAc "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'")
+V=$(psql "$DATABASE_URL" -tAc "SELECT to_regclass('public.alembic_version') IS NOT NULL")
+MODE=legacy
+if [ "$N" -gt 0 ] && [ "$V" = "f" ]; then
+    alembic stamp heads
+fi
+if [ "$N" -eq 0 ]; then
+    psql "$DATABASE_URL" -f /app/schema.sql
+    alembic stamp head
+fi
+if [ "$MODE" = "legacy" ] || [ -z "$TABLE_LIST" ]; then
+    alembic stamp head
+fi
+alembic upgrade head
+"""
+
+
+def test_shell_tests_are_read_through_their_variables(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\nbaseline = "a"\n')
+    write_project(tmp_path, ["a", "b<-a"])
+    (tmp_path / "entrypoint.sh").write_text(SHELL_NAMES)
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=list(RUNNER_CODES)))
+    (finding,) = [d for r in reports for d in r.diagnostics]
+    assert (finding.code, finding.span.line, finding.span.column) == ("MG301", 7, 18)
+    assert '(line 6: `[ "$N" -gt 0 ] && [ "$V" = "f" ]`)' in finding.message
