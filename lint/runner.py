@@ -96,6 +96,7 @@ class CallContext:
     conditions: tuple[Condition, ...]
     creates_before: bool  # the schema is created before one of these calls
     creates_after: bool  # ... or after one of them, before its caller returns
+    upgraded_after: bool = False  # an upgrade (or a revision check that stops) follows one of these calls
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class StampSite:
     # (0: the function simply ends there).
     upgraded_after: bool = True
     exits_at: int | None = None
+    exits_program: bool = False  # what is reached at exits_at ends the program (sys.exit), not the function
     # The line of a test of the database's revision that follows and stops the program
     # when it is not what it should be (a loud stop, not a silent one).
     checked_at: int | None = None
@@ -174,6 +176,8 @@ class _Call:
     conditions: tuple[Condition, ...]
     creates_before: bool
     creates_after: bool
+    after: _Continuation
+    info: FunctionInfo | None
 
 
 def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
@@ -189,7 +193,7 @@ def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
     for info in functions.values():
         scope = _Scope(info.node, module_scope.assignments)
         reader.read(info.node.body, info, scope, sites, calls)
-    found = _with_callers(sites, calls)
+    found = _with_callers(sites, calls, reader.upgrades_after)
     return tuple(sorted(found, key=lambda s: (s.span.line, s.span.column)))
 
 
@@ -213,7 +217,9 @@ def _functions(tree: ast.Module) -> dict[str, FunctionInfo]:
     return found
 
 
-def _with_callers(sites: list[StampSite], calls: list[_Call]) -> list[StampSite]:
+def _with_callers(
+    sites: list[StampSite], calls: list[_Call], upgrades_after: Callable[[_Call], bool]
+) -> list[StampSite]:
     """Each stamp in a function gets the ways in that the module's own calls give it,
     breadth first, bounded in depth and number (a long chain of helpers stays cheap)."""
     callers_of: dict[str, list[_Call]] = {}
@@ -235,6 +241,7 @@ def _with_callers(sites: list[StampSite], calls: list[_Call]) -> list[StampSite]
                     (*call.conditions, *inner.conditions),
                     call.creates_before or inner.creates_before,
                     call.creates_after or inner.creates_after,
+                    inner.upgraded_after or upgrades_after(call),
                 )
                 contexts.append(context)
                 if len(contexts) >= _MAX_CONTEXTS:
@@ -343,6 +350,8 @@ class _Runner:
         self.wrappers: dict[str, tuple[str, int, str, ast.expr | None]] = {}  # set by analyze_runner
         self._creates: dict[str, bool] = {}
         self._suffixes: dict[int, list[tuple[bool, bool]]] = {}
+        self._upgrades: dict[tuple[int, int], bool] = {}
+        self._upgrading: dict[str, bool] = {}
 
     def span(self, node: ast.expr | ast.stmt) -> Span:
         end_line = node.end_lineno or node.lineno
@@ -392,6 +401,8 @@ class _Runner:
                             conditions,
                             created,
                             self.creates_after(after, info),
+                            after,
+                            info,
                         )
                     )
 
@@ -416,8 +427,8 @@ class _Runner:
                 continue
             command, tool, argument = found
             targets = tuple(self._targets(argument, conditions, scope)) if argument is not None else ()
-            upgraded, exits_at, checked_at = (
-                self._what_follows(after, info) if command == "stamp" else (True, None, None)
+            upgraded, exits_at, checked_at, exits_program = (
+                self._what_follows(after, info) if command == "stamp" else (True, None, None, False)
             )
             yield StampSite(
                 path=self.path,
@@ -430,6 +441,7 @@ class _Runner:
                 command=command,
                 upgraded_after=upgraded,
                 exits_at=exits_at,
+                exits_program=exits_program,
                 checked_at=checked_at,
             )
 
@@ -463,6 +475,14 @@ class _Runner:
                     return True
         return False
 
+    def upgrades_after(self, call: _Call) -> bool:
+        """An upgrade, or a revision check that stops, follows this call in its caller."""
+        key = (id(call.after[0][0]), call.after[0][1]) if call.after else (0, 0)
+        if key not in self._upgrades:
+            upgraded, _, checked_at, _ = self._what_follows(call.after, call.info)
+            self._upgrades[key] = upgraded or checked_at is not None
+        return self._upgrades[key]
+
     def creates_after(self, after: _Continuation, info: FunctionInfo | None) -> bool:
         """The schema is created later on this path, before it returns: stamping head and
         then creating (`create_all()` after the stamp) is the fresh-install pattern too."""
@@ -486,18 +506,16 @@ class _Runner:
 
     def _what_follows(
         self, after: _Continuation, info: FunctionInfo | None
-    ) -> tuple[bool, int | None, int | None]:
+    ) -> tuple[bool, int | None, int | None, bool]:
         """(an upgrade runs next on this path, the line of a return/exit reached first, the
-        line of a revision check that stops the program, reached first)."""
+        line of a revision check that stops the program, reached first, whether what is
+        reached at that line ends the program rather than the function)."""
         for block, start in after:
             for statement in block[start:]:
-                if any(
-                    isinstance(n, ast.Call) and (self._alembic_call(n) or (None,))[0] == "upgrade"
-                    for n in ast.walk(statement)
-                ):
-                    return True, None, None
+                if any(isinstance(n, ast.Call) and self._upgrades_in(n, info) for n in ast.walk(statement)):
+                    return True, None, None, False
                 if isinstance(statement, ast.Return) or _is_exit(statement):
-                    return False, statement.lineno, None
+                    return False, statement.lineno, None, _is_exit(statement)
                 if (
                     isinstance(statement, ast.If)
                     and any(
@@ -507,8 +525,23 @@ class _Runner:
                     )
                     and self.flow.reads_revision(statement.test, info)
                 ):
-                    return False, None, statement.lineno
-        return False, 0, None
+                    return False, None, statement.lineno, False
+        return False, 0, None, False
+
+    def _upgrades_in(self, call: ast.Call, info: FunctionInfo | None, depth: int = 0) -> bool:
+        """The call upgrades: `alembic upgrade`, or a function of this module that does."""
+        if (self._alembic_call(call) or (None,))[0] == "upgrade":
+            return True
+        helper = self.flow.callee(call.func, info)
+        if helper is None or depth >= _MAX_CALL_DEPTH:
+            return False
+        if helper.qualname not in self._upgrading:
+            self._upgrading[helper.qualname] = False  # recursion does not upgrade by itself
+            self._upgrading[helper.qualname] = any(
+                isinstance(n, ast.Call) and self._upgrades_in(n, helper, depth + 1)
+                for n in ast.walk(helper.node)
+            )
+        return self._upgrading[helper.qualname]
 
     def find_wrappers(self, tree: ast.Module) -> dict[str, tuple[str, int, str, ast.expr | None]]:
         """Module functions that stamp or upgrade with their parameter's value:
@@ -540,7 +573,7 @@ class _Runner:
         if match is None:
             return
         span = self.span(node)
-        upgraded, exits_at, checked_at = self._what_follows(after, info)
+        upgraded, exits_at, checked_at, exits_program = self._what_follows(after, info)
         yield StampSite(
             path=self.path,
             span=span,
@@ -551,6 +584,7 @@ class _Runner:
             created_after=self.creates_after(after, info),
             upgraded_after=upgraded,
             exits_at=exits_at,
+            exits_program=exits_program,
             checked_at=checked_at,
         )
 

@@ -546,3 +546,26 @@ def test_shell_tests_are_read_through_their_variables(tmp_path: Path) -> None:
     (finding,) = [d for r in reports for d in r.diagnostics]
     assert (finding.code, finding.span.line, finding.span.column) == ("MG301", 7, 18)
     assert '(line 6: `[ "$N" -gt 0 ] && [ "$V" = "f" ]`)' in finding.message
+
+
+@pytest.mark.parametrize(
+    ("after_stamp", "main", "expected"),
+    [
+        ("", "    adopt(cfg)\n    ac.upgrade(cfg, 'head')\n", []),
+        ("", "    adopt(cfg)\n    migrate(cfg)\n", []),  # an upgrade through a helper of the module
+        ("", "    adopt(cfg)\n    log.info('stamped')\n", [("MG302", 4, ())]),
+        ("    sys.exit(0)\n", "    adopt(cfg)\n    ac.upgrade(cfg, 'head')\n", [("MG302", 4, ())]),
+    ],
+    ids=["caller-upgrades", "caller-upgrades-through-a-helper", "nobody-upgrades", "helper-exits"],
+)
+def test_a_stamp_in_a_helper_is_judged_with_its_callers_for_mg302(
+    tmp_path: Path, after_stamp: str, main: str, expected: list[tuple[str, int, tuple[str, ...]]]
+) -> None:
+    runner = (
+        "import sys\nimport alembic.command as ac\ndef adopt(cfg):\n    ac.stamp(cfg, 'a')\n"
+        + after_stamp
+        + "def migrate(cfg):\n    ac.upgrade(cfg, 'heads')\n"
+        + "def main(cfg):\n"
+        + main
+    )
+    assert found(lint(tmp_path, runner, "MG302")) == expected
