@@ -569,3 +569,23 @@ def test_a_stamp_in_a_helper_is_judged_with_its_callers_for_mg302(
         + main
     )
     assert found(lint(tmp_path, runner, "MG302")) == expected
+
+
+def test_scenarios_show_the_tests_around_the_call_of_a_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from conftest import cli_runner
+    from miglint.cli import main
+
+    lint(tmp_path, HELPER)
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["scenarios", "--no-cache", "--format", "json"])
+    rows = [r for r in json.loads(result.stdout) if r["where"]]
+    assert [(r["scenario"], r["where"], r["stamp"], r["condition"]) for r in rows] == [
+        ("legacy database", "run_migrations.py:4", "head", "n > 0 and versioned is None")
+    ]
+    fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
+    assert fixed.exit_code == 0 and fixed.stderr == "Fixed 1 finding in 1 file.\n"
+    assert "    ac.stamp(cfg, 'a')\n" in (tmp_path / "scripts" / "run_migrations.py").read_text()
