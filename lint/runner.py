@@ -182,7 +182,10 @@ class _Call:
 
 def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
     tree = ast.parse(text)
-    lines = text.splitlines(keepends=True)
+    # Lines as ast numbers them (str.splitlines also breaks at form feeds and other
+    # separators, which would shift every span after one, and with it the fixes).
+    parts = text.split("\n")
+    lines = [*(p + "\n" for p in parts[:-1]), parts[-1]]
     functions = _functions(tree)
     reader = _Runner(path, text, lines, _aliases(tree), Flow(tree, functions))
     reader.wrappers = reader.find_wrappers(tree)
@@ -361,6 +364,20 @@ class _Runner:
             end_line,
             char_column(self.lines, end_line, node.end_col_offset or 0),
         )
+
+    def segment(self, node: ast.expr) -> str:
+        """The source text of a node; ast.get_source_segment splits the whole file on each call."""
+        if node.end_lineno is None or node.end_col_offset is None:
+            return ""
+        first, last = node.lineno - 1, node.end_lineno - 1
+        if not 0 <= first <= last < len(self.lines):
+            return ""
+        if first == last:
+            return self.lines[first].encode()[node.col_offset : node.end_col_offset].decode(errors="replace")
+        parts = [self.lines[first].encode()[node.col_offset :].decode(errors="replace")]
+        parts += self.lines[first + 1 : last]
+        parts.append(self.lines[last].encode()[: node.end_col_offset].decode(errors="replace"))
+        return "".join(parts)
 
     def read(
         self,
@@ -662,7 +679,7 @@ class _Runner:
         span = self.span(node) if hasattr(node, "lineno") else Span.point(1)
         symbolic = _symbolic_revision(node)
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            written = ast.get_source_segment(self.text, node) or ""
+            written = self.segment(node)
             try:
                 exact = ast.literal_eval(written) == node.value
             except (ValueError, SyntaxError):

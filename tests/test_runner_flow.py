@@ -589,3 +589,20 @@ def test_scenarios_show_the_tests_around_the_call_of_a_helper(
     fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
     assert fixed.exit_code == 0 and fixed.stderr == "Fixed 1 finding in 1 file.\n"
     assert "    ac.stamp(cfg, 'a')\n" in (tmp_path / "scripts" / "run_migrations.py").read_text()
+
+
+def test_a_form_feed_line_does_not_shift_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import cli_runner
+    from miglint.cli import main
+
+    runner = (
+        "import subprocess\n\x0c\ndef migrate(tables):\n"
+        "    if tables and 'alembic_version' not in tables:\n"
+        "        subprocess.run(['alembic', 'stamp', 'head'], check=True)\n"
+    )
+    (finding,) = lint(tmp_path, runner, "MG301")
+    assert (finding.span.line, finding.span.column) == (5, 44) and finding.fix is not None
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
+    assert result.stderr == "Fixed 1 finding in 1 file.\n"
+    assert "stamp', 'a'], check=True)\n" in (tmp_path / "scripts" / "run_migrations.py").read_text()
