@@ -606,3 +606,29 @@ def test_a_form_feed_line_does_not_shift_the_fix(tmp_path: Path, monkeypatch: py
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
     assert result.stderr == "Fixed 1 finding in 1 file.\n"
     assert "stamp', 'a'], check=True)\n" in (tmp_path / "scripts" / "run_migrations.py").read_text()
+
+
+REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
+
+
+@pytest.mark.skipif(not REALWORLD.is_dir(), reason="the real-world corpus is not beside the repository")
+@pytest.mark.parametrize("project", ["ckan__ckan", "openstack__ironic", "openstack__octavia"])
+def test_real_runners_that_stamp_correctly_stay_quiet(project: str) -> None:
+    # ckan: create_all then `stamp as alembic_stamp` head (in two methods); ironic: create_all
+    # then a stamp('head') wrapper, a dbsync CLI; octavia: an argparse `stamp` the user drives
+    reports = lint_paths(
+        [str(REALWORLD / project)], REALWORLD / project, Options(use_cache=False, select=list(RUNNER_CODES))
+    )
+    assert [d for r in reports for d in r.diagnostics] == []
+
+
+@pytest.mark.skipif(not REALWORLD.is_dir(), reason="the real-world corpus is not beside the repository")
+def test_jupyterhub_stamps_its_current_head_on_a_pre_0_8_database() -> None:
+    orm = REALWORLD / "jupyterhub__jupyterhub" / "jupyterhub" / "orm.py"
+    sites = [s for s in analyze_runner(str(orm), orm.read_text()) if s.command == "stamp"]
+    legacy = [(s.span.line, t.value, t.span.line) for s in sites for t in s.targets if s.legacy_path(t)]
+    # 'spawners' present, no alembic_version: stamped at today's head, though only 0.8's
+    # schema is there; 'services' -> af4cbdb2d13c and the base are below head (MG301 is
+    # about head), and the empty-database stamp (line 1486) is the fresh-install path
+    assert legacy == [(1508, "head", 1498), (1508, "af4cbdb2d13c", 1502), (1508, "base", 1506)]
+    assert [s.checked_at for s in sites] == [None, 1516]  # the revision check that raises: no MG302
