@@ -15,7 +15,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -60,6 +60,9 @@ class Environment:
     files: tuple[Path, ...]
     script_location: Path | None = None
     recursive: bool = False  # recursive_version_locations: sub-directories hold revisions too
+    # The [tool.miglint] nearest to where the environment is configured: it applies to
+    # this environment only, so `miglint lint a b` reports for b what `miglint lint b` does.
+    settings: Settings | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -73,19 +76,60 @@ def discover(paths: Sequence[str], cwd: Path) -> Project:
     """Find the environments named by the command-line paths (or around `cwd`)."""
     targets: list[Path | None] = [Path(p) for p in paths] or [None]
     environments: list[Environment] = []
-    settings: Settings | None = None
+    first: Settings | None = None
     for target in targets:
         root, envs = _environments_for(target, cwd)
-        if settings is None:
-            pyproject = _nearest_pyproject(root)
-            # Relative settings (exclude, cache-dir) mean the same wherever miglint starts:
-            # they are relative to the file that holds them.
-            settings = load_settings(pyproject.parent if pyproject else root, pyproject)
-        environments.extend(envs)
-    assert settings is not None
-    if settings.exclude:
-        environments = [_exclude(env, settings) for env in environments]
-    return Project(root=settings.root, settings=settings, environments=tuple(_unique(environments)))
+        settings = _settings_near(root)
+        first = first or settings
+        environments.extend(_with_settings(env, settings) for env in envs)
+    assert first is not None
+    environments = [_exclude(env) for env in environments]
+    return Project(root=first.root, settings=first, environments=tuple(_unique(environments)))
+
+
+def _settings_near(directory: Path) -> Settings:
+    pyproject = _nearest_pyproject(directory)
+    # Relative settings (exclude, cache-dir) mean the same wherever miglint starts:
+    # they are relative to the file that holds them.
+    return load_settings(pyproject.parent if pyproject else directory, pyproject)
+
+
+def _with_settings(env: Environment, settings: Settings) -> Environment:
+    """`env` under `settings`, unless discovery below a directory already gave it its own."""
+    return env if env.settings is not None else dataclasses.replace(env, settings=settings)
+
+
+def settings_of(project: Project, env: Environment) -> Settings:
+    return env.settings if env.settings is not None else project.settings
+
+
+def _settings_key(settings: Settings) -> tuple[Path, Path | None]:
+    return settings.root.absolute(), settings.source.absolute() if settings.source else None
+
+
+def by_settings(project: Project) -> list[Project]:
+    """The project split into one project per [tool.miglint] its environments use, in
+    order: each is linted exactly as it would be on its own."""
+    groups: dict[tuple[Path, Path | None], list[Environment]] = {}
+    settings: dict[tuple[Path, Path | None], Settings] = {}
+    for env in project.environments:
+        own = settings_of(project, env)
+        key = _settings_key(own)
+        groups.setdefault(key, []).append(env)
+        settings.setdefault(key, own)
+    if len(groups) <= 1:
+        return [project]
+    return [Project(settings[k].root, settings[k], tuple(envs)) for k, envs in groups.items()]
+
+
+def project_of(project: Project, env: Environment) -> Project:
+    """The project as `env` sees it: its own settings and the environments sharing them."""
+    own = settings_of(project, env)
+    key = _settings_key(own)
+    if key == _settings_key(project.settings):
+        return project
+    shared = tuple(e for e in project.environments if _settings_key(settings_of(project, e)) == key)
+    return Project(own.root, own, shared)
 
 
 def _environments_for(target: Path | None, cwd: Path) -> tuple[Path, list[Environment]]:
@@ -179,7 +223,10 @@ def _search_down(start: Path, cwd: Path) -> list[Environment]:
     environments: list[Environment] = []
     for directory, _dirnames, filenames in _walk(start):
         if "alembic.ini" in filenames or "pyproject.toml" in filenames:
-            environments.extend(_own_environments(Path(directory), cwd) or ())
+            found = _own_environments(Path(directory), cwd) or ()
+            if found:
+                settings = _settings_near(Path(directory))
+                environments.extend(_with_settings(env, settings) for env in found)
     if not environments:
         raise ConfigError(
             f"{_display(start, cwd)}: no Alembic environment found (no alembic.ini or "
@@ -502,7 +549,10 @@ def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
     return files
 
 
-def _exclude(env: Environment, settings: Settings) -> Environment:
+def _exclude(env: Environment) -> Environment:
+    settings = env.settings
+    if settings is None or not settings.exclude:
+        return env
     return dataclasses.replace(env, files=tuple(f for f in env.files if not excluded(f, settings)))
 
 

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collect import Store
-from .discover import SKIP_DIRS, Project, discover
+from .discover import SKIP_DIRS, Project, by_settings, discover
 from .engine import select_rules
 from .report import EnvironmentReport
 from .rule import Rule, RunnerRule
 
 if TYPE_CHECKING:
-    from .model import Suppression
+    from .model import Diagnostic, RevisionFile, Suppression
     from .runner import StampSite
 
 OP_RULES = frozenset({"MG211", "MG212"})
@@ -51,6 +51,19 @@ def lint_paths(
 ) -> list[EnvironmentReport]:
     """`project`, when given, is what `discover(paths, cwd)` found: the CLI needs it too."""
     project = project if project is not None else discover(paths, cwd)
+    # Settings apply per environment: each [tool.miglint] lints its environments as it
+    # would alone (its rules, dialect, runners, cache).
+    parts = by_settings(project)
+    if len(parts) == 1:
+        return _lint_project(project, options)
+    found: dict[int, EnvironmentReport] = {}
+    for part in parts:
+        for env, report in zip(part.environments, _lint_project(part, options)):
+            found[id(env)] = report
+    return [found[id(env)] for env in project.environments]  # in the order they were found
+
+
+def _lint_project(project: Project, options: Options) -> list[EnvironmentReport]:
     settings = project.settings
     rules = select_rules(
         select=options.select or settings.select,
@@ -116,6 +129,8 @@ def lint_paths(
             diagnostics = tuple(
                 dataclasses.replace(d, fix=None) if d.path in ref_paths else d for d in diagnostics
             )
+            assert options.against is not None
+            diagnostics = _merge_first(diagnostics, changes.added, options.against)
         reports.append(
             EnvironmentReport(
                 name=env.name,
@@ -143,6 +158,23 @@ def lint_paths(
         store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
     store.save()
     return reports
+
+
+def _merge_first(
+    diagnostics: tuple[Diagnostic, ...], from_ref: Sequence[RevisionFile], ref: str
+) -> tuple[Diagnostic, ...]:
+    """`alembic merge` advice that names a revision only REF has cannot run in this
+    checkout (Alembic does not know the revision): merge or rebase REF first."""
+    theirs = {r.revision_id for r in from_ref if r.revision_id}
+    out = []
+    for d in diagnostics:
+        missing = [rev for rev in d.revisions if rev in theirs]
+        if d.help and missing and "alembic merge" in d.help:
+            only = f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} only in {ref}"
+            advice = d.help[len("run: ") :] if d.help.startswith("run: ") else d.help
+            d = dataclasses.replace(d, help=f"{only}: merge or rebase {ref} first, then run: {advice}")
+        out.append(d)
+    return tuple(out)
 
 
 def _results_key(
