@@ -278,7 +278,7 @@ def _statements(
         after = ((body, index + 1), *rest)
         yield statement, conditions, created, after
         if isinstance(statement, ast.If):
-            text = ast.unparse(statement.test)
+            text = _unparse(statement.test)
             for block, holds in ((statement.body, True), (statement.orelse, False)):
                 facts = classify(statement.test, holds) if classify else None
                 condition = Condition(text, statement.lineno, holds, facts)
@@ -297,7 +297,7 @@ def _statements(
             leaves = (_leaves(statement.body), _leaves(statement.orelse))
             if leaves[0] != leaves[1]:
                 holds = leaves[1]
-                text = ast.unparse(statement.test)
+                text = _unparse(statement.test)
                 facts = classify(statement.test, holds)
                 conditions = (*conditions, Condition(text, statement.lineno, holds, facts))
 
@@ -687,7 +687,7 @@ class _Runner:
             yield Target(node.value, span, conditions, exact)
         elif symbolic is not None:
             # `script.get_current_head()`: the head, read where the value is chosen
-            yield Target(symbolic, where or span, conditions, exact=False, source=ast.unparse(node))
+            yield Target(symbolic, where or span, conditions, exact=False, source=_unparse(node))
         elif isinstance(node, ast.JoinedStr) and depth < 4:
             # f"{BASE}" or f"{label}@head": each placeholder resolved like a name
             texts: list[tuple[str, tuple[Condition, ...]]] = [("", conditions)]
@@ -858,10 +858,19 @@ def _located(node: ast.Constant, where: ast.expr) -> ast.Constant:
 def _is_exit(statement: ast.stmt) -> bool:
     """`sys.exit(...)`, `exit(...)`, `os._exit(...)`, `raise SystemExit`."""
     if isinstance(statement, ast.Raise) and statement.exc is not None:
-        return "SystemExit" in ast.unparse(statement.exc)
+        return "SystemExit" in _unparse(statement.exc)
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
         return _call_name(statement.value.func) in ("exit", "_exit", "quit")
     return False
+
+
+def _unparse(node: ast.AST) -> str:
+    """The expression as Python writes it; ast.unparse recurses, so a test nested thousands
+    deep (which ast.parse still accepts) is named by its line instead of crashing the run."""
+    try:
+        return ast.unparse(node)
+    except RecursionError:
+        return f"<expression at line {getattr(node, 'lineno', '?')}>"
 
 
 def _call_name(func: ast.expr) -> str:

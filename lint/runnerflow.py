@@ -286,7 +286,7 @@ class Flow:
             sides = (self.kind(node.left, scope, deeper), self.kind(node.right, scope, deeper))
             return TableNames() if any(isinstance(s, TableNames) for s in sides) else None
         if isinstance(node, ast.Attribute):
-            if "metadata" in ast.unparse(node.value):
+            if "metadata" in _dotted(node.value):
                 return None  # the model's tables (`Base.metadata.tables`), not the database's
             return word_kind(node.attr)
         if isinstance(node, ast.Call):
@@ -534,3 +534,20 @@ def _walk_values(test: ast.expr) -> Iterator[ast.expr]:
             stack.append(node.operand)
         elif isinstance(node, ast.Compare):
             stack.extend((node.left, *node.comparators))
+
+
+def _dotted(node: ast.expr) -> list[str]:
+    """The names along an attribute chain, `Base.metadata.tables` -> [metadata, Base], iteratively."""
+    names: list[str] = []
+    while True:
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        else:
+            if isinstance(node, ast.Name):
+                names.append(node.id)
+            return names

@@ -632,3 +632,15 @@ def test_jupyterhub_stamps_its_current_head_on_a_pre_0_8_database() -> None:
     # about head), and the empty-database stamp (line 1486) is the fresh-install path
     assert legacy == [(1508, "head", 1498), (1508, "af4cbdb2d13c", 1502), (1508, "base", 1506)]
     assert [s.checked_at for s in sites] == [None, 1516]  # the revision check that raises: no MG302
+
+
+def test_a_test_too_deep_to_unparse_does_not_hide_the_other_stamps() -> None:
+    deep = " + ".join("x" for _ in range(600))
+    text = (
+        "from alembic import command\n"
+        f"if {deep} > 0:\n    command.stamp(cfg, 'b')\n"
+        "if tables and 'alembic_version' not in tables:\n    command.stamp(cfg, 'head')\n"
+    )
+    first, second = analyze_runner("run.py", text)
+    assert first.conditions[0].text == "<expression at line 2>"
+    assert second.legacy_condition(second.targets[0]) is not None
