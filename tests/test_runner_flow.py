@@ -644,3 +644,20 @@ def test_a_test_too_deep_to_unparse_does_not_hide_the_other_stamps() -> None:
     first, second = analyze_runner("run.py", text)
     assert first.conditions[0].text == "<expression at line 2>"
     assert second.legacy_condition(second.targets[0]) is not None
+
+
+def test_module_scope_names_and_a_config_built_inline(tmp_path: Path) -> None:
+    runner = """
+    import alembic.command
+    import alembic.config
+    from sqlalchemy import create_engine, inspect
+
+    ENGINE = create_engine("postgresql://")
+    EXISTING = inspect(ENGINE).get_table_names()
+    VERSIONED = "alembic_version" in EXISTING
+
+    def adopt():
+        if EXISTING and not VERSIONED:
+            alembic.command.stamp(alembic.config.Config("alembic.ini"), revision="heads")
+    """
+    assert found(lint(tmp_path, runner)) == [("MG301", 11, ("a",))]
