@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import reduce
 
 from .model import Span
-from .runnerflow import UNKNOWN, DbFacts, Flow, FunctionInfo, collect_assignments
+from .runnerflow import UNKNOWN, DbFacts, Flow, FunctionInfo
 from .sqlsource import char_column
 
 _COMMANDS = ("stamp", "upgrade")
@@ -174,8 +174,7 @@ class _Call:
     callee: str
     span: Span
     conditions: tuple[Condition, ...]
-    creates_before: bool
-    creates_after: bool
+    before: _Continuation  # where the call stands: (its block, its index), outwards
     after: _Continuation
     info: FunctionInfo | None
 
@@ -186,8 +185,8 @@ def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
     # separators, which would shift every span after one, and with it the fixes).
     parts = text.split("\n")
     lines = [*(p + "\n" for p in parts[:-1]), parts[-1]]
-    functions = _functions(tree)
-    reader = _Runner(path, text, lines, _aliases(tree), Flow(tree, functions))
+    functions, aliases = _functions(tree)
+    reader = _Runner(path, text, lines, aliases, Flow(tree, functions))
     reader.wrappers = reader.find_wrappers(tree)
     module_scope = _Scope(None, {})
     sites: list[StampSite] = []
@@ -196,33 +195,34 @@ def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
     for info in functions.values():
         scope = _Scope(info.node, module_scope.assignments)
         reader.read(info.node.body, info, scope, sites, calls)
-    found = _with_callers(sites, calls, reader.upgrades_after)
+    found = _with_callers(sites, calls, reader)
     return tuple(sorted(found, key=lambda s: (s.span.line, s.span.column)))
 
 
-def _functions(tree: ast.Module) -> dict[str, FunctionInfo]:
-    """Every function of the module by qualified name: `f`, `Class.method`, `f.inner`."""
+def _functions(tree: ast.Module) -> tuple[dict[str, FunctionInfo], dict[str, str]]:
+    """Every function of the module by qualified name (`f`, `Class.method`, `f.inner`), and
+    what each imported name is bound to (`ac` -> `alembic.command`)."""
     found: dict[str, FunctionInfo] = {}
+    aliases: dict[str, str] = {}
     todo: deque[tuple[list[ast.stmt], str, FunctionInfo | None, str | None]] = deque(
         [(tree.body, "", None, None)]
     )
     while todo:
         body, prefix, parent, owner = todo.popleft()
         for statement, _, _, _ in _statements(body, ()):
-            if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                assignments, returns = collect_assignments(statement.body)
+            if isinstance(statement, (ast.Import, ast.ImportFrom)):
+                _note_import(statement, aliases)
+            elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 qualname = f"{prefix}{statement.name}"
-                info = FunctionInfo(statement, qualname, parent, owner, assignments, returns)
+                info = FunctionInfo(statement, qualname, parent, owner)
                 found.setdefault(qualname, info)
                 todo.append((statement.body, f"{qualname}.", info, None))
             elif isinstance(statement, ast.ClassDef) and parent is None:
                 todo.append((statement.body, f"{prefix}{statement.name}.", None, f"{prefix}{statement.name}"))
-    return found
+    return found, aliases
 
 
-def _with_callers(
-    sites: list[StampSite], calls: list[_Call], upgrades_after: Callable[[_Call], bool]
-) -> list[StampSite]:
+def _with_callers(sites: list[StampSite], calls: list[_Call], reader: _Runner) -> list[StampSite]:
     """Each stamp in a function gets the ways in that the module's own calls give it,
     breadth first, bounded in depth and number (a long chain of helpers stays cheap)."""
     callers_of: dict[str, list[_Call]] = {}
@@ -242,9 +242,9 @@ def _with_callers(
                 context = CallContext(
                     ((call.span, call.callee), *inner.calls),
                     (*call.conditions, *inner.conditions),
-                    call.creates_before or inner.creates_before,
-                    call.creates_after or inner.creates_after,
-                    inner.upgraded_after or upgrades_after(call),
+                    inner.creates_before or reader.creates_before(call.before, call.info),
+                    inner.creates_after or reader.creates_after(call.after, call.info),
+                    inner.upgraded_after or reader.upgrades_after(call),
                 )
                 contexts.append(context)
                 if len(contexts) >= _MAX_CONTEXTS:
@@ -256,11 +256,10 @@ def _with_callers(
     return found
 
 
-# What runs after a statement: (block, index of the first statement still to run), from
-# its own block outwards. Kept as indexes so that a long body costs no copies per statement.
+# Where a statement stands, or what runs after it: (block, index), from its own block
+# outwards. Kept as indexes so that a long body costs no copies per statement.
 _Continuation = tuple[tuple[list[ast.stmt], int], ...]
 _Classify = Callable[[ast.expr, bool], DbFacts]
-_Creates = Callable[[ast.stmt], bool]
 
 
 def _statements(
@@ -268,30 +267,29 @@ def _statements(
     conditions: tuple[Condition, ...],
     rest: _Continuation = (),
     classify: _Classify | None = None,
-    creates: _Creates | None = None,
-    created: bool = False,
-) -> Iterator[tuple[ast.stmt, tuple[Condition, ...], bool, _Continuation]]:
-    """Every statement with the conditions leading to it, whether a statement run before it
-    on its path (in its block or an enclosing one) created the schema, and what runs after
-    it: the rest of its block, then of each enclosing one."""
+    outer: _Continuation = (),
+) -> Iterator[tuple[ast.stmt, tuple[Condition, ...], _Continuation, _Continuation]]:
+    """Every statement with the conditions leading to it, where it stands (its block and
+    index, then the enclosing ones': what ran before it is what precedes those), and what
+    runs after it: the rest of its block, then of each enclosing one."""
     for index, statement in enumerate(body):
         after = ((body, index + 1), *rest)
-        yield statement, conditions, created, after
+        before = ((body, index), *outer)
+        yield statement, conditions, before, after
         if isinstance(statement, ast.If):
             text = _unparse(statement.test)
             for block, holds in ((statement.body, True), (statement.orelse, False)):
                 facts = classify(statement.test, holds) if classify else None
                 condition = Condition(text, statement.lineno, holds, facts)
-                yield from _statements(block, (*conditions, condition), after, classify, creates, created)
+                yield from _statements(block, (*conditions, condition), after, classify, before)
         elif isinstance(statement, (ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith)):
             for block in (statement.body, getattr(statement, "orelse", [])):
-                yield from _statements(block, conditions, after, classify, creates, created)
+                yield from _statements(block, conditions, after, classify, before)
         elif isinstance(statement, ast.Try):
             for block in (statement.body, statement.orelse, statement.finalbody):
-                yield from _statements(block, conditions, after, classify, creates, created)
+                yield from _statements(block, conditions, after, classify, before)
             for handler in statement.handlers:
-                yield from _statements(handler.body, conditions, after, classify, creates, created)
-        created = created or (creates is not None and creates(statement))
+                yield from _statements(handler.body, conditions, after, classify, before)
         if isinstance(statement, ast.If) and classify is not None:
             # `if n == 0: ...; return`: what follows in this block runs only when n != 0
             leaves = (_leaves(statement.body), _leaves(statement.orelse))
@@ -353,6 +351,7 @@ class _Runner:
         self.wrappers: dict[str, tuple[str, int, str, ast.expr | None]] = {}  # set by analyze_runner
         self._creates: dict[str, bool] = {}
         self._suffixes: dict[int, list[tuple[bool, bool]]] = {}
+        self._prefixes: dict[int, list[bool]] = {}
         self._upgrades: dict[tuple[int, int], bool] = {}
         self._upgrading: dict[str, bool] = {}
 
@@ -394,49 +393,35 @@ class _Runner:
         def classify(test: ast.expr, holds: bool) -> DbFacts:
             return flow.facts(test, holds, info)
 
-        def creates(statement: ast.stmt) -> bool:
-            return self.creates_schema(statement, info)
-
-        for statement, conditions, created, after in _statements(
-            body, (), classify=classify, creates=creates
-        ):
+        for statement, conditions, before, after in _statements(body, (), classify=classify):
             scope.note(statement, conditions)
-            for site in self.stamps(statement, conditions, created, after, scope, info):
-                sites.append(StampSite(**{**site.__dict__, "function": info.qualname if info else ""}))
             if isinstance(statement, _COMPOUND) or isinstance(statement, _DEFINITIONS):
-                continue
-            for node in ast.walk(statement):
-                if not isinstance(node, ast.Call):
-                    continue
-                callee = flow.callee(node.func, info)
-                if callee is not None:
-                    calls.append(
-                        _Call(
-                            info.qualname if info else "",
-                            callee.qualname,
-                            self.span(node),
-                            conditions,
-                            created,
-                            self.creates_after(after, info),
-                            after,
-                            info,
+                continue  # their bodies are visited as statements (or functions) of their own
+            nodes = list(ast.walk(statement))
+            for site in self.stamps(nodes, conditions, before, after, scope, info):
+                sites.append(StampSite(**{**site.__dict__, "function": info.qualname if info else ""}))
+            for node in nodes:
+                if isinstance(node, ast.Call):
+                    callee = flow.callee(node.func, info)
+                    if callee is not None:
+                        caller = info.qualname if info else ""
+                        calls.append(
+                            _Call(caller, callee.qualname, self.span(node), conditions, before, after, info)
                         )
-                    )
 
     def stamps(
         self,
-        statement: ast.stmt,
+        nodes: list[ast.AST],
         conditions: tuple[Condition, ...],
-        created: bool,
+        before: _Continuation,
         after: _Continuation,
         scope: _Scope,
         info: FunctionInfo | None = None,
     ) -> Iterator[StampSite]:
-        if isinstance(statement, _COMPOUND) or isinstance(statement, _DEFINITIONS):
-            return  # their bodies are visited as statements (or functions) of their own
-        for node in ast.walk(statement):
+        """The stamps among the nodes of one simple statement."""
+        for node in nodes:
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                yield from self._version_row_writes(node, conditions, created, after, info)
+                yield from self._version_row_writes(node, conditions, before, after, info)
             if not isinstance(node, ast.Call):
                 continue
             found = self._alembic_call(node)
@@ -453,7 +438,7 @@ class _Runner:
                 tool=tool,
                 targets=targets,
                 conditions=conditions,
-                after_create_all=created,
+                after_create_all=self.creates_before(before, info),
                 created_after=self.creates_after(after, info),
                 command=command,
                 upgraded_after=upgraded,
@@ -499,6 +484,20 @@ class _Runner:
             upgraded, _, checked_at, _ = self._what_follows(call.after, call.info)
             self._upgrades[key] = upgraded or checked_at is not None
         return self._upgrades[key]
+
+    def creates_before(self, before: _Continuation, info: FunctionInfo | None) -> bool:
+        """A statement run before this place on its path created the schema."""
+        for block, index in before:
+            prefix = self._prefixes.get(id(block))
+            if prefix is None:
+                # per index: a statement before it creates; once per block
+                prefix = [False] * (len(block) + 1)
+                for position, statement in enumerate(block):
+                    prefix[position + 1] = prefix[position] or self.creates_schema(statement, info)
+                self._prefixes[id(block)] = prefix
+            if prefix[min(index, len(block))]:
+                return True
+        return False
 
     def creates_after(self, after: _Continuation, info: FunctionInfo | None) -> bool:
         """The schema is created later on this path, before it returns: stamping head and
@@ -567,6 +566,9 @@ class _Runner:
         for function in tree.body:
             if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 continue
+            source = self.lines[function.lineno - 1 : function.end_lineno or function.lineno]
+            if not any("stamp" in line or "upgrade" in line for line in source):
+                continue  # the words are in every call that could be wrapped: skip the walk
             params = [a.arg for a in function.args.args]
             defaults: list[ast.expr | None] = [None] * (len(params) - len(function.args.defaults))
             defaults += list(function.args.defaults)
@@ -581,7 +583,7 @@ class _Runner:
         self,
         node: ast.Constant,
         conditions: tuple[Condition, ...],
-        created: bool,
+        before: _Continuation,
         after: _Continuation,
         info: FunctionInfo | None,
     ) -> Iterator[StampSite]:
@@ -597,7 +599,7 @@ class _Runner:
             tool="SQL on alembic_version",
             targets=(Target(match.group("revision"), span, (), exact=False),),
             conditions=conditions,
-            after_create_all=created,
+            after_create_all=self.creates_before(before, info),
             created_after=self.creates_after(after, info),
             upgraded_after=upgraded,
             exits_at=exits_at,
@@ -722,21 +724,19 @@ _COMPOUND = (
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
-def _aliases(tree: ast.Module) -> dict[str, str]:
-    """What each imported name is bound to: `ac` -> `alembic.command`, `s` -> `alembic.command.stamp`."""
-    names: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    names[alias.asname] = alias.name
-                else:
-                    first = alias.name.split(".")[0]
-                    names[first] = first
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            for alias in node.names:
-                names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-    return names
+def _note_import(node: ast.Import | ast.ImportFrom, names: dict[str, str]) -> None:
+    """What an import binds: `import alembic.command as ac` -> ac = alembic.command,
+    `from alembic.command import stamp as s` -> s = alembic.command.stamp."""
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if alias.asname:
+                names[alias.asname] = alias.name
+            else:
+                first = alias.name.split(".")[0]
+                names[first] = first
+    elif node.module and not node.level:
+        for alias in node.names:
+            names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
 
 
 def _qualified(func: ast.expr, aliases: dict[str, str]) -> str | None:

@@ -165,8 +165,21 @@ class FunctionInfo:
     qualname: str
     parent: FunctionInfo | None  # the enclosing function, for closures
     owner: str | None  # the enclosing class's name, for self.method()
-    assignments: dict[str, list[ast.expr]]
-    returns: list[ast.expr]
+    _collected: tuple[dict[str, list[ast.expr]], list[ast.expr]] | None = None
+
+    def _collect(self) -> tuple[dict[str, list[ast.expr]], list[ast.expr]]:
+        # only the functions a test leads to are read this way: collected on first use
+        if self._collected is None:
+            self._collected = collect_assignments(self.node.body)
+        return self._collected
+
+    @property
+    def assignments(self) -> dict[str, list[ast.expr]]:
+        return self._collect()[0]
+
+    @property
+    def returns(self) -> list[ast.expr]:
+        return self._collect()[1]
 
 
 def collect_assignments(body: Iterable[ast.stmt]) -> tuple[dict[str, list[ast.expr]], list[ast.expr]]:

@@ -82,7 +82,7 @@ SQLITE = "names = [r[0] for r in conn.execute(\"SELECT name FROM sqlite_master W
 def test_facts_of_a_test(setup: str, test: str, when_true: DbFacts, when_false: DbFacts) -> None:
     source = f"def check(conn, engine, inspector):\n{textwrap.indent(setup, '    ')}\n    if {test}:\n        pass\n"
     tree = ast.parse(source)
-    functions = _functions(tree)
+    functions, _ = _functions(tree)
     info = functions["check"]
     condition = next(n for n in ast.walk(tree) if isinstance(n, ast.If)).test
     flow = Flow(tree, functions)
@@ -106,7 +106,7 @@ def main(conn):
         pass
 """
     tree = ast.parse(source)
-    functions = _functions(tree)
+    functions, _ = _functions(tree)
     test = next(n for n in ast.walk(tree) if isinstance(n, ast.If)).test
     assert Flow(tree, functions).facts(test, True, functions["main"]) == DbFacts(tables=True, versioned=False)
 
