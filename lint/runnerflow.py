@@ -268,7 +268,7 @@ class Flow:
             if isinstance(constant, int) and not isinstance(constant, bool):
                 kind = self.kind(value, scope, depth)
                 if isinstance(kind, Count):
-                    return _count_facts(kind.subject, _mirror(op) if mirrored else op, constant, holds)
+                    return count_facts(kind.subject, _mirror(op) if mirrored else op, constant, holds)
                 return UNKNOWN
             if isinstance(other, (ast.List, ast.Tuple, ast.Set)) and not other.elts:
                 if isinstance(op, (ast.Eq, ast.NotEq)):
@@ -304,8 +304,6 @@ class Flow:
             return word_kind(node.attr)
         if isinstance(node, ast.Call):
             return self._call_kind(node, scope, deeper)
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
-            return None
         return None
 
     def _call_kind(self, call: ast.Call, scope: FunctionInfo | None, depth: int) -> Kind:
@@ -468,7 +466,7 @@ def truth(kind: Kind, truthy: bool) -> DbFacts:
     return UNKNOWN
 
 
-def _count_facts(subject: str, op: ast.cmpop, k: int, holds: bool) -> DbFacts:
+def count_facts(subject: str, op: ast.cmpop, k: int, holds: bool) -> DbFacts:
     """`n > 0` holds: there is something; `n < 1`, `n == 0`: there is nothing; `n < 30`: unknown."""
 
     def satisfied(n: int) -> bool:

@@ -21,7 +21,7 @@ from functools import reduce
 
 from .model import Span
 from .runner import Condition, StampSite, Target, command_index
-from .runnerflow import UNKNOWN, Count, DbFacts, Flag, TableNames, _count_facts, sql_kind, truth
+from .runnerflow import UNKNOWN, Count, DbFacts, Flag, TableNames, count_facts, sql_kind, truth
 
 _IF = re.compile(r"^\s*(?:if|elif)\s+(?P<test>.+?)\s*;?\s*(?:then)?\s*$")
 _ELSE = re.compile(r"^\s*else\b")
@@ -149,7 +149,7 @@ def _primary(test: str, holds: bool, assigned: dict[str, str]) -> DbFacts | None
         return UNKNOWN
     op, word = binary.group("op"), binary.group("value").lower()  # type: ignore[union-attr]
     if isinstance(kind, Count) and word.isdigit():
-        return _count_facts(kind.subject, _NUMERIC[op](), int(word), holds)
+        return count_facts(kind.subject, _NUMERIC[op](), int(word), holds)
     if isinstance(kind, Flag) and prints_boolean and word in (*_TRUE_WORDS, *_FALSE_WORDS):
         equal = (op in ("=", "==", "-eq")) == holds
         return truth(kind, (word in _TRUE_WORDS) == equal)
