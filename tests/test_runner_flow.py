@@ -661,3 +661,36 @@ def test_module_scope_names_and_a_config_built_inline(tmp_path: Path) -> None:
             alembic.command.stamp(alembic.config.Config("alembic.ini"), revision="heads")
     """
     assert found(lint(tmp_path, runner)) == [("MG301", 11, ("a",))]
+
+
+IRONIC_SHAPE = """
+import alembic
+import alembic.migration as alembic_migration
+
+def version(config=None, engine=None):
+    with engine.connect() as conn:
+        context = alembic_migration.MigrationContext.configure(conn)
+        return context.get_current_revision()
+
+def stamp(revision, config=None):
+    return alembic.command.stamp(config, revision=revision)
+
+def create_schema(config=None, engine=None):
+    if version(engine=engine) is not None:
+        raise DBMigrationError("DB schema is already under version control. Use upgrade() instead")
+    models.Base.metadata.create_all(engine)
+    stamp('head', config=config)
+"""
+
+
+def test_create_schema_behind_a_version_check_is_quiet_and_without_create_all_it_is_not(
+    tmp_path: Path,
+) -> None:
+    assert lint(tmp_path, IRONIC_SHAPE) == []
+    without_create = IRONIC_SHAPE.replace("    models.Base.metadata.create_all(engine)\n", "")
+    (finding,) = lint(tmp_path, without_create)
+    assert (finding.code, finding.span.line, finding.span.column) == ("MG301", 15, 10)
+    assert finding.message.startswith(
+        "stamps 'head' where the database has tables but no Alembic version (line 13: "
+        "`version(engine=engine) is not None`)"
+    )  # version() returns the current revision: None means no alembic_version
