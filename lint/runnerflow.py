@@ -149,7 +149,8 @@ def word_kind(identifier: str) -> Count | TableNames | Flag | None:
         if any(w in lowered for w in ("count", "num", "number")) or lowered.startswith("n_"):
             return Count("tables")
         if lowered.startswith(("has_", "have_", "any_")) or "exist" in lowered:
-            return Flag(DbFacts(tables=True), DbFacts(tables=False))
+            # `has_tables`: none when false; `table_exists`: that one table is missing, no more
+            return Flag(DbFacts(tables=True), DbFacts(tables=False) if "tables" in lowered else UNKNOWN)
         if any(w in lowered for w in ("tables", "table_names", "table_list")):
             return TableNames()
     if "empty" in lowered and any(w in lowered for w in ("db", "database", "schema")):
@@ -345,7 +346,13 @@ class Flow:
             return self._returns(helper, depth)
         if name in _QUERY_METHODS and call.args:
             return None
-        return word_kind(name) if name else None
+        found = word_kind(name) if name else None
+        if isinstance(found, Flag):
+            # `table_exists(conn, "alembic_version")`: the table it names says which fact
+            table = next((t for t in (self.string(a, scope, depth) for a in call.args) if t), None)
+            if table is not None and re.fullmatch(r"[\w.\"]+", table):
+                return _one_table(table.rsplit(".", 1)[-1].strip('"'))
+        return found
 
     def _name_kind(self, name: str, scope: FunctionInfo | None, depth: int) -> Kind:
         where, values = self.assigned(name, scope)

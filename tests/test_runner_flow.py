@@ -77,6 +77,10 @@ SQLITE = "names = [r[0] for r in conn.execute(\"SELECT name FROM sqlite_master W
         ),
         ("", "inspector.has_table('alembic_version')", DbFacts(versioned=True), DbFacts(versioned=False)),
         ("", "engine.dialect.has_table(conn, 'users')", DbFacts(tables=True), DbFacts()),
+        # functions from elsewhere, read from their names and the table they are given
+        ("", "table_exists(conn, 'alembic_version')", DbFacts(versioned=True), DbFacts(versioned=False)),
+        ("", "table_exists(conn, 'users')", DbFacts(tables=True), DbFacts()),
+        ("", "has_tables(engine)", DbFacts(tables=True), DbFacts(tables=False)),
     ],
 )
 def test_facts_of_a_test(setup: str, test: str, when_true: DbFacts, when_false: DbFacts) -> None:
