@@ -227,6 +227,14 @@ def lint(
         against=against,
     )
     project = discover(paths, cwd)
+    if write_baseline and project.focus:
+        # a baseline written from one file's findings would drop every other file's
+        raise ConfigError("--write-baseline records the whole project: pass a directory, not a version file")
+    for env in project.environments:
+        if env.note:
+            click.echo(f"miglint: {env.note}", err=True)
+    for problem in project.problems:
+        click.echo(f"miglint: error: {problem}", err=True)
     reports = lint_paths(paths, cwd, options, project)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
@@ -256,7 +264,9 @@ def lint(
         sys.exit(0)
     use_color = _use_color(color)
     _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)
-    sys.exit(1 if _fails(reports, project, fail_on) and not exit_zero else 0)
+    # an environment that could not be read fails the run too: the others were linted
+    failed = _fails(reports, project, fail_on) or bool(project.problems)
+    sys.exit(1 if failed and not exit_zero else 0)
 
 
 def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | None) -> bool:
@@ -489,7 +499,7 @@ def graph(
             "--exit-non-zero-on-change: a PDF differs on every run; use mermaid, text, dot or json"
         )
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd)
+    project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
     options = Options(use_cache=not no_cache, cache_dir=cache_dir)
@@ -590,12 +600,15 @@ def _load_graph(project: Project, env: Environment, options: Options, ops: bool 
     """An environment's graph from its (cached) records, read as `lint` reads them."""
     from .collect import collect
     from .graph import RevisionGraph
-    from .pipeline import cache_dir_for
+    from .pipeline import cache_dir_for, read_files, split_uncovered
     from .resolve import resolve_imported_labels
 
     cache = cache_dir_for(project, options)
-    records = collect(env.files, cache, dialect=project.settings.dialect, ops=ops)
-    return RevisionGraph(resolve_imported_labels(records, project.root)[0])
+    records = collect(read_files(env), cache, dialect=project.settings.dialect, ops=ops)
+    records, uncovered = split_uncovered(env, records)
+    graph = RevisionGraph(resolve_imported_labels(records, project.root)[0])
+    graph.uncovered = uncovered
+    return graph
 
 
 def _one(revisions: RevisionGraph, identifier: str | None, option: str) -> str | None:
@@ -763,7 +776,7 @@ def plan(
     from .pipeline import Options
     from .plan import PlanError, upgrade_plan
 
-    project = discover([path] if path else [], Path.cwd())
+    project = discover([path] if path else [], Path.cwd(), whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
     # op facts tell which revisions create tables
@@ -813,7 +826,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     from .scenarios import scenarios as compute
 
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd)
+    project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
     graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
