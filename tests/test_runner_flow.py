@@ -698,3 +698,12 @@ def test_create_schema_behind_a_version_check_is_quiet_and_without_create_all_it
         "stamps 'head' where the database has tables but no Alembic version (line 13: "
         "`version(engine=engine) is not None`)"
     )  # version() returns the current revision: None means no alembic_version
+
+
+@pytest.mark.skipif(not REALWORLD.is_dir(), reason="the real-world corpus is not beside the repository")
+def test_jupyterhub_linted_whole_has_that_one_runner_finding() -> None:
+    root = REALWORLD / "jupyterhub__jupyterhub"
+    reports = lint_paths([str(root)], root, Options(use_cache=False, select=list(RUNNER_CODES)))
+    assert [
+        (d.code, Path(d.path).name, d.span.line, d.revisions, d.fix) for r in reports for d in r.diagnostics
+    ] == [("MG301", "orm.py", 1498, ("19c0846f6344",), None)]
