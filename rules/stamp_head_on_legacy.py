@@ -119,8 +119,13 @@ class StampHeadOnLegacy(RunnerRule):
         if site.span.line != target.span.line or context is not None:
             notes.append(f"line {site.span.line}")
         if context is not None:
-            (first, _), *_ = context.calls
-            notes[-1] += f" in {site.function}(), called at line {first.line}"
+            lines = [span.line for span, _ in context.calls]
+            reached = (
+                f"called at line {lines[0]}"
+                if len(lines) == 1
+                else f"reached by the calls at lines {_listed(lines)}"
+            )
+            notes[-1] += f" in {site.function}(), {reached}"
         head = f"stamps {target.value!r}" + (f" ({', '.join(notes)})" if notes else "")
         fact = (
             f"{head} where the database has tables but no Alembic version "
@@ -154,6 +159,10 @@ class StampHeadOnLegacy(RunnerRule):
 def _every_way_in_is_legacy(site: StampSite, target: Target) -> bool:
     """Rewriting a helper's stamp changes it for every caller: only when all of them are legacy paths."""
     return all(replace(site, callers=(other,)).legacy_path(target) is not None for other in site.callers)
+
+
+def _listed(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 def _short(ids: list[str], limit: int = 5) -> str:

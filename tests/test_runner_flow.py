@@ -270,7 +270,8 @@ def test_a_helper_chain_and_a_method_helper(tmp_path: Path) -> None:
     (finding,) = lint(tmp_path, runner, "MG301", name="manage.py")
     assert (finding.span.line, finding.span.column) == (13, 35)
     assert finding.message.startswith(
-        "stamps 'heads' (line 13 in Command.mark(), called at line 7) where the database has tables but "
+        "stamps 'heads' (line 13 in Command.mark(), reached by the calls at lines 7 and 10) where the database "
+        "has tables but "
         "no Alembic version (line 6: `tables and 'alembic_version' not in tables`)"
     )
     assert [r.span.line for r in finding.related] == [13, 7, 10]
