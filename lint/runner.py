@@ -58,7 +58,8 @@ class Condition:
     line: int
     holds: bool
     # What the test says about the database on this branch, followed through names
-    # (runnerflow.py); None: read from the test's words (shell runners).
+    # (runnerflow.py, shellrunner.py); None: read from the test's words (a shell test on
+    # nothing that can be followed).
     facts: DbFacts | None = None
 
     @property

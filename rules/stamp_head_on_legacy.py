@@ -44,8 +44,10 @@ class StampHeadOnLegacy(RunnerRule):
     are, so their missing columns stay missing). A stamp whose revision the user chooses
     (a CLI's `stamp` command) is not on any such path.
 
-    A test that cannot be followed (a parameter, a function from another module) is read
-    from its name as a last resort (`table_count`, `has_alembic_version`). `--fix` writes
+    Shell entrypoints are read the same way: `N=$(psql -tAc "SELECT count(*) FROM
+    information_schema.tables")` makes `[ "$N" -gt 0 ]` a test for tables. A test that
+    cannot be followed (a parameter, a function from another module) is read from its
+    name as a last resort (`table_count`, `has_alembic_version`). `--fix` writes
     the baseline only where the literal is the stamp's own or every call of its helper is
     on a legacy path.
 
