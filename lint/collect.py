@@ -33,7 +33,7 @@ from .model import ParseProblem, RevisionFile, Span
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
-_FORMAT = 4  # 4: records carry unique keys (SqlStatement.keys, RevisionFile.op_keys)
+_FORMAT = 5  # 5: records carry unique keys and table renames (SqlStatement, RevisionFile.op_*)
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
 

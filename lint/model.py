@@ -102,6 +102,7 @@ class SqlStatement:
     columns: tuple[str, ...] = ()
     # The primary keys and unique constraints it creates, as (table, sorted columns).
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    renamed_to: str = ""  # ALTER TABLE ... RENAME TO: the new name
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,7 @@ class RevisionFile:
     # (table, sorted columns) of the primary keys and unique constraints upgrade() creates
     # through op calls (opcalls.extract_op_keys); those made by SQL are on SqlStatement.keys.
     op_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    op_renames: tuple[tuple[str, str], ...] = ()  # (old, new) of each op.rename_table upgrade() runs
 
     @property
     def revision_id(self) -> str | None:

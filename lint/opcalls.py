@@ -14,6 +14,7 @@ import dis
 import re
 import types
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from .model import OpCall, Span
 from .sqlsource import ENTRY_POINTS, char_column, reached_functions
@@ -140,22 +141,32 @@ def _first_string(call: ast.Call) -> str:
 
 # -- unique keys: what makes ON CONFLICT DO NOTHING (MG204) more than a no-op ---------
 
-# A file without one of these creates no primary key or unique constraint through op.
+# A file without one of these creates no primary key or unique constraint through op,
+# and renames no table that has one.
 KEY_HINT = re.compile(
     r"primary_key|PrimaryKeyConstraint|UniqueConstraint|unique\s*=|create_primary_key|create_unique_constraint"
+    r"|rename_table"
 )
 
 
-_KEYED = ("create_primary_key", "create_unique_constraint")  # keys whatever their arguments
-_KEY_CALLS = ("create_table", "add_column", "create_primary_key", "create_unique_constraint", "create_index")
+_KEYED = ("create_primary_key", "create_unique_constraint", "rename_table")  # whatever their arguments
+_KEY_CALLS = (
+    "create_table", "add_column", "create_primary_key", "create_unique_constraint", "create_index", "rename_table",
+)  # fmt: skip
 
 
-def extract_op_keys(text: str, code: types.CodeType) -> tuple[tuple[str, tuple[str, ...]], ...]:
+class OpKeys(NamedTuple):
+    keys: tuple[tuple[str, tuple[str, ...]], ...]  # (table, sorted columns)
+    renames: tuple[tuple[str, str], ...]  # (old, new): a table's keys go with it
+
+
+def extract_op_keys(text: str, code: types.CodeType) -> OpKeys:
     """(table, columns) of every primary key and unique constraint upgrade() creates with op:
     `op.create_table` (a `primary_key=True` / `unique=True` column, a PrimaryKeyConstraint,
     a UniqueConstraint), `op.add_column`, `op.create_primary_key`,
-    `op.create_unique_constraint`, `op.create_index(..., unique=True)` without a WHERE.
-    Names that are not literals are left out: a key not seen is a key not claimed.
+    `op.create_unique_constraint`, `op.create_index(..., unique=True)` without a WHERE;
+    and the tables `op.rename_table` renames. Names that are not literals are left out:
+    a key not seen is a key not claimed.
 
     Only the calls are parsed, not the file: a call counts when its line runs code of
     upgrade() or of a module function it calls (the compiled module says which lines do,
@@ -163,6 +174,7 @@ def extract_op_keys(text: str, code: types.CodeType) -> tuple[tuple[str, tuple[s
     """
     lines: set[int] | None = None  # worked out for the first call found: most files have none
     keys: list[tuple[str, tuple[str, ...]]] = []
+    renames: list[tuple[str, str]] = []
     for name, start, opening in _key_calls(text):
         if lines is None:
             lines = _lines_run_by(code, "upgrade")
@@ -175,9 +187,17 @@ def extract_op_keys(text: str, code: types.CodeType) -> tuple[tuple[str, tuple[s
             call = ast.parse(text[start : end + 1], mode="eval").body
         except (SyntaxError, ValueError, RecursionError):
             continue
-        if isinstance(call, ast.Call):
+        if isinstance(call, ast.Call) and name == "rename_table":
+            old, new, schema = (
+                _argument_string(call, 0, "old_table_name"),
+                _argument_string(call, 1, "new_table_name"),
+                _keyword_string(call, "schema"),
+            )
+            if old and new:
+                renames.append((_qualified(schema, old), _qualified(schema, new)))
+        elif isinstance(call, ast.Call):
             keys.extend(_keys_of(name, call))
-    return tuple(dict.fromkeys(keys))
+    return OpKeys(tuple(dict.fromkeys(keys)), tuple(renames))
 
 
 def _key_calls(text: str) -> Iterator[tuple[str, int, int]]:

@@ -119,7 +119,8 @@ def parse_revision_file(
     if wants_keys and code is not None:
         from .opcalls import extract_op_keys
 
-        record = dataclasses.replace(record, op_keys=extract_op_keys(text, code))
+        found = extract_op_keys(text, code)
+        record = dataclasses.replace(record, op_keys=found.keys, op_renames=found.renames)
     return record
 
 

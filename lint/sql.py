@@ -73,6 +73,7 @@ class Statement:
     columns: tuple[str, ...] = ()
     # The primary keys and unique constraints it creates, as (table, columns).
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    renamed_to: str = ""  # ALTER TABLE ... RENAME TO: the table's new name (its keys go with it)
 
     @property
     def anchor(self) -> int:
@@ -256,6 +257,7 @@ class _Fact(NamedTuple):
     advice: str | None = None  # overrides the policy's safe_when
     columns: tuple[str, ...] = ()  # see Statement
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    renamed_to: str = ""
 
 
 Verifier = Callable[[int, str, _Fact], bool]
@@ -272,7 +274,7 @@ def _finish(fact: _Fact, start: int, end: int, dialect: str, verify: Verifier | 
         fix = next(((at, fix_text) for at in fact.fix_at if verify(at, fix_text, fact)), None)
     return Statement(
         rule, fact.kind, fact.target, start, end, fact.guarded, safe_when, fix, fact.at,
-        columns=fact.columns, keys=fact.keys,
+        columns=fact.columns, keys=fact.keys, renamed_to=fact.renamed_to,
     )  # fmt: skip
 
 
@@ -816,7 +818,11 @@ def _pg_rename(st: _PgStmt) -> list[_Fact]:
     # ALTER TABLE IF EXISTS old RENAME TO new is a no-op once `old` is gone; for a
     # column or constraint, IF EXISTS is about the table, which is still there.
     guarded = bool(node.get("missing_ok")) and not node.get("subname")
-    return [_Fact(kind, target, guarded)]
+    renamed_to = ""
+    if node.get("renameType") == "OBJECT_TABLE" and node.get("newname"):
+        schema = (node.get("relation") or {}).get("schemaname")
+        renamed_to = f"{schema}.{node['newname']}" if schema else str(node["newname"])
+    return [_Fact(kind, target, guarded, renamed_to=renamed_to)]
 
 
 def _pg_drop(st: _PgStmt) -> list[_Fact]:

@@ -67,6 +67,7 @@ def sql_facts(
                     insert=insert,
                     columns=statement.columns,
                     keys=tuple((source.shown(table), columns) for table, columns in statement.keys),
+                    renamed_to=source.shown(statement.renamed_to),
                 )
             )
         for bad in unparsed:

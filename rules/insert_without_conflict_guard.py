@@ -13,13 +13,34 @@ Keys = Mapping[str, Sequence[tuple[str, ...]]]
 
 
 def unique_keys(files: Sequence[RevisionFile]) -> dict[str, list[tuple[str, ...]]]:
-    """Every primary key and unique constraint an upgrade() in the history creates."""
+    """Every primary key and unique constraint an upgrade() in the history creates, also
+    under each name a renamed table takes (the constraints go with the table)."""
     found: dict[str, list[tuple[str, ...]]] = {}
+    renames: list[tuple[str, str]] = []
     for file in files:
-        made = [k for s in file.sql if s.entry == "upgrade" for k in s.keys]
-        for table, columns in (*made, *file.op_keys):
+        upgrade = [s for s in file.sql if s.entry == "upgrade"]
+        for table, columns in (*(k for s in upgrade for k in s.keys), *file.op_keys):
             found.setdefault(table, []).append(columns)
+        renames += [(s.target, s.renamed_to) for s in upgrade if s.renamed_to]
+        renames += file.op_renames
+    for _ in renames:  # a chain of n renames settles in n rounds
+        moved = False
+        for old, new in renames:
+            for table in [t for t in found if _same_table(t, old)]:
+                missing = [k for k in found[table] if k not in found.get(new, [])]
+                if missing:
+                    found.setdefault(new, []).extend(missing)
+                    moved = True
+        if not moved:
+            break
     return found
+
+
+def _same_table(a: str, b: str) -> bool:
+    """`schema.t` and `t` are the same table; `s1.t` and `s2.t` are not."""
+    schema_a, _, name_a = a.rpartition(".")
+    schema_b, _, name_b = b.rpartition(".")
+    return name_a == name_b and (not schema_a or not schema_b or schema_a == schema_b)
 
 
 def covering_key(keys: Keys, statement: SqlStatement) -> tuple[str, ...] | None:
@@ -30,11 +51,9 @@ def covering_key(keys: Keys, statement: SqlStatement) -> tuple[str, ...] | None:
     """
     if not statement.columns:
         return None
-    schema, _, name = statement.target.rpartition(".")
     inserted = set(statement.columns)
     for table, found in keys.items():
-        their_schema, _, their_name = table.rpartition(".")
-        if their_name != name or (schema and their_schema and schema != their_schema):
+        if not _same_table(table, statement.target):
             continue
         for columns in found:
             if set(columns) <= inserted:
@@ -84,8 +103,8 @@ class InsertWithoutConflictGuard(SqlRule):
     conflicts, and a second run still duplicates the rows while the finding disappears.
     Then the fix is unsafe (`--unsafe-fixes`) and the help spells out WHERE NOT EXISTS.
     A value computed when the revision runs (`now()`, `nextval(...)`) in a key column
-    is taken as given. Keys are matched by table name as written; a key made under a
-    name the table had before a rename is not seen, so such a fix stays unsafe.
+    is taken as given. Keys are matched by table name as written, and follow the table
+    through `op.rename_table` and ALTER TABLE ... RENAME TO.
     """
 
     code = "MG204"

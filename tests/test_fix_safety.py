@@ -470,3 +470,29 @@ def test_every_fixable_rule_says_which_of_its_fixes_are_safe() -> None:
     fixable = {code for code, rule in all_rules().items() if rule.fixable}
     documented = {code for code, rule in all_rules().items() if "## Fix safety" in rule.docs()}
     assert fixable == documented == {"MG106", "MG201", "MG202", "MG203", "MG204", "MG211", "MG212", "MG301"}
+
+
+@pytest.mark.parametrize(
+    ("rename", "safe"),
+    [
+        ("    op.rename_table('warehouse_admin_flag', 'admin_flags')", True),
+        ("    op.execute('ALTER TABLE warehouse_admin_flag RENAME TO admin_flags')", True),
+        ("    op.rename_table('other', 'admin_flags')", False),
+        ("    pass\n\n\ndef downgrade():\n    op.rename_table('warehouse_admin_flag', 'admin_flags')", False),
+    ],
+    ids=["op-rename", "sql-rename", "another-table", "in-downgrade"],
+)  # fmt: skip
+def test_keys_follow_a_renamed_table(tmp_path: Path, rename: str, safe: bool) -> None:
+    table = "    op.create_table('warehouse_admin_flag', sa.Column('id', sa.Text(), primary_key=True))"
+    write_project(
+        tmp_path,
+        files={
+            "0001_a.py": revision("a", None, table),
+            "0002_b.py": revision("b", "a", rename),
+            "0003_c.py": revision(
+                "c", "b", "    op.execute(\"INSERT INTO admin_flags (id) VALUES ('read-only')\")"
+            ),
+        },
+    )
+    (found,) = findings(tmp_path, "MG204")
+    assert found.fix is not None and found.fix.safe is safe
