@@ -244,8 +244,6 @@ def lint(
     for env in project.environments:
         if env.note:
             click.echo(f"miglint: {env.note}", err=True)
-    for problem in project.problems:
-        click.echo(f"miglint: error: {problem}", err=True)
     # Held from before the lint until the fixes are written: a second --fix on this
     # project waits, then lints what the first one wrote (lint/fix.py).
     held = contextlib.ExitStack()
@@ -277,7 +275,7 @@ def lint(
             fixed = baseline.apply_each(fixed, places, recorded, cwd)
         reports = fixed
     for report in reports:
-        if not report.files:
+        if not report.files and not report.diagnostics:  # not one that could not be read (MG005)
             click.echo(f"miglint: {report.name}: no revision files found", err=True)
     if write_baseline:
         for place in places:
@@ -290,8 +288,8 @@ def lint(
     _emit_report(
         reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics, fixes_shown
     )
-    # an environment that could not be read fails the run too: the others were linted
-    failed = _fails(reports, project, fail_on) or bool(project.problems)
+    # an environment that could not be read is an MG005 error in the report: it fails the run
+    failed = _fails(reports, project, fail_on)
     sys.exit(1 if failed and not exit_zero else 0)
 
 
@@ -302,10 +300,10 @@ def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | No
     """
     from .discover import settings_of
 
-    envs = project.environments if len(project.environments) == len(reports) else ()
-    thresholds = [fail_on or settings_of(project, env).fail_on for env in envs] or [
-        fail_on or project.settings.fail_on
-    ] * len(reports)
+    # report i is environment i; reports past them (MG005) fall under the project's settings
+    envs = project.environments if len(project.environments) <= len(reports) else ()
+    thresholds = [fail_on or settings_of(project, env).fail_on for env in envs]
+    thresholds += [fail_on or project.settings.fail_on] * (len(reports) - len(thresholds))
     return any(
         d.severity == "error" or threshold == "warning"
         for report, threshold in zip(reports, thresholds)

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 from .collect import Store
 from .discover import SKIP_DIRS, Environment, Project, by_settings, discover
 from .engine import select_rules
-from .report import EnvironmentReport
+from .model import Span
+from .report import EnvironmentReport, display_path
 from .rule import Rule, RunnerRule
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .model import Diagnostic, RevisionFile, Suppression
     from .runner import StampSite
     from .uncovered import UncoveredDirectory
@@ -61,25 +63,72 @@ def lint_paths(
     # would alone (its rules, dialect, runners, cache).
     parts = by_settings(project)
     if len(parts) == 1:
-        return _lint_project(project, options, digests)
-    found: dict[int, EnvironmentReport] = {}
-    for part in parts:
-        for env, report in zip(part.environments, _lint_project(part, options, digests)):
-            found[id(env)] = report
-    return [found[id(env)] for env in project.environments]  # in the order they were found
+        reports = _lint_project(project, options, digests)
+    else:
+        found: dict[int, EnvironmentReport] = {}
+        for part in parts:
+            for env, report in zip(part.environments, _lint_project(part, options, digests)):
+                found[id(env)] = report
+        reports = [found[id(env)] for env in project.environments]  # in the order they were found
+    # after the environments' reports, so that report i is still environment i
+    return reports + unreadable_reports(project, options, cwd)
 
 
-def _lint_project(
-    project: Project, options: Options, digests: dict[str, str] | None = None
-) -> list[EnvironmentReport]:
+def unreadable_reports(project: Project, options: Options, cwd: Path) -> list[EnvironmentReport]:
+    """One report per environment a search found but could not read, holding one MG005
+    finding at its configuration file: one broken environment is one diagnostic."""
+    if not project.problems or project.focus:
+        return []
     settings = project.settings
-    rules = select_rules(
+    rules = _rules(settings, options)
+    rule = next((r for r in rules if r.code == "MG005"), None)
+    if rule is None:
+        return []
+    reports = []
+    for problem in project.problems:
+        name = display_path(str(problem.config), cwd)
+        # discovery's messages start with the configuration's name: the finding is located there
+        message = problem.message.removeprefix(f"{name}: ")
+        diagnostic = rule.diagnostic(
+            str(problem.config),
+            Span.point(_setting_line(problem.config, message)),
+            message,
+            help="correct the path in the configuration, or exclude this directory in [tool.miglint]",
+        )
+        reports.append(EnvironmentReport(name, 0, 0, (), (), (diagnostic,)))
+    return reports
+
+
+def _rules(settings: Settings, options: Options) -> list[Rule]:
+    return select_rules(
         select=options.select or settings.select,
         extend_select=[*settings.extend_select, *options.extend_select],
         ignore=[*settings.ignore, *options.ignore],
         rule_settings=settings.rule_settings,
         project=settings,
     )
+
+
+def _setting_line(config: Path, message: str) -> int:
+    """The line of the setting the message names, else 1."""
+    try:
+        with open(config, "rb") as stream:
+            text = stream.read(1 << 20).decode("utf-8", "replace")
+    except OSError:
+        return 1
+    for key in ("script_location", "version_locations", "path_separator"):
+        if key in message:
+            for number, line in enumerate(text.splitlines(), 1):
+                if line.lstrip().startswith(key):
+                    return number
+    return 1
+
+
+def _lint_project(
+    project: Project, options: Options, digests: dict[str, str] | None = None
+) -> list[EnvironmentReport]:
+    settings = project.settings
+    rules = _rules(settings, options)
     # op calls cost a full parse of every file: read them only for the rules that use them
     wants_ops = any(rule.code in OP_RULES for rule in rules)
     store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, settings.include_downgrade)
