@@ -71,24 +71,50 @@ def _parse_all(
     pickling every record a second time while nothing else can run.
     """
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
+    method = _start_method() if workers > 1 and len(items) >= PARALLEL_THRESHOLD else None
+    if method is None:
         return _parse_batch(items, dialect, ops, downgrade), []
     import concurrent.futures
     import multiprocessing
 
-    # fork shares the already-imported interpreter state; spawn would re-import everything
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
     batches = _guided_batches(items, workers)
     parse_batch = functools.partial(_parse_pickled, dialect=dialect, ops=ops, downgrade=downgrade)
     results: list[tuple[str, RevisionFile]] = []
     blobs: list[bytes] = []
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for blob in pool.map(parse_batch, batches):
-            # our own workers' output: unpickled while they go on with the next batches
-            results.extend(pickle.loads(blob))
-            blobs.append(blob)
+    saved = os.environ.get("PYTHONSAFEPATH")
+    if method != "fork":
+        os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
+    try:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for blob in pool.map(parse_batch, batches):
+                # our own workers' output: unpickled while they go on with the next batches
+                results.extend(pickle.loads(blob))
+                blobs.append(blob)
+    finally:
+        if method != "fork":
+            if saved is None:
+                os.environ.pop("PYTHONSAFEPATH", None)
+            else:
+                os.environ["PYTHONSAFEPATH"] = saved
     return results, blobs
+
+
+def _start_method() -> str | None:
+    """How worker processes start; None: parse in this process.
+
+    fork shares the already-imported interpreter state, sys.path included (from which
+    `python -m miglint` dropped the working directory). spawn starts a fresh
+    `python -c ...` in the working directory, which Python puts first on sys.path
+    before the child imports multiprocessing: a `multiprocessing.py` in the linted
+    repository would run. Python 3.11+ leaves it out under PYTHONSAFEPATH, which the
+    children are given; older Pythons without fork (Windows) parse in this process.
+    """
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn" if sys.version_info >= (3, 11) else None
 
 
 def _guided_batches(items: list[Any], workers: int, smallest: int = 16) -> list[list[Any]]:
