@@ -218,6 +218,7 @@ def lint(
         against=against,
     )
     project = discover(paths, cwd)
+    options = _cache_checked(project, options, cwd)
     reports = lint_paths(paths, cwd, options, project)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
@@ -245,6 +246,23 @@ def lint(
     _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)
     findings = sum(len(r.diagnostics) for r in reports)
     sys.exit(1 if findings and not exit_zero else 0)
+
+
+def _cache_checked(project: Project, options: Options, cwd: Path) -> Options:
+    """`options`, without the cache when its directory is not miglint's to use (said once)."""
+    import dataclasses
+
+    from .collect import cache_refusal
+    from .pipeline import cache_dir_for
+    from .report import display_path
+
+    directory = cache_dir_for(project, options)
+    reason = cache_refusal(directory) if directory is not None else None
+    if reason is None:
+        return options
+    shown = display_path(str(directory), cwd)
+    click.echo(f"miglint: warning: not using the cache directory {shown}: {reason}", err=True)
+    return dataclasses.replace(options, use_cache=False)
 
 
 def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
@@ -448,7 +466,7 @@ def graph(
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd)
     env = _environment(project, environment)
-    options = Options(use_cache=not no_cache, cache_dir=cache_dir)
+    options = _cache_checked(project, Options(use_cache=not no_cache, cache_dir=cache_dir), cwd)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
     report = None if fmt == "json" else _report_for(env, lint_paths([path] if path else [], cwd, options))
     revisions = _graph_of(report, env, project, options)
@@ -718,8 +736,9 @@ def plan(
 
     project = discover([path] if path else [], Path.cwd())
     env = _environment(project, environment)
+    options = _cache_checked(project, Options(use_cache=not no_cache), Path.cwd())
     # op facts tell which revisions create tables
-    graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
+    graph = _load_graph(project, env, options, ops=True)
     try:
         steps = upgrade_plan(graph, None if from_rev == "base" else from_rev, to_rev)
     except PlanError as error:
@@ -761,7 +780,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd)
     env = _environment(project, environment)
-    graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
+    graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd), ops=True)
     all_sites, _ = _read_runners(find_runners(project))
     owners = _runner_owners(project, sorted({Path(s.path) for s in all_sites}))
     mine = project.environments.index(env)

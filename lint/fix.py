@@ -5,13 +5,16 @@ quotes, indentation, comments and line endings stay as written. A file is
 decoded and encoded exactly as it was read, checked with CPython and LibCST
 after the edit, and written atomically (temporary file + rename, mode kept). If
 the result would not parse, nothing is written. A fixed statement is guarded,
-so a second run finds nothing to fix.
+so a second run finds nothing to fix. A version file that is a symbolic link is
+not fixed: the rename would replace the link by a regular file, and writing
+through it would edit a file that may live outside the project.
 """
 
 from __future__ import annotations
 
 import difflib
 import io
+import os
 import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +22,7 @@ from pathlib import Path
 
 from .atomic import replace_file
 from .model import Diagnostic, Edit
+from .readfile import read_regular
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,11 @@ def write_fixes(fixes: Sequence[FileFix]) -> list[FileFix]:
 
 
 def _plan_file(path: str, diagnostics: list[Diagnostic]) -> FileFix:
+    if os.path.islink(path):
+        target = os.readlink(path)
+        return FileFix(path, "", "", (), f"not fixed: it is a symbolic link (to {target}); fix that file instead")
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path)
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as error:
@@ -119,7 +126,7 @@ def _check(text: str) -> str | None:
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    data = path.read_bytes()
+    data = read_regular(path, follow_symlinks=False)
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     encoded = text.encode(encoding)
     if encoding == "utf-8-sig" and not encoded.startswith(b"\xef\xbb\xbf"):

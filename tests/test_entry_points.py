@@ -168,3 +168,27 @@ def test_workers_fork_where_they_can_and_never_spawn_unsafely(monkeypatch: pytes
     assert collect._start_method() is None  # no PYTHONSAFEPATH before 3.11: one process
     monkeypatch.setattr(sys, "version_info", (3, 11, 0))
     assert collect._start_method() == "spawn"
+
+
+def test_a_package_resource_is_located_without_running_the_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `script_location = shop.db:migrations` names an installed package: Alembic imports
+    # it, miglint only finds it on sys.path (its __init__ would run any code it holds).
+    from miglint.discover import discover
+
+    site = tmp_path / "site"
+    marker = tmp_path / "imported.txt"
+    versions = site / "shopx" / "db" / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    for package in (site / "shopx", site / "shopx" / "db"):
+        (package / "__init__.py").write_text(f"open({str(marker)!r}, 'a').write({package.name!r})\n")
+    (versions / "0001_a.py").write_text("revision = 'a'\ndown_revision = None\n")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "alembic.ini").write_text("[alembic]\nscript_location = shopx.db:migrations\n")
+    monkeypatch.syspath_prepend(str(site))
+    found = discover([str(project)], project)
+    assert [f.name for env in found.environments for f in env.files] == ["0001_a.py"]
+    assert not marker.exists()
+    assert "shopx" not in sys.modules and "shopx.db" not in sys.modules

@@ -1,0 +1,283 @@
+"""What a repository commits cannot make miglint write outside its cache, delete files
+it did not write, hang, or trust a stale record: the cache directory, the files in it,
+version files that are not regular files, and --fix on a symbolic link."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import cli_runner
+from histories import write_project
+from miglint import collect as collect_module
+from miglint.cli import main
+from miglint.collect import SIGNATURE, collect
+
+ROOT = Path(__file__).resolve().parent.parent
+TWO_HEADS = ROOT / "examples" / "two-heads"
+VERSIONS = Path("migrations") / "versions"
+HEADS_REPORT = (TWO_HEADS / "expected.txt").read_text().replace("[exit 1]\n", "")
+
+posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and symbolic links as POSIX has them")
+
+
+def lint(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str):  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(project)
+    return cli_runner().invoke(main, ["lint", *args])
+
+
+def lint_process(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A separate miglint, bounded in time and memory: what these tests guard against is a
+    run that blocks on a FIFO or reads /dev/zero until memory runs out."""
+
+    def bounded() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run(
+        [sys.executable, "-m", "miglint", "lint", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=bounded,
+    )
+
+
+def two_heads(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(TWO_HEADS, project)
+    return project
+
+
+def tree(directory: Path) -> dict[str, bytes | str]:
+    """Every entry under `directory`: a file's bytes, a link's target."""
+    found: dict[str, bytes | str] = {}
+    for path in sorted(directory.rglob("*")):
+        name = path.relative_to(directory).as_posix()
+        found[name] = f"-> {os.readlink(path)}" if path.is_symlink() else path.read_bytes()
+    return found
+
+
+# -- the cache directory -----------------------------------------------------------------------
+
+
+@posix_only
+def test_a_committed_cache_link_is_not_followed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = two_heads(tmp_path)
+    elsewhere = tmp_path / "home"
+    elsewhere.mkdir()
+    (elsewhere / "records-notes.pickle").write_bytes(b"not miglint's")
+    (project / ".miglint_cache").symlink_to(elsewhere)
+    for _ in range(2):
+        result = lint(project, monkeypatch)
+        assert (result.exit_code, result.stdout) == (1, HEADS_REPORT)
+        assert result.stderr == (
+            "miglint: warning: not using the cache directory .miglint_cache: it is a symbolic link\n"
+        )
+    assert tree(elsewhere) == {"records-notes.pickle": b"not miglint's"}
+    assert (project / ".miglint_cache").is_symlink()
+
+
+@pytest.mark.parametrize("how", ["option", "pyproject"])
+def test_a_foreign_cache_dir_is_never_cleaned_nor_written(
+    how: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = two_heads(tmp_path)
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    mine = {"records-2024.pickle": b"a user's", "index-old.pickle": b"data", "notes.txt": b"keep"}
+    for name, data in mine.items():
+        (foreign / name).write_bytes(data)
+    args: list[str] = []
+    if how == "option":
+        args = ["--cache-dir", str(foreign)]
+    else:
+        (project / "pyproject.toml").write_text('[tool.miglint]\ncache-dir = "../foreign"\n')
+    result = lint(project, monkeypatch, *args)
+    assert (result.exit_code, result.stdout) == (1, HEADS_REPORT)
+    assert result.stderr == (
+        "miglint: warning: not using the cache directory ../foreign: "
+        "it holds files and miglint did not create it (no .gitignore written by miglint)\n"
+    )
+    assert tree(foreign) == mine
+
+
+def test_an_empty_or_missing_directory_becomes_miglints_and_is_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = two_heads(tmp_path)
+    for cache in (tmp_path / "empty", tmp_path / "missing" / "cache"):
+        if cache.name == "empty":
+            cache.mkdir()
+        for _ in range(2):
+            result = lint(project, monkeypatch, "--cache-dir", str(cache))
+            assert (result.exit_code, result.stdout, result.stderr) == (1, HEADS_REPORT, "")
+        assert (cache / ".gitignore").read_bytes() == SIGNATURE + b"\n*\n"
+        assert {"index", "records", "results"} <= {p.name.split("-")[0] for p in cache.glob("*.pickle")}
+
+
+@posix_only
+def test_a_gitignore_link_in_the_cache_is_never_written_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = two_heads(tmp_path)
+    victim = tmp_path / "profile"  # does not exist: write_text would create it through the link
+    (project / ".miglint_cache").mkdir()
+    (project / ".miglint_cache" / ".gitignore").symlink_to(victim)
+    result = lint(project, monkeypatch)
+    assert (result.exit_code, result.stdout) == (1, HEADS_REPORT)
+    assert "not using the cache directory .miglint_cache: it holds files" in result.stderr
+    assert not victim.exists()
+
+
+@posix_only
+def test_links_fifos_and_devices_inside_the_cache_are_replaced_never_read(tmp_path: Path) -> None:
+    project = two_heads(tmp_path)
+    first = lint_process(project)
+    assert (first.returncode, first.stdout, first.stderr) == (1, HEADS_REPORT, "")
+    cache = project / ".miglint_cache"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    stored = sorted(cache.glob("*.pickle"))
+    assert len(stored) >= 3
+    for number, path in enumerate(stored):
+        path.unlink()
+        if number == 0:
+            os.mkfifo(path)  # opening it would block
+        elif number == 1:
+            path.symlink_to("/dev/zero")  # reading it would never end
+        else:
+            (outside / path.name).write_bytes(b"precious")
+            path.symlink_to(outside / path.name)
+    second = lint_process(project)
+    assert (second.returncode, second.stdout, second.stderr) == (1, HEADS_REPORT, "")
+    assert tree(outside) == {path.name: b"precious" for path in stored[2:]}
+    assert all(p.is_file() and not p.is_symlink() for p in cache.glob("*.pickle"))
+
+
+# -- trusting the index: size and mtime are not enough ----------------------------------------
+
+
+def _age_index(cache: Path, seconds: int = 10) -> None:
+    """As if the index had been written `seconds` later: its entries have settled."""
+    (index,) = cache.glob("index-*.pickle")
+    later = time.time_ns() + seconds * 1_000_000_000
+    os.utime(index, ns=(later, later))
+
+
+def test_an_edit_behind_a_restored_mtime_is_seen(tmp_path: Path) -> None:
+    files = write_project(tmp_path, ["a", "b<-a"])
+    paths = sorted(files.values())
+    cache = tmp_path / "cache"
+    assert [r.down_revision.ids for r in collect(paths, cache)] == [(), ("a",)]  # type: ignore[union-attr]
+    _age_index(cache)
+    before = os.stat(files["b"])
+    # same size, mtime put back: `touch -r`, an editor or a checkout tool that keeps times
+    files["b"].write_text(files["b"].read_text().replace("down_revision = 'a'", "down_revision = 'x'"))
+    os.utime(files["b"], ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert os.stat(files["b"]).st_size == before.st_size
+    assert [r.down_revision.ids for r in collect(paths, cache)] == [(), ("x",)]  # type: ignore[union-attr]
+
+
+def test_a_racy_entry_is_digested_again_until_it_has_settled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A file system that keeps neither ctime nor inode apart (some network and FAT
+    # mounts): only the index's own age tells a same-tick edit from no edit.
+    monkeypatch.setattr(collect_module, "_identity", lambda info: (info.st_size, info.st_mtime_ns, 0, 0))
+    files = write_project(tmp_path, ["a", "b<-a"])
+    paths = sorted(files.values())
+    cache = tmp_path / "cache"
+    collect(paths, cache)
+    before = os.stat(files["b"])
+    files["b"].write_text(files["b"].read_text().replace("down_revision = 'a'", "down_revision = 'x'"))
+    os.utime(files["b"], ns=(before.st_atime_ns, before.st_mtime_ns))  # the same tick
+    assert collect(paths, cache)[1].down_revision.ids == ("x",)  # type: ignore[union-attr]
+
+    _age_index(cache)  # settled: the stat is trusted, nothing is read
+    read = []
+    real = collect_module.read_regular
+    monkeypatch.setattr(collect_module, "read_regular", lambda path, **kw: read.append(path) or real(path, **kw))
+    assert collect(paths, cache)[1].down_revision.ids == ("x",)  # type: ignore[union-attr]
+    assert [path for path in read if path in paths] == []
+
+
+def test_a_malformed_index_is_not_trusted(tmp_path: Path) -> None:
+    files = write_project(tmp_path, ["a"])
+    cache = tmp_path / "cache"
+    expected = collect(list(files.values()), cache)
+    (index,) = cache.glob("index-*.pickle")
+    entries = {str(files["a"]): (1, 2)}  # a tuple too short to hold a digest
+    header = {"format": collect_module._FORMAT, "value": entries, "parts": []}
+    index.write_bytes(pickle.dumps(header))
+    assert collect(list(files.values()), cache) == expected
+
+
+# -- version files that are not regular files -------------------------------------------------
+
+
+@posix_only
+@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "cache"])
+def test_fifos_devices_and_links_to_them_are_findings_never_read(cache: bool, tmp_path: Path) -> None:
+    project = two_heads(tmp_path)
+    versions = project / VERSIONS
+    os.mkfifo(versions / "0001_fifo.py")
+    (versions / "0002_zero.py").symlink_to("/dev/zero")
+    (versions / "0003_random.py").symlink_to("/dev/urandom")
+    args = [] if cache else ["--no-cache"]
+    for _ in range(2 if cache else 1):
+        result = lint_process(project, *args, "--concise")
+        assert result.returncode == 1
+        assert result.stderr == ""
+        assert result.stdout.splitlines()[:3] == [
+            f"{VERSIONS.as_posix()}/0001_fifo.py:1:1: MG001 cannot read file: not a regular file (a FIFO)",
+            f"{VERSIONS.as_posix()}/0002_zero.py:1:1: MG001 cannot read file: not a regular file "
+            "(a character device)",
+            f"{VERSIONS.as_posix()}/0003_random.py:1:1: MG001 cannot read file: not a regular file "
+            "(a character device)",
+        ]
+        assert "MG102" in result.stdout  # the rest is linted as before
+
+
+# -- --fix on a symbolic link -------------------------------------------------------------------
+
+FIXABLE = '''"""create traits
+
+Revision ID: r1
+Revises:
+"""
+from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.execute("CREATE TABLE traits (id serial)")
+'''
+
+
+@posix_only
+def test_fix_never_replaces_a_symbolic_link(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path / "project")
+    shared = tmp_path / "shared" / "0001_r1.py"
+    shared.parent.mkdir()
+    shared.write_text(FIXABLE)
+    link = tmp_path / "project" / VERSIONS / "0001_r1.py"
+    link.symlink_to(shared)
+    result = lint(tmp_path / "project", monkeypatch, "--fix", "--concise")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"miglint: {VERSIONS.as_posix()}/0001_r1.py: not fixed: it is a symbolic link (to {shared}); "
+        "fix that file instead\n"
+    )
+    assert "MG201" in result.stdout
+    assert link.is_symlink() and shared.read_text() == FIXABLE
