@@ -5,8 +5,9 @@ is usually the repository being linted: a `click.py`, `json.py` or `pglast/` com
 there would be imported instead of the real one, and run. So the entry is dropped
 before anything else is imported (this package's __init__ imports nothing). What
 Python imports before this line cannot be helped from here: a repository's own
-`miglint/` (and, on Python 3.9 and 3.10, `runpy.py`) — hence `python -P -m miglint`
-(3.11+) or the console script wherever the working directory is not trusted.
+`miglint/`, and on Python 3.9 and 3.10 `runpy.py` and what runpy imports (`re.py`,
+`typing.py`, `functools.py`...) — hence `python -P -m miglint` (3.11+) or the console
+script wherever the working directory is not trusted.
 """
 
 import os
