@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError
+from .readfile import read_regular
 
 if TYPE_CHECKING:
     from .discover import Project
@@ -99,7 +100,7 @@ def location(project: Project, option: Path | None, cwd: Path) -> tuple[Path, bo
 def read(path: Path, shown: str, *, required: bool) -> Counter[Key] | None:
     """The counts recorded in the baseline file; None when an unnamed default file is absent."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")  # not a FIFO, not a link to /dev/zero
     except FileNotFoundError:
         if required:
             raise BaselineError(f"{shown}: no such baseline file (write it with --write-baseline)") from None

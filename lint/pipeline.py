@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .collect import Store
 from .discover import SKIP_DIRS, Project, discover
 from .engine import select_rules
+from .readfile import read_regular
 from .report import EnvironmentReport
 from .rule import Rule, RunnerRule
 
@@ -234,7 +235,7 @@ def find_runners(project: Project) -> list[Path]:
 
 def _mentions_stamping(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_regular(path).decode("utf-8", errors="replace")  # a link to /dev/zero never ends
     except OSError:
         return False
     # a runner may also write the version row itself, never saying "stamp"
@@ -285,7 +286,7 @@ def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tup
     suppressions: dict[str, tuple[Suppression, ...]] = {}
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_regular(path).decode("utf-8")
             analyze = analyze_runner if path.suffix == ".py" else analyze_shell
             sites.extend(analyze(str(path), text))
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_runner
-from histories import write_project
+from histories import revisions_with_imported_labels, write_project
 from miglint import collect as collect_module
 from miglint.cli import main
 from miglint.collect import SIGNATURE, collect
@@ -245,6 +245,35 @@ def test_fifos_devices_and_links_to_them_are_findings_never_read(cache: bool, tm
             "(a character device)",
         ]
         assert "MG102" in result.stdout  # the rest is linted as before
+
+
+@posix_only
+@pytest.mark.parametrize("name", ["deploy.sh", "scripts/migrate.py", "labels.py"])
+def test_other_files_the_run_reads_are_never_read_when_links_to_devices(name: str, tmp_path: Path) -> None:
+    # git commits symbolic links: a runner script, or the module branch labels are imported
+    # from, pointing at /dev/zero would otherwise be read until memory runs out
+    project = tmp_path / "project"
+    write_project(project, ["a"], files=revisions_with_imported_labels("labels", {"e": "EXPAND"}))
+    (project / "labels.py").write_text("EXPAND = 'expand'\n")
+    (project / name).unlink(missing_ok=True)
+    absent = lint_process(project, "--no-cache", "--select", "ALL")  # as if the link were not there
+    (project / name).parent.mkdir(exist_ok=True)
+    (project / name).symlink_to("/dev/zero")
+    result = lint_process(project, "--no-cache", "--select", "ALL")
+    assert (result.returncode, result.stdout, result.stderr) == (absent.returncode, absent.stdout, "")
+    assert absent.returncode in (0, 1) and "revisions in 1 environment" in absent.stdout
+
+
+@posix_only
+def test_a_baseline_link_to_a_device_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    project = two_heads(tmp_path)
+    (project / ".miglint-baseline.json").symlink_to("/dev/zero")
+    result = lint_process(project, "--no-cache")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        "miglint: error: .miglint-baseline.json: cannot read the baseline: "
+        "not a regular file (a character device)\n"
+    )
 
 
 # -- --fix on a symbolic link -------------------------------------------------------------------
