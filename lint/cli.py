@@ -252,14 +252,13 @@ def _cache_checked(project: Project, options: Options, cwd: Path) -> Options:
     """`options`, without the cache when its directory is not miglint's to use (said once)."""
     import dataclasses
 
-    from .collect import cache_refusal
-    from .pipeline import cache_dir_for
+    from .pipeline import unusable_cache
     from .report import display_path
 
-    directory = cache_dir_for(project, options)
-    reason = cache_refusal(directory) if directory is not None else None
-    if reason is None:
+    unusable = unusable_cache(project, options)
+    if unusable is None:
         return options
+    directory, reason = unusable
     shown = display_path(str(directory), cwd)
     click.echo(f"miglint: warning: not using the cache directory {shown}: {reason}", err=True)
     return dataclasses.replace(options, use_cache=False)

@@ -37,6 +37,11 @@ class Options:
 
 
 def cache_dir_for(project: Project, options: Options) -> Path | None:
+    directory = _cache_location(project, options)
+    return None if directory is None or _configured_outside(project, options, directory) else directory
+
+
+def _cache_location(project: Project, options: Options) -> Path | None:
     if not options.use_cache:
         return None
     if options.cache_dir is not None:
@@ -45,6 +50,39 @@ def cache_dir_for(project: Project, options: Options) -> Path | None:
     if configured:
         return Path(configured) if Path(configured).is_absolute() else project.root / configured
     return project.root / ".miglint_cache"
+
+
+def _configured_outside(project: Project, options: Options, directory: Path) -> bool:
+    """The repository's own `cache-dir` cannot make miglint write outside it (--cache-dir can)."""
+    configured = options.cache_dir is None and project.settings.cache_dir
+    return bool(configured) and not _within(directory, repository_top(project.root))
+
+
+def unusable_cache(project: Project, options: Options) -> tuple[Path, str] | None:
+    """The cache directory not used although the cache is on, and why: for the CLI to say."""
+    from .collect import cache_refusal
+
+    directory = _cache_location(project, options)
+    if directory is None:
+        return None
+    if _configured_outside(project, options, directory):
+        return directory, "cache-dir in the project's configuration points outside the repository"
+    reason = cache_refusal(directory)
+    return None if reason is None else (directory, reason)
+
+
+def repository_top(root: Path) -> Path:
+    """The git top-level above root (a `.git` directory or file), else root itself."""
+    for directory in (root, *root.parents):
+        if (directory / ".git").exists():
+            return directory
+    return root
+
+
+def _within(path: Path, top: Path) -> bool:
+    """Whether path, its links resolved, is top or below it."""
+    resolved, boundary = os.path.realpath(path), os.path.realpath(top)
+    return resolved == boundary or resolved.startswith(boundary.rstrip(os.sep) + os.sep)
 
 
 def lint_paths(

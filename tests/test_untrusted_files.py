@@ -103,11 +103,46 @@ def test_a_foreign_cache_dir_is_never_cleaned_nor_written(
         (project / "pyproject.toml").write_text('[tool.miglint]\ncache-dir = "../foreign"\n')
     result = lint(project, monkeypatch, *args)
     assert (result.exit_code, result.stdout) == (1, HEADS_REPORT)
-    assert result.stderr == (
-        "miglint: warning: not using the cache directory ../foreign: "
-        "it holds files and miglint did not create it (no .gitignore written by miglint)\n"
+    why = (
+        "it holds files and miglint did not create it (no .gitignore written by miglint)"
+        if how == "option"
+        else "cache-dir in the project's configuration points outside the repository"
     )
+    assert result.stderr == f"miglint: warning: not using the cache directory ../foreign: {why}\n"
     assert tree(foreign) == mine
+
+
+@posix_only
+@pytest.mark.parametrize(
+    ("configured", "used"),
+    [
+        (".cache/miglint", True),
+        ("{elsewhere}/cache", False),  # absolute
+        ("../elsewhere/cache", False),
+        ("link/cache", False),  # a committed link in the path
+    ],
+)
+def test_a_configured_cache_dir_stays_inside_the_repository(
+    configured: str, used: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = two_heads(tmp_path)
+    (project / ".git").mkdir()  # the repository's top-level
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (project / "link").symlink_to(elsewhere)
+    configured = configured.format(elsewhere=elsewhere.as_posix())
+    (project / "pyproject.toml").write_text(f'[tool.miglint]\ncache-dir = "{configured}"\n')
+    result = lint(project, monkeypatch)
+    assert (result.exit_code, result.stdout) == (1, HEADS_REPORT)
+    assert list(elsewhere.iterdir()) == []
+    if used:
+        assert result.stderr == ""
+        assert (project / configured / ".gitignore").read_bytes().startswith(SIGNATURE)
+    else:
+        assert result.stderr.startswith("miglint: warning: not using the cache directory ")
+        assert result.stderr.endswith(
+            ": cache-dir in the project's configuration points outside the repository\n"
+        )
 
 
 def test_an_empty_or_missing_directory_becomes_miglints_and_is_reused(
