@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError
+from .confine import inside, repository_top
 from .readfile import read_regular
 
 if TYPE_CHECKING:
@@ -93,7 +94,12 @@ def location(project: Project, option: Path | None, cwd: Path) -> tuple[Path, bo
         return cwd / option, True  # an absolute option replaces cwd
     configured = project.settings.baseline_file
     if configured:
-        return project.settings.root / configured, True
+        where = project.settings.root / configured
+        if not inside(where, repository_top(project.root)):  # see lint/confine.py
+            raise BaselineError(
+                f"baseline-file {configured!r} points outside the repository; name it with --baseline-file"
+            )
+        return where, True
     return project.root / DEFAULT_NAME, False
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collect import Store
+from .confine import inside, repository_top
 from .discover import SKIP_DIRS, Project, discover
 from .engine import select_rules
 from .readfile import read_regular
@@ -53,9 +54,9 @@ def _cache_location(project: Project, options: Options) -> Path | None:
 
 
 def _configured_outside(project: Project, options: Options, directory: Path) -> bool:
-    """The repository's own `cache-dir` cannot make miglint write outside it (--cache-dir can)."""
+    """The repository's own `cache-dir` cannot make miglint write outside it (lint/confine.py)."""
     configured = options.cache_dir is None and project.settings.cache_dir
-    return bool(configured) and not _within(directory, repository_top(project.root))
+    return bool(configured) and not inside(directory, repository_top(project.root))
 
 
 def unusable_cache(project: Project, options: Options) -> tuple[Path, str] | None:
@@ -69,20 +70,6 @@ def unusable_cache(project: Project, options: Options) -> tuple[Path, str] | Non
         return directory, "cache-dir in the project's configuration points outside the repository"
     reason = cache_refusal(directory)
     return None if reason is None else (directory, reason)
-
-
-def repository_top(root: Path) -> Path:
-    """The git top-level above root (a `.git` directory or file), else root itself."""
-    for directory in (root, *root.parents):
-        if (directory / ".git").exists():
-            return directory
-    return root
-
-
-def _within(path: Path, top: Path) -> bool:
-    """Whether path, its links resolved, is top or below it."""
-    resolved, boundary = os.path.realpath(path), os.path.realpath(top)
-    return resolved == boundary or resolved.startswith(boundary.rstrip(os.sep) + os.sep)
 
 
 def lint_paths(

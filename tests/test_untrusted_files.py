@@ -299,6 +299,28 @@ def test_other_files_the_run_reads_are_never_read_when_links_to_devices(name: st
     assert absent.returncode in (0, 1) and "revisions in 1 environment" in absent.stdout
 
 
+@pytest.mark.parametrize("configured", ["../baseline.json", "link/baseline.json"])
+@pytest.mark.parametrize("write", [False, True], ids=["read", "write"])
+def test_a_configured_baseline_file_stays_inside_the_repository(
+    configured: str, write: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = two_heads(tmp_path)
+    if configured.startswith("link/"):
+        if os.name != "posix":
+            pytest.skip("symbolic links")
+        (project / "link").symlink_to(tmp_path)
+    (project / "pyproject.toml").write_text(f'[tool.miglint]\nbaseline-file = "{configured}"\n')
+    outside = tmp_path / "baseline.json"
+    outside.write_text("{}")  # a file of the user's, outside the checkout
+    result = lint(project, monkeypatch, "--no-cache", *(["--write-baseline"] if write else []))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"miglint: error: baseline-file {configured!r} points outside the repository; "
+        "name it with --baseline-file\n"
+    )
+    assert outside.read_text() == "{}"
+
+
 @posix_only
 def test_a_baseline_link_to_a_device_is_an_error_not_a_hang(tmp_path: Path) -> None:
     project = two_heads(tmp_path)
