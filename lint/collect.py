@@ -556,7 +556,7 @@ def cache_refusal(directory: Path) -> str | None:
 def _marked(directory: Path) -> bool:
     """Whether the directory holds the .gitignore miglint writes into its cache directories."""
     try:
-        head = read_regular(directory / ".gitignore", follow_symlinks=False)[: len(SIGNATURE)]
+        head = read_regular(directory / ".gitignore", follow_symlinks=False, limit=len(SIGNATURE))
     except OSError:
         return False
     return head == SIGNATURE

@@ -35,15 +35,16 @@ def not_regular(mode: int) -> str | None:
     return "not a regular file"
 
 
-def read_regular(path: Path | str, *, follow_symlinks: bool = True) -> bytes:
-    """The bytes of a regular file; OSError (strerror says why) for anything else.
-
-    `follow_symlinks=False`: a symbolic link is refused too, rather than read through.
+def read_regular(path: Path | str, *, follow_symlinks: bool = True, limit: int = -1) -> bytes:
+    """The bytes of a regular file (its first `limit`); OSError (strerror says why) for
+    anything else. `follow_symlinks=False`: a symbolic link is refused too, not read through.
     """
-    return read_regular_stat(path, follow_symlinks=follow_symlinks)[0]
+    return read_regular_stat(path, follow_symlinks=follow_symlinks, limit=limit)[0]
 
 
-def read_regular_stat(path: Path | str, *, follow_symlinks: bool = True) -> tuple[bytes, os.stat_result]:
+def read_regular_stat(
+    path: Path | str, *, follow_symlinks: bool = True, limit: int = -1
+) -> tuple[bytes, os.stat_result]:
     """`read_regular`, with the stat of the file that was read."""
     reason = not_regular(os.stat(path, follow_symlinks=follow_symlinks).st_mode)
     if reason is not None:
@@ -55,4 +56,4 @@ def read_regular_stat(path: Path | str, *, follow_symlinks: bool = True) -> tupl
         reason = not_regular(info.st_mode)
         if reason is not None:
             raise OSError(errno.EINVAL, reason, str(path))
-        return stream.read(), info
+        return stream.read(limit), info
