@@ -11,6 +11,8 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .readfile import NotRegularFile, read_regular
+
 
 def replace_file(path: Path, data: bytes) -> None:
     """Replace `path` with `data` in one step, keeping its permissions.
@@ -39,12 +41,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` to `path` unless it already holds exactly these bytes; True if written.
 
     An identical file is left alone, mtime included, so that a pre-commit hook or a
-    build step that regenerates it sees no change.
+    build step that regenerates it sees no change. What is not a regular file (a
+    committed link to /dev/zero) is not read, only replaced.
     """
     try:
-        if path.read_bytes() == data:
+        if read_regular(path) == data:
             return False
-    except FileNotFoundError:
+    except (FileNotFoundError, NotRegularFile):
         pass
     replace_file(path, data)
     return True

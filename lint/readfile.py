@@ -22,6 +22,12 @@ _KINDS = (
     (stat.S_ISSOCK, "a socket"),
     (stat.S_ISLNK, "a symbolic link"),
 )
+
+
+class NotRegularFile(OSError):
+    """A FIFO, device, directory or socket (or, when not followed, a symbolic link)."""
+
+
 _FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 
 
@@ -48,12 +54,12 @@ def read_regular_stat(
     """`read_regular`, with the stat of the file that was read."""
     reason = not_regular(os.stat(path, follow_symlinks=follow_symlinks).st_mode)
     if reason is not None:
-        raise OSError(errno.EINVAL, reason, str(path))
+        raise NotRegularFile(errno.EINVAL, reason, str(path))
     flags = _FLAGS if follow_symlinks else _FLAGS | getattr(os, "O_NOFOLLOW", 0)
     handle = os.open(path, flags)
     with os.fdopen(handle, "rb") as stream:
         info = os.fstat(handle)
         reason = not_regular(info.st_mode)
         if reason is not None:
-            raise OSError(errno.EINVAL, reason, str(path))
+            raise NotRegularFile(errno.EINVAL, reason, str(path))
         return stream.read(limit), info

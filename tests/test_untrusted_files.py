@@ -32,7 +32,7 @@ def lint(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str):  # type: i
     return cli_runner().invoke(main, ["lint", *args])
 
 
-def lint_process(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def lint_process(project: Path, *args: str, command: str = "lint") -> subprocess.CompletedProcess[str]:
     """A separate miglint, bounded in time and memory: what these tests guard against is a
     run that blocks on a FIFO or reads /dev/zero until memory runs out."""
 
@@ -42,7 +42,7 @@ def lint_process(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
         resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
 
     return subprocess.run(
-        [sys.executable, "-m", "miglint", "lint", *args],
+        [sys.executable, "-m", "miglint", command, *args],
         cwd=project,
         capture_output=True,
         text=True,
@@ -297,6 +297,30 @@ def test_other_files_the_run_reads_are_never_read_when_links_to_devices(name: st
     result = lint_process(project, "--no-cache", "--select", "ALL")
     assert (result.returncode, result.stdout, result.stderr) == (absent.returncode, absent.stdout, "")
     assert absent.returncode in (0, 1) and "revisions in 1 environment" in absent.stdout
+
+
+@posix_only
+def test_an_env_py_link_to_a_device_is_not_read_while_searching(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    (project / "db").mkdir(parents=True)
+    shutil.copytree(TWO_HEADS / "migrations", project / "db" / "migrations")
+    (project / "db" / "migrations" / "env.py").unlink()
+    (project / "db" / "migrations" / "env.py").symlink_to("/dev/zero")
+    for name in ("script.py.mako", "alembic.ini"):
+        (project / "db" / "migrations" / name).unlink(missing_ok=True)
+    result = lint_process(project, "--no-cache")
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("miglint: error: .: no Alembic environment found")
+
+
+@posix_only
+def test_graph_output_that_is_a_link_to_a_device_is_replaced_not_read(tmp_path: Path) -> None:
+    project = two_heads(tmp_path)
+    (project / "graph.mmd").symlink_to("/dev/zero")
+    result = lint_process(project, "--no-cache", "-o", "graph.mmd", "--exit-non-zero-on-change", command="graph")
+    assert (result.returncode, result.stdout) == (1, ""), result.stderr
+    assert not (project / "graph.mmd").is_symlink()
+    assert (project / "graph.mmd").read_text().startswith("%% migrations: 4 revisions, 2 heads")
 
 
 @pytest.mark.parametrize("configured", ["../baseline.json", "link/baseline.json"])
