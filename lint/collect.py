@@ -41,6 +41,7 @@ import os
 import pickle
 import stat
 import sys
+from stat import S_ISREG
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -246,9 +247,8 @@ class Store:
         read = f"{'-ops' if ops else ''}{'-downgrade' if downgrade else ''}"
         self.key = f"{cache_key()}-{dialect}{read}" if self.directory is not None else ""
         self._index_written = 0  # the index file's mtime: what is not older than it is racy
-        self._index: dict[str, tuple[int, int, int, int, str]] = (
-            self._load("index", frozenset(), dict, _well_formed_index) or {}
-        )
+        # entries are checked where they are used (a committed index may hold anything)
+        self._index: dict[str, tuple[int, int, int, int, str]] = self._load("index", frozenset(), dict) or {}
         self._records: dict[str, RevisionFile] | None = None  # every known record
         self._delta: dict[str, RevisionFile] = {}  # those not in the big records file
         self._base_size = 0
@@ -366,17 +366,28 @@ class Store:
             except OSError as error:
                 out.append((_UNREADABLE + (error.strerror or str(error)), None))
                 continue
-            reason = not_regular(info.st_mode)  # a FIFO would block, /dev/zero never end
-            if reason is not None:
-                out.append((_UNREADABLE + reason, None))
+            if not S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never end
+                out.append((_UNREADABLE + (not_regular(info.st_mode) or ""), None))
                 continue
-            identity = _identity(info)
             entry = self._index.get(key)
-            known = entry is not None and entry[:4] == identity
-            if known and max(info.st_mtime_ns, info.st_ctime_ns) < settled_before:
+            # field by field, not through a tuple: this loop runs for every file of a warm run
+            mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
+            try:
+                known = (
+                    entry is not None
+                    and entry[1] == mtime
+                    and entry[0] == info.st_size
+                    and entry[2] == ctime
+                    and entry[3] == info.st_ino
+                    and type(entry[4]) is str
+                )
+            except (TypeError, LookupError):  # not an entry miglint wrote
+                known = False
+            if known and mtime < settled_before and ctime < settled_before:
                 assert entry is not None
                 out.append((entry[4], None))
                 continue
+            identity = _identity(info)
             if not read and not known:  # a known file that is only racy is read here: cheap
                 self._pending[key] = identity
                 out.append((PENDING, None))
@@ -401,8 +412,10 @@ class Store:
         the content that was parsed, without a second stat of every file."""
         out = []
         for path, (digest, data) in zip(paths, prints):
-            entry = self._index.get(str(path)) if digest == PENDING else None
-            out.append((entry[4], None) if entry is not None else (digest, data))
+            # written by `records` in this run, unless the worker could not read the file
+            found = self._index.get(str(path)) if digest == PENDING else None
+            recorded = found[4] if type(found) is tuple and len(found) == 5 else None
+            out.append((recorded, None) if type(recorded) is str else (digest, data))
         return out
 
     # -- records ---------------------------------------------------------------------
@@ -506,13 +519,6 @@ def _stat(path: str) -> tuple[int, int, int, int] | None:
         return _identity(os.stat(path))
     except OSError:
         return None
-
-
-def _well_formed_index(index: dict[Any, Any]) -> bool:
-    return all(
-        type(entry) is tuple and len(entry) == 5 and type(entry[4]) is str and type(path) is str
-        for path, entry in index.items()
-    )
 
 
 def _identity(info: os.stat_result) -> tuple[int, int, int, int]:

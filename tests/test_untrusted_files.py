@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from conftest import cli_runner
@@ -227,7 +228,17 @@ def test_a_racy_entry_is_digested_again_until_it_has_settled(
 ) -> None:
     # A file system that keeps neither ctime nor inode apart (some network and FAT
     # mounts): only the index's own age tells a same-tick edit from no edit.
-    monkeypatch.setattr(collect_module, "_identity", lambda info: (info.st_size, info.st_mtime_ns, 0, 0))
+    real_stat = Path.stat
+
+    def coarse(path: Path, *args: object, **kwargs: object) -> object:
+        info = real_stat(path, *args, **kwargs)  # type: ignore[arg-type]
+        if path.suffix != ".py":
+            return info
+        return SimpleNamespace(
+            st_mode=info.st_mode, st_size=info.st_size, st_mtime_ns=info.st_mtime_ns, st_ctime_ns=0, st_ino=0
+        )
+
+    monkeypatch.setattr(Path, "stat", coarse)
     files = write_project(tmp_path, ["a", "b<-a"])
     paths = sorted(files.values())
     cache = tmp_path / "cache"
@@ -245,15 +256,27 @@ def test_a_racy_entry_is_digested_again_until_it_has_settled(
     assert [path for path in read if path in paths] == []
 
 
-def test_a_malformed_index_is_not_trusted(tmp_path: Path) -> None:
-    files = write_project(tmp_path, ["a"])
+@pytest.mark.parametrize(
+    "entry",
+    [(), "abc", 7, ["digest"], ("digest",), "stat", "stat+int", "stat+list"],
+)
+def test_a_malformed_index_entry_is_not_trusted(entry: object, tmp_path: Path) -> None:
+    # the index is a pickle of builtins: a committed one can hold any shape
+    files = write_project(tmp_path, ["a", "b<-a"])
+    paths = sorted(files.values())
     cache = tmp_path / "cache"
-    expected = collect(list(files.values()), cache)
+    expected = collect(paths, cache)
+    _age_index(cache)
     (index,) = cache.glob("index-*.pickle")
-    entries = {str(files["a"]): (1, 2)}  # a tuple too short to hold a digest
-    header = {"format": collect_module._FORMAT, "value": entries, "parts": []}
+    info = os.stat(files["b"])
+    stat = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+    shapes = {"stat": stat, "stat+int": (*stat, 7), "stat+list": (*stat, ["x"])}
+    header = pickle.loads(index.read_bytes())
+    header["value"][str(files["b"])] = shapes.get(entry, entry) if isinstance(entry, str) else entry
+    later = index.stat().st_mtime_ns
     index.write_bytes(pickle.dumps(header))
-    assert collect(list(files.values()), cache) == expected
+    os.utime(index, ns=(later, later))
+    assert collect(paths, cache) == expected
 
 
 # -- version files that are not regular files -------------------------------------------------
