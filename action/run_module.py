@@ -1,13 +1,14 @@
-"""`python action/run_module.py MODULE ARGS...`: `python -m MODULE ARGS...` for the action,
-without the working directory on sys.path.
+"""`python action/run_module.py MODULE ARGS...`: `python -m MODULE ARGS...` for the
+action, without the working directory on sys.path.
 
 The action's steps run in the caller's checkout, and `python -m` puts the working
-directory first on sys.path: a `pip.py`, `click.py` or `miglint/` committed there would
-be imported and run, and on Python 3.9 and 3.10 even `runpy.py` and what runpy
-imports (`re.py`, `typing.py`...), which `-m` itself imports. `-P` fixes that only on 3.11+, `-I` would also drop the user site-packages
-(where pip may have installed miglint) and the PYTHON* variables. Run as a script,
-Python puts this file's directory first instead: it holds nothing but this file, and
-is dropped before anything is imported.
+directory first on sys.path: a `pip.py`, `click.py` or `miglint/` committed there
+would be imported and run, and on Python 3.9 and 3.10 even `runpy.py` and what runpy
+imports (`re.py`, `typing.py`...), which `-m` itself imports. `-P` fixes that only on
+3.11+; `-I` would also drop the user site-packages (where pip may have installed
+miglint) and the PYTHON* variables. Run as a script, Python puts this file's
+directory first instead: it holds nothing but this file, and is dropped before
+anything is imported.
 """
 
 import os
