@@ -253,6 +253,7 @@ def lint(
 
         locked = held.enter_context(fix_lock(project.root))
     digests: dict[str, str] = {}  # what each file held when it was linted
+    options = _cache_checked(project, options, cwd)
     reports = lint_paths(paths, cwd, options, project, digests)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
@@ -321,6 +322,24 @@ def _use_color(requested: bool | None) -> bool:
     if os.environ.get("NO_COLOR", ""):
         return False
     return _on_terminal()
+
+
+def _cache_checked(project: Project, options: Options, cwd: Path) -> Options:
+    """`options`, after saying which cache directories are not miglint's to use: those
+    runs go uncached (the store refuses them itself; see collect.cache_refusal)."""
+    from .discover import by_settings
+    from .pipeline import unusable_cache
+    from .report import display_path
+
+    said = set()
+    for part in by_settings(project):  # each [tool.miglint] has its own cache-dir
+        unusable = unusable_cache(part, options)
+        if unusable is not None and unusable[0] not in said:
+            directory, reason = unusable
+            said.add(directory)
+            shown = display_path(str(directory), cwd)
+            click.echo(f"miglint: warning: not using the cache directory {shown}: {reason}", err=True)
+    return options
 
 
 def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
@@ -570,7 +589,7 @@ def graph(
     project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
-    options = Options(use_cache=not no_cache, cache_dir=cache_dir)
+    options = _cache_checked(project, Options(use_cache=not no_cache, cache_dir=cache_dir), cwd)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
     report = None if fmt == "json" else _report_for(env, lint_paths([path] if path else [], cwd, options))
     revisions = _graph_of(report, env, project, options)
@@ -847,8 +866,9 @@ def plan(
     project = discover([path] if path else [], Path.cwd(), whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
+    options = _cache_checked(project, Options(use_cache=not no_cache), Path.cwd())
     # op facts tell which revisions create tables
-    graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
+    graph = _load_graph(project, env, options, ops=True)
     try:
         steps = upgrade_plan(graph, None if from_rev == "base" else from_rev, to_rev)
     except PlanError as error:
@@ -897,7 +917,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
-    graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
+    graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd), ops=True)
     all_sites, _ = _read_runners(find_runners(project))
     owners = _runner_owners(project, sorted({Path(s.path) for s in all_sites}))
     mine = project.environments.index(env)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
+from .readfile import read_regular
 
 # alembic.script.base._only_source_rev_file
 _REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
@@ -405,7 +406,7 @@ def _is_alembic_env(directory: Path) -> bool:
     if (directory / "script.py.mako").is_file():
         return True
     try:
-        return "alembic" in (directory / "env.py").read_text(encoding="utf-8", errors="replace")
+        return b"alembic" in read_regular(directory / "env.py")  # not a link to /dev/zero
     except OSError:
         return False
 

@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collect import Store
+from .confine import inside, repository_top
 from .discover import SKIP_DIRS, Environment, Project, by_settings, discover
 from .engine import select_rules
 from .model import Span
+from .readfile import read_regular
 from .report import EnvironmentReport, display_path
 from .rule import Rule, RunnerRule
 
@@ -39,6 +41,11 @@ class Options:
 
 
 def cache_dir_for(project: Project, options: Options) -> Path | None:
+    directory = _cache_location(project, options)
+    return None if directory is None or _configured_outside(project, options, directory) else directory
+
+
+def _cache_location(project: Project, options: Options) -> Path | None:
     if not options.use_cache:
         return None
     if options.cache_dir is not None:
@@ -47,6 +54,25 @@ def cache_dir_for(project: Project, options: Options) -> Path | None:
     if configured:
         return Path(configured) if Path(configured).is_absolute() else project.root / configured
     return project.root / ".miglint_cache"
+
+
+def _configured_outside(project: Project, options: Options, directory: Path) -> bool:
+    """The repository's own `cache-dir` cannot make miglint write outside it (lint/confine.py)."""
+    configured = options.cache_dir is None and project.settings.cache_dir
+    return bool(configured) and not inside(directory, repository_top(project.root))
+
+
+def unusable_cache(project: Project, options: Options) -> tuple[Path, str] | None:
+    """The cache directory not used although the cache is on, and why: for the CLI to say."""
+    from .collect import cache_refusal
+
+    directory = _cache_location(project, options)
+    if directory is None:
+        return None
+    if _configured_outside(project, options, directory):
+        return directory, "cache-dir in the project's configuration points outside the repository"
+    reason = cache_refusal(directory)
+    return None if reason is None else (directory, reason)
 
 
 def lint_paths(
@@ -361,7 +387,7 @@ def find_runners(project: Project) -> list[Path]:
 
 def _mentions_stamping(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_regular(path).decode("utf-8", errors="replace")  # a link to /dev/zero never ends
     except OSError:
         return False
     # a runner may also write the version row itself, never saying "stamp"
@@ -412,7 +438,7 @@ def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tup
     suppressions: dict[str, tuple[Suppression, ...]] = {}
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_regular(path).decode("utf-8")
             analyze = analyze_runner if path.suffix == ".py" else analyze_shell
             sites.extend(analyze(str(path), text))
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
