@@ -338,3 +338,13 @@ def test_computed_header_values_name_the_field_and_what_to_write(tmp_path: Path)
         "write `revision` as a string literal, the id itself",
         "write `down_revision` as a string, a tuple of strings or None",
     ]
+
+
+def test_redundant_parents_name_the_first_covering_parent(tmp_path: Path) -> None:
+    # a <- b <- c, a <- d; the merge lists a chain (a, b, c) and a second branch (d)
+    write_project(tmp_path, ["a", "b<-a", "c<-b", "d<-a", "m<-d,c,a,b"])
+    found = lint(tmp_path, "MG107")
+    assert [(d.message, d.revisions) for d in found] == [
+        ("merge m lists a, which is already an ancestor of b", ("m", "a", "b")),
+        ("merge m lists b, which is already an ancestor of c", ("m", "b", "c")),
+    ]
