@@ -198,14 +198,21 @@ def reached_functions(functions: dict[str, _Function], entry: str, lines: list[s
     seen = {entry}
     for function in order:
         body = "".join(lines[function.lineno - 1 : function.end_lineno])
-        # one scan for every name called, not one search per function (a chain of
-        # 1,000 helpers made a million searches, each compiling its own pattern)
-        called = set(_CALLED_NAME.findall(body))
+        if len(functions) <= _SEARCHED_ONE_BY_ONE:
+            called = {n for n in functions if re.search(rf"\b{re.escape(n)}\s*\(", body)}
+        else:
+            # one scan for every name called, not one search per function (a chain of
+            # 1,000 helpers made a million searches, each compiling its own pattern)
+            called = set(_CALLED_NAME.findall(body))
         for name in functions:
             if name not in seen and name not in ENTRY_POINTS and name in called:
                 seen.add(name)
                 order.append(functions[name])
     return order
+
+
+# a few searches for known names cost less than collecting every name called
+_SEARCHED_ONE_BY_ONE = 8
 
 
 # `name(` where `name` starts at a word boundary: what `\bname\s*\(` finds for each name

@@ -152,8 +152,9 @@ def test_line_index_counts_newlines_before_each_offset() -> None:
     ]
 
 
-def test_reached_functions_follow_called_names_only() -> None:
-    text = (
+@pytest.mark.parametrize("padding", [0, 10], ids=["searched-by-name", "scanned-once"])
+def test_reached_functions_follow_called_names_only(padding: int) -> None:
+    text = "".join(f"def unused_{i}():\n    pass\n\n" for i in range(padding)) + (
         "def upgrade():\n    x.helper()\n    prefix_other ()\n    mentioned = later\n\n"
         "def helper():\n    héllo(1)\n\n"
         "def héllo(n):\n    pass\n\n"
