@@ -1,7 +1,7 @@
 """Lint real Alembic environments as a user would, beside Alembic and two other linters.
 
     python benchmarks/realworld.py DIR [--repeat 3] [--miglint CMD] [--others BINDIR]
-                                       [--only NAME ...] [--json]
+                                       [--only NAME ...] [--json] [--save-json FILE]
 
 Every sub-directory of DIR is one project (a repository, or the part of it that holds
 its environments). For each Alembic environment miglint discovers there, one row:
@@ -172,6 +172,15 @@ def environments(root: Path) -> list[tuple[Any, Path]]:
     return chosen
 
 
+def _short_name(name: str) -> str:
+    """`alembic.ini [tenant]` -> `tenant`, `alembic.ini (.../versions/sqlite)` -> `sqlite`."""
+    if name.endswith("]") and "[" in name:
+        return name[name.rindex("[") + 1 : -1]
+    if name.endswith(")") and "(" in name:
+        return Path(name[name.rindex("(") + 1 : -1]).name
+    return ""
+
+
 def alembic_command(env: Any, heads_only: bool) -> list[str]:
     locations = [str(p) for p in env.version_locations]
     script_dir = env.script_location or env.version_locations[0].parent
@@ -200,7 +209,7 @@ def bench_environment(
 ) -> EnvResult:
     result = EnvResult(
         project=project,
-        name=env.name if env.name != "miglint" else "",
+        name=_short_name(env.name),
         target=str(target.relative_to(root)) or ".",
         files=len(env.files),
         version_locations=[str(p.relative_to(root)) for p in env.version_locations],
@@ -352,6 +361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--only", nargs="+", default=[], metavar="NAME", help="projects whose name contains NAME")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    parser.add_argument("--save-json", type=Path, metavar="FILE", help="also write the numbers as JSON to FILE")
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -373,8 +383,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "directory": str(args.directory),
         "goals": GOALS,
     }
+    numbers = json.dumps({**meta, "results": [r.as_json() for r in results]}, indent=2)
+    if args.save_json is not None:
+        args.save_json.write_text(numbers + "\n", encoding="utf-8")
     if args.json:
-        print(json.dumps({**meta, "results": [r.as_json() for r in results]}, indent=2))
+        print(numbers)
     else:
         header = (
             f"{version} ({shlex.join(miglint)}) | Python {meta['python']} | {meta['cpus']} CPUs | "
