@@ -23,7 +23,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
@@ -254,6 +253,8 @@ class Store:
             for old in self.directory.glob(f"{kind}-*.pickle"):
                 if old != self._file(kind):
                     old.unlink(missing_ok=True)
+            import tempfile  # deferred: a warm run writes nothing
+
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{kind}-", suffix=".tmp")
             header = {"format": _FORMAT, "value": value, "parts": [len(part) for part in parts]}
             with os.fdopen(handle, "wb") as stream:
