@@ -80,6 +80,11 @@ class EnvResult:
             return None
         return series.best / self.alembic.best
 
+    def cpu_ratio(self) -> float | None:
+        """Cold CPU over Alembic's CPU: what the machine's other work moves least."""
+        mine, reference = self.cold.best_cpu, self.alembic.best_cpu
+        return None if mine is None or not reference else mine / reference
+
     @property
     def fastest_other(self) -> float | None:
         times = [s.best for s in self.others.values() if s.best is not None]
@@ -89,6 +94,12 @@ class EnvResult:
     def other_ratio(self) -> float | None:
         fastest = self.fastest_other
         return None if fastest is None or self.cold.best is None else self.cold.best / fastest
+
+    @property
+    def other_cpu_ratio(self) -> float | None:
+        times = [s.best_cpu for s in self.others.values() if s.best_cpu]
+        mine = self.cold.best_cpu
+        return None if not times or mine is None else mine / min(times)
 
     @property
     def peak_mb(self) -> float | None:
@@ -107,6 +118,10 @@ class EnvResult:
             verdicts[mode] = None if ratio is None else ratio <= limit
         other = self.other_ratio
         verdicts["cold_vs_others"] = None if other is None else other < 1.0
+        cpu = self.cpu_ratio()
+        verdicts["cold_cpu"] = None if cpu is None else cpu <= GOALS["cold"]
+        other_cpu = self.other_cpu_ratio
+        verdicts["cold_cpu_vs_others"] = None if other_cpu is None else other_cpu < 1.0
         return verdicts
 
     def as_json(self) -> dict[str, Any]:
@@ -126,6 +141,8 @@ class EnvResult:
             "ratios": {
                 **{mode: _round(self.ratio(mode), 3) for mode in GOALS},
                 "cold_vs_fastest_other": _round(self.other_ratio, 3),
+                "cold_cpu": _round(self.cpu_ratio(), 3),
+                "cold_cpu_vs_fastest_other": _round(self.other_cpu_ratio, 3),
             },
             "peak_mb": _round(self.peak_mb, 1),
             "goals": self.goals(),
@@ -307,7 +324,7 @@ def format_tables(results: Sequence[EnvResult], header: str) -> str:
     main = [[
         "environment", "revisions", "heads (vs alembic)", "bases (vs alembic)", "alembic s",
         "cold s (x alembic)", "warm s (x)", "one-change s (x)", *(f"{n} s" for n in OTHER_LINTERS),
-        "cold x fastest other", "peak MB",
+        "cold x fastest other", "cold CPU s (x alembic)", "CPU x fastest other", "peak MB",
     ]]  # fmt: skip
     for r in results:
         other = r.other_ratio
@@ -322,6 +339,8 @@ def format_tables(results: Sequence[EnvResult], header: str) -> str:
             secs(r.one_change, r.ratio("one_change"), True),
             *(secs(r.others.get(n)) for n in OTHER_LINTERS),
             "n/a" if other is None else f"{other:.2f}x",
+            _cpu(r.cold.best_cpu, r.cpu_ratio()),
+            "n/a" if r.other_cpu_ratio is None else f"{r.other_cpu_ratio:.2f}x",
             "n/a" if r.peak_mb is None else f"{r.peak_mb:.1f}",
         ])  # fmt: skip
     findings = [["environment", "findings by code", "alembic"]]
@@ -333,6 +352,8 @@ def format_tables(results: Sequence[EnvResult], header: str) -> str:
         "warm": f"warm <= {GOALS['warm']}x alembic",
         "one_change": f"one-change <= {GOALS['one_change']}x alembic",
         "cold_vs_others": "cold < fastest other linter",
+        "cold_cpu": f"cold CPU <= {GOALS['cold']}x alembic CPU",
+        "cold_cpu_vs_others": "cold CPU < fastest other's CPU",
     }
     chosen = largest(results)
     goals = [["goal (largest environments)", *(r.label for r in chosen)]]
@@ -340,6 +361,12 @@ def format_tables(results: Sequence[EnvResult], header: str) -> str:
         verdicts = [r.goals()[key] for r in chosen]
         goals.append([name, *("n/a" if v is None else "PASS" if v else "FAIL" for v in verdicts)])
     return "\n\n".join([header, _grid(main), _left_grid(findings), _grid(goals)])
+
+
+def _cpu(seconds: float | None, ratio: float | None) -> str:
+    if seconds is None:
+        return "n/a"
+    return f"{seconds:.3f} ({'n/a' if ratio is None else f'{ratio:.2f}x'})"
 
 
 def _left_grid(rows: Sequence[Sequence[str]]) -> str:
