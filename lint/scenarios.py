@@ -64,9 +64,12 @@ def scenarios(
         where = f"{Path(site.path).name}:{site.span.line}"
         at_site = []
         for target in site.targets:
-            tests = [c.text if c.holds else f"not ({c.text})" for c in site.path_to(target)]
+            legacy = site.legacy_path(target)
+            # a helper's stamp: the tests around the call that makes it a legacy path too
+            path = site.path_to(target, legacy[1] if legacy else None)
+            tests = [c.text if c.holds else f"not ({c.text})" for c in path]
             condition = " and ".join(tests)
-            if site.legacy_condition(target):
+            if legacy:
                 name = "legacy database"
             elif site.finds_empty(target):
                 name = "fresh database"
@@ -123,9 +126,10 @@ def _path(
         runs = upgrade_plan(graph, stamp) if upgrades else []
     except PlanError as error:
         return Scenario(name, where, condition, stamp, (), (), {}, str(error))
-    # What the database really has: nothing when fresh, else the baseline's schema (a
-    # legacy database) or what the stamp says (a database Alembic already manages).
-    legacy = name in ("legacy database", "fresh database", "runner stamp") and baseline is not None
+    # What the database really has: the baseline's schema (a legacy database), or what the
+    # stamp says (a database Alembic already manages, or one the runner has just created:
+    # whatever created it is taken to match the stamp).
+    legacy = name in ("legacy database", "runner stamp") and baseline is not None
     present = _applied_by(graph, baseline) if legacy else marked
     skipped = sorted(marked - present, key=lambda r: (graph.topological_order or {}).get(r, 0))
     ran = set(runs)
