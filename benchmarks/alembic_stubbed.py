@@ -27,8 +27,10 @@ from unittest import mock
 class StubModule(types.ModuleType):
     """A package whose every attribute is a mock; `from stub import *` imports nothing."""
 
-    __path__: list[str] = []
-    __all__: list[str] = []
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.__path__: list[str] = []
+        self.__all__: list[str] = []
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):

@@ -857,7 +857,7 @@ def generate_shape(root: Path, shape: str, size: int) -> None:
     if shape == "helpers":
         body = "    helper_0()\n\n\n" + "".join(
             f"def helper_{i}():\n"
-            f"    op.execute(\"CREATE TABLE IF NOT EXISTS t_{i} (id integer)\")\n"
+            f'    op.execute("CREATE TABLE IF NOT EXISTS t_{i} (id integer)")\n'
             + (f"    helper_{i + 1}()\n" if i + 1 < size else "")
             + "\n\n"
             for i in range(size)
@@ -867,7 +867,7 @@ def generate_shape(root: Path, shape: str, size: int) -> None:
         return
     if shape == "executes":
         body = "".join(
-            f"    op.execute(\"ALTER TABLE t ADD COLUMN IF NOT EXISTS c_{i} integer\")\n" for i in range(size)
+            f'    op.execute("ALTER TABLE t ADD COLUMN IF NOT EXISTS c_{i} integer")\n' for i in range(size)
         )
         _write(versions / "6e2d3f4a5b7c_executes.py", _shape_revision("6e2d3f4a5b7c", None, "executes", body))
         return
@@ -889,7 +889,9 @@ def _shape_revision(rev: str, down: str | None, message: str, upgrade_body: str,
 
 def _runner_chain(size: int) -> str:
     """A runner whose `alembic stamp` is reached through `size` nested calls."""
-    calls = "".join(f"def step_{i}(revision):\n    return step_{i + 1}(revision)\n\n\n" for i in range(size - 1))
+    calls = "".join(
+        f"def step_{i}(revision):\n    return step_{i + 1}(revision)\n\n\n" for i in range(size - 1)
+    )
     return (
         "import subprocess\n\n\n"
         + calls

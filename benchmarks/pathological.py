@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--fractions", nargs="+", type=float, default=[0.25, 1.0], metavar="F",
         help="sizes to run, as fractions of the full size (default 0.25 1)",
     )  # fmt: skip
-    parser.add_argument("--miglint", metavar="CMD", help='miglint command line (default: "python -m miglint")')
+    parser.add_argument(
+        "--miglint", metavar="CMD", help='miglint command line (default: "python -m miglint")'
+    )
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
     args = parser.parse_args(argv)
     if min(args.fractions) <= 0:

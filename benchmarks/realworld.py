@@ -222,7 +222,13 @@ def _json(stdout: str) -> Any:
 
 
 def bench_environment(
-    project: str, root: Path, env: Any, target: Path, miglint: Sequence[str], others: dict[str, Path], repeat: int
+    project: str,
+    root: Path,
+    env: Any,
+    target: Path,
+    miglint: Sequence[str],
+    others: dict[str, Path],
+    repeat: int,
 ) -> EnvResult:
     result = EnvResult(
         project=project,
@@ -285,7 +291,9 @@ def bench_directory(
             shutil.copytree(project, root, symlinks=True, ignore=shutil.ignore_patterns(*IGNORED_DIRS))
             for env, target in environments(root):
                 if env.files:
-                    results.append(bench_environment(project.name, root, env, target, miglint, others, repeat))
+                    results.append(
+                        bench_environment(project.name, root, env, target, miglint, others, repeat)
+                    )
     return results
 
 
@@ -386,9 +394,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--others", type=Path, metavar="BINDIR",
         help="where alembic-guard and lockcheck are installed (default: PATH)",
     )  # fmt: skip
-    parser.add_argument("--only", nargs="+", default=[], metavar="NAME", help="projects whose name contains NAME")
+    parser.add_argument(
+        "--only", nargs="+", default=[], metavar="NAME", help="projects whose name contains NAME"
+    )
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    parser.add_argument("--save-json", type=Path, metavar="FILE", help="also write the numbers as JSON to FILE")
+    parser.add_argument(
+        "--save-json", type=Path, metavar="FILE", help="also write the numbers as JSON to FILE"
+    )
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
@@ -397,7 +409,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     miglint = shlex.split(args.miglint) if args.miglint else [sys.executable, "-m", "miglint"]
     try:
         version = miglint_version(miglint)
-        results = bench_directory(args.directory.resolve(), args.only, miglint, find_others(args.others), args.repeat)
+        results = bench_directory(
+            args.directory.resolve(), args.only, miglint, find_others(args.others), args.repeat
+        )
     except BenchError as exc:
         print(f"realworld.py: error: {exc}", file=sys.stderr)
         return 2

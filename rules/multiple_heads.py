@@ -119,7 +119,9 @@ class MultipleHeads(GraphRule):
                 span,
                 f"revision {head} is one of {len(accidental)} heads ({names}), which {where}",
                 help=f"run: {command}",
-                revisions=accidental if len(accidental) <= SPELLED_OUT else (head, *(n for n in named if n != head)),
+                revisions=accidental
+                if len(accidental) <= SPELLED_OUT
+                else (head, *(n for n in named if n != head)),
                 related=[
                     Location(*self.at_revision(graph, other), note=f"head {other}")
                     for other in [o for o in accidental[: LIMIT + 1] if o != head][:LIMIT]
