@@ -7,7 +7,6 @@ import errno
 import gc
 import os
 import sys
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -38,6 +37,8 @@ def _on_terminal() -> bool:
 def _internal_error() -> None:
     """Report the exception being handled as a bug in miglint, and exit 2."""
     if os.environ.get("MIGLINT_DEBUG"):
+        import traceback  # deferred: only a bug needs it, and every run would pay its import
+
         traceback.print_exc()
     bug = sys.exc_info()[1]
     click.echo(

@@ -41,11 +41,10 @@ import os
 import pickle
 import stat
 import sys
-from stat import S_ISREG
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, ClassVar
 
 from . import __version__
@@ -315,6 +314,8 @@ class Store:
             for old in self.directory.glob(f"{kind}-*.pickle"):
                 if old != self._file(kind):
                     old.unlink(missing_ok=True)
+            import tempfile  # deferred: a warm run writes nothing
+
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{kind}-", suffix=".tmp")
             header = {"format": _FORMAT, "value": value, "parts": [len(part) for part in parts]}
             with os.fdopen(handle, "wb") as stream:
