@@ -137,7 +137,9 @@ class Result:
             "alembic": {**self.alembic.as_json(), "heads": self.alembic_heads},
             "alembic_with_pycache": self.alembic_pyc.as_json(),
             "miglint": {
-                **{mode: getattr(self, mode).as_json() for mode in ("cold", "warm", "one_change", "no_cache")},
+                **{
+                    mode: getattr(self, mode).as_json() for mode in ("cold", "warm", "one_change", "no_cache")
+                },
                 **{f"graph_{fmt}": series.as_json() for fmt, series in self.graph.items()},
             },
             "ratios": {mode: _round(self.ratio(mode), 3) for mode in GOALS},
@@ -226,7 +228,9 @@ def _rss_and_hwm(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
-def measure(cmd: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[Run, str, str]:
+def measure(
+    cmd: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[Run, str, str]:
     """Run `cmd` once: (timing and peak memory, stdout, stderr)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         sampler = TreeSampler() if (PROC / "self" / "status").exists() else None
@@ -483,7 +487,9 @@ def format_table(results: Sequence[Result], header: str) -> str:
         goal_rows.append([name, *("n/a" if v is None else "PASS" if v else "FAIL" for v in verdicts)])
     graph_rows = [["revisions", *(f"graph {fmt} s (goal < {GRAPH_GOALS[fmt]:g} s)" for fmt in GRAPH_FORMATS)]]
     for r in results:
-        graph_rows.append([r.label, *(secs(r.graph[f].best) if f in r.graph else "n/a" for f in GRAPH_FORMATS)])
+        graph_rows.append(
+            [r.label, *(secs(r.graph[f].best) if f in r.graph else "n/a" for f in GRAPH_FORMATS)]
+        )
     return "\n\n".join([header, _grid(rows), _grid(goal_rows), _grid(graph_rows)])
 
 

@@ -13,8 +13,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from .readfile import read_regular
-
 from .readfile import NotRegularFile, read_regular
 
 

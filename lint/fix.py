@@ -136,7 +136,9 @@ def digest(data: bytes) -> str:
 def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = None) -> FileFix:
     if os.path.islink(path):
         target = os.readlink(path)
-        return FileFix(path, "", "", (), f"not fixed: it is a symbolic link (to {target}); fix that file instead")
+        return FileFix(
+            path, "", "", (), f"not fixed: it is a symbolic link (to {target}); fix that file instead"
+        )
     try:
         data = read_regular(path)
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)

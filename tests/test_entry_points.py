@@ -24,7 +24,6 @@ PROJECT = ROOT / "examples" / "seed-chain"  # SQL, op calls, a runner script, py
 ARGS = ["lint", ".", "--no-cache", "--select", "ALL"]
 
 
-
 def imported_before_miglint() -> set[str]:
     """What `python -m` finds on the path before miglint's own code runs, which miglint
     cannot guard: miglint itself, and before Python 3.11 (where runpy is frozen and

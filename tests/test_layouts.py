@@ -338,7 +338,10 @@ def test_every_environment_of_a_repository_root(tmp_path: Path, monkeypatch: pyt
     project = discover([], tmp_path)
     assert found(project) == expected
     assert [(p.config, p.message) for p in project.problems] == [
-        (tmp_path / "broken" / "alembic.ini", "broken/alembic.ini: script_location broken/nowhere does not exist")
+        (
+            tmp_path / "broken" / "alembic.ini",
+            "broken/alembic.ini: script_location broken/nowhere does not exist",
+        )
     ]
     code, report, stderr = lint(tmp_path, monkeypatch)
     assert code == 1

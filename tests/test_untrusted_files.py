@@ -25,7 +25,9 @@ TWO_HEADS = ROOT / "examples" / "two-heads"
 VERSIONS = Path("migrations") / "versions"
 HEADS_REPORT = (TWO_HEADS / "expected.txt").read_text().replace("[exit 1]\n", "")
 
-posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, devices and symbolic links as POSIX has them")
+posix_only = pytest.mark.skipif(
+    os.name != "posix", reason="FIFOs, devices and symbolic links as POSIX has them"
+)
 
 
 def lint(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str):  # type: ignore[no-untyped-def]
@@ -251,7 +253,9 @@ def test_a_racy_entry_is_digested_again_until_it_has_settled(
     _age_index(cache)  # settled: the stat is trusted, nothing is read
     read = []
     real = collect_module.read_regular
-    monkeypatch.setattr(collect_module, "read_regular", lambda path, **kw: read.append(path) or real(path, **kw))
+    monkeypatch.setattr(
+        collect_module, "read_regular", lambda path, **kw: read.append(path) or real(path, **kw)
+    )
     assert collect(paths, cache)[1].down_revision.ids == ("x",)  # type: ignore[union-attr]
     assert [path for path in read if path in paths] == []
 
@@ -340,7 +344,9 @@ def test_an_env_py_link_to_a_device_is_not_read_while_searching(tmp_path: Path) 
 def test_graph_output_that_is_a_link_to_a_device_is_replaced_not_read(tmp_path: Path) -> None:
     project = two_heads(tmp_path)
     (project / "graph.mmd").symlink_to("/dev/zero")
-    result = lint_process(project, "--no-cache", "-o", "graph.mmd", "--exit-non-zero-on-change", command="graph")
+    result = lint_process(
+        project, "--no-cache", "-o", "graph.mmd", "--exit-non-zero-on-change", command="graph"
+    )
     assert (result.returncode, result.stdout) == (1, ""), result.stderr
     assert not (project / "graph.mmd").is_symlink()
     assert (project / "graph.mmd").read_text().startswith("%% migrations: 4 revisions, 2 heads")
