@@ -69,6 +69,9 @@ class Statement:
     fix: tuple[int, str] | None  # (offset in sql, text to insert), proved by re-parsing
     at: int = -1  # the offending part: an ALTER TABLE action's first keyword; -1: `start`
     in_block: bool = False  # found inside a DO block's body (start/end are inside the body)
+    # For reading statements in order (sqlguards.py); PostgreSQL (pglast) only:
+    renamed_to: str = ""  # a RENAME's new name
+    table: str = ""  # the table an index or trigger is made on
 
     @property
     def anchor(self) -> int:
@@ -250,6 +253,8 @@ class _Fact(NamedTuple):
     at: int = -1
     fix_at: tuple[int, ...] = ()  # candidate offsets for the fix text, tried in order
     advice: str | None = None  # overrides the policy's safe_when
+    renamed_to: str = ""
+    table: str = ""
 
 
 Verifier = Callable[[int, str, _Fact], bool]
@@ -264,7 +269,10 @@ def _finish(fact: _Fact, start: int, end: int, dialect: str, verify: Verifier | 
     fix = None
     if rule and not fact.guarded and fix_text and verify is not None:
         fix = next(((at, fix_text) for at in fact.fix_at if verify(at, fix_text, fact)), None)
-    return Statement(rule, fact.kind, fact.target, start, end, fact.guarded, safe_when, fix, fact.at)
+    return Statement(
+        rule, fact.kind, fact.target, start, end, fact.guarded, safe_when, fix, fact.at,
+        renamed_to=fact.renamed_to, table=fact.table,
+    )  # fmt: skip
 
 
 def _fix_works(before: list[Statement], after: list[Statement], fact: _Fact) -> bool:
@@ -629,13 +637,14 @@ def _pg_create_table_as(st: _PgStmt) -> list[_Fact]:
 def _pg_create_index(st: _PgStmt) -> list[_Fact]:
     kind = "CREATE UNIQUE INDEX" if st.node.get("unique") else "CREATE INDEX"
     name = str(st.node.get("idxname") or "")
+    table = _rangevar(st.node.get("relation"))
     guarded = bool(st.node.get("if_not_exists"))
     if guarded:
-        return [_Fact(kind, name, True)]
-    if not name:  # CREATE INDEX IF NOT EXISTS requires a name
-        return [_Fact(kind, "", False, advice="a name and IF NOT EXISTS")]
+        return [_Fact(kind, name, True, table=table)]
+    if not name:  # PostgreSQL names it afresh each time: a second run adds an index, never fails
+        return [_Fact(kind, "", True, advice="a name and IF NOT EXISTS", table=table)]
     keyword = "CONCURRENTLY" if st.node.get("concurrent") else "INDEX"
-    return [_Fact(kind, name, False, fix_at=st.after(keyword))]
+    return [_Fact(kind, name, False, fix_at=st.after(keyword), table=table)]
 
 
 def _pg_create_simple(
@@ -659,7 +668,8 @@ def _pg_or_replace(st: _PgStmt) -> list[_Fact]:
         kind = "CREATE PROCEDURE" if node.get("is_procedure") else "CREATE FUNCTION"
         name = _names(node.get("funcname"))
     guarded = bool(node.get("replace"))
-    return [_Fact(kind, name, guarded, fix_at=() if guarded else st.after("CREATE"))]
+    table = _rangevar(node.get("relation")) if st.node_type == "CreateTrigStmt" else ""
+    return [_Fact(kind, name, guarded, fix_at=() if guarded else st.after("CREATE"), table=table)]
 
 
 def _pg_create_type(st: _PgStmt) -> list[_Fact]:
@@ -760,6 +770,7 @@ _PG_RENAMES = {
     "OBJECT_SEQUENCE": "ALTER SEQUENCE RENAME",
     "OBJECT_VIEW": "ALTER VIEW RENAME",
     "OBJECT_MATVIEW": "ALTER MATERIALIZED VIEW RENAME",
+    "OBJECT_TYPE": "ALTER TYPE RENAME",  # no rule (not in _RENAMES): read for the order of names
 }
 
 
@@ -772,7 +783,7 @@ def _pg_rename(st: _PgStmt) -> list[_Fact]:
     # ALTER TABLE IF EXISTS old RENAME TO new is a no-op once `old` is gone; for a
     # column or constraint, IF EXISTS is about the table, which is still there.
     guarded = bool(node.get("missing_ok")) and not node.get("subname")
-    return [_Fact(kind, target, guarded)]
+    return [_Fact(kind, target, guarded, renamed_to=str(node.get("newname") or ""))]
 
 
 def _pg_drop(st: _PgStmt) -> list[_Fact]:
@@ -841,7 +852,16 @@ def _pg_alter_enum(st: _PgStmt) -> list[_Fact]:
     return [_Fact(kind, _names(node.get("typeName")), bool(node.get("skipIfNewValExists")))]
 
 
+def _pg_delete(st: _PgStmt) -> list[_Fact]:
+    if st.node_type == "TruncateStmt":
+        relations = st.node.get("relations") or [{}]
+        return [_Fact("TRUNCATE", _rangevar(relations[0].get("RangeVar")), False)]
+    return [_Fact("DELETE", _rangevar(st.node.get("relation")), False)]
+
+
 _PG_HANDLERS: dict[str, Callable[[_PgStmt], list[_Fact]]] = {
+    "DeleteStmt": _pg_delete,
+    "TruncateStmt": _pg_delete,
     "CreateStmt": _pg_create_table,
     "CreateForeignTableStmt": _pg_create_table,
     "CreateTableAsStmt": _pg_create_table_as,
@@ -1326,8 +1346,8 @@ def _glot_create(e: exp.Create, chunk: list[Token], dialect: str) -> _Fact:
         kind = "CREATE TEMPORARY TABLE"
     guarded = bool(e.args.get("exists") or e.args.get("replace"))
     name = _glot_name(e.this)
-    if noun == "INDEX" and not name and not guarded:  # IF NOT EXISTS needs a name
-        return _Fact(kind, "", False, advice="a name and IF NOT EXISTS")
+    if noun == "INDEX" and not name and not guarded:  # named afresh each run: never collides
+        return _Fact(kind, "", True, advice="a name and IF NOT EXISTS")
     return _Fact(kind, name, guarded, fix_at=() if guarded else _glot_fix_at(chunk, kind, dialect))
 
 
