@@ -1,0 +1,216 @@
+"""Which unsafe-looking statements are safe in their function: read in order, with the Python around them.
+
+miglint.sql judges one statement alone. Here each function's statements (and its
+`op.*` calls on named objects) are read in order, and a statement is taken as safe
+to run twice when:
+
+- Python guards it (pyguards.py): an `if` that looks the object up first, an
+  early `return` after such a lookup, a `try` that swallows the database error,
+  an `except IndexError:` after an empty lookup;
+- an earlier statement frees its name: `DROP x` (with or without IF EXISTS) or
+  `RENAME x TO ...` before `CREATE x` / `ADD CONSTRAINT x` / `ADD COLUMN x`;
+- it drops (or renames away) an object that an earlier statement made (a temporary
+  helper table or function, a type renamed to `*_old` and dropped), or that a later
+  statement makes again (a drop and re-create pair runs again as a whole);
+- it makes an object that a later statement drops again (a temporary object);
+- it renames x to y where x was made earlier, or where x is made again and y
+  dropped later (the enum swap `RENAME TO x_old; CREATE x; ...; DROP x_old`);
+- it writes to (adds an index, a constraint, a column or rows to) a table that an
+  earlier statement dropped: the table is new on every run;
+- it inserts into a table that an earlier `DELETE FROM t` (with any WHERE: the
+  usual "replace these rows" pattern) or `TRUNCATE t` emptied.
+
+"Earlier" means on the same Python path or an enclosing one, so that it always ran
+before (pyguards.always_before); "later" likewise always runs after. Names are
+compared without schema and case: two objects that differ only by schema are taken
+as one, which can only make miglint report less.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from .pyguards import Context, always_before, context_at, function_contexts
+
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One statement of a function, in the function's order."""
+
+    code: str | None
+    kind: str
+    target: str
+    guarded: bool
+    function: str
+    entry: str
+    line: int  # the execute call (or op call) that runs it
+    table: str = ""
+    renamed_to: str = ""
+
+
+@dataclass
+class _Event:
+    line: int
+    order: int
+    index: int  # into the caller's steps; -1 for an op call
+    step: Step
+    path: tuple[int, ...] = ()
+    python_guarded: bool = False
+    made: list[Key] = field(default_factory=list)
+    removed: list[Key] = field(default_factory=list)
+    written: str = ""  # the table whose rows or parts it changes
+    emptied: str = ""  # DELETE / TRUNCATE
+
+
+def settle(tree: ast.Module, steps: Sequence[Step]) -> set[int]:
+    """Indexes of `steps` that are unsafe alone but safe where they stand."""
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    groups: dict[tuple[str, str], list[tuple[int, Step]]] = {}
+    for index, step in enumerate(steps):
+        groups.setdefault((step.entry, step.function), []).append((index, step))
+    safe: set[int] = set()
+    for (entry, name), members in groups.items():
+        function = functions.get(name)
+        if function is None or not any(s.code and not s.guarded for _, s in members):
+            continue
+        contexts = function_contexts(function, tree)
+        events = [_event(index, step, order) for order, (index, step) in enumerate(members)]
+        events.extend(
+            _event(-1, step, len(events) + order) for order, step in enumerate(_op_steps(function, entry))
+        )
+        events.sort(key=lambda e: (e.line, e.order))
+        for event in events:
+            _place(event, contexts)
+        for position, event in enumerate(events):
+            if event.index >= 0 and event.step.code and not event.step.guarded:
+                if event.python_guarded or _settled(event, events[:position], events[position + 1 :]):
+                    safe.add(event.index)
+    return safe
+
+
+def _place(event: _Event, contexts: Sequence[Context]) -> None:
+    context = context_at(contexts, event.line)
+    if context is not None:
+        event.path, event.python_guarded = context.path, context.guarded
+
+
+def _settled(event: _Event, before: list[_Event], after: list[_Event]) -> bool:
+    earlier = [e for e in before if always_before(e.path, event.path)]
+    later = [e for e in after if always_before(e.path, event.path)]
+    made_before = {k for e in earlier for k in e.made}
+    removed_before = {k for e in earlier for k in e.removed}
+    made_after = {k for e in later for k in e.made}
+    removed_after = {k for e in later for k in e.removed}
+    # A table dropped earlier is new on every run, with no rows, indexes or constraints.
+    new_tables = {k[1] for k in removed_before if k[0] == "rel"}
+    if event.written and event.written in new_tables:
+        return True
+    if event.step.kind == "INSERT" and event.written in {e.emptied for e in earlier}:
+        return True
+    if event.made and not event.removed:
+        return any(k in removed_before or k in removed_after for k in event.made)
+    if event.removed and not event.made:
+        return any(k in made_before or k in made_after for k in event.removed)
+    if event.removed and event.made:  # a rename
+        old, new = event.removed[0], event.made[0]
+        return old in made_before or (old in made_after and new in removed_after)
+    return False
+
+
+def _event(index: int, step: Step, order: int) -> _Event:
+    event = _Event(step.line, order, index, step)
+    kind, target = step.kind, step.target
+    verb, _, noun = kind.partition(" ")
+    if verb in ("CREATE", "DROP") and noun in _NOUNS:
+        key = (_NOUNS[noun], _last(target.split(" ON ")[0]))
+        (event.made if verb == "CREATE" else event.removed).append(key)
+        event.written = _last(step.table) if step.table else ""
+    elif kind in _TABLE_PARTS:
+        space = "column" if "COLUMN" in kind else "constraint"
+        parts = target.split(".")
+        if len(parts) >= 2:
+            table, name = _last(parts[-2]), _last(parts[-1])
+            event.written = table
+            if " ADD " in kind:
+                event.made.append((space, table, name))
+            else:
+                event.removed.append((space, table, name))
+                if " RENAME " in kind and step.renamed_to:
+                    event.made.append((space, table, _last(step.renamed_to)))
+        else:  # an unnamed constraint: only its table is known
+            event.written = _last(target)
+    elif kind in _RENAMED:
+        event.removed.append((_RENAMED[kind], _last(target)))
+        if step.renamed_to:
+            event.made.append((_RENAMED[kind], _last(step.renamed_to)))
+    elif kind == "INSERT":
+        event.written = _last(target)
+    elif kind in ("DELETE", "TRUNCATE"):
+        event.emptied = _last(target)
+    return event
+
+
+_NOUNS = {
+    "TABLE": "rel", "FOREIGN TABLE": "rel", "TEMPORARY TABLE": "rel", "VIEW": "rel",
+    "MATERIALIZED VIEW": "rel", "SEQUENCE": "rel", "INDEX": "rel", "UNIQUE INDEX": "rel",
+    "TYPE": "type", "DOMAIN": "type", "FUNCTION": "func", "PROCEDURE": "func",
+    "TRIGGER": "trigger", "CONSTRAINT TRIGGER": "trigger", "SCHEMA": "schema", "EXTENSION": "extension",
+}  # fmt: skip
+_TABLE_PARTS = frozenset({
+    "ALTER TABLE ADD CONSTRAINT", "ALTER TABLE DROP CONSTRAINT", "ALTER TABLE ADD COLUMN",
+    "ALTER TABLE DROP COLUMN", "ALTER TABLE RENAME COLUMN", "ALTER TABLE RENAME CONSTRAINT",
+})  # fmt: skip
+_RENAMED = {
+    "ALTER TABLE RENAME": "rel", "ALTER INDEX RENAME": "rel", "ALTER SEQUENCE RENAME": "rel",
+    "ALTER VIEW RENAME": "rel", "ALTER MATERIALIZED VIEW RENAME": "rel", "ALTER TYPE RENAME": "type",
+}  # fmt: skip
+
+
+def _last(name: str) -> str:
+    return name.rsplit(".", 1)[-1].strip().strip('"`[]').lower()
+
+
+# op.<call>(...) -> the SQL kind it amounts to, and which literal arguments name (object, table).
+_OPS = {
+    "create_table": ("CREATE TABLE", 0, -1),
+    "drop_table": ("DROP TABLE", 0, -1),
+    "create_index": ("CREATE INDEX", 0, 1),
+    "drop_index": ("DROP INDEX", 0, -1),
+    "create_unique_constraint": ("ALTER TABLE ADD CONSTRAINT", 0, 1),
+    "create_check_constraint": ("ALTER TABLE ADD CONSTRAINT", 0, 1),
+    "create_foreign_key": ("ALTER TABLE ADD CONSTRAINT", 0, 1),
+    "create_primary_key": ("ALTER TABLE ADD CONSTRAINT", 0, 1),
+    "drop_constraint": ("ALTER TABLE DROP CONSTRAINT", 0, 1),
+    "drop_column": ("ALTER TABLE DROP COLUMN", 1, 0),
+    "rename_table": ("ALTER TABLE RENAME", 0, -1),
+}
+
+
+def _op_steps(function: ast.AST, entry: str) -> Iterator[Step]:
+    """op calls naming their objects with literals, as steps that no rule reports here."""
+    for node in ast.walk(function):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "op"
+            and node.func.attr in _OPS
+        ):
+            continue
+        kind, name_at, table_at = _OPS[node.func.attr]
+        literals = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+        name = literals[name_at] if name_at < len(literals) else None
+        table = literals[table_at] if 0 <= table_at < len(literals) else None
+        if name is None or (table_at >= 0 and table is None):
+            continue
+        guarded = any(k.arg in ("if_not_exists", "if_exists") for k in node.keywords)
+        target = f"{table}.{name}" if kind.startswith("ALTER TABLE") and kind != "ALTER TABLE RENAME" else name
+        renamed_to = ""
+        if kind == "ALTER TABLE RENAME" and len(literals) > 1 and literals[1]:
+            renamed_to = literals[1]
+        on = table or "" if kind == "CREATE INDEX" else ""
+        yield Step(None, kind, target, guarded, "", entry, node.lineno, table=on, renamed_to=renamed_to)
