@@ -202,13 +202,17 @@ def _op_steps(function: ast.AST, entry: str) -> Iterator[Step]:
         ):
             continue
         kind, name_at, table_at = _OPS[node.func.attr]
-        literals = [a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args]
+        literals = [
+            a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args
+        ]
         name = literals[name_at] if name_at < len(literals) else None
         table = literals[table_at] if 0 <= table_at < len(literals) else None
         if name is None or (table_at >= 0 and table is None):
             continue
         guarded = any(k.arg in ("if_not_exists", "if_exists") for k in node.keywords)
-        target = f"{table}.{name}" if kind.startswith("ALTER TABLE") and kind != "ALTER TABLE RENAME" else name
+        target = (
+            f"{table}.{name}" if kind.startswith("ALTER TABLE") and kind != "ALTER TABLE RENAME" else name
+        )
         renamed_to = ""
         if kind == "ALTER TABLE RENAME" and len(literals) > 1 and literals[1]:
             renamed_to = literals[1]
