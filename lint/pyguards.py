@@ -12,8 +12,8 @@ and whether Python code around it makes it safe to run twice (`guarded`):
   `.scalar()`, `.one_or_none()`, a `SELECT`);
 - an earlier `if <such a test>: return` (or `continue`, `raise`) in the same block;
 - a `try` whose handler catches a database error (`ProgrammingError`,
-  `IntegrityError`, `DuplicateObject`, ..., `Exception`, a bare `except`): a failure
-  does not stop the upgrade;
+  `IntegrityError`, `DuplicateObject`, ..., `Exception`, a bare `except`) and does
+  not raise again: a failure does not stop the upgrade;
 - an `except IndexError` / `NoResultFound` / `StopIteration` / `KeyError` handler
   whose `try` reads a query's result: it runs only when the lookup found nothing.
 
@@ -121,8 +121,9 @@ class _Reader:
             self.block(node.body, path, guarded)
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             handlers: list[ast.ExceptHandler] = getattr(node, "handlers", [])
-            caught = {name for handler in handlers for name in _caught(handler)}
-            swallows = bool(caught & _DATABASE_ERRORS)
+            swallows = any(
+                set(_caught(handler)) & _DATABASE_ERRORS and not _raises(handler.body) for handler in handlers
+            )
             reads = any(self.looks_up(s) for s in getattr(node, "body", []))
             self.block(getattr(node, "body", []), self.branch(path), guarded or swallows)
             for handler in handlers:
@@ -143,6 +144,11 @@ class _Reader:
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
         values = [value for name in sorted(names) for value in self.assigned.get(name, ())]
         return " ".join([text, *(self.dump(value, depth + 1) for value in values)])
+
+
+def _raises(body: Sequence[ast.stmt]) -> bool:
+    """Whether a handler passes the error on: a `raise` anywhere in it."""
+    return any(isinstance(node, ast.Raise) for statement in body for node in ast.walk(statement))
 
 
 def _caught(handler: ast.ExceptHandler) -> list[str]:

@@ -15,8 +15,11 @@ to run twice when:
 - it makes an object that a later statement drops again (a temporary object);
 - it renames x to y where x was made earlier, or where x is made again and y
   dropped later (the enum swap `RENAME TO x_old; CREATE x; ...; DROP x_old`);
-- it writes to (adds an index, a constraint, a column or rows to) a table that an
-  earlier statement dropped: the table is new on every run;
+- it writes to (adds an index, a constraint, a column or rows to) a table that is
+  new on every run that reaches it: dropped earlier, made TEMPORARY earlier, or made
+  earlier by `op.create_table` without `if_not_exists` (a second run stops at that
+  call). A raw `CREATE TABLE` does not count: `--fix` adds IF NOT EXISTS to it, and
+  what follows would then run twice;
 - it inserts into a table that an earlier `DELETE FROM t` (with any WHERE: the
   usual "replace these rows" pattern) or `TRUNCATE t` emptied.
 
@@ -64,6 +67,7 @@ class _Event:
     removed: list[Key] = field(default_factory=list)
     written: str = ""  # the table whose rows or parts it changes
     emptied: str = ""  # DELETE / TRUNCATE
+    new_table: str = ""  # a table this step makes that can hold nothing yet on any run
 
 
 def settle(tree: ast.Module, steps: Sequence[Step]) -> set[int]:
@@ -105,8 +109,9 @@ def _settled(event: _Event, before: list[_Event], after: list[_Event]) -> bool:
     removed_before = {k for e in earlier for k in e.removed}
     made_after = {k for e in later for k in e.made}
     removed_after = {k for e in later for k in e.removed}
-    # A table dropped earlier is new on every run, with no rows, indexes or constraints.
-    new_tables = {k[1] for k in removed_before if k[0] == "rel"}
+    new_tables = {k[1] for k in removed_before if k[0] == "rel"} | {
+        e.new_table for e in earlier if e.new_table
+    }
     if event.written and event.written in new_tables:
         return True
     if event.step.kind == "INSERT" and event.written in {e.emptied for e in earlier}:
@@ -129,6 +134,8 @@ def _event(index: int, step: Step, order: int) -> _Event:
         key = (_NOUNS[noun], _last(target.split(" ON ")[0]))
         (event.made if verb == "CREATE" else event.removed).append(key)
         event.written = _last(step.table) if step.table else ""
+        if noun == "TEMPORARY TABLE" or (index < 0 and noun == "TABLE" and not step.guarded):
+            event.new_table = key[1]
     elif kind in _TABLE_PARTS:
         space = "column" if "COLUMN" in kind else "constraint"
         parts = target.split(".")
@@ -174,24 +181,26 @@ def _last(name: str) -> str:
     return name.rsplit(".", 1)[-1].strip().strip('"`[]').lower()
 
 
-# op.<call>(...) -> the SQL kind it amounts to, and which literal arguments name (object, table).
-_OPS = {
-    "create_table": ("CREATE TABLE", 0, -1),
-    "drop_table": ("DROP TABLE", 0, -1),
-    "create_index": ("CREATE INDEX", 0, 1),
-    "drop_index": ("DROP INDEX", 0, -1),
-    "create_unique_constraint": ("ALTER TABLE ADD CONSTRAINT", 0, 1),
-    "create_check_constraint": ("ALTER TABLE ADD CONSTRAINT", 0, 1),
-    "create_foreign_key": ("ALTER TABLE ADD CONSTRAINT", 0, 1),
-    "create_primary_key": ("ALTER TABLE ADD CONSTRAINT", 0, 1),
-    "drop_constraint": ("ALTER TABLE DROP CONSTRAINT", 0, 1),
-    "drop_column": ("ALTER TABLE DROP COLUMN", 1, 0),
-    "rename_table": ("ALTER TABLE RENAME", 0, -1),
-}
+# op.<call>(...) -> the SQL kind it amounts to, and where its object's name and its table
+# are: (position, keyword); position -1: none.
+_NAME, _TABLE, _NEW = "name", "table", "new"
+_OPS: dict[str, tuple[str, dict[str, tuple[int, str]]]] = {
+    "create_table": ("CREATE TABLE", {_NAME: (0, "table_name")}),
+    "drop_table": ("DROP TABLE", {_NAME: (0, "table_name")}),
+    "create_index": ("CREATE INDEX", {_NAME: (0, "index_name"), _TABLE: (1, "table_name")}),
+    "drop_index": ("DROP INDEX", {_NAME: (0, "index_name")}),
+    "create_unique_constraint": ("ALTER TABLE ADD CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "table_name")}),
+    "create_check_constraint": ("ALTER TABLE ADD CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "table_name")}),
+    "create_primary_key": ("ALTER TABLE ADD CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "table_name")}),
+    "create_foreign_key": ("ALTER TABLE ADD CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "source_table")}),
+    "drop_constraint": ("ALTER TABLE DROP CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "table_name")}),
+    "drop_column": ("ALTER TABLE DROP COLUMN", {_NAME: (1, "column_name"), _TABLE: (0, "table_name")}),
+    "rename_table": ("ALTER TABLE RENAME", {_NAME: (0, "old_table_name"), _NEW: (1, "new_table_name")}),
+}  # fmt: skip
 
 
 def _op_steps(function: ast.AST, entry: str) -> Iterator[Step]:
-    """op calls naming their objects with literals, as steps that no rule reports here."""
+    """op calls that name their objects with literals, as steps no rule reports here."""
     for node in ast.walk(function):
         if not (
             isinstance(node, ast.Call)
@@ -201,20 +210,22 @@ def _op_steps(function: ast.AST, entry: str) -> Iterator[Step]:
             and node.func.attr in _OPS
         ):
             continue
-        kind, name_at, table_at = _OPS[node.func.attr]
-        literals = [
-            a.value if isinstance(a, ast.Constant) and isinstance(a.value, str) else None for a in node.args
-        ]
-        name = literals[name_at] if name_at < len(literals) else None
-        table = literals[table_at] if 0 <= table_at < len(literals) else None
-        if name is None or (table_at >= 0 and table is None):
+        kind, places = _OPS[node.func.attr]
+        found = {role: _literal_argument(node, *place) for role, place in places.items()}
+        if None in found.values():
             continue
+        name, table, new = found.get(_NAME) or "", found.get(_TABLE) or "", found.get(_NEW) or ""
         guarded = any(k.arg in ("if_not_exists", "if_exists") for k in node.keywords)
-        target = (
-            f"{table}.{name}" if kind.startswith("ALTER TABLE") and kind != "ALTER TABLE RENAME" else name
-        )
-        renamed_to = ""
-        if kind == "ALTER TABLE RENAME" and len(literals) > 1 and literals[1]:
-            renamed_to = literals[1]
-        on = table or "" if kind == "CREATE INDEX" else ""
-        yield Step(None, kind, target, guarded, "", entry, node.lineno, table=on, renamed_to=renamed_to)
+        target = f"{table}.{name}" if kind in _TABLE_PARTS else name
+        on = table if kind == "CREATE INDEX" else ""
+        yield Step(None, kind, target, guarded, "", entry, node.lineno, table=on, renamed_to=new)
+
+
+def _literal_argument(call: ast.Call, position: int, keyword: str) -> str | None:
+    value: ast.expr | None = call.args[position] if position < len(call.args) else None
+    for argument in call.keywords:
+        if argument.arg == keyword:
+            value = argument.value
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    return None

@@ -16,8 +16,9 @@ class AddConstraintUnguarded(SqlRule):
     SELECT, an early `return` after one, a `try` that catches the database error, an
     `except IndexError` after an empty lookup). Safe where it stands: a DROP
     CONSTRAINT of the same name on the same table before it (with or without IF
-    EXISTS), or its table dropped earlier. Where miglint cannot tell, it reports
-    less rather than guess: names are compared without their schema.
+    EXISTS), or a table new on each run (dropped or made TEMPORARY earlier, or made
+    by `op.create_table` without `if_not_exists`). Where miglint cannot tell, it
+    reports less rather than guess: names are compared without their schema.
 
     ## Why is this bad?
     PostgreSQL has no `ADD CONSTRAINT IF NOT EXISTS`; when the constraint exists

@@ -19,10 +19,12 @@ class CreateWithoutIfNotExists(SqlRule):
     SELECT, an early `return` after one, a `try` that catches the database error, an
     `except IndexError` after an empty lookup). Safe where it stands: a DROP (with
     or without IF EXISTS) or a rename away of the same name before it; an object
-    dropped again later in the same function (a temporary helper); an unnamed
-    `CREATE INDEX ON t (...)`, which PostgreSQL names afresh on every run (a second
-    run adds an index, it never fails). Where miglint cannot tell, it reports less
-    rather than guess: names are compared without their schema.
+    dropped again later in the same function (a temporary helper); an index on a
+    table new on each run (dropped or made TEMPORARY earlier, or made by
+    `op.create_table` without `if_not_exists`); an unnamed `CREATE INDEX ON t
+    (...)`, which PostgreSQL names afresh on every run (a second run adds an index,
+    it never fails). Where miglint cannot tell, it reports less rather than guess:
+    names are compared without their schema.
 
     ## Why is this bad?
     A database stamped at a baseline (a legacy install brought under Alembic) may

@@ -17,11 +17,12 @@ class InsertWithoutConflictGuard(SqlRule):
     SELECT, an early `return` after one, a `try` that catches the database error, an
     `except IndexError` after an empty lookup). Safe where it stands: an INSERT
     after a `DELETE FROM` the same table (with any WHERE: the usual "replace these
-    rows" pattern is accepted as such) or a `TRUNCATE` of it, or into a table
-    dropped earlier in the function. An INSERT into a table that `op.create_table`
-    made just before stays reported: it becomes unsafe as soon as that create is
-    made idempotent. Where miglint cannot tell, it reports less rather than guess:
-    names are compared without their schema.
+    rows" pattern is accepted as such) or a `TRUNCATE` of it, or into a table that
+    is new on each run (dropped or made TEMPORARY earlier, or made by
+    `op.create_table` without `if_not_exists`: a second run stops there). After a
+    raw `CREATE TABLE` it stays reported: `--fix` makes that create idempotent, and
+    the INSERT would then run twice. Where miglint cannot tell, it reports less
+    rather than guess: names are compared without their schema.
 
     ## Why is this bad?
     Run again - a re-applied revision, a database stamped below it - the insert

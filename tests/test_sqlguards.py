@@ -88,6 +88,22 @@ SAFE = [
       "        conn.execute(text('CREATE MATERIALIZED VIEW shop.order_totals AS SELECT 1 AS n'))\n",
       id="drop-and-create-in-one-branch-of-a-helper"),
     P("def upgrade():\n"
+      "    op.create_table('flows', sa.Column('id', sa.Integer()))\n"
+      "    op.execute('INSERT INTO flows (id) SELECT id FROM legacy_flows')\n",
+      id="insert-into-table-op-create-table-made"),
+    P("def upgrade():\n"
+      "    op.execute('ALTER TABLE orders DROP CONSTRAINT orders_pkey CASCADE')\n"
+      "    op.alter_column(table_name='orders', column_name='id', type_=sa.String(255))\n"
+      "    op.create_primary_key(table_name='orders', constraint_name='orders_pkey', columns=['id'])\n",
+      id="drop-then-op-re-create-by-keywords"),
+    P("def upgrade():\n"
+      "    op.execute('''\n"
+      "        CREATE TEMPORARY TABLE id_map AS SELECT id, merged_into FROM users;\n"
+      "        CREATE INDEX ix_id_map_merged_into ON id_map (merged_into);\n"
+      "        UPDATE orders SET user_id = m.merged_into FROM id_map m WHERE m.id = orders.user_id;\n"
+      "    ''')\n",
+      id="index-on-a-temporary-table"),
+    P("def upgrade():\n"
       "    op.execute('CREATE INDEX ON orders (day)')\n",
       id="unnamed-index-never-collides"),
     P("def upgrade():\n"
@@ -170,9 +186,16 @@ REPORTED = [
       "    op.execute('CREATE INDEX ix_old ON orders (day)')\n",
       [("MG206", "ALTER INDEX ix_old")], id="rename-whose-new-name-stays"),
     P("def upgrade():\n"
-      "    op.create_table('flows', sa.Column('id', sa.Integer()))\n"
+      "    op.execute('CREATE TABLE flows (id int)')\n"
       "    op.execute('INSERT INTO flows (id) SELECT id FROM legacy_flows')\n",
-      [("MG204", "INSERT INTO flows")], id="insert-into-table-created-by-op"),
+      [("MG201", "CREATE TABLE flows"), ("MG204", "INSERT INTO flows")],
+      id="insert-after-a-fixable-create-table"),
+    P("def upgrade():\n"
+      "    try:\n"
+      "        op.execute(\"INSERT INTO plans (name) VALUES ('free')\")\n"
+      "    except sa.exc.IntegrityError as error:\n"
+      "        raise RuntimeError('seeding failed') from error\n",
+      [("MG204", "INSERT INTO plans")], id="try-that-re-raises"),
 ]  # fmt: skip
 
 
