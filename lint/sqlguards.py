@@ -195,6 +195,7 @@ _OPS: dict[str, tuple[str, dict[str, tuple[int, str]]]] = {
     "create_foreign_key": ("ALTER TABLE ADD CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "source_table")}),
     "drop_constraint": ("ALTER TABLE DROP CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "table_name")}),
     "drop_column": ("ALTER TABLE DROP COLUMN", {_NAME: (1, "column_name"), _TABLE: (0, "table_name")}),
+    "add_column": ("ALTER TABLE ADD COLUMN", {_NAME: (1, "column"), _TABLE: (0, "table_name")}),
     "rename_table": ("ALTER TABLE RENAME", {_NAME: (0, "old_table_name"), _NEW: (1, "new_table_name")}),
 }  # fmt: skip
 
@@ -212,6 +213,9 @@ def _op_steps(function: ast.AST, entry: str) -> Iterator[Step]:
             continue
         kind, places = _OPS[node.func.attr]
         found = {role: _literal_argument(node, *place) for role, place in places.items()}
+        unnamed = _is_none(_argument(node, *places[_NAME]))
+        if node.func.attr == "create_primary_key" and unnamed and found[_TABLE]:
+            found[_NAME] = f"{found[_TABLE]}_pkey"  # no name: PostgreSQL's own, as Alembic emits none
         if None in found.values():
             continue
         name, table, new = found.get(_NAME) or "", found.get(_TABLE) or "", found.get(_NEW) or ""
@@ -221,11 +225,26 @@ def _op_steps(function: ast.AST, entry: str) -> Iterator[Step]:
         yield Step(None, kind, target, guarded, "", entry, node.lineno, table=on, renamed_to=new)
 
 
-def _literal_argument(call: ast.Call, position: int, keyword: str) -> str | None:
+def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
     value: ast.expr | None = call.args[position] if position < len(call.args) else None
     for argument in call.keywords:
         if argument.arg == keyword:
             value = argument.value
+    return value
+
+
+def _is_none(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _literal_argument(call: ast.Call, position: int, keyword: str) -> str | None:
+    value = _argument(call, position, keyword)
+    if isinstance(value, ast.Call) and value.args and _call_name(value.func) == "Column":
+        value = value.args[0]  # op.add_column("t", sa.Column("c", ...))
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return value.value
     return None
+
+
+def _call_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

@@ -97,6 +97,14 @@ SAFE = [
       "    op.create_primary_key(table_name='orders', constraint_name='orders_pkey', columns=['id'])\n",
       id="drop-then-op-re-create-by-keywords"),
     P("def upgrade():\n"
+      "    op.execute('ALTER TABLE parcels DROP CONSTRAINT parcels_pkey CASCADE')\n"
+      "    op.create_primary_key(None, 'parcels', ['uuid'])\n",
+      id="drop-then-unnamed-op-primary-key"),
+    P("def upgrade():\n"
+      "    op.execute('ALTER TABLE issues DROP COLUMN reporter_id CASCADE')\n"
+      "    op.add_column('issues', sa.Column('reporter_id', sa.BigInteger(), nullable=True))\n",
+      id="drop-column-then-op-add-column"),
+    P("def upgrade():\n"
       "    op.execute('''\n"
       "        CREATE TEMPORARY TABLE id_map AS SELECT id, merged_into FROM users;\n"
       "        CREATE INDEX ix_id_map_merged_into ON id_map (merged_into);\n"
