@@ -24,8 +24,9 @@ one: it does when its path is a prefix of the later one's (same branch or an out
 from __future__ import annotations
 
 import ast
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Union
 
@@ -64,9 +65,15 @@ class Context:
     guarded: bool
 
 
-def function_contexts(function: _Function, module: ast.Module) -> list[Context]:
-    """The contexts of every simple statement in the function, outermost first."""
-    reader = _Reader(_assignments(module.body, function))
+def function_contexts(
+    function: _Function, module: ast.Module, branches: Iterator[int] | None = None
+) -> list[Context]:
+    """The contexts of every simple statement in the function, outermost first.
+
+    `branches` numbers the branches: share one between the functions of a module so
+    that paths of different functions never look alike.
+    """
+    reader = _Reader(_assignments(module.body, function), branches or itertools.count(1))
     reader.block(function.body, (), False)
     return reader.found
 
@@ -86,14 +93,13 @@ def always_before(earlier: tuple[int, ...], later: tuple[int, ...]) -> bool:
 
 
 class _Reader:
-    def __init__(self, assigned: dict[str, list[ast.expr]]) -> None:
+    def __init__(self, assigned: dict[str, list[ast.expr]], branches: Iterator[int]) -> None:
         self.assigned = assigned
         self.found: list[Context] = []
-        self.branches = 0
+        self.branches = branches
 
     def branch(self, path: tuple[int, ...]) -> tuple[int, ...]:
-        self.branches += 1
-        return (*path, self.branches)
+        return (*path, next(self.branches))
 
     def block(self, body: Sequence[ast.stmt], path: tuple[int, ...], guarded: bool) -> None:
         for statement in body:

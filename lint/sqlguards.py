@@ -1,8 +1,9 @@
 """Which unsafe-looking statements are safe in their function: read in order, with the Python around them.
 
-miglint.sql judges one statement alone. Here each function's statements (and its
-`op.*` calls on named objects) are read in order, and a statement is taken as safe
-to run twice when:
+miglint.sql judges one statement alone. Here the statements an entry point runs
+(and its `op.*` calls on named objects) are read in order, the module functions it
+calls inlined where they are called, and a statement is taken as safe to run twice
+(in every place it is reached) when:
 
 - Python guards it (pyguards.py): an `if` that looks the object up first, an
   early `return` after such a lookup, a `try` that swallows the database error,
@@ -32,10 +33,12 @@ as one, which can only make miglint report less.
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .pyguards import Context, always_before, context_at, function_contexts
+from .pyguards import always_before, context_at, function_contexts
+from .sqlsource import ENTRY_POINTS
 
 Key = tuple[str, ...]
 
@@ -71,35 +74,78 @@ class _Event:
 
 
 def settle(tree: ast.Module, steps: Sequence[Step]) -> set[int]:
-    """Indexes of `steps` that are unsafe alone but safe where they stand."""
+    """Indexes of `steps` that are unsafe alone but safe where they stand (in every place
+    an entry point reaches them)."""
+    if not any(s.code and not s.guarded for s in steps):
+        return set()
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    groups: dict[tuple[str, str], list[tuple[int, Step]]] = {}
+    placed: dict[tuple[str, str], list[tuple[int, Step]]] = {}
     for index, step in enumerate(steps):
-        groups.setdefault((step.entry, step.function), []).append((index, step))
-    safe: set[int] = set()
-    for (entry, name), members in groups.items():
-        function = functions.get(name)
-        if function is None or not any(s.code and not s.guarded for _, s in members):
+        placed.setdefault((step.entry, step.function), []).append((index, step))
+    verdicts: dict[int, bool] = {}
+    for entry in sorted({s.entry for s in steps}):
+        if entry not in functions:
             continue
-        contexts = function_contexts(function, tree)
-        events = [_event(index, step, order) for order, (index, step) in enumerate(members)]
-        events.extend(
-            _event(-1, step, len(events) + order) for order, step in enumerate(_op_steps(function, entry))
-        )
-        events.sort(key=lambda e: (e.line, e.order))
-        for event in events:
-            _place(event, contexts)
+        events = _Inliner(tree, functions, placed, entry).run()
         for position, event in enumerate(events):
             if event.index >= 0 and event.step.code and not event.step.guarded:
-                if event.python_guarded or _settled(event, events[:position], events[position + 1 :]):
-                    safe.add(event.index)
-    return safe
+                safe = event.python_guarded or _settled(event, events[:position], events[position + 1 :])
+                verdicts[event.index] = verdicts.get(event.index, True) and safe
+    return {index for index, safe in verdicts.items() if safe}
 
 
-def _place(event: _Event, contexts: Sequence[Context]) -> None:
-    context = context_at(contexts, event.line)
-    if context is not None:
-        event.path, event.python_guarded = context.path, context.guarded
+class _Inliner:
+    """The entry point's statements in the order they run: each call of a module function
+    is replaced by that function's statements, under the call's path and guard."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+        placed: dict[tuple[str, str], list[tuple[int, Step]]],
+        entry: str,
+    ) -> None:
+        self.tree, self.functions, self.placed, self.entry = tree, functions, placed, entry
+        self.branches = itertools.count(1)
+        self.events: list[_Event] = []
+
+    def run(self) -> list[_Event]:
+        self.inline(self.functions[self.entry], (), False, [self.entry])
+        return self.events
+
+    def inline(
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        path: tuple[int, ...],
+        guarded: bool,
+        stack: list[str],
+    ) -> None:
+        contexts = function_contexts(function, self.tree, self.branches)
+        items: list[tuple[int, int, int, Step | str]] = []  # (line, kind, order, what)
+        for index, step in self.placed.get((self.entry, function.name), []):
+            items.append((step.line, 1, index, step))
+        for order, step in enumerate(_op_steps(function, self.entry)):
+            items.append((step.line, 1, -1 - order, step))
+        for node in ast.walk(function):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in self.functions
+                and node.func.id not in stack
+                and node.func.id not in ENTRY_POINTS
+            ):
+                items.append((node.lineno, 0, node.col_offset, node.func.id))
+        items.sort(key=lambda item: item[:3])
+        for line, _, index, what in items:
+            context = context_at(contexts, line)
+            inner = path + context.path if context is not None else path
+            inner_guarded = guarded or (context is not None and context.guarded)
+            if isinstance(what, str):
+                self.inline(self.functions[what], inner, inner_guarded, [*stack, what])
+                continue
+            event = _event(index if index >= 0 else -1, what, len(self.events))
+            event.path, event.python_guarded = inner, inner_guarded
+            self.events.append(event)
 
 
 def _settled(event: _Event, before: list[_Event], after: list[_Event]) -> bool:

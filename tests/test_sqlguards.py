@@ -112,6 +112,21 @@ SAFE = [
       "    ''')\n",
       id="index-on-a-temporary-table"),
     P("def upgrade():\n"
+      "    conn = op.get_bind()\n"
+      "    clear_seeded(conn)\n"
+      "    seed(conn)\n"
+      "\n\ndef clear_seeded(conn):\n"
+      "    conn.execute(text(\"DELETE FROM plans WHERE origin = 'seed'\"))\n"
+      "\n\ndef seed(conn):\n"
+      "    conn.execute(text(\"INSERT INTO plans (name, origin) VALUES ('free', 'seed')\"))\n",
+      id="delete-and-insert-in-two-helpers"),
+    P("def upgrade():\n"
+      "    op.create_table('households', sa.Column('id', sa.Integer()))\n"
+      "    fill_households()\n"
+      "\n\ndef fill_households():\n"
+      "    op.execute('INSERT INTO households (id) SELECT id FROM groups')\n",
+      id="helper-fills-a-table-op-made-before-the-call"),
+    P("def upgrade():\n"
       "    op.execute('CREATE INDEX ON orders (day)')\n",
       id="unnamed-index-never-collides"),
     P("def upgrade():\n"
@@ -204,6 +219,20 @@ REPORTED = [
       "    except sa.exc.IntegrityError as error:\n"
       "        raise RuntimeError('seeding failed') from error\n",
       [("MG204", "INSERT INTO plans")], id="try-that-re-raises"),
+    P("def upgrade():\n"
+      "    if op.get_context().dialect.name == 'postgresql':\n"
+      "        clear_seeded()\n"
+      "    op.execute(\"INSERT INTO plans (name) VALUES ('free')\")\n"
+      "\n\ndef clear_seeded():\n"
+      "    op.execute('DELETE FROM plans')\n",
+      [("MG204", "INSERT INTO plans")], id="helper-that-empties-runs-only-in-a-branch"),
+    P("def upgrade():\n"
+      "    seed()\n"
+      "    op.execute('DELETE FROM plans')\n"
+      "    seed()\n"
+      "\n\ndef seed():\n"
+      "    op.execute(\"INSERT INTO plans (name) VALUES ('free')\")\n",
+      [("MG204", "INSERT INTO plans")], id="helper-safe-at-one-call-only"),
 ]  # fmt: skip
 
 
