@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Union
 
@@ -73,7 +73,7 @@ def function_contexts(
     `branches` numbers the branches: share one between the functions of a module so
     that paths of different functions never look alike.
     """
-    reader = _Reader(_assignments(module.body, function), branches or itertools.count(1))
+    reader = _Reader(lambda: _assignments(module.body, function), branches or itertools.count(1))
     reader.block(function.body, (), False)
     return reader.found
 
@@ -93,8 +93,9 @@ def always_before(earlier: tuple[int, ...], later: tuple[int, ...]) -> bool:
 
 
 class _Reader:
-    def __init__(self, assigned: dict[str, list[ast.expr]], branches: Iterator[int]) -> None:
-        self.assigned = assigned
+    def __init__(self, assigned: Callable[[], dict[str, list[ast.expr]]], branches: Iterator[int]) -> None:
+        self.read_assigned = assigned  # read on the first test: most functions have none
+        self._assigned: dict[str, list[ast.expr]] | None = None
         self.found: list[Context] = []
         self.branches = branches
 
@@ -148,7 +149,9 @@ class _Reader:
         if depth >= 3:
             return text
         names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-        values = [value for name in sorted(names) for value in self.assigned.get(name, ())]
+        if self._assigned is None:
+            self._assigned = self.read_assigned()
+        values = [value for name in sorted(names) for value in self._assigned.get(name, ())]
         return " ".join([text, *(self.dump(value, depth + 1) for value in values)])
 
 
@@ -171,19 +174,32 @@ def _caught(handler: ast.ExceptHandler) -> list[str]:
 
 
 def _assignments(module: Sequence[ast.stmt], function: _Function) -> dict[str, list[ast.expr]]:
-    """Values assigned to simple names in the function, then at module level (for constants)."""
+    """Values assigned to simple names in the function, then at module level (for constants).
+
+    Only statements are visited, not the expressions inside them: an assignment is one.
+    """
     found: dict[str, list[ast.expr]] = {}
-    scopes = [s for s in module if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))]
-    for statement in [*function.body, *scopes]:
-        for node in ast.walk(statement):
-            targets: list[ast.expr] = []
-            value: ast.expr | None = None
-            if isinstance(node, ast.Assign):
-                targets, value = node.targets, node.value
-            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
-                targets, value = [node.target], node.value
-            for target in targets:
-                for name in ast.walk(target):  # `a, b = ...` gives both the whole value
-                    if isinstance(name, ast.Name) and value is not None:
-                        found.setdefault(name.id, []).append(value)
+    for statement in [*_statements(function.body), *module]:
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        for target in targets:
+            for name in ast.walk(target):  # `a, b = ...` gives both the whole value
+                if isinstance(name, ast.Name) and value is not None:
+                    found.setdefault(name.id, []).append(value)
     return found
+
+
+def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement in a body and the blocks nested in it, not in nested functions."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            yield from _statements(getattr(statement, field, []))
+        for handler in getattr(statement, "handlers", []):
+            yield from _statements(handler.body)

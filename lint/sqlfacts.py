@@ -12,7 +12,7 @@ import types
 from dataclasses import replace
 
 from .model import Span, SqlProblem, SqlStatement
-from .sqlguards import Step, settle
+from .sqlguards import Step, settle, worth_reading
 from .sqlsource import ENTRY_POINTS, SqlSource, extract_sql
 
 # A file without this cannot run SQL through execute(); most revisions are skipped here.
@@ -87,9 +87,9 @@ def sql_facts(
             problems.append(
                 SqlProblem(_span(source, bad.start, bad.end), source.shown(bad.reason), source.entry, True)
             )
-    if any(s.code and not s.guarded for s in steps):
+    if any(s.code and not s.guarded for s in steps) and worth_reading(text, steps):
         # Only files with an unsafe-looking statement pay for the syntax tree.
-        safe = settle(tree if tree is not None else ast.parse(text), steps)
+        safe = settle(tree if tree is not None else ast.parse(text), steps, text)
         statements = [replace(s, guarded=True) if i in safe else s for i, s in enumerate(statements)]
     return tuple(statements), tuple(problems)
 

@@ -33,7 +33,9 @@ as one, which can only make miglint report less.
 from __future__ import annotations
 
 import ast
+import bisect
 import itertools
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -73,12 +75,50 @@ class _Event:
     new_table: str = ""  # a table this step makes that can hold nothing yet on any run
 
 
-def settle(tree: ast.Module, steps: Sequence[Step]) -> set[int]:
+def worth_reading(text: str, steps: Sequence[Step]) -> bool:
+    """Whether settle() could find anything, told from the text and the SQL alone.
+
+    Building the syntax tree costs more than reading the SQL of a typical revision;
+    most files with an unsafe statement have neither an `if`/`try` nor a second
+    statement (or op call) on the same name, and are answered here without it.
+    """
+    if _BRANCHES.search(text):
+        return True
+    events = [_event(index, step, index) for index, step in enumerate(steps)]
+    lowered = None
+    for event in events:
+        if not event.step.code or event.step.guarded:
+            continue
+        if any(_related(event, other) for other in events if other.step.entry == event.step.entry != ""):
+            return True
+        names = {key[-1] for key in [*event.made, *event.removed]} | ({event.written} - {""})
+        if lowered is None:
+            lowered = text.lower()
+        if any(f"'{name}'" in lowered or f'"{name}"' in lowered for name in names):
+            return True  # an op call may name it
+    return False
+
+
+_BRANCHES = re.compile(r"^[ \t]+(?:if|elif|try|except|while)\b", re.MULTILINE)
+
+
+def _related(event: _Event, other: _Event) -> bool:
+    """Whether `other`, wherever it stands, could make `event` safe (see _settled)."""
+    if other is event:
+        return False
+    if set(event.made) & set(other.removed) or set(event.removed) & set(other.made):
+        return True
+    table = event.written
+    return bool(table) and (("rel", table) in other.removed or table in (other.new_table, other.emptied))
+
+
+def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> set[int]:
     """Indexes of `steps` that are unsafe alone but safe where they stand (in every place
     an entry point reaches them)."""
     if not any(s.code and not s.guarded for s in steps):
         return set()
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    lines = text.splitlines()
     placed: dict[tuple[str, str], list[tuple[int, Step]]] = {}
     for index, step in enumerate(steps):
         placed.setdefault((step.entry, step.function), []).append((index, step))
@@ -86,7 +126,7 @@ def settle(tree: ast.Module, steps: Sequence[Step]) -> set[int]:
     for entry in sorted({s.entry for s in steps}):
         if entry not in functions:
             continue
-        events = _Inliner(tree, functions, placed, entry).run()
+        events = _Inliner(tree, functions, placed, entry, lines).run()
         for position, event in enumerate(events):
             if event.index >= 0 and event.step.code and not event.step.guarded:
                 safe = event.python_guarded or _settled(event, events[:position], events[position + 1 :])
@@ -104,10 +144,37 @@ class _Inliner:
         functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
         placed: dict[tuple[str, str], list[tuple[int, Step]]],
         entry: str,
+        lines: Sequence[str],
     ) -> None:
         self.tree, self.functions, self.placed, self.entry = tree, functions, placed, entry
+        self.lines = lines
+        self.mentions: re.Pattern[str] | None = None
         self.branches = itertools.count(1)
         self.events: list[_Event] = []
+
+    def calls(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
+        """Calls of op functions and of module functions: only statements on lines that
+        mention one are walked (walking every node costs more than the rest together)."""
+        if self.mentions is None:
+            names = "|".join(re.escape(name) for name in [*_OPS, *self.functions])
+            self.mentions = re.compile(rf"\b(?:{names})\s*\(")
+        first, last = function.lineno, function.end_lineno or function.lineno
+        lines = [n for n in range(first, last + 1) if self.mentions.search(self.lines[n - 1])]
+        found: list[ast.Call] = []
+        stack: list[ast.AST] = [function]
+        while stack:
+            node = stack.pop()
+            start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+            if start is not None and end is not None:
+                at = bisect.bisect_left(lines, start)
+                if at == len(lines) or lines[at] > end:
+                    continue
+            if isinstance(node, ast.Call):
+                found.append(node)
+                if _is_op_call(node):
+                    continue  # its arguments are column and type definitions
+            stack.extend(ast.iter_child_nodes(node))
+        return found
 
     def run(self) -> list[_Event]:
         self.inline(self.functions[self.entry], (), False, [self.entry])
@@ -124,12 +191,12 @@ class _Inliner:
         items: list[tuple[int, int, int, Step | str]] = []  # (line, kind, order, what)
         for index, step in self.placed.get((self.entry, function.name), []):
             items.append((step.line, 1, index, step))
-        for order, step in enumerate(_op_steps(function, self.entry)):
+        calls = self.calls(function)
+        for order, step in enumerate(_op_steps(calls, self.entry)):
             items.append((step.line, 1, -1 - order, step))
-        for node in ast.walk(function):
+        for node in calls:
             if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
+                isinstance(node.func, ast.Name)
                 and node.func.id in self.functions
                 and node.func.id not in stack
                 and node.func.id not in ENTRY_POINTS
@@ -246,17 +313,21 @@ _OPS: dict[str, tuple[str, dict[str, tuple[int, str]]]] = {
 }  # fmt: skip
 
 
-def _op_steps(function: ast.AST, entry: str) -> Iterator[Step]:
+def _is_op_call(node: ast.Call) -> bool:
+    return (
+        isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "op"
+        and node.func.attr in _OPS
+    )
+
+
+def _op_steps(calls: Sequence[ast.Call], entry: str) -> Iterator[Step]:
     """op calls that name their objects with literals, as steps no rule reports here."""
-    for node in ast.walk(function):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "op"
-            and node.func.attr in _OPS
-        ):
+    for node in calls:
+        if not _is_op_call(node):
             continue
+        assert isinstance(node.func, ast.Attribute)
         kind, places = _OPS[node.func.attr]
         found = {role: _literal_argument(node, *place) for role, place in places.items()}
         unnamed = _is_none(_argument(node, *places[_NAME]))
