@@ -36,7 +36,7 @@ import ast
 import bisect
 import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .pyguards import always_before, context_at, function_contexts
@@ -152,14 +152,22 @@ class _Inliner:
         self.branches = itertools.count(1)
         self.events: list[_Event] = []
 
-    def calls(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.Call]:
-        """Calls of op functions and of module functions: only statements on lines that
-        mention one are walked (walking every node costs more than the rest together)."""
+    def calls(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, nested: Iterable[str]
+    ) -> list[ast.Call]:
+        """Calls of op functions, of module functions and of the `nested` ones: only
+        statements on lines that mention one are walked (walking every node costs more
+        than the rest together)."""
         if self.mentions is None:
             names = "|".join(re.escape(name) for name in [*_OPS, *self.functions])
             self.mentions = re.compile(rf"\b(?:{names})\s*\(")
+        local = re.compile(rf"\b(?:{'|'.join(map(re.escape, nested))})\s*\(") if nested else None
         first, last = function.lineno, function.end_lineno or function.lineno
-        lines = [n for n in range(first, last + 1) if self.mentions.search(self.lines[n - 1])]
+        lines = [
+            n
+            for n in range(first, last + 1)
+            if self.mentions.search(self.lines[n - 1]) or (local and local.search(self.lines[n - 1]))
+        ]
         found: list[ast.Call] = []
         stack: list[ast.AST] = [function]
         while stack:
@@ -186,29 +194,46 @@ class _Inliner:
         path: tuple[int, ...],
         guarded: bool,
         stack: list[str],
+        owner: str | None = None,
     ) -> None:
+        """`owner`: the module function whose steps these are, for a function nested in it."""
+        owner = owner or function.name
+        nested = {
+            node.name: node
+            for node in ast.walk(function)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function
+        }
+        spans = [(node.lineno, node.end_lineno or node.lineno) for node in nested.values()]
+        first, last = function.lineno, function.end_lineno or function.lineno
+
+        def own(line: int) -> bool:  # in this function, not in one nested in it
+            return first <= line <= last and not any(low <= line <= high for low, high in spans)
+
         contexts = function_contexts(function, self.tree, self.branches)
-        items: list[tuple[int, int, int, Step | str]] = []  # (line, kind, order, what)
-        for index, step in self.placed.get((self.entry, function.name), []):
-            items.append((step.line, 1, index, step))
-        calls = self.calls(function)
+        items: list[tuple[int, int, int, Step | tuple[str, str]]] = []  # (line, kind, order, what)
+        for index, step in self.placed.get((self.entry, owner), []):
+            if own(step.line):
+                items.append((step.line, 1, index, step))
+        calls = [node for node in self.calls(function, nested) if own(node.lineno)]
         for order, step in enumerate(_op_steps(calls, self.entry)):
             items.append((step.line, 1, -1 - order, step))
         for node in calls:
-            if (
-                isinstance(node.func, ast.Name)
-                and node.func.id in self.functions
-                and node.func.id not in stack
-                and node.func.id not in ENTRY_POINTS
-            ):
-                items.append((node.lineno, 0, node.col_offset, node.func.id))
+            if not isinstance(node.func, ast.Name) or node.func.id in stack:
+                continue
+            name = node.func.id
+            if name in nested:  # a function defined inside this one: its steps are the owner's
+                items.append((node.lineno, 0, node.col_offset, (name, owner)))
+            elif name in self.functions and name not in ENTRY_POINTS:
+                items.append((node.lineno, 0, node.col_offset, (name, "")))
         items.sort(key=lambda item: item[:3])
         for line, _, index, what in items:
             context = context_at(contexts, line)
             inner = path + context.path if context is not None else path
             inner_guarded = guarded or (context is not None and context.guarded)
-            if isinstance(what, str):
-                self.inline(self.functions[what], inner, inner_guarded, [*stack, what])
+            if isinstance(what, tuple):
+                name, nested_owner = what
+                callee = nested[name] if nested_owner else self.functions[name]
+                self.inline(callee, inner, inner_guarded, [*stack, name], nested_owner or None)
                 continue
             event = _event(index if index >= 0 else -1, what, len(self.events))
             event.path, event.python_guarded = inner, inner_guarded

@@ -121,6 +121,18 @@ SAFE = [
       "    conn.execute(text(\"INSERT INTO plans (name, origin) VALUES ('free', 'seed')\"))\n",
       id="delete-and-insert-in-two-helpers"),
     P("def upgrade():\n"
+      "    migrate(op.get_bind())\n"
+      "\n\ndef migrate(conn):\n"
+      "    def fill():\n"
+      "        conn.execute(text(\"INSERT INTO plans (name) VALUES ('free')\"))\n"
+      "\n"
+      "    def clear():\n"
+      "        conn.execute(text('DELETE FROM plans'))\n"
+      "\n"
+      "    clear()\n"
+      "    fill()\n",
+      id="nested-functions-run-in-the-order-they-are-called"),
+    P("def upgrade():\n"
       "    op.create_table('households', sa.Column('id', sa.Integer()))\n"
       "    fill_households()\n"
       "\n\ndef fill_households():\n"
