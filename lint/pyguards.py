@@ -3,9 +3,10 @@
 For each simple statement of a function: the branches that lead to it (its `path`)
 and whether Python code around it makes it safe to run twice (`guarded`):
 
-- an enclosing `if` (or `elif`/`else` of it) whose test asks the database or the
-  inspector first: the test, with each name in it followed to the values assigned to
-  it in the function or the module, mentions a catalog (`pg_type`, `pg_class`,
+- an enclosing `if` (or `elif`/`else` of it) or `while` whose test asks the database
+  or the inspector first: the test, with each name in it followed to the values
+  assigned to it in the function or the module (and each module function it calls to
+  what that returns), mentions a catalog (`pg_type`, `pg_class`,
   `pg_constraint`, `pg_indexes`, `information_schema`, `sqlite_master`, ...), an
   inspector or helper lookup (`has_table`, `get_columns`, `get_indexes`,
   `..._exists`, ...), or reads a query's result (`.first()`, `.fetchone()`,
@@ -40,7 +41,7 @@ _LOOKUP = re.compile(
     r"|'(?:has_\w+|get_(?:table_names|columns|indexes|unique_constraints|foreign_keys"
     r"|check_constraints|pk_constraint|view_names|sequence_names|enums|schema_names|table_options))'"
     r"|'\w*exists?\w*'|'\w*_exist\w*'"
-    r"|'(?:first|fetchone|fetchall|scalar|scalar_one_or_none|one_or_none|one|all)'"
+    r"|'(?:first|fetchone|fetchall|fetchmany|scalar|scalars|scalar_one|scalar_one_or_none|one_or_none|one|all)'"
     r"|value='(?:\s|\\[nt])*(?i:select|with)\b"
     r"|'select'",
 )
@@ -74,6 +75,11 @@ def function_contexts(
     that paths of different functions never look alike.
     """
     reader = _Reader(lambda: _assignments(module.body, function), branches or itertools.count(1))
+    reader.helpers = {
+        n.name: n
+        for n in module.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not function
+    }
     reader.block(function.body, (), False)
     return reader.found
 
@@ -96,6 +102,7 @@ class _Reader:
     def __init__(self, assigned: Callable[[], dict[str, list[ast.expr]]], branches: Iterator[int]) -> None:
         self.read_assigned = assigned  # read on the first test: most functions have none
         self._assigned: dict[str, list[ast.expr]] | None = None
+        self.helpers: dict[str, _Function] = {}  # module functions a test may call
         self.found: list[Context] = []
         self.branches = branches
 
@@ -121,7 +128,11 @@ class _Reader:
             self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
             self.block(node.body, self.branch(path), inner)
             self.block(node.orelse, self.branch(path), inner)
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        elif isinstance(node, ast.While):  # `while <rows left>:` runs only while the lookup finds work
+            self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
+            self.block(node.body, self.branch(path), guarded or self.looks_up(node.test))
+            self.block(node.orelse, self.branch(path), guarded)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
             self.block(node.body, self.branch(path), guarded)
             self.block(node.orelse, self.branch(path), guarded)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
@@ -152,6 +163,10 @@ class _Reader:
         if self._assigned is None:
             self._assigned = self.read_assigned()
         values = [value for name in sorted(names) for value in self._assigned.get(name, ())]
+        for name in sorted(names & self.helpers.keys()):  # a helper's answer is what it returns
+            values.extend(
+                n.value for n in ast.walk(self.helpers[name]) if isinstance(n, ast.Return) and n.value
+            )
         return " ".join([text, *(self.dump(value, depth + 1) for value in values)])
 
 

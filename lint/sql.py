@@ -615,7 +615,9 @@ def _pg_create_table(st: _PgStmt) -> list[_Fact]:
     if rel.get("relpersistence") == "t":  # a temporary table is gone with the session
         kind = "CREATE TEMPORARY TABLE"
     guarded = bool(node.get("if_not_exists"))
-    return [_Fact(kind, _rangevar(rel), guarded, fix_at=() if guarded else st.after("TABLE"))]
+    # PARTITION OF parent: the partition is made on its parent table, as an index is
+    parent = _rangevar((node.get("inhRelations") or [{}])[0].get("RangeVar")) if node.get("partbound") else ""
+    return [_Fact(kind, _rangevar(rel), guarded, fix_at=() if guarded else st.after("TABLE"), table=parent)]
 
 
 def _pg_create_table_as(st: _PgStmt) -> list[_Fact]:

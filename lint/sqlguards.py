@@ -16,7 +16,7 @@ calls inlined where they are called, and a statement is taken as safe to run twi
 - it makes an object that a later statement drops again (a temporary object);
 - it renames x to y where x was made earlier, or where x is made again and y
   dropped later (the enum swap `RENAME TO x_old; CREATE x; ...; DROP x_old`);
-- it writes to (adds an index, a constraint, a column or rows to) a table that is
+- it writes to (adds an index, a constraint, a column, a partition or rows to) a table that is
   new on every run that reaches it: dropped earlier, made TEMPORARY earlier, or made
   earlier by `op.create_table` without `if_not_exists` (a second run stops at that
   call). A raw `CREATE TABLE` does not count: `--fix` adds IF NOT EXISTS to it, and

@@ -132,6 +132,17 @@ SAFE = [
       "    clear()\n"
       "    fill()\n",
       id="nested-functions-run-in-the-order-they-are-called"),
+    P("def _left(conn):\n"
+      "    return conn.execute(text('SELECT count(*) FROM logins WHERE ip_id IS NULL')).scalar_one()\n"
+      "\n\ndef upgrade():\n"
+      "    conn = op.get_bind()\n"
+      "    while _left(conn) > 0:\n"
+      "        conn.execute(text('INSERT INTO ips (ip) SELECT ip FROM logins WHERE ip_id IS NULL LIMIT 1000'))\n",
+      id="while-a-helper-lookup-finds-work"),
+    P("def upgrade():\n"
+      "    op.create_table('events', sa.Column('id', sa.BigInteger()), postgresql_partition_by='LIST (kind)')\n"
+      "    op.execute('CREATE TABLE events_login PARTITION OF events FOR VALUES IN (1)')\n",
+      id="partition-of-a-table-op-made"),
     P("def upgrade():\n"
       "    op.create_table('households', sa.Column('id', sa.Integer()))\n"
       "    fill_households()\n"
