@@ -29,7 +29,7 @@ from typing import Any
 def findings(root: str, miglint: list[str], select: str | None) -> list[dict[str, Any]]:
     command = [*miglint, "lint", "--no-cache", "--format", "json", "--exit-zero", root]
     if select:
-        command[2:2] = ["--select", select]
+        command[len(miglint) + 1 : len(miglint) + 1] = ["--select", select]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         print(f"{root}: miglint exited {done.returncode}: {done.stderr.strip()[:200]}", file=sys.stderr)
