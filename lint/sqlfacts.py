@@ -89,7 +89,10 @@ def sql_facts(
             )
     if any(s.code and not s.guarded for s in steps) and worth_reading(text, steps):
         # Only files with an unsafe-looking statement pay for the syntax tree.
-        safe = settle(tree if tree is not None else ast.parse(text), steps, text)
+        try:
+            safe = settle(tree if tree is not None else ast.parse(text), steps, text)
+        except (RecursionError, MemoryError):  # code nested past what ast.dump can walk
+            safe = set()  # each statement is then judged alone, as before
         statements = [replace(s, guarded=True) if i in safe else s for i, s in enumerate(statements)]
     return tuple(statements), tuple(problems)
 

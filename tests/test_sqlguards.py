@@ -268,3 +268,12 @@ def test_redundant_parent_leaves_a_cycle_to_mg101(tmp_path: Path) -> None:
     write_project(tmp_path, ["a", "b<-a,c", "c<-b"])
     reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG101", "MG107"]))
     assert sorted((d.code, d.revisions[0]) for r in reports for d in r.diagnostics) == [("MG101", "b")]
+
+
+def test_code_too_deep_to_read_in_order_is_judged_statement_by_statement(tmp_path: Path) -> None:
+    # an `if` whose test reads a name bound to a 2,000-term sum: ast.dump cannot walk it
+    deep = " + ".join(["x"] * 2000)
+    body = (
+        f"def upgrade():\n    y = {deep}\n    if y:\n        op.execute(\"CREATE TYPE mood AS ENUM ('a')\")\n"
+    )
+    assert findings(tmp_path, body) == [("MG201", line_of(body, "CREATE TYPE"), ("r1",))]
