@@ -17,6 +17,8 @@ from .model import RevisionFile
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .uncovered import UncoveredDirectory
+
 DOWN = "down_revision"
 DEPENDS = "depends_on"
 
@@ -46,6 +48,8 @@ class RevisionGraph:
         self.declarations: dict[str, list[RevisionFile]] = {}
         self.unreadable: list[RevisionFile] = []  # revision or down_revision not literal
         self.dangling: list[Dangling] = []
+        # revisions below a version location that no location covers (MG004), set by the engine
+        self.uncovered: tuple[UncoveredDirectory, ...] = ()
 
         for file in files:
             if not file.looks_like_revision or file.problem is not None:
