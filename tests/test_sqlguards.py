@@ -277,3 +277,27 @@ def test_code_too_deep_to_read_in_order_is_judged_statement_by_statement(tmp_pat
         f"def upgrade():\n    y = {deep}\n    if y:\n        op.execute(\"CREATE TYPE mood AS ENUM ('a')\")\n"
     )
     assert findings(tmp_path, body) == [("MG201", line_of(body, "CREATE TYPE"), ("r1",))]
+
+
+@pytest.mark.parametrize(
+    ("body", "flagged"),
+    [
+        P("def upgrade():\n"
+          "    exists = sa.inspect(op.get_bind()).has_table('flows')\n"
+          "    if not exists:\n"
+          "        op.create_table('flows', sa.Column('id', sa.Integer()))\n",
+          False, id="inspector-answer-in-a-name"),
+        P("def upgrade():\n"
+          "    if sa.inspect(op.get_bind()).has_table('flows'):\n"
+          "        return\n"
+          "    op.create_table('flows', sa.Column('id', sa.Integer()))\n",
+          False, id="early-return-after-the-inspector"),
+        P("def upgrade():\n"
+          "    if op.get_context().dialect.name == 'postgresql':\n"
+          "        op.create_table('flows', sa.Column('id', sa.Integer()))\n",
+          True, id="dialect-test-is-no-lookup"),
+    ],
+)  # fmt: skip
+def test_op_calls_read_the_python_around_them(body: str, flagged: bool, tmp_path: Path) -> None:
+    expected = [("MG211", line_of(body, "op.create_table"), ("r1",))] if flagged else []
+    assert findings(tmp_path, body, "MG211") == expected
