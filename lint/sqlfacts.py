@@ -68,6 +68,9 @@ def sql_facts(
                     function=source.function,
                     entry=source.entry,
                     insert=insert,
+                    columns=statement.columns,
+                    keys=tuple((source.shown(table), columns) for table, columns in statement.keys),
+                    renamed_to=source.shown(statement.renamed_to),
                 )
             )
             steps.append(
@@ -80,7 +83,7 @@ def sql_facts(
                     source.entry,
                     source.line,
                     table=statement.table,
-                    renamed_to=statement.renamed_to,
+                    renamed_to=statement.new_name,
                 )
             )
         for bad in unparsed:

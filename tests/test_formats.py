@@ -394,6 +394,12 @@ def test_sarif_results_for_the_seed_chain(outside_git: Path, monkeypatch: pytest
         ("MG111", "MG111", "warning"),
         ("MG301", "MG301", "error"),
     ]
+    stamp = results[1]["fixes"][0]
+    assert stamp["properties"] == {"applicability": "safe"}  # [tool.miglint] baseline names it
+    # a literal as code: SARIF consumers cannot know the file's quote style, --fix does
+    assert stamp["artifactChanges"][0]["replacements"][0]["insertedContent"] == {
+        "text": "'20251011_baseline_v106'"
+    }
     assert "fixes" not in results[0] and "relatedLocations" not in results[0]
     assert results[1]["relatedLocations"] == [
         {
@@ -443,6 +449,7 @@ def test_sarif_carries_a_safe_sql_fix(outside_git: Path, monkeypatch: pytest.Mon
                     ],
                 }
             ],
+            "properties": {"applicability": "safe"},
         }
     ]
 
