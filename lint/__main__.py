@@ -24,6 +24,6 @@ def _working_directory() -> str:
 if not getattr(sys.flags, "safe_path", False) and sys.path and sys.path[0] in ("", _working_directory()):
     del sys.path[0]
 
-from .cli import run  # noqa: E402  (only once the working directory is off the path)
+from .replay import run  # noqa: E402  (only once the working directory is off the path)
 
 run()

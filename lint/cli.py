@@ -87,6 +87,11 @@ def run() -> None:
     After the report is out, freeing tens of thousands of records object by object
     costs a run ~30 ms for nothing; like mypy, flush the output and leave.
     """
+    from .replay import recording
+
+    recorder = recording()
+    if recorder is not None:
+        _record_output(recorder)
     try:
         main(prog_name="miglint")
         status = 0
@@ -102,7 +107,31 @@ def run() -> None:
                 stream.flush()
         except (OSError, ValueError):  # the reader left (`| head`), a full disk, a closed file
             status = status or 1
+    if recorder is not None:
+        recorder.finish(status)
     os._exit(status)
+
+
+def _record_output(recorder: Any) -> None:
+    """Keep what click.echo writes, as it writes it, for lint/replay.py's memo."""
+    from click._compat import should_strip_ansi, strip_ansi
+
+    echo = click.echo
+
+    def recorded(
+        message: Any = None, file: Any = None, nl: bool = True, err: bool = False, color: bool | None = None
+    ) -> None:
+        if file is not None or isinstance(message, (bytes, bytearray)):
+            recorder.foreign_output = True
+        else:
+            text = "" if message is None else str(message)
+            text += "\n" if nl else ""
+            if text and should_strip_ansi(sys.stderr if err else sys.stdout, color):
+                text = strip_ansi(text)
+            recorder.echoed(text, err)
+        echo(message, file, nl, err, color)
+
+    click.echo = recorded
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -501,6 +501,11 @@ class Store:
         self._write("results", {"key": key, "consulted": {p: _stat(p) for p in consulted}}, [reports_part])
 
     def save(self) -> None:
+        from .replay import recording
+
+        recorder = recording()
+        if recorder is not None:  # the memo goes where this run's cache is
+            recorder.cache_dirs.add(None if self.directory is None else str(self.directory))
         if self.directory is None:
             return
         stale = set(self._index) - self._seen_paths

@@ -1,0 +1,360 @@
+"""A warm run served before click, the rules or discovery are imported.
+
+`miglint lint [PATHS]` with nothing changed prints what the previous run printed. The
+results cache (lint/collect.py) already skips parsing and the rules, but reaching it
+costs the imports of click, the pipeline and every rule module, and discovery: most of
+a warm run. So a run that can be replayed leaves a memo in its cache directory: the
+exact command line and what shapes the output (working directory, interpreter, the
+environment variables the CLI reads, whether stdout and stderr are terminals), the
+text it wrote to each stream, its exit status, and witnesses of everything it looked
+at. The next identical command line reads the memo and, when every witness still
+holds, writes the same text and exits with the same status; else the full run
+happens (and leaves a new memo).
+
+The witnesses are collected while the full run happens, from what it did, not from
+a list kept beside the code: every path opened for reading, listed, or stat'ed in
+this process (an audit hook sees opens and listings; os.stat and os.lstat are
+wrapped for the run), every version file, and miglint's own modules. A regular file
+or a listed directory is witnessed by its size, mtime, ctime and inode (as the
+cache index does), a path that did not exist by its absence, any other directory
+by its being one. A run that spawned a process (git, to find the runners in a
+repository) leaves no memo: what git reports is not witnessed here. Nor does a run
+that saw a file modified within the last RACY_NS: a change in the same clock tick
+would go unseen. A memo from elsewhere (a committed cache directory) cannot match
+the inodes and ctimes of a fresh checkout, and a replayed text holding control
+characters other than colour codes is not written.
+
+Only the console script's plain `lint` invocations are replayed: see `_plain`.
+This module imports nothing at load time beyond what Python's start-up already has.
+"""
+
+import os
+import sys
+
+_MEMO_FORMAT = 1
+RACY_NS = 2_000_000_000  # as lint/collect.py's
+SIGNATURE = b"# Automatically created by miglint."  # lint/collect.py's cache marker
+_ENVIRONMENT = ("FORCE_COLOR", "NO_COLOR", "MIGLINT_DEBUG")  # what lint/cli.py reads
+_VALUED = frozenset(
+    {"--cache-dir", "--format", "--select", "--extend-select", "--ignore", "--fail-on", "--jobs", "-j"}
+)
+_FLAGS = frozenset(
+    {
+        "--concise",
+        "--exit-zero",
+        "--statistics",
+        "--no-ignore-comments",
+        "--color",
+        "--no-color",
+        "--no-baseline-file",
+    }
+)
+_FORMATS = frozenset({"text", "json"})
+
+
+def run() -> None:
+    """The console script: a replayed run when one fits, else lint/cli.py's."""
+    plain = _plain(sys.argv[1:])
+    if plain is not None:
+        _serve(plain)  # exits when it could serve
+        _Recorder.start(plain)
+    from .cli import run as full
+
+    full()
+
+
+# -- the command line ----------------------------------------------------------------
+
+
+class _Plain:
+    __slots__ = ("argv", "cache_dir", "key", "name")
+
+    def __init__(self, argv: list, cache_dir: "str | None") -> None:
+        self.argv = argv
+        self.cache_dir = cache_dir
+        streams = [sys.stdout, sys.stderr]
+        self.key = [
+            _MEMO_FORMAT,
+            argv,
+            os.getcwd(),
+            sys.executable,
+            sys.version,
+            [os.environ.get(name) for name in _ENVIRONMENT],
+            [s.isatty() for s in streams],
+            [[s.encoding, s.errors] for s in streams],
+        ]
+        import zlib
+
+        self.name = f"replay-{zlib.crc32(repr(self.key).encode()):08x}.json"
+
+
+def _plain(argv: list) -> "_Plain | None":
+    """`lint` with paths and options that only shape the report, or None."""
+    if not argv or argv[0] != "lint":
+        return None
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or (stream.encoding or "").lower().replace("-", "") != "utf8":
+            return None  # click would re-wrap the stream: not what the memo holds
+    cache_dir = None
+    at = 1
+    while at < len(argv):
+        token = argv[at]
+        at += 1
+        if not token.startswith("-"):
+            continue  # a path
+        name, has_value, value = token.partition("=")
+        if name in _VALUED:
+            if not has_value:
+                if at == len(argv):
+                    return None
+                value = argv[at]
+                at += 1
+            if name == "--format" and value not in _FORMATS:
+                return None  # the other formats ask git where the repository's top is
+            if name == "--cache-dir":
+                cache_dir = value
+        elif has_value or token not in _FLAGS:
+            return None  # --fix, --diff, --against, -o, --no-cache, --help, `--`, ...
+    try:
+        return _Plain(list(argv), cache_dir)
+    except (OSError, ValueError):  # no working directory
+        return None
+
+
+def _memo_directories(plain: _Plain) -> list:
+    """Where the memo would be: --cache-dir, else each .miglint_cache from here up."""
+    if plain.cache_dir is not None:
+        return [os.path.join(plain.key[2], plain.cache_dir)]
+    found = []
+    here = plain.key[2]
+    while True:
+        candidate = os.path.join(here, ".miglint_cache")
+        if os.path.isdir(candidate):
+            found.append(candidate)
+        parent = os.path.dirname(here)
+        if parent == here:
+            return found
+        here = parent
+
+
+# -- serving -------------------------------------------------------------------------
+
+
+def _serve(plain: _Plain) -> None:
+    for directory in _memo_directories(plain):
+        memo = _read_memo(directory, plain)
+        if memo is None:
+            continue
+        stdout, stderr, status = memo
+        for stream, text in ((sys.stdout, stdout), (sys.stderr, stderr)):
+            try:
+                stream.write(text)
+                stream.flush()
+            except (OSError, ValueError):
+                status = status or 1
+        os._exit(status)
+
+
+def _read_memo(directory: str, plain: _Plain) -> "tuple[str, str, int] | None":
+    import stat
+
+    try:
+        if (
+            not stat.S_ISDIR(os.lstat(directory).st_mode)
+            or _read(os.path.join(directory, ".gitignore"), len(SIGNATURE)) != SIGNATURE
+        ):
+            return None  # not a cache directory miglint made (see collect.cache_refusal)
+        import json
+
+        memo = json.loads(_read(os.path.join(directory, plain.name)))
+        if type(memo) is not dict or memo.get("key") != plain.key:
+            return None
+        stdout, stderr, status = memo["stdout"], memo["stderr"], memo["status"]
+        if not (type(stdout) is str and type(stderr) is str and status in (0, 1)):
+            return None
+        for path, seen in memo["witnesses"]:
+            if _witness(path, seen is not None and seen != "d" and seen[0] == "D") != seen:
+                return None
+    except (OSError, ValueError, TypeError, LookupError):
+        return None
+    color = plain.key[6]
+    if not (_harmless(stdout, color[0]) and _harmless(stderr, color[1])):
+        return None
+    return stdout, stderr, status
+
+
+def _read(path: str, limit: int = -1) -> bytes:
+    """A regular file's bytes, never through a link nor from a FIFO or device."""
+    import stat
+
+    handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(handle, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(handle).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        return stream.read(limit)
+
+
+def _witness(path: str, listed: bool) -> "list | str | None":
+    """What a path looks like now, in the terms a memo records it."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    if (info.st_mode & 0o170000) == 0o040000 and not listed:
+        return "d"
+    return ["D" if listed else "F", info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+
+
+def _harmless(text: str, terminal: bool) -> bool:
+    """No control characters but newlines, tabs and (on a terminal) SGR colour codes."""
+    pieces = text.split("\x1b[")
+    if len(pieces) > 1 and not terminal:
+        return False
+    for index, piece in enumerate(pieces):
+        if index:
+            code, found, piece = piece.partition("m")
+            if not found or code.strip("0123456789;"):
+                return False
+        if not piece.replace("\n", "").replace("\t", "").isprintable():
+            return False
+    return True
+
+
+# -- recording -----------------------------------------------------------------------
+
+
+class _Recorder:
+    """What the full run looked at and wrote; the memo, at its end."""
+
+    current: "_Recorder | None" = None
+
+    def __init__(self, plain: _Plain) -> None:
+        self.plain = plain
+        self.paths: dict = {}  # path -> listed
+        self.spawned = False
+        self.foreign_output = False
+        self.stdout: list = []
+        self.stderr: list = []
+        self.cache_dirs: set = set()
+
+    @classmethod
+    def start(cls, plain: _Plain) -> None:
+        recorder = cls.current = cls(plain)
+        sys.addaudithook(recorder._audit)
+        for name in ("stat", "lstat"):
+            original = getattr(os, name)
+            setattr(os, name, recorder._wrapped(original))
+        import warnings
+
+        shown = warnings.showwarning
+
+        def showwarning(*args, **kwargs):  # type: ignore[no-untyped-def]
+            recorder.foreign_output = True  # written to stderr past click.echo
+            return shown(*args, **kwargs)
+
+        warnings.showwarning = showwarning
+
+    def _note(self, path: object, listed: bool = False) -> None:
+        if isinstance(path, (str, bytes)) or hasattr(path, "__fspath__"):
+            try:
+                text = os.fsdecode(path)
+            except (TypeError, ValueError):
+                return
+            key = os.path.join(self.plain.key[2], text)
+            self.paths[key] = listed or self.paths.get(key, False)
+
+    def _audit(self, event: str, args: tuple) -> None:
+        if _OFF[0]:
+            return
+        if event == "open":
+            path, mode, flags = args
+            reading = (flags & 3) == os.O_RDONLY if mode is None else not any(c in mode for c in "wax+")
+            if reading:
+                self._note(path)
+        elif event in ("os.listdir", "os.scandir"):
+            self._note(args[0] if args[0] is not None else ".", listed=True)
+        elif event in (
+            "subprocess.Popen",
+            "os.fork",
+            "os.forkpty",
+            "os.posix_spawn",
+            "os.exec",
+            "os.spawn",
+            "os.system",
+        ):
+            if event != "os.fork":  # the parsing pool forks workers that run miglint only
+                self.spawned = True
+
+    def _wrapped(self, original):  # type: ignore[no-untyped-def]
+        def stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+            if not _OFF[0] and not isinstance(path, int):
+                self._note(path)
+            return original(path, *args, **kwargs)
+
+        return stat
+
+    def echoed(self, text: str, err: bool) -> None:
+        (self.stderr if err else self.stdout).append(text)
+
+    def finish(self, status: int) -> None:
+        """Write the memo, when everything the run saw can be witnessed."""
+        _OFF[0] = True
+        if status not in (0, 1) or self.spawned or self.foreign_output or len(self.cache_dirs) != 1:
+            return
+        (directory,) = self.cache_dirs
+        if directory is None:
+            return
+        directory = os.path.realpath(directory)
+        if directory not in [os.path.realpath(d) for d in _memo_directories(self.plain)]:
+            return  # the next run would not look there
+        stdout, stderr = "".join(self.stdout), "".join(self.stderr)
+        color = self.plain.key[6]
+        if not (_harmless(stdout, color[0]) and _harmless(stderr, color[1])):
+            return
+        import time
+
+        settled_before = time.time_ns() - RACY_NS
+        paths = dict(self.paths)
+        for name, module in list(sys.modules.items()):
+            if name.startswith(f"{__package__}.") and getattr(module, "__file__", None):
+                paths[module.__file__] = False
+                paths[os.path.dirname(module.__file__)] = True
+        witnesses = []
+        inside = directory + os.sep
+        for path in sorted(paths):
+            normal = os.path.normpath(path)
+            if normal == directory or normal.startswith(inside):
+                continue  # the cache's own files change with every run
+            seen = _witness(normal, paths[path])
+            if type(seen) is list and max(seen[2], seen[3]) >= settled_before:
+                return  # racy: a change within the same clock tick would go unseen
+            witnesses.append([normal, seen])
+        import json
+        import tempfile
+
+        memo = {
+            "key": self.plain.key,
+            "witnesses": witnesses,
+            "stdout": stdout,
+            "stderr": stderr,
+            "status": status,
+        }
+        try:
+            for old in os.listdir(directory):
+                if old.startswith("replay-") and old.endswith(".json") and old != self.plain.name:
+                    os.unlink(os.path.join(directory, old))  # one memo: the last command line
+            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".replay-", suffix=".tmp")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(memo, stream)
+            os.replace(temporary, os.path.join(directory, self.plain.name))
+        except OSError:
+            pass
+
+
+_OFF = [False]
+
+
+def recording() -> "_Recorder | None":
+    """The recorder of this run, if it may be replayed (for the CLI and the pipeline)."""
+    recorder = _Recorder.current
+    return None if recorder is None or _OFF[0] else recorder

@@ -1,0 +1,164 @@
+"""A warm `miglint lint` replayed from the memo (lint/replay.py): the same bytes and exit
+status as the full run, and never once anything it looked at has changed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from histories import write_project
+from miglint import replay
+
+# The console script, with the racy window closed: files written by the test a moment
+# ago would otherwise keep every run from leaving a memo for two seconds.
+SCRIPT = "import sys; from miglint import replay; replay.RACY_NS = 0; replay.run()"
+
+
+def lint(root: Path, *args: str, env: dict[str, str] | None = None) -> tuple[str, str, int]:
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, "lint", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    return done.stdout, done.stderr, done.returncode
+
+
+def memo(root: Path) -> Path:
+    (found,) = (root / ".miglint_cache").glob("replay-*.json")
+    return found
+
+
+def tamper(root: Path) -> None:
+    """Change the memo's text only: output holding it proves the run was served from it."""
+    path = memo(root)
+    stored = json.loads(path.read_text())
+    stored["stdout"] = "served from the memo\n"
+    path.write_text(json.dumps(stored))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    write_project(tmp_path, ["a", "b<-a", "c<-a"])  # two heads: findings, exit 1
+    return tmp_path
+
+
+def test_replayed_run_is_byte_identical(project: Path) -> None:
+    first = lint(project)
+    assert first[2] == 1 and "MG102" in first[0]
+    second = lint(project)
+    assert second == first
+    assert lint(project, "--format", "json") == lint(project, "--format", "json")
+    tamper(project)
+    assert lint(project, "--format", "json")[0] == "served from the memo\n"
+
+
+def test_served_only_while_nothing_changed(project: Path) -> None:
+    lint(project)
+    tamper(project)
+    assert lint(project) == ("served from the memo\n", "", 1)
+    versions = project / "migrations" / "versions"
+    (versions / "0001_b.py").write_text((versions / "0001_b.py").read_text() + "# edited\n")
+    edited = lint(project)
+    assert edited[0] != "served from the memo\n" and "MG102" in edited[0]
+    assert edited == lint(project, "--no-cache")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # a new file in a listed directory: one head again
+        lambda root: (root / "migrations" / "versions" / "0003_d.py").write_text(
+            "revision = 'd'\ndown_revision = ('b', 'c')\n"
+        ),
+        # a configuration file where there was none
+        lambda root: (root / "pyproject.toml").write_text('[tool.miglint]\nignore = ["MG102"]\n'),
+        # a baseline file where there was none
+        lambda root: (root / ".miglint-baseline.json").write_text("{}"),
+    ],
+    ids=["new-version-file", "new-configuration", "new-baseline"],
+)
+def test_new_files_end_the_replay(project: Path, change) -> None:  # type: ignore[no-untyped-def]
+    lint(project)
+    tamper(project)
+    change(project)
+    after = lint(project)
+    assert after[0] != "served from the memo\n"
+    assert after == lint(project, "--no-cache")
+
+
+def test_other_environment_or_terminal_state_is_another_memo(project: Path) -> None:
+    lint(project)
+    tamper(project)
+    assert lint(project, env={"NO_COLOR": "1"})[0] != "served from the memo\n"
+
+
+def test_control_characters_are_never_replayed(project: Path) -> None:
+    lint(project)
+    path = memo(project)
+    stored = json.loads(path.read_text())
+    stored["stdout"] = "\x1b]0;title\x07 hidden\n"
+    path.write_text(json.dumps(stored))
+    assert "hidden" not in lint(project)[0]
+
+
+def test_memo_outside_a_miglint_cache_directory_is_ignored(project: Path) -> None:
+    lint(project)
+    tamper(project)
+    (project / ".miglint_cache" / ".gitignore").write_text("*\n")  # not miglint's marker
+    assert lint(project)[0] != "served from the memo\n"
+
+
+def test_explicit_cache_dir(project: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    cache = tmp_path_factory.mktemp("elsewhere") / "cache"
+    first = lint(project, "--cache-dir", str(cache))
+    assert len(list(cache.glob("replay-*.json"))) == 1
+    assert lint(project, "--cache-dir", str(cache)) == first
+    assert not (project / ".miglint_cache").exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["lint", "--fix"],
+        ["lint", "--diff"],
+        ["lint", "--no-cache"],
+        ["lint", "--format", "sarif"],
+        ["lint", "--format=github"],
+        ["lint", "-o", "report.json"],
+        ["lint", "--against", "main"],
+        ["lint", "--write-baseline"],
+        ["lint", "--"],
+        ["lint", "--cache-dir"],
+        ["lint", "--concise=yes"],
+        ["graph"],
+        [],
+    ],
+)
+def test_only_plain_lint_is_replayed(argv: list[str]) -> None:
+    assert replay._plain(argv) is None
+
+
+def test_plain_lint_command_lines() -> None:
+    plain = replay._plain(["lint", "a", "--cache-dir=/x", "--format", "json", "--select", "MG1", "--concise"])
+    assert plain is not None and plain.cache_dir == "/x"
+
+
+@pytest.mark.parametrize(
+    ("text", "terminal", "harmless"),
+    [
+        ("plain — ünïcode\n\ttab\n", False, True),
+        ("\x1b[1;31merror\x1b[0m\n", True, True),
+        ("\x1b[1;31merror\x1b[0m\n", False, False),
+        ("\x1b[2J cleared\n", True, False),
+        ("bell\x07\n", False, False),
+        ("carriage\rreturn\n", False, False),
+    ],
+)
+def test_harmless(text: str, terminal: bool, harmless: bool) -> None:
+    assert replay._harmless(text, terminal) is harmless
