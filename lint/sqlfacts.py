@@ -42,6 +42,8 @@ def sql_facts(
 
         extraction = extract_literal_sql(text, code, entries)
     if extraction is None:
+        if tree is None:  # parsed once, for the extraction and for settle() below
+            tree = ast.parse(text)
         extraction = extract_sql(text, tree, entries)
     statements: list[SqlStatement] = []
     steps: list[Step] = []  # the same statements, for reading them in order (sqlguards.py)

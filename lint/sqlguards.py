@@ -39,7 +39,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-from .pyguards import always_before, context_at, function_contexts
+from .pyguards import always_before, context_at, function_contexts, walk_statements
 from .sqlsource import ENTRY_POINTS
 
 Key = tuple[str, ...]
@@ -200,7 +200,7 @@ class _Inliner:
         owner = owner or function.name
         nested = {
             node.name: node
-            for node in ast.walk(function)
+            for node in walk_statements(function)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function
         }
         spans = [(node.lineno, node.end_lineno or node.lineno) for node in nested.values()]

@@ -301,3 +301,33 @@ def test_code_too_deep_to_read_in_order_is_judged_statement_by_statement(tmp_pat
 def test_op_calls_read_the_python_around_them(body: str, flagged: bool, tmp_path: Path) -> None:
     expected = [("MG211", line_of(body, "op.create_table"), ("r1",))] if flagged else []
     assert findings(tmp_path, body, "MG211") == expected
+
+
+def test_walk_statements_is_ast_walk_without_expressions() -> None:
+    """The statements come in ast.walk's order (sqlguards keeps the last nested function
+    of a name; pyguards reads a helper's returns in order)."""
+    import ast
+    import sys
+    from pathlib import Path
+
+    from miglint.pyguards import walk_statements
+
+    sources = [
+        "def f():\n    def g(): pass\n    if x:\n        def g(): return 1\n    try:\n        pass\n"
+        "    except E:\n        def h(): raise\n    else:\n        return 2\n    finally:\n        class C:\n"
+        "            def g(self): pass\n    with a:\n        for i in x:\n            while y:\n"
+        "                return [lambda: 1 for _ in z]\n",
+        "match v:\n    case 1:\n        def m(): pass\n    case _:\n        return\n"
+        if sys.version_info >= (3, 10)
+        else "pass\n",
+    ]
+    root = Path(__file__).resolve().parents[1]
+    sources += [p.read_text(encoding="utf-8") for p in sorted(root.glob("examples/**/*.py"))]
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # the examples of MG008
+            continue
+        wanted = [n for n in ast.walk(tree) if isinstance(n, (ast.stmt, ast.excepthandler))]
+        got = [n for n in walk_statements(tree) if isinstance(n, (ast.stmt, ast.excepthandler))]
+        assert got == wanted
