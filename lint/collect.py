@@ -94,10 +94,14 @@ def _parse_all(
     them here: the cache stores those bytes as they are, rather than this process
     pickling every record a second time while nothing else can run.
     """
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    method = _start_method() if workers > 1 and len(items) >= PARALLEL_THRESHOLD else None
+    if len(items) < PARALLEL_THRESHOLD:
+        return _parse_batch(items, dialect, ops, downgrade), []
+    workers = jobs if jobs is not None else idle_cpus()
+    method = _start_method() if workers > 1 else None
     if method is None:
         return _parse_batch(items, dialect, ops, downgrade), []
+    if method == "fork":  # imported once here, not once in each worker
+        from . import parse, sql  # noqa: F401
     import concurrent.futures
     import multiprocessing
 
@@ -122,6 +126,17 @@ def _parse_all(
             else:
                 os.environ["PYTHONSAFEPATH"] = saved
     return results, blobs
+
+
+def idle_cpus() -> int:
+    """The CPUs nothing else is using (as `make -l` reads the load average): workers
+    beyond them only take turns with what already runs, and cost their start-up."""
+    count = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except (OSError, AttributeError):  # Windows has no load average
+        return count
+    return max(1, min(count, int(count - load + 0.5)))
 
 
 def _start_method() -> str | None:

@@ -268,3 +268,16 @@ def test_the_cache_key_follows_the_rules_wherever_they_are_installed() -> None:
     finally:
         os.utime(rule_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert cache_key() == before
+
+
+def test_default_workers_are_the_idle_cpus(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(collect_module.os, "cpu_count", lambda: 4)
+    for load, workers in ((0.0, 4), (1.4, 3), (1.6, 2), (3.9, 1), (9.0, 1)):
+        monkeypatch.setattr(collect_module.os, "getloadavg", lambda load=load: (load, 0.0, 0.0))
+        assert collect_module.idle_cpus() == workers
+
+    def no_load_average() -> tuple[float, float, float]:
+        raise OSError("not here")
+
+    monkeypatch.setattr(collect_module.os, "getloadavg", no_load_average)
+    assert collect_module.idle_cpus() == 4
