@@ -46,6 +46,10 @@ class RevisionGraph:
         self.declarations: dict[str, list[RevisionFile]] = {}
         self.unreadable: list[RevisionFile] = []  # revision or down_revision not literal
         self.dangling: list[Dangling] = []
+        # Parents missing from a duplicate that lost to a later file of the same id:
+        # not edges of the graph, but Alembic still follows them (it keeps every copy
+        # among its heads and walks their ancestors), so it fails on them too.
+        self.shadowed_dangling: list[Dangling] = []
 
         for file in files:
             if not file.looks_like_revision or file.problem is not None:
@@ -79,6 +83,12 @@ class RevisionGraph:
                     if kind == DOWN and self._kinds.get((parent, rev_id)) != DOWN:
                         self._children[parent].append(rev_id)
                     self._kinds[(parent, rev_id)] = kind
+        for rev_id, declared in self.declarations.items():
+            for file in declared[:-1]:  # every copy but the one kept
+                for reference, kind in self._parent_refs(file):
+                    known = reference in self.revisions or (kind == DEPENDS and reference in owners)
+                    if not known:
+                        self.shadowed_dangling.append(Dangling(file, reference, kind))
         self._out_degree: dict[str, int] = dict.fromkeys(self.revisions, 0)  # every edge kind
         for parent, _ in self._kinds:
             self._out_degree[parent] += 1
@@ -282,7 +292,9 @@ class RevisionGraph:
             if any(self._out_degree[n] > 1 or len(self.down_revisions(n)) > 1 for n in descendants):
                 continue
             parent: str | None = rev_id
-            while parent is not None:
+            walked: set[str] = set()
+            while parent is not None and parent not in walked:  # a cycle ends the walk (MG101)
+                walked.add(parent)
                 # Alembic stops at a "real" branch point, counting depends_on children
                 if self._out_degree[parent] > 1 or len(self.down_revisions(parent)) > 1:
                     break
