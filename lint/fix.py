@@ -91,9 +91,10 @@ def _plan_file(path: str, diagnostics: list[Diagnostic]) -> FileFix:
 
 
 def _line_starts(text: str) -> list[int]:
+    # Lines end as Python sees them: LF, CRLF, or a lone CR (parse.py counts them so).
     starts = [0]
     for index, char in enumerate(text):
-        if char == "\n":
+        if char == "\n" or (char == "\r" and not text.startswith("\n", index + 1)):
             starts.append(index + 1)
     return starts
 

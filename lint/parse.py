@@ -56,6 +56,7 @@ _HEADER_LINE = re.compile(rf"^{_HEADER_ASSIGNMENT}", re.M)
 _BODY_START = re.compile(rf"^{_BODY_KEYWORD}", re.M)
 _HEADER_LINE_AFTER_NEWLINE = re.compile(rf"\n{_HEADER_ASSIGNMENT}")
 _BODY_START_AFTER_NEWLINE = re.compile(rf"\n{_BODY_KEYWORD}")
+_LONE_CR = re.compile(r"\r(?!\n)")
 _SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
 
@@ -164,7 +165,20 @@ def _compile_check(
         # CPython's bare "invalid syntax" would read "invalid syntax: invalid syntax"
         message = error.msg if error.msg.startswith("invalid syntax") else f"invalid syntax: {error.msg}"
         return ParseProblem(message, Span.point(line, column)), frozenset(), None, None
-    except (ValueError, RecursionError, MemoryError) as error:
+    except (RecursionError, MemoryError) as error:
+        # CPython's parser gives up on very deep nesting (a chain of thousands of
+        # `elif`s, a long `a + b + ...`) with a bare MemoryError or RecursionError:
+        # the import fails the same way. Nothing else is asked to read the file.
+        return (
+            ParseProblem(
+                f"cannot compile: the code is nested too deeply for Python's parser ({type(error).__name__})",
+                Span.point(1),
+            ),
+            frozenset(),
+            None,
+            None,
+        )
+    except ValueError as error:
         return ParseProblem(f"cannot compile: {error}", Span.point(1)), frozenset(), None, None
     names = frozenset(c.co_name for c in code.co_consts if isinstance(c, types.CodeType))
     return None, names, tree, code
@@ -256,6 +270,11 @@ def _decode(data: bytes) -> tuple[str | None, ParseProblem | None]:
         return None, ParseProblem(f"unknown encoding {encoding!r}", Span.point(1))
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" in text:
+        # Python reads source with universal newlines: a lone CR ends a line as LF
+        # does. Reading it as LF keeps every line number and column the same, so
+        # the record is that of the LF file (CRLF already reads that way).
+        text = _LONE_CR.sub("\n", text)
     return text, None
 
 
