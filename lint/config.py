@@ -70,14 +70,21 @@ _DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """A pyproject.toml's contents; its `tool`, when present, is a table (PEP 518)."""
     try:
         with path.open("rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)
-            return data
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: byte {error.start} is not UTF-8") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply to read") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    if not isinstance(data.get("tool", {}), dict):
+        raise ConfigError(f"{path}: `tool` must be a table ([tool.NAME] sections), not a value")
+    return data
 
 
 def miglint_table(pyproject: Path) -> dict[str, Any] | None:
