@@ -437,11 +437,12 @@ def _environment(
 ) -> list[Environment]:
     # Alembic refuses a missing script directory ("Path doesn't exist"), and silently
     # skips a missing version location; miglint reports both, as a typo lints nothing.
-    if script_location is not None and not script_location.is_dir():
-        raise ConfigError(f"{name}: script_location {_display(script_location, cwd)} does not exist")
-    for location in locations:
-        if not location.is_dir():
-            raise ConfigError(f"{name}: version location {_display(location, cwd)} does not exist")
+    for what, place in ([("script_location", script_location)] if script_location else []) + [
+        ("version location", location) for location in locations
+    ]:
+        reason = _not_a_directory(place)
+        if reason is not None:
+            raise ConfigError(f"{name}: {what} {_shortened(_display(place, cwd))} {reason}")
     files = _version_files(locations, recursive)
     if not files and not recursive and len(locations) == 1:
         # One script directory holding one graph per database dialect in
@@ -459,6 +460,23 @@ def _environment(
         if split:
             return split
     return [Environment(name, locations, tuple(files), script_location, recursive)]
+
+
+def _not_a_directory(path: Path) -> str | None:
+    """Why `path` is no directory to read, or None when it is one."""
+    try:
+        if path.is_dir():
+            return None
+    except OSError as error:  # a name too long for the file system, a symlink loop, ...
+        return f"cannot be read: {error.strerror}"
+    return "does not exist"
+
+
+def _shortened(text: str, keep: int = 60) -> str:
+    """A path for a one-line message: a configured value may run to thousands of characters."""
+    if len(text) <= 3 * keep:
+        return text
+    return f"{text[:keep]}...{text[-keep:]} ({len(text)} characters)"
 
 
 def is_version_file_name(name: str) -> bool:
@@ -485,8 +503,10 @@ def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
             # whether it is itself a link
             real_directory = os.path.realpath(directory)
             for entry in entries:
-                if entry.is_dir():
-                    if recursive:
+                if _is_directory(entry):
+                    # os.walk, which Alembic uses, does not descend into a linked
+                    # directory: neither does this, so a link loop ends here too.
+                    if recursive and not entry.is_symlink():
                         pending.append(entry.path)
                     continue
                 if not _REVISION_FILE.match(entry.name):
@@ -500,6 +520,13 @@ def _version_files(locations: Sequence[Path], recursive: bool) -> list[Path]:
                     seen.add(real)
                     files.append(Path(entry.path))
     return files
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link to itself: no directory, and no file Alembic could load
+        return False
 
 
 def _exclude(env: Environment, settings: Settings) -> Environment:
