@@ -201,7 +201,7 @@ def write(path: Path, shown: str, reports: Sequence[EnvironmentReport], root: Pa
         previous = read(path, shown, required=False)
     except BaselineError:
         unreadable = True
-    _write_if_changed(path, shown, render(current).encode("utf-8"))
+    _write_if_changed(path, shown, render(current).encode("utf-8", "backslashreplace"))
     old = previous if previous is not None else Counter()
     return Written(
         findings=sum(current.values()),

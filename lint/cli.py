@@ -45,10 +45,26 @@ def _internal_error() -> None:
     sys.exit(2)
 
 
+def _escape_undecodable_names() -> None:
+    """Print a file name that is not valid UTF-8 with escapes (`b\\udcff.py`), not crash on it.
+
+    Python hands such a name over with its bytes as lone surrogates; a strict
+    UTF-8 stream refuses them. JSON readers accept the escape as written.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or detached stream
+                pass
+
+
 def _guarded(command: F) -> F:
     """Configuration and usage problems exit 2 with one line on stderr, never a traceback."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _escape_undecodable_names()
         try:
             return command(*args, **kwargs)
         except ConfigError as error:
@@ -638,6 +654,9 @@ def _render(source: str, fmt: str) -> bytes:
     """SVG, PNG or PDF bytes: Graphviz's `dot` when on PATH, else pygraphviz's bundled engine."""
     import shutil
 
+    # a file name that is not UTF-8 reaches here as lone surrogates; both engines want UTF-8
+    source = source.encode("utf-8", "backslashreplace").decode("utf-8")
+
     if shutil.which("dot"):
         import graphviz
 
@@ -679,7 +698,7 @@ def _draw_quietly(picture: Any, fmt: str) -> bytes:
 
 def _emit(content: str | bytes, output: Path | None, *, binary: bool = False) -> bool:
     """Print, or write to `output` unless it already holds these bytes; True if anything was written."""
-    data = content.encode() if isinstance(content, str) else content
+    data = content.encode("utf-8", "backslashreplace") if isinstance(content, str) else content
     if output is not None:
         from .atomic import write_if_changed
 

@@ -163,7 +163,8 @@ def _results_key(
     for files, file_prints in zip(file_lists, prints):
         digest.update(b"\1")
         for path, (content, _) in zip(files, file_prints):
-            digest.update(f"\0{path}\0{content}".encode())
+            # a file name need not be UTF-8: keep its bytes as the file system gave them
+            digest.update(f"\0{path}\0{content}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
