@@ -288,7 +288,13 @@ def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
     try:
         with ini.open(encoding="utf-8") as handle:
             parser.read_file(handle)
-    except (configparser.Error, UnicodeDecodeError, OSError) as error:
+    except configparser.Error as error:
+        # configparser's messages run over several lines (file name, line, its text)
+        where = f" (line {error.lineno})" if isinstance(getattr(error, "lineno", None), int) else ""
+        first = str(error.message).splitlines()[0].rstrip(".") if error.message else type(error).__name__
+        first = re.sub(r"^While reading from .*?\[line +\d+\]: ", "", first)  # the file and line we name
+        raise ConfigError(f"{_display(ini, cwd)}: cannot read: {first}{where}") from None
+    except (UnicodeDecodeError, OSError) as error:
         raise ConfigError(f"{_display(ini, cwd)}: cannot read: {error}") from None
     return parser
 
