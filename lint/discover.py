@@ -290,7 +290,8 @@ def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
             parser.read_file(handle)
     except configparser.Error as error:
         # configparser's messages run over several lines (file name, line, its text)
-        where = f" (line {error.lineno})" if isinstance(getattr(error, "lineno", None), int) else ""
+        line = getattr(error, "lineno", None)
+        where = f" (line {line})" if isinstance(line, int) else ""
         first = str(error.message).splitlines()[0].rstrip(".") if error.message else type(error).__name__
         first = re.sub(r"^While reading from .*?\[line +\d+\]: ", "", first)  # the file and line we name
         raise ConfigError(f"{_display(ini, cwd)}: cannot read: {first}{where}") from None

@@ -83,7 +83,7 @@ class RevisionGraph:
                     if kind == DOWN and self._kinds.get((parent, rev_id)) != DOWN:
                         self._children[parent].append(rev_id)
                     self._kinds[(parent, rev_id)] = kind
-        for rev_id, declared in self.declarations.items():
+        for declared in self.declarations.values():
             for file in declared[:-1]:  # every copy but the one kept
                 for reference, kind in self._parent_refs(file):
                     known = reference in self.revisions or (kind == DEPENDS and reference in owners)

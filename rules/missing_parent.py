@@ -62,7 +62,11 @@ class MissingParent(GraphRule):
     invalid = (
         Example(history=("a", "b<-nope"), flagged=("b",)),
         Example(history=("a", "b<-a+gone"), flagged=("b",), note="depends_on"),
-        Example(history=("a", "b<-gone", "b<-a"), flagged=("b",), note="the copy of a duplicate Alembic sets aside"),
+        Example(
+            history=("a", "b<-gone", "b<-a"),
+            flagged=("b",),
+            note="the copy of a duplicate Alembic sets aside",
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
