@@ -46,10 +46,11 @@ class RevisionGraph:
         self.declarations: dict[str, list[RevisionFile]] = {}
         self.unreadable: list[RevisionFile] = []  # revision or down_revision not literal
         self.dangling: list[Dangling] = []
-        # Parents missing from a duplicate that lost to a later file of the same id:
-        # not edges of the graph, but Alembic still follows them (it keeps every copy
-        # among its heads and walks their ancestors), so it fails on them too.
-        self.shadowed_dangling: list[Dangling] = []
+        # Copies of a duplicated id that lost to a later file: not in the graph, but
+        # Alembic still reads them (self-loops, branch labels) and follows their
+        # parents (it keeps every copy among its heads and walks their ancestors).
+        self.shadowed: list[RevisionFile] = []
+        self.shadowed_dangling: list[Dangling] = []  # parents missing from those copies
 
         for file in files:
             if not file.looks_like_revision or file.problem is not None:
@@ -83,12 +84,12 @@ class RevisionGraph:
                     if kind == DOWN and self._kinds.get((parent, rev_id)) != DOWN:
                         self._children[parent].append(rev_id)
                     self._kinds[(parent, rev_id)] = kind
-        for declared in self.declarations.values():
-            for file in declared[:-1]:  # every copy but the one kept
-                for reference, kind in self._parent_refs(file):
-                    known = reference in self.revisions or (kind == DEPENDS and reference in owners)
-                    if not known:
-                        self.shadowed_dangling.append(Dangling(file, reference, kind))
+        self.shadowed = [file for declared in self.declarations.values() for file in declared[:-1]]
+        for file in self.shadowed:
+            for reference, kind in self._parent_refs(file):
+                known = reference in self.revisions or (kind == DEPENDS and reference in owners)
+                if not known:
+                    self.shadowed_dangling.append(Dangling(file, reference, kind))
         self._out_degree: dict[str, int] = dict.fromkeys(self.revisions, 0)  # every edge kind
         for parent, _ in self._kinds:
             self._out_degree[parent] += 1
