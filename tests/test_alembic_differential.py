@@ -765,7 +765,7 @@ def assert_is_a_cycle(cycle: Sequence[str], specs: Sequence[Spec], *, via_depend
 
 
 @pytest.mark.parametrize("seed", BROKEN_GRAPHS, ids=lambda seed: f"graph{seed}")
-def test_broken_history_gets_the_same_verdict_as_in_alembic(tmp_path: Path, seed: int) -> None:
+def test_broken_history_gets_the_same_verdict_as_in_alembic(tmp_path: Path, seed: int, alarm: None) -> None:
     rng = random.Random(1000 + seed)
     specs, broken = break_history(rng, random_history(rng, size=rng.randint(1, 16)))
     write(tmp_path, specs, annotated=seed % 5 == 2)

@@ -8,37 +8,16 @@ suite. A few run as a separate process too, through the console entry point.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import cli_runner
+from conftest import HANG_SECONDS, cli_runner
 from hostile import HostileCase, all_cases
 from miglint.cli import main
 
-HANG_SECONDS = 20  # each case takes well under a second; only a hang gets near this
 CASES = all_cases()
-
-
-@pytest.fixture
-def alarm() -> Iterator[None]:
-    if not hasattr(signal, "SIGALRM"):  # Windows: no alarm; a hang would stall the suite
-        yield
-        return
-
-    def hung(signum: int, frame: object) -> None:
-        raise TimeoutError(f"still running after {HANG_SECONDS} s: a hang")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(HANG_SECONDS)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def assert_ends_cleanly(exit_code: int, stdout: str, stderr: str, case: HostileCase) -> None:
