@@ -57,6 +57,12 @@ class Cycle(GraphRule):
     `CycleDetected`, listing every revision of the tree rather than the few on the
     cycle. It usually comes from a merge or a re-parenting done by hand.
 
+    Alembic's check is not a cycle search: it only asks that every revision lie
+    between a base and a head. A cycle that a base leads into and that leads on
+    to a head passes it: with `b` revising `a` and `c`, `c` revising `b` and `e`
+    revising `c`, Alembic loads the history and upgrades `a, b, c, e`, running
+    `b` before its own parent `c`. miglint reports that cycle too.
+
     ## Example
     `a` revises `c`, `b` revises `a`, `c` revises `b`.
 
