@@ -60,6 +60,15 @@ def _escape_undecodable_names() -> None:
                 pass
 
 
+def _one_line(message: str, limit: int = 500) -> str:
+    """A message as one readable line: a value echoed back may be thousands of characters."""
+    line = " ".join(message.split("\n"))
+    if len(line) <= limit:
+        return line
+    keep = limit // 2 - 20
+    return f"{line[:keep]} ... {line[-keep:]} ({len(line)} characters)"
+
+
 def _guarded(command: F) -> F:
     """Configuration and usage problems exit 2 with one line on stderr, never a traceback."""
 
@@ -68,7 +77,7 @@ def _guarded(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except ConfigError as error:
-            click.echo(f"miglint: error: {error}", err=True)
+            click.echo(f"miglint: error: {_one_line(str(error))}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             sys.exit(130)
@@ -876,7 +885,7 @@ def rule(code: str) -> None:
 
     found = lookup(code)
     if found is None:
-        click.echo(f"miglint: error: unknown rule {code!r} (see `miglint rules`)", err=True)
+        click.echo(_one_line(f"miglint: error: unknown rule {code!r} (see `miglint rules`)"), err=True)
         sys.exit(2)
     click.echo(rule_markdown(found), nl=False)
 

@@ -95,8 +95,12 @@ def _environments_for(target: Path | None, cwd: Path) -> tuple[Path, list[Enviro
             return root, _project_environments(root, cwd)
         return cwd, _search_down(cwd, cwd)
     path = target if target.is_absolute() else cwd / target
-    if not path.exists():
-        raise ConfigError(f"{target}: no such file or directory")
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{target}: no such file or directory") from None
+    except OSError as error:  # a name too long, a link loop, no permission
+        raise ConfigError(f"{_shortened(str(target))}: {error.strerror}") from None
     if path.is_file():
         if path.suffix == ".ini":
             return path.parent, _ini_environments(path, cwd, _pyproject_beside(path))

@@ -16,6 +16,7 @@ from its name (`family-seed`):
   of characters long, a file where a directory belongs.
 - config: alembic.ini and pyproject.toml that are not UTF-8, nested too deeply,
   `tool = 5`, or hold values of the wrong type.
+- cli: arguments thousands of characters long, paths that loop or cannot be written.
 
     python tests/hostile.py DIR [--count N]   # writes the cases to look at by hand
 """
@@ -419,12 +420,46 @@ def config_cases(seeds: range) -> Iterator[HostileCase]:
         yield HostileCase(f"config-{seed}", files)
 
 
+# -- the command line -----------------------------------------------------------------
+
+
+def cli_cases() -> Iterator[HostileCase]:
+    long = "x" * 10_000
+    files = project(history_files(["a", "b<-a", "c<-a"]))
+    argument_lists = {
+        "long-path": ("lint", "--no-cache", long),
+        "long-path-slashes": ("scenarios", "--no-cache", "x/" * 5000),
+        "link-loop-path": ("lint", "--no-cache", "loop"),
+        "long-output-file": ("lint", "--no-cache", "--output-file", long),
+        "output-file-in-missing-dir": (
+            "lint",
+            "--no-cache",
+            "--format",
+            "json",
+            "--output-file",
+            "no/dir.json",
+        ),
+        "long-select": ("lint", "--no-cache", "--select", long),
+        "long-baseline-file": ("lint", "--no-cache", "--baseline-file", long),
+        "cache-dir-is-a-file": ("lint", "--cache-dir", "alembic.ini"),
+        "long-plan-from": ("plan", "--no-cache", "--from", long),
+        "long-around": ("graph", "--no-cache", "--around", long),
+        "huge-around-depth": ("graph", "--no-cache", "--around", "a:99999999999999999999"),
+        "long-graph-output": ("graph", "--no-cache", "-o", long + ".svg"),
+        "many-jobs": ("lint", "--no-cache", "--jobs", "100000"),
+        "long-rule": ("rule", long),
+    }
+    for name, args in argument_lists.items():
+        yield HostileCase(f"cli-{name}", files, args=args, links={"loop": "loop"})
+
+
 def all_cases(per_family: int = 60) -> list[HostileCase]:
     return [
         *graph_cases(range(per_family)),
         *source_cases(range(per_family * 2)),
         *file_cases(range(per_family // 2)),
         *config_cases(range(per_family)),
+        *cli_cases(),
     ]
 
 
