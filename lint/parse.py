@@ -166,6 +166,11 @@ def _compile_check(
         message = error.msg if error.msg.startswith("invalid syntax") else f"invalid syntax: {error.msg}"
         return ParseProblem(message, Span.point(line, column)), frozenset(), None, None
     except (RecursionError, MemoryError) as error:
+        if with_tree:
+            # compiling an AST recurses deeper than compiling text: what the import
+            # would accept is decided on the text, and the readers do without a tree
+            problem, names, _, code = _compile_check(text)
+            return problem, names, None, code
         # CPython's parser gives up on very deep nesting (a chain of thousands of
         # `elif`s, a long `a + b + ...`) with a bare MemoryError or RecursionError:
         # the import fails the same way. Nothing else is asked to read the file.
@@ -355,7 +360,12 @@ class _Reader:
         for name in HEADER_FIELDS:
             if name in assigned:
                 index, small, value = assigned[name]
-                headers[name] = self._header_value(index, small, value, assigned, imports)
+                try:
+                    headers[name] = self._header_value(index, small, value, assigned, imports)
+                except RecursionError:
+                    # LibCST renders a node recursively: `'a' + 'a' + ...` a thousand
+                    # times deep compiles, but cannot be rendered. It is computed anyway.
+                    headers[name] = self._too_deep(name)
 
         message, doc_revision_id, doc_revises = self._docstring()
         return RevisionFile(
@@ -401,6 +411,18 @@ class _Reader:
                     return HeaderValue(ids=ids, span=span, shape=shape)
         imported = imports.get(value.value) if isinstance(value, cst.Name) else None
         return HeaderValue(ids=(), span=span, shape="dynamic", dynamic=source, imported_from=imported)
+
+    def _too_deep(self, name: str) -> HeaderValue:
+        """A computed value nested too deeply to render, placed at its line without rendering."""
+        known = self.header_lines.get(name)
+        if known is not None:
+            line = known[0]
+        else:
+            found = re.search(rf"^{name}[ \t]*[:=]", self.text, re.M)
+            line = self.text.count("\n", 0, found.start()) + 1 if found else 1
+        return HeaderValue(
+            ids=(), span=Span.point(line), shape="dynamic", dynamic="<nested too deeply to show>"
+        )
 
     def _value_span(self, index: int, small: cst.BaseSmallStatement, value: cst.BaseExpression) -> Span:
         import libcst as cst

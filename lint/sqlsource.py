@@ -127,6 +127,7 @@ def extract_sql(
     return Extraction(tuple(sources), tuple(unresolved))
 
 
+_CALLED_NAME = re.compile(r"(?<!\w)([^\W\d]\w*)\s*\(")
 _EXECUTE_CALL = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -146,14 +147,14 @@ def reached_functions(functions: dict[str, _Function], entry: str, lines: list[s
     """
     order = [functions[entry]]
     seen = {entry}
+    # One pass per body for every `name(`: a pattern per function name would compile
+    # n^2 patterns, minutes for a file of a few thousand helpers.
+    position = {name: index for index, name in enumerate(functions)}
     for function in order:
         body = "".join(lines[function.lineno - 1 : function.end_lineno])
-        for name in functions:
-            if (
-                name not in seen
-                and name not in ENTRY_POINTS
-                and re.search(rf"\b{re.escape(name)}\s*\(", body)
-            ):
+        called = {match.group(1) for match in _CALLED_NAME.finditer(body)}
+        for name in sorted(called & position.keys(), key=position.__getitem__):
+            if name not in seen and name not in ENTRY_POINTS:
                 seen.add(name)
                 order.append(functions[name])
     return order

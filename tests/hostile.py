@@ -42,6 +42,7 @@ class HostileCase:
     args: tuple[str, ...] = ("lint", "--no-cache")
     links: Mapping[str, str] = field(default_factory=dict)  # link path -> target, as written
     expect: str = ""  # text the output (stdout + stderr) must contain
+    forbid: str = ""  # text it must not contain
 
     def write(self, root: Path) -> None:
         for relative, data in self.files.items():
@@ -246,7 +247,36 @@ def source_generators() -> list[Callable[[random.Random], tuple[bytes, str]]]:
         )
         return _sql_file(sql).encode(), ""
 
-    return [truncated, bad_bytes, line_endings, deep_nesting, header_values, odd_shapes, hostile_sql]
+    def deep_but_valid(rng: random.Random) -> tuple[bytes, str]:
+        # Python compiles these; LibCST, the AST compiler or the SQL reader might not keep up
+        size = rng.choice((500, 1500, 2500))
+        shape = rng.choice(("header-sum", "sql-sum", "helper-chain", "named-sql-sum"))
+        if shape == "header-sum":  # LibCST cannot render it: a computed value all the same
+            return f"revision = 'b'\ndown_revision = {' + '.join([repr('a')] * size)}\n".encode(), "MG003"
+        if shape == "sql-sum":
+            sql = " + ".join(["'CREATE TABLE t (id int);'"] * size)
+            return f"{BASE}from alembic import op\n\ndef upgrade():\n    op.execute({sql})\n".encode(), ""
+        if shape == "named-sql-sum":
+            sql = " + ".join(["'x'"] * size)
+            return (
+                f"{BASE}from alembic import op\nS = {sql}\n\ndef upgrade():\n    op.execute(S)\n".encode(),
+                "",
+            )
+        size = 3000  # a pattern per helper name took minutes here
+        helpers = "".join(f"def f{i}():\n    f{i + 1}()\n" for i in range(size))
+        last = f"def f{size}():\n    op.execute('CREATE TABLE t (id int)')\n"
+        return f"{BASE}from alembic import op\n{helpers}{last}\ndef upgrade():\n    f0()\n".encode(), "MG201"
+
+    return [
+        truncated,
+        bad_bytes,
+        line_endings,
+        deep_nesting,
+        header_values,
+        odd_shapes,
+        hostile_sql,
+        deep_but_valid,
+    ]
 
 
 def source_cases(seeds: range) -> Iterator[HostileCase]:
@@ -261,10 +291,15 @@ def source_cases(seeds: range) -> Iterator[HostileCase]:
         data, expect = generate(rng)
         extra: dict[str, bytes] = {}
         dialect = dialects[seed % len(dialects)]
-        if dialect != "postgresql":
-            extra["pyproject.toml"] = f'[tool.miglint]\ndialect = "{dialect}"\n'.encode()
+        # every other case with the rules that read op calls and report unread SQL too
+        select = 'extend-select = ["MG209", "MG211", "MG212"]\n' if seed % 2 else ""
+        if dialect != "postgresql" or select:
+            extra["pyproject.toml"] = f'[tool.miglint]\ndialect = "{dialect}"\n{select}'.encode()
         yield HostileCase(
-            f"source-{generate.__name__}-{seed}", project({**ROOT, "0001_b.py": data}, **extra), expect=expect
+            f"source-{generate.__name__}-{seed}",
+            project({**ROOT, "0001_b.py": data}, **extra),
+            expect=expect,
+            forbid="MG001" if generate.__name__ == "deep_but_valid" else "",  # Python compiles them
         )
 
 

@@ -30,6 +30,8 @@ def assert_ends_cleanly(exit_code: int, stdout: str, stderr: str, case: HostileC
         assert len(lines[0]) < 1000, lines[0][:300]  # a path thousands long is shortened
     if case.expect:
         assert case.expect in both, both[-2000:]
+    if case.forbid:
+        assert case.forbid not in both, both[-2000:]
 
 
 def test_there_are_a_few_hundred_cases_with_unique_names() -> None:
