@@ -96,6 +96,51 @@ def location(project: Project, option: Path | None, cwd: Path) -> tuple[Path, bo
     return project.root / DEFAULT_NAME, False
 
 
+@dataclass(frozen=True)
+class Place:
+    """One baseline file, and the environments it covers (their indices in the project)."""
+
+    path: Path
+    named: bool  # a named file must exist
+    root: Path  # the paths it records are relative to this
+    members: tuple[int, ...]
+
+
+def places(project: Project, option: Path | None, cwd: Path) -> list[Place]:
+    """A baseline per [tool.miglint] the environments use, as each would be linted on its
+    own; one for all of them when `--baseline-file` names the file."""
+    from .discover import by_settings
+
+    parts = [project] if option is not None else by_settings(project)
+    index = {id(env): i for i, env in enumerate(project.environments)}
+    found = []
+    for part in parts:
+        where, named = location(part, option, cwd)
+        found.append(Place(where, named, part.root, tuple(index[id(e)] for e in part.environments)))
+    return found
+
+
+def members(reports: Sequence[EnvironmentReport], place: Place, everything: bool) -> list[EnvironmentReport]:
+    return list(reports) if everything else [reports[i] for i in place.members]
+
+
+def apply_each(
+    reports: Sequence[EnvironmentReport],
+    places: Sequence[Place],
+    recorded: Sequence[Counter[Key] | None],
+    cwd: Path,
+) -> list[EnvironmentReport]:
+    """`apply`, each baseline to the reports of its own environments."""
+    out = list(reports)
+    for place, counts in zip(places, recorded):
+        if counts is None:
+            continue
+        mine = apply(members(reports, place, len(places) == 1), counts, place.root, cwd)
+        for i, report in zip(range(len(out)) if len(places) == 1 else place.members, mine):
+            out[i] = report
+    return out
+
+
 def read(path: Path, shown: str, *, required: bool) -> Counter[Key] | None:
     """The counts recorded in the baseline file; None when an unnamed default file is absent."""
     try:

@@ -145,6 +145,7 @@ def main() -> None:
     "Paths in sarif, github, gitlab and junit are relative to the git top-level.",
 )
 @click.option(
+    "-o",
     "--output-file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the --format report to FILE; the text report still goes to stdout "
@@ -170,6 +171,11 @@ def main() -> None:
 )
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option(
+    "--fail-on",
+    type=click.Choice(["error", "warning"]),
+    help="The lowest severity that makes the exit code 1 [default: [tool.miglint] fail-on, else error].",
+)
+@click.option(
     "--no-ignore-comments", is_flag=True, help="Report findings that `# miglint: ignore[...]` suppresses."
 )
 @click.option("--concise", is_flag=True, help="One line per finding, without help lines.")
@@ -177,7 +183,9 @@ def main() -> None:
     "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing [default: CPU count]."
 )
 @click.option(
-    "--color/--no-color", default=None, help="Colour the text output [default: when on a terminal]."
+    "--color/--no-color",
+    default=None,
+    help="Colour the text output, also when piped [default: when on a terminal; FORCE_COLOR and NO_COLOR are honoured].",
 )
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes, then report what is left.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a diff; change nothing.")
@@ -208,6 +216,7 @@ def lint(
     no_cache: bool,
     cache_dir: Path | None,
     exit_zero: bool,
+    fail_on: str | None,
     no_ignore_comments: bool,
     concise: bool,
     jobs: int | None,
@@ -243,33 +252,76 @@ def lint(
         against=against,
     )
     project = discover(paths, cwd)
+    if write_baseline and project.focus:
+        # a baseline written from one file's findings would drop every other file's
+        raise ConfigError("--write-baseline records the whole project: pass a directory, not a version file")
+    for env in project.environments:
+        if env.note:
+            click.echo(f"miglint: {env.note}", err=True)
+    for problem in project.problems:
+        click.echo(f"miglint: error: {problem}", err=True)
     reports = lint_paths(paths, cwd, options, project)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
-    where, named = baseline.location(project, baseline_file, cwd)
+    # one baseline per [tool.miglint], as for every other setting
+    places = baseline.places(project, baseline_file, cwd)
     recorded = None
     if not (no_baseline_file or write_baseline):
-        recorded = baseline.read(where, display_path(str(where), cwd), required=named)
-    if recorded is not None:
+        recorded = [baseline.read(p.path, display_path(str(p.path), cwd), required=p.named) for p in places]
+    if recorded is not None and any(r is not None for r in recorded):
         # Fixes, like the report, cover only what the baseline does not hide (ruff's choice).
-        reports = baseline.apply(reports, recorded, project.root, cwd)
+        reports = baseline.apply_each(reports, places, recorded, cwd)
+    else:
+        recorded = None
     if show_diff:
         sys.exit(_print_diff(reports, cwd))
     if apply_fixes:
         fixed = _apply_fixes(reports, paths, cwd, options)
         if fixed is not reports and recorded is not None:  # linted again: the baseline applies anew
-            fixed = baseline.apply(fixed, recorded, project.root, cwd)
+            fixed = baseline.apply_each(fixed, places, recorded, cwd)
         reports = fixed
     for report in reports:
         if not report.files:
             click.echo(f"miglint: {report.name}: no revision files found", err=True)
     if write_baseline:
-        _write_baseline(where, reports, project.root, cwd)
+        for place in places:
+            _write_baseline(place.path, baseline.members(reports, place, len(places) == 1), place.root, cwd)
         sys.exit(0)
-    use_color = _on_terminal() and "NO_COLOR" not in os.environ if color is None else color
+    use_color = _use_color(color)
     _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)
-    findings = sum(len(r.diagnostics) for r in reports)
-    sys.exit(1 if findings and not exit_zero else 0)
+    # an environment that could not be read fails the run too: the others were linted
+    failed = _fails(reports, project, fail_on) or bool(project.problems)
+    sys.exit(1 if failed and not exit_zero else 0)
+
+
+def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | None) -> bool:
+    """Errors fail the run; warnings only with --fail-on / fail-on = "warning" (as eslint).
+
+    Each environment's own [tool.miglint] decides for its findings.
+    """
+    from .discover import settings_of
+
+    envs = project.environments if len(project.environments) == len(reports) else ()
+    thresholds = [fail_on or settings_of(project, env).fail_on for env in envs] or [
+        fail_on or project.settings.fail_on
+    ] * len(reports)
+    return any(
+        d.severity == "error" or threshold == "warning"
+        for report, threshold in zip(reports, thresholds)
+        for d in report.diagnostics
+    )
+
+
+def _use_color(requested: bool | None) -> bool:
+    """--color/--no-color, else FORCE_COLOR, else NO_COLOR (https://no-color.org), else a terminal."""
+    if requested is not None:
+        return requested
+    forced = os.environ.get("FORCE_COLOR")
+    if forced is not None:  # as Node.js reads it: FORCE_COLOR=0 turns colour off
+        return forced.lower() not in ("0", "false")
+    if os.environ.get("NO_COLOR", ""):
+        return False
+    return _on_terminal()
 
 
 def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
@@ -308,7 +360,7 @@ def _emit_report(
 
             append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings(reports, root), reports))
     if output_file is None:
-        click.echo(report, nl=False)
+        click.echo(report, nl=False, color=color or None)
     else:
         from .formats.output import write_atomically
 
@@ -316,7 +368,8 @@ def _emit_report(
         if output_format == "text":
             click.echo(summary_line(reports))
         else:
-            click.echo(text_report(reports, cwd, color=color, show_help=show_help), nl=False)
+            text = text_report(reports, cwd, color=color, show_help=show_help)
+            click.echo(text, nl=False, color=color or None)
     if show_statistics:
         from .formats.statistics import statistics
 
@@ -458,7 +511,7 @@ def graph(
 
     `miglint graph > chain.svg` writes a picture; on a terminal it prints a tree.
     """
-    from .discover import discover
+    from .discover import discover, project_of
     from .pipeline import Options, lint_paths
     from .render import build_view, cut, to_graphviz, to_mermaid, to_text
 
@@ -471,8 +524,9 @@ def graph(
             "--exit-non-zero-on-change: a PDF differs on every run; use mermaid, text, dot or json"
         )
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd)
+    project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
+    project = project_of(project, env)  # its own [tool.miglint]
     options = Options(use_cache=not no_cache, cache_dir=cache_dir)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
     report = None if fmt == "json" else _report_for(env, lint_paths([path] if path else [], cwd, options))
@@ -535,7 +589,10 @@ def _graph_format(requested: str | None, output: Path | None) -> str:
 def _environment(project: Project, name: str | None) -> Environment:
     envs = project.environments
     if name is not None:
-        envs = tuple(e for e in envs if e.name == name)
+        # the generated name (`alembic.ini [tenant]`) or its section alone (`tenant`)
+        envs = tuple(e for e in envs if e.name == name) or tuple(
+            e for e in envs if e.name.endswith(f" [{name}]") or f" [{name}] (" in e.name
+        )
         if not envs:
             names = ", ".join(e.name for e in project.environments)
             raise ConfigError(f"no environment named {name!r} (there are: {names})")
@@ -568,12 +625,15 @@ def _load_graph(project: Project, env: Environment, options: Options, ops: bool 
     """An environment's graph from its (cached) records, read as `lint` reads them."""
     from .collect import collect
     from .graph import RevisionGraph
-    from .pipeline import cache_dir_for
+    from .pipeline import cache_dir_for, read_files, split_uncovered
     from .resolve import resolve_imported_labels
 
     cache = cache_dir_for(project, options)
-    records = collect(env.files, cache, dialect=project.settings.dialect, ops=ops)
-    return RevisionGraph(resolve_imported_labels(records, project.root)[0])
+    records = collect(read_files(env), cache, dialect=project.settings.dialect, ops=ops)
+    records, uncovered = split_uncovered(env, records)
+    graph = RevisionGraph(resolve_imported_labels(records, project.root)[0])
+    graph.uncovered = uncovered
+    return graph
 
 
 def _one(revisions: RevisionGraph, identifier: str | None, option: str) -> str | None:
@@ -739,13 +799,14 @@ def plan(
     """The revisions `alembic upgrade TO` runs on a database stamped at FROM, in order."""
     import json
 
-    from .discover import discover
+    from .discover import discover, project_of
     from .effects import effects
     from .pipeline import Options
     from .plan import PlanError, upgrade_plan
 
-    project = discover([path] if path else [], Path.cwd())
+    project = discover([path] if path else [], Path.cwd(), whole_tree=False)
     env = _environment(project, environment)
+    project = project_of(project, env)  # its own [tool.miglint]
     # op facts tell which revisions create tables
     graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
     try:
@@ -759,6 +820,12 @@ def plan(
         ]
         payload = {"from": from_rev, "to": to_rev, "revisions": rows}
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    if not steps:
+        click.echo(
+            f"alembic upgrade {to_rev} from {from_rev} runs nothing: "
+            f"every revision {to_rev} needs is already applied at {from_rev}"
+        )
         return
     click.echo(f"alembic upgrade {to_rev} from {from_rev} runs {_count(len(steps), 'revision')}:")
     width = max((len(rev) for rev in steps), default=0)
@@ -780,15 +847,16 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     """Every upgrade path the runners take: what runs, what is skipped, whether the critical revisions run."""
     import json
 
-    from .discover import discover
+    from .discover import discover, project_of
     from .pipeline import Options, _read_runners, _runner_owners, find_runners
     from .report import display_path
     from .scenarios import baseline_of, critical_revisions
     from .scenarios import scenarios as compute
 
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd)
+    project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
+    project = project_of(project, env)  # its own [tool.miglint]
     graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
     all_sites, _ = _read_runners(find_runners(project))
     owners = _runner_owners(project, sorted({Path(s.path) for s in all_sites}))
@@ -803,6 +871,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
                 "scenario": row.name,
                 "where": row.where,
                 "condition": row.condition,
+                "when": row.when,
                 "stamp": row.stamp,
                 "runs": list(row.runs),
                 "skipped": list(row.skipped),
@@ -813,14 +882,15 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
         ]
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
-    header = ["scenario", "where", "stamp", "runs", "skipped", *critical]
+    header = ["scenario", "where", "when", "stamp", "runs", "skipped", *critical]
     table = [header]
     for row in rows:
         marks = [
             "runs" if row.critical.get(c) else ("SKIPPED" if c in row.skipped else "-") for c in critical
         ]
-        counts = [row.problem[:40], ""] if row.problem else [str(len(row.runs)), str(len(row.skipped))]
-        table.append([row.name, row.where, row.stamp or "(nothing)", *counts, *marks])
+        marks = ["?"] * len(critical) if row.problem else marks
+        counts = ["?", "?"] if row.problem else [str(len(row.runs)), str(len(row.skipped))]
+        table.append([row.name, row.where, row.when, row.stamp or "(nothing)", *counts, *marks])
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     for line in table:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
@@ -829,6 +899,11 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
         click.echo("\nconditions on each runner path:")
         for where, stamp, condition in conditions:
             click.echo(f"  {where} stamp {stamp}: {condition}")
+    problems = [(row.where, row.stamp, row.problem) for row in rows if row.problem]
+    if problems:
+        click.echo("\nnot computed:")
+        for where, stamp, problem in problems:
+            click.echo(f"  {where + ' ' if where else ''}stamp {stamp}: {problem}")
     click.echo(
         f"\nbaseline: {baseline or '(none: set [tool.miglint] baseline)'}; project: {display_path(str(project.root), cwd)}"
     )

@@ -138,11 +138,18 @@ def cache_key() -> str:
     """Cached data depends on miglint's version, its own code, and Python's."""
     digest = hashlib.sha1(__version__.encode())
     here = Path(__file__).parent
-    for name in sorted(p.name for p in here.glob("*.py")) + sorted(
-        f"rules/{p.name}" for p in (here / "rules").glob("*.py")
-    ):
+    # The rules are not always beside this file: a checkout installed in editable mode
+    # maps miglint.rules to the top-level rules/ directory. Ask where it is (found, not run).
+    import importlib.util
+
+    spec = importlib.util.find_spec(f"{__package__}.rules")
+    found = spec.submodule_search_locations if spec is not None else None
+    rules = Path(next(iter(found))) if found else here / "rules"
+    files = sorted(here.glob("*.py")) + sorted(rules.glob("*.py"))
+    for path in files:
+        name = f"{path.parent.name}/{path.name}"
         try:
-            stat = (here / name).stat()
+            stat = path.stat()
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         except OSError:
             digest.update(name.encode())

@@ -46,6 +46,7 @@ class Settings:
     dialect: str = "postgresql"
     include_downgrade: bool = False
     cache_dir: str | None = None
+    fail_on: str = "error"  # the lowest severity that makes the exit code 1
     environments: tuple[EnvironmentSpec, ...] = ()
     rule_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
@@ -57,6 +58,7 @@ _KNOWN = set(_LIST_KEYS) | {
     "dialect",
     "include-downgrade",
     "cache-dir",
+    "fail-on",
     "environments",
     "rules",
     "script-location",
@@ -66,6 +68,7 @@ _KNOWN = set(_LIST_KEYS) | {
 _ENVIRONMENT_KEYS = frozenset(
     {"name", "script-location", "version-locations", "recursive-version-locations", "config", "section"}
 )
+SEVERITIES = ("error", "warning")
 _DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
 
 
@@ -122,6 +125,9 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
     dialect = optional_string("dialect") or "postgresql"
     if dialect not in _DIALECTS:
         raise ConfigError(f"{where}: dialect must be one of {', '.join(_DIALECTS)}, not {dialect!r}")
+    fail_on = optional_string("fail-on") or "error"
+    if fail_on not in SEVERITIES:
+        raise ConfigError(f"{where}: fail-on must be one of {', '.join(SEVERITIES)}, not {fail_on!r}")
     include_downgrade = table.get("include-downgrade", False)
     if not isinstance(include_downgrade, bool):
         raise ConfigError(f"{where}: include-downgrade must be true or false")
@@ -144,6 +150,7 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
         dialect=dialect,
         include_downgrade=include_downgrade,
         cache_dir=optional_string("cache-dir"),
+        fail_on=fail_on,
         environments=tuple(environments),
         rule_settings=rules,
     )

@@ -13,6 +13,7 @@ from .rule import FileRule, GraphRule, Rule, RunnerRule, all_rules
 if TYPE_CHECKING:
     from .graph import RevisionGraph
     from .runner import StampSite
+    from .uncovered import UncoveredDirectory
 
 UNUSED_IGNORE = "MG009"
 
@@ -80,11 +81,13 @@ def lint_records(
     honour_ignores: bool = True,
     runner_sites: Sequence[StampSite] = (),
     runner_suppressions: Mapping[str, tuple[Suppression, ...]] | None = None,
+    uncovered: Sequence[UncoveredDirectory] = (),
 ) -> EnvironmentResult:
     """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
     from .graph import RevisionGraph
 
     graph = RevisionGraph(records)
+    graph.uncovered = tuple(uncovered)
     found: list[Diagnostic] = []
     shared: dict[str, Any] = {}  # what FileRules compute once for this run (see FileRule.check_files)
     for rule in rules:

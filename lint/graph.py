@@ -17,6 +17,8 @@ from .model import RevisionFile
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .uncovered import UncoveredDirectory
+
 DOWN = "down_revision"
 DEPENDS = "depends_on"
 
@@ -51,6 +53,8 @@ class RevisionGraph:
         # parents (it keeps every copy among its heads and walks their ancestors).
         self.shadowed: list[RevisionFile] = []
         self.shadowed_dangling: list[Dangling] = []  # parents missing from those copies
+        # revisions below a version location that no location covers (MG004), set by the engine
+        self.uncovered: tuple[UncoveredDirectory, ...] = ()
 
         for file in files:
             if not file.looks_like_revision or file.problem is not None:

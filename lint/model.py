@@ -47,6 +47,9 @@ class HeaderValue:
     # For a dynamic value that is a bare name imported with `from M import NAME`,
     # ("M", "NAME", level); lets a later stage resolve it from the repository.
     imported_from: tuple[str, str, int] | None = None
+    # For a dynamic tuple or list of such names (or `module.NAME` attributes) and
+    # string literals: each element, a literal as its text.
+    imported_items: tuple[tuple[str, str, int] | str, ...] | None = None
 
     @property
     def is_dynamic(self) -> bool:

@@ -355,6 +355,13 @@ class _Reader:
                                 if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                                     local = alias.asname.name.value
                                 imports[local] = (module_name, alias.name.value, len(small.relative))
+                    elif isinstance(small, cst.Import):
+                        for alias in small.names:  # `import a.b` binds a; `import a.b as m` binds m
+                            dotted = _dotted(alias.name)
+                            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                                imports[alias.asname.name.value] = (dotted, "", 0)
+                            elif dotted:
+                                imports[dotted.split(".")[0]] = (dotted.split(".")[0], "", 0)
 
         headers: dict[str, HeaderValue] = {}
         for name in HEADER_FIELDS:
@@ -409,8 +416,18 @@ class _Reader:
                 if literal is not None:
                     shape, ids = literal
                     return HeaderValue(ids=ids, span=span, shape=shape)
-        imported = imports.get(value.value) if isinstance(value, cst.Name) else None
-        return HeaderValue(ids=(), span=span, shape="dynamic", dynamic=source, imported_from=imported)
+        imported = _reference(value, imports)
+        items = None
+        if imported is None and isinstance(value, (cst.Tuple, cst.List)):
+            found = [
+                _reference(e.value, imports) or _string(e.value) if isinstance(e, cst.Element) else None
+                for e in value.elements
+            ]
+            if all(item is not None for item in found):
+                items = tuple(item for item in found if item is not None)
+        return HeaderValue(
+            ids=(), span=span, shape="dynamic", dynamic=source, imported_from=imported, imported_items=items
+        )
 
     def _too_deep(self, name: str) -> HeaderValue:
         """A computed value nested too deeply to render, placed at its line without rendering."""
@@ -535,6 +552,30 @@ def _string(node: cst.BaseExpression) -> str | None:
             return None
         return value if isinstance(value, str) else None
     return None
+
+
+def _reference(
+    node: cst.BaseExpression, imports: dict[str, tuple[str, str, int]]
+) -> tuple[str, str, int] | None:
+    """(module, name, level) of an imported name: `NAME` after `from M import NAME`, or
+    `m.NAME` / `m.sub.NAME` after `import m`, `import p.m as m` or `from p import m`."""
+    import libcst as cst
+
+    if isinstance(node, cst.Name):
+        found = imports.get(node.value)
+        return found if found is not None and found[1] else None
+    if not isinstance(node, cst.Attribute):
+        return None
+    dotted = _dotted(node)
+    if "." not in dotted:
+        return None  # an attribute of a call or a subscript
+    head, *middle, name = dotted.split(".")
+    bound = imports.get(head)
+    if bound is None:
+        return None
+    module, imported_name, level = bound
+    base = ".".join(p for p in (module, imported_name) if p)  # `from p import m`: module p.m
+    return ".".join(p for p in (base, *middle) if p), name, level
 
 
 def _dotted(node: cst.BaseExpression) -> str:

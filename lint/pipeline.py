@@ -11,14 +11,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collect import Store
-from .discover import SKIP_DIRS, Project, discover
+from .discover import SKIP_DIRS, Environment, Project, by_settings, discover
 from .engine import select_rules
 from .report import EnvironmentReport
 from .rule import Rule, RunnerRule
 
 if TYPE_CHECKING:
-    from .model import Suppression
+    from .model import Diagnostic, RevisionFile, Suppression
     from .runner import StampSite
+    from .uncovered import UncoveredDirectory
 
 OP_RULES = frozenset({"MG211", "MG212"})
 
@@ -51,6 +52,19 @@ def lint_paths(
 ) -> list[EnvironmentReport]:
     """`project`, when given, is what `discover(paths, cwd)` found: the CLI needs it too."""
     project = project if project is not None else discover(paths, cwd)
+    # Settings apply per environment: each [tool.miglint] lints its environments as it
+    # would alone (its rules, dialect, runners, cache).
+    parts = by_settings(project)
+    if len(parts) == 1:
+        return _lint_project(project, options)
+    found: dict[int, EnvironmentReport] = {}
+    for part in parts:
+        for env, report in zip(part.environments, _lint_project(part, options)):
+            found[id(env)] = report
+    return [found[id(env)] for env in project.environments]  # in the order they were found
+
+
+def _lint_project(project: Project, options: Options) -> list[EnvironmentReport]:
     settings = project.settings
     rules = select_rules(
         select=options.select or settings.select,
@@ -65,7 +79,7 @@ def lint_paths(
     # With no results to check, nothing needs every file's digest before parsing, so
     # the workers read and hash the files the index does not know (a cold run).
     up_front = store.has_results() and options.against is None
-    prints = [store.fingerprint(env.files, read=up_front) for env in project.environments]
+    prints = [store.fingerprint(read_files(env), read=up_front) for env in project.environments]
     runner_files = find_runners(project) if any(isinstance(r, RunnerRule) for r in rules) else []
     runner_prints = store.fingerprint(runner_files)
     key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files]) if up_front else ""
@@ -73,7 +87,7 @@ def lint_paths(
     cached = store.results(key) if up_front else None
     if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
         store.save()
-        return cached
+        return _focus(cached, project)
     merge = None
     if options.against is not None:
         from .against import open_ref
@@ -89,7 +103,8 @@ def lint_paths(
     consulted: set[str] = set()
     owner = _runner_owners(project, [Path(p) for p in {s.path for s in sites} | set(runner_suppressions)])
     for index, (env, env_prints) in enumerate(zip(project.environments, prints)):
-        records = store.records(env.files, env_prints, options.jobs)
+        records = store.records(read_files(env), env_prints, options.jobs)
+        records, uncovered = split_uncovered(env, records)
         changes = None
         if merge is not None:
             from .against import ref_changes
@@ -107,6 +122,7 @@ def lint_paths(
             runner_suppressions={
                 p: found for p, found in runner_suppressions.items() if owner.get(p) == index
             },
+            uncovered=uncovered,
         )
         graph = result.graph
         diagnostics = result.diagnostics
@@ -116,6 +132,8 @@ def lint_paths(
             diagnostics = tuple(
                 dataclasses.replace(d, fix=None) if d.path in ref_paths else d for d in diagnostics
             )
+            assert options.against is not None
+            diagnostics = _merge_first(diagnostics, changes.added, options.against)
         reports.append(
             EnvironmentReport(
                 name=env.name,
@@ -138,11 +156,60 @@ def lint_paths(
         )
     if merge is None:
         if not up_front:  # the workers have hashed the files now: the index knows them all
-            prints = [store.resolved(env.files, found) for env, found in zip(project.environments, prints)]
+            prints = [
+                store.resolved(read_files(env), found) for env, found in zip(project.environments, prints)
+            ]
             key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
         store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
     store.save()
-    return reports
+    return _focus(reports, project)
+
+
+def read_files(env: Environment) -> tuple[Path, ...]:
+    """What is parsed for an environment: its version files, then the uncovered ones (MG004)."""
+    return env.files + env.uncovered if env.uncovered else env.files
+
+
+def split_uncovered(
+    env: Environment, records: list[RevisionFile]
+) -> tuple[list[RevisionFile], tuple[UncoveredDirectory, ...]]:
+    """The records the graph is built from (adopted sub-directories included), and MG004's facts."""
+    if not env.uncovered:
+        return records, ()
+    from .uncovered import adopt
+
+    covered = len(env.files)
+    return adopt(records[:covered], records[covered:], [str(p) for p in env.version_locations])
+
+
+def _focus(reports: list[EnvironmentReport], project: Project) -> list[EnvironmentReport]:
+    """With version files named on the command line, only the findings located in them."""
+    if not project.focus:
+        return reports
+    wanted = {p.resolve() for p in project.focus}
+    return [
+        dataclasses.replace(
+            r, diagnostics=tuple(d for d in r.diagnostics if Path(d.path).resolve() in wanted)
+        )
+        for r in reports
+    ]
+
+
+def _merge_first(
+    diagnostics: tuple[Diagnostic, ...], from_ref: Sequence[RevisionFile], ref: str
+) -> tuple[Diagnostic, ...]:
+    """`alembic merge` advice that names a revision only REF has cannot run in this
+    checkout (Alembic does not know the revision): merge or rebase REF first."""
+    theirs = {r.revision_id for r in from_ref if r.revision_id}
+    out = []
+    for d in diagnostics:
+        missing = [rev for rev in d.revisions if rev in theirs]
+        if d.help and missing and "alembic merge" in d.help:
+            only = f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} only in {ref}"
+            advice = d.help[len("run: ") :] if d.help.startswith("run: ") else d.help
+            d = dataclasses.replace(d, help=f"{only}: merge or rebase {ref} first, then run: {advice}")
+        out.append(d)
+    return tuple(out)
 
 
 def _results_key(
@@ -159,7 +226,7 @@ def _results_key(
     digest.update(repr(options.honour_ignores).encode())
     # Names are relative to the working directory: a result cached elsewhere names them otherwise.
     digest.update("\0".join(env.name for env in project.environments).encode())
-    file_lists = [env.files for env in project.environments] + list(extra_files)
+    file_lists = [read_files(env) for env in project.environments] + list(extra_files)
     for files, file_prints in zip(file_lists, prints):
         digest.update(b"\1")
         for path, (content, _) in zip(files, file_prints):

@@ -1,9 +1,12 @@
-"""Resolve branch labels imported from a module of the same repository.
+"""Resolve branch labels and dependencies imported from a module of the same repository.
 
 An expand/contract split often keeps its labels in one module
-(`from myapp.migrations.labels import EXPAND`). When that module assigns the name a
-literal, the label is as static as if it were written in place; resolving it keeps
-two intended heads from looking accidental. Anything else stays dynamic (MG003).
+(`from myapp.migrations.labels import EXPAND`, or `branch_labels = (cli.EXPAND_BRANCH,)`
+after `from myapp.db.migration import cli`), and a revision may depend on an id
+kept there (`from myapp.migrations.ids import USERS_TABLE`; `depends_on = USERS_TABLE`).
+When that module assigns the name a literal, the value is as static as if it were
+written in place; resolving it keeps two intended heads from looking accidental and
+lets the dependency be checked. Anything else stays dynamic (MG003).
 """
 
 from __future__ import annotations
@@ -14,32 +17,55 @@ from pathlib import Path
 
 from .model import HeaderValue, RevisionFile
 
+# Only branch_labels and depends_on: `revision` and `down_revision` place the file in
+# the graph and stay literal-only.
 _Key = tuple[str, str, int, str]
 
 
 def resolve_imported_labels(
     records: Sequence[RevisionFile], root: Path
 ) -> tuple[list[RevisionFile], set[str]]:
-    """The records with such labels resolved, and every file consulted for them."""
+    """The records with such values resolved, and every file consulted for them."""
     resolved: dict[_Key, tuple[str, tuple[str, ...]] | None] = {}
     consulted: set[str] = set()
+
+    def lookup(reference: tuple[str, str, int], importer: Path) -> tuple[str, tuple[str, ...]] | None:
+        module, name, level = reference
+        key = (module, name, level, str(importer.parent) if level else "")
+        if key not in resolved:
+            resolved[key] = _lookup(module, name, level, importer, root, consulted)
+        return resolved[key]
+
+    def resolve(value: HeaderValue | None, importer: Path) -> HeaderValue | None:
+        if value is None:
+            return value
+        if value.imported_from is not None:
+            found = lookup(value.imported_from, importer)
+            if found is None:
+                return value
+            shape, ids = found
+            return HeaderValue(ids=ids, span=value.span, shape=shape)
+        if value.imported_items is not None:
+            # `(cli.EXPAND_BRANCH,)`: each element must be one string, as Alembic needs
+            texts = []
+            for item in value.imported_items:
+                if isinstance(item, str):
+                    texts.append(item)
+                    continue
+                found = lookup(item, importer)
+                if found is None or found[0] != "str":
+                    return value
+                texts.append(found[1][0])
+            return HeaderValue(ids=tuple(texts), span=value.span, shape="tuple")
+        return value
+
     out = []
     for record in records:
-        labels = record.branch_labels
-        if labels is None or labels.imported_from is None:
-            out.append(record)
-            continue
-        module, name, level = labels.imported_from
-        key = (module, name, level, str(Path(record.path).parent) if level else "")
-        if key not in resolved:
-            resolved[key] = _lookup(module, name, level, Path(record.path), root, consulted)
-        found = resolved[key]
-        if found is None:
-            out.append(record)
-            continue
-        shape, ids = found
-        value = HeaderValue(ids=ids, span=labels.span, shape=shape)
-        out.append(dataclasses.replace(record, branch_labels=value))
+        labels = resolve(record.branch_labels, Path(record.path))
+        depends = resolve(record.depends_on, Path(record.path))
+        if labels is not record.branch_labels or depends is not record.depends_on:
+            record = dataclasses.replace(record, branch_labels=labels, depends_on=depends)
+        out.append(record)
     return out, consulted
 
 

@@ -83,6 +83,7 @@ class Rule:
     ):
         self.settings: dict[str, Any] = {**self.settings_defaults, **(settings or {})}
         self.effective_severity = severity or self.severity
+        self.configured_severity = severity  # [tool.miglint.rules.X] severity, when set
         self.project = project if project is not None else Settings(root=Path("."))  # [tool.miglint]
 
     # -- documentation -------------------------------------------------------

@@ -8,6 +8,7 @@ without running them, and whether each critical revision runs.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,9 @@ class Scenario:
     skipped: tuple[str, ...]  # marked applied by the stamp although the schema lacks them
     critical: dict[str, bool]  # revision -> runs on this path
     problem: str = ""  # why the path cannot be computed (an unknown target, a cycle)
+    # What tells this row from the others at the same `where`: the tests on its path
+    # that not all of them share (the whole condition for a row alone at its line).
+    when: str = ""
 
 
 def baseline_of(graph: RevisionGraph, configured: str | None) -> str | None:
@@ -58,20 +62,53 @@ def scenarios(
         if site.command != "stamp":
             continue
         where = f"{Path(site.path).name}:{site.span.line}"
+        at_site = []
         for target in site.targets:
-            tests = site.path_to(target)
-            condition = " and ".join(c.text if c.holds else f"not ({c.text})" for c in tests)
-            if site.legacy_condition(target):
+            legacy = site.legacy_path(target)
+            # a helper's stamp: the tests around the call that makes it a legacy path too
+            path = site.path_to(target, legacy[1] if legacy else None)
+            tests = [c.text if c.holds else f"not ({c.text})" for c in path]
+            condition = " and ".join(tests)
+            if legacy:
                 name = "legacy database"
             elif site.finds_empty(target):
                 name = "fresh database"
             else:
                 name = "runner stamp"
-            stamp = target.value if target.value is not None else "(computed)"
-            found.append(_path(graph, name, where, condition, stamp, site.upgraded_after, baseline, critical))
+            if target.value is None:
+                row = Scenario(name, where, condition, COMPUTED, (), (), {}, _COMPUTED_PROBLEM)
+            else:
+                row = _path(
+                    graph, name, where, condition, target.value, site.upgraded_after, baseline, critical
+                )
+            at_site.append((row, tests, target.span.line))
+        found.extend(_told_apart(at_site))
     for head in sorted(graph.heads()):
         found.append(_path(graph, f"already at head {head}", "", "", head, True, baseline, critical))
     return found
+
+
+COMPUTED = "(computed)"
+_COMPUTED_PROBLEM = "the revision is computed at run time; miglint cannot tell which"
+
+
+def _told_apart(rows: Sequence[tuple[Scenario, list[str], int]]) -> list[Scenario]:
+    """The rows of one stamp call, each with the part of its condition that differs."""
+    shared = set.intersection(*(set(tests) for _, tests, _ in rows)) if len(rows) > 1 else set()
+    out = []
+    for row, tests, _ in rows:
+        own = [t for t in tests if t not in shared]
+        out.append(dataclasses.replace(row, when=" and ".join(own) if own else row.condition))
+    # the same stamp on the same path twice: only the line of the value tells them apart
+    seen: dict[tuple[str | None, str], int] = {}
+    for row in out:
+        seen[(row.stamp, row.when)] = seen.get((row.stamp, row.when), 0) + 1
+    return [
+        dataclasses.replace(row, when=f"{row.when}{' ' if row.when else ''}(value at line {line})")
+        if seen[(row.stamp, row.when)] > 1
+        else row
+        for row, (_, _, line) in zip(out, rows)
+    ]
 
 
 def _path(
@@ -89,9 +126,10 @@ def _path(
         runs = upgrade_plan(graph, stamp) if upgrades else []
     except PlanError as error:
         return Scenario(name, where, condition, stamp, (), (), {}, str(error))
-    # What the database really has: nothing when fresh, else the baseline's schema (a
-    # legacy database) or what the stamp says (a database Alembic already manages).
-    legacy = name in ("legacy database", "fresh database", "runner stamp") and baseline is not None
+    # What the database really has: the baseline's schema (a legacy database), or what the
+    # stamp says (a database Alembic already manages, or one the runner has just created:
+    # whatever created it is taken to match the stamp).
+    legacy = name in ("legacy database", "runner stamp") and baseline is not None
     present = _applied_by(graph, baseline) if legacy else marked
     skipped = sorted(marked - present, key=lambda r: (graph.topological_order or {}).get(r, 0))
     ran = set(runs)

@@ -145,8 +145,8 @@ def reached_functions(functions: dict[str, _Function], entry: str, lines: list[s
     Calls are found in the function's own lines by name; a name that is only
     mentioned, not called, costs nothing but a function that runs no SQL.
     """
-    order = [functions[entry]]
-    seen = {entry}
+    order = [functions[name] for name in _entry_functions(functions, entry, lines)]
+    seen = {function.name for function in order}
     # One pass per body for every `name(`: a pattern per function name would compile
     # n^2 patterns, minutes for a file of a few thousand helpers.
     position = {name: index for index, name in enumerate(functions)}
@@ -158,6 +158,17 @@ def reached_functions(functions: dict[str, _Function], entry: str, lines: list[s
                 seen.add(name)
                 order.append(functions[name])
     return order
+
+
+def _entry_functions(functions: dict[str, _Function], entry: str, lines: list[str]) -> list[str]:
+    """The entry, and in Alembic's multidb template the `upgrade_<engine>()` functions it
+    runs by name: `globals()["upgrade_%s" % engine_name]()` calls none of them literally."""
+    function = functions[entry]
+    body = "".join(lines[function.lineno : function.end_lineno])  # after the def line
+    prefix = f"{entry}_"
+    if prefix not in body:
+        return [entry]
+    return [entry, *(name for name in functions if name.startswith(prefix))]
 
 
 def _executions(function: ast.AST, lines: set[int]) -> Iterator[ast.Call]:

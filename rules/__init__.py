@@ -26,6 +26,7 @@ from . import (  # noqa: F401
     stamp_unknown_revision,
     stamp_without_upgrade,
     syntax_error,
+    uncovered_version_directory,
     unparsed_sql,
     unused_ignore,
 )

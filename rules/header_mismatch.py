@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model import Diagnostic, Edit, Fix, RevisionFile
-from ..rule import Example, FileRule
+from ..rule import WARNING, Example, FileRule
 
 
 def _listed(text: str) -> tuple[str, ...]:
@@ -22,7 +22,9 @@ class HeaderMismatch(FileRule):
     ## Why is this bad?
     Alembic reads only the variables; people read the docstring. When a file is
     copied or re-parented by hand, the docstring keeps the old ids and misleads
-    every reviewer who follows the chain by reading headers.
+    every reviewer who follows the chain by reading headers. It is a warning: Alembic
+    never reads the docstring, so upgrades are not at risk (`fail-on = "warning"` makes
+    it fail the run).
 
     ## Example
     ```python
@@ -47,6 +49,7 @@ class HeaderMismatch(FileRule):
 
     code = "MG106"
     name = "header-mismatch"
+    severity = WARNING  # Alembic never reads the docstring: the upgrade is not at risk
     fixable = True
 
     valid = (

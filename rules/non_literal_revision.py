@@ -1,9 +1,10 @@
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from ..model import HEADER_FIELDS, Diagnostic, RevisionFile
-from ..rule import Example, FileRule
+from ..rule import WARNING, Example, FileRule
 
 # A revision is one id: a tuple or None is no advice for it.
 _HELP = {"revision": "write `revision` as a string literal, the id itself"}
@@ -28,6 +29,15 @@ class NonLiteralRevision(FileRule):
     parent is left out of the graph, and the graph checks that depend on it are
     skipped rather than guessed.
 
+    For `branch_labels` and `depends_on`, a constant of a module of the same
+    repository (`NAME` after `from module import NAME`, `cli.NAME` after
+    `from package import cli` or `import package.cli as cli`, alone or in a tuple
+    of such names and strings) that the module binds to a literal is read from
+    that module, without importing it, and is not flagged. A
+    `branch_labels` that stays unknown is a warning: the graph is still checked,
+    only the heads on that branch may look like extra heads; a configured
+    `severity` applies to every finding of the rule.
+
     ## Example
     ```python
     from myapp.migrations import PARENT
@@ -50,6 +60,14 @@ class NonLiteralRevision(FileRule):
             files={"0001_a.py": "revision = 'a' 'b'\ndown_revision = None\n"},
             note="implicit concatenation is a literal",
         ),
+        Example(
+            history=("a", "d"),
+            files={
+                "ids.py": "USERS = 'd'\n",
+                "0003_b.py": "from .ids import USERS\nrevision = 'b'\ndown_revision = 'a'\ndepends_on = USERS\n",
+            },
+            note="a dependency imported from a module of the repository is read from it",
+        ),
     )
     invalid = (
         Example(
@@ -63,6 +81,15 @@ class NonLiteralRevision(FileRule):
             files={"0002_b.py": "revision = 'b'\ndown_revision = 'a'\nbranch_labels = LABELS\n"},
             flagged=("b",),
         ),
+        Example(
+            history=("a",),
+            files={
+                "ids.py": "USERS = make_id()\n",
+                "0002_b.py": "from .ids import USERS\nrevision = 'b'\ndown_revision = 'a'\ndepends_on = USERS\n",
+            },
+            flagged=("b",),
+            note="the module does not bind the name to a literal",
+        ),
     )
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
@@ -72,13 +99,16 @@ class NonLiteralRevision(FileRule):
             value = file.header(field_name)
             if value is None or not value.is_dynamic:
                 continue
-            yield self.diagnostic(
+            found = self.diagnostic(
                 file.path,
                 value.span,
                 f"`{field_name}` is computed (`{_shown(value.dynamic)}`), not a literal: {_CONSEQUENCE[field_name]}",
                 help=_HELP.get(field_name, f"write `{field_name}` as a string, a tuple of strings or None"),
                 revisions=(file.revision_id,) if file.revision_id else (),
             )
+            if field_name == "branch_labels" and self.configured_severity is None:
+                found = dataclasses.replace(found, severity=WARNING)
+            yield found
 
 
 def _shown(source: str | None, limit: int = 80) -> str:

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from ..effects import changes_data, creates_tables
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Edit, Fix, Location
 from ..rule import RunnerRule
-from ..runner import StampSite, Target
+from ..runner import CallContext, Condition, StampSite, Target
 from ..scenarios import baseline_of
 
 _HEADS = ("head", "heads")
@@ -20,28 +21,47 @@ def may_be_head(target: Target) -> bool:
 class StampHeadOnLegacy(RunnerRule):
     """
     ## What it does
-    Flags runner code that stamps `head` (or `heads`, `label@head`) on a path where the
-    database was found to hold tables but no Alembic version: a condition on table
-    counts, `get_table_names()`, `has_table`, `'alembic_version' not in ...`, or the
-    `else` of a fresh-database test. It names the stamp's line, the condition's line,
-    and the revisions that would be marked applied without running.
+    Flags runner code that stamps `head` (or `heads`, `label@head`, a computed head such
+    as `script.get_current_head()`) on a path where the database was found to hold
+    tables but no Alembic version. Each `if` test on the way is read by what it queries,
+    following its names to their assignments (in the function, the enclosing ones, then
+    the module) and through helper functions of the same module: a count of
+    `information_schema.tables`, `get_table_names()`, `has_table(...)`,
+    `to_regclass('alembic_version')`, `get_current_revision()`, `'alembic_version' not in
+    ...`, and the branch an early `return` leaves. A stamp inside a helper is reported at
+    the stamp, naming the call that reaches it under the test. It names the revisions
+    that would be marked applied without running.
 
     ## Why is this bad?
     A legacy database has the schema of some old release, not of head. Stamping it
     head tells Alembic every migration has run, so none does: tables are never
     created and backfills never happen (the incident this project was built from:
-    "the bot lost its personality"). `metadata.create_all()` followed by stamping
-    head - the documented fresh-database pattern - is correct and not reported.
+    "the bot lost its personality"). Creating the schema first - `metadata.create_all()`,
+    loading a dump, or a helper that does either - and then stamping head is the
+    documented fresh-database pattern: it is correct and not reported. So is stamping
+    head and then creating the schema before the function returns, unless the runner
+    found the database holding tables (`create_all()` leaves existing tables as they
+    are, so their missing columns stay missing). A stamp whose revision the user chooses
+    (a CLI's `stamp` command) is not on any such path.
+
+    Shell entrypoints are read the same way: `N=$(psql -tAc "SELECT count(*) FROM
+    information_schema.tables")` makes `[ "$N" -gt 0 ]` a test for tables. A test that
+    cannot be followed (a parameter, a function from another module) is read from its
+    name as a last resort (`table_count`, `has_alembic_version`). `--fix` writes
+    the baseline only where the literal is the stamp's own or every call of its helper is
+    on a legacy path.
 
     ## Example
     ```python
-    if table_count > 0 and not has_alembic_version:
+    n = conn.execute(text("SELECT count(*) FROM information_schema.tables")).scalar()
+    versioned = conn.execute(text("SELECT to_regclass('alembic_version')")).scalar() is not None
+    if n > 0 and not versioned:
         subprocess.run(["alembic", "stamp", "head"], check=True)
     ```
 
     Use instead:
     ```python
-    if table_count > 0 and not has_alembic_version:
+    if n > 0 and not versioned:
         subprocess.run(["alembic", "stamp", "20251011_baseline_v106"], check=True)
         subprocess.run(["alembic", "upgrade", "head"], check=True)
     ```
@@ -62,36 +82,57 @@ class StampHeadOnLegacy(RunnerRule):
             for target in site.targets:
                 if not may_be_head(target):
                     continue
-                condition = site.legacy_condition(target)
-                if condition is None:
+                found = site.legacy_path(target)
+                if found is None:
                     continue
+                condition, context = found
+                calls = (
+                    [Location(site.path, span, f"the call of {name}()") for span, name in context.calls]
+                    if context
+                    else []
+                )
                 yield self.diagnostic(
                     site.path,
                     target.span,
-                    self.message(site, target, condition.line, condition.text, graph, baseline),
+                    self.message(site, target, condition, context, graph, baseline),
                     help=f"stamp the baseline instead, then run `alembic upgrade head`: {baseline!r}"
                     if baseline
                     else "stamp the revision the legacy schema matches "
                     "(set [tool.miglint] baseline), then run `alembic upgrade head`",
                     revisions=(baseline,) if baseline else (),
-                    related=[Location(site.path, site.span, "the stamp")],
-                    fix=self.fix(site, target, baseline),
+                    related=[Location(site.path, site.span, "the stamp"), *calls],
+                    fix=self.fix(site, target, baseline) if _every_way_in_is_legacy(site, target) else None,
                 )
 
     def message(
         self,
         site: StampSite,
         target: Target,
-        line: int,
-        test: str,
+        condition: Condition,
+        context: CallContext | None,
         graph: RevisionGraph,
         baseline: str | None,
     ) -> str:
-        head = f"stamps {target.value!r}"
+        notes = []
         if site.tool == "flask_migrate" and not target.exact:
-            head += " (flask_migrate.stamp's default revision)"
-        where = f" (line {site.span.line})" if site.span.line != target.span.line else ""
-        fact = f"{head}{where} where the database has tables but no Alembic version (line {line}: `{test}`)"
+            notes.append("flask_migrate.stamp's default revision")
+        elif target.source:
+            notes.append(f"`{target.source}`")
+        if site.span.line != target.span.line or context is not None:
+            notes.append(f"line {site.span.line}")
+        if context is not None:
+            lines = [span.line for span, _ in context.calls]
+            reached = (
+                f"called at line {lines[0]}"
+                if len(lines) == 1
+                else f"reached by the calls at lines {_listed(lines)}"
+            )
+            notes[-1] += f" in {site.function}(), {reached}"
+        head = f"stamps {target.value!r}" + (f" ({', '.join(notes)})" if notes else "")
+        fact = (
+            f"{head} where the database has tables but no Alembic version "
+            f"(line {condition.line}: `{condition.text}`)"
+        )
         if baseline is None:
             return f"{fact}: every migration would be marked applied without running"
         from ..plan import PlanError, upgrade_plan
@@ -115,6 +156,15 @@ class StampHeadOnLegacy(RunnerRule):
         return Fix(
             f"stamp {baseline} instead of {target.value}", (Edit(site.path, target.span, repr(baseline)),)
         )
+
+
+def _every_way_in_is_legacy(site: StampSite, target: Target) -> bool:
+    """Rewriting a helper's stamp changes it for every caller: only when all of them are legacy paths."""
+    return all(replace(site, callers=(other,)).legacy_path(target) is not None for other in site.callers)
+
+
+def _listed(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:-1])) + f" and {numbers[-1]}"
 
 
 def _short(ids: list[str], limit: int = 5) -> str:

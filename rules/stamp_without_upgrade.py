@@ -13,7 +13,12 @@ class StampWithoutUpgrade(RunnerRule):
     """
     ## What it does
     Flags runner code that stamps a revision other than head and then returns,
-    exits or simply ends without running `alembic upgrade`.
+    exits or simply ends without running `alembic upgrade`. A stamp followed by a check
+    of the database's revision that stops the program (raises or exits, telling the user
+    to upgrade) is a loud stop, not a silent one, and is not reported. A stamp in a helper
+    function is judged with its callers: when every call of the helper in the module is
+    followed by an upgrade, it is not reported. A call of a function of the module that
+    upgrades counts as an upgrade.
 
     ## Why is this bad?
     Stamping the baseline is only half of bringing a database under Alembic: until
@@ -40,8 +45,10 @@ class StampWithoutUpgrade(RunnerRule):
 
     def check_runners(self, sites: Sequence[StampSite], graph: RevisionGraph) -> Iterator[Diagnostic]:
         for site in sites:
-            if site.command != "stamp" or site.upgraded_after:
+            if site.command != "stamp" or site.upgraded_after or site.checked_at:
                 continue
+            if site.callers and not site.exits_program and all(c.upgraded_after for c in site.callers):
+                continue  # a helper: each call of it is followed by the upgrade
             below_head = [t for t in site.targets if t.value is not None and not may_be_head(t)]
             if not below_head:
                 continue

@@ -113,6 +113,7 @@ def write_project(
         written.setdefault(s.rev, path)
     for name, source in (files or {}).items():
         path = versions / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source) if isinstance(source, str) else path.write_bytes(source)
         written[name] = path
     return written

@@ -343,10 +343,15 @@ def file_cases(seeds: range) -> Iterator[HostileCase]:
     for length in (300, 5000, 10_000):
         for shape in ("x", "x/"):
             location = shape * (length // len(shape))
+            name = (
+                f"files-long-script-location-{shape.strip('/')}{'-slashes' if '/' in shape else ''}-{length}"
+            )
+            ini = f"[alembic]\nscript_location = {location}\n".encode()
+            # nothing beside it that discovery could take for the script directory instead
+            yield HostileCase(name, {"alembic.ini": ini}, expect="script_location")
+            # and with migrations/ beside it, which discovery lints with a note
             yield HostileCase(
-                f"files-long-script-location-{shape.strip('/')}{'-slashes' if '/' in shape else ''}-{length}",
-                project(ROOT, ini=f"[alembic]\nscript_location = {location}\n"),
-                expect="script_location",
+                f"{name}-beside", {**project(ROOT), "alembic.ini": ini}, expect="script_location"
             )
     yield HostileCase(
         "files-long-version-locations",

@@ -62,7 +62,9 @@ def note(files: int) -> str:
 def heads_error(path: str, head: str) -> list[str]:
     return [
         f"{path}:13:12: MG102 revision {head} is one of 2 heads (b, c), which diverged at a",
-        '  help: run: alembic merge -m "merge heads b and c" b c',
+        # c is not in the checkout: `alembic merge ... b c` here would not find it
+        "  help: c is only in main: merge or rebase main first, "
+        'then run: alembic merge -m "merge heads b and c" b c',
     ]
 
 
@@ -237,7 +239,7 @@ def test_a_file_changed_there_and_untouched_here_is_theirs_without_fixes(
     git(repo, "checkout", "-q", "feature")
 
     merged = run(["lint", "--against", "main", "--format", "json"], repo, monkeypatch)
-    assert merged.exit_code == 1
+    assert merged.exit_code == 0  # MG106 is a warning
     found = [
         (d["code"], d["path"], d["line"], d["revisions"], d["fix"])
         for d in json.loads(merged.stdout)["diagnostics"]

@@ -251,3 +251,20 @@ def test_guided_batches_cover_everything_in_order_and_shrink() -> None:
     sizes = [len(b) for b in collect_module._guided_batches(list(range(5000)), 2)]
     # a quarter first, then ever smaller: the last ones take milliseconds
     assert sizes[:3] == [1250, 937, 703] and sizes[-4:] == [16, 16, 16, 3]
+
+
+def test_the_cache_key_follows_the_rules_wherever_they_are_installed() -> None:
+    # An editable checkout maps miglint.rules to the top-level rules/ directory, not to
+    # a rules/ beside collect.py: an edited rule must still invalidate cached results.
+    import miglint.rules
+    from miglint.collect import cache_key
+
+    rule_file = Path(miglint.rules.__file__).parent / "cycle.py"
+    before = cache_key()
+    stat = rule_file.stat()
+    try:
+        os.utime(rule_file, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        assert cache_key() != before
+    finally:
+        os.utime(rule_file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert cache_key() == before

@@ -158,9 +158,10 @@ def test_pyproject_argument(tmp_path: Path) -> None:
 
 
 def test_file_that_is_neither_config_nor_directory(tmp_path: Path) -> None:
-    (a,) = standard_project(tmp_path)[:1]
+    standard_project(tmp_path)
+    readme = write(tmp_path / "migrations" / "README", "Generic single-database configuration.\n")
     with pytest.raises(ConfigError, match="pass a project directory"):
-        discover([str(a)], tmp_path)
+        discover([str(readme)], tmp_path)
 
 
 # -- alembic.ini ---------------------------------------------------------------------

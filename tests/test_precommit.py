@@ -122,9 +122,11 @@ def test_manifest_offers_both_hooks_reading_the_whole_project() -> None:
         ("app/db/run_migrations.py", True),
         ("migrate.py", True),
         ("manage.py", True),
+        # a version location of any name (version_locations), and any Python runner
+        ("db/tenant_revisions/0001_init.py", True),
+        ("alembic/2025/0001_init.py", True),
+        ("app/db/bootstrap.py", True),
         ("README.md", False),
-        ("app/models.py", False),
-        ("app/versions.py", False),  # a module named versions, not a versions directory
         ("migrations/script.py.mako", False),
         ("docs/migrations.mmd", False),
         ("src/migrations/helpers/__init__.txt", False),

@@ -277,7 +277,7 @@ def test_docker_entrypoint_stamping_head_after_a_table_check(tmp_path: Path) -> 
     )  # fmt: skip
     assert found.message.startswith(
         "stamps 'head' where the database has tables but no Alembic version "
-        '(line 5: `[ "$TABLES" -eq 0 ]`): 2 revisions after a would be marked applied without running'
+        '(line 9: `[ "$HAS_VERSION" = "f" ]`): 2 revisions after a would be marked applied without running'
     )
     fixed = ENTRYPOINT.replace("stamp head", "stamp a\n    alembic upgrade head")
     assert lint_entrypoint(tmp_path, fixed, "MG301", "MG302", "MG303") == []

@@ -8,15 +8,16 @@ paths, and the fingerprint that lets a CI system recognise a finding across push
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..model import Diagnostic
+from ..model import Diagnostic, Span
 
 if TYPE_CHECKING:
     from ..report import EnvironmentReport
@@ -62,7 +63,7 @@ def relative_path(path: str, root: Path) -> str:
 
 def findings(reports: Sequence[EnvironmentReport], root: Path) -> list[Finding]:
     """Every diagnostic, sorted as the text report sorts them."""
-    found = [Finding(r.name, d, relative_path(d.path, root)) for r in reports for d in r.diagnostics]
+    found = [Finding(r.name, d, relative_path(d.path, root)) for r in reports for d in _in_checkout(r)]
     found.sort(
         key=lambda f: (
             f.path,
@@ -73,6 +74,62 @@ def findings(reports: Sequence[EnvironmentReport], root: Path) -> list[Finding]:
         )
     )
     return found
+
+
+def _from_ref(path: str) -> bool:
+    """A file `--against REF` read from git: `REF:path`, which is not in the checkout."""
+    return not os.path.isabs(path) and ":" in path and not os.path.exists(path)
+
+
+def _in_checkout(report: EnvironmentReport) -> Iterator[Diagnostic]:
+    """The report's diagnostics, each on a file of the checkout (CI annotates files).
+
+    With `--against REF`, a finding on a file only REF has moves to the nearest file of
+    the checkout (a related location, else the closest revision in the graph), and names
+    where it really is in its message; related locations only REF has are left out.
+    """
+    if not report.from_ref:
+        yield from report.diagnostics
+        return
+    for d in report.diagnostics:
+        related = tuple(r for r in d.related if not _from_ref(r.path))
+        if not _from_ref(d.path):
+            yield dataclasses.replace(d, related=related) if related != d.related else d
+            continue
+        anchor = next(((r.path, r.span) for r in related), None) or _nearest_in_checkout(report, d)
+        if anchor is None:
+            yield d  # nothing of this environment is in the checkout
+            continue
+        yield dataclasses.replace(
+            d,
+            path=anchor[0],
+            span=anchor[1],
+            message=f"{d.message} (in {d.path}:{d.span.line})",
+            related=related,
+            fix=None,
+        )
+
+
+def _nearest_in_checkout(report: EnvironmentReport, d: Diagnostic) -> tuple[str, Span] | None:
+    """The revision line of the checkout's revision closest in the graph to the finding's."""
+    graph = report.graph
+    if graph is None:
+        return None
+    seen = {rev for rev in d.revisions if rev in graph.revisions}
+    frontier = sorted(seen)
+    while frontier:
+        for rev in frontier:
+            file = graph.revisions[rev]
+            if not _from_ref(file.path) and file.revision is not None:
+                return file.path, file.revision.span
+        step = []
+        for rev in frontier:
+            for near in (*graph.down_revisions(rev), *graph.depends_on(rev), *graph.children(rev)):
+                if near in graph.revisions and near not in seen:
+                    seen.add(near)
+                    step.append(near)
+        frontier = sorted(step)
+    return None
 
 
 # Line numbers in a message move with every unrelated edit above them.

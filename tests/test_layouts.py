@@ -1,0 +1,587 @@
+"""Every layout the real-world corpus shows, found with no configuration: one fixture each.
+
+Flask-Migrate's ini without script_location (pgadmin4), a script_location that code
+fills in (jupyterhub), version locations set in code (keystone), `package:path` under
+src/ or a packaging setting, several environments and ini names at one root, script
+directories configured only in code, Alembic's own templates (generic, pyproject,
+async, multidb), and a single version file named on the command line. Each project is
+written in tmp_path; tests assert exit codes, finding codes, lines and revision ids.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import cli_runner
+from histories import spec, version_source
+from miglint.cli import main
+from miglint.config import ConfigError
+from miglint.discover import Project, discover
+
+ENV_PY = "from alembic import context\n# never run by miglint\n"
+LOGGING = "[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n"
+REVISION_LINE = 13  # `revision = ...` in histories.version_source
+
+
+def write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def revisions(directory: Path, *history: str) -> list[Path]:
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for text in history:
+        s = spec(text)
+        path = directory / f"{s.rev}_rev.py"
+        path.write_text(version_source(s))
+        paths.append(path)
+    return paths
+
+
+def script_dir(directory: Path, *history: str) -> list[Path]:
+    """env.py, script.py.mako and versions/ as `alembic init` leaves them."""
+    write(directory / "env.py", ENV_PY)
+    write(directory / "script.py.mako", "${message}\n")
+    return revisions(directory / "versions", *history)
+
+
+def found(project: Project) -> list[tuple[str, list[Path]]]:
+    return [(env.name, list(env.files)) for env in project.environments]
+
+
+def lint(cwd: Path, monkeypatch: pytest.MonkeyPatch, *arguments: str) -> tuple[int, dict[str, Any], str]:
+    monkeypatch.chdir(cwd)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--format", "json", *arguments])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, json.loads(result.stdout) if result.stdout else {}, result.stderr
+
+
+def findings(report: dict[str, Any]) -> list[tuple[str, str, int, list[str]]]:
+    return [(d["code"], d["path"], d["line"], d["revisions"]) for d in report["diagnostics"]]
+
+
+def summary(report: dict[str, Any]) -> list[tuple[str, int, list[str], list[str]]]:
+    return [(e["name"], e["revisions"], e["heads"], e["bases"]) for e in report["summary"]["environments"]]
+
+
+# -- Flask-Migrate and script locations filled in by code -------------------------------
+
+
+@pytest.mark.parametrize(
+    "ini", ["[alembic]\n\n" + LOGGING, LOGGING, ""], ids=["empty-section", "no-section", "empty"]
+)
+def test_flask_migrate_ini_without_script_location(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ini: str
+) -> None:
+    """pgadmin4: migrations/alembic.ini beside env.py and versions/; Flask-Migrate passes the
+    directory in code. It is the script directory, said in one line, and the run goes on."""
+    write(tmp_path / "web" / "migrations" / "alembic.ini", ini)
+    files = script_dir(tmp_path / "web" / "migrations", "a", "b1<-a", "b2<-a")
+    project = discover([], tmp_path)
+    assert found(project) == [("web/migrations/alembic.ini", files)]
+    assert project.environments[0].script_location == tmp_path / "web" / "migrations"
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert stderr == (
+        "miglint: web/migrations/alembic.ini: no script_location (Flask-Migrate passes it in code); "
+        "linting web/migrations, which holds env.py and versions/\n"
+    )
+    assert findings(report) == [
+        ("MG102", "web/migrations/versions/b1_rev.py", REVISION_LINE, ["b1", "b2"]),
+        ("MG102", "web/migrations/versions/b2_rev.py", REVISION_LINE, ["b1", "b2"]),
+    ]
+
+
+def test_ini_without_script_location_outside_a_script_directory_is_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "alembic.ini", "[alembic]\n")
+    revisions(tmp_path / "versions", "a")  # no env.py: not the shape of a script directory
+    with pytest.raises(ConfigError, match=r"^alembic.ini: no section has a script_location$"):
+        discover([], tmp_path)
+
+
+@pytest.mark.parametrize("where", ["beside", "own"])
+def test_script_location_template_filled_in_by_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """jupyterhub: `script_location = {alembic_dir}` is a str.format template; the directory
+    beside the ini (or the ini's own) shaped like a script directory is linted instead."""
+    write(
+        tmp_path / "hub" / "alembic.ini",
+        "[alembic]\nscript_location = {alembic_dir}\nsqlalchemy.url = {db_url}\n",
+    )
+    scripts = tmp_path / "hub" / ("alembic" if where == "beside" else "")
+    files = script_dir(scripts, "a", "b<-a")
+    (tmp_path / "hub" / "templates").mkdir()  # other directories beside it are not candidates
+    project = discover([], tmp_path)
+    assert found(project) == [("hub/alembic.ini", files)]
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert code == 0
+    shown = "hub/alembic" if where == "beside" else "hub"
+    assert stderr == (
+        "miglint: hub/alembic.ini: script_location {alembic_dir} does not exist (set in code?); "
+        f"linting {shown}, which holds env.py and versions/\n"
+    )
+    assert summary(report) == [("hub/alembic.ini", 2, ["b"], ["a"])]
+
+
+def test_missing_script_location_with_two_candidates_stays_an_error(tmp_path: Path) -> None:
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = {alembic_dir}\n")
+    script_dir(tmp_path / "one", "a")
+    script_dir(tmp_path / "two", "x")
+    with pytest.raises(ConfigError, match=r"^alembic.ini: script_location \{alembic_dir\} does not exist$"):
+        discover(["alembic.ini"], tmp_path)
+
+
+# -- package:path ------------------------------------------------------------------------
+
+
+PACKAGING = {
+    "src": ("src", None),
+    "package-dir": ("lib", ("pyproject.toml", '[tool.setuptools]\npackage-dir = {"" = "lib"}\n')),
+    "package-dir-one": (
+        "code/app",
+        ("pyproject.toml", '[tool.setuptools.package-dir]\nmyapp = "code/app/myapp"\n'),
+    ),
+    "packages-find": ("python", ("pyproject.toml", '[tool.setuptools.packages.find]\nwhere = ["python"]\n')),
+    "setup-cfg": ("source", ("setup.cfg", "[options]\npackage_dir =\n    =source\n")),
+    "poetry": (
+        "pkgs",
+        ("pyproject.toml", '[tool.poetry]\npackages = [{include = "myapp", from = "pkgs"}]\n'),
+    ),
+    "hatch": ("out", ("pyproject.toml", '[tool.hatch.build.targets.wheel]\npackages = ["out/myapp"]\n')),
+}
+
+
+@pytest.mark.parametrize("layout", sorted(PACKAGING))
+def test_package_resource_from_an_ini_under_configs(tmp_path: Path, layout: str) -> None:
+    """configs/alembic.ini naming `myapp.db:migrations`: found where Python would find myapp
+    (src/, package-dir, packages.find, setup.cfg, Poetry, Hatch), never imported."""
+    where, settings = PACKAGING[layout]
+    package = tmp_path / where / "myapp"
+    if layout == "package-dir-one":
+        package = tmp_path / "code" / "app" / "myapp"
+    write(package / "__init__.py", "raise RuntimeError('myapp must not be imported')\n")
+    write(package / "db" / "__init__.py", "raise RuntimeError('myapp.db must not be imported')\n")
+    if settings is not None:
+        write(tmp_path / settings[0], settings[1])
+    write(tmp_path / "configs" / "alembic.ini", "[alembic]\nscript_location = myapp.db:migrations\n")
+    files = script_dir(package / "db" / "migrations", "a", "b<-a")
+    project = discover([], tmp_path)
+    assert found(project) == [("configs/alembic.ini", files)]
+    assert project.environments[0].script_location == package / "db" / "migrations"
+    assert "myapp" not in sys.modules
+
+
+# -- version locations set in code ------------------------------------------------------
+
+
+def keystone_like(root: Path) -> dict[str, Path]:
+    """versions/ holds the base; versions/<release>/<expand|contract> the rest (labelled)."""
+    write(root / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    write(root / "migrations" / "env.py", ENV_PY)
+    versions = root / "migrations" / "versions"
+    (base,) = revisions(versions, "a")
+    (expand,) = revisions(versions / "r1" / "expand", "e1@expand<-a")
+    (contract,) = revisions(versions / "r1" / "contract", "c1@contract<-a")
+    (expand2,) = revisions(versions / "r2" / "expand", "e2<-e1")
+    (versions / "EXPAND_HEAD").write_text("e2\n")
+    return {"a": base, "e1": expand, "c1": contract, "e2": expand2}
+
+
+def test_sub_directories_that_continue_the_history_are_read_and_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = keystone_like(tmp_path)
+    project = discover([], tmp_path)
+    assert found(project) == [("alembic.ini", [files["a"]])]
+    assert project.environments[0].uncovered == (files["c1"], files["e1"], files["e2"])
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert code == 0  # a warning: the run fails on it only with --fail-on warning
+    assert summary(report) == [("alembic.ini", 4, ["c1", "e2"], ["a"])]
+    (finding,) = report["diagnostics"]
+    assert (finding["code"], finding["severity"], finding["path"], finding["line"]) == (
+        "MG004",
+        "warning",
+        "migrations/versions/r1/contract/c1_rev.py",
+        REVISION_LINE,
+    )
+    assert finding["message"] == (
+        "3 revision files in 3 directories that no version location covers: "
+        "versions/r1/contract (1), versions/r1/expand (1), versions/r2/expand (1); "
+        "read into the graph, as they continue its history"
+    )
+    assert finding["revisions"] == ["c1", "e1", "e2"]
+    assert [r["path"] for r in finding["related"]] == [
+        "migrations/versions/r1/expand/e1_rev.py",
+        "migrations/versions/r2/expand/e2_rev.py",
+    ]
+
+
+def test_a_directory_with_a_history_of_its_own_is_named_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An archive of squashed revisions (its own base), a duplicate id, a parent nobody has."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b<-a")
+    revisions(tmp_path / "migrations" / "versions" / "archive", "old1", "old2<-old1")
+    revisions(tmp_path / "migrations" / "versions" / "copy", "b<-a")
+    revisions(tmp_path / "migrations" / "versions" / "stray", "s<-gone")
+    write(tmp_path / "migrations" / "versions" / "helpers" / "sql.py", "def helper():\n    return 1\n")
+    code, report, _ = lint(tmp_path, monkeypatch, "--fail-on", "warning")
+    assert code == 1
+    assert summary(report) == [("alembic.ini", 2, ["b"], ["a"])]
+    assert findings(report) == [
+        ("MG004", "migrations/versions/archive/old1_rev.py", REVISION_LINE, ["old1", "old2", "b", "s"])
+    ]
+    assert report["diagnostics"][0]["message"] == (
+        "4 revision files in 3 directories that no version location covers: "
+        "versions/archive (2), versions/copy (1), versions/stray (1); "
+        "left out of the graph: they do not continue its history"
+    )
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "recursive_version_locations = true\n",
+        "path_separator = space\nversion_locations = %(here)s/migrations/versions "
+        "%(here)s/migrations/versions/r1/expand %(here)s/migrations/versions/r1/contract "
+        "%(here)s/migrations/versions/r2/expand\n",
+    ],
+    ids=["recursive", "listed"],
+)
+def test_covered_sub_directories_are_not_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, setting: str
+) -> None:
+    keystone_like(tmp_path)
+    write(tmp_path / "alembic.ini", f"[alembic]\nscript_location = %(here)s/migrations\n{setting}")
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert (code, report["diagnostics"]) == (0, [])
+    assert summary(report) == [("alembic.ini", 4, ["c1", "e2"], ["a"])]
+
+
+def test_excluded_sub_directories_are_not_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b<-a")
+    revisions(tmp_path / "migrations" / "versions" / "archive", "old1")
+    write(tmp_path / "pyproject.toml", '[tool.miglint]\nexclude = ["migrations/versions/archive/*"]\n')
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert (code, report["diagnostics"]) == (0, [])
+
+
+# -- several environments at one root ---------------------------------------------------
+
+
+def test_ini_inside_its_script_directory_with_plugin_environments(tmp_path: Path) -> None:
+    """ckan: `script_location = %(here)s`, versions/__init__.py, and one environment per
+    plugin a few packages down; each found once."""
+    ini = "[alembic]\nscript_location = %(here)s\n"
+    write(tmp_path / "ckan" / "migration" / "alembic.ini", ini)
+    core = script_dir(tmp_path / "ckan" / "migration", "a", "b<-a")
+    write(tmp_path / "ckan" / "migration" / "versions" / "__init__.py", "")
+    plugin = tmp_path / "ckanext" / "activity" / "migration" / "activity"
+    write(plugin / "alembic.ini", ini)
+    activity = script_dir(plugin, "x", "y<-x")
+    assert found(discover([], tmp_path)) == [
+        ("ckan/migration/alembic.ini", core),
+        ("ckanext/activity/migration/activity/alembic.ini", activity),
+    ]
+
+
+def test_root_ini_beside_a_script_directory_named_alembic(tmp_path: Path) -> None:
+    """mealie: alembic.ini at the root, the script directory `alembic/` beside it."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = alembic\nprepend_sys_path = .\n")
+    files = script_dir(tmp_path / "alembic", "a", "b<-a")
+    assert found(discover([], tmp_path)) == [("alembic.ini", files)]
+    assert found(discover(["alembic"], tmp_path)) == [("alembic.ini", files)]
+
+
+def test_every_environment_of_a_repository_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A root ini, other ini names, an ini under configs/, [tool.alembic] in a sub-project,
+    a script directory configured only in code; one broken ini is one line, not the end."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    root = script_dir(tmp_path / "migrations", "a", "b<-a")
+    write(tmp_path / "alembic-prod.ini", "[alembic]\nscript_location = %(here)s/prod\n")
+    prod = script_dir(tmp_path / "prod", "p1")
+    write(tmp_path / "configs" / "dev.alembic.ini", "[alembic]\nscript_location = %(here)s/../dev\n")
+    dev = script_dir(tmp_path / "dev", "d1")
+    write(tmp_path / "svc" / "pyproject.toml", '[tool.alembic]\nscript_location = "%(here)s/db"\n')
+    svc = revisions(tmp_path / "svc" / "db" / "versions", "s1", "s2<-s1")
+    coded = script_dir(tmp_path / "tenant" / "migrations", "t1", "t2a<-t1", "t2b<-t1")
+    write(tmp_path / "broken" / "alembic.ini", "[alembic]\nscript_location = %(here)s/nowhere\n")
+    # not environments: no alembic in env.py, and tool directories
+    write(tmp_path / "docs" / "env.py", "print('sphinx')\n")
+    revisions(tmp_path / "docs" / "versions", "z")
+    for skipped in (
+        ".venv/lib/site-packages/pkg",
+        "node_modules/pkg",
+        ".tox/py/pkg",
+        "build/lib/pkg",
+        "site-packages/pkg",
+    ):
+        write(tmp_path / skipped / "alembic.ini", "[alembic]\nscript_location = %(here)s/m\n")
+        script_dir(tmp_path / skipped / "m", "x1", "x2<-x1", "x3<-x1")
+    expected = [
+        ("alembic.ini", root),
+        ("alembic-prod.ini", prod),
+        ("configs/dev.alembic.ini", dev),
+        ("svc/pyproject.toml [tool.alembic]", svc),
+        ("tenant/migrations", coded),
+    ]
+    project = discover([], tmp_path)
+    assert found(project) == expected
+    assert project.problems == ("broken/alembic.ini: script_location broken/nowhere does not exist",)
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert stderr == "miglint: error: broken/alembic.ini: script_location broken/nowhere does not exist\n"
+    assert [name for name, *_ in summary(report)] == [name for name, _ in expected]
+    assert findings(report) == [
+        ("MG102", "tenant/migrations/versions/t2a_rev.py", REVISION_LINE, ["t2a", "t2b"]),
+        ("MG102", "tenant/migrations/versions/t2b_rev.py", REVISION_LINE, ["t2a", "t2b"]),
+    ]
+    # the same tree from below the root ini: found upwards, then every environment
+    assert found(discover([], tmp_path / "prod" / "versions")) == [
+        (f"../../{name}", files) for name, files in expected
+    ]
+
+
+def test_tool_alembic_at_the_root_and_an_ini_under_configs(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[tool.alembic]\nscript_location = "%(here)s/migrations"\n')
+    main_files = script_dir(tmp_path / "migrations", "a", "b<-a")
+    write(tmp_path / "configs" / "alembic.ini", "[alembic]\nscript_location = %(here)s/../analytics\n")
+    analytics = script_dir(tmp_path / "analytics", "x")
+    expected = [("pyproject.toml [tool.alembic]", main_files), ("configs/alembic.ini", analytics)]
+    assert found(discover([], tmp_path)) == expected
+    assert found(discover([], tmp_path / "migrations")) == [(f"../{n}", f) for n, f in expected]
+
+
+def test_only_broken_environments_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "a" / "alembic.ini", "[alembic]\nscript_location = %(here)s/nowhere\n")
+    write(tmp_path / "b" / "alembic.ini", "[alembic]\nscript_location = %(here)s/gone\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache"])
+    assert result.exit_code == 2
+    assert (
+        result.stderr
+        == "miglint: error: a/alembic.ini: script_location a/nowhere does not exist (and 1 more)\n"
+    )
+
+
+def test_declared_environments_are_the_only_ones(tmp_path: Path) -> None:
+    write(tmp_path / "pyproject.toml", '[[tool.miglint.environments]]\nscript-location = "main"\n')
+    files = script_dir(tmp_path / "main", "a")
+    script_dir(tmp_path / "other", "x")
+    assert found(discover([], tmp_path)) == [("main", files)]
+
+
+# -- Alembic's own templates ------------------------------------------------------------
+
+
+def alembic_init(root: Path, template: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A real `alembic init -t TEMPLATE migrations` (Alembic runs here, in the test only)."""
+    from alembic import command
+    from alembic.config import Config
+
+    monkeypatch.chdir(root)
+    toml = template.startswith("pyproject")
+    config = Config("alembic.ini", toml_file="pyproject.toml" if toml else None)
+    command.init(config, "migrations", template=template)
+    config = Config("alembic.ini", toml_file="pyproject.toml" if toml else None)
+    return config
+
+
+@pytest.mark.parametrize("template", ["generic", "async", "pyproject", "pyproject_async", "multidb"])
+def test_alembic_templates(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, template: str) -> None:
+    from alembic import command
+
+    config = alembic_init(tmp_path, template, monkeypatch)
+    first = command.revision(config, "first", rev_id="3f1c9e2b7a40")
+    command.revision(config, "second", rev_id="8d02e6b1c5f9", head="3f1c9e2b7a40")
+    command.revision(config, "fork", rev_id="c47a19e3d820", head="3f1c9e2b7a40", splice=True)
+    assert first is not None
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert stderr == ""
+    name = "pyproject.toml [tool.alembic]" if template.startswith("pyproject") else "alembic.ini"
+    assert summary(report) == [(name, 3, ["8d02e6b1c5f9", "c47a19e3d820"], ["3f1c9e2b7a40"])]
+    assert code == 1
+    assert [(c, Path(p).name[:8], r) for c, p, _, r in findings(report)] == [
+        ("MG102", "8d02e6b1", ["8d02e6b1c5f9", "c47a19e3d820"]),
+        ("MG102", "c47a19e3", ["8d02e6b1c5f9", "c47a19e3d820"]),
+    ]
+
+
+def test_multidb_engine_functions_are_read_like_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """multidb's upgrade(engine_name) runs `upgrade_<engine>()` through globals(): their SQL
+    is checked as upgrade()'s is; downgrade_<engine>() as downgrade()'s."""
+    from alembic import command
+
+    config = alembic_init(tmp_path, "multidb", monkeypatch)
+    script = command.revision(config, "tables", rev_id="3f1c9e2b7a40")
+    path = Path(script.path)  # type: ignore[union-attr]
+    text = path.read_text()
+    text = text.replace(
+        'def upgrade_engine1() -> None:\n    """Upgrade engine1 schema."""\n    pass',
+        'def upgrade_engine1() -> None:\n    """Upgrade engine1 schema."""\n    op.execute("CREATE TABLE t (id int)")',
+    ).replace(
+        'def downgrade_engine2() -> None:\n    """Downgrade engine2 schema."""\n    pass',
+        'def downgrade_engine2() -> None:\n    """Downgrade engine2 schema."""\n    op.execute("DROP TABLE t")',
+    )
+    path.write_text(text)
+    line = text.splitlines().index('    op.execute("CREATE TABLE t (id int)")') + 1
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert findings(report) == [("MG201", f"migrations/versions/{path.name}", line, ["3f1c9e2b7a40"])]
+    assert "upgrade_engine1()" in report["diagnostics"][0]["message"]
+    # with include-downgrade, downgrade_engine2()'s DROP is read too
+    write(tmp_path / "pyproject.toml", "[tool.miglint]\ninclude-downgrade = true\n")
+    drop = text.splitlines().index('    op.execute("DROP TABLE t")') + 1
+    _, report, _ = lint(tmp_path, monkeypatch)
+    assert [(c, n) for c, _, n, _ in findings(report)] == [("MG201", line), ("MG203", drop)]
+
+
+def test_helper_named_like_an_entry_is_not_an_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without multidb's dispatch, `upgrade_data()` runs only if upgrade() calls it."""
+    versions = tmp_path / "migrations" / "versions"
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    write(tmp_path / "migrations" / "env.py", ENV_PY)
+    write(
+        versions / "a_rev.py",
+        """\
+        from alembic import op
+        revision = "a"
+        down_revision = None
+
+
+        def upgrade():
+            pass
+
+
+        def upgrade_data():
+            op.execute("CREATE TABLE t (id int)")
+        """,
+    )
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert (code, report["diagnostics"]) == (0, [])
+
+
+# -- one version file ---------------------------------------------------------------------
+
+
+def test_a_single_version_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An editor or lint-staged names one file: its environment is read whole (the graph
+    needs every revision), and only findings located in that file are reported."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b1<-a", "b2<-a")
+    code, report, _ = lint(tmp_path, monkeypatch, "migrations/versions/b1_rev.py")
+    assert code == 1
+    assert findings(report) == [("MG102", "migrations/versions/b1_rev.py", REVISION_LINE, ["b1", "b2"])]
+    assert summary(report) == [("alembic.ini", 3, ["b1", "b2"], ["a"])]
+    code, report, _ = lint(tmp_path, monkeypatch, "migrations/versions/a_rev.py")
+    assert (code, report["diagnostics"]) == (0, [])
+    revisions(tmp_path / "migrations" / "versions", "c<-gone")
+    code, report, _ = lint(tmp_path, monkeypatch, "migrations/versions/c_rev.py")
+    assert [(c, p) for c, p, _, _ in findings(report)] == [("MG103", "migrations/versions/c_rev.py")]
+    # from another directory, by absolute path; and a file of an uncovered sub-directory
+    (sub,) = revisions(tmp_path / "migrations" / "versions" / "later", "d<-b1")
+    code, report, _ = lint(tmp_path.parent, monkeypatch, str(sub))
+    assert [c for c, *_ in findings(report)] == ["MG004"]
+
+
+def test_a_baseline_is_never_written_from_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b1<-a", "b2<-a")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(
+        main, ["lint", "--no-cache", "--write-baseline", "migrations/versions/b1_rev.py"]
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "miglint: error: --write-baseline records the whole project: pass a directory, not a version file\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["alembic.ini", "migrations"]
+
+
+def test_a_version_file_of_a_script_directory_without_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script_dir(tmp_path / "db", "a", "b<-zzz")
+    code, report, _ = lint(tmp_path, monkeypatch, "db/versions/b_rev.py")
+    assert code == 1
+    assert [(c, p, r) for c, p, _, r in findings(report)] == [("MG103", "db/versions/b_rev.py", ["b", "zzz"])]
+
+
+def test_a_python_file_outside_every_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "migrations", "a")
+    write(tmp_path / "app" / "models.py", "x = 1\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "app/models.py"])
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "miglint: error: app/models.py: not a version file of an Alembic environment found here or above\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "toml",
+    [
+        "[tool]\nsetuptools = 1\n",
+        "[tool.setuptools]\npackages = 1\npackage-dir = []\n",
+        '[tool.hatch]\nbuild = "x"\n',
+        "[tool.poetry]\npackages = 3\n",
+        "[tool.setuptools.packages]\nfind = 1\n",
+    ],
+)
+def test_odd_packaging_settings_are_ignored(tmp_path: Path, toml: str) -> None:
+    write(tmp_path / "pyproject.toml", toml)
+    write(tmp_path / "src" / "myapp" / "__init__.py", "")
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = myapp:migrations\n")
+    files = script_dir(tmp_path / "src" / "myapp" / "migrations", "a")
+    assert found(discover([], tmp_path)) == [("alembic.ini", files)]
+
+
+def test_graph_and_plan_keep_to_the_environment_the_root_configures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lint` at a root reads every environment below it; `graph`, `plan` and `scenarios`
+    draw one, and a root ini names it: a fixture project under tests/ does not make them
+    ask for --env."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    files = script_dir(tmp_path / "migrations", "a", "b<-a")
+    fixture = script_dir(tmp_path / "tests" / "fixture", "x")
+    assert found(discover([], tmp_path)) == [("alembic.ini", files), ("tests/fixture", fixture)]
+    assert found(discover([], tmp_path, whole_tree=False)) == [("alembic.ini", files)]
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["graph", "--no-cache", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert sorted(r["id"] for r in json.loads(result.stdout)["revisions"]) == ["a", "b"]
+    result = cli_runner().invoke(main, ["plan", "--no-cache", "--from", "a"])
+    assert result.exit_code == 0, result.stderr
+    assert "b" in result.stdout
+
+
+def test_an_environment_found_below_keeps_its_own_settings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A script directory configured in code, in a sub-project with its own [tool.miglint]:
+    linted from the root as it would be alone."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b1<-a", "b2<-a")
+    write(tmp_path / "tenant" / "pyproject.toml", '[tool.miglint]\nignore = ["MG102"]\n')
+    script_dir(tmp_path / "tenant" / "migrations", "t1", "t2a<-t1", "t2b<-t1")
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert [(c, p) for c, p, _, _ in findings(report)] == [
+        ("MG102", "migrations/versions/b1_rev.py"),
+        ("MG102", "migrations/versions/b2_rev.py"),
+    ]
+    assert [name for name, *_ in summary(report)] == ["alembic.ini", "tenant/migrations"]
