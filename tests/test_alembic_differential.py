@@ -809,3 +809,27 @@ def test_broken_history_gets_the_same_verdict_as_in_alembic(tmp_path: Path, seed
     if raised is None or duplicated:
         # Alembic warns about duplicates as it reads the files, before anything can fail
         assert sorted({d.revisions[0] for d in found.get("MG104", [])}) == duplicated, story
+
+
+# The shapes issue 12 named, and those the random histories above turned up, one each.
+NAMED_DISAGREEMENTS = {
+    "label-is-another-revisions-id": (["a", "b@a<-a"], RevisionError, "MG108"),
+    "label-is-its-own-id": (["a@a"], RevisionError, "MG108"),
+    "label-listed-twice": (["a", "b@x@x<-a"], RevisionError, "MG108"),
+    "label-on-both-copies-of-an-id": (["a", "b@x<-a", "b@x<-a"], RevisionError, "MG108"),
+    "kept-copy-has-a-missing-parent": (["a", "b<-a", "b<-gone"], KeyError, "MG103"),
+    "set-aside-copy-has-a-missing-parent": (["a", "b<-gone", "b<-a"], KeyError, "MG103"),
+    "set-aside-copy-revises-itself": (["a", "b<-b", "b<-a"], CycleDetected, "MG101"),
+}
+
+
+@pytest.mark.parametrize(
+    ("history", "error", "code"), NAMED_DISAGREEMENTS.values(), ids=NAMED_DISAGREEMENTS.keys()
+)
+def test_named_shapes_alembic_refuses_are_reported(
+    tmp_path: Path, history: list[str], error: type[Exception], code: str
+) -> None:
+    write_project(tmp_path, history)
+    raised, _, _ = alembic_verdict(tmp_path)
+    assert isinstance(raised, error)
+    assert code in {d.code for d in lint(tmp_path).diagnostics}
