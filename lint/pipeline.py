@@ -356,7 +356,9 @@ def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tup
             text = path.read_text(encoding="utf-8")
             analyze = analyze_runner if path.suffix == ".py" else analyze_shell
             sites.extend(analyze(str(path), text))
-        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
-            continue  # not a Python file miglint can read: it has no stamps to report
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+            # not a Python file miglint can read (MemoryError: CPython's parser on code
+            # nested too deeply, as parse.py notes): it has no stamps to report
+            continue
         suppressions[str(path)] = _suppressions(text)
     return sites, suppressions

@@ -16,6 +16,7 @@ from its name (`family-seed`):
   of characters long, a file where a directory belongs.
 - config: alembic.ini and pyproject.toml that are not UTF-8, nested too deeply,
   `tool = 5`, or hold values of the wrong type.
+- runner: scripts that stamp, nested too deeply, with lone CRs or names that are not UTF-8.
 - cli: arguments thousands of characters long, paths that loop or cannot be written.
 
     python tests/hostile.py DIR [--count N]   # writes the cases to look at by hand
@@ -461,6 +462,31 @@ def config_cases(seeds: range) -> Iterator[HostileCase]:
         yield HostileCase(f"config-{seed}", files)
 
 
+# -- runner code (the scripts that call `alembic stamp`) ----------------------------------
+
+
+def runner_cases() -> Iterator[HostileCase]:
+    stamp = 'subprocess.run(["alembic", "stamp", "head"])\n'
+    deep_if = "".join(f"elif x == {i}:\n    pass\n" for i in range(1, 50_000))
+    runners = {
+        "elif-50000": (
+            "deploy.py",
+            f"import subprocess\nx = 1\nif x == 0:\n    pass\n{deep_if}{stamp}".encode(),
+        ),
+        "sum-2000": ("deploy.py", f"import subprocess\nx = {' + '.join(['1'] * 2000)}\n{stamp}".encode()),
+        "lone-cr": ("deploy.py", f"import subprocess\nif True:\n    {stamp}".replace("\n", "\r").encode()),
+        "not-utf8-name": (os.fsdecode(b"run\xff.py"), f"import subprocess\n{stamp}".encode()),
+        "not-utf8-text": ("deploy.py", b"import subprocess\n# caf\xe9\n" + stamp.encode()),
+        "shell-if-5000": (
+            "entrypoint.sh",
+            b"#!/bin/sh\n" + b"if true; then\n" * 5000 + b"alembic stamp head\n" + b"fi\n" * 5000,
+        ),
+        "shell-not-utf8": ("entrypoint.sh", b"#!/bin/sh\n# \xff\nalembic stamp head\n"),
+    }
+    for name, (path, data) in runners.items():
+        yield HostileCase(f"runner-{name}", {**project(history_files(["a", "b<-a"])), path: data})
+
+
 # -- the command line -----------------------------------------------------------------
 
 
@@ -500,6 +526,7 @@ def all_cases(per_family: int = 60) -> list[HostileCase]:
         *source_cases(range(per_family * 2)),
         *file_cases(range(per_family // 2)),
         *config_cases(range(per_family)),
+        *runner_cases(),
         *cli_cases(),
     ]
 
