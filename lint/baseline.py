@@ -160,6 +160,8 @@ def read(path: Path, shown: str, *, required: bool) -> Counter[Key] | None:
             f"{shown}: not a miglint baseline: invalid JSON at line {error.lineno}, "
             f"column {error.colno}: {error.msg}"
         ) from None
+    except RecursionError:  # json recurses once per nested array or object
+        raise BaselineError(f"{shown}: not a miglint baseline: arrays or objects nested too deeply") from None
     return _counts(data, f"{shown}: not a miglint baseline")
 
 

@@ -14,8 +14,8 @@ from its name (`family-seed`):
   Python's parser, end lines with lone CRs, or hold odd header values and SQL.
 - files: symbolic link loops, file names that are not UTF-8, locations thousands
   of characters long, a file where a directory belongs.
-- config: alembic.ini and pyproject.toml that are not UTF-8, nested too deeply,
-  `tool = 5`, or hold values of the wrong type.
+- config: alembic.ini, pyproject.toml and the findings baseline that are not UTF-8,
+  nested too deeply, `tool = 5`, or hold values of the wrong type.
 - runner: scripts that stamp, nested too deeply, with lone CRs or names that are not UTF-8.
 - cli: arguments thousands of characters long, paths that loop or cannot be written.
 
@@ -450,6 +450,17 @@ def config_cases(seeds: range) -> Iterator[HostileCase]:
         files = project(root_only)
         files["alembic.ini"] = data
         yield HostileCase(name, files, expect="miglint:")
+    baselines = {
+        "not-utf8": b"\xff\xfe",
+        "nested": b"[" * 100_000 + b"]" * 100_000,
+        "findings-not-a-list": b'{"version": 1, "findings": 5}',
+        "finding-of-wrong-types": b'{"version": 1, "findings": [{"path": 1, "code": [], "count": "x"}]}',
+        "version-string": b'{"version": "1"}',
+        "truncated": b'{"version": 1, "findings": [',
+    }
+    for name, data in baselines.items():
+        files = {**project(history_files(["a", "b<-a", "c<-a"])), ".miglint-baseline.json": data}
+        yield HostileCase(f"config-baseline-{name}", files, expect="baseline")
     for seed in seeds:
         rng = random.Random(seed)
         files = project(history_files(["a", "b<-a"]))
