@@ -169,8 +169,7 @@ def _compile_check(
         if with_tree:
             # compiling an AST recurses deeper than compiling text: what the import
             # would accept is decided on the text, and the readers do without a tree
-            problem, names, _, code = _compile_check(text)
-            return problem, names, None, code
+            return _compile_check(text)
         # CPython's parser gives up on very deep nesting (a chain of thousands of
         # `elif`s, a long `a + b + ...`) with a bare MemoryError or RecursionError:
         # the import fails the same way. Nothing else is asked to read the file.
