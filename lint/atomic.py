@@ -7,18 +7,22 @@ picture, rule pages) goes through `replace_file`.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 
-def replace_file(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` in one step, keeping its permissions.
+def replace_file(path: Path, data: bytes, expected: bytes | None = None) -> bool:
+    """Replace `path` with `data` in one step, keeping its permissions; True if replaced.
 
     The bytes go to a temporary file beside it that replaces it with os.replace: a
     reader (another miglint, an editor) sees the old file or the new one, and an
     interrupted run leaves the old one. A new file gets what open() would give it.
-    OSError is the caller's to report.
+    `expected`: the bytes the file must still hold just before the rename, else it is
+    left alone and False returned (an edit computed from them would be applied twice
+    or in the wrong place). OSError is the caller's to report.
     """
     try:
         mode = stat.S_IMODE(path.stat().st_mode)
@@ -29,10 +33,41 @@ def replace_file(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temporary, mode)  # mkstemp creates 0600
+        if expected is not None and path.read_bytes() != expected:
+            Path(temporary).unlink()
+            return False
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return True
+
+
+def remove_stale_temporaries(path: Path, min_age: float = 600.0) -> int:
+    """Remove the temporary files `replace_file` left beside `path` when a run was killed
+    between writing one and renaming it; those younger than `min_age` seconds may belong
+    to a run still writing. Returns how many were removed."""
+    pattern = re.compile(re.escape(f".{path.name}.") + r"[a-z0-9_]{8}\.tmp")
+    directory = path.absolute().parent
+    removed = 0
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return 0
+    now = time.time()
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            if (
+                entry.is_file(follow_symlinks=False)
+                and now - entry.stat(follow_symlinks=False).st_mtime >= min_age
+            ):
+                os.unlink(entry.path)
+                removed += 1
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import os
 import sys
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -16,8 +18,9 @@ from . import __version__
 from .config import ConfigError
 
 if TYPE_CHECKING:
+    from .model import Diagnostic
     from .pipeline import Options
-    from .report import EnvironmentReport
+    from .report import EnvironmentReport, FixesShown
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -190,6 +193,12 @@ def main() -> None:
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply the safe fixes, then report what is left.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the safe fixes as a diff; change nothing.")
 @click.option(
+    "--unsafe-fixes",
+    is_flag=True,
+    help="With --fix or --diff, the unsafe fixes too (`miglint rule CODE` says why each is unsafe).",
+)
+@click.option("--show-fixes", is_flag=True, help="Under each finding, its fix and whether --fix applies it.")
+@click.option(
     "--write-baseline", is_flag=True, help="Record every current finding in the baseline file, then exit 0."
 )
 @click.option(
@@ -223,6 +232,8 @@ def lint(
     color: bool | None,
     apply_fixes: bool,
     show_diff: bool,
+    unsafe_fixes: bool,
+    show_fixes: bool,
     write_baseline: bool,
     baseline_file: Path | None,
     no_baseline_file: bool,
@@ -260,7 +271,16 @@ def lint(
             click.echo(f"miglint: {env.note}", err=True)
     for problem in project.problems:
         click.echo(f"miglint: error: {problem}", err=True)
-    reports = lint_paths(paths, cwd, options, project)
+    # Held from before the lint until the fixes are written: a second --fix on this
+    # project waits, then lints what the first one wrote (lint/fix.py).
+    held = contextlib.ExitStack()
+    locked = False
+    if apply_fixes:
+        from .fix import fix_lock
+
+        locked = held.enter_context(fix_lock(project.root))
+    digests: dict[str, str] = {}  # what each file held when it was linted
+    reports = lint_paths(paths, cwd, options, project, digests)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
     # one baseline per [tool.miglint], as for every other setting
@@ -274,9 +294,10 @@ def lint(
     else:
         recorded = None
     if show_diff:
-        sys.exit(_print_diff(reports, cwd))
+        sys.exit(_print_diff(reports, cwd, unsafe_fixes, digests))
     if apply_fixes:
-        fixed = _apply_fixes(reports, paths, cwd, options)
+        fixed = _apply_fixes(reports, paths, cwd, options, Fixing(unsafe_fixes, show_fixes, digests, locked))
+        held.close()
         if fixed is not reports and recorded is not None:  # linted again: the baseline applies anew
             fixed = baseline.apply_each(fixed, places, recorded, cwd)
         reports = fixed
@@ -288,7 +309,12 @@ def lint(
             _write_baseline(place.path, baseline.members(reports, place, len(places) == 1), place.root, cwd)
         sys.exit(0)
     use_color = _use_color(color)
-    _emit_report(reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics)
+    from .report import FixesShown
+
+    fixes_shown = FixesShown(show_fixes, unsafe_fixes)
+    _emit_report(
+        reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics, fixes_shown
+    )
     # an environment that could not be read fails the run too: the others were linted
     failed = _fails(reports, project, fail_on) or bool(project.problems)
     sys.exit(1 if failed and not exit_zero else 0)
@@ -340,12 +366,16 @@ def _emit_report(
     color: bool,
     show_help: bool,
     show_statistics: bool,
+    fixes: FixesShown | None = None,
 ) -> None:
     """The report in its format to stdout, or to --output-file with the text report on stdout."""
-    from .report import json_report, summary_line, text_report
+    from .report import FixesShown, json_report, summary_line, text_report
 
+    fixes = fixes if fixes is not None else FixesShown()
     if output_format == "text":
-        report = text_report(reports, cwd, color=color and output_file is None, show_help=show_help)
+        report = text_report(
+            reports, cwd, color=color and output_file is None, show_help=show_help, fixes=fixes
+        )
     elif output_format == "json":
         report = json_report(reports, cwd)
     else:
@@ -368,7 +398,7 @@ def _emit_report(
         if output_format == "text":
             click.echo(summary_line(reports))
         else:
-            text = text_report(reports, cwd, color=color, show_help=show_help)
+            text = text_report(reports, cwd, color=color, show_help=show_help, fixes=fixes)
             click.echo(text, nl=False, color=color or None)
     if show_statistics:
         from .formats.statistics import statistics
@@ -377,11 +407,14 @@ def _emit_report(
         click.echo(statistics(reports), nl=False, err=machine_readable)
 
 
-def _print_diff(reports: list[EnvironmentReport], cwd: Path) -> int:
+def _print_diff(
+    reports: list[EnvironmentReport], cwd: Path, unsafe: bool = False, digests: dict[str, str] | None = None
+) -> int:
     from .fix import plan_fixes
     from .report import display_path
 
-    fixes = plan_fixes(d for r in reports for d in r.diagnostics)
+    diagnostics = [d for r in reports for d in r.diagnostics]
+    fixes = plan_fixes(diagnostics, unsafe, digests)
     count = 0
     for fix in fixes:
         if fix.problem is not None:
@@ -390,27 +423,64 @@ def _print_diff(reports: list[EnvironmentReport], cwd: Path) -> int:
         click.echo(fix.diff(display_path(fix.path, cwd)), nl=False)
         count += len(fix.fixed)
     files = sum(1 for f in fixes if f.problem is None)
-    click.echo(f"Would fix {_count(count, 'finding')} in {_count(files, 'file')}.", err=True)
+    click.echo(
+        f"Would fix {_count(count, 'finding')} in {_count(files, 'file')}{_hidden(diagnostics, unsafe)}.",
+        err=True,
+    )
     return 1 if count else 0
 
 
+@dataclass(frozen=True)
+class Fixing:
+    """How --fix runs: with the unsafe fixes, listing them, the digests linted, under the lock."""
+
+    unsafe: bool = False
+    show: bool = False
+    digests: dict[str, str] | None = None
+    locked: bool = False
+
+
 def _apply_fixes(
-    reports: list[EnvironmentReport], paths: tuple[str, ...], cwd: Path, options: Options
+    reports: list[EnvironmentReport],
+    paths: tuple[str, ...],
+    cwd: Path,
+    options: Options,
+    how: Fixing = Fixing(),
 ) -> list[EnvironmentReport]:
-    from .fix import plan_fixes, write_fixes
+    from .fix import FileFix, plan_fixes, write_fixes
     from .pipeline import lint_paths
     from .report import display_path
 
-    fixes = plan_fixes(d for r in reports for d in r.diagnostics)
+    diagnostics = [d for r in reports for d in r.diagnostics]
+    fixes = plan_fixes(diagnostics, how.unsafe, how.digests)
     for fix in fixes:
         if fix.problem is not None:
             click.echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
-    written = write_fixes(fixes)
+    skipped: list[FileFix] = []
+    written = write_fixes(fixes, skipped, locked=how.locked)
+    for fix in skipped:
+        click.echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
+    if skipped and not written:
+        return lint_paths(paths, cwd, options)  # changed under us: report what it holds now
     if not written:
         return reports
     fixed = sum(len(f.fixed) for f in written)
     click.echo(f"Fixed {_count(fixed, 'finding')} in {_count(len(written), 'file')}.", err=True)
+    if how.show:
+        for fix in written:
+            for d in fix.fixed:
+                where = f"{display_path(d.path, cwd)}:{d.span.line}:{d.span.column + 1}:"
+                assert d.fix is not None
+                click.echo(f"  {where} {d.code} {d.fix.description}", err=True)
     return lint_paths(paths, cwd, options)  # what is left, reported as after any run
+
+
+def _hidden(diagnostics: list[Diagnostic], unsafe: bool) -> str:
+    """How many findings only --unsafe-fixes would fix, as a note for the summary."""
+    if unsafe:
+        return ""
+    hidden = sum(1 for d in diagnostics if d.fix is not None and not d.fix.safe)
+    return f"; {hidden} more with --unsafe-fixes" if hidden else ""
 
 
 def _write_baseline(where: Path, reports: list[EnvironmentReport], root: Path, cwd: Path) -> None:

@@ -33,7 +33,7 @@ from .model import ParseProblem, RevisionFile, Span
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
-_FORMAT = 3
+_FORMAT = 5  # 5: records carry unique keys and table renames (SqlStatement, RevisionFile.op_*)
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
 
@@ -311,6 +311,11 @@ class Store:
             self._index_changed = True
             out.append((digest, data))
         return out
+
+    def digests(self) -> dict[str, str]:
+        """The content digest of every file this run looked at, by path: what `--fix`
+        checks a file against before editing it at the spans found in those bytes."""
+        return {path: entry[2] for path, entry in self._index.items() if path in self._seen_paths}
 
     def resolved(
         self, paths: Sequence[Path], prints: Sequence[tuple[str, bytes | None]]

@@ -1,4 +1,4 @@
-"""Apply the safe fixes that diagnostics carry: `miglint lint --fix` and `--diff`.
+"""Apply the fixes that diagnostics carry: `miglint lint --fix` and `--diff`.
 
 Every fix is an edit at an exact span, so only the bytes it must change change:
 quotes, indentation, comments and line endings stay as written. A file is
@@ -6,19 +6,31 @@ decoded and encoded exactly as it was read, checked with CPython and LibCST
 after the edit, and written atomically (temporary file + rename, mode kept). If
 the result would not parse, nothing is written. A fixed statement is guarded,
 so a second run finds nothing to fix.
+
+Spans are positions in the bytes that were linted. A file whose bytes changed
+since (another `--fix`, an editor) is left alone: its digest is compared when the
+fix is planned, and its bytes again just before the rename. `fix_lock` keeps two
+`--fix` runs on one project from linting and writing at the same time.
 """
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import difflib
+import hashlib
 import io
+import os
+import re
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .atomic import replace_file
+from .atomic import remove_stale_temporaries, replace_file
 from .model import Diagnostic, Edit
+
+CHANGED = "changed since it was linted; nothing was written (run miglint again)"
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,7 @@ class FileFix:
     after: str
     fixed: tuple[Diagnostic, ...]
     problem: str | None = None  # why it was not written
+    original: bytes = b""  # the bytes `before` was decoded from
 
     def diff(self, shown_path: str) -> str:
         return "".join(
@@ -40,39 +53,107 @@ class FileFix:
         )
 
 
-def plan_fixes(diagnostics: Iterable[Diagnostic]) -> list[FileFix]:
-    """The edited text of every file that has safe fixes, without writing anything."""
+def applies(diagnostic: Diagnostic, unsafe: bool = False) -> bool:
+    """Whether `--fix` (with `--unsafe-fixes` when `unsafe`) applies this finding's fix."""
+    return diagnostic.fix is not None and (diagnostic.fix.safe or unsafe)
+
+
+def plan_fixes(
+    diagnostics: Iterable[Diagnostic], unsafe: bool = False, digests: Mapping[str, str] | None = None
+) -> list[FileFix]:
+    """The edited text of every file that has fixes to apply, without writing anything.
+
+    `unsafe`: unsafe fixes too (`--unsafe-fixes`). `digests`: the SHA-1 of each file's
+    bytes as linted (pipeline.lint_paths); a file that no longer has them is not fixed.
+    """
     by_path: dict[str, list[Diagnostic]] = {}
     for diagnostic in diagnostics:
-        if diagnostic.fix is not None and diagnostic.fix.safe:
+        if applies(diagnostic, unsafe):
             by_path.setdefault(diagnostic.path, []).append(diagnostic)
-    return [_plan_file(path, found) for path, found in sorted(by_path.items())]
+    return [_plan_file(path, found, (digests or {}).get(path)) for path, found in sorted(by_path.items())]
 
 
-def write_fixes(fixes: Sequence[FileFix]) -> list[FileFix]:
-    """Write each planned fix that parses; returns those written."""
+def write_fixes(
+    fixes: Sequence[FileFix], skipped: list[FileFix] | None = None, locked: bool = False
+) -> list[FileFix]:
+    """Write each planned fix that parses; returns those written.
+
+    A file whose bytes changed since it was planned is not written; it is added to
+    `skipped` with the reason. Temporary files an interrupted run left beside a file
+    are removed first (whatever their age when `locked`: no other `--fix` is writing).
+    """
     written = []
     for fix in fixes:
         if fix.problem is None and fix.after != fix.before:
-            _write_atomically(Path(fix.path), fix.after)
+            path = Path(fix.path)
+            remove_stale_temporaries(path, min_age=0.0 if locked else 600.0)
+            if not _write_atomically(path, fix):
+                if skipped is not None:
+                    skipped.append(dataclasses.replace(fix, problem=CHANGED))
+                continue
             written.append(fix)
     return written
 
 
-def _plan_file(path: str, diagnostics: list[Diagnostic]) -> FileFix:
+@contextlib.contextmanager
+def fix_lock(directory: Path) -> Iterator[bool]:
+    """Hold an exclusive lock on `directory` (the project root) while linting and fixing.
+
+    A second `--fix` on the same project waits here, then lints what the first wrote.
+    Yields whether the lock is held: on a system without flock (Windows) it is not,
+    and only the digest checks protect the files.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield False
+        return
+    try:
+        handle = os.open(directory, os.O_RDONLY)
+    except OSError:
+        yield False
+        return
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(handle)  # closing the descriptor releases the lock
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = None) -> FileFix:
     try:
         data = Path(path).read_bytes()
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as error:
         return FileFix(path, "", "", (), f"cannot read: {error}")
+    if linted is not None and digest(data) != linted:
+        return FileFix(path, text, text, (), CHANGED, data)
     edits: list[tuple[int, int, str, Diagnostic]] = []
     starts = _line_starts(text)
+    python = path.endswith((".py", ".pyw"))
     for diagnostic in diagnostics:
         assert diagnostic.fix is not None
+        mine: list[tuple[int, int, str, Diagnostic]] = []
         for edit in diagnostic.fix.edits:
             if edit.path == path:
-                edits.append((*_offsets(edit, starts), edit.replacement, diagnostic))
+                start, end = _offsets(edit, starts)
+                replacement: str | None = edit.replacement
+                if edit.literal:
+                    replacement = _literal(text[start:end], edit.replacement, python)
+                if replacement is None:
+                    break  # not the literal the fix was made for: leave this finding alone
+                mine.append((start, end, replacement, diagnostic))
+        else:
+            edits.extend(mine)
     edits.sort(key=lambda e: (e[0], e[1]))
     kept: list[tuple[int, int, str, Diagnostic]] = []
     for change in edits:
@@ -86,8 +167,8 @@ def _plan_file(path: str, diagnostics: list[Diagnostic]) -> FileFix:
     for start, end, replacement, _ in reversed(kept):
         after = after[:start] + replacement + after[end:]
     fixed = tuple(dict.fromkeys(d for *_, d in kept))
-    problem = _check(after)
-    return FileFix(path, text, after, fixed, problem)
+    problem = _check(after) if python else None  # a shell script is not Python
+    return FileFix(path, text, after, fixed, problem, data)
 
 
 def _line_starts(text: str) -> list[int]:
@@ -102,6 +183,29 @@ def _line_starts(text: str) -> list[int]:
 def _offsets(edit: Edit, starts: list[int]) -> tuple[int, int]:
     span = edit.span
     return starts[span.line - 1] + span.column, starts[span.end_line - 1] + span.end_column
+
+
+# A Python string literal without an f/b prefix: the prefix, the quotes, the body.
+_STRING = re.compile(r"(?P<prefix>[rRuU]?)(?P<quote>\'{3}|\"{3}|'|\")(?P<body>.*)(?P=quote)", re.DOTALL)
+_WORD = re.compile(r"[\w.@+-]*")  # a shell word that needs no quotes
+
+
+def _literal(written: str, value: str, python: bool) -> str | None:
+    """`value` as a literal quoted as `written` is; repr() where that would need escapes.
+
+    In Python, None when `written` is not a plain string literal (a name bound to one,
+    an f-string): replacing that with a literal would change the code, not the value.
+    Elsewhere a bare word (`alembic stamp head` in a shell script) stays a bare word.
+    """
+    found = _STRING.fullmatch(written)
+    if found is None:
+        if python:
+            return None
+        return value if value and _WORD.fullmatch(value) and _WORD.fullmatch(written) else repr(value)
+    quote = found.group("quote")
+    if "\\" in value or quote[0] in value or "\n" in value or "\r" in value:
+        return repr(value)
+    return f"{found.group('prefix')}{quote}{value}{quote}"
 
 
 def _check(text: str) -> str | None:
@@ -119,10 +223,10 @@ def _check(text: str) -> str | None:
     return None
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    data = path.read_bytes()
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    encoded = text.encode(encoding)
+def _write_atomically(path: Path, fix: FileFix) -> bool:
+    """Replace the file with the fixed text unless its bytes are no longer those planned."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(fix.original).readline)
+    encoded = fix.after.encode(encoding)
     if encoding == "utf-8-sig" and not encoded.startswith(b"\xef\xbb\xbf"):
         encoded = b"\xef\xbb\xbf" + encoded
-    replace_file(path, encoded)
+    return replace_file(path, encoded, expected=fix.original)

@@ -98,6 +98,11 @@ class SqlStatement:
     function: str  # the function holding the execute call
     entry: str  # "upgrade" or "downgrade": the entry point that runs it
     insert: tuple[int, int, str] | None = None
+    # An INSERT: the columns it lists, less those given a NULL (a NULL never conflicts).
+    columns: tuple[str, ...] = ()
+    # The primary keys and unique constraints it creates, as (table, sorted columns).
+    keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    renamed_to: str = ""  # ALTER TABLE ... RENAME TO: the new name
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,10 @@ class RevisionFile:
     sql: tuple[SqlStatement, ...] = ()
     sql_problems: tuple[SqlProblem, ...] = ()
     ops: tuple[OpCall, ...] = ()
+    # (table, sorted columns) of the primary keys and unique constraints upgrade() creates
+    # through op calls (opcalls.extract_op_keys); those made by SQL are on SqlStatement.keys.
+    op_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    op_renames: tuple[tuple[str, str], ...] = ()  # (old, new) of each op.rename_table upgrade() runs
 
     @property
     def revision_id(self) -> str | None:
@@ -177,15 +186,31 @@ class Location:
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the text at `span` in `path` with `replacement`."""
+    """Replace the text at `span` in `path` with `replacement`.
+
+    `literal`: `replacement` is a string value, and the span holds a string literal;
+    the value is written with that literal's prefix and quotes (lint/fix.py), so the
+    file's quote style is kept without rules reading files.
+    """
 
     path: str
     span: Span
     replacement: str
+    literal: bool = False
+
+    @property
+    def text(self) -> str:
+        """The replacement as code, for reports that cannot look at the file (JSON, SARIF):
+        a literal edit becomes repr() of its value; --fix uses the file's quotes instead."""
+        return repr(self.replacement) if self.literal else self.replacement
 
 
 @dataclass(frozen=True)
 class Fix:
+    """Edits that remove a finding. `safe` ones are applied by `--fix`; unsafe ones (which
+    may change what the code does, or rest on a guess) only with `--unsafe-fixes`. Each
+    fixable rule says which in its docstring's "Fix safety" section."""
+
     description: str
     edits: tuple[Edit, ...]
     safe: bool = True

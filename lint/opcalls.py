@@ -10,7 +10,11 @@ call. A call is safe when it passes `if_not_exists=True` / `if_exists=True`
 from __future__ import annotations
 
 import ast
+import dis
+import re
+import types
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from .model import OpCall, Span
 from .sqlsource import ENTRY_POINTS, char_column, reached_functions
@@ -44,13 +48,7 @@ def extract_op_calls(
                 column = char_column(lines, line, call.col_offset)
                 end_line = call.end_lineno or line
                 end_column = char_column(lines, end_line, call.end_col_offset or 0)
-                insert = None
-                if not passed and (call.args or call.keywords):
-                    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
-                    last = max(arguments, key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0))
-                    if last.end_lineno is not None and last.end_col_offset is not None:
-                        last_column = char_column(lines, last.end_lineno, last.end_col_offset)
-                        insert = (last.end_lineno, last_column, f", {keyword}=True")
+                insert = None if passed else _keyword_insert(call, keyword, lines)
                 calls.append(
                     OpCall(
                         name=name,
@@ -65,6 +63,35 @@ def extract_op_calls(
                     )
                 )
     return tuple(calls)
+
+
+def _keyword_insert(call: ast.Call, keyword: str, lines: list[str]) -> tuple[int, int, str] | None:
+    """Where and how `keyword=True` joins the call's arguments, following its layout:
+    on a line of its own, with a trailing comma, when each argument has its own line
+    and the parenthesis closes below them; else inline after the last argument."""
+    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    if not arguments:
+        return None
+    last = max(arguments, key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0))
+    if last.end_lineno is None or last.end_col_offset is None:
+        return None
+    end_line = last.end_lineno
+    end_column = char_column(lines, end_line, last.end_col_offset)
+    inline = (end_line, end_column, f", {keyword}=True")
+    first = lines[last.lineno - 1] if 0 < last.lineno <= len(lines) else ""
+    indent = first[: char_column(lines, last.lineno, last.col_offset)]
+    if indent.strip() or (call.end_lineno or 0) <= end_line:
+        return inline
+    text = lines[end_line - 1]
+    newline = "\r\n" if text.endswith("\r\n") else "\n"
+    rest = text[end_column:].strip()
+    if rest.startswith(","):  # a trailing comma: the new argument goes after it (and any comment)
+        if rest[1:].strip() and not rest[1:].strip().startswith("#"):
+            return inline
+        return (end_line, len(text.rstrip("\r\n")), f"{newline}{indent}{keyword}=True,")
+    if rest and not rest.startswith("#"):
+        return inline
+    return (end_line, end_column, f",{newline}{indent}{keyword}=True")
 
 
 def _calls(body: list[ast.stmt], guarded: bool) -> Iterator[tuple[ast.Call, bool]]:
@@ -101,7 +128,7 @@ def _is_guard(test: ast.expr) -> bool:
     return any(word in ast.dump(test) for word in _GUARD_WORDS)
 
 
-def _is_true(node: ast.expr) -> bool:
+def _is_true(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is True
 
 
@@ -110,3 +137,202 @@ def _first_string(call: ast.Call) -> str:
         if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
             return argument.value
     return ""
+
+
+# -- unique keys: what makes ON CONFLICT DO NOTHING (MG204) more than a no-op ---------
+
+# A file without one of these creates no primary key or unique constraint through op,
+# and renames no table that has one.
+KEY_HINT = re.compile(
+    r"primary_key|PrimaryKeyConstraint|UniqueConstraint|unique\s*=|create_primary_key|create_unique_constraint"
+    r"|rename_table"
+)
+
+
+_KEYED = ("create_primary_key", "create_unique_constraint", "rename_table")  # whatever their arguments
+_KEY_CALLS = (
+    "create_table", "add_column", "create_primary_key", "create_unique_constraint", "create_index", "rename_table",
+)  # fmt: skip
+
+
+class OpKeys(NamedTuple):
+    keys: tuple[tuple[str, tuple[str, ...]], ...]  # (table, sorted columns)
+    renames: tuple[tuple[str, str], ...]  # (old, new): a table's keys go with it
+
+
+def extract_op_keys(text: str, code: types.CodeType) -> OpKeys:
+    """(table, columns) of every primary key and unique constraint upgrade() creates with op:
+    `op.create_table` (a `primary_key=True` / `unique=True` column, a PrimaryKeyConstraint,
+    a UniqueConstraint), `op.add_column`, `op.create_primary_key`,
+    `op.create_unique_constraint`, `op.create_index(..., unique=True)` without a WHERE;
+    and the tables `op.rename_table` renames. Names that are not literals are left out:
+    a key not seen is a key not claimed.
+
+    Only the calls are parsed, not the file: a call counts when its line runs code of
+    upgrade() or of a module function it calls (the compiled module says which lines do,
+    so a call in a comment, a string or downgrade() does not count).
+    """
+    lines: set[int] | None = None  # worked out for the first call found: most files have none
+    keys: list[tuple[str, tuple[str, ...]]] = []
+    renames: list[tuple[str, str]] = []
+    for name, start, opening in _key_calls(text):
+        if lines is None:
+            lines = _lines_run_by(code, "upgrade")
+        if text.count("\n", 0, start) + 1 not in lines:
+            continue
+        end = _closing_parenthesis(text, opening)
+        if end is None or (KEY_HINT.search(text, start, end) is None and name not in _KEYED):
+            continue  # a create_table or create_index that declares no key: not worth parsing
+        try:
+            call = ast.parse(text[start : end + 1], mode="eval").body
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        if isinstance(call, ast.Call) and name == "rename_table":
+            old, new, schema = (
+                _argument_string(call, 0, "old_table_name"),
+                _argument_string(call, 1, "new_table_name"),
+                _keyword_string(call, "schema"),
+            )
+            if old and new:
+                renames.append((_qualified(schema, old), _qualified(schema, new)))
+        elif isinstance(call, ast.Call):
+            keys.extend(_keys_of(name, call))
+    return OpKeys(tuple(dict.fromkeys(keys)), tuple(renames))
+
+
+def _key_calls(text: str) -> Iterator[tuple[str, int, int]]:
+    """(op function, where `op.` starts, where its `(` is) of each call that may create a key.
+    str.find, not one regex over the whole text: this runs on most version files."""
+    for name in _KEY_CALLS:
+        needle = f"op.{name}"
+        start = text.find(needle)
+        while start >= 0:
+            after = start + len(needle)
+            opening = after
+            while text.startswith((" ", "\t"), opening):
+                opening += 1
+            if (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_.")) and text.startswith(
+                "(", opening
+            ):
+                yield name, start, opening
+            start = text.find(needle, after)
+
+
+def _lines_run_by(module: types.CodeType, entry: str) -> set[int]:
+    """The lines with code of `entry` and of the module functions it names, transitively."""
+    functions = {c.co_name: c for c in module.co_consts if isinstance(c, types.CodeType)}
+    if entry not in functions:
+        return set()
+    reached, order = {entry}, [functions[entry]]
+    lines: set[int] = set()
+    for function in order:
+        stack = [function]
+        while stack:
+            current = stack.pop()
+            lines.update(line for _, line in dis.findlinestarts(current) if line is not None)
+            stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+            for name in current.co_names:
+                if name in functions and name not in reached:
+                    reached.add(name)
+                    order.append(functions[name])
+    return lines
+
+
+_SCAN = re.compile(r"""[()\[\]{}#]|\'\'\'|\"\"\"|'|\"""")
+_STRING_END = {
+    "'": re.compile(r"(?:\\.|[^\\'\n])*'"),
+    '"': re.compile(r'(?:\\.|[^\\"\n])*"'),
+    "'''": re.compile(r"(?:\\.|[^\\])*?\'\'\'", re.DOTALL),
+    '"""': re.compile(r"(?:\\.|[^\\])*?\"\"\"", re.DOTALL),
+}
+
+
+def _closing_parenthesis(text: str, opening: int) -> int | None:
+    """The index of the `)` that closes the `(` at `opening`, skipping strings and comments."""
+    depth, position = 0, opening
+    while True:
+        found = _SCAN.search(text, position)
+        if found is None:
+            return None
+        token, position = found.group(), found.end()
+        if token in ("(", "[", "{"):
+            depth += 1
+        elif token in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return found.start() if token == ")" else None
+        elif token == "#":
+            position = text.find("\n", position)
+            if position < 0:
+                return None
+        else:
+            closed = _STRING_END[token].match(text, position)
+            if closed is None:
+                return None
+            position = closed.end()
+
+
+def _keys_of(name: str, call: ast.Call) -> Iterator[tuple[str, tuple[str, ...]]]:
+    schema = _keyword_string(call, "schema")
+    if name in ("create_table", "add_column"):
+        table = _argument_string(call, 0, "table_name")
+        if not table:
+            return
+        primary: list[str] = []  # every primary_key=True column: one composite key
+        for element in call.args[1:]:
+            for columns in _element_keys(element, primary):
+                yield _qualified(schema, table), columns
+        if primary:
+            yield _qualified(schema, table), tuple(sorted(primary))
+    elif name in ("create_primary_key", "create_unique_constraint", "create_index"):
+        if name == "create_index" and not (
+            _is_true(_keyword(call, "unique"))
+            and not any(k.arg and k.arg.endswith("_where") for k in call.keywords)
+        ):
+            return
+        table = _argument_string(call, 1, "table_name")
+        listed = call.args[2] if len(call.args) > 2 else _keyword(call, "columns")
+        columns = _strings(listed.elts) if isinstance(listed, (ast.List, ast.Tuple)) else ()
+        if table and columns:
+            yield _qualified(schema, table), columns
+
+
+def _element_keys(element: ast.expr, primary: list[str]) -> Iterator[tuple[str, ...]]:
+    """The key a Column or constraint given to create_table/add_column declares; a
+    primary-key column is added to `primary` (SQLAlchemy makes one key of all of them)."""
+    if not isinstance(element, ast.Call):
+        return
+    called = element.func.attr if isinstance(element.func, ast.Attribute) else getattr(element.func, "id", "")
+    if called == "Column":
+        column = _argument_string(element, 0, "name")
+        if column and _is_true(_keyword(element, "primary_key")):
+            primary.append(column)
+        elif column and _is_true(_keyword(element, "unique")):
+            yield (column,)
+    elif called in ("PrimaryKeyConstraint", "UniqueConstraint"):
+        columns = _strings(element.args)
+        if columns and len(columns) == len(element.args):
+            yield columns
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _keyword_string(call: ast.Call, name: str) -> str:
+    value = _keyword(call, name)
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else ""
+
+
+def _argument_string(call: ast.Call, index: int, keyword: str) -> str:
+    value = call.args[index] if len(call.args) > index else _keyword(call, keyword)
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else ""
+
+
+def _strings(nodes: list[ast.expr]) -> tuple[str, ...]:
+    found = [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return tuple(sorted(found)) if len(found) == len(nodes) else ()
+
+
+def _qualified(schema: str, table: str) -> str:
+    return f"{schema}.{table}" if schema else table

@@ -43,6 +43,7 @@ from .model import (
     SqlStatement,
     Suppression,
 )
+from .opcalls import KEY_HINT
 from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header
 from .sqlfacts import runs_sql, sql_facts
 
@@ -76,6 +77,7 @@ def parse_revision_file(
 
     wants_sql = runs_sql(text)
     wants_ops = ops and "op." in text
+    wants_keys = "op." in text and KEY_HINT.search(text) is not None
     # op calls need the AST whatever happens; literal SQL alone does not (sqlliteral.py)
     problem, functions, tree, code = _compile_check(text, with_tree=wants_ops)
     if problem is not None:
@@ -115,6 +117,11 @@ def parse_revision_file(
         from .opcalls import extract_op_calls
 
         record = dataclasses.replace(record, ops=extract_op_calls(text, tree, entries))
+    if wants_keys and code is not None:
+        from .opcalls import extract_op_keys
+
+        found = extract_op_keys(text, code)
+        record = dataclasses.replace(record, op_keys=found.keys, op_renames=found.renames)
     return record
 
 

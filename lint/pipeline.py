@@ -48,23 +48,30 @@ def cache_dir_for(project: Project, options: Options) -> Path | None:
 
 
 def lint_paths(
-    paths: Sequence[str], cwd: Path, options: Options = Options(), project: Project | None = None
+    paths: Sequence[str],
+    cwd: Path,
+    options: Options = Options(),
+    project: Project | None = None,
+    digests: dict[str, str] | None = None,
 ) -> list[EnvironmentReport]:
-    """`project`, when given, is what `discover(paths, cwd)` found: the CLI needs it too."""
+    """`project`, when given, is what `discover(paths, cwd)` found: the CLI needs it too.
+    `digests`, when given, receives the content digest of every file linted (for --fix)."""
     project = project if project is not None else discover(paths, cwd)
     # Settings apply per environment: each [tool.miglint] lints its environments as it
     # would alone (its rules, dialect, runners, cache).
     parts = by_settings(project)
     if len(parts) == 1:
-        return _lint_project(project, options)
+        return _lint_project(project, options, digests)
     found: dict[int, EnvironmentReport] = {}
     for part in parts:
-        for env, report in zip(part.environments, _lint_project(part, options)):
+        for env, report in zip(part.environments, _lint_project(part, options, digests)):
             found[id(env)] = report
     return [found[id(env)] for env in project.environments]  # in the order they were found
 
 
-def _lint_project(project: Project, options: Options) -> list[EnvironmentReport]:
+def _lint_project(
+    project: Project, options: Options, digests: dict[str, str] | None = None
+) -> list[EnvironmentReport]:
     settings = project.settings
     rules = select_rules(
         select=options.select or settings.select,
@@ -87,6 +94,8 @@ def _lint_project(project: Project, options: Options) -> list[EnvironmentReport]
     cached = store.results(key) if up_front else None
     if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
         store.save()
+        if digests is not None:
+            digests.update(store.digests())
         return _focus(cached, project)
     merge = None
     if options.against is not None:
@@ -162,6 +171,8 @@ def _lint_project(project: Project, options: Options) -> list[EnvironmentReport]
             key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
         store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
     store.save()
+    if digests is not None:
+        digests.update(store.digests())
     return _focus(reports, project)
 
 

@@ -38,6 +38,15 @@ class EnvironmentReport:
     graph: RevisionGraph | None = field(default=None, compare=False, repr=False)
 
 
+@dataclass(frozen=True)
+class FixesShown:
+    """What the text report says about fixes: each one (`--show-fixes`), and whether
+    `--unsafe-fixes` is on (then --fix applies the unsafe ones too)."""
+
+    each: bool = False
+    unsafe: bool = False
+
+
 @functools.cache
 def display_path(path: str, cwd: Path) -> str:
     """Relative to the working directory where possible, always with forward slashes.
@@ -82,7 +91,12 @@ def _plural(count: int, word: str) -> str:
 
 
 def text_report(
-    reports: Sequence[EnvironmentReport], cwd: Path, *, color: bool = False, show_help: bool = True
+    reports: Sequence[EnvironmentReport],
+    cwd: Path,
+    *,
+    color: bool = False,
+    show_help: bool = True,
+    fixes: FixesShown = FixesShown(),
 ) -> str:
     def paint(text: str, code: str) -> str:
         return f"\x1b[{code}m{text}\x1b[0m" if color else text
@@ -98,6 +112,9 @@ def text_report(
         lines.append(f"{paint(where, '1')} {code} {d.message}")
         if show_help and d.help:
             lines.append(f"  {paint('help:', '36')} {d.help}")
+        if fixes.each and d.fix is not None:
+            label = "fix:" if d.fix.safe else "fix (unsafe, --unsafe-fixes):"
+            lines.append(f"  {paint(label, '32')} {d.fix.description}")
     if lines:
         lines.append("")
     if len(reports) > 1:
@@ -109,7 +126,30 @@ def text_report(
             )
             lines.append(f"{r.name}: {_plural(r.revisions, 'revision')}, {state}")
     lines.append(summary_line(reports))
+    fixable = fixable_line(reports, fixes.unsafe)
+    if fixable:
+        lines.append(fixable)
     return "\n".join(lines) + "\n"
+
+
+def fixable_counts(reports: Sequence[EnvironmentReport]) -> tuple[int, int]:
+    """(findings --fix fixes, findings only --fix --unsafe-fixes fixes)."""
+    safe = unsafe = 0
+    for d in (d for r in reports for d in r.diagnostics):
+        if d.fix is not None:
+            safe, unsafe = (safe + 1, unsafe) if d.fix.safe else (safe, unsafe + 1)
+    return safe, unsafe
+
+
+def fixable_line(reports: Sequence[EnvironmentReport], unsafe_enabled: bool = False) -> str:
+    """`N fixable with --fix (M more with --unsafe-fixes).`, or "" when nothing is."""
+    safe, unsafe = fixable_counts(reports)
+    if not safe and not unsafe:
+        return ""
+    if unsafe_enabled:
+        return f"{safe + unsafe} fixable with --fix --unsafe-fixes."
+    more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
+    return f"{safe} fixable with --fix{more}."
 
 
 def summary_line(reports: Sequence[EnvironmentReport]) -> str:
@@ -147,9 +187,9 @@ def _fix_json(fix: Fix | None, cwd: Path) -> dict[str, Any] | None:
     return {
         "description": fix.description,
         "safe": fix.safe,
+        "applicability": "safe" if fix.safe else "unsafe",
         "edits": [
-            {"path": display_path(e.path, cwd), **_position(e.span), "replacement": e.replacement}
-            for e in fix.edits
+            {"path": display_path(e.path, cwd), **_position(e.span), "replacement": e.text} for e in fix.edits
         ],
     }
 
@@ -184,6 +224,8 @@ def json_report(reports: Sequence[EnvironmentReport], cwd: Path) -> str:
             "suppressed": sum(r.suppressed for r in reports),
             "baselined": sum(r.baselined for r in reports),
             "unread_sql": sum(r.unread_sql for r in reports),
+            "fixable": fixable_counts(reports)[0],
+            "unsafe_fixable": fixable_counts(reports)[1],
             "files": sum(r.files for r in reports),
             "revisions": sum(r.revisions for r in reports),
             "environments": [

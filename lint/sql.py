@@ -69,6 +69,11 @@ class Statement:
     fix: tuple[int, str] | None  # (offset in sql, text to insert), proved by re-parsing
     at: int = -1  # the offending part: an ALTER TABLE action's first keyword; -1: `start`
     in_block: bool = False  # found inside a DO block's body (start/end are inside the body)
+    # An INSERT: the columns it lists, less those given a NULL (a NULL never conflicts).
+    columns: tuple[str, ...] = ()
+    # The primary keys and unique constraints it creates, as (table, columns).
+    keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    renamed_to: str = ""  # ALTER TABLE ... RENAME TO: the table's new name (its keys go with it)
 
     @property
     def anchor(self) -> int:
@@ -250,6 +255,9 @@ class _Fact(NamedTuple):
     at: int = -1
     fix_at: tuple[int, ...] = ()  # candidate offsets for the fix text, tried in order
     advice: str | None = None  # overrides the policy's safe_when
+    columns: tuple[str, ...] = ()  # see Statement
+    keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    renamed_to: str = ""
 
 
 Verifier = Callable[[int, str, _Fact], bool]
@@ -264,7 +272,10 @@ def _finish(fact: _Fact, start: int, end: int, dialect: str, verify: Verifier | 
     fix = None
     if rule and not fact.guarded and fix_text and verify is not None:
         fix = next(((at, fix_text) for at in fact.fix_at if verify(at, fix_text, fact)), None)
-    return Statement(rule, fact.kind, fact.target, start, end, fact.guarded, safe_when, fix, fact.at)
+    return Statement(
+        rule, fact.kind, fact.target, start, end, fact.guarded, safe_when, fix, fact.at,
+        columns=fact.columns, keys=fact.keys, renamed_to=fact.renamed_to,
+    )  # fmt: skip
 
 
 def _fix_works(before: list[Statement], after: list[Statement], fact: _Fact) -> bool:
@@ -392,8 +403,10 @@ def _pg_trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _pg_mask_binds(sql: str) -> str:
     """Replace SQLAlchemy's `:name` (and DB-API `%(name)s`) outside literals and comments
-    by `$1` padded to the same length: the grammar accepts it wherever a value goes, and
-    every offset stays valid."""
+    by `$1` zero-padded to the same length (`$0001`, one token): the grammar accepts it
+    wherever a value goes, and every offset stays valid. Padding with spaces would let a
+    statement that ends with a bind end inside it, and a fix appended there would split
+    the name (`:p ON CONFLICT DO NOTHINGrivacy_notice_id`)."""
     # `in` first: the pattern's lookbehind makes re try it at every offset
     if (":" not in sql and "%(" not in sql) or not _BIND_HINT.search(sql):
         return sql
@@ -408,7 +421,7 @@ def _pg_mask_binds(sql: str) -> str:
         span = _pg_bind_span(sql, tokens, i) if tok.name in ("ASCII_58", "ASCII_37") else None
         if span is not None:
             lo, hi = span
-            chars[lo:hi] = "$1".ljust(hi - lo)
+            chars[lo:hi] = "$" + "1".rjust(hi - lo - 1, "0")
     return "".join(chars)
 
 
@@ -607,7 +620,26 @@ def _pg_create_table(st: _PgStmt) -> list[_Fact]:
     if rel.get("relpersistence") == "t":  # a temporary table is gone with the session
         kind = "CREATE TEMPORARY TABLE"
     guarded = bool(node.get("if_not_exists"))
-    return [_Fact(kind, _rangevar(rel), guarded, fix_at=() if guarded else st.after("TABLE"))]
+    table = _rangevar(rel)
+    keys = tuple((table, columns) for columns in _pg_table_keys(node.get("tableElts") or []))
+    return [_Fact(kind, table, guarded, fix_at=() if guarded else st.after("TABLE"), keys=keys)]
+
+
+_PG_KEYS = ("CONSTR_PRIMARY", "CONSTR_UNIQUE")
+
+
+def _pg_table_keys(elements: list[Node]) -> Iterator[tuple[str, ...]]:
+    """The column sets of the PRIMARY KEY / UNIQUE constraints among a table's elements."""
+    for element in elements:
+        column = element.get("ColumnDef")
+        if column is not None:
+            if any(c.get("Constraint", {}).get("contype") in _PG_KEYS for c in column.get("constraints", ())):
+                yield (str(column.get("colname", "")),)
+            continue
+        constraint = element.get("Constraint") or {}
+        keys = constraint.get("keys") or ()
+        if constraint.get("contype") in _PG_KEYS and keys and all("String" in k for k in keys):
+            yield tuple(sorted(str(k["String"]["sval"]) for k in keys))
 
 
 def _pg_create_table_as(st: _PgStmt) -> list[_Fact]:
@@ -631,11 +663,24 @@ def _pg_create_index(st: _PgStmt) -> list[_Fact]:
     name = str(st.node.get("idxname") or "")
     guarded = bool(st.node.get("if_not_exists"))
     if guarded:
-        return [_Fact(kind, name, True)]
+        return [_Fact(kind, name, True, keys=_pg_index_key(st.node))]
     if not name:  # CREATE INDEX IF NOT EXISTS requires a name
         return [_Fact(kind, "", False, advice="a name and IF NOT EXISTS")]
     keyword = "CONCURRENTLY" if st.node.get("concurrent") else "INDEX"
-    return [_Fact(kind, name, False, fix_at=st.after(keyword))]
+    return [_Fact(kind, name, False, fix_at=st.after(keyword), keys=_pg_index_key(st.node))]
+
+
+def _pg_index_key(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A unique index on plain columns, without WHERE: a key like a UNIQUE constraint."""
+    params = [p.get("IndexElem", {}) for p in node.get("indexParams", ())]
+    if (
+        not node.get("unique")
+        or node.get("whereClause")
+        or not params
+        or not all(p.get("name") for p in params)
+    ):
+        return ()
+    return ((_rangevar(node.get("relation")), tuple(sorted(str(p["name"]) for p in params))),)
 
 
 def _pg_create_simple(
@@ -704,7 +749,8 @@ def _pg_alter_table(st: _PgStmt) -> list[_Fact]:
         seg = segments[index] if segments else None
         at = seg[0].start if seg else -1
         fix_at = () if guarded or not seg or kind == "ALTER TABLE ADD CONSTRAINT" else _pg_action_fix_at(seg)
-        facts.append(_Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at))
+        keys = tuple((table, columns) for columns in _pg_table_keys([cmd.get("def") or {}]))
+        facts.append(_Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at, keys=keys))
     return facts
 
 
@@ -772,7 +818,11 @@ def _pg_rename(st: _PgStmt) -> list[_Fact]:
     # ALTER TABLE IF EXISTS old RENAME TO new is a no-op once `old` is gone; for a
     # column or constraint, IF EXISTS is about the table, which is still there.
     guarded = bool(node.get("missing_ok")) and not node.get("subname")
-    return [_Fact(kind, target, guarded)]
+    renamed_to = ""
+    if node.get("renameType") == "OBJECT_TABLE" and node.get("newname"):
+        schema = (node.get("relation") or {}).get("schemaname")
+        renamed_to = f"{schema}.{node['newname']}" if schema else str(node["newname"])
+    return [_Fact(kind, target, guarded, renamed_to=renamed_to)]
 
 
 def _pg_drop(st: _PgStmt) -> list[_Fact]:
@@ -814,9 +864,22 @@ def _pg_insert(st: _PgStmt) -> list[_Fact]:
     select = (node.get("selectStmt") or {}).get("SelectStmt") or {}
     if node.get("onConflictClause") or _has_anti_join(select.get("whereClause")):
         return [_Fact("INSERT", target, True)]
+    columns = _pg_inserted_columns(node.get("cols") or [], select.get("valuesLists") or [])
     if node.get("returningList"):  # ON CONFLICT DO NOTHING would change what it returns
-        return [_Fact("INSERT", target, False)]
-    return [_Fact("INSERT", target, False, fix_at=(st.end,))]
+        return [_Fact("INSERT", target, False, columns=columns)]
+    return [_Fact("INSERT", target, False, fix_at=(st.end,), columns=columns)]
+
+
+def _pg_inserted_columns(cols: list[Node], rows: list[Node]) -> tuple[str, ...]:
+    """The listed columns (not a.b targets), less any that a VALUES row gives NULL."""
+    names = [str(c.get("ResTarget", {}).get("name", "")) for c in cols]
+    nulls: set[int] = set()
+    for row in rows:
+        for index, value in enumerate(row.get("List", {}).get("items", ())):
+            if value.get("A_Const", {}).get("isnull"):
+                nulls.add(index)
+    plain = [not c.get("ResTarget", {}).get("indirection") for c in cols]
+    return tuple(sorted(n for i, n in enumerate(names) if n and plain[i] and i not in nulls))
 
 
 def _has_anti_join(where: Any) -> bool:
@@ -1326,9 +1389,46 @@ def _glot_create(e: exp.Create, chunk: list[Token], dialect: str) -> _Fact:
         kind = "CREATE TEMPORARY TABLE"
     guarded = bool(e.args.get("exists") or e.args.get("replace"))
     name = _glot_name(e.this)
+    keys = _glot_keys(e)
     if noun == "INDEX" and not name and not guarded:  # IF NOT EXISTS needs a name
-        return _Fact(kind, "", False, advice="a name and IF NOT EXISTS")
-    return _Fact(kind, name, guarded, fix_at=() if guarded else _glot_fix_at(chunk, kind, dialect))
+        return _Fact(kind, "", False, advice="a name and IF NOT EXISTS", keys=keys)
+    fix_at = () if guarded else _glot_fix_at(chunk, kind, dialect)
+    return _Fact(kind, name, guarded, fix_at=fix_at, keys=keys)
+
+
+def _glot_keys(e: exp.Create) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The PRIMARY KEY / UNIQUE column sets a CREATE TABLE or CREATE UNIQUE INDEX makes."""
+    from sqlglot import exp
+
+    def names(nodes: Sequence[Any]) -> tuple[str, ...]:
+        found = [n.name if isinstance(n, (exp.Identifier, exp.Column)) else "" for n in nodes]
+        return tuple(sorted(found)) if all(found) else ()
+
+    found: list[tuple[str, ...]] = []
+    target = e.this
+    if isinstance(target, exp.Schema):  # CREATE TABLE t (...)
+        table = _glot_name(target.this)
+        for element in target.expressions:
+            if isinstance(element, exp.ColumnDef):
+                kinds = [c.args.get("kind") for c in element.args.get("constraints") or ()]
+                if any(
+                    isinstance(k, (exp.PrimaryKeyColumnConstraint, exp.UniqueColumnConstraint)) for k in kinds
+                ):
+                    found.append((element.name,))
+            elif isinstance(element, exp.PrimaryKey):
+                found.append(names(element.expressions))
+            elif isinstance(element, exp.UniqueColumnConstraint) and isinstance(element.this, exp.Schema):
+                found.append(names(element.this.expressions))
+        return tuple((table, key) for key in found if key)
+    if isinstance(target, exp.Index) and e.args.get("unique"):
+        params = target.args.get("params")
+        if params is None or params.args.get("where") is not None:
+            return ()
+        columns = names(
+            [o.this if isinstance(o, exp.Ordered) else o for o in params.args.get("columns") or ()]
+        )
+        return ((_glot_name(target.args.get("table")), columns),) if columns else ()
+    return ()
 
 
 def _glot_insert(e: exp.Insert, chunk: list[Token], dialect: str) -> _Fact:
@@ -1350,7 +1450,18 @@ def _glot_insert(e: exp.Insert, chunk: list[Token], dialect: str) -> _Fact:
     risky = e.args.get("returning") or e.args.get("default") or alternative
     if isinstance(source, exp.Query) and where is None:
         risky = True
-    return _Fact("INSERT", target, False, fix_at=() if risky else (chunk[-1].end + 1,))
+    columns: tuple[str, ...] = ()
+    if isinstance(e.this, exp.Schema):
+        listed = [c.name if isinstance(c, exp.Identifier) else "" for c in e.this.expressions]
+        rows = source.expressions if isinstance(source, exp.Values) else []
+        nulls = {
+            i
+            for row in rows
+            for i, v in enumerate(getattr(row, "expressions", ()))
+            if isinstance(v, exp.Null)
+        }
+        columns = tuple(sorted(n for i, n in enumerate(listed) if n and i not in nulls))
+    return _Fact("INSERT", target, False, fix_at=() if risky else (chunk[-1].end + 1,), columns=columns)
 
 
 _GLOT_DROP_ACTIONS = {

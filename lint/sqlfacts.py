@@ -65,6 +65,9 @@ def sql_facts(
                     function=source.function,
                     entry=source.entry,
                     insert=insert,
+                    columns=statement.columns,
+                    keys=tuple((source.shown(table), columns) for table, columns in statement.keys),
+                    renamed_to=source.shown(statement.renamed_to),
                 )
             )
         for bad in unparsed:

@@ -49,4 +49,5 @@ class OpRule(GraphRule):
         if call.insert is None:
             return None
         line, column, text = call.insert
-        return Fix(f"pass {call.keyword}=True", (Edit(path, Span.point(line, column), text),))
+        # unsafe: older Alembic releases have no such keyword (see the rules' Fix safety)
+        return Fix(f"pass {call.keyword}=True", (Edit(path, Span.point(line, column), text),), safe=False)

@@ -55,7 +55,13 @@ class SqlRule(FileRule):
         if statement.insert is None:
             return None
         line, column, text = statement.insert
-        return Fix(f"insert {text.strip()!r}", (Edit(file.path, Span.point(line, column), text),))
+        edit = Edit(file.path, Span.point(line, column), text)
+        return Fix(f"insert {text.strip()!r}", (edit,), safe=self.safe_fix(statement))
+
+    def safe_fix(self, statement: SqlStatement) -> bool:
+        """Whether `--fix` applies the inserted guard without --unsafe-fixes (the rule's
+        "Fix safety" section says why)."""
+        return True
 
 
 def _files_by_unguarded_code(files: Sequence[RevisionFile]) -> dict[str, list[RevisionFile]]:

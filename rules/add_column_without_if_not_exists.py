@@ -25,6 +25,11 @@ class AddColumnWithoutIfNotExists(SqlRule):
     op.execute("ALTER TABLE characters ADD COLUMN IF NOT EXISTS emoji_style text")
     ```
     or `op.add_column(..., if_not_exists=True)` (Alembic >= 1.16).
+
+    ## Fix safety
+    Safe: IF NOT EXISTS changes nothing where the column is missing, and where it
+    exists the statement used to fail. A column of that name with another type is
+    kept as it is.
     """
 
     code = "MG202"

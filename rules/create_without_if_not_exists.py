@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from ..model import SqlStatement
 from ..rule import Example
 from ._sql_rule import SqlRule, upgrade_running
 
@@ -29,6 +30,14 @@ class CreateWithoutIfNotExists(SqlRule):
     For a type, wrap it: `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_type WHERE
     typname = 'mood') THEN CREATE TYPE mood AS ENUM ('calm'); END IF; END $$`.
     `miglint lint --fix` inserts IF NOT EXISTS / OR REPLACE where the dialect has it.
+
+    ## Fix safety
+    IF NOT EXISTS is safe: it changes nothing where the object is missing, and where
+    it exists the statement used to fail. OR REPLACE (OR ALTER in T-SQL) is unsafe:
+    where a view, function, procedure or trigger of that name exists, it replaces
+    the definition there - perhaps one a later revision changed - with this older
+    one, silently. `--unsafe-fixes` applies it; check first that no later revision
+    redefines the object.
     """
 
     code = "MG201"
@@ -45,3 +54,6 @@ class CreateWithoutIfNotExists(SqlRule):
             flagged=("r1", "r1"),
         ),
     )
+
+    def safe_fix(self, statement: SqlStatement) -> bool:
+        return statement.insert is None or statement.insert[2].strip() not in ("OR REPLACE", "OR ALTER")

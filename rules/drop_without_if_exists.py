@@ -24,6 +24,10 @@ class DropWithoutIfExists(SqlRule):
     ```python
     op.execute("DROP TABLE IF EXISTS legacy_roleplay")
     ```
+
+    ## Fix safety
+    Safe: IF EXISTS changes nothing where the object exists, and where it is missing
+    the statement used to fail.
     """
 
     code = "MG203"

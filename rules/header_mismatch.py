@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ..model import Diagnostic, Edit, Fix, RevisionFile
 from ..rule import WARNING, Example, FileRule
@@ -45,6 +46,15 @@ class HeaderMismatch(FileRule):
     Revises: 3f1c2a9e7b10
     \"\"\"
     ```
+
+    ## Fix safety
+    Rewriting a docstring line from the variables is safe: Alembic never reads it. The
+    `Revises:` line is rewritten only when every revision `down_revision` names exists;
+    a missing parent (MG103) is never copied into the docstring. When `down_revision`
+    names no revision and the docstring's `Revises:` names an existing one, the
+    docstring is probably right, and the fix sets `down_revision` to it instead
+    (in the literal's own quotes). That changes the graph, so it is unsafe: applied
+    only with `--unsafe-fixes`, after checking that the docstring is the one to trust.
     """
 
     code = "MG106"
@@ -78,6 +88,15 @@ class HeaderMismatch(FileRule):
         ),
     )
 
+    def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
+        self.known: set[str] = {f.revision_id for f in files if f.revision_id}
+        # A revision whose id cannot be read (computed, or a file that does not parse) could
+        # be any parent: then a parent not among the known ids is not known to be missing.
+        self.complete = not any(
+            f.problem is not None or (f.looks_like_revision and not f.revision_id) for f in files
+        )
+        yield from super().check_files(files, shared)
+
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
         if file.problem is not None:
             return
@@ -99,17 +118,40 @@ class HeaderMismatch(FileRule):
         doc_revises = file.doc_revises
         if doc_revises is None or down is None or down.is_dynamic:
             return
-        if set(_listed(doc_revises.text)) != set(down.ids):
-            expected = ", ".join(down.ids)
-            shown = ", ".join(down.ids) or "None"
-            yield self.diagnostic(
-                file.path,
-                doc_revises.span,
-                f"docstring says Revises {doc_revises.text or '(nothing)'!r} but `down_revision` is {shown}",
-                help=f"set the docstring line to 'Revises: {expected}'",
-                revisions=(rev_id,) if rev_id else (),
-                fix=Fix(
-                    "rewrite the docstring's Revises from `down_revision`",
-                    (Edit(file.path, doc_revises.span, expected),),
-                ),
+        listed = _listed(doc_revises.text)
+        if set(listed) == set(down.ids):
+            return
+        expected = ", ".join(down.ids)
+        shown = ", ".join(down.ids) or "None"
+        known: set[str] = getattr(self, "known", set())
+        missing = [i for i in down.ids if i not in known]
+        help_text = f"set the docstring line to 'Revises: {expected}'"
+        fix: Fix | None = Fix(
+            "rewrite the docstring's Revises from `down_revision`",
+            (Edit(file.path, doc_revises.span, expected),),
+        )
+        if missing:
+            # The variable names no revision: copying it would make the docstring wrong too.
+            fix = None
+            names = ", ".join(repr(m) for m in missing)
+            complete = getattr(self, "complete", False)
+            help_text = (
+                f"`down_revision` names {names}, which is no revision here (see MG103)"
+                if complete
+                else f"`down_revision` names {names}, which no revision miglint could read is"
             )
+            if complete and len(listed) == 1 and listed[0] in known and down.shape == "str":
+                help_text += f"; the docstring's {listed[0]!r} is one: set down_revision = {listed[0]!r}"
+                fix = Fix(
+                    f"set down_revision to the docstring's {listed[0]!r}",
+                    (Edit(file.path, down.span, listed[0], literal=True),),
+                    safe=False,
+                )
+        yield self.diagnostic(
+            file.path,
+            doc_revises.span,
+            f"docstring says Revises {doc_revises.text or '(nothing)'!r} but `down_revision` is {shown}",
+            help=help_text,
+            revisions=(rev_id,) if rev_id else (),
+            fix=fix,
+        )

@@ -1,7 +1,64 @@
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from ..model import Diagnostic, Fix, RevisionFile, SqlStatement
 from ..rule import Example
 from ._sql_rule import SqlRule, upgrade_running
+
+# table -> the column sets of its primary keys and unique constraints, from every revision
+Keys = Mapping[str, Sequence[tuple[str, ...]]]
+
+
+def unique_keys(files: Sequence[RevisionFile]) -> dict[str, list[tuple[str, ...]]]:
+    """Every primary key and unique constraint an upgrade() in the history creates, also
+    under each name a renamed table takes (the constraints go with the table)."""
+    found: dict[str, list[tuple[str, ...]]] = {}
+    renames: list[tuple[str, str]] = []
+    for file in files:
+        upgrade = [s for s in file.sql if s.entry == "upgrade"]
+        for table, columns in (*(k for s in upgrade for k in s.keys), *file.op_keys):
+            found.setdefault(table, []).append(columns)
+        renames += [(s.target, s.renamed_to) for s in upgrade if s.renamed_to]
+        renames += file.op_renames
+    for _ in renames:  # a chain of n renames settles in n rounds
+        moved = False
+        for old, new in renames:
+            for table in [t for t in found if _same_table(t, old)]:
+                missing = [k for k in found[table] if k not in found.get(new, [])]
+                if missing:
+                    found.setdefault(new, []).extend(missing)
+                    moved = True
+        if not moved:
+            break
+    return found
+
+
+def _same_table(a: str, b: str) -> bool:
+    """`schema.t` and `t` are the same table; `s1.t` and `s2.t` are not."""
+    schema_a, _, name_a = a.rpartition(".")
+    schema_b, _, name_b = b.rpartition(".")
+    return name_a == name_b and (not schema_a or not schema_b or schema_a == schema_b)
+
+
+def covering_key(keys: Keys, statement: SqlStatement) -> tuple[str, ...] | None:
+    """A key of the INSERT's table whose columns the INSERT all gives non-NULL values.
+
+    Only such a key makes a second run conflict, so that ON CONFLICT DO NOTHING skips
+    the rows; a SERIAL id the INSERT does not list is generated anew and never does.
+    """
+    if not statement.columns:
+        return None
+    inserted = set(statement.columns)
+    for table, found in keys.items():
+        if not _same_table(table, statement.target):
+            continue
+        for columns in found:
+            if set(columns) <= inserted:
+                return columns
+    return None
 
 
 class InsertWithoutConflictGuard(SqlRule):
@@ -26,7 +83,28 @@ class InsertWithoutConflictGuard(SqlRule):
         "ON CONFLICT (character_id, trait_name) DO NOTHING"
     )
     ```
-    or `INSERT ... SELECT ... WHERE NOT EXISTS (...)` where there is no unique key.
+    or, where no unique key covers the inserted columns:
+    ```python
+    op.execute(
+        "INSERT INTO personality_traits (character_id, trait_name) SELECT 1, 'warm' "
+        "WHERE NOT EXISTS (SELECT 1 FROM personality_traits "
+        "WHERE character_id = 1 AND trait_name = 'warm')"
+    )
+    ```
+
+    ## Fix safety
+    `--fix` appends ON CONFLICT DO NOTHING (PostgreSQL, SQLite) only where the history
+    shows a primary key or unique constraint of the table - an `op.create_table` with a
+    `primary_key=True` / `unique=True` column, a PrimaryKeyConstraint or UniqueConstraint,
+    `op.create_unique_constraint`, `op.create_primary_key`, a unique `op.create_index`,
+    or SQL CREATE TABLE / ALTER TABLE ... ADD / CREATE UNIQUE INDEX - whose columns the
+    INSERT lists and gives values other than NULL. Without such a key the clause is a
+    no-op: a SERIAL id that the INSERT does not list is generated anew, nothing
+    conflicts, and a second run still duplicates the rows while the finding disappears.
+    Then the fix is unsafe (`--unsafe-fixes`) and the help spells out WHERE NOT EXISTS.
+    A value computed when the revision runs (`now()`, `nextval(...)`) in a key column
+    is taken as given. Keys are matched by table name as written, and follow the table
+    through `op.rename_table` and ALTER TABLE ... RENAME TO.
     """
 
     code = "MG204"
@@ -36,3 +114,33 @@ class InsertWithoutConflictGuard(SqlRule):
         Example(files={"0001_r1.py": upgrade_running("INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING")}),
     )
     invalid = (Example(files={"0001_r1.py": upgrade_running("INSERT INTO t VALUES (1)")}, flagged=("r1",)),)
+
+    def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
+        self.keys: Keys = unique_keys(files)
+        yield from super().check_files(files, shared)
+
+    def advice(self, statement: SqlStatement) -> str:
+        if statement.insert is None:  # no clause to add in this dialect, or it would not parse
+            return super().advice(statement)
+        key = covering_key(getattr(self, "keys", {}), statement)
+        table = statement.target or "the table"
+        if key is not None:
+            return (
+                f"add ON CONFLICT DO NOTHING: the key ({', '.join(key)}) of {table} makes a "
+                "second run skip these rows"
+            )
+        listed = ", ".join(statement.columns)
+        columns = f"the inserted columns ({listed})" if listed else "an INSERT that lists no columns"
+        return (
+            f"miglint sees no primary key or unique constraint of {table} within {columns}, and without "
+            f"one ON CONFLICT DO NOTHING does not stop a second run: insert with INSERT INTO {table} (...) "
+            f"SELECT ... WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE <key columns> = <values>)"
+        )
+
+    def fix(self, file: RevisionFile, statement: SqlStatement) -> Fix | None:
+        fix = super().fix(file, statement)
+        if fix is None or covering_key(getattr(self, "keys", {}), statement) is not None:
+            return fix
+        return dataclasses.replace(
+            fix, description=f"{fix.description} (no unique key known to cover the inserted rows)", safe=False
+        )

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from pathlib import PurePath
 
 from ..graph import DOWN, Dangling, RevisionGraph
-from ..model import Diagnostic
+from ..model import Diagnostic, RevisionFile
 from ..rule import Example, GraphRule
 
 
@@ -18,6 +18,11 @@ def suggest(graph: RevisionGraph, missing: str) -> str | None:
     prefixed = [r for r in ids if r.startswith(missing)]
     if len(prefixed) == 1:
         return f"{prefixed[0]!r} (the only revision id starting with {missing!r})"
+    # `1200_add_x` for 20251015_1200_add_x.py: the tail of a file name, its date cut off
+    by_tail = [(r, f) for r, f in graph.revisions.items() if PurePath(f.path).stem.endswith("_" + missing)]
+    if len(by_tail) == 1:
+        rev_id, file = by_tail[0]
+        return f"{rev_id!r} (the revision in {PurePath(file.path).name}, whose name ends with {missing!r})"
     stem_prefix = [r for r in ids if missing.startswith(r + "_")]
     if len(stem_prefix) == 1:
         return f"{stem_prefix[0]!r} (the id at the start of {missing!r})"
@@ -88,6 +93,12 @@ class MissingParent(GraphRule):
             help_text = "point down_revision at an existing revision (`alembic heads` lists them)"
         else:
             help_text = "remove the dependency or add the revision it names"
+        documented = _documented_parent(graph, child) if ref.kind == DOWN else None
+        if documented is not None:
+            help_text += (
+                f"; the docstring says Revises: {documented}, which exists: "
+                f"`miglint lint --fix --unsafe-fixes` sets down_revision to it (MG106)"
+            )
         return self.diagnostic(
             child.path,
             value.span,
@@ -96,3 +107,13 @@ class MissingParent(GraphRule):
             help=help_text,
             revisions=(child.revision_id, ref.parent),
         )
+
+
+def _documented_parent(graph: RevisionGraph, child: RevisionFile) -> str | None:
+    """The one existing revision the child's docstring `Revises:` line names, if any."""
+    from .header_mismatch import _listed
+
+    if child.doc_revises is None or child.down_revision is None or child.down_revision.shape != "str":
+        return None
+    listed = _listed(child.doc_revises.text)
+    return listed[0] if len(listed) == 1 and listed[0] in graph.revisions else None

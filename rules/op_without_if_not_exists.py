@@ -28,6 +28,13 @@ class OpWithoutIfNotExists(OpRule):
     ```python
     op.create_table("personality_traits", sa.Column("id", sa.Integer(), primary_key=True), if_not_exists=True)
     ```
+
+    ## Fix safety
+    The fix passes `if_not_exists=True`, on a line of its own when the call has one
+    argument per line. It is unsafe: Alembic has the keyword only in recent releases
+    (indexes since 1.11.2, tables since 1.13.3, columns since 1.16), and miglint
+    never imports the Alembic the project runs: on an older one the revision fails
+    with TypeError. `--unsafe-fixes` applies it.
     """
 
     code = "MG211"

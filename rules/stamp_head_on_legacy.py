@@ -67,6 +67,15 @@ class StampHeadOnLegacy(RunnerRule):
     ```
     Set `[tool.miglint] baseline` to the revision whose schema the legacy databases
     have; `miglint lint --fix` writes it in place of the literal `head`.
+
+    ## Fix safety
+    The fix replaces the literal `head` with the baseline id, in the literal's own
+    quotes (a bare word in a shell script). It is safe when `[tool.miglint] baseline`
+    names the revision: you said which schema legacy databases have. Without it,
+    miglint takes the single base revision, which is a guess (a project adopted with
+    an empty first revision has a base no legacy database matches), so the fix is
+    unsafe: applied only with `--unsafe-fixes`. Either way, check that an
+    `alembic upgrade head` follows the stamp (MG302 reports where none does).
     """
 
     code = "MG301"
@@ -153,8 +162,12 @@ class StampHeadOnLegacy(RunnerRule):
     def fix(self, site: StampSite, target: Target, baseline: str | None) -> Fix | None:
         if baseline is None or target.value is None or not target.exact:
             return None
+        configured = self.project.baseline is not None and baseline == self.project.baseline
         return Fix(
-            f"stamp {baseline} instead of {target.value}", (Edit(site.path, target.span, repr(baseline)),)
+            f"stamp {baseline} instead of {target.value}"
+            + ("" if configured else " (the single base: set [tool.miglint] baseline to be sure)"),
+            (Edit(site.path, target.span, baseline, literal=True),),
+            safe=configured,
         )
 
 

@@ -159,6 +159,7 @@ def test_a_new_header_mismatch_in_another_file_is_reported(
         f"{TAGS.as_posix()}:4:10: MG106 docstring says Revises '09cf1d30df20' but `down_revision` is c8c95ab1c68a\n"
         "\n"
         "Found 1 warning in 4 revisions in 1 environment (2 baselined).\n"
+        "1 fixable with --fix.\n"
     )
 
 
@@ -206,7 +207,10 @@ def test_fixing_a_finding_then_rewriting_prunes_it(tmp_path: Path, monkeypatch: 
     assert [(f["path"], f["count"]) for f in recorded] == [(DOC_VERSIONS.as_posix(), 1)]
     # the fix is not undone by the pruned entry: bringing the finding back reports it
     replace_in(project / FTS, "Revises: 2ad5e1a59b19", "Revises: c8c95ab1c68a")
-    assert lint().stdout.splitlines()[-1] == "Found 1 warning in 4 revisions in 1 environment (1 baselined)."
+    assert lint().stdout.splitlines()[-2:] == [
+        "Found 1 warning in 4 revisions in 1 environment (1 baselined).",
+        "1 fixable with --fix.",
+    ]
 
 
 def test_rewriting_says_how_many_findings_were_added(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -250,6 +254,7 @@ def test_the_same_finding_twice_in_a_file_is_counted(tmp_path: Path, monkeypatch
         "it fails when the object already exists\n"
         "\n"
         "Found 1 error in 1 revision in 1 environment (2 baselined).\n"
+        "1 fixable with --fix.\n"
     )
 
 
@@ -272,7 +277,10 @@ def test_no_baseline_file_reports_everything(tmp_path: Path, monkeypatch: pytest
     lint("--write-baseline")
     result = lint("--no-baseline-file", "--fail-on", "warning")
     assert result.exit_code == 1
-    assert result.stdout.splitlines()[-1] == "Found 2 warnings in 4 revisions in 1 environment."
+    assert result.stdout.splitlines()[-2:] == [
+        "Found 2 warnings in 4 revisions in 1 environment.",
+        "2 fixable with --fix.",
+    ]
 
 
 def test_baseline_file_option_chooses_another_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -283,7 +291,7 @@ def test_baseline_file_option_chooses_another_file(tmp_path: Path, monkeypatch: 
     assert (project / "ci" / "miglint.json").read_text() == HEADER_MISMATCH_BASELINE
     assert not (project / ".miglint-baseline.json").exists()
     assert lint().stdout.endswith(
-        "Found 2 warnings in 4 revisions in 1 environment.\n"
+        "Found 2 warnings in 4 revisions in 1 environment.\n2 fixable with --fix.\n"
     )  # the default file does not exist
     assert lint("--baseline-file", "ci/miglint.json").stdout.endswith("(2 baselined).\n")
 

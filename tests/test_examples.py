@@ -77,7 +77,8 @@ def test_fix_on_the_seed_runner_stamps_the_baseline(tmp_path: Path, monkeypatch:
     fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG3", "--fix"])
     assert (fixed.exit_code, fixed.stderr) == (0, "Fixed 1 finding in 1 file.\n")
     runner = (project / "scripts" / "run_migrations.py").read_text()
-    assert "stamp_revision = '20251011_baseline_v106'  # v1.0.6 had full schema for its time\n" in runner
+    # in the literal's own quotes
+    assert 'stamp_revision = "20251011_baseline_v106"  # v1.0.6 had full schema for its time\n' in runner
 
 
 def test_scenarios_reproduce_the_reviews_test_matrix(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -49,9 +49,15 @@ def upgrade():
     """)
     op.create_table(
         "t",
-        sa.Column("id", sa.Integer()), if_not_exists=True,
+        sa.Column("id", sa.Integer()),
+        if_not_exists=True,
     )
 '''
+
+# --fix without --unsafe-fixes: the docstring and IF NOT EXISTS only. ON CONFLICT DO NOTHING
+# is a no-op without a unique key (the INSERT lists no columns), and if_not_exists=True
+# needs a recent Alembic: both unsafe.
+AFTER_SAFE = AFTER.replace("(1) ON CONFLICT DO NOTHING;", "(1);").replace("        if_not_exists=True,\n", "")
 
 
 def run(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str):  # type: ignore[no-untyped-def]
@@ -62,20 +68,44 @@ def run(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str):  # type: ignor
 def test_fix_applies_exactly_the_safe_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_project(tmp_path, files={"0001_r1.py": BEFORE})["0001_r1.py"]
     os.chmod(path, 0o640)
-    result = run(tmp_path, monkeypatch, "--fix")
-    assert result.exit_code == 0, result.stdout
-    assert result.stderr == "Fixed 4 findings in 1 file.\n"
-    assert result.stdout == "All checks passed: 1 revision in 1 environment.\n"
-    assert path.read_text() == AFTER
+    result = run(tmp_path, monkeypatch, "--fix", "--concise")
+    assert result.exit_code == 1, result.stdout
+    assert result.stderr == "Fixed 2 findings in 1 file.\n"
+    assert result.stdout == (
+        "migrations/versions/0001_r1.py:13:9: MG204 INSERT personality_traits is not safe to run twice: "
+        "it duplicates its rows, or fails on a unique key, when run again\n"
+        "migrations/versions/0001_r1.py:15:5: MG211 op.create_table('t') is not safe to run twice: "
+        "it passes no if_not_exists=True and no inspector check guards it\n"
+        "\n"
+        "Found 2 errors in 1 revision in 1 environment.\n"
+        "0 fixable with --fix (2 more with --unsafe-fixes).\n"
+    )
+    assert path.read_text() == AFTER_SAFE
     assert oct(path.stat().st_mode & 0o777) == "0o640"
     assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []  # no temp file left
 
 
+def test_unsafe_fixes_apply_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_project(tmp_path, files={"0001_r1.py": BEFORE})["0001_r1.py"]
+    result = run(tmp_path, monkeypatch, "--fix", "--unsafe-fixes", "--show-fixes")
+    assert result.exit_code == 0, result.stdout
+    assert result.stderr == (
+        "Fixed 4 findings in 1 file.\n"
+        "  migrations/versions/0001_r1.py:4:10: MG106 rewrite the docstring's Revises from `down_revision`\n"
+        "  migrations/versions/0001_r1.py:12:9: MG201 insert 'IF NOT EXISTS'\n"
+        "  migrations/versions/0001_r1.py:13:9: MG204 insert 'ON CONFLICT DO NOTHING' "
+        "(no unique key known to cover the inserted rows)\n"
+        "  migrations/versions/0001_r1.py:15:5: MG211 pass if_not_exists=True\n"
+    )
+    assert result.stdout == "All checks passed: 1 revision in 1 environment.\n"
+    assert path.read_text() == AFTER
+
+
 def test_second_fix_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = write_project(tmp_path, files={"0001_r1.py": BEFORE})["0001_r1.py"]
-    run(tmp_path, monkeypatch, "--fix")
+    run(tmp_path, monkeypatch, "--fix", "--unsafe-fixes")
     before = path.stat().st_mtime_ns
-    result = run(tmp_path, monkeypatch, "--fix")
+    result = run(tmp_path, monkeypatch, "--fix", "--unsafe-fixes")
     assert (result.exit_code, result.stderr) == (0, "")
     assert path.stat().st_mtime_ns == before and path.read_text() == AFTER
 
@@ -84,7 +114,8 @@ def test_diff_prints_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     path = write_project(tmp_path, files={"0001_r1.py": BEFORE})["0001_r1.py"]
     result = run(tmp_path, monkeypatch, "--diff")
     assert result.exit_code == 1
-    assert result.stderr == "Would fix 4 findings in 1 file.\n"
+    assert result.stderr == "Would fix 2 findings in 1 file; 2 more with --unsafe-fixes.\n"
+    assert "ON CONFLICT" not in result.stdout and "if_not_exists" not in result.stdout
     assert "-        CREATE TABLE personality_traits (id serial);  -- keep this comment\n" in result.stdout
     assert (
         "+        CREATE TABLE IF NOT EXISTS personality_traits (id serial);  -- keep this comment\n"
@@ -115,7 +146,7 @@ def test_encoding_bom_and_line_endings_survive(tmp_path: Path, encode, name: str
     original = encode(BEFORE)
     path.write_bytes(original)
     (report,) = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, extend_select=["MG211"]))
-    written = write_fixes(plan_fixes(report.diagnostics))
+    written = write_fixes(plan_fixes(report.diagnostics, unsafe=True))
     assert len(written) == 1
     data = path.read_bytes()
     expected = encode(AFTER)
@@ -134,3 +165,28 @@ def test_a_fix_that_would_break_the_file_is_not_written(tmp_path: Path) -> None:
     assert plan.problem is not None and plan.problem.startswith("the fixed file would not compile")
     assert write_fixes([plan]) == []
     assert path.read_text() == "revision = 'r1'\ndown_revision = None\n"
+
+
+def test_diff_with_unsafe_fixes_shows_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write_project(tmp_path, files={"0001_r1.py": BEFORE})["0001_r1.py"]
+    result = run(tmp_path, monkeypatch, "--diff", "--unsafe-fixes")
+    assert (result.exit_code, result.stderr) == (1, "Would fix 4 findings in 1 file.\n")
+    assert "+        INSERT INTO personality_traits VALUES (1) ON CONFLICT DO NOTHING;\n" in result.stdout
+    assert "+        if_not_exists=True,\n" in result.stdout
+    assert path.read_text() == BEFORE
+
+
+def test_show_fixes_puts_each_fix_under_its_finding(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, files={"0001_r1.py": BEFORE})
+    lines = run(tmp_path, monkeypatch, "--show-fixes").stdout.splitlines()
+    assert [line for line in lines if line.startswith("  fix")] == [
+        "  fix: rewrite the docstring's Revises from `down_revision`",
+        "  fix: insert 'IF NOT EXISTS'",
+        "  fix (unsafe, --unsafe-fixes): insert 'ON CONFLICT DO NOTHING' (no unique key known to cover the inserted rows)",
+        "  fix (unsafe, --unsafe-fixes): pass if_not_exists=True",
+    ]
+    assert lines[-1] == "2 fixable with --fix (2 more with --unsafe-fixes)."
+    assert run(tmp_path, monkeypatch, "--unsafe-fixes").stdout.splitlines()[-1] == (
+        "4 fixable with --fix --unsafe-fixes."
+    )
+    assert all(not line.startswith("  fix") for line in run(tmp_path, monkeypatch).stdout.splitlines())

@@ -411,11 +411,17 @@ def test_sarif_results_for_the_seed_chain(outside_git: Path, monkeypatch: pytest
     ]
     assert insert["message"]["text"] == (
         "INSERT character_conversation_flows is not safe to run twice: it duplicates its rows, or fails on a "
-        "unique key, when run again\nhelp: make it idempotent with ON CONFLICT DO NOTHING or WHERE NOT EXISTS"
+        "unique key, when run again\nhelp: miglint sees no primary key or unique constraint of "
+        "character_conversation_flows within the inserted columns (approach_description, character_id, "
+        "energy_level, flow_name, flow_type), and without one ON CONFLICT DO NOTHING does not stop a second "
+        "run: insert with INSERT INTO character_conversation_flows (...) SELECT ... WHERE NOT EXISTS "
+        "(SELECT 1 FROM character_conversation_flows WHERE <key columns> = <values>)"
     )
     assert insert["fixes"] == [
         {
-            "description": {"text": "insert 'ON CONFLICT DO NOTHING'"},
+            "description": {
+                "text": "insert 'ON CONFLICT DO NOTHING' (no unique key known to cover the inserted rows)"
+            },
             "artifactChanges": [
                 {
                     "artifactLocation": {"uri": INSERT, "uriBaseId": "%SRCROOT%"},
@@ -432,8 +438,15 @@ def test_sarif_results_for_the_seed_chain(outside_git: Path, monkeypatch: pytest
                     ],
                 }
             ],
+            "properties": {"applicability": "unsafe"},
         }
     ]
+    stamp = results[2]["fixes"][0]
+    assert stamp["properties"] == {"applicability": "safe"}  # [tool.miglint] baseline names it
+    # a literal as code: SARIF consumers cannot know the file's quote style, --fix does
+    assert stamp["artifactChanges"][0]["replacements"][0]["insertedContent"] == {
+        "text": "'20251011_baseline_v106'"
+    }
     assert "fixes" not in results[1] and "relatedLocations" not in results[1]
     assert results[2]["relatedLocations"] == [
         {

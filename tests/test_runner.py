@@ -63,7 +63,8 @@ def test_the_incident_shape_is_reported_with_lines_and_skipped_revisions(tmp_pat
         "marked applied without running, 1 creating tables (d)"
     )
     assert found.revisions == ("a",)
-    assert found.fix is not None and found.fix.edits[0].replacement == "'a'"
+    assert found.fix is not None and found.fix.safe  # [tool.miglint] baseline names it
+    assert (found.fix.edits[0].replacement, found.fix.edits[0].literal) == ("a", True)
 
 
 def test_the_fixed_shape_is_clean(tmp_path: Path) -> None:
@@ -148,7 +149,32 @@ def test_fix_writes_the_baseline_in_place_of_head(tmp_path: Path, monkeypatch: p
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
     assert result.exit_code == 0 and result.stderr == "Fixed 1 finding in 1 file.\n"
     text = (tmp_path / "scripts" / "run_migrations.py").read_text()
+    # the literal keeps its double quotes
+    assert '            stamp_revision = "a"  # v1.0.6 had full schema for its time\n' in text
+
+
+def test_fix_follows_the_quotes_of_each_literal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = SEED_SHAPE.replace('stamp_revision = "head"', "stamp_revision = 'head'")
+    lint_runner(tmp_path, runner)
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
+    assert result.exit_code == 0 and result.stderr == "Fixed 1 finding in 1 file.\n"
+    text = (tmp_path / "scripts" / "run_migrations.py").read_text()
     assert "            stamp_revision = 'a'  # v1.0.6 had full schema for its time\n" in text
+
+
+def test_without_a_configured_baseline_the_fix_is_unsafe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (found,) = lint_runner(tmp_path, SEED_SHAPE, baseline=None)
+    assert found.fix is not None and not found.fix.safe  # the single base is a guess
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
+    assert result.exit_code == 1 and result.stderr == ""
+    assert result.stdout.endswith("0 fixable with --fix (1 more with --unsafe-fixes).\n")
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix", "--unsafe-fixes"])
+    assert result.exit_code == 0 and result.stderr == "Fixed 1 finding in 1 file.\n"
+    assert 'stamp_revision = "a"' in (tmp_path / "scripts" / "run_migrations.py").read_text()
 
 
 def test_without_a_baseline_the_single_base_is_used(tmp_path: Path) -> None:
@@ -281,6 +307,15 @@ def test_docker_entrypoint_stamping_head_after_a_table_check(tmp_path: Path) -> 
     )
     fixed = ENTRYPOINT.replace("stamp head", "stamp a\n    alembic upgrade head")
     assert lint_entrypoint(tmp_path, fixed, "MG301", "MG302", "MG303") == []
+
+
+def test_fix_in_a_shell_script_writes_a_bare_word(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    lint_entrypoint(tmp_path, ENTRYPOINT, "MG301")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
+    assert result.exit_code == 0 and result.stderr == "Fixed 1 finding in 1 file.\n"
+    fixed = (tmp_path / "docker-entrypoint.sh").read_text()
+    assert fixed == ENTRYPOINT.replace("alembic.ini stamp head", "alembic.ini stamp a")
 
 
 def test_shell_stamp_then_exit_is_mg302(tmp_path: Path) -> None:

@@ -144,7 +144,10 @@ def test_a_test_written_through_names_is_read_by_what_they_query(tmp_path: Path)
         "stamps 'heads' (line 10) where the database has tables but no Alembic version "
         "(line 8: `n > 0 and (not versioned)`): 2 revisions after a would be marked applied without running"
     )
-    assert finding.fix is not None and finding.fix.edits[0].replacement == "'a'"
+    assert finding.fix is not None and (finding.fix.edits[0].replacement, finding.fix.edits[0].literal) == (
+        "a",
+        True,
+    )
 
 
 def test_names_with_table_words_that_query_nothing_are_not_a_legacy_test(tmp_path: Path) -> None:
@@ -239,7 +242,10 @@ def test_a_stamp_in_a_helper_called_under_the_legacy_test(tmp_path: Path) -> Non
         "Alembic version (line 9: `n > 0 and versioned is None`): 2 revisions after a"
     )
     assert [(r.span.line, r.note) for r in finding.related] == [(4, "the stamp"), (10, "the call of adopt()")]
-    assert finding.fix is not None and finding.fix.edits[0].replacement == "'a'"
+    assert finding.fix is not None and (finding.fix.edits[0].replacement, finding.fix.edits[0].literal) == (
+        "a",
+        True,
+    )
 
 
 def test_a_helper_also_called_on_the_fresh_path_is_reported_without_a_fix(tmp_path: Path) -> None:
@@ -593,7 +599,8 @@ def test_scenarios_show_the_tests_around_the_call_of_a_helper(
     ]
     fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
     assert fixed.exit_code == 0 and fixed.stderr == "Fixed 1 finding in 1 file.\n"
-    assert "    ac.stamp(cfg, 'a')\n" in (tmp_path / "scripts" / "run_migrations.py").read_text()
+    # the literal keeps its double quotes
+    assert '    ac.stamp(cfg, "a")\n' in (tmp_path / "scripts" / "run_migrations.py").read_text()
 
 
 def test_a_form_feed_line_does_not_shift_the_fix(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

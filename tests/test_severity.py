@@ -73,7 +73,10 @@ def test_warnings_alone_exit_zero(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     _warnings_only(tmp_path)
     result = run(["lint", "--no-cache", "--concise"], tmp_path, monkeypatch)
     assert [line.split()[1] for line in findings(result.output)] == ["MG111", "MG106"]
-    assert result.output.splitlines()[-1] == "Found 2 warnings in 2 revisions in 1 environment."
+    assert result.output.splitlines()[-2:] == [
+        "Found 2 warnings in 2 revisions in 1 environment.",
+        "1 fixable with --fix.",  # the MG106 docstring
+    ]
     assert result.exit_code == 0
 
 
@@ -92,7 +95,7 @@ def test_an_error_still_fails_and_a_severity_setting_counts(
     _warnings_only(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.miglint.rules.header-mismatch]\nseverity = "error"\n')
     result = run(["lint", "--no-cache", "--concise"], tmp_path, monkeypatch)
-    assert result.output.splitlines()[-1] == "Found 1 error and 1 warning in 2 revisions in 1 environment."
+    assert result.output.splitlines()[-2] == "Found 1 error and 1 warning in 2 revisions in 1 environment."
     assert result.exit_code == 1
 
 

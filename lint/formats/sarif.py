@@ -121,7 +121,7 @@ def _fix(fix: Fix, root: Path) -> dict[str, Any]:
     by_path: dict[str, list[dict[str, Any]]] = {}
     for edit in fix.edits:
         by_path.setdefault(relative_path(edit.path, root), []).append(
-            {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.replacement}}
+            {"deletedRegion": _region(edit.span), "insertedContent": {"text": edit.text}}
         )
     return {
         "description": {"text": fix.description},
@@ -129,4 +129,6 @@ def _fix(fix: Fix, root: Path) -> dict[str, Any]:
             {"artifactLocation": _artifact(path), "replacements": replacements}
             for path, replacements in by_path.items()
         ],
+        # ruff's word: a safe fix is applied by `--fix`, an unsafe one only with --unsafe-fixes
+        "properties": {"applicability": "safe" if fix.safe else "unsafe"},
     }
