@@ -8,12 +8,14 @@ linear except for a two-revision branch closed by a merge revision every ~40 rev
 Exactly one base and one head.  The same ``seed`` always gives the same bytes.
 
     python benchmarks/generate.py /tmp/bench-1000 --count 1000 [--sql-heavy] [--seed 0]
+    python benchmarks/generate.py /tmp/forest --shape forest --size 10000
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import random
 import re
 import sys
@@ -809,15 +811,117 @@ def _write(path: Path, text: str) -> None:
         fh.write(text)
 
 
+# -- pathological shapes (benchmarks/pathological.py) ------------------------------------
+
+SHAPES = ("forest", "merge", "helpers", "executes", "big-sql")
+SHAPE_HELP = {
+    "forest": "N unrelated roots: N revisions, none with a parent",
+    "merge": "N roots and one merge revision whose down_revision names all of them",
+    "helpers": "one revision whose upgrade() reaches SQL through a chain of N helper "
+    "functions, and a runner whose stamp goes through a chain of N functions",
+    "executes": "one revision whose upgrade() makes N op.execute calls",
+    "big-sql": "one revision whose upgrade() executes one SQL string of N kilobytes",
+}
+
+
+def generate_shape(root: Path, shape: str, size: int) -> None:
+    """Write an Alembic project of one pathological `shape` and `size` at `root`.
+
+    Each shape stresses one stage with input no real project has, to show that no
+    stage is super-linear: the graph rules (forest, merge), the SQL reader following
+    helpers and the runner reader following calls (helpers), the SQL reader on one
+    huge upgrade() (executes) and on one huge statement (big-sql).
+    """
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}; one of {', '.join(SHAPES)}")
+    if size < 1:
+        raise ValueError("size must be at least 1")
+    root = Path(root)
+    if root.exists() and any(root.iterdir()):
+        raise FileExistsError(f"{root} exists and is not empty")
+    versions = root / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    _write(root / "alembic.ini", ALEMBIC_INI)
+    _write(root / "migrations" / "env.py", ENV_PY)
+    _write(root / "migrations" / "script.py.mako", SCRIPT_MAKO)
+    if shape in ("forest", "merge"):
+        # hashed, not counted: 000000000001 reads as a hand-made placeholder id (MG111)
+        roots = [hashlib.sha1(b"%d" % i).hexdigest()[:12] for i in range(size)]
+        for rev in roots:
+            _write(versions / f"{rev}_root.py", _shape_revision(rev, None, f"root {rev}", "    pass\n"))
+        if shape == "merge":
+            merged = "(\n" + "".join(f"    {r!r},\n" for r in roots) + ")"
+            text = _shape_revision("fe3f5b8c9d2a", merged, "merge", "    pass\n", revises=", ".join(roots))
+            _write(versions / "fe3f5b8c9d2a_merge.py", text)
+        return
+    if shape == "helpers":
+        body = "    helper_0()\n\n\n" + "".join(
+            f"def helper_{i}():\n"
+            f'    op.execute("CREATE TABLE IF NOT EXISTS t_{i} (id integer)")\n'
+            + (f"    helper_{i + 1}()\n" if i + 1 < size else "")
+            + "\n\n"
+            for i in range(size)
+        )
+        _write(versions / "5d1c2e3f4a6b_helpers.py", _shape_revision("5d1c2e3f4a6b", None, "helpers", body))
+        _write(root / "run_migrations.py", _runner_chain(size))
+        return
+    if shape == "executes":
+        body = "".join(
+            f'    op.execute("ALTER TABLE t ADD COLUMN IF NOT EXISTS c_{i} integer")\n' for i in range(size)
+        )
+        _write(versions / "6e2d3f4a5b7c_executes.py", _shape_revision("6e2d3f4a5b7c", None, "executes", body))
+        return
+    statement = "INSERT INTO t (id, name) VALUES (1, 'x') ON CONFLICT DO NOTHING;\n"
+    sql = statement * (size * 1024 // len(statement) + 1)
+    body = f'    op.execute("""\n{sql}""")\n'
+    _write(versions / "7f3e4a5b6c8d_big_sql.py", _shape_revision("7f3e4a5b6c8d", None, "big sql", body))
+
+
+def _shape_revision(rev: str, down: str | None, message: str, upgrade_body: str, revises: str = "") -> str:
+    down_value = repr(down) if down is None else down
+    return (
+        f'"""{message}\n\nRevision ID: {rev}\nRevises: {revises}\nCreate Date: 2024-01-01 00:00:00\n\n"""\n'
+        "from alembic import op\n\n"
+        f"revision = {rev!r}\ndown_revision = {down_value}\nbranch_labels = None\ndepends_on = None\n\n\n"
+        f"def upgrade():\n{upgrade_body}\n\ndef downgrade():\n    pass\n"
+    )
+
+
+def _runner_chain(size: int) -> str:
+    """A runner whose `alembic stamp` is reached through `size` nested calls."""
+    calls = "".join(
+        f"def step_{i}(revision):\n    return step_{i + 1}(revision)\n\n\n" for i in range(size - 1)
+    )
+    return (
+        "import subprocess\n\n\n"
+        + calls
+        + f"def step_{size - 1}(revision):\n"
+        + '    subprocess.run(["alembic", "stamp", revision], check=True)\n\n\n'
+        + 'if __name__ == "__main__":\n    step_0("head")\n'
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("root", type=Path, help="directory to create (absent or empty)")
-    parser.add_argument("--count", type=int, required=True, help="number of revisions")
+    parser.add_argument("--count", type=int, help="number of revisions (not with --shape)")
     parser.add_argument("--sql-heavy", action="store_true", help="raw SQL in every upgrade()")
     parser.add_argument("--seed", type=int, default=0, help="RNG seed (default 0)")
+    parser.add_argument(
+        "--shape", choices=SHAPES,
+        help="a pathological project instead: " + "; ".join(f"{k}: {v}" for k, v in SHAPE_HELP.items()),
+    )  # fmt: skip
+    parser.add_argument("--size", type=int, help="the shape's N (with --shape)")
     args = parser.parse_args(argv)
+    if (args.shape is None) == (args.count is None):
+        parser.error("give either --count or --shape (with --size)")
+    if args.shape is not None and args.size is None:
+        parser.error("--shape needs --size")
     try:
-        generate_project(args.root, args.count, sql_heavy=args.sql_heavy, seed=args.seed)
+        if args.shape is not None:
+            generate_shape(args.root, args.shape, args.size)
+        else:
+            generate_project(args.root, args.count, sql_heavy=args.sql_heavy, seed=args.seed)
     except (ValueError, OSError) as exc:
         print(f"generate.py: error: {exc}", file=sys.stderr)
         return 2

@@ -62,6 +62,9 @@ class Run:
     seconds: float
     peak_bytes: int | None  # None when /proc is not available
     returncode: int
+    # user + system CPU of the process and every descendant it waited for: less moved by
+    # other work on a shared machine than wall-clock time
+    cpu_seconds: float | None = None
 
 
 @dataclass
@@ -73,6 +76,10 @@ class Series:
         return min((r.seconds for r in self.runs), default=None)
 
     @property
+    def best_cpu(self) -> float | None:
+        return min((r.cpu_seconds for r in self.runs if r.cpu_seconds is not None), default=None)
+
+    @property
     def peak_mb(self) -> float | None:
         peaks = [r.peak_bytes for r in self.runs if r.peak_bytes is not None]
         return max(peaks) / MB if peaks else None
@@ -81,6 +88,7 @@ class Series:
         return {
             "best_s": _round(self.best),
             "runs_s": [round(r.seconds, 4) for r in self.runs],
+            "best_cpu_s": _round(self.best_cpu),
             "peak_mb": _round(self.peak_mb, 1),
             "exit_codes": [r.returncode for r in self.runs],
         }
@@ -129,7 +137,9 @@ class Result:
             "alembic": {**self.alembic.as_json(), "heads": self.alembic_heads},
             "alembic_with_pycache": self.alembic_pyc.as_json(),
             "miglint": {
-                **{mode: getattr(self, mode).as_json() for mode in ("cold", "warm", "one_change", "no_cache")},
+                **{
+                    mode: getattr(self, mode).as_json() for mode in ("cold", "warm", "one_change", "no_cache")
+                },
                 **{f"graph_{fmt}": series.as_json() for fmt, series in self.graph.items()},
             },
             "ratios": {mode: _round(self.ratio(mode), 3) for mode in GOALS},
@@ -218,10 +228,13 @@ def _rss_and_hwm(pid: int) -> tuple[int, int]:
     return rss, hwm
 
 
-def measure(cmd: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[Run, str, str]:
+def measure(
+    cmd: Sequence[str], cwd: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[Run, str, str]:
     """Run `cmd` once: (timing and peak memory, stdout, stderr)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         sampler = TreeSampler() if (PROC / "self" / "status").exists() else None
+        before = _children_cpu()
         start = time.perf_counter()
         try:
             proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, cwd=cwd, env=env or ENV)
@@ -233,12 +246,24 @@ def measure(cmd: Sequence[str], cwd: Path | None = None, env: dict[str, str] | N
             sampler.watch(proc.pid)
         returncode = proc.wait()
         seconds = time.perf_counter() - start
+        after = _children_cpu()
         peak = sampler.stop() if sampler is not None else None
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    return Run(seconds, peak, returncode), stdout, stderr
+    cpu = None if before is None or after is None else after - before
+    return Run(seconds, peak, returncode, cpu), stdout, stderr
+
+
+def _children_cpu() -> float | None:
+    """CPU seconds of every child this process has waited for (one measured process at a time)."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 # -- miglint -------------------------------------------------------------------------------
@@ -462,7 +487,9 @@ def format_table(results: Sequence[Result], header: str) -> str:
         goal_rows.append([name, *("n/a" if v is None else "PASS" if v else "FAIL" for v in verdicts)])
     graph_rows = [["revisions", *(f"graph {fmt} s (goal < {GRAPH_GOALS[fmt]:g} s)" for fmt in GRAPH_FORMATS)]]
     for r in results:
-        graph_rows.append([r.label, *(secs(r.graph[f].best) if f in r.graph else "n/a" for f in GRAPH_FORMATS)])
+        graph_rows.append(
+            [r.label, *(secs(r.graph[f].best) if f in r.graph else "n/a" for f in GRAPH_FORMATS)]
+        )
     return "\n\n".join([header, _grid(rows), _grid(goal_rows), _grid(graph_rows)])
 
 

@@ -29,6 +29,7 @@ from .config import ConfigError, Settings
 from .discover import Environment, excluded, is_version_file_name
 from .model import RevisionFile
 from .parse import parse_revision_file
+from .readfile import read_regular
 
 _GIT_TIMEOUT = 120  # seconds; listing a tree or reading blobs takes milliseconds
 
@@ -199,7 +200,7 @@ def _blob_id(path: Path, id_length: int) -> str | None:
     file then counts as changed in the working tree, and its version is the one kept.
     """
     try:
-        data = path.read_bytes()
+        data = read_regular(path)
     except OSError:
         return None
     digest = hashlib.sha256() if id_length == 64 else hashlib.sha1()

@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from .readfile import NotRegularFile, read_regular
+
 
 def replace_file(path: Path, data: bytes, expected: bytes | None = None) -> bool:
     """Replace `path` with `data` in one step, keeping its permissions; True if replaced.
@@ -33,7 +35,8 @@ def replace_file(path: Path, data: bytes, expected: bytes | None = None) -> bool
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.chmod(temporary, mode)  # mkstemp creates 0600
-        if expected is not None and path.read_bytes() != expected:
+        # never read through a link or from a FIFO that took the file's place
+        if expected is not None and read_regular(path, follow_symlinks=False) != expected:
             Path(temporary).unlink()
             return False
         os.replace(temporary, path)
@@ -74,12 +77,13 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` to `path` unless it already holds exactly these bytes; True if written.
 
     An identical file is left alone, mtime included, so that a pre-commit hook or a
-    build step that regenerates it sees no change.
+    build step that regenerates it sees no change. What is not a regular file (a
+    committed link to /dev/zero) is not read, only replaced.
     """
     try:
-        if path.read_bytes() == data:
+        if read_regular(path) == data:
             return False
-    except FileNotFoundError:
+    except (FileNotFoundError, NotRegularFile):
         pass
     replace_file(path, data)
     return True

@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError
+from .confine import inside, repository_top
+from .readfile import read_regular
 
 if TYPE_CHECKING:
     from .discover import Project
@@ -92,7 +94,12 @@ def location(project: Project, option: Path | None, cwd: Path) -> tuple[Path, bo
         return cwd / option, True  # an absolute option replaces cwd
     configured = project.settings.baseline_file
     if configured:
-        return project.settings.root / configured, True
+        where = project.settings.root / configured
+        if not inside(where, repository_top(project.root)):  # see lint/confine.py
+            raise BaselineError(
+                f"baseline-file {configured!r} points outside the repository; name it with --baseline-file"
+            )
+        return where, True
     return project.root / DEFAULT_NAME, False
 
 
@@ -144,7 +151,7 @@ def apply_each(
 def read(path: Path, shown: str, *, required: bool) -> Counter[Key] | None:
     """The counts recorded in the baseline file; None when an unnamed default file is absent."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path).decode("utf-8")  # not a FIFO, not a link to /dev/zero
     except FileNotFoundError:
         if required:
             raise BaselineError(f"{shown}: no such baseline file (write it with --write-baseline)") from None

@@ -7,7 +7,6 @@ import errno
 import gc
 import os
 import sys
-import traceback
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
@@ -38,6 +37,8 @@ def _on_terminal() -> bool:
 def _internal_error() -> None:
     """Report the exception being handled as a bug in miglint, and exit 2."""
     if os.environ.get("MIGLINT_DEBUG"):
+        import traceback  # deferred: only a bug needs it, and every run would pay its import
+
         traceback.print_exc()
     bug = sys.exc_info()[1]
     click.echo(
@@ -269,8 +270,6 @@ def lint(
     for env in project.environments:
         if env.note:
             click.echo(f"miglint: {env.note}", err=True)
-    for problem in project.problems:
-        click.echo(f"miglint: error: {problem}", err=True)
     # Held from before the lint until the fixes are written: a second --fix on this
     # project waits, then lints what the first one wrote (lint/fix.py).
     held = contextlib.ExitStack()
@@ -280,6 +279,7 @@ def lint(
 
         locked = held.enter_context(fix_lock(project.root))
     digests: dict[str, str] = {}  # what each file held when it was linted
+    options = _cache_checked(project, options, cwd)
     reports = lint_paths(paths, cwd, options, project, digests)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
@@ -302,7 +302,7 @@ def lint(
             fixed = baseline.apply_each(fixed, places, recorded, cwd)
         reports = fixed
     for report in reports:
-        if not report.files:
+        if not report.files and not report.diagnostics:  # not one that could not be read (MG005)
             click.echo(f"miglint: {report.name}: no revision files found", err=True)
     if write_baseline:
         for place in places:
@@ -315,8 +315,8 @@ def lint(
     _emit_report(
         reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics, fixes_shown
     )
-    # an environment that could not be read fails the run too: the others were linted
-    failed = _fails(reports, project, fail_on) or bool(project.problems)
+    # an environment that could not be read is an MG005 error in the report: it fails the run
+    failed = _fails(reports, project, fail_on)
     sys.exit(1 if failed and not exit_zero else 0)
 
 
@@ -327,10 +327,10 @@ def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | No
     """
     from .discover import settings_of
 
-    envs = project.environments if len(project.environments) == len(reports) else ()
-    thresholds = [fail_on or settings_of(project, env).fail_on for env in envs] or [
-        fail_on or project.settings.fail_on
-    ] * len(reports)
+    # report i is environment i; reports past them (MG005) fall under the project's settings
+    envs = project.environments if len(project.environments) <= len(reports) else ()
+    thresholds = [fail_on or settings_of(project, env).fail_on for env in envs]
+    thresholds += [fail_on or project.settings.fail_on] * (len(reports) - len(thresholds))
     return any(
         d.severity == "error" or threshold == "warning"
         for report, threshold in zip(reports, thresholds)
@@ -348,6 +348,24 @@ def _use_color(requested: bool | None) -> bool:
     if os.environ.get("NO_COLOR", ""):
         return False
     return _on_terminal()
+
+
+def _cache_checked(project: Project, options: Options, cwd: Path) -> Options:
+    """`options`, after saying which cache directories are not miglint's to use: those
+    runs go uncached (the store refuses them itself; see collect.cache_refusal)."""
+    from .discover import by_settings
+    from .pipeline import unusable_cache
+    from .report import display_path
+
+    said = set()
+    for part in by_settings(project):  # each [tool.miglint] has its own cache-dir
+        unusable = unusable_cache(part, options)
+        if unusable is not None and unusable[0] not in said:
+            directory, reason = unusable
+            said.add(directory)
+            shown = display_path(str(directory), cwd)
+            click.echo(f"miglint: warning: not using the cache directory {shown}: {reason}", err=True)
+    return options
 
 
 def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
@@ -597,7 +615,7 @@ def graph(
     project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
-    options = Options(use_cache=not no_cache, cache_dir=cache_dir)
+    options = _cache_checked(project, Options(use_cache=not no_cache, cache_dir=cache_dir), cwd)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
     report = None if fmt == "json" else _report_for(env, lint_paths([path] if path else [], cwd, options))
     revisions = _graph_of(report, env, project, options)
@@ -877,8 +895,9 @@ def plan(
     project = discover([path] if path else [], Path.cwd(), whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
+    options = _cache_checked(project, Options(use_cache=not no_cache), Path.cwd())
     # op facts tell which revisions create tables
-    graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
+    graph = _load_graph(project, env, options, ops=True)
     try:
         steps = upgrade_plan(graph, None if from_rev == "base" else from_rev, to_rev)
     except PlanError as error:
@@ -927,7 +946,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
-    graph = _load_graph(project, env, Options(use_cache=not no_cache), ops=True)
+    graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd), ops=True)
     all_sites, _ = _read_runners(find_runners(project))
     owners = _runner_owners(project, sorted({Path(s.path) for s in all_sites}))
     mine = project.environments.index(env)

@@ -1,8 +1,8 @@
 """Version files -> RevisionFile records: cached by content, parsed in parallel.
 
 The cache directory holds three files, each read only when a run needs it:
-- index:   path -> (size, mtime, content digest); a file whose size and mtime
-           match is not read again;
+- index:   path -> (size, mtime, ctime, inode, content digest); a file whose stat
+           matches is not read again, unless it is "racy" (below);
 - records: content digest -> RevisionFile; only new content is parsed;
 - results: the reports of the last run, with the key of everything they were
            computed from. A run whose key matches prints them again without
@@ -12,6 +12,23 @@ is enough of it to pay for them. Each file is a pickled header followed by parts
 (see Store._load): the records file of a cold run holds the batches exactly as the
 workers pickled them to send them back, and the results file keeps the reports after
 the key, so that a run whose key differs never unpickles them.
+
+When the index is unsure, the file is read and digested again (a digest of a few KB
+costs microseconds; only new content is parsed). It trusts a stat only when:
+- size, mtime, ctime and inode all match: `touch -r` or os.utime can put an edited
+  file's mtime back, but not its ctime, and a file replaced by another gets a new inode;
+- mtime and ctime are older than the index file itself by more than RACY_NS. A file
+  changed in the same timestamp tick as it was recorded (coarse file systems count
+  whole seconds, FAT two) keeps its size and times: Git's "racy clean" problem, solved
+  as Git does. A racy file that digests the same, and has settled since, is recorded
+  again, so that the next index is newer than it and the run after trusts it.
+
+The directory is miglint's own, or not used at all (`cache_refusal`): a directory
+that is a symbolic link (a repository can commit `.miglint_cache -> ~`), or one that
+holds files without the `.gitignore` miglint writes there first (`cache-dir` pointed
+at a foreign directory) is never read, written or cleaned. Inside it, files are read
+without following symbolic links, only when regular, and replaced by rename: a
+committed link is replaced, never written through.
 """
 
 from __future__ import annotations
@@ -22,18 +39,25 @@ import hashlib
 import io
 import os
 import pickle
+import stat
 import sys
-import tempfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, ClassVar
 
 from . import __version__
 from .model import ParseProblem, RevisionFile, Span
+from .readfile import not_regular, read_regular, read_regular_stat
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
-_FORMAT = 5  # 5: records carry unique keys and table renames (SqlStatement, RevisionFile.op_*)
+_FORMAT = 6  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too
+# Timestamps this close to the index's own are not trusted: FAT counts in 2 s steps.
+RACY_NS = 2_000_000_000
+# The first line of the .gitignore that marks a cache directory as miglint's.
+SIGNATURE = b"# Automatically created by miglint."
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
 
@@ -71,24 +95,50 @@ def _parse_all(
     pickling every record a second time while nothing else can run.
     """
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(items) < PARALLEL_THRESHOLD:
+    method = _start_method() if workers > 1 and len(items) >= PARALLEL_THRESHOLD else None
+    if method is None:
         return _parse_batch(items, dialect, ops, downgrade), []
     import concurrent.futures
     import multiprocessing
 
-    # fork shares the already-imported interpreter state; spawn would re-import everything
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
     batches = _guided_batches(items, workers)
     parse_batch = functools.partial(_parse_pickled, dialect=dialect, ops=ops, downgrade=downgrade)
     results: list[tuple[str, RevisionFile]] = []
     blobs: list[bytes] = []
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for blob in pool.map(parse_batch, batches):
-            # our own workers' output: unpickled while they go on with the next batches
-            results.extend(pickle.loads(blob))
-            blobs.append(blob)
+    saved = os.environ.get("PYTHONSAFEPATH")
+    if method != "fork":
+        os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
+    try:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            for blob in pool.map(parse_batch, batches):
+                # our own workers' output: unpickled while they go on with the next batches
+                results.extend(pickle.loads(blob))
+                blobs.append(blob)
+    finally:
+        if method != "fork":
+            if saved is None:
+                os.environ.pop("PYTHONSAFEPATH", None)
+            else:
+                os.environ["PYTHONSAFEPATH"] = saved
     return results, blobs
+
+
+def _start_method() -> str | None:
+    """How worker processes start; None: parse in this process.
+
+    fork shares the already-imported interpreter state, sys.path included (from which
+    `python -m miglint` dropped the working directory). spawn starts a fresh
+    `python -c ...` in the working directory, which Python puts first on sys.path
+    before the child imports multiprocessing: a `multiprocessing.py` in the linted
+    repository would run. Python 3.11+ leaves it out under PYTHONSAFEPATH, which the
+    children are given; older Pythons without fork (Windows) parse in this process.
+    """
+    import multiprocessing
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn" if sys.version_info >= (3, 11) else None
 
 
 def _guided_batches(items: list[Any], workers: int, smallest: int = 16) -> list[list[Any]]:
@@ -121,7 +171,7 @@ def _parse_batch(
     for path, data in items:
         if data is None:  # read here, in parallel, rather than by the parent
             try:
-                data = Path(path).read_bytes()
+                data = read_regular(path)
             except OSError as error:
                 reason = error.strerror or str(error)
                 out.append((_UNREADABLE + reason, _unreadable(path, reason)))
@@ -149,8 +199,8 @@ def cache_key() -> str:
     for path in files:
         name = f"{path.parent.name}/{path.name}"
         try:
-            stat = path.stat()
-            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+            info = path.stat()
+            digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}".encode())
         except OSError:
             digest.update(name.encode())
     digest.update(sys.version.encode())
@@ -193,14 +243,18 @@ class Store:
     def __init__(
         self, directory: Path | None, dialect: str = "postgresql", ops: bool = False, downgrade: bool = True
     ) -> None:
-        self.directory = directory
+        # a directory that is not miglint's to use is treated as no directory (the CLI says why)
+        self.directory = directory if directory is not None and cache_refusal(directory) is None else None
+        self._claimed = False
         # what the records hold depends on these: they are part of the key
         self.dialect = dialect
         self.ops = ops
         self.downgrade = downgrade
         read = f"{'-ops' if ops else ''}{'-downgrade' if downgrade else ''}"
-        self.key = f"{cache_key()}-{dialect}{read}" if directory is not None else ""
-        self._index: dict[str, tuple[int, int, str]] = self._load("index", frozenset(), dict) or {}
+        self.key = f"{cache_key()}-{dialect}{read}" if self.directory is not None else ""
+        self._index_written = 0  # the index file's mtime: what is not older than it is racy
+        # entries are checked where they are used (a committed index may hold anything)
+        self._index: dict[str, tuple[int, int, int, int, str]] = self._load("index", frozenset(), dict) or {}
         self._records: dict[str, RevisionFile] | None = None  # every known record
         self._delta: dict[str, RevisionFile] = {}  # those not in the big records file
         self._base_size = 0
@@ -208,7 +262,7 @@ class Store:
         self._used: set[str] = set()
         self._index_changed = False
         self._seen_paths: set[str] = set()
-        self._pending: dict[str, tuple[int, int]] = {}  # stat of files left for a worker to read
+        self._pending: dict[str, tuple[int, int, int, int]] = {}  # stat of files left for a worker to read
         self._blobs: list[bytes] = []  # new records as the workers pickled them
         self._in_blobs: set[str] = set()  # their digests
 
@@ -230,7 +284,8 @@ class Store:
         if self.directory is None:
             return None
         try:
-            data = self._file(kind).read_bytes()
+            # never through a link, never a FIFO or device: the directory may be committed
+            data, info = read_regular_stat(self._file(kind), follow_symlinks=False)
             stream = io.BytesIO(data)
             payload = _Restricted(stream, allowed).load()
             if not isinstance(payload, dict) or payload.get("format") != _FORMAT:
@@ -248,19 +303,19 @@ class Store:
                 value.update(pair for pair in pairs if not pair[0].startswith(_UNREADABLE))
         except Exception:  # any damage means: rebuild, never trust
             return None
+        if kind == "index":
+            self._index_written = info.st_mtime_ns
         return value
 
     def _write(self, kind: str, value: object, parts: Sequence[bytes] = ()) -> None:
-        if self.directory is None:
+        if self.directory is None or not self._claim():
             return
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Automatically created by miglint.\n*\n")
             for old in self.directory.glob(f"{kind}-*.pickle"):
                 if old != self._file(kind):
                     old.unlink(missing_ok=True)
+            import tempfile  # deferred: a warm run writes nothing
+
             handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{kind}-", suffix=".tmp")
             header = {"format": _FORMAT, "value": value, "parts": [len(part) for part in parts]}
             with os.fdopen(handle, "wb") as stream:
@@ -270,6 +325,31 @@ class Store:
             os.replace(temporary, self._file(kind))
         except OSError:
             pass  # a read-only checkout still lints; it just is not cached
+
+    def _claim(self) -> bool:
+        """Create the directory and its marker, or check that the marker is miglint's."""
+        if self._claimed:
+            return True
+        assert self.directory is not None
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            if cache_refusal(self.directory) is not None:
+                self.directory = None
+                return False
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+            try:
+                handle = os.open(self.directory / ".gitignore", flags, 0o666)
+            except FileExistsError:
+                if not _marked(self.directory):  # a foreign file, or a link, where ours would be
+                    self.directory = None
+                    return False
+            else:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(SIGNATURE + b"\n*\n")
+        except OSError:
+            return False  # a read-only checkout still lints; it just is not cached
+        self._claimed = True
+        return True
 
     # -- fingerprints --------------------------------------------------------------
 
@@ -285,37 +365,58 @@ class Store:
         every file in this process and then send its bytes to the workers.
         """
         out: list[tuple[str, bytes | None]] = []
+        settled_before = self._index_written - RACY_NS
         for path in paths:
             key = str(path)
             self._seen_paths.add(key)
             try:
-                stat = path.stat()
+                info = path.stat()
             except OSError as error:
                 out.append((_UNREADABLE + (error.strerror or str(error)), None))
                 continue
-            entry = self._index.get(key)
-            if entry is not None and entry[0] == stat.st_size and entry[1] == stat.st_mtime_ns:
-                out.append((entry[2], None))
+            if not S_ISREG(info.st_mode):  # a FIFO would block, /dev/zero never end
+                out.append((_UNREADABLE + (not_regular(info.st_mode) or ""), None))
                 continue
-            if not read:
-                self._pending[key] = (stat.st_size, stat.st_mtime_ns)
+            entry = self._index.get(key)
+            # field by field, not through a tuple: this loop runs for every file of a warm run
+            mtime, ctime = info.st_mtime_ns, info.st_ctime_ns
+            try:
+                known = (
+                    entry is not None
+                    and entry[1] == mtime
+                    and entry[0] == info.st_size
+                    and entry[2] == ctime
+                    and entry[3] == info.st_ino
+                    and type(entry[4]) is str
+                )
+            except (TypeError, LookupError):  # not an entry miglint wrote
+                known = False
+            if known and mtime < settled_before and ctime < settled_before:
+                assert entry is not None
+                out.append((entry[4], None))
+                continue
+            identity = _identity(info)
+            if not read and not known:  # a known file that is only racy is read here: cheap
+                self._pending[key] = identity
                 out.append((PENDING, None))
                 continue
             try:
-                data = path.read_bytes()
+                data = read_regular(path)
             except OSError as error:
                 out.append((_UNREADABLE + (error.strerror or str(error)), None))
                 continue
             digest = _digest(data)
-            self._index[key] = (stat.st_size, stat.st_mtime_ns, digest)
-            self._index_changed = True
+            if not known or (entry is not None and entry[4] != digest) or _settled(info):
+                # a racy entry that has settled is recorded again (see the module docstring)
+                self._index[key] = (*identity, digest)
+                self._index_changed = True
             out.append((digest, data))
         return out
 
     def digests(self) -> dict[str, str]:
         """The content digest of every file this run looked at, by path: what `--fix`
         checks a file against before editing it at the spans found in those bytes."""
-        return {path: entry[2] for path, entry in self._index.items() if path in self._seen_paths}
+        return {path: entry[4] for path, entry in self._index.items() if path in self._seen_paths}
 
     def resolved(
         self, paths: Sequence[Path], prints: Sequence[tuple[str, bytes | None]]
@@ -324,8 +425,10 @@ class Store:
         the content that was parsed, without a second stat of every file."""
         out = []
         for path, (digest, data) in zip(paths, prints):
-            entry = self._index.get(str(path)) if digest == PENDING else None
-            out.append((entry[2], None) if entry is not None else (digest, data))
+            # written by `records` in this run, unless the worker could not read the file
+            found = self._index.get(str(path)) if digest == PENDING else None
+            recorded = found[4] if type(found) is tuple and len(found) == 5 else None
+            out.append((recorded, None) if type(recorded) is str else (digest, data))
         return out
 
     # -- records ---------------------------------------------------------------------
@@ -358,7 +461,7 @@ class Store:
                 continue
             if data is None:  # the index outlived its record: read again
                 try:
-                    data = path.read_bytes()
+                    data = read_regular(path)
                 except OSError as error:
                     out[key] = _unreadable(key, error.strerror or str(error))
                     continue
@@ -371,9 +474,9 @@ class Store:
             out[key] = record
             if digest.startswith(_UNREADABLE):
                 continue
-            stat = self._pending.pop(key, None)
-            if stat is not None:
-                self._index[key] = (*stat, digest)
+            identity = self._pending.pop(key, None)
+            if identity is not None:
+                self._index[key] = (*identity, digest)
                 self._index_changed = True
             known[digest] = record
             self._delta[digest] = record
@@ -424,9 +527,55 @@ class Store:
         return len(self._delta) != self._stored_delta_size
 
 
-def _stat(path: str) -> tuple[int, int] | None:
+def _stat(path: str) -> tuple[int, int, int, int] | None:
     try:
-        stat = os.stat(path)
+        return _identity(os.stat(path))
     except OSError:
         return None
-    return (stat.st_size, stat.st_mtime_ns)
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int, int]:
+    """What tells a file's content changed without reading it: see the module docstring."""
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+
+
+def _settled(info: os.stat_result) -> bool:
+    """Whether an index written from now on will be newer than this file by RACY_NS."""
+    return max(info.st_mtime_ns, info.st_ctime_ns) < time.time_ns() - RACY_NS
+
+
+def cache_refusal(directory: Path) -> str | None:
+    """Why `directory` must not be the cache, or None when it is (or will be) miglint's.
+
+    A missing directory is created and marked on the first write. Other errors (a
+    directory that cannot be read) are not reasons: the cache is then simply not read
+    or written, as in a read-only checkout.
+    """
+    try:
+        info = os.lstat(directory)
+    except OSError:
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        # Followed, a committed link would send miglint's writes and clean-ups anywhere;
+        # a cache elsewhere is named with --cache-dir or cache-dir.
+        return "it is a symbolic link"
+    if not stat.S_ISDIR(info.st_mode):
+        return "it is not a directory"
+    if _marked(directory):
+        return None
+    try:
+        with os.scandir(directory) as entries:
+            if next(entries, None) is None:
+                return None
+    except OSError:
+        return None
+    return "it holds files and miglint did not create it (no .gitignore written by miglint)"
+
+
+def _marked(directory: Path) -> bool:
+    """Whether the directory holds the .gitignore miglint writes into its cache directories."""
+    try:
+        head = read_regular(directory / ".gitignore", follow_symlinks=False, limit=len(SIGNATURE))
+    except OSError:
+        return False
+    return head == SIGNATURE

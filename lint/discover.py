@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
+from .readfile import read_regular
 
 # alembic.script.base._only_source_rev_file
 _REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
@@ -70,13 +71,25 @@ class Environment:
 
 
 @dataclass(frozen=True)
+class EnvironmentProblem:
+    """An environment a search found but could not read: the file that configures it
+    and why (reported as MG005, pointing at that file)."""
+
+    config: Path
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     settings: Settings
     environments: tuple[Environment, ...]
     # Environments found by a search that could not be read, one line each: the others
     # are linted all the same.
-    problems: tuple[str, ...] = ()
+    problems: tuple[EnvironmentProblem, ...] = ()
     # Version files named on the command line: only their findings are reported.
     focus: tuple[Path, ...] = ()
 
@@ -90,7 +103,7 @@ def discover(paths: Sequence[str], cwd: Path, *, whole_tree: bool = True) -> Pro
     """
     targets: list[Path | None] = [Path(p) for p in paths] or [None]
     environments: list[Environment] = []
-    problems: list[str] = []
+    problems: list[EnvironmentProblem] = []
     focus: list[Path] = []
     first: Settings | None = None
     for target in targets:
@@ -164,7 +177,7 @@ class _Found:
 
     root: Path
     environments: list[Environment]
-    problems: list[str] = dataclasses.field(default_factory=list)
+    problems: list[EnvironmentProblem] = dataclasses.field(default_factory=list)
     focus: list[Path] = dataclasses.field(default_factory=list)
 
 
@@ -313,11 +326,15 @@ def _search_down(start: Path, cwd: Path) -> _Found:
     others are linted all the same.
     """
     found: list[tuple[int, Environment]] = []
-    problems: list[str] = []
+    problems: list[EnvironmentProblem] = []
     shaped: list[tuple[int, Path]] = []
 
     def attempt(
-        order: int, where: Path, read: Callable[..., list[Environment] | None], *arguments: object
+        order: int,
+        where: Path,
+        config: Path,
+        read: Callable[..., list[Environment] | None],
+        *arguments: object,
     ) -> None:
         try:
             envs = read(*arguments) or ()
@@ -325,15 +342,17 @@ def _search_down(start: Path, cwd: Path) -> _Found:
                 settings = _settings_near(where)
                 found.extend((order, _with_settings(env, settings)) for env in envs)
         except ConfigError as error:
-            problems.append(str(error))
+            problems.append(EnvironmentProblem(config, str(error)))
 
     for order, (directory, dirnames, filenames) in enumerate(_walk(start)):
         here = Path(directory)
         if "alembic.ini" in filenames or "pyproject.toml" in filenames:
-            attempt(order, here, _own_environments, here, cwd)
+            own = here / ("alembic.ini" if "alembic.ini" in filenames else "pyproject.toml")
+            attempt(order, here, own, _own_environments, here, cwd)
         for name in sorted(filenames):
             if name != "alembic.ini" and _is_alembic_ini_name(name):
-                attempt(order, here, _ini_environments, here / name, cwd, _pyproject_beside(here / name))
+                ini = here / name
+                attempt(order, here, ini, _ini_environments, ini, cwd, _pyproject_beside(ini))
         if "env.py" in filenames and "versions" in dirnames and _is_alembic_env(here):
             shaped.append((order, here))
         # The version files of an environment found hold no configuration: not walked.
@@ -354,13 +373,21 @@ def _search_down(start: Path, cwd: Path) -> _Found:
         if script.resolve() in scripts or (script / "versions").resolve() in locations:
             continue
         attempt(
-            order, script, _environment, _display(script, cwd), script, (script / "versions",), False, cwd
+            order,
+            script,
+            script / "env.py",
+            _environment,
+            _display(script, cwd),
+            script,
+            (script / "versions",),
+            False,
+            cwd,
         )
     environments = [env for _, env in sorted(found, key=lambda pair: pair[0])]
     if not environments:
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            raise ConfigError(problems[0] + more)
+            raise ConfigError(problems[0].message + more)
         raise ConfigError(
             f"{_display(start, cwd)}: no Alembic environment found (no alembic.ini or "
             "[tool.alembic] here or above, nor below); pass a path or declare "
@@ -383,7 +410,7 @@ def _is_alembic_env(directory: Path) -> bool:
     if (directory / "script.py.mako").is_file():
         return True
     try:
-        return "alembic" in (directory / "env.py").read_text(encoding="utf-8", errors="replace")
+        return b"alembic" in read_regular(directory / "env.py")  # not a link to /dev/zero
     except OSError:
         return False
 

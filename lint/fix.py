@@ -11,6 +11,10 @@ Spans are positions in the bytes that were linted. A file whose bytes changed
 since (another `--fix`, an editor) is left alone: its digest is compared when the
 fix is planned, and its bytes again just before the rename. `fix_lock` keeps two
 `--fix` runs on one project from linting and writing at the same time.
+
+A version file that is a symbolic link is not fixed: the rename would replace the
+link by a regular file, and writing through it would edit a file that may live
+outside the project.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from pathlib import Path
 
 from .atomic import remove_stale_temporaries, replace_file
 from .model import Diagnostic, Edit
+from .readfile import read_regular
 
 CHANGED = "changed since it was linted; nothing was written (run miglint again)"
 
@@ -129,8 +134,13 @@ def digest(data: bytes) -> str:
 
 
 def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = None) -> FileFix:
+    if os.path.islink(path):
+        target = os.readlink(path)
+        return FileFix(
+            path, "", "", (), f"not fixed: it is a symbolic link (to {target}); fix that file instead"
+        )
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path)
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as error:

@@ -11,12 +11,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collect import Store
+from .confine import inside, repository_top
 from .discover import SKIP_DIRS, Environment, Project, by_settings, discover
 from .engine import select_rules
-from .report import EnvironmentReport
+from .model import Span
+from .readfile import read_regular
+from .report import EnvironmentReport, display_path
 from .rule import Rule, RunnerRule
 
 if TYPE_CHECKING:
+    from .config import Settings
     from .model import Diagnostic, RevisionFile, Suppression
     from .runner import StampSite
     from .uncovered import UncoveredDirectory
@@ -37,6 +41,11 @@ class Options:
 
 
 def cache_dir_for(project: Project, options: Options) -> Path | None:
+    directory = _cache_location(project, options)
+    return None if directory is None or _configured_outside(project, options, directory) else directory
+
+
+def _cache_location(project: Project, options: Options) -> Path | None:
     if not options.use_cache:
         return None
     if options.cache_dir is not None:
@@ -45,6 +54,25 @@ def cache_dir_for(project: Project, options: Options) -> Path | None:
     if configured:
         return Path(configured) if Path(configured).is_absolute() else project.root / configured
     return project.root / ".miglint_cache"
+
+
+def _configured_outside(project: Project, options: Options, directory: Path) -> bool:
+    """The repository's own `cache-dir` cannot make miglint write outside it (lint/confine.py)."""
+    configured = options.cache_dir is None and project.settings.cache_dir
+    return bool(configured) and not inside(directory, repository_top(project.root))
+
+
+def unusable_cache(project: Project, options: Options) -> tuple[Path, str] | None:
+    """The cache directory not used although the cache is on, and why: for the CLI to say."""
+    from .collect import cache_refusal
+
+    directory = _cache_location(project, options)
+    if directory is None:
+        return None
+    if _configured_outside(project, options, directory):
+        return directory, "cache-dir in the project's configuration points outside the repository"
+    reason = cache_refusal(directory)
+    return None if reason is None else (directory, reason)
 
 
 def lint_paths(
@@ -61,25 +89,72 @@ def lint_paths(
     # would alone (its rules, dialect, runners, cache).
     parts = by_settings(project)
     if len(parts) == 1:
-        return _lint_project(project, options, digests)
-    found: dict[int, EnvironmentReport] = {}
-    for part in parts:
-        for env, report in zip(part.environments, _lint_project(part, options, digests)):
-            found[id(env)] = report
-    return [found[id(env)] for env in project.environments]  # in the order they were found
+        reports = _lint_project(project, options, digests)
+    else:
+        found: dict[int, EnvironmentReport] = {}
+        for part in parts:
+            for env, report in zip(part.environments, _lint_project(part, options, digests)):
+                found[id(env)] = report
+        reports = [found[id(env)] for env in project.environments]  # in the order they were found
+    # after the environments' reports, so that report i is still environment i
+    return reports + unreadable_reports(project, options, cwd)
 
 
-def _lint_project(
-    project: Project, options: Options, digests: dict[str, str] | None = None
-) -> list[EnvironmentReport]:
+def unreadable_reports(project: Project, options: Options, cwd: Path) -> list[EnvironmentReport]:
+    """One report per environment a search found but could not read, holding one MG005
+    finding at its configuration file: one broken environment is one diagnostic."""
+    if not project.problems or project.focus:
+        return []
     settings = project.settings
-    rules = select_rules(
+    rules = _rules(settings, options)
+    rule = next((r for r in rules if r.code == "MG005"), None)
+    if rule is None:
+        return []
+    reports = []
+    for problem in project.problems:
+        name = display_path(str(problem.config), cwd)
+        # discovery's messages start with the configuration's name: the finding is located there
+        message = problem.message.removeprefix(f"{name}: ")
+        diagnostic = rule.diagnostic(
+            str(problem.config),
+            Span.point(_setting_line(problem.config, message)),
+            message,
+            help="correct the path in the configuration, or exclude this directory in [tool.miglint]",
+        )
+        reports.append(EnvironmentReport(name, 0, 0, (), (), (diagnostic,)))
+    return reports
+
+
+def _rules(settings: Settings, options: Options) -> list[Rule]:
+    return select_rules(
         select=options.select or settings.select,
         extend_select=[*settings.extend_select, *options.extend_select],
         ignore=[*settings.ignore, *options.ignore],
         rule_settings=settings.rule_settings,
         project=settings,
     )
+
+
+def _setting_line(config: Path, message: str) -> int:
+    """The line of the setting the message names, else 1."""
+    try:
+        with open(config, "rb") as stream:
+            text = stream.read(1 << 20).decode("utf-8", "replace")
+    except OSError:
+        return 1
+    for key in ("script_location", "version_locations", "path_separator"):
+        if key in message:
+            for number, line in enumerate(text.splitlines(), 1):
+                if line.lstrip().startswith(key):
+                    return number
+    return 1
+
+
+def _lint_project(
+    project: Project, options: Options, digests: dict[str, str] | None = None
+) -> list[EnvironmentReport]:
+    settings = project.settings
+    rules = _rules(settings, options)
     # op calls cost a full parse of every file: read them only for the rules that use them
     wants_ops = any(rule.code in OP_RULES for rule in rules)
     store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, settings.include_downgrade)
@@ -313,7 +388,7 @@ def find_runners(project: Project) -> list[Path]:
 
 def _mentions_stamping(path: Path) -> bool:
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_regular(path).decode("utf-8", errors="replace")  # a link to /dev/zero never ends
     except OSError:
         return False
     # a runner may also write the version row itself, never saying "stamp"
@@ -364,7 +439,7 @@ def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tup
     suppressions: dict[str, tuple[Suppression, ...]] = {}
     for path in paths:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_regular(path).decode("utf-8")
             analyze = analyze_runner if path.suffix == ".py" else analyze_shell
             sites.extend(analyze(str(path), text))
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from .model import HeaderValue, RevisionFile
+from .readfile import read_regular
 
 # Only branch_labels and depends_on: `revision` and `down_revision` place the file in
 # the graph and stay literal-only.
@@ -95,7 +96,7 @@ def _lookup(
     for candidate in _candidates(module, level, importer, root):
         consulted.add(str(candidate))  # also when absent: its appearing changes the answer
         try:
-            source = candidate.read_bytes()
+            source = read_regular(candidate)
             tree = cst.parse_module(source)
         except (OSError, cst.ParserSyntaxError, UnicodeDecodeError):
             continue

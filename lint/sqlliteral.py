@@ -22,6 +22,7 @@ proves both readers give the same extraction for every file this one accepts.
 from __future__ import annotations
 
 import ast
+import bisect
 import dis
 import inspect
 import itertools
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from .sqlsource import (
     ENTRY_POINTS,
     Extraction,
+    LineIndex,
     Piece,
     SqlSource,
     char_column,
@@ -84,6 +86,7 @@ def extract_literal_sql(
         return None
     widest, narrowest, facts = found
     offsets = [0, *itertools.accumulate(map(len, lines))]  # offset of each line's start
+    line_of = LineIndex(text)
     sources: list[SqlSource] = []
     for entry in entries:
         if entry not in widest:
@@ -95,7 +98,7 @@ def extract_literal_sql(
             return None
         for name in reached:
             function_code, code_lines = facts[name]
-            calls = _calls(text, lines, offsets, widest[name], code_lines, _strings(function_code))
+            calls = _calls(text, lines, offsets, line_of, widest[name], code_lines, _strings(function_code))
             if calls is None:
                 return None
             sources += [
@@ -129,7 +132,8 @@ def _functions(
             return None
         facts: _Facts = (const, _all_lines(const))
         last = max(max(facts[1], default=0), first)
-        following = next((line for line in module_lines if line > last), len(lines) + 1)
+        after = bisect.bisect_right(module_lines, last)
+        following = module_lines[after] if after < len(module_lines) else len(lines) + 1
         end = following - 1
         while end > last and (not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")):
             end -= 1
@@ -179,6 +183,7 @@ def _calls(
     text: str,
     lines: list[str],
     offsets: list[int],
+    line_of: LineIndex,
     function: _Function,
     code_lines: set[int],
     strings: set[str],
@@ -192,14 +197,14 @@ def _calls(
     found = []
     for match in matches:
         at = start + match.start()
-        line = text.count("\n", 0, at) + 1
+        line = line_of.line(at)
         line_start = text.rfind("\n", 0, at) + 1
         if line not in code_lines or "#" in text[line_start:at]:
             return None
         receiver = _RECEIVER.search(text, line_start, at)
         if receiver is None or (receiver.start() > line_start and text[receiver.start() - 1] in "\"'.)]"):
             return None
-        argument = _argument(text, lines, start + match.end(), strings)
+        argument = _argument(text, lines, line_of, start + match.end(), strings)
         if argument is None:
             return None
         sql, pieces = argument
@@ -209,7 +214,7 @@ def _calls(
 
 
 def _argument(
-    text: str, lines: list[str], at: int, strings: set[str]
+    text: str, lines: list[str], line_of: LineIndex, at: int, strings: set[str]
 ) -> tuple[str, tuple[Piece, ...]] | None:
     """The first argument of the call whose `(` ends at `at`, if it is a literal SQL text."""
     wrapped = _TEXT_CALL.match(text, at)
@@ -239,7 +244,7 @@ def _argument(
         value = "".join(_plain(part) for part in _ONE_STR.findall(written))
     if not isinstance(value, str) or value not in strings:
         return None
-    piece = _piece(text, lines, literals.start("literals"), literals.end("literals"), value)
+    piece = _piece(text, lines, line_of, literals.start("literals"), literals.end("literals"), value)
     return value, (piece,)
 
 
@@ -249,10 +254,10 @@ def _plain(written: str) -> str:
     return body[size:-size].replace("\r\n", "\n")
 
 
-def _piece(text: str, lines: list[str], start: int, end: int, value: str) -> Piece:
+def _piece(text: str, lines: list[str], line_of: LineIndex, start: int, end: int, value: str) -> Piece:
     """What sqlsource's _literal_piece makes of the literal node spanning text[start:end]."""
-    line = text.count("\n", 0, start) + 1
-    end_line = text.count("\n", 0, end) + 1
+    line = line_of.line(start)
+    end_line = line_of.line(end)
     column = start - (text.rfind("\n", 0, start) + 1)
     end_column = end - (text.rfind("\n", 0, end) + 1)
     node = _Node(

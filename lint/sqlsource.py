@@ -17,10 +17,11 @@ Anything else is counted as unresolved, never guessed.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 # Calls whose first argument is SQL run against the database.
@@ -60,6 +61,7 @@ class SqlSource:
     column: int
     # f-string placeholders: the identifier put in the SQL text -> `{expression}` as written
     placeholders: tuple[tuple[str, str], ...] = ()
+    _breaks: dict[int, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
     def shown(self, sql: str) -> str:
         """`sql` (a name, a message) with each placeholder shown as the f-string has it."""
@@ -73,15 +75,20 @@ class SqlSource:
 
     def position(self, offset: int) -> tuple[int, int]:
         """(line, column) in the Python file of the SQL character at `offset`."""
-        for piece in self.pieces:
+        for index, piece in enumerate(self.pieces):
             if piece.start <= offset < piece.end or (offset == piece.end and piece is self.pieces[-1]):
                 if not piece.exact:
                     return piece.line, piece.column
-                before = piece.raw[: offset - piece.start]
-                newlines = before.count("\n")
+                # line breaks found once per piece: counting them in piece.raw[:offset] for
+                # each statement made one 10 MB string of SQL quadratic
+                breaks = self._breaks.get(index)
+                if breaks is None:
+                    breaks = self._breaks[index] = [m.start() for m in re.finditer("\n", piece.raw)]
+                before = min(offset - piece.start, len(piece.raw))
+                newlines = bisect.bisect_left(breaks, before)
                 if newlines:
-                    return piece.line + newlines, len(before) - before.rfind("\n") - 1
-                return piece.line, piece.column + len(before)
+                    return piece.line + newlines, before - breaks[newlines - 1] - 1
+                return piece.line, piece.column + before
         return self.line, self.column
 
 
@@ -89,6 +96,46 @@ class SqlSource:
 class Extraction:
     sources: tuple[SqlSource, ...]
     unresolved: tuple[tuple[str, int, int, str], ...]  # (entry, line, column, why)
+
+
+class LineIndex:
+    """Line numbers of offsets in one text, as `text.count("\\n", 0, offset) + 1` gives them,
+    without scanning from the start for each one (20,000 calls in one file made that
+    quadratic)."""
+
+    def __init__(self, text: str) -> None:
+        self._breaks = [match.start() for match in re.finditer("\n", text)]
+
+    def line(self, offset: int) -> int:
+        return bisect.bisect_left(self._breaks, offset) + 1
+
+
+def source_segment(text: str, node: ast.AST, lines: list[str] | None) -> tuple[str | None, list[str]]:
+    """`ast.get_source_segment(text, node)`, and the lines it splits `text` into.
+
+    ast splits the whole text for every call: pass the lines back in to split it once.
+    """
+    if lines is None:
+        lines = _AST_LINE_BREAK.split(text)
+        lines = [a + b for a, b in zip(lines[::2], [*lines[1::2], ""])]
+    try:
+        if node.end_lineno is None or node.end_col_offset is None:  # type: ignore[attr-defined]
+            return None, lines
+        lineno = node.lineno - 1  # type: ignore[attr-defined]
+        end_lineno = node.end_lineno - 1  # type: ignore[attr-defined]
+        col_offset = node.col_offset  # type: ignore[attr-defined]
+        end_col_offset = node.end_col_offset  # type: ignore[attr-defined]
+    except AttributeError:
+        return None, lines
+    if end_lineno == lineno:
+        return lines[lineno].encode()[col_offset:end_col_offset].decode(), lines
+    first = lines[lineno].encode()[col_offset:].decode()
+    last = lines[end_lineno].encode()[:end_col_offset].decode()
+    return "".join([first, *lines[lineno + 1 : end_lineno], last]), lines
+
+
+# ast.get_source_segment's line breaks: not str.splitlines', which splits on \f and more
+_AST_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
 
 
 def extract_sql(
@@ -102,7 +149,9 @@ def extract_sql(
         node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
     # Lines that call execute: only statements spanning one of them are walked.
-    calls = {text.count("\n", 0, m.start()) + 1 for m in _EXECUTE_CALL.finditer(text)}
+    line_of = LineIndex(text)
+    calls = sorted({line_of.line(m.start()) for m in _EXECUTE_CALL.finditer(text)})
+    segment_lines: list[str] | None = None
     module_bindings = _bindings([s for s in tree.body if not isinstance(s, _SCOPES)])
     sources: list[SqlSource] = []
     unresolved: list[tuple[str, int, int, str]] = []
@@ -116,7 +165,8 @@ def extract_sql(
                 line, column = reader.position(call.lineno, call.col_offset)
                 values = reader.resolve(argument)
                 if values is None:
-                    shown = ast.get_source_segment(text, argument) or type(argument).__name__
+                    segment, segment_lines = source_segment(text, argument, segment_lines)
+                    shown = segment or type(argument).__name__
                     unresolved.append((entry, line, column, " ".join(shown.split())[:60]))
                     continue
                 for sql, pieces in values:
@@ -127,7 +177,6 @@ def extract_sql(
     return Extraction(tuple(sources), tuple(unresolved))
 
 
-_CALLED_NAME = re.compile(r"(?<!\w)([^\W\d]\w*)\s*\(")
 _EXECUTE_CALL = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -147,17 +196,27 @@ def reached_functions(functions: dict[str, _Function], entry: str, lines: list[s
     """
     order = [functions[name] for name in _entry_functions(functions, entry, lines)]
     seen = {function.name for function in order}
-    # One pass per body for every `name(`: a pattern per function name would compile
-    # n^2 patterns, minutes for a file of a few thousand helpers.
-    position = {name: index for index, name in enumerate(functions)}
     for function in order:
         body = "".join(lines[function.lineno - 1 : function.end_lineno])
-        called = {match.group(1) for match in _CALLED_NAME.finditer(body)}
-        for name in sorted(called & position.keys(), key=position.__getitem__):
-            if name not in seen and name not in ENTRY_POINTS:
+        if len(functions) <= _SEARCHED_ONE_BY_ONE:
+            called = {n for n in functions if re.search(rf"\b{re.escape(n)}\s*\(", body)}
+        else:
+            # one scan for every name called, not one search per function (a chain of
+            # 1,000 helpers made a million searches, each compiling its own pattern)
+            called = set(_CALLED_NAME.findall(body))
+        for name in functions:
+            if name not in seen and name not in ENTRY_POINTS and name in called:
                 seen.add(name)
                 order.append(functions[name])
     return order
+
+
+# a few searches for known names cost less than collecting every name called
+_SEARCHED_ONE_BY_ONE = 8
+
+
+# `name(` where `name` starts at a word boundary: what `\bname\s*\(` finds for each name
+_CALLED_NAME = re.compile(r"\b([^\W\d]\w*)\s*\(")
 
 
 def _entry_functions(functions: dict[str, _Function], entry: str, lines: list[str]) -> list[str]:
@@ -171,13 +230,16 @@ def _entry_functions(functions: dict[str, _Function], entry: str, lines: list[st
     return [entry, *(name for name in functions if name.startswith(prefix))]
 
 
-def _executions(function: ast.AST, lines: set[int]) -> Iterator[ast.Call]:
-    """execute calls in the function, walking only statements that span a call line."""
+def _executions(function: ast.AST, lines: list[int]) -> Iterator[ast.Call]:
+    """execute calls in the function, walking only statements that span a call line.
+
+    `lines`: the call lines, sorted.
+    """
     stack = [function]
     while stack:
         node = stack.pop()
         start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-        if start is not None and end is not None and not any(start <= line <= end for line in lines):
+        if start is not None and end is not None and not _spans_one(lines, start, end):
             continue
         if (
             isinstance(node, ast.Call)
@@ -187,6 +249,12 @@ def _executions(function: ast.AST, lines: set[int]) -> Iterator[ast.Call]:
         ):
             yield node
         stack.extend(reversed(list(ast.iter_child_nodes(node))))
+
+
+def _spans_one(lines: list[int], start: int, end: int) -> bool:
+    """Whether one of the sorted `lines` lies in [start, end]."""
+    index = bisect.bisect_left(lines, start)
+    return index < len(lines) and lines[index] <= end
 
 
 def _bindings(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:

@@ -28,5 +28,6 @@ from . import (  # noqa: F401
     syntax_error,
     uncovered_version_directory,
     unparsed_sql,
+    unreadable_environment,
     unused_ignore,
 )

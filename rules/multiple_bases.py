@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location
 from ..rule import Example, GraphRule
+from ._listing import LIMIT, listed
 
 
 class MultipleBases(GraphRule):
@@ -25,7 +26,8 @@ class MultipleBases(GraphRule):
 
     Use instead:
     `down_revision = "<the revision it follows>"` for `x`, or give each base a
-    label: `branch_labels = ("tenant",)`.
+    label: `branch_labels = ("tenant",)`. With more than ten bases, each finding names
+    the first ten.
     """
 
     code = "MG105"
@@ -45,7 +47,7 @@ class MultipleBases(GraphRule):
         )
         if len(unlabelled) < 2:
             return
-        names = ", ".join(unlabelled)
+        names = listed(unlabelled)
         for base in unlabelled:
             path, span = self.at_revision(graph, base, "down_revision")
             yield self.diagnostic(
@@ -57,7 +59,6 @@ class MultipleBases(GraphRule):
                 revisions=(base,),
                 related=[
                     Location(*self.at_revision(graph, other, "down_revision"), note=f"base {other}")
-                    for other in unlabelled
-                    if other != base
+                    for other in [b for b in unlabelled[: LIMIT + 1] if b != base][:LIMIT]
                 ],
             )

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location
 from ..rule import Example, GraphRule
+from ._listing import LIMIT, SPELLED_OUT, listed
 
 
 def divergence(graph: RevisionGraph, heads: list[str]) -> list[str]:
@@ -36,13 +38,6 @@ def _common_ancestors(graph: RevisionGraph, heads: list[str]) -> set[str]:
     return {rev_id for rev_id, mask in reach.items() if mask == everything}
 
 
-def _listed(ids: list[str], limit: int = 10) -> str:
-    """`a, b, c` - or the first `limit` and how many more, for messages that stay readable."""
-    if len(ids) <= limit:
-        return ", ".join(ids)
-    return f"{', '.join(ids[:limit])} and {len(ids) - limit} more"
-
-
 class MultipleHeads(GraphRule):
     """
     ## What it does
@@ -65,7 +60,8 @@ class MultipleHeads(GraphRule):
 
     Use instead:
     `alembic merge -m "merge heads b1 and b2" b1 b2`, which adds a revision whose
-    `down_revision = ("b1", "b2")`.
+    `down_revision = ("b1", "b2")`. Each finding names the first ten heads; with more than
+    fifty, the help merges them all with `alembic merge -m "merge N heads" heads`.
     """
 
     code = "MG102"
@@ -99,19 +95,23 @@ class MultipleHeads(GraphRule):
         if len(heads) < 2:
             return
         labels = {h: graph.labels(h) for h in heads}
-        accidental = []
-        for head in heads:
-            if "?" in labels[head]:
-                continue
-            others = set().union(*(labels[o] for o in heads if o != head))
-            if not (labels[head] - others):
-                accidental.append(head)
+        # A head is on its own branch when one of its labels is on no other head.
+        heads_with = Counter(label for head in heads for label in labels[head])
+        accidental = [
+            head
+            for head in heads
+            if "?" not in labels[head] and not any(heads_with[label] == 1 for label in labels[head])
+        ]
         if len(accidental) < 2:
             return
         split = divergence(graph, accidental)
-        where = f"diverged at {_listed(split)}" if split else "share no common ancestor"
-        names = _listed(accidental)
-        command = f'alembic merge -m "merge heads {" and ".join(accidental)}" {" ".join(accidental)}'
+        where = f"diverged at {listed(split)}" if split else "share no common ancestor"
+        names = listed(accidental)
+        named = tuple(accidental[:LIMIT])
+        if len(accidental) <= SPELLED_OUT:
+            command = f'alembic merge -m "merge heads {" and ".join(accidental)}" {" ".join(accidental)}'
+        else:  # Alembic's `heads` names them all: a command of every id per head grows as N squared
+            command = f'alembic merge -m "merge {len(accidental)} heads" heads'
         for head in accidental:
             path, span = self.at_revision(graph, head)
             yield self.diagnostic(
@@ -119,9 +119,11 @@ class MultipleHeads(GraphRule):
                 span,
                 f"revision {head} is one of {len(accidental)} heads ({names}), which {where}",
                 help=f"run: {command}",
-                revisions=accidental,
+                revisions=accidental
+                if len(accidental) <= SPELLED_OUT
+                else (head, *(n for n in named if n != head)),
                 related=[
                     Location(*self.at_revision(graph, other), note=f"head {other}")
-                    for other in [o for o in accidental if o != head][:10]
+                    for other in [o for o in accidental[: LIMIT + 1] if o != head][:LIMIT]
                 ],
             )

@@ -28,15 +28,18 @@ class RedundantParent(GraphRule):
     code = "MG107"
     name = "redundant-parent"
 
-    valid = (Example(history=("a", "b1<-a", "b2<-a", "m<-b1,b2")),)
+    valid = (
+        Example(history=("a", "b1<-a", "b2<-a", "m<-b1,b2")),
+        Example(history=("a", "m<-gone1,gone2"), note="a merge of parents that do not exist (MG103)"),
+    )
     invalid = (Example(history=("a", "b<-a", "c<-b", "m<-a,c"), flagged=("m",)),)
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         for merge in sorted(graph.merge_points()):
             parents = [p for p in graph.down_revisions(merge) if p in graph.revisions]
+            covered = _covered(graph, parents)
             for parent in parents:
-                covering = sorted(o for o in parents if o != parent and graph.is_ancestor(parent, o))
-                if not covering:
+                if parent not in covered:
                     continue
                 keep = [p for p in graph.down_revisions(merge) if p != parent]
                 shown = repr(keep[0]) if len(keep) == 1 else repr(tuple(keep))
@@ -44,7 +47,39 @@ class RedundantParent(GraphRule):
                 yield self.diagnostic(
                     path,
                     span,
-                    f"merge {merge} lists {parent}, which is already an ancestor of {covering[0]}",
+                    f"merge {merge} lists {parent}, which is already an ancestor of {covered[parent]}",
                     help=f"remove {parent!r} from down_revision: down_revision = {shown}",
-                    revisions=(merge, parent, covering[0]),
+                    revisions=(merge, parent, covered[parent]),
                 )
+
+
+def _covered(graph: RevisionGraph, parents: list[str]) -> dict[str, str]:
+    """Each parent that is an ancestor of another parent -> the first such other parent.
+
+    One walk per parent, in sorted order, marking each ancestor with the first parent
+    that reaches it: a walk stops where an earlier one has been, so a merge costs the
+    revisions between it and its oldest parent once, where comparing every pair of
+    parents took two minutes for a 5,000-parent merge.
+    """
+    if not parents:  # every parent is missing (MG103)
+        return {}
+    order = graph.topological_order
+    if order is None:  # a cycle (MG101): no order to prune the walks by
+        found = {}
+        for parent in parents:
+            covering = sorted(o for o in parents if o != parent and graph.is_ancestor(parent, o))
+            if covering:
+                found[parent] = covering[0]
+        return found
+    # Ancestors come before their descendants: nothing before the oldest parent leads to one.
+    floor = min(order[p] for p in parents)
+    first: dict[str, str] = {}
+    for start in sorted(set(parents)):
+        stack = [start]
+        while stack:
+            current = stack.pop()
+            for parent in graph.down_revisions(current):
+                if parent in graph.revisions and parent not in first and order[parent] >= floor:
+                    first[parent] = start
+                    stack.append(parent)
+    return {p: first[p] for p in parents if p in first}

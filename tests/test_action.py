@@ -100,7 +100,9 @@ def test_action_declares_its_inputs_and_a_composite_run() -> None:
         "sarif-file": "",
     }
     (install,) = [step for step in loaded["runs"]["steps"] if is_install(step)]
-    assert "python -m pip install" in install["run"]
+    # never `python -m`: it would import from the checkout (tests/test_entry_points.py)
+    assert 'python "$MIGLINT_ACTION_PATH/action/run_module.py" pip install' in install["run"]
+    assert "python -m" not in "".join(step["run"] for step in loaded["runs"]["steps"])
     assert install["env"]["MIGLINT_ACTION_PATH"] == "${{ github.action_path }}"
     # inputs reach the scripts through the environment only: a value cannot inject shell code
     for step in loaded["runs"]["steps"]:
@@ -113,10 +115,11 @@ def test_install_step_installs_the_checkout_or_the_version_asked_for(tmp_path: P
     fake.mkdir()
     (fake / "python").write_text('#!/bin/sh\necho "$@"\n')
     (fake / "python").chmod(0o755)
+    pip = f"{ROOT}/action/run_module.py pip install --disable-pip-version-check --quiet"
     asked = {
-        "": f"-m pip install --disable-pip-version-check --quiet {ROOT}\n",
-        "0.2.0": "-m pip install --disable-pip-version-check --quiet miglint==0.2.0\n",
-        "miglint>=0.2": "-m pip install --disable-pip-version-check --quiet miglint>=0.2\n",
+        "": f"{pip} {ROOT}\n",
+        "0.2.0": f"{pip} miglint==0.2.0\n",
+        "miglint>=0.2": f"{pip} miglint>=0.2\n",
     }
     for version, expected in asked.items():
         result = run_steps(tmp_path, fake, install=True, version=version)
@@ -155,3 +158,24 @@ def test_action_writes_sarif_for_upload(tmp_path: Path, python_bin: Path) -> Non
         "db/migrations/versions/3df49f95e6d3_add_task_labels.py",
         "db/migrations/versions/a06b46547cd5_add_task_due_dates.py",
     ]
+
+
+def test_action_steps_import_nothing_from_the_checkout(tmp_path: Path, python_bin: Path) -> None:
+    from test_entry_points import imported_by_a_run, plant
+
+    clean = tmp_path / "clean"
+    shutil.copytree(EXAMPLES / "two-heads", clean)
+    planted = tmp_path / "planted"
+    shutil.copytree(EXAMPLES / "two-heads", planted)
+    marker = tmp_path / "imported.txt"
+    names = imported_by_a_run()
+    assert {"pip", "runpy", "miglint", "click", "json"} <= names
+    plant(planted, names, marker)
+    # pip really runs, with a requirement this environment satisfies: nothing to download
+    install = run_steps(planted, python_bin, install=True, version="miglint")
+    assert (install.returncode, install.stderr) == (0, "")
+    result = run_steps(planted, python_bin, args="--no-cache")
+    assert not marker.exists()
+    expected = run_steps(clean, python_bin, args="--no-cache")
+    assert (result.returncode, result.stdout, result.stderr) == (1, expected.stdout, expected.stderr)
+    assert result.stdout.startswith("::error file=migrations/versions/3df49f95e6d3_add_task_labels.py,")

@@ -337,12 +337,22 @@ def test_every_environment_of_a_repository_root(tmp_path: Path, monkeypatch: pyt
     ]
     project = discover([], tmp_path)
     assert found(project) == expected
-    assert project.problems == ("broken/alembic.ini: script_location broken/nowhere does not exist",)
+    assert [(p.config, p.message) for p in project.problems] == [
+        (
+            tmp_path / "broken" / "alembic.ini",
+            "broken/alembic.ini: script_location broken/nowhere does not exist",
+        )
+    ]
     code, report, stderr = lint(tmp_path, monkeypatch)
     assert code == 1
-    assert stderr == "miglint: error: broken/alembic.ini: script_location broken/nowhere does not exist\n"
-    assert [name for name, *_ in summary(report)] == [name for name, _ in expected]
+    # one broken environment is one finding (MG005 at its setting), after the others
+    assert stderr == ""
+    assert [name for name, *_ in summary(report)] == [name for name, _ in expected] + ["broken/alembic.ini"]
+    broken = next(d for d in report["diagnostics"] if d["code"] == "MG005")
+    assert broken["message"] == "script_location broken/nowhere does not exist"
+    assert broken["environment"] == "broken/alembic.ini"
     assert findings(report) == [
+        ("MG005", "broken/alembic.ini", 2, []),
         ("MG102", "tenant/migrations/versions/t2a_rev.py", REVISION_LINE, ["t2a", "t2b"]),
         ("MG102", "tenant/migrations/versions/t2b_rev.py", REVISION_LINE, ["t2a", "t2b"]),
     ]
@@ -372,6 +382,28 @@ def test_only_broken_environments_is_exit_2(tmp_path: Path, monkeypatch: pytest.
         result.stderr
         == "miglint: error: a/alembic.ini: script_location a/nowhere does not exist (and 1 more)\n"
     )
+
+
+def test_a_broken_environment_is_one_finding_that_can_be_ignored(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path / "ok" / "alembic.ini", "[alembic]\nscript_location = %(here)s/m\n")
+    script_dir(tmp_path / "ok" / "m", "a")
+    write(tmp_path / "old" / "alembic.ini", "[alembic]\n# moved\nscript_location = %(here)s/gone\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache"])
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "old/alembic.ini:3:1: MG005 script_location old/gone does not exist\n"
+        "  help: correct the path in the configuration, or exclude this directory in [tool.miglint]\n"
+        "\n"
+        "ok/alembic.ini: 1 revision, ok\n"
+        "old/alembic.ini: 0 revisions, 1 error, 0 warnings\n"
+        "Found 1 error in 1 revision in 2 environments.\n"
+    )
+    assert result.stderr == ""
+    ignored = cli_runner().invoke(main, ["lint", "--no-cache", "--ignore", "unreadable-environment"])
+    assert (ignored.exit_code, ignored.stdout) == (0, "All checks passed: 1 revision in 1 environment.\n")
 
 
 def test_declared_environments_are_the_only_ones(tmp_path: Path) -> None:

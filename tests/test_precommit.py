@@ -396,3 +396,33 @@ def test_try_repo_fails_on_two_heads_and_passes_after_the_merge(hooks: HookRepo,
     _commit_all(project, "merge heads", hooks.env)
     second = _pre_commit(project, hooks, *try_repo, timeout=1800)
     assert (second.returncode, _ran("miglint", second)) == (0, "Passed"), second.stdout + second.stderr
+
+
+def test_hooks_import_nothing_from_the_repository(hooks: HookRepo, tmp_path: Path) -> None:
+    # The hook's entry is the console script of pre-commit's environment for it.
+    from test_entry_points import imported_by_a_run, plant
+
+    launcher = Path(sys.executable).parent / "pre-commit"
+    if not launcher.exists():
+        pytest.skip("pre-commit's console script is not beside this Python")
+    clean = _project(tmp_path / "clean", hooks)
+    planted = _project(tmp_path / "planted", hooks)
+    marker = tmp_path / "imported.txt"
+    plant(planted, imported_by_a_run(), marker)
+    _commit_all(planted, "plant modules", hooks.env)
+    runs = []
+    for project in (planted, clean):
+        # pre-commit's own console script too: `python -m pre_commit` would import the plants
+        runs.append(
+            subprocess.run(
+                [str(launcher), "run", "--all-files", "miglint", "--color", "never"],
+                cwd=project,
+                env=hooks.env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        )
+    assert not marker.exists()
+    assert (runs[0].returncode, _ran("miglint", runs[0])) == (1, "Failed"), runs[0].stdout + runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout

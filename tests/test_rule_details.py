@@ -37,6 +37,28 @@ def test_multiple_heads_across_bases(tmp_path: Path) -> None:
     }
 
 
+def test_many_heads_and_bases_name_ten_and_merge_all_heads(tmp_path: Path) -> None:
+    # 51 roots: naming every head in each of 51 findings would grow as N squared
+    roots = [f"r{i:02d}" for i in range(51)]
+    write_project(tmp_path, roots)
+    heads = lint(tmp_path, "MG102")
+    assert len(heads) == 51
+    first = heads[0]
+    assert first.message == (
+        "revision r00 is one of 51 heads (r00, r01, r02, r03, r04, r05, r06, r07, r08, r09 and 41 more), "
+        "which share no common ancestor"
+    )
+    assert first.help == 'run: alembic merge -m "merge 51 heads" heads'
+    assert heads[50].revisions == ("r50", *roots[:10])
+    assert [r.note for r in heads[50].related] == [f"head {r}" for r in roots[:10]]
+    bases = lint(tmp_path, "MG105")
+    assert len(bases) == 51
+    assert bases[0].message == (
+        "revision r00 is one of 51 unlabelled bases (r00, r01, r02, r03, r04, r05, r06, r07, r08, r09 and 41 more)"
+    )
+    assert [r.note for r in bases[0].related] == [f"base {r}" for r in roots[1:11]]
+
+
 def test_missing_parent_suggests_file_stem_prefix_and_near_match(tmp_path: Path) -> None:
     write_project(
         tmp_path,
@@ -315,4 +337,14 @@ def test_computed_header_values_name_the_field_and_what_to_write(tmp_path: Path)
     assert [d.help for d in found] == [
         "write `revision` as a string literal, the id itself",
         "write `down_revision` as a string, a tuple of strings or None",
+    ]
+
+
+def test_redundant_parents_name_the_first_covering_parent(tmp_path: Path) -> None:
+    # a <- b <- c, a <- d; the merge lists a chain (a, b, c) and a second branch (d)
+    write_project(tmp_path, ["a", "b<-a", "c<-b", "d<-a", "m<-d,c,a,b"])
+    found = lint(tmp_path, "MG107")
+    assert [(d.message, d.revisions) for d in found] == [
+        ("merge m lists a, which is already an ancestor of b", ("m", "a", "b")),
+        ("merge m lists b, which is already an ancestor of c", ("m", "b", "c")),
     ]

@@ -658,3 +658,18 @@ def test_unknown_dialect() -> None:
 def test_import_does_not_load_the_parsers() -> None:
     code = "import sys, miglint.sql; sys.exit(any(m in sys.modules for m in ('pglast', 'sqlglot')))"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_pglast_loads_without_its_ast_classes_and_stays_whole() -> None:
+    # the JSON parse tree is all miglint reads: pglast's AST classes, enums and decimal
+    # (most of its import time) wait until something asks for them
+    code = (
+        "import sys, miglint.sql as s\n"
+        "found, _ = s.analyze('CREATE TABLE t (id int); DO $$ BEGIN DROP TABLE u; END $$')\n"
+        "print([f.kind for f in found])\n"
+        "print(sorted(m for m in ('decimal', 'pglast.printers') if m in sys.modules))\n"
+        "import pglast\n"
+        "print(type(pglast.parse_sql('SELECT 1')[0].stmt).__name__, pglast.enums.SortByDir.SORTBY_ASC.name)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.splitlines() == ["['CREATE TABLE', 'DO', 'DROP TABLE']", "[]", "SelectStmt SORTBY_ASC"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+
 import pytest
-from miglint.sqlsource import extract_sql
+from miglint.sqlsource import LineIndex, extract_sql, reached_functions, source_segment
 
 
 def texts(source: str) -> list:
@@ -121,3 +123,47 @@ def test_escaped_literal_maps_to_its_start() -> None:
     (found,) = extract_sql(source).sources
     assert found.text == "A;\nDROP TABLE x"
     assert found.position(found.text.index("DROP")) == (2, 15) and not found.exact_at(3)
+
+
+# -- the readers stay linear on huge files (benchmarks/pathological.py times them) --------
+
+SEGMENT_TEXTS = [
+    "x = f(a, 'b')\ny = g(\n    'é' + c,\r\n    d)\rz = h(e)\n",
+    "def upgrade():\n    op.execute(sql_for('t'))\n    op.execute(\n        query\n    )\n",
+    "s = '''one\ntwo\\fthree'''\nt = k(s)\n",  # a form feed is no line break to ast
+]
+
+
+@pytest.mark.parametrize("text", SEGMENT_TEXTS, ids=["crlf-cr-unicode", "calls", "form-feed"])
+def test_source_segment_is_ast_get_source_segment(text: str) -> None:
+    lines = None
+    nodes = [n for n in ast.walk(ast.parse(text)) if isinstance(n, ast.expr)]
+    assert nodes
+    for node in nodes:
+        segment, lines = source_segment(text, node, lines)
+        assert segment == ast.get_source_segment(text, node)
+
+
+def test_line_index_counts_newlines_before_each_offset() -> None:
+    text = "a\nbb\r\n\nccc\rd\n"
+    index = LineIndex(text)
+    assert [index.line(i) for i in range(len(text) + 1)] == [
+        text.count("\n", 0, i) + 1 for i in range(len(text) + 1)
+    ]
+
+
+@pytest.mark.parametrize("padding", [0, 10], ids=["searched-by-name", "scanned-once"])
+def test_reached_functions_follow_called_names_only(padding: int) -> None:
+    text = "".join(f"def unused_{i}():\n    pass\n\n" for i in range(padding)) + (
+        "def upgrade():\n    x.helper()\n    prefix_other ()\n    mentioned = later\n\n"
+        "def helper():\n    héllo(1)\n\n"
+        "def héllo(n):\n    pass\n\n"
+        "def other():\n    pass\n\n"
+        "def later():\n    pass\n\n"
+        "def prefix_other():\n    other  (\n)\n"
+    )
+    tree = ast.parse(text)
+    functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    lines = text.splitlines(keepends=True)
+    reached = [f.name for f in reached_functions(functions, "upgrade", lines)]
+    assert reached == ["upgrade", "helper", "prefix_other", "héllo", "other"]

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from ..rule import Rule
+
+
+class UnreadableEnvironment(Rule):
+    """
+    ## What it does
+    Flags an Alembic environment, found while searching a repository, whose
+    configuration cannot be read: a `script_location` or version location that does
+    not exist, an ini that does not parse, a `package:path` that cannot be found.
+    The finding points at the configuration file (at the line of the setting named,
+    when there is one); every other environment is linted all the same.
+
+    ## Why is this bad?
+    `alembic` run with this configuration stops before it reads a single revision,
+    so nothing in this environment is checked, by Alembic or by miglint. A typo in
+    a path lints nothing rather than something, which is why it fails the run
+    instead of passing in silence.
+
+    ## Example
+    `db/alembic.ini`:
+    ```ini
+    [alembic]
+    script_location = %(here)s/migraitons
+    ```
+
+    Use instead:
+    ```ini
+    [alembic]
+    script_location = %(here)s/migrations
+    ```
+    or, for a directory that is not an environment at all, `exclude` it in
+    `[tool.miglint]`.
+    """
+
+    # Reported by the pipeline from what discovery could not read: there is no
+    # history to run a check on, so no examples run through the rule engine
+    # (tests/test_layouts.py asserts its findings).
+    code = "MG005"
+    name = "unreadable-environment"
