@@ -135,6 +135,11 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError(f"{where}: rules must be a table of tables, e.g. [tool.miglint.rules.MG111]")
 
+    runners = strings("runners")
+    for pattern in runners:
+        # pathlib's glob refuses an empty or absolute pattern with ValueError/NotImplementedError
+        if not pattern.strip() or pattern.startswith(("/", "\\")) or (len(pattern) > 1 and pattern[1] == ":"):
+            raise ConfigError(f"{where}: runners: {pattern!r} is not a glob relative to {root}")
     environments = list(_environments(table, where))
     return Settings(
         root=root,
@@ -145,7 +150,7 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
         exclude=strings("exclude"),
         baseline=optional_string("baseline"),
         baseline_file=optional_string("baseline-file"),
-        runners=strings("runners"),
+        runners=runners,
         critical=strings("critical"),
         dialect=dialect,
         include_downgrade=include_downgrade,

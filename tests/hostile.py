@@ -428,6 +428,8 @@ def config_cases(seeds: range) -> Iterator[HostileCase]:
         "config-pyproject-tool-alembic-is-5": b"[tool]\nalembic = 5\n",
         "config-pyproject-tool-miglint-is-5": b"[tool]\nmiglint = 5\n",
         "config-pyproject-invalid": b"[tool.miglint\n",
+        "config-pyproject-runners-empty": b'[tool.miglint]\nrunners = ""\n',
+        "config-pyproject-runners-absolute": b'[tool.miglint]\nrunners = ["/etc/*"]\n',
     }
     for name, data in fixed.items():
         yield HostileCase(name, project(root_only, **{"pyproject.toml": data}), expect="pyproject.toml")
