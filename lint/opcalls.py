@@ -4,7 +4,8 @@ Read with CPython's `ast` from upgrade()/downgrade() and the module functions th
 call. A call is safe when it passes `if_not_exists=True` / `if_exists=True`
 (Alembic >= 1.16) or sits inside an `if` that asks the inspector first
 (`inspector.has_table(...)`, `'t' in inspector.get_table_names()`, a
-`has_column`-style helper, an `information_schema` query...).
+`has_column`-style helper, an `information_schema` query...), the test read as
+pyguards.py reads it (names followed to their values, an early return, a try).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from .model import OpCall, Span
+from .pyguards import Context, context_at, function_contexts
 from .sqlsource import ENTRY_POINTS, char_column, reached_functions
 
 # op function -> the keyword that makes it idempotent
@@ -40,7 +42,12 @@ def extract_op_calls(
         if entry not in functions:
             continue
         for function in reached_functions(functions, entry, lines):
+            contexts: list[Context] | None = None
             for call, guarded in _calls(function.body, False):
+                if not guarded:  # names followed to their values, lookups in helpers (pyguards.py)
+                    contexts = contexts if contexts is not None else function_contexts(function, tree)
+                    context = context_at(contexts, call.lineno)
+                    guarded = context is not None and context.guarded
                 name = call.func.attr  # type: ignore[attr-defined]
                 keyword = CREATING.get(name) or DROPPING[name]
                 passed = any(k.arg == keyword and _is_true(k.value) for k in call.keywords)

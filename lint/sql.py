@@ -76,6 +76,9 @@ class Statement:
     # The primary keys and unique constraints it creates, as (table, columns).
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
     renamed_to: str = ""  # ALTER TABLE ... RENAME TO: the table's new name (its keys go with it)
+    # For reading statements in order (sqlguards.py); PostgreSQL (pglast) only:
+    new_name: str = ""  # any RENAME's new name
+    table: str = ""  # the table an index, trigger or partition is made on
 
     @property
     def anchor(self) -> int:
@@ -307,6 +310,8 @@ class _Fact(NamedTuple):
     columns: tuple[str, ...] = ()  # see Statement
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
     renamed_to: str = ""
+    new_name: str = ""
+    table: str = ""
 
 
 Verifier = Callable[[int, str, _Fact], bool]
@@ -324,6 +329,7 @@ def _finish(fact: _Fact, start: int, end: int, dialect: str, verify: Verifier | 
     return Statement(
         rule, fact.kind, fact.target, start, end, fact.guarded, safe_when, fix, fact.at,
         columns=fact.columns, keys=fact.keys, renamed_to=fact.renamed_to,
+        new_name=fact.new_name, table=fact.table,
     )  # fmt: skip
 
 
@@ -671,7 +677,10 @@ def _pg_create_table(st: _PgStmt) -> list[_Fact]:
     guarded = bool(node.get("if_not_exists"))
     table = _rangevar(rel)
     keys = tuple((table, columns) for columns in _pg_table_keys(node.get("tableElts") or []))
-    return [_Fact(kind, table, guarded, fix_at=() if guarded else st.after("TABLE"), keys=keys)]
+    # PARTITION OF parent: the partition is made on its parent table, as an index is
+    parent = _rangevar((node.get("inhRelations") or [{}])[0].get("RangeVar")) if node.get("partbound") else ""
+    fix_at = () if guarded else st.after("TABLE")
+    return [_Fact(kind, table, guarded, fix_at=fix_at, keys=keys, table=parent)]
 
 
 _PG_KEYS = ("CONSTR_PRIMARY", "CONSTR_UNIQUE")
@@ -710,13 +719,14 @@ def _pg_create_table_as(st: _PgStmt) -> list[_Fact]:
 def _pg_create_index(st: _PgStmt) -> list[_Fact]:
     kind = "CREATE UNIQUE INDEX" if st.node.get("unique") else "CREATE INDEX"
     name = str(st.node.get("idxname") or "")
+    table = _rangevar(st.node.get("relation"))
     guarded = bool(st.node.get("if_not_exists"))
     if guarded:
-        return [_Fact(kind, name, True, keys=_pg_index_key(st.node))]
-    if not name:  # CREATE INDEX IF NOT EXISTS requires a name
-        return [_Fact(kind, "", False, advice="a name and IF NOT EXISTS")]
+        return [_Fact(kind, name, True, keys=_pg_index_key(st.node), table=table)]
+    if not name:  # PostgreSQL names it afresh each time: a second run adds an index, never fails
+        return [_Fact(kind, "", True, advice="a name and IF NOT EXISTS", table=table)]
     keyword = "CONCURRENTLY" if st.node.get("concurrent") else "INDEX"
-    return [_Fact(kind, name, False, fix_at=st.after(keyword), keys=_pg_index_key(st.node))]
+    return [_Fact(kind, name, False, fix_at=st.after(keyword), keys=_pg_index_key(st.node), table=table)]
 
 
 def _pg_index_key(node: Node) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -753,7 +763,8 @@ def _pg_or_replace(st: _PgStmt) -> list[_Fact]:
         kind = "CREATE PROCEDURE" if node.get("is_procedure") else "CREATE FUNCTION"
         name = _names(node.get("funcname"))
     guarded = bool(node.get("replace"))
-    return [_Fact(kind, name, guarded, fix_at=() if guarded else st.after("CREATE"))]
+    table = _rangevar(node.get("relation")) if st.node_type == "CreateTrigStmt" else ""
+    return [_Fact(kind, name, guarded, fix_at=() if guarded else st.after("CREATE"), table=table)]
 
 
 def _pg_create_type(st: _PgStmt) -> list[_Fact]:
@@ -855,6 +866,7 @@ _PG_RENAMES = {
     "OBJECT_SEQUENCE": "ALTER SEQUENCE RENAME",
     "OBJECT_VIEW": "ALTER VIEW RENAME",
     "OBJECT_MATVIEW": "ALTER MATERIALIZED VIEW RENAME",
+    "OBJECT_TYPE": "ALTER TYPE RENAME",  # no rule (not in _RENAMES): read for the order of names
 }
 
 
@@ -871,7 +883,8 @@ def _pg_rename(st: _PgStmt) -> list[_Fact]:
     if node.get("renameType") == "OBJECT_TABLE" and node.get("newname"):
         schema = (node.get("relation") or {}).get("schemaname")
         renamed_to = f"{schema}.{node['newname']}" if schema else str(node["newname"])
-    return [_Fact(kind, target, guarded, renamed_to=renamed_to)]
+    new_name = str(node.get("newname") or "")
+    return [_Fact(kind, target, guarded, renamed_to=renamed_to, new_name=new_name)]
 
 
 def _pg_drop(st: _PgStmt) -> list[_Fact]:
@@ -953,7 +966,16 @@ def _pg_alter_enum(st: _PgStmt) -> list[_Fact]:
     return [_Fact(kind, _names(node.get("typeName")), bool(node.get("skipIfNewValExists")))]
 
 
+def _pg_delete(st: _PgStmt) -> list[_Fact]:
+    if st.node_type == "TruncateStmt":
+        relations = st.node.get("relations") or [{}]
+        return [_Fact("TRUNCATE", _rangevar(relations[0].get("RangeVar")), False)]
+    return [_Fact("DELETE", _rangevar(st.node.get("relation")), False)]
+
+
 _PG_HANDLERS: dict[str, Callable[[_PgStmt], list[_Fact]]] = {
+    "DeleteStmt": _pg_delete,
+    "TruncateStmt": _pg_delete,
     "CreateStmt": _pg_create_table,
     "CreateForeignTableStmt": _pg_create_table,
     "CreateTableAsStmt": _pg_create_table_as,
@@ -1439,8 +1461,8 @@ def _glot_create(e: exp.Create, chunk: list[Token], dialect: str) -> _Fact:
     guarded = bool(e.args.get("exists") or e.args.get("replace"))
     name = _glot_name(e.this)
     keys = _glot_keys(e)
-    if noun == "INDEX" and not name and not guarded:  # IF NOT EXISTS needs a name
-        return _Fact(kind, "", False, advice="a name and IF NOT EXISTS", keys=keys)
+    if noun == "INDEX" and not name and not guarded:  # named afresh each run: never collides
+        return _Fact(kind, "", True, advice="a name and IF NOT EXISTS", keys=keys)
     fix_at = () if guarded else _glot_fix_at(chunk, kind, dialect)
     return _Fact(kind, name, guarded, fix_at=fix_at, keys=keys)
 

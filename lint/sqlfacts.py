@@ -9,8 +9,10 @@ from __future__ import annotations
 import ast
 import re
 import types
+from dataclasses import replace
 
 from .model import Span, SqlProblem, SqlStatement
+from .sqlguards import Step, settle, worth_reading
 from .sqlsource import ENTRY_POINTS, SqlSource, extract_sql
 
 # A file without this cannot run SQL through execute(); most revisions are skipped here.
@@ -42,6 +44,7 @@ def sql_facts(
     if extraction is None:
         extraction = extract_sql(text, tree, entries)
     statements: list[SqlStatement] = []
+    steps: list[Step] = []  # the same statements, for reading them in order (sqlguards.py)
     problems = [
         SqlProblem(Span.point(line, column), f"cannot read the SQL statically: `{shown}`", entry, False)
         for entry, line, column, shown in extraction.unresolved
@@ -70,10 +73,30 @@ def sql_facts(
                     renamed_to=source.shown(statement.renamed_to),
                 )
             )
+            steps.append(
+                Step(
+                    statement.rule,
+                    statement.kind,
+                    statement.target,
+                    statement.guarded,
+                    source.function,
+                    source.entry,
+                    source.line,
+                    table=statement.table,
+                    renamed_to=statement.new_name,
+                )
+            )
         for bad in unparsed:
             problems.append(
                 SqlProblem(_span(source, bad.start, bad.end), source.shown(bad.reason), source.entry, True)
             )
+    if any(s.code and not s.guarded for s in steps) and worth_reading(text, steps):
+        # Only files with an unsafe-looking statement pay for the syntax tree.
+        try:
+            safe = settle(tree if tree is not None else ast.parse(text), steps, text)
+        except (RecursionError, MemoryError):  # code nested past what ast.dump can walk
+            safe = set()  # each statement is then judged alone, as before
+        statements = [replace(s, guarded=True) if i in safe else s for i, s in enumerate(statements)]
     return tuple(statements), tuple(problems)
 
 

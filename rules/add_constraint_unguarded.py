@@ -9,6 +9,17 @@ class AddConstraintUnguarded(SqlRule):
     ## What it does
     Flags `ALTER TABLE ... ADD CONSTRAINT` outside a guard.
 
+    Read in order with the rest of its function: not reported where an earlier
+    statement on the same Python path (or an enclosing one) makes it safe, nor
+    inside Python that looks the object up first (an `if` on a `pg_*` /
+    `information_schema` / inspector lookup or on `.first()` / `.scalar()` of a
+    SELECT, an early `return` after one, a `try` that catches the database error, an
+    `except IndexError` after an empty lookup). Safe where it stands: a DROP
+    CONSTRAINT of the same name on the same table before it (with or without IF
+    EXISTS), or a table new on each run (dropped or made TEMPORARY earlier, or made
+    by `op.create_table` without `if_not_exists`). Where miglint cannot tell, it
+    reports less rather than guess: names are compared without their schema.
+
     ## Why is this bad?
     PostgreSQL has no `ADD CONSTRAINT IF NOT EXISTS`; when the constraint exists
     the upgrade fails with "already exists".
@@ -32,7 +43,17 @@ class AddConstraintUnguarded(SqlRule):
     name = "add-constraint-unguarded"
     consequence = "fails when the constraint already exists"
     fixable = False
-    valid = (Example(files={"0001_r1.py": upgrade_running("ALTER TABLE t ADD COLUMN IF NOT EXISTS c int")}),)
+    valid = (
+        Example(files={"0001_r1.py": upgrade_running("ALTER TABLE t ADD COLUMN IF NOT EXISTS c int")}),
+        Example(
+            files={
+                "0001_r1.py": upgrade_running(
+                    "ALTER TABLE t DROP CONSTRAINT IF EXISTS uq", "ALTER TABLE t ADD CONSTRAINT uq UNIQUE (c)"
+                )
+            },
+            note="drop-constraint-first",
+        ),
+    )
     invalid = (
         Example(
             files={"0001_r1.py": upgrade_running("ALTER TABLE t ADD CONSTRAINT uq UNIQUE (c)")},

@@ -11,6 +11,18 @@ class DropWithoutIfExists(SqlRule):
     / `DROP CONSTRAINT` without IF EXISTS. Only upgrade() is read unless
     `[tool.miglint] include-downgrade = true`.
 
+    Read in order with the rest of its function: not reported where an earlier
+    statement on the same Python path (or an enclosing one) makes it safe, nor
+    inside Python that looks the object up first (an `if` on a `pg_*` /
+    `information_schema` / inspector lookup or on `.first()` / `.scalar()` of a
+    SELECT, an early `return` after one, a `try` that catches the database error, an
+    `except IndexError` after an empty lookup). Safe where it stands: a drop of an
+    object made earlier in the same function (a temporary table, a type renamed to
+    `*_old`), or made again later in it (the drop and re-create pair runs again as a
+    whole). A drop whose object is made again only in downgrade() is reported. Where
+    miglint cannot tell, it reports less rather than guess: names are compared
+    without their schema.
+
     ## Why is this bad?
     A database that never had the object (a fresh install from a newer schema, a
     partially applied upgrade) fails with "does not exist".
@@ -33,7 +45,27 @@ class DropWithoutIfExists(SqlRule):
     code = "MG203"
     name = "drop-without-if-exists"
     consequence = "fails when the object does not exist"
-    valid = (Example(files={"0001_r1.py": upgrade_running("DROP TABLE IF EXISTS t")}),)
+    valid = (
+        Example(files={"0001_r1.py": upgrade_running("DROP TABLE IF EXISTS t")}),
+        Example(
+            files={
+                "0001_r1.py": upgrade_running(
+                    "ALTER TABLE t DROP CONSTRAINT ck", "ALTER TABLE t ADD CONSTRAINT ck CHECK (c > 0)"
+                )
+            },
+            note="drop-then-re-create",
+        ),
+        Example(
+            files={
+                "0001_r1.py": upgrade_running(
+                    "ALTER TYPE mood RENAME TO mood_old",
+                    "CREATE TYPE mood AS ENUM ('a')",
+                    "DROP TYPE mood_old",
+                )
+            },
+            note="enum-swap",
+        ),
+    )
     invalid = (
         Example(files={"0001_r1.py": upgrade_running("DROP TABLE t")}, flagged=("r1",)),
         Example(files={"0001_r1.py": upgrade_running("ALTER TABLE t DROP COLUMN c")}, flagged=("r1",)),

@@ -10,7 +10,7 @@ class OpDropWithoutIfExists(OpRule):
     """
     ## What it does
     Flags `op.drop_table`, `op.drop_index` and `op.drop_column` without
-    `if_exists=True` and not inside an inspector guard. Off by default;
+    `if_exists=True` and not inside an inspector guard (read as for MG211). Off by default;
     `after-baseline = true` limits it to revisions after `[tool.miglint] baseline`.
 
     ## Why is this bad?

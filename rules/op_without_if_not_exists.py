@@ -12,7 +12,8 @@ class OpWithoutIfNotExists(OpRule):
     Flags `op.create_table`, `op.add_column` and `op.create_index` without
     `if_not_exists=True` and not inside an inspector guard
     (`if not inspector.has_table(...)`, `... not in inspector.get_table_names()`,
-    a `has_column`-style helper). Off by default; with the rule setting
+    a `has_column`-style helper, the answer kept in a name first, or an early
+    `return` after such a lookup). Off by default; with the rule setting
     `after-baseline = true` only revisions after `[tool.miglint] baseline` are read.
 
     ## Why is this bad?

@@ -23,6 +23,10 @@ class RedundantParent(GraphRule):
 
     Use instead:
     `down_revision = "c"`.
+
+    A merge on a `down_revision` cycle, or with a parent on one, is left to MG101
+    (cycle): there every revision of the cycle is an ancestor of every other, so
+    "already an ancestor" holds both ways and no parent could be named to remove.
     """
 
     code = "MG107"
@@ -31,12 +35,16 @@ class RedundantParent(GraphRule):
     valid = (
         Example(history=("a", "b1<-a", "b2<-a", "m<-b1,b2")),
         Example(history=("a", "m<-gone1,gone2"), note="a merge of parents that do not exist (MG103)"),
+        Example(history=("a", "b<-a,c", "c<-b"), note="merge-on-a-cycle"),
     )
     invalid = (Example(history=("a", "b<-a", "c<-b", "m<-a,c"), flagged=("m",)),)
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        on_cycle = _on_cycles(graph)
         for merge in sorted(graph.merge_points()):
             parents = [p for p in graph.down_revisions(merge) if p in graph.revisions]
+            if merge in on_cycle or on_cycle.intersection(parents):
+                continue
             covered = _covered(graph, parents)
             for parent in parents:
                 if parent not in covered:
@@ -83,3 +91,18 @@ def _covered(graph: RevisionGraph, parents: list[str]) -> dict[str, str]:
                     first[parent] = start
                     stack.append(parent)
     return {p: first[p] for p in parents if p in first}
+
+
+def _on_cycles(graph: RevisionGraph) -> set[str]:
+    """Revisions on a down_revision cycle (MG101's findings)."""
+    if graph.topological_order is not None:
+        return set()  # acyclic over every edge kind, so over down_revision too
+    import networkx as nx
+
+    down = graph.networkx(with_dependencies=False)
+    return {
+        rev_id
+        for component in nx.strongly_connected_components(down)
+        for rev_id in component
+        if len(component) > 1 or down.has_edge(rev_id, rev_id)
+    }

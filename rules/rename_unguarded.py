@@ -9,6 +9,17 @@ class RenameUnguarded(SqlRule):
     ## What it does
     Flags a RENAME of a table, column or constraint outside a guard.
 
+    Read in order with the rest of its function: not reported where an earlier
+    statement on the same Python path (or an enclosing one) makes it safe, nor
+    inside Python that looks the object up first (an `if` on a `pg_*` /
+    `information_schema` / inspector lookup or on `.first()` / `.scalar()` of a
+    SELECT, an early `return` after one, a `try` that catches the database error, an
+    `except IndexError` after an empty lookup). Safe where it stands: a rename of an
+    object made earlier in the function, or the swap that makes the old name again
+    and drops the new one later (`RENAME TO x_old; CREATE x; ...; DROP x_old`).
+    Where miglint cannot tell, it reports less rather than guess: names are compared
+    without their schema.
+
     ## Why is this bad?
     The second run finds the old name gone and fails ("does not exist"); there
     is no IF EXISTS form for a rename.
@@ -26,7 +37,17 @@ class RenameUnguarded(SqlRule):
     name = "rename-unguarded"
     consequence = "fails once the old name is gone"
     fixable = False
-    valid = (Example(files={"0001_r1.py": upgrade_running("ALTER TABLE t ADD COLUMN IF NOT EXISTS c int")}),)
+    valid = (
+        Example(files={"0001_r1.py": upgrade_running("ALTER TABLE t ADD COLUMN IF NOT EXISTS c int")}),
+        Example(
+            files={
+                "0001_r1.py": upgrade_running(
+                    "ALTER TABLE t RENAME TO t_old", "CREATE TABLE t (id int)", "DROP TABLE t_old"
+                )
+            },
+            note="swap",
+        ),
+    )
     invalid = (
         Example(files={"0001_r1.py": upgrade_running("ALTER TABLE t RENAME COLUMN a TO b")}, flagged=("r1",)),
     )

@@ -29,10 +29,9 @@ HEAD_3DF = "migrations/versions/3df49f95e6d3_add_task_labels.py"
 HEAD_A06 = "migrations/versions/a06b46547cd5_add_task_due_dates.py"
 HEADS_MESSAGE = "revision {} is one of 2 heads (3df49f95e6d3, a06b46547cd5), which diverged at 9bdb6b8ff06e"
 MERGE_HELP = 'run: alembic merge -m "merge heads 3df49f95e6d3 and a06b46547cd5" 3df49f95e6d3 a06b46547cd5'
-INSERT = "migrations/versions/8b77eda62e71_normalize_conversation_flow.py"
 PLACEHOLDER = "migrations/versions/a1b2c3d4e5f6_add_cdl_table_comments.py"
 RUNNER = "scripts/run_migrations.py"
-SEED_SUMMARY = "Found 2 errors and 1 warning in 24 revisions in 1 environment."
+SEED_SUMMARY = "Found 1 error and 1 warning in 24 revisions in 1 environment."
 
 
 @pytest.fixture
@@ -103,22 +102,21 @@ def test_github_prints_errors_before_warnings(outside_git: Path, monkeypatch: py
     result = run(["--format", "github"], project, monkeypatch)
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert [line.split(" ")[0] + " " + line.split(",")[0].split("=")[1] for line in lines[:3]] == [
-        f"::error {INSERT}",
+    assert [line.split(" ")[0] + " " + line.split(",")[0].split("=")[1] for line in lines[:2]] == [
         f"::error {RUNNER}",
         f"::warning {PLACEHOLDER}",
     ]
-    assert lines[1].startswith(
+    assert lines[0].startswith(
         f"::error file={RUNNER},line=119,col=34,endLine=119,endColumn=40,title=MG301 stamp-head-on-legacy::"
         "stamps 'head' (line 129) where"
     )
-    assert lines[2] == (
+    assert lines[1] == (
         f"::warning file={PLACEHOLDER},line=13,col=12,endLine=13,endColumn=26,"
         "title=MG111 placeholder-revision-id::revision id a1b2c3d4e5f6 looks hand-made (interleaves two "
         "runs of consecutive characters); such ids collide across branches%0Ahelp: use a generated id "
         "(`alembic revision` makes one) before anything depends on it"
     )
-    assert lines[3:] == [SEED_SUMMARY]
+    assert lines[2:] == [SEED_SUMMARY]
 
 
 def test_github_escapes_data_and_properties() -> None:
@@ -153,8 +151,6 @@ def test_step_summary_is_appended_when_github_step_summary_is_set(
         "\n"
         "| Code | Rule | Location | Message |\n"
         "| --- | --- | --- | --- |\n"
-        f"| MG204 | insert-without-conflict-guard | {INSERT}:32 | INSERT character_conversation_flows is not "
-        "safe to run twice: it duplicates its rows, or fails on a unique key, when run again |\n"
         f"| MG111 | placeholder-revision-id | {PLACEHOLDER}:13 | revision id a1b2c3d4e5f6 looks hand-made "
         "(interleaves two runs of consecutive characters); such ids collide across branches |\n"
         f"| MG301 | stamp-head-on-legacy | {RUNNER}:119 | stamps 'head' (line 129) where the database has "
@@ -221,7 +217,6 @@ def test_gitlab_severity_scale(outside_git: Path, monkeypatch: pytest.MonkeyPatc
     project = example("seed-chain", outside_git)
     issues = json.loads(run(["--format", "gitlab"], project, monkeypatch).stdout)
     assert [(i["check_name"], i["severity"], i["location"]) for i in issues] == [
-        ("MG204", "major", {"path": INSERT, "lines": {"begin": 32}}),
         ("MG111", "minor", {"path": PLACEHOLDER, "lines": {"begin": 13}}),
         ("MG301", "major", {"path": RUNNER, "lines": {"begin": 119}}),
     ]
@@ -396,59 +391,17 @@ def test_sarif_results_for_the_seed_chain(outside_git: Path, monkeypatch: pytest
     rules = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
     results = run_["results"]
     assert [(r["ruleId"], rules[r["ruleIndex"]], r["level"]) for r in results] == [
-        ("MG204", "MG204", "error"),
         ("MG111", "MG111", "warning"),
         ("MG301", "MG301", "error"),
     ]
-    insert = results[0]
-    assert insert["locations"] == [
-        {
-            "physicalLocation": {
-                "artifactLocation": {"uri": INSERT, "uriBaseId": "%SRCROOT%"},
-                "region": {"startLine": 32, "startColumn": 9, "endLine": 40, "endColumn": 56},
-            }
-        }
-    ]
-    assert insert["message"]["text"] == (
-        "INSERT character_conversation_flows is not safe to run twice: it duplicates its rows, or fails on a "
-        "unique key, when run again\nhelp: miglint sees no primary key or unique constraint of "
-        "character_conversation_flows within the inserted columns (approach_description, character_id, "
-        "energy_level, flow_name, flow_type), and without one ON CONFLICT DO NOTHING does not stop a second "
-        "run: insert with INSERT INTO character_conversation_flows (...) SELECT ... WHERE NOT EXISTS "
-        "(SELECT 1 FROM character_conversation_flows WHERE <key columns> = <values>)"
-    )
-    assert insert["fixes"] == [
-        {
-            "description": {
-                "text": "insert 'ON CONFLICT DO NOTHING' (no unique key known to cover the inserted rows)"
-            },
-            "artifactChanges": [
-                {
-                    "artifactLocation": {"uri": INSERT, "uriBaseId": "%SRCROOT%"},
-                    "replacements": [
-                        {
-                            "deletedRegion": {
-                                "startLine": 40,
-                                "startColumn": 56,
-                                "endLine": 40,
-                                "endColumn": 56,
-                            },
-                            "insertedContent": {"text": " ON CONFLICT DO NOTHING"},
-                        }
-                    ],
-                }
-            ],
-            "properties": {"applicability": "unsafe"},
-        }
-    ]
-    stamp = results[2]["fixes"][0]
+    stamp = results[1]["fixes"][0]
     assert stamp["properties"] == {"applicability": "safe"}  # [tool.miglint] baseline names it
     # a literal as code: SARIF consumers cannot know the file's quote style, --fix does
     assert stamp["artifactChanges"][0]["replacements"][0]["insertedContent"] == {
         "text": "'20251011_baseline_v106'"
     }
-    assert "fixes" not in results[1] and "relatedLocations" not in results[1]
-    assert results[2]["relatedLocations"] == [
+    assert "fixes" not in results[0] and "relatedLocations" not in results[0]
+    assert results[1]["relatedLocations"] == [
         {
             "id": 1,
             "physicalLocation": {
@@ -458,7 +411,47 @@ def test_sarif_results_for_the_seed_chain(outside_git: Path, monkeypatch: pytest
             "message": {"text": "the stamp"},
         }
     ]
-    assert [len(r["partialFingerprints"]["miglintFingerprint/v1"]) for r in results] == [64, 64, 64]
+    assert [len(r["partialFingerprints"]["miglintFingerprint/v1"]) for r in results] == [64, 64]
+
+
+def test_sarif_carries_a_safe_sql_fix(outside_git: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = example("non-idempotent-sql", outside_git)
+    create = sarif_of(project, monkeypatch)["runs"][0]["results"][0]
+    path = "migrations/versions/7d3f0a9c2e41_create_personality_tables.py"
+    assert create["locations"] == [
+        {
+            "physicalLocation": {
+                "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                "region": {"startLine": 21, "startColumn": 9, "endLine": 26, "endColumn": 10},
+            }
+        }
+    ]
+    assert create["message"]["text"] == (
+        "CREATE TABLE personality_traits is not safe to run twice: it fails when the object already exists"
+        "\nhelp: make it idempotent with IF NOT EXISTS"
+    )
+    assert create["fixes"] == [
+        {
+            "description": {"text": "insert 'IF NOT EXISTS'"},
+            "artifactChanges": [
+                {
+                    "artifactLocation": {"uri": path, "uriBaseId": "%SRCROOT%"},
+                    "replacements": [
+                        {
+                            "deletedRegion": {
+                                "startLine": 21,
+                                "startColumn": 21,
+                                "endLine": 21,
+                                "endColumn": 21,
+                            },
+                            "insertedContent": {"text": " IF NOT EXISTS"},
+                        }
+                    ],
+                }
+            ],
+            "properties": {"applicability": "safe"},
+        }
+    ]
 
 
 def test_paths_start_at_the_git_top_level(outside_git: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -534,11 +527,9 @@ def test_statistics_follow_the_text_report(outside_git: Path, monkeypatch: pytes
     plain = run([], project, monkeypatch).stdout
     result = run(["--statistics"], project, monkeypatch)
     assert result.exit_code == 1
-    assert result.stdout == plain + (
-        "1  MG111  placeholder-revision-id\n1  MG204  insert-without-conflict-guard\n1  MG301  stamp-head-on-legacy\n"
-    )
+    assert result.stdout == plain + ("1  MG111  placeholder-revision-id\n1  MG301  stamp-head-on-legacy\n")
     machine = run(["--statistics", "--format", "json"], project, monkeypatch)
-    assert json.loads(machine.stdout)["summary"]["errors"] == 2
+    assert json.loads(machine.stdout)["summary"]["errors"] == 1
     assert machine.stderr == result.stdout[len(plain) :]
     to_file = run(["--statistics", "--format", "gitlab", "--output-file", "gl.json"], project, monkeypatch)
     assert (to_file.stdout, to_file.stderr) == (result.stdout, "")

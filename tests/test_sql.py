@@ -43,8 +43,9 @@ RULE_CASES = [
       "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS ix ON t (a)", id="pg-create-index-concurrently"),
     P("postgresql", "CREATE INDEX IF NOT EXISTS ix ON t (a)", "MG201", "CREATE INDEX", "ix", True, None,
       id="pg-create-index-guarded"),
-    P("postgresql", "CREATE INDEX ON t (a)", "MG201", "CREATE INDEX", "", False, None,
-      id="pg-create-unnamed-index-no-fix"),
+    # PostgreSQL names an unnamed index afresh on each run: it never collides
+    P("postgresql", "CREATE INDEX ON t (a)", "MG201", "CREATE INDEX", "", True, None,
+      id="pg-create-unnamed-index-never-collides"),
     P("postgresql", "CREATE SEQUENCE s", "MG201", "CREATE SEQUENCE", "s", False,
       "CREATE SEQUENCE IF NOT EXISTS s", id="pg-create-sequence"),
     P("postgresql", "CREATE SCHEMA s", "MG201", "CREATE SCHEMA", "s", False,
@@ -137,7 +138,7 @@ RULE_CASES = [
       id="pg-rename-index"),
     # no rule
     P("postgresql", "UPDATE t SET a = 1", None, "UPDATE", "", False, None, id="pg-update"),
-    P("postgresql", "DELETE FROM t", None, "DELETE", "", False, None, id="pg-delete"),
+    P("postgresql", "DELETE FROM t", None, "DELETE", "t", False, None, id="pg-delete"),
     P("postgresql", "COMMENT ON TABLE t IS 'x'", None, "COMMENT ON", "", False, None, id="pg-comment"),
     P("postgresql", "ALTER TABLE t ALTER COLUMN a TYPE bigint", None, "ALTER TABLE", "t", False, None,
       id="pg-alter-column"),
@@ -579,7 +580,7 @@ def test_placeholder_target() -> None:
     [
         P("CREATE TABLE t (a int)", "MG201", "CREATE TABLE", False, "CREATE TABLE IF NOT EXISTS t (a int)",
           id="create-table"),
-        P("CREATE INDEX ON t (a)", "MG201", "CREATE INDEX", False, None, id="unnamed-index-no-fix"),
+        P("CREATE INDEX ON t (a)", "MG201", "CREATE INDEX", True, None, id="unnamed-index-never-collides"),
         P("CREATE CONSTRAINT TRIGGER ct AFTER INSERT ON t FOR EACH ROW EXECUTE FUNCTION f()", "MG201",
           "CREATE CONSTRAINT TRIGGER", False, None, id="constraint-trigger-no-fix"),
         P("CREATE TYPE mood AS ENUM ('a')", "MG201", "CREATE TYPE", False, None, id="create-type"),
