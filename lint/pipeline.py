@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collect import Store
+from .config import ConfigError
 from .confine import inside, repository_top
 from .discover import SKIP_DIRS, Environment, Project, by_settings, discover
 from .engine import select_rules
@@ -359,6 +360,15 @@ def find_runners(project: Project) -> list[Path]:
     root = project.settings.root
     if project.settings.runners:
         found = {p for pattern in project.settings.runners for p in root.glob(pattern) if p.is_file()}
+        # MG301's fix writes to runner files: the repository's configuration cannot name
+        # one outside it (`../deploy.py`, or through a committed link; lint/confine.py)
+        top = repository_top(root)
+        outside = sorted(p for p in found if not inside(p, top))
+        if outside:
+            raise ConfigError(
+                f"runners names {display_path(str(outside[0]), Path.cwd())}, outside the repository; "
+                "runner files must be inside it"
+            )
         return sorted(found)
     versions = {location.resolve() for env in project.environments for location in env.version_locations}
     tracked = _git_files(root)
