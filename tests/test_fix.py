@@ -131,6 +131,7 @@ def test_diff_prints_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     ("encode", "name"),
     [
         (lambda text: text.replace("\n", "\r\n").encode(), "crlf"),
+        (lambda text: text.replace("\n", "\r").encode(), "lone-cr"),  # old Mac line ends
         (lambda text: b"\xef\xbb\xbf" + text.encode(), "bom"),
         (
             lambda text: ("# -*- coding: latin-1 -*-\n" + text.replace("seed", "caf\u00e9")).encode(
