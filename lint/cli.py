@@ -213,7 +213,10 @@ def main() -> None:
 )
 @click.option("--concise", is_flag=True, help="One line per finding, without help lines.")
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes for parsing [default: the idle CPUs, from the load average]."
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes for parsing [default: the idle CPUs, from the load average].",
 )
 @click.option(
     "--color/--no-color",

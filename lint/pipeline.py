@@ -412,6 +412,9 @@ def _git_files(root: Path) -> list[Path] | None:
         return None
     import subprocess
 
+    from .replay import note_git
+
+    note_git(root)  # what git reports is witnessed for a replay (lint/replay.py)
     try:
         listed = subprocess.run(
             ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],

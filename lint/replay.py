@@ -17,8 +17,9 @@ this process (an audit hook sees opens and listings; os.stat and os.lstat are
 wrapped for the run), every version file, and miglint's own modules. A regular file
 or a listed directory is witnessed by its size, mtime, ctime and inode (as the
 cache index does), a path that did not exist by its absence, any other directory
-by its being one. A run that spawned a process (git, to find the runners in a
-repository) leaves no memo: what git reports is not witnessed here. Nor does a run
+by its being one. A run that spawned a process leaves no memo, unless the process is
+the git listing pipeline.find_runners asks for: its index, its ignore files and the
+directories a runner could appear in are witnessed then (_git_witnesses). Nor does a run
 that saw a file modified within the last RACY_NS: a change in the same clock tick
 would go unseen. A memo from elsewhere (a committed cache directory) cannot match
 the inodes and ctimes of a fresh checkout, and a replayed text holding control
@@ -34,7 +35,12 @@ import sys
 _MEMO_FORMAT = 1
 RACY_NS = 2_000_000_000  # as lint/collect.py's
 SIGNATURE = b"# Automatically created by miglint."  # lint/collect.py's cache marker
-_ENVIRONMENT = ("FORCE_COLOR", "NO_COLOR", "MIGLINT_DEBUG")  # what lint/cli.py reads
+# what lint/cli.py reads, and what decides which git runs and what it reads
+_ENVIRONMENT = (
+    "FORCE_COLOR", "NO_COLOR", "MIGLINT_DEBUG", "PATH", "HOME", "XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE",
+    "GIT_INDEX_FILE", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM", "GIT_CONFIG_NOSYSTEM", "GIT_CONFIG_PARAMETERS",
+    "GIT_CONFIG_COUNT",
+)  # fmt: skip
 _VALUED = frozenset(
     {"--cache-dir", "--format", "--select", "--extend-select", "--ignore", "--fail-on", "--jobs", "-j"}
 )
@@ -231,7 +237,9 @@ class _Recorder:
     def __init__(self, plain: _Plain) -> None:
         self.plain = plain
         self.paths: dict = {}  # path -> listed
-        self.spawned = False
+        self.spawned = False  # a process this module cannot witness
+        self.spawns = 0  # subprocess.Popen: git, for `note_git`'s roots, else unwitnessed
+        self.git_roots: list = []
         self.foreign_output = False
         self.stdout: list = []
         self.stderr: list = []
@@ -273,17 +281,10 @@ class _Recorder:
                 self._note(path)
         elif event in ("os.listdir", "os.scandir"):
             self._note(args[0] if args[0] is not None else ".", listed=True)
-        elif event in (
-            "subprocess.Popen",
-            "os.fork",
-            "os.forkpty",
-            "os.posix_spawn",
-            "os.exec",
-            "os.spawn",
-            "os.system",
-        ):
-            if event != "os.fork":  # the parsing pool forks workers that run miglint only
-                self.spawned = True
+        elif event == "subprocess.Popen":
+            self.spawns += 1
+        elif event in ("os.forkpty", "os.posix_spawn", "os.exec", "os.spawn", "os.system", "os.startfile"):
+            self.spawned = True  # (os.fork: the parsing pool's workers, which run miglint only)
 
     def _wrapped(self, original):  # type: ignore[no-untyped-def]
         def stat(path, *args, **kwargs):  # type: ignore[no-untyped-def]
@@ -301,6 +302,8 @@ class _Recorder:
         _OFF[0] = True
         if status not in (0, 1) or self.spawned or self.foreign_output or len(self.cache_dirs) != 1:
             return
+        if self.spawns > len(self.git_roots):
+            return
         (directory,) = self.cache_dirs
         if directory is None:
             return
@@ -315,6 +318,9 @@ class _Recorder:
 
         settled_before = time.time_ns() - RACY_NS
         paths = dict(self.paths)
+        for root in self.git_roots:
+            if not _git_witnesses(root, paths):
+                return
         for name, module in list(sys.modules.items()):
             if name.startswith(f"{__package__}.") and getattr(module, "__file__", None):
                 paths[module.__file__] = False
@@ -352,6 +358,60 @@ class _Recorder:
 
 
 _OFF = [False]
+
+
+def note_git(root: "os.PathLike[str]") -> None:
+    """`git ls-files --cached --others --exclude-standard` is about to run in `root`."""
+    recorder = recording()
+    if recorder is not None:
+        recorder.git_roots.append(os.fspath(root))
+
+
+def _git_witnesses(root: str, paths: dict) -> bool:
+    """Add what git's listing of the files below `root` depends on: its index, its
+    ignore files, and every directory a runner could be added to (pipeline.find_runners
+    never looks into the others). False when that cannot be told (a worktree's `.git`
+    file, a custom excludes file)."""
+    from .pipeline import _SKIP
+
+    top = root
+    while not os.path.lexists(os.path.join(top, ".git")):  # as confine.repository_top
+        parent = os.path.dirname(top)
+        if parent == top:
+            return False
+        top = parent
+    git = os.path.join(top, ".git")
+    if os.path.islink(git) or not os.path.isdir(git):
+        return False  # a worktree or submodule: the index is elsewhere
+    home = os.path.expanduser("~")
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    configs = [
+        os.path.join(git, "config"),
+        os.path.join(home, ".gitconfig"),
+        os.path.join(xdg, "git", "config"),
+    ]
+    for config in [*configs, "/etc/gitconfig"]:
+        try:
+            if b"excludesfile" in _read(config).lower():
+                return False  # ignore rules in a file named there: not witnessed
+        except OSError:
+            pass
+        paths.setdefault(config, False)
+    for name in ("index", os.path.join("info", "exclude")):
+        paths.setdefault(os.path.join(git, name), False)
+    paths.setdefault(os.path.join(xdg, "git", "ignore"), False)
+    directory = root
+    while True:
+        paths.setdefault(os.path.join(directory, ".gitignore"), False)
+        if directory == top or os.path.dirname(directory) == directory:
+            break
+        directory = os.path.dirname(directory)
+    for directory, names, files in os.walk(root):
+        names[:] = [name for name in names if name not in _SKIP and not name.startswith(".")]
+        paths[directory] = True
+        if ".gitignore" in files:
+            paths.setdefault(os.path.join(directory, ".gitignore"), False)
+    return True
 
 
 def recording() -> "_Recorder | None":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -162,3 +163,52 @@ def test_plain_lint_command_lines() -> None:
 )
 def test_harmless(text: str, terminal: bool, harmless: bool) -> None:
     assert replay._harmless(text, terminal) is harmless
+
+
+RUNNER = "import subprocess\nsubprocess.run(['alembic', 'stamp', 'nosuchrevision'], check=True)\n"
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_in_a_git_repository_what_git_lists_is_witnessed(project: Path) -> None:
+    """Runners are found by `git ls-files` there: a runner added, untracked, ends the replay."""
+    git(project, "init", "-q")
+    (project / "deploy" / "scripts").mkdir(parents=True)
+    (project / "deploy" / "scripts" / "README").write_text("nothing listed here but by git\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "start")
+    first = lint(project)
+    assert len(list((project / ".miglint_cache").glob("replay-*.json"))) == 1
+    tamper(project)
+    assert lint(project)[0] == "served from the memo\n"
+    (project / "deploy" / "scripts" / "start.py").write_text(RUNNER)
+    after = lint(project)
+    assert after[0] != "served from the memo\n"
+    assert "MG303" in after[0] and "MG303" not in first[0]
+    assert after == lint(project, "--no-cache")
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_in_a_git_repository_the_index_is_witnessed(project: Path) -> None:
+    git(project, "init", "-q")
+    (project / "deploy").mkdir()
+    (project / "deploy" / "start.py").write_text(RUNNER)
+    (project / ".gitignore").write_text("deploy/\n.miglint_cache/\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "start")
+    first = lint(project)
+    assert "MG303" not in first[0]  # ignored, untracked: not a runner
+    tamper(project)
+    assert lint(project)[0] == "served from the memo\n"
+    git(project, "add", "-f", "deploy/start.py")
+    after = lint(project)
+    assert "MG303" in after[0]
+    assert after == lint(project, "--no-cache")
