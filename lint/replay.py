@@ -96,8 +96,8 @@ class _Plain:
 
 def _plain(argv: list) -> "_Plain | None":
     """`lint` with paths and options that only shape the report, or None."""
-    if not argv or argv[0] != "lint":
-        return None
+    if not argv or argv[0] != "lint" or os.name != "posix":
+        return None  # (Windows' os.path.isdir and friends probe without os.stat: unwitnessed)
     for stream in (sys.stdout, sys.stderr):
         if stream is None or (stream.encoding or "").lower().replace("-", "") != "utf8":
             return None  # click would re-wrap the stream: not what the memo holds
