@@ -129,14 +129,16 @@ def _parse_all(
 
 
 def idle_cpus() -> int:
-    """The CPUs nothing else is using (as `make -l` reads the load average): workers
-    beyond them only take turns with what already runs, and cost their start-up."""
+    """The CPUs nothing else is using, from the load average (as `make -l` reads it):
+    workers beyond them only take turns with what already runs, and cost their start-up.
+    One unit of load is allowed for: the one-minute average also counts the commands
+    that ran just before this one and now wait for it (a hook runner, a CI script)."""
     count = os.cpu_count() or 1
     try:
         load = os.getloadavg()[0]
     except (OSError, AttributeError):  # Windows has no load average
         return count
-    return max(1, min(count, int(count - load + 0.5)))
+    return max(1, min(count, int(count - load + 1.5)))
 
 
 def _start_method() -> str | None:

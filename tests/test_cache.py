@@ -272,7 +272,7 @@ def test_the_cache_key_follows_the_rules_wherever_they_are_installed() -> None:
 
 def test_default_workers_are_the_idle_cpus(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(collect_module.os, "cpu_count", lambda: 4)
-    for load, workers in ((0.0, 4), (1.4, 3), (1.6, 2), (3.9, 1), (9.0, 1)):
+    for load, workers in ((0.0, 4), (1.4, 4), (1.6, 3), (2.6, 2), (3.6, 1), (9.0, 1)):
         monkeypatch.setattr(collect_module.os, "getloadavg", lambda load=load: (load, 0.0, 0.0))
         assert collect_module.idle_cpus() == workers
 
