@@ -24,6 +24,10 @@ calls inlined where they are called, and a statement is taken as safe to run twi
 - it inserts into a table that an earlier `DELETE FROM t` (with any WHERE: the
   usual "replace these rows" pattern) or `TRUNCATE t` emptied.
 
+An INSERT that stays unsafe here is told which tables were emptied before it
+(`emptied_before`): a DELETE of a parent table empties the child through an
+ON DELETE CASCADE foreign key, which only the whole history shows (MG204 asks).
+
 "Earlier" means on the same Python path or an enclosing one, so that it always ran
 before (pyguards.always_before); "later" likewise always runs after. Names are
 compared without schema and case: two objects that differ only by schema are taken
@@ -109,20 +113,30 @@ def _related(event: _Event, other: _Event) -> bool:
     if set(event.made) & set(other.removed) or set(event.removed) & set(other.made):
         return True
     table = event.written
+    if table and event.step.kind == "INSERT" and other.emptied:
+        return True  # any table: a foreign key may cascade the DELETE to this one (MG204)
     return bool(table) and (("rel", table) in other.removed or table in (other.new_table, other.emptied))
 
 
-def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> set[int]:
-    """Indexes of `steps` that are unsafe alone but safe where they stand (in every place
-    an entry point reaches them)."""
+@dataclass
+class Settled:
+    safe: set[int] = field(default_factory=set)  # indexes of steps safe where they stand
+    # an unsafe INSERT's index -> the tables emptied before it in every place it is reached
+    emptied_before: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> Settled:
+    """Which `steps` are unsafe alone but safe where they stand (in every place an entry
+    point reaches them)."""
     if not any(s.code and not s.guarded for s in steps):
-        return set()
+        return Settled()
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     lines = text.splitlines()
     placed: dict[tuple[str, str], list[tuple[int, Step]]] = {}
     for index, step in enumerate(steps):
         placed.setdefault((step.entry, step.function), []).append((index, step))
     verdicts: dict[int, bool] = {}
+    emptied: dict[int, set[str]] = {}
     for entry in sorted({s.entry for s in steps}):
         if entry not in functions:
             continue
@@ -131,7 +145,13 @@ def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> set[int]:
             if event.index >= 0 and event.step.code and not event.step.guarded:
                 safe = event.python_guarded or _settled(event, events[:position], events[position + 1 :])
                 verdicts[event.index] = verdicts.get(event.index, True) and safe
-    return {index for index, safe in verdicts.items() if safe}
+                if event.step.kind == "INSERT":
+                    here = {e.emptied for e in events[:position] if e.emptied and always_before(e.path, event.path)}
+                    emptied[event.index] = emptied[event.index] & here if event.index in emptied else here
+    safe = {index for index, settled in verdicts.items() if settled}
+    return Settled(
+        safe, {index: tuple(sorted(tables)) for index, tables in emptied.items() if tables and index not in safe}
+    )
 
 
 class _Inliner:
