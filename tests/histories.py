@@ -10,6 +10,7 @@ Notation, one string per revision:
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,3 +135,22 @@ def revisions_with_imported_labels(module: str, names: Mapping[str, str]) -> dic
         f"{10 + index:04d}_{rev}.py": header.format(rev=rev, module=module, name=name)
         for index, (rev, name) in enumerate(names.items())
     }
+
+
+def write(path: Path, text: str) -> Path:
+    """`text`, dedented, at `path`, its directories made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def revisions(directory: Path, *history: str) -> list[Path]:
+    """One version file per revision, named `<id>_rev.py` so that name order is id order."""
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for text in history:
+        s = spec(text)
+        path = directory / f"{s.rev}_rev.py"
+        path.write_text(version_source(s))
+        paths.append(path)
+    return paths

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from conftest import cli_runner
-from histories import spec, version_source
+from histories import revisions, spec, version_source, write
 from miglint.cli import main
 from miglint.config import ConfigError, EnvironmentSpec, Settings
 from miglint.discover import Project, discover
@@ -27,24 +26,6 @@ INI = """\
 script_location = %(here)s/migrations
 path_separator = os
 """
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def revisions(directory: Path, *history: str) -> list[Path]:
-    """One version file per revision, named `<id>_rev.py` so that name order is id order."""
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for text in history:
-        s = spec(text)
-        path = directory / f"{s.rev}_rev.py"
-        path.write_text(version_source(s))
-        paths.append(path)
-    return paths
 
 
 def found(project: Project) -> list[tuple[str, list[Path]]]:

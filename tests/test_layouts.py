@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import cli_runner
-from histories import spec, version_source
+from histories import revisions, write
 from miglint.cli import main
 from miglint.config import ConfigError
 from miglint.discover import Project, discover
@@ -26,23 +25,6 @@ from miglint.discover import Project, discover
 ENV_PY = "from alembic import context\n# never run by miglint\n"
 LOGGING = "[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n"
 REVISION_LINE = 13  # `revision = ...` in histories.version_source
-
-
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def revisions(directory: Path, *history: str) -> list[Path]:
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for text in history:
-        s = spec(text)
-        path = directory / f"{s.rev}_rev.py"
-        path.write_text(version_source(s))
-        paths.append(path)
-    return paths
 
 
 def script_dir(directory: Path, *history: str) -> list[Path]:
