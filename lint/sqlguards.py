@@ -215,8 +215,10 @@ class _Inliner:
         guarded: bool,
         stack: list[str],
         owner: str | None = None,
+        call: ast.Call | None = None,
     ) -> None:
-        """`owner`: the module function whose steps these are, for a function nested in it."""
+        """`owner`: the module function whose steps these are, for a function nested in it;
+        `call`: the call that runs it (pyguards.true_parameters)."""
         owner = owner or function.name
         nested = {
             node.name: node
@@ -229,8 +231,8 @@ class _Inliner:
         def own(line: int) -> bool:  # in this function, not in one nested in it
             return first <= line <= last and not any(low <= line <= high for low, high in spans)
 
-        contexts = function_contexts(function, self.tree, self.branches)
-        items: list[tuple[int, int, int, Step | tuple[str, str]]] = []  # (line, kind, order, what)
+        contexts = function_contexts(function, self.tree, self.branches, call)
+        items: list[tuple[int, int, int, Step | tuple[str, str, ast.Call]]] = []  # (line, kind, order, what)
         for index, step in self.placed.get((self.entry, owner), []):
             if own(step.line):
                 items.append((step.line, 1, index, step))
@@ -242,18 +244,18 @@ class _Inliner:
                 continue
             name = node.func.id
             if name in nested:  # a function defined inside this one: its steps are the owner's
-                items.append((node.lineno, 0, node.col_offset, (name, owner)))
+                items.append((node.lineno, 0, node.col_offset, (name, owner, node)))
             elif name in self.functions and name not in ENTRY_POINTS:
-                items.append((node.lineno, 0, node.col_offset, (name, "")))
+                items.append((node.lineno, 0, node.col_offset, (name, "", node)))
         items.sort(key=lambda item: item[:3])
         for line, _, index, what in items:
             context = context_at(contexts, line)
             inner = path + context.path if context is not None else path
             inner_guarded = guarded or (context is not None and context.guarded)
             if isinstance(what, tuple):
-                name, nested_owner = what
+                name, nested_owner, called = what
                 callee = nested[name] if nested_owner else self.functions[name]
-                self.inline(callee, inner, inner_guarded, [*stack, name], nested_owner or None)
+                self.inline(callee, inner, inner_guarded, [*stack, name], nested_owner or None, called)
                 continue
             event = _event(index if index >= 0 else -1, what, len(self.events))
             event.path, event.python_guarded = inner, inner_guarded
