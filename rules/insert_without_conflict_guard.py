@@ -193,8 +193,9 @@ class InsertWithoutConflictGuard(SqlRule):
     def safe_in_history(self, statement: SqlStatement) -> bool:
         if not statement.emptied_before:
             return False
-        if self.parents is None:
+        if getattr(self, "parents", None) is None:
             self.parents = cascading_parents(getattr(self, "files", ()))
+        assert self.parents is not None
         return not self.parents.get(_bare(statement.target), set()).isdisjoint(statement.emptied_before)
 
     def advice(self, statement: SqlStatement) -> str:
