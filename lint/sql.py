@@ -76,7 +76,7 @@ class Statement:
     # The primary keys and unique constraints it creates, as (table, columns).
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
     renamed_to: str = ""  # ALTER TABLE ... RENAME TO: the table's new name (its keys go with it)
-    # (child, parent) of the foreign keys ON DELETE CASCADE it creates (PostgreSQL only).
+    # (child, parent) of the foreign keys ON DELETE CASCADE it creates.
     cascades: tuple[tuple[str, str], ...] = ()
     # For reading statements in order (sqlguards.py); PostgreSQL (pglast) only:
     new_name: str = ""  # any RENAME's new name
@@ -1465,7 +1465,11 @@ def _glot_facts(e: exp.Expr, chunk: list[Token], dialect: str) -> list[_Fact]:
         return _glot_alter(e, chunk, dialect)
     if isinstance(e, exp.Merge):
         return [_Fact("MERGE", _glot_name(e.this), True)]
-    plain = {exp.Update: "UPDATE", exp.Delete: "DELETE", exp.Select: "SELECT", exp.Union: "SELECT"}
+    if isinstance(e, exp.Delete):  # its table, for an INSERT after it (sqlguards.py)
+        return [_Fact("DELETE", _glot_name(e.this), False)]
+    if isinstance(e, _cls("TruncateTable")) and len(e.expressions) == 1:
+        return [_Fact("TRUNCATE", _glot_name(e.expressions[0]), False)]
+    plain = {exp.Update: "UPDATE", exp.Select: "SELECT", exp.Union: "SELECT"}
     return [_Fact(next((k for t, k in plain.items() if isinstance(e, t)), "OTHER"), "", False)]
 
 
@@ -1487,7 +1491,21 @@ def _glot_create(e: exp.Create, chunk: list[Token], dialect: str) -> _Fact:
     if noun == "INDEX" and not name and not guarded:  # named afresh each run: never collides
         return _Fact(kind, "", True, advice="a name and IF NOT EXISTS", keys=keys)
     fix_at = () if guarded else _glot_fix_at(chunk, kind, dialect)
-    return _Fact(kind, name, guarded, fix_at=fix_at, keys=keys)
+    cascades = tuple((name, parent) for parent in _glot_cascades(e)) if noun == "TABLE" else ()
+    return _Fact(kind, name, guarded, fix_at=fix_at, keys=keys, cascades=cascades)
+
+
+def _glot_cascades(e: exp.Expr) -> tuple[str, ...]:
+    """The tables referenced by the REFERENCES ... ON DELETE CASCADE inside `e`."""
+    from sqlglot import exp
+
+    return tuple(
+        dict.fromkeys(
+            _glot_name(reference.this)
+            for reference in e.find_all(exp.Reference)
+            if any(" ".join(str(o).upper().split()) == "ON DELETE CASCADE" for o in reference.args.get("options") or ())
+        )
+    )
 
 
 def _glot_keys(e: exp.Create) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -1583,7 +1601,8 @@ def _glot_alter(e: exp.Expr, chunk: list[Token], dialect: str) -> list[_Fact]:
             if head is not None and not guarded and _advice(kind, dialect)[1]:
                 fix_at = _glot_action_fix_at(chunk, head)
             at = chunk[head].start if head is not None else -1
-            facts.append(_Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at))
+            cascades = tuple((table, parent) for parent in _glot_cascades(action))
+            facts.append(_Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at, cascades=cascades))
     return facts or [_Fact("ALTER TABLE", table, False)]
 
 

@@ -122,7 +122,7 @@ class InsertWithoutConflictGuard(SqlRule):
     whose foreign key from the INSERT's table has ON DELETE CASCADE, declared in
     any revision of the history (`ondelete="CASCADE"` on a ForeignKey,
     ForeignKeyConstraint or `op.create_foreign_key`, or REFERENCES ... ON DELETE
-    CASCADE in PostgreSQL SQL): the DELETE empties the child table too. Still reported: an INSERT in a loop
+    CASCADE in SQL): the DELETE empties the child table too. Still reported: an INSERT in a loop
     over a query whose rows the same loop's UPDATE takes out of it (`SELECT ...
     WHERE disabled = false`, then `UPDATE ... SET disabled = true WHERE id = :id`):
     telling that needs the row's id followed through calls into bind parameters

@@ -128,3 +128,26 @@ def test_the_cascade_runs_from_parent_to_child_only(tmp_path: Path) -> None:
     )
     write(tmp_path, links, swapped)
     assert mg204(tmp_path) == [("MG204", INSERT_LINE, ("c",))]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "mysql"])
+@pytest.mark.parametrize(("ondelete", "expected"), [("CASCADE", []), ("SET NULL", [("MG204", INSERT_LINE, ("c",))])])
+def test_other_dialects_read_references_in_sql(
+    dialect: str, ondelete: str, expected: list[tuple[str, int, tuple[str, ...]]], tmp_path: Path
+) -> None:
+    data = DATA.replace(" ON CONFLICT DO NOTHING", "")  # not every dialect has it; the finding is not asked about
+    write(tmp_path, LINKS["sql-add-constraint"].format(ondelete=ondelete), data)
+    (tmp_path / "pyproject.toml").write_text(f'[tool.miglint]\ndialect = "{dialect}"\n')
+    found = mg204(tmp_path)
+    assert [f for f in found if f[1] == INSERT_LINE] == expected
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "mysql"])
+@pytest.mark.parametrize(("emptied", "expected"), [("links", []), ("audit_log", [("MG204", INSERT_LINE, ("c",))])])
+def test_other_dialects_name_the_table_a_delete_empties(
+    dialect: str, emptied: str, expected: list[tuple[str, int, tuple[str, ...]]], tmp_path: Path
+) -> None:
+    data = DATA.replace(" ON CONFLICT DO NOTHING", "").replace("DELETE FROM configs", f"DELETE FROM {emptied}")
+    write(tmp_path, LINKS["sql-add-constraint"].format(ondelete="CASCADE"), data)
+    (tmp_path / "pyproject.toml").write_text(f'[tool.miglint]\ndialect = "{dialect}"\n')
+    assert [f for f in mg204(tmp_path) if f[1] == INSERT_LINE] == expected
