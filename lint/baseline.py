@@ -167,6 +167,8 @@ def read(path: Path, shown: str, *, required: bool) -> Counter[Key] | None:
             f"{shown}: not a miglint baseline: invalid JSON at line {error.lineno}, "
             f"column {error.colno}: {error.msg}"
         ) from None
+    except RecursionError:  # json recurses once per nested array or object
+        raise BaselineError(f"{shown}: not a miglint baseline: arrays or objects nested too deeply") from None
     return _counts(data, f"{shown}: not a miglint baseline")
 
 
@@ -253,7 +255,7 @@ def write(path: Path, shown: str, reports: Sequence[EnvironmentReport], root: Pa
         previous = read(path, shown, required=False)
     except BaselineError:
         unreadable = True
-    _write_if_changed(path, shown, render(current).encode("utf-8"))
+    _write_if_changed(path, shown, render(current).encode("utf-8", "backslashreplace"))
     old = previous if previous is not None else Counter()
     return Written(
         findings=sum(current.values()),

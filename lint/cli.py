@@ -49,14 +49,39 @@ def _internal_error() -> None:
     sys.exit(2)
 
 
+def _escape_undecodable_names() -> None:
+    """Print a file name that is not valid UTF-8 with escapes (`b\\udcff.py`), not crash on it.
+
+    Python hands such a name over with its bytes as lone surrogates; a strict
+    UTF-8 stream refuses them. JSON readers accept the escape as written.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):  # a closed or detached stream
+                pass
+
+
+def _one_line(message: str, limit: int = 500) -> str:
+    """A message as one readable line: a value echoed back may be thousands of characters."""
+    line = " ".join(message.split("\n"))
+    if len(line) <= limit:
+        return line
+    keep = limit // 2 - 20
+    return f"{line[:keep]} ... {line[-keep:]} ({len(line)} characters)"
+
+
 def _guarded(command: F) -> F:
     """Configuration and usage problems exit 2 with one line on stderr, never a traceback."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _escape_undecodable_names()
         try:
             return command(*args, **kwargs)
         except ConfigError as error:
-            click.echo(f"miglint: error: {error}", err=True)
+            click.echo(f"miglint: error: {_one_line(str(error))}", err=True)
             sys.exit(2)
         except KeyboardInterrupt:
             sys.exit(130)
@@ -786,6 +811,9 @@ def _render(source: str, fmt: str) -> bytes:
     """SVG, PNG or PDF bytes: Graphviz's `dot` when on PATH, else pygraphviz's bundled engine."""
     import shutil
 
+    # a file name that is not UTF-8 reaches here as lone surrogates; both engines want UTF-8
+    source = source.encode("utf-8", "backslashreplace").decode("utf-8")
+
     if shutil.which("dot"):
         import graphviz
 
@@ -827,7 +855,7 @@ def _draw_quietly(picture: Any, fmt: str) -> bytes:
 
 def _emit(content: str | bytes, output: Path | None, *, binary: bool = False) -> bool:
     """Print, or write to `output` unless it already holds these bytes; True if anything was written."""
-    data = content.encode() if isinstance(content, str) else content
+    data = content.encode("utf-8", "backslashreplace") if isinstance(content, str) else content
     if output is not None:
         from .atomic import write_if_changed
 
@@ -1021,7 +1049,7 @@ def rule(code: str) -> None:
 
     found = lookup(code)
     if found is None:
-        click.echo(f"miglint: error: unknown rule {code!r} (see `miglint rules`)", err=True)
+        click.echo(_one_line(f"miglint: error: unknown rule {code!r} (see `miglint rules`)"), err=True)
         sys.exit(2)
     click.echo(rule_markdown(found), nl=False)
 

@@ -73,14 +73,21 @@ _DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
 
 
 def read_toml(path: Path) -> dict[str, Any]:
+    """A pyproject.toml's contents; its `tool`, when present, is a table (PEP 518)."""
     try:
         with path.open("rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)
-            return data
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: {error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: byte {error.start} is not UTF-8") from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise ConfigError(f"{path}: invalid TOML: arrays or tables nested too deeply to read") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
+    if not isinstance(data.get("tool", {}), dict):
+        raise ConfigError(f"{path}: `tool` must be a table ([tool.NAME] sections), not a value")
+    return data
 
 
 def miglint_table(pyproject: Path) -> dict[str, Any] | None:
@@ -128,6 +135,11 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError(f"{where}: rules must be a table of tables, e.g. [tool.miglint.rules.MG111]")
 
+    runners = strings("runners")
+    for pattern in runners:
+        # pathlib's glob refuses an empty or absolute pattern with ValueError/NotImplementedError
+        if not pattern.strip() or pattern.startswith(("/", "\\")) or (len(pattern) > 1 and pattern[1] == ":"):
+            raise ConfigError(f"{where}: runners: {pattern!r} is not a glob relative to {root}")
     environments = list(_environments(table, where))
     return Settings(
         root=root,
@@ -138,7 +150,7 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
         exclude=strings("exclude"),
         baseline=optional_string("baseline"),
         baseline_file=optional_string("baseline-file"),
-        runners=strings("runners"),
+        runners=runners,
         critical=strings("critical"),
         dialect=dialect,
         include_downgrade=include_downgrade,

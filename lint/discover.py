@@ -188,8 +188,12 @@ def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -
             return _project(root, cwd, whole_tree)
         return _search_down(cwd, cwd)
     path = target if target.is_absolute() else cwd / target
-    if not path.exists():
-        raise ConfigError(f"{target}: no such file or directory")
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{target}: no such file or directory") from None
+    except OSError as error:  # a name too long, a link loop, no permission
+        raise ConfigError(f"{_shortened(str(target))}: {error.strerror}") from None
     if path.is_file():
         if path.suffix == ".ini":
             return _Found(path.parent, _ini_environments(path, cwd, _pyproject_beside(path)))
@@ -521,7 +525,14 @@ def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
     try:
         with ini.open(encoding="utf-8") as handle:
             parser.read_file(handle)
-    except (configparser.Error, UnicodeDecodeError, OSError) as error:
+    except configparser.Error as error:
+        # configparser's messages run over several lines (file name, line, its text)
+        line = getattr(error, "lineno", None)
+        where = f" (line {line})" if isinstance(line, int) else ""
+        first = str(error.message).splitlines()[0].rstrip(".") if error.message else type(error).__name__
+        first = re.sub(r"^While reading from .*?\[line +\d+\]: ", "", first)  # the file and line we name
+        raise ConfigError(f"{_display(ini, cwd)}: cannot read: {first}{where}") from None
+    except (UnicodeDecodeError, OSError) as error:
         raise ConfigError(f"{_display(ini, cwd)}: cannot read: {error}") from None
     return parser
 
@@ -581,12 +592,12 @@ def _ini_section_environment(
             f"{name}: no script_location (Flask-Migrate passes it in code); "
             f"linting {_display(ini.parent, cwd)}, which holds env.py and versions/"
         )
-    if not script_location.is_dir():
+    if _not_a_directory(script_location) is not None:
         beside = _shaped_beside(ini)
         if beside is not None:
             # A template that code fills in (`script_location = {alembic_dir}`)
             note = (
-                f"{name}: script_location {script} does not exist (set in code?); "
+                f"{name}: script_location {_shortened(script or '')} does not exist (set in code?); "
                 f"linting {_display(beside, cwd)}, which holds env.py and versions/"
             )
             script_location = beside
@@ -772,11 +783,12 @@ def _environment(
 ) -> list[Environment]:
     # Alembic refuses a missing script directory ("Path doesn't exist"), and silently
     # skips a missing version location; miglint reports both, as a typo lints nothing.
-    if script_location is not None and not script_location.is_dir():
-        raise ConfigError(f"{name}: script_location {_display(script_location, cwd)} does not exist")
-    for location in locations:
-        if not location.is_dir():
-            raise ConfigError(f"{name}: version location {_display(location, cwd)} does not exist")
+    for what, place in ([("script_location", script_location)] if script_location else []) + [
+        ("version location", location) for location in locations
+    ]:
+        reason = _not_a_directory(place)
+        if reason is not None:
+            raise ConfigError(f"{name}: {what} {_shortened(_display(place, cwd))} {reason}")
     below: list[str] = []  # sub-directories a non-recursive reading skips
     files = _version_files(locations, recursive, below)
     if not files and not recursive and len(locations) == 1:
@@ -824,6 +836,23 @@ def _uncovered_files(locations: Sequence[Path], below: Sequence[str]) -> tuple[P
     return tuple(_version_files(directories, False)) if directories else ()
 
 
+def _not_a_directory(path: Path) -> str | None:
+    """Why `path` is no directory to read, or None when it is one."""
+    try:
+        if path.is_dir():
+            return None
+    except OSError as error:  # a name too long for the file system, a symlink loop, ...
+        return f"cannot be read: {error.strerror}"
+    return "does not exist"
+
+
+def _shortened(text: str, keep: int = 60) -> str:
+    """A path for a one-line message: a configured value may run to thousands of characters."""
+    if len(text) <= 3 * keep:
+        return text
+    return f"{text[:keep]}...{text[-keep:]} ({len(text)} characters)"
+
+
 def is_version_file_name(name: str) -> bool:
     """Whether Alembic loads a file of this name from a version location."""
     return _REVISION_FILE.match(name) is not None
@@ -852,9 +881,12 @@ def _version_files(
             # whether it is itself a link
             real_directory = os.path.realpath(directory)
             for entry in entries:
-                if entry.is_dir():
+                if _is_directory(entry):
+                    # os.walk, which Alembic uses, does not descend into a linked
+                    # directory: neither does this, so a link loop ends here too.
                     if recursive:
-                        pending.append(entry.path)
+                        if not entry.is_symlink():
+                            pending.append(entry.path)
                     elif skipped is not None:
                         skipped.append(entry.path)
                     continue
@@ -869,6 +901,13 @@ def _version_files(
                     seen.add(real)
                     files.append(Path(entry.path))
     return files
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link to itself: no directory, and no file Alembic could load
+        return False
 
 
 def _exclude(env: Environment) -> Environment:

@@ -149,6 +149,9 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
         return FileFix(path, text, text, (), CHANGED, data)
     edits: list[tuple[int, int, str, Diagnostic]] = []
     starts = _line_starts(text)
+    # parse.py reads a lone-CR file as LF, so a fix that adds a line says "\n": write
+    # it with the file's own line end (CRLF files are read as they are, and answered so)
+    lone_cr = _ends_lines_with_lone_cr(text)
     python = path.endswith((".py", ".pyw"))
     for diagnostic in diagnostics:
         assert diagnostic.fix is not None
@@ -161,6 +164,8 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
                     replacement = _literal(text[start:end], edit.replacement, python)
                 if replacement is None:
                     break  # not the literal the fix was made for: leave this finding alone
+                if lone_cr:
+                    replacement = replacement.replace("\n", "\r")
                 mine.append((start, end, replacement, diagnostic))
         else:
             edits.extend(mine)
@@ -181,10 +186,17 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
     return FileFix(path, text, after, fixed, problem, data)
 
 
+def _ends_lines_with_lone_cr(text: str) -> bool:
+    """Whether the first line of `text` ends with a lone CR (an old Mac file)."""
+    first = min((i for i in (text.find("\n"), text.find("\r")) if i >= 0), default=-1)
+    return first >= 0 and text[first] == "\r" and not text.startswith("\n", first + 1)
+
+
 def _line_starts(text: str) -> list[int]:
+    # Lines end as Python sees them: LF, CRLF, or a lone CR (parse.py counts them so).
     starts = [0]
     for index, char in enumerate(text):
-        if char == "\n":
+        if char == "\n" or (char == "\r" and not text.startswith("\n", index + 1)):
             starts.append(index + 1)
     return starts
 

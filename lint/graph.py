@@ -48,6 +48,11 @@ class RevisionGraph:
         self.declarations: dict[str, list[RevisionFile]] = {}
         self.unreadable: list[RevisionFile] = []  # revision or down_revision not literal
         self.dangling: list[Dangling] = []
+        # Copies of a duplicated id that lost to a later file: not in the graph, but
+        # Alembic still reads them (self-loops, branch labels) and follows their
+        # parents (it keeps every copy among its heads and walks their ancestors).
+        self.shadowed: list[RevisionFile] = []
+        self.shadowed_dangling: list[Dangling] = []  # parents missing from those copies
         # revisions below a version location that no location covers (MG004), set by the engine
         self.uncovered: tuple[UncoveredDirectory, ...] = ()
 
@@ -83,6 +88,12 @@ class RevisionGraph:
                     if kind == DOWN and self._kinds.get((parent, rev_id)) != DOWN:
                         self._children[parent].append(rev_id)
                     self._kinds[(parent, rev_id)] = kind
+        self.shadowed = [file for declared in self.declarations.values() for file in declared[:-1]]
+        for file in self.shadowed:
+            for reference, kind in self._parent_refs(file):
+                known = reference in self.revisions or (kind == DEPENDS and reference in owners)
+                if not known:
+                    self.shadowed_dangling.append(Dangling(file, reference, kind))
         self._out_degree: dict[str, int] = dict.fromkeys(self.revisions, 0)  # every edge kind
         for parent, _ in self._kinds:
             self._out_degree[parent] += 1
@@ -286,7 +297,9 @@ class RevisionGraph:
             if any(self._out_degree[n] > 1 or len(self.down_revisions(n)) > 1 for n in descendants):
                 continue
             parent: str | None = rev_id
-            while parent is not None:
+            walked: set[str] = set()
+            while parent is not None and parent not in walked:  # a cycle ends the walk (MG101)
+                walked.add(parent)
                 # Alembic stops at a "real" branch point, counting depends_on children
                 if self._out_degree[parent] > 1 or len(self.down_revisions(parent)) > 1:
                     break

@@ -57,6 +57,7 @@ _HEADER_LINE = re.compile(rf"^{_HEADER_ASSIGNMENT}", re.M)
 _BODY_START = re.compile(rf"^{_BODY_KEYWORD}", re.M)
 _HEADER_LINE_AFTER_NEWLINE = re.compile(rf"\n{_HEADER_ASSIGNMENT}")
 _BODY_START_AFTER_NEWLINE = re.compile(rf"\n{_BODY_KEYWORD}")
+_LONE_CR = re.compile(r"\r(?!\n)")
 _SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
 
@@ -173,7 +174,24 @@ def _compile_check(
         # CPython's bare "invalid syntax" would read "invalid syntax: invalid syntax"
         message = error.msg if error.msg.startswith("invalid syntax") else f"invalid syntax: {error.msg}"
         return ParseProblem(message, Span.point(line, column)), frozenset(), None, None
-    except (ValueError, RecursionError, MemoryError) as error:
+    except (RecursionError, MemoryError) as error:
+        if with_tree:
+            # compiling an AST recurses deeper than compiling text: what the import
+            # would accept is decided on the text, and the readers do without a tree
+            return _compile_check(text)
+        # CPython's parser gives up on very deep nesting (a chain of thousands of
+        # `elif`s, a long `a + b + ...`) with a bare MemoryError or RecursionError:
+        # the import fails the same way. Nothing else is asked to read the file.
+        return (
+            ParseProblem(
+                f"cannot compile: the code is nested too deeply for Python's parser ({type(error).__name__})",
+                Span.point(1),
+            ),
+            frozenset(),
+            None,
+            None,
+        )
+    except ValueError as error:
         return ParseProblem(f"cannot compile: {error}", Span.point(1)), frozenset(), None, None
     names = frozenset(c.co_name for c in code.co_consts if isinstance(c, types.CodeType))
     return None, names, tree, code
@@ -265,6 +283,11 @@ def _decode(data: bytes) -> tuple[str | None, ParseProblem | None]:
         return None, ParseProblem(f"unknown encoding {encoding!r}", Span.point(1))
     if text.startswith("\ufeff"):
         text = text[1:]
+    if "\r" in text:
+        # Python reads source with universal newlines: a lone CR ends a line as LF
+        # does. Reading it as LF keeps every line number and column the same, so
+        # the record is that of the LF file (CRLF already reads that way).
+        text = _LONE_CR.sub("\n", text)
     return text, None
 
 
@@ -352,7 +375,12 @@ class _Reader:
         for name in HEADER_FIELDS:
             if name in assigned:
                 index, small, value = assigned[name]
-                headers[name] = self._header_value(index, small, value, assigned, imports)
+                try:
+                    headers[name] = self._header_value(index, small, value, assigned, imports)
+                except RecursionError:
+                    # LibCST renders a node recursively: `'a' + 'a' + ...` a thousand
+                    # times deep compiles, but cannot be rendered. It is computed anyway.
+                    headers[name] = self._too_deep(name)
 
         message, doc_revision_id, doc_revises = self._docstring()
         return RevisionFile(
@@ -407,6 +435,18 @@ class _Reader:
                 items = tuple(item for item in found if item is not None)
         return HeaderValue(
             ids=(), span=span, shape="dynamic", dynamic=source, imported_from=imported, imported_items=items
+        )
+
+    def _too_deep(self, name: str) -> HeaderValue:
+        """A computed value nested too deeply to render, placed at its line without rendering."""
+        known = self.header_lines.get(name)
+        if known is not None:
+            line = known[0]
+        else:
+            found = re.search(rf"^{name}[ \t]*[:=]", self.text, re.M)
+            line = self.text.count("\n", 0, found.start()) + 1 if found else 1
+        return HeaderValue(
+            ids=(), span=Span.point(line), shape="dynamic", dynamic="<nested too deeply to show>"
         )
 
     def _value_span(self, index: int, small: cst.BaseSmallStatement, value: cst.BaseExpression) -> Span:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .collect import Store
+from .config import ConfigError
 from .confine import inside, repository_top
 from .discover import SKIP_DIRS, Environment, Project, by_settings, discover
 from .engine import select_rules
@@ -316,7 +317,8 @@ def _results_key(
     for files, file_prints in zip(file_lists, prints):
         digest.update(b"\1")
         for path, (content, _) in zip(files, file_prints):
-            digest.update(f"\0{path}\0{content}".encode())
+            # a file name need not be UTF-8: keep its bytes as the file system gave them
+            digest.update(f"\0{path}\0{content}".encode("utf-8", "surrogateescape"))
     return digest.hexdigest()
 
 
@@ -358,6 +360,15 @@ def find_runners(project: Project) -> list[Path]:
     root = project.settings.root
     if project.settings.runners:
         found = {p for pattern in project.settings.runners for p in root.glob(pattern) if p.is_file()}
+        # MG301's fix writes to runner files: the repository's configuration cannot name
+        # one outside it (`../deploy.py`, or through a committed link; lint/confine.py)
+        top = repository_top(root)
+        outside = sorted(p for p in found if not inside(p, top))
+        if outside:
+            raise ConfigError(
+                f"runners names {display_path(str(outside[0]), Path.cwd())}, outside the repository; "
+                "runner files must be inside it"
+            )
         return sorted(found)
     versions = {location.resolve() for env in project.environments for location in env.version_locations}
     tracked = _git_files(root)
@@ -441,7 +452,9 @@ def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tup
             text = read_regular(path).decode("utf-8")
             analyze = analyze_runner if path.suffix == ".py" else analyze_shell
             sites.extend(analyze(str(path), text))
-        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError):
-            continue  # not a Python file miglint can read: it has no stamps to report
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+            # not a Python file miglint can read (MemoryError: CPython's parser on code
+            # nested too deeply, as parse.py notes): it has no stamps to report
+            continue
         suppressions[str(path)] = _suppressions(text)
     return sites, suppressions

@@ -80,7 +80,7 @@ class PlainHeader:
 def read_plain_header(text: str, region: str) -> PlainHeader | None:
     """The header of `text` if `region` (its start, through every header line) is plain."""
     if "\r" in region.replace("\r\n", ""):
-        return None  # a lone CR ends a line for Python; not worth following here
+        return None  # a lone CR ends a line for Python: parse.py turns it into LF before this
     lines = _statement_lines(region)
     if lines is None:
         return None

@@ -27,6 +27,25 @@ def cycle_locations(graph: RevisionGraph, cycle: list[str]) -> list[Location]:
     return locations
 
 
+def shadowed_self_loops(rule: GraphRule, graph: RevisionGraph, kind: str) -> Iterator[Diagnostic]:
+    """A copy of a duplicated id (MG104) that names its own id as its parent.
+
+    The copy is not in the graph, but Alembic builds a Revision from every file and
+    refuses one that revises (or depends on) itself: LoopDetected / DependencyLoopDetected.
+    """
+    for file in graph.shadowed:
+        value = file.down_revision if kind == DOWN else file.depends_on
+        rev_id = file.revision_id
+        if value is not None and rev_id in value.ids:
+            yield rule.diagnostic(
+                file.path,
+                value.span,
+                f"{kind} links form a cycle of 1: {rev_id} -> {rev_id}",
+                help=f"set the {kind} of this copy of {rev_id} to the revision it really follows",
+                revisions=[rev_id],
+            )
+
+
 class Cycle(GraphRule):
     """
     ## What it does
@@ -37,6 +56,12 @@ class Cycle(GraphRule):
     A history with a cycle has no order to run in: Alembic fails with
     `CycleDetected`, listing every revision of the tree rather than the few on the
     cycle. It usually comes from a merge or a re-parenting done by hand.
+
+    Alembic's check is not a cycle search: it only asks that every revision lie
+    between a base and a head. A cycle that a base leads into and that leads on
+    to a head passes it: with `b` revising `a` and `c`, `c` revising `b` and `e`
+    revising `c`, Alembic loads the history and upgrades `a, b, c, e`, running
+    `b` before its own parent `c`. miglint reports that cycle too.
 
     ## Example
     `a` revises `c`, `b` revises `a`, `c` revises `b`.
@@ -58,6 +83,7 @@ class Cycle(GraphRule):
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         for cycle in graph.cycles(with_dependencies=False):
             yield self.report(graph, cycle, "down_revision")
+        yield from shadowed_self_loops(self, graph, DOWN)
 
     def report(self, graph: RevisionGraph, cycle: list[str], what: str) -> Diagnostic:
         locations = cycle_locations(graph, cycle)

@@ -6,7 +6,7 @@ from typing import ClassVar
 from ..graph import DEPENDS, RevisionGraph
 from ..model import Diagnostic
 from ..rule import Example
-from .cycle import Cycle
+from .cycle import Cycle, shadowed_self_loops
 
 
 class DependencyCycle(Cycle):
@@ -41,3 +41,4 @@ class DependencyCycle(Cycle):
             pairs = zip([cycle[-1], *cycle[:-1]], cycle)
             if any(graph.edge_kind(parent, child) == DEPENDS for parent, child in pairs):
                 yield self.report(graph, cycle, "down_revision/depends_on")
+        yield from shadowed_self_loops(self, graph, DEPENDS)

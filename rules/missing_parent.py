@@ -43,7 +43,9 @@ class MissingParent(GraphRule):
     ## Why is this bad?
     Alembic dies with a bare `KeyError` on every command. It happens when a parent
     is renamed or deleted while a child still points at it, or when a child points
-    at a revision that exists only on another branch.
+    at a revision that exists only on another branch. Every copy of a duplicated
+    id (MG104) is checked, not only the one Alembic keeps: Alembic still walks the
+    parents of the copies it set aside, and fails on theirs the same way.
 
     ## Example
     ```python
@@ -65,13 +67,18 @@ class MissingParent(GraphRule):
     invalid = (
         Example(history=("a", "b<-nope"), flagged=("b",)),
         Example(history=("a", "b<-a+gone"), flagged=("b",), note="depends_on"),
+        Example(
+            history=("a", "b<-gone", "b<-a"),
+            flagged=("b",),
+            note="the copy of a duplicate Alembic sets aside",
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         if any(f.revision_id is None for f in graph.unreadable):
             return  # a revision with an unknown id could be any missing parent
         unreadable_ids = {f.revision_id for f in graph.unreadable}
-        for ref in graph.dangling:
+        for ref in [*graph.dangling, *graph.shadowed_dangling]:
             if ref.parent not in unreadable_ids:
                 yield self.report(graph, ref)
 

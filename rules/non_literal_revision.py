@@ -102,10 +102,16 @@ class NonLiteralRevision(FileRule):
             found = self.diagnostic(
                 file.path,
                 value.span,
-                f"`{field_name}` is computed (`{value.dynamic}`), not a literal: {_CONSEQUENCE[field_name]}",
+                f"`{field_name}` is computed (`{_shown(value.dynamic)}`), not a literal: {_CONSEQUENCE[field_name]}",
                 help=_HELP.get(field_name, f"write `{field_name}` as a string, a tuple of strings or None"),
                 revisions=(file.revision_id,) if file.revision_id else (),
             )
             if field_name == "branch_labels" and self.configured_severity is None:
                 found = dataclasses.replace(found, severity=WARNING)
             yield found
+
+
+def _shown(source: str | None, limit: int = 80) -> str:
+    """The computed expression, cut so that the message stays one readable line."""
+    text = " ".join((source or "").split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -34,6 +34,7 @@ class RedundantParent(GraphRule):
 
     valid = (
         Example(history=("a", "b1<-a", "b2<-a", "m<-b1,b2")),
+        Example(history=("a", "m<-gone1,gone2"), note="a merge of parents that do not exist (MG103)"),
         Example(history=("a", "b<-a,c", "c<-b"), note="merge-on-a-cycle"),
     )
     invalid = (Example(history=("a", "b<-a", "c<-b", "m<-a,c"), flagged=("m",)),)
@@ -68,6 +69,8 @@ def _covered(graph: RevisionGraph, parents: list[str]) -> dict[str, str]:
     revisions between it and its oldest parent once, where comparing every pair of
     parents took two minutes for a 5,000-parent merge.
     """
+    if not parents:  # every parent is missing (MG103)
+        return {}
     order = graph.topological_order
     if order is None:  # a cycle (MG101): no order to prune the walks by
         found = {}

@@ -78,7 +78,7 @@ def test_fix_applies_exactly_the_safe_edits(tmp_path: Path, monkeypatch: pytest.
         "it passes no if_not_exists=True and no inspector check guards it\n"
         "\n"
         "Found 2 errors in 1 revision in 1 environment.\n"
-        "0 fixable with --fix (2 more with --unsafe-fixes).\n"
+        "2 fixable with --fix --unsafe-fixes (none with --fix alone).\n"
     )
     assert path.read_text() == AFTER_SAFE
     assert oct(path.stat().st_mode & 0o777) == "0o640"
@@ -131,6 +131,7 @@ def test_diff_prints_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.Monk
     ("encode", "name"),
     [
         (lambda text: text.replace("\n", "\r\n").encode(), "crlf"),
+        (lambda text: text.replace("\n", "\r").encode(), "lone-cr"),  # old Mac line ends
         (lambda text: b"\xef\xbb\xbf" + text.encode(), "bom"),
         (
             lambda text: ("# -*- coding: latin-1 -*-\n" + text.replace("seed", "caf\u00e9")).encode(

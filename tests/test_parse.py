@@ -343,7 +343,7 @@ def test_plain_header_reader_takes_the_common_shapes() -> None:
         (b'"""notes\nrevision = \'fake\'\n"""\n', True),  # no revision, rightly
         (b"x = 1; revision = 'b'\n", False),
         (b"revision = 'r'\nrevision = 'r2'\n", False),
-        (b"revision = 'r'\rdown_revision = 'a'\r", False),
+        (b"revision = 'r'\rdown_revision = 'a'\r", True),  # decoding reads a lone CR as LF
         (b"x = f'{1}'\nrevision = 'r'\n", False),
         (b"r'''raw\n'''\nrevision = 'r'\n", False),
         (b"down_revision = ('a')\nrevision = 'r'\n", False),
@@ -397,3 +397,29 @@ def test_sql_in_fstrings_names_objects_as_written() -> None:
     ]
     (problem,) = record.sql_problems
     assert (problem.parsed, problem.span.line, problem.reason) == (True, 8, 'syntax error at or near "{x}"')
+
+
+def test_lone_cr_crlf_and_lf_files_give_the_same_record() -> None:
+    """Python reads a lone CR as a line end (universal newlines), so Alembic loads an
+    old-Mac file as it loads the LF one: every field of the record must agree,
+    line numbers, docstring lines and SQL included."""
+    files = [data for data in _version_files() if b"\r" not in data]
+    assert len(files) > 200
+    read_something = 0
+    for data in files:
+        lf = parse_revision_file("v.py", data)
+        for ending in (b"\r\n", b"\r"):
+            assert parse_revision_file("v.py", data.replace(b"\n", ending)) == lf, (ending, data[:300])
+        read_something += lf.revision is not None and lf.problem is None
+    assert read_something > 200
+
+
+def test_code_nested_too_deeply_for_the_parser_is_a_clear_problem() -> None:
+    branches = "".join(f"    elif x == {i}:\n        pass\n" for i in range(1, 50_000))
+    source = f"revision = 'b'\ndown_revision = 'a'\n\ndef upgrade():\n    x = 1\n    if x == 0:\n        pass\n{branches}"
+    record = parse_revision_file("v.py", source.encode())
+    assert record.problem is not None and record.revision is None
+    assert record.problem.message in (
+        "cannot compile: the code is nested too deeply for Python's parser (MemoryError)",
+        "cannot compile: the code is nested too deeply for Python's parser (RecursionError)",
+    ) or record.problem.message.startswith("invalid syntax")  # a later CPython may say so itself

@@ -420,3 +420,27 @@ def test_fix_never_replaces_a_symbolic_link(tmp_path: Path, monkeypatch: pytest.
     )
     assert "MG201" in result.stdout
     assert link.is_symlink() and shared.read_text() == FIXABLE
+
+
+@pytest.mark.parametrize("pattern", ["../*.py", "link/*.py"])
+def test_configured_runners_stay_inside_the_repository(
+    pattern: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MG301's --fix writes to runner files: a pattern in the repository's own
+    # configuration must not lead miglint to a file outside it.
+    project = two_heads(tmp_path)
+    if pattern.startswith("link/"):
+        if os.name != "posix":
+            pytest.skip("symbolic links")
+        (project / "link").symlink_to(tmp_path)
+    outside = tmp_path / "deploy.py"
+    runner = "import subprocess\nsubprocess.run(['alembic', 'stamp', 'head'])\n"
+    outside.write_text(runner)
+    (project / "pyproject.toml").write_text(f'[tool.miglint]\nrunners = ["{pattern}"]\n')
+    result = lint(project, monkeypatch, "--no-cache", "--fix", "--unsafe-fixes")
+    assert (result.exit_code, result.stdout) == (2, "")
+    shown = pattern.replace("*", "deploy")
+    assert result.stderr == (
+        f"miglint: error: runners names {shown}, outside the repository; runner files must be inside it\n"
+    )
+    assert outside.read_text() == runner

@@ -156,7 +156,7 @@ def fingerprints(found: Sequence[Finding]) -> list[str]:
         key = "\0".join((d.code, finding.path, ",".join(d.revisions), _without_line_numbers(d.message)))
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        prints.append(hashlib.sha256(f"{key}\0{occurrence}".encode()).hexdigest())
+        prints.append(hashlib.sha256(f"{key}\0{occurrence}".encode("utf-8", "surrogateescape")).hexdigest())
     return prints
 
 

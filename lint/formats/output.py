@@ -11,7 +11,7 @@ from ..config import ConfigError
 def write_atomically(path: Path, text: str) -> None:
     """Replace `path` with `text` in one step: a reader (or a failed run) never sees half a report."""
     try:
-        replace_file(path, text.encode("utf-8"))
+        replace_file(path, text.encode("utf-8", "backslashreplace"))  # see cli._escape_undecodable_names
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror}") from None
 
@@ -19,7 +19,7 @@ def write_atomically(path: Path, text: str) -> None:
 def append(path: Path, text: str) -> None:
     """Add to a file another step may also write (GITHUB_STEP_SUMMARY is appended to, never replaced)."""
     try:
-        with open(path, "a", encoding="utf-8", newline="") as stream:
+        with open(path, "a", encoding="utf-8", errors="backslashreplace", newline="") as stream:
             stream.write(text)
     except OSError as error:
         raise ConfigError(f"cannot write {path}: {error.strerror}") from None
