@@ -347,7 +347,9 @@ def _cascades_of(name: str, call: ast.Call) -> Iterator[tuple[str, str]]:
             if not isinstance(element, ast.Call):
                 continue
             if _called(element) == "Column":
-                references = [a for a in element.args if isinstance(a, ast.Call) and _called(a) == "ForeignKey"]
+                references = [
+                    a for a in element.args if isinstance(a, ast.Call) and _called(a) == "ForeignKey"
+                ]
                 targets = [(r, r.args[0] if r.args else _keyword(r, "column")) for r in references]
             elif _called(element) == "ForeignKeyConstraint":
                 listed = element.args[1] if len(element.args) > 1 else _keyword(element, "refcolumns")
@@ -356,7 +358,11 @@ def _cascades_of(name: str, call: ast.Call) -> Iterator[tuple[str, str]]:
             else:
                 continue
             for constraint, target in targets:
-                if isinstance(target, ast.Constant) and isinstance(target.value, str) and _cascades(constraint):
+                if (
+                    isinstance(target, ast.Constant)
+                    and isinstance(target.value, str)
+                    and _cascades(constraint)
+                ):
                     parent = target.value.rpartition(".")[0]  # [schema.]table.column
                     if parent:
                         yield child, parent

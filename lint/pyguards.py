@@ -71,7 +71,10 @@ class Context:
 
 
 def function_contexts(
-    function: _Function, module: ast.Module, branches: Iterator[int] | None = None, call: ast.Call | None = None
+    function: _Function,
+    module: ast.Module,
+    branches: Iterator[int] | None = None,
+    call: ast.Call | None = None,
 ) -> list[Context]:
     """The contexts of every simple statement in the function, outermost first.
 
@@ -186,13 +189,17 @@ def true_parameters(function: _Function, call: ast.Call) -> frozenset[str]:
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]
     defaults: dict[str, ast.expr | None] = dict.fromkeys(a.arg for a in positional)
-    defaults.update(zip([a.arg for a in positional][len(positional) - len(arguments.defaults) :], arguments.defaults))
+    defaults.update(
+        zip([a.arg for a in positional][len(positional) - len(arguments.defaults) :], arguments.defaults)
+    )
     defaults.update((a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults))
     given: dict[str, ast.expr | None] = dict(defaults)
     given.update(zip([a.arg for a in positional], call.args))
     given.update((k.arg, k.value) for k in call.keywords if k.arg in given)
     assigned = {
-        n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+        n.id
+        for n in ast.walk(function)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
     }
     return frozenset(
         name

@@ -1503,7 +1503,10 @@ def _glot_cascades(e: exp.Expr) -> tuple[str, ...]:
         dict.fromkeys(
             _glot_name(reference.this)
             for reference in e.find_all(exp.Reference)
-            if any(" ".join(str(o).upper().split()) == "ON DELETE CASCADE" for o in reference.args.get("options") or ())
+            if any(
+                " ".join(str(o).upper().split()) == "ON DELETE CASCADE"
+                for o in reference.args.get("options") or ()
+            )
         )
     )
 
@@ -1602,7 +1605,9 @@ def _glot_alter(e: exp.Expr, chunk: list[Token], dialect: str) -> list[_Fact]:
                 fix_at = _glot_action_fix_at(chunk, head)
             at = chunk[head].start if head is not None else -1
             cascades = tuple((table, parent) for parent in _glot_cascades(action))
-            facts.append(_Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at, cascades=cascades))
+            facts.append(
+                _Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at, cascades=cascades)
+            )
     return facts or [_Fact("ALTER TABLE", table, False)]
 
 

@@ -71,7 +71,9 @@ def sql_facts(
                     columns=statement.columns,
                     keys=tuple((source.shown(table), columns) for table, columns in statement.keys),
                     renamed_to=source.shown(statement.renamed_to),
-                    cascades=tuple((source.shown(child), source.shown(parent)) for child, parent in statement.cascades),
+                    cascades=tuple(
+                        (source.shown(child), source.shown(parent)) for child, parent in statement.cascades
+                    ),
                 )
             )
             steps.append(

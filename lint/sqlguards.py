@@ -146,11 +146,20 @@ def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> Settled:
                 safe = event.python_guarded or _settled(event, events[:position], events[position + 1 :])
                 verdicts[event.index] = verdicts.get(event.index, True) and safe
                 if event.step.kind == "INSERT":
-                    here = {e.emptied for e in events[:position] if e.emptied and always_before(e.path, event.path)}
+                    here = {
+                        e.emptied
+                        for e in events[:position]
+                        if e.emptied and always_before(e.path, event.path)
+                    }
                     emptied[event.index] = emptied[event.index] & here if event.index in emptied else here
-    safe = {index for index, settled in verdicts.items() if settled}
+    safe_here = {index for index, settled in verdicts.items() if settled}
     return Settled(
-        safe, {index: tuple(sorted(tables)) for index, tables in emptied.items() if tables and index not in safe}
+        safe_here,
+        {
+            index: tuple(sorted(tables))
+            for index, tables in emptied.items()
+            if tables and index not in safe_here
+        },
     )
 
 

@@ -93,7 +93,9 @@ def test_a_delete_of_the_parent_cascades_to_the_inserted_table(declared: str, tm
 
 @pytest.mark.parametrize("declared", sorted(LINKS))
 @pytest.mark.parametrize("ondelete", ["SET NULL", "RESTRICT"])
-def test_a_foreign_key_that_does_not_cascade_leaves_the_rows(declared: str, ondelete: str, tmp_path: Path) -> None:
+def test_a_foreign_key_that_does_not_cascade_leaves_the_rows(
+    declared: str, ondelete: str, tmp_path: Path
+) -> None:
     # SET NULL keeps the child rows (a second run adds them again); RESTRICT deletes none
     write(tmp_path, LINKS[declared].format(ondelete=ondelete))
     assert mg204(tmp_path) == [("MG204", INSERT_LINE, ("c",))]
@@ -116,7 +118,11 @@ def test_the_delete_must_come_first_on_the_same_path(tmp_path: Path) -> None:
     )
     write(tmp_path, links, after)
     assert mg204(tmp_path) == [("MG204", INSERT_LINE - 1, ("c",))]
-    write(tmp_path, links, DATA.replace("    wipe(bind)\n", "    if bind.dialect.name == 'x':\n        wipe(bind)\n"))
+    write(
+        tmp_path,
+        links,
+        DATA.replace("    wipe(bind)\n", "    if bind.dialect.name == 'x':\n        wipe(bind)\n"),
+    )
     assert mg204(tmp_path) == [("MG204", INSERT_LINE + 1, ("c",))]
 
 
@@ -124,18 +130,23 @@ def test_the_cascade_runs_from_parent_to_child_only(tmp_path: Path) -> None:
     # deleting the child does not empty the parent
     links = LINKS["foreign-key-constraint"].format(ondelete="CASCADE")
     swapped = DATA.replace("DELETE FROM configs", "DELETE FROM links").replace(
-        "\"INSERT INTO links (config_id, notice_id) VALUES ('eu', 'n1')\"", "\"INSERT INTO configs (id) VALUES ('us')\""
+        "\"INSERT INTO links (config_id, notice_id) VALUES ('eu', 'n1')\"",
+        "\"INSERT INTO configs (id) VALUES ('us')\"",
     )
     write(tmp_path, links, swapped)
     assert mg204(tmp_path) == [("MG204", INSERT_LINE, ("c",))]
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "mysql"])
-@pytest.mark.parametrize(("ondelete", "expected"), [("CASCADE", []), ("SET NULL", [("MG204", INSERT_LINE, ("c",))])])
+@pytest.mark.parametrize(
+    ("ondelete", "expected"), [("CASCADE", []), ("SET NULL", [("MG204", INSERT_LINE, ("c",))])]
+)
 def test_other_dialects_read_references_in_sql(
     dialect: str, ondelete: str, expected: list[tuple[str, int, tuple[str, ...]]], tmp_path: Path
 ) -> None:
-    data = DATA.replace(" ON CONFLICT DO NOTHING", "")  # not every dialect has it; the finding is not asked about
+    data = DATA.replace(
+        " ON CONFLICT DO NOTHING", ""
+    )  # not every dialect has it; the finding is not asked about
     write(tmp_path, LINKS["sql-add-constraint"].format(ondelete=ondelete), data)
     (tmp_path / "pyproject.toml").write_text(f'[tool.miglint]\ndialect = "{dialect}"\n')
     found = mg204(tmp_path)
@@ -143,11 +154,15 @@ def test_other_dialects_read_references_in_sql(
 
 
 @pytest.mark.parametrize("dialect", ["sqlite", "mysql"])
-@pytest.mark.parametrize(("emptied", "expected"), [("links", []), ("audit_log", [("MG204", INSERT_LINE, ("c",))])])
+@pytest.mark.parametrize(
+    ("emptied", "expected"), [("links", []), ("audit_log", [("MG204", INSERT_LINE, ("c",))])]
+)
 def test_other_dialects_name_the_table_a_delete_empties(
     dialect: str, emptied: str, expected: list[tuple[str, int, tuple[str, ...]]], tmp_path: Path
 ) -> None:
-    data = DATA.replace(" ON CONFLICT DO NOTHING", "").replace("DELETE FROM configs", f"DELETE FROM {emptied}")
+    data = DATA.replace(" ON CONFLICT DO NOTHING", "").replace(
+        "DELETE FROM configs", f"DELETE FROM {emptied}"
+    )
     write(tmp_path, LINKS["sql-add-constraint"].format(ondelete="CASCADE"), data)
     (tmp_path / "pyproject.toml").write_text(f'[tool.miglint]\ndialect = "{dialect}"\n')
     assert [f for f in mg204(tmp_path) if f[1] == INSERT_LINE] == expected
