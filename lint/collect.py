@@ -193,7 +193,12 @@ def _parse_batch(
                 reason = error.strerror or str(error)
                 out.append((_UNREADABLE + reason, _unreadable(path, reason)))
                 continue
-        out.append((_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
+        try:
+            out.append((_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
+        except Exception as error:  # a bug of miglint's on one file must not end the whole run
+            reason = f"miglint failed on this file ({type(error).__name__}: {error}); please report it"
+            # an unreadable digest: never cached, so a fixed miglint reads the file again
+            out.append((_UNREADABLE + reason, _unreadable(path, reason)))
     return out
 
 

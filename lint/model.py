@@ -103,6 +103,11 @@ class SqlStatement:
     # The primary keys and unique constraints it creates, as (table, sorted columns).
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
     renamed_to: str = ""  # ALTER TABLE ... RENAME TO: the new name
+    # (child, parent) of the foreign keys ON DELETE CASCADE it creates.
+    cascades: tuple[tuple[str, str], ...] = ()
+    # An INSERT still unsafe: tables a DELETE / TRUNCATE emptied before it on its path
+    # (a foreign key ON DELETE CASCADE may empty this one with them; MG204 asks the history).
+    emptied_before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,6 +161,8 @@ class RevisionFile:
     # through op calls (opcalls.extract_op_keys); those made by SQL are on SqlStatement.keys.
     op_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
     op_renames: tuple[tuple[str, str], ...] = ()  # (old, new) of each op.rename_table upgrade() runs
+    # (child, parent) of each foreign key ON DELETE CASCADE that upgrade() creates through op
+    op_cascades: tuple[tuple[str, str], ...] = ()
 
     @property
     def revision_id(self) -> str | None:

@@ -148,23 +148,25 @@ def _first_string(call: ast.Call) -> str:
 
 # -- unique keys: what makes ON CONFLICT DO NOTHING (MG204) more than a no-op ---------
 
-# A file without one of these creates no primary key or unique constraint through op,
-# and renames no table that has one.
+# A file without one of these creates no primary key, unique constraint or foreign key
+# ON DELETE through op, and renames no table that has one.
 KEY_HINT = re.compile(
     r"primary_key|PrimaryKeyConstraint|UniqueConstraint|unique\s*=|create_primary_key|create_unique_constraint"
-    r"|rename_table"
+    r"|rename_table|ondelete"
 )
 
 
 _KEYED = ("create_primary_key", "create_unique_constraint", "rename_table")  # whatever their arguments
 _KEY_CALLS = (
     "create_table", "add_column", "create_primary_key", "create_unique_constraint", "create_index", "rename_table",
+    "create_foreign_key",
 )  # fmt: skip
 
 
 class OpKeys(NamedTuple):
     keys: tuple[tuple[str, tuple[str, ...]], ...]  # (table, sorted columns)
     renames: tuple[tuple[str, str], ...]  # (old, new): a table's keys go with it
+    cascades: tuple[tuple[str, str], ...] = ()  # (child, parent) of each foreign key ON DELETE CASCADE
 
 
 def extract_op_keys(text: str, code: types.CodeType) -> OpKeys:
@@ -172,7 +174,9 @@ def extract_op_keys(text: str, code: types.CodeType) -> OpKeys:
     `op.create_table` (a `primary_key=True` / `unique=True` column, a PrimaryKeyConstraint,
     a UniqueConstraint), `op.add_column`, `op.create_primary_key`,
     `op.create_unique_constraint`, `op.create_index(..., unique=True)` without a WHERE;
-    and the tables `op.rename_table` renames. Names that are not literals are left out:
+    the tables `op.rename_table` renames; and the foreign keys with ondelete="CASCADE"
+    (a ForeignKey / ForeignKeyConstraint given to create_table / add_column,
+    `op.create_foreign_key`), as (child table, parent table). Names that are not literals are left out:
     a key not seen is a key not claimed.
 
     Only the calls are parsed, not the file: a call counts when its line runs code of
@@ -182,6 +186,7 @@ def extract_op_keys(text: str, code: types.CodeType) -> OpKeys:
     lines: set[int] | None = None  # worked out for the first call found: most files have none
     keys: list[tuple[str, tuple[str, ...]]] = []
     renames: list[tuple[str, str]] = []
+    cascades: list[tuple[str, str]] = []
     for name, start, opening in _key_calls(text):
         if lines is None:
             lines = _lines_run_by(code, "upgrade")
@@ -204,7 +209,8 @@ def extract_op_keys(text: str, code: types.CodeType) -> OpKeys:
                 renames.append((_qualified(schema, old), _qualified(schema, new)))
         elif isinstance(call, ast.Call):
             keys.extend(_keys_of(name, call))
-    return OpKeys(tuple(dict.fromkeys(keys)), tuple(renames))
+            cascades.extend(_cascades_of(name, call))
+    return OpKeys(tuple(dict.fromkeys(keys)), tuple(renames), tuple(dict.fromkeys(cascades)))
 
 
 def _key_calls(text: str) -> Iterator[tuple[str, int, int]]:
@@ -320,6 +326,54 @@ def _element_keys(element: ast.expr, primary: list[str]) -> Iterator[tuple[str, 
         columns = _strings(element.args)
         if columns and len(columns) == len(element.args):
             yield columns
+
+
+def _cascades_of(name: str, call: ast.Call) -> Iterator[tuple[str, str]]:
+    """(child, parent) of the foreign keys ON DELETE CASCADE that the call creates."""
+    if name == "create_foreign_key":
+        child = _argument_string(call, 1, "source_table")
+        parent = _argument_string(call, 2, "referent_table")
+        if child and parent and _cascades(call):
+            yield (
+                _qualified(_keyword_string(call, "source_schema"), child),
+                _qualified(_keyword_string(call, "referent_schema"), parent),
+            )
+    elif name in ("create_table", "add_column"):
+        child = _argument_string(call, 0, "table_name")
+        if not child:
+            return
+        child = _qualified(_keyword_string(call, "schema"), child)
+        for element in call.args[1:]:
+            if not isinstance(element, ast.Call):
+                continue
+            if _called(element) == "Column":
+                references = [
+                    a for a in element.args if isinstance(a, ast.Call) and _called(a) == "ForeignKey"
+                ]
+                targets = [(r, r.args[0] if r.args else _keyword(r, "column")) for r in references]
+            elif _called(element) == "ForeignKeyConstraint":
+                listed = element.args[1] if len(element.args) > 1 else _keyword(element, "refcolumns")
+                first = listed.elts[0] if isinstance(listed, (ast.List, ast.Tuple)) and listed.elts else None
+                targets = [(element, first)]
+            else:
+                continue
+            for constraint, target in targets:
+                if (
+                    isinstance(target, ast.Constant)
+                    and isinstance(target.value, str)
+                    and _cascades(constraint)
+                ):
+                    parent = target.value.rpartition(".")[0]  # [schema.]table.column
+                    if parent:
+                        yield child, parent
+
+
+def _cascades(call: ast.Call) -> bool:
+    return _keyword_string(call, "ondelete").strip().upper() == "CASCADE"
+
+
+def _called(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:

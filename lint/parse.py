@@ -121,7 +121,9 @@ def parse_revision_file(
         from .opcalls import extract_op_keys
 
         found = extract_op_keys(text, code)
-        record = dataclasses.replace(record, op_keys=found.keys, op_renames=found.renames)
+        record = dataclasses.replace(
+            record, op_keys=found.keys, op_renames=found.renames, op_cascades=found.cascades
+        )
     return record
 
 

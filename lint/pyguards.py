@@ -18,6 +18,10 @@ and whether Python code around it makes it safe to run twice (`guarded`):
 - an `except IndexError` / `NoResultFound` / `StopIteration` / `KeyError` handler
   whose `try` reads a query's result: it runs only when the lookup found nothing.
 
+An `if <parameter>:` whose parameter is True on this call (its default is True and the
+call passes nothing else for it, or passes True) is no branch: its body is on the path
+of the `if` (`def step_4(upgrade=True): if upgrade: ...` called as `step_4()`).
+
 Paths let sqlguards.py tell whether an earlier statement always runs before a later
 one: it does when its path is a prefix of the later one's (same branch or an outer one).
 """
@@ -67,14 +71,19 @@ class Context:
 
 
 def function_contexts(
-    function: _Function, module: ast.Module, branches: Iterator[int] | None = None
+    function: _Function,
+    module: ast.Module,
+    branches: Iterator[int] | None = None,
+    call: ast.Call | None = None,
 ) -> list[Context]:
     """The contexts of every simple statement in the function, outermost first.
 
     `branches` numbers the branches: share one between the functions of a module so
-    that paths of different functions never look alike.
+    that paths of different functions never look alike. `call`: the call that runs
+    the function, for its parameters that are True (see the module docstring).
     """
     reader = _Reader(lambda: _assignments(module.body, function), branches or itertools.count(1))
+    reader.true = true_parameters(function, call) if call is not None else frozenset()
     reader.helpers = {
         n.name: n
         for n in module.body
@@ -106,6 +115,7 @@ class _Reader:
         self.found: list[Context] = []
         self.branches = branches
         self._looked: dict[int, bool] = {}  # by id(): a test is read where it stands and again after it
+        self.true: frozenset[str] = frozenset()  # parameters that are True on this call
 
     def branch(self, path: tuple[int, ...]) -> tuple[int, ...]:
         return (*path, next(self.branches))
@@ -127,7 +137,8 @@ class _Reader:
         if isinstance(node, ast.If):
             inner = guarded or self.looks_up(node.test)
             self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
-            self.block(node.body, self.branch(path), inner)
+            taken = isinstance(node.test, ast.Name) and node.test.id in self.true
+            self.block(node.body, path if taken else self.branch(path), inner)
             self.block(node.orelse, self.branch(path), inner)
         elif isinstance(node, ast.While):  # `while <rows left>:` runs only while the lookup finds work
             self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
@@ -172,6 +183,33 @@ class _Reader:
                 n.value for n in walk_statements(self.helpers[name]) if isinstance(n, ast.Return) and n.value
             )
         return " ".join([text, *(self.dump(value, depth + 1) for value in values)])
+
+
+def true_parameters(function: _Function, call: ast.Call) -> frozenset[str]:
+    """The function's parameters that are True when `call` runs it, and that its body
+    never assigns: given a literal True, or left to a default of True."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return frozenset()  # *args / **kwargs: what they hold is not known
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: dict[str, ast.expr | None] = dict.fromkeys(a.arg for a in positional)
+    defaults.update(
+        zip([a.arg for a in positional][len(positional) - len(arguments.defaults) :], arguments.defaults)
+    )
+    defaults.update((a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults))
+    given: dict[str, ast.expr | None] = dict(defaults)
+    given.update(zip([a.arg for a in positional], call.args))
+    given.update((k.arg, k.value) for k in call.keywords if k.arg in given)
+    assigned = {
+        n.id
+        for n in ast.walk(function)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+    }
+    return frozenset(
+        name
+        for name, value in given.items()
+        if isinstance(value, ast.Constant) and value.value is True and name not in assigned
+    )
 
 
 def _raises(body: Sequence[ast.stmt]) -> bool:

@@ -148,6 +148,8 @@ def fixable_line(reports: Sequence[EnvironmentReport], unsafe_enabled: bool = Fa
         return ""
     if unsafe_enabled:
         return f"{safe + unsafe} fixable with --fix --unsafe-fixes."
+    if not safe:  # "0 fixable with --fix" would read as if --fix did something
+        return f"{unsafe} fixable with --fix --unsafe-fixes (none with --fix alone)."
     more = f" ({unsafe} more with --unsafe-fixes)" if unsafe else ""
     return f"{safe} fixable with --fix{more}."
 

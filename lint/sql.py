@@ -76,6 +76,8 @@ class Statement:
     # The primary keys and unique constraints it creates, as (table, columns).
     keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
     renamed_to: str = ""  # ALTER TABLE ... RENAME TO: the table's new name (its keys go with it)
+    # (child, parent) of the foreign keys ON DELETE CASCADE it creates.
+    cascades: tuple[tuple[str, str], ...] = ()
     # For reading statements in order (sqlguards.py); PostgreSQL (pglast) only:
     new_name: str = ""  # any RENAME's new name
     table: str = ""  # the table an index, trigger or partition is made on
@@ -312,6 +314,7 @@ class _Fact(NamedTuple):
     renamed_to: str = ""
     new_name: str = ""
     table: str = ""
+    cascades: tuple[tuple[str, str], ...] = ()
 
 
 Verifier = Callable[[int, str, _Fact], bool]
@@ -329,7 +332,7 @@ def _finish(fact: _Fact, start: int, end: int, dialect: str, verify: Verifier | 
     return Statement(
         rule, fact.kind, fact.target, start, end, fact.guarded, safe_when, fix, fact.at,
         columns=fact.columns, keys=fact.keys, renamed_to=fact.renamed_to,
-        new_name=fact.new_name, table=fact.table,
+        new_name=fact.new_name, table=fact.table, cascades=fact.cascades,
     )  # fmt: skip
 
 
@@ -677,13 +680,31 @@ def _pg_create_table(st: _PgStmt) -> list[_Fact]:
     guarded = bool(node.get("if_not_exists"))
     table = _rangevar(rel)
     keys = tuple((table, columns) for columns in _pg_table_keys(node.get("tableElts") or []))
+    cascades = tuple((table, parent) for parent in _pg_cascades(node.get("tableElts") or []))
     # PARTITION OF parent: the partition is made on its parent table, as an index is
     parent = _rangevar((node.get("inhRelations") or [{}])[0].get("RangeVar")) if node.get("partbound") else ""
     fix_at = () if guarded else st.after("TABLE")
-    return [_Fact(kind, table, guarded, fix_at=fix_at, keys=keys, table=parent)]
+    return [_Fact(kind, table, guarded, fix_at=fix_at, keys=keys, table=parent, cascades=cascades)]
 
 
 _PG_KEYS = ("CONSTR_PRIMARY", "CONSTR_UNIQUE")
+
+
+def _pg_cascades(elements: list[Node]) -> tuple[str, ...]:
+    """The tables referenced by the FOREIGN KEY / REFERENCES ... ON DELETE CASCADE among a
+    table's elements (its columns' constraints and its own)."""
+    constraints = []
+    for element in elements:
+        column = element.get("ColumnDef")
+        found = column.get("constraints", ()) if column is not None else [element]
+        constraints += [c.get("Constraint") or {} for c in found]
+    return tuple(
+        dict.fromkeys(
+            _rangevar(c.get("pktable"))
+            for c in constraints
+            if c.get("contype") == "CONSTR_FOREIGN" and c.get("fk_del_action") == "c" and c.get("pktable")
+        )
+    )
 
 
 def _pg_table_keys(elements: list[Node]) -> Iterator[tuple[str, ...]]:
@@ -810,7 +831,9 @@ def _pg_alter_table(st: _PgStmt) -> list[_Fact]:
         at = seg[0].start if seg else -1
         fix_at = () if guarded or not seg or kind == "ALTER TABLE ADD CONSTRAINT" else _pg_action_fix_at(seg)
         keys = tuple((table, columns) for columns in _pg_table_keys([cmd.get("def") or {}]))
-        facts.append(_Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at, keys=keys))
+        cascades = tuple((table, parent) for parent in _pg_cascades([cmd.get("def") or {}]))
+        target = f"{table}.{name}" if name else table
+        facts.append(_Fact(kind, target, guarded, at, fix_at, keys=keys, cascades=cascades))
     return facts
 
 
@@ -1442,7 +1465,11 @@ def _glot_facts(e: exp.Expr, chunk: list[Token], dialect: str) -> list[_Fact]:
         return _glot_alter(e, chunk, dialect)
     if isinstance(e, exp.Merge):
         return [_Fact("MERGE", _glot_name(e.this), True)]
-    plain = {exp.Update: "UPDATE", exp.Delete: "DELETE", exp.Select: "SELECT", exp.Union: "SELECT"}
+    if isinstance(e, exp.Delete):  # its table, for an INSERT after it (sqlguards.py)
+        return [_Fact("DELETE", _glot_name(e.this), False)]
+    if isinstance(e, _cls("TruncateTable")) and len(e.expressions) == 1:
+        return [_Fact("TRUNCATE", _glot_name(e.expressions[0]), False)]
+    plain = {exp.Update: "UPDATE", exp.Select: "SELECT", exp.Union: "SELECT"}
     return [_Fact(next((k for t, k in plain.items() if isinstance(e, t)), "OTHER"), "", False)]
 
 
@@ -1464,7 +1491,24 @@ def _glot_create(e: exp.Create, chunk: list[Token], dialect: str) -> _Fact:
     if noun == "INDEX" and not name and not guarded:  # named afresh each run: never collides
         return _Fact(kind, "", True, advice="a name and IF NOT EXISTS", keys=keys)
     fix_at = () if guarded else _glot_fix_at(chunk, kind, dialect)
-    return _Fact(kind, name, guarded, fix_at=fix_at, keys=keys)
+    cascades = tuple((name, parent) for parent in _glot_cascades(e)) if noun == "TABLE" else ()
+    return _Fact(kind, name, guarded, fix_at=fix_at, keys=keys, cascades=cascades)
+
+
+def _glot_cascades(e: exp.Expr) -> tuple[str, ...]:
+    """The tables referenced by the REFERENCES ... ON DELETE CASCADE inside `e`."""
+    from sqlglot import exp
+
+    return tuple(
+        dict.fromkeys(
+            _glot_name(reference.this)
+            for reference in e.find_all(exp.Reference)
+            if any(
+                " ".join(str(o).upper().split()) == "ON DELETE CASCADE"
+                for o in reference.args.get("options") or ()
+            )
+        )
+    )
 
 
 def _glot_keys(e: exp.Create) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -1560,7 +1604,10 @@ def _glot_alter(e: exp.Expr, chunk: list[Token], dialect: str) -> list[_Fact]:
             if head is not None and not guarded and _advice(kind, dialect)[1]:
                 fix_at = _glot_action_fix_at(chunk, head)
             at = chunk[head].start if head is not None else -1
-            facts.append(_Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at))
+            cascades = tuple((table, parent) for parent in _glot_cascades(action))
+            facts.append(
+                _Fact(kind, f"{table}.{name}" if name else table, guarded, at, fix_at, cascades=cascades)
+            )
     return facts or [_Fact("ALTER TABLE", table, False)]
 
 

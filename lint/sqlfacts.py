@@ -12,7 +12,7 @@ import types
 from dataclasses import replace
 
 from .model import Span, SqlProblem, SqlStatement
-from .sqlguards import Step, settle, worth_reading
+from .sqlguards import Settled, Step, settle, worth_reading
 from .sqlsource import ENTRY_POINTS, SqlSource, extract_sql
 
 # A file without this cannot run SQL through execute(); most revisions are skipped here.
@@ -73,6 +73,9 @@ def sql_facts(
                     columns=statement.columns,
                     keys=tuple((source.shown(table), columns) for table, columns in statement.keys),
                     renamed_to=source.shown(statement.renamed_to),
+                    cascades=tuple(
+                        (source.shown(child), source.shown(parent)) for child, parent in statement.cascades
+                    ),
                 )
             )
             steps.append(
@@ -95,10 +98,17 @@ def sql_facts(
     if any(s.code and not s.guarded for s in steps) and worth_reading(text, steps):
         # Only files with an unsafe-looking statement pay for the syntax tree.
         try:
-            safe = settle(tree if tree is not None else ast.parse(text), steps, text)
+            settled = settle(tree if tree is not None else ast.parse(text), steps, text)
         except (RecursionError, MemoryError):  # code nested past what ast.dump can walk
-            safe = set()  # each statement is then judged alone, as before
-        statements = [replace(s, guarded=True) if i in safe else s for i, s in enumerate(statements)]
+            settled = Settled()  # each statement is then judged alone, as before
+        statements = [
+            replace(s, guarded=True)
+            if i in settled.safe
+            else replace(s, emptied_before=settled.emptied_before[i])
+            if i in settled.emptied_before
+            else s
+            for i, s in enumerate(statements)
+        ]
     return tuple(statements), tuple(problems)
 
 

@@ -24,6 +24,10 @@ calls inlined where they are called, and a statement is taken as safe to run twi
 - it inserts into a table that an earlier `DELETE FROM t` (with any WHERE: the
   usual "replace these rows" pattern) or `TRUNCATE t` emptied.
 
+An INSERT that stays unsafe here is told which tables were emptied before it
+(`emptied_before`): a DELETE of a parent table empties the child through an
+ON DELETE CASCADE foreign key, which only the whole history shows (MG204 asks).
+
 "Earlier" means on the same Python path or an enclosing one, so that it always ran
 before (pyguards.always_before); "later" likewise always runs after. Names are
 compared without schema and case: two objects that differ only by schema are taken
@@ -109,20 +113,30 @@ def _related(event: _Event, other: _Event) -> bool:
     if set(event.made) & set(other.removed) or set(event.removed) & set(other.made):
         return True
     table = event.written
+    if table and event.step.kind == "INSERT" and other.emptied:
+        return True  # any table: a foreign key may cascade the DELETE to this one (MG204)
     return bool(table) and (("rel", table) in other.removed or table in (other.new_table, other.emptied))
 
 
-def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> set[int]:
-    """Indexes of `steps` that are unsafe alone but safe where they stand (in every place
-    an entry point reaches them)."""
+@dataclass
+class Settled:
+    safe: set[int] = field(default_factory=set)  # indexes of steps safe where they stand
+    # an unsafe INSERT's index -> the tables emptied before it in every place it is reached
+    emptied_before: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> Settled:
+    """Which `steps` are unsafe alone but safe where they stand (in every place an entry
+    point reaches them)."""
     if not any(s.code and not s.guarded for s in steps):
-        return set()
+        return Settled()
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     lines = text.splitlines()
     placed: dict[tuple[str, str], list[tuple[int, Step]]] = {}
     for index, step in enumerate(steps):
         placed.setdefault((step.entry, step.function), []).append((index, step))
     verdicts: dict[int, bool] = {}
+    emptied: dict[int, set[str]] = {}
     for entry in sorted({s.entry for s in steps}):
         if entry not in functions:
             continue
@@ -131,7 +145,22 @@ def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> set[int]:
             if event.index >= 0 and event.step.code and not event.step.guarded:
                 safe = event.python_guarded or _settled(event, events[:position], events[position + 1 :])
                 verdicts[event.index] = verdicts.get(event.index, True) and safe
-    return {index for index, safe in verdicts.items() if safe}
+                if event.step.kind == "INSERT":
+                    here = {
+                        e.emptied
+                        for e in events[:position]
+                        if e.emptied and always_before(e.path, event.path)
+                    }
+                    emptied[event.index] = emptied[event.index] & here if event.index in emptied else here
+    safe_here = {index for index, settled in verdicts.items() if settled}
+    return Settled(
+        safe_here,
+        {
+            index: tuple(sorted(tables))
+            for index, tables in emptied.items()
+            if tables and index not in safe_here
+        },
+    )
 
 
 class _Inliner:
@@ -195,8 +224,10 @@ class _Inliner:
         guarded: bool,
         stack: list[str],
         owner: str | None = None,
+        call: ast.Call | None = None,
     ) -> None:
-        """`owner`: the module function whose steps these are, for a function nested in it."""
+        """`owner`: the module function whose steps these are, for a function nested in it;
+        `call`: the call that runs it (pyguards.true_parameters)."""
         owner = owner or function.name
         nested = {
             node.name: node
@@ -209,8 +240,8 @@ class _Inliner:
         def own(line: int) -> bool:  # in this function, not in one nested in it
             return first <= line <= last and not any(low <= line <= high for low, high in spans)
 
-        contexts = function_contexts(function, self.tree, self.branches)
-        items: list[tuple[int, int, int, Step | tuple[str, str]]] = []  # (line, kind, order, what)
+        contexts = function_contexts(function, self.tree, self.branches, call)
+        items: list[tuple[int, int, int, Step | tuple[str, str, ast.Call]]] = []  # (line, kind, order, what)
         for index, step in self.placed.get((self.entry, owner), []):
             if own(step.line):
                 items.append((step.line, 1, index, step))
@@ -222,18 +253,18 @@ class _Inliner:
                 continue
             name = node.func.id
             if name in nested:  # a function defined inside this one: its steps are the owner's
-                items.append((node.lineno, 0, node.col_offset, (name, owner)))
+                items.append((node.lineno, 0, node.col_offset, (name, owner, node)))
             elif name in self.functions and name not in ENTRY_POINTS:
-                items.append((node.lineno, 0, node.col_offset, (name, "")))
+                items.append((node.lineno, 0, node.col_offset, (name, "", node)))
         items.sort(key=lambda item: item[:3])
         for line, _, index, what in items:
             context = context_at(contexts, line)
             inner = path + context.path if context is not None else path
             inner_guarded = guarded or (context is not None and context.guarded)
             if isinstance(what, tuple):
-                name, nested_owner = what
+                name, nested_owner, called = what
                 callee = nested[name] if nested_owner else self.functions[name]
-                self.inline(callee, inner, inner_guarded, [*stack, name], nested_owner or None)
+                self.inline(callee, inner, inner_guarded, [*stack, name], nested_owner or None, called)
                 continue
             event = _event(index if index >= 0 else -1, what, len(self.events))
             event.path, event.python_guarded = inner, inner_guarded

@@ -36,6 +36,46 @@ def unique_keys(files: Sequence[RevisionFile]) -> dict[str, list[tuple[str, ...]
     return found
 
 
+def cascading_parents(files: Sequence[RevisionFile]) -> dict[str, set[str]]:
+    """child table -> the tables whose DELETE empties it through foreign keys ON DELETE
+    CASCADE (op.create_table / op.add_column / op.create_foreign_key, SQL REFERENCES ... ON
+    DELETE CASCADE), transitively and under each name a rename gives either table. Names
+    are compared without schema and case, as statements are read in order (sqlguards)."""
+    edges: set[tuple[str, str]] = set()
+    renames: list[tuple[str, str]] = []
+    for file in files:
+        upgrade = [s for s in file.sql if s.entry == "upgrade"]
+        for child, parent in (*(c for s in upgrade for c in s.cascades), *file.op_cascades):
+            edges.add((_bare(child), _bare(parent)))
+        renames += [(_bare(s.target), _bare(s.renamed_to)) for s in upgrade if s.renamed_to]
+        renames += [(_bare(old), _bare(new)) for old, new in file.op_renames]
+    for _ in renames:  # a chain of n renames settles in n rounds
+        moved = {
+            (new if child == old else child, new if parent == old else parent)
+            for old, new in renames
+            for child, parent in edges
+            if old in (child, parent)
+        } - edges
+        if not moved:
+            break
+        edges |= moved
+    parents: dict[str, set[str]] = {}
+    for child, parent in edges:
+        parents.setdefault(child, set()).add(parent)
+    for child in parents:  # a DELETE of a grandparent cascades through the parent
+        stack = list(parents[child])
+        while stack:
+            for grand in parents.get(stack.pop(), ()):
+                if grand not in parents[child]:
+                    parents[child].add(grand)
+                    stack.append(grand)
+    return parents
+
+
+def _bare(name: str) -> str:
+    return name.rsplit(".", 1)[-1].strip().strip('"`[]').lower()
+
+
 def _same_table(a: str, b: str) -> bool:
     """`schema.t` and `t` are the same table; `s1.t` and `s2.t` are not."""
     schema_a, _, name_a = a.rpartition(".")
@@ -78,7 +118,18 @@ class InsertWithoutConflictGuard(SqlRule):
     is new on each run (dropped or made TEMPORARY earlier, or made by
     `op.create_table` without `if_not_exists`: a second run stops there). After a
     raw `CREATE TABLE` it stays reported: `--fix` makes that create idempotent, and
-    the INSERT would then run twice. Where miglint cannot tell, it reports less
+    the INSERT would then run twice. Not reported either after a `DELETE FROM` a parent table
+    whose foreign key from the INSERT's table has ON DELETE CASCADE, declared in
+    any revision of the history (`ondelete="CASCADE"` on a ForeignKey,
+    ForeignKeyConstraint or `op.create_foreign_key`, or REFERENCES ... ON DELETE
+    CASCADE in SQL): the DELETE empties the child table too. Still reported: an INSERT in a loop
+    over a query whose rows the same loop's UPDATE takes out of it (`SELECT ...
+    WHERE disabled = false`, then `UPDATE ... SET disabled = true WHERE id = :id`):
+    telling that needs the row's id followed through calls into bind parameters
+    and the UPDATE's SET compared with the query's WHERE, and miglint would be
+    guessing; and an INSERT whose second run stops earlier at a DELETE of a parent
+    that a foreign key without cascade blocks (it depends on rows being there).
+    Where miglint cannot tell, it reports less
     rather than guess: names are compared without their schema.
 
     ## Why is this bad?
@@ -135,7 +186,17 @@ class InsertWithoutConflictGuard(SqlRule):
 
     def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
         self.keys: Keys = unique_keys(files)
+        self.files = files
+        self.parents: dict[str, set[str]] | None = None  # worked out for the first INSERT that needs it
         yield from super().check_files(files, shared)
+
+    def safe_in_history(self, statement: SqlStatement) -> bool:
+        if not statement.emptied_before:
+            return False
+        if getattr(self, "parents", None) is None:
+            self.parents = cascading_parents(getattr(self, "files", ()))
+        assert self.parents is not None
+        return not self.parents.get(_bare(statement.target), set()).isdisjoint(statement.emptied_before)
 
     def advice(self, statement: SqlStatement) -> str:
         if statement.insert is None:  # no clause to add in this dialect, or it would not parse

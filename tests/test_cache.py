@@ -6,6 +6,7 @@ import os
 import pickle
 from pathlib import Path
 
+import pytest
 from histories import revisions_with_imported_labels, write_project
 from miglint import collect as collect_module
 from miglint.collect import Store, collect
@@ -281,3 +282,30 @@ def test_default_workers_are_the_idle_cpus(monkeypatch) -> None:  # type: ignore
 
     monkeypatch.setattr(collect_module.os, "getloadavg", no_load_average)
     assert collect_module.idle_cpus() == 4
+
+
+def test_a_parser_failure_on_one_file_is_that_file_s_finding(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # ruff's "panic" policy: one file that trips a bug in miglint is reported and left
+    # uncached; the other files are linted all the same.
+    import miglint.parse
+
+    written = write_project(tmp_path, ["a", "b<-a"])
+    real = miglint.parse.parse_revision_file
+
+    def failing(path: str, *args: object, **kwargs: object) -> object:
+        if path.endswith(written["b"].name):
+            raise IndexError("list index out of range")
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(miglint.parse, "parse_revision_file", failing)
+    paths = [written["a"], written["b"]]
+    records = collect(paths, tmp_path / "cache", jobs=1)
+    assert records[0].revision_id == "a" and records[0].problem is None
+    assert records[1].problem is not None
+    assert records[1].problem.message == (
+        "cannot read file: miglint failed on this file (IndexError: list index out of range); please report it"
+    )
+    monkeypatch.setattr(miglint.parse, "parse_revision_file", real)
+    assert [r.revision_id for r in collect(paths, tmp_path / "cache", jobs=1)] == ["a", "b"]

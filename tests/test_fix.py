@@ -78,7 +78,7 @@ def test_fix_applies_exactly_the_safe_edits(tmp_path: Path, monkeypatch: pytest.
         "it passes no if_not_exists=True and no inspector check guards it\n"
         "\n"
         "Found 2 errors in 1 revision in 1 environment.\n"
-        "0 fixable with --fix (2 more with --unsafe-fixes).\n"
+        "2 fixable with --fix --unsafe-fixes (none with --fix alone).\n"
     )
     assert path.read_text() == AFTER_SAFE
     assert oct(path.stat().st_mode & 0o777) == "0o640"

@@ -187,7 +187,7 @@ def test_fix_applies_on_conflict_only_where_it_is_safe(
         "its rows, or fails on a unique key, when run again\n"
         "\n"
         "Found 1 error in 2 revisions in 1 environment.\n"
-        "0 fixable with --fix (1 more with --unsafe-fixes).\n"
+        "1 fixable with --fix --unsafe-fixes (none with --fix alone).\n"
     )
     assert paths["0002_b.py"].read_text() == revision(
         "b",

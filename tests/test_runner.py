@@ -171,7 +171,7 @@ def test_without_a_configured_baseline_the_fix_is_unsafe(
     monkeypatch.chdir(tmp_path)
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
     assert result.exit_code == 1 and result.stderr == ""
-    assert result.stdout.endswith("0 fixable with --fix (1 more with --unsafe-fixes).\n")
+    assert result.stdout.endswith("1 fixable with --fix --unsafe-fixes (none with --fix alone).\n")
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix", "--unsafe-fixes"])
     assert result.exit_code == 0 and result.stderr == "Fixed 1 finding in 1 file.\n"
     assert 'stamp_revision = "a"' in (tmp_path / "scripts" / "run_migrations.py").read_text()

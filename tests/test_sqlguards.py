@@ -29,7 +29,23 @@ def line_of(body: str, snippet: str) -> int:
 
 P = pytest.param
 
+STEPS = (
+    "def upgrade():\n"
+    "    add_plans_1()\n"
+    "    seed_plans_2()\n"
+    "\n\ndef add_plans_1(upgrade=True):\n"
+    "    if upgrade:\n"
+    "        op.create_table('plans', sa.Column('name', sa.String()), schema='billing')\n"
+    "    else:\n"
+    "        op.drop_table('plans', schema='billing')\n"
+    "\n\ndef seed_plans_2(upgrade=True):\n"
+    "    if upgrade:\n"
+    "        op.execute(\"INSERT INTO billing.plans (name) VALUES ('free')\")\n"
+)  # steps called from upgrade() with their `upgrade` parameter left True: no branch
+
 SAFE = [
+    P(STEPS, id="insert-into-a-table-created-by-an-earlier-step-with-a-true-parameter"),
+    P(STEPS.replace("    add_plans_1()", "    add_plans_1(upgrade=True)"), id="parameter-passed-true"),
     P("def upgrade():\n"
       "    op.execute('DROP INDEX IF EXISTS ix_orders_day')\n"
       "    op.execute('CREATE INDEX ix_orders_day ON orders (day)')\n",
@@ -256,6 +272,12 @@ REPORTED = [
       "\n\ndef seed():\n"
       "    op.execute(\"INSERT INTO plans (name) VALUES ('free')\")\n",
       [("MG204", "INSERT INTO plans")], id="helper-safe-at-one-call-only"),
+    P(STEPS.replace("    add_plans_1()", "    add_plans_1(op.get_context().dialect.name == 'postgresql')"),
+      [("MG204", "INSERT INTO billing.plans")], id="parameter-passed-a-value-not-known"),
+    P(STEPS.replace("    if upgrade:\n        op.create_table", "    upgrade = is_new()\n    if upgrade:\n        op.create_table"),
+      [("MG204", "INSERT INTO billing.plans")], id="parameter-assigned-in-the-step"),
+    P(STEPS.replace("def add_plans_1(upgrade=True)", "def add_plans_1(upgrade=False)"),
+      [("MG204", "INSERT INTO billing.plans")], id="parameter-false-by-default"),
 ]  # fmt: skip
 
 
