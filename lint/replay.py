@@ -321,10 +321,22 @@ class _Recorder:
         for root in self.git_roots:
             if not _git_witnesses(root, paths):
                 return
-        for name, module in list(sys.modules.items()):
-            if name.startswith(f"{__package__}.") and getattr(module, "__file__", None):
-                paths[module.__file__] = False
-                paths[os.path.dirname(module.__file__)] = True
+        # miglint's own code, imported or not (an editable checkout's parse.py decides
+        # what the cached records this run reported hold): every module beside one imported
+        packages = {
+            os.path.dirname(module.__file__)
+            for name, module in list(sys.modules.items())
+            if name.startswith(f"{__package__}.") and getattr(module, "__file__", None)
+        }
+        for package in packages:
+            paths[package] = True
+            try:
+                names = os.listdir(package)
+            except OSError:
+                return
+            for name in names:
+                if name.endswith(".py"):
+                    paths[os.path.join(package, name)] = False
         witnesses = []
         inside = directory + os.sep
         for path in sorted(paths):

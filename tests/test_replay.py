@@ -212,3 +212,14 @@ def test_in_a_git_repository_the_index_is_witnessed(project: Path) -> None:
     after = lint(project)
     assert "MG303" in after[0]
     assert after == lint(project, "--no-cache")
+
+
+def test_miglint_s_own_modules_are_witnessed_imported_or_not(project: Path) -> None:
+    """A warm run imports neither the parser nor the SQL reader; editing them in an
+    editable checkout changes what a full run reports all the same."""
+    import miglint
+
+    lint(project)
+    witnessed = {path for path, _ in json.loads(memo(project).read_text())["witnesses"]}
+    package = Path(miglint.__file__).parent
+    assert {str(package / "parse.py"), str(package / "sql.py"), str(package / "docs.py")} <= witnessed
