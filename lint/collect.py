@@ -48,16 +48,13 @@ from stat import S_ISREG
 from typing import Any, ClassVar
 
 from . import __version__
+from .cachedir import RACY_NS, SIGNATURE
 from .model import ParseProblem, RevisionFile, Span
 from .readfile import not_regular, read_regular, read_regular_stat
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
 _FORMAT = 6  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too
-# Timestamps this close to the index's own are not trusted: FAT counts in 2 s steps.
-RACY_NS = 2_000_000_000
-# The first line of the .gitignore that marks a cache directory as miglint's.
-SIGNATURE = b"# Automatically created by miglint."
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
 

@@ -32,9 +32,9 @@ This module imports nothing at load time beyond what Python's start-up already h
 import os
 import sys
 
+from .cachedir import RACY_NS, SIGNATURE
+
 _MEMO_FORMAT = 1
-RACY_NS = 2_000_000_000  # as lint/collect.py's
-SIGNATURE = b"# Automatically created by miglint."  # lint/collect.py's cache marker
 # what lint/cli.py reads, and what decides which git runs and what it reads
 _ENVIRONMENT = (
     "FORCE_COLOR", "NO_COLOR", "MIGLINT_DEBUG", "PATH", "HOME", "XDG_CONFIG_HOME", "GIT_DIR", "GIT_WORK_TREE",
