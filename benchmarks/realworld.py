@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import shlex
 import shutil
 import sys
@@ -41,7 +39,9 @@ from run import (  # benchmarks/ is sys.path[0] when run as a script
     log,
     measure,
     miglint_version,
+    run_meta,
     run_miglint,
+    table_header,
     touch,
 )
 
@@ -415,26 +415,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as exc:
         print(f"realworld.py: error: {exc}", file=sys.stderr)
         return 2
-    meta: dict[str, Any] = {
-        "miglint": {"command": miglint, "version": version},
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "repeat": args.repeat,
-        "directory": str(args.directory),
-        "goals": GOALS,
-    }
+    meta = run_meta(miglint, version, args.repeat, directory=str(args.directory), goals=GOALS)
     numbers = json.dumps({**meta, "results": [r.as_json() for r in results]}, indent=2)
     if args.save_json is not None:
         args.save_json.write_text(numbers + "\n", encoding="utf-8")
     if args.json:
         print(numbers)
     else:
-        header = (
-            f"{version} ({shlex.join(miglint)}) | Python {meta['python']} | {meta['cpus']} CPUs | "
-            f"best of {args.repeat} | {args.directory}"
-        )
-        print(format_tables(results, header))
+        print(format_tables(results, table_header(meta, str(args.directory))))
     return 0
 
 

@@ -510,6 +510,27 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
+def run_meta(miglint: list[str], version: str, repeat: int, **more: Any) -> dict[str, Any]:
+    """What every benchmark's JSON says about the run: which miglint, where, how often."""
+    return {
+        "miglint": {"command": miglint, "version": version},
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "repeat": repeat,
+        **more,
+    }
+
+
+def table_header(meta: dict[str, Any], source: str) -> str:
+    """The line above a table: which miglint, where, how often, on what."""
+    miglint = meta["miglint"]
+    return (
+        f"{miglint['version']} ({shlex.join(miglint['command'])}) | Python {meta['python']} | "
+        f"{meta['cpus']} CPUs | best of {meta['repeat']} | {source}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Time miglint against Alembic's get_heads() on generated projects."
@@ -552,17 +573,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"run.py: error: {exc}", file=sys.stderr)
         return 2
 
-    meta: dict[str, Any] = {
-        "miglint": {"command": miglint, "version": version},
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpus": os.cpu_count(),
-        "repeat": args.repeat,
-        "project": None if args.project is None else str(args.project),
-        "sql_heavy": args.sql_heavy,
-        "seed": None if args.project is not None else seed,
-        "goals": {**GOALS, "peak_mb": PEAK_GOAL_MB},
-    }
+    meta = run_meta(
+        miglint,
+        version,
+        args.repeat,
+        project=None if args.project is None else str(args.project),
+        sql_heavy=args.sql_heavy,
+        seed=None if args.project is not None else seed,
+        goals={**GOALS, "peak_mb": PEAK_GOAL_MB},
+    )
     if args.json:
         print(json.dumps({**meta, "results": [r.as_json() for r in results]}, indent=2))
     else:
@@ -571,11 +590,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.project is not None
             else (f"generated, seed {seed}, sql-heavy: {'yes' if args.sql_heavy else 'no'}")
         )
-        header = (
-            f"{version} ({shlex.join(miglint)}) | Python {meta['python']} | "
-            f"{meta['cpus']} CPUs | best of {args.repeat} | {source}"
-        )
-        print(format_table(results, header))
+        print(format_table(results, table_header(meta, source)))
     return 0
 
 
