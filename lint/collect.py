@@ -191,7 +191,7 @@ def _parse_batch(
                 out.append((_UNREADABLE + reason, _unreadable(path, reason)))
                 continue
         try:
-            out.append((_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
+            out.append((content_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
         except Exception as error:  # a bug of miglint's on one file must not end the whole run
             reason = f"miglint failed on this file ({type(error).__name__}: {error}); please report it"
             # an unreadable digest: never cached, so a fixed miglint reads the file again
@@ -199,7 +199,8 @@ def _parse_batch(
     return out
 
 
-def _digest(data: bytes) -> str:
+def content_digest(data: bytes) -> str:
+    """What the index records of a file's bytes, and what --fix checks a file against."""
     return hashlib.sha1(data).hexdigest()
 
 
@@ -424,7 +425,7 @@ class Store:
             except OSError as error:
                 out.append((_UNREADABLE + (error.strerror or str(error)), None))
                 continue
-            digest = _digest(data)
+            digest = content_digest(data)
             if not known or (entry is not None and entry[4] != digest) or _settled(info):
                 # a racy entry that has settled is recorded again (see the module docstring)
                 self._index[key] = (*identity, digest)

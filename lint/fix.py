@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import difflib
-import hashlib
 import io
 import os
 import re
@@ -32,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import remove_stale_temporaries, replace_file
+from .collect import content_digest
 from .model import Diagnostic, Edit
 from .readfile import read_regular
 
@@ -129,10 +129,6 @@ def fix_lock(directory: Path) -> Iterator[bool]:
         os.close(handle)  # closing the descriptor releases the lock
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha1(data).hexdigest()
-
-
 def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = None) -> FileFix:
     if os.path.islink(path):
         target = os.readlink(path)
@@ -145,7 +141,7 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
         text = data.decode(encoding)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as error:
         return FileFix(path, "", "", (), f"cannot read: {error}")
-    if linted is not None and digest(data) != linted:
+    if linted is not None and content_digest(data) != linted:
         return FileFix(path, text, text, (), CHANGED, data)
     edits: list[tuple[int, int, str, Diagnostic]] = []
     starts = _line_starts(text)
