@@ -51,6 +51,9 @@ class RefChanges:
     added: tuple[RevisionFile, ...]  # files as REF has them, parsed; paths are `REF:path`
     dropped: frozenset[str]  # working-tree files (as the records name them) REF deleted or replaced
     deleted: int  # how many of the dropped REF deleted outright
+    # Every version file REF holds, as the merged records name them (deployed, when REF is
+    # what the databases run: lint/deploy.py)
+    in_ref: frozenset[str] = frozenset()
 
 
 def open_ref(ref: str, start: Path) -> MergeSide:
@@ -128,7 +131,8 @@ def ref_changes(env: Environment, side: MergeSide, settings: Settings, ops: bool
         )
         for path, blob in take
     )
-    return RefChanges(added, frozenset(dropped), deleted)
+    in_ref = {str(ours[path]) for path in theirs if path in ours} | {r.path for r in added}
+    return RefChanges(added, frozenset(dropped), deleted, frozenset(in_ref - dropped))
 
 
 def _repository_locations(env: Environment, root: Path) -> dict[Path, str]:

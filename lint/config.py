@@ -49,12 +49,16 @@ class Settings:
     fail_on: str = "error"  # the lowest severity that makes the exit code 1
     environments: tuple[EnvironmentSpec, ...] = ()
     rule_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    deployed: str | None = None  # the revision every database runs: MG4xx look only after it
+    postgres_version: int | None = None  # the major version of the PostgreSQL the revisions run on
 
 
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "runners", "critical")
 _KNOWN = set(_LIST_KEYS) | {
     "baseline",
     "baseline-file",
+    "deployed",
+    "postgres-version",
     "dialect",
     "include-downgrade",
     "cache-dir",
@@ -141,6 +145,11 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
         if not pattern.strip() or pattern.startswith(("/", "\\")) or (len(pattern) > 1 and pattern[1] == ":"):
             raise ConfigError(f"{where}: runners: {pattern!r} is not a glob relative to {root}")
     environments = list(_environments(table, where))
+    postgres_version = table.get("postgres-version")
+    if postgres_version is not None and (
+        isinstance(postgres_version, bool) or not isinstance(postgres_version, int) or postgres_version < 8
+    ):
+        raise ConfigError(f"{where}: postgres-version must be a major version number such as 16")
     return Settings(
         root=root,
         source=pyproject,
@@ -158,6 +167,8 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
         fail_on=fail_on,
         environments=tuple(environments),
         rule_settings=rules,
+        deployed=optional_string("deployed"),
+        postgres_version=postgres_version,
     )
 
 

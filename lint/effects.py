@@ -10,7 +10,7 @@ _DATA = ("INSERT", "UPDATE", "DELETE", "MERGE")
 def creates_tables(file: RevisionFile) -> bool:
     return any(
         s.entry == "upgrade" and s.kind.startswith("CREATE") and "TABLE" in s.kind for s in file.sql
-    ) or any(o.entry == "upgrade" and o.name == "create_table" for o in file.ops)
+    ) or any(o.entry == "upgrade" and o.name == "create_table" and o.via == "op" for o in file.operations)
 
 
 def changes_data(file: RevisionFile) -> bool:

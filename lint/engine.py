@@ -11,6 +11,7 @@ from .model import Diagnostic, RevisionFile, Suppression
 from .rule import FileRule, GraphRule, Rule, RunnerRule, all_rules
 
 if TYPE_CHECKING:
+    from .deploy import DeployContext
     from .graph import RevisionGraph
     from .runner import StampSite
     from .uncovered import UncoveredDirectory
@@ -82,12 +83,15 @@ def lint_records(
     runner_sites: Sequence[StampSite] = (),
     runner_suppressions: Mapping[str, tuple[Suppression, ...]] | None = None,
     uncovered: Sequence[UncoveredDirectory] = (),
+    deploy: DeployContext | None = None,
 ) -> EnvironmentResult:
     """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
     from .graph import RevisionGraph
 
     graph = RevisionGraph(records)
     graph.uncovered = tuple(uncovered)
+    if deploy is not None:
+        graph.deploy = deploy
     found: list[Diagnostic] = []
     shared: dict[str, Any] = {}  # what FileRules compute once for this run (see FileRule.check_files)
     for rule in rules:

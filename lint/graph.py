@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .deploy import DeployContext
 from .model import RevisionFile
 
 if TYPE_CHECKING:
@@ -55,6 +56,8 @@ class RevisionGraph:
         self.shadowed_dangling: list[Dangling] = []  # parents missing from those copies
         # revisions below a version location that no location covers (MG004), set by the engine
         self.uncovered: tuple[UncoveredDirectory, ...] = ()
+        # what is deployed, env.py and the database, for MG4xx (lint/deploy.py), set by the engine
+        self.deploy = DeployContext()
 
         for file in files:
             if not file.looks_like_revision or file.problem is not None:

@@ -108,6 +108,9 @@ class SqlStatement:
     # An INSERT still unsafe: tables a DELETE / TRUNCATE emptied before it on its path
     # (a foreign key ON DELETE CASCADE may empty this one with them; MG204 asks the history).
     emptied_before: tuple[str, ...] = ()
+    # What it does in op-call terms (sqlops.py): (op function, table, target, options);
+    # RevisionFile.operations holds them as OpFacts with the op calls.
+    ops: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -121,18 +124,33 @@ class SqlProblem:
 
 
 @dataclass(frozen=True)
-class OpCall:
-    """An `op.create_*` / `op.add_column` / `op.drop_*` call (read only when MG211/MG212 run)."""
+class OpFact:
+    """One schema change a revision makes: an `op.*` / `batch_op.*` call, or a SQL
+    statement that `op.execute` runs (read by pglast), in one vocabulary (opfacts.py).
 
-    name: str  # "create_table", "drop_index", ...
-    target: str  # its first string argument: the table, index or column name
+    `options` holds the call's literal keyword values as source text
+    (`("nullable", "False")`); a SQL statement's facts use the same keywords
+    (`postgresql_concurrently`, `nullable`, `server_default`, `type_`...).
+    """
+
+    name: str  # the op function: "create_index", "add_column"...; for SQL too, plus "set", "commit"
+    table: str  # the table it touches, "" when not a literal
+    target: str  # the index, column or constraint it names, "" when none
     span: Span
-    keyword: str  # "if_not_exists" or "if_exists"
-    passed: bool  # the keyword is passed as True
-    guarded: bool  # inside an `if` that asks the inspector first
-    function: str
-    entry: str
-    insert: tuple[int, int, str] | None = None  # `, if_not_exists=True` after the last argument
+    function: str  # the function holding the call
+    entry: str  # "upgrade" or "downgrade"
+    via: str  # "op", "batch_op" (inside batch_alter_table) or "sql"
+    options: tuple[tuple[str, str], ...] = ()
+    blocks: tuple[str, ...] = ()  # `with` blocks around it: "autocommit_block", "batch_alter_table"
+    guarded: bool = False  # inside an `if` that asks the inspector first (read when MG211/MG212 run)
+    # Where `, KEYWORD=True` joins the arguments: (line, column, text with "{}" for KEYWORD)
+    insert: tuple[int, int, str] | None = None
+    # The statement that is the call alone, to wrap in a `with` block: (first line, last
+    # line, indent); None when the call is part of a larger statement or holds a multi-line string.
+    wrap: tuple[int, int, int] | None = None
+
+    def option(self, key: str) -> str | None:
+        return next((value for name, value in self.options if name == key), None)
 
 
 @dataclass(frozen=True)
@@ -156,13 +174,14 @@ class RevisionFile:
     suppressions: tuple[Suppression, ...] = ()
     sql: tuple[SqlStatement, ...] = ()
     sql_problems: tuple[SqlProblem, ...] = ()
-    ops: tuple[OpCall, ...] = ()
     # (table, sorted columns) of the primary keys and unique constraints upgrade() creates
     # through op calls (opcalls.extract_op_keys); those made by SQL are on SqlStatement.keys.
     op_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
     op_renames: tuple[tuple[str, str], ...] = ()  # (old, new) of each op.rename_table upgrade() runs
     # (child, parent) of each foreign key ON DELETE CASCADE that upgrade() creates through op
     op_cascades: tuple[tuple[str, str], ...] = ()
+    # Every schema change upgrade()/downgrade() make through op, batch_op or op.execute (opfacts.py)
+    operations: tuple[OpFact, ...] = ()
 
     @property
     def revision_id(self) -> str | None:

@@ -1,4 +1,4 @@
-"""Alembic op calls that create or drop schema objects, and whether each is safe to repeat.
+"""Alembic op calls that create or drop schema objects, and whether a guard makes each safe to repeat.
 
 Read with CPython's `ast` from upgrade()/downgrade() and the module functions they
 call. A call is safe when it passes `if_not_exists=True` / `if_exists=True`
@@ -17,7 +17,6 @@ import types
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from .model import OpCall, Span
 from .pyguards import Context, context_at, function_contexts
 from .sqlsource import ENTRY_POINTS, char_column, reached_functions
 
@@ -30,14 +29,16 @@ _GUARD_WORDS = (
 )  # fmt: skip
 
 
-def extract_op_calls(
+def guarded_calls(
     text: str, tree: ast.Module | None = None, entries: tuple[str, ...] = ENTRY_POINTS
-) -> tuple[OpCall, ...]:
+) -> frozenset[tuple[int, int]]:
+    """(line, column) of each creating/dropping op call an inspector check guards
+    (opfacts.py keeps the answer on the call's OpFact)."""
     if tree is None:
         tree = ast.parse(text)
     lines = text.splitlines(keepends=True)
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
-    calls: list[OpCall] = []
+    found: set[tuple[int, int]] = set()
     for entry in entries:
         if entry not in functions:
             continue
@@ -48,28 +49,9 @@ def extract_op_calls(
                     contexts = contexts if contexts is not None else function_contexts(function, tree)
                     context = context_at(contexts, call.lineno)
                     guarded = context is not None and context.guarded
-                name = call.func.attr  # type: ignore[attr-defined]
-                keyword = CREATING.get(name) or DROPPING[name]
-                passed = any(k.arg == keyword and _is_true(k.value) for k in call.keywords)
-                line = call.lineno
-                column = char_column(lines, line, call.col_offset)
-                end_line = call.end_lineno or line
-                end_column = char_column(lines, end_line, call.end_col_offset or 0)
-                insert = None if passed else _keyword_insert(call, keyword, lines)
-                calls.append(
-                    OpCall(
-                        name=name,
-                        target=_first_string(call),
-                        span=Span(line, column, end_line, end_column),
-                        keyword=keyword,
-                        passed=passed,
-                        guarded=guarded,
-                        function=function.name,
-                        entry=entry,
-                        insert=insert,
-                    )
-                )
-    return tuple(calls)
+                if guarded:
+                    found.add((call.lineno, char_column(lines, call.lineno, call.col_offset)))
+    return frozenset(found)
 
 
 def _keyword_insert(call: ast.Call, keyword: str, lines: list[str]) -> tuple[int, int, str] | None:

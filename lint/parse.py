@@ -8,8 +8,9 @@ Cost decides the shape. A full LibCST parse of a typical 3 KB version file takes
   it accepts exactly what Alembic's import would, and its message and position
   for a syntax error are the best available. The code object also names the
   module's functions. SQL passed as literals to execute() is read from the text
-  and those code objects (sqlliteral.py, no AST); other SQL, and op calls when
-  MG211/MG212 run, need Python's AST: the file is parsed once and the tree compiled.
+  and those code objects (sqlliteral.py, no AST), and so are op calls (opfacts.py:
+  each call's own text is parsed); other SQL, and the inspector guards MG211/MG212
+  look for, need Python's AST: the file is parsed once and the tree compiled.
 - A header of one-line literals, as `alembic revision` writes it, is read by
   plainheader.py (~0.05 ms); it answers only when sure, and a test proves it
   agrees with the LibCST reader below on every file it takes.
@@ -66,7 +67,7 @@ def parse_revision_file(
 ) -> RevisionFile:
     """Extract the header, docstring lines, suppressions and SQL facts of a version file.
 
-    `ops`: read op.* calls too (MG211/MG212). `downgrade`: read downgrade()'s SQL and
+    `ops`: find which op calls an inspector check guards (MG211/MG212). `downgrade`: read downgrade()'s SQL and
     calls as well as upgrade()'s (`include-downgrade`).
     """
     text, problem = _decode(data)
@@ -113,10 +114,17 @@ def parse_revision_file(
         record = record_or_problem
         if sql or sql_problems:
             record = dataclasses.replace(record, sql=sql, sql_problems=sql_problems)
-    if wants_ops:
-        from .opcalls import extract_op_calls
+    if code is not None and ("op." in text or any(s.ops for s in sql)):
+        from .opfacts import extract_operations
 
-        record = dataclasses.replace(record, ops=extract_op_calls(text, tree, entries))
+        guarded = frozenset()
+        if wants_ops:
+            from .opcalls import guarded_calls
+
+            guarded = guarded_calls(text, tree, entries)
+        operations = extract_operations(text, code, sql, entries, guarded)
+        if operations:
+            record = dataclasses.replace(record, operations=operations)
     if wants_keys and code is not None:
         from .opcalls import extract_op_keys
 

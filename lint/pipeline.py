@@ -180,6 +180,7 @@ def _lint_project(
         merge = open_ref(options.against, project.root)
 
     # Deferred: a run served from the cache never imports networkx or LibCST.
+    from .deploy import deploy_context
     from .engine import lint_records
     from .resolve import resolve_imported_labels
 
@@ -197,6 +198,14 @@ def _lint_project(
             changes = ref_changes(env, merge, settings, wants_ops)
             records = [r for r in records if r.path not in changes.dropped] + list(changes.added)
         records, read_for_labels = resolve_imported_labels(records, project.root)
+        deploy = deploy_context(
+            env,
+            settings.dialect,
+            settings.postgres_version,
+            settings.deployed,
+            options.against,
+            changes.in_ref if changes is not None else None,
+        )
         consulted |= read_for_labels
         # A runner is checked against the environment it lives closest to.
         result = lint_records(
@@ -208,6 +217,7 @@ def _lint_project(
                 p: found for p, found in runner_suppressions.items() if owner.get(p) == index
             },
             uncovered=uncovered,
+            deploy=deploy,
         )
         graph = result.graph
         diagnostics = result.diagnostics
@@ -237,6 +247,7 @@ def _lint_project(
                 graph=graph,
                 from_ref=len(changes.added) if changes else 0,
                 deleted_by_ref=changes.deleted if changes else 0,
+                deploy_known=bool(deploy.known_by),
             )
         )
     if merge is None:

@@ -34,6 +34,7 @@ class EnvironmentReport:
     # With --against REF: version files read from REF, and working-tree ones REF deleted.
     from_ref: int = 0
     deleted_by_ref: int = 0
+    deploy_known: bool = True  # False: the MG4xx rules looked at every revision (lint/deploy.py)
     # The graph it was computed from; not kept when the report is cached.
     graph: RevisionGraph | None = field(default=None, compare=False, repr=False)
 
@@ -126,6 +127,11 @@ def text_report(
             )
             lines.append(f"{r.name}: {_plural(r.revisions, 'revision')}, {state}")
     lines.append(summary_line(reports))
+    if any(d.code.startswith("MG4") for d in everything) and not all(r.deploy_known for r in reports):
+        lines.append(
+            "Deploy-safety findings (MG4xx) cover every revision: pass --against <the deployed branch> "
+            'or set [tool.miglint] deployed = "<revision>" to see only those still to run.'
+        )
     fixable = fixable_line(reports, fixes.unsafe)
     if fixable:
         lines.append(fixable)

@@ -37,6 +37,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Union
 
+from .sqlops import SqlOp, pg_operations
+
 if TYPE_CHECKING:
     from sqlglot import Token, exp
     from sqlglot.dialects.dialect import Dialect
@@ -81,6 +83,9 @@ class Statement:
     # For reading statements in order (sqlguards.py); PostgreSQL (pglast) only:
     new_name: str = ""  # any RENAME's new name
     table: str = ""  # the table an index, trigger or partition is made on
+    # What the statement does in op-call terms, for the deploy-safety rules (sqlops.py);
+    # on the first Statement of each parsed statement only.
+    ops: tuple[SqlOp, ...] = ()
 
     @property
     def anchor(self) -> int:
@@ -594,7 +599,11 @@ def _pg_classify(stmt: _PgStmt, verify: bool) -> Result:
     handler = _PG_HANDLERS.get(stmt.node_type)
     facts = handler(stmt) if handler else [_Fact(_PG_PLAIN.get(stmt.node_type, "OTHER"), "", False)]
     checker = _pg_verifier(stmt) if verify else None
-    return [_finish(f, stmt.start, stmt.end, "postgres", checker) for f in facts], []
+    found = [_finish(f, stmt.start, stmt.end, "postgres", checker) for f in facts]
+    ops = pg_operations(stmt.node_type, stmt.node)
+    if ops and found:
+        found[0] = replace(found[0], ops=ops)
+    return found, []
 
 
 def _pg_verifier(stmt: _PgStmt) -> Verifier:

@@ -76,6 +76,7 @@ def sql_facts(
                     cascades=tuple(
                         (source.shown(child), source.shown(parent)) for child, parent in statement.cascades
                     ),
+                    ops=statement.ops,
                 )
             )
             steps.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..graph import RevisionGraph
-from ..model import Diagnostic, Edit, Fix, OpCall, Span
+from ..model import Diagnostic, Edit, Fix, OpFact, Span
 from ..rule import GraphRule
 
 
@@ -18,6 +18,7 @@ class OpRule(GraphRule):
     """
 
     calls: frozenset[str] = frozenset()
+    keyword = "if_not_exists"  # the keyword that makes the calls safe to repeat
     default_enabled = False
     fixable = True
     settings_defaults = {"after-baseline": False}  # noqa: RUF012
@@ -29,8 +30,11 @@ class OpRule(GraphRule):
             scope = graph.descendants(baseline)
         for rev_id in sorted(scope):
             file = graph.revisions[rev_id]
-            for call in file.ops:
-                if call.name not in self.calls or call.passed or call.guarded:
+            for call in file.operations:
+                if call.via != "op" or call.name not in self.calls or call.guarded:
+                    continue
+                keyword = self.keyword
+                if call.option(keyword) == "True":
                     continue
                 if call.entry == "downgrade" and not self.project.include_downgrade:
                     continue
@@ -39,15 +43,16 @@ class OpRule(GraphRule):
                     file.path,
                     call.span,
                     f"op.{call.name}({target.strip()}) is not safe to run twice: "
-                    f"it passes no {call.keyword}=True and no inspector check guards it",
-                    help=f"pass {call.keyword}=True (Alembic >= 1.16), or check with the inspector first",
+                    f"it passes no {keyword}=True and no inspector check guards it",
+                    help=f"pass {keyword}=True (Alembic >= 1.16), or check with the inspector first",
                     revisions=(rev_id,),
                     fix=self.fix(file.path, call),
                 )
 
-    def fix(self, path: str, call: OpCall) -> Fix | None:
+    def fix(self, path: str, call: OpFact) -> Fix | None:
         if call.insert is None:
             return None
         line, column, text = call.insert
         # unsafe: older Alembic releases have no such keyword (see the rules' Fix safety)
-        return Fix(f"pass {call.keyword}=True", (Edit(path, Span.point(line, column), text),), safe=False)
+        edit = Edit(path, Span.point(line, column), text.format(self.keyword))
+        return Fix(f"pass {self.keyword}=True", (edit,), safe=False)

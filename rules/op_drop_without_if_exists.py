@@ -37,5 +37,6 @@ class OpDropWithoutIfExists(OpRule):
     code = "MG212"
     name = "op-drop-without-if-exists"
     calls = frozenset({"drop_table", "drop_index", "drop_column"})
+    keyword = "if_exists"
     valid = (Example(files={"0001_r1.py": _BODY.format("    op.drop_table('t', if_exists=True)")}),)
     invalid = (Example(files={"0001_r1.py": _BODY.format("    op.drop_index('ix')")}, flagged=("r1",)),)

@@ -1,0 +1,289 @@
+"""Every schema change a revision makes, as OpFacts: its `op.*` and `batch_op.*` calls and
+the SQL statements `op.execute` runs, with their literal arguments, the `with` blocks
+around them and the tables they touch. Read once per file in the parse stage and kept
+on the record (so cached with it); MG211/MG212 and the deploy-safety rules (MG4xx) read it.
+
+Cost decides the shape, as in parse.py: a full syntax tree of every file would double
+the parse stage (ast.parse + compile costs twice compile() alone). So the calls are
+found in the text, kept when their line runs code of upgrade()/downgrade() (or a module
+function they call: the compiled module says which lines do, so a call in a comment or
+a docstring does not count), and only each call's own text is parsed, with the file's
+positions. `with` blocks are found the same way, by their header and indentation.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import types
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple
+
+from .model import OpFact, Span, SqlStatement
+from .opcalls import _closing_parenthesis, _keyword_insert
+from .sqlliteral import _functions as code_functions
+from .sqlsource import ENTRY_POINTS, char_column, reached_functions
+
+# op function -> the positional arguments naming (table, target) on op, then on batch_op
+_SHAPES: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
+    "create_index": ((1, 0), (-1, 0)),
+    "drop_index": ((1, 0), (-1, 0)),
+    "add_column": ((0, -2), (-1, -2)),  # -2: the name of the Column given next
+    "alter_column": ((0, 1), (-1, 0)),
+    "drop_column": ((0, 1), (-1, 0)),
+    "create_table": ((0, 0), (0, 0)),
+    "drop_table": ((0, 0), (0, 0)),
+    "rename_table": ((0, 0), (0, 0)),
+    "create_foreign_key": ((1, 0), (-1, 0)),
+    "create_check_constraint": ((1, 0), (-1, 0)),
+    "create_unique_constraint": ((1, 0), (-1, 0)),
+    "create_primary_key": ((1, 0), (-1, 0)),
+    "create_exclude_constraint": ((1, 0), (-1, 0)),
+    "drop_constraint": ((1, 0), (-1, 0)),
+}
+_TABLE_KEYWORDS = ("table_name", "source_table", "source")
+_TARGET_KEYWORDS = ("index_name", "column_name", "constraint_name", "name", "old_table_name")
+# keywords kept as source text; the rest of a call's arguments are not read
+_KEPT = frozenset({
+    "postgresql_concurrently", "nullable", "server_default", "type_", "existing_type", "existing_nullable",
+    "existing_server_default", "new_column_name", "if_exists", "if_not_exists", "unique",
+    "postgresql_not_valid", "postgresql_where", "postgresql_using", "new_table_name", "primary_key",
+})  # fmt: skip
+_GENERATED = frozenset({"Identity", "Sequence", "Computed"})
+_CALL = re.compile(rf"(?<![\w.])([^\W\d]\w*)\.({'|'.join(_SHAPES)})[ \t]*\(")
+_BLOCK = re.compile(r"\bwith[ \t]+[^\n]*?\b(autocommit_block|batch_alter_table)\b")
+_AS_NAME = re.compile(r"\s*as\s+([^\W\d]\w*)\s*:")
+
+
+class _Block(NamedTuple):
+    kind: str  # "autocommit_block" | "batch_alter_table"
+    first: int  # the first line of its body
+    last: int
+    alias: str  # batch_alter_table(...) as NAME: the name its calls use
+    table: str
+
+
+def extract_operations(
+    text: str,
+    code: types.CodeType,
+    sql: Sequence[SqlStatement] = (),
+    entries: tuple[str, ...] = ENTRY_POINTS,
+    guarded: frozenset[tuple[int, int]] = frozenset(),
+) -> tuple[OpFact, ...]:
+    """`guarded`: (line, column) of the calls an inspector check guards (opcalls.py, read
+    only when MG211/MG212 run)."""
+    sql_ops = [s for s in sql if s.ops]
+    if "op." not in text and not sql_ops:
+        return ()
+    lines = text.splitlines(keepends=True)
+    runs = _entry_lines(text, lines, code, entries)
+    if not runs:
+        return ()
+    blocks = _blocks(text, lines) if "autocommit_block" in text or "batch_alter_table" in text else []
+    found: list[OpFact] = []
+    for match in _CALL.finditer(text):
+        receiver, name = match.group(1), match.group(2)
+        line = text.count("\n", 0, match.start()) + 1
+        where = runs.get(line)
+        if where is None:
+            continue
+        around = [b for b in blocks if b.first <= line <= b.last]
+        batch = next((b for b in reversed(around) if b.kind == "batch_alter_table" and b.alias == receiver), None)
+        if receiver != "op" and batch is None:
+            continue
+        call = _parse_call(text, lines, match.start(), match.end() - 1, line)
+        if call is None:
+            continue
+        column = char_column(lines, line, call.col_offset)
+        span = Span(line, column, call.end_lineno or line, char_column(lines, call.end_lineno or line, call.end_col_offset or 0))
+        for function, entry in where:
+            found.append(_fact(name, call, batch, around, span, function, entry, lines, (line, column) in guarded))
+    if sql_ops:
+        found.extend(_sql_facts(sql_ops, blocks))
+    return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
+
+
+def _fact(
+    name: str,
+    call: ast.Call,
+    batch: _Block | None,
+    around: list[_Block],
+    span: Span,
+    function: str,
+    entry: str,
+    lines: list[str],
+    guarded: bool,
+) -> OpFact:
+    (table_at, target_at) = _SHAPES[name][1 if batch is not None else 0]
+    schema = _string(_keyword(call, "schema"))
+    table = batch.table if batch is not None else _qualified(schema, _argument(call, table_at, _TABLE_KEYWORDS))
+    options = [(k.arg, _source(k.value)) for k in call.keywords if k.arg in _KEPT]
+    if target_at == -2:  # add_column: the Column's name and its own keywords
+        column = call.args[1 if batch is None else 0] if len(call.args) > (1 if batch is None else 0) else None
+        column = column if column is not None else _keyword(call, "column")
+        target = ""
+        if isinstance(column, ast.Call):
+            target = _argument(column, 0, ("name",))
+            options += [(k.arg, _source(k.value)) for k in column.keywords if k.arg in _KEPT]
+            if any(isinstance(a, ast.Call) and _called(a) in _GENERATED for a in column.args):
+                options.append(("generated", "True"))  # an identity or sequence fills every row
+    else:
+        target = _argument(call, target_at, _TARGET_KEYWORDS)
+    if name == "create_check_constraint":
+        condition = call.args[2 if batch is None else 1] if len(call.args) > (2 if batch is None else 1) else None
+        condition = condition if condition is not None else _keyword(call, "condition")
+        if condition is not None:
+            options.append(("condition", _string(condition) or _source(condition)))
+    if name == "rename_table":
+        options.append(("new_table_name", _qualified(schema, _argument(call, 1, ("new_table_name",)))))
+    return OpFact(
+        name=name,
+        table=table,
+        target=target,
+        span=span,
+        function=function,
+        entry=entry,
+        via="op" if batch is None else "batch_op",
+        options=tuple((k, v) for k, v in options if k is not None),
+        blocks=tuple(b.kind for b in around),
+        guarded=guarded,
+        insert=_keyword_insert(call, "{}", lines),
+        wrap=_wrap(call, lines, span),
+    )
+
+
+def _sql_facts(statements: Sequence[SqlStatement], blocks: list[_Block]) -> Iterator[OpFact]:
+    for statement in statements:
+        line = statement.span.line
+        around = tuple(b.kind for b in blocks if b.first <= line <= b.last)
+        for name, table, target, options in statement.ops:
+            yield OpFact(name, table, target, statement.span, statement.function, statement.entry, "sql", options, around)
+
+
+def _entry_lines(
+    text: str, lines: list[str], code: types.CodeType, entries: tuple[str, ...]
+) -> dict[int, list[tuple[str, str]]]:
+    """Each line that runs code of an entry point -> (function, entry) pairs."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    functions = code_functions(code, lines)
+    if functions is not None:
+        widest, _, facts = functions
+        for entry in entries:
+            if entry in widest:
+                for function in reached_functions(widest, entry, lines):  # type: ignore[arg-type]
+                    for line in facts[function.name][1]:
+                        found.setdefault(line, []).append((function.name, entry))
+        return found
+    # a decorated or nested definition: the compiled module cannot place it, the tree can
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return found
+    nodes = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    for entry in entries:
+        if entry in nodes:
+            for function in reached_functions(nodes, entry, lines):
+                for line in range(function.lineno, (function.end_lineno or function.lineno) + 1):
+                    found.setdefault(line, []).append((function.name, entry))
+    return found
+
+
+def _blocks(text: str, lines: list[str]) -> list[_Block]:
+    """The `with ...autocommit_block():` and `with ...batch_alter_table(...) as x:` blocks:
+    from the line after the header to the last line indented deeper than `with`."""
+    found = []
+    for match in _BLOCK.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        if text[start : match.start()].strip():
+            continue  # `with` is not the first word of its line
+        indent = match.start() - start
+        kind = match.group(1)
+        opening = text.find("(", match.end(1))
+        closing = _closing_parenthesis(text, opening) if opening >= 0 else None
+        if closing is None:
+            continue
+        alias, table = "", ""
+        if kind == "batch_alter_table":
+            named = _AS_NAME.match(text, closing + 1)
+            alias = named.group(1) if named else ""
+            call = _parse_call(text, lines, text.rfind("op", start, match.end(1)), opening, text.count("\n", 0, start) + 1)
+            if call is not None:
+                table = _qualified(_string(_keyword(call, "schema")), _argument(call, 0, ("table_name",)))
+        header_end = text.count("\n", 0, closing) + 1
+        last = header_end
+        for number in range(header_end + 1, len(lines) + 1):
+            body = lines[number - 1]
+            stripped = body.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            if len(body) - len(body.lstrip(" \t")) <= indent:
+                break
+            last = number
+        found.append(_Block(kind, header_end + 1, last, alias, table))
+    return found
+
+
+def _parse_call(text: str, lines: list[str], start: int, opening: int, line: int) -> ast.Call | None:
+    """The call starting at `start` (whose `(` is at `opening`), parsed alone but placed
+    where it stands in the file: its nodes carry the file's lines and columns."""
+    if start < 0:
+        return None
+    closing = _closing_parenthesis(text, opening)
+    if closing is None:
+        return None
+    line_start = text.rfind("\n", 0, start) + 1
+    prefix = len(text[line_start:start].encode("utf-8"))  # ast counts columns in bytes
+    # eval mode refuses leading spaces; a `(` in their place keeps the columns
+    padding = "(" + " " * (prefix - 1) if prefix else ""
+    source = "\n" * (line - 1) + padding + text[start : closing + 1] + (")" if prefix else "")
+    try:
+        node = ast.parse(source, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return node if isinstance(node, ast.Call) else None
+
+
+def _wrap(call: ast.Call, lines: list[str], span: Span) -> tuple[int, int, int] | None:
+    """(first line, last line, indent) when the call is a statement of its own lines."""
+    first = lines[span.line - 1]
+    last = lines[span.end_line - 1] if span.end_line <= len(lines) else ""
+    if first[: span.column].strip() or last[span.end_column :].strip().split("#")[0].strip():
+        return None
+    for node in ast.walk(call):  # re-indenting a multi-line string would change it
+        if isinstance(node, (ast.Constant, ast.JoinedStr)) and (node.end_lineno or node.lineno) != node.lineno:
+            return None
+    return span.line, span.end_line, span.column
+
+
+def _argument(call: ast.Call, index: int, keywords: tuple[str, ...]) -> str:
+    value = call.args[index] if 0 <= index < len(call.args) else None
+    if value is None:
+        value = next((k.value for k in call.keywords if k.arg in keywords), None)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "f" and value.args:
+        value = value.args[0]  # op.f("ix_name"): the name as given
+    return _string(value)
+
+
+def _called(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _string(node: ast.expr | None) -> str:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+
+
+def _source(node: ast.expr) -> str:
+    if isinstance(node, ast.Constant) and not isinstance(node.value, str):
+        return repr(node.value)
+    try:
+        return ast.unparse(node)
+    except (ValueError, RecursionError):
+        return "<expression>"
+
+
+def _qualified(schema: str, table: str) -> str:
+    return f"{schema}.{table}" if schema and table else table

@@ -1,0 +1,126 @@
+"""What the deploy-safety rules (MG401-MG413) share: the revisions they look at, the
+tables that are new, and the `with op.get_context().autocommit_block():` fix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..deploy import DeployContext, bare, deploy_scope
+from ..graph import RevisionGraph
+from ..model import Diagnostic, Edit, Fix, OpFact, RevisionFile, Span
+from ..rule import WARNING, GraphRule
+
+AUTOCOMMIT = "with op.get_context().autocommit_block():"
+_INDENT = "    "
+_TABLE_FIRST = frozenset({"add_column", "alter_column", "drop_column", "create_table", "drop_table", "rename_table"})
+_SQL = {
+    "create_index": "CREATE INDEX", "drop_index": "DROP INDEX", "add_column": "ADD COLUMN",
+    "alter_column": "ALTER COLUMN", "drop_column": "DROP COLUMN", "drop_table": "DROP TABLE",
+    "rename_table": "RENAME TABLE", "create_foreign_key": "ADD CONSTRAINT", "create_check_constraint":
+    "ADD CONSTRAINT", "create_unique_constraint": "ADD CONSTRAINT", "create_primary_key": "ADD CONSTRAINT",
+    "commit": "COMMIT",
+}  # fmt: skip
+
+
+class DeployRule(GraphRule):
+    """Reads each revision's upgrade() operations (RevisionFile.operations).
+
+    Only undeployed revisions are read when miglint knows what is deployed (`--against
+    REF`, `[tool.miglint] deployed`); a table created earlier in the same revision, or
+    by an undeployed revision before it, is new: it has no rows and no readers yet.
+    """
+
+    severity = WARNING
+    postgres_only = True  # the locks named are PostgreSQL's
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        context = graph.deploy
+        if self.postgres_only and not context.postgres:
+            return
+        scope = deploy_scope(graph)
+        for rev_id in sorted(scope.revisions):
+            file = graph.revisions[rev_id]
+            operations = [o for o in file.operations if o.entry == "upgrade"]
+            if operations:
+                known_new = scope.new_tables.get(rev_id, frozenset())
+                yield from self.check_revision(rev_id, file, operations, known_new, context)
+
+    def check_revision(
+        self,
+        rev_id: str,
+        file: RevisionFile,
+        operations: Sequence[OpFact],
+        known_new: frozenset[str],
+        context: DeployContext,
+    ) -> Iterator[Diagnostic]:
+        """Findings for each operation on a table that is not new (see `existing`)."""
+        for index, operation in enumerate(operations):
+            if existing(operation, operations[:index], known_new):
+                yield from self.check_operation(rev_id, file, operation, context)
+
+    def check_operation(
+        self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
+    ) -> Iterator[Diagnostic]:
+        raise NotImplementedError
+
+    def report(
+        self, rev_id: str, file: RevisionFile, operation: OpFact, message: str, help: str, fix: Fix | None = None
+    ) -> Diagnostic:
+        return self.diagnostic(file.path, operation.span, message, help=help, revisions=(rev_id,), fix=fix)
+
+
+def existing(operation: OpFact, before: Sequence[OpFact], known_new: frozenset[str]) -> bool:
+    """Whether the operation's table may hold rows and serve queries: not created earlier
+    in the revision nor by an undeployed revision before it (when known)."""
+    table = bare(operation.table)
+    if not table:
+        return True  # DROP INDEX names no table: assume the worst
+    if table in known_new:
+        return False
+    return not any(o.name == "create_table" and bare(o.table) == table for o in before)
+
+
+def shown(operation: OpFact) -> str:
+    """How the message names the operation: `op.create_index("ix", "users")`, or its SQL."""
+    if operation.via == "sql":
+        return " ".join(p for p in (_SQL.get(operation.name, "the statement"), operation.target) if p)
+    receiver = "op" if operation.via == "op" else "batch_op"
+    first = (operation.table, operation.target) if operation.name in _TABLE_FIRST else (operation.target, operation.table)
+    names = [repr(n) for n in first if n]
+    if operation.via == "batch_op":
+        names = [repr(operation.target)] if operation.target else []
+    elif operation.name in ("create_table", "drop_table", "rename_table"):
+        names = names[:1]
+    return f"{receiver}.{operation.name}({', '.join(names)})"
+
+
+def where(operation: OpFact) -> str:
+    return operation.table or "its table"
+
+
+def autocommit_fix(path: str, operation: OpFact, keyword: bool, description: str) -> Fix | None:
+    """Wrap the call in `with op.get_context().autocommit_block():` (and pass
+    `postgresql_concurrently=True` when `keyword`). Only an `op.` call that is a statement
+    of its own lines, without a multi-line string, is wrapped: re-indenting is then exact.
+    Unsafe: what ran in the revision's transaction before the call is committed first."""
+    if operation.via != "op" or operation.wrap is None or (keyword and operation.insert is None):
+        return None
+    first, last, indent = operation.wrap
+    edits = [Edit(path, Span.point(first, 0), f"{' ' * indent}{AUTOCOMMIT}\n{_INDENT}")]
+    edits += [Edit(path, Span.point(line, 0), _INDENT) for line in range(first + 1, last + 1)]
+    if keyword and operation.insert is not None:
+        line, column, text = operation.insert
+        # an argument on a line of its own is indented as its neighbours will be
+        text = text.replace("\n", "\n" + _INDENT).format("postgresql_concurrently")
+        edits.append(Edit(path, Span.point(line, column), text))
+    return Fix(description, tuple(edits), safe=False)
+
+
+def is_true(value: str | None) -> bool:
+    return value == "True"
+
+
+def revision(body: str, rev: str = "r1", down: str | None = None) -> str:
+    """A version file whose upgrade() runs `body` (one statement per line), for examples."""
+    lines = "\n".join(f"    {line}" for line in body.splitlines())
+    return f"revision = {rev!r}\ndown_revision = {down!r}\n\n\ndef upgrade():\n{lines}\n"

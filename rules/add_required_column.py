@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..deploy import DeployContext
+from ..model import Diagnostic, OpFact, RevisionFile
+from ..rule import ERROR, Example
+from ._deploy_rule import DeployRule, is_true, revision, shown
+
+
+class AddRequiredColumn(DeployRule):
+    """
+    ## What it does
+    Flags `op.add_column` / `batch_op.add_column` / `ADD COLUMN` of a NOT NULL column
+    (`nullable=False`) without a `server_default`, on an existing table. An identity,
+    sequence or computed column fills every row and is not flagged. A client-side
+    `default=` does not count: the database never sees it. PostgreSQL only.
+
+    ## Why is this bad?
+    The existing rows have no value for the column: on a table with rows PostgreSQL
+    refuses the statement ("column contains null values") and the deploy fails, though
+    it passed on the empty tables of development and CI.
+
+    ## Example
+    ```python
+    op.add_column("users", sa.Column("plan", sa.String(), nullable=False))
+    ```
+
+    Use instead:
+    ```python
+    op.add_column("users", sa.Column("plan", sa.String(), nullable=False, server_default="free"))
+    ```
+    or add it nullable, backfill it, and set NOT NULL in a later revision.
+    """
+
+    code = "MG404"
+    name = "add-required-column"
+    severity = ERROR
+    valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('users', sa.Column('plan', sa.String(), nullable=False, server_default='free'))"
+                )
+            }
+        ),
+        Example(files={"0001_r1.py": revision("op.add_column('users', sa.Column('plan', sa.String()))")}),
+    )
+    invalid = (
+        Example(
+            files={"0001_r1.py": revision("op.add_column('users', sa.Column('plan', sa.String(), nullable=False))")},
+            flagged=("r1",),
+        ),
+        Example(
+            files={"0001_r1.py": revision('op.execute("ALTER TABLE users ADD COLUMN plan text NOT NULL")')},
+            flagged=("r1",),
+            note="raw-sql",
+        ),
+    )
+
+    def check_operation(
+        self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
+    ) -> Iterator[Diagnostic]:
+        if (
+            operation.name != "add_column"
+            or operation.option("nullable") != "False"
+            or operation.option("server_default") not in (None, "None")
+            or is_true(operation.option("generated"))
+        ):
+            return
+        column = f"{operation.table}.{operation.target}" if operation.table else operation.target
+        yield self.report(
+            rev_id,
+            file,
+            operation,
+            f"{shown(operation)} adds {column} NOT NULL without a server_default: on a table with rows "
+            "PostgreSQL refuses it (column contains null values) and the deploy fails",
+            "give it a server_default, or add it nullable, backfill it, and set NOT NULL in a later revision",
+        )

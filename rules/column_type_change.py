@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..deploy import DeployContext
+from ..model import Diagnostic, OpFact, RevisionFile
+from ..rule import Example
+from ._deploy_rule import DeployRule, revision, shown
+
+# SQLAlchemy / PostgreSQL type names -> the type family whose changes may avoid a rewrite
+_FAMILIES = {
+    "string": "varchar", "varchar": "varchar", "unicode": "varchar", "charactervarying": "varchar",
+    "text": "text", "unicodetext": "text", "numeric": "numeric", "decimal": "numeric",
+    "varbit": "varbit", "bitvarying": "varbit", "cidr": "cidr", "inet": "inet",
+}  # fmt: skip
+_TYPE = re.compile(r"(?:[\w.]*\.)?(\w+)\s*(?:\((.*)\))?\s*$", re.S)
+_NUMBER = re.compile(r"(?:^|,)\s*(?:\w+\s*=\s*)?(\d+)")
+
+
+class ColumnTypeChange(DeployRule):
+    """
+    ## What it does
+    Flags `op.alter_column(..., type_=...)` and `ALTER COLUMN ... TYPE` on an existing
+    table, unless `existing_type` shows a change PostgreSQL makes without a rewrite:
+    varchar(n) to varchar(m >= n), to unbounded varchar or to text; text to unbounded
+    varchar; numeric(p, s) to numeric(q >= p, s) or unbounded numeric; varbit(n) to a
+    longer varbit; cidr to inet. Without `existing_type` (raw SQL never has one) the
+    old type is unknown and the change is flagged as one that may rewrite. PostgreSQL only.
+
+    ## Why is this bad?
+    Most type changes rewrite the table and rebuild its indexes under an ACCESS
+    EXCLUSIVE lock: every read and write waits for the whole rewrite.
+
+    ## Example
+    ```python
+    op.alter_column("users", "age", type_=sa.BigInteger())
+    ```
+
+    Use instead: add a column of the new type, write both from the code, backfill,
+    switch reads, and drop the old column in a later release; or, for a safe change,
+    say what the type was:
+    ```python
+    op.alter_column("users", "name", type_=sa.String(200), existing_type=sa.String(100))
+    ```
+    """
+
+    code = "MG407"
+    name = "column-type-change"
+    valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.alter_column('users', 'name', type_=sa.String(200), existing_type=sa.String(length=100))\n"
+                    "op.alter_column('users', 'bio', type_=sa.Text(), existing_type=sa.VARCHAR(50))"
+                )
+            }
+        ),
+    )
+    invalid = (
+        Example(
+            files={"0001_r1.py": revision("op.alter_column('users', 'age', type_=sa.BigInteger())")},
+            flagged=("r1",),
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.alter_column('users', 'name', type_=sa.String(50), existing_type=sa.String(100))"
+                )
+            },
+            flagged=("r1",),
+            note="shorter-varchar",
+        ),
+    )
+
+    def check_operation(
+        self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
+    ) -> Iterator[Diagnostic]:
+        new = operation.option("type_")
+        if operation.name != "alter_column" or new in (None, "None"):
+            return
+        old = operation.option("existing_type")
+        if old is not None and safe_change(old, new or ""):
+            return
+        column = f"{operation.table}.{operation.target}" if operation.table else operation.target
+        known = f"from {old} " if old else ""
+        yield self.report(
+            rev_id,
+            file,
+            operation,
+            f"{shown(operation)} changes {column} {known}to {new}: "
+            f"{'PostgreSQL' if old else 'unless the change is binary-compatible, PostgreSQL'} rewrites the "
+            "table and its indexes under an ACCESS EXCLUSIVE lock that blocks every read and write",
+            "add a column of the new type, backfill it, switch the code, then drop the old column"
+            + ("" if old else "; if the change needs no rewrite, pass existing_type= to say so"),
+        )
+
+
+def safe_change(old: str, new: str) -> bool:
+    before, after = _parse(old), _parse(new)
+    if before is None or after is None:
+        return False
+    (old_family, old_sizes), (new_family, new_sizes) = before, after
+    if (old_family, new_family) == ("cidr", "inet"):
+        return True
+    if old_family in ("varchar", "text") and new_family == "text":
+        return True
+    if old_family != new_family or old_family not in ("varchar", "numeric", "varbit"):
+        return old_family == "text" and new_family == "varchar" and not new_sizes
+    if not new_sizes:
+        return True  # unbounded
+    if not old_sizes:
+        return False
+    if old_family == "numeric":
+        old_scale = old_sizes[1] if len(old_sizes) > 1 else 0
+        new_scale = new_sizes[1] if len(new_sizes) > 1 else 0
+        return new_sizes[0] >= old_sizes[0] and new_scale == old_scale
+    return new_sizes[0] >= old_sizes[0]
+
+
+def _parse(text: str) -> tuple[str, tuple[int, ...]] | None:
+    found = _TYPE.match(text.strip())
+    if found is None:
+        return None
+    family = _FAMILIES.get(found.group(1).lower().replace("_", ""))
+    if family is None:
+        return None
+    return family, tuple(int(n) for n in _NUMBER.findall(found.group(2) or ""))

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..deploy import DeployContext
+from ..model import Diagnostic, OpFact, RevisionFile
+from ..rule import ERROR, Example
+from ._deploy_rule import AUTOCOMMIT, DeployRule, autocommit_fix, is_true, revision, shown
+
+
+class ConcurrentlyInTransaction(DeployRule):
+    """
+    ## What it does
+    Flags `postgresql_concurrently=True` (or `CONCURRENTLY` in raw SQL) outside
+    `with op.get_context().autocommit_block():`, and `op.execute("COMMIT")`, the old
+    workaround that ends Alembic's transaction behind its back. Not reported when env.py
+    runs migrations outside a transaction (`transactional_ddl=False`, an AUTOCOMMIT
+    isolation level). Every table counts, new or not: the statement fails either way.
+
+    ## Why is this bad?
+    Alembic runs each upgrade in a transaction on PostgreSQL, and CREATE/DROP INDEX
+    CONCURRENTLY refuses to run in one ("cannot run inside a transaction block"): the
+    deploy fails. A bare COMMIT ends the transaction Alembic still thinks it holds; the
+    version table is then written outside the transaction of the revision it records.
+
+    ## Example
+    ```python
+    op.create_index("ix_users_email", "users", ["email"], postgresql_concurrently=True)
+    ```
+
+    Use instead:
+    ```python
+    with op.get_context().autocommit_block():
+        op.create_index("ix_users_email", "users", ["email"], postgresql_concurrently=True)
+    ```
+
+    ## Fix safety
+    The fix wraps the call in `with op.get_context().autocommit_block():`. It is
+    unsafe: the block commits what the revision did before it.
+    """
+
+    code = "MG402"
+    name = "concurrently-in-transaction"
+    severity = ERROR
+    fixable = True
+    valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.get_context().autocommit_block():\n"
+                    '    op.execute("CREATE INDEX CONCURRENTLY ix_a ON users (a)")'
+                )
+            }
+        ),
+    )
+    invalid = (
+        Example(
+            files={"0001_r1.py": revision("op.create_index('ix_a', 'users', ['a'], postgresql_concurrently=True)")},
+            flagged=("r1",),
+        ),
+        Example(
+            files={"0001_r1.py": revision('op.execute("COMMIT")\nop.execute("DROP INDEX CONCURRENTLY ix_a")')},
+            flagged=("r1", "r1"),
+            note="commit-workaround",
+        ),
+    )
+
+    def check_revision(
+        self,
+        rev_id: str,
+        file: RevisionFile,
+        operations: Sequence[OpFact],
+        known_new: frozenset[str],
+        context: DeployContext,
+    ) -> Iterator[Diagnostic]:
+        if context.autocommit:
+            return
+        for operation in operations:
+            if "autocommit_block" in operation.blocks:
+                continue
+            if operation.name == "commit":
+                yield self.report(
+                    rev_id,
+                    file,
+                    operation,
+                    "COMMIT ends the transaction Alembic runs the revision in: what follows runs "
+                    "outside it, and Alembic records the revision as if nothing happened",
+                    f"run the statements that need no transaction inside `{AUTOCOMMIT}` instead",
+                )
+            elif operation.name in ("create_index", "drop_index") and is_true(
+                operation.option("postgresql_concurrently")
+            ):
+                yield self.report(
+                    rev_id,
+                    file,
+                    operation,
+                    f"{shown(operation)} runs CONCURRENTLY inside the revision's transaction: PostgreSQL "
+                    "refuses it (cannot run inside a transaction block) and the deploy fails",
+                    f"run it inside `{AUTOCOMMIT}`",
+                    autocommit_fix(file.path, operation, False, "run it in an autocommit block"),
+                )

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..deploy import DeployContext
+from ..model import Diagnostic, OpFact, RevisionFile
+from ..rule import Example
+from ._deploy_rule import AUTOCOMMIT, DeployRule, autocommit_fix, is_true, revision, shown, where
+
+
+class DropIndexNotConcurrently(DeployRule):
+    """
+    ## What it does
+    Flags `op.drop_index` and a raw `DROP INDEX` without `postgresql_concurrently=True`
+    / `CONCURRENTLY`, unless the index's table is new (created earlier in the revision
+    or by an undeployed one). PostgreSQL only.
+
+    ## Why is this bad?
+    DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table. The drop itself is
+    quick, but the lock waits behind every running query on the table, and every read
+    and write that arrives meanwhile queues behind the lock: a long report query turns
+    a drop into an outage.
+
+    ## Example
+    ```python
+    op.drop_index("ix_users_email", table_name="users")
+    ```
+
+    Use instead:
+    ```python
+    with op.get_context().autocommit_block():
+        op.drop_index("ix_users_email", table_name="users", postgresql_concurrently=True)
+    ```
+
+    ## Fix safety
+    As MG401's: unsafe, the autocommit block commits what the revision did before it.
+    """
+
+    code = "MG403"
+    name = "drop-index-not-concurrently"
+    fixable = True
+    valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.get_context().autocommit_block():\n"
+                    "    op.drop_index('ix_a', table_name='users', postgresql_concurrently=True)"
+                )
+            }
+        ),
+    )
+    invalid = (
+        Example(files={"0001_r1.py": revision("op.drop_index('ix_a', table_name='users')")}, flagged=("r1",)),
+        Example(files={"0001_r1.py": revision('op.execute("DROP INDEX ix_a")')}, flagged=("r1",), note="raw-sql"),
+    )
+
+    def check_operation(
+        self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
+    ) -> Iterator[Diagnostic]:
+        if operation.name != "drop_index" or is_true(operation.option("postgresql_concurrently")):
+            return
+        yield self.report(
+            rev_id,
+            file,
+            operation,
+            f"{shown(operation)} takes an ACCESS EXCLUSIVE lock on {where(operation)}: it waits behind "
+            "running queries, and every read and write queues behind it",
+            f"drop it with postgresql_concurrently=True (DROP INDEX CONCURRENTLY) inside `{AUTOCOMMIT}`",
+            autocommit_fix(file.path, operation, True, "drop the index concurrently in an autocommit block"),
+        )

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from ..deploy import DeployContext
+from ..model import Diagnostic, OpFact, RevisionFile
+from ..rule import Example
+from ._deploy_rule import DeployRule, existing, is_true, revision, shown, where
+
+# op functions that take ACCESS EXCLUSIVE on their table
+EXCLUSIVE = frozenset({
+    "add_column", "alter_column", "drop_column", "rename_table", "create_check_constraint",
+    "create_unique_constraint", "create_primary_key", "drop_constraint", "drop_index",
+})  # fmt: skip
+_DATA = ("INSERT", "UPDATE", "DELETE", "MERGE")
+
+
+class WorkAfterExclusiveLock(DeployRule):
+    """
+    ## What it does
+    Flags the first statement that runs, in the same transaction, after one that took
+    an ACCESS EXCLUSIVE lock on an existing table (ALTER TABLE ... ADD / ALTER / DROP
+    COLUMN, RENAME, ADD CONSTRAINT, DROP INDEX): another op call, or a data change run
+    through `op.execute`. Work inside `autocommit_block()` and after a COMMIT is not
+    in that transaction. Off by default. PostgreSQL only. (Without
+    `transaction_per_migration = True` in env.py, the lock is even held through the
+    revisions that follow.)
+
+    ## Why is this bad?
+    A lock is held until the transaction ends: a quick ALTER TABLE followed by a slow
+    backfill or index build keeps every read and write of the altered table waiting
+    for all of it.
+
+    ## Example
+    ```python
+    op.add_column("users", sa.Column("plan", sa.String()))
+    op.execute("UPDATE users SET plan = 'free'")
+    ```
+
+    Use instead: put the locking statement last, or the other work in a revision of
+    its own (with `transaction_per_migration = True` in env.py's `context.configure`).
+    """
+
+    code = "MG413"
+    name = "work-after-exclusive-lock"
+    default_enabled = False
+    valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute(\"UPDATE users SET plan = 'free'\")\n"
+                    "op.add_column('users', sa.Column('plan', sa.String()))"
+                )
+            }
+        ),
+    )
+    invalid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('users', sa.Column('plan', sa.String()))\n"
+                    "op.execute(\"UPDATE users SET plan = 'free'\")"
+                )
+            },
+            flagged=("r1",),
+        ),
+    )
+
+    def check_revision(
+        self,
+        rev_id: str,
+        file: RevisionFile,
+        operations: Sequence[OpFact],
+        known_new: frozenset[str],
+        context: DeployContext,
+    ) -> Iterator[Diagnostic]:
+        if context.autocommit:
+            return
+        data = [
+            OpFact(s.kind.lower(), s.target, "", s.span, s.function, s.entry, "sql")
+            for s in file.sql
+            if s.entry == "upgrade" and s.kind in _DATA
+        ]
+        steps = sorted([*operations, *data], key=lambda o: (o.span.line, o.span.column))
+        holder: OpFact | None = None
+        for index, step in enumerate(steps):
+            if "autocommit_block" in step.blocks:
+                continue
+            if step.name == "commit":
+                holder = None
+                continue
+            if holder is not None and step.name != "set":
+                yield self.report(
+                    rev_id,
+                    file,
+                    step,
+                    f"{shown(step) if step.via != 'sql' or step.name in EXCLUSIVE else step.name.upper()} runs "
+                    f"while {shown(holder)} (line {holder.span.line}) holds an ACCESS EXCLUSIVE lock on "
+                    f"{where(holder)}: every read and write of it waits until the transaction ends",
+                    "put the locking statement last, or this work in a revision of its own "
+                    "(transaction_per_migration = True in env.py)",
+                )
+                return
+            if (
+                step.name in EXCLUSIVE
+                and not (step.name == "drop_index" and is_true(step.option("postgresql_concurrently")))
+                and existing(step, [s for s in steps[:index] if s.name == "create_table"], known_new)
+            ):
+                holder = step
