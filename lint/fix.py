@@ -148,6 +148,7 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
     # parse.py reads a lone-CR file as LF, so a fix that adds a line says "\n": write
     # it with the file's own line end (CRLF files are read as they are, and answered so)
     lone_cr = _ends_lines_with_lone_cr(text)
+    crlf = not lone_cr and "\r\n" in text
     python = path.endswith((".py", ".pyw"))
     for diagnostic in diagnostics:
         assert diagnostic.fix is not None
@@ -162,6 +163,8 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
                     break  # not the literal the fix was made for: leave this finding alone
                 if lone_cr:
                     replacement = replacement.replace("\n", "\r")
+                elif crlf:  # records are the same for LF and CRLF files (opfacts.py): "\n" here
+                    replacement = replacement.replace("\r\n", "\n").replace("\n", "\r\n")
                 mine.append((start, end, replacement, diagnostic))
         else:
             edits.extend(mine)

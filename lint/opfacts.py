@@ -147,7 +147,7 @@ def _fact(
         options=tuple((k, v) for k, v in options if k is not None),
         blocks=tuple(b.kind for b in around),
         guarded=guarded,
-        insert=_keyword_insert(call, "{}", lines),
+        insert=_lf(_keyword_insert(call, "{}", lines)),
         wrap=_wrap(call, lines, span),
     )
 
@@ -241,6 +241,11 @@ def _parse_call(text: str, lines: list[str], start: int, opening: int, line: int
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return node if isinstance(node, ast.Call) else None
+
+
+def _lf(insert: tuple[int, int, str] | None) -> tuple[int, int, str] | None:
+    """The same record for an LF and a CRLF file: fix.py writes the file's own line end."""
+    return None if insert is None else (insert[0], insert[1], insert[2].replace("\r\n", "\n"))
 
 
 def _wrap(call: ast.Call, lines: list[str], span: Span) -> tuple[int, int, int] | None:

@@ -21,7 +21,9 @@ depends_on: Union[str, Sequence[str], None] = None
 def upgrade() -> None:
     """Upgrade schema."""
     op.add_column('products', sa.Column('stock_count', sa.Integer(), server_default='0', nullable=False))
-    op.create_check_constraint('ck_products_stock_nonnegative', 'products', 'stock_count >= 0')
+    op.create_check_constraint(
+        'ck_products_stock_nonnegative', 'products', 'stock_count >= 0', postgresql_not_valid=True
+    )
 
 
 def downgrade() -> None:

@@ -19,7 +19,8 @@ depends_on = None
 def upgrade() -> None:
     # normalise existing rows first, otherwise the unique index fails on mixed-case duplicates
     op.execute("UPDATE customers SET email = lower(email) WHERE email <> lower(email)")
-    op.create_index('ix_customers_email', 'customers', ['email'], unique=True)
+    with op.get_context().autocommit_block():
+        op.create_index('ix_customers_email', 'customers', ['email'], unique=True, postgresql_concurrently=True)
 
 
 def downgrade() -> None:

@@ -18,7 +18,8 @@ depends_on = None
 
 def upgrade():
     op.add_column('documents', sa.Column('tags', sa.ARRAY(sa.String(length=40)), server_default='{}', nullable=False))
-    op.execute("CREATE INDEX IF NOT EXISTS ix_documents_tags ON documents USING gin (tags)")
+    with op.get_context().autocommit_block():
+        op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_documents_tags ON documents USING gin (tags)")
 
 
 def downgrade():

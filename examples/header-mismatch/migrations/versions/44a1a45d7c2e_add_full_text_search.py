@@ -21,7 +21,8 @@ def upgrade():
         ALTER TABLE documents ADD COLUMN IF NOT EXISTS search_vector tsvector
             GENERATED ALWAYS AS (to_tsvector('english', coalesce(title, '') || ' ' || coalesce(body, ''))) STORED
     """)
-    op.execute("CREATE INDEX IF NOT EXISTS ix_documents_search ON documents USING gin (search_vector)")
+    with op.get_context().autocommit_block():
+        op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_documents_search ON documents USING gin (search_vector)")
 
 
 def downgrade():
