@@ -1,0 +1,349 @@
+"""Deploy safety (MG401-MG413): the op-call fact layer, what is deployed, context, fixes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import cli_runner
+from histories import write_project
+from miglint.cli import main
+from miglint.config import ConfigError, load_settings
+from miglint.model import OpFact, Span
+from miglint.parse import parse_revision_file
+
+
+def revision(rev: str, down: str | None, body: str, *, after: str = "") -> str:
+    lines = "\n".join(f"    {line}" if line else "" for line in body.splitlines())
+    return f"revision = {rev!r}\ndown_revision = {down!r}\n\n\ndef upgrade():\n{lines}\n{after}"
+
+
+def facts(source: str, **kwargs: object) -> list[OpFact]:
+    return list(parse_revision_file("v.py", source.encode(), **kwargs).operations)  # type: ignore[arg-type]
+
+
+def lint(root: Path, *args: str) -> tuple[int, str]:
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", *args, str(root)])
+    return result.exit_code, result.stdout
+
+
+def codes(output: str) -> list[tuple[str, int, str]]:
+    """(file name, line, code) of each finding in --concise output."""
+    found = []
+    for line in output.splitlines():
+        if ": MG" in line:
+            where, _, rest = line.partition(": ")
+            path, row, _ = where.rsplit(":", 2)
+            found.append((Path(path).name, int(row), rest.split()[0]))
+    return found
+
+
+# -- the fact layer -------------------------------------------------------------------
+
+
+def test_op_calls_become_facts_with_arguments_blocks_and_tables() -> None:
+    source = revision(
+        "r1",
+        None,
+        "op.create_index(op.f('ix_a'), 'users', ['a'], unique=False)\n"
+        "with op.get_context().autocommit_block():\n"
+        "    op.create_index(\n"
+        "        'ix_b',\n"
+        "        'users',\n"
+        "        ['b'],\n"
+        "        postgresql_concurrently=True,\n"
+        "    )\n"
+        "with op.batch_alter_table('orders', schema='shop') as batch:\n"
+        "    batch.add_column(sa.Column('paid', sa.Boolean(), nullable=False, server_default=sa.false()))\n"
+        "    batch.alter_column('note', existing_type=sa.String(20), type_=sa.Text())\n"
+        "op.alter_column('users', 'name', new_column_name='full_name')",
+    )
+    found = facts(source)
+    assert [(f.name, f.table, f.target, f.via, f.blocks, f.span.line) for f in found] == [
+        ("create_index", "users", "ix_a", "op", (), 6),
+        ("create_index", "users", "ix_b", "op", ("autocommit_block",), 8),
+        ("add_column", "shop.orders", "paid", "batch_op", ("batch_alter_table",), 15),
+        ("alter_column", "shop.orders", "note", "batch_op", ("batch_alter_table",), 16),
+        ("alter_column", "users", "name", "op", (), 17),
+    ]
+    assert found[1].options == (("postgresql_concurrently", "True"),)
+    assert found[1].span == Span(8, 8, 13, 9)
+    assert found[1].wrap == (8, 13, 8)
+    assert found[2].options == (("nullable", "False"), ("server_default", "sa.false()"))
+    assert found[3].options == (("existing_type", "sa.String(20)"), ("type_", "sa.Text()"))
+    assert found[4].option("new_column_name") == "'full_name'"
+
+
+def test_raw_sql_gives_the_same_facts() -> None:
+    source = revision(
+        "r1",
+        None,
+        'op.execute("CREATE INDEX CONCURRENTLY ix_c ON users (c)")\n'
+        'op.execute("ALTER TABLE users ALTER COLUMN x SET NOT NULL, ADD COLUMN y int NOT NULL DEFAULT random()")\n'
+        "op.execute(\"SET lock_timeout = '5s'\")\n"
+        'op.execute("ALTER TABLE orders ADD CONSTRAINT fk FOREIGN KEY (u) REFERENCES users (id) NOT VALID")\n'
+        'op.execute("COMMIT")',
+    )
+    assert [(f.name, f.table, f.target, f.options, f.via) for f in facts(source)] == [
+        ("create_index", "users", "ix_c", (("postgresql_concurrently", "True"),), "sql"),
+        ("alter_column", "users", "x", (("nullable", "False"),), "sql"),
+        (
+            "add_column",
+            "users",
+            "y",
+            (("nullable", "False"), ("server_default", "<SQL expression>"), ("volatile", "True")),
+            "sql",
+        ),
+        ("set", "", "lock_timeout", (), "sql"),
+        ("create_foreign_key", "orders", "fk", (("postgresql_not_valid", "True"),), "sql"),
+        ("commit", "", "", (), "sql"),
+    ]
+
+
+def test_calls_that_never_run_are_not_facts() -> None:
+    source = (
+        '"""op.create_index("ix_doc", "t", ["a"])"""\n'
+        "revision = 'r1'\ndown_revision = None\n\n\n"
+        "def helper():\n    op.create_index('ix_helper', 't', ['a'])\n\n\n"
+        "def unused():\n    op.drop_table('never')\n\n\n"
+        "def upgrade():\n    # op.drop_table('commented')\n    helper()\n\n\n"
+        "def downgrade():\n    op.drop_index('ix_helper', table_name='t')\n"
+    )
+    found = facts(source)
+    assert [(f.name, f.target, f.function, f.entry) for f in found] == [
+        ("create_index", "ix_helper", "helper", "upgrade"),
+        ("drop_index", "ix_helper", "downgrade", "downgrade"),
+    ]
+    assert [f.name for f in facts(source, downgrade=False)] == ["create_index"]
+
+
+def test_multidb_upgrade_functions_are_read() -> None:
+    source = (
+        "revision = 'r1'\ndown_revision = None\n\n\n"
+        "def upgrade(engine_name):\n    globals()['upgrade_%s' % engine_name]()\n\n\n"
+        "def upgrade_engine1():\n    op.create_index('ix', 't', ['a'])\n"
+    )
+    assert [(f.function, f.entry) for f in facts(source)] == [("upgrade_engine1", "upgrade")]
+
+
+def test_crlf_and_lf_files_give_the_same_facts() -> None:
+    source = revision("r1", None, "op.create_index(\n    'ix',\n    't',\n    ['a'],\n)")
+    assert facts(source.replace("\n", "\r\n")) == facts(source)
+    assert facts(source)[0].insert == (9, 14, "\n        {}=True,")
+
+
+def test_records_from_the_cache_keep_their_facts(tmp_path: Path) -> None:
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, "op.create_index('ix', 'users', ['a'])")})
+    cache = ["--cache-dir", str(tmp_path / "cache")]
+    first = cli_runner().invoke(main, ["lint", "--concise", "--select", "MG1", *cache, str(tmp_path)])
+    assert first.exit_code == 0
+    again = cli_runner().invoke(main, ["lint", "--concise", "--select", "MG401", *cache, str(tmp_path)])
+    assert codes(again.stdout) == [("0001_r1.py", 6, "MG401")]
+
+
+# -- what is new, what is deployed ---------------------------------------------------
+
+
+HISTORY = {
+    "0001_a.py": revision("a", None, "op.create_table('users')\nop.create_index('ix_users_a', 'users', ['a'])"),
+    "0002_b.py": revision("b", "a", "op.create_table('audit')\nop.create_index('ix_audit_a', 'audit', ['a'])"),
+    "0003_c.py": revision("c", "b", "op.create_index('ix_audit_b', 'audit', ['b'])\nop.create_index('ix_users_b', 'users', ['b'])"),
+}
+
+
+def test_without_knowing_what_is_deployed_every_revision_is_read(tmp_path: Path) -> None:
+    write_project(tmp_path, files=HISTORY)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", str(tmp_path)])
+    # a's index follows its table: new; c's indexes are on tables of earlier revisions
+    assert codes(result.stdout.replace("\n  help", "\nhelp")) == [
+        ("0003_c.py", 6, "MG401"),
+        ("0003_c.py", 7, "MG401"),
+    ]
+    assert "pass --against <the deployed branch> or set [tool.miglint] deployed" in result.stdout
+
+
+def test_deployed_setting_reads_only_later_revisions_and_their_tables_are_new(tmp_path: Path) -> None:
+    write_project(tmp_path, files=HISTORY)
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\ndeployed = "a"\n')
+    code, output = lint(tmp_path)
+    # audit is created by b, which is not deployed yet: an index on it blocks nobody
+    assert codes(output) == [("0003_c.py", 7, "MG401")]
+    assert "deployed" not in output.split("MG401", 2)[-1]
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_against_ref_reads_only_what_ref_lacks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    git(repo, "symbolic-ref", "HEAD", "refs/heads/main")
+    for key, value in (("user.name", "Test"), ("user.email", "t@example.com"), ("commit.gpgsign", "false")):
+        git(repo, "config", key, value)
+    write_project(repo, files={"0001_a.py": HISTORY["0001_a.py"]})
+    versions = repo / "migrations" / "versions"
+    (versions / "0002_x.py").write_text(revision("x", "a", "op.create_index('ix_users_x', 'users', ['x'])"))
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-verify", "-m", "deployed")
+    git(repo, "checkout", "-q", "-b", "feature")
+    (versions / "0003_b.py").write_text(HISTORY["0002_b.py"].replace("down_revision = 'a'", "down_revision = 'x'"))
+    (versions / "0004_c.py").write_text(HISTORY["0003_c.py"].replace("0003", "0004"))
+    monkeypatch.chdir(repo)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "--against", "main"])
+    # x (on main) is deployed: its index is history; b, c are not: audit is new
+    assert codes(result.stdout) == [("0004_c.py", 7, "MG401")]
+    assert "pass --against" not in result.stdout
+    unknown = cli_runner().invoke(main, ["lint", "--no-cache", "--concise"])
+    assert codes(unknown.stdout) == [("0002_x.py", 6, "MG401"), ("0004_c.py", 6, "MG401"), ("0004_c.py", 7, "MG401")]
+
+
+# -- context ------------------------------------------------------------------------
+
+
+def test_other_dialects_get_no_postgresql_findings_but_renames_still_count(tmp_path: Path) -> None:
+    body = "op.create_index('ix', 'users', ['a'])\nop.rename_table('users', 'accounts')"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\ndialect = "sqlite"\n')
+    assert codes(lint(tmp_path)[1]) == [("0001_r1.py", 7, "MG410")]
+    (tmp_path / "pyproject.toml").unlink()
+    assert codes(lint(tmp_path)[1]) == [("0001_r1.py", 6, "MG401"), ("0001_r1.py", 7, "MG410")]
+
+
+def test_lock_timeout_in_env_py_covers_every_revision(tmp_path: Path) -> None:
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, "op.add_column('users', sa.Column('a', sa.Text()))")})
+    assert codes(lint(tmp_path, "--select", "MG412")[1]) == [("0001_r1.py", 6, "MG412")]
+    (tmp_path / "migrations" / "env.py").write_text(
+        "def run_migrations_online():\n"
+        "    with connectable.connect() as connection:\n"
+        "        connection.execute(text(\"SET lock_timeout = '4s'\"))\n"
+    )
+    assert codes(lint(tmp_path, "--select", "MG412")[1]) == []
+
+
+def test_lock_timeout_set_in_the_revision_through_the_connection(tmp_path: Path) -> None:
+    body = "conn = op.get_bind()\nconn.execute(sa.text(\"SET lock_timeout = '4s'\"))\nop.add_column('users', sa.Column('a', sa.Text()))"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG412")[1]) == []
+
+
+def test_env_py_without_a_transaction_silences_mg402(tmp_path: Path) -> None:
+    body = "op.create_index('ix', 'users', ['a'], postgresql_concurrently=True)"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG402")[1]) == [("0001_r1.py", 6, "MG402")]
+    (tmp_path / "migrations" / "env.py").write_text("context.configure(connection=c, transactional_ddl=False)\n")
+    assert codes(lint(tmp_path, "--select", "MG402")[1]) == []
+
+
+def test_postgres_version_below_11_flags_constant_defaults(tmp_path: Path) -> None:
+    body = "op.add_column('users', sa.Column('n', sa.Integer(), server_default='0'))"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG405")[1]) == []
+    (tmp_path / "pyproject.toml").write_text("[tool.miglint]\npostgres-version = 10\n")
+    code, output = lint(tmp_path, "--select", "MG405")
+    assert codes(output) == [("0001_r1.py", 6, "MG405")]
+    assert "a default (PostgreSQL 10 < 11)" in output
+
+
+@pytest.mark.parametrize("value", ['"16"', "true", "7"])
+def test_postgres_version_must_be_a_major_version(tmp_path: Path, value: str) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.miglint]\npostgres-version = {value}\n")
+    with pytest.raises(ConfigError, match="postgres-version must be a major version number"):
+        load_settings(tmp_path, tmp_path / "pyproject.toml")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "flagged"),
+    [
+        ("sa.String(length=100)", "sa.String(200)", False),
+        ("sa.VARCHAR(100)", "sa.Text()", False),
+        ("sa.Numeric(10, 2)", "sa.Numeric(12, 2)", False),
+        ("sa.Numeric(10, 2)", "sa.Numeric(12, 3)", True),
+        ("sa.String(100)", "sa.String(50)", True),
+        ("sa.Integer()", "sa.BigInteger()", True),
+        ("sa.Text()", "sa.String(20)", True),
+    ],
+)  # fmt: skip
+def test_type_changes_known_not_to_rewrite_pass(tmp_path: Path, old: str, new: str, flagged: bool) -> None:
+    body = f"op.alter_column('users', 'c', type_={new}, existing_type={old})"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG407")[1]) == ([("0001_r1.py", 6, "MG407")] if flagged else [])
+
+
+def test_messages_name_the_lock_what_it_blocks_and_the_recipe(tmp_path: Path) -> None:
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, "op.alter_column('users', 'email', nullable=False)")})
+    result = cli_runner().invoke(main, ["lint", "--no-cache", str(tmp_path)])
+    assert (
+        "MG406 op.alter_column('users', 'email') sets users.email NOT NULL: PostgreSQL scans the whole table "
+        "under an ACCESS EXCLUSIVE lock that blocks every read and write\n"
+        "  help: add CHECK (column IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a later revision, "
+        "then SET NOT NULL (no scan on PostgreSQL 12+) and drop the check\n"
+    ) in result.stdout
+
+
+# -- fixes ----------------------------------------------------------------------------
+
+
+def test_mg401_and_mg403_fixes_build_concurrently_in_an_autocommit_block(tmp_path: Path) -> None:
+    body = (
+        "op.create_index('ix_a', 'users', ['a'])\n"
+        "if True:\n"
+        "    op.drop_index(\n"
+        "        'ix_old',\n"
+        "        table_name='users',\n"
+        "    )  # gone\n"
+        "op.create_index('ix_q', 'users', [sa.text('''lower(\n  q)''')])"
+    )
+    path = write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})["0001_r1.py"]
+    args = ["--select", "MG401,MG403", "--fix", "--unsafe-fixes"]
+    assert codes(lint(tmp_path, "--select", "MG401,MG403", "--fix")[1]) == [
+        ("0001_r1.py", 6, "MG401"),
+        ("0001_r1.py", 8, "MG403"),
+        ("0001_r1.py", 12, "MG401"),
+    ]  # unsafe: --fix alone leaves them
+    assert "autocommit_block" not in path.read_text()
+    cli_runner().invoke(main, ["lint", "--no-cache", *args, str(tmp_path)])
+    assert path.read_text() == revision(
+        "r1",
+        None,
+        "with op.get_context().autocommit_block():\n"
+        "    op.create_index('ix_a', 'users', ['a'], postgresql_concurrently=True)\n"
+        "if True:\n"
+        "    with op.get_context().autocommit_block():\n"
+        "        op.drop_index(\n"
+        "            'ix_old',\n"
+        "            table_name='users',\n"
+        "            postgresql_concurrently=True,\n"
+        "        )  # gone\n"
+        # a multi-line string would change if re-indented: reported, not fixed
+        "op.create_index('ix_q', 'users', [sa.text('''lower(\n  q)''')])",
+    )
+    before = path.read_text()
+    cli_runner().invoke(main, ["lint", "--no-cache", *args, str(tmp_path)])
+    assert path.read_text() == before
+    assert codes(lint(tmp_path, "--select", "MG401,MG402,MG403")[1]) == [("0001_r1.py", 15, "MG401")]
+
+
+def test_mg402_fix_wraps_the_call_and_keeps_crlf(tmp_path: Path) -> None:
+    body = "op.create_index('ix', 'users', ['a'], postgresql_concurrently=True)"
+    source = revision("r1", None, body).replace("\n", "\r\n")
+    path = write_project(tmp_path, files={"0001_r1.py": source.encode()})["0001_r1.py"]
+    cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG402", "--fix", "--unsafe-fixes", str(tmp_path)])
+    assert path.read_bytes() == revision(
+        "r1", None, "with op.get_context().autocommit_block():\n    " + body
+    ).replace("\n", "\r\n").encode()
+    assert codes(lint(tmp_path, "--select", "MG4")[1]) == []
+
+
+def test_batch_op_calls_are_reported_but_not_wrapped(tmp_path: Path) -> None:
+    body = "with op.batch_alter_table('users') as batch_op:\n    batch_op.create_index('ix', ['a'])"
+    path = write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})["0001_r1.py"]
+    before = path.read_text()
+    code, output = lint(tmp_path, "--select", "MG401", "--fix", "--unsafe-fixes")
+    assert codes(output) == [("0001_r1.py", 7, "MG401")]
+    assert "batch_op.create_index('ix')" in output and "on users" in output
+    assert path.read_text() == before
