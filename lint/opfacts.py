@@ -52,6 +52,8 @@ _KEPT = frozenset({
 _GENERATED = frozenset({"Identity", "Sequence", "Computed"})
 _CALL = re.compile(rf"(?<![\w.])([^\W\d]\w*)\.({'|'.join(_SHAPES)})[ \t]*\(")
 _BLOCK = re.compile(r"\bwith[ \t]+[^\n]*?\b(autocommit_block|batch_alter_table)\b")
+# `if <something with count> < bound:` on one line
+_ROW_COUNT_GUARD = re.compile(r"^([ \t]*)(?:if|elif)[ \t]+([^\n#]*?<=?[^\n#=]*):[ \t]*(?:#[^\n]*)?$", re.M)
 _AS_NAME = re.compile(r"\s*as\s+([^\W\d]\w*)\s*:")
 
 
@@ -80,6 +82,8 @@ def extract_operations(
     if not runs:
         return ()
     blocks = _blocks(text, lines) if "autocommit_block" in text or "batch_alter_table" in text else []
+    if "count" in text.lower():
+        blocks += _row_count_guards(text, lines)
     found: list[OpFact] = []
     for match in _CALL.finditer(text):
         receiver, name = match.group(1), match.group(2)
@@ -220,6 +224,28 @@ def _blocks(text: str, lines: list[str]) -> list[_Block]:
                 break
             last = number
         found.append(_Block(kind, header_end + 1, last, alias, table))
+    return found
+
+
+def _row_count_guards(text: str, lines: list[str]) -> list[_Block]:
+    """`if rows < LIMIT:` blocks, where the test compares a row count with a bound (`n_count
+    < 1000000`, `count(...) <= THRESHOLD`): the schema change inside runs only on a small table."""
+    found = []
+    for match in _ROW_COUNT_GUARD.finditer(text):
+        if "count" not in match.group(2).lower():
+            continue
+        indent = len(match.group(1).expandtabs())
+        header = text.count("\n", 0, match.start()) + 1
+        last = header
+        for number in range(header + 1, len(lines) + 1):
+            body = lines[number - 1]
+            stripped = body.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            if len(body) - len(body.lstrip(" \t")) <= indent:
+                break
+            last = number
+        found.append(_Block("row_count_guard", header + 1, last, "", ""))
     return found
 
 

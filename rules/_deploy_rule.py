@@ -32,6 +32,8 @@ class DeployRule(GraphRule):
 
     severity = WARNING
     postgres_only = True  # the locks named are PostgreSQL's
+    # The harm grows with the table: a step inside `if row_count < LIMIT:` is not reported.
+    size_bound = True
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         context = graph.deploy
@@ -55,6 +57,8 @@ class DeployRule(GraphRule):
     ) -> Iterator[Diagnostic]:
         """Findings for each operation on a table that is not new (see `existing`)."""
         for index, operation in enumerate(operations):
+            if self.size_bound and "row_count_guard" in operation.blocks:
+                continue  # the revision checked the table is small before this step
             if existing(operation, operations[:index], known_new):
                 yield from self.check_operation(rev_id, file, operation, context)
 
@@ -85,8 +89,10 @@ def shown(operation: OpFact) -> str:
     if operation.via == "sql":
         return " ".join(p for p in (_SQL.get(operation.name, "the statement"), operation.target) if p)
     receiver = "op" if operation.via == "op" else "batch_op"
-    first = (operation.table, operation.target) if operation.name in _TABLE_FIRST else (operation.target, operation.table)
-    names = [repr(n) for n in first if n]
+    if operation.name in _TABLE_FIRST:
+        names = [repr(n) for n in (operation.table, operation.target) if n]
+    else:  # a constraint or index name, then its table: None when the call leaves it to the naming convention
+        names = [repr(operation.target) if operation.target else "None", *([repr(operation.table)] if operation.table else [])]
     if operation.via == "batch_op":
         names = [repr(operation.target)] if operation.target else []
     elif operation.name in ("create_table", "drop_table", "rename_table"):

@@ -36,6 +36,7 @@ class AddRequiredColumn(DeployRule):
     code = "MG404"
     name = "add-required-column"
     severity = ERROR
+    size_bound = False  # one row is enough to fail
     valid = (
         Example(
             files={

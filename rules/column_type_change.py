@@ -25,7 +25,8 @@ class ColumnTypeChange(DeployRule):
     table, unless `existing_type` shows a change PostgreSQL makes without a rewrite:
     varchar(n) to varchar(m >= n), to unbounded varchar or to text; text to unbounded
     varchar; numeric(p, s) to numeric(q >= p, s) or unbounded numeric; varbit(n) to a
-    longer varbit; cidr to inet. Without `existing_type` (raw SQL never has one) the
+    longer varbit; cidr to inet. A timestamp becoming a timestamptz is reported with
+    its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC). Without `existing_type` (raw SQL never has one) the
     old type is unknown and the change is flagged as one that may rewrite. PostgreSQL only.
 
     ## Why is this bad?
@@ -84,6 +85,18 @@ class ColumnTypeChange(DeployRule):
             return
         column = f"{operation.table}.{operation.target}" if operation.table else operation.target
         known = f"from {old} " if old else ""
+        if old is not None and _adds_time_zone(old, new or ""):
+            yield self.report(
+                rev_id,
+                file,
+                operation,
+                f"{shown(operation)} changes {column} {known}to {new}: unless the session time zone is UTC "
+                "(PostgreSQL 12+ then skips it), PostgreSQL rewrites the table and its indexes under an "
+                "ACCESS EXCLUSIVE lock that blocks every read and write",
+                "run it with the time zone set to UTC (op.execute(\"SET LOCAL TIME ZONE 'UTC'\") first) "
+                "on PostgreSQL 12+, or add a new column, backfill it, and switch over",
+            )
+            return
         yield self.report(
             rev_id,
             file,
@@ -116,6 +129,17 @@ def safe_change(old: str, new: str) -> bool:
         new_scale = new_sizes[1] if len(new_sizes) > 1 else 0
         return new_sizes[0] >= old_sizes[0] and new_scale == old_scale
     return new_sizes[0] >= old_sizes[0]
+
+
+def _adds_time_zone(old: str, new: str) -> bool:
+    """DateTime() -> DateTime(timezone=True): timestamp to timestamptz."""
+    def zoned(text: str) -> bool | None:
+        found = _TYPE.match(text.strip())
+        if found is None or found.group(1).lower() not in ("datetime", "timestamp"):
+            return None
+        return "timezone=true" in (found.group(2) or "").replace(" ", "").lower()
+
+    return zoned(old) is False and zoned(new) is True
 
 
 def _parse(text: str) -> tuple[str, tuple[int, ...]] | None:

@@ -33,6 +33,7 @@ class DropBreaksRunningCode(DeployRule):
     code = "MG411"
     name = "drop-breaks-running-code"
     postgres_only = False
+    size_bound = False  # the old release breaks whatever the table's size
     default_enabled = False
     valid = (Example(files={"0001_r1.py": revision("op.create_table('tmp')\nop.drop_table('tmp')")}),)
     invalid = (Example(files={"0001_r1.py": revision("op.drop_column('users', 'legacy_flag')")}, flagged=("r1",)),)

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
-from ..deploy import DeployContext
+from ..deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ._deploy_rule import AUTOCOMMIT, DeployRule, autocommit_fix, is_true, revision, shown, where
@@ -13,7 +13,8 @@ class DropIndexNotConcurrently(DeployRule):
     ## What it does
     Flags `op.drop_index` and a raw `DROP INDEX` without `postgresql_concurrently=True`
     / `CONCURRENTLY`, unless the index's table is new (created earlier in the revision
-    or by an undeployed one). PostgreSQL only.
+    or by an undeployed one) or the revision drops the table too (autogenerate drops a
+    table's indexes first; the DROP TABLE takes the same lock anyway). PostgreSQL only.
 
     ## Why is this bad?
     DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table. The drop itself is
@@ -54,10 +55,24 @@ class DropIndexNotConcurrently(DeployRule):
         Example(files={"0001_r1.py": revision('op.execute("DROP INDEX ix_a")')}, flagged=("r1",), note="raw-sql"),
     )
 
+    def check_revision(
+        self,
+        rev_id: str,
+        file: RevisionFile,
+        operations: Sequence[OpFact],
+        known_new: frozenset[str],
+        context: DeployContext,
+    ) -> Iterator[Diagnostic]:
+        # an index dropped before its table (autogenerate's order) goes with the table anyway
+        self._dropped = {bare(o.table) for o in operations if o.name == "drop_table"}
+        yield from super().check_revision(rev_id, file, operations, known_new, context)
+
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
         if operation.name != "drop_index" or is_true(operation.option("postgresql_concurrently")):
+            return
+        if operation.table and bare(operation.table) in self._dropped:
             return
         yield self.report(
             rev_id,

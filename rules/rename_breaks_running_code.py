@@ -33,6 +33,7 @@ class RenameBreaksRunningCode(DeployRule):
     code = "MG410"
     name = "rename-breaks-running-code"
     postgres_only = False
+    size_bound = False  # the old release breaks whatever the table's size
     valid = (
         Example(
             files={"0001_r1.py": revision("op.create_table('drafts')\nop.rename_table('drafts', 'posts')")},

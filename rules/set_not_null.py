@@ -81,6 +81,8 @@ class SetNotNull(DeployRule):
     ) -> Iterator[Diagnostic]:
         if operation.name != "alter_column" or operation.option("nullable") != "False":
             return
+        if operation.option("existing_nullable") == "False":
+            return  # already NOT NULL: PostgreSQL has nothing to check
         if (bare(operation.table), operation.target.lower()) in self._checked:
             return
         column = f"{operation.table}.{operation.target}" if operation.table else operation.target
