@@ -119,7 +119,7 @@ def _fact(
     guarded: bool,
 ) -> OpFact:
     (table_at, target_at) = _SHAPES[name][1 if batch is not None else 0]
-    schema = _string(_keyword(call, "schema"))
+    schema = _string(_keyword(call, "schema")) or _string(_keyword(call, "source_schema"))
     table = batch.table if batch is not None else _qualified(schema, _argument(call, table_at, _TABLE_KEYWORDS))
     options = [(k.arg, _source(k.value)) for k in call.keywords if k.arg in _KEPT]
     if target_at == -2:  # add_column: the Column's name and its own keywords
