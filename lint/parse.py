@@ -122,7 +122,7 @@ def parse_revision_file(
             from .opcalls import guarded_calls
 
             guarded = guarded_calls(text, tree, entries)
-        operations = extract_operations(text, code, sql, entries, guarded)
+        operations = extract_operations(text, code, sql, entries, guarded, full=wants_ops)
         if operations:
             record = dataclasses.replace(record, operations=operations)
     if wants_keys and code is not None:
