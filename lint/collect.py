@@ -84,8 +84,12 @@ def _parse_all(
     dialect: str = "postgresql",
     ops: bool = False,
     downgrade: bool = True,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[list[tuple[str, RevisionFile]], list[bytes]]:
     """(content digest, record) per item; an item without bytes is read by the worker.
+
+    `meanwhile`: work of this process's to do while workers parse (it is not called
+    when this process parses alone: the caller does that work afterwards).
 
     Also, when workers parsed them, the batches as the workers pickled them to send
     them here: the cache stores those bytes as they are, rather than this process
@@ -98,7 +102,10 @@ def _parse_all(
     if method is None:
         return _parse_batch(items, dialect, ops, downgrade), []
     if method == "fork":  # imported once here, not once in each worker
-        from . import parse, sql  # noqa: F401
+        from . import parse, sql  # noqa: F401  (parse: imported for the workers)
+
+        if sql.DIALECTS.get(dialect.lower()) == "postgres":
+            sql._pglast_available()  # pglast's parser too: each worker's first batch needs it
     import concurrent.futures
     import multiprocessing
 
@@ -112,7 +119,10 @@ def _parse_all(
         os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for blob in pool.map(parse_batch, batches):
+            blobs_in_order = pool.map(parse_batch, batches)  # every batch is submitted now
+            if meanwhile is not None:
+                meanwhile()
+            for blob in blobs_in_order:
                 # our own workers' output: unpickled while they go on with the next batches
                 results.extend(pickle.loads(blob))
                 blobs.append(blob)
@@ -454,8 +464,13 @@ class Store:
     # -- records ---------------------------------------------------------------------
 
     def records(
-        self, paths: Sequence[Path], prints: Sequence[tuple[str, bytes | None]], jobs: int | None
+        self,
+        paths: Sequence[Path],
+        prints: Sequence[tuple[str, bytes | None]],
+        jobs: int | None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> list[RevisionFile]:
+        """The record of each path; `meanwhile` as for _parse_all."""
         if self._records is None:
             self._records = self._load_records("records")
             self._delta = self._load_records("delta")
@@ -486,7 +501,7 @@ class Store:
                     out[key] = _unreadable(key, error.strerror or str(error))
                     continue
             to_parse.append((key, data))
-        parsed, blobs = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade)
+        parsed, blobs = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade, meanwhile)
         if blobs:
             self._blobs += blobs
             self._in_blobs.update(digest for digest, _ in parsed)
