@@ -101,22 +101,26 @@ def _parse_all(
     method = _start_method() if workers > 1 else None
     if method is None:
         return _parse_batch(items, dialect, ops, downgrade), []
-    if method == "fork":  # imported once here, not once in each worker
-        from . import parse, sql  # noqa: F401  (parse: imported for the workers)
-
-        if sql.DIALECTS.get(dialect.lower()) == "postgres":
-            sql._pglast_available()  # pglast's parser too: each worker's first batch needs it
-    import concurrent.futures
-    import multiprocessing
-
-    context = multiprocessing.get_context(method)
     batches = _guided_batches(items, workers)
     parse_batch = functools.partial(_parse_pickled, dialect=dialect, ops=ops, downgrade=downgrade)
     results: list[tuple[str, RevisionFile]] = []
     blobs: list[bytes] = []
+    if method == "fork":
+        from . import parse, sql  # noqa: F401  imported once here, not once in each worker
+        from .forkpool import run_forked
+
+        if sql.DIALECTS.get(dialect.lower()) == "postgres":
+            sql._pglast_available()  # pglast's parser too: each worker's first batch needs it
+        for blob in run_forked(parse_batch, batches, workers, meanwhile):
+            results.extend(pickle.loads(blob))  # our own children's output
+            blobs.append(blob)
+        return results, blobs
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context(method)
     saved = os.environ.get("PYTHONSAFEPATH")
-    if method != "fork":
-        os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
+    os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             blobs_in_order = pool.map(parse_batch, batches)  # every batch is submitted now
@@ -127,11 +131,10 @@ def _parse_all(
                 results.extend(pickle.loads(blob))
                 blobs.append(blob)
     finally:
-        if method != "fork":
-            if saved is None:
-                os.environ.pop("PYTHONSAFEPATH", None)
-            else:
-                os.environ["PYTHONSAFEPATH"] = saved
+        if saved is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved
     return results, blobs
 
 
@@ -157,10 +160,9 @@ def _start_method() -> str | None:
     before the child imports multiprocessing: a `multiprocessing.py` in the linted
     repository would run. Python 3.11+ leaves it out under PYTHONSAFEPATH, which the
     children are given; older Pythons without fork (Windows) parse in this process.
+    Forked children are run by forkpool.py, without importing multiprocessing.
     """
-    import multiprocessing
-
-    if "fork" in multiprocessing.get_all_start_methods():
+    if hasattr(os, "fork"):
         return "fork"
     return "spawn" if sys.version_info >= (3, 11) else None
 
