@@ -54,7 +54,7 @@ from .readfile import not_regular, read_regular, read_regular_stat
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
-_FORMAT = 6  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too
+_FORMAT = 7  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too; 7: entry bodies, imports, offline uses (MG5xx)
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
 
@@ -266,6 +266,7 @@ class Store:
     RECORD_CLASSES: ClassVar[frozenset[str]] = _classes(
         "model.RevisionFile", "model.HeaderValue", "model.Span", "model.DocLine",
         "model.Suppression", "model.ParseProblem", "model.SqlStatement", "model.SqlProblem", "model.OpCall",
+        "model.EntryBody", "model.ImportFact", "model.OfflineUse",
     )  # fmt: skip
     RESULT_CLASSES: ClassVar[frozenset[str]] = _classes(
         "report.EnvironmentReport", "model.Diagnostic", "model.Span", "model.Location",

@@ -43,6 +43,10 @@ from .model import (
     SqlStatement,
     Suppression,
 )
+from .entrybodies import entry_bodies
+from .importfacts import import_facts, may_import_others
+from .offlinefacts import HINT as OFFLINE_HINT
+from .offlinefacts import offline_uses
 from .opcalls import KEY_HINT
 from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header
 from .sqlfacts import runs_sql, sql_facts
@@ -78,8 +82,12 @@ def parse_revision_file(
     wants_sql = runs_sql(text)
     wants_ops = ops and "op." in text
     wants_keys = "op." in text and KEY_HINT.search(text) is not None
+    wants_imports = may_import_others(text)
+    wants_offline = OFFLINE_HINT.search(text) is not None
     # op calls need the AST whatever happens; literal SQL alone does not (sqlliteral.py)
-    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops)
+    problem, functions, tree, code = _compile_check(
+        text, with_tree=wants_ops or wants_imports or wants_offline
+    )
     if problem is not None:
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
@@ -117,6 +125,7 @@ def parse_revision_file(
         from .opcalls import extract_op_calls
 
         record = dataclasses.replace(record, ops=extract_op_calls(text, tree, entries))
+    record = _downgrade_facts(record, code, tree if wants_imports else None, tree if wants_offline else None)
     if wants_keys and code is not None:
         from .opcalls import extract_op_keys
 
@@ -125,6 +134,27 @@ def parse_revision_file(
             record, op_keys=found.keys, op_renames=found.renames, op_cascades=found.cascades
         )
     return record
+
+
+def _downgrade_facts(
+    record: RevisionFile,
+    code: types.CodeType | None,
+    imports_tree: ast.Module | None,
+    offline_tree: ast.Module | None,
+) -> RevisionFile:
+    """The facts of the MG5xx rules: entry bodies (from the code object), imports and
+    offline-unsafe calls (from the tree, only when the text hints at them)."""
+    changes: dict[str, object] = {}
+    if code is not None:
+        changes["entry_bodies"] = entry_bodies(code)
+    try:
+        if imports_tree is not None:
+            changes["imports"] = import_facts(imports_tree)
+        if offline_tree is not None:
+            changes["offline_uses"] = offline_uses(offline_tree)
+    except RecursionError:
+        pass  # nested deeper than these readers go (hostile input): no facts, never a crash
+    return dataclasses.replace(record, **changes) if changes else record  # type: ignore[arg-type]
 
 
 def _read_with_libcst(
