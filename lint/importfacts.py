@@ -13,11 +13,12 @@ SQLAlchemy, and those are never parsed for this.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 import sys
 from collections.abc import Iterator, Sequence
 
-from .model import ImportFact, Span
+from .model import HeaderValue, ImportFact, Span
 
 _FAMILIAR = frozenset({"__future__", "alembic", "sqlalchemy"})
 if sys.version_info >= (3, 10):
@@ -82,3 +83,30 @@ def _kept(module: str) -> bool:
 
 def _span(node: ast.stmt) -> Span:
     return Span(node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
+
+
+def mark_header_only(facts: tuple[ImportFact, ...], headers: Sequence[HeaderValue | None]) -> tuple[ImportFact, ...]:
+    """Set `header_only` on module-level imports whose every name is a header value's
+    reference (`from myapp.labels import EXPAND`; `branch_labels = EXPAND`, or
+    `from p import cli` with `(cli.EXPAND,)`)."""
+    used: set[tuple[str, str]] = set()
+    for value in headers:
+        if value is None:
+            continue
+        items = [value.imported_from] if value.imported_from is not None else list(value.imported_items or ())
+        for item in items:
+            if isinstance(item, tuple) and item[2] == 0:
+                module, name, _ = item
+                used.add((module, name))
+                used.add((module, ""))  # `import myapp.labels` then `myapp.labels.EXPAND`
+                if "." in module:  # `cli.EXPAND` after `from p import cli`: p imports cli
+                    parent, _, last = module.rpartition(".")
+                    used.add((parent, last))
+    if not used:
+        return facts
+    return tuple(
+        dataclasses.replace(fact, header_only=True)
+        if not fact.function and all((fact.module, name) in used for name in fact.names or ("",))
+        else fact
+        for fact in facts
+    )

@@ -162,6 +162,8 @@ class ImportFact:
     span: Span
     function: str = ""  # the function holding it; "" at module level
     application: bool = False  # set by appimports.py: resolves to the repository's own code
+    # every name it imports is read only as branch_labels / depends_on (resolve.py's business)
+    header_only: bool = False
 
 
 @dataclass(frozen=True)

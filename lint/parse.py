@@ -44,7 +44,7 @@ from .model import (
     Suppression,
 )
 from .entrybodies import entry_bodies
-from .importfacts import import_facts, may_import_others
+from .importfacts import import_facts, mark_header_only, may_import_others
 from .offlinefacts import HINT as OFFLINE_HINT
 from .offlinefacts import offline_uses
 from .opcalls import KEY_HINT
@@ -149,7 +149,8 @@ def _downgrade_facts(
         changes["entry_bodies"] = entry_bodies(code)
     try:
         if imports_tree is not None:
-            changes["imports"] = import_facts(imports_tree)
+            headers = (record.branch_labels, record.depends_on)
+            changes["imports"] = mark_header_only(import_facts(imports_tree), headers)
         if offline_tree is not None:
             changes["offline_uses"] = offline_uses(offline_tree)
     except RecursionError:

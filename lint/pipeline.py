@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .uncovered import UncoveredDirectory
 
 OP_RULES = frozenset({"MG211", "MG212"})
+APPLICATION_IMPORT_RULES = frozenset({"MG506"})  # they need to know which imports are the repository's
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,11 @@ def _lint_project(
             records = [r for r in records if r.path not in changes.dropped] + list(changes.added)
         records, read_for_labels = resolve_imported_labels(records, project.root)
         consulted |= read_for_labels
+        if any(rule.code in APPLICATION_IMPORT_RULES for rule in rules):
+            from .appimports import mark_application_imports
+
+            records, read_for_imports = mark_application_imports(records, env, project.root)
+            consulted |= read_for_imports
         # A runner is checked against the environment it lives closest to.
         result = lint_records(
             records,
