@@ -9,9 +9,11 @@ pyproject.toml or setup.cfg map packages to. The package must look like one: a
 revisions live inside package T), or a namespace directory in which the imported
 module exists as a file.
 
-A module inside the migration tree (the script directory, a version location) is
-part of the migrations, not the application: `from migrations.helpers import x`,
-a sibling `_utils.py` imported by name. Relative imports never reach here
+A module inside the migration tree (the script directory, a version location, and
+the directory holding the script directory beside its alembic.ini when that is not
+the project's top) is part of the migrations, not the application:
+`from migrations.helpers import x`, `from myapp.db.migrations import utils`, a
+sibling `_utils.py` imported by name. Relative imports never reach here
 (importfacts.py leaves them out).
 """
 
@@ -35,9 +37,9 @@ def mark_application_imports(
     """The records with `application` set on their imports of the repository's code, and
     every path looked at (the cached results are checked against them)."""
     top = repository_top(root)
-    tree = [p for p in (env.script_location, *env.version_locations) if p is not None]
     consulted: set[str] = set()
-    memo: dict[tuple[str, str], bool] = {}
+    tree = _migration_tree(env, root, top, consulted)
+    memo: dict[tuple[str, str, tuple[str, ...]], bool] = {}
     out = []
     for record in records:
         if not record.imports:
@@ -46,15 +48,17 @@ def mark_application_imports(
         here = Path(record.path).parent
         facts = []
         for fact in record.imports:
-            key = (str(here), fact.module)
+            key = (str(here), fact.module, fact.names)
             if key not in memo:
-                memo[key] = _is_application(fact.module, here, top, tree, consulted)
+                memo[key] = _is_application(fact.module, fact.names, here, top, tree, consulted)
             facts.append(dataclasses.replace(fact, application=memo[key]) if memo[key] else fact)
         out.append(dataclasses.replace(record, imports=tuple(facts)))
     return out, consulted
 
 
-def _is_application(module: str, here: Path, top: Path, tree: Sequence[Path], consulted: set[str]) -> bool:
+def _is_application(
+    module: str, names: tuple[str, ...], here: Path, top: Path, tree: Sequence[Path], consulted: set[str]
+) -> bool:
     parts = module.split(".")
     for package in _package_dirs(here, top, parts[0]):
         module_file = package.joinpath(*parts[1:])
@@ -68,9 +72,31 @@ def _is_application(module: str, here: Path, top: Path, tree: Sequence[Path], co
             found = module_file if _module_exists(module_file, consulted) else package
         else:
             continue
+        # `from myapp.db import migration`: the names may be modules of the migration tree
+        submodules = [module_file / name for name in names]
+        consulted.update(str(m) for m in submodules)
+        if submodules and all(m.is_dir() or m.with_suffix(".py").is_file() for m in submodules):
+            found_all = submodules
+        else:
+            found_all = [found]
         # the first place Python would find it decides, as on sys.path
-        return not any(inside(found, location) for location in tree)
+        return not all(any(inside(f, location) for location in tree) for f in found_all)
     return False
+
+
+def _migration_tree(env: Environment, root: Path, top: Path, consulted: set[str]) -> list[Path]:
+    """The script directory and version locations, and the directory that holds the
+    script directory beside its alembic.ini (`myapp/db/migrations/{alembic.ini,alembic/}`):
+    the package made for the migrations, where their helpers live (`myapp.db.migrations.utils`).
+    Not when that directory is the project's or the repository's top: that is everything."""
+    tree = [p for p in (env.script_location, *env.version_locations) if p is not None]
+    if env.script_location is not None:
+        holder = env.script_location.parent
+        ini = holder / "alembic.ini"
+        consulted.add(str(ini))
+        if ini.is_file() and holder not in (root, top) and inside(holder, top):
+            tree.append(holder)
+    return tree
 
 
 def _package_dirs(here: Path, top: Path, name: str) -> Iterator[Path]:

@@ -174,12 +174,11 @@ class _Reader:
         return _runs_query(node)
 
     def iterates_result(self, node: ast.expr) -> bool:
+        """`for row in conn.execute(...)`, or in a name holding one (a name holding
+        `.fetchall()` or `.all()` is reported where that is read)."""
         if isinstance(node, ast.Name):
-            return node.id in self.results and not self._from_op(node.id)
-        return _runs_query(node, loops=True)
-
-    def _from_op(self, name: str) -> bool:
-        return all(_receiver_is_op(value) for value in self.values.get(name, ()))
+            return any(_unread_result(value) for value in self.values.get(node.id, ()))
+        return _unread_result(node)
 
     def asks_offline(self, test: ast.expr) -> bool:
         text = ast.dump(test)
@@ -221,6 +220,13 @@ def _runs_query(node: ast.expr, loops: bool = False) -> bool:
             current = current.value
             continue
         return False
+
+
+def _unread_result(node: ast.expr) -> bool:
+    read = (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _RESULT_READS
+    )
+    return not read and _runs_query(node, loops=True)
 
 
 def _receiver_is_op(node: ast.expr) -> bool:

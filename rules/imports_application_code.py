@@ -26,8 +26,10 @@ class ImportsApplicationCode(FileRule):
 
     Helpers of the migration tree itself are not the application: relative imports
     (`from ..helpers import x`, `from . import _utils`) and modules inside the script
-    directory or a version location (`from migrations.helpers import x`) are left
-    alone. So is an import whose names serve only as `branch_labels` or `depends_on`
+    directory, a version location, or the directory that holds the script directory
+    beside its `alembic.ini` (`from myapp.db.migrations import utils` with
+    `myapp/db/migrations/{alembic.ini,alembic/}`; not when that is the project's top)
+    are left alone. So is an import whose names serve only as `branch_labels` or `depends_on`
     (`from myapp.db.labels import EXPAND`): those name the history rather than
     describe the schema, and miglint reads their values from the module. The rule
     setting `allowed` lists module prefixes to accept too
