@@ -33,14 +33,16 @@ else:  # pragma: no cover - the modules version files import, for Python 3.9
 _SKIPPED = _FAMILIAR | _STANDARD
 # `from M import` / `import M, N as x` at the start of a line (a statement, or text in
 # a string: the regex only decides whether the tree is read)
-_IMPORT_LINE = re.compile(r"(?:^|\n)[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n#;]+))")
+# (a pattern that starts with a newline is searched for at C speed; `^` with re.M is tried
+# at every offset; the text is searched with a newline put before it)
+_IMPORT_LINE = re.compile(r"\n[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n#;]+))")
 
 
 def may_import_others(text: str) -> bool:
     """Whether any import line names a module this reader does not skip."""
     if "import" not in text:
         return False
-    for match in _IMPORT_LINE.finditer(text):
+    for match in _IMPORT_LINE.finditer(f"\n{text}" if text[:4] in ("from", "impo") else text):
         source, plain = match.groups()
         modules = [source] if source is not None else [part.split()[0] for part in plain.split(",") if part.split()]
         for module in modules:

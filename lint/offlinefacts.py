@@ -32,11 +32,23 @@ from .model import OfflineUse, Span
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 # Does the file hold anything this reader looks for? (Most files do not: no tree then.)
-HINT = re.compile(
-    r"inspect\s*\(|from_engine|autoload_with|\.reflect\s*\("
-    r"|\.(?:fetch(?:one|all|many)|scalars?|first|one|one_or_none|scalar_one(?:_or_none)?|all|mappings)\s*\("
-    r"|\bfor\b[^\n]*\.(?:execute|exec_driver_sql)\s*\("
+# Substrings first, then two patterns that start with a literal: one regex of all the
+# alternatives is tried at every offset and costs ~8x more.
+_RESULT_CALL = re.compile(
+    r"\.(?:fetch(?:one|all|many)|scalars?|first|one|one_or_none|scalar_one(?:_or_none)?|all|mappings)\s*\("
 )
+_LOOP_OVER_EXECUTE = re.compile(r"for [^\n]*\.(?:execute|exec_driver_sql)\s*\(")
+_DIRECT = ("inspect", "from_engine", "autoload_with", ".reflect(")
+
+
+def may_need_a_database(text: str) -> bool:
+    return (
+        any(word in text for word in _DIRECT)
+        or _RESULT_CALL.search(text) is not None
+        or ("for " in text and _LOOP_OVER_EXECUTE.search(text) is not None)
+    )
+
+
 _RESULT_READS = frozenset({
     "fetchone", "fetchall", "fetchmany", "scalar", "scalars", "first", "one", "one_or_none",
     "scalar_one", "scalar_one_or_none", "all", "mappings",
@@ -46,9 +58,12 @@ _OFFLINE_TEST = re.compile(r"'is_offline_mode'|id='is_offline_mode'|attr='as_sql
 _EXITS = (ast.Return, ast.Raise)
 
 
-def offline_uses(tree: ast.Module) -> tuple[OfflineUse, ...]:
+def offline_uses(tree: ast.Module, text: str) -> tuple[OfflineUse, ...]:
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
     reader = _Reader(tree, functions)
+    reader.lines = _lines_to_read(text, functions)
+    # no test can ask for the mode if the words are nowhere in the file
+    reader.guards = "is_offline_mode" in text or "as_sql" in text
     for entry in _entries(functions):
         # a queue, not recursion: a chain of a thousand helpers is read as easily as one
         reader.pending = [functions[entry]]
@@ -84,6 +99,8 @@ class _Reader:
         self._reported: set[tuple[int, int, str]] = set()
         self.values: dict[str, list[ast.expr]] = {}
         self.results: set[str] = set()
+        self.lines: set[int] = set()  # lines that may hold a call this reader looks for
+        self.guards = True
         self.pending: list[_Function] = []  # helpers called unguarded, to read for this entry
         self.seen: set[str] = set()
 
@@ -136,6 +153,10 @@ class _Reader:
             self.block(case.body, function, entry)
 
     def expression(self, node: ast.AST, function: _Function, entry: str) -> None:
+        first = getattr(node, "lineno", 0)
+        last = getattr(node, "end_lineno", None) or first
+        if not any(line in self.lines for line in range(first, last + 1)):
+            return  # nothing this reader looks for, nor a helper call, on its lines
         todo = [node]
         while todo:
             current = todo.pop()
@@ -181,6 +202,8 @@ class _Reader:
         return _unread_result(node)
 
     def asks_offline(self, test: ast.expr) -> bool:
+        if not self.guards:
+            return False
         text = ast.dump(test)
         if _OFFLINE_TEST.search(text):
             return True
@@ -201,6 +224,28 @@ class _Reader:
         self._reported.add(key)
         span = Span(node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
         self.found.append(OfflineUse(what, span, function.name, entry))
+
+
+def _lines_to_read(text: str, functions: dict[str, _Function]) -> set[int]:
+    """Lines on which a call this reader reports, or a call of a module function, may stand."""
+    offsets: list[int] = []
+    for word in _DIRECT:
+        at = text.find(word)
+        while at >= 0:
+            offsets.append(at)
+            at = text.find(word, at + 1)
+    offsets.extend(m.start() for m in _RESULT_CALL.finditer(text))
+    offsets.extend(m.end() - 1 for m in _LOOP_OVER_EXECUTE.finditer(text))
+    if functions:
+        called = re.compile(rf"\b(?:{'|'.join(re.escape(name) for name in functions)})\s*\(")
+        offsets.extend(m.start() for m in called.finditer(text))
+    lines = set()
+    line, at = 1, 0
+    for offset in sorted(offsets):
+        line += text.count("\n", at, offset)
+        at = offset
+        lines.add(line)
+    return lines
 
 
 def _runs_query(node: ast.expr, loops: bool = False) -> bool:

@@ -45,8 +45,7 @@ from .model import (
 )
 from .entrybodies import entry_bodies
 from .importfacts import import_facts, mark_header_only, may_import_others
-from .offlinefacts import HINT as OFFLINE_HINT
-from .offlinefacts import offline_uses
+from .offlinefacts import may_need_a_database, offline_uses
 from .opcalls import KEY_HINT
 from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header
 from .sqlfacts import runs_sql, sql_facts
@@ -83,7 +82,7 @@ def parse_revision_file(
     wants_ops = ops and "op." in text
     wants_keys = "op." in text and KEY_HINT.search(text) is not None
     wants_imports = may_import_others(text)
-    wants_offline = OFFLINE_HINT.search(text) is not None
+    wants_offline = may_need_a_database(text)
     # op calls need the AST whatever happens; literal SQL alone does not (sqlliteral.py)
     problem, functions, tree, code = _compile_check(
         text, with_tree=wants_ops or wants_imports or wants_offline
@@ -125,7 +124,7 @@ def parse_revision_file(
         from .opcalls import extract_op_calls
 
         record = dataclasses.replace(record, ops=extract_op_calls(text, tree, entries))
-    record = _downgrade_facts(record, code, tree if wants_imports else None, tree if wants_offline else None)
+    record = _downgrade_facts(record, text, code, tree if wants_imports else None, tree if wants_offline else None)
     if wants_keys and code is not None:
         from .opcalls import extract_op_keys
 
@@ -138,6 +137,7 @@ def parse_revision_file(
 
 def _downgrade_facts(
     record: RevisionFile,
+    text: str,
     code: types.CodeType | None,
     imports_tree: ast.Module | None,
     offline_tree: ast.Module | None,
@@ -152,7 +152,7 @@ def _downgrade_facts(
             headers = (record.branch_labels, record.depends_on)
             changes["imports"] = mark_header_only(import_facts(imports_tree), headers)
         if offline_tree is not None:
-            changes["offline_uses"] = offline_uses(offline_tree)
+            changes["offline_uses"] = offline_uses(offline_tree, text)
     except RecursionError:
         pass  # nested deeper than these readers go (hostile input): no facts, never a crash
     return dataclasses.replace(record, **changes) if changes else record  # type: ignore[arg-type]
