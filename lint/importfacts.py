@@ -12,10 +12,11 @@ SQLAlchemy, and those are never parsed for this.
 
 from __future__ import annotations
 
-import ast
 import dataclasses
+import dis
 import re
 import sys
+import types
 from collections.abc import Iterator, Sequence
 
 from .model import HeaderValue, ImportFact, Span
@@ -52,39 +53,69 @@ def may_import_others(text: str) -> bool:
     return False
 
 
-def import_facts(tree: ast.Module) -> tuple[ImportFact, ...]:
-    return tuple(_facts(tree.body, ""))
+def import_facts(code: types.CodeType, text: str) -> tuple[ImportFact, ...]:
+    """The kept imports, read from the compiled module and the code of its functions and
+    classes: exactly the import statements Python runs, never text in a string, and no
+    syntax tree (which would cost more than the rest of the file's reading)."""
+    lines = text.splitlines()
+    found: list[ImportFact] = []
+    todo = [code]
+    while todo:
+        current = todo.pop()
+        todo.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+        if _IMPORT_NAME in current.co_code[0::2]:
+            found.extend(_imports_of(current, lines))
+    return tuple(sorted(found, key=lambda f: (f.span.line, f.module)))
 
 
-def _facts(body: Sequence[ast.stmt], function: str) -> Iterator[ImportFact]:
-    for statement in body:
-        if isinstance(statement, ast.ImportFrom):
-            if statement.level == 0 and statement.module and _kept(statement.module):
-                names = tuple(alias.name for alias in statement.names)
-                yield ImportFact(statement.module, names, _span(statement), function)
-        elif isinstance(statement, ast.Import):
-            for alias in statement.names:
-                if _kept(alias.name):
-                    yield ImportFact(alias.name, (), _span(statement), function)
-        elif isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield from _facts(statement.body, statement.name)
-        else:
-            for field in ("body", "orelse", "finalbody"):
-                inner = getattr(statement, field, None)
-                if isinstance(inner, list):
-                    yield from _facts(inner, function)
-            for handler in getattr(statement, "handlers", ()):
-                yield from _facts(handler.body, function)
-            for case in getattr(statement, "cases", ()):
-                yield from _facts(case.body, function)
+def _imports_of(code: types.CodeType, lines: list[str]) -> Iterator[ImportFact]:
+    function = "" if code.co_name.startswith("<") else code.co_name
+    raw = code.co_code
+    starts = list(dis.findlinestarts(code))
+    loaded: list[object] = [_OTHER, _OTHER]  # the values of the last two constants loaded
+    extended = 0
+    for at in range(0, len(raw), 2):
+        op = raw[at]
+        if op == _CACHE:
+            continue
+        if op == _EXTENDED_ARG:
+            extended = (extended | raw[at + 1]) << 8
+            continue
+        arg = extended | raw[at + 1]
+        extended = 0
+        if op == _LOAD_CONST:
+            loaded = [loaded[1], code.co_consts[arg]]
+            continue
+        if op == _LOAD_SMALL_INT:
+            loaded = [loaded[1], arg]
+            continue
+        if op == _IMPORT_NAME:
+            level, fromlist = loaded
+            module = code.co_names[arg]
+            if level == 0 and _kept(module):
+                names = tuple(str(n) for n in fromlist) if isinstance(fromlist, tuple) else ()
+                yield ImportFact(module, names, _span(_line_at(starts, at), lines), function)
+        loaded = [loaded[1], _OTHER]
+
+
+def _line_at(starts: list[tuple[int, int | None]], offset: int) -> int:
+    line = 1
+    for start, number in starts:
+        if start > offset:
+            break
+        if number is not None:
+            line = number
+    return line
+
+
+def _span(line: int, lines: list[str]) -> Span:
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    column = len(text) - len(text.lstrip())
+    return Span(line, column, line, len(text.rstrip()))
 
 
 def _kept(module: str) -> bool:
     return module.split(".")[0] not in _SKIPPED
-
-
-def _span(node: ast.stmt) -> Span:
-    return Span(node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
 
 
 def mark_header_only(facts: tuple[ImportFact, ...], headers: Sequence[HeaderValue | None]) -> tuple[ImportFact, ...]:
@@ -112,3 +143,11 @@ def mark_header_only(facts: tuple[ImportFact, ...], headers: Sequence[HeaderValu
         else fact
         for fact in facts
     )
+
+
+_IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+_LOAD_CONST = dis.opmap["LOAD_CONST"]
+_LOAD_SMALL_INT = dis.opmap.get("LOAD_SMALL_INT", -1)  # 3.14 loads an import's level 0 so
+_CACHE = dis.opmap.get("CACHE", -1)
+_EXTENDED_ARG = dis.opmap["EXTENDED_ARG"]
+_OTHER = object()  # a value on the stack that is not a constant

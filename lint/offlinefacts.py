@@ -38,6 +38,7 @@ _RESULT_CALL = re.compile(
     r"\.(?:fetch(?:one|all|many)|scalars?|first|one|one_or_none|scalar_one(?:_or_none)?|all|mappings)\s*\("
 )
 _LOOP_OVER_EXECUTE = re.compile(r"for [^\n]*\.(?:execute|exec_driver_sql)\s*\(")
+_CALL_OPENS = re.compile(r"\s*\(")
 _DIRECT = ("inspect", "from_engine", "autoload_with", ".reflect(")
 
 
@@ -64,7 +65,7 @@ def offline_uses(tree: ast.Module, text: str) -> tuple[OfflineUse, ...]:
     reader.lines = _lines_to_read(text, functions)
     # no test can ask for the mode if the words are nowhere in the file
     reader.guards = "is_offline_mode" in text or "as_sql" in text
-    for entry in _entries(functions):
+    for entry in _entries(functions, text):
         # a queue, not recursion: a chain of a thousand helpers is read as easily as one
         reader.pending = [functions[entry]]
         reader.seen = {entry}
@@ -73,7 +74,7 @@ def offline_uses(tree: ast.Module, text: str) -> tuple[OfflineUse, ...]:
     return tuple(sorted(reader.found, key=lambda u: (u.span.line, u.span.column, u.what)))
 
 
-def _entries(functions: dict[str, _Function]) -> list[str]:
+def _entries(functions: dict[str, _Function], text: str) -> list[str]:
     """upgrade, downgrade, and the `upgrade_<engine>()` functions a multidb entry runs by name."""
     entries = []
     for entry in ("upgrade", "downgrade"):
@@ -81,12 +82,10 @@ def _entries(functions: dict[str, _Function]) -> list[str]:
             continue
         entries.append(entry)
         prefix = f"{entry}_"
-        dispatches = any(
-            isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.startswith(prefix)
-            for n in ast.walk(functions[entry])
-        )
-        if dispatches:
-            entries.extend(name for name in functions if name.startswith(prefix))
+        named = [name for name in functions if name.startswith(prefix)]
+        # a string that starts with the prefix (`"upgrade_%s" % engine_name`, f"upgrade_{name}")
+        if named and any(f"{quote}{prefix}" in text for quote in ("'", '"')):
+            entries.extend(named)
     return entries
 
 
@@ -236,9 +235,13 @@ def _lines_to_read(text: str, functions: dict[str, _Function]) -> set[int]:
             at = text.find(word, at + 1)
     offsets.extend(m.start() for m in _RESULT_CALL.finditer(text))
     offsets.extend(m.end() - 1 for m in _LOOP_OVER_EXECUTE.finditer(text))
-    if functions:
-        called = re.compile(rf"\b(?:{'|'.join(re.escape(name) for name in functions)})\s*\(")
-        offsets.extend(m.start() for m in called.finditer(text))
+    for name in functions:  # `name(`: a few finds per name cost less than one alternation
+        at = text.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if _CALL_OPENS.match(text, end) and not (at and (text[at - 1].isalnum() or text[at - 1] == "_")):
+                offsets.append(at)
+            at = text.find(name, end)
     lines = set()
     line, at = 1, 0
     for offset in sorted(offsets):

@@ -84,9 +84,7 @@ def parse_revision_file(
     wants_imports = may_import_others(text)
     wants_offline = may_need_a_database(text)
     # op calls need the AST whatever happens; literal SQL alone does not (sqlliteral.py)
-    problem, functions, tree, code = _compile_check(
-        text, with_tree=wants_ops or wants_imports or wants_offline
-    )
+    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops or wants_offline)
     if problem is not None:
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
@@ -124,7 +122,7 @@ def parse_revision_file(
         from .opcalls import extract_op_calls
 
         record = dataclasses.replace(record, ops=extract_op_calls(text, tree, entries))
-    record = _downgrade_facts(record, text, code, tree if wants_imports else None, tree if wants_offline else None)
+    record = _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
     if wants_keys and code is not None:
         from .opcalls import extract_op_keys
 
@@ -139,18 +137,18 @@ def _downgrade_facts(
     record: RevisionFile,
     text: str,
     code: types.CodeType | None,
-    imports_tree: ast.Module | None,
+    wants_imports: bool,
     offline_tree: ast.Module | None,
 ) -> RevisionFile:
-    """The facts of the MG5xx rules: entry bodies (from the code object), imports and
-    offline-unsafe calls (from the tree, only when the text hints at them)."""
+    """The facts of the MG5xx rules: entry bodies and imports (from the code object),
+    offline-unsafe calls (from the tree); imports and calls only when the text hints at them."""
     changes: dict[str, object] = {}
     if code is not None:
         changes["entry_bodies"] = entry_bodies(code)
     try:
-        if imports_tree is not None:
+        if wants_imports and code is not None:
             headers = (record.branch_labels, record.depends_on)
-            changes["imports"] = mark_header_only(import_facts(imports_tree), headers)
+            changes["imports"] = mark_header_only(import_facts(code, text), headers)
         if offline_tree is not None:
             changes["offline_uses"] = offline_uses(offline_tree, text)
     except RecursionError:

@@ -414,3 +414,22 @@ def test_results_follow_the_application_appearing(tmp_path: Path) -> None:
     (tmp_path / "app" / "__init__.py").write_text("")
     assert codes() == ["MG506"]
     assert codes() == ["MG506"]  # from the cached results
+
+
+def test_import_facts_come_from_the_code_not_the_text() -> None:
+    source = (
+        '"""Revision ID: r1\n\nfrom app.models import InDocstring\n"""\n'
+        "from alembic import op\nimport json, app.db as db\n"
+        "from app.models import (\n    User,\n    Group,\n)\nfrom app.legacy import *\nfrom . import _utils\n"
+        "revision = 'r1'\ndown_revision = None\n\n\n"
+        "class Shape:\n    from app.shapes import Circle\n\n\n"
+        "def upgrade():\n    import app.helpers.backfill\n"
+    )
+    record = parse_revision_file("r1.py", source.encode())
+    assert [(f.module, f.names, f.span.line, f.function) for f in record.imports] == [
+        ("app.db", (), 6, ""),
+        ("app.models", ("User", "Group"), 7, ""),
+        ("app.legacy", ("*",), 11, ""),
+        ("app.shapes", ("Circle",), 18, "Shape"),
+        ("app.helpers.backfill", (), 22, "upgrade"),
+    ]
