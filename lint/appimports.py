@@ -10,8 +10,8 @@ revisions live inside package T), or a namespace directory in which the imported
 module exists as a file.
 
 A module inside the migration tree (the script directory, a version location, and
-the directory holding the script directory beside its alembic.ini when that is not
-the project's top) is part of the migrations, not the application:
+the directory holding the script directory beside its alembic.ini when that is
+neither the project's top nor a top-level package) is part of the migrations, not the application:
 `from migrations.helpers import x`, `from myapp.db.migrations import utils`, a
 sibling `_utils.py` imported by name. Relative imports never reach here
 (importfacts.py leaves them out).
@@ -88,13 +88,16 @@ def _migration_tree(env: Environment, root: Path, top: Path, consulted: set[str]
     """The script directory and version locations, and the directory that holds the
     script directory beside its alembic.ini (`myapp/db/migrations/{alembic.ini,alembic/}`):
     the package made for the migrations, where their helpers live (`myapp.db.migrations.utils`).
-    Not when that directory is the project's or the repository's top: that is everything."""
+    Not when that directory is the project's top or a top-level package: that is the application."""
     tree = [p for p in (env.script_location, *env.version_locations) if p is not None]
     if env.script_location is not None:
         holder = env.script_location.parent
         ini = holder / "alembic.ini"
         consulted.add(str(ini))
-        if ini.is_file() and holder not in (root, top) and inside(holder, top):
+        # a package of its own (myapp/db/migrations), not the application's top-level
+        # package that ships its alembic.ini (jupyterhub/alembic.ini): two levels down at least
+        tops = {root, top, root / "src", top / "src"}
+        if ini.is_file() and holder not in tops and holder.parent not in tops and inside(holder, top):
             tree.append(holder)
     return tree
 

@@ -35,7 +35,7 @@ _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 # Substrings first, then two patterns that start with a literal: one regex of all the
 # alternatives is tried at every offset and costs ~8x more.
 _RESULT_CALL = re.compile(
-    r"\.(?:fetch(?:one|all|many)|scalars?|first|one|one_or_none|scalar_one(?:_or_none)?|all|mappings)\s*\("
+    r"\.\s*(?:fetch(?:one|all|many)|scalars?|first|one|one_or_none|scalar_one(?:_or_none)?|all|mappings)\s*\("
 )
 _LOOP_OVER_EXECUTE = re.compile(r"for [^\n]*\.(?:execute|exec_driver_sql)\s*\(")
 _CALL_OPENS = re.compile(r"\s*\(")

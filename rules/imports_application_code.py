@@ -28,7 +28,8 @@ class ImportsApplicationCode(FileRule):
     (`from ..helpers import x`, `from . import _utils`) and modules inside the script
     directory, a version location, or the directory that holds the script directory
     beside its `alembic.ini` (`from myapp.db.migrations import utils` with
-    `myapp/db/migrations/{alembic.ini,alembic/}`; not when that is the project's top)
+    `myapp/db/migrations/{alembic.ini,alembic/}`; not when that is the project's top
+    or a top-level package such as `jupyterhub/` holding `alembic.ini` and `alembic/`)
     are left alone. So is an import whose names serve only as `branch_labels` or `depends_on`
     (`from myapp.db.labels import EXPAND`): those name the history rather than
     describe the schema, and miglint reads their values from the module. The rule

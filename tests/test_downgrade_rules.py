@@ -433,3 +433,29 @@ def test_import_facts_come_from_the_code_not_the_text() -> None:
         ("app.shapes", ("Circle",), 18, "Shape"),
         ("app.helpers.backfill", (), 22, "upgrade"),
     ]
+
+
+def test_a_top_level_package_shipping_its_alembic_ini_is_the_application(tmp_path: Path) -> None:
+    # jupyterhub: jupyterhub/{alembic.ini,alembic/versions,orm.py}
+    package = tmp_path / "jupyterhub"
+    versions = package / "alembic" / "versions"
+    versions.mkdir(parents=True)
+    (package / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/alembic\n")
+    (package / "__init__.py").write_text("")
+    (package / "orm.py").write_text("class JSONDict: ...\n")
+    (versions / "0001_r1.py").write_text(
+        HEADER.replace("\n\nrevision", "\nfrom jupyterhub.orm import JSONDict\nrevision") + "def upgrade():\n    pass\n"
+    )
+    assert _messages(tmp_path) == ["imports the application's own code: jupyterhub.orm (JSONDict)"]
+
+
+def test_offline_unsafe_reads_a_chain_broken_after_its_dot(tmp_path: Path) -> None:
+    # manila: `(session.query(es_table).\n    filter(...).\n    all())`
+    body = """\
+        def upgrade():
+            session = sa.orm.Session(bind=op.get_bind())
+            existing = (session.query(es_table).
+                        filter(es_table.c.deleted == 0).
+                        all())
+        """
+    assert _offline(tmp_path, body) == [(10, ".all() in upgrade()")]
