@@ -12,7 +12,7 @@ from .rule import FileRule, GraphRule, Rule, RunnerRule, all_rules
 
 if TYPE_CHECKING:
     from .graph import RevisionGraph
-    from .runner import StampSite
+    from .runnerfacts import StampSite
     from .uncovered import UncoveredDirectory
 
 UNUSED_IGNORE = "MG009"
