@@ -18,12 +18,14 @@ import dataclasses
 import hashlib
 import io
 import os
+import time
 import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cachedir import RACY_NS
 from .collect import Store
 from .config import ConfigError
 from .discover import Environment, Project, by_settings, discover, is_version_file_name, project_root
@@ -44,7 +46,11 @@ from .readfile import read_regular
 from .rule import Rule, RunnerRule
 
 if TYPE_CHECKING:
+    from collections import Counter
+
+    from .baseline import Key
     from .graph import RevisionGraph
+    from .report import EnvironmentReport
     from .runner import StampSite
 
 # Files whose change can change what discovery finds or how it is linted.
@@ -63,9 +69,11 @@ class _Part:
     rules: list[Rule]
     store: Store
     ops: bool
-    baseline: object = None  # collections.Counter of baseline keys, or None
+    baseline: Counter[Key] | None = None  # the findings the baseline file hides
     runners: list[Path] | None = None  # found when first needed
     files: set[str] = field(default_factory=set)  # the real path of every version file discovery found
+    # path -> (its stat, when taken, its record): what a keystroke reuses without reading
+    known: dict[str, tuple[tuple[int, int, int, int], int, RevisionFile]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -83,7 +91,7 @@ def real(path: str | Path) -> str:
 
 
 def kind_of(path: str) -> str:
-    """"config" (alembic.ini, pyproject.toml, env.py, the baseline), else "source"."""
+    """What a file is to the server: "config" (alembic.ini, pyproject.toml, env.py, the baseline) or "source"."""
     name = os.path.basename(path)
     return "config" if name in CONFIG_NAMES or name.endswith(".ini") else "source"
 
@@ -99,6 +107,7 @@ class Session:
         self._projects: dict[str, list[_Part]] = {}  # real project root -> its parts
         self.results: dict[tuple[str, str], Linted] = {}  # (project root, environment) -> last lint
         self._realpaths: dict[str, str] = {}
+        self._roots: dict[str, Path | None] = {}  # directory -> its project root (project_root)
         self._resolved: dict[int, tuple[RevisionFile, RevisionFile]] = {}  # id(record) -> (record, resolved)
 
     # -- buffers -----------------------------------------------------------------------
@@ -107,18 +116,33 @@ class Session:
         self.buffers[real(path)] = text
 
     def close(self, path: str) -> None:
-        self.buffers.pop(real(path), None)
-        self._parsed.pop(real(path), None)
+        where = real(path)
+        self.buffers.pop(where, None)
+        self._parsed.pop(where, None)
+        for parts in list(self._projects.values()):
+            for part in parts:
+                if where not in part.files and any(
+                    self._in_locations(e, where) for e in part.project.environments
+                ):
+                    self.forget(str(part.project.root))  # a new version file: it is on disk now, or gone
 
     def forget(self, path: str | None = None) -> None:
         """Discover again: everything (None), or the projects `path` lies in."""
         self._realpaths.clear()
         self._resolved.clear()
+        self._roots.clear()
+        for known in [k for k, parts in self._projects.items() if not parts]:
+            del self._projects[known]  # files found in no project: a new configuration may hold them
         if path is None:
             self._projects.clear()
             return
         where = real(path)
-        for root in [r for r in self._projects if where == r or where.startswith(os.path.join(r, ""))]:
+        inside = os.path.join(os.path.dirname(where), "")  # a configuration applies below its directory
+
+        def affected(root: str) -> bool:
+            return where == root or where.startswith(os.path.join(root, "")) or root.startswith(inside)
+
+        for root in [r for r in self._projects if affected(r)]:
             del self._projects[root]
 
     def save(self) -> None:
@@ -132,13 +156,7 @@ class Session:
     def lint(self, path: str) -> list[Linted]:
         """Lint every environment `path` takes part in; [] when it is in none."""
         where = real(path)
-        parts = self._parts(where)
-        found = self._lint_parts(parts, where)
-        if not found and kind_of(where) == "source" and is_version_file_name(os.path.basename(where)):
-            # a version file discovery has not seen (created since): discover again, once
-            self.forget(where)
-            found = self._lint_parts(self._parts(where), where)
-        return found
+        return self._lint_parts(self._parts(where), where)
 
     def findings(self, path: str) -> tuple[Diagnostic, ...]:
         """The findings located in `path`, from the latest lint of its environments."""
@@ -176,25 +194,31 @@ class Session:
         return found
 
     def _parts(self, where: str) -> list[_Part]:
-        root = project_root(Path(where).parent)
-        key = real(root) if root is not None else None
-        if key is not None and key in self._projects:
+        """The project around `where`, discovered once; [] outside every Alembic project."""
+        directory = os.path.dirname(where)
+        if directory not in self._roots:
+            self._roots[directory] = project_root(Path(directory))
+        root = self._roots[directory]
+        key = real(root) if root is not None else where
+        if key in self._projects:
             return self._projects[key]
-        for known, parts in self._projects.items():  # a project found from one of its version files
+        for parts in self._projects.values():  # a project found from one of its version files
             if any(self._holds(part, where) for part in parts):
                 return parts
-        try:
-            if root is not None:
+        if root is not None:
+            try:
                 project = discover([str(root)], root)
-            elif is_version_file_name(os.path.basename(where)):
-                project = discover([where], Path(where).parent)  # a script directory without a config
-                project = dataclasses.replace(project, focus=())
-            else:
-                return []
-        except ConfigError as error:
-            raise LiveError(str(error)) from None
-        parts = [self._part(p) for p in by_settings(project)]
-        self._projects[real(project.root) if root is None else key] = parts  # type: ignore[index]
+            except ConfigError as error:  # an Alembic project, but its configuration is wrong
+                raise LiveError(str(error)) from None
+        elif is_version_file_name(os.path.basename(where)):
+            try:  # a script directory without a configuration (Flask-Migrate's shape)
+                project = dataclasses.replace(discover([where], Path(directory)), focus=())
+            except ConfigError:
+                project = None  # a Python file of no Alembic environment
+        else:
+            project = None
+        parts = [] if project is None else [self._part(p) for p in by_settings(project)]
+        self._projects[key if project is None else real(project.root)] = parts
         return parts
 
     def _part(self, project: Project) -> _Part:
@@ -210,14 +234,12 @@ class Session:
         for env in project.environments:
             paths = read_files(env)
             part.files.update(self._real(str(p)) for p in paths)
-            store.records(paths, store.fingerprint(paths), None)
+            self._disk_records(part, paths)
         store.save()
         return part
 
     def _holds(self, part: _Part, where: str) -> bool:
-        return where in part.files or any(
-            self._in_locations(env, where) for env in part.project.environments
-        )
+        return where in part.files or any(self._in_locations(env, where) for env in part.project.environments)
 
     def _in_locations(self, env: Environment, where: str) -> bool:
         """A version file Alembic would load from one of the environment's locations."""
@@ -233,22 +255,23 @@ class Session:
     def _version_paths(self, part: _Part, env: Environment) -> tuple[Path, ...]:
         """The environment's files, and open buffers that are new version files in it."""
         known = {self._real(str(p)) for p in read_files(env)}
-        new = tuple(
-            Path(p) for p in sorted(self.buffers) if p not in known and self._in_locations(env, p)
-        )
+        new = tuple(Path(p) for p in sorted(self.buffers) if p not in known and self._in_locations(env, p))
         return read_files(env) + new
 
     def _lint_environment(self, part: _Part, index: int, env: Environment, paths: Sequence[Path]) -> Linted:
         from .engine import lint_records
 
-        store = part.store
         on_disk = [p for p in paths if self._real(str(p)) not in self.buffers]
-        records_on_disk = dict(zip(map(str, on_disk), store.records(on_disk, store.fingerprint(on_disk), None)))
+        records_on_disk = self._disk_records(part, on_disk)
         records = [records_on_disk.get(str(p)) or self._buffer_record(part, str(p)) for p in paths]
         new = len(paths) - len(read_files(env))
         # new buffers are version files of the environment, not uncovered ones
         covered = dataclasses.replace(env, files=env.files + tuple(paths[len(paths) - new :]))
-        ordered = records[: len(env.files)] + records[len(paths) - new :] + records[len(env.files) : len(paths) - new]
+        ordered = (
+            records[: len(env.files)]
+            + records[len(paths) - new :]
+            + records[len(env.files) : len(paths) - new]
+        )
         records, uncovered = split_uncovered(covered, ordered)
         records = self._resolve(records, part.project.root)
         sites: list[StampSite] = []
@@ -271,13 +294,43 @@ class Session:
             from . import baseline
 
             report = _report(env, diagnostics)
-            (report,) = baseline.apply([report], part.baseline, part.project.root, part.project.root)  # type: ignore[arg-type]
+            (report,) = baseline.apply([report], part.baseline, part.project.root, part.project.root)
             diagnostics = report.diagnostics
         by_path: dict[str, list[Diagnostic]] = {}
         for diagnostic in diagnostics:
             by_path.setdefault(self._real(diagnostic.path), []).append(diagnostic)
         files = frozenset({self._real(str(p)) for p in paths} | runner_files)
         return Linted(env, result.graph, {p: tuple(found) for p, found in by_path.items()}, files)
+
+    @staticmethod
+    def _disk_records(part: _Part, paths: Sequence[Path]) -> dict[str, RevisionFile]:
+        """Each file's record: the one taken before while its stat is the same and it had
+        settled then (collect.py's rule for the index), else from the cache, by content."""
+        out: dict[str, RevisionFile] = {}
+        todo: list[tuple[Path, tuple[int, int, int, int] | None]] = []
+        for path in paths:
+            key = str(path)
+            try:
+                info = os.stat(key)
+            except OSError:
+                todo.append((path, None))
+                continue
+            identity = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            known = part.known.get(key)
+            if known is not None and known[0] == identity and known[1] - max(identity[1:3]) > RACY_NS:
+                out[key] = known[2]
+            else:
+                todo.append((path, identity))
+        if todo:
+            now = time.time_ns()
+            wanted = [path for path, _ in todo]
+            for (path, identity), record in zip(
+                todo, part.store.records(wanted, part.store.fingerprint(wanted), None)
+            ):
+                out[str(path)] = record
+                if identity is not None:
+                    part.known[str(path)] = (identity, now, record)
+        return out
 
     def _real(self, path: str) -> str:
         found = self._realpaths.get(path)
@@ -318,7 +371,9 @@ class Session:
         from .collect import _parse_batch
 
         # the function a run parses with, and its answer to a bug of miglint's
-        ((_, record),) = _parse_batch([(path, encoded(text))], settings.dialect, part.ops, settings.include_downgrade)
+        ((_, record),) = _parse_batch(
+            [(path, encoded(text))], settings.dialect, part.ops, settings.include_downgrade
+        )
         self._parsed[where] = (key, record)
         return record
 
@@ -389,13 +444,13 @@ def _imports(record: RevisionFile) -> bool:
     )
 
 
-def _report(env: Environment, diagnostics: tuple[Diagnostic, ...]) -> object:
+def _report(env: Environment, diagnostics: tuple[Diagnostic, ...]) -> EnvironmentReport:
     from .report import EnvironmentReport
 
     return EnvironmentReport(env.name, 0, 0, (), (), diagnostics)
 
 
-def _read_baseline(project: Project) -> object:
+def _read_baseline(project: Project) -> Counter[Key] | None:
     from . import baseline
 
     try:
@@ -455,7 +510,7 @@ def actions(diagnostics: Iterable[Diagnostic], text_of: Callable[[str], str | No
 
 def fix_action(diagnostic: Diagnostic, text_of: Callable[[str], str | None]) -> Action | None:
     """The finding's fix as edits, or None when it has none or they no longer fit the text."""
-    from .fix import _check, _line_starts, _literal
+    from .fix import _check, _line_starts
 
     fix = diagnostic.fix
     if fix is None:
@@ -474,10 +529,14 @@ def fix_action(diagnostic: Diagnostic, text_of: Callable[[str], str | None]) -> 
             return None
         changes.append(change)
     for path, text in texts.items():
-        if path.endswith((".py", ".pyw")) and _check(apply_changes(text, [c for c in changes if c.path == path])):
+        if path.endswith((".py", ".pyw")) and _check(
+            apply_changes(text, [c for c in changes if c.path == path])
+        ):
             return None  # --fix would not write it either
     label = "" if fix.safe else " (unsafe fix: review it)"
-    return Action(f"{diagnostic.code}: {fix.description}{label}", diagnostic, tuple(changes), preferred=fix.safe)
+    return Action(
+        f"{diagnostic.code}: {fix.description}{label}", diagnostic, tuple(changes), preferred=fix.safe
+    )
 
 
 def _change(edit: Edit, text: str, starts: list[int]) -> TextChange | None:
@@ -542,7 +601,8 @@ def ignore_action(diagnostic: Diagnostic, text: str | None) -> Action | None:
     change = TextChange(diagnostic.path, span, inserted)
     after = apply_changes(text, [change])
     if not any(
-        s.span.line == number and not s.whole_file and diagnostic.code in s.codes for s in _suppressions(after)
+        s.span.line == number and not s.whole_file and diagnostic.code in s.codes
+        for s in _suppressions(after)
     ):
         return None  # the comment would not be one (inside a string), or would cover the whole file
     if diagnostic.path.endswith((".py", ".pyw")) and _compiles(text) and not _compiles(after):
@@ -618,4 +678,3 @@ def rule_hover(word: str) -> str | None:
         return None
     rule = lookup(word)
     return None if rule is None else rule_markdown(rule)
-

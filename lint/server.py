@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 
 class MiglintServer(LanguageServer):
     def __init__(self, use_cache: bool = True, cache_dir: Path | None = None) -> None:
-        super().__init__("miglint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "miglint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental
+        )
         self.session = Session(use_cache=use_cache, cache_dir=cache_dir)
         self.reported_failures: set[str] = set()
 
@@ -220,7 +222,9 @@ def _publish(ls: MiglintServer, path: str, found: Sequence[Diagnostic], problem:
         )
     document = ls.workspace.text_documents.get(uri)
     version = document.version if document is not None else None
-    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=out, version=version))
+    ls.text_document_publish_diagnostics(
+        types.PublishDiagnosticsParams(uri=uri, diagnostics=out, version=version)
+    )
 
 
 def _diagnostic(ls: MiglintServer, found: Diagnostic, lines: Sequence[str]) -> types.Diagnostic:
@@ -238,7 +242,9 @@ def _diagnostic(ls: MiglintServer, found: Diagnostic, lines: Sequence[str]) -> t
     return types.Diagnostic(
         range=_range(ls, lines, found.span, widen=True),
         message=message,
-        severity=types.DiagnosticSeverity.Error if found.severity == "error" else types.DiagnosticSeverity.Warning,
+        severity=types.DiagnosticSeverity.Error
+        if found.severity == "error"
+        else types.DiagnosticSeverity.Warning,
         code=found.code,
         source=SOURCE,
         related_information=related or None,
@@ -347,4 +353,3 @@ def _shown(ls: MiglintServer, path: str) -> str:
         if not relative.startswith(".."):
             return relative.replace(os.sep, "/")
     return path
-

@@ -15,10 +15,10 @@ import pytest
 
 pytest.importorskip("pytest_lsp")  # Python 3.10+
 
-import pytest_lsp  # noqa: E402
-from histories import spec, version_source, write_project  # noqa: E402
-from lsprotocol import types  # noqa: E402
-from pytest_lsp import ClientServerConfig, LanguageClient  # noqa: E402
+import pytest_lsp
+from histories import spec, version_source, write_project
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient
 
 lsp = pytest.mark.asyncio(loop_scope="module")  # the loop the module's client lives on
 
@@ -175,7 +175,9 @@ async def test_unsafe_fix_is_labelled_and_ignore_comment_suppresses(
     whole_file = types.Range(types.Position(0, 0), types.Position(len(source.splitlines()), 0))
     done = await client.text_document_code_action_async(
         types.CodeActionParams(
-            types.TextDocumentIdentifier(uri(files["b"])), whole_file, types.CodeActionContext(diagnostics=found)
+            types.TextDocumentIdentifier(uri(files["b"])),
+            whole_file,
+            types.CodeActionContext(diagnostics=found),
         )
     )
     assert done is not None
@@ -197,7 +199,9 @@ async def test_unsafe_fix_is_labelled_and_ignore_comment_suppresses(
 @lsp
 async def test_hover_on_a_revision_id_and_on_a_rule_code(client: LanguageClient, tmp_path: Path) -> None:
     files = write_project(tmp_path, ["a", "b<-a", "c<-a"])
-    source = files["c"].read_text().replace("down_revision = 'a'", "down_revision = 'a'  # miglint: ignore[MG102]")
+    source = (
+        files["c"].read_text().replace("down_revision = 'a'", "down_revision = 'a'  # miglint: ignore[MG102]")
+    )
     open_document(client, files["c"], source)
     await published(client, files["c"])
     line = line_of(source, "down_revision = 'a'") - 1
