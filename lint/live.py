@@ -324,12 +324,12 @@ class Session:
         if todo:
             now = time.time_ns()
             wanted = [path for path, _ in todo]
-            for (path, identity), record in zip(
+            for (path, stat), record in zip(
                 todo, part.store.records(wanted, part.store.fingerprint(wanted), None)
             ):
                 out[str(path)] = record
-                if identity is not None:
-                    part.known[str(path)] = (identity, now, record)
+                if stat is not None:
+                    part.known[str(path)] = (stat, now, record)
         return out
 
     def _real(self, path: str) -> str:
