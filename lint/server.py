@@ -83,12 +83,12 @@ def build(use_cache: bool = True, cache_dir: Path | None = None) -> MiglintServe
         path = _path(params.text_document.uri)
         if path is None:
             return
+        ls.session.save()
         if kind_of(path) == "config":
             ls.session.forget(path)
-        ls.session.save()
-        _lint(ls, path)
-        if kind_of(path) == "config":
-            _lint_open_documents(ls)
+            _lint_open_documents(ls)  # this one among them
+        else:
+            _lint(ls, path)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: MiglintServer, params: types.DidCloseTextDocumentParams) -> None:
@@ -167,31 +167,37 @@ def serve(use_cache: bool = True, cache_dir: Path | None = None) -> None:
 # -- linting and publishing ------------------------------------------------------------
 
 
-def _lint(ls: MiglintServer, path: str) -> None:
-    """Lint `path`, then publish for it and for every open document of its environments."""
+def _lint(ls: MiglintServer, path: str) -> set[str]:
+    """Lint `path`, then publish for it and for every open document of its environments;
+    returns the real paths of the documents published."""
     where = real(path)
     try:
         results = ls.session.lint(path)
     except LiveError as error:
         _publish(ls, path, [], problem=str(error))
-        return
+        return {where}
     except Exception as error:  # a bug of miglint's must not end the editor's session
         _failed(ls, path, error)
-        return
+        return {where}
     touched = {where}
     for result in results:
         touched |= result.files | set(result.diagnostics)
+    published = set()
     for document in list(ls.workspace.text_documents.values()):
         other = _path(document.uri)
         if other is not None and real(other) in touched:
             _publish(ls, other, ls.session.findings(other))
+            published.add(real(other))
+    return published | {where}
 
 
 def _lint_open_documents(ls: MiglintServer) -> None:
+    """Lint every open document, each environment once."""
+    done: set[str] = set()
     for document in list(ls.workspace.text_documents.values()):
         path = _path(document.uri)
-        if path is not None:
-            _lint(ls, path)
+        if path is not None and real(path) not in done:
+            done |= _lint(ls, path)
 
 
 def _failed(ls: MiglintServer, path: str, error: Exception) -> None:

@@ -241,9 +241,29 @@ async def test_a_syntax_error_is_a_diagnostic_and_the_server_goes_on(
 
 
 @lsp
-async def test_a_broken_configuration_is_one_diagnostic(client: LanguageClient, tmp_path: Path) -> None:
-    files = write_project(tmp_path, ["a"])
-    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\nselect = ["MG999"]\n')
-    open_document(client, files["a"])
-    (found,) = await published(client, files["a"], bool)
-    assert found.message == "cannot lint: unknown rule 'MG999' (see `miglint rules`)"
+async def test_a_saved_configuration_applies_and_a_broken_one_is_one_diagnostic(
+    client: LanguageClient, tmp_path: Path
+) -> None:
+    files = write_project(tmp_path, ["a", "b<-a", "c<-a"])
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text('[tool.miglint]\nignore = ["MG102"]\n')
+    open_document(client, files["c"])
+    assert await published(client, files["c"]) == []
+
+    async def saved(text: str) -> list[types.Diagnostic]:
+        pyproject.write_text(text)
+        client.diagnostics.pop(uri(files["c"]), None)
+        client.text_document_did_save(
+            types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri(pyproject)))
+        )
+        # a request answered means every notification the save caused has arrived before it
+        await client.text_document_hover_async(
+            types.HoverParams(types.TextDocumentIdentifier(uri(files["c"])), types.Position(0, 0))
+        )
+        return list(client.diagnostics[uri(files["c"])])
+
+    # saved: the open documents are linted again under the new configuration
+    assert codes(await saved("[tool.miglint]\n")) == [("MG102", 13)]
+    (broken,) = await saved('[tool.miglint]\nselect = ["MG999"]\n')
+    assert broken.message == "cannot lint: unknown rule 'MG999' (see `miglint rules`)"
+    assert broken.range.start == types.Position(0, 0)
