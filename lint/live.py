@@ -508,6 +508,34 @@ def actions(diagnostics: Iterable[Diagnostic], text_of: Callable[[str], str | No
     return out
 
 
+def fix_all(path: str, diagnostics: Iterable[Diagnostic], text: str) -> Action | None:
+    """Every safe fix of the findings in `path` that edits only `path`, as `--fix` would
+    apply them: where two overlap, the first; the next lint shows what is left."""
+    from .fix import _check
+
+    text_of: Callable[[str], str | None] = lambda p: text if p == path else None  # noqa: E731
+    changes: list[TextChange] = []
+    fixed: list[Diagnostic] = []
+    for diagnostic in sorted(diagnostics, key=lambda d: d.sort_key):
+        if diagnostic.fix is None or not diagnostic.fix.safe:
+            continue
+        action = fix_action(diagnostic, text_of)
+        if action is None or any(_overlap(c, done) for c in action.changes for done in changes):
+            continue
+        changes.extend(action.changes)
+        fixed.append(diagnostic)
+    if not fixed or (path.endswith((".py", ".pyw")) and _check(apply_changes(text, changes))):
+        return None
+    title = f"miglint: apply the {len(fixed)} safe fix{'es' if len(fixed) > 1 else ''} in this file"
+    return Action(title, fixed[0], tuple(changes), kind="source.fixAll")
+
+
+def _overlap(a: TextChange, b: TextChange) -> bool:
+    start_a, end_a = (a.span.line, a.span.column), (a.span.end_line, a.span.end_column)
+    start_b, end_b = (b.span.line, b.span.column), (b.span.end_line, b.span.end_column)
+    return (start_a < end_b and start_b < end_a) or start_a == start_b
+
+
 def fix_action(diagnostic: Diagnostic, text_of: Callable[[str], str | None]) -> Action | None:
     """The finding's fix as edits, or None when it has none or they no longer fit the text."""
     from .fix import _check, _line_starts

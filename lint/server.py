@@ -23,10 +23,23 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from . import __version__
-from .live import Action, LiveError, Session, actions, kind_of, real, revision_hover, rule_hover, word_at
+from .live import (
+    Action,
+    LiveError,
+    Session,
+    actions,
+    fix_all,
+    kind_of,
+    real,
+    revision_hover,
+    rule_hover,
+    word_at,
+)
 from .model import Diagnostic, Span
 
 SOURCE = "miglint"
+QUICK_FIX = types.CodeActionKind.QuickFix.value
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.miglint"
 _CODE = re.compile(r"^MG\d{3}$", re.IGNORECASE)
 _WATCHED = ("**/*.py", "**/*.ini", "**/pyproject.toml", "**/.miglint-baseline.json")
 
@@ -114,19 +127,29 @@ def build(use_cache: bool = True, cache_dir: Path | None = None) -> MiglintServe
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+        types.CodeActionOptions(code_action_kinds=[QUICK_FIX, FIX_ALL]),
     )
     def code_action(ls: MiglintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
         path = _path(params.text_document.uri)
         if path is None:
             return []
-        only = params.context.only
-        if only and not any(str(kind).startswith(types.CodeActionKind.QuickFix) for kind in only):
-            return []
-        lines = _lines(_text_of(ls, path) or "")
-        wanted = _to_span(ls, lines, params.range)
-        found = [d for d in ls.session.findings(path) if _overlaps(d.span, wanted)]
-        return [_code_action(ls, action) for action in actions(found, lambda p: _text_of(ls, p))]
+        only = [str(getattr(kind, "value", kind)) for kind in params.context.only or ()]
+
+        def wanted(kind: str) -> bool:
+            return not only or any(kind == k or kind.startswith(f"{k}.") for k in only)
+
+        text = _text_of(ls, path) or ""
+        lines = _lines(text)
+        out = []
+        if wanted(QUICK_FIX):
+            where = _to_span(ls, lines, params.range)
+            found = [d for d in ls.session.findings(path) if _overlaps(d.span, where)]
+            out = [_code_action(ls, action) for action in actions(found, lambda p: _text_of(ls, p))]
+        if wanted(FIX_ALL):
+            every = fix_all(path, ls.session.findings(path), text)
+            if every is not None:
+                out.append(_code_action(ls, every))
+        return out
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls: MiglintServer, params: types.HoverParams) -> types.Hover | None:
@@ -269,7 +292,7 @@ def _code_action(ls: MiglintServer, action: Action) -> types.CodeAction:
     diagnostic_lines = _lines(_text_of(ls, action.diagnostic.path) or "")
     return types.CodeAction(
         title=action.title,
-        kind=types.CodeActionKind.QuickFix,
+        kind=FIX_ALL if action.kind == "source.fixAll" else QUICK_FIX,
         diagnostics=[_diagnostic(ls, action.diagnostic, diagnostic_lines)],
         is_preferred=action.preferred or None,
         edit=types.WorkspaceEdit(changes=changes),

@@ -134,29 +134,46 @@ async def test_a_second_head_in_the_buffer_and_its_removal(client: LanguageClien
 @lsp
 async def test_fixes_and_ignore_comments_as_code_actions(client: LanguageClient, tmp_path: Path) -> None:
     files = write_project(tmp_path, ["a", "b<-a"])
-    source = files["b"].read_text().replace("Revises: a", "Revises: zz")  # MG106: the docstring disagrees
+    # MG106 twice: neither docstring line agrees with the variables
+    source = (
+        files["b"]
+        .read_text()
+        .replace("Revises: a", "Revises: zz")
+        .replace("Revision ID: b", "Revision ID: bb")
+    )
     open_document(client, files["b"], source)
     found = await published(client, files["b"], bool)
     line = line_of(source, "Revises: zz")
-    assert codes(found) == [("MG106", line)]
+    assert codes(found) == [("MG106", line - 1), ("MG106", line)]
 
-    done = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            types.TextDocumentIdentifier(uri(files["b"])),
-            found[0].range,
-            types.CodeActionContext(diagnostics=list(found)),
+    async def code_actions(where: types.Range, *only: str) -> list[types.CodeAction]:
+        done = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                types.TextDocumentIdentifier(uri(files["b"])),
+                where,
+                types.CodeActionContext(diagnostics=list(found), only=list(only) or None),
+            )
         )
-    )
-    assert done is not None
-    # one action: the finding's line is inside the docstring, where a comment would be
+        assert done is not None
+        return [a for a in done if isinstance(a, types.CodeAction)]
+
+    # one quick fix: the finding's line is inside the docstring, where a comment would be
     # text, so "ignore on this line" is not offered
-    (fix,) = done
-    assert isinstance(fix, types.CodeAction)
+    (fix,) = await code_actions(found[1].range, types.CodeActionKind.QuickFix)
     assert fix.title == "MG106: rewrite the docstring's Revises from `down_revision`"
     assert fix.is_preferred and fix.kind == types.CodeActionKind.QuickFix
     assert fix.edit is not None and fix.edit.changes is not None
     fixed = apply_edits(source, fix.edit.changes[uri(files["b"])])
-    assert fixed == files["b"].read_text()  # the docstring says `Revises: a` again
+    assert fixed == source.replace("Revises: zz", "Revises: a")
+
+    # every safe fix of the file at once (VS Code's "source.fixAll" on save)
+    (every,) = await code_actions(found[1].range, "source.fixAll")
+    assert every.title == "miglint: apply the 2 safe fixes in this file"
+    assert every.kind == "source.fixAll.miglint"
+    assert every.edit is not None and every.edit.changes is not None
+    assert [a.title for a in await code_actions(found[1].range)] == [fix.title, every.title]
+    fixed = apply_edits(source, every.edit.changes[uri(files["b"])])
+    assert fixed == files["b"].read_text()
     change_document(client, files["b"], fixed, 2)
     assert await published(client, files["b"]) == []
 
