@@ -284,3 +284,14 @@ async def test_a_saved_configuration_applies_and_a_broken_one_is_one_diagnostic(
     (broken,) = await saved('[tool.miglint]\nselect = ["MG999"]\n')
     assert broken.message == "cannot lint: unknown rule 'MG999' (see `miglint rules`)"
     assert broken.range.start == types.Position(0, 0)
+
+
+@lsp
+async def test_columns_are_counted_in_the_clients_units(client: LanguageClient, tmp_path: Path) -> None:
+    files = write_project(tmp_path, ["a", "b<-a"])
+    source = files["b"].read_text().replace("down_revision = 'a'", "down_revision = '\U0001f40dgone'")
+    open_document(client, files["b"], source)
+    found = await published(client, files["b"], bool)
+    missing = next(d for d in found if d.code == "MG103")
+    # 7 characters from column 16, but the snake is two UTF-16 code units (LSP's default)
+    assert (missing.range.start.character, missing.range.end.character) == (16, 24)
