@@ -135,6 +135,7 @@ class Session:
             del self._projects[known]  # files found in no project: a new configuration may hold them
         if path is None:
             self._projects.clear()
+            self.results.clear()
             return
         where = real(path)
         inside = os.path.join(os.path.dirname(where), "")  # a configuration applies below its directory
@@ -144,6 +145,8 @@ class Session:
 
         for root in [r for r in self._projects if affected(r)]:
             del self._projects[root]
+        for key in [k for k in self.results if affected(k[0])]:
+            del self.results[key]  # what the next lint finds replaces them
 
     def save(self) -> None:
         """Write what was parsed from disk into the cache (the buffers are not files yet)."""
