@@ -295,3 +295,17 @@ async def test_columns_are_counted_in_the_clients_units(client: LanguageClient, 
     missing = next(d for d in found if d.code == "MG103")
     # 7 characters from column 16, but the snake is two UTF-16 code units (LSP's default)
     assert (missing.range.start.character, missing.range.end.character) == (16, 24)
+
+
+@lsp
+async def test_a_version_file_created_on_disk_is_seen(client: LanguageClient, tmp_path: Path) -> None:
+    files = write_project(tmp_path, ["a", "b<-a"])
+    open_document(client, files["b"])
+    assert await published(client, files["b"]) == []
+    created = tmp_path / "migrations" / "versions" / "0002_c.py"
+    created.write_text(version_source(spec("c<-a")))  # `git pull` brought a second head
+    client.diagnostics.pop(uri(files["b"]), None)
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(uri(created), types.FileChangeType.Created)])
+    )
+    assert codes(await published(client, files["b"])) == [("MG102", 13)]
