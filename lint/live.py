@@ -221,7 +221,9 @@ class Session:
         else:
             project = None
         parts = [] if project is None else [self._part(p) for p in by_settings(project)]
-        self._projects[key if project is None else real(project.root)] = parts
+        # under the directory it was found from (its settings may come from a pyproject.toml
+        # above it: project.root is then that directory), unless found from a version file
+        self._projects[real(project.root) if root is None and project is not None else key] = parts
         return parts
 
     def _part(self, project: Project) -> _Part:

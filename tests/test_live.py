@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import miglint.live
 import miglint.parse
 from conftest import cli_runner
 from histories import spec, version_source, write_project
@@ -127,3 +128,26 @@ def test_a_keystroke_parses_only_its_buffer(tmp_path: Path, monkeypatch) -> None
     session.lint(str(files["c"]))
     assert parsed == ["0002_c.py"]
     assert codes(session, files["c"]) == [("MG106", 4), ("MG102", 13)]
+
+
+def test_a_project_is_discovered_once_when_its_settings_live_above_it(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "pyproject.toml").write_text("[tool.miglint]\n")  # a monorepo's settings, above the project
+    files = write_project(tmp_path / "app", ["a", "b<-a"])
+    runner = tmp_path / "app" / "deploy.py"
+    runner.write_text(RUNNER.format(target="b"))
+    found: list[object] = []
+    discover = miglint.live.discover
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found.append(args)
+        return discover(*args, **kwargs)
+
+    monkeypatch.setattr(miglint.live, "discover", counted)
+    session = Session(use_cache=False)
+    for path in (runner, files["b"], runner, tmp_path / "app" / "alembic.ini"):
+        session.open(str(path), path.read_text())
+        session.lint(str(path))
+    assert len(found) == 1
+    session.forget(str(tmp_path / "pyproject.toml"))  # saved: discover again
+    session.lint(str(runner))
+    assert len(found) == 2
