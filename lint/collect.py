@@ -242,8 +242,36 @@ def cache_key() -> str:
             digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}".encode())
         except OSError:
             digest.update(name.encode())
+    # The libraries that read the files decide what a record holds too (a newer pglast
+    # parses a statement an older one could not): installing another version rewrites
+    # each one's __init__.py, so its size and mtime key the cache like miglint's own.
+    for origin in library_files():
+        try:
+            info = os.stat(origin)
+            digest.update(f"{origin}:{info.st_size}:{info.st_mtime_ns}".encode())
+        except OSError:
+            digest.update(origin.encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()[:16]
+
+
+READING_LIBRARIES = ("pglast", "sqlglot", "libcst")
+
+
+def library_files() -> list[str]:
+    """The __init__.py of each library that reads version files, where it is installed
+    (found, not imported)."""
+    import importlib.util
+
+    found = []
+    for name in READING_LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            found.append(spec.origin)
+    return found
 
 
 class _Restricted(pickle.Unpickler):

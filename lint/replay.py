@@ -328,6 +328,10 @@ class _Recorder:
             for name, module in list(sys.modules.items())
             if name.startswith(f"{__package__}.") and getattr(module, "__file__", None)
         }
+        from .collect import library_files
+
+        for library in library_files():  # a new pglast may read the same files otherwise
+            paths[library] = False
         for package in packages:
             paths[package] = True
             try:

@@ -475,9 +475,7 @@ def test_one_constant_used_by_several_stamps_is_reported_once(tmp_path: Path) ->
 
 
 def _lint_with_cache(tmp_path: Path) -> list[tuple[str, int, str]]:
-    reports = lint_paths(
-        [str(tmp_path)], tmp_path, Options(cache_dir=tmp_path / "cache", select=["MG301"])
-    )
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(cache_dir=tmp_path / "cache", select=["MG301"]))
     return [(d.code, d.span.line, Path(d.path).name) for r in reports for d in r.diagnostics]
 
 
