@@ -371,9 +371,15 @@ def test_sarif_describes_every_rule(outside_git: Path, monkeypatch: pytest.Monke
         "name": "multiple-heads",
         "shortDescription": {"text": heads.summary()},
         "fullDescription": {"text": heads.description()},
+        "helpUri": "https://github.com/miglint/miglint/blob/main/docs/rules/MG102.md",
         "help": {"text": rule_markdown(heads), "markdown": rule_markdown(heads)},
         "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["alembic", "migrations", "revision-graph"]},
     }
+    # every helpUri is a page docs/rules/ holds, named by the code
+    docs = Path(__file__).parent.parent / "docs" / "rules"
+    assert all((docs / rule["helpUri"].rsplit("/", 1)[1]).is_file() for rule in rules.values())
+    assert rules["MG201"]["properties"]["tags"] == ["alembic", "migrations", "sql", "fixable"]
     assert rules["MG102"]["help"]["markdown"].startswith("# multiple-heads (MG102)\n\nSeverity: error;")
     assert rules["MG009"]["defaultConfiguration"] == {"level": "warning", "enabled": False}
     assert rules["MG111"]["defaultConfiguration"] == {"level": "warning"}
