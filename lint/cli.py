@@ -159,10 +159,31 @@ def _record_output(recorder: Any) -> None:
     click.echo = recorded
 
 
+def _print_versions(context: click.Context, _: click.Parameter, asked: bool) -> None:
+    if not asked or context.resilient_parsing:
+        return
+    from .versions import versions
+
+    click.echo(f"miglint, version {__version__}")
+    for name, version in versions():
+        click.echo(f"{name}: {version}")
+    context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="miglint")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_versions,
+    help="Show miglint's version and those of its parsers and Graphviz engine, and exit.",
+)
 def main() -> None:
-    """A static linter for Alembic migration directories."""
+    """A static linter for Alembic migration directories.
+
+    Shell completion: eval "$(_MIGLINT_COMPLETE=bash_source miglint)" (zsh_source, fish_source).
+    """
 
 
 @main.command()
