@@ -191,12 +191,13 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit"]),
+    type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "markdown"]),
     default="text",
     show_default=True,
     help="sarif: SARIF 2.1.0 (GitHub code scanning); github: workflow annotations (and the step "
-    "summary when GITHUB_STEP_SUMMARY is set); gitlab: Code Quality JSON; junit: JUnit XML. "
-    "Paths in sarif, github, gitlab and junit are relative to the git top-level.",
+    "summary when GITHUB_STEP_SUMMARY is set); gitlab: Code Quality JSON; junit: JUnit XML; "
+    "markdown: a pull-request comment (findings, heads, a Mermaid picture). "
+    "Paths in sarif, github, gitlab, junit and markdown are relative to the git top-level.",
 )
 @click.option(
     "-o",
@@ -365,12 +366,40 @@ def lint(
     from .report import FixesShown
 
     fixes_shown = FixesShown(show_fixes, unsafe_fixes)
+    if output_format == "markdown":  # its picture needs each graph, which a cached report lacks
+        reports = _with_graphs(reports, project, options)
     _emit_report(
-        reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics, fixes_shown
+        reports,
+        paths,
+        cwd,
+        output_format,
+        output_file,
+        use_color,
+        not concise,
+        show_statistics,
+        fixes_shown,
+        against=against,
     )
     # an environment that could not be read is an MG005 error in the report: it fails the run
     failed = _fails(reports, project, fail_on)
     sys.exit(1 if failed and not exit_zero else 0)
+
+
+def _with_graphs(
+    reports: list[EnvironmentReport], project: Project, options: Options
+) -> list[EnvironmentReport]:
+    """Each environment's report with its graph, rebuilt from the cached records when the
+    report itself came from the cache (cached reports do not keep their graph)."""
+    import dataclasses
+
+    from .discover import project_of
+
+    out = list(reports)
+    for index, env in enumerate(project.environments[: len(reports)]):
+        if out[index].graph is None and out[index].files:
+            graph = _load_graph(project_of(project, env), env, options)
+            out[index] = dataclasses.replace(out[index], graph=graph)
+    return out
 
 
 def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | None) -> bool:
@@ -438,6 +467,7 @@ def _emit_report(
     show_help: bool,
     show_statistics: bool,
     fixes: FixesShown | None = None,
+    against: str | None = None,
 ) -> None:
     """The report in its format to stdout, or to --output-file with the text report on stdout."""
     from .report import FixesShown, json_report, summary_line, text_report
@@ -449,6 +479,14 @@ def _emit_report(
         )
     elif output_format == "json":
         report = json_report(reports, cwd)
+    elif output_format == "markdown":
+        from .formats import findings, repository_root
+        from .formats.markdown import Links
+        from .formats.markdown import render as markdown
+
+        root = repository_root(Path(paths[0]) if paths else cwd, cwd)
+        links = Links.from_environment(os.environ)
+        report = markdown(findings(reports, root), reports, root, links, against)
     else:
         from .formats import render, repository_root
 

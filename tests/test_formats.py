@@ -566,6 +566,6 @@ def test_statistics_sort_by_count_then_code() -> None:
 def test_help_documents_the_new_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # click wraps at spaces and hyphens: compare without white space
     text = "".join(run(["--help"], tmp_path, monkeypatch).stdout.split())
-    assert "--format[text|json|sarif|github|gitlab|junit]" in text
+    assert "--format[text|json|sarif|github|gitlab|junit|markdown]" in text
     assert "--output-fileFILE" in text and "(with--formattext,onlyitssummaryline)" in text
     assert "onstderrwhenstdoutcarriesamachine-readablereport" in text
