@@ -186,12 +186,15 @@ def main() -> None:
     """
 
 
+REPORT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit", "markdown"]),
+    type=click.Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
     help="sarif: SARIF 2.1.0 (GitHub code scanning); github: workflow annotations (and the step "
@@ -205,6 +208,14 @@ def main() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the --format report to FILE; the text report still goes to stdout "
     "(with --format text, only its summary line).",
+)
+@click.option(
+    "--also-write",
+    "also_write",
+    multiple=True,
+    metavar="FORMAT:FILE",
+    help="Also write the report in FORMAT to FILE (repeatable): one run, several reports "
+    "(the GitHub Action writes SARIF, JSON and Markdown beside its annotations).",
 )
 @click.option(
     "--statistics",
@@ -273,6 +284,7 @@ def lint(
     paths: tuple[str, ...],
     output_format: str,
     output_file: Path | None,
+    also_write: tuple[str, ...],
     show_statistics: bool,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
@@ -303,6 +315,7 @@ def lint(
     from .pipeline import Options, lint_paths
     from .report import display_path
 
+    also = _also_write(also_write)
     if write_baseline and (no_baseline_file or apply_fixes or show_diff):
         raise ConfigError("--write-baseline cannot be combined with --no-baseline-file, --fix or --diff")
 
@@ -366,7 +379,7 @@ def lint(
     from .report import FixesShown
 
     fixes_shown = FixesShown(show_fixes, unsafe_fixes)
-    if output_format == "markdown":  # its picture needs each graph, which a cached report lacks
+    if "markdown" in (output_format, *(fmt for fmt, _ in also)):  # its picture needs each graph
         reports = _with_graphs(reports, project, options)
     _emit_report(
         reports,
@@ -379,6 +392,7 @@ def lint(
         show_statistics,
         fixes_shown,
         against=against,
+        also=also,
     )
     # an environment that could not be read is an MG005 error in the report: it fails the run
     failed = _fails(reports, project, fail_on)
@@ -468,36 +482,23 @@ def _emit_report(
     show_statistics: bool,
     fixes: FixesShown | None = None,
     against: str | None = None,
+    also: Sequence[tuple[str, Path]] = (),
 ) -> None:
-    """The report in its format to stdout, or to --output-file with the text report on stdout."""
-    from .report import FixesShown, json_report, summary_line, text_report
+    """The report in its format to stdout, or to --output-file with the text report on stdout;
+    then each --also-write report to its file."""
+    from .report import FixesShown, summary_line, text_report
 
     fixes = fixes if fixes is not None else FixesShown()
-    if output_format == "text":
-        report = text_report(
-            reports, cwd, color=color and output_file is None, show_help=show_help, fixes=fixes
-        )
-    elif output_format == "json":
-        report = json_report(reports, cwd)
-    elif output_format == "markdown":
+    report = _formatted(
+        output_format, reports, paths, cwd, against, show_help, fixes, color=color and output_file is None
+    )
+    if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         from .formats import findings, repository_root
-        from .formats.markdown import Links
-        from .formats.markdown import render as markdown
+        from .formats.github import step_summary
+        from .formats.output import append
 
         root = repository_root(Path(paths[0]) if paths else cwd, cwd)
-        links = Links.from_environment(os.environ)
-        report = markdown(findings(reports, root), reports, root, links, against)
-    else:
-        from .formats import render, repository_root
-
-        root = repository_root(Path(paths[0]) if paths else cwd, cwd)
-        report = render(output_format, reports, root)
-        if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-            from .formats import findings
-            from .formats.github import step_summary
-            from .formats.output import append
-
-            append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings(reports, root), reports))
+        append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings(reports, root), reports))
     if output_file is None:
         click.echo(report, nl=False, color=color or None)
     else:
@@ -509,11 +510,56 @@ def _emit_report(
         else:
             text = text_report(reports, cwd, color=color, show_help=show_help, fixes=fixes)
             click.echo(text, nl=False, color=color or None)
+    for fmt, path in also:
+        from .formats.output import write_atomically
+
+        write_atomically(path, _formatted(fmt, reports, paths, cwd, against, show_help, fixes))
     if show_statistics:
         from .formats.statistics import statistics
 
         machine_readable = output_format != "text" and output_file is None
         click.echo(statistics(reports), nl=False, err=machine_readable)
+
+
+def _formatted(
+    fmt: str,
+    reports: list[EnvironmentReport],
+    paths: tuple[str, ...],
+    cwd: Path,
+    against: str | None,
+    show_help: bool,
+    fixes: FixesShown,
+    color: bool = False,
+) -> str:
+    """The report in one --format, as text."""
+    from .report import json_report, text_report
+
+    if fmt == "text":
+        return text_report(reports, cwd, color=color, show_help=show_help, fixes=fixes)
+    if fmt == "json":
+        return json_report(reports, cwd)
+    from .formats import findings, render, repository_root
+
+    root = repository_root(Path(paths[0]) if paths else cwd, cwd)
+    if fmt == "markdown":
+        from .formats.markdown import Links
+        from .formats.markdown import render as markdown
+
+        return markdown(findings(reports, root), reports, root, Links.from_environment(os.environ), against)
+    return render(fmt, reports, root)
+
+
+def _also_write(values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """`--also-write sarif:out.sarif` -> [("sarif", Path("out.sarif"))]."""
+    pairs = []
+    for value in values:
+        fmt, colon, path = value.partition(":")
+        if not colon or not path or fmt not in REPORT_FORMATS:
+            raise ConfigError(
+                f"--also-write {value}: expected FORMAT:FILE with FORMAT one of {', '.join(REPORT_FORMATS)}"
+            )
+        pairs.append((fmt, Path(path)))
+    return pairs
 
 
 def _print_diff(
