@@ -347,7 +347,8 @@ def lint(
         locked = held.enter_context(fix_lock(project.root))
     digests: dict[str, str] = {}  # what each file held when it was linted
     options = _cache_checked(project, options, cwd)
-    reports = lint_paths(paths, cwd, options, project, digests)
+    with _progress():
+        reports = lint_paths(paths, cwd, options, project, digests)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
     # one baseline per [tool.miglint], as for every other setting
@@ -414,6 +415,14 @@ def _with_graphs(
             graph = _load_graph(project_of(project, env), env, options)
             out[index] = dataclasses.replace(out[index], graph=graph)
     return out
+
+
+def _progress() -> contextlib.AbstractContextManager[None]:
+    """A bar on stderr while a slow cold run parses, on a terminal outside CI (lint/progress.py)."""
+    from . import progress
+
+    wanted = progress.wanted(sys.stderr)
+    return progress.showing(progress.Progress(sys.stderr) if wanted else None)  # type: ignore[arg-type]
 
 
 def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | None) -> bool:

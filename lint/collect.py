@@ -91,12 +91,18 @@ def _parse_all(
     them here: the cache stores those bytes as they are, rather than this process
     pickling every record a second time while nothing else can run.
     """
+    from .progress import active  # the bar a cold run on a terminal draws (lint/progress.py)
+
+    bar = active() if items else None
+    tick = bar.advance if bar is not None else None
+    if bar is not None:
+        bar.add(len(items))
     if len(items) < PARALLEL_THRESHOLD:
-        return _parse_batch(items, dialect, ops, downgrade), []
+        return _parse_batch(items, dialect, ops, downgrade, tick), []
     workers = jobs if jobs is not None else idle_cpus()
     method = _start_method() if workers > 1 else None
     if method is None:
-        return _parse_batch(items, dialect, ops, downgrade), []
+        return _parse_batch(items, dialect, ops, downgrade, tick), []
     if method == "fork":  # imported once here, not once in each worker
         from . import parse, sql  # noqa: F401
     import concurrent.futures
@@ -112,10 +118,12 @@ def _parse_all(
         os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for blob in pool.map(parse_batch, batches):
+            for batch, blob in zip(batches, pool.map(parse_batch, batches)):
                 # our own workers' output: unpickled while they go on with the next batches
                 results.extend(pickle.loads(blob))
                 blobs.append(blob)
+                if tick is not None:
+                    tick(len(batch))
     finally:
         if method != "fork":
             if saved is None:
@@ -178,7 +186,9 @@ def _parse_batch(
     dialect: str = "postgresql",
     ops: bool = False,
     downgrade: bool = True,
+    tick: Callable[[int], None] | None = None,
 ) -> list[tuple[str, RevisionFile]]:
+    """`tick(1)` after each file: the progress bar, when parsing in the process that draws it."""
     from .parse import parse_revision_file  # deferred: a run served from the cache parses nothing
 
     out: list[tuple[str, RevisionFile]] = []
@@ -189,13 +199,16 @@ def _parse_batch(
             except OSError as error:
                 reason = error.strerror or str(error)
                 out.append((_UNREADABLE + reason, _unreadable(path, reason)))
-                continue
-        try:
-            out.append((content_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
-        except Exception as error:  # a bug of miglint's on one file must not end the whole run
-            reason = f"miglint failed on this file ({type(error).__name__}: {error}); please report it"
-            # an unreadable digest: never cached, so a fixed miglint reads the file again
-            out.append((_UNREADABLE + reason, _unreadable(path, reason)))
+                data = None
+        if data is not None:
+            try:
+                out.append((content_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
+            except Exception as error:  # a bug of miglint's on one file must not end the whole run
+                reason = f"miglint failed on this file ({type(error).__name__}: {error}); please report it"
+                # an unreadable digest: never cached, so a fixed miglint reads the file again
+                out.append((_UNREADABLE + reason, _unreadable(path, reason)))
+        if tick is not None:
+            tick(1)
     return out
 
 

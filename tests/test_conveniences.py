@@ -107,3 +107,125 @@ def test_readme_documents_completion() -> None:
         "_MIGLINT_COMPLETE=fish_source miglint | source",
     ):
         assert line in readme
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_the_bar_appears_after_a_second_and_is_erased() -> None:
+    import io
+
+    from miglint.progress import Progress
+
+    clock, stream = Clock(), io.StringIO()
+    bar = Progress(stream, clock)
+    bar.add(40)
+    bar.advance(10)
+    clock.now += 0.5
+    bar.advance(10)
+    assert stream.getvalue() == ""  # a run that ends within a second says nothing
+    clock.now += 0.6
+    bar.advance(10)
+    assert stream.getvalue() == "\r[######################........] 30/40 files parsed"
+    bar.advance(1)  # redrawn at most every 0.1 s
+    assert stream.getvalue().count("\r[") == 1
+    bar.advance(9)  # the last file is always drawn
+    assert stream.getvalue().endswith("\r[##############################] 40/40 files parsed")
+    bar.close()
+    assert stream.getvalue().endswith("\r\x1b[K")
+
+
+def test_the_bar_is_wanted_on_a_terminal_outside_ci_only() -> None:
+    from miglint.progress import wanted
+
+    class Terminal:
+        def __init__(self, tty: bool) -> None:
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    assert wanted(Terminal(True), {})  # type: ignore[arg-type]
+    assert wanted(Terminal(True), {"CI": "false"})  # type: ignore[arg-type]
+    assert not wanted(Terminal(True), {"CI": "true"})  # type: ignore[arg-type]
+    assert not wanted(Terminal(True), {"CI": "1", "TERM": "xterm"})  # type: ignore[arg-type]
+    assert not wanted(Terminal(True), {"TERM": "dumb"})  # type: ignore[arg-type]
+    assert not wanted(Terminal(False), {})  # type: ignore[arg-type]
+    assert not wanted(None, {})
+
+
+def sixty(tmp_path: Path) -> Path:
+    from histories import write_project
+
+    write_project(tmp_path, ["r0"] + [f"r{n}<-r{n - 1}" for n in range(1, 60)])
+    return tmp_path
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"], ids=["in-process", "workers"])
+def test_a_slow_cold_run_on_a_terminal_shows_files_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    monkeypatch.chdir(sixty(tmp_path))
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
+    monkeypatch.setattr("miglint.progress.DELAY", 0.0)  # as if parsing took more than a second
+    monkeypatch.setattr("miglint.progress._is_terminal", lambda stream: True)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--jobs", jobs])
+    assert result.exit_code == 0 and result.stdout == "All checks passed: 60 revisions in 1 environment.\n"
+    assert result.stderr.startswith("\r[")
+    assert result.stderr.endswith("\r[##############################] 60/60 files parsed\r\x1b[K")
+    monkeypatch.setenv("CI", "true")
+    quiet = cli_runner().invoke(main, ["lint", "--no-cache", "--jobs", jobs])
+    assert (quiet.exit_code, quiet.stderr) == (0, "")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(
+    ("delay", "ci", "bar"),
+    [("0", None, True), ("0", "true", False), ("1", None, False)],
+    ids=["slow", "slow-in-ci", "fast"],
+)
+def test_the_bar_on_a_real_terminal(tmp_path: Path, delay: str, ci: str | None, bar: bool) -> None:
+    """stderr a pseudo-terminal, stdout a pipe: the bar goes to the terminal, the report to the pipe."""
+    import pty
+
+    project = sixty(tmp_path)
+    script = (
+        "import sys, miglint.progress as p\n"
+        f"p.DELAY = {delay}\n"
+        "from miglint.cli import main\n"
+        "main(['lint', '--no-cache', '--jobs', '1'], prog_name='miglint')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "TERM")}
+    if ci is not None:
+        env["CI"] = ci
+    master, slave = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script], cwd=project, env=env, stderr=slave, stdout=subprocess.PIPE, timeout=60
+        )
+        os.close(slave)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the terminal's other side is closed and drained
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        os.close(master)
+    assert done.returncode == 0 and done.stdout == b"All checks passed: 60 revisions in 1 environment.\n"
+    if bar:
+        assert b"60/60 files parsed" in seen and seen.endswith(b"\r\x1b[K")
+    else:
+        assert seen == b""
