@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import gc
 import os
@@ -405,8 +406,6 @@ def _with_graphs(
 ) -> list[EnvironmentReport]:
     """Each environment's report with its graph, rebuilt from the cached records when the
     report itself came from the cache (cached reports do not keep their graph)."""
-    import dataclasses
-
     from .discover import project_of
 
     out = list(reports)
@@ -1142,6 +1141,62 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     click.echo(
         f"\nbaseline: {baseline or '(none: set [tool.miglint] baseline)'}; project: {display_path(str(project.root), cwd)}"
     )
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--baseline/--no-baseline",
+    "record",
+    default=None,
+    help="Record the current findings in the baseline file, or not [default: ask on a terminal, else not].",
+)
+@_guarded
+def init(path: Path | None, record: bool | None) -> None:
+    """Write a [tool.miglint] section into PATH/pyproject.toml (default: here) for what is found there."""
+    from . import init as initialise
+    from .discover import discover
+    from .pipeline import Options, find_runners, lint_paths
+    from .report import display_path
+
+    cwd = Path.cwd()
+    root = (cwd / path) if path is not None else cwd
+    pyproject = root / "pyproject.toml"
+    if pyproject.exists():
+        from .config import miglint_table
+
+        if miglint_table(pyproject) is not None:  # before any work: a one-line refusal
+            initialise.write(pyproject, "")
+    project = discover([str(root)], cwd)
+    if not project.environments:
+        raise ConfigError(f"no Alembic environment found in {display_path(str(root), cwd)}: nothing to write")
+    project = dataclasses.replace(project, root=root)
+    written = initialise.section(project, find_runners(project), cwd)
+    created = initialise.write(pyproject, written.text)
+    shown = display_path(str(pyproject), cwd)
+    click.echo(f"{'Created' if created else 'Added [tool.miglint] to'} {shown}:\n")
+    click.echo(written.text)
+    reports = lint_paths([str(root)], cwd, Options(use_cache=False))
+    found = sum(len(r.diagnostics) for r in reports)
+    if not found:
+        click.echo("No findings: every check passes.")
+        return
+    if record is None and _on_terminal() and sys.stdin is not None and sys.stdin.isatty():
+        record = click.confirm(
+            f"Record the {_count(found, 'current finding')} in a baseline, so that only new ones are reported?",
+            default=False,
+        )
+    if not record:
+        click.echo(
+            f"{_count(found, 'finding')} now; `miglint lint --write-baseline` records them, "
+            "so that only new ones are reported (README: Adopting miglint)."
+        )
+        return
+    from . import baseline
+
+    places = baseline.places(discover([str(root)], cwd), None, cwd)
+    for place in places:
+        _write_baseline(place.path, baseline.members(reports, place, len(places) == 1), place.root, cwd)
 
 
 @main.command(name="rules")

@@ -496,3 +496,14 @@ def test_the_marker_is_the_markdown_report_s() -> None:
     from miglint.formats.markdown import MARKER
 
     assert f'MARKER = "{MARKER}"' in (ROOT / "action" / "comment.py").read_text()
+
+
+def test_readme_workflow_uses_only_what_the_action_declares() -> None:
+    text = (ROOT / "README.md").read_text()
+    block = text.split("```yaml\non: pull_request\n", 1)[1].split("```", 1)[0]
+    workflow = yaml.safe_load("on: pull_request\n" + block)
+    steps = workflow["jobs"]["miglint"]["steps"]
+    (ours,) = [step for step in steps if step.get("uses", "").startswith("miglint/miglint@")]
+    assert set(ours["with"]) <= set(action()["inputs"])
+    used = set(re.findall(r"steps\.miglint\.outputs\.([\w-]+)", block))
+    assert used and used <= set(action()["outputs"])

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import cli_runner
@@ -229,3 +230,166 @@ def test_the_bar_on_a_real_terminal(tmp_path: Path, delay: str, ci: str | None, 
         assert b"60/60 files parsed" in seen and seen.endswith(b"\r\x1b[K")
     else:
         assert seen == b""
+
+
+# -- miglint init ----------------------------------------------------------------------------
+
+EXAMPLES = ROOT / "examples"
+
+
+def init(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
+    monkeypatch.chdir(project)
+    return cli_runner().invoke(main, ["init", *args])
+
+
+def copied(name: str, tmp_path: Path, keep_pyproject: bool = False) -> Path:
+    import shutil
+
+    project = tmp_path / name
+    shutil.copytree(EXAMPLES / name, project)
+    if not keep_pyproject:
+        (project / "pyproject.toml").unlink(missing_ok=True)
+    return project
+
+
+SEED_SECTION = """[tool.miglint]
+# Written by `miglint init`; the README's configuration reference describes every key.
+dialect = "postgresql"  # no database URL or driver found: miglint's default
+# the files that run `alembic stamp`; without this key they are searched for on every run
+runners = ["scripts/run_migrations.py", "scripts/run_migrations_fixed.py"]
+
+# The environments found; without these tables they are discovered on every run.
+[[tool.miglint.environments]]
+config = "alembic.ini"
+"""
+
+
+def test_init_writes_what_it_finds_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copied("seed-chain", tmp_path)
+    monkeypatch.chdir(project)
+    before = cli_runner().invoke(main, ["lint", "--no-cache"]).stdout
+    result = init(project, monkeypatch, "--no-baseline")
+    assert result.exit_code == 0, result.stderr
+    assert (project / "pyproject.toml").read_text() == SEED_SECTION
+    assert result.stdout == (
+        f"Created pyproject.toml:\n\n{SEED_SECTION}\n"
+        "2 findings now; `miglint lint --write-baseline` records them, so that only new ones are "
+        "reported (README: Adopting miglint).\n"
+    )
+    assert not (project / ".miglint-baseline.json").exists()
+    assert not [p.name for p in project.iterdir() if p.name.startswith(".pyproject")]  # no temporaries
+    # the configuration written is read, and lints the project as discovery did
+    after = cli_runner().invoke(main, ["lint", "--no-cache"])
+    assert after.stdout == before and "Found 1 error and 1 warning in 24 revisions" in after.stdout
+
+
+def test_init_offers_a_baseline_and_writes_it_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copied("seed-chain", tmp_path)
+    result = init(project, monkeypatch, "--baseline")
+    assert result.exit_code == 0 and result.stderr == "Wrote 2 findings to .miglint-baseline.json.\n"
+    after = cli_runner().invoke(main, ["lint", "--no-cache"])
+    assert (after.exit_code, after.stdout) == (0, "All checks passed: 24 revisions in 1 environment (2 baselined).\n")
+
+
+def test_init_names_each_section_of_an_ini_and_guesses_the_dialect_from_its_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copied("multi-env", tmp_path)
+    ini = project / "alembic.ini"
+    ini.write_text(ini.read_text().replace("postgresql://app@localhost/core", "mysql+pymysql://app@localhost/core"))
+    result = init(project, monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    text = (project / "pyproject.toml").read_text()
+    assert 'dialect = "mysql"  # guessed from sqlalchemy.url in alembic.ini\n' in text
+    assert text.endswith(
+        "[[tool.miglint.environments]]\nconfig = \"alembic.ini\"\nsection = \"core\"\n"
+        "[[tool.miglint.environments]]\nconfig = \"alembic.ini\"\nsection = \"tenant\"\n"
+    )
+    names = cli_runner().invoke(main, ["lint", "--no-cache", "--format", "json"])
+    import json
+
+    environments = json.loads(names.stdout)["summary"]["environments"]
+    assert [e["name"] for e in environments] == ["alembic.ini [core]", "alembic.ini [tenant]"]
+
+
+@pytest.mark.parametrize(
+    ("env_py", "expected"),
+    [
+        ('engine = create_async_engine("sqlite+aiosqlite:///app.db")\n', '"sqlite"  # guessed from the database URLs in env.py'),
+        ("import asyncpg\n", '"postgresql"  # guessed from the database drivers env.py names'),
+        ("import pymysql  # MySQL\n", '"mysql"  # guessed from the database drivers env.py names'),
+    ],
+    ids=["url", "asyncpg", "pymysql"],
+)
+def test_init_guesses_the_dialect_from_env_py(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, env_py: str, expected: str
+) -> None:
+    from histories import write_project
+
+    write_project(tmp_path, ["a", "b<-a"])
+    (tmp_path / "migrations" / "env.py").write_text("from alembic import context\n" + env_py)
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(ini.read_text() + "sqlalchemy.url = driver://user:pass@localhost/dbname\n")
+    result = init(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    assert f"dialect = {expected}\n" in (tmp_path / "pyproject.toml").read_text()
+
+
+def test_init_appends_to_a_pyproject_and_keeps_every_byte_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = copied("two-heads", tmp_path)
+    original = b'[project]\nname = "shop"  # caf\xc3\xa9\n\n[tool.ruff]\nline-length = 100'  # no final newline
+    (project / "pyproject.toml").write_bytes(original)
+    result = init(project, monkeypatch, "--no-baseline")
+    assert result.exit_code == 0 and result.stdout.startswith("Added [tool.miglint] to pyproject.toml:\n")
+    written = (project / "pyproject.toml").read_bytes()
+    assert written.startswith(original + b"\n\n[tool.miglint]\n")
+    assert "2 findings now" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("existing", "message"),
+    [
+        (
+            '[tool.miglint]\nselect = ["ALL"]\n',
+            "miglint: error: pyproject.toml already has a [tool.miglint] section; not changing it "
+            "(edit it, or remove it and run miglint init again)\n",
+        ),
+        ("[tool.miglint\n", "miglint: error: "),
+    ],
+    ids=["configured", "invalid-toml"],
+)
+def test_init_never_clobbers_a_pyproject(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, existing: str, message: str
+) -> None:
+    project = copied("two-heads", tmp_path)
+    (project / "pyproject.toml").write_text(existing)
+    result = init(project, monkeypatch)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1
+    assert (project / "pyproject.toml").read_text() == existing
+
+
+def test_init_without_an_environment_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = init(tmp_path, monkeypatch)
+    assert result.exit_code == 2 and "no Alembic environment found" in result.stderr
+    assert not (tmp_path / "pyproject.toml").exists()
+
+
+def test_init_declares_a_script_directory_without_an_ini_by_its_directories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from histories import write_project
+
+    write_project(tmp_path / "db", ["a", "b<-a"])
+    (tmp_path / "db" / "alembic.ini").unlink()
+    (tmp_path / "db" / "migrations" / "env.py").write_text("from alembic import context\n")
+    result = init(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "pyproject.toml").read_text()
+    assert text.endswith(
+        '[[tool.miglint.environments]]\nname = "db/migrations"\nscript-location = "db/migrations"\n'
+    )
+    after = cli_runner().invoke(main, ["lint", "--no-cache"])
+    assert after.stdout == "All checks passed: 2 revisions in 1 environment.\n"
