@@ -34,7 +34,9 @@ def main() -> int:
             if previous["body"] == body:
                 print(f"miglint: comment {previous['html_url']} is up to date")
                 return 0
-            done = _call("PATCH", f"{api}/repos/{repository}/issues/comments/{previous['id']}", {"body": body})
+            done = _call(
+                "PATCH", f"{api}/repos/{repository}/issues/comments/{previous['id']}", {"body": body}
+            )
             print(f"miglint: updated {done.get('html_url', 'the comment')}")
         elif os.environ.get("MIGLINT_FINDINGS", "0") != "0":
             done = _call("POST", f"{api}/repos/{repository}/issues/{number}/comments", {"body": body})
@@ -105,9 +107,7 @@ def _call(method: str, url: str, payload: "dict | None" = None) -> "dict | list"
                 json.dump(payload, stream)
             command += ["--header", "Content-Type: application/json", "--data-binary", f"@{data}"]
         try:
-            done = subprocess.run(
-                [*command, url], input=config.encode(), capture_output=True, timeout=60
-            )
+            done = subprocess.run([*command, url], input=config.encode(), capture_output=True, timeout=60)
         except (OSError, subprocess.SubprocessError) as error:
             raise ApiError(f"cannot run curl: {error}") from None
     text = done.stdout.decode("utf-8", "replace")

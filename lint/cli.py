@@ -421,7 +421,7 @@ def _progress() -> contextlib.AbstractContextManager[None]:
     from . import progress
 
     wanted = progress.wanted(sys.stderr)
-    return progress.showing(progress.Progress(sys.stderr) if wanted else None)  # type: ignore[arg-type]
+    return progress.showing(progress.Progress(sys.stderr) if wanted else None)
 
 
 def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | None) -> bool:

@@ -23,7 +23,9 @@ from .discover import Environment, Project
 
 # `postgresql+asyncpg://`, `mysql://`, `sqlite:///`: the scheme before the driver
 _URL = re.compile(r"\b([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
-_INI_URL = re.compile(r"^\s*sqlalchemy\.url\s*=\s*([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE | re.MULTILINE)
+_INI_URL = re.compile(
+    r"^\s*sqlalchemy\.url\s*=\s*([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE | re.MULTILINE
+)
 _SCHEMES = {
     "postgresql": "postgresql",
     "postgres": "postgresql",
@@ -73,7 +75,9 @@ def section(project: Project, runners: Sequence[Path], cwd: Path) -> Section:
         f"dialect = {_string(dialect)}  # {reason}",
     ]
     if found:
-        lines.append("# the files that run `alembic stamp`; without this key they are searched for on every run")
+        lines.append(
+            "# the files that run `alembic stamp`; without this key they are searched for on every run"
+        )
         lines.append(f"runners = [{', '.join(_string(r) for r in found)}]")
     tables, skipped = _environment_tables(project.environments, root, cwd)
     written = sum(1 for line in tables if line == "[[tool.miglint.environments]]")
@@ -101,7 +105,10 @@ def _environment_tables(
             if section_name is not None:
                 entry.append(f"section = {_string(section_name)}")
         elif env.script_location is not None and _inside(env.script_location, root):
-            entry = [f"name = {_string(env.name)}", f"script-location = {_string(_relative(env.script_location, root))}"]
+            entry = [
+                f"name = {_string(env.name)}",
+                f"script-location = {_string(_relative(env.script_location, root))}",
+            ]
             default = (env.script_location / "versions",)
             if env.version_locations != default:
                 if not all(_inside(location, root) for location in env.version_locations):

@@ -101,7 +101,9 @@ def run_steps(
     outputs taken from `uses_outputs`."""
     declared = action()["inputs"]
     assert set(given) <= set(declared)
-    context = Context({name: str(given.get(name, spec.get("default", ""))) for name, spec in declared.items()})
+    context = Context(
+        {name: str(given.get(name, spec.get("default", ""))) for name, spec in declared.items()}
+    )
     context.inputs = {name: context.substitute(value) for name, value in context.inputs.items()}
     base = {k: v for k, v in os.environ.items() if k not in ("GITHUB_STEP_SUMMARY", "CI")}
     base["PATH"] = str(bin_dir) if path_only else f"{bin_dir}{os.pathsep}{base.get('PATH', '')}"
@@ -187,7 +189,10 @@ def test_action_declares_its_inputs_outputs_and_a_composite_run() -> None:
     # miglint runs once; the only `uses:` is setup-python, and only when no Python is found
     assert sum("action/lint.py" in step.get("run", "") for step in steps) == 1
     (setup,) = [step for step in steps if "uses" in step]
-    assert setup["uses"].startswith("actions/setup-python@") and setup["if"] == "steps.python.outputs.python == ''"
+    assert (
+        setup["uses"].startswith("actions/setup-python@")
+        and setup["if"] == "steps.python.outputs.python == ''"
+    )
 
 
 def test_install_step_installs_the_checkout_or_the_version_asked_for(tmp_path: Path) -> None:
@@ -278,7 +283,9 @@ def test_one_run_gives_the_report_the_sarif_file_the_outputs_and_the_status(
     project = tmp_path / "two-heads"
     shutil.copytree(EXAMPLES / "two-heads", project)
     result = run_steps(project, python_bin, args="--no-cache")
-    assert result.returncode == 1 and result.stdout.startswith("::error file=migrations/versions/3df49f95e6d3")
+    assert result.returncode == 1 and result.stdout.startswith(
+        "::error file=migrations/versions/3df49f95e6d3"
+    )
     assert len(lint_runs(tmp_path)) == 1
     sarif = Path(result.outputs["sarif-file"])
     assert sarif.parent.parent == tmp_path  # under RUNNER_TEMP when no sarif-file is given
@@ -293,7 +300,10 @@ def test_one_run_gives_the_report_the_sarif_file_the_outputs_and_the_status(
     passed = run_steps(clean, python_bin, args="--no-cache", **{"sarif-file": "out/m.sarif"})
     assert passed.returncode == 0
     assert (passed.outputs["findings"], passed.outputs["errors"]) == ("0", "0")
-    assert passed.outputs["sarif-file"] == str(clean / "out" / "m.sarif") and (clean / "out" / "m.sarif").exists()
+    assert (
+        passed.outputs["sarif-file"] == str(clean / "out" / "m.sarif")
+        and (clean / "out" / "m.sarif").exists()
+    )
 
 
 def test_a_usage_error_is_exit_status_2_without_outputs(tmp_path: Path, python_bin: Path) -> None:
@@ -387,9 +397,17 @@ def calls(directory: Path) -> list[tuple[str, str, dict[str, Any] | None]]:
     for number in range(len(list(directory.glob("call-*.args")))):
         args = (directory / f"call-{number}.args").read_text().splitlines()
         assert TOKEN not in " ".join(args)
-        assert (directory / f"call-{number}.stdin").read_text() == f'header = "Authorization: Bearer {TOKEN}"\n'
+        assert (
+            directory / f"call-{number}.stdin"
+        ).read_text() == f'header = "Authorization: Bearer {TOKEN}"\n'
         body = directory / f"call-{number}.body"
-        found.append((args[args.index("--request") + 1], args[-1], json.loads(body.read_text()) if body.exists() else None))
+        found.append(
+            (
+                args[args.index("--request") + 1],
+                args[-1],
+                json.loads(body.read_text()) if body.exists() else None,
+            )
+        )
     return found
 
 
@@ -403,7 +421,9 @@ def test_comment_is_posted_once_with_the_markdown_report(
     project = tmp_path / "two-heads"
     shutil.copytree(EXAMPLES / "two-heads", project)
     (directory / "response-0").write_text('[{"id": 5, "body": "LGTM", "html_url": "u5"}]\n200')
-    (directory / "response-1").write_text('{"id": 6, "html_url": "https://github.com/acme/shop/pull/7#c6"}\n201')
+    (directory / "response-1").write_text(
+        '{"id": 6, "html_url": "https://github.com/acme/shop/pull/7#c6"}\n201'
+    )
     result = run_steps(project, python_bin, env=env, args="--no-cache", comment="true")
     assert result.returncode == 1, result.stderr  # miglint's status, after the comment
     made = calls(directory)
@@ -412,8 +432,13 @@ def test_comment_is_posted_once_with_the_markdown_report(
         ("POST", "https://api.example/repos/acme/shop/issues/7/comments"),
     ]
     body = made[1][2]
-    assert body is not None and body["body"].startswith("<!-- miglint-comment -->\n### miglint: Found 2 errors")
-    assert f"](https://github.com/acme/shop/blob/0123abc/migrations/versions/3df49f95e6d3_add_task_labels.py#L13)" in body["body"]
+    assert body is not None and body["body"].startswith(
+        "<!-- miglint-comment -->\n### miglint: Found 2 errors"
+    )
+    assert (
+        "](https://github.com/acme/shop/blob/0123abc/migrations/versions/3df49f95e6d3_add_task_labels.py#L13)"
+        in body["body"]
+    )
     assert "miglint: posted https://github.com/acme/shop/pull/7#c6" in result.stdout
     assert len(lint_runs(tmp_path)) == 1
 

@@ -87,7 +87,11 @@ def complete(words: str, shell: str = "bash") -> subprocess.CompletedProcess[str
 def test_completion_script_is_printed_for_each_documented_shell() -> None:
     if not SCRIPT.exists():
         pytest.skip("the miglint console script is not installed beside this interpreter")
-    for shell, marker in (("bash", "complete -o nosort -F"), ("zsh", "#compdef miglint"), ("fish", "complete")):
+    for shell, marker in (
+        ("bash", "complete -o nosort -F"),
+        ("zsh", "#compdef miglint"),
+        ("fish", "complete"),
+    ):
         env = {**os.environ, "_MIGLINT_COMPLETE": f"{shell}_source"}
         done = subprocess.run([str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0 and marker in done.stdout and "_MIGLINT_COMPLETE" in done.stdout
@@ -211,7 +215,12 @@ def test_the_bar_on_a_real_terminal(tmp_path: Path, delay: str, ci: str | None, 
     master, slave = pty.openpty()
     try:
         done = subprocess.run(
-            [sys.executable, "-c", script], cwd=project, env=env, stderr=slave, stdout=subprocess.PIPE, timeout=60
+            [sys.executable, "-c", script],
+            cwd=project,
+            env=env,
+            stderr=slave,
+            stdout=subprocess.PIPE,
+            timeout=60,
         )
         os.close(slave)
         seen = b""
@@ -283,12 +292,17 @@ def test_init_writes_what_it_finds_and_says_so(tmp_path: Path, monkeypatch: pyte
     assert after.stdout == before and "Found 1 error and 1 warning in 24 revisions" in after.stdout
 
 
-def test_init_offers_a_baseline_and_writes_it_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_offers_a_baseline_and_writes_it_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = copied("seed-chain", tmp_path)
     result = init(project, monkeypatch, "--baseline")
     assert result.exit_code == 0 and result.stderr == "Wrote 2 findings to .miglint-baseline.json.\n"
     after = cli_runner().invoke(main, ["lint", "--no-cache"])
-    assert (after.exit_code, after.stdout) == (0, "All checks passed: 24 revisions in 1 environment (2 baselined).\n")
+    assert (after.exit_code, after.stdout) == (
+        0,
+        "All checks passed: 24 revisions in 1 environment (2 baselined).\n",
+    )
 
 
 def test_init_names_each_section_of_an_ini_and_guesses_the_dialect_from_its_url(
@@ -296,14 +310,16 @@ def test_init_names_each_section_of_an_ini_and_guesses_the_dialect_from_its_url(
 ) -> None:
     project = copied("multi-env", tmp_path)
     ini = project / "alembic.ini"
-    ini.write_text(ini.read_text().replace("postgresql://app@localhost/core", "mysql+pymysql://app@localhost/core"))
+    ini.write_text(
+        ini.read_text().replace("postgresql://app@localhost/core", "mysql+pymysql://app@localhost/core")
+    )
     result = init(project, monkeypatch)
     assert result.exit_code == 0, result.stderr
     text = (project / "pyproject.toml").read_text()
     assert 'dialect = "mysql"  # guessed from sqlalchemy.url in alembic.ini\n' in text
     assert text.endswith(
-        "[[tool.miglint.environments]]\nconfig = \"alembic.ini\"\nsection = \"core\"\n"
-        "[[tool.miglint.environments]]\nconfig = \"alembic.ini\"\nsection = \"tenant\"\n"
+        '[[tool.miglint.environments]]\nconfig = "alembic.ini"\nsection = "core"\n'
+        '[[tool.miglint.environments]]\nconfig = "alembic.ini"\nsection = "tenant"\n'
     )
     names = cli_runner().invoke(main, ["lint", "--no-cache", "--format", "json"])
     import json
@@ -315,7 +331,10 @@ def test_init_names_each_section_of_an_ini_and_guesses_the_dialect_from_its_url(
 @pytest.mark.parametrize(
     ("env_py", "expected"),
     [
-        ('engine = create_async_engine("sqlite+aiosqlite:///app.db")\n', '"sqlite"  # guessed from the database URLs in env.py'),
+        (
+            'engine = create_async_engine("sqlite+aiosqlite:///app.db")\n',
+            '"sqlite"  # guessed from the database URLs in env.py',
+        ),
         ("import asyncpg\n", '"postgresql"  # guessed from the database drivers env.py names'),
         ("import pymysql  # MySQL\n", '"mysql"  # guessed from the database drivers env.py names'),
     ],
@@ -339,7 +358,9 @@ def test_init_appends_to_a_pyproject_and_keeps_every_byte_of_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = copied("two-heads", tmp_path)
-    original = b'[project]\nname = "shop"  # caf\xc3\xa9\n\n[tool.ruff]\nline-length = 100'  # no final newline
+    original = (
+        b'[project]\nname = "shop"  # caf\xc3\xa9\n\n[tool.ruff]\nline-length = 100'  # no final newline
+    )
     (project / "pyproject.toml").write_bytes(original)
     result = init(project, monkeypatch, "--no-baseline")
     assert result.exit_code == 0 and result.stdout.startswith("Added [tool.miglint] to pyproject.toml:\n")

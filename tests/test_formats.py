@@ -571,16 +571,27 @@ def test_help_documents_the_new_options(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert "onstderrwhenstdoutcarriesamachine-readablereport" in text
 
 
-def test_also_write_gives_several_reports_from_one_run(outside_git: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_also_write_gives_several_reports_from_one_run(
+    outside_git: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project = example("two-heads", outside_git)
     out = outside_git / "out"
     out.mkdir()
     both = run(
-        ["--format", "github", "--also-write", f"sarif:{out}/r.sarif", "--also-write", f"markdown:{out}/r.md"],
+        [
+            "--format",
+            "github",
+            "--also-write",
+            f"sarif:{out}/r.sarif",
+            "--also-write",
+            f"markdown:{out}/r.md",
+        ],
         project,
         monkeypatch,
     )
-    alone = {fmt: run(["--format", fmt], project, monkeypatch).stdout for fmt in ("github", "sarif", "markdown")}
+    alone = {
+        fmt: run(["--format", fmt], project, monkeypatch).stdout for fmt in ("github", "sarif", "markdown")
+    }
     assert both.exit_code == 1 and both.stdout == alone["github"]
     assert (out / "r.sarif").read_text() == alone["sarif"]
     assert (out / "r.md").read_text() == alone["markdown"]

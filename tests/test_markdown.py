@@ -113,7 +113,9 @@ def test_links_are_relative_outside_ci_and_rules_pages_exist(
     page = Path(__file__).parent.parent / "docs" / "rules" / hrefs(row[1])[0].removeprefix(DOCS)
     assert page.is_file()
     given = run(["--no-cache"], two_heads, monkeypatch, MIGLINT_BLOB_URL="https://git.example/x/tree/main/")
-    assert hrefs(table_rows(parse(given.stdout), 0)[0][2]) == [f"https://git.example/x/tree/main/{HEAD_3DF}#L13"]
+    assert hrefs(table_rows(parse(given.stdout), 0)[0][2]) == [
+        f"https://git.example/x/tree/main/{HEAD_3DF}#L13"
+    ]
 
 
 def test_a_clean_project_gives_a_short_comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -164,7 +166,9 @@ def test_against_draws_only_the_changed_part_of_a_long_history(
     write(repo, "0020_x.py", "x<-r19")
     commit(repo, "add x")
     git(repo, "checkout", "-q", "main")
-    for number, (rev, parent) in enumerate(zip(["c1", "c2", "c3", "c4", "c5"], ["r19", "c1", "c2", "c3", "c4"]), 20):
+    for number, (rev, parent) in enumerate(
+        zip(["c1", "c2", "c3", "c4", "c5"], ["r19", "c1", "c2", "c3", "c4"]), 20
+    ):
         write(repo, f"{number:04d}_{rev}.py", f"{rev}<-{parent}")
     commit(repo, "add c1..c5")
     git(repo, "checkout", "-q", "feature")
@@ -230,4 +234,6 @@ def test_a_cell_holds_markdown_and_html_as_text() -> None:
     (row,) = table_rows(tokens, 0)
     assert len(row) == 4  # the `|` did not split the cell
     assert [c.type for c in row[3].children if c.type != "text"] == ["html_inline"]  # only the <br>
-    assert text_of(row[3]).startswith("DROP TABLE `a|b` <script>alert(1)</script> *x* [y](z) ![i](j) &amp; #1 ~~s~~ 0")
+    assert text_of(row[3]).startswith(
+        "DROP TABLE `a|b` <script>alert(1)</script> *x* [y](z) ![i](j) &amp; #1 ~~s~~ 0"
+    )

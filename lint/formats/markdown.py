@@ -161,7 +161,10 @@ def _heads(reports: Sequence[EnvironmentReport], ref: str | None) -> list[str]:
     if not shown:
         return []
     if ref is not None:
-        lines = ["| Environment | Heads in " + _text(ref) + " | Heads after the merge |", "| --- | --- | --- |"]
+        lines = [
+            "| Environment | Heads in " + _text(ref) + " | Heads after the merge |",
+            "| --- | --- | --- |",
+        ]
         for r in shown:
             before = _ids(r.ref_heads or ())
             lines.append(f"| {_text(r.name)} | {before} | {_ids(r.heads, r.ref_heads or ())} |")
