@@ -54,8 +54,13 @@ def test_version_names_dot_when_it_is_on_path(tmp_path: Path, monkeypatch: pytes
     assert result.output.splitlines()[-1] == f"Graphviz: 2.43.0 (dot at {dot})"
 
 
-def test_version_and_a_lint_run_import_no_parser_for_it() -> None:
-    """The versions come from metadata: neither --version nor a run that parses nothing imports them."""
+def test_version_and_a_warm_run_import_no_parser_nor_engine(tmp_path: Path) -> None:
+    """The versions come from metadata: neither --version nor a run that parses nothing
+    imports pglast, sqlglot, libcst or pygraphviz (only --version asks pygraphviz, when
+    it is the engine)."""
+    import shutil
+
+    shutil.copytree(ROOT / "examples" / "non-idempotent-sql", tmp_path, dirs_exist_ok=True)
     script = (
         "import sys\n"
         "from miglint.cli import main\n"
@@ -63,13 +68,26 @@ def test_version_and_a_lint_run_import_no_parser_for_it() -> None:
         "    main(sys.argv[1:], prog_name='miglint')\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('pglast', 'sqlglot', 'libcst'))), file=sys.stderr)\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'pglast', 'sqlglot', 'libcst', 'pygraphviz'})), file=sys.stderr)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", script, "--version"], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.startswith("miglint, version") and done.stderr.splitlines()[-1] == ""
+
+    def imported(*args: str, path: str = "") -> list[str]:
+        env = {**os.environ, "PATH": path or os.environ.get("PATH", "")}
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args], cwd=tmp_path, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stderr.splitlines()[-1].split()
+
+    dot = tmp_path / "bin"
+    dot.mkdir()
+    (dot / "dot").write_text("#!/bin/sh\necho 'dot - graphviz version 2.43.0 (0)' >&2\n")
+    (dot / "dot").chmod(0o755)
+    assert imported("--version", path=f"{dot}{os.pathsep}{os.environ.get('PATH', '')}") == []
+    cold = imported("lint")
+    assert "pglast" in cold  # a cold run reads the SQL: the check below is not vacuous
+    assert imported("lint") == []
 
 
 # -- shell completion --------------------------------------------------------------------
