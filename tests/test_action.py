@@ -359,6 +359,37 @@ def test_python_is_set_up_only_when_none_usable_is_found(tmp_path: Path, python_
         assert set_up.returncode == 1 and set_up.outputs["errors"] == "2", set_up.stderr
 
 
+def externally_managed_python() -> str | None:
+    """A system Python that PEP 668 marks as managed by the OS (Debian's, Ubuntu's), if any."""
+    for candidate in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if not os.path.exists(candidate):
+            continue
+        check = "import os, sys, sysconfig; print(os.path.exists(os.path.join(sysconfig.get_path('stdlib'), 'EXTERNALLY-MANAGED')) and sys.prefix == sys.base_prefix)"
+        done = subprocess.run([candidate, "-I", "-c", check], capture_output=True, text=True)
+        if done.stdout.strip() == "True":
+            return candidate
+    return None
+
+
+def test_a_python_pip_may_not_install_into_is_not_used(tmp_path: Path, python_bin: Path) -> None:
+    system = externally_managed_python()
+    if system is None:
+        pytest.skip("no externally managed system Python here")
+    only_system = tmp_path / "system-bin"
+    only_system.mkdir()
+    (only_system / "python3").symlink_to(system)
+    project = tmp_path / "two-heads"
+    shutil.copytree(EXAMPLES / "two-heads", project)
+    result = run_steps(
+        project,
+        only_system,
+        path_only=True,
+        args="--no-cache",
+        uses_outputs={"setup-python": {"python-path": str(python_bin / "python")}},
+    )
+    assert [step["id"] for step in result.used] == ["setup-python"] and result.returncode == 1
+
+
 # -- the pull-request comment ----------------------------------------------------------------
 
 FAKE_CURL = """#!/bin/sh
