@@ -237,3 +237,16 @@ def test_a_cell_holds_markdown_and_html_as_text() -> None:
     assert text_of(row[3]).startswith(
         "DROP TABLE `a|b` <script>alert(1)</script> *x* [y](z) ![i](j) &amp; #1 ~~s~~ 0"
     )
+
+
+def test_the_picture_goes_before_any_finding_does() -> None:
+    from miglint.formats.markdown import _fit
+
+    rows = [f"| x | y | z | finding {n} |" for n in range(100)]
+    picture = ["```mermaid", "flowchart TB", *[f"    n{n}(a)" for n in range(8000)], "```", ""]
+    text = _fit(["head", ""], rows, ["heads table", "", *picture])
+    assert len(text) <= LIMIT and "not shown" not in text and len(table_rows(parse(text), 0)) == 100
+    assert "_The picture is left out: the comment would exceed GitHub's limit._" in text
+    assert "flowchart" not in text and "heads table" in text
+    small = ["```mermaid", "flowchart TB", "```", ""]
+    assert "flowchart TB" in _fit(["head", ""], rows, small)
