@@ -250,3 +250,32 @@ def test_the_picture_goes_before_any_finding_does() -> None:
     assert "flowchart" not in text and "heads table" in text
     small = ["```mermaid", "flowchart TB", "```", ""]
     assert "flowchart TB" in _fit(["head", ""], rows, small)
+
+
+REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
+
+
+@pytest.mark.parametrize(
+    "project", sorted(p.name for p in REALWORLD.iterdir() if p.is_dir()) if REALWORLD.is_dir() else ["absent"]
+)
+def test_real_world_comments_list_every_finding_and_draw_every_environment(
+    project: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not REALWORLD.is_dir():
+        pytest.skip(f"the real-world corpus is not at {REALWORLD} (it comes with ../shared)")
+    import json
+
+    as_json = json.loads(run(["--no-cache", "--format", "json"], REALWORLD / project, monkeypatch).stdout)
+    text = run(["--no-cache"], REALWORLD / project, monkeypatch).stdout
+    assert len(text.encode("utf-16-le")) // 2 <= LIMIT
+    tokens = parse(text)
+    findings = len(as_json["diagnostics"])
+    tables = [t.type for t in tokens].count("table_open")
+    assert tables == (2 if findings else 1)  # the findings (when any), then the heads
+    if findings:
+        assert len(table_rows(tokens, 0)) == findings
+    environments = [e for e in as_json["summary"]["environments"] if e["revisions"]]
+    pictures = [t for t in tokens if t.type == "fence" and t.info == "mermaid"]
+    assert len(pictures) == len(environments)
+    heads = table_rows(tokens, 1 if findings else 0)
+    assert [text_of(row[0]) for row in heads] == [e["name"] for e in environments]
