@@ -30,6 +30,11 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
 
 
+def _interactive() -> bool:
+    """Whether a question can be asked: both stdin and stdout are a terminal."""
+    return _on_terminal() and sys.stdin is not None and sys.stdin.isatty()
+
+
 def _on_terminal() -> bool:
     """Whether stdout is a terminal; it is None when the descriptor was closed (`>&-`)."""
     return sys.stdout is not None and sys.stdout.isatty()
@@ -190,6 +195,25 @@ def main() -> None:
 REPORT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
 
 
+def _complete_rules(context: click.Context, parameter: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of rule selectors: codes (with their names as help), names, ALL;
+    after a comma, the next selector of `--select MG101,MG1...`."""
+    from click.shell_completion import CompletionItem
+
+    from .rule import all_rules
+
+    done, comma, last = incomplete.rpartition(",")
+    prefix = done + comma
+    rules = all_rules()
+    candidates = [(code, rule.name) for code, rule in rules.items()]
+    candidates += [(rule.name, code) for code, rule in rules.items()] + [("ALL", "every rule")]
+    return [
+        CompletionItem(prefix + value, help=note)
+        for value, note in candidates
+        if value.lower().startswith(last.lower())
+    ]
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=str))
 @click.option(
@@ -226,10 +250,15 @@ REPORT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "markdow
     "machine-readable report.",
 )
 @click.option(
-    "--select", multiple=True, help="Rules to enable (codes, prefixes, names, ALL); replaces the default set."
+    "--select",
+    multiple=True,
+    shell_complete=_complete_rules,
+    help="Rules to enable (codes, prefixes, names, ALL); replaces the default set.",
 )
-@click.option("--extend-select", multiple=True, help="Rules to enable in addition.")
-@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option(
+    "--extend-select", multiple=True, shell_complete=_complete_rules, help="Rules to enable in addition."
+)
+@click.option("--ignore", multiple=True, shell_complete=_complete_rules, help="Rules to disable.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option(
     "--cache-dir",
@@ -762,7 +791,9 @@ def graph(
     project = project_of(project, env)  # its own [tool.miglint]
     options = _cache_checked(project, Options(use_cache=not no_cache, cache_dir=cache_dir), cwd)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
-    report = None if fmt == "json" else _report_for(env, lint_paths([path] if path else [], cwd, options))
+    with _progress():
+        reports = None if fmt == "json" else lint_paths([path] if path else [], cwd, options)
+    report = None if reports is None else _report_for(env, reports)
     revisions = _graph_of(report, env, project, options)
     keep = None
     if from_rev or to_rev or around:
@@ -1181,7 +1212,7 @@ def init(path: Path | None, record: bool | None) -> None:
     if not found:
         click.echo("No findings: every check passes.")
         return
-    if record is None and _on_terminal() and sys.stdin is not None and sys.stdin.isatty():
+    if record is None and _interactive():
         record = click.confirm(
             f"Record the {_count(found, 'current finding')} in a baseline, so that only new ones are reported?",
             default=False,
@@ -1242,7 +1273,7 @@ def rules_command(output_format: str, docs_dir: Path | None) -> None:
 
 
 @main.command()
-@click.argument("code")
+@click.argument("code", shell_complete=_complete_rules)
 def rule(code: str) -> None:
     """Show the documentation of one rule (by code or name)."""
     from .docs import rule_markdown

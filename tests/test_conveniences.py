@@ -122,6 +122,16 @@ def test_completion_completes_commands_options_and_choices() -> None:
     assert {"plain,sarif", "plain,github", "plain,json"} <= set(choices)
 
 
+def test_completion_completes_rule_codes_and_names_also_after_a_comma() -> None:
+    codes = complete("miglint rule MG10").stdout.splitlines()
+    assert codes[:3] == ["plain,MG101", "plain,MG102", "plain,MG103"] and all("MG10" in c for c in codes)
+    assert set(complete("miglint lint --select MG101,multi").stdout.splitlines()) == {
+        "plain,MG101,multiple-heads",
+        "plain,MG101,multiple-bases",
+    }
+    assert complete("miglint lint --ignore al").stdout.splitlines() == ["plain,ALL"]
+
+
 def test_readme_documents_completion() -> None:
     readme = (ROOT / "README.md").read_text()
     for line in (
@@ -432,3 +442,19 @@ def test_init_declares_a_script_directory_without_an_ini_by_its_directories(
     )
     after = cli_runner().invoke(main, ["lint", "--no-cache"])
     assert after.stdout == "All checks passed: 2 revisions in 1 environment.\n"
+
+
+@pytest.mark.parametrize(("answer", "recorded"), [("y\n", True), ("\n", False)], ids=["yes", "default-no"])
+def test_init_asks_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str, recorded: bool
+) -> None:
+    project = copied("seed-chain", tmp_path)
+    monkeypatch.chdir(project)
+    monkeypatch.setattr("miglint.cli._interactive", lambda: True)
+    result = cli_runner().invoke(main, ["init"], input=answer)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "Record the 2 current findings in a baseline, so that only new ones are reported? [y/N]: "
+        in result.stdout
+    )
+    assert (project / ".miglint-baseline.json").exists() == recorded
