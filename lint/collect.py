@@ -102,12 +102,18 @@ def _parse_all(
     them here: the cache stores those bytes as they are, rather than this process
     pickling every record a second time while nothing else can run.
     """
+    from .progress import active  # the bar a cold run on a terminal draws (lint/progress.py)
+
+    bar = active() if items else None
+    tick = bar.advance if bar is not None else None
+    if bar is not None:
+        bar.add(len(items))
     if len(items) < PARALLEL_THRESHOLD:
-        return _parse_batch(items, dialect, ops, downgrade), []
+        return _parse_batch(items, dialect, ops, downgrade, tick), []
     workers = jobs if jobs is not None else idle_cpus()
     method = _start_method() if workers > 1 else None
     if method is None:
-        return _parse_batch(items, dialect, ops, downgrade), []
+        return _parse_batch(items, dialect, ops, downgrade, tick), []
     batches = _guided_batches(items, workers)
     parse_batch = functools.partial(_parse_pickled, dialect=dialect, ops=ops, downgrade=downgrade)
     results: list[tuple[str, RevisionFile]] = []
@@ -118,7 +124,8 @@ def _parse_all(
 
         if sql.DIALECTS.get(dialect.lower()) == "postgres":
             sql._pglast_available()  # pglast's parser too: each worker's first batch needs it
-        for blob in run_forked(parse_batch, batches, workers, meanwhile):
+        on_done = None if tick is None else functools.partial(_ticked, tick, batches)
+        for blob in run_forked(parse_batch, batches, workers, meanwhile, on_done):
             results.extend(pickle.loads(blob))  # our own children's output
             blobs.append(blob)
         return results, blobs
@@ -133,16 +140,22 @@ def _parse_all(
             blobs_in_order = pool.map(parse_batch, batches)  # every batch is submitted now
             if meanwhile is not None:
                 meanwhile()
-            for blob in blobs_in_order:
+            for batch, blob in zip(batches, blobs_in_order):
                 # our own workers' output: unpickled while they go on with the next batches
                 results.extend(pickle.loads(blob))
                 blobs.append(blob)
+                if tick is not None:
+                    tick(len(batch))
     finally:
         if saved is None:
             os.environ.pop("PYTHONSAFEPATH", None)
         else:
             os.environ["PYTHONSAFEPATH"] = saved
     return results, blobs
+
+
+def _ticked(tick: Callable[[int], None], batches: Sequence[Sequence[Any]], index: int) -> None:
+    tick(len(batches[index]))
 
 
 def idle_cpus() -> int:
@@ -197,7 +210,9 @@ def _parse_batch(
     dialect: str = "postgresql",
     ops: bool = False,
     downgrade: bool = True,
+    tick: Callable[[int], None] | None = None,
 ) -> list[tuple[str, RevisionFile]]:
+    """`tick(1)` after each file: the progress bar, when parsing in the process that draws it."""
     from .parse import parse_revision_file  # deferred: a run served from the cache parses nothing
 
     out: list[tuple[str, RevisionFile]] = []
@@ -208,13 +223,16 @@ def _parse_batch(
             except OSError as error:
                 reason = error.strerror or str(error)
                 out.append((_UNREADABLE + reason, _unreadable(path, reason)))
-                continue
-        try:
-            out.append((content_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
-        except Exception as error:  # a bug of miglint's on one file must not end the whole run
-            reason = f"miglint failed on this file ({type(error).__name__}: {error}); please report it"
-            # an unreadable digest: never cached, so a fixed miglint reads the file again
-            out.append((_UNREADABLE + reason, _unreadable(path, reason)))
+                data = None
+        if data is not None:
+            try:
+                out.append((content_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
+            except Exception as error:  # a bug of miglint's on one file must not end the whole run
+                reason = f"miglint failed on this file ({type(error).__name__}: {error}); please report it"
+                # an unreadable digest: never cached, so a fixed miglint reads the file again
+                out.append((_UNREADABLE + reason, _unreadable(path, reason)))
+        if tick is not None:
+            tick(1)
     return out
 
 

@@ -17,6 +17,32 @@ from .rule import Example, Rule, all_rules
 INDEX = "README.md"
 _PAGE = re.compile(r"^MG\d{3}\.md$")
 REGENERATE = "miglint rules --docs docs/rules"
+# Where the pages are published: the repository's own docs/rules/, as rendered by GitHub.
+DOCS_BASE = "https://github.com/miglint/miglint/blob/main/docs/rules/"
+# A family is its code's first digit (MG1xx: the revision graph); viewers filter on these.
+_FAMILY_TAGS = {
+    "0": "revision-files",
+    "1": "revision-graph",
+    "2": "sql",
+    "3": "runners",
+    "4": "deploy-safety",
+}
+
+
+def docs_url(code: str) -> str:
+    """The published page of a rule (docs/rules/CODE.md)."""
+    return f"{DOCS_BASE}{code}.md"
+
+
+def rule_tags(rule: type[Rule]) -> list[str]:
+    """Tags for a viewer's filters: miglint's and the rule family's, and whether --fix fixes it."""
+    tags = ["alembic", "migrations"]
+    family = _FAMILY_TAGS.get(rule.code[2:3])
+    if family:
+        tags.append(family)
+    if rule.fixable:
+        tags.append("fixable")
+    return tags
 
 
 def rule_markdown(rule: type[Rule]) -> str:

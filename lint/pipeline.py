@@ -22,8 +22,10 @@ from .report import EnvironmentReport, display_path
 from .rule import Rule, RunnerRule
 
 if TYPE_CHECKING:
+    from .against import RefChanges
     from .collect import RunnerFacts
     from .config import Settings
+    from .graph import RevisionGraph
     from .model import Diagnostic, RevisionFile, Suppression
     from .runnerfacts import StampSite
     from .uncovered import UncoveredDirectory
@@ -227,6 +229,7 @@ def _lint_project(
             )
             assert options.against is not None
             diagnostics = _merge_first(diagnostics, changes.added, options.against)
+        ref_heads, changed = _ref_sides(graph, changes) if changes is not None else (None, ())
         reports.append(
             EnvironmentReport(
                 name=env.name,
@@ -245,6 +248,8 @@ def _lint_project(
                 graph=graph,
                 from_ref=len(changes.added) if changes else 0,
                 deleted_by_ref=changes.deleted if changes else 0,
+                ref_heads=ref_heads,
+                changed=changed,
             )
         )
     if merge is None:
@@ -258,6 +263,18 @@ def _lint_project(
     if digests is not None:
         digests.update(store.digests())
     return _focus(reports, project)
+
+
+def _ref_sides(graph: RevisionGraph, changes: RefChanges) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """REF's heads before the merge, and the revisions the merge brings together: those
+    only the working tree has and those taken from REF (what a PR comment draws)."""
+    from .graph import RevisionGraph
+
+    ours = changes.only_here
+    theirs = {r.path for r in changes.added}
+    before = RevisionGraph([f for f in graph.files if f.path not in ours])
+    changed = tuple(rev for rev, f in graph.revisions.items() if f.path in ours or f.path in theirs)
+    return tuple(sorted(before.heads())), changed
 
 
 def read_files(env: Environment) -> tuple[Path, ...]:

@@ -371,9 +371,15 @@ def test_sarif_describes_every_rule(outside_git: Path, monkeypatch: pytest.Monke
         "name": "multiple-heads",
         "shortDescription": {"text": heads.summary()},
         "fullDescription": {"text": heads.description()},
+        "helpUri": "https://github.com/miglint/miglint/blob/main/docs/rules/MG102.md",
         "help": {"text": rule_markdown(heads), "markdown": rule_markdown(heads)},
         "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["alembic", "migrations", "revision-graph"]},
     }
+    # every helpUri is a page docs/rules/ holds, named by the code
+    docs = Path(__file__).parent.parent / "docs" / "rules"
+    assert all((docs / rule["helpUri"].rsplit("/", 1)[1]).is_file() for rule in rules.values())
+    assert rules["MG201"]["properties"]["tags"] == ["alembic", "migrations", "sql", "fixable"]
     assert rules["MG102"]["help"]["markdown"].startswith("# multiple-heads (MG102)\n\nSeverity: error;")
     assert rules["MG009"]["defaultConfiguration"] == {"level": "warning", "enabled": False}
     assert rules["MG111"]["defaultConfiguration"] == {"level": "warning"}
@@ -560,6 +566,37 @@ def test_statistics_sort_by_count_then_code() -> None:
 def test_help_documents_the_new_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # click wraps at spaces and hyphens: compare without white space
     text = "".join(run(["--help"], tmp_path, monkeypatch).stdout.split())
-    assert "--format[text|json|sarif|github|gitlab|junit]" in text
+    assert "--format[text|json|sarif|github|gitlab|junit|markdown]" in text
     assert "--output-fileFILE" in text and "(with--formattext,onlyitssummaryline)" in text
     assert "onstderrwhenstdoutcarriesamachine-readablereport" in text
+
+
+def test_also_write_gives_several_reports_from_one_run(
+    outside_git: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = example("two-heads", outside_git)
+    out = outside_git / "out"
+    out.mkdir()
+    both = run(
+        [
+            "--format",
+            "github",
+            "--also-write",
+            f"sarif:{out}/r.sarif",
+            "--also-write",
+            f"markdown:{out}/r.md",
+        ],
+        project,
+        monkeypatch,
+    )
+    alone = {
+        fmt: run(["--format", fmt], project, monkeypatch).stdout for fmt in ("github", "sarif", "markdown")
+    }
+    assert both.exit_code == 1 and both.stdout == alone["github"]
+    assert (out / "r.sarif").read_text() == alone["sarif"]
+    assert (out / "r.md").read_text() == alone["markdown"]
+    bad = run(["--also-write", "yaml:r.yaml"], project, monkeypatch)
+    assert bad.exit_code == 2 and bad.stderr == (
+        "miglint: error: --also-write yaml:r.yaml: expected FORMAT:FILE with FORMAT one of "
+        "text, json, sarif, github, gitlab, junit, markdown\n"
+    )
