@@ -1030,6 +1030,44 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     )
 
 
+@main.command(name="init-head-file")
+@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.option("--env", "environment", help="Which environment, when the project has several.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@_guarded
+def init_head_file(path: str | None, environment: str | None, no_cache: bool) -> None:
+    """Write the configured head-file: the current head(s), one per line (MG120)."""
+    from .discover import discover, project_of
+    from .headfile import configured_path, write_head_file
+    from .pipeline import Options
+    from .report import display_path
+
+    cwd = Path.cwd()
+    project = discover([path] if path else [], cwd, whole_tree=False)
+    env = _environment(project, environment)
+    project = project_of(project, env)
+    target = configured_path(project, env)
+    if target is None:
+        raise ConfigError(
+            'no head file is configured: add head-file = "migrations/HEAD" to [tool.miglint] '
+            "(or to the environment's [[tool.miglint.environments]] entry)"
+        )
+    graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd))
+    if not graph.complete or any(ref.kind == "down_revision" for ref in graph.dangling):
+        raise ConfigError(
+            f"{env.name}: the heads are unknown while a down_revision cannot be read or names a "
+            "missing revision; run miglint lint and correct that first"
+        )
+    heads = sorted(graph.heads())
+    try:
+        written = write_head_file(target, heads)
+    except OSError as error:
+        raise ConfigError(f"cannot write {display_path(str(target), cwd)}: {error.strerror or error}") from None
+    shown = display_path(str(target), cwd)
+    named = ", ".join(heads) or "no revision"
+    click.echo(f"miglint: {shown}: {'wrote' if written else 'already names'} {named}", err=True)
+
+
 @main.command(name="rules")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True

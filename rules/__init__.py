@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     drop_without_if_exists,
     duplicate_branch_label,
     duplicate_revision,
+    head_file_stale,
     header_mismatch,
     illegal_revision_id,
     insert_without_conflict_guard,
