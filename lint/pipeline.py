@@ -196,10 +196,13 @@ def _lint_project(
         records = store.records(read_files(env), env_prints, options.jobs)
         records, uncovered = split_uncovered(env, records)
         changes = None
+        reference = None
         if merge is not None:
             from .against import ref_changes
+            from .refhistory import ref_history
 
             changes = ref_changes(env, merge, settings, wants_ops)
+            reference = ref_history(env, merge, settings, records)
             records = [r for r in records if r.path not in changes.dropped] + list(changes.added)
         records, read_for_labels = resolve_imported_labels(records, project.root)
         consulted |= read_for_labels
@@ -214,6 +217,7 @@ def _lint_project(
             },
             uncovered=uncovered,
             head_file=read_head_file(head_files[index]) if head_files[index] is not None else None,
+            reference=reference,
         )
         graph = result.graph
         diagnostics = result.diagnostics
