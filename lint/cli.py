@@ -1062,7 +1062,9 @@ def init_head_file(path: str | None, environment: str | None, no_cache: bool) ->
     try:
         written = write_head_file(target, heads)
     except OSError as error:
-        raise ConfigError(f"cannot write {display_path(str(target), cwd)}: {error.strerror or error}") from None
+        raise ConfigError(
+            f"cannot write {display_path(str(target), cwd)}: {error.strerror or error}"
+        ) from None
     shown = display_path(str(target), cwd)
     named = ", ".join(heads) or "no revision"
     click.echo(f"miglint: {shown}: {'wrote' if written else 'already names'} {named}", err=True)

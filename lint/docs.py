@@ -143,7 +143,9 @@ def _example(number: int, example: Example) -> Iterator[str]:
         parts.append(example.note[0].upper() + example.note[1:] + ".")
     if example.against is not None:
         on_ref = ", ".join(f"`{entry}`" for entry in example.against) or "no revision"
-        parts.append(f"Linted `--against main`, where main has {on_ref}{' and the files below' if example.against_files else ''}.")
+        parts.append(
+            f"Linted `--against main`, where main has {on_ref}{' and the files below' if example.against_files else ''}."
+        )
     if example.history:
         parts.append("History " + ", ".join(f"`{entry}`" for entry in example.history) + ".")
     if example.flagged:

@@ -147,7 +147,9 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
         data, text, missing = b"", "", True  # a whole-file fix creates it (the head file)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as error:
         return FileFix(path, "", "", (), f"cannot read: {error}")
-    if linted is not None and (linted_missing(linted) != missing or (not missing and content_digest(data) != linted)):
+    if linted is not None and (
+        linted_missing(linted) != missing or (not missing and content_digest(data) != linted)
+    ):
         return FileFix(path, text, text, (), CHANGED, data)
     edits: list[tuple[int, int, str, Diagnostic]] = []
     starts = _line_starts(text)

@@ -204,6 +204,7 @@ def _lint_project(
             changes = ref_changes(env, merge, settings, wants_ops)
             reference = ref_history(env, merge, settings, records)
             records = [r for r in records if r.path not in changes.dropped] + list(changes.added)
+        head_file = head_files[index]
         records, read_for_labels = resolve_imported_labels(records, project.root)
         consulted |= read_for_labels
         # A runner is checked against the environment it lives closest to.
@@ -216,7 +217,7 @@ def _lint_project(
                 p: found for p, found in runner_suppressions.items() if owner.get(p) == index
             },
             uncovered=uncovered,
-            head_file=read_head_file(head_files[index]) if head_files[index] is not None else None,
+            head_file=None if head_file is None else read_head_file(head_file),
             reference=reference,
         )
         graph = result.graph

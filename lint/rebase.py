@@ -79,7 +79,9 @@ def plan_rebase(graph: RevisionGraph, path: str, rev: str, onto: str, shown: str
     try:
         compile(after, file.path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as error:  # pragma: no cover - a literal for a literal
-        raise ConfigError(f"{shown}: the rebased file would not compile ({error}); nothing was written")
+        raise ConfigError(
+            f"{shown}: the rebased file would not compile ({error}); nothing was written"
+        ) from None
     encoded = after.encode(encoding)
     if encoding == "utf-8-sig" and not encoded.startswith(b"\xef\xbb\xbf"):
         encoded = b"\xef\xbb\xbf" + encoded
@@ -93,7 +95,9 @@ def write_rebase(rebase: Rebase) -> bool:
     return replace_file(Path(rebase.path), rebase.encoded, expected=rebase.original)
 
 
-def _parent_literal(file: RevisionFile, shown: str, text: str, span: Span, starts: list[int], onto: str) -> str:
+def _parent_literal(
+    file: RevisionFile, shown: str, text: str, span: Span, starts: list[int], onto: str
+) -> str:
     """The down_revision value with `onto` in place of its one id, quoted as written."""
     start, end = _offsets(span, starts)
     written = text[start:end]
@@ -108,7 +112,9 @@ def _parent_literal(file: RevisionFile, shown: str, text: str, span: Span, start
         )
     literal = found[0]
     quote = literal.group("quote")
-    return f"{written[: literal.start()]}{literal.group('prefix')}{quote}{onto}{quote}{written[literal.end() :]}"
+    return (
+        f"{written[: literal.start()]}{literal.group('prefix')}{quote}{onto}{quote}{written[literal.end() :]}"
+    )
 
 
 def _quote_of(file: RevisionFile, text: str, starts: list[int]) -> str:

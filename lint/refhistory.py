@@ -20,7 +20,14 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .against import MergeSide, _blob_id, _read_blobs, _repository_locations, _version_blobs, _working_tree_files
+from .against import (
+    MergeSide,
+    _blob_id,
+    _read_blobs,
+    _repository_locations,
+    _version_blobs,
+    _working_tree_files,
+)
 from .config import Settings
 from .discover import Environment, excluded
 from .model import RevisionFile, Span
@@ -92,7 +99,9 @@ def ref_history(
     base_blobs = {path: base[path] for path, _ in differing if path in base}
     contents = _read_blobs(side.repo_root, [*(blob for _, blob in differing), *base_blobs.values()])
     for path, blob in differing:
-        records[path] = parse_revision_file(f"{side.ref}:{path}", contents[blob], settings.dialect, False, False)
+        records[path] = parse_revision_file(
+            f"{side.ref}:{path}", contents[blob], settings.dialect, False, False
+        )
     revisions: dict[str, RefRevision] = {}
     for path, record in records.items():
         rev_id, down = record.revision_id, record.down_revision

@@ -54,7 +54,9 @@ class HeadFileStale(GraphRule):
     fixable = True
 
     valid = (
-        Example(history=("a", "b<-a"), project_files={"pyproject.toml": _PYPROJECT, "migrations/HEAD": "b\n"}),
+        Example(
+            history=("a", "b<-a"), project_files={"pyproject.toml": _PYPROJECT, "migrations/HEAD": "b\n"}
+        ),
         Example(
             history=("a", "b1<-a", "b2<-a"),
             project_files={"pyproject.toml": _PYPROJECT, "migrations/HEAD": "b2\r\nb1\r\n"},
@@ -68,7 +70,9 @@ class HeadFileStale(GraphRule):
             project_files={"pyproject.toml": _PYPROJECT, "migrations/HEAD": "b\n"},
             flagged=("HEAD",),
         ),
-        Example(history=("a",), project_files={"pyproject.toml": _PYPROJECT}, flagged=("HEAD",), note="missing"),
+        Example(
+            history=("a",), project_files={"pyproject.toml": _PYPROJECT}, flagged=("HEAD",), note="missing"
+        ),
         Example(
             history=("a", "b1<-a", "b2<-a"),
             project_files={

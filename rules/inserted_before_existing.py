@@ -54,7 +54,11 @@ class InsertedBeforeExisting(GraphRule):
             history=("a", "c<-a", "b<-a", "m<-b,c"),
             note="a merge revision joins the branch",
         ),
-        Example(against=("a", "e@expand<-a"), history=("a", "e@expand<-a", "k@contract<-a"), note="a labelled branch"),
+        Example(
+            against=("a", "e@expand<-a"),
+            history=("a", "e@expand<-a", "k@contract<-a"),
+            note="a labelled branch",
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
@@ -83,7 +87,13 @@ class InsertedBeforeExisting(GraphRule):
                         help=f"make {rev_id} revise {reference.ref}'s head instead, and leave "
                         f"{listed(moved)} as {reference.ref} has {'it' if len(moved) == 1 else 'them'}",
                         revisions=(rev_id, *moved),
-                        related=[Location(*self.at_revision(graph, m, "down_revision"), note=f"{m} on {reference.ref}") for m in moved if m in graph.revisions],
+                        related=[
+                            Location(
+                                *self.at_revision(graph, m, "down_revision"), note=f"{m} on {reference.ref}"
+                            )
+                            for m in moved
+                            if m in graph.revisions
+                        ],
                     )
                     continue
                 mine = [h for h in heads if h == rev_id or h in after]
@@ -103,5 +113,12 @@ class InsertedBeforeExisting(GraphRule):
                     f"{listed(existing)}: merged, the history has {len(heads)} heads ({listed(heads)})",
                     help=f"merge {reference.ref} into this branch, then {rebase}",
                     revisions=(rev_id, *others),
-                    related=[Location(*self.at_revision(graph, child, "down_revision"), note=f"{child} on {reference.ref}") for child in existing if child in graph.revisions],
+                    related=[
+                        Location(
+                            *self.at_revision(graph, child, "down_revision"),
+                            note=f"{child} on {reference.ref}",
+                        )
+                        for child in existing
+                        if child in graph.revisions
+                    ],
                 )

@@ -156,7 +156,9 @@ class MultipleHeads(GraphRule):
         else:  # Alembic's `heads` names them all: a command of every id per head grows as N squared
             command = f'alembic merge -m "merge {len(accidental)} heads" heads'
         # with two heads, one branch may be re-pointed onto the other instead of merged
-        other_of = {accidental[0]: accidental[1], accidental[1]: accidental[0]} if len(accidental) == 2 else {}
+        other_of = (
+            {accidental[0]: accidental[1], accidental[1]: accidental[0]} if len(accidental) == 2 else {}
+        )
         for head in accidental:
             path, span = self.at_revision(graph, head)
             yield self.diagnostic(

@@ -77,7 +77,11 @@ class RevisionEdited(GraphRule):
             against=("a",),
             against_files={"0001_b.py": _ON_MAIN},
             history=("a",),
-            files={"0001_b.py": _ON_MAIN.replace("def downgrade():\n    pass", 'def downgrade():\n    op.drop_column("t", "x")')},
+            files={
+                "0001_b.py": _ON_MAIN.replace(
+                    "def downgrade():\n    pass", 'def downgrade():\n    op.drop_column("t", "x")'
+                )
+            },
             note="only downgrade() changed",
         ),
         Example(
@@ -110,5 +114,9 @@ class RevisionEdited(GraphRule):
                 help=f"restore {rev_id} as {reference.ref} has it and put the change in a new revision "
                 '(alembic revision -m "...")',
                 revisions=(rev_id,),
-                related=(Location(on_ref.path, Span.point(upgrades.ref_line), note=f"upgrade() on {reference.ref}"),),
+                related=(
+                    Location(
+                        on_ref.path, Span.point(upgrades.ref_line), note=f"upgrade() on {reference.ref}"
+                    ),
+                ),
             )

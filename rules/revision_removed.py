@@ -77,7 +77,10 @@ class RevisionRemoved(GraphRule):
                         f"databases at {rev_id} can no longer be upgraded",
                         help=f'put back revision = "{rev_id}"; released ids never change',
                         revisions=(rev_id, now),
-                        related=[Location(on_ref.path, on_ref.span, note=f"{rev_id} on {reference.ref}"), *related],
+                        related=[
+                            Location(on_ref.path, on_ref.span, note=f"{rev_id} on {reference.ref}"),
+                            *related,
+                        ],
                     )
                     continue
             yield self.diagnostic(

@@ -101,7 +101,9 @@ def test_fix_creates_a_missing_head_file_and_a_second_run_changes_nothing(
     assert head.stat().st_mtime_ns == before
 
 
-def test_a_head_file_in_another_order_with_crlf_is_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_head_file_in_another_order_with_crlf_is_current(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     project(tmp_path, ["a", "b1<-a", "b2<-a"], head="\r\n b2 \r\nb1\r\n")
     done = run(["lint", "--no-cache", "--select", "MG120"], tmp_path, monkeypatch)
     assert (done.exit_code, done.stdout) == (0, "All checks passed: 3 revisions in 1 environment.\n")
@@ -118,7 +120,9 @@ def test_the_cached_result_follows_the_head_file(tmp_path: Path, monkeypatch: py
     assert missing.exit_code == 1 and "MG120 the head file is missing" in missing.stdout
 
 
-def test_init_head_file_writes_atomically_and_is_idempotent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_head_file_writes_atomically_and_is_idempotent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     head = project(tmp_path, ["a", "b<-a"], head="a\n")
     done = run(["init-head-file", "--no-cache"], tmp_path, monkeypatch)
     assert (done.exit_code, done.stderr) == (0, "miglint: migrations/HEAD: wrote b\n")
@@ -127,10 +131,16 @@ def test_init_head_file_writes_atomically_and_is_idempotent(tmp_path: Path, monk
     again = run(["init-head-file", "--no-cache"], tmp_path, monkeypatch)
     assert (again.exit_code, again.stderr) == (0, "miglint: migrations/HEAD: already names b\n")
     assert head.stat().st_mtime_ns == 1
-    assert sorted(p.name for p in head.parent.iterdir()) == ["HEAD", "env.py", "versions"]  # no temporary left
+    assert sorted(p.name for p in head.parent.iterdir()) == [
+        "HEAD",
+        "env.py",
+        "versions",
+    ]  # no temporary left
 
 
-def test_init_head_file_without_configuration_says_what_to_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_head_file_without_configuration_says_what_to_add(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_project(tmp_path, ["a"])
     done = run(["init-head-file"], tmp_path, monkeypatch)
     assert done.exit_code == 2
@@ -140,15 +150,22 @@ def test_init_head_file_without_configuration_says_what_to_add(tmp_path: Path, m
     )
 
 
-def test_init_head_file_refuses_when_the_heads_are_unknown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_head_file_refuses_when_the_heads_are_unknown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     head = project(tmp_path, ["a", "b<-gone"])
     done = run(["init-head-file"], tmp_path, monkeypatch)
     assert done.exit_code == 2
-    assert "the heads are unknown while a down_revision cannot be read or names a missing revision" in done.stderr
+    assert (
+        "the heads are unknown while a down_revision cannot be read or names a missing revision"
+        in done.stderr
+    )
     assert not head.exists()
 
 
-def test_a_head_file_outside_the_repository_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_head_file_outside_the_repository_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     root = tmp_path / "repo"
     (root / ".git").mkdir(parents=True)
     project(root, ["a"], pyproject='[tool.miglint]\nhead-file = "../HEAD"\n')
@@ -171,7 +188,10 @@ def test_each_environment_has_its_own_head_file(tmp_path: Path, monkeypatch: pyt
     )
     done = run(["lint", "--no-cache", "--select", "MG120"], tmp_path, monkeypatch)
     assert done.exit_code == 1
-    assert done.stdout.splitlines()[0] == "tenant/HEAD:1:1: MG120 the head file is missing; it must name the head (t)"
+    assert (
+        done.stdout.splitlines()[0]
+        == "tenant/HEAD:1:1: MG120 the head file is missing; it must name the head (t)"
+    )
     written = run(["init-head-file", "--env", "tenant"], tmp_path, monkeypatch)
     assert (written.exit_code, written.stderr) == (0, "miglint: tenant/HEAD: wrote t\n")
 

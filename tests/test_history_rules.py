@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_against import FORK, VERSIONS, commit, git, new_repo, run, write, two_branches
+from test_against import FORK, VERSIONS, commit, git, new_repo, run, two_branches, write
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 
@@ -19,7 +19,9 @@ def edit(repo: Path, name: str, old: str, new: str) -> None:
     path.write_text(source.replace(old, new))
 
 
-def test_an_edited_upgrade_of_a_revision_on_ref_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_edited_upgrade_of_a_revision_on_ref_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = new_repo(tmp_path, ["base", "a<-base", "b<-a"])
     git(repo, "checkout", "-q", "-b", "feature")
     edit(repo, "0002_b.py", "def upgrade():\n    pass", "def upgrade():\n    op.drop_table('t')")
@@ -61,7 +63,9 @@ def test_an_upgrade_changed_on_ref_and_left_alone_here_is_not_an_edit(
     assert (merged.exit_code, merged.stdout) == (0, "All checks passed: 4 revisions in 1 environment.\n")
 
 
-def test_a_changed_revision_id_is_reported_on_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_changed_revision_id_is_reported_on_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = new_repo(tmp_path, ["base", "a<-base", "b<-a"])
     git(repo, "checkout", "-q", "-b", "feature")
     edit(repo, "0002_b.py", "revision = 'b'", "revision = 'b2'")
@@ -78,7 +82,9 @@ def test_a_changed_revision_id_is_reported_on_the_file(tmp_path: Path, monkeypat
     ]
 
 
-def test_a_deleted_revision_is_annotated_on_its_child_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_deleted_revision_is_annotated_on_its_child_in_ci(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = new_repo(tmp_path, ["base", "a<-base", "b<-a"])
     git(repo, "checkout", "-q", "-b", "feature")
     git(repo, "rm", "-q", f"{VERSIONS}/0001_a.py")
@@ -104,7 +110,9 @@ def test_a_deleted_revision_is_annotated_on_its_child_in_ci(tmp_path: Path, monk
     assert f"(in main:{VERSIONS}/0001_a.py:13)" in github.stdout
 
 
-def test_a_revision_inserted_before_one_on_ref_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_revision_inserted_before_one_on_ref_is_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     repo = new_repo(tmp_path, ["base", "a<-base", "c<-a"])
     git(repo, "checkout", "-q", "-b", "feature")
     write(repo, "0001_b.py", "b<-a")

@@ -12,7 +12,7 @@ from conftest import cli_runner
 from histories import spec, version_source, write_project
 from miglint.cli import main
 
-ENV_PY = '''\
+ENV_PY = """\
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
@@ -22,7 +22,7 @@ with connectable.connect() as connection:
     context.configure(connection=connection, target_metadata=None)
     with context.begin_transaction():
         context.run_migrations()
-'''
+"""
 
 INI = """[alembic]
 script_location = %(here)s/migrations
@@ -64,7 +64,9 @@ def alembic_project(root: Path, entries: dict[str, str], annotated: bool = False
     return paths
 
 
-def test_a_rebase_leaves_one_head_that_alembic_upgrades(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_rebase_leaves_one_head_that_alembic_upgrades(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     paths = alembic_project(
         tmp_path,
         {"0001_a.py": "a", "0002_b1.py": "b1<-a", "0003_b2.py": "b2<-a", "0004_c2.py": "c2<-b2"},
@@ -81,11 +83,16 @@ def test_a_rebase_leaves_one_head_that_alembic_upgrades(tmp_path: Path, monkeypa
     assert done.stderr == "miglint: migrations/versions/0003_b2.py: b2 now revises b1 (was a); heads: c2\n"
     # exactly two lines change, each only in the id: quotes, annotation and the rest stay
     changed = [
-        (old, new) for old, new in zip(original.splitlines(), paths["b2"].read_text().splitlines()) if old != new
+        (old, new)
+        for old, new in zip(original.splitlines(), paths["b2"].read_text().splitlines())
+        if old != new
     ]
     assert changed == [
         ("Revises: a", "Revises: b1"),
-        ("down_revision: Union[str, Sequence[str], None] = 'a'", "down_revision: Union[str, Sequence[str], None] = 'b1'"),
+        (
+            "down_revision: Union[str, Sequence[str], None] = 'a'",
+            "down_revision: Union[str, Sequence[str], None] = 'b1'",
+        ),
     ]
     after = alembic(tmp_path, "heads")
     assert (after.returncode, after.stdout) == (0, "c2 (head)\n")
@@ -137,9 +144,17 @@ def test_the_literal_keeps_its_shape_and_quotes(
 @pytest.mark.parametrize(
     ("args", "files", "message"),
     [
-        (["zz", "--onto", "b1"], {}, "REV zz: no such revision or branch 'zz'; a prefix needs at least four characters"),
+        (
+            ["zz", "--onto", "b1"],
+            {},
+            "REV zz: no such revision or branch 'zz'; a prefix needs at least four characters",
+        ),
         (["b2", "--onto", "nope"], {}, "--onto nope: no such revision or branch 'nope'"),
-        (["a", "--onto", "b1"], {}, "cannot rebase a onto b1: b1 comes after a, so the history would have a cycle"),
+        (
+            ["a", "--onto", "b1"],
+            {},
+            "cannot rebase a onto b1: b1 comes after a, so the history would have a cycle",
+        ),
         (["b2", "--onto", "b2"], {}, "cannot rebase b2 onto b2: b2 is b2, so the history would have a cycle"),
         (
             ["m", "--onto", "b1"],

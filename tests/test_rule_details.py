@@ -52,7 +52,9 @@ def test_multiple_heads_offers_rebase_for_a_plain_branch(
     offered = []
     for d in lint(tmp_path, "MG102"):
         assert d.help is not None
-        offered.append(d.help.split("make the history linear: ")[1].rstrip(")") if " (or, " in d.help else None)
+        offered.append(
+            d.help.split("make the history linear: ")[1].rstrip(")") if " (or, " in d.help else None
+        )
     assert offered == rebases
 
 

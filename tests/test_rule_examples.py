@@ -59,7 +59,11 @@ def git(repo: Path, *args: str) -> None:
 def commit_all(repo: Path, branch: str) -> None:
     git(repo, "init", "-q")
     git(repo, "symbolic-ref", "HEAD", f"refs/heads/{branch}")
-    for key, value in (("user.name", "Test"), ("user.email", "test@example.com"), ("commit.gpgsign", "false")):
+    for key, value in (
+        ("user.name", "Test"),
+        ("user.email", "test@example.com"),
+        ("commit.gpgsign", "false"),
+    ):
         git(repo, "config", key, value)
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--no-verify", "-m", "history on main")
