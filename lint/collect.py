@@ -84,8 +84,12 @@ def _parse_all(
     dialect: str = "postgresql",
     ops: bool = False,
     downgrade: bool = True,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[list[tuple[str, RevisionFile]], list[bytes]]:
     """(content digest, record) per item; an item without bytes is read by the worker.
+
+    `meanwhile`: work of this process's to do while workers parse (it is not called
+    when this process parses alone: the caller does that work afterwards).
 
     Also, when workers parsed them, the batches as the workers pickled them to send
     them here: the cache stores those bytes as they are, rather than this process
@@ -97,31 +101,40 @@ def _parse_all(
     method = _start_method() if workers > 1 else None
     if method is None:
         return _parse_batch(items, dialect, ops, downgrade), []
-    if method == "fork":  # imported once here, not once in each worker
-        from . import parse, sql  # noqa: F401
-    import concurrent.futures
-    import multiprocessing
-
-    context = multiprocessing.get_context(method)
     batches = _guided_batches(items, workers)
     parse_batch = functools.partial(_parse_pickled, dialect=dialect, ops=ops, downgrade=downgrade)
     results: list[tuple[str, RevisionFile]] = []
     blobs: list[bytes] = []
+    if method == "fork":
+        from . import parse, sql  # noqa: F401  imported once here, not once in each worker
+        from .forkpool import run_forked
+
+        if sql.DIALECTS.get(dialect.lower()) == "postgres":
+            sql._pglast_available()  # pglast's parser too: each worker's first batch needs it
+        for blob in run_forked(parse_batch, batches, workers, meanwhile):
+            results.extend(pickle.loads(blob))  # our own children's output
+            blobs.append(blob)
+        return results, blobs
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context(method)
     saved = os.environ.get("PYTHONSAFEPATH")
-    if method != "fork":
-        os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
+    os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for blob in pool.map(parse_batch, batches):
+            blobs_in_order = pool.map(parse_batch, batches)  # every batch is submitted now
+            if meanwhile is not None:
+                meanwhile()
+            for blob in blobs_in_order:
                 # our own workers' output: unpickled while they go on with the next batches
                 results.extend(pickle.loads(blob))
                 blobs.append(blob)
     finally:
-        if method != "fork":
-            if saved is None:
-                os.environ.pop("PYTHONSAFEPATH", None)
-            else:
-                os.environ["PYTHONSAFEPATH"] = saved
+        if saved is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved
     return results, blobs
 
 
@@ -147,10 +160,9 @@ def _start_method() -> str | None:
     before the child imports multiprocessing: a `multiprocessing.py` in the linted
     repository would run. Python 3.11+ leaves it out under PYTHONSAFEPATH, which the
     children are given; older Pythons without fork (Windows) parse in this process.
+    Forked children are run by forkpool.py, without importing multiprocessing.
     """
-    import multiprocessing
-
-    if "fork" in multiprocessing.get_all_start_methods():
+    if hasattr(os, "fork"):
         return "fork"
     return "spawn" if sys.version_info >= (3, 11) else None
 
@@ -459,8 +471,13 @@ class Store:
     # -- records ---------------------------------------------------------------------
 
     def records(
-        self, paths: Sequence[Path], prints: Sequence[tuple[str, bytes | None]], jobs: int | None
+        self,
+        paths: Sequence[Path],
+        prints: Sequence[tuple[str, bytes | None]],
+        jobs: int | None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> list[RevisionFile]:
+        """The record of each path; `meanwhile` as for _parse_all."""
         if self._records is None:
             self._records = self._load_records("records")
             self._delta = self._load_records("delta")
@@ -491,7 +508,7 @@ class Store:
                     out[key] = _unreadable(key, error.strerror or str(error))
                     continue
             to_parse.append((key, data))
-        parsed, blobs = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade)
+        parsed, blobs = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade, meanwhile)
         if blobs:
             self._blobs += blobs
             self._in_blobs.update(digest for digest, _ in parsed)

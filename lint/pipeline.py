@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 from collections.abc import Sequence
@@ -188,12 +189,18 @@ def _lint_project(
     from .engine import lint_records
     from .resolve import resolve_imported_labels
 
-    sites, runner_suppressions = _read_runners(runner_files)
+    # Runners are read while the workers parse the first environment (or after it).
+    read_runners = functools.cache(lambda: _read_runners(runner_files))
     reports = []
     consulted: set[str] = set()
-    owner = _runner_owners(project, [Path(p) for p in {s.path for s in sites} | set(runner_suppressions)])
+    owner: dict[str, int] | None = None
     for index, (env, env_prints) in enumerate(zip(project.environments, prints)):
-        records = store.records(read_files(env), env_prints, options.jobs)
+        records = store.records(read_files(env), env_prints, options.jobs, meanwhile=read_runners)
+        sites, runner_suppressions = read_runners()
+        if owner is None:
+            owner = _runner_owners(
+                project, [Path(p) for p in {s.path for s in sites} | set(runner_suppressions)]
+            )
         records, uncovered = split_uncovered(env, records)
         changes = None
         reference = None
