@@ -14,6 +14,7 @@ file is replaced atomically, only if it still holds the bytes that were read.
 from __future__ import annotations
 
 import io
+import os
 import re
 import tokenize
 from dataclasses import dataclass
@@ -42,6 +43,9 @@ class Rebase:
 def plan_rebase(graph: RevisionGraph, path: str, rev: str, onto: str, shown: str) -> Rebase:
     """The edited file at `path` (named `shown` in messages), or ConfigError (exit 2) with
     the reason it cannot be done."""
+    if os.path.islink(path):
+        # replacing it would turn the link into a file; writing through it, edit one elsewhere
+        raise ConfigError(f"{shown} is a symbolic link (to {os.readlink(path)}); rebase that file instead")
     data = read_regular(path)
     # the spans of the bytes about to be edited, not of a record cached from older ones
     file = parse_revision_file(path, data)

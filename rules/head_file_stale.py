@@ -31,7 +31,7 @@ class HeadFileStale(GraphRule):
     a set of ids (order, blank lines, spaces and line endings do not matter). The heads
     are all of Alembic's heads, those of labelled branches too. While a `down_revision`
     cannot be read (MG003) or names a missing revision (MG103) the heads are unknown and
-    nothing is reported. With several environments, give each its own `head-file` in
+    nothing is reported; so it is while there is no revision at all. With several environments, give each its own `head-file` in
     `[[tool.miglint.environments]]`. With `--against` the graph linted is the merge's,
     not the working tree's, so the head file is not compared (run without `--against` to
     check it).
@@ -90,6 +90,8 @@ class HeadFileStale(GraphRule):
             return
         if not graph.complete or any(ref.kind == "down_revision" for ref in graph.dangling):
             return  # the heads are unknown: MG003 / MG103 say why
+        if not graph.revisions:
+            return  # nothing to name yet: the first revision's run writes it
         heads = sorted(graph.heads())
         named = listed(heads) or "no revision"
         fix = Fix(

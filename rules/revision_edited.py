@@ -18,6 +18,17 @@ def _b(upgrade: str) -> str:
 _ON_MAIN = _b('    op.add_column("t", sa.Column("x", sa.Integer()))')
 
 
+def _multidb(engine2: str) -> str:
+    """Revision m as Alembic's multidb template writes it: one upgrade_<engine>() per database."""
+    return (
+        '"""per engine\n\nRevision ID: m\nRevises: a\n"""\nfrom alembic import op\nimport sqlalchemy as sa\n\n'
+        'revision = "m"\ndown_revision = "a"\n\n\ndef upgrade(engine_name: str) -> None:\n'
+        '    globals()[f"upgrade_{engine_name}"]()\n\n\ndef downgrade(engine_name: str) -> None:\n'
+        '    globals()[f"downgrade_{engine_name}"]()\n\n\ndef upgrade_engine1() -> None:\n    pass\n\n\n'
+        f"def upgrade_engine2() -> None:\n{engine2}\n"
+    )
+
+
 class RevisionEdited(GraphRule):
     """
     ## What it does
@@ -58,6 +69,14 @@ class RevisionEdited(GraphRule):
             history=("a",),
             files={"0001_b.py": _b('    op.add_column("t", sa.Column("x", sa.String()))')},
             flagged=("b",),
+        ),
+        Example(
+            against=("a",),
+            against_files={"0001_m.py": _multidb('    op.create_index("ix_t_x", "t", ["x"])')},
+            history=("a",),
+            files={"0001_m.py": _multidb('    op.create_index("ix_t_x", "t", ["x", "y"])')},
+            flagged=("m",),
+            note="multidb: an upgrade_<engine>() changed",
         ),
     )
     valid = (

@@ -189,3 +189,17 @@ def test_a_configured_head_file_is_rewritten(tmp_path: Path, monkeypatch: pytest
     assert (tmp_path / "migrations" / "HEAD").read_text() == "b2\n"
     lint = run(["lint", "--no-cache"], tmp_path, monkeypatch)
     assert (lint.exit_code, lint.stdout) == (0, "All checks passed: 3 revisions in 1 environment.\n")
+
+
+def test_a_version_file_that_is_a_link_is_not_rebased(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_project(tmp_path, ["a", "b1<-a"])
+    elsewhere = tmp_path / "elsewhere.py"
+    elsewhere.write_text(version_source(spec("b2<-a")))
+    link = tmp_path / "migrations" / "versions" / "0002_b2.py"
+    link.symlink_to(elsewhere)
+    done = run(["rebase", "b2", "--onto", "b1", "--no-cache"], tmp_path, monkeypatch)
+    assert (done.exit_code, done.stderr) == (
+        2,
+        f"miglint: error: migrations/versions/0002_b2.py is a symbolic link (to {elsewhere}); rebase that file instead\n",
+    )
+    assert link.is_symlink() and "down_revision = 'a'" in elsewhere.read_text()
