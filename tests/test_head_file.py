@@ -81,6 +81,15 @@ def test_two_branches_that_each_add_a_revision_conflict_on_the_head_file(
         "  help: make the history linear (miglint rebase <first revision of one branch> --onto <the "
         "other head>) or merge the heads (alembic merge), then run: miglint lint --fix",
     ]
+    # resolved by making the history linear: the head file follows
+    rebased = run(["rebase", "b2", "--onto", "b1", "--no-cache"], repo, monkeypatch)
+    assert rebased.exit_code == 0
+    assert rebased.stderr.splitlines()[-1] == "miglint: migrations/HEAD: wrote b2"
+    assert (repo / "migrations" / "HEAD").read_text() == "b2\n"
+    clean = run(["lint", "--no-cache"], repo, monkeypatch)
+    assert (clean.exit_code, clean.stdout) == (0, "All checks passed: 3 revisions in 1 environment.\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "--no-edit")
 
 
 def test_fix_creates_a_missing_head_file_and_a_second_run_changes_nothing(
@@ -211,3 +220,17 @@ def test_head_file_must_be_a_string(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     project(tmp_path, ["a"], pyproject="[tool.miglint]\nhead-file = 1\n")
     done = run(["lint", "--no-cache"], tmp_path, monkeypatch)
     assert done.exit_code == 2 and "head-file must be a string" in done.stderr
+
+
+@needs_git
+def test_with_against_the_head_file_is_not_compared(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the graph linted is the merge's; the head file is the working tree's (see MG120's docs)
+    project(tmp_path, ["a", "b<-a"], head="a\n")
+    git(tmp_path, "init", "-q")
+    for key, value in (("user.name", "Test"), ("user.email", "t@example.com"), ("commit.gpgsign", "false")):
+        git(tmp_path, "config", key, value)
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-q", "-m", "b")
+    assert run(["lint", "--no-cache"], tmp_path, monkeypatch).exit_code == 1
+    merged = run(["lint", "--no-cache", "--against", "HEAD"], tmp_path, monkeypatch)
+    assert (merged.exit_code, merged.stdout) == (0, "All checks passed: 2 revisions in 1 environment.\n")

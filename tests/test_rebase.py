@@ -191,7 +191,9 @@ def test_a_configured_head_file_is_rewritten(tmp_path: Path, monkeypatch: pytest
     assert (lint.exit_code, lint.stdout) == (0, "All checks passed: 3 revisions in 1 environment.\n")
 
 
-def test_a_version_file_that_is_a_link_is_not_rebased(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_version_file_that_is_a_link_is_not_rebased(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     write_project(tmp_path, ["a", "b1<-a"])
     elsewhere = tmp_path / "elsewhere.py"
     elsewhere.write_text(version_source(spec("b2<-a")))
