@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from .atomic import write_if_changed
 from .config import ConfigError
 from .confine import inside, repository_top
+from .model import Span
 from .readfile import read_regular
 
 if TYPE_CHECKING:
@@ -37,6 +38,12 @@ class HeadFile:
     path: str
     names: tuple[str, ...] | None  # the lines that name something, stripped; None: no such file
     problem: str | None = None  # why it cannot be read (not a regular file, not UTF-8)
+    end: tuple[int, int] = (1, 0)  # line (from 1) and column just past its last character
+
+    @property
+    def span(self) -> Span:
+        """The whole file, for reports that describe the fix as a replaced range (SARIF)."""
+        return Span(1, 0, *self.end)
 
     @property
     def conflicted(self) -> bool:
@@ -82,7 +89,14 @@ def read_head_file(path: Path) -> HeadFile:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         return HeadFile(str(path), (), f"byte {error.start} is not UTF-8")
-    return HeadFile(str(path), tuple(line.strip() for line in text.splitlines() if line.strip()))
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        end = (1, 0)
+    elif lines[-1].endswith(("\n", "\r")):
+        end = (len(lines) + 1, 0)
+    else:
+        end = (len(lines), len(lines[-1]))
+    return HeadFile(str(path), tuple(line.strip() for line in lines if line.strip()), end=end)
 
 
 def head_file_text(heads: Iterable[str]) -> str:

@@ -96,7 +96,7 @@ class HeadFileStale(GraphRule):
         named = listed(heads) or "no revision"
         fix = Fix(
             f"write {named} to the head file",
-            (Edit(found.path, Span.point(1), head_file_text(heads), whole_file=True),),
+            (Edit(found.path, found.span, head_file_text(heads), whole_file=True),),
         )
         help = "run: miglint lint --fix (or miglint init-head-file), and commit the file"
         if found.problem is not None:

@@ -234,3 +234,14 @@ def test_with_against_the_head_file_is_not_compared(tmp_path: Path, monkeypatch:
     assert run(["lint", "--no-cache"], tmp_path, monkeypatch).exit_code == 1
     merged = run(["lint", "--no-cache", "--against", "HEAD"], tmp_path, monkeypatch)
     assert (merged.exit_code, merged.stdout) == (0, "All checks passed: 2 revisions in 1 environment.\n")
+
+
+def test_the_fix_in_json_replaces_the_whole_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    project(tmp_path, ["a", "b<-a"], head="x\ny")  # no newline at the end
+    done = run(["lint", "--no-cache", "--select", "MG120", "--format", "json"], tmp_path, monkeypatch)
+    (found,) = json.loads(done.stdout)["diagnostics"]
+    (edit,) = found["fix"]["edits"]
+    assert edit["replacement"] == "b\n"
+    assert (edit["line"], edit["column"], edit["end_line"], edit["end_column"]) == (1, 1, 2, 2)
