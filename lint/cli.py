@@ -1119,6 +1119,29 @@ def rebase(rev: str, path: str | None, onto: str, environment: str | None, no_ca
         click.echo(f"miglint: {display_path(str(head_file), cwd)}: wrote {', '.join(heads)}", err=True)
 
 
+@main.command()
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to keep the cache."
+)
+@_guarded
+def server(no_cache: bool, cache_dir: Path | None) -> None:
+    """Run the language server: LSP over stdio, for editors (needs miglint[server])."""
+    try:
+        from .server import serve  # deferred: only this command needs pygls
+    except ImportError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        click.echo(
+            f"miglint: error: `miglint server` needs pygls ({missing} is missing): "
+            "pip install 'miglint[server]'",
+            err=True,
+        )
+        sys.exit(2)
+    serve(use_cache=not no_cache, cache_dir=cache_dir)
+
+
 @main.command(name="rules")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True

@@ -45,12 +45,19 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import __version__
 from .cachedir import RACY_NS, SIGNATURE
 from .model import ParseProblem, RevisionFile, Span
 from .readfile import not_regular, read_regular, read_regular_stat
+
+if TYPE_CHECKING:
+    from .model import Suppression
+    from .runnerfacts import StampSite
+
+    # a runner's stamp sites and its suppression comments
+    RunnerFacts = tuple[Sequence[StampSite], tuple[Suppression, ...]]
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
@@ -272,6 +279,10 @@ class Store:
         "model.RevisionFile", "model.HeaderValue", "model.Span", "model.DocLine",
         "model.Suppression", "model.ParseProblem", "model.SqlStatement", "model.SqlProblem", "model.OpCall",
     )  # fmt: skip
+    RUNNER_CLASSES: ClassVar[frozenset[str]] = _classes(
+        "runnerfacts.StampSite", "runnerfacts.Target", "runnerfacts.Condition", "runnerfacts.CallContext",
+        "runnerfacts.DbFacts", "model.Span", "model.Suppression",
+    )  # fmt: skip
     RESULT_CLASSES: ClassVar[frozenset[str]] = _classes(
         "report.EnvironmentReport", "model.Diagnostic", "model.Span", "model.Location",
         "model.Fix", "model.Edit",
@@ -300,6 +311,10 @@ class Store:
         self._index_changed = False
         self._seen_paths: set[str] = set()
         self._pending: dict[str, tuple[int, int, int, int]] = {}  # stat of files left for a worker to read
+        # runner facts by content and kind of file: (stamp sites, suppressions), None: unreadable
+        self._runners: dict[str, RunnerFacts | None] | None = None
+        self._runners_used: set[str] = set()
+        self._runners_changed = False
         self._blobs: list[bytes] = []  # new records as the workers pickled them
         self._in_blobs: set[str] = set()  # their digests
 
@@ -525,6 +540,51 @@ class Store:
             self._used.add(digest)
         return [out[str(p)] for p in paths]
 
+    # -- runner facts ----------------------------------------------------------------
+
+    def runner_facts(
+        self,
+        paths: Sequence[Path],
+        prints: Sequence[tuple[str, bytes | None]],
+        read: Callable[[Sequence[Path]], dict[str, RunnerFacts | None]],
+    ) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:
+        """Each runner's stamp sites and suppressions; `read` reads those the cache does
+        not know (so a run in which no runner changed never imports the runner readers)."""
+        if self._runners is None:
+            stored = self._load("runners", self.RUNNER_CLASSES, dict) or {}
+            self._runners = {k: v for k, v in stored.items() if _runner_facts_shape(v)}
+        known = self._runners
+        keys = [f"{digest}:{_runner_kind(path)}" for path, (digest, _) in zip(paths, prints)]
+        cacheable = [not digest.startswith((_UNREADABLE, PENDING)) for digest, _ in prints]
+        unread = [p for p, k, ok in zip(paths, keys, cacheable) if not ok or k not in known]
+        fresh = read(unread) if unread else {}
+        sites: list[StampSite] = []
+        suppressions: dict[str, tuple[Suppression, ...]] = {}
+        for path, key, ok in zip(paths, keys, cacheable):
+            name = str(path)
+            if name in fresh:
+                facts = fresh[name]
+                if ok:
+                    known[key] = (
+                        None
+                        if facts is None
+                        else (tuple(dataclasses.replace(s, path="") for s in facts[0]), facts[1])
+                    )
+                    self._runners_changed = True
+            else:
+                stored_facts = known.get(key)
+                facts = (
+                    None
+                    if stored_facts is None
+                    else ([dataclasses.replace(s, path=name) for s in stored_facts[0]], stored_facts[1])
+                )
+            if ok:
+                self._runners_used.add(key)
+            if facts is not None:
+                sites.extend(facts[0])
+                suppressions[name] = facts[1]
+        return sites, suppressions
+
     # -- results ---------------------------------------------------------------------
 
     def results(self, key: str) -> Any:
@@ -553,6 +613,8 @@ class Store:
         stale = set(self._index) - self._seen_paths
         if self._index_changed or stale:
             self._write("index", {p: s for p, s in self._index.items() if p in self._seen_paths})
+        if self._runners is not None and (self._runners_changed or set(self._runners) - self._runners_used):
+            self._write("runners", {k: v for k, v in self._runners.items() if k in self._runners_used})
         if self._records is None:
             return
         if self._delta and self._base_size and len(self._delta) <= max(64, self._base_size // 10):
@@ -572,6 +634,22 @@ class Store:
 
     def _delta_changed(self) -> bool:
         return len(self._delta) != self._stored_delta_size
+
+
+def _runner_kind(path: Path) -> str:
+    """What decides how a runner is read besides its content: Python, or which shell-like file."""
+    return ".py" if path.suffix == ".py" else path.name.lower()
+
+
+def _runner_facts_shape(value: Any) -> bool:
+    if value is None:
+        return True
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], tuple)
+        and isinstance(value[1], tuple)
+    )
 
 
 def _stat(path: str) -> tuple[int, int, int, int] | None:

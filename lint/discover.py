@@ -304,6 +304,11 @@ def _is_project_dir(path: Path) -> bool:
     return False
 
 
+def project_root(start: Path) -> Path | None:
+    """The nearest directory at or above `start` that configures Alembic or miglint."""
+    return _find_upwards(start)
+
+
 def _find_upwards(start: Path) -> Path | None:
     for directory in (start, *start.parents):
         if _is_project_dir(directory):

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .graph import RevisionGraph
     from .headfile import HeadFile
     from .refhistory import RefHistory
-    from .runner import StampSite
+    from .runnerfacts import StampSite
     from .uncovered import UncoveredDirectory
 
 UNUSED_IGNORE = "MG009"

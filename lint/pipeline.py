@@ -23,9 +23,10 @@ from .report import EnvironmentReport, display_path
 from .rule import Rule, RunnerRule
 
 if TYPE_CHECKING:
+    from .collect import RunnerFacts
     from .config import Settings
     from .model import Diagnostic, RevisionFile, Suppression
-    from .runner import StampSite
+    from .runnerfacts import StampSite
     from .uncovered import UncoveredDirectory
 
 OP_RULES = frozenset({"MG211", "MG212"})
@@ -190,7 +191,7 @@ def _lint_project(
     from .resolve import resolve_imported_labels
 
     # Runners are read while the workers parse the first environment (or after it).
-    read_runners = functools.cache(lambda: _read_runners(runner_files))
+    read_runners = functools.cache(lambda: store.runner_facts(runner_files, runner_prints, read_runner_facts))
     reports = []
     consulted: set[str] = set()
     owner: dict[str, int] | None = None
@@ -468,21 +469,33 @@ def is_shell_like(name: str) -> bool:
 _SKIP = frozenset(SKIP_DIRS | {"tests"})
 
 
-def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:
+def read_runner_facts(paths: Sequence[Path]) -> dict[str, RunnerFacts | None]:
+    """Each runner's stamp sites and suppressions by path; None: not a file miglint can read."""
     from .parse import _suppressions
     from .runner import analyze_runner
     from .shellrunner import analyze_shell
 
-    sites: list[StampSite] = []
-    suppressions: dict[str, tuple[Suppression, ...]] = {}
+    facts: dict[str, RunnerFacts | None] = {}
     for path in paths:
         try:
             text = read_regular(path).decode("utf-8")
             analyze = analyze_runner if path.suffix == ".py" else analyze_shell
-            sites.extend(analyze(str(path), text))
+            sites = analyze(str(path), text)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
             # not a Python file miglint can read (MemoryError: CPython's parser on code
             # nested too deeply, as parse.py notes): it has no stamps to report
+            facts[str(path)] = None
             continue
-        suppressions[str(path)] = _suppressions(text)
+        facts[str(path)] = (tuple(sites), _suppressions(text))
+    return facts
+
+
+def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:
+    """Every runner's stamp sites, and the suppressions of each runner read."""
+    sites: list[StampSite] = []
+    suppressions: dict[str, tuple[Suppression, ...]] = {}
+    for path, found in read_runner_facts(paths).items():
+        if found is not None:
+            sites.extend(found[0])
+            suppressions[path] = found[1]
     return sites, suppressions
