@@ -1174,6 +1174,95 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     )
 
 
+@main.command(name="init-head-file")
+@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.option("--env", "environment", help="Which environment, when the project has several.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@_guarded
+def init_head_file(path: str | None, environment: str | None, no_cache: bool) -> None:
+    """Write the configured head-file: the current head(s), one per line (MG120)."""
+    from .discover import discover, project_of
+    from .headfile import configured_path, write_head_file
+    from .pipeline import Options
+    from .report import display_path
+
+    cwd = Path.cwd()
+    project = discover([path] if path else [], cwd, whole_tree=False)
+    env = _environment(project, environment)
+    project = project_of(project, env)
+    target = configured_path(project, env)
+    if target is None:
+        raise ConfigError(
+            'no head file is configured: add head-file = "migrations/HEAD" to [tool.miglint] '
+            "(or to the environment's [[tool.miglint.environments]] entry)"
+        )
+    graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd))
+    if not graph.complete or any(ref.kind == "down_revision" for ref in graph.dangling):
+        raise ConfigError(
+            f"{env.name}: the heads are unknown while a down_revision cannot be read or names a "
+            "missing revision; run miglint lint and correct that first"
+        )
+    heads = sorted(graph.heads())
+    try:
+        written = write_head_file(target, heads)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot write {display_path(str(target), cwd)}: {error.strerror or error}"
+        ) from None
+    shown = display_path(str(target), cwd)
+    named = ", ".join(heads) or "no revision"
+    click.echo(f"miglint: {shown}: {'wrote' if written else 'already names'} {named}", err=True)
+
+
+@main.command()
+@click.argument("rev")
+@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.option("--onto", "onto", required=True, metavar="HEAD_REV", help="The revision REV is to revise.")
+@click.option("--env", "environment", help="Which environment, when the project has several.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@_guarded
+def rebase(rev: str, path: str | None, onto: str, environment: str | None, no_cache: bool) -> None:
+    """Re-point REV (the first revision of a branch) onto HEAD_REV: a linear history
+    instead of `alembic merge`. Its down_revision and docstring `Revises:` are rewritten."""
+    from .discover import discover, project_of
+    from .headfile import configured_path, write_head_file
+    from .pipeline import Options
+    from .rebase import plan_rebase, write_rebase
+    from .report import display_path
+
+    cwd = Path.cwd()
+    project = discover([path] if path else [], cwd, whole_tree=False)
+    env = _environment(project, environment)
+    project = project_of(project, env)
+    options = _cache_checked(project, Options(use_cache=not no_cache), cwd)
+    graph = _load_graph(project, env, options)
+    # a revision whose down_revision is not a literal is not in the graph, but is REV
+    unread = {f.revision_id: f for f in graph.unreadable if f.revision_id is not None}
+    rev_id = rev if rev in unread else _one(graph, rev, "REV")
+    onto_id = _one(graph, onto, "--onto")
+    assert rev_id is not None and onto_id is not None
+    file = unread.get(rev_id) or graph.revisions[rev_id]
+    shown = display_path(file.path, cwd)
+    done = plan_rebase(graph, file.path, rev_id, onto_id, shown)
+    if done.encoded == done.original:
+        click.echo(f"miglint: {rev_id} already revises {onto_id}; nothing to do", err=True)
+        return
+    try:
+        if not write_rebase(done):
+            raise ConfigError(f"{shown}: changed since miglint read it; nothing was written (run it again)")
+    except OSError as error:
+        raise ConfigError(f"cannot write {shown}: {error.strerror or error}") from None
+    heads = sorted(_load_graph(project, env, options).heads())
+    click.echo(
+        f"miglint: {shown}: {rev_id} now revises {onto_id} (was {done.old_parent or 'a base'}); "
+        f"heads: {', '.join(heads)}",
+        err=True,
+    )
+    head_file = configured_path(project, env)
+    if head_file is not None and write_head_file(head_file, heads):
+        click.echo(f"miglint: {display_path(str(head_file), cwd)}: wrote {', '.join(heads)}", err=True)
+
+
 @main.command()
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option(

@@ -236,6 +236,11 @@ def _parse_batch(
     return out
 
 
+def linted_missing(digest: str) -> bool:
+    """Whether a fingerprint says the file could not be read when it was linted."""
+    return digest.startswith(_UNREADABLE)
+
+
 def content_digest(data: bytes) -> str:
     """What the index records of a file's bytes, and what --fix checks a file against."""
     return hashlib.sha1(data).hexdigest()

@@ -16,6 +16,7 @@ from .config import ConfigError
 from .confine import inside, repository_top
 from .discover import SKIP_DIRS, Environment, Project, by_settings, discover
 from .engine import select_rules
+from .headfile import configured_path, read_head_file
 from .model import Span
 from .readfile import read_regular
 from .report import EnvironmentReport, display_path
@@ -169,7 +170,11 @@ def _lint_project(
     prints = [store.fingerprint(read_files(env), read=up_front) for env in project.environments]
     runner_files = find_runners(project) if any(isinstance(r, RunnerRule) for r in rules) else []
     runner_prints = store.fingerprint(runner_files)
-    key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files]) if up_front else ""
+    head_files = _head_files(project, rules, options)
+    # a head file is read for MG120 on every run: its content is part of the key
+    extra = [runner_files, [p for p in head_files if p is not None]]
+    extra_prints = [runner_prints, store.fingerprint(extra[1])]
+    key = _results_key(project, rules, options, [*prints, *extra_prints], extra) if up_front else ""
     # REF's side is not part of the key: a merge is linted afresh, and its results not kept.
     cached = store.results(key) if up_front else None
     if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
@@ -201,11 +206,15 @@ def _lint_project(
             )
         records, uncovered = split_uncovered(env, records)
         changes = None
+        reference = None
         if merge is not None:
             from .against import ref_changes
+            from .refhistory import ref_history
 
             changes = ref_changes(env, merge, settings, wants_ops)
+            reference = ref_history(env, merge, settings, records)
             records = [r for r in records if r.path not in changes.dropped] + list(changes.added)
+        head_file = head_files[index]
         records, read_for_labels = resolve_imported_labels(records, project.root)
         consulted |= read_for_labels
         # A runner is checked against the environment it lives closest to.
@@ -218,6 +227,8 @@ def _lint_project(
                 p: found for p, found in runner_suppressions.items() if owner.get(p) == index
             },
             uncovered=uncovered,
+            head_file=None if head_file is None else read_head_file(head_file),
+            reference=reference,
         )
         graph = result.graph
         diagnostics = result.diagnostics
@@ -257,7 +268,7 @@ def _lint_project(
             prints = [
                 store.resolved(read_files(env), found) for env, found in zip(project.environments, prints)
             ]
-            key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
+            key = _results_key(project, rules, options, [*prints, *extra_prints], extra)
         store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
     store.save()
     if digests is not None:
@@ -275,6 +286,13 @@ def _ref_sides(graph: RevisionGraph, changes: RefChanges) -> tuple[tuple[str, ..
     before = RevisionGraph([f for f in graph.files if f.path not in ours])
     changed = tuple(rev for rev, f in graph.revisions.items() if f.path in ours or f.path in theirs)
     return tuple(sorted(before.heads())), changed
+
+
+def _head_files(project: Project, rules: Sequence[Rule], options: Options) -> list[Path | None]:
+    """Each environment's head file, when MG120 runs (not with --against: see its docs)."""
+    if options.against is not None or not any(r.code == "MG120" for r in rules):
+        return [None] * len(project.environments)
+    return [configured_path(project, env) for env in project.environments]
 
 
 def read_files(env: Environment) -> tuple[Path, ...]:

@@ -93,6 +93,8 @@ def test_comment_tables_link_each_line_and_rule(two_heads: Path, monkeypatch: py
     assert text_of(message) == (
         "revision 3df49f95e6d3 is one of 2 heads (3df49f95e6d3, a06b46547cd5), which diverged at 9bdb6b8ff06e"
         'run: alembic merge -m "merge heads 3df49f95e6d3 and a06b46547cd5" 3df49f95e6d3 a06b46547cd5'
+        " (or, if this branch is unreleased, make the history linear: miglint rebase 3df49f95e6d3"
+        " --onto a06b46547cd5)"
     )
     heads = table_rows(tokens, 1)
     assert [[text_of(cell) for cell in row] for row in heads] == [
@@ -145,8 +147,13 @@ def test_against_shows_the_heads_before_and_after_and_draws_the_change(
     assert result.exit_code == 1
     tokens = parse(result.stdout)
     findings = table_rows(tokens, 0)
-    # c is only in main: its finding is shown at the nearest line of the checkout (b's)
-    assert [text_of(row[2]) for row in findings] == [f"{VERSIONS}/0002_b.py:13", f"{VERSIONS}/0002_b.py:13"]
+    # c is only in main: its finding is shown at the nearest line of the checkout (b's);
+    # b's parent is not a head of main: the merge forks (MG123, at its down_revision)
+    assert [(text_of(row[2]), text_of(row[1]).split()[0]) for row in findings] == [
+        (f"{VERSIONS}/0002_b.py:13", "MG102"),
+        (f"{VERSIONS}/0002_b.py:13", "MG102"),
+        (f"{VERSIONS}/0002_b.py:14", "MG123"),
+    ]
     heads = table_rows(tokens, 1)
     header = [t for t in tokens if t.type == "inline"]
     assert "Heads in main" in [text_of(t) for t in header]
