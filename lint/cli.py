@@ -1113,8 +1113,9 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     import json
 
     from .discover import discover, project_of
-    from .pipeline import Options, _read_runners, _runner_owners, find_runners
+    from .pipeline import Options, _read_runners
     from .report import display_path
+    from .runnerfiles import find_runners, runner_owners
     from .scenarios import baseline_of, critical_revisions
     from .scenarios import scenarios as compute
 
@@ -1124,7 +1125,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     project = project_of(project, env)  # its own [tool.miglint]
     graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd), ops=True)
     all_sites, _ = _read_runners(find_runners(project))
-    owners = _runner_owners(project, sorted({Path(s.path) for s in all_sites}))
+    owners = runner_owners(project, sorted({Path(s.path) for s in all_sites}))
     mine = project.environments.index(env)
     sites = [s for s in all_sites if owners.get(s.path) == mine]
     baseline = baseline_of(graph, project.settings.baseline)
@@ -1276,8 +1277,9 @@ def init(path: Path | None, record: bool | None) -> None:
     """Write a [tool.miglint] section into PATH/pyproject.toml (default: here) for what is found there."""
     from . import init as initialise
     from .discover import discover
-    from .pipeline import Options, find_runners, lint_paths
+    from .pipeline import Options, lint_paths
     from .report import display_path
+    from .runnerfiles import find_runners
 
     cwd = Path.cwd()
     root = (cwd / path) if path is not None else cwd

@@ -43,6 +43,7 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -318,8 +319,35 @@ def _classes(*names: str) -> frozenset[str]:
     return frozenset(f"{__package__}.{name}" for name in names)
 
 
+Prints = list[tuple[str, "bytes | None"]]  # (content digest, bytes if read) per file
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """What a run reads, whose content decides its reports: each environment's files, and
+    the others read beside them (runner files, head files)."""
+
+    environments: list[tuple[Path, ...]]
+    others: list[list[Path]]
+
+
+@dataclass
+class Lookup:
+    """What the cache knew before parsing: each file's digest, and the reports when the
+    previous run's still hold."""
+
+    prints: list[Prints]  # per environment
+    other_prints: list[Prints]  # per RunFiles.others list
+    up_front: bool  # every digest was known before parsing (else the workers hashed some)
+    reports: list[Any] | None
+
+
 class Store:
-    """The cache directory of one run; without a directory, a store that forgets."""
+    """The cache directory of one run; without a directory, a store that forgets.
+
+    A run consults it at one place before parsing (`look_up`) and at one after reporting
+    (`keep`); in between, `records` and `runner_facts` give the facts of each file.
+    """
 
     RECORD_CLASSES: ClassVar[frozenset[str]] = _classes(
         "model.RevisionFile", "model.HeaderValue", "model.Span", "model.DocLine",
@@ -632,6 +660,38 @@ class Store:
         return sites, suppressions
 
     # -- results ---------------------------------------------------------------------
+
+    def look_up(self, files: RunFiles, key_of: Callable[[list[Prints]], str], reuse: bool) -> Lookup:
+        """Before parsing: fingerprint what the run reads; the previous run's reports when
+        `reuse` allows and nothing they depend on changed (`key_of`: their key from the prints).
+
+        With no results to check, nothing needs every file's digest before parsing, so the
+        workers read and hash the files the index does not know (a cold run)."""
+        up_front = reuse and self.has_results()
+        prints = [self.fingerprint(paths, read=up_front) for paths in files.environments]
+        others = [self.fingerprint(paths) for paths in files.others]
+        reports = None
+        if up_front:
+            from .report import EnvironmentReport
+
+            cached = self.results(key_of([*prints, *others]))
+            if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
+                reports = cached
+        return Lookup(prints, others, up_front, reports)
+
+    def keep(
+        self,
+        files: RunFiles,
+        found: Lookup,
+        key_of: Callable[[list[Prints]], str],
+        reports: list[Any],
+        consulted: Iterable[str],
+    ) -> None:
+        """After reporting: the reports, under the key of the content that was parsed."""
+        prints = found.prints
+        if not found.up_front:  # the workers have hashed the files now: the index knows them all
+            prints = [self.resolved(paths, p) for paths, p in zip(files.environments, prints)]
+        self.save_results(key_of([*prints, *found.other_prints]), reports, consulted)
 
     def results(self, key: str) -> Any:
         def current(stored: Any) -> bool:

@@ -34,16 +34,14 @@ from .pipeline import (
     OP_RULES,
     Options,
     _rules,
-    _runner_owners,
     cache_dir_for,
-    find_runners,
-    is_shell_like,
     read_files,
     split_uncovered,
     unreadable_reports,
 )
 from .readfile import read_regular
 from .rule import Rule, RunnerRule
+from .runnerfiles import find_runners, is_shell_like, runner_owners
 
 if TYPE_CHECKING:
     from collections import Counter
@@ -414,7 +412,7 @@ class Session:
         mine = [p for p in runners if self._real(str(p)) == where]
         if not mine:
             return None
-        return _runner_owners(part.project, mine).get(str(mine[0]))
+        return runner_owners(part.project, mine).get(str(mine[0]))
 
     def _runner_sites(self, path: Path) -> tuple[tuple[StampSite, ...], tuple[Suppression, ...]] | None:
         from .parse import _suppressions

@@ -18,7 +18,7 @@ wrapped for the run), every version file, and miglint's own modules. A regular f
 or a listed directory is witnessed by its size, mtime, ctime and inode (as the
 cache index does), a path that did not exist by its absence, any other directory
 by its being one. A run that spawned a process leaves no memo, unless the process is
-the git listing pipeline.find_runners asks for: its index, its ignore files and the
+the git listing runnerfiles.find_runners asks for: its index, its ignore files and the
 directories a runner could appear in are witnessed then (_git_witnesses). Nor does a run
 that saw a file modified within the last RACY_NS: a change in the same clock tick
 would go unseen. A memo from elsewhere (a committed cache directory) cannot match
@@ -385,10 +385,10 @@ def note_git(root: "os.PathLike[str]") -> None:
 
 def _git_witnesses(root: str, paths: dict) -> bool:
     """Add what git's listing of the files below `root` depends on: its index, its
-    ignore files, and every directory a runner could be added to (pipeline.find_runners
+    ignore files, and every directory a runner could be added to (runnerfiles.find_runners
     never looks into the others). False when that cannot be told (a worktree's `.git`
     file, a custom excludes file)."""
-    from .pipeline import _SKIP
+    from .runnerfiles import _SKIP
 
     top = root
     while not os.path.lexists(os.path.join(top, ".git")):  # as confine.repository_top

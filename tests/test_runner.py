@@ -392,7 +392,7 @@ def test_runners_are_the_files_git_knows(tmp_path: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     from miglint.discover import discover
-    from miglint.pipeline import find_runners
+    from miglint.runnerfiles import find_runners
 
     write_project(tmp_path, ["a"])
     runner = "import subprocess\nsubprocess.run(['alembic', 'stamp', 'head'])\n"
