@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .atomic import remove_stale_temporaries, replace_file
 from .collect import content_digest, linted_missing
-from .model import Diagnostic, Edit
+from .model import Diagnostic, Edit, Span
 from .readfile import read_regular
 
 CHANGED = "changed since it was linted; nothing was written (run miglint again)"
@@ -152,7 +152,7 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
     ):
         return FileFix(path, text, text, (), CHANGED, data)
     edits: list[tuple[int, int, str, Diagnostic]] = []
-    starts = _line_starts(text)
+    starts = line_starts(text)
     # parse.py reads a lone-CR file as LF, so a fix that adds a line says "\n": write
     # it with the file's own line end (CRLF files are read as they are, and answered so)
     lone_cr = _ends_lines_with_lone_cr(text)
@@ -202,8 +202,9 @@ def _ends_lines_with_lone_cr(text: str) -> bool:
     return first >= 0 and text[first] == "\r" and not text.startswith("\n", first + 1)
 
 
-def _line_starts(text: str) -> list[int]:
-    # Lines end as Python sees them: LF, CRLF, or a lone CR (parse.py counts them so).
+def line_starts(text: str) -> list[int]:
+    """The offset of each line's first character, lines ending as Python sees them: LF,
+    CRLF, or a lone CR (parse.py counts them so)."""
     starts = [0]
     for index, char in enumerate(text):
         if char == "\n" or (char == "\r" and not text.startswith("\n", index + 1)):
@@ -211,9 +212,13 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _offsets(edit: Edit, starts: list[int]) -> tuple[int, int]:
-    span = edit.span
+def span_offsets(span: Span, starts: list[int]) -> tuple[int, int]:
+    """A span's first and last offsets in the text whose `line_starts` these are."""
     return starts[span.line - 1] + span.column, starts[span.end_line - 1] + span.end_column
+
+
+def _offsets(edit: Edit, starts: list[int]) -> tuple[int, int]:
+    return span_offsets(edit.span, starts)
 
 
 # A Python string literal without an f/b prefix: the prefix, the quotes, the body.

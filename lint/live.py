@@ -541,7 +541,7 @@ def _overlap(a: TextChange, b: TextChange) -> bool:
 
 def fix_action(diagnostic: Diagnostic, text_of: Callable[[str], str | None]) -> Action | None:
     """The finding's fix as edits, or None when it has none or they no longer fit the text."""
-    from .fix import _check, _line_starts
+    from .fix import _check, line_starts
 
     fix = diagnostic.fix
     if fix is None:
@@ -555,7 +555,7 @@ def fix_action(diagnostic: Diagnostic, text_of: Callable[[str], str | None]) -> 
             if found is None:
                 return None
             text = texts[edit.path] = found
-        change = _change(edit, text, _line_starts(text))
+        change = _change(edit, text, line_starts(text))
         if change is None:
             return None
         changes.append(change)
@@ -587,9 +587,9 @@ def _change(edit: Edit, text: str, starts: list[int]) -> TextChange | None:
 
 
 def apply_changes(text: str, changes: Sequence[TextChange]) -> str:
-    from .fix import _line_starts
+    from .fix import line_starts
 
-    starts = _line_starts(text)
+    starts = line_starts(text)
 
     def offset(line: int, column: int) -> int:
         return starts[line - 1] + column

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .atomic import replace_file
 from .config import ConfigError
+from .fix import line_starts, span_offsets
 from .graph import RevisionGraph
 from .model import RevisionFile, Span
 from .parse import parse_revision_file
@@ -73,10 +74,10 @@ def plan_rebase(graph: RevisionGraph, path: str, rev: str, onto: str, shown: str
     old = down.ids[0] if down.ids else None
     if old == onto:
         return Rebase(rev, onto, old, file.path, data, data)
-    starts = _line_starts(text)
-    edits = [(_offsets(down.span, starts), _parent_literal(file, shown, text, down.span, starts, onto))]
+    starts = line_starts(text)
+    edits = [(span_offsets(down.span, starts), _parent_literal(file, shown, text, down.span, starts, onto))]
     if file.doc_revises is not None:
-        edits.append((_offsets(file.doc_revises.span, starts), onto))
+        edits.append((span_offsets(file.doc_revises.span, starts), onto))
     after = text
     for (start, end), replacement in sorted(edits, reverse=True):
         after = after[:start] + replacement + after[end:]
@@ -103,7 +104,7 @@ def _parent_literal(
     file: RevisionFile, shown: str, text: str, span: Span, starts: list[int], onto: str
 ) -> str:
     """The down_revision value with `onto` in place of its one id, quoted as written."""
-    start, end = _offsets(span, starts)
+    start, end = span_offsets(span, starts)
     written = text[start:end]
     if written == "None":
         quote = _quote_of(file, text, starts)
@@ -124,21 +125,8 @@ def _parent_literal(
 def _quote_of(file: RevisionFile, text: str, starts: list[int]) -> str:
     """The quote the file's `revision` literal uses (a base revision's None has none)."""
     if file.revision is not None:
-        start, end = _offsets(file.revision.span, starts)
+        start, end = span_offsets(file.revision.span, starts)
         found = _STRING.fullmatch(text[start:end])
         if found is not None:
             return found.group("quote")
     return '"'
-
-
-def _line_starts(text: str) -> list[int]:
-    # as parse.py counts lines: LF, CRLF, or a lone CR
-    starts = [0]
-    for index, char in enumerate(text):
-        if char == "\n" or (char == "\r" and not text.startswith("\n", index + 1)):
-            starts.append(index + 1)
-    return starts
-
-
-def _offsets(span: Span, starts: list[int]) -> tuple[int, int]:
-    return starts[span.line - 1] + span.column, starts[span.end_line - 1] + span.end_column
