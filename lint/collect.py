@@ -440,9 +440,9 @@ class Store:
             for old in self.directory.glob(f"{kind}-*.pickle"):
                 if old != self._file(kind):
                     old.unlink(missing_ok=True)
-            import tempfile  # deferred: a warm run writes nothing
+            from .atomic import make_temporary
 
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{kind}-", suffix=".tmp")
+            handle, temporary = make_temporary(self.directory, f".{kind}-", ".tmp")
             header = {"format": _FORMAT, "value": value, "parts": [len(part) for part in parts]}
             with os.fdopen(handle, "wb") as stream:
                 pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)

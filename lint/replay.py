@@ -352,7 +352,8 @@ class _Recorder:
                 return  # racy: a change within the same clock tick would go unseen
             witnesses.append([normal, seen])
         import json
-        import tempfile
+
+        from .atomic import make_temporary
 
         memo = {
             "key": self.plain.key,
@@ -365,7 +366,7 @@ class _Recorder:
             for old in os.listdir(directory):
                 if old.startswith("replay-") and old.endswith(".json") and old != self.plain.name:
                     os.unlink(os.path.join(directory, old))  # one memo: the last command line
-            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".replay-", suffix=".tmp")
+            handle, temporary = make_temporary(directory, ".replay-", ".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(memo, stream)
             os.replace(temporary, os.path.join(directory, self.plain.name))
