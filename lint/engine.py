@@ -12,7 +12,9 @@ from .rule import FileRule, GraphRule, Rule, RunnerRule, all_rules
 
 if TYPE_CHECKING:
     from .graph import RevisionGraph
-    from .runner import StampSite
+    from .headfile import HeadFile
+    from .refhistory import RefHistory
+    from .runnerfacts import StampSite
     from .uncovered import UncoveredDirectory
 
 UNUSED_IGNORE = "MG009"
@@ -86,12 +88,16 @@ def lint_records(
     runner_sites: Sequence[StampSite] = (),
     runner_suppressions: Mapping[str, tuple[Suppression, ...]] | None = None,
     uncovered: Sequence[UncoveredDirectory] = (),
+    head_file: HeadFile | None = None,
+    reference: RefHistory | None = None,
 ) -> EnvironmentResult:
     """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
     from .graph import RevisionGraph
 
     graph = RevisionGraph(records)
     graph.uncovered = tuple(uncovered)
+    graph.head_file = head_file
+    graph.reference = reference
     found: list[Diagnostic] = []
     shared: dict[str, Any] = {}  # what FileRules compute once for this run (see FileRule.check_files)
     for rule in rules:

@@ -30,10 +30,12 @@ def run_forked(
     batches: Sequence[Any],
     workers: int,
     meanwhile: Callable[[], object] | None = None,
+    on_done: Callable[[int], object] | None = None,
 ) -> list[bytes]:
     """`work(batch)` for every batch, in batch order, by up to `workers` forked children.
 
-    `meanwhile` runs in this process once every child has its first batch.
+    `meanwhile` runs in this process once every child has its first batch; `on_done`,
+    with a batch's index, as each batch is done (the progress bar, lint/progress.py).
     """
     children: dict[int, _Child] = {}  # by the fd of its results pipe
     done: dict[int, bytes] = {}
@@ -56,11 +58,15 @@ def run_forked(
                     child.close()
                     if child.busy is not None:
                         done[child.busy] = work(batches[child.busy])
+                        if on_done is not None:
+                            on_done(child.busy)
                     continue
                 if finished is None:
                     continue  # more of it is on its way
                 assert child.busy is not None
                 done[child.busy] = finished
+                if on_done is not None:
+                    on_done(child.busy)
                 child.give(next(queue, None))
                 if child.busy is None:
                     del children[fd]
@@ -70,6 +76,8 @@ def run_forked(
             child.close()
     for index in queue:  # left when every child died
         done[index] = work(batches[index])
+        if on_done is not None:
+            on_done(index)
     return [done[i] for i in range(len(batches))]
 
 

@@ -17,6 +17,8 @@ from .model import RevisionFile
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .headfile import HeadFile
+    from .refhistory import RefHistory
     from .uncovered import UncoveredDirectory
 
 DOWN = "down_revision"
@@ -55,6 +57,9 @@ class RevisionGraph:
         self.shadowed_dangling: list[Dangling] = []  # parents missing from those copies
         # revisions below a version location that no location covers (MG004), set by the engine
         self.uncovered: tuple[UncoveredDirectory, ...] = ()
+        # what `head-file` holds (MG120), and REF's history with --against (MG121-MG123)
+        self.head_file: HeadFile | None = None
+        self.reference: RefHistory | None = None
 
         for file in files:
             if not file.looks_like_revision or file.problem is not None:

@@ -249,6 +249,9 @@ class Edit:
     span: Span
     replacement: str
     literal: bool = False
+    # `replacement` is the file's whole new content (the span is ignored); a missing
+    # file is created (the head file, MG120)
+    whole_file: bool = False
 
     @property
     def text(self) -> str:

@@ -19,7 +19,7 @@ from .graph import RevisionGraph
 from .plan import PlanError, resolve, upgrade_plan
 
 if TYPE_CHECKING:  # the runner's reader is imported only where runners are read
-    from .runner import StampSite
+    from .runnerfacts import StampSite
 
 
 @dataclass(frozen=True)

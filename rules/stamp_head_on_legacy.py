@@ -11,7 +11,7 @@ from ..rule import RunnerRule
 from ..scenarios import baseline_of
 
 if TYPE_CHECKING:  # the runner's reader is imported only where runners are read
-    from ..runner import CallContext, Condition, StampSite, Target
+    from ..runnerfacts import CallContext, Condition, StampSite, Target
 
 _HEADS = ("head", "heads")
 

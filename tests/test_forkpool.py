@@ -86,3 +86,12 @@ def test_children_are_reaped_and_leave_no_output_of_their_own(
     for pid in forked:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # already waited for: no zombie left
+
+
+def test_on_done_hears_of_every_batch_once_in_this_process() -> None:
+    seen: list[tuple[int, int]] = []
+    batches = [[n] for n in range(9)]
+    out = run_forked(_echo, batches, workers=2, on_done=lambda index: seen.append((index, os.getpid())))
+    assert out == [_echo(b) for b in batches]
+    assert sorted(index for index, _ in seen) == list(range(9))
+    assert {pid for _, pid in seen} == {os.getpid()}
