@@ -92,9 +92,10 @@ def _imports_of(code: types.CodeType, lines: list[str]) -> Iterator[ImportFact]:
         if op == _IMPORT_NAME:
             level, fromlist = loaded
             module = code.co_names[arg]
-            if level == 0 and _kept(module):
+            line = _line_at(starts, at)
+            if level == 0 and _kept(module) and not _for_type_checkers(line, lines):
                 names = tuple(str(n) for n in fromlist) if isinstance(fromlist, tuple) else ()
-                yield ImportFact(module, names, _span(_line_at(starts, at), lines), function)
+                yield ImportFact(module, names, _span(line, lines), function)
         loaded = [loaded[1], _OTHER]
 
 
@@ -106,6 +107,19 @@ def _line_at(starts: list[tuple[int, int | None]], offset: int) -> int:
         if number is not None:
             line = number
     return line
+
+
+def _for_type_checkers(line: int, lines: list[str]) -> bool:
+    """Whether the import sits in an `if TYPE_CHECKING:` block: it never runs."""
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    indent = len(text) - len(text.lstrip())
+    for above in reversed(lines[: max(line - 1, 0)]):
+        stripped = above.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(above) - len(stripped) < indent:
+            return _TYPE_CHECKING.match(stripped) is not None
+    return False
 
 
 def _span(line: int, lines: list[str]) -> Span:
@@ -150,4 +164,5 @@ _LOAD_CONST = dis.opmap["LOAD_CONST"]
 _LOAD_SMALL_INT = dis.opmap.get("LOAD_SMALL_INT", -1)  # 3.14 loads an import's level 0 so
 _CACHE = dis.opmap.get("CACHE", -1)
 _EXTENDED_ARG = dis.opmap["EXTENDED_ARG"]
+_TYPE_CHECKING = re.compile(r"if\s+(?:typing\.)?TYPE_CHECKING\s*:")
 _OTHER = object()  # a value on the stack that is not a constant

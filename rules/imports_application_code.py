@@ -17,7 +17,8 @@ class ImportsApplicationCode(FileRule):
     ## What it does
     Flags a revision that imports the application's own modules
     (`from app.models import User, Role`, `import myapp.helpers`), at the top or
-    inside a function, and lists the names imported. A module is the application's
+    inside a function, and lists the names imported (not under `if TYPE_CHECKING:`,
+    which never runs). A module is the application's
     when its top-level package resolves inside the linted repository, found on disk
     the way `package:path` script locations are (the directories from the revision up
     to the repository root, their `src/`, and `package-dir`-style packaging

@@ -459,3 +459,14 @@ def test_offline_unsafe_reads_a_chain_broken_after_its_dot(tmp_path: Path) -> No
                         all())
         """
     assert _offline(tmp_path, body) == [(10, ".all() in upgrade()")]
+
+
+def test_imports_for_type_checkers_only_are_not_facts() -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from app.models import User\n"
+        "    # the models are not imported at run time\n\n    from app.enums import Role\n"
+        "else:\n    from app.runtime import Thing\n"
+        "revision = 'r1'\ndown_revision = None\n\ndef upgrade():\n    pass\n"
+    )
+    record = parse_revision_file("r1.py", source.encode())
+    assert [(f.module, f.span.line) for f in record.imports] == [("app.runtime", 9)]
