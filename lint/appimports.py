@@ -67,7 +67,9 @@ def _is_application(
         if single.is_file():
             found = single
         elif package.is_dir() and (
-            (package / "__init__.py").is_file() or inside(here, package) or _module_exists(module_file, consulted)
+            (package / "__init__.py").is_file()
+            or inside(here, package)
+            or _module_exists(module_file, consulted)
         ):
             found = module_file if _module_exists(module_file, consulted) else package
         else:

@@ -52,12 +52,10 @@ def entry_bodies(code: types.CodeType) -> tuple[EntryBody, ...]:
     # is in co_names beside its `def`, or without one: what Alembic calls is not known.
     defs = {f.co_name for functions in defined.values() for f in functions}
     stores = _stored_names(code)
-    out = []
-    for entry in found:
-        if entry.name in stores:
-            entry = EntryBody(entry.name, entry.line, "unknown")
-        out.append(entry)
-    out.extend(EntryBody(name, 0, "unknown") for name in sorted(stores - defs) if name in ("upgrade", "downgrade"))
+    out = [EntryBody(body.name, body.line, "unknown") if body.name in stores else body for body in found]
+    out.extend(
+        EntryBody(name, 0, "unknown") for name in sorted(stores - defs) if name in ("upgrade", "downgrade")
+    )
     return tuple(sorted(out, key=lambda e: (e.line, e.name)))
 
 

@@ -45,7 +45,9 @@ def may_import_others(text: str) -> bool:
         return False
     for match in _IMPORT_LINE.finditer(f"\n{text}" if text[:4] in ("from", "impo") else text):
         source, plain = match.groups()
-        modules = [source] if source is not None else [part.split()[0] for part in plain.split(",") if part.split()]
+        modules = (
+            [source] if source is not None else [part.split()[0] for part in plain.split(",") if part.split()]
+        )
         for module in modules:
             top = module.strip("()\\").split(".")[0]
             if top and top not in _SKIPPED:
@@ -99,7 +101,7 @@ def _imports_of(code: types.CodeType, lines: list[str]) -> Iterator[ImportFact]:
         loaded = [loaded[1], _OTHER]
 
 
-def _line_at(starts: list[tuple[int, int | None]], offset: int) -> int:
+def _line_at(starts: Sequence[tuple[int, int | None]], offset: int) -> int:
     line = 1
     for start, number in starts:
         if start > offset:
@@ -132,7 +134,9 @@ def _kept(module: str) -> bool:
     return module.split(".")[0] not in _SKIPPED
 
 
-def mark_header_only(facts: tuple[ImportFact, ...], headers: Sequence[HeaderValue | None]) -> tuple[ImportFact, ...]:
+def mark_header_only(
+    facts: tuple[ImportFact, ...], headers: Sequence[HeaderValue | None]
+) -> tuple[ImportFact, ...]:
     """Set `header_only` on module-level imports whose every name is a header value's
     reference (`from myapp.labels import EXPAND`; `branch_labels = EXPAND`, or
     `from p import cli` with `(cli.EXPAND,)`)."""

@@ -76,7 +76,7 @@ def offline_uses(tree: ast.Module, text: str) -> tuple[OfflineUse, ...]:
 
 def _entries(functions: dict[str, _Function], text: str) -> list[str]:
     """upgrade, downgrade, and the `upgrade_<engine>()` functions a multidb entry runs by name."""
-    entries = []
+    entries: list[str] = []
     for entry in ("upgrade", "downgrade"):
         if entry not in functions:
             continue
@@ -136,7 +136,7 @@ class _Reader:
         elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
             heads = []
         elif type(node).__name__ == "Match":
-            heads = [getattr(node, "subject")]
+            heads = [getattr(node, "subject")]  # noqa: B009  (ast.Match is 3.10+)
         else:
             self.expression(node, function, entry)  # a simple statement
             return
@@ -272,7 +272,9 @@ def _runs_query(node: ast.expr, loops: bool = False) -> bool:
 
 def _unread_result(node: ast.expr) -> bool:
     read = (
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _RESULT_READS
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in _RESULT_READS
     )
     return not read and _runs_query(node, loops=True)
 
@@ -293,7 +295,7 @@ def _exits(body: Sequence[ast.stmt]) -> bool:
 
 def _imported_inspect(module: ast.Module) -> set[str]:
     """Local names of sqlalchemy's inspect(), and of the sqlalchemy module itself."""
-    names = set()
+    names: set[str] = set()
     for node in module.body:
         if isinstance(node, ast.ImportFrom) and node.module == "sqlalchemy" and node.level == 0:
             names.update(alias.asname or alias.name for alias in node.names if alias.name == "inspect")
@@ -320,7 +322,10 @@ def _assigned(body: Sequence[ast.stmt], into_functions: bool) -> dict[str, list[
 def _statements(body: Sequence[ast.stmt], into_functions: bool) -> Iterator[ast.stmt]:
     for statement in body:
         yield statement
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and not into_functions:
+        if (
+            isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and not into_functions
+        ):
             continue
         for field in ("body", "orelse", "finalbody"):
             inner = getattr(statement, field, None)

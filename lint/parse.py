@@ -32,6 +32,8 @@ import types
 import warnings
 from typing import TYPE_CHECKING
 
+from .entrybodies import entry_bodies
+from .importfacts import import_facts, mark_header_only, may_import_others
 from .model import (
     HEADER_FIELDS,
     DocLine,
@@ -43,8 +45,6 @@ from .model import (
     SqlStatement,
     Suppression,
 )
-from .entrybodies import entry_bodies
-from .importfacts import import_facts, mark_header_only, may_import_others
 from .offlinefacts import may_need_a_database, offline_uses
 from .opcalls import KEY_HINT
 from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header

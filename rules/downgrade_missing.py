@@ -58,9 +58,19 @@ class DowngradeMissing(FileRule):
     severity = "warning"
     default_enabled = False
     valid = (
-        Example(files={"0001_r1.py": _HEADER + _UPGRADE + "def downgrade():\n    op.drop_column('account', 'nickname')\n"}),
         Example(
-            files={"0001_r1.py": _HEADER + _UPGRADE + "def downgrade():\n    raise NotImplementedError('irreversible')\n"},
+            files={
+                "0001_r1.py": _HEADER
+                + _UPGRADE
+                + "def downgrade():\n    op.drop_column('account', 'nickname')\n"
+            }
+        ),
+        Example(
+            files={
+                "0001_r1.py": _HEADER
+                + _UPGRADE
+                + "def downgrade():\n    raise NotImplementedError('irreversible')\n"
+            },
             note="explicit-raise",
         ),
         Example(
@@ -72,7 +82,11 @@ class DowngradeMissing(FileRule):
     invalid = (
         Example(files={"0001_r1.py": _HEADER + _UPGRADE + "def downgrade():\n    pass\n"}, flagged=("r1",)),
         Example(
-            files={"0001_r1.py": _HEADER + _UPGRADE + 'def downgrade():\n    """Nothing to do."""\n    # irreversible\n'},
+            files={
+                "0001_r1.py": _HEADER
+                + _UPGRADE
+                + 'def downgrade():\n    """Nothing to do."""\n    # irreversible\n'
+            },
             flagged=("r1",),
             note="docstring-and-comment",
         ),

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar
 
-from ..config import ConfigError
+from ..config import ConfigError, Settings
 from ..model import Diagnostic, RevisionFile
 from ..rule import Example, FileRule
 
-_HEADER = "from alembic import op\nimport sqlalchemy as sa\n{imports}\nrevision = 'r1'\ndown_revision = None\n\n\n"
+_HEADER = (
+    "from alembic import op\nimport sqlalchemy as sa\n{imports}\nrevision = 'r1'\ndown_revision = None\n\n\n"
+)
 _UPGRADE = "def upgrade():\n    op.add_column('user', sa.Column('role', sa.Enum(Role)))\n"
 # the application: a package at the repository root, beside migrations/
 _APP = {"../../app/__init__.py": "", "../../app/models.py": "class Role: ...\n"}
@@ -63,12 +66,14 @@ class ImportsApplicationCode(FileRule):
     code = "MG506"
     name = "imports-application-code"
     severity = "warning"
-    settings_defaults = {"allowed": []}  # noqa: RUF012
+    settings_defaults: ClassVar[Mapping[str, Any]] = {"allowed": []}
     valid = (
         Example(
             files={
                 **_APP,
-                "0001_r1.py": _HEADER.format(imports="import sqlalchemy_utils\nfrom ..helpers import enum_values\n")
+                "0001_r1.py": _HEADER.format(
+                    imports="import sqlalchemy_utils\nfrom ..helpers import enum_values\n"
+                )
                 + "def upgrade():\n    op.add_column('user', sa.Column('role', sa.String()))\n",
             },
             note="third-party-and-relative",
@@ -84,7 +89,10 @@ class ImportsApplicationCode(FileRule):
         ),
     )
     invalid = (
-        Example(files={**_APP, "0001_r1.py": _HEADER.format(imports="from app.models import Role\n") + _UPGRADE}, flagged=("r1",)),
+        Example(
+            files={**_APP, "0001_r1.py": _HEADER.format(imports="from app.models import Role\n") + _UPGRADE},
+            flagged=("r1",),
+        ),
         Example(
             files={
                 **_APP,
@@ -96,8 +104,13 @@ class ImportsApplicationCode(FileRule):
         ),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        settings: Mapping[str, Any] | None = None,
+        severity: str | None = None,
+        project: Settings | None = None,
+    ) -> None:
+        super().__init__(settings, severity, project)
         allowed = self.settings["allowed"]
         if not isinstance(allowed, list) or not all(isinstance(a, str) for a in allowed):
             raise ConfigError(f"[tool.miglint.rules.{self.code}] allowed must be a list of module names")
@@ -122,4 +135,3 @@ class ImportsApplicationCode(FileRule):
                 help="copy what the revision needs into it as it is today; the application will change after it",
                 revisions=(file.revision_id,) if file.revision_id else (),
             )
-

@@ -5,7 +5,9 @@ from collections.abc import Iterator
 from ..model import Diagnostic, RevisionFile
 from ..rule import Example, FileRule
 
-_HEADER = "from alembic import context, op\nimport sqlalchemy as sa\n\nrevision = 'r1'\ndown_revision = None\n\n\n"
+_HEADER = (
+    "from alembic import context, op\nimport sqlalchemy as sa\n\nrevision = 'r1'\ndown_revision = None\n\n\n"
+)
 
 
 class OfflineUnsafe(FileRule):
@@ -115,7 +117,11 @@ class OfflineUnsafe(FileRule):
         if not file.looks_like_revision:
             return
         for use in file.offline_uses:
-            where = f"{use.function}()" if use.function == use.entry else f"{use.function}() (run by {use.entry}())"
+            where = (
+                f"{use.function}()"
+                if use.function == use.entry
+                else f"{use.function}() (run by {use.entry}())"
+            )
             yield self.diagnostic(
                 file.path,
                 use.span,

@@ -14,7 +14,9 @@ from miglint.model import EntryBody
 from miglint.parse import parse_revision_file
 from miglint.pipeline import Options, lint_paths
 
-HEADER = "from alembic import context, op\nimport sqlalchemy as sa\n\nrevision = 'r1'\ndown_revision = None\n\n\n"
+HEADER = (
+    "from alembic import context, op\nimport sqlalchemy as sa\n\nrevision = 'r1'\ndown_revision = None\n\n\n"
+)
 
 
 def found(root: Path, code: str, select: bool = True) -> list[tuple[str, int, str]]:
@@ -161,7 +163,11 @@ def test_downgrade_missing_reads_multidb_pairs(tmp_path: Path) -> None:
     )
     write_project(tmp_path, files={"0001_r1.py": source})
     assert found(tmp_path, "MG503") == [
-        ("0001_r1.py", 24, "upgrade_engine2() changes the database but the revision has no downgrade_engine2()")
+        (
+            "0001_r1.py",
+            24,
+            "upgrade_engine2() changes the database but the revision has no downgrade_engine2()",
+        )
     ]
 
 
@@ -275,7 +281,9 @@ def test_offline_unsafe_follows_multidb_entries_and_reflection(tmp_path: Path) -
 
 
 def test_offline_unsafe_reads_inspect_imported_from_sqlalchemy_only(tmp_path: Path) -> None:
-    header = HEADER.replace("import sqlalchemy as sa\n", "import inspect as pyinspect\nfrom sqlalchemy import inspect\n")
+    header = HEADER.replace(
+        "import sqlalchemy as sa\n", "import inspect as pyinspect\nfrom sqlalchemy import inspect\n"
+    )
     write_project(
         tmp_path,
         files={
@@ -311,7 +319,9 @@ def test_offline_facts_survive_a_chain_of_helpers() -> None:
 
 
 def _app_project(tmp_path: Path, imports: str, body: str = "def upgrade():\n    pass\n") -> Path:
-    write_project(tmp_path, files={"0001_r1.py": HEADER.replace("\n\nrevision", f"\n{imports}\nrevision") + body})
+    write_project(
+        tmp_path, files={"0001_r1.py": HEADER.replace("\n\nrevision", f"\n{imports}\nrevision") + body}
+    )
     return tmp_path
 
 
@@ -349,7 +359,8 @@ def test_the_migration_tree_and_relative_imports_are_not_the_application(tmp_pat
     (tmp_path / "migrations" / "helpers.py").parent.mkdir(parents=True)
     (tmp_path / "migrations" / "helpers.py").write_text("")
     root = _app_project(
-        tmp_path, "from migrations.helpers import enum_values\nfrom ..helpers import x\nfrom . import _utils\n"
+        tmp_path,
+        "from migrations.helpers import enum_values\nfrom ..helpers import x\nfrom . import _utils\n",
     )
     assert _messages(root) == []
 
@@ -384,8 +395,7 @@ def test_package_dir_settings_and_the_allowed_setting(tmp_path: Path) -> None:
         "imports the application's own code: shop.db.migration_utils (f)",
     ]
     (tmp_path / "pyproject.toml").write_text(
-        '[tool.setuptools]\npackage-dir = {"" = "lib"}\n\n'
-        '[tool.miglint.rules.MG506]\nallowed = ["shop.db"]\n'
+        '[tool.setuptools]\npackage-dir = {"" = "lib"}\n\n[tool.miglint.rules.MG506]\nallowed = ["shop.db"]\n'
     )
     assert _messages(root) == ["imports the application's own code: shop.models (Order)"]
     (tmp_path / "pyproject.toml").write_text('[tool.miglint.rules.MG506]\nallowed = "shop"\n')
@@ -444,7 +454,8 @@ def test_a_top_level_package_shipping_its_alembic_ini_is_the_application(tmp_pat
     (package / "__init__.py").write_text("")
     (package / "orm.py").write_text("class JSONDict: ...\n")
     (versions / "0001_r1.py").write_text(
-        HEADER.replace("\n\nrevision", "\nfrom jupyterhub.orm import JSONDict\nrevision") + "def upgrade():\n    pass\n"
+        HEADER.replace("\n\nrevision", "\nfrom jupyterhub.orm import JSONDict\nrevision")
+        + "def upgrade():\n    pass\n"
     )
     assert _messages(tmp_path) == ["imports the application's own code: jupyterhub.orm (JSONDict)"]
 
