@@ -29,6 +29,7 @@ class EnvironmentSpec:
     config: str | None = None  # an alembic.ini to read instead
     section: str | None = None
     named: bool = False  # `name` was written by the user, not derived
+    head_file: str | None = None  # the file naming this environment's heads (lint/headfile.py)
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,11 @@ class Settings:
     critical: tuple[str, ...] = ()
     dialect: str = "postgresql"
     include_downgrade: bool = False
+    offline: bool = False  # the project runs `alembic upgrade --sql`: MG505 is on
     cache_dir: str | None = None
     fail_on: str = "error"  # the lowest severity that makes the exit code 1
     environments: tuple[EnvironmentSpec, ...] = ()
+    head_file: str | None = None  # the file naming the heads (lint/headfile.py)
     rule_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     deployed: str | None = None  # the revision every database runs: MG4xx look only after it
     postgres_version: int | None = None  # the major version of the PostgreSQL the revisions run on
@@ -61,6 +64,7 @@ _KNOWN = set(_LIST_KEYS) | {
     "postgres-version",
     "dialect",
     "include-downgrade",
+    "offline",
     "cache-dir",
     "fail-on",
     "environments",
@@ -68,9 +72,18 @@ _KNOWN = set(_LIST_KEYS) | {
     "script-location",
     "version-locations",
     "recursive-version-locations",
+    "head-file",
 }
 _ENVIRONMENT_KEYS = frozenset(
-    {"name", "script-location", "version-locations", "recursive-version-locations", "config", "section"}
+    {
+        "name",
+        "script-location",
+        "version-locations",
+        "recursive-version-locations",
+        "config",
+        "section",
+        "head-file",
+    }
 )
 SEVERITIES = ("error", "warning")
 _DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
@@ -135,6 +148,9 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
     include_downgrade = table.get("include-downgrade", False)
     if not isinstance(include_downgrade, bool):
         raise ConfigError(f"{where}: include-downgrade must be true or false")
+    offline = table.get("offline", False)
+    if not isinstance(offline, bool):
+        raise ConfigError(f"{where}: offline must be true or false")
     rules = table.get("rules", {})
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError(f"{where}: rules must be a table of tables, e.g. [tool.miglint.rules.MG111]")
@@ -163,9 +179,11 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
         critical=strings("critical"),
         dialect=dialect,
         include_downgrade=include_downgrade,
+        offline=offline,
         cache_dir=optional_string("cache-dir"),
         fail_on=fail_on,
         environments=tuple(environments),
+        head_file=optional_string("head-file"),
         rule_settings=rules,
         deployed=optional_string("deployed"),
         postgres_version=postgres_version,
@@ -194,7 +212,7 @@ def _environments(table: Mapping[str, Any], where: str) -> Any:
         if extra:
             raise ConfigError(f"{where}: environments[{index}] has unknown key(s) {', '.join(extra)}")
         here = f"{where}: environments[{index}]"
-        for key in ("name", "script-location", "config", "section"):
+        for key in ("name", "script-location", "config", "section", "head-file"):
             if key in entry and not isinstance(entry[key], str):
                 raise ConfigError(f"{here}: {key} must be a string")
         locations = entry.get("version-locations", [])
@@ -217,4 +235,5 @@ def _environments(table: Mapping[str, Any], where: str) -> Any:
             config=entry.get("config"),
             section=entry.get("section"),
             named="name" in entry,
+            head_file=entry.get("head-file"),
         )
