@@ -121,7 +121,7 @@ def _parse_all(
     results: list[tuple[str, RevisionFile]] = []
     blobs: list[bytes] = []
     if method == "fork":
-        from . import parse, sql  # noqa: F401  imported once here, not once in each worker
+        from . import opfacts, parse, sql, sqlliteral  # noqa: F401  imported here, not in each worker
         from .forkpool import run_forked
 
         if sql.DIALECTS.get(dialect.lower()) == "postgres":
