@@ -128,8 +128,11 @@ def extract_operations(
         return ()
     lines = text.splitlines(keepends=True)
     blocks = _blocks(text, lines) if "autocommit_block" in text or "batch_alter_table" in text else []
-    if "count" in text.lower():
+    lowered = text.lower()
+    if "count" in lowered:
         blocks += _row_count_guards(text, lines)
+    if any(word in lowered for word in _OTHER_DIALECTS):
+        blocks += _dialect_branches(text, lines)
     found: list[OpFact] = []
     created: set[str] = set()  # tables upgrade() has created so far
     concurrently = "concurrently" in text.lower()
@@ -402,6 +405,55 @@ def _blocks(text: str, lines: list[str]) -> list[_Block]:
             last = number
         found.append(_Block(kind, header_end + 1, last, alias, table))
     return found
+
+
+_OTHER_DIALECTS = ("mysql", "mariadb", "sqlite", "mssql", "oracle")
+# an `if`/`elif`/`else` header, its indent and its test
+_BRANCH = re.compile(r"^([ \t]*)(if|elif|else)\b([^\n#]*):[ \t]*(?:#[^\n]*)?$", re.M)
+
+
+def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:
+    """Branches that never run on PostgreSQL: `if url.startswith("mysql"):`, `elif
+    bind.dialect.name == "sqlite":`, `if name != "postgresql":`, and every later branch
+    of a chain whose earlier test PostgreSQL passes (`else:` after `if ... "postgresql"`).
+    What runs there takes no PostgreSQL lock (CTFd writes one branch per database)."""
+    found = []
+    taken: dict[int, bool] = {}  # indent -> an earlier branch of this chain is PostgreSQL's
+    for match in _BRANCH.finditer(text):
+        indent = len(match.group(1).expandtabs())
+        keyword, test = match.group(2), match.group(3).lower()
+        if keyword == "if":
+            taken[indent] = False
+        earlier = taken.get(indent, False)
+        postgres_here = None if keyword == "else" else _runs_on_postgres(test)
+        other = earlier or postgres_here is False
+        if postgres_here is True:
+            taken[indent] = True
+        if not other:
+            continue
+        header = text.count("\n", 0, match.start()) + 1
+        last = header
+        for number in range(header + 1, len(lines) + 1):
+            body = lines[number - 1]
+            stripped = body.strip()
+            if not stripped or stripped.startswith("#"):
+                continue
+            if len(body) - len(body.lstrip(" \t")) <= indent:
+                break
+            last = number
+        found.append(_Block("other_dialect", header + 1, last, "", ""))
+    return found
+
+
+def _runs_on_postgres(test: str) -> bool | None:
+    """Whether a branch's test holds on PostgreSQL: True, False, or None when it does not
+    tell (it names no database, or mixes the database with other conditions)."""
+    postgres = "postgres" in test or "psycopg" in test
+    other = any(word in test for word in _OTHER_DIALECTS)
+    if postgres == other or re.search(r"\band\b", test):
+        return None  # neither named, both named, or more than the database decides
+    negated = "!=" in test or re.search(r"\bnot\b", test) is not None
+    return postgres != negated
 
 
 def _row_count_guards(text: str, lines: list[str]) -> list[_Block]:

@@ -30,6 +30,7 @@ class DeployRule(GraphRule):
     Only undeployed revisions are read when miglint knows what is deployed (`--against
     REF`, `[tool.miglint] deployed`); a table created earlier in the same revision, or
     by an undeployed revision before it, is new: it has no rows and no readers yet.
+    The PostgreSQL rules skip branches that never run on PostgreSQL (opfacts.py).
     """
 
     severity = WARNING
@@ -61,6 +62,8 @@ class DeployRule(GraphRule):
         for index, operation in enumerate(operations):
             if self.size_bound and "row_count_guard" in operation.blocks:
                 continue  # the revision checked the table is small before this step
+            if self.postgres_only and "other_dialect" in operation.blocks:
+                continue  # a branch that runs only on MySQL, SQLite...: no PostgreSQL lock there
             if existing(operation, operations[:index], known_new):
                 yield from self.check_operation(rev_id, file, operation, context)
 
