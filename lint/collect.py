@@ -54,8 +54,8 @@ from .readfile import not_regular, read_regular, read_regular_stat
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
-_FORMAT = 7  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too;
-# 7: records carry their op-call facts (operations)
+_FORMAT = 8  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too;
+# 7: records carry their op-call facts (operations); 8: and their enum types and raises (MG501, MG504)
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
 

@@ -182,6 +182,12 @@ class RevisionFile:
     op_cascades: tuple[tuple[str, str], ...] = ()
     # Every schema change upgrade()/downgrade() make through op, batch_op or op.execute (opfacts.py)
     operations: tuple[OpFact, ...] = ()
+    # The PostgreSQL ENUM types upgrade()/downgrade() create, drop or rename (MG501, MG504):
+    # "create_enum" / "drop_enum" / "rename_enum" facts, from Enum columns of create_table and
+    # add_column, `.create(bind)` / `.drop(bind)` and CREATE / DROP / ALTER TYPE; target ""
+    # when the name is not a literal. Kept apart from `operations`, which the MG4xx rules read.
+    enums: tuple[OpFact, ...] = ()
+    raises: tuple[str, ...] = ()  # the entry points ("downgrade") that run a `raise` statement
 
     @property
     def revision_id(self) -> str | None:

@@ -55,6 +55,25 @@ _BLOCK = re.compile(r"\bwith[ \t]+[^\n]*?\b(autocommit_block|batch_alter_table)\
 # `if <something with count> < bound:` on one line
 _ROW_COUNT_GUARD = re.compile(r"^([ \t]*)(?:if|elif)[ \t]+([^\n#]*?<=?[^\n#=]*):[ \t]*(?:#[^\n]*)?$", re.M)
 _AS_NAME = re.compile(r"\s*as\s+([^\W\d]\w*)\s*:")
+# the constraint calls whose name may be None (MG502), and where their columns are: (op, batch_op)
+_NAMEABLE = {
+    "create_foreign_key": ((3, 2), (2, 1), "local_cols"),
+    "create_unique_constraint": ((2, 1), (-1, -1), "columns"),
+    "create_check_constraint": ((-1, -1), (-1, -1), ""),
+    "drop_constraint": ((-1, -1), (-1, -1), ""),
+}
+# `sa.Enum(`, `postgresql.ENUM(`, `ENUM(`; `class Mood(enum.Enum):` is not a call
+_ENUM = re.compile(r"(?<![\w.])(?:[^\W\d]\w*\.)*(?:Enum|ENUM)[ \t]*\(")
+_ENUM_METHOD = re.compile(r"[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
+_ENUM_USE = re.compile(r"(?<![\w.])([^\W\d]\w*)[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
+_ASSIGNED = re.compile(r"(?:^|[;\s])([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*$", re.M)
+_RAISE = re.compile(r"^[ \t]*raise\b", re.M)
+ENUM_FACTS = frozenset({"create_enum", "drop_enum", "rename_enum"})
+
+
+class _Enum(NamedTuple):
+    name: str  # the type's name, "" when not a literal
+    with_table: bool  # created with the table that uses it: not create_type=False, native_enum=False
 
 
 class _Block(NamedTuple):
@@ -63,6 +82,7 @@ class _Block(NamedTuple):
     last: int
     alias: str  # batch_alter_table(...) as NAME: the name its calls use
     table: str
+    convention: bool = False  # batch_alter_table(..., naming_convention=...)
 
 
 def extract_operations(
@@ -85,6 +105,7 @@ def extract_operations(
     if "count" in text.lower():
         blocks += _row_count_guards(text, lines)
     found: list[OpFact] = []
+    enums = _enum_variables(text, lines) if "num" in text or "NUM" in text else None
     for match in _CALL.finditer(text):
         receiver, name = match.group(1), match.group(2)
         line = text.count("\n", 0, match.start()) + 1
@@ -101,9 +122,15 @@ def extract_operations(
         column = char_column(lines, line, call.col_offset)
         span = Span(line, column, call.end_lineno or line, char_column(lines, call.end_lineno or line, call.end_col_offset or 0))
         for function, entry in where:
-            found.append(_fact(name, call, batch, around, span, function, entry, lines, (line, column) in guarded))
+            fact = _fact(name, call, batch, around, span, function, entry, lines, (line, column) in guarded)
+            found.append(fact)
+            if enums is not None and name in ("create_table", "add_column"):
+                found.extend(_column_enums(call, enums, fact))
     if sql_ops:
         found.extend(_sql_facts(sql_ops, blocks))
+    if enums is not None:
+        found.extend(_enum_methods(text, lines, runs, enums))
+    found.extend(_raises(text, runs))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
 
 
@@ -140,6 +167,8 @@ def _fact(
             options.append(("condition", _string(condition) or _source(condition)))
     if name == "rename_table":
         options.append(("new_table_name", _qualified(schema, _argument(call, 1, ("new_table_name",)))))
+    if name in _NAMEABLE:
+        options += _unnamed(name, call, batch, target_at)
     return OpFact(
         name=name,
         table=table,
@@ -206,13 +235,14 @@ def _blocks(text: str, lines: list[str]) -> list[_Block]:
         closing = _closing_parenthesis(text, opening) if opening >= 0 else None
         if closing is None:
             continue
-        alias, table = "", ""
+        alias, table, convention = "", "", False
         if kind == "batch_alter_table":
             named = _AS_NAME.match(text, closing + 1)
             alias = named.group(1) if named else ""
             call = _parse_call(text, lines, text.rfind("op", start, match.end(1)), opening, text.count("\n", 0, start) + 1)
             if call is not None:
                 table = _qualified(_string(_keyword(call, "schema")), _argument(call, 0, ("table_name",)))
+                convention = _keyword(call, "naming_convention") is not None
         header_end = text.count("\n", 0, closing) + 1
         last = header_end
         for number in range(header_end + 1, len(lines) + 1):
@@ -223,8 +253,112 @@ def _blocks(text: str, lines: list[str]) -> list[_Block]:
             if len(body) - len(body.lstrip(" \t")) <= indent:
                 break
             last = number
-        found.append(_Block(kind, header_end + 1, last, alias, table))
+        found.append(_Block(kind, header_end + 1, last, alias, table, convention))
     return found
+
+
+def _unnamed(name: str, call: ast.Call, batch: _Block | None, target_at: int) -> list[tuple[str, str]]:
+    """For a constraint named None (MG502): ("unnamed", "True"), whether the batch block has a
+    naming convention, and what a name would be made of (its columns, the referred table)."""
+    value = _argument_node(call, target_at, _TARGET_KEYWORDS)
+    if not (isinstance(value, ast.Constant) and value.value is None):
+        return []
+    found = [("unnamed", "True")]
+    if batch is not None and batch.convention:
+        found.append(("naming_convention", "True"))
+    columns_at, referent_at, columns_keyword = _NAMEABLE[name]
+    at = 1 if batch is not None else 0
+    if columns_keyword:
+        columns = _argument_node(call, columns_at[at], (columns_keyword,))
+        if isinstance(columns, (ast.List, ast.Tuple)) and all(_string(c) for c in columns.elts):
+            found.append(("columns", ",".join(_string(c) for c in columns.elts)))
+    if name == "create_foreign_key":
+        found.append(("referent", _argument(call, referent_at[at], ("referent_table",))))
+    return found
+
+
+def _enum_variables(text: str, lines: list[str]) -> dict[str, _Enum]:
+    """NAME -> the type of each `NAME = sa.Enum(..., name="mood")` in the file."""
+    found: dict[str, _Enum] = {}
+    for match in _ENUM.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        assigned = _ASSIGNED.search(text, start, match.start())
+        if assigned is None:
+            continue
+        call = _parse_call(text, lines, match.start(), match.end() - 1, text.count("\n", 0, match.start()) + 1)
+        if call is not None:
+            found[assigned.group(1)] = _enum(call)
+    return found
+
+
+def _enum(call: ast.Call) -> _Enum:
+    name = _keyword(call, "name")
+    if name is None and call.args and isinstance(call.args[0], (ast.Name, ast.Attribute)):
+        # SQLAlchemy names the type of a PEP 435 enum class after the class, in lower case
+        text = call.args[0].id if isinstance(call.args[0], ast.Name) else call.args[0].attr
+        return _Enum(text.lower(), True)
+    off = any(
+        k.arg in ("create_type", "native_enum") and isinstance(k.value, ast.Constant) and k.value.value is False
+        for k in call.keywords
+    )
+    return _Enum(_string(name), not off)
+
+
+def _column_enums(call: ast.Call, variables: dict[str, _Enum], fact: OpFact) -> Iterator[OpFact]:
+    """The ENUM types a create_table / add_column creates with its table: SQLAlchemy emits
+    CREATE TYPE for each Enum column (unless create_type=False or native_enum=False)."""
+    for node in ast.walk(call):
+        found = None
+        if isinstance(node, ast.Call) and _called(node) in ("Enum", "ENUM"):
+            found = _enum(node)
+        elif isinstance(node, ast.Name) and node.id in variables:
+            found = variables[node.id]
+        if found is not None and found.with_table:
+            yield OpFact("create_enum", fact.table, found.name, fact.span, fact.function, fact.entry, fact.via)
+
+
+def _enum_methods(
+    text: str, lines: list[str], runs: dict[int, list[tuple[str, str]]], variables: dict[str, _Enum]
+) -> Iterator[OpFact]:
+    """`sa.Enum(..., name="mood").create(bind)`, `mood.drop(bind)`: a `.drop(` of anything else
+    may drop any type (a loop over enums): it becomes a drop_enum of no known name."""
+    for match in _ENUM.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line not in runs:
+            continue
+        closing = _closing_parenthesis(text, match.end() - 1)
+        method = _ENUM_METHOD.match(text, closing + 1) if closing is not None else None
+        if method is None:
+            continue
+        call = _parse_call(text, lines, match.start(), match.end() - 1, line)
+        name = _enum(call).name if call is not None else ""
+        yield from _enum_facts(method.group(1), name, line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs)
+    for match in _ENUM_USE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        receiver, method = match.group(1), match.group(2)
+        if line not in runs or receiver in ("op", "batch_op", "self", "super"):
+            continue
+        if receiver in variables:
+            yield from _enum_facts(method, variables[receiver].name, line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs)
+        elif method == "drop":
+            yield from _enum_facts(method, "", line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs)
+
+
+def _enum_facts(
+    method: str, name: str, line: int, offset: int, runs: dict[int, list[tuple[str, str]]]
+) -> Iterator[OpFact]:
+    span = Span.point(line, offset)
+    for function, entry in runs[line]:
+        yield OpFact(f"{method}_enum", "", name, span, function, entry, "op")
+
+
+def _raises(text: str, runs: dict[int, list[tuple[str, str]]]) -> Iterator[OpFact]:
+    if "raise" not in text:
+        return
+    for match in _RAISE.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        for function, entry in runs.get(line, ()):
+            yield OpFact("raise", "", "", Span.point(line, 0), function, entry, "py")
 
 
 def _row_count_guards(text: str, lines: list[str]) -> list[_Block]:
@@ -286,10 +420,15 @@ def _wrap(call: ast.Call, lines: list[str], span: Span) -> tuple[int, int, int] 
     return span.line, span.end_line, span.column
 
 
-def _argument(call: ast.Call, index: int, keywords: tuple[str, ...]) -> str:
+def _argument_node(call: ast.Call, index: int, keywords: tuple[str, ...]) -> ast.expr | None:
     value = call.args[index] if 0 <= index < len(call.args) else None
     if value is None:
         value = next((k.value for k in call.keywords if k.arg in keywords), None)
+    return value
+
+
+def _argument(call: ast.Call, index: int, keywords: tuple[str, ...]) -> str:
+    value = _argument_node(call, index, keywords)
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and value.func.attr == "f" and value.args:
         value = value.args[0]  # op.f("ix_name"): the name as given
     return _string(value)

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from .uncovered import UncoveredDirectory
 
 OP_RULES = frozenset({"MG211", "MG212"})
+# rules that compare upgrade() with downgrade(): downgrade()'s calls and SQL are read for them
+DOWNGRADE_RULES = frozenset({"MG501", "MG502", "MG504"})
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,8 @@ def _lint_project(
     rules = _rules(settings, options)
     # op calls cost a full parse of every file: read them only for the rules that use them
     wants_ops = any(rule.code in OP_RULES for rule in rules)
-    store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, settings.include_downgrade)
+    downgrade = settings.include_downgrade or any(rule.code in DOWNGRADE_RULES for rule in rules)
+    store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, downgrade)
     # With no results to check, nothing needs every file's digest before parsing, so
     # the workers read and hash the files the index does not know (a cold run).
     up_front = store.has_results() and options.against is None

@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Diagnostic, OpFact, RevisionFile
+from ..rule import WARNING, Example, FileRule
+from ._inverse import revision
+
+_CALLS = frozenset({"create_foreign_key", "create_unique_constraint", "create_check_constraint", "drop_constraint"})
+# SQLAlchemy's documented naming convention, which autogenerate follows when MetaData has it
+_PREFIX = {"create_foreign_key": "fk", "create_unique_constraint": "uq", "create_check_constraint": "ck"}
+_TYPE = {"'foreignkey'": "create_foreign_key", "'unique'": "create_unique_constraint", "'check'": "create_check_constraint"}
+# PostgreSQL's own name for a constraint created without one: <table>_<columns>_<suffix>
+_PG_SUFFIX = {"create_foreign_key": "fkey", "create_unique_constraint": "key"}
+
+
+class UnnamedConstraint(FileRule):
+    """
+    ## What it does
+    Flags `op.create_foreign_key(None, ...)`, `op.create_unique_constraint(None, ...)`,
+    `op.create_check_constraint(None, ...)` and `op.drop_constraint(None, ...)` (and their
+    `batch_op` forms), in upgrade() and downgrade(): autogenerate writes exactly these when
+    the model's constraint has no name and MetaData has no naming convention.
+
+    Not reported: a `batch_op.create_*(None, ...)` inside `op.batch_alter_table(...,
+    naming_convention=...)`: Alembic names the constraint by that convention when it
+    rebuilds the table (SQLite), and the same convention finds it again for the drop.
+    A `drop_constraint(None, ...)` is reported there too: Alembic refuses it
+    ("Constraint must have a name").
+
+    miglint cannot see `target_metadata` (it lives in application code): when it has a
+    naming convention for the constraint's kind, Alembic names an `op.create_*(None, ...)`
+    by it and the create is deterministic, but autogenerate then writes the name
+    (`op.f("fk_...")`) instead of None, so a None in a revision almost always means none.
+
+    ## Why is this bad?
+    The database picks the name (`posts_author_id_fkey` on PostgreSQL, `posts_ibfk_1` on
+    MySQL, none at all on SQLite), so downgrade() cannot name it: `op.drop_constraint(None,
+    ...)` fails with "Constraint must have a name" / "it has no name", and the downgrade
+    stops half way.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.create_foreign_key(None, "posts", "users", ["author_id"], ["id"])
+
+    def downgrade():
+        op.drop_constraint(None, "posts", type_="foreignkey")
+    ```
+
+    Use instead:
+    ```python
+    def upgrade():
+        op.create_foreign_key(op.f("fk_posts_author_id_users"), "posts", "users", ["author_id"], ["id"])
+
+    def downgrade():
+        op.drop_constraint(op.f("fk_posts_author_id_users"), "posts", type_="foreignkey")
+    ```
+    On databases that already ran the unnamed create, the constraint has the database's
+    name (`posts_author_id_fkey` on PostgreSQL): rename it there, or drop it by that name.
+    """
+
+    code = "MG502"
+    name = "unnamed-constraint"
+    severity = WARNING
+    valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_foreign_key(op.f('fk_posts_author_id_users'), 'posts', 'users', ['author_id'], ['id'])",
+                    "op.drop_constraint(op.f('fk_posts_author_id_users'), 'posts', type_='foreignkey')",
+                )
+            },
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.batch_alter_table('posts', naming_convention={'uq': 'uq_%(table_name)s_%(column_0_name)s'})"
+                    " as batch_op:\n    batch_op.create_unique_constraint(None, ['slug'])",
+                    "with op.batch_alter_table('posts') as batch_op:\n"
+                    "    batch_op.drop_constraint('uq_posts_slug', type_='unique')",
+                )
+            },
+            note="batch-naming-convention",
+        ),
+    )
+    invalid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_foreign_key(None, 'posts', 'users', ['author_id'], ['id'])",
+                    "op.drop_constraint(None, 'posts', type_='foreignkey')",
+                )
+            },
+            flagged=("r1", "r1"),
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.batch_alter_table('posts') as batch_op:\n"
+                    "    batch_op.create_unique_constraint(None, ['slug'])",
+                    "op.drop_constraint('posts_slug_key', 'posts', type_='unique')",
+                )
+            },
+            flagged=("r1",),
+            note="batch",
+        ),
+    )
+
+    def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
+        calls = [o for o in file.operations if o.name in _CALLS and o.via != "sql"]
+        for call in calls:
+            if call.option("unnamed") != "True":
+                continue
+            if call.name != "drop_constraint" and call.option("naming_convention") == "True":
+                continue
+            shown = f"{call.via}.{call.name}(None{', ' + repr(call.table) if call.table and call.via == 'op' else ''})"
+            if call.name == "drop_constraint":
+                created = _created_by(call, calls)
+                yield self.diagnostic(
+                    file.path,
+                    call.span,
+                    f"{shown} in {call.entry}() fails: Alembic cannot drop a constraint without its name",
+                    help=_drop_help(call, created),
+                    revisions=_revision(file),
+                )
+            else:
+                yield self.diagnostic(
+                    file.path,
+                    call.span,
+                    f"{shown} leaves the constraint's name to the database: a downgrade cannot drop it by name",
+                    help=f'name it, e.g. op.f("{_conventional(call)}"), and drop it by that name in '
+                    + ("downgrade()" if call.entry == "upgrade" else "upgrade()"),
+                    revisions=_revision(file),
+                )
+
+
+def _revision(file: RevisionFile) -> tuple[str, ...]:
+    return (file.revision_id,) if file.revision_id else ()
+
+
+def _conventional(call: OpFact) -> str:
+    """The name SQLAlchemy's documented naming convention gives it (placeholders where unknown)."""
+    table = call.table.rsplit(".", 1)[-1] or "<table>"
+    column = (call.option("columns") or "").split(",")[0] or "<column>"
+    if call.name == "create_foreign_key":
+        return f"fk_{table}_{column}_{(call.option('referent') or '<referred_table>').rsplit('.', 1)[-1]}"
+    if call.name == "create_unique_constraint":
+        return f"uq_{table}_{column}"
+    return f"ck_{table}_<what_it_checks>"
+
+
+def _created_by(drop: OpFact, calls: list[OpFact]) -> OpFact | None:
+    """The unnamed create of the other entry point that this drop undoes, when one matches."""
+    kind = _TYPE.get(drop.option("type_") or "")
+    found = [
+        c for c in calls
+        if c.name != "drop_constraint" and c.entry != drop.entry and c.table == drop.table
+        and c.option("unnamed") == "True" and (kind is None or c.name == kind)
+    ]  # fmt: skip
+    return found[0] if len(found) == 1 else None
+
+
+def _drop_help(drop: OpFact, created: OpFact | None) -> str:
+    if created is None:
+        return "pass the constraint's name, as the database named it (on PostgreSQL <table>_<columns>_fkey / _key / _check)"
+    name = _conventional(created)
+    text = f'name it in both places, e.g. op.f("{name}") (line {created.span.line} creates it)'
+    suffix = _PG_SUFFIX.get(created.name)
+    columns = (created.option("columns") or "").replace(",", "_")
+    if suffix and columns and created.table:
+        text += f"; databases that already ran it hold it as {created.table.rsplit('.', 1)[-1]}_{columns}_{suffix} on PostgreSQL"
+    return text
