@@ -124,7 +124,7 @@ def extract_operations(
         for function, entry in where:
             fact = _fact(name, call, batch, around, span, function, entry, lines, (line, column) in guarded)
             found.append(fact)
-            if enums is not None and name in ("create_table", "add_column"):
+            if enums is not None and name == "create_table":
                 found.extend(_column_enums(call, enums, fact))
     if sql_ops:
         found.extend(_sql_facts(sql_ops, blocks))
@@ -293,20 +293,21 @@ def _enum_variables(text: str, lines: list[str]) -> dict[str, _Enum]:
 
 def _enum(call: ast.Call) -> _Enum:
     name = _keyword(call, "name")
-    if name is None and call.args and isinstance(call.args[0], (ast.Name, ast.Attribute)):
-        # SQLAlchemy names the type of a PEP 435 enum class after the class, in lower case
-        text = call.args[0].id if isinstance(call.args[0], ast.Name) else call.args[0].attr
-        return _Enum(text.lower(), True)
     off = any(
         k.arg in ("create_type", "native_enum") and isinstance(k.value, ast.Constant) and k.value.value is False
         for k in call.keywords
     )
+    if name is None and call.args and isinstance(call.args[0], (ast.Name, ast.Attribute)):
+        # SQLAlchemy names the type of a PEP 435 enum class after the class, in lower case
+        text = call.args[0].id if isinstance(call.args[0], ast.Name) else call.args[0].attr
+        return _Enum(text.lower(), not off)
     return _Enum(_string(name), not off)
 
 
 def _column_enums(call: ast.Call, variables: dict[str, _Enum], fact: OpFact) -> Iterator[OpFact]:
-    """The ENUM types a create_table / add_column creates with its table: SQLAlchemy emits
-    CREATE TYPE for each Enum column (unless create_type=False or native_enum=False)."""
+    """The ENUM types a create_table creates with its table: SQLAlchemy emits CREATE TYPE for
+    each Enum column (unless create_type=False or native_enum=False). op.add_column does not
+    (the ALTER TABLE fails with `type "x" does not exist` unless the type was created first)."""
     for node in ast.walk(call):
         found = None
         if isinstance(node, ast.Call) and _called(node) in ("Enum", "ENUM"):

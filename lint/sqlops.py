@@ -44,7 +44,9 @@ def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
     if node_type in ("CreateStmt", "CreateTableAsStmt"):
         relation = node.get("relation") or node.get("into", {}).get("IntoClause", {}).get("rel")
         table = _relation(relation)
-        return (("create_table", table, table, ()),)
+        # PARTITION OF / INHERITS: dropping the parent drops it too (MG504)
+        parents = [_relation(p.get("RangeVar")) for p in node.get("inhRelations", []) if "RangeVar" in p]
+        return (("create_table", table, table, (("inherits", parents[0]),) if parents else ()),)
     if node_type == "AlterTableStmt" and node.get("objtype") == "OBJECT_TABLE":
         table = _relation(node.get("relation"))
         found: list[SqlOp] = []

@@ -21,6 +21,10 @@ _HELP_DROP = {
 }  # fmt: skip
 
 
+_PLACEHOLDER = "__miglint_p"  # sqlsource.py: a value SQL reading could not resolve
+_CONVENTION_PREFIXES = ("ck", "uq", "fk", "pk")
+
+
 def _kind(name: str) -> str:
     if name in ("create_table", "drop_table"):
         return "table"
@@ -150,19 +154,22 @@ class DowngradeNotInverse(FileRule):
         column_renames = {
             bare(o.table) for o in file.operations if o.name == "alter_column" and o.option("new_column_name")
         }
-        created = {_key(o) for o in upgrade if o.name in _INVERSE}
-        dropped = {_key(o) for o in upgrade if o.name in _INVERSE.values()}
+        created = {_same(_key(o)) for o in upgrade if o.name in _INVERSE}
+        dropped = {_same(_key(o)) for o in upgrade if o.name in _INVERSE.values()}
         undone = Inverse(downgrade)
+        parents = {bare(o.table): bare(o.option("inherits") or "") for o in upgrade if o.option("inherits")}
         seen: set[tuple[str, str, str]] = set()
         for fact in upgrade:
             key = _key(fact)
             kind, table, name = key
             if not name or key in seen or table in renamed or (kind == "column" and table in column_renames):
                 continue
-            if fact.name in _INVERSE and key not in dropped and not undone.removes(key):
+            if kind == "table" and parents.get(table) in undone.tables_dropped:
+                continue  # a partition or child table: DROP TABLE of its parent drops it
+            if fact.name in _INVERSE and _same(key) not in dropped and not undone.removes(key):
                 seen.add(key)
                 yield self._report(file, fact, key, "creates", "drop")
-            elif fact.name in _INVERSE.values() and key not in created and not undone.restores(key):
+            elif fact.name in _INVERSE.values() and _same(key) not in created and not undone.restores(key):
                 seen.add(key)
                 yield self._report(file, fact, key, "drops", "re-create")
 
@@ -196,6 +203,8 @@ class Inverse:
         self.tables_dropped = {bare(o.table) for o in downgrade if o.name == "drop_table"}
         self.tables_created = {bare(o.table) for o in downgrade if o.name == "create_table"}
         self.columns_dropped = {bare(o.table) for o in downgrade if o.name == "drop_column"}
+        # a Column(..., sa.ForeignKey(...), index=True, unique=True) brings its own
+        self.columns_added = {bare(o.table) for o in downgrade if o.name == "add_column"}
 
     def removes(self, key: tuple[str, str, str]) -> bool:
         kind, table, name = key
@@ -206,9 +215,9 @@ class Inverse:
         drop = {"column": "drop_column", "index": "drop_index", "constraint": "drop_constraint"}[kind]
         if drop in self.unknown or (drop, table, name) in self.keys:
             return True
-        if kind != "column" and (table in self.columns_dropped or (drop, name) in self.names and not table):
-            return True
-        return kind == "index" and (drop, "", name) in self.keys  # DROP INDEX in SQL names no table
+        if kind != "column" and (table in self.columns_dropped or (drop, "", name) in self.keys):
+            return True  # DROP INDEX names no table, nor does drop_constraint("name") without one
+        return (drop, name) in self.names and (kind == "index" or not table)
 
     def restores(self, key: tuple[str, str, str]) -> bool:
         kind, table, name = key
@@ -217,17 +226,35 @@ class Inverse:
         if kind == "table":
             return False
         creates = {"column": ("add_column",), "index": ("create_index",), "constraint": tuple(_CONSTRAINTS)}[kind]
-        if any(c in self.unknown for c in creates):
+        if any(c in self.unknown for c in creates) or (kind != "column" and table in self.columns_added):
             return True
-        return any((c, table, name) in self.keys or (c, name) in self.names and not table for c in creates)
+        return any(
+            (c, table, name) in self.keys or (c, name) in self.names and (kind == "index" or not table) for c in creates
+        )
 
 
 def _key(fact: OpFact) -> tuple[str, str, str]:
-    """(kind, bare table, bare lower-case name); a table's name is the table."""
+    """(kind, bare table, bare lower-case name); a table's name is the table. A name SQL
+    reading could not resolve (a placeholder) is no name; a constraint's name is taken without
+    the `ck_<table>_` of SQLAlchemy's naming convention, which prefixes the name given to
+    create_check_constraint("valid_x", ...) while the drop names ck_<table>_valid_x."""
     kind = _kind(fact.name)
     table = bare(fact.table)
     name = table if kind == "table" else bare(fact.target)
+    if _PLACEHOLDER in fact.target or _PLACEHOLDER in fact.table:
+        return kind, table, ""
+    if kind == "constraint" and table:
+        for prefix in _CONVENTION_PREFIXES:
+            if name.startswith(f"{prefix}_{table}_"):
+                name = name[len(prefix) + len(table) + 2 :]
+                break
     return kind, table, name
+
+
+def _same(key: tuple[str, str, str]) -> tuple[str, str, str]:
+    """What identifies the object: an index by its name alone (DROP INDEX names no table;
+    PostgreSQL index names are unique in their schema)."""
+    return (key[0], "", key[2]) if key[0] == "index" else key
 
 
 def _renamed_tables(operations: tuple[OpFact, ...]) -> set[str]:
