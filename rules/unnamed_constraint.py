@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..graph import RevisionGraph
 from ..model import Diagnostic, OpFact, RevisionFile
-from ..rule import WARNING, Example, FileRule
+from ..rule import WARNING, Example, GraphRule
 from ._inverse import revision
 
 _CALLS = frozenset({"create_foreign_key", "create_unique_constraint", "create_check_constraint", "drop_constraint"})
@@ -14,7 +15,7 @@ _TYPE = {"'foreignkey'": "create_foreign_key", "'unique'": "create_unique_constr
 _PG_SUFFIX = {"create_foreign_key": "fkey", "create_unique_constraint": "key"}
 
 
-class UnnamedConstraint(FileRule):
+class UnnamedConstraint(GraphRule):
     """
     ## What it does
     Flags `op.create_foreign_key(None, ...)`, `op.create_unique_constraint(None, ...)`,
@@ -30,8 +31,11 @@ class UnnamedConstraint(FileRule):
 
     miglint cannot see `target_metadata` (it lives in application code): when it has a
     naming convention for the constraint's kind, Alembic names an `op.create_*(None, ...)`
-    by it and the create is deterministic, but autogenerate then writes the name
-    (`op.f("fk_...")`) instead of None, so a None in a revision almost always means none.
+    by it and the create is deterministic. So when any revision of the history names a
+    constraint exactly as SQLAlchemy's documented convention would name one of the unnamed
+    creates (`fk_<table>_<column>_<referred table>`, `uq_<table>_<column>`), the project
+    has that convention, and only `drop_constraint(None, ...)` is reported (on a real
+    project, indico, every unnamed create is dropped by its conventional name).
 
     ## Why is this bad?
     The database picks the name (`posts_author_id_fkey` on PostgreSQL, `posts_ibfk_1` on
@@ -83,6 +87,15 @@ class UnnamedConstraint(FileRule):
             },
             note="batch-naming-convention",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_foreign_key(None, 'posts', 'users', ['author_id'], ['id'])",
+                    "op.drop_constraint('fk_posts_author_id_users', 'posts', type_='foreignkey')",
+                )
+            },
+            note="metadata-naming-convention",
+        ),
     )
     invalid = (
         Example(
@@ -107,12 +120,22 @@ class UnnamedConstraint(FileRule):
         ),
     )
 
-    def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        files = [graph.revisions[r] for r in sorted(graph.revisions)]
+        unnamed = {_conventional(o).lower() for f in files for o in f.operations if _creates_unnamed(o)}
+        if not unnamed:
+            return
+        named = {o.target.lower() for f in files for o in f.operations if o.name in _CALLS and o.target}
+        convention = bool(unnamed & named)
+        for file in files:
+            yield from self.check_file(file, convention)
+
+    def check_file(self, file: RevisionFile, convention: bool) -> Iterator[Diagnostic]:
         calls = [o for o in file.operations if o.name in _CALLS and o.via != "sql"]
         for call in calls:
             if call.option("unnamed") != "True":
                 continue
-            if call.name != "drop_constraint" and call.option("naming_convention") == "True":
+            if call.name != "drop_constraint" and (convention or call.option("naming_convention") == "True"):
                 continue
             shown = f"{call.via}.{call.name}(None{', ' + repr(call.table) if call.table and call.via == 'op' else ''})"
             if call.name == "drop_constraint":
@@ -133,6 +156,10 @@ class UnnamedConstraint(FileRule):
                     + ("downgrade()" if call.entry == "upgrade" else "upgrade()"),
                     revisions=_revision(file),
                 )
+
+
+def _creates_unnamed(call: OpFact) -> bool:
+    return call.name in _PREFIX and call.option("unnamed") == "True"
 
 
 def _revision(file: RevisionFile) -> tuple[str, ...]:

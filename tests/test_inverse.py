@@ -1,0 +1,128 @@
+"""Downgrade integrity (MG501, MG502, MG504): the facts they read, and revisions of real shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from histories import write_project
+from miglint.parse import parse_revision_file
+from miglint.pipeline import Options, lint_paths
+
+ENUMS = b'''import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "a1"
+down_revision = None
+
+status = postgresql.ENUM("a", "b", name="status", create_type=False)
+
+
+def upgrade():
+    status.create(op.get_bind(), checkfirst=True)
+    op.create_table("t", sa.Column("s", status), sa.Column("k", sa.Enum("p", name="kind")))
+    op.add_column("u", sa.Column("c", sa.Enum("x", name="colour")))
+    op.execute("CREATE TYPE mood AS ENUM ('r')")
+
+
+def downgrade():
+    sa.Enum(name="kind").drop(op.get_bind())
+    op.execute("DROP TYPE mood; ALTER TABLE t DROP CONSTRAINT ck")
+    op.drop_table("t")
+    raise NotImplementedError()
+'''
+
+
+def test_enum_facts_and_raises() -> None:
+    record = parse_revision_file("v.py", ENUMS)
+    found = [(e.entry, e.name, e.table, e.target, e.span.line) for e in record.enums]
+    # add_column creates no type: the ALTER TABLE needs it to exist already
+    assert found == [
+        ("upgrade", "create_enum", "", "status", 12),
+        ("upgrade", "create_enum", "t", "kind", 13),
+        ("upgrade", "create_enum", "", "mood", 15),
+        ("downgrade", "drop_enum", "", "kind", 19),
+        ("downgrade", "drop_enum", "", "mood", 20),
+    ]
+    assert record.raises == ("downgrade",)
+    assert ("downgrade", "drop_constraint", "t", "ck") in [(o.entry, o.name, o.table, o.target) for o in record.operations]
+    assert not any(o.name in ("create_enum", "drop_enum", "raise") for o in record.operations)
+
+
+def test_unnamed_constraint_options() -> None:
+    source = b'''from alembic import op
+revision = "a1"
+down_revision = None
+def upgrade():
+    op.create_foreign_key(None, "posts", "users", ["author_id"], ["id"])
+    with op.batch_alter_table("t", naming_convention={"uq": "uq_%(table_name)s_%(column_0_name)s"}) as batch_op:
+        batch_op.create_unique_constraint(None, ["a", "b"])
+def downgrade():
+    op.drop_constraint(None, "posts", type_="foreignkey")
+'''
+    options = [dict(o.options) for o in parse_revision_file("v.py", source).operations]
+    assert options[0] == {"unnamed": "True", "columns": "author_id", "referent": "users"}
+    assert options[1] == {"unnamed": "True", "naming_convention": "True", "columns": "a,b"}
+    assert options[2] == {"type_": "'foreignkey'", "unnamed": "True"}
+
+
+def _lint(tmp_path: Path, source: str, codes: str) -> list[tuple[str, int, str]]:
+    write_project(tmp_path, (), {"0001_r1.py": source})
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=codes.split(",")))
+    return [(d.code, d.span.line, d.message) for r in reports for d in r.diagnostics]
+
+
+# autogenerate's shape: the columns it adds are not the ones it drops (a model edited
+# between two autogenerate runs), and the foreign keys are unnamed on both sides
+AUTOGENERATE = '''import sqlalchemy as sa
+from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.add_column("incident", sa.Column("participants_team", sa.String(), nullable=True))
+    op.add_column("incident", sa.Column("reporter_id", sa.Integer(), nullable=True))
+    op.create_foreign_key(None, "incident", "participant", ["reporter_id"], ["id"])
+
+
+def downgrade():
+    op.drop_constraint(None, "incident", type_="foreignkey")
+    op.drop_column("incident", "reporter_id")
+    op.drop_column("incident", "primary_team")
+'''
+
+
+def test_autogenerate_shape(tmp_path: Path) -> None:
+    found = _lint(tmp_path, AUTOGENERATE, "MG502,MG504")
+    assert found == [
+        ("MG504", 9, "upgrade() creates column participants_team of table incident and downgrade() does not drop it"),
+        (
+            "MG502", 11,
+            "op.create_foreign_key(None, 'incident') leaves the constraint's name to the database: "
+            "a downgrade cannot drop it by name",
+        ),
+        ("MG502", 15, "op.drop_constraint(None, 'incident') in downgrade() fails: Alembic cannot drop a constraint without its name"),
+    ]  # fmt: skip
+
+
+def test_partitions_go_with_their_parent_and_conventions_prefix_names(tmp_path: Path) -> None:
+    source = '''import sqlalchemy as sa
+from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("prefs", sa.Column("id", sa.Integer()), postgresql_partition_by="LIST (id)")
+    op.execute("CREATE TABLE prefs_current PARTITION OF prefs FOR VALUES IN (1)")
+    op.create_check_constraint("valid_state", "abstracts", "state IN (1, 2)")
+
+
+def downgrade():
+    op.drop_constraint("ck_abstracts_valid_state", "abstracts")
+    op.drop_table("prefs")
+'''
+    assert _lint(tmp_path, source, "MG504") == []
