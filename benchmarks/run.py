@@ -285,7 +285,9 @@ def miglint_version(miglint: Sequence[str]) -> str:
         raise BenchError(
             f"miglint is not runnable: `{shlex.join(cmd)}` exited with {proc.returncode}:\n  {detail}\n{hint}"
         )
-    return proc.stdout.strip()
+    # "miglint, version X" then one line per library it reads with: kept on the header's line
+    first, *libraries = proc.stdout.strip().splitlines()
+    return f"{first} ({'; '.join(libraries)})" if libraries else first
 
 
 def run_miglint(cmd: Sequence[str]) -> Run:

@@ -54,6 +54,9 @@ class RefChanges:
     # Every version file REF holds, as the merged records name them (deployed, when REF is
     # what the databases run: lint/deploy.py)
     in_ref: frozenset[str] = frozenset()
+    # working-tree files (as the records name them) REF has no file at: the branch's new
+    # revisions, which a PR comment draws and leaves out of REF's own heads
+    only_here: frozenset[str] = frozenset()
 
 
 def open_ref(ref: str, start: Path) -> MergeSide:
@@ -134,7 +137,8 @@ def ref_changes(env: Environment, side: MergeSide, settings: Settings, ops: bool
         for path, blob in take
     )
     in_ref = {str(ours[path]) for path in theirs if path in ours} | {r.path for r in added}
-    return RefChanges(added, frozenset(dropped), deleted, frozenset(in_ref - dropped))
+    only_here = frozenset(str(file) for path, file in ours.items() if path not in theirs)
+    return RefChanges(added, frozenset(dropped), deleted, frozenset(in_ref - dropped), only_here)
 
 
 def _repository_locations(env: Environment, root: Path) -> dict[Path, str]:

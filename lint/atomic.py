@@ -9,11 +9,24 @@ from __future__ import annotations
 import os
 import re
 import stat
-import tempfile
 import time
 from pathlib import Path
 
 from .readfile import NotRegularFile, read_regular
+
+
+def make_temporary(directory: Path | str, prefix: str, suffix: str) -> tuple[int, str]:
+    """A new file of this user's only (0600) in `directory`, open for writing: what
+    tempfile.mkstemp gives, without importing tempfile (and shutil, bz2, lzma, random
+    with it: ~5 ms of every run that writes its cache)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        name = os.path.join(directory, f"{prefix}{os.urandom(6).hex()}{suffix}")
+        try:
+            return os.open(name, flags, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {directory}")
 
 
 def replace_file(path: Path, data: bytes, expected: bytes | None = None) -> bool:
@@ -30,7 +43,7 @@ def replace_file(path: Path, data: bytes, expected: bytes | None = None) -> bool
         mode = stat.S_IMODE(path.stat().st_mode)
     except FileNotFoundError:
         mode = 0o666 & ~_umask()
-    handle, temporary = tempfile.mkstemp(dir=path.absolute().parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = make_temporary(path.absolute().parent, f".{path.name}.", ".tmp")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

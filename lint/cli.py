@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import gc
 import os
@@ -27,6 +28,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
     """`--select MG1,MG2 --select MG3` -> (MG1, MG2, MG3)."""
     return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
+
+
+def _interactive() -> bool:
+    """Whether a question can be asked: both stdin and stdout are a terminal."""
+    return _on_terminal() and sys.stdin is not None and sys.stdin.isatty()
 
 
 def _on_terminal() -> bool:
@@ -159,10 +165,53 @@ def _record_output(recorder: Any) -> None:
     click.echo = recorded
 
 
+def _print_versions(context: click.Context, _: click.Parameter, asked: bool) -> None:
+    if not asked or context.resilient_parsing:
+        return
+    from .versions import versions
+
+    click.echo(f"miglint, version {__version__}")
+    for name, version in versions():
+        click.echo(f"{name}: {version}")
+    context.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="miglint")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_versions,
+    help="Show miglint's version and those of its parsers and Graphviz engine, and exit.",
+)
 def main() -> None:
-    """A static linter for Alembic migration directories."""
+    """A static linter for Alembic migration directories.
+
+    Shell completion: eval "$(_MIGLINT_COMPLETE=bash_source miglint)" (zsh_source, fish_source).
+    """
+
+
+REPORT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
+
+
+def _complete_rules(context: click.Context, parameter: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of rule selectors: codes (with their names as help), names, ALL;
+    after a comma, the next selector of `--select MG101,MG1...`."""
+    from click.shell_completion import CompletionItem
+
+    from .rule import all_rules
+
+    done, comma, last = incomplete.rpartition(",")
+    prefix = done + comma
+    rules = all_rules()
+    candidates = [(code, rule.name) for code, rule in rules.items()]
+    candidates += [(rule.name, code) for code, rule in rules.items()] + [("ALL", "every rule")]
+    return [
+        CompletionItem(prefix + value, help=note)
+        for value, note in candidates
+        if value.lower().startswith(last.lower())
+    ]
 
 
 @main.command()
@@ -170,12 +219,13 @@ def main() -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json", "sarif", "github", "gitlab", "junit"]),
+    type=click.Choice(REPORT_FORMATS),
     default="text",
     show_default=True,
     help="sarif: SARIF 2.1.0 (GitHub code scanning); github: workflow annotations (and the step "
-    "summary when GITHUB_STEP_SUMMARY is set); gitlab: Code Quality JSON; junit: JUnit XML. "
-    "Paths in sarif, github, gitlab and junit are relative to the git top-level.",
+    "summary when GITHUB_STEP_SUMMARY is set); gitlab: Code Quality JSON; junit: JUnit XML; "
+    "markdown: a pull-request comment (findings, heads, a Mermaid picture). "
+    "Paths in sarif, github, gitlab, junit and markdown are relative to the git top-level.",
 )
 @click.option(
     "-o",
@@ -185,6 +235,14 @@ def main() -> None:
     "(with --format text, only its summary line).",
 )
 @click.option(
+    "--also-write",
+    "also_write",
+    multiple=True,
+    metavar="FORMAT:FILE",
+    help="Also write the report in FORMAT to FILE (repeatable): one run, several reports "
+    "(the GitHub Action writes SARIF, JSON and Markdown beside its annotations).",
+)
+@click.option(
     "--statistics",
     "show_statistics",
     is_flag=True,
@@ -192,10 +250,15 @@ def main() -> None:
     "machine-readable report.",
 )
 @click.option(
-    "--select", multiple=True, help="Rules to enable (codes, prefixes, names, ALL); replaces the default set."
+    "--select",
+    multiple=True,
+    shell_complete=_complete_rules,
+    help="Rules to enable (codes, prefixes, names, ALL); replaces the default set.",
 )
-@click.option("--extend-select", multiple=True, help="Rules to enable in addition.")
-@click.option("--ignore", multiple=True, help="Rules to disable.")
+@click.option(
+    "--extend-select", multiple=True, shell_complete=_complete_rules, help="Rules to enable in addition."
+)
+@click.option("--ignore", multiple=True, shell_complete=_complete_rules, help="Rules to disable.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option(
     "--cache-dir",
@@ -251,6 +314,7 @@ def lint(
     paths: tuple[str, ...],
     output_format: str,
     output_file: Path | None,
+    also_write: tuple[str, ...],
     show_statistics: bool,
     select: tuple[str, ...],
     extend_select: tuple[str, ...],
@@ -281,6 +345,7 @@ def lint(
     from .pipeline import Options, lint_paths
     from .report import display_path
 
+    also = _also_write(also_write)
     if write_baseline and (no_baseline_file or apply_fixes or show_diff):
         raise ConfigError("--write-baseline cannot be combined with --no-baseline-file, --fix or --diff")
 
@@ -312,7 +377,8 @@ def lint(
         locked = held.enter_context(fix_lock(project.root))
     digests: dict[str, str] = {}  # what each file held when it was linted
     options = _cache_checked(project, options, cwd)
-    reports = lint_paths(paths, cwd, options, project, digests)
+    with _progress():
+        reports = lint_paths(paths, cwd, options, project, digests)
     if against is not None:
         click.echo(_merge_note(against, reports), err=True)
     # one baseline per [tool.miglint], as for every other setting
@@ -344,12 +410,47 @@ def lint(
     from .report import FixesShown
 
     fixes_shown = FixesShown(show_fixes, unsafe_fixes)
+    if "markdown" in (output_format, *(fmt for fmt, _ in also)):  # its picture needs each graph
+        reports = _with_graphs(reports, project, options)
     _emit_report(
-        reports, paths, cwd, output_format, output_file, use_color, not concise, show_statistics, fixes_shown
+        reports,
+        paths,
+        cwd,
+        output_format,
+        output_file,
+        use_color,
+        not concise,
+        show_statistics,
+        fixes_shown,
+        against=against,
+        also=also,
     )
     # an environment that could not be read is an MG005 error in the report: it fails the run
     failed = _fails(reports, project, fail_on)
     sys.exit(1 if failed and not exit_zero else 0)
+
+
+def _with_graphs(
+    reports: list[EnvironmentReport], project: Project, options: Options
+) -> list[EnvironmentReport]:
+    """Each environment's report with its graph, rebuilt from the cached records when the
+    report itself came from the cache (cached reports do not keep their graph)."""
+    from .discover import project_of
+
+    out = list(reports)
+    for index, env in enumerate(project.environments[: len(reports)]):
+        if out[index].graph is None and out[index].files:
+            graph = _load_graph(project_of(project, env), env, options)
+            out[index] = dataclasses.replace(out[index], graph=graph)
+    return out
+
+
+def _progress() -> contextlib.AbstractContextManager[None]:
+    """A bar on stderr while a slow cold run parses, on a terminal outside CI (lint/progress.py)."""
+    from . import progress
+
+    wanted = progress.wanted(sys.stderr)
+    return progress.showing(progress.Progress(sys.stderr) if wanted else None)
 
 
 def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | None) -> bool:
@@ -417,28 +518,24 @@ def _emit_report(
     show_help: bool,
     show_statistics: bool,
     fixes: FixesShown | None = None,
+    against: str | None = None,
+    also: Sequence[tuple[str, Path]] = (),
 ) -> None:
-    """The report in its format to stdout, or to --output-file with the text report on stdout."""
-    from .report import FixesShown, json_report, summary_line, text_report
+    """The report in its format to stdout, or to --output-file with the text report on stdout;
+    then each --also-write report to its file."""
+    from .report import FixesShown, summary_line, text_report
 
     fixes = fixes if fixes is not None else FixesShown()
-    if output_format == "text":
-        report = text_report(
-            reports, cwd, color=color and output_file is None, show_help=show_help, fixes=fixes
-        )
-    elif output_format == "json":
-        report = json_report(reports, cwd)
-    else:
-        from .formats import render, repository_root
+    report = _formatted(
+        output_format, reports, paths, cwd, against, show_help, fixes, color=color and output_file is None
+    )
+    if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        from .formats import findings, repository_root
+        from .formats.github import step_summary
+        from .formats.output import append
 
         root = repository_root(Path(paths[0]) if paths else cwd, cwd)
-        report = render(output_format, reports, root)
-        if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-            from .formats import findings
-            from .formats.github import step_summary
-            from .formats.output import append
-
-            append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings(reports, root), reports))
+        append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings(reports, root), reports))
     if output_file is None:
         click.echo(report, nl=False, color=color or None)
     else:
@@ -450,11 +547,56 @@ def _emit_report(
         else:
             text = text_report(reports, cwd, color=color, show_help=show_help, fixes=fixes)
             click.echo(text, nl=False, color=color or None)
+    for fmt, path in also:
+        from .formats.output import write_atomically
+
+        write_atomically(path, _formatted(fmt, reports, paths, cwd, against, show_help, fixes))
     if show_statistics:
         from .formats.statistics import statistics
 
         machine_readable = output_format != "text" and output_file is None
         click.echo(statistics(reports), nl=False, err=machine_readable)
+
+
+def _formatted(
+    fmt: str,
+    reports: list[EnvironmentReport],
+    paths: tuple[str, ...],
+    cwd: Path,
+    against: str | None,
+    show_help: bool,
+    fixes: FixesShown,
+    color: bool = False,
+) -> str:
+    """The report in one --format, as text."""
+    from .report import json_report, text_report
+
+    if fmt == "text":
+        return text_report(reports, cwd, color=color, show_help=show_help, fixes=fixes)
+    if fmt == "json":
+        return json_report(reports, cwd)
+    from .formats import findings, render, repository_root
+
+    root = repository_root(Path(paths[0]) if paths else cwd, cwd)
+    if fmt == "markdown":
+        from .formats.markdown import Links
+        from .formats.markdown import render as markdown
+
+        return markdown(findings(reports, root), reports, root, Links.from_environment(os.environ), against)
+    return render(fmt, reports, root)
+
+
+def _also_write(values: tuple[str, ...]) -> list[tuple[str, Path]]:
+    """`--also-write sarif:out.sarif` -> [("sarif", Path("out.sarif"))]."""
+    pairs = []
+    for value in values:
+        fmt, colon, path = value.partition(":")
+        if not colon or not path or fmt not in REPORT_FORMATS:
+            raise ConfigError(
+                f"--also-write {value}: expected FORMAT:FILE with FORMAT one of {', '.join(REPORT_FORMATS)}"
+            )
+        pairs.append((fmt, Path(path)))
+    return pairs
 
 
 def _print_diff(
@@ -649,7 +791,9 @@ def graph(
     project = project_of(project, env)  # its own [tool.miglint]
     options = _cache_checked(project, Options(use_cache=not no_cache, cache_dir=cache_dir), cwd)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
-    report = None if fmt == "json" else _report_for(env, lint_paths([path] if path else [], cwd, options))
+    with _progress():
+        reports = None if fmt == "json" else lint_paths([path] if path else [], cwd, options)
+    report = None if reports is None else _report_for(env, reports)
     revisions = _graph_of(report, env, project, options)
     keep = None
     if from_rev or to_rev or around:
@@ -969,8 +1113,9 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     import json
 
     from .discover import discover, project_of
-    from .pipeline import Options, _read_runners, _runner_owners, find_runners
+    from .pipeline import Options, _read_runners
     from .report import display_path
+    from .runnerfiles import find_runners, runner_owners
     from .scenarios import baseline_of, critical_revisions
     from .scenarios import scenarios as compute
 
@@ -980,7 +1125,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     project = project_of(project, env)  # its own [tool.miglint]
     graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd), ops=True)
     all_sites, _ = _read_runners(find_runners(project))
-    owners = _runner_owners(project, sorted({Path(s.path) for s in all_sites}))
+    owners = runner_owners(project, sorted({Path(s.path) for s in all_sites}))
     mine = project.environments.index(env)
     sites = [s for s in all_sites if owners.get(s.path) == mine]
     baseline = baseline_of(graph, project.settings.baseline)
@@ -1030,6 +1175,175 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     )
 
 
+@main.command(name="init-head-file")
+@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.option("--env", "environment", help="Which environment, when the project has several.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@_guarded
+def init_head_file(path: str | None, environment: str | None, no_cache: bool) -> None:
+    """Write the configured head-file: the current head(s), one per line (MG120)."""
+    from .discover import discover, project_of
+    from .headfile import configured_path, write_head_file
+    from .pipeline import Options
+    from .report import display_path
+
+    cwd = Path.cwd()
+    project = discover([path] if path else [], cwd, whole_tree=False)
+    env = _environment(project, environment)
+    project = project_of(project, env)
+    target = configured_path(project, env)
+    if target is None:
+        raise ConfigError(
+            'no head file is configured: add head-file = "migrations/HEAD" to [tool.miglint] '
+            "(or to the environment's [[tool.miglint.environments]] entry)"
+        )
+    graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd))
+    if not graph.complete or any(ref.kind == "down_revision" for ref in graph.dangling):
+        raise ConfigError(
+            f"{env.name}: the heads are unknown while a down_revision cannot be read or names a "
+            "missing revision; run miglint lint and correct that first"
+        )
+    heads = sorted(graph.heads())
+    try:
+        written = write_head_file(target, heads)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot write {display_path(str(target), cwd)}: {error.strerror or error}"
+        ) from None
+    shown = display_path(str(target), cwd)
+    named = ", ".join(heads) or "no revision"
+    click.echo(f"miglint: {shown}: {'wrote' if written else 'already names'} {named}", err=True)
+
+
+@main.command()
+@click.argument("rev")
+@click.argument("path", required=False, type=click.Path(path_type=str))
+@click.option("--onto", "onto", required=True, metavar="HEAD_REV", help="The revision REV is to revise.")
+@click.option("--env", "environment", help="Which environment, when the project has several.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@_guarded
+def rebase(rev: str, path: str | None, onto: str, environment: str | None, no_cache: bool) -> None:
+    """Re-point REV (the first revision of a branch) onto HEAD_REV: a linear history
+    instead of `alembic merge`. Its down_revision and docstring `Revises:` are rewritten."""
+    from .discover import discover, project_of
+    from .headfile import configured_path, write_head_file
+    from .pipeline import Options
+    from .rebase import plan_rebase, write_rebase
+    from .report import display_path
+
+    cwd = Path.cwd()
+    project = discover([path] if path else [], cwd, whole_tree=False)
+    env = _environment(project, environment)
+    project = project_of(project, env)
+    options = _cache_checked(project, Options(use_cache=not no_cache), cwd)
+    graph = _load_graph(project, env, options)
+    # a revision whose down_revision is not a literal is not in the graph, but is REV
+    unread = {f.revision_id: f for f in graph.unreadable if f.revision_id is not None}
+    rev_id = rev if rev in unread else _one(graph, rev, "REV")
+    onto_id = _one(graph, onto, "--onto")
+    assert rev_id is not None and onto_id is not None
+    file = unread.get(rev_id) or graph.revisions[rev_id]
+    shown = display_path(file.path, cwd)
+    done = plan_rebase(graph, file.path, rev_id, onto_id, shown)
+    if done.encoded == done.original:
+        click.echo(f"miglint: {rev_id} already revises {onto_id}; nothing to do", err=True)
+        return
+    try:
+        if not write_rebase(done):
+            raise ConfigError(f"{shown}: changed since miglint read it; nothing was written (run it again)")
+    except OSError as error:
+        raise ConfigError(f"cannot write {shown}: {error.strerror or error}") from None
+    heads = sorted(_load_graph(project, env, options).heads())
+    click.echo(
+        f"miglint: {shown}: {rev_id} now revises {onto_id} (was {done.old_parent or 'a base'}); "
+        f"heads: {', '.join(heads)}",
+        err=True,
+    )
+    head_file = configured_path(project, env)
+    if head_file is not None and write_head_file(head_file, heads):
+        click.echo(f"miglint: {display_path(str(head_file), cwd)}: wrote {', '.join(heads)}", err=True)
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--baseline/--no-baseline",
+    "record",
+    default=None,
+    help="Record the current findings in the baseline file, or not [default: ask on a terminal, else not].",
+)
+@_guarded
+def init(path: Path | None, record: bool | None) -> None:
+    """Write a [tool.miglint] section into PATH/pyproject.toml (default: here) for what is found there."""
+    from . import init as initialise
+    from .discover import discover
+    from .pipeline import Options, lint_paths
+    from .report import display_path
+    from .runnerfiles import find_runners
+
+    cwd = Path.cwd()
+    root = (cwd / path) if path is not None else cwd
+    pyproject = root / "pyproject.toml"
+    if pyproject.exists():
+        from .config import miglint_table
+
+        if miglint_table(pyproject) is not None:  # before any work: a one-line refusal
+            initialise.write(pyproject, "")
+    project = discover([str(root)], cwd)
+    if not project.environments:
+        raise ConfigError(f"no Alembic environment found in {display_path(str(root), cwd)}: nothing to write")
+    project = dataclasses.replace(project, root=root)
+    written = initialise.section(project, find_runners(project), cwd)
+    created = initialise.write(pyproject, written.text)
+    shown = display_path(str(pyproject), cwd)
+    click.echo(f"{'Created' if created else 'Added [tool.miglint] to'} {shown}:\n")
+    click.echo(written.text)
+    reports = lint_paths([str(root)], cwd, Options(use_cache=False))
+    found = sum(len(r.diagnostics) for r in reports)
+    if not found:
+        click.echo("No findings: every check passes.")
+        return
+    if record is None and _interactive():
+        record = click.confirm(
+            f"Record the {_count(found, 'current finding')} in a baseline, so that only new ones are reported?",
+            default=False,
+        )
+    if not record:
+        click.echo(
+            f"{_count(found, 'finding')} now; `miglint lint --write-baseline` records them, "
+            "so that only new ones are reported (README: Adopting miglint)."
+        )
+        return
+    from . import baseline
+
+    places = baseline.places(discover([str(root)], cwd), None, cwd)
+    for place in places:
+        _write_baseline(place.path, baseline.members(reports, place, len(places) == 1), place.root, cwd)
+
+
+@main.command()
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option(
+    "--cache-dir", type=click.Path(file_okay=False, path_type=Path), help="Where to keep the cache."
+)
+@_guarded
+def server(no_cache: bool, cache_dir: Path | None) -> None:
+    """Run the language server: LSP over stdio, for editors (needs miglint[server])."""
+    try:
+        from .server import serve  # deferred: only this command needs pygls
+    except ImportError as error:
+        missing = (error.name or "").split(".")[0]
+        if missing not in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise
+        click.echo(
+            f"miglint: error: `miglint server` needs pygls ({missing} is missing): "
+            "pip install 'miglint[server]'",
+            err=True,
+        )
+        sys.exit(2)
+    serve(use_cache=not no_cache, cache_dir=cache_dir)
+
+
 @main.command(name="rules")
 @click.option(
     "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
@@ -1073,7 +1387,7 @@ def rules_command(output_format: str, docs_dir: Path | None) -> None:
 
 
 @main.command()
-@click.argument("code")
+@click.argument("code", shell_complete=_complete_rules)
 def rule(code: str) -> None:
     """Show the documentation of one rule (by code or name)."""
     from .docs import rule_markdown

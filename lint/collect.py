@@ -43,14 +43,22 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from . import __version__
 from .cachedir import RACY_NS, SIGNATURE
 from .model import ParseProblem, RevisionFile, Span
 from .readfile import not_regular, read_regular, read_regular_stat
+
+if TYPE_CHECKING:
+    from .model import Suppression
+    from .runnerfacts import StampSite
+
+    # a runner's stamp sites and its suppression comments
+    RunnerFacts = tuple[Sequence[StampSite], tuple[Suppression, ...]]
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
@@ -85,45 +93,71 @@ def _parse_all(
     dialect: str = "postgresql",
     ops: bool = False,
     downgrade: bool = True,
+    meanwhile: Callable[[], object] | None = None,
 ) -> tuple[list[tuple[str, RevisionFile]], list[bytes]]:
     """(content digest, record) per item; an item without bytes is read by the worker.
+
+    `meanwhile`: work of this process's to do while workers parse (it is not called
+    when this process parses alone: the caller does that work afterwards).
 
     Also, when workers parsed them, the batches as the workers pickled them to send
     them here: the cache stores those bytes as they are, rather than this process
     pickling every record a second time while nothing else can run.
     """
+    from .progress import active  # the bar a cold run on a terminal draws (lint/progress.py)
+
+    bar = active() if items else None
+    tick = bar.advance if bar is not None else None
+    if bar is not None:
+        bar.add(len(items))
     if len(items) < PARALLEL_THRESHOLD:
-        return _parse_batch(items, dialect, ops, downgrade), []
+        return _parse_batch(items, dialect, ops, downgrade, tick), []
     workers = jobs if jobs is not None else idle_cpus()
     method = _start_method() if workers > 1 else None
     if method is None:
-        return _parse_batch(items, dialect, ops, downgrade), []
-    if method == "fork":  # imported once here, not once in each worker
-        from . import parse, sql  # noqa: F401
-    import concurrent.futures
-    import multiprocessing
-
-    context = multiprocessing.get_context(method)
+        return _parse_batch(items, dialect, ops, downgrade, tick), []
     batches = _guided_batches(items, workers)
     parse_batch = functools.partial(_parse_pickled, dialect=dialect, ops=ops, downgrade=downgrade)
     results: list[tuple[str, RevisionFile]] = []
     blobs: list[bytes] = []
+    if method == "fork":
+        from . import parse, sql  # noqa: F401  imported once here, not once in each worker
+        from .forkpool import run_forked
+
+        if sql.DIALECTS.get(dialect.lower()) == "postgres":
+            sql._pglast_available()  # pglast's parser too: each worker's first batch needs it
+        on_done = None if tick is None else functools.partial(_ticked, tick, batches)
+        for blob in run_forked(parse_batch, batches, workers, meanwhile, on_done):
+            results.extend(pickle.loads(blob))  # our own children's output
+            blobs.append(blob)
+        return results, blobs
+    import concurrent.futures
+    import multiprocessing
+
+    context = multiprocessing.get_context(method)
     saved = os.environ.get("PYTHONSAFEPATH")
-    if method != "fork":
-        os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
+    os.environ["PYTHONSAFEPATH"] = "1"  # see _start_method; the children inherit it
     try:
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for blob in pool.map(parse_batch, batches):
+            blobs_in_order = pool.map(parse_batch, batches)  # every batch is submitted now
+            if meanwhile is not None:
+                meanwhile()
+            for batch, blob in zip(batches, blobs_in_order):
                 # our own workers' output: unpickled while they go on with the next batches
                 results.extend(pickle.loads(blob))
                 blobs.append(blob)
+                if tick is not None:
+                    tick(len(batch))
     finally:
-        if method != "fork":
-            if saved is None:
-                os.environ.pop("PYTHONSAFEPATH", None)
-            else:
-                os.environ["PYTHONSAFEPATH"] = saved
+        if saved is None:
+            os.environ.pop("PYTHONSAFEPATH", None)
+        else:
+            os.environ["PYTHONSAFEPATH"] = saved
     return results, blobs
+
+
+def _ticked(tick: Callable[[int], None], batches: Sequence[Sequence[Any]], index: int) -> None:
+    tick(len(batches[index]))
 
 
 def idle_cpus() -> int:
@@ -148,10 +182,9 @@ def _start_method() -> str | None:
     before the child imports multiprocessing: a `multiprocessing.py` in the linted
     repository would run. Python 3.11+ leaves it out under PYTHONSAFEPATH, which the
     children are given; older Pythons without fork (Windows) parse in this process.
+    Forked children are run by forkpool.py, without importing multiprocessing.
     """
-    import multiprocessing
-
-    if "fork" in multiprocessing.get_all_start_methods():
+    if hasattr(os, "fork"):
         return "fork"
     return "spawn" if sys.version_info >= (3, 11) else None
 
@@ -179,7 +212,9 @@ def _parse_batch(
     dialect: str = "postgresql",
     ops: bool = False,
     downgrade: bool = True,
+    tick: Callable[[int], None] | None = None,
 ) -> list[tuple[str, RevisionFile]]:
+    """`tick(1)` after each file: the progress bar, when parsing in the process that draws it."""
     from .parse import parse_revision_file  # deferred: a run served from the cache parses nothing
 
     out: list[tuple[str, RevisionFile]] = []
@@ -190,14 +225,22 @@ def _parse_batch(
             except OSError as error:
                 reason = error.strerror or str(error)
                 out.append((_UNREADABLE + reason, _unreadable(path, reason)))
-                continue
-        try:
-            out.append((content_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
-        except Exception as error:  # a bug of miglint's on one file must not end the whole run
-            reason = f"miglint failed on this file ({type(error).__name__}: {error}); please report it"
-            # an unreadable digest: never cached, so a fixed miglint reads the file again
-            out.append((_UNREADABLE + reason, _unreadable(path, reason)))
+                data = None
+        if data is not None:
+            try:
+                out.append((content_digest(data), parse_revision_file(path, data, dialect, ops, downgrade)))
+            except Exception as error:  # a bug of miglint's on one file must not end the whole run
+                reason = f"miglint failed on this file ({type(error).__name__}: {error}); please report it"
+                # an unreadable digest: never cached, so a fixed miglint reads the file again
+                out.append((_UNREADABLE + reason, _unreadable(path, reason)))
+        if tick is not None:
+            tick(1)
     return out
+
+
+def linted_missing(digest: str) -> bool:
+    """Whether a fingerprint says the file could not be read when it was linted."""
+    return digest.startswith(_UNREADABLE)
 
 
 def content_digest(data: bytes) -> str:
@@ -224,8 +267,36 @@ def cache_key() -> str:
             digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}".encode())
         except OSError:
             digest.update(name.encode())
+    # The libraries that read the files decide what a record holds too (a newer pglast
+    # parses a statement an older one could not): installing another version rewrites
+    # each one's __init__.py, so its size and mtime key the cache like miglint's own.
+    for origin in library_files():
+        try:
+            info = os.stat(origin)
+            digest.update(f"{origin}:{info.st_size}:{info.st_mtime_ns}".encode())
+        except OSError:
+            digest.update(origin.encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()[:16]
+
+
+READING_LIBRARIES = ("pglast", "sqlglot", "libcst")
+
+
+def library_files() -> list[str]:
+    """The __init__.py of each library that reads version files, where it is installed
+    (found, not imported)."""
+    import importlib.util
+
+    found = []
+    for name in READING_LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is not None and spec.origin:
+            found.append(spec.origin)
+    return found
 
 
 class _Restricted(pickle.Unpickler):
@@ -249,12 +320,43 @@ def _classes(*names: str) -> frozenset[str]:
     return frozenset(f"{__package__}.{name}" for name in names)
 
 
+Prints = list[tuple[str, "bytes | None"]]  # (content digest, bytes if read) per file
+
+
+@dataclass(frozen=True)
+class RunFiles:
+    """What a run reads, whose content decides its reports: each environment's files, and
+    the others read beside them (runner files, head files)."""
+
+    environments: list[tuple[Path, ...]]
+    others: list[list[Path]]
+
+
+@dataclass
+class Lookup:
+    """What the cache knew before parsing: each file's digest, and the reports when the
+    previous run's still hold."""
+
+    prints: list[Prints]  # per environment
+    other_prints: list[Prints]  # per RunFiles.others list
+    up_front: bool  # every digest was known before parsing (else the workers hashed some)
+    reports: list[Any] | None
+
+
 class Store:
-    """The cache directory of one run; without a directory, a store that forgets."""
+    """The cache directory of one run; without a directory, a store that forgets.
+
+    A run consults it at one place before parsing (`look_up`) and at one after reporting
+    (`keep`); in between, `records` and `runner_facts` give the facts of each file.
+    """
 
     RECORD_CLASSES: ClassVar[frozenset[str]] = _classes(
         "model.RevisionFile", "model.HeaderValue", "model.Span", "model.DocLine",
         "model.Suppression", "model.ParseProblem", "model.SqlStatement", "model.SqlProblem", "model.OpFact",
+    )  # fmt: skip
+    RUNNER_CLASSES: ClassVar[frozenset[str]] = _classes(
+        "runnerfacts.StampSite", "runnerfacts.Target", "runnerfacts.Condition", "runnerfacts.CallContext",
+        "runnerfacts.DbFacts", "model.Span", "model.Suppression",
     )  # fmt: skip
     RESULT_CLASSES: ClassVar[frozenset[str]] = _classes(
         "report.EnvironmentReport", "model.Diagnostic", "model.Span", "model.Location",
@@ -284,6 +386,10 @@ class Store:
         self._index_changed = False
         self._seen_paths: set[str] = set()
         self._pending: dict[str, tuple[int, int, int, int]] = {}  # stat of files left for a worker to read
+        # runner facts by content and kind of file: (stamp sites, suppressions), None: unreadable
+        self._runners: dict[str, RunnerFacts | None] | None = None
+        self._runners_used: set[str] = set()
+        self._runners_changed = False
         self._blobs: list[bytes] = []  # new records as the workers pickled them
         self._in_blobs: set[str] = set()  # their digests
 
@@ -335,9 +441,9 @@ class Store:
             for old in self.directory.glob(f"{kind}-*.pickle"):
                 if old != self._file(kind):
                     old.unlink(missing_ok=True)
-            import tempfile  # deferred: a warm run writes nothing
+            from .atomic import make_temporary
 
-            handle, temporary = tempfile.mkstemp(dir=self.directory, prefix=f".{kind}-", suffix=".tmp")
+            handle, temporary = make_temporary(self.directory, f".{kind}-", ".tmp")
             header = {"format": _FORMAT, "value": value, "parts": [len(part) for part in parts]}
             with os.fdopen(handle, "wb") as stream:
                 pickle.dump(header, stream, protocol=pickle.HIGHEST_PROTOCOL)
@@ -455,8 +561,13 @@ class Store:
     # -- records ---------------------------------------------------------------------
 
     def records(
-        self, paths: Sequence[Path], prints: Sequence[tuple[str, bytes | None]], jobs: int | None
+        self,
+        paths: Sequence[Path],
+        prints: Sequence[tuple[str, bytes | None]],
+        jobs: int | None,
+        meanwhile: Callable[[], object] | None = None,
     ) -> list[RevisionFile]:
+        """The record of each path; `meanwhile` as for _parse_all."""
         if self._records is None:
             self._records = self._load_records("records")
             self._delta = self._load_records("delta")
@@ -487,7 +598,7 @@ class Store:
                     out[key] = _unreadable(key, error.strerror or str(error))
                     continue
             to_parse.append((key, data))
-        parsed, blobs = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade)
+        parsed, blobs = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade, meanwhile)
         if blobs:
             self._blobs += blobs
             self._in_blobs.update(digest for digest, _ in parsed)
@@ -504,7 +615,84 @@ class Store:
             self._used.add(digest)
         return [out[str(p)] for p in paths]
 
+    # -- runner facts ----------------------------------------------------------------
+
+    def runner_facts(
+        self,
+        paths: Sequence[Path],
+        prints: Sequence[tuple[str, bytes | None]],
+        read: Callable[[Sequence[Path]], dict[str, RunnerFacts | None]],
+    ) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:
+        """Each runner's stamp sites and suppressions; `read` reads those the cache does
+        not know (so a run in which no runner changed never imports the runner readers)."""
+        if self._runners is None:
+            stored = self._load("runners", self.RUNNER_CLASSES, dict) or {}
+            self._runners = {k: v for k, v in stored.items() if _runner_facts_shape(v)}
+        known = self._runners
+        keys = [f"{digest}:{_runner_kind(path)}" for path, (digest, _) in zip(paths, prints)]
+        cacheable = [not digest.startswith((_UNREADABLE, PENDING)) for digest, _ in prints]
+        unread = [p for p, k, ok in zip(paths, keys, cacheable) if not ok or k not in known]
+        fresh = read(unread) if unread else {}
+        sites: list[StampSite] = []
+        suppressions: dict[str, tuple[Suppression, ...]] = {}
+        for path, key, ok in zip(paths, keys, cacheable):
+            name = str(path)
+            if name in fresh:
+                facts = fresh[name]
+                if ok:
+                    known[key] = (
+                        None
+                        if facts is None
+                        else (tuple(dataclasses.replace(s, path="") for s in facts[0]), facts[1])
+                    )
+                    self._runners_changed = True
+            else:
+                stored_facts = known.get(key)
+                facts = (
+                    None
+                    if stored_facts is None
+                    else ([dataclasses.replace(s, path=name) for s in stored_facts[0]], stored_facts[1])
+                )
+            if ok:
+                self._runners_used.add(key)
+            if facts is not None:
+                sites.extend(facts[0])
+                suppressions[name] = facts[1]
+        return sites, suppressions
+
     # -- results ---------------------------------------------------------------------
+
+    def look_up(self, files: RunFiles, key_of: Callable[[list[Prints]], str], reuse: bool) -> Lookup:
+        """Before parsing: fingerprint what the run reads; the previous run's reports when
+        `reuse` allows and nothing they depend on changed (`key_of`: their key from the prints).
+
+        With no results to check, nothing needs every file's digest before parsing, so the
+        workers read and hash the files the index does not know (a cold run)."""
+        up_front = reuse and self.has_results()
+        prints = [self.fingerprint(paths, read=up_front) for paths in files.environments]
+        others = [self.fingerprint(paths) for paths in files.others]
+        reports = None
+        if up_front:
+            from .report import EnvironmentReport
+
+            cached = self.results(key_of([*prints, *others]))
+            if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
+                reports = cached
+        return Lookup(prints, others, up_front, reports)
+
+    def keep(
+        self,
+        files: RunFiles,
+        found: Lookup,
+        key_of: Callable[[list[Prints]], str],
+        reports: list[Any],
+        consulted: Iterable[str],
+    ) -> None:
+        """After reporting: the reports, under the key of the content that was parsed."""
+        prints = found.prints
+        if not found.up_front:  # the workers have hashed the files now: the index knows them all
+            prints = [self.resolved(paths, p) for paths, p in zip(files.environments, prints)]
+        self.save_results(key_of([*prints, *found.other_prints]), reports, consulted)
 
     def results(self, key: str) -> Any:
         def current(stored: Any) -> bool:
@@ -532,6 +720,8 @@ class Store:
         stale = set(self._index) - self._seen_paths
         if self._index_changed or stale:
             self._write("index", {p: s for p, s in self._index.items() if p in self._seen_paths})
+        if self._runners is not None and (self._runners_changed or set(self._runners) - self._runners_used):
+            self._write("runners", {k: v for k, v in self._runners.items() if k in self._runners_used})
         if self._records is None:
             return
         if self._delta and self._base_size and len(self._delta) <= max(64, self._base_size // 10):
@@ -551,6 +741,22 @@ class Store:
 
     def _delta_changed(self) -> bool:
         return len(self._delta) != self._stored_delta_size
+
+
+def _runner_kind(path: Path) -> str:
+    """What decides how a runner is read besides its content: Python, or which shell-like file."""
+    return ".py" if path.suffix == ".py" else path.name.lower()
+
+
+def _runner_facts_shape(value: Any) -> bool:
+    if value is None:
+        return True
+    return (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], tuple)
+        and isinstance(value[1], tuple)
+    )
 
 
 def _stat(path: str) -> tuple[int, int, int, int] | None:

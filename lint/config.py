@@ -29,6 +29,7 @@ class EnvironmentSpec:
     config: str | None = None  # an alembic.ini to read instead
     section: str | None = None
     named: bool = False  # `name` was written by the user, not derived
+    head_file: str | None = None  # the file naming this environment's heads (lint/headfile.py)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Settings:
     cache_dir: str | None = None
     fail_on: str = "error"  # the lowest severity that makes the exit code 1
     environments: tuple[EnvironmentSpec, ...] = ()
+    head_file: str | None = None  # the file naming the heads (lint/headfile.py)
     rule_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     deployed: str | None = None  # the revision every database runs: MG4xx look only after it
     postgres_version: int | None = None  # the major version of the PostgreSQL the revisions run on
@@ -68,9 +70,18 @@ _KNOWN = set(_LIST_KEYS) | {
     "script-location",
     "version-locations",
     "recursive-version-locations",
+    "head-file",
 }
 _ENVIRONMENT_KEYS = frozenset(
-    {"name", "script-location", "version-locations", "recursive-version-locations", "config", "section"}
+    {
+        "name",
+        "script-location",
+        "version-locations",
+        "recursive-version-locations",
+        "config",
+        "section",
+        "head-file",
+    }
 )
 SEVERITIES = ("error", "warning")
 _DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
@@ -166,6 +177,7 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
         cache_dir=optional_string("cache-dir"),
         fail_on=fail_on,
         environments=tuple(environments),
+        head_file=optional_string("head-file"),
         rule_settings=rules,
         deployed=optional_string("deployed"),
         postgres_version=postgres_version,
@@ -194,7 +206,7 @@ def _environments(table: Mapping[str, Any], where: str) -> Any:
         if extra:
             raise ConfigError(f"{where}: environments[{index}] has unknown key(s) {', '.join(extra)}")
         here = f"{where}: environments[{index}]"
-        for key in ("name", "script-location", "config", "section"):
+        for key in ("name", "script-location", "config", "section", "head-file"):
             if key in entry and not isinstance(entry[key], str):
                 raise ConfigError(f"{here}: {key} must be a string")
         locations = entry.get("version-locations", [])
@@ -217,4 +229,5 @@ def _environments(table: Mapping[str, Any], where: str) -> Any:
             config=entry.get("config"),
             section=entry.get("section"),
             named="name" in entry,
+            head_file=entry.get("head-file"),
         )

@@ -68,6 +68,8 @@ class Environment:
     # The [tool.miglint] nearest to where the environment is configured: it applies to
     # this environment only, so `miglint lint a b` reports for b what `miglint lint b` does.
     settings: Settings | None = field(default=None, compare=False, repr=False)
+    # `head-file` of its [[tool.miglint.environments]] entry, resolved (lint/headfile.py)
+    head_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,11 @@ def _is_project_dir(path: Path) -> bool:
         tool = read_toml(pyproject).get("tool", {})
         return "alembic" in tool or "miglint" in tool
     return False
+
+
+def project_root(start: Path) -> Path | None:
+    """The nearest directory at or above `start` that configures Alembic or miglint."""
+    return _find_upwards(start)
 
 
 def _find_upwards(start: Path) -> Path | None:
@@ -643,6 +650,13 @@ def _toml_environment(pyproject: Path, cwd: Path) -> list[Environment]:
 
 
 def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]:
+    found = _declared(spec, root, cwd)
+    if spec.head_file is None:
+        return found
+    return [dataclasses.replace(env, head_file=root / spec.head_file) for env in found]
+
+
+def _declared(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]:
     if spec.config:
         config = _resolve(spec.config, root, spec.name)
         if not config.is_file():

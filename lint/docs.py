@@ -17,6 +17,32 @@ from .rule import Example, Rule, all_rules
 INDEX = "README.md"
 _PAGE = re.compile(r"^MG\d{3}\.md$")
 REGENERATE = "miglint rules --docs docs/rules"
+# Where the pages are published: the repository's own docs/rules/, as rendered by GitHub.
+DOCS_BASE = "https://github.com/miglint/miglint/blob/main/docs/rules/"
+# A family is its code's first digit (MG1xx: the revision graph); viewers filter on these.
+_FAMILY_TAGS = {
+    "0": "revision-files",
+    "1": "revision-graph",
+    "2": "sql",
+    "3": "runners",
+    "4": "deploy-safety",
+}
+
+
+def docs_url(code: str) -> str:
+    """The published page of a rule (docs/rules/CODE.md)."""
+    return f"{DOCS_BASE}{code}.md"
+
+
+def rule_tags(rule: type[Rule]) -> list[str]:
+    """Tags for a viewer's filters: miglint's and the rule family's, and whether --fix fixes it."""
+    tags = ["alembic", "migrations"]
+    family = _FAMILY_TAGS.get(rule.code[2:3])
+    if family:
+        tags.append(family)
+    if rule.fixable:
+        tags.append("fixable")
+    return tags
 
 
 def rule_markdown(rule: type[Rule]) -> str:
@@ -141,12 +167,22 @@ def _example(number: int, example: Example) -> Iterator[str]:
     parts = []
     if example.note:
         parts.append(example.note[0].upper() + example.note[1:] + ".")
+    if example.against is not None:
+        on_ref = ", ".join(f"`{entry}`" for entry in example.against) or "no revision"
+        parts.append(
+            f"Linted `--against main`, where main has {on_ref}{' and the files below' if example.against_files else ''}."
+        )
     if example.history:
         parts.append("History " + ", ".join(f"`{entry}`" for entry in example.history) + ".")
     if example.flagged:
         parts.append("Reports " + ", ".join(f"`{flagged}`" for flagged in example.flagged) + ".")
     yield f"{number}. " + " ".join(parts)
-    for name, source in example.files.items():
+    shown = [
+        *((f"main:{name}", source) for name, source in example.against_files.items()),
+        *example.files.items(),
+        *example.project_files.items(),
+    ]
+    for name, source in shown:
         if isinstance(source, bytes):
             text = source.decode("utf-8", "backslashreplace")
             label = f"`{name}` (bytes; `\\x..` is a byte that is not UTF-8):"
@@ -156,10 +192,11 @@ def _example(number: int, example: Example) -> Iterator[str]:
         yield ""
         yield f"   {label}"
         yield ""
-        yield f"   {fence}python"
+        language = "toml" if name.endswith(".toml") else "python" if name.endswith(".py") else "text"
+        yield f"   {fence}{language}"
         yield from (f"   {line}".rstrip() for line in text.rstrip("\n").split("\n"))
         yield f"   {fence}"
-    if example.files:
+    if shown:
         yield ""
 
 

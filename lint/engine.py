@@ -13,7 +13,9 @@ from .rule import FileRule, GraphRule, Rule, RunnerRule, all_rules
 if TYPE_CHECKING:
     from .deploy import DeployContext
     from .graph import RevisionGraph
-    from .runner import StampSite
+    from .headfile import HeadFile
+    from .refhistory import RefHistory
+    from .runnerfacts import StampSite
     from .uncovered import UncoveredDirectory
 
 UNUSED_IGNORE = "MG009"
@@ -84,6 +86,8 @@ def lint_records(
     runner_suppressions: Mapping[str, tuple[Suppression, ...]] | None = None,
     uncovered: Sequence[UncoveredDirectory] = (),
     deploy: DeployContext | None = None,
+    head_file: HeadFile | None = None,
+    reference: RefHistory | None = None,
 ) -> EnvironmentResult:
     """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
     from .graph import RevisionGraph
@@ -92,6 +96,8 @@ def lint_records(
     graph.uncovered = tuple(uncovered)
     if deploy is not None:
         graph.deploy = deploy
+    graph.head_file = head_file
+    graph.reference = reference
     found: list[Diagnostic] = []
     shared: dict[str, Any] = {}  # what FileRules compute once for this run (see FileRule.check_files)
     for rule in rules:

@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import remove_stale_temporaries, replace_file
-from .collect import content_digest
-from .model import Diagnostic, Edit
+from .collect import content_digest, linted_missing
+from .model import Diagnostic, Edit, Span
 from .readfile import read_regular
 
 CHANGED = "changed since it was linted; nothing was written (run miglint again)"
@@ -46,6 +46,7 @@ class FileFix:
     fixed: tuple[Diagnostic, ...]
     problem: str | None = None  # why it was not written
     original: bytes = b""  # the bytes `before` was decoded from
+    missing: bool = False  # the file does not exist yet: a whole-file fix creates it
 
     def diff(self, shown_path: str) -> str:
         return "".join(
@@ -135,16 +136,23 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
         return FileFix(
             path, "", "", (), f"not fixed: it is a symbolic link (to {target}); fix that file instead"
         )
+    missing = False
     try:
         data = read_regular(path)
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
         text = data.decode(encoding)
+    except FileNotFoundError as error:
+        if not _whole_file(path, diagnostics):
+            return FileFix(path, "", "", (), f"cannot read: {error}")
+        data, text, missing = b"", "", True  # a whole-file fix creates it (the head file)
     except (OSError, SyntaxError, UnicodeDecodeError, LookupError) as error:
         return FileFix(path, "", "", (), f"cannot read: {error}")
-    if linted is not None and content_digest(data) != linted:
+    if linted is not None and (
+        linted_missing(linted) != missing or (not missing and content_digest(data) != linted)
+    ):
         return FileFix(path, text, text, (), CHANGED, data)
     edits: list[tuple[int, int, str, Diagnostic]] = []
-    starts = _line_starts(text)
+    starts = line_starts(text)
     # parse.py reads a lone-CR file as LF, so a fix that adds a line says "\n": write
     # it with the file's own line end (CRLF files are read as they are, and answered so)
     lone_cr = _ends_lines_with_lone_cr(text)
@@ -155,7 +163,7 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
         mine: list[tuple[int, int, str, Diagnostic]] = []
         for edit in diagnostic.fix.edits:
             if edit.path == path:
-                start, end = _offsets(edit, starts)
+                start, end = (0, len(text)) if edit.whole_file else _offsets(edit, starts)
                 replacement: str | None = edit.replacement
                 if edit.literal:
                     replacement = _literal(text[start:end], edit.replacement, python)
@@ -182,7 +190,13 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
         after = after[:start] + replacement + after[end:]
     fixed = tuple(dict.fromkeys(d for *_, d in kept))
     problem = _check(after) if python else None  # a shell script is not Python
-    return FileFix(path, text, after, fixed, problem, data)
+    return FileFix(path, text, after, fixed, problem, data, missing)
+
+
+def _whole_file(path: str, diagnostics: list[Diagnostic]) -> bool:
+    """Whether every edit to `path` replaces the whole file (and so may create it)."""
+    edits = [e for d in diagnostics if d.fix is not None for e in d.fix.edits if e.path == path]
+    return bool(edits) and all(e.whole_file for e in edits)
 
 
 def _ends_lines_with_lone_cr(text: str) -> bool:
@@ -191,8 +205,9 @@ def _ends_lines_with_lone_cr(text: str) -> bool:
     return first >= 0 and text[first] == "\r" and not text.startswith("\n", first + 1)
 
 
-def _line_starts(text: str) -> list[int]:
-    # Lines end as Python sees them: LF, CRLF, or a lone CR (parse.py counts them so).
+def line_starts(text: str) -> list[int]:
+    """The offset of each line's first character, lines ending as Python sees them: LF,
+    CRLF, or a lone CR (parse.py counts them so)."""
     starts = [0]
     for index, char in enumerate(text):
         if char == "\n" or (char == "\r" and not text.startswith("\n", index + 1)):
@@ -200,9 +215,13 @@ def _line_starts(text: str) -> list[int]:
     return starts
 
 
-def _offsets(edit: Edit, starts: list[int]) -> tuple[int, int]:
-    span = edit.span
+def span_offsets(span: Span, starts: list[int]) -> tuple[int, int]:
+    """A span's first and last offsets in the text whose `line_starts` these are."""
     return starts[span.line - 1] + span.column, starts[span.end_line - 1] + span.end_column
+
+
+def _offsets(edit: Edit, starts: list[int]) -> tuple[int, int]:
+    return span_offsets(edit.span, starts)
 
 
 # A Python string literal without an f/b prefix: the prefix, the quotes, the body.
@@ -249,4 +268,8 @@ def _write_atomically(path: Path, fix: FileFix) -> bool:
     encoded = fix.after.encode(encoding)
     if encoding == "utf-8-sig" and not encoded.startswith(b"\xef\xbb\xbf"):
         encoded = b"\xef\xbb\xbf" + encoded
+    if fix.missing:
+        if os.path.lexists(path):
+            return False  # made since it was planned: not ours to overwrite
+        return replace_file(path, encoded)
     return replace_file(path, encoded, expected=fix.original)

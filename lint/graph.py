@@ -18,6 +18,8 @@ from .model import RevisionFile
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .headfile import HeadFile
+    from .refhistory import RefHistory
     from .uncovered import UncoveredDirectory
 
 DOWN = "down_revision"
@@ -58,6 +60,9 @@ class RevisionGraph:
         self.uncovered: tuple[UncoveredDirectory, ...] = ()
         # what is deployed, env.py and the database, for MG4xx (lint/deploy.py), set by the engine
         self.deploy = DeployContext()
+        # what `head-file` holds (MG120), and REF's history with --against (MG121-MG123)
+        self.head_file: HeadFile | None = None
+        self.reference: RefHistory | None = None
 
         for file in files:
             if not file.looks_like_revision or file.problem is not None:

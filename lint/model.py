@@ -185,7 +185,8 @@ class RevisionFile:
     # The PostgreSQL ENUM types upgrade()/downgrade() create, drop or rename (MG501, MG504):
     # "create_enum" / "drop_enum" / "rename_enum" facts, from Enum columns of create_table and
     # add_column, `.create(bind)` / `.drop(bind)` and CREATE / DROP / ALTER TYPE; target ""
-    # when the name is not a literal. Kept apart from `operations`, which the MG4xx rules read.
+    # when the name is not a literal; `guarded`: the create asks the database first (checkfirst=True,
+    # a DO block checking pg_type). Kept apart from `operations`, which the MG4xx rules read.
     enums: tuple[OpFact, ...] = ()
     raises: tuple[str, ...] = ()  # the entry points ("downgrade") that run a `raise` statement
 
@@ -229,6 +230,9 @@ class Edit:
     span: Span
     replacement: str
     literal: bool = False
+    # `replacement` is the file's whole new content (the span is ignored); a missing
+    # file is created (the head file, MG120)
+    whole_file: bool = False
 
     @property
     def text(self) -> str:

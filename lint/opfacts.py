@@ -67,6 +67,7 @@ _ENUM = re.compile(r"(?<![\w.])(?:[^\W\d]\w*\.)*(?:Enum|ENUM)[ \t]*\(")
 _ENUM_METHOD = re.compile(r"[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
 _ENUM_USE = re.compile(r"(?<![\w.])([^\W\d]\w*)[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
 _ASSIGNED = re.compile(r"(?:^|[;\s])([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*$", re.M)
+_CHECKFIRST = re.compile(r"\bcheckfirst[ \t]*=[ \t]*True\b")
 _RAISE = re.compile(r"^[ \t]*raise\b", re.M)
 ENUM_FACTS = frozenset({"create_enum", "drop_enum", "rename_enum"})
 
@@ -190,7 +191,11 @@ def _sql_facts(statements: Sequence[SqlStatement], blocks: list[_Block]) -> Iter
         line = statement.span.line
         around = tuple(b.kind for b in blocks if b.first <= line <= b.last)
         for name, table, target, options in statement.ops:
-            yield OpFact(name, table, target, statement.span, statement.function, statement.entry, "sql", options, around)
+            # a CREATE TYPE in a DO block that checks pg_type first (MG501 leaves it alone)
+            guarded = statement.guarded and name == "create_enum"
+            yield OpFact(
+                name, table, target, statement.span, statement.function, statement.entry, "sql", options, around, guarded
+            )
 
 
 def _entry_lines(
@@ -333,24 +338,32 @@ def _enum_methods(
             continue
         call = _parse_call(text, lines, match.start(), match.end() - 1, line)
         name = _enum(call).name if call is not None else ""
-        yield from _enum_facts(method.group(1), name, line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs)
+        checked = _checks_first(text, method.end() - 1)
+        yield from _enum_facts(method.group(1), name, line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs, checked)
     for match in _ENUM_USE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         receiver, method = match.group(1), match.group(2)
         if line not in runs or receiver in ("op", "batch_op", "self", "super"):
             continue
         if receiver in variables:
-            yield from _enum_facts(method, variables[receiver].name, line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs)
+            checked = _checks_first(text, match.end() - 1)
+            yield from _enum_facts(method, variables[receiver].name, line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs, checked)
         elif method == "drop":
             yield from _enum_facts(method, "", line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs)
 
 
 def _enum_facts(
-    method: str, name: str, line: int, offset: int, runs: dict[int, list[tuple[str, str]]]
+    method: str, name: str, line: int, offset: int, runs: dict[int, list[tuple[str, str]]], checked: bool = False
 ) -> Iterator[OpFact]:
     span = Span.point(line, offset)
     for function, entry in runs[line]:
-        yield OpFact(f"{method}_enum", "", name, span, function, entry, "op")
+        yield OpFact(f"{method}_enum", "", name, span, function, entry, "op", guarded=checked)
+
+
+def _checks_first(text: str, opening: int) -> bool:
+    """`.create(bind, checkfirst=True)`: the call asks the database before it creates."""
+    closing = _closing_parenthesis(text, opening)
+    return closing is not None and _CHECKFIRST.search(text, opening, closing) is not None
 
 
 def _raises(text: str, runs: dict[int, list[tuple[str, str]]]) -> Iterator[OpFact]:

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .collect import Store
-from .config import ConfigError
+from .collect import Lookup, Prints, RunFiles, Store
 from .confine import inside, repository_top
-from .discover import SKIP_DIRS, Environment, Project, by_settings, discover
+from .discover import Environment, Project, by_settings, discover
 from .engine import select_rules
+from .headfile import configured_path, read_head_file
 from .model import Span
 from .readfile import read_regular
 from .report import EnvironmentReport, display_path
 from .rule import Rule, RunnerRule
+from .runnerfiles import find_runners, runner_owners
 
 if TYPE_CHECKING:
+    from .against import RefChanges
+    from .collect import RunnerFacts
     from .config import Settings
+    from .graph import RevisionGraph
     from .model import Diagnostic, RevisionFile, Suppression
-    from .runner import StampSite
+    from .runnerfacts import StampSite
     from .uncovered import UncoveredDirectory
 
 OP_RULES = frozenset({"MG211", "MG212"})
@@ -153,29 +157,60 @@ def _setting_line(config: Path, message: str) -> int:
     return 1
 
 
+def reads_downgrade(settings: Settings, rules: Sequence[Rule]) -> bool:
+    """Whether downgrade()'s calls and SQL are read: for `include-downgrade`, and for the rules
+    that compare it with upgrade() (the others look only at upgrade() facts without the setting)."""
+    return settings.include_downgrade or any(rule.code in DOWNGRADE_RULES for rule in rules)
+
+
 def _lint_project(
     project: Project, options: Options, digests: dict[str, str] | None = None
 ) -> list[EnvironmentReport]:
+    """Discovery's files -> the cache -> facts -> rules -> reports -> the cache."""
     settings = project.settings
     rules = _rules(settings, options)
     # op calls cost a full parse of every file: read them only for the rules that use them
     wants_ops = any(rule.code in OP_RULES for rule in rules)
-    downgrade = settings.include_downgrade or any(rule.code in DOWNGRADE_RULES for rule in rules)
-    store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, downgrade)
-    # With no results to check, nothing needs every file's digest before parsing, so
-    # the workers read and hash the files the index does not know (a cold run).
-    up_front = store.has_results() and options.against is None
-    prints = [store.fingerprint(read_files(env), read=up_front) for env in project.environments]
+    store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, reads_downgrade(settings, rules))
+    head_files = _head_files(project, rules, options)
     runner_files = find_runners(project) if any(isinstance(r, RunnerRule) for r in rules) else []
-    runner_prints = store.fingerprint(runner_files)
-    key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files]) if up_front else ""
+    # a head file is read for MG120 on every run: its content is part of the key
+    files = RunFiles(
+        [read_files(env) for env in project.environments],
+        [runner_files, [p for p in head_files if p is not None]],
+    )
+
+    def key_of(prints: list[Prints]) -> str:
+        return _results_key(project, rules, options, prints, files.others)
+
     # REF's side is not part of the key: a merge is linted afresh, and its results not kept.
-    cached = store.results(key) if up_front else None
-    if isinstance(cached, list) and all(isinstance(r, EnvironmentReport) for r in cached):
-        store.save()
-        if digests is not None:
-            digests.update(store.digests())
-        return _focus(cached, project)
+    found = store.look_up(files, key_of, reuse=options.against is None)
+    reports = found.reports
+    if reports is None:
+        reports, consulted = _lint_environments(
+            project, rules, options, store, files, found, head_files, wants_ops
+        )
+        if options.against is None:
+            store.keep(files, found, key_of, [dataclasses.replace(r, graph=None) for r in reports], consulted)
+    store.save()
+    if digests is not None:
+        digests.update(store.digests())
+    return _focus(reports, project)
+
+
+def _lint_environments(
+    project: Project,
+    rules: Sequence[Rule],
+    options: Options,
+    store: Store,
+    files: RunFiles,
+    found: Lookup,
+    head_files: Sequence[Path | None],
+    wants_ops: bool,
+) -> tuple[list[EnvironmentReport], set[str]]:
+    """Each environment's report, and the files read beyond the version files (their
+    content decides the reports too: a module a branch label was resolved from)."""
+    settings = project.settings
     merge = None
     if options.against is not None:
         from .against import open_ref
@@ -187,19 +222,30 @@ def _lint_project(
     from .engine import lint_records
     from .resolve import resolve_imported_labels
 
-    sites, runner_suppressions = _read_runners(runner_files)
+    runner_files, runner_prints = files.others[0], found.other_prints[0]
+    # Runners are read while the workers parse the first environment (or after it).
+    read_runners = functools.cache(lambda: store.runner_facts(runner_files, runner_prints, read_runner_facts))
     reports = []
     consulted: set[str] = set()
-    owner = _runner_owners(project, [Path(p) for p in {s.path for s in sites} | set(runner_suppressions)])
-    for index, (env, env_prints) in enumerate(zip(project.environments, prints)):
-        records = store.records(read_files(env), env_prints, options.jobs)
+    owner: dict[str, int] | None = None
+    for index, (env, env_prints) in enumerate(zip(project.environments, found.prints)):
+        records = store.records(read_files(env), env_prints, options.jobs, meanwhile=read_runners)
+        sites, runner_suppressions = read_runners()
+        if owner is None:
+            owner = runner_owners(
+                project, [Path(p) for p in {s.path for s in sites} | set(runner_suppressions)]
+            )
         records, uncovered = split_uncovered(env, records)
         changes = None
+        reference = None
         if merge is not None:
             from .against import ref_changes
+            from .refhistory import ref_history
 
             changes = ref_changes(env, merge, settings, wants_ops)
+            reference = ref_history(env, merge, settings, records)
             records = [r for r in records if r.path not in changes.dropped] + list(changes.added)
+        head_file = head_files[index]
         records, read_for_labels = resolve_imported_labels(records, project.root)
         deploy = deploy_context(
             env,
@@ -221,6 +267,8 @@ def _lint_project(
             },
             uncovered=uncovered,
             deploy=deploy,
+            head_file=None if head_file is None else read_head_file(head_file),
+            reference=reference,
         )
         graph = result.graph
         diagnostics = result.diagnostics
@@ -232,6 +280,7 @@ def _lint_project(
             )
             assert options.against is not None
             diagnostics = _merge_first(diagnostics, changes.added, options.against)
+        ref_heads, changed = _ref_sides(graph, changes) if changes is not None else (None, ())
         reports.append(
             EnvironmentReport(
                 name=env.name,
@@ -251,19 +300,30 @@ def _lint_project(
                 from_ref=len(changes.added) if changes else 0,
                 deleted_by_ref=changes.deleted if changes else 0,
                 deploy_known=bool(deploy.known_by),
+                ref_heads=ref_heads,
+                changed=changed,
             )
         )
-    if merge is None:
-        if not up_front:  # the workers have hashed the files now: the index knows them all
-            prints = [
-                store.resolved(read_files(env), found) for env, found in zip(project.environments, prints)
-            ]
-            key = _results_key(project, rules, options, [*prints, runner_prints], [runner_files])
-        store.save_results(key, [dataclasses.replace(r, graph=None) for r in reports], consulted)
-    store.save()
-    if digests is not None:
-        digests.update(store.digests())
-    return _focus(reports, project)
+    return reports, consulted
+
+
+def _ref_sides(graph: RevisionGraph, changes: RefChanges) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """REF's heads before the merge, and the revisions the merge brings together: those
+    only the working tree has and those taken from REF (what a PR comment draws)."""
+    from .graph import RevisionGraph
+
+    ours = changes.only_here
+    theirs = {r.path for r in changes.added}
+    before = RevisionGraph([f for f in graph.files if f.path not in ours])
+    changed = tuple(rev for rev, f in graph.revisions.items() if f.path in ours or f.path in theirs)
+    return tuple(sorted(before.heads())), changed
+
+
+def _head_files(project: Project, rules: Sequence[Rule], options: Options) -> list[Path | None]:
+    """Each environment's head file, when MG120 runs (not with --against: see its docs)."""
+    if options.against is not None or not any(r.code == "MG120" for r in rules):
+        return [None] * len(project.environments)
+    return [configured_path(project, env) for env in project.environments]
 
 
 def read_files(env: Environment) -> tuple[Path, ...]:
@@ -336,142 +396,33 @@ def _results_key(
     return digest.hexdigest()
 
 
-def _runner_owners(project: Project, runners: Sequence[Path]) -> dict[str, int]:
-    """Each runner's environment: the one whose script location shares the longest path with it.
-
-    A repository may hold several projects (examples/, a monorepo); a runner stamps the
-    environment beside it, not the first one discovery happened to find.
-    """
-    anchors = [
-        (
-            env.script_location or (env.version_locations[0] if env.version_locations else project.root)
-        ).resolve()
-        for env in project.environments
-    ]
-    owners: dict[str, int] = {}
-    for runner in runners:
-        parts = runner.resolve().parts
-        shared = [_shared_parts(parts, anchor.parts) for anchor in anchors]
-        if shared:
-            owners[str(runner)] = shared.index(max(shared))  # ties: the first environment
-    return owners
-
-
-def _shared_parts(a: tuple[str, ...], b: tuple[str, ...]) -> int:
-    """How many leading path components two paths have in common."""
-    count = 0
-    for left, right in zip(a, b):
-        if left != right:
-            break
-        count += 1
-    return count
-
-
-def find_runners(project: Project) -> list[Path]:
-    """Runner files: `[tool.miglint] runners` globs, else Python and shell-like files that
-    mention `alembic` and `stamp` (or `alembic_version`), outside the version directories
-    and virtual environments."""
-    root = project.settings.root
-    if project.settings.runners:
-        found = {p for pattern in project.settings.runners for p in root.glob(pattern) if p.is_file()}
-        # MG301's fix writes to runner files: the repository's configuration cannot name
-        # one outside it (`../deploy.py`, or through a committed link; lint/confine.py)
-        top = repository_top(root)
-        outside = sorted(p for p in found if not inside(p, top))
-        if outside:
-            raise ConfigError(
-                f"runners names {display_path(str(outside[0]), Path.cwd())}, outside the repository; "
-                "runner files must be inside it"
-            )
-        return sorted(found)
-    versions = {location.resolve() for env in project.environments for location in env.version_locations}
-    tracked = _git_files(root)
-    if tracked is not None:
-        candidates = [
-            p for p in tracked
-            if (p.suffix == ".py" or is_shell_like(p.name))
-            and not any(part in _SKIP or part.startswith(".") for part in p.relative_to(root).parts[:-1])
-            and not any(v == p.parent.resolve() or v in p.resolve().parents for v in versions)
-        ]  # fmt: skip
-        return [p for p in candidates if _mentions_stamping(p)]
-    runners = []
-    for directory, dirnames, filenames in os.walk(root):
-        here = Path(directory)
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in _SKIP and not d.startswith(".") and (here / d).resolve() not in versions
-        )
-        if len(here.relative_to(root).parts) > 6:
-            dirnames[:] = []
-        for name in sorted(filenames):
-            if (name.endswith(".py") or is_shell_like(name)) and _mentions_stamping(here / name):
-                runners.append(here / name)
-    return runners
-
-
-def _mentions_stamping(path: Path) -> bool:
-    try:
-        text = read_regular(path).decode("utf-8", errors="replace")  # a link to /dev/zero never ends
-    except OSError:
-        return False
-    # a runner may also write the version row itself, never saying "stamp"
-    return "alembic" in text and ("stamp" in text or "alembic_version" in text)
-
-
-def _git_files(root: Path) -> list[Path] | None:
-    """The files git tracks below root, or None outside a git repository (or without git)."""
-    # Spawning git costs more than a whole warm run's other I/O: look for a repository first.
-    if not any((directory / ".git").exists() for directory in (root, *root.parents)):
-        return None
-    import subprocess
-
-    from .replay import note_git
-
-    note_git(root)  # what git reports is witnessed for a replay (lint/replay.py)
-    try:
-        listed = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True,
-            timeout=20,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    names = [n for n in listed.stdout.decode("utf-8", "replace").split("\0") if n]
-    return sorted(root / n for n in names if (root / n).is_file())
-
-
-def is_shell_like(name: str) -> bool:
-    """Entrypoints, Dockerfiles, compose files and Makefiles run alembic too."""
-    lowered = name.lower()
-    return (
-        lowered.endswith((".sh", ".bash"))
-        or lowered.startswith("dockerfile")
-        or lowered in ("makefile", "justfile", "procfile", "entrypoint")
-        or (lowered.endswith((".yml", ".yaml")) and ("compose" in lowered))
-    )
-
-
-# discovery's list, and tests: a test's fixture runner is not the project's runner
-_SKIP = frozenset(SKIP_DIRS | {"tests"})
-
-
-def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:
+def read_runner_facts(paths: Sequence[Path]) -> dict[str, RunnerFacts | None]:
+    """Each runner's stamp sites and suppressions by path; None: not a file miglint can read."""
     from .parse import _suppressions
     from .runner import analyze_runner
     from .shellrunner import analyze_shell
 
-    sites: list[StampSite] = []
-    suppressions: dict[str, tuple[Suppression, ...]] = {}
+    facts: dict[str, RunnerFacts | None] = {}
     for path in paths:
         try:
             text = read_regular(path).decode("utf-8")
             analyze = analyze_runner if path.suffix == ".py" else analyze_shell
-            sites.extend(analyze(str(path), text))
+            sites = analyze(str(path), text)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
             # not a Python file miglint can read (MemoryError: CPython's parser on code
             # nested too deeply, as parse.py notes): it has no stamps to report
+            facts[str(path)] = None
             continue
-        suppressions[str(path)] = _suppressions(text)
+        facts[str(path)] = (tuple(sites), _suppressions(text))
+    return facts
+
+
+def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:
+    """Every runner's stamp sites, and the suppressions of each runner read."""
+    sites: list[StampSite] = []
+    suppressions: dict[str, tuple[Suppression, ...]] = {}
+    for path, found in read_runner_facts(paths).items():
+        if found is not None:
+            sites.extend(found[0])
+            suppressions[path] = found[1]
     return sites, suppressions

@@ -18,7 +18,7 @@ wrapped for the run), every version file, and miglint's own modules. A regular f
 or a listed directory is witnessed by its size, mtime, ctime and inode (as the
 cache index does), a path that did not exist by its absence, any other directory
 by its being one. A run that spawned a process leaves no memo, unless the process is
-the git listing pipeline.find_runners asks for: its index, its ignore files and the
+the git listing runnerfiles.find_runners asks for: its index, its ignore files and the
 directories a runner could appear in are witnessed then (_git_witnesses). Nor does a run
 that saw a file modified within the last RACY_NS: a change in the same clock tick
 would go unseen. A memo from elsewhere (a committed cache directory) cannot match
@@ -328,6 +328,10 @@ class _Recorder:
             for name, module in list(sys.modules.items())
             if name.startswith(f"{__package__}.") and getattr(module, "__file__", None)
         }
+        from .collect import library_files
+
+        for library in library_files():  # a new pglast may read the same files otherwise
+            paths[library] = False
         for package in packages:
             paths[package] = True
             try:
@@ -348,7 +352,8 @@ class _Recorder:
                 return  # racy: a change within the same clock tick would go unseen
             witnesses.append([normal, seen])
         import json
-        import tempfile
+
+        from .atomic import make_temporary
 
         memo = {
             "key": self.plain.key,
@@ -361,7 +366,7 @@ class _Recorder:
             for old in os.listdir(directory):
                 if old.startswith("replay-") and old.endswith(".json") and old != self.plain.name:
                     os.unlink(os.path.join(directory, old))  # one memo: the last command line
-            handle, temporary = tempfile.mkstemp(dir=directory, prefix=".replay-", suffix=".tmp")
+            handle, temporary = make_temporary(directory, ".replay-", ".tmp")
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(memo, stream)
             os.replace(temporary, os.path.join(directory, self.plain.name))
@@ -381,10 +386,10 @@ def note_git(root: "os.PathLike[str]") -> None:
 
 def _git_witnesses(root: str, paths: dict) -> bool:
     """Add what git's listing of the files below `root` depends on: its index, its
-    ignore files, and every directory a runner could be added to (pipeline.find_runners
+    ignore files, and every directory a runner could be added to (runnerfiles.find_runners
     never looks into the others). False when that cannot be told (a worktree's `.git`
     file, a custom excludes file)."""
-    from .pipeline import _SKIP
+    from .runnerfiles import _SKIP
 
     top = root
     while not os.path.lexists(os.path.join(top, ".git")):  # as confine.repository_top

@@ -35,6 +35,10 @@ class EnvironmentReport:
     from_ref: int = 0
     deleted_by_ref: int = 0
     deploy_known: bool = True  # False: the MG4xx rules looked at every revision (lint/deploy.py)
+    # With --against REF: REF's heads (the merge's files less those only the working tree
+    # has), and the revisions the merge changes: the working tree's new ones and REF's.
+    ref_heads: tuple[str, ...] | None = None
+    changed: tuple[str, ...] = ()
     # The graph it was computed from; not kept when the report is cached.
     graph: RevisionGraph | None = field(default=None, compare=False, repr=False)
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from .graph import RevisionGraph
-    from .runner import StampSite
+    from .runnerfacts import StampSite
 
 ERROR = "error"
 WARNING = "warning"
@@ -40,12 +40,20 @@ class Example:
     "x<-a+d" depends on d. `files` maps a file name to its source, for rules that
     look at the text of one file. `flagged` lists the revision ids (or, for files
     without a readable id, the file names) that must be reported, in order.
+    `against` and `against_files` are what git branch `main` holds: the example is
+    then linted with `--against main` (MG121-MG123).
     """
 
     history: tuple[str, ...] = ()
     files: Mapping[str, str | bytes] = field(default_factory=dict)
     flagged: tuple[str, ...] = ()
     note: str = ""
+    # Files beside alembic.ini (a pyproject.toml, the head file), by path from there.
+    project_files: Mapping[str, str] = field(default_factory=dict)
+    # The history (and version files) committed on git branch `main`; when set, the
+    # example is the working tree of a branch made from it, linted `--against main`.
+    against: tuple[str, ...] | None = None
+    against_files: Mapping[str, str] = field(default_factory=dict)
 
 
 class Rule:

@@ -29,6 +29,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Union
 
+from .runnerfacts import UNKNOWN, DbFacts
+
 _MAX_DEPTH = 12
 # Result methods that hand on what their receiver queried.
 _PASS_THROUGH = frozenset(
@@ -48,36 +50,6 @@ _CATALOG = re.compile(
 _ONE_TABLE = re.compile(r"\b(?:table_name|relname|tablename|name)\s*=\s*'(?P<name>[^']+)'")
 _REGCLASS = re.compile(r"to_regclass\s*\(\s*'(?:[\w\"]+\.)?\"?(?P<name>[\w]+)\"?'")
 _VERSION_ROW = re.compile(r"\bfrom\s+(?:[\w\"]+\.)?alembic_version\b")
-
-
-@dataclass(frozen=True)
-class DbFacts:
-    """What a branch knows about the database: it holds tables, it has an
-    `alembic_version` table (None: not known)."""
-
-    tables: bool | None = None
-    versioned: bool | None = None
-
-    def both(self, other: DbFacts) -> DbFacts:
-        """Both branches' facts hold (`a and b`); the first one wins a contradiction."""
-        return DbFacts(
-            self.tables if self.tables is not None else other.tables,
-            self.versioned if self.versioned is not None else other.versioned,
-        )
-
-    def either(self, other: DbFacts) -> DbFacts:
-        """One of them holds (`a or b`): only what they agree on."""
-        return DbFacts(
-            self.tables if self.tables == other.tables else None,
-            self.versioned if self.versioned == other.versioned else None,
-        )
-
-    @property
-    def known(self) -> bool:
-        return self.tables is not None or self.versioned is not None
-
-
-UNKNOWN = DbFacts()
 
 
 @dataclass(frozen=True)

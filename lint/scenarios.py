@@ -12,11 +12,14 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .effects import changes_data
 from .graph import RevisionGraph
 from .plan import PlanError, resolve, upgrade_plan
-from .runner import StampSite
+
+if TYPE_CHECKING:  # the runner's reader is imported only where runners are read
+    from .runnerfacts import StampSite
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ import shlex
 from functools import reduce
 
 from .model import Span
-from .runner import Condition, StampSite, Target, command_index
-from .runnerflow import UNKNOWN, Count, DbFacts, Flag, TableNames, count_facts, sql_kind, truth
+from .runner import command_index
+from .runnerfacts import UNKNOWN, Condition, DbFacts, StampSite, Target
+from .runnerflow import Count, Flag, TableNames, count_facts, sql_kind, truth
 
 _IF = re.compile(r"^\s*(?:if|elif)\s+(?P<test>.+?)\s*;?\s*(?:then)?\s*$")
 _ELSE = re.compile(r"^\s*else\b")

@@ -16,12 +16,15 @@ class EnumTypeNotDropped(GraphRule):
     ## What it does
     Flags a PostgreSQL ENUM type that upgrade() creates and downgrade() never drops. A type
     is created by an `sa.Enum(..., name=...)` or `postgresql.ENUM(...)` column of
-    `op.create_table` / `op.add_column` (unless `create_type=False` or `native_enum=False`),
+    `op.create_table` (unless `create_type=False` or `native_enum=False`; `op.add_column`
+    creates no type: its ALTER TABLE fails unless the type exists),
     by `CREATE TYPE ... AS ENUM` in `op.execute`, or by `.create(bind)` on an Enum; it is
     dropped by `DROP TYPE`, or `.drop(bind)` on an Enum (named, or a variable bound to one).
     Only where the dialect is PostgreSQL or unknown (`dialect`, `versions/<dialect>/`).
 
-    Not reported: a type upgrade() itself drops or renames first (the usual way to change an
+    Not reported: a create that asks the database first (`.create(bind, checkfirst=True)`,
+    a DO block that looks in pg_type): the type left behind does not make it fail; a type
+    upgrade() itself drops or renames first (the usual way to change an
     enum's values re-creates a type that existed before); a revision whose downgrade() is
     missing, empty or raises (MG503's case), runs SQL miglint cannot read, or calls `.drop(...)`
     on something that is not a known Enum (a loop over the types); a type whose name is
@@ -107,6 +110,15 @@ class EnumTypeNotDropped(GraphRule):
             files={"0001_r1.py": revision(_TABLE.format("sa.Enum('draft', 'live', name='post_state')"), "pass")},
             note="downgrade-empty",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "sa.Enum('draft', 'live', name='post_state').create(op.get_bind(), checkfirst=True)",
+                    "op.drop_column('posts', 'state')",
+                )
+            },
+            note="checkfirst",
+        ),
     )
     invalid = (
         Example(
@@ -150,7 +162,7 @@ class EnumTypeNotDropped(GraphRule):
             reported: set[str] = set()
             for fact in upgrade:
                 key = bare(fact.target)
-                if fact.name != "create_enum" or not key or key in existed | removed | reported:
+                if fact.name != "create_enum" or not key or key in existed | removed | reported or fact.guarded:
                     continue
                 reported.add(key)
                 used_by = f" (for table {fact.table})" if fact.table else ""

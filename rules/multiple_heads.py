@@ -38,6 +38,58 @@ def _common_ancestors(graph: RevisionGraph, heads: list[str]) -> set[str]:
     return {rev_id for rev_id, mask in reach.items() if mask == everything}
 
 
+def accidental_heads(graph: RevisionGraph) -> list[str]:
+    """The heads MG102 reports: those not on a labelled branch of their own (sorted);
+    none while the head count is unreliable (an unreadable or dangling down_revision)."""
+    if not graph.complete or any(ref.kind == "down_revision" for ref in graph.dangling):
+        # An unreadable or dangling down_revision would attach somewhere we
+        # cannot know: the head count is unreliable, and MG003/MG103 say why.
+        return []
+    heads = sorted(graph.heads())
+    if len(heads) < 2:
+        return []
+    labels = {h: graph.labels(h) for h in heads}
+    # A head is on its own branch when one of its labels is on no other head.
+    heads_with = Counter(label for head in heads for label in labels[head])
+    accidental = [
+        head
+        for head in heads
+        if "?" not in labels[head] and not any(heads_with[label] == 1 for label in labels[head])
+    ]
+    return accidental if len(accidental) >= 2 else []
+
+
+def branch_start(graph: RevisionGraph, head: str, other: str) -> str | None:
+    """The first revision of the branch that leads to `head` and not to `other`, when the
+    branch is a plain line from there (no merge in it): what `miglint rebase` re-points."""
+    branch = (graph.ancestors(head) | {head}) - (graph.ancestors(other) | {other})
+    starts = [rev for rev in branch if not set(graph.down_revisions(rev)) <= branch]
+    if len(starts) != 1 or len(graph.down_revisions(starts[0])) != 1:
+        return None
+    if any(len(graph.down_revisions(rev)) > 1 for rev in branch):
+        return None
+    return starts[0]
+
+
+def _rebase_advice(graph: RevisionGraph, head: str, other: str) -> str:
+    """`miglint rebase` for the branch of `head`, when it may be unreleased: with
+    --against, when none of its revisions is on REF (and the other head's is); without,
+    offered as a choice only the team can make."""
+    start = branch_start(graph, head, other)
+    if start is None:
+        return ""
+    reference = graph.reference
+    if reference is None:
+        return f" (or, if this branch is unreleased, make the history linear: miglint rebase {start} --onto {other})"
+    branch = (graph.ancestors(head) | {head}) - graph.ancestors(other)
+    if any(rev in reference.revisions for rev in branch) or other not in reference.revisions:
+        return ""
+    return (
+        f" (or, as this branch is not on {reference.ref}, make the history linear: "
+        f"miglint rebase {start} --onto {other})"
+    )
+
+
 class MultipleHeads(GraphRule):
     """
     ## What it does
@@ -60,7 +112,12 @@ class MultipleHeads(GraphRule):
 
     Use instead:
     `alembic merge -m "merge heads b1 and b2" b1 b2`, which adds a revision whose
-    `down_revision = ("b1", "b2")`. Each finding names the first ten heads; with more than
+    `down_revision = ("b1", "b2")`. Or, when one branch has not been released (no
+    database has run it), keep the history linear: `miglint rebase b2 --onto b1` makes
+    the first revision of that branch revise the other head. With two heads the help
+    offers that command for each head's branch when it is a plain line; with
+    `--against REF`, only for a branch none of whose revisions is on REF, onto a head
+    REF has. Each finding names the first ten heads; with more than
     fifty, the help merges them all with `alembic merge -m "merge N heads" heads`.
     """
 
@@ -87,22 +144,8 @@ class MultipleHeads(GraphRule):
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
-        if not graph.complete or any(ref.kind == "down_revision" for ref in graph.dangling):
-            # An unreadable or dangling down_revision would attach somewhere we
-            # cannot know: the head count is unreliable, and MG003/MG103 say why.
-            return
-        heads = sorted(graph.heads())
-        if len(heads) < 2:
-            return
-        labels = {h: graph.labels(h) for h in heads}
-        # A head is on its own branch when one of its labels is on no other head.
-        heads_with = Counter(label for head in heads for label in labels[head])
-        accidental = [
-            head
-            for head in heads
-            if "?" not in labels[head] and not any(heads_with[label] == 1 for label in labels[head])
-        ]
-        if len(accidental) < 2:
+        accidental = accidental_heads(graph)
+        if not accidental:
             return
         split = divergence(graph, accidental)
         where = f"diverged at {listed(split)}" if split else "share no common ancestor"
@@ -112,13 +155,17 @@ class MultipleHeads(GraphRule):
             command = f'alembic merge -m "merge heads {" and ".join(accidental)}" {" ".join(accidental)}'
         else:  # Alembic's `heads` names them all: a command of every id per head grows as N squared
             command = f'alembic merge -m "merge {len(accidental)} heads" heads'
+        # with two heads, one branch may be re-pointed onto the other instead of merged
+        other_of = (
+            {accidental[0]: accidental[1], accidental[1]: accidental[0]} if len(accidental) == 2 else {}
+        )
         for head in accidental:
             path, span = self.at_revision(graph, head)
             yield self.diagnostic(
                 path,
                 span,
                 f"revision {head} is one of {len(accidental)} heads ({names}), which {where}",
-                help=f"run: {command}",
+                help=f"run: {command}" + (_rebase_advice(graph, head, other_of[head]) if other_of else ""),
                 revisions=accidental
                 if len(accidental) <= SPELLED_OUT
                 else (head, *(n for n in named if n != head)),

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic
 from ..rule import RunnerRule
-from ..runner import StampSite
 from .stamp_head_on_legacy import may_be_head
+
+if TYPE_CHECKING:  # the runner's reader is imported only where runners are read
+    from ..runnerfacts import StampSite
 
 
 class StampWithoutUpgrade(RunnerRule):

@@ -60,12 +60,22 @@ def note(files: int) -> str:
 
 
 def heads_error(path: str, head: str) -> list[str]:
+    # b's branch is not on main: it may be rebased onto c instead of merged
+    rebase = " (or, as this branch is not on main, make the history linear: miglint rebase b --onto c)"
     return [
         f"{path}:13:12: MG102 revision {head} is one of 2 heads (b, c), which diverged at a",
         # c is not in the checkout: `alembic merge ... b c` here would not find it
         "  help: c is only in main: merge or rebase main first, "
-        'then run: alembic merge -m "merge heads b and c" b c',
+        'then run: alembic merge -m "merge heads b and c" b c' + (rebase if head == "b" else ""),
     ]
+
+
+FORK = [
+    f"{VERSIONS}/0002_b.py:14:17: MG123 revision b revises a, which main already continues with c: "
+    "merged, the history has 2 heads (b, c)",
+    "  help: merge main into this branch, then keep the history linear: miglint rebase b --onto c "
+    "(or add a merge revision joining the heads)",
+]
 
 
 def two_branches(tmp_path: Path) -> Path:
@@ -91,8 +101,9 @@ def test_a_second_head_is_found_before_the_merge(tmp_path: Path, monkeypatch: py
     assert merged.stdout.splitlines() == [
         *heads_error(f"main:{VERSIONS}/0002_c.py", "c"),
         *heads_error(f"{VERSIONS}/0002_b.py", "b"),
+        *FORK,
         "",
-        "Found 2 errors in 4 revisions in 1 environment.",
+        "Found 3 errors in 4 revisions in 1 environment.",
     ]
     assert (
         merged.stderr
@@ -107,6 +118,7 @@ def test_a_second_head_is_found_before_the_merge(tmp_path: Path, monkeypatch: py
     assert found == [
         ("MG102", f"main:{VERSIONS}/0002_c.py", ["b", "c"], [f"{VERSIONS}/0002_b.py"]),
         ("MG102", f"{VERSIONS}/0002_b.py", ["b", "c"], [f"main:{VERSIONS}/0002_c.py"]),
+        ("MG123", f"{VERSIONS}/0002_b.py", ["b", "c"], [f"main:{VERSIONS}/0002_c.py"]),
     ]
     assert as_json["summary"]["environments"][0]["heads"] == ["b", "c"]
 
@@ -139,8 +151,9 @@ def test_a_revision_picked_from_there_is_the_working_tree_s(
     git(repo, "cherry-pick", "main")
 
     merged = run(["lint", "--against", "main", "--concise"], repo, monkeypatch)
-    assert merged.stdout.splitlines()[:2] == [
+    assert merged.stdout.splitlines()[:3] == [
         f"{VERSIONS}/0002_b.py:13:12: MG102 revision b is one of 2 heads (b, c), which diverged at a",
+        FORK[0],
         f"{VERSIONS}/0002_c.py:13:12: MG102 revision c is one of 2 heads (b, c), which diverged at a",
     ]
     assert merged.stderr == note(0)
@@ -159,9 +172,18 @@ def test_a_file_deleted_here_and_untouched_there_stays_deleted(
     commit(repo, "docs")
     git(repo, "checkout", "-q", "feature")
 
-    merged = run(["lint", "--against", "main"], repo, monkeypatch)
-    assert (merged.exit_code, merged.stdout) == (0, "All checks passed: 3 revisions in 1 environment.\n")
+    # merged, b is gone; and b is on main: databases there are at b (MG122)
+    merged = run(["lint", "--against", "main", "--concise"], repo, monkeypatch)
+    assert merged.stdout.splitlines() == [
+        f"main:{VERSIONS}/0002_b.py:13:12: MG122 revision b is on main and was deleted here: "
+        "databases at b can no longer be upgraded",
+        "",
+        "Found 1 error in 3 revisions in 1 environment.",
+    ]
     assert merged.stderr == note(0)
+    assert run(["lint", "--against", "main", "--ignore", "MG122"], repo, monkeypatch).stdout == (
+        "All checks passed: 3 revisions in 1 environment.\n"
+    )
 
     # but when main changed it meanwhile, the merge keeps main's (a modify/delete conflict)
     git(repo, "checkout", "-q", "main")
@@ -176,8 +198,10 @@ def test_a_file_deleted_here_and_untouched_there_stays_deleted(
     assert merged.stdout.splitlines() == [
         f"main:{VERSIONS}/0002_b.py:13:12: MG102 revision b is one of 2 heads (b, b2), which diverged at a",
         f"{VERSIONS}/0002_b2.py:13:12: MG102 revision b2 is one of 2 heads (b, b2), which diverged at a",
+        f"{VERSIONS}/0002_b2.py:14:17: MG123 revision b2 revises a, which main already continues with b: "
+        "merged, the history has 2 heads (b, b2)",
         "",
-        "Found 2 errors in 4 revisions in 1 environment.",
+        "Found 3 errors in 4 revisions in 1 environment.",
     ]
 
 
@@ -290,11 +314,14 @@ def test_a_revision_on_a_parent_renamed_here_is_a_missing_parent(
     merged = run(["lint", "--against", "main"], repo, monkeypatch)
     assert merged.exit_code == 1
     assert merged.stdout.splitlines() == [
+        f"main:{VERSIONS}/0001_a.py:13:12: MG122 revision a is on main and was deleted here: "
+        "databases at a can no longer be upgraded",
+        f"  help: restore it: git checkout main -- {VERSIONS}/0001_a.py",
         f"main:{VERSIONS}/0002_c.py:14:17: MG103 down_revision of c names 'a', "
         "which is not a revision in this environment",
         "  help: did you mean 'a1' (the only revision id starting with 'a')?",
         "",
-        "Found 1 error in 3 revisions in 1 environment.",
+        "Found 2 errors in 3 revisions in 1 environment.",
     ]
 
 
@@ -314,8 +341,9 @@ def test_uncommitted_files_count_and_ref_paths_are_from_the_repository_root(
     assert merged.stdout.splitlines() == [
         f"main:service/{VERSIONS}/0002_c.py:13:12: MG102 revision c is one of 2 heads (b, c), which diverged at a",
         f"{VERSIONS}/0002_b.py:13:12: MG102 revision b is one of 2 heads (b, c), which diverged at a",
+        FORK[0],
         "",
-        "Found 2 errors in 4 revisions in 1 environment.",
+        "Found 3 errors in 4 revisions in 1 environment.",
     ]
 
 
@@ -404,8 +432,9 @@ def test_a_shallow_clone_without_the_merge_base_is_a_usage_error(
     )
     git(clone, "fetch", "-q", "--unshallow")
     result = run(["lint", "--against", "origin/main", "--concise"], clone, monkeypatch)
-    assert result.stdout.splitlines()[:2] == [
+    assert result.stdout.splitlines()[:3] == [
         f"{VERSIONS}/0002_b.py:13:12: MG102 revision b is one of 2 heads (b, c), which diverged at a",
+        FORK[0].replace("main", "origin/main"),
         f"origin/main:{VERSIONS}/0002_c.py:13:12: MG102 revision c is one of 2 heads (b, c), which diverged at a",
     ]
 

@@ -223,7 +223,8 @@ def test_results_of_another_key_are_not_unpickled(tmp_path: Path, monkeypatch) -
     write_project(tmp_path, ["a", "b1<-a", "b2<-a"])
     cache = tmp_path / "cache"
     first = _lint(tmp_path, cache_dir=cache)
-    store = Store(cache, downgrade=False)  # what the pipeline opens with the default settings
+    # what the pipeline opens with the default settings: MG501, MG502, MG504 read downgrade()
+    store = Store(cache, downgrade=True)
     assert store._file("results").exists()
     opened: list[object] = []
     real = collect_module._Restricted
@@ -309,3 +310,28 @@ def test_a_parser_failure_on_one_file_is_that_file_s_finding(
     )
     monkeypatch.setattr(miglint.parse, "parse_revision_file", real)
     assert [r.revision_id for r in collect(paths, tmp_path / "cache", jobs=1)] == ["a", "b"]
+
+
+def test_another_version_of_a_reading_library_is_another_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = tmp_path / "site-packages" / "pglast" / "__init__.py"
+    library.parent.mkdir(parents=True)
+    library.write_text("__version__ = '7'\n")
+    monkeypatch.setattr(collect_module, "library_files", lambda: [str(library)])
+    before = collect_module.cache_key()
+    assert collect_module.cache_key() == before
+    library.write_text("__version__ = '8.1'\n")  # what installing another version does
+    assert collect_module.cache_key() != before
+
+
+def test_the_reading_libraries_are_found_without_importing_them() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from miglint.collect import library_files; found = library_files(); "
+        "print(len(found), any(m in sys.modules for m in ('sqlglot', 'libcst')))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["3", "False"]

@@ -410,7 +410,7 @@ def test_schema_keywords_name_the_tables(tmp_path: Path) -> None:
     )
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     code, output = lint(tmp_path)
-    assert codes(output) == [("0001_r1.py", 7, "MG401"), ("0001_r1.py", 8, "MG408")]
+    assert codes(output) == [("0001_r1.py", 7, "MG401"), ("0001_r1.py", 8, "MG408"), ("0001_r1.py", 8, "MG502")]
     assert "op.create_index(None, 'events.principals') builds the index under a SHARE lock on events.principals" in output
     assert "op.create_foreign_key(None, 'events.principals') checks every row of events.principals" in output
 

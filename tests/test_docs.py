@@ -104,6 +104,23 @@ def test_docs_into_a_path_that_cannot_be_a_directory(tmp_path: Path) -> None:
     assert result.stderr == f"miglint: error: cannot write {tmp_path / 'afile' / 'rules'}: Not a directory\n"
 
 
+# -- README: the rule table ----------------------------------------------------------------
+
+
+def test_readme_rule_table_lists_every_rule_with_its_default() -> None:
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("\n## Rules\n\n", 1)[1].split("\n\n", 1)[0]
+    rows = re.findall(r"^\| (MG\d{3}) \| ([a-z0-9-]+) \| ([a-z ()]+) \|", table, re.MULTILINE)
+
+    def default(rule: type) -> str:
+        state = "on" if rule.default_enabled else "off"
+        return f"{state} (warning)" if rule.severity == "warning" and rule.default_enabled else state
+
+    assert rows == [(code, rule.name, default(rule)) for code, rule in RULES.items()], (
+        "the README's rule table must list every rule, in code order, with its name and default"
+    )
+
+
 # -- README: the configuration reference ----------------------------------------------------------
 
 

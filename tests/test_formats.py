@@ -29,6 +29,7 @@ HEAD_3DF = "migrations/versions/3df49f95e6d3_add_task_labels.py"
 HEAD_A06 = "migrations/versions/a06b46547cd5_add_task_due_dates.py"
 HEADS_MESSAGE = "revision {} is one of 2 heads (3df49f95e6d3, a06b46547cd5), which diverged at 9bdb6b8ff06e"
 MERGE_HELP = 'run: alembic merge -m "merge heads 3df49f95e6d3 and a06b46547cd5" 3df49f95e6d3 a06b46547cd5'
+REBASE_HELP = " (or, if this branch is unreleased, make the history linear: miglint rebase {} --onto {})"
 PLACEHOLDER = "migrations/versions/a1b2c3d4e5f6_add_cdl_table_comments.py"
 RUNNER = "scripts/run_migrations.py"
 SEED_SUMMARY = "Found 1 error and 1 warning in 24 revisions in 1 environment."
@@ -85,12 +86,13 @@ def test_github_annotations_for_two_heads(outside_git: Path, monkeypatch: pytest
     project = example("two-heads", outside_git)
     result = run(["--format", "github"], project, monkeypatch)
     assert result.exit_code == 1
-    merge_help = MERGE_HELP
+    help_3df = MERGE_HELP + REBASE_HELP.format("3df49f95e6d3", "a06b46547cd5")
+    help_a06 = MERGE_HELP + REBASE_HELP.format("a06b46547cd5", "3df49f95e6d3")
     assert result.stdout == (
         f"::error file={HEAD_3DF},line=13,col=12,endLine=13,endColumn=26,title=MG102 multiple-heads"
-        f"::{HEADS_MESSAGE.format('3df49f95e6d3')}%0Ahelp: {merge_help}\n"
+        f"::{HEADS_MESSAGE.format('3df49f95e6d3')}%0Ahelp: {help_3df}\n"
         f"::error file={HEAD_A06},line=13,col=12,endLine=13,endColumn=26,title=MG102 multiple-heads"
-        f"::{HEADS_MESSAGE.format('a06b46547cd5')}%0Ahelp: {merge_help}\n"
+        f"::{HEADS_MESSAGE.format('a06b46547cd5')}%0Ahelp: {help_a06}\n"
         "Found 2 errors in 4 revisions in 1 environment.\n"
     )
     assert result.stderr == ""
@@ -281,12 +283,13 @@ def test_junit_for_two_heads(outside_git: Path, monkeypatch: pytest.MonkeyPatch)
 
     def case(path: str, rev: str) -> str:
         message = HEADS_MESSAGE.format(rev)
+        other = "a06b46547cd5" if rev == "3df49f95e6d3" else "3df49f95e6d3"
         return (
             f'    <testcase name="MG102 multiple-heads at {path}:13:12" classname="alembic.ini" '
             f'file="{path}" line="13">\n'
             f'      <failure message="{message}" type="MG102">{path}:13:12: MG102 {message}\n'
             f"help: run: alembic merge -m &quot;merge heads 3df49f95e6d3 and a06b46547cd5&quot; "
-            "3df49f95e6d3 a06b46547cd5\n"
+            f"3df49f95e6d3 a06b46547cd5{REBASE_HELP.format(rev, other)}\n"
             "</failure>\n"
             "    </testcase>\n"
         ).replace("&quot;", '"')
@@ -371,9 +374,15 @@ def test_sarif_describes_every_rule(outside_git: Path, monkeypatch: pytest.Monke
         "name": "multiple-heads",
         "shortDescription": {"text": heads.summary()},
         "fullDescription": {"text": heads.description()},
+        "helpUri": "https://github.com/miglint/miglint/blob/main/docs/rules/MG102.md",
         "help": {"text": rule_markdown(heads), "markdown": rule_markdown(heads)},
         "defaultConfiguration": {"level": "error"},
+        "properties": {"tags": ["alembic", "migrations", "revision-graph"]},
     }
+    # every helpUri is a page docs/rules/ holds, named by the code
+    docs = Path(__file__).parent.parent / "docs" / "rules"
+    assert all((docs / rule["helpUri"].rsplit("/", 1)[1]).is_file() for rule in rules.values())
+    assert rules["MG201"]["properties"]["tags"] == ["alembic", "migrations", "sql", "fixable"]
     assert rules["MG102"]["help"]["markdown"].startswith("# multiple-heads (MG102)\n\nSeverity: error;")
     assert rules["MG009"]["defaultConfiguration"] == {"level": "warning", "enabled": False}
     assert rules["MG111"]["defaultConfiguration"] == {"level": "warning"}
@@ -560,6 +569,37 @@ def test_statistics_sort_by_count_then_code() -> None:
 def test_help_documents_the_new_options(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # click wraps at spaces and hyphens: compare without white space
     text = "".join(run(["--help"], tmp_path, monkeypatch).stdout.split())
-    assert "--format[text|json|sarif|github|gitlab|junit]" in text
+    assert "--format[text|json|sarif|github|gitlab|junit|markdown]" in text
     assert "--output-fileFILE" in text and "(with--formattext,onlyitssummaryline)" in text
     assert "onstderrwhenstdoutcarriesamachine-readablereport" in text
+
+
+def test_also_write_gives_several_reports_from_one_run(
+    outside_git: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = example("two-heads", outside_git)
+    out = outside_git / "out"
+    out.mkdir()
+    both = run(
+        [
+            "--format",
+            "github",
+            "--also-write",
+            f"sarif:{out}/r.sarif",
+            "--also-write",
+            f"markdown:{out}/r.md",
+        ],
+        project,
+        monkeypatch,
+    )
+    alone = {
+        fmt: run(["--format", fmt], project, monkeypatch).stdout for fmt in ("github", "sarif", "markdown")
+    }
+    assert both.exit_code == 1 and both.stdout == alone["github"]
+    assert (out / "r.sarif").read_text() == alone["sarif"]
+    assert (out / "r.md").read_text() == alone["markdown"]
+    bad = run(["--also-write", "yaml:r.yaml"], project, monkeypatch)
+    assert bad.exit_code == 2 and bad.stderr == (
+        "miglint: error: --also-write yaml:r.yaml: expected FORMAT:FILE with FORMAT one of "
+        "text, json, sarif, github, gitlab, junit, markdown\n"
+    )

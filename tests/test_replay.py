@@ -223,3 +223,14 @@ def test_miglint_s_own_modules_are_witnessed_imported_or_not(project: Path) -> N
     witnessed = {path for path, _ in json.loads(memo(project).read_text())["witnesses"]}
     package = Path(miglint.__file__).parent
     assert {str(package / "parse.py"), str(package / "sql.py"), str(package / "docs.py")} <= witnessed
+
+
+def test_the_reading_libraries_are_witnessed(project: Path) -> None:
+    """Another pglast, sqlglot or LibCST may read the same files otherwise: no replay."""
+    from miglint.collect import library_files
+
+    lint(project)
+    witnessed = {path for path, _ in json.loads(memo(project).read_text())["witnesses"]}
+    found = library_files()
+    assert any(Path(p).parent.name == "sqlglot" for p in found)  # installed with miglint
+    assert set(found) <= witnessed

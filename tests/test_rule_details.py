@@ -23,9 +23,39 @@ def test_multiple_heads_names_heads_divergence_and_merge_command(tmp_path: Path)
         ("0003_c2.py", 13, 11),
     ]
     assert found[0].message == "revision c1 is one of 2 heads (c1, c2), which diverged at b"
-    assert found[0].help == 'run: alembic merge -m "merge heads c1 and c2" c1 c2'
+    assert [d.help for d in found] == [
+        'run: alembic merge -m "merge heads c1 and c2" c1 c2'
+        " (or, if this branch is unreleased, make the history linear: miglint rebase c1 --onto c2)",
+        'run: alembic merge -m "merge heads c1 and c2" c1 c2'
+        " (or, if this branch is unreleased, make the history linear: miglint rebase c2 --onto c1)",
+    ]
     assert found[0].revisions == ("c1", "c2")
     assert [r.path for r in found[0].related] == [str(files["c2"])]
+
+
+@pytest.mark.parametrize(
+    ("history", "rebases"),
+    [
+        # the first revision of each branch, onto the other head
+        (["a", "b1<-a", "x<-a", "b2<-x"], ["miglint rebase b1 --onto b2", "miglint rebase x --onto b1"]),
+        # a branch with a merge inside is no plain line: only the other one is offered
+        (["a", "b<-a", "x<-a", "y<-a", "m<-x,y"], ["miglint rebase b --onto m", None]),
+        # three heads: one rebase does not make the history linear
+        (["a", "b<-a", "c<-a", "d<-a"], [None, None, None]),
+    ],
+    ids=["two-lines", "a-merge-inside", "three-heads"],
+)
+def test_multiple_heads_offers_rebase_for_a_plain_branch(
+    history: list[str], rebases: list[str | None], tmp_path: Path
+) -> None:
+    write_project(tmp_path, history)
+    offered = []
+    for d in lint(tmp_path, "MG102"):
+        assert d.help is not None
+        offered.append(
+            d.help.split("make the history linear: ")[1].rstrip(")") if " (or, " in d.help else None
+        )
+    assert offered == rebases
 
 
 def test_multiple_heads_across_bases(tmp_path: Path) -> None:

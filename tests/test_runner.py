@@ -392,7 +392,7 @@ def test_runners_are_the_files_git_knows(tmp_path: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
     from miglint.discover import discover
-    from miglint.pipeline import find_runners
+    from miglint.runnerfiles import find_runners
 
     write_project(tmp_path, ["a"])
     runner = "import subprocess\nsubprocess.run(['alembic', 'stamp', 'head'])\n"
@@ -469,3 +469,55 @@ def test_one_constant_used_by_several_stamps_is_reported_once(tmp_path: Path) ->
         subprocess.run(["alembic", "upgrade", "head"])
     """
     assert [(d.code, d.span.line) for d in lint_codes(tmp_path, runner, "MG303")] == [("MG303", 3)]
+
+
+# -- runner facts are cached by content --------------------------------------------------
+
+
+def _lint_with_cache(tmp_path: Path) -> list[tuple[str, int, str]]:
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(cache_dir=tmp_path / "cache", select=["MG301"]))
+    return [(d.code, d.span.line, Path(d.path).name) for r in reports for d in r.diagnostics]
+
+
+def test_unchanged_runners_are_not_read_again_when_a_version_file_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from miglint import pipeline
+
+    lint_runner(tmp_path, SEED_SHAPE)
+    first = _lint_with_cache(tmp_path)
+    assert first == [("MG301", 16, "run_migrations.py")]
+    read: list[list[str]] = []
+    real = pipeline.read_runner_facts
+    monkeypatch.setattr(
+        pipeline, "read_runner_facts", lambda paths: read.append([p.name for p in paths]) or real(paths)
+    )
+    version = tmp_path / "migrations" / "versions" / "0009_d.py"
+    version.write_text(version.read_text() + "# changed\n")
+    assert _lint_with_cache(tmp_path) == first  # the same finding, from the cached facts
+    assert read == []
+    runner = tmp_path / "scripts" / "run_migrations.py"
+    runner.write_text(runner.read_text().replace('stamp_revision = "head"', 'stamp_revision = "a"'))
+    assert _lint_with_cache(tmp_path) == []  # a changed runner is read again
+    assert read == [["run_migrations.py"]]
+
+
+def test_cached_runner_facts_name_the_path_they_are_found_at(tmp_path: Path) -> None:
+    lint_runner(tmp_path, SEED_SHAPE)
+    assert _lint_with_cache(tmp_path) == [("MG301", 16, "run_migrations.py")]
+    (tmp_path / "scripts" / "run_migrations.py").rename(tmp_path / "scripts" / "migrate.py")
+    assert _lint_with_cache(tmp_path) == [("MG301", 16, "migrate.py")]
+
+
+def test_a_damaged_runner_cache_is_read_as_nothing(tmp_path: Path) -> None:
+    import pickle
+
+    lint_runner(tmp_path, SEED_SHAPE)
+    first = _lint_with_cache(tmp_path)
+    (stored,) = (tmp_path / "cache").glob("runners-*.pickle")
+    header = pickle.loads(stored.read_bytes())
+    header["value"] = {key: ("not", "facts", "at all") for key in header["value"]}
+    stored.write_bytes(pickle.dumps(header))
+    version = tmp_path / "migrations" / "versions" / "0009_d.py"
+    version.write_text(version.read_text() + "# changed\n")  # so that the results are not replayed
+    assert _lint_with_cache(tmp_path) == first

@@ -444,3 +444,18 @@ def test_configured_runners_stay_inside_the_repository(
         f"miglint: error: runners names {shown}, outside the repository; runner files must be inside it\n"
     )
     assert outside.read_text() == runner
+
+
+def test_temporary_files_are_new_private_and_never_through_a_link(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from miglint.atomic import make_temporary
+
+    handle, name = make_temporary(tmp_path, ".x-", ".tmp")
+    os.close(handle)
+    assert Path(name).parent == tmp_path and Path(name).name.startswith(".x-") and name.endswith(".tmp")
+    assert stat.S_IMODE(os.stat(name).st_mode) == 0o600
+    other_handle, other = make_temporary(tmp_path, ".x-", ".tmp")
+    os.close(other_handle)
+    assert other != name

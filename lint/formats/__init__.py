@@ -88,7 +88,8 @@ def _in_checkout(report: EnvironmentReport) -> Iterator[Diagnostic]:
     the checkout (a related location, else the closest revision in the graph), and names
     where it really is in its message; related locations only REF has are left out.
     """
-    if not report.from_ref:
+    # a finding may name a file of REF that the merge does not hold (MG122: a revision deleted here)
+    if not report.from_ref and not any(_from_ref(d.path) for d in report.diagnostics):
         yield from report.diagnostics
         return
     for d in report.diagnostics:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from .. import __version__
-from ..docs import rule_markdown
+from ..docs import docs_url, rule_markdown, rule_tags
 from ..model import Fix, Span
 from . import Finding, fingerprints, relative_path
 
@@ -63,8 +63,10 @@ def _rule(rule: type[Rule]) -> dict[str, Any]:
         "name": rule.name,
         "shortDescription": {"text": rule.summary()},
         "fullDescription": {"text": rule.description()},
+        "helpUri": docs_url(rule.code),
         "help": {"text": page, "markdown": page},
         "defaultConfiguration": configuration,
+        "properties": {"tags": rule_tags(rule)},
     }
 
 
