@@ -132,7 +132,11 @@ def ref_changes(env: Environment, side: MergeSide, settings: Settings, ops: bool
         parse_revision_file(
             # downgrade() too: MG501/MG504 compare it with upgrade(); the other rules read
             # downgrade facts only with include-downgrade
-            f"{side.ref}:{path}", contents[blob], settings.dialect, ops, True
+            f"{side.ref}:{path}",
+            contents[blob],
+            settings.dialect,
+            ops,
+            True,
         )
         for path, blob in take
     )

@@ -232,7 +232,8 @@ class Session:
             raise LiveError(str(error)) from None
         ops = any(rule.code in OP_RULES for rule in rules)
         settings = project.settings
-        store = Store(cache_dir_for(project, self.options), settings.dialect, ops, reads_downgrade(settings, rules))
+        downgrade = reads_downgrade(settings, rules)
+        store = Store(cache_dir_for(project, self.options), settings.dialect, ops, downgrade)
         part = _Part(project, rules, store, ops, baseline=_read_baseline(project))
         # every environment's records now, once: a keystroke then reads only its buffer
         for env in project.environments:
@@ -376,9 +377,7 @@ class Session:
         from .collect import _parse_batch
 
         # the function a run parses with, and its answer to a bug of miglint's
-        ((_, record),) = _parse_batch(
-            [(path, encoded(text))], settings.dialect, part.ops, downgrade
-        )
+        ((_, record),) = _parse_batch([(path, encoded(text))], settings.dialect, part.ops, downgrade)
         self._parsed[where] = (key, record)
         return record
 

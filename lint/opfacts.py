@@ -193,9 +193,8 @@ def _sql_facts(statements: Sequence[SqlStatement], blocks: list[_Block]) -> Iter
         for name, table, target, options in statement.ops:
             # a CREATE TYPE in a DO block that checks pg_type first (MG501 leaves it alone)
             guarded = statement.guarded and name == "create_enum"
-            yield OpFact(
-                name, table, target, statement.span, statement.function, statement.entry, "sql", options, around, guarded
-            )
+            where = (statement.span, statement.function, statement.entry)
+            yield OpFact(name, table, target, *where, "sql", options, around, guarded)
 
 
 def _entry_lines(
@@ -290,7 +289,8 @@ def _enum_variables(text: str, lines: list[str]) -> dict[str, _Enum]:
         assigned = _ASSIGNED.search(text, start, match.start())
         if assigned is None:
             continue
-        call = _parse_call(text, lines, match.start(), match.end() - 1, text.count("\n", 0, match.start()) + 1)
+        line = text.count("\n", 0, match.start()) + 1
+        call = _parse_call(text, lines, match.start(), match.end() - 1, line)
         if call is not None:
             found[assigned.group(1)] = _enum(call)
     return found
@@ -301,7 +301,7 @@ def _enum(call: ast.Call) -> _Enum:
     off = any(
         k.arg in ("create_type", "native_enum") and isinstance(k.value, ast.Constant) and k.value.value is False
         for k in call.keywords
-    )
+    )  # fmt: skip
     if name is None and call.args and isinstance(call.args[0], (ast.Name, ast.Attribute)):
         # SQLAlchemy names the type of a PEP 435 enum class after the class, in lower case
         text = call.args[0].id if isinstance(call.args[0], ast.Name) else call.args[0].attr
@@ -320,7 +320,7 @@ def _column_enums(call: ast.Call, variables: dict[str, _Enum], fact: OpFact) -> 
         elif isinstance(node, ast.Name) and node.id in variables:
             found = variables[node.id]
         if found is not None and found.with_table:
-            yield OpFact("create_enum", fact.table, found.name, fact.span, fact.function, fact.entry, fact.via)
+            yield OpFact("create_enum", fact.table, found.name, fact.span, fact.function, fact.entry, fact.via)  # fmt: skip
 
 
 def _enum_methods(
@@ -339,23 +339,33 @@ def _enum_methods(
         call = _parse_call(text, lines, match.start(), match.end() - 1, line)
         name = _enum(call).name if call is not None else ""
         checked = _checks_first(text, method.end() - 1)
-        yield from _enum_facts(method.group(1), name, line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs, checked)
+        yield from _enum_facts(method.group(1), name, line, _column(text, match.start()), runs, checked)
     for match in _ENUM_USE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
-        receiver, method = match.group(1), match.group(2)
+        receiver, verb = match.group(1), match.group(2)
         if line not in runs or receiver in ("op", "batch_op", "self", "super"):
             continue
+        column = _column(text, match.start())
         if receiver in variables:
             checked = _checks_first(text, match.end() - 1)
-            yield from _enum_facts(method, variables[receiver].name, line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs, checked)
-        elif method == "drop":
-            yield from _enum_facts(method, "", line, match.start() - text.rfind("\n", 0, match.start()) - 1, runs)
+            yield from _enum_facts(verb, variables[receiver].name, line, column, runs, checked)
+        elif verb == "drop":
+            yield from _enum_facts(verb, "", line, column, runs)
+
+
+def _column(text: str, offset: int) -> int:
+    return offset - text.rfind("\n", 0, offset) - 1
 
 
 def _enum_facts(
-    method: str, name: str, line: int, offset: int, runs: dict[int, list[tuple[str, str]]], checked: bool = False
+    method: str,
+    name: str,
+    line: int,
+    column: int,
+    runs: dict[int, list[tuple[str, str]]],
+    checked: bool = False,
 ) -> Iterator[OpFact]:
-    span = Span.point(line, offset)
+    span = Span.point(line, column)
     for function, entry in runs[line]:
         yield OpFact(f"{method}_enum", "", name, span, function, entry, "op", guarded=checked)
 

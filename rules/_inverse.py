@@ -20,7 +20,9 @@ def readable_downgrade(file: RevisionFile) -> bool:
     for statement in file.sql:
         if statement.entry == "downgrade" and not statement.ops and statement.kind.startswith(_DDL_WORDS):
             return False  # a dialect whose statements sqlops.py does not read
-    return any(o.entry == "downgrade" for o in file.operations) or any(e.entry == "downgrade" for e in file.enums)
+    return any(o.entry == "downgrade" for o in file.operations) or any(
+        e.entry == "downgrade" for e in file.enums
+    )
 
 
 def revision(upgrade: str, downgrade: str = "pass", rev: str = "r1", header: str = "") -> str:

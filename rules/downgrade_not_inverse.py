@@ -15,6 +15,7 @@ _INVERSE = {
     "create_table": "drop_table", "add_column": "drop_column", "create_index": "drop_index",
     **dict.fromkeys(_CONSTRAINTS, "drop_constraint"),
 }  # fmt: skip
+_CREATES = {"column": ("add_column",), "index": ("create_index",), "constraint": tuple(sorted(_CONSTRAINTS))}
 _HELP_DROP = {
     "table": 'op.drop_table("{name}")', "column": 'op.drop_column("{table}", "{name}")',
     "index": 'op.drop_index("{name}", table_name="{table}")', "constraint": 'op.drop_constraint("{name}", "{table}")',
@@ -173,8 +174,10 @@ class DowngradeNotInverse(FileRule):
                 seen.add(key)
                 yield self._report(file, fact, key, "drops", "re-create")
 
-    def _report(self, file: RevisionFile, fact: OpFact, key: tuple[str, str, str], did: str, undo: str) -> Diagnostic:
-        kind, _, name = key
+    def _report(
+        self, file: RevisionFile, fact: OpFact, key: tuple[str, str, str], did: str, undo: str
+    ) -> Diagnostic:
+        kind = key[0]
         table = fact.table.rsplit(".", 1)[-1] if fact.table else ""
         target = fact.target if kind != "table" else fact.table
         where = f" of table {table}" if kind in ("column", "index", "constraint") and table else ""
@@ -225,11 +228,12 @@ class Inverse:
             return True
         if kind == "table":
             return False
-        creates = {"column": ("add_column",), "index": ("create_index",), "constraint": tuple(_CONSTRAINTS)}[kind]
+        creates = _CREATES[kind]
         if any(c in self.unknown for c in creates) or (kind != "column" and table in self.columns_added):
             return True
         return any(
-            (c, table, name) in self.keys or (c, name) in self.names and (kind == "index" or not table) for c in creates
+            (c, table, name) in self.keys or ((c, name) in self.names and (kind == "index" or not table))
+            for c in creates
         )
 
 

@@ -107,7 +107,9 @@ class EnumTypeNotDropped(GraphRule):
             note="values-changed",
         ),
         Example(
-            files={"0001_r1.py": revision(_TABLE.format("sa.Enum('draft', 'live', name='post_state')"), "pass")},
+            files={
+                "0001_r1.py": revision(_TABLE.format("sa.Enum('draft', 'live', name='post_state')"), "pass")
+            },
             note="downgrade-empty",
         ),
         Example(
@@ -162,7 +164,12 @@ class EnumTypeNotDropped(GraphRule):
             reported: set[str] = set()
             for fact in upgrade:
                 key = bare(fact.target)
-                if fact.name != "create_enum" or not key or key in existed | removed | reported or fact.guarded:
+                if (
+                    fact.name != "create_enum"
+                    or not key
+                    or key in existed | removed | reported
+                    or fact.guarded
+                ):
                     continue
                 reported.add(key)
                 used_by = f" (for table {fact.table})" if fact.table else ""

@@ -7,10 +7,16 @@ from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import WARNING, Example, GraphRule
 from ._inverse import revision
 
-_CALLS = frozenset({"create_foreign_key", "create_unique_constraint", "create_check_constraint", "drop_constraint"})
+_CALLS = frozenset(
+    {"create_foreign_key", "create_unique_constraint", "create_check_constraint", "drop_constraint"}
+)
 # SQLAlchemy's documented naming convention, which autogenerate follows when MetaData has it
 _PREFIX = {"create_foreign_key": "fk", "create_unique_constraint": "uq", "create_check_constraint": "ck"}
-_TYPE = {"'foreignkey'": "create_foreign_key", "'unique'": "create_unique_constraint", "'check'": "create_check_constraint"}
+_TYPE = {
+    "'foreignkey'": "create_foreign_key",
+    "'unique'": "create_unique_constraint",
+    "'check'": "create_check_constraint",
+}
 # PostgreSQL's own name for a constraint created without one: <table>_<columns>_<suffix>
 _PG_SUFFIX = {"create_foreign_key": "fkey", "create_unique_constraint": "key"}
 

@@ -8,7 +8,7 @@ from histories import write_project
 from miglint.parse import parse_revision_file
 from miglint.pipeline import Options, lint_paths
 
-ENUMS = b'''import sqlalchemy as sa
+ENUMS = b"""import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
@@ -30,7 +30,7 @@ def downgrade():
     op.execute("DROP TYPE mood; ALTER TABLE t DROP CONSTRAINT ck")
     op.drop_table("t")
     raise NotImplementedError()
-'''
+"""
 
 
 def test_enum_facts_and_raises() -> None:
@@ -45,12 +45,14 @@ def test_enum_facts_and_raises() -> None:
         ("downgrade", "drop_enum", "", "mood", 20),
     ]
     assert record.raises == ("downgrade",)
-    assert ("downgrade", "drop_constraint", "t", "ck") in [(o.entry, o.name, o.table, o.target) for o in record.operations]
+    assert ("downgrade", "drop_constraint", "t", "ck") in [
+        (o.entry, o.name, o.table, o.target) for o in record.operations
+    ]
     assert not any(o.name in ("create_enum", "drop_enum", "raise") for o in record.operations)
 
 
 def test_unnamed_constraint_options() -> None:
-    source = b'''from alembic import op
+    source = b"""from alembic import op
 revision = "a1"
 down_revision = None
 def upgrade():
@@ -59,7 +61,7 @@ def upgrade():
         batch_op.create_unique_constraint(None, ["a", "b"])
 def downgrade():
     op.drop_constraint(None, "posts", type_="foreignkey")
-'''
+"""
     options = [dict(o.options) for o in parse_revision_file("v.py", source).operations]
     assert options[0] == {"unnamed": "True", "columns": "author_id", "referent": "users"}
     assert options[1] == {"unnamed": "True", "naming_convention": "True", "columns": "a,b"}
@@ -74,7 +76,7 @@ def _lint(tmp_path: Path, source: str, codes: str) -> list[tuple[str, int, str]]
 
 # autogenerate's shape: the columns it adds are not the ones it drops (a model edited
 # between two autogenerate runs), and the foreign keys are unnamed on both sides
-AUTOGENERATE = '''import sqlalchemy as sa
+AUTOGENERATE = """import sqlalchemy as sa
 from alembic import op
 
 revision = "r1"
@@ -91,7 +93,7 @@ def downgrade():
     op.drop_constraint(None, "incident", type_="foreignkey")
     op.drop_column("incident", "reporter_id")
     op.drop_column("incident", "primary_team")
-'''
+"""
 
 
 def test_autogenerate_shape(tmp_path: Path) -> None:
@@ -108,7 +110,7 @@ def test_autogenerate_shape(tmp_path: Path) -> None:
 
 
 def test_partitions_go_with_their_parent_and_conventions_prefix_names(tmp_path: Path) -> None:
-    source = '''import sqlalchemy as sa
+    source = """import sqlalchemy as sa
 from alembic import op
 
 revision = "r1"
@@ -124,5 +126,5 @@ def upgrade():
 def downgrade():
     op.drop_constraint("ck_abstracts_valid_state", "abstracts")
     op.drop_table("prefs")
-'''
+"""
     assert _lint(tmp_path, source, "MG504") == []
