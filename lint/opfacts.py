@@ -182,7 +182,8 @@ def _fact(
         blocks=tuple(b.kind for b in around),
         guarded=guarded,
         insert=_lf(_keyword_insert(call, "{}", lines)),
-        wrap=_wrap(call, lines, span),
+        # the autocommit fix (MG4xx) edits upgrade() only: downgrade facts, read for MG5xx, need none
+        wrap=_wrap(call, lines, span) if entry == "upgrade" else None,
     )
 
 
@@ -438,6 +439,8 @@ def _wrap(call: ast.Call, lines: list[str], span: Span) -> tuple[int, int, int] 
     last = lines[span.end_line - 1] if span.end_line <= len(lines) else ""
     if first[: span.column].strip() or last[span.end_column :].strip().split("#")[0].strip():
         return None
+    if span.line == span.end_line:
+        return span.line, span.end_line, span.column  # no string in it spans lines
     for node in ast.walk(call):  # re-indenting a multi-line string would change it
         if isinstance(node, (ast.Constant, ast.JoinedStr)) and (node.end_lineno or node.lineno) != node.lineno:
             return None
