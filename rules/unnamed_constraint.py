@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..graph import RevisionGraph
-from ..model import Diagnostic, OpFact, RevisionFile
+from ..model import Diagnostic, Location, OpFact, RevisionFile
 from ..rule import WARNING, Example, GraphRule
 from ._inverse import revision
 
@@ -29,6 +29,10 @@ class UnnamedConstraint(GraphRule):
     `batch_op` forms), in upgrade() and downgrade(): autogenerate writes exactly these when
     the model's constraint has no name and MetaData has no naming convention.
 
+    A create that a `drop_constraint(None, ...)` of the other function undoes is reported once,
+    with that drop (the call that fails), as its related location: autogenerate writes the
+    pair, and naming both is one fix.
+
     Not reported: a `batch_op.create_*(None, ...)` inside `op.batch_alter_table(...,
     naming_convention=...)`: Alembic names the constraint by that convention when it
     rebuilds the table (SQLite), and the same convention finds it again for the drop.
@@ -45,7 +49,8 @@ class UnnamedConstraint(GraphRule):
 
     ## Why is this bad?
     The database picks the name (`posts_author_id_fkey` on PostgreSQL, `posts_ibfk_1` on
-    MySQL, none at all on SQLite), so downgrade() cannot name it: `op.drop_constraint(None,
+    MySQL, none at all on SQLite), so neither downgrade() nor a later revision can name it
+    portably: `op.drop_constraint(None,
     ...)` fails with "Constraint must have a name" / "it has no name", and the downgrade
     stops half way.
 
@@ -111,7 +116,17 @@ class UnnamedConstraint(GraphRule):
                     "op.drop_constraint(None, 'posts', type_='foreignkey')",
                 )
             },
-            flagged=("r1", "r1"),
+            flagged=("r1",),
+            note="autogenerate-pair",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_unique_constraint(None, 'posts', ['slug'])", "op.drop_column('posts', 'slug')"
+                )
+            },
+            flagged=("r1",),
+            note="create",
         ),
         Example(
             files={
@@ -137,27 +152,34 @@ class UnnamedConstraint(GraphRule):
             yield from self.check_file(file, convention)
 
     def check_file(self, file: RevisionFile, convention: bool) -> Iterator[Diagnostic]:
-        calls = [o for o in file.operations if o.name in _CALLS and o.via != "sql"]
+        calls = [
+            o
+            for o in file.operations
+            if o.name in _CALLS and o.via != "sql" and o.option("unnamed") == "True"
+        ]
+        drops = [c for c in calls if c.name == "drop_constraint"]
+        # a create that a drop(None) of the other function undoes is reported with that drop
+        answered = {id(c) for d in drops for c in _candidates(d, calls)}
         for call in calls:
-            if call.option("unnamed") != "True":
-                continue
-            if call.name != "drop_constraint" and (convention or call.option("naming_convention") == "True"):
-                continue
             shown = f"{call.via}.{call.name}(None{', ' + repr(call.table) if call.table and call.via == 'op' else ''})"
             if call.name == "drop_constraint":
-                created = _created_by(call, calls)
+                created = _candidates(call, calls)
                 yield self.diagnostic(
                     file.path,
                     call.span,
                     f"{shown} in {call.entry}() fails: Alembic cannot drop a constraint without its name",
-                    help=_drop_help(call, created),
+                    help=_drop_help(created[0] if len(created) == 1 else None),
                     revisions=_revision(file),
+                    related=[Location(file.path, c.span, "created here without a name") for c in created],
                 )
+            elif id(call) in answered or convention or call.option("naming_convention") == "True":
+                continue
             else:
                 yield self.diagnostic(
                     file.path,
                     call.span,
-                    f"{shown} leaves the constraint's name to the database: a downgrade cannot drop it by name",
+                    f"{shown} leaves the constraint's name to the database: a later revision "
+                    "cannot drop or change it by name",
                     help=f'name it, e.g. op.f("{_conventional(call)}"), and drop it by that name in '
                     + ("downgrade()" if call.entry == "upgrade" else "upgrade()"),
                     revisions=_revision(file),
@@ -183,18 +205,17 @@ def _conventional(call: OpFact) -> str:
     return f"ck_{table}_<what_it_checks>"
 
 
-def _created_by(drop: OpFact, calls: list[OpFact]) -> OpFact | None:
-    """The unnamed create of the other entry point that this drop undoes, when one matches."""
+def _candidates(drop: OpFact, calls: list[OpFact]) -> list[OpFact]:
+    """The unnamed creates of the other function on the drop's table (of its type_, when given)."""
     kind = _TYPE.get(drop.option("type_") or "")
-    found = [
+    return [
         c for c in calls
         if c.name != "drop_constraint" and c.entry != drop.entry and c.table == drop.table
-        and c.option("unnamed") == "True" and (kind is None or c.name == kind)
+        and (kind is None or c.name == kind)
     ]  # fmt: skip
-    return found[0] if len(found) == 1 else None
 
 
-def _drop_help(drop: OpFact, created: OpFact | None) -> str:
+def _drop_help(created: OpFact | None) -> str:
     if created is None:
         return "pass the constraint's name, as the database named it (on PostgreSQL <table>_<columns>_fkey / _key / _check)"
     name = _conventional(created)
