@@ -130,3 +130,45 @@ def downgrade():
     op.drop_table("prefs")
 """
     assert _lint(tmp_path, source, "MG504") == []
+
+
+# a type made by a variable, then used by add_column (its ALTER TABLE needs the type first):
+# downgrade() drops the column and leaves the type
+VARIABLE_ENUM = """import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    worker_status = postgresql.ENUM("ONLINE", "OFFLINE", name="worker_status")
+    worker_status.create(op.get_bind())
+    op.add_column("worker", sa.Column("status", worker_status, server_default="OFFLINE", nullable=False))
+
+
+def downgrade():
+    op.drop_column("worker", "status")
+"""
+
+
+def test_enum_made_by_a_variable_and_left_behind(tmp_path: Path) -> None:
+    assert _lint(tmp_path, VARIABLE_ENUM, "MG501,MG504") == [
+        (
+            "MG501", 11,
+            'upgrade() creates the ENUM type worker_status and downgrade() does not drop it: after a downgrade '
+            'the next upgrade fails with `type "worker_status" already exists`',
+        ),
+    ]  # fmt: skip
+
+
+def test_enum_dropped_by_a_new_enum_of_the_same_name_or_in_another_dialect(tmp_path: Path) -> None:
+    dropped = VARIABLE_ENUM.replace(
+        '    op.drop_column("worker", "status")\n',
+        '    op.drop_column("worker", "status")\n    sa.Enum("ONLINE", "OFFLINE", name="worker_status").drop(op.get_bind())\n',
+    )
+    assert _lint(tmp_path / "dropped", dropped, "MG501") == []
+    (tmp_path / "sqlite").mkdir()
+    (tmp_path / "sqlite" / "pyproject.toml").write_text('[tool.miglint]\ndialect = "sqlite"\n')
+    assert _lint(tmp_path / "sqlite", VARIABLE_ENUM, "MG501") == []
