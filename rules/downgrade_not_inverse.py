@@ -16,6 +16,10 @@ _INVERSE = {
     **dict.fromkeys(_CONSTRAINTS, "drop_constraint"),
 }  # fmt: skip
 _CREATES = {"column": ("add_column",), "index": ("create_index",), "constraint": tuple(sorted(_CONSTRAINTS))}
+_TYPED = {
+    "'foreignkey'": "create_foreign_key", "'unique'": "create_unique_constraint", "'check'": "create_check_constraint",
+    "'primary'": "create_primary_key",
+}  # fmt: skip
 _HELP_DROP = {
     "table": 'op.drop_table("{name}")', "column": 'op.drop_column("{table}", "{name}")',
     "index": 'op.drop_index("{name}", table_name="{table}")', "constraint": 'op.drop_constraint("{name}", "{table}")',
@@ -42,7 +46,8 @@ class DowngradeNotInverse(FileRule):
     Flags an object that upgrade() creates (table, column, index, constraint) and downgrade()
     does not remove, or one that upgrade() drops and downgrade() does not restore, naming
     each. Objects are compared by kind, table and name, from the `op` / `batch_op` calls and
-    the SQL of both functions. A table downgrade() drops takes its columns, indexes and
+    the SQL of both functions; a constraint upgrade() drops counts as restored by one of its
+    type (`type_=`) that downgrade() creates on its table under another name. A table downgrade() drops takes its columns, indexes and
     constraints with it; a column it drops takes that table's indexes and constraints (miglint
     does not know which columns they cover); a table downgrade() creates restores what
     upgrade() dropped of it.
@@ -170,7 +175,11 @@ class DowngradeNotInverse(FileRule):
             if fact.name in _INVERSE and _same(key) not in dropped and not undone.removes(key):
                 seen.add(key)
                 yield self._report(file, fact, key, "creates", "drop")
-            elif fact.name in _INVERSE.values() and _same(key) not in created and not undone.restores(key):
+            elif (
+                fact.name in _INVERSE.values()
+                and _same(key) not in created
+                and not undone.restores(key, fact)
+            ):
                 seen.add(key)
                 yield self._report(file, fact, key, "drops", "re-create")
 
@@ -208,6 +217,10 @@ class Inverse:
         self.columns_dropped = {bare(o.table) for o in downgrade if o.name == "drop_column"}
         # a Column(..., sa.ForeignKey(...), index=True, unique=True) brings its own
         self.columns_added = {bare(o.table) for o in downgrade if o.name == "add_column"}
+        self.constraints_created: dict[str, set[str]] = {}
+        for o in downgrade:
+            if o.name in _CONSTRAINTS:
+                self.constraints_created.setdefault(bare(o.table), set()).add(o.name)
 
     def removes(self, key: tuple[str, str, str]) -> bool:
         kind, table, name = key
@@ -222,7 +235,7 @@ class Inverse:
             return True  # DROP INDEX names no table, nor does drop_constraint("name") without one
         return (drop, name) in self.names and (kind == "index" or not table)
 
-    def restores(self, key: tuple[str, str, str]) -> bool:
+    def restores(self, key: tuple[str, str, str], fact: OpFact) -> bool:
         kind, table, name = key
         if table in self.tables_created or "create_table" in self.unknown:
             return True
@@ -231,6 +244,12 @@ class Inverse:
         creates = _CREATES[kind]
         if any(c in self.unknown for c in creates) or (kind != "column" and table in self.columns_added):
             return True
+        if kind == "constraint":
+            # a constraint of its type re-created on its table under another name (the database's
+            # name, `files_ibfk_3`, replaced by a conventional one) restores what the code relies on
+            typed = _TYPED.get(fact.option("type_") or "")
+            if any(c in self.constraints_created.get(table, ()) for c in ((typed,) if typed else creates)):
+                return True
         return any(
             (c, table, name) in self.keys or ((c, name) in self.names and (kind == "index" or not table))
             for c in creates

@@ -172,3 +172,27 @@ def test_enum_dropped_by_a_new_enum_of_the_same_name_or_in_another_dialect(tmp_p
     (tmp_path / "sqlite").mkdir()
     (tmp_path / "sqlite" / "pyproject.toml").write_text('[tool.miglint]\ndialect = "sqlite"\n')
     assert _lint(tmp_path / "sqlite", VARIABLE_ENUM, "MG501") == []
+
+
+def test_a_constraint_restored_under_another_name_is_restored(tmp_path: Path) -> None:
+    source = """from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.drop_constraint("files_ibfk_3", "files", type_="foreignkey")
+    op.drop_constraint("files_slug_key", "files", type_="unique")
+
+
+def downgrade():
+    op.create_foreign_key("fk_files_solution_id_solutions", "files", "solutions", ["solution_id"], ["id"])
+"""
+    assert _lint(tmp_path, source, "MG504") == [
+        (
+            "MG504",
+            9,
+            "upgrade() drops constraint files_slug_key of table files and downgrade() does not restore it",
+        )
+    ]
