@@ -62,8 +62,9 @@ if TYPE_CHECKING:
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
-_FORMAT = 8  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too;
-# 7: records carry their op-call facts (operations); 8: and their enum types and raises (MG501, MG504)
+_FORMAT = 9  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too;
+# 7: op-call facts (operations), entry bodies, imports, offline uses (MG5xx); 8: enum types and raises (MG501, MG504);
+# 9: both 7s (two branches) in one record
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
 
@@ -353,6 +354,7 @@ class Store:
     RECORD_CLASSES: ClassVar[frozenset[str]] = _classes(
         "model.RevisionFile", "model.HeaderValue", "model.Span", "model.DocLine",
         "model.Suppression", "model.ParseProblem", "model.SqlStatement", "model.SqlProblem", "model.OpFact",
+        "model.EntryBody", "model.ImportFact", "model.OfflineUse",
     )  # fmt: skip
     RUNNER_CLASSES: ClassVar[frozenset[str]] = _classes(
         "runnerfacts.StampSite", "runnerfacts.Target", "runnerfacts.Condition", "runnerfacts.CallContext",

@@ -46,6 +46,7 @@ class Settings:
     critical: tuple[str, ...] = ()
     dialect: str = "postgresql"
     include_downgrade: bool = False
+    offline: bool = False  # the project runs `alembic upgrade --sql`: MG505 is on
     cache_dir: str | None = None
     fail_on: str = "error"  # the lowest severity that makes the exit code 1
     environments: tuple[EnvironmentSpec, ...] = ()
@@ -63,6 +64,7 @@ _KNOWN = set(_LIST_KEYS) | {
     "postgres-version",
     "dialect",
     "include-downgrade",
+    "offline",
     "cache-dir",
     "fail-on",
     "environments",
@@ -146,6 +148,9 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
     include_downgrade = table.get("include-downgrade", False)
     if not isinstance(include_downgrade, bool):
         raise ConfigError(f"{where}: include-downgrade must be true or false")
+    offline = table.get("offline", False)
+    if not isinstance(offline, bool):
+        raise ConfigError(f"{where}: offline must be true or false")
     rules = table.get("rules", {})
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError(f"{where}: rules must be a table of tables, e.g. [tool.miglint.rules.MG111]")
@@ -174,6 +179,7 @@ def load_settings(root: Path, pyproject: Path | None) -> Settings:
         critical=strings("critical"),
         dialect=dialect,
         include_downgrade=include_downgrade,
+        offline=offline,
         cache_dir=optional_string("cache-dir"),
         fail_on=fail_on,
         environments=tuple(environments),

@@ -47,7 +47,11 @@ def select_rules(
     if select:
         enabled: set[str] = {c for s in select for c in _matching(s, rules)}
     else:
-        enabled = {code for code, rule in rules.items() if rule.default_enabled}
+        enabled = {
+            code
+            for code, rule in rules.items()
+            if rule.default_enabled or (rule.enabled_by and getattr(project, rule.enabled_by, False) is True)
+        }
     enabled |= {c for s in extend_select for c in _matching(s, rules)}
     enabled -= {c for s in ignore for c in _matching(s, rules)}
 

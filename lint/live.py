@@ -31,6 +31,7 @@ from .config import ConfigError
 from .discover import Environment, Project, by_settings, discover, is_version_file_name, project_root
 from .model import Diagnostic, Edit, RevisionFile, Span, Suppression
 from .pipeline import (
+    APPLICATION_IMPORT_RULES,
     OP_RULES,
     Options,
     _rules,
@@ -279,6 +280,10 @@ class Session:
         )
         records, uncovered = split_uncovered(covered, ordered)
         records = self._resolve(records, part.project.root)
+        if any(rule.code in APPLICATION_IMPORT_RULES for rule in part.rules):
+            from .appimports import mark_application_imports
+
+            records, _ = mark_application_imports(records, covered, part.project.root)
         sites: list[StampSite] = []
         suppressions: dict[str, tuple[Suppression, ...]] = {}
         runner_files: set[str] = set()

@@ -154,6 +154,47 @@ class OpFact:
 
 
 @dataclass(frozen=True)
+class EntryBody:
+    """What a module-level `upgrade*()` / `downgrade*()` function's body does (MG503).
+
+    Read from its compiled code, not its text: a docstring, a comment, `pass`, `...`
+    and a bare `return` all compile to nothing.
+    """
+
+    name: str  # "upgrade", "downgrade", "upgrade_engine1", ...
+    line: int  # its `def` line (the first decorator's, when decorated)
+    # "work" | "empty" | "raises" (the body is one `raise`) | "dispatch" (runs the
+    # `<name>_<engine>()` functions by name, as the multidb template does; they are then
+    # entries too) | "unknown": the module binds the name other than by one `def`
+    body: str
+
+
+@dataclass(frozen=True)
+class ImportFact:
+    """An absolute import of a module that is not Alembic's, SQLAlchemy's or the standard
+    library's (MG506). Whether it is the application's own is decided later, against the
+    repository's directories (appimports.py): the record is a function of the bytes alone."""
+
+    module: str  # "app.models"; for `import a.b`, "a.b"
+    names: tuple[str, ...]  # the names `from M import ...` binds; () for `import M`
+    span: Span
+    function: str = ""  # the function holding it; "" at module level
+    application: bool = False  # set by appimports.py: resolves to the repository's own code
+    # every name it imports is read only as branch_labels / depends_on (resolve.py's business)
+    header_only: bool = False
+
+
+@dataclass(frozen=True)
+class OfflineUse:
+    """A call that needs a live database, not guarded by `context.is_offline_mode()` (MG505)."""
+
+    what: str  # as shown: "sa.inspect()", ".fetchall()", "autoload_with="
+    span: Span
+    function: str  # the function holding the call
+    entry: str  # the entry point that runs it: "upgrade", "downgrade", "upgrade_engine1"...
+
+
+@dataclass(frozen=True)
 class RevisionFile:
     """Everything the rules need to know about one version file.
 
@@ -189,6 +230,10 @@ class RevisionFile:
     # a DO block checking pg_type). Kept apart from `operations`, which the MG4xx rules read.
     enums: tuple[OpFact, ...] = ()
     raises: tuple[str, ...] = ()  # the entry points ("downgrade") that run a `raise` statement
+    # Module-level upgrade*() / downgrade*() functions and what their bodies do (MG503)
+    entry_bodies: tuple[EntryBody, ...] = ()
+    imports: tuple[ImportFact, ...] = ()  # absolute imports of non-standard modules (MG506)
+    offline_uses: tuple[OfflineUse, ...] = ()  # calls that fail in `--sql` mode (MG505)
 
     @property
     def revision_id(self) -> str | None:

@@ -33,6 +33,8 @@ import types
 import warnings
 from typing import TYPE_CHECKING
 
+from .entrybodies import entry_bodies
+from .importfacts import import_facts, mark_header_only, may_import_others
 from .model import (
     HEADER_FIELDS,
     DocLine,
@@ -44,6 +46,7 @@ from .model import (
     SqlStatement,
     Suppression,
 )
+from .offlinefacts import may_need_a_database, offline_uses
 from .opcalls import KEY_HINT
 from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header
 from .sqlfacts import runs_sql, sql_facts
@@ -79,8 +82,10 @@ def parse_revision_file(
     wants_sql = runs_sql(text)
     wants_ops = ops and "op." in text
     wants_keys = "op." in text and KEY_HINT.search(text) is not None
+    wants_imports = may_import_others(text)
+    wants_offline = may_need_a_database(text)
     # op calls need the AST whatever happens; literal SQL alone does not (sqlliteral.py)
-    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops)
+    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops or wants_offline)
     if problem is not None:
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
@@ -129,6 +134,7 @@ def parse_revision_file(
             if enums or raises:
                 operations = tuple(o for o in operations if o.name not in ENUM_FACTS and o.name != "raise")
             record = dataclasses.replace(record, operations=operations, enums=enums, raises=raises)
+    record = _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
     if wants_keys and code is not None:
         from .opcalls import extract_op_keys
 
@@ -137,6 +143,29 @@ def parse_revision_file(
             record, op_keys=found.keys, op_renames=found.renames, op_cascades=found.cascades
         )
     return record
+
+
+def _downgrade_facts(
+    record: RevisionFile,
+    text: str,
+    code: types.CodeType | None,
+    wants_imports: bool,
+    offline_tree: ast.Module | None,
+) -> RevisionFile:
+    """The facts of the MG5xx rules: entry bodies and imports (from the code object),
+    offline-unsafe calls (from the tree); imports and calls only when the text hints at them."""
+    changes: dict[str, object] = {}
+    if code is not None:
+        changes["entry_bodies"] = entry_bodies(code)
+    try:
+        if wants_imports and code is not None:
+            headers = (record.branch_labels, record.depends_on)
+            changes["imports"] = mark_header_only(import_facts(code, text), headers)
+        if offline_tree is not None:
+            changes["offline_uses"] = offline_uses(offline_tree, text)
+    except RecursionError:
+        pass  # nested deeper than these readers go (hostile input): no facts, never a crash
+    return dataclasses.replace(record, **changes) if changes else record  # type: ignore[arg-type]
 
 
 def _read_with_libcst(

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 OP_RULES = frozenset({"MG211", "MG212"})
 # rules that compare upgrade() with downgrade(): downgrade()'s calls and SQL are read for them
 DOWNGRADE_RULES = frozenset({"MG501", "MG502", "MG504"})
+APPLICATION_IMPORT_RULES = frozenset({"MG506"})  # they need to know which imports are the repository's
 
 
 @dataclass(frozen=True)
@@ -256,6 +257,11 @@ def _lint_environments(
             changes.in_ref if changes is not None else None,
         )
         consulted |= read_for_labels
+        if any(rule.code in APPLICATION_IMPORT_RULES for rule in rules):
+            from .appimports import mark_application_imports
+
+            records, read_for_imports = mark_application_imports(records, env, project.root)
+            consulted |= read_for_imports
         # A runner is checked against the environment it lives closest to.
         result = lint_records(
             records,

@@ -61,6 +61,9 @@ class Rule:
     name: ClassVar[str]
     severity: ClassVar[str] = ERROR
     default_enabled: ClassVar[bool] = True
+    # A boolean [tool.miglint] setting (its Settings attribute) that turns the rule on
+    # when it is off by default: `offline = true` for MG505.
+    enabled_by: ClassVar[str] = ""
     fixable: ClassVar[bool] = False
     # Per-rule settings from [tool.miglint.rules.<code or name>] and their defaults.
     settings_defaults: ClassVar[Mapping[str, Any]] = {}

@@ -151,3 +151,14 @@ def test_a_project_is_discovered_once_when_its_settings_live_above_it(tmp_path: 
     session.forget(str(tmp_path / "pyproject.toml"))  # saved: discover again
     session.lint(str(runner))
     assert len(found) == 2
+
+
+def test_a_buffer_importing_the_application_is_reported(tmp_path: Path) -> None:
+    write_project(tmp_path, ["a"])
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("")
+    new = tmp_path / "migrations" / "versions" / "0001_b.py"
+    session = Session(use_cache=False)
+    session.open(str(new), "from app.models import User\nrevision = 'b'\ndown_revision = 'a'\n")
+    session.lint(str(new))
+    assert codes(session, new) == [("MG506", 1)]
