@@ -196,3 +196,21 @@ def downgrade():
             "upgrade() drops constraint files_slug_key of table files and downgrade() does not restore it",
         )
     ]
+
+
+def test_the_facts_come_back_from_the_cache(tmp_path: Path) -> None:
+    project, cache = tmp_path / "project", tmp_path / "cache"
+    raising = VARIABLE_ENUM.replace("    op.drop_column", "    raise NotImplementedError\n    op.drop_column")
+    second = AUTOGENERATE.replace('"r1"', '"r2"').replace("down_revision = None", 'down_revision = "r1"')
+    written = write_project(project, (), {"0001_r1.py": raising, "0002_r2.py": second})
+
+    def run() -> list[tuple[str, str, int]]:
+        options = Options(cache_dir=cache, select=["MG501", "MG502", "MG504"])
+        reports = lint_paths([str(project)], project, options)
+        return [(d.code, Path(d.path).name, d.span.line) for r in reports for d in r.diagnostics]
+
+    first = run()
+    # a file changes: the records come from the cache's records, not from its stored results
+    written["0002_r2.py"].write_text(second + "\n")
+    # r1's downgrade() raises: its enum is not reported, from the parse or from the cache
+    assert first == run() == [("MG504", "0002_r2.py", 9), ("MG502", "0002_r2.py", 15)]
