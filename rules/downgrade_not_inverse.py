@@ -46,18 +46,24 @@ class DowngradeNotInverse(FileRule):
     Flags an object that upgrade() creates (table, column, index, constraint) and downgrade()
     does not remove, or one that upgrade() drops and downgrade() does not restore, naming
     each. Objects are compared by kind, table and name, from the `op` / `batch_op` calls and
-    the SQL of both functions; a constraint upgrade() drops counts as restored by one of its
-    type (`type_=`) that downgrade() creates on its table under another name. A table downgrade() drops takes its columns, indexes and
-    constraints with it; a column it drops takes that table's indexes and constraints (miglint
-    does not know which columns they cover); a table downgrade() creates restores what
-    upgrade() dropped of it.
+    the SQL of both functions; an index by its name alone (DROP INDEX names no table), a
+    constraint without the `ck_<table>_` / `fk_<table>_`... prefix a naming convention adds
+    to the name given to `create_check_constraint("valid_x", ...)`.
 
-    Not reported, because the comparison would guess: a revision whose downgrade() is missing,
-    empty or raises (MG503's case), or runs SQL miglint cannot read; objects whose names are
-    not literals (a downgrade() call with a computed name may undo any object of its kind);
-    an object both created and dropped in upgrade() (a temporary table, an index rebuilt);
-    tables renamed in either function, and columns of a table whose columns are renamed.
-    Unnamed constraints are MG502's, and ENUM types MG501's.
+    What else counts as undone: a table downgrade() drops takes its columns, indexes and
+    constraints with it, and its partitions (`CREATE TABLE ... PARTITION OF`); a column it
+    drops takes that table's indexes and constraints (miglint does not know which columns
+    they cover). A table downgrade() creates restores what upgrade() dropped of it, a column
+    it adds may bring its own index, unique or foreign key, and a constraint of the same type
+    (`type_=`) that it creates on the table restores one upgrade() dropped under another name
+    (the database's `files_ibfk_3` replaced by a conventional name).
+
+    Not reported, because the comparison would guess: a revision whose downgrade() is missing
+    or empty (MG503's case), raises, or runs SQL miglint cannot read; objects whose names are
+    not literals (and a downgrade() call with a computed name may undo any object of its
+    kind); an object both created and dropped in upgrade() (a temporary table, an index
+    rebuilt); tables renamed in either function, and columns of a table whose columns are
+    renamed. Unnamed constraints are MG502's, and ENUM types MG501's.
 
     ## Why is this bad?
     `alembic downgrade` is what a failed deploy runs. One that leaves a column or index

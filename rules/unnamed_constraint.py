@@ -36,8 +36,8 @@ class UnnamedConstraint(GraphRule):
     Not reported: a `batch_op.create_*(None, ...)` inside `op.batch_alter_table(...,
     naming_convention=...)`: Alembic names the constraint by that convention when it
     rebuilds the table (SQLite), and the same convention finds it again for the drop.
-    A `drop_constraint(None, ...)` is reported there too: Alembic refuses it
-    ("Constraint must have a name").
+    `batch_op.drop_constraint(None, ...)` is reported even there: Alembic's batch mode
+    refuses it ("Constraint must have a name").
 
     miglint cannot see `target_metadata` (it lives in application code): when it has a
     naming convention for the constraint's kind, Alembic names an `op.create_*(None, ...)`
@@ -50,9 +50,8 @@ class UnnamedConstraint(GraphRule):
     ## Why is this bad?
     The database picks the name (`posts_author_id_fkey` on PostgreSQL, `posts_ibfk_1` on
     MySQL, none at all on SQLite), so neither downgrade() nor a later revision can name it
-    portably: `op.drop_constraint(None,
-    ...)` fails with "Constraint must have a name" / "it has no name", and the downgrade
-    stops half way.
+    portably: `op.drop_constraint(None, ...)` fails with "Constraint must have a name" /
+    "it has no name", and the downgrade stops half way.
 
     ## Example
     ```python
