@@ -16,19 +16,20 @@ class EnumTypeNotDropped(GraphRule):
     ## What it does
     Flags a PostgreSQL ENUM type that upgrade() creates and downgrade() never drops. A type
     is created by an `sa.Enum(..., name=...)` or `postgresql.ENUM(...)` column of
-    `op.create_table` (unless `create_type=False` or `native_enum=False`; `op.add_column`
-    creates no type: its ALTER TABLE fails unless the type exists),
-    by `CREATE TYPE ... AS ENUM` in `op.execute`, or by `.create(bind)` on an Enum; it is
-    dropped by `DROP TYPE`, or `.drop(bind)` on an Enum (named, or a variable bound to one).
-    Only where the dialect is PostgreSQL or unknown (`dialect`, `versions/<dialect>/`).
+    `op.create_table` (unless `create_type=False` or `native_enum=False`; `sa.Enum(MyEnum)`
+    without `name=` is named after the class in lower case, as SQLAlchemy names it), by
+    `CREATE TYPE ... AS ENUM` in `op.execute`, or by `.create(bind)` on an Enum (named, or
+    a variable bound to one). `op.add_column` creates no type: its ALTER TABLE fails unless
+    the type exists. A type is dropped by `DROP TYPE` or `.drop(bind)` on an Enum. Only
+    where the dialect is PostgreSQL or unknown (`dialect`, `versions/<dialect>/`).
 
     Not reported: a create that asks the database first (`.create(bind, checkfirst=True)`,
-    a DO block that looks in pg_type): the type left behind does not make it fail; a type
-    upgrade() itself drops or renames first (the usual way to change an
-    enum's values re-creates a type that existed before); a revision whose downgrade() is
-    missing, empty or raises (MG503's case), runs SQL miglint cannot read, or calls `.drop(...)`
-    on something that is not a known Enum (a loop over the types); a type whose name is
-    not a literal (the class an `sa.Enum(MyEnum)` is given names it: `myenum`).
+    a DO block that looks in pg_type), since the type left behind does not make it fail; a
+    type upgrade() itself drops or renames first (the usual way to change an enum's values
+    re-creates a type that existed before); a type whose name is not a literal; a revision
+    whose downgrade() is missing or empty (MG503's case), raises, runs SQL miglint cannot
+    read, or calls `.drop(...)` on something that is not a known Enum (a loop over the
+    types).
 
     ## Why is this bad?
     Alembic does not drop the type with the table that used it: after a downgrade the type is
