@@ -127,7 +127,7 @@ def parse_revision_file(
             from .opcalls import guarded_calls
 
             guarded = guarded_calls(text, tree, entries)
-        operations = extract_operations(text, code, sql, entries, guarded)
+        operations = extract_operations(text, code, sql, entries, guarded, full=wants_ops, inverse=downgrade)
         if operations:
             enums = tuple(o for o in operations if o.name in ENUM_FACTS)
             raises = tuple(dict.fromkeys(o.entry for o in operations if o.name == "raise"))

@@ -17,8 +17,8 @@ _INVERSE = {
 }  # fmt: skip
 _CREATES = {"column": ("add_column",), "index": ("create_index",), "constraint": tuple(sorted(_CONSTRAINTS))}
 _TYPED = {
-    "'foreignkey'": "create_foreign_key", "'unique'": "create_unique_constraint", "'check'": "create_check_constraint",
-    "'primary'": "create_primary_key",
+    "foreignkey": "create_foreign_key", "unique": "create_unique_constraint", "check": "create_check_constraint",
+    "primary": "create_primary_key",
 }  # fmt: skip
 _HELP_DROP = {
     "table": 'op.drop_table("{name}")', "column": 'op.drop_column("{table}", "{name}")',
@@ -253,7 +253,7 @@ class Inverse:
         if kind == "constraint":
             # a constraint of its type re-created on its table under another name (the database's
             # name, `files_ibfk_3`, replaced by a conventional one) restores what the code relies on
-            typed = _TYPED.get(fact.option("type_") or "")
+            typed = _TYPED.get((fact.option("type_") or "").strip("'\""))  # the keyword's source text
             if any(c in self.constraints_created.get(table, ()) for c in ((typed,) if typed else creates)):
                 return True
         return any(

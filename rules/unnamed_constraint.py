@@ -13,9 +13,9 @@ _CALLS = frozenset(
 # SQLAlchemy's documented naming convention, which autogenerate follows when MetaData has it
 _PREFIX = {"create_foreign_key": "fk", "create_unique_constraint": "uq", "create_check_constraint": "ck"}
 _TYPE = {
-    "'foreignkey'": "create_foreign_key",
-    "'unique'": "create_unique_constraint",
-    "'check'": "create_check_constraint",
+    "foreignkey": "create_foreign_key",
+    "unique": "create_unique_constraint",
+    "check": "create_check_constraint",
 }
 # PostgreSQL's own name for a constraint created without one: <table>_<columns>_<suffix>
 _PG_SUFFIX = {"create_foreign_key": "fkey", "create_unique_constraint": "key"}
@@ -206,7 +206,7 @@ def _conventional(call: OpFact) -> str:
 
 def _candidates(drop: OpFact, calls: list[OpFact]) -> list[OpFact]:
     """The unnamed creates of the other function on the drop's table (of its type_, when given)."""
-    kind = _TYPE.get(drop.option("type_") or "")
+    kind = _TYPE.get((drop.option("type_") or "").strip("'\""))  # the keyword's source text
     return [
         c for c in calls
         if c.name != "drop_constraint" and c.entry != drop.entry and c.table == drop.table

@@ -111,12 +111,16 @@ def test_calls_that_never_run_are_not_facts() -> None:
         "def upgrade():\n    # op.drop_table('commented')\n    helper()\n\n\n"
         "def downgrade():\n    op.drop_index('ix_helper', table_name='t')\n"
     )
-    found = facts(source)
+    # downgrade() is read for MG211/MG212 (`ops`) and MG501/MG502/MG504 (`downgrade`, on by
+    # default): the deploy rules look at upgrades
+    found = facts(source, ops=True)
     assert [(f.name, f.target, f.function, f.entry) for f in found] == [
         ("create_index", "ix_helper", "helper", "upgrade"),
         ("drop_index", "ix_helper", "downgrade", "downgrade"),
     ]
+    assert [f.name for f in facts(source, ops=True, downgrade=False)] == ["create_index"]
     assert [f.name for f in facts(source, downgrade=False)] == ["create_index"]
+    assert [f.name for f in facts(source)] == ["create_index", "drop_index"]
 
 
 def test_multidb_upgrade_functions_are_read() -> None:
@@ -421,3 +425,52 @@ def test_timestamp_to_timestamptz_names_its_condition(tmp_path: Path) -> None:
     code, output = lint(tmp_path, "--select", "MG407")
     assert codes(output) == [("0001_r1.py", 6, "MG407")]
     assert "unless the session time zone is UTC (PostgreSQL 12+ then skips it)" in output
+
+
+# -- the quick reader agrees with Python's parser on real files ---------------------------
+
+REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
+
+
+def _real_calls():  # type: ignore[no-untyped-def]
+    from miglint.opfacts import _CALL
+
+    if not REALWORLD.is_dir():
+        pytest.skip(f"the real-world corpus is not at {REALWORLD} (it comes with ../shared)")
+    for path in sorted(REALWORLD.rglob("*.py")):
+        if "versions" not in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "\r" in text:
+            continue
+        for match in _CALL.finditer(text):
+            yield path, text, match
+
+
+def test_the_argument_reader_agrees_with_the_parser_on_every_real_call() -> None:
+    """opfacts splits arguments with a regular expression (a parse per call would cost a
+    quarter of the parse stage): wherever it answers, `ast` must find the same arguments,
+    and the place of a new keyword argument must be the one opcalls._keyword_insert gives."""
+    from miglint.opcalls import _keyword_insert
+    from miglint.opfacts import _from_tree, _insert_after, _parse_call, _read
+
+    read = inserts = 0
+    for path, text, match in _real_calls():
+        lines = text.splitlines(keepends=True)
+        line = text.count("\n", 0, match.start()) + 1
+        start = text.rfind("\n", 0, match.start()) + 1
+        receiver = len(text[start : match.start()]) - len(text[start : match.start()].lstrip())
+        call = _parse_call(text, lines, start + receiver, match.end() - 1, line)
+        quick = _read(text, match.end() - 1)
+        if call is None or quick is None or text[start + receiver : match.start()].strip() != "op":
+            continue
+        tree = _from_tree(call, text, lines, line)
+        assert (quick.positional, quick.keywords, quick.end) == (tree.positional, tree.keywords, tree.end), (
+            path,
+            line,
+        )
+        read += 1
+        if quick.last is not None:
+            assert _insert_after(text, quick.last, quick.end - 1) == _keyword_insert(call, "{}", lines), (path, line)
+            inserts += 1
+    assert read > 1000 and inserts > 1000

@@ -65,7 +65,7 @@ def downgrade():
     options = [dict(o.options) for o in parse_revision_file("v.py", source).operations]
     assert options[0] == {"unnamed": "True", "columns": "author_id", "referent": "users"}
     assert options[1] == {"unnamed": "True", "naming_convention": "True", "columns": "a,b"}
-    assert options[2] == {"type_": "'foreignkey'", "unnamed": "True"}
+    assert options[2] == {"type_": '"foreignkey"', "unnamed": "True"}  # keywords keep their source text
 
 
 def _lint(tmp_path: Path, source: str, codes: str) -> list[tuple[str, int, str]]:
@@ -214,3 +214,27 @@ def test_the_facts_come_back_from_the_cache(tmp_path: Path) -> None:
     written["0002_r2.py"].write_text(second + "\n")
     # r1's downgrade() raises: its enum is not reported, from the parse or from the cache
     assert first == run() == [("MG504", "0002_r2.py", 9), ("MG502", "0002_r2.py", 15)]
+
+
+def test_batch_op_f_names_what_it_wraps(tmp_path: Path) -> None:
+    """Alembic's batch autogenerate writes `batch_op.f("name")` (Prefect's SQLite revisions):
+    a constraint dropped and made again by that name is neither created nor dropped."""
+    source = """from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    with op.batch_alter_table("block_document") as batch_op:
+        batch_op.drop_constraint("fk_block__block_schema_id__block_schema")
+    with op.batch_alter_table("block_document") as batch_op:
+        batch_op.create_foreign_key(
+            batch_op.f("fk_block__block_schema_id__block_schema"), "block_schema", ["block_schema_id"], ["id"]
+        )
+
+
+def downgrade():
+    op.drop_table("block_type")
+"""
+    assert _lint(tmp_path, source, "MG504") == []
