@@ -110,6 +110,7 @@ _ENUM = re.compile(r"(?<![\w.])(?:[^\W\d]\w*\.)*(?:Enum|ENUM)[ \t]*\(")
 _ENUM_METHOD = re.compile(r"[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
 _ENUM_USE = re.compile(r"(?<![\w.])([^\W\d]\w*)[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
 _ASSIGNED = re.compile(r"(?:^|[;\s])([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*$", re.M)
+_ANY_METHOD = re.compile(r"\.[ \t]*(?:create|drop)[ \t]*\(")
 _CHECKFIRST = re.compile(r"\bcheckfirst[ \t]*=[ \t]*True\b")
 _RAISE = re.compile(r"^[ \t]*raise\b", re.M)
 ENUM_FACTS = frozenset({"create_enum", "drop_enum", "rename_enum"})
@@ -505,6 +506,8 @@ def _enum_methods(
 ) -> Iterator[OpFact]:
     """`sa.Enum(..., name="mood").create(bind)`, `mood.drop(bind)`: a `.drop(` of anything else
     may drop any type (a loop over enums): it becomes a drop_enum of no known name."""
+    if _ANY_METHOD.search(text) is None:
+        return  # most files with an Enum use it in a column only
     for match in _ENUM.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         if line not in runs:
