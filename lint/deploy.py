@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .opfacts import bare
 from .readfile import read_regular
 
 if TYPE_CHECKING:
@@ -116,8 +117,3 @@ def created_tables(file: RevisionFile) -> frozenset[str]:
     """Tables the revision's upgrade creates (or renames into being), as bare lower-case names."""
     names = {bare(o.table) for o in file.operations if o.entry == "upgrade" and o.name == "create_table"}
     return frozenset(n for n in names if n)
-
-
-def bare(table: str) -> str:
-    """`"Public"."Users"` -> `users`: one table whatever schema or quoting names it."""
-    return table.rsplit(".", 1)[-1].strip('"`[]').lower()

@@ -26,14 +26,13 @@ and its `raise` statements; parse.py moves these to RevisionFile.enums / .raises
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import types
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple
 
-from .deploy import bare
 from .model import OpFact, Span, SqlStatement
-from .opcalls import _closing_parenthesis, _keyword_insert
 from .sqlliteral import _all_lines, _nested
 from .sqlsource import ENTRY_POINTS, char_column
 
@@ -73,12 +72,18 @@ def _nest(inner: str, outside: str = "") -> str:
 
 
 _LEVEL = rf"(?:[^()\[\]{{}}'\"#\\]|{_STRING})*"
-for _ in range(3):
+for _ in range(2):
     _LEVEL = _nest(_LEVEL) + "*"
 _PIECE = _nest(_LEVEL, ",")  # one character, string or bracketed group of an argument
 _VALUE = _PIECE + "+"
 # one argument and what ends it: a comma, or the closing parenthesis
-_ARGUMENT = re.compile(rf"\s*(?:([^\W\d]\w*)\s*=(?!=)\s*)?({_VALUE})?\s*([,)])")
+_ARGUMENT_PATTERN = rf"\s*(?:([^\W\d]\w*)\s*=(?!=)\s*)?({_VALUE})?\s*([,)])"
+
+
+@functools.cache
+def _argument_expression() -> re.Pattern[str]:
+    # compiled on first use (~3 ms): a run served from the cache never reads a call
+    return re.compile(_ARGUMENT_PATTERN)
 # the table named first, or second after an index or constraint name
 _TABLE_FIRST = re.compile(r"""\s*(?:table_name\s*=\s*)?(['"])(?P<t>[^'"\\\n]*)\1""")
 _TABLE_SECOND = re.compile(
@@ -218,6 +223,8 @@ def extract_operations(
             if call is None and read.last is not None:
                 insert = _lf(_insert_after(text, read.last, read.end - 1))
             elif call is not None:  # where a keyword argument would go, for the fixes
+                from .opcalls import _keyword_insert
+
                 insert = _lf(_keyword_insert(call, "{}", lines))
         via = "op" if batch is None else "batch_op"
         fixable = full or name in ("create_index", "drop_index")  # the fixes of MG211/MG212, MG401-MG403
@@ -257,7 +264,7 @@ def _read(text: str, opening: int) -> _Read | None:
     last: tuple[int, int] | None = None
     position = opening + 1
     while True:
-        item = _ARGUMENT.match(text, position)
+        item = _argument_expression().match(text, position)
         if item is None:
             return None
         keyword, value = item.group(1), (item.group(2) or "").strip()
@@ -398,6 +405,8 @@ def _blocks(text: str, lines: list[str]) -> list[_Block]:
             continue  # `with` is not the first word of its line
         indent = match.start() - start
         kind = match.group(1)
+        from .opcalls import _closing_parenthesis
+
         opening = text.find("(", match.end(1))
         closing = _closing_parenthesis(text, opening) if opening >= 0 else None
         if closing is None:
@@ -590,6 +599,8 @@ def _row_count_guards(text: str, lines: list[str]) -> list[_Block]:
 def _parse_call(text: str, lines: list[str], start: int, opening: int, line: int) -> ast.Call | None:
     """The call starting at `start` (whose `(` is at `opening`), parsed alone but placed
     where it stands in the file: its nodes carry the file's lines and columns."""
+    from .opcalls import _closing_parenthesis  # deferred: opcalls brings pyguards
+
     if start < 0:
         return None
     closing = _closing_parenthesis(text, opening)
@@ -638,6 +649,11 @@ def _argument(read: _Read, index: int, keywords: tuple[str, ...]) -> str:
 def _literal(value: str | None) -> str:
     found = _STRING_ARGUMENT.match(value) if value else None
     return (found.group(2) if found.group(2) is not None else found.group(4)) if found else ""
+
+
+def bare(table: str) -> str:
+    """`"Public"."Users"` -> `users`: one table whatever schema or quoting names it."""
+    return table.rsplit(".", 1)[-1].strip('"`[]').lower()
 
 
 def _qualified(schema: str, table: str) -> str:
