@@ -490,7 +490,7 @@ def _column_enums(
     """The ENUM types a create_table creates with its table: SQLAlchemy emits CREATE TYPE for
     each Enum column (unless create_type=False or native_enum=False). op.add_column does not
     (the ALTER TABLE fails with `type "x" does not exist` unless the type was created first)."""
-    closing = _closing_parenthesis(text, opening)
+    closing = _closing(text, opening)
     if closing is None:
         return
     found: list[_Enum] = []
@@ -521,7 +521,7 @@ def _enum_methods(
         line = text.count("\n", 0, match.start()) + 1
         if line not in runs:
             continue
-        closing = _closing_parenthesis(text, match.end() - 1)
+        closing = _closing(text, match.end() - 1)
         method = _ENUM_METHOD.match(text, closing + 1) if closing is not None else None
         if method is None:
             continue
@@ -540,6 +540,17 @@ def _enum_methods(
             yield from _enum_facts(verb, variables[receiver].name, line, column, runs, checked)
         elif verb == "drop":
             yield from _enum_facts(verb, "", line, column, runs)
+
+
+def _closing(text: str, opening: int) -> int | None:
+    """Where the call whose `(` is at `opening` closes: read by the argument expression, or
+    by opcalls when the expression cannot (imported then only: it brings pyguards)."""
+    read = _read(text, opening)
+    if read is not None:
+        return read.end - 1
+    from .opcalls import _closing_parenthesis
+
+    return _closing_parenthesis(text, opening)
 
 
 def _column(text: str, offset: int) -> int:
@@ -561,7 +572,7 @@ def _enum_facts(
 
 def _checks_first(text: str, opening: int) -> bool:
     """`.create(bind, checkfirst=True)`: the call asks the database before it creates."""
-    closing = _closing_parenthesis(text, opening)
+    closing = _closing(text, opening)
     return closing is not None and _CHECKFIRST.search(text, opening, closing) is not None
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..deploy import bare
+from ..opfacts import bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import WARNING, Example, FileRule
 from ._inverse import readable_downgrade, revision

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..deploy import DeployContext, bare
+from ..deploy import DeployContext
+from ..opfacts import bare
 from ..graph import RevisionGraph
 from ..model import Diagnostic
 from ..rule import WARNING, Example, GraphRule
