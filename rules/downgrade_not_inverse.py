@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..opfacts import bare
 from ..model import Diagnostic, OpFact, RevisionFile
+from ..opfacts import bare
 from ..rule import WARNING, Example, FileRule
 from ._inverse import readable_downgrade, revision
 

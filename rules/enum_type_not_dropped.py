@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..deploy import DeployContext
-from ..opfacts import bare
 from ..graph import RevisionGraph
 from ..model import Diagnostic
+from ..opfacts import bare
 from ..rule import WARNING, Example, GraphRule
 from ._inverse import readable_downgrade, revision
 
