@@ -84,6 +84,8 @@ _ARGUMENT_PATTERN = rf"\s*(?:([^\W\d]\w*)\s*=(?!=)\s*)?({_VALUE})?\s*([,)])"
 def _argument_expression() -> re.Pattern[str]:
     # compiled on first use (~3 ms): a run served from the cache never reads a call
     return re.compile(_ARGUMENT_PATTERN)
+
+
 # the table named first, or second after an index or constraint name
 _TABLE_FIRST = re.compile(r"""\s*(?:table_name\s*=\s*)?(['"])(?P<t>[^'"\\\n]*)\1""")
 _TABLE_SECOND = re.compile(
@@ -176,12 +178,16 @@ def extract_operations(
             continue
         receiver_start, receiver = named.start(1), named.group(1)
         around = [b for b in blocks if b.first <= line <= b.last] if blocks else []
-        batch = next((b for b in reversed(around) if b.kind == "batch_alter_table" and b.alias == receiver), None)
+        batch = next(
+            (b for b in reversed(around) if b.kind == "batch_alter_table" and b.alias == receiver), None
+        )
         if receiver != "op" and batch is None:
             continue
         if created and not full and batch is None and name in _ON_TABLE:
-            head = _TABLE_FIRST.match(text, match.end()) if _SHAPES[name][0][0] == 0 else _TABLE_SECOND.match(
-                text, match.end()
+            head = (
+                _TABLE_FIRST.match(text, match.end())
+                if _SHAPES[name][0][0] == 0
+                else _TABLE_SECOND.match(text, match.end())
             )
             if head is not None and bare(head.group("t")) in created and not concurrently:
                 # MG504 reads downgrade() whole; MG502 any constraint named None
@@ -212,14 +218,18 @@ def extract_operations(
                 continue
             read = _from_tree(call, text, lines, line)
         end_line = line + text.count("\n", receiver_start, read.end)
-        span = Span(line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1))
+        span = Span(
+            line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1)
+        )
         table, target, options = _arguments(name, read, batch)
         if inverse and name in _NAMEABLE:
             options += tuple(_unnamed(name, read, batch))
         if name == "create_table" and where[0][1] == "upgrade":
             created.add(bare(table))
         insert = None
-        if full or (name in ("create_index", "drop_index") and ("postgresql_concurrently", "True") not in options):
+        if full or (
+            name in ("create_index", "drop_index") and ("postgresql_concurrently", "True") not in options
+        ):
             if call is None and read.last is not None:
                 insert = _lf(_insert_after(text, read.last, read.end - 1))
             elif call is not None:  # where a keyword argument would go, for the fixes
@@ -319,7 +329,9 @@ def _from_tree(call: ast.Call, text: str, lines: list[str], line: int) -> _Read:
         return offsets[row - 1] + char_column(lines, row, byte_column)
 
     def source(node: ast.expr) -> str:
-        return text[at(node.lineno, node.col_offset) : at(node.end_lineno or node.lineno, node.end_col_offset or 0)]
+        return text[
+            at(node.lineno, node.col_offset) : at(node.end_lineno or node.lineno, node.end_col_offset or 0)
+        ]
 
     return _Read(
         [source(a) for a in call.args],
@@ -333,7 +345,9 @@ def _arguments(name: str, read: _Read, batch: _Block | None) -> tuple[str, str, 
     (table_at, target_at) = _SHAPES[name][1 if batch is not None else 0]
     keywords = read.keywords
     schema = _literal(keywords.get("schema")) or _literal(keywords.get("source_schema"))
-    table = batch.table if batch is not None else _qualified(schema, _argument(read, table_at, _TABLE_KEYWORDS))
+    table = (
+        batch.table if batch is not None else _qualified(schema, _argument(read, table_at, _TABLE_KEYWORDS))
+    )
     options = [(k, v) for k, v in keywords.items() if k in _KEPT]
     if target_at == -2:  # add_column: the Column's name and its own keywords
         index = 1 if batch is None else 0

@@ -38,7 +38,9 @@ def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
         options = [("postgresql_concurrently", _TRUE)] if node.get("concurrent") else []
         if node.get("if_not_exists"):
             options.append(("if_not_exists", _TRUE))
-        return (("create_index", _relation(node.get("relation")), str(node.get("idxname") or ""), tuple(options)),)
+        return (
+            ("create_index", _relation(node.get("relation")), str(node.get("idxname") or ""), tuple(options)),
+        )
     if node_type == "DropStmt":
         return _drop(node)
     if node_type in ("CreateStmt", "CreateTableAsStmt"):
@@ -111,7 +113,13 @@ def _alter(table: str, command: Node) -> list[SqlOp]:
                 options.append(("nullable", "False"))
             elif found.get("contype") in ("CONSTR_IDENTITY", "CONSTR_GENERATED"):
                 options.append(("generated", _TRUE))
-        if _type_text(column.get("typeName", {})) in ("serial", "bigserial", "smallserial", "serial4", "serial8"):
+        if _type_text(column.get("typeName", {})) in (
+            "serial",
+            "bigserial",
+            "smallserial",
+            "serial4",
+            "serial8",
+        ):
             options.append(("generated", _TRUE))  # a sequence fills every row
         if command.get("missing_ok"):
             options.append(("if_not_exists", _TRUE))

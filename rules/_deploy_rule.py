@@ -12,7 +12,9 @@ from ..rule import WARNING, GraphRule
 
 AUTOCOMMIT = "with op.get_context().autocommit_block():"
 _INDENT = "    "
-_TABLE_FIRST = frozenset({"add_column", "alter_column", "drop_column", "create_table", "drop_table", "rename_table"})
+_TABLE_FIRST = frozenset(
+    {"add_column", "alter_column", "drop_column", "create_table", "drop_table", "rename_table"}
+)
 _SQL = {
     "create_index": "CREATE INDEX", "drop_index": "DROP INDEX", "add_column": "ADD COLUMN",
     "alter_column": "ALTER COLUMN", "drop_column": "DROP COLUMN", "drop_table": "DROP TABLE",
@@ -68,7 +70,13 @@ class DeployRule(GraphRule):
         raise NotImplementedError
 
     def report(
-        self, rev_id: str, file: RevisionFile, operation: OpFact, message: str, help: str, fix: Fix | None = None
+        self,
+        rev_id: str,
+        file: RevisionFile,
+        operation: OpFact,
+        message: str,
+        help: str,
+        fix: Fix | None = None,
     ) -> Diagnostic:
         return self.diagnostic(file.path, operation.span, message, help=help, revisions=(rev_id,), fix=fix)
 
@@ -92,7 +100,10 @@ def shown(operation: OpFact) -> str:
     if operation.name in _TABLE_FIRST:
         names = [repr(n) for n in (operation.table, operation.target) if n]
     else:  # a constraint or index name, then its table: None when the call leaves it to the naming convention
-        names = [repr(operation.target) if operation.target else "None", *([repr(operation.table)] if operation.table else [])]
+        names = [
+            repr(operation.target) if operation.target else "None",
+            *([repr(operation.table)] if operation.table else []),
+        ]
     if operation.via == "batch_op":
         names = [repr(operation.target)] if operation.target else []
     elif operation.name in ("create_table", "drop_table", "rename_table"):

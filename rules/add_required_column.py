@@ -49,7 +49,11 @@ class AddRequiredColumn(DeployRule):
     )
     invalid = (
         Example(
-            files={"0001_r1.py": revision("op.add_column('users', sa.Column('plan', sa.String(), nullable=False))")},
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('users', sa.Column('plan', sa.String(), nullable=False))"
+                )
+            },
             flagged=("r1",),
         ),
         Example(

@@ -133,6 +133,7 @@ def safe_change(old: str, new: str) -> bool:
 
 def _adds_time_zone(old: str, new: str) -> bool:
     """DateTime() -> DateTime(timezone=True): timestamp to timestamptz."""
+
     def zoned(text: str) -> bool | None:
         found = _TYPE.match(text.strip())
         if found is None or found.group(1).lower() not in ("datetime", "timestamp"):

@@ -55,11 +55,17 @@ class ConcurrentlyInTransaction(DeployRule):
     )
     invalid = (
         Example(
-            files={"0001_r1.py": revision("op.create_index('ix_a', 'users', ['a'], postgresql_concurrently=True)")},
+            files={
+                "0001_r1.py": revision(
+                    "op.create_index('ix_a', 'users', ['a'], postgresql_concurrently=True)"
+                )
+            },
             flagged=("r1",),
         ),
         Example(
-            files={"0001_r1.py": revision('op.execute("COMMIT")\nop.execute("DROP INDEX CONCURRENTLY ix_a")')},
+            files={
+                "0001_r1.py": revision('op.execute("COMMIT")\nop.execute("DROP INDEX CONCURRENTLY ix_a")')
+            },
             flagged=("r1", "r1"),
             note="commit-workaround",
         ),

@@ -49,7 +49,9 @@ class ConstraintNotValid(DeployRule):
     )
     invalid = (
         Example(
-            files={"0001_r1.py": revision("op.create_foreign_key('fk', 'orders', 'users', ['user_id'], ['id'])")},
+            files={
+                "0001_r1.py": revision("op.create_foreign_key('fk', 'orders', 'users', ['user_id'], ['id'])")
+            },
             flagged=("r1",),
         ),
         Example(

@@ -55,7 +55,9 @@ class CreateIndexNotConcurrently(DeployRule):
             }
         ),
         Example(
-            files={"0001_r1.py": revision("op.create_table('users')\nop.create_index('ix_a', 'users', ['a'])")},
+            files={
+                "0001_r1.py": revision("op.create_table('users')\nop.create_index('ix_a', 'users', ['a'])")
+            },
             note="table-created-in-the-same-revision",
         ),
     )

@@ -36,13 +36,17 @@ class DropBreaksRunningCode(DeployRule):
     size_bound = False  # the old release breaks whatever the table's size
     default_enabled = False
     valid = (Example(files={"0001_r1.py": revision("op.create_table('tmp')\nop.drop_table('tmp')")}),)
-    invalid = (Example(files={"0001_r1.py": revision("op.drop_column('users', 'legacy_flag')")}, flagged=("r1",)),)
+    invalid = (
+        Example(files={"0001_r1.py": revision("op.drop_column('users', 'legacy_flag')")}, flagged=("r1",)),
+    )
 
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
         if operation.name == "drop_column":
-            what = f"drops column {operation.table}.{operation.target}" if operation.table else "drops a column"
+            what = (
+                f"drops column {operation.table}.{operation.target}" if operation.table else "drops a column"
+            )
         elif operation.name == "drop_table":
             what = f"drops table {operation.table}"
         else:

@@ -52,7 +52,9 @@ class DropIndexNotConcurrently(DeployRule):
     )
     invalid = (
         Example(files={"0001_r1.py": revision("op.drop_index('ix_a', table_name='users')")}, flagged=("r1",)),
-        Example(files={"0001_r1.py": revision('op.execute("DROP INDEX ix_a")')}, flagged=("r1",), note="raw-sql"),
+        Example(
+            files={"0001_r1.py": revision('op.execute("DROP INDEX ix_a")')}, flagged=("r1",), note="raw-sql"
+        ),
     )
 
     def check_revision(

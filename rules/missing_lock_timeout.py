@@ -80,7 +80,9 @@ class MissingLockTimeout(DeployRule):
         known_new: frozenset[str],
         context: DeployContext,
     ) -> Iterator[Diagnostic]:
-        if context.env_lock_timeout or any(o.name == "set" and o.target.lower() == "lock_timeout" for o in operations):
+        if context.env_lock_timeout or any(
+            o.name == "set" and o.target.lower() == "lock_timeout" for o in operations
+        ):
             return
         for index, operation in enumerate(operations):
             if takes_lock(operation) and existing(operation, operations[:index], known_new):

@@ -45,7 +45,11 @@ class RenameBreaksRunningCode(DeployRule):
             files={"0001_r1.py": revision("op.alter_column('users', 'name', new_column_name='full_name')")},
             flagged=("r1",),
         ),
-        Example(files={"0001_r1.py": revision("op.rename_table('users', 'accounts')")}, flagged=("r1",), note="table"),
+        Example(
+            files={"0001_r1.py": revision("op.rename_table('users', 'accounts')")},
+            flagged=("r1",),
+            note="table",
+        ),
     )
 
     def check_operation(

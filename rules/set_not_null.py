@@ -58,7 +58,10 @@ class SetNotNull(DeployRule):
         Example(files={"0001_r1.py": revision("op.alter_column('users', 'email', nullable=True)")}),
     )
     invalid = (
-        Example(files={"0001_r1.py": revision("op.alter_column('users', 'email', nullable=False)")}, flagged=("r1",)),
+        Example(
+            files={"0001_r1.py": revision("op.alter_column('users', 'email', nullable=False)")},
+            flagged=("r1",),
+        ),
         Example(
             files={"0001_r1.py": revision('op.execute("ALTER TABLE users ALTER COLUMN email SET NOT NULL")')},
             flagged=("r1",),
@@ -95,4 +98,3 @@ class SetNotNull(DeployRule):
             "add CHECK (column IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a later revision, "
             "then SET NOT NULL (no scan on PostgreSQL 12+) and drop the check",
         )
-

@@ -60,7 +60,9 @@ class VolatileDefault(DeployRule):
             flagged=("r1",),
         ),
         Example(
-            files={"0001_r1.py": revision('op.execute("ALTER TABLE users ADD COLUMN r float DEFAULT random()")')},
+            files={
+                "0001_r1.py": revision('op.execute("ALTER TABLE users ADD COLUMN r float DEFAULT random()")')
+            },
             flagged=("r1",),
             note="raw-sql",
         ),

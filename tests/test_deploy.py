@@ -139,7 +139,9 @@ def test_crlf_and_lf_files_give_the_same_facts() -> None:
 
 
 def test_records_from_the_cache_keep_their_facts(tmp_path: Path) -> None:
-    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, "op.create_index('ix', 'users', ['a'])")})
+    write_project(
+        tmp_path, files={"0001_r1.py": revision("r1", None, "op.create_index('ix', 'users', ['a'])")}
+    )
     cache = ["--cache-dir", str(tmp_path / "cache")]
     first = cli_runner().invoke(main, ["lint", "--concise", "--select", "MG1", *cache, str(tmp_path)])
     assert first.exit_code == 0
@@ -151,9 +153,17 @@ def test_records_from_the_cache_keep_their_facts(tmp_path: Path) -> None:
 
 
 HISTORY = {
-    "0001_a.py": revision("a", None, "op.create_table('users')\nop.create_index('ix_users_a', 'users', ['a'])"),
-    "0002_b.py": revision("b", "a", "op.create_table('audit')\nop.create_index('ix_audit_a', 'audit', ['a'])"),
-    "0003_c.py": revision("c", "b", "op.create_index('ix_audit_b', 'audit', ['b'])\nop.create_index('ix_users_b', 'users', ['b'])"),
+    "0001_a.py": revision(
+        "a", None, "op.create_table('users')\nop.create_index('ix_users_a', 'users', ['a'])"
+    ),
+    "0002_b.py": revision(
+        "b", "a", "op.create_table('audit')\nop.create_index('ix_audit_a', 'audit', ['a'])"
+    ),
+    "0003_c.py": revision(
+        "c",
+        "b",
+        "op.create_index('ix_audit_b', 'audit', ['b'])\nop.create_index('ix_users_b', 'users', ['b'])",
+    ),
 }
 
 
@@ -171,7 +181,7 @@ def test_without_knowing_what_is_deployed_every_revision_is_read(tmp_path: Path)
 def test_deployed_setting_reads_only_later_revisions_and_their_tables_are_new(tmp_path: Path) -> None:
     write_project(tmp_path, files=HISTORY)
     (tmp_path / "pyproject.toml").write_text('[tool.miglint]\ndeployed = "a"\n')
-    code, output = lint(tmp_path)
+    _code, output = lint(tmp_path)
     # audit is created by b, which is not deployed yet: an index on it blocks nobody
     assert codes(output) == [("0003_c.py", 7, "MG401")]
     assert "deployed" not in output.split("MG401", 2)[-1]
@@ -195,7 +205,9 @@ def test_against_ref_reads_only_what_ref_lacks(tmp_path: Path, monkeypatch: pyte
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "--no-verify", "-m", "deployed")
     git(repo, "checkout", "-q", "-b", "feature")
-    (versions / "0003_b.py").write_text(HISTORY["0002_b.py"].replace("down_revision = 'a'", "down_revision = 'x'"))
+    (versions / "0003_b.py").write_text(
+        HISTORY["0002_b.py"].replace("down_revision = 'a'", "down_revision = 'x'")
+    )
     (versions / "0004_c.py").write_text(HISTORY["0003_c.py"].replace("0003", "0004"))
     monkeypatch.chdir(repo)
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "--against", "main"])
@@ -203,7 +215,11 @@ def test_against_ref_reads_only_what_ref_lacks(tmp_path: Path, monkeypatch: pyte
     assert codes(result.stdout) == [("0004_c.py", 7, "MG401")]
     assert "pass --against" not in result.stdout
     unknown = cli_runner().invoke(main, ["lint", "--no-cache", "--concise"])
-    assert codes(unknown.stdout) == [("0002_x.py", 6, "MG401"), ("0004_c.py", 6, "MG401"), ("0004_c.py", 7, "MG401")]
+    assert codes(unknown.stdout) == [
+        ("0002_x.py", 6, "MG401"),
+        ("0004_c.py", 6, "MG401"),
+        ("0004_c.py", 7, "MG401"),
+    ]
 
 
 # -- context ------------------------------------------------------------------------
@@ -219,7 +235,10 @@ def test_other_dialects_get_no_postgresql_findings_but_renames_still_count(tmp_p
 
 
 def test_lock_timeout_in_env_py_covers_every_revision(tmp_path: Path) -> None:
-    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, "op.add_column('users', sa.Column('a', sa.Text()))")})
+    write_project(
+        tmp_path,
+        files={"0001_r1.py": revision("r1", None, "op.add_column('users', sa.Column('a', sa.Text()))")},
+    )
     assert codes(lint(tmp_path, "--select", "MG412")[1]) == [("0001_r1.py", 6, "MG412")]
     (tmp_path / "migrations" / "env.py").write_text(
         "def run_migrations_online():\n"
@@ -239,7 +258,9 @@ def test_env_py_without_a_transaction_silences_mg402(tmp_path: Path) -> None:
     body = "op.create_index('ix', 'users', ['a'], postgresql_concurrently=True)"
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     assert codes(lint(tmp_path, "--select", "MG402")[1]) == [("0001_r1.py", 6, "MG402")]
-    (tmp_path / "migrations" / "env.py").write_text("context.configure(connection=c, transactional_ddl=False)\n")
+    (tmp_path / "migrations" / "env.py").write_text(
+        "context.configure(connection=c, transactional_ddl=False)\n"
+    )
     assert codes(lint(tmp_path, "--select", "MG402")[1]) == []
 
 
@@ -248,7 +269,7 @@ def test_postgres_version_below_11_flags_constant_defaults(tmp_path: Path) -> No
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     assert codes(lint(tmp_path, "--select", "MG405")[1]) == []
     (tmp_path / "pyproject.toml").write_text("[tool.miglint]\npostgres-version = 10\n")
-    code, output = lint(tmp_path, "--select", "MG405")
+    _code, output = lint(tmp_path, "--select", "MG405")
     assert codes(output) == [("0001_r1.py", 6, "MG405")]
     assert "a default (PostgreSQL 10 < 11)" in output
 
@@ -279,7 +300,10 @@ def test_type_changes_known_not_to_rewrite_pass(tmp_path: Path, old: str, new: s
 
 
 def test_messages_name_the_lock_what_it_blocks_and_the_recipe(tmp_path: Path) -> None:
-    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, "op.alter_column('users', 'email', nullable=False)")})
+    write_project(
+        tmp_path,
+        files={"0001_r1.py": revision("r1", None, "op.alter_column('users', 'email', nullable=False)")},
+    )
     result = cli_runner().invoke(main, ["lint", "--no-cache", str(tmp_path)])
     assert (
         "MG406 op.alter_column('users', 'email') sets users.email NOT NULL: PostgreSQL scans the whole table "
@@ -336,10 +360,15 @@ def test_mg402_fix_wraps_the_call_and_keeps_crlf(tmp_path: Path) -> None:
     body = "op.create_index('ix', 'users', ['a'], postgresql_concurrently=True)"
     source = revision("r1", None, body).replace("\n", "\r\n")
     path = write_project(tmp_path, files={"0001_r1.py": source.encode()})["0001_r1.py"]
-    cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG402", "--fix", "--unsafe-fixes", str(tmp_path)])
-    assert path.read_bytes() == revision(
-        "r1", None, "with op.get_context().autocommit_block():\n    " + body
-    ).replace("\n", "\r\n").encode()
+    cli_runner().invoke(
+        main, ["lint", "--no-cache", "--select", "MG402", "--fix", "--unsafe-fixes", str(tmp_path)]
+    )
+    assert (
+        path.read_bytes()
+        == revision("r1", None, "with op.get_context().autocommit_block():\n    " + body)
+        .replace("\n", "\r\n")
+        .encode()
+    )
     assert codes(lint(tmp_path, "--select", "MG4")[1]) == []
 
 
@@ -347,7 +376,7 @@ def test_batch_op_calls_are_reported_but_not_wrapped(tmp_path: Path) -> None:
     body = "with op.batch_alter_table('users') as batch_op:\n    batch_op.create_index('ix', ['a'])"
     path = write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})["0001_r1.py"]
     before = path.read_text()
-    code, output = lint(tmp_path, "--select", "MG401", "--fix", "--unsafe-fixes")
+    _code, output = lint(tmp_path, "--select", "MG401", "--fix", "--unsafe-fixes")
     assert codes(output) == [("0001_r1.py", 7, "MG401")]
     assert "batch_op.create_index('ix')" in output and "on users" in output
     assert path.read_text() == before
@@ -413,16 +442,19 @@ def test_schema_keywords_name_the_tables(tmp_path: Path) -> None:
         "                      source_schema='events', referent_schema='events')"
     )
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
-    code, output = lint(tmp_path)
+    _code, output = lint(tmp_path)
     assert codes(output) == [("0001_r1.py", 7, "MG401"), ("0001_r1.py", 8, "MG408"), ("0001_r1.py", 8, "MG502")]
-    assert "op.create_index(None, 'events.principals') builds the index under a SHARE lock on events.principals" in output
+    assert (
+        "op.create_index(None, 'events.principals') builds the index under a SHARE lock on events.principals"
+        in output
+    )
     assert "op.create_foreign_key(None, 'events.principals') checks every row of events.principals" in output
 
 
 def test_timestamp_to_timestamptz_names_its_condition(tmp_path: Path) -> None:
     body = "op.alter_column('runs', 'started', existing_type=sa.DateTime(), type_=sa.DateTime(timezone=True))"
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
-    code, output = lint(tmp_path, "--select", "MG407")
+    _code, output = lint(tmp_path, "--select", "MG407")
     assert codes(output) == [("0001_r1.py", 6, "MG407")]
     assert "unless the session time zone is UTC (PostgreSQL 12+ then skips it)" in output
 
@@ -471,6 +503,9 @@ def test_the_argument_reader_agrees_with_the_parser_on_every_real_call() -> None
         )
         read += 1
         if quick.last is not None:
-            assert _insert_after(text, quick.last, quick.end - 1) == _keyword_insert(call, "{}", lines), (path, line)
+            assert _insert_after(text, quick.last, quick.end - 1) == _keyword_insert(call, "{}", lines), (
+                path,
+                line,
+            )
             inserts += 1
     assert read > 1000 and inserts > 1000
