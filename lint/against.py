@@ -51,9 +51,6 @@ class RefChanges:
     added: tuple[RevisionFile, ...]  # files as REF has them, parsed; paths are `REF:path`
     dropped: frozenset[str]  # working-tree files (as the records name them) REF deleted or replaced
     deleted: int  # how many of the dropped REF deleted outright
-    # Every version file REF holds, as the merged records name them (deployed, when REF is
-    # what the databases run: lint/deploy.py)
-    in_ref: frozenset[str] = frozenset()
     # working-tree files (as the records name them) REF has no file at: the branch's new
     # revisions, which a PR comment draws and leaves out of REF's own heads
     only_here: frozenset[str] = frozenset()
@@ -140,9 +137,8 @@ def ref_changes(env: Environment, side: MergeSide, settings: Settings, ops: bool
         )
         for path, blob in take
     )
-    in_ref = {str(ours[path]) for path in theirs if path in ours} | {r.path for r in added}
     only_here = frozenset(str(file) for path, file in ours.items() if path not in theirs)
-    return RefChanges(added, frozenset(dropped), deleted, frozenset(in_ref - dropped), only_here)
+    return RefChanges(added, frozenset(dropped), deleted, only_here)
 
 
 def _repository_locations(env: Environment, root: Path) -> dict[Path, str]:

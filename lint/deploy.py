@@ -43,7 +43,8 @@ class DeployContext:
     # How miglint knows what is deployed ("--against main", "deployed = \"abc\""), "" when it does not
     known_by: str = ""
     deployed_revision: str | None = None  # [tool.miglint] deployed
-    ref_paths: frozenset[str] | None = None  # --against REF: the version files REF holds
+    # --against REF: the working tree's version files REF has no file at (undeployed)
+    undeployed_paths: frozenset[str] | None = None
 
 
 def deploy_context(
@@ -52,7 +53,7 @@ def deploy_context(
     postgres_version: int | None,
     deployed: str | None,
     ref: str | None = None,
-    ref_paths: Iterable[str] | None = None,
+    undeployed_paths: Iterable[str] | None = None,
 ) -> DeployContext:
     env_text, env_path = "", ""
     if env.script_location is not None:
@@ -64,7 +65,7 @@ def deploy_context(
             env_text = ""
     # one graph per dialect in versions/<dialect>/ (discover.py): the directory says which
     named = {location.name.lower() for location in env.version_locations}
-    known_by = f"--against {ref}" if ref is not None and ref_paths is not None else ""
+    known_by = f"--against {ref}" if ref is not None and undeployed_paths is not None else ""
     if not known_by and deployed:
         known_by = f'deployed = "{deployed}"'
     return DeployContext(
@@ -75,8 +76,8 @@ def deploy_context(
         autocommit=_AUTOCOMMIT.search(env_text) is not None,
         env_path=env_path,
         known_by=known_by,
-        deployed_revision=deployed if not ref_paths and deployed else None,
-        ref_paths=frozenset(ref_paths) if ref_paths is not None else None,
+        deployed_revision=deployed if undeployed_paths is None and deployed else None,
+        undeployed_paths=frozenset(undeployed_paths) if undeployed_paths is not None else None,
     )
 
 
@@ -95,8 +96,8 @@ def deploy_scope(graph: RevisionGraph) -> DeployScope:
         return found
     context: DeployContext = getattr(graph, "deploy", DeployContext())
     undeployed: set[str] | None = None
-    if context.ref_paths is not None:
-        undeployed = {r for r, f in graph.revisions.items() if f.path not in context.ref_paths}
+    if context.undeployed_paths is not None:
+        undeployed = {r for r, f in graph.revisions.items() if f.path in context.undeployed_paths}
     elif context.deployed_revision and context.deployed_revision in graph.revisions:
         undeployed = graph.descendants(context.deployed_revision)
     if undeployed is not None:

@@ -254,7 +254,7 @@ def _lint_environments(
             settings.postgres_version,
             settings.deployed,
             options.against,
-            changes.in_ref if changes is not None else None,
+            changes.only_here if changes is not None else None,
         )
         consulted |= read_for_labels
         if any(rule.code in APPLICATION_IMPORT_RULES for rule in rules):
