@@ -469,14 +469,8 @@ def test_every_fixable_rule_says_which_of_its_fixes_are_safe() -> None:
 
     fixable = {code for code, rule in all_rules().items() if rule.fixable}
     documented = {code for code, rule in all_rules().items() if "## Fix safety" in rule.docs()}
-    assert (
-        fixable
-        == documented
-        == {
-            "MG106", "MG120", "MG201", "MG202", "MG203", "MG204", "MG211", "MG212", "MG301",
-            "MG401", "MG402", "MG403",
-        }  # fmt: skip
-    )
+    safe_documented = {"MG106", "MG120", "MG201", "MG202", "MG203", "MG204", "MG211", "MG212", "MG301"}
+    assert fixable == documented == safe_documented | {"MG401", "MG402", "MG403"}
 
 
 @pytest.mark.parametrize(
