@@ -170,8 +170,8 @@ def extract_operations(
         name = match.group(1)
         line += text.count("\n", counted, match.start())
         counted = match.start()
-        where = runs.get(line)
-        if where is None:
+        where = [(function, entry) for function, entry, lines_run in runs if line in lines_run]
+        if not where:
             continue
         named = _RECEIVER.search(text, max(0, match.start() - 64), match.start())
         if named is None:
@@ -383,12 +383,12 @@ def _sql_facts(statements: Sequence[SqlStatement], blocks: list[_Block]) -> Iter
             yield OpFact(name, table, target, *where, "sql", options, around, guarded)
 
 
-def _entry_lines(code: types.CodeType, entries: tuple[str, ...]) -> dict[int, list[tuple[str, str]]]:
-    """Each line that runs code of an entry point -> (function, entry) pairs: the entry,
-    the module functions it names (transitively), and in Alembic's multidb template the
-    `upgrade_<engine>()` functions it runs through `globals()["upgrade_%s" % name]`."""
+def _entry_lines(code: types.CodeType, entries: tuple[str, ...]) -> list[tuple[str, str, set[int]]]:
+    """(function, entry, the lines it runs) of each entry point, the module functions it
+    names (transitively), and in Alembic's multidb template the `upgrade_<engine>()`
+    functions it runs through `globals()["upgrade_%s" % name]`."""
     functions = {c.co_name: c for c in code.co_consts if isinstance(c, types.CodeType)}
-    found: dict[int, list[tuple[str, str]]] = {}
+    found: list[tuple[str, str, set[int]]] = []
     for entry in entries:
         if entry not in functions:
             continue
@@ -404,8 +404,7 @@ def _entry_lines(code: types.CodeType, entries: tuple[str, ...]) -> dict[int, li
                     if called in functions and called not in reached and called not in ENTRY_POINTS:
                         reached.add(called)
                         order.append(called)
-            for line in _all_lines(function):
-                found.setdefault(line, []).append((name, entry))
+            found.append((name, entry, _all_lines(function)))
     return found
 
 
