@@ -250,10 +250,11 @@ def extract_operations(
             found.extend(_column_enums(text, lines, match.end() - 1, enums, made))
     if sql_ops:
         found.extend(_sql_facts(sql_ops, blocks))
-    if inverse:
+    if inverse and (enums is not None or "raise" in text):
+        by_line = _by_line(runs)
         if enums is not None:
-            found.extend(_enum_methods(text, lines, runs, enums))
-        found.extend(_raises(text, runs))
+            found.extend(_enum_methods(text, lines, by_line, enums))
+        found.extend(_raises(text, by_line))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
 
 
@@ -405,6 +406,15 @@ def _entry_lines(code: types.CodeType, entries: tuple[str, ...]) -> list[tuple[s
                         reached.add(called)
                         order.append(called)
             found.append((name, entry, _all_lines(function)))
+    return found
+
+
+def _by_line(runs: list[tuple[str, str, set[int]]]) -> dict[int, list[tuple[str, str]]]:
+    """Line -> (function, entry) pairs, for the few lines the ENUM and raise scans ask about."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for function, entry, lines_run in runs:
+        for line in lines_run:
+            found.setdefault(line, []).append((function, entry))
     return found
 
 
