@@ -62,8 +62,8 @@ if TYPE_CHECKING:
 
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 48
-_FORMAT = 8  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too; 7: entry bodies, imports, offline uses (MG5xx)
-# 8: records carry their op-call facts (operations)
+_FORMAT = 9  # 5: records carry unique keys and table renames; 6: the index keeps ctime and inode too;
+# 7: entry bodies, imports, offline uses (MG5xx); 8: op-call facts (operations); 9: enum types and raises (MG501, MG504)
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
 

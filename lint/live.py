@@ -37,6 +37,7 @@ from .pipeline import (
     _rules,
     cache_dir_for,
     read_files,
+    reads_downgrade,
     split_uncovered,
     unreadable_reports,
 )
@@ -232,7 +233,8 @@ class Session:
             raise LiveError(str(error)) from None
         ops = any(rule.code in OP_RULES for rule in rules)
         settings = project.settings
-        store = Store(cache_dir_for(project, self.options), settings.dialect, ops, settings.include_downgrade)
+        downgrade = reads_downgrade(settings, rules)
+        store = Store(cache_dir_for(project, self.options), settings.dialect, ops, downgrade)
         part = _Part(project, rules, store, ops, baseline=_read_baseline(project))
         # every environment's records now, once: a keystroke then reads only its buffer
         for env in project.environments:
@@ -372,16 +374,15 @@ class Session:
         where = self._real(path)
         text = self.buffers.get(where, "")
         settings = part.project.settings
-        key = (path, settings.dialect, part.ops, settings.include_downgrade, text)
+        downgrade = reads_downgrade(settings, part.rules)
+        key = (path, settings.dialect, part.ops, downgrade, text)
         memo = self._parsed.get(where)
         if memo is not None and memo[0] == key:
             return memo[1]
         from .collect import _parse_batch
 
         # the function a run parses with, and its answer to a bug of miglint's
-        ((_, record),) = _parse_batch(
-            [(path, encoded(text))], settings.dialect, part.ops, settings.include_downgrade
-        )
+        ((_, record),) = _parse_batch([(path, encoded(text))], settings.dialect, part.ops, downgrade)
         self._parsed[where] = (key, record)
         return record
 

@@ -223,6 +223,13 @@ class RevisionFile:
     op_cascades: tuple[tuple[str, str], ...] = ()
     # Every schema change upgrade()/downgrade() make through op, batch_op or op.execute (opfacts.py)
     operations: tuple[OpFact, ...] = ()
+    # The PostgreSQL ENUM types upgrade()/downgrade() create, drop or rename (MG501, MG504):
+    # "create_enum" / "drop_enum" / "rename_enum" facts, from Enum columns of create_table and
+    # add_column, `.create(bind)` / `.drop(bind)` and CREATE / DROP / ALTER TYPE; target ""
+    # when the name is not a literal; `guarded`: the create asks the database first (checkfirst=True,
+    # a DO block checking pg_type). Kept apart from `operations`, which the MG4xx rules read.
+    enums: tuple[OpFact, ...] = ()
+    raises: tuple[str, ...] = ()  # the entry points ("downgrade") that run a `raise` statement
     # Module-level upgrade*() / downgrade*() functions and what their bodies do (MG503)
     entry_bodies: tuple[EntryBody, ...] = ()
     imports: tuple[ImportFact, ...] = ()  # absolute imports of non-standard modules (MG506)

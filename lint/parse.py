@@ -120,16 +120,20 @@ def parse_revision_file(
         if sql or sql_problems:
             record = dataclasses.replace(record, sql=sql, sql_problems=sql_problems)
     if code is not None and ("op." in text or any(s.ops for s in sql)):
-        from .opfacts import extract_operations
+        from .opfacts import ENUM_FACTS, extract_operations
 
         guarded = frozenset()
         if wants_ops:
             from .opcalls import guarded_calls
 
             guarded = guarded_calls(text, tree, entries)
-        operations = extract_operations(text, code, sql, entries, guarded, full=wants_ops)
+        operations = extract_operations(text, code, sql, entries, guarded, full=wants_ops, inverse=downgrade)
         if operations:
-            record = dataclasses.replace(record, operations=operations)
+            enums = tuple(o for o in operations if o.name in ENUM_FACTS)
+            raises = tuple(dict.fromkeys(o.entry for o in operations if o.name == "raise"))
+            if enums or raises:
+                operations = tuple(o for o in operations if o.name not in ENUM_FACTS and o.name != "raise")
+            record = dataclasses.replace(record, operations=operations, enums=enums, raises=raises)
     record = _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
     if wants_keys and code is not None:
         from .opcalls import extract_op_keys

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from .uncovered import UncoveredDirectory
 
 OP_RULES = frozenset({"MG211", "MG212"})
+# rules that compare upgrade() with downgrade(): downgrade()'s calls and SQL are read for them
+DOWNGRADE_RULES = frozenset({"MG501", "MG502", "MG504"})
 APPLICATION_IMPORT_RULES = frozenset({"MG506"})  # they need to know which imports are the repository's
 
 
@@ -156,6 +158,12 @@ def _setting_line(config: Path, message: str) -> int:
     return 1
 
 
+def reads_downgrade(settings: Settings, rules: Sequence[Rule]) -> bool:
+    """Whether downgrade()'s calls and SQL are read: for `include-downgrade`, and for the rules
+    that compare it with upgrade() (the others look only at upgrade() facts without the setting)."""
+    return settings.include_downgrade or any(rule.code in DOWNGRADE_RULES for rule in rules)
+
+
 def _lint_project(
     project: Project, options: Options, digests: dict[str, str] | None = None
 ) -> list[EnvironmentReport]:
@@ -164,7 +172,9 @@ def _lint_project(
     rules = _rules(settings, options)
     # op calls cost a full parse of every file: read them only for the rules that use them
     wants_ops = any(rule.code in OP_RULES for rule in rules)
-    store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, settings.include_downgrade)
+    store = Store(
+        cache_dir_for(project, options), settings.dialect, wants_ops, reads_downgrade(settings, rules)
+    )
     head_files = _head_files(project, rules, options)
     runner_files = find_runners(project) if any(isinstance(r, RunnerRule) for r in rules) else []
     # a head file is read for MG120 on every run: its content is part of the key

@@ -46,13 +46,20 @@ def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
     if node_type in ("CreateStmt", "CreateTableAsStmt"):
         relation = node.get("relation") or node.get("into", {}).get("IntoClause", {}).get("rel")
         table = _relation(relation)
-        return (("create_table", table, table, ()),)
+        # PARTITION OF / INHERITS: dropping the parent drops it too (MG504)
+        parents = [_relation(p.get("RangeVar")) for p in node.get("inhRelations", []) if "RangeVar" in p]
+        return (("create_table", table, table, (("inherits", parents[0]),) if parents else ()),)
     if node_type == "AlterTableStmt" and node.get("objtype") == "OBJECT_TABLE":
         table = _relation(node.get("relation"))
         found: list[SqlOp] = []
         for command in node.get("cmds", []):
             found.extend(_alter(table, command.get("AlterTableCmd", {})))
         return tuple(found)
+    if node_type == "CreateEnumStmt":  # MG501/MG504 read these from RevisionFile.enums (parse.py)
+        return (("create_enum", "", _names(node.get("typeName")), ()),)
+    if node_type == "RenameStmt" and node.get("renameType") == "OBJECT_TYPE":
+        old = _names(node.get("object", {}).get("List", {}).get("items"))
+        return (("rename_enum", "", old, (("new_name", str(node.get("newname", ""))),)),)
     if node_type == "RenameStmt":
         table = _relation(node.get("relation"))
         if node.get("renameType") == "OBJECT_TABLE":
@@ -71,6 +78,11 @@ def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
 
 def _drop(node: Node) -> tuple[SqlOp, ...]:
     kind = node.get("removeType")
+    if kind == "OBJECT_TYPE":
+        return tuple(
+            ("drop_enum", "", _names(item.get("TypeName", {}).get("names")), ())
+            for item in node.get("objects", [])
+        )
     name = {"OBJECT_INDEX": "drop_index", "OBJECT_TABLE": "drop_table"}.get(str(kind))
     if name is None:
         return ()
@@ -134,6 +146,8 @@ def _alter(table: str, command: Node) -> list[SqlOp]:
         if checked:
             options.append(("condition", f"{checked} IS NOT NULL"))
         return [(name, table, str(constraint.get("conname", "")), tuple(options))]
+    if subtype == "AT_DropConstraint":
+        return [("drop_constraint", table, str(command.get("name", "")), ())]
     if subtype == "AT_DropColumn":
         return [("drop_column", table, str(command.get("name", "")), ())]
     return []
@@ -165,6 +179,11 @@ def _type_text(type_name: Node) -> str:
     ]
     text = ".".join(names)
     return f"{text}({', '.join(modifiers)})" if modifiers else text
+
+
+def _names(items: Any) -> str:
+    """A dotted name (`schema.mood`) from pglast's list of String nodes."""
+    return ".".join(str(i.get("String", {}).get("sval", "")) for i in items or () if "String" in i)
 
 
 def _relation(relation: Node | None) -> str:

@@ -74,7 +74,7 @@ class SetNotNull(DeployRule):
             (bare(o.table), column.lower())
             for file in graph.revisions.values()
             for o in file.operations
-            if o.name == "create_check_constraint"
+            if o.name == "create_check_constraint" and o.entry == "upgrade"  # downgrade() is read for MG5xx
             for column in _NOT_NULL_CHECK.findall(o.option("condition") or "")
         }
         yield from super().check_graph(graph)

@@ -111,14 +111,16 @@ def test_calls_that_never_run_are_not_facts() -> None:
         "def upgrade():\n    # op.drop_table('commented')\n    helper()\n\n\n"
         "def downgrade():\n    op.drop_index('ix_helper', table_name='t')\n"
     )
-    # downgrade() is read for MG211/MG212 (`ops`) only: the deploy rules look at upgrades
+    # downgrade() is read for MG211/MG212 (`ops`) and MG501/MG502/MG504 (`downgrade`, on by
+    # default): the deploy rules look at upgrades
     found = facts(source, ops=True)
     assert [(f.name, f.target, f.function, f.entry) for f in found] == [
         ("create_index", "ix_helper", "helper", "upgrade"),
         ("drop_index", "ix_helper", "downgrade", "downgrade"),
     ]
     assert [f.name for f in facts(source, ops=True, downgrade=False)] == ["create_index"]
-    assert [f.name for f in facts(source)] == ["create_index"]
+    assert [f.name for f in facts(source, downgrade=False)] == ["create_index"]
+    assert [f.name for f in facts(source)] == ["create_index", "drop_index"]
 
 
 def test_multidb_upgrade_functions_are_read() -> None:
@@ -477,7 +479,7 @@ def test_schema_keywords_name_the_tables(tmp_path: Path) -> None:
     )
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     _code, output = lint(tmp_path)
-    assert codes(output) == [("0001_r1.py", 7, "MG401"), ("0001_r1.py", 8, "MG408")]
+    assert codes(output) == [("0001_r1.py", 7, "MG401"), ("0001_r1.py", 8, "MG408"), ("0001_r1.py", 8, "MG502")]
     assert (
         "op.create_index(None, 'events.principals') builds the index under a SHARE lock on events.principals"
         in output

@@ -1,0 +1,294 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import Diagnostic, OpFact, RevisionFile
+from ..opfacts import bare
+from ..rule import WARNING, Example, FileRule
+from ._inverse import readable_downgrade, revision
+
+_CONSTRAINTS = frozenset({
+    "create_foreign_key", "create_check_constraint", "create_unique_constraint", "create_primary_key",
+    "create_exclude_constraint",
+})  # fmt: skip
+_INVERSE = {
+    "create_table": "drop_table", "add_column": "drop_column", "create_index": "drop_index",
+    **dict.fromkeys(_CONSTRAINTS, "drop_constraint"),
+}  # fmt: skip
+_CREATES = {"column": ("add_column",), "index": ("create_index",), "constraint": tuple(sorted(_CONSTRAINTS))}
+_TYPED = {
+    "foreignkey": "create_foreign_key", "unique": "create_unique_constraint", "check": "create_check_constraint",
+    "primary": "create_primary_key",
+}  # fmt: skip
+_HELP_DROP = {
+    "table": 'op.drop_table("{name}")', "column": 'op.drop_column("{table}", "{name}")',
+    "index": 'op.drop_index("{name}", table_name="{table}")', "constraint": 'op.drop_constraint("{name}", "{table}")',
+}  # fmt: skip
+
+
+_PLACEHOLDER = "__miglint_p"  # sqlsource.py: a value SQL reading could not resolve
+_CONVENTION_PREFIXES = ("ck", "uq", "fk", "pk")
+
+
+def _kind(name: str) -> str:
+    if name in ("create_table", "drop_table"):
+        return "table"
+    if name in ("add_column", "drop_column"):
+        return "column"
+    if name in ("create_index", "drop_index"):
+        return "index"
+    return "constraint"
+
+
+class DowngradeNotInverse(FileRule):
+    """
+    ## What it does
+    Flags an object that upgrade() creates (table, column, index, constraint) and downgrade()
+    does not remove, or one that upgrade() drops and downgrade() does not restore, naming
+    each. Objects are compared by kind, table and name, from the `op` / `batch_op` calls and
+    the SQL of both functions; an index by its name alone (DROP INDEX names no table), a
+    constraint without the `ck_<table>_` / `fk_<table>_`... prefix a naming convention adds
+    to the name given to `create_check_constraint("valid_x", ...)`.
+
+    What else counts as undone: a table downgrade() drops takes its columns, indexes and
+    constraints with it, and its partitions (`CREATE TABLE ... PARTITION OF`); a column it
+    drops takes that table's indexes and constraints (miglint does not know which columns
+    they cover). A table downgrade() creates restores what upgrade() dropped of it, a column
+    it adds may bring its own index, unique or foreign key, and a constraint of the same type
+    (`type_=`) that it creates on the table restores one upgrade() dropped under another name
+    (the database's `files_ibfk_3` replaced by a conventional name).
+
+    Not reported, because the comparison would guess: a revision whose downgrade() is missing
+    or empty (MG503's case), raises, or runs SQL miglint cannot read; objects whose names are
+    not literals (and a downgrade() call with a computed name may undo any object of its
+    kind); an object both created and dropped in upgrade() (a temporary table, an index
+    rebuilt); tables renamed in either function, and columns of a table whose columns are
+    renamed. Unnamed constraints are MG502's, and ENUM types MG501's.
+
+    ## Why is this bad?
+    `alembic downgrade` is what a failed deploy runs. One that leaves a column or index
+    behind makes the next `alembic upgrade` fail with "already exists"; one that does not
+    restore what upgrade() dropped leaves the code of the previous release without it.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.create_table("posts", sa.Column("id", sa.Integer(), primary_key=True))
+        op.create_index("ix_users_email", "users", ["email"])
+
+    def downgrade():
+        op.drop_table("posts")
+    ```
+
+    Use instead:
+    ```python
+    def downgrade():
+        op.drop_index("ix_users_email", table_name="users")
+        op.drop_table("posts")
+    ```
+    """
+
+    code = "MG504"
+    name = "downgrade-not-inverse"
+    severity = WARNING
+    valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('posts', sa.Column('id', sa.Integer()))\n"
+                    "op.create_index(op.f('ix_posts_id'), 'posts', ['id'])\n"
+                    "op.add_column('users', sa.Column('bio', sa.Text()))\n"
+                    "op.drop_index('ix_users_name', table_name='users')",
+                    "op.create_index('ix_users_name', 'users', ['name'])\n"
+                    "op.drop_column('users', 'bio')\n"
+                    "op.drop_table('posts')",
+                )
+            },
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('users', sa.Column('bio', sa.Text()))",
+                    "raise NotImplementedError('irreversible')",
+                )
+            },
+            note="raises",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email)')",
+                    "op.execute('ALTER TABLE users DROP CONSTRAINT users_email_key')",
+                )
+            },
+            note="sql",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "for name in ('a', 'b'):\n    op.create_table(name, sa.Column('id', sa.Integer()))\n"
+                    "op.create_index('ix_c', 'c', ['id'])",
+                    "for name in ('a', 'b'):\n    op.drop_table(name)\nop.drop_index(INDEX, table_name='c')",
+                )
+            },
+            note="computed-names",
+        ),
+    )
+    invalid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('posts', sa.Column('id', sa.Integer()))\n"
+                    "op.create_index('ix_users_email', 'users', ['email'])",
+                    "op.drop_table('posts')",
+                )
+            },
+            flagged=("r1",),
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.drop_column('users', 'legacy')\nop.add_column('users', sa.Column('bio', sa.Text()))",
+                    "op.drop_column('users', 'bio')",
+                )
+            },
+            flagged=("r1",),
+            note="not-restored",
+        ),
+    )
+
+    def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
+        upgrade = [o for o in file.operations if o.entry == "upgrade"]
+        if not upgrade or not readable_downgrade(file):
+            return
+        downgrade = [o for o in file.operations if o.entry == "downgrade"]
+        renamed = _renamed_tables(file.operations)
+        column_renames = {
+            bare(o.table) for o in file.operations if o.name == "alter_column" and o.option("new_column_name")
+        }
+        created = {_same(_key(o)) for o in upgrade if o.name in _INVERSE}
+        dropped = {_same(_key(o)) for o in upgrade if o.name in _INVERSE.values()}
+        undone = Inverse(downgrade)
+        parents = {bare(o.table): bare(o.option("inherits") or "") for o in upgrade if o.option("inherits")}
+        seen: set[tuple[str, str, str]] = set()
+        for fact in upgrade:
+            key = _key(fact)
+            kind, table, name = key
+            if not name or key in seen or table in renamed or (kind == "column" and table in column_renames):
+                continue
+            if kind == "table" and parents.get(table) in undone.tables_dropped:
+                continue  # a partition or child table: DROP TABLE of its parent drops it
+            if fact.name in _INVERSE and _same(key) not in dropped and not undone.removes(key):
+                seen.add(key)
+                yield self._report(file, fact, key, "creates", "drop")
+            elif (
+                fact.name in _INVERSE.values()
+                and _same(key) not in created
+                and not undone.restores(key, fact)
+            ):
+                seen.add(key)
+                yield self._report(file, fact, key, "drops", "re-create")
+
+    def _report(
+        self, file: RevisionFile, fact: OpFact, key: tuple[str, str, str], did: str, undo: str
+    ) -> Diagnostic:
+        kind = key[0]
+        table = fact.table.rsplit(".", 1)[-1] if fact.table else ""
+        target = fact.target if kind != "table" else fact.table
+        where = f" of table {table}" if kind in ("column", "index", "constraint") and table else ""
+        if undo == "drop":
+            how = _HELP_DROP[kind].format(name=target, table=table or "<table>")
+            help = f"drop it in downgrade(), in the reverse order of upgrade(): {how}"
+        else:
+            help = f"re-create it in downgrade() as it was before upgrade() (the {kind}'s definition from the revision that made it)"
+        return self.diagnostic(
+            file.path,
+            fact.span,
+            f"upgrade() {did} {kind} {target}{where} and downgrade() does not "
+            f"{'drop' if undo == 'drop' else 'restore'} it",
+            help=help,
+            revisions=(file.revision_id,) if file.revision_id else (),
+        )
+
+
+class Inverse:
+    """What downgrade() removes and creates, with the calls whose names it cannot read."""
+
+    def __init__(self, downgrade: list[OpFact]):
+        self.keys = {(o.name, *_key(o)[1:]) for o in downgrade}
+        self.names = {(o.name, _key(o)[2]) for o in downgrade}  # DROP INDEX names no table
+        self.unknown = {o.name for o in downgrade if not _key(o)[2]}
+        self.tables_dropped = {bare(o.table) for o in downgrade if o.name == "drop_table"}
+        self.tables_created = {bare(o.table) for o in downgrade if o.name == "create_table"}
+        self.columns_dropped = {bare(o.table) for o in downgrade if o.name == "drop_column"}
+        # a Column(..., sa.ForeignKey(...), index=True, unique=True) brings its own
+        self.columns_added = {bare(o.table) for o in downgrade if o.name == "add_column"}
+        self.constraints_created: dict[str, set[str]] = {}
+        for o in downgrade:
+            if o.name in _CONSTRAINTS:
+                self.constraints_created.setdefault(bare(o.table), set()).add(o.name)
+
+    def removes(self, key: tuple[str, str, str]) -> bool:
+        kind, table, name = key
+        if table in self.tables_dropped or "drop_table" in self.unknown:
+            return True
+        if kind == "table":
+            return False
+        drop = {"column": "drop_column", "index": "drop_index", "constraint": "drop_constraint"}[kind]
+        if drop in self.unknown or (drop, table, name) in self.keys:
+            return True
+        if kind != "column" and (table in self.columns_dropped or (drop, "", name) in self.keys):
+            return True  # DROP INDEX names no table, nor does drop_constraint("name") without one
+        return (drop, name) in self.names and (kind == "index" or not table)
+
+    def restores(self, key: tuple[str, str, str], fact: OpFact) -> bool:
+        kind, table, name = key
+        if table in self.tables_created or "create_table" in self.unknown:
+            return True
+        if kind == "table":
+            return False
+        creates = _CREATES[kind]
+        if any(c in self.unknown for c in creates) or (kind != "column" and table in self.columns_added):
+            return True
+        if kind == "constraint":
+            # a constraint of its type re-created on its table under another name (the database's
+            # name, `files_ibfk_3`, replaced by a conventional one) restores what the code relies on
+            typed = _TYPED.get((fact.option("type_") or "").strip("'\""))  # the keyword's source text
+            if any(c in self.constraints_created.get(table, ()) for c in ((typed,) if typed else creates)):
+                return True
+        return any(
+            (c, table, name) in self.keys or ((c, name) in self.names and (kind == "index" or not table))
+            for c in creates
+        )
+
+
+def _key(fact: OpFact) -> tuple[str, str, str]:
+    """(kind, bare table, bare lower-case name); a table's name is the table. A name SQL
+    reading could not resolve (a placeholder) is no name; a constraint's name is taken without
+    the `ck_<table>_` of SQLAlchemy's naming convention, which prefixes the name given to
+    create_check_constraint("valid_x", ...) while the drop names ck_<table>_valid_x."""
+    kind = _kind(fact.name)
+    table = bare(fact.table)
+    name = table if kind == "table" else bare(fact.target)
+    if _PLACEHOLDER in fact.target or _PLACEHOLDER in fact.table:
+        return kind, table, ""
+    if kind == "constraint" and table:
+        for prefix in _CONVENTION_PREFIXES:
+            if name.startswith(f"{prefix}_{table}_"):
+                name = name[len(prefix) + len(table) + 2 :]
+                break
+    return kind, table, name
+
+
+def _same(key: tuple[str, str, str]) -> tuple[str, str, str]:
+    """What identifies the object: an index by its name alone (DROP INDEX names no table;
+    PostgreSQL index names are unique in their schema)."""
+    return (key[0], "", key[2]) if key[0] == "index" else key
+
+
+def _renamed_tables(operations: tuple[OpFact, ...]) -> set[str]:
+    found = set()
+    for o in operations:
+        if o.name == "rename_table":
+            found |= {bare(o.table), bare(o.option("new_table_name") or "")}
+    return found

@@ -1,0 +1,226 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..graph import RevisionGraph
+from ..model import Diagnostic, Location, OpFact, RevisionFile
+from ..rule import WARNING, Example, GraphRule
+from ._inverse import revision
+
+_CALLS = frozenset(
+    {"create_foreign_key", "create_unique_constraint", "create_check_constraint", "drop_constraint"}
+)
+# SQLAlchemy's documented naming convention, which autogenerate follows when MetaData has it
+_PREFIX = {"create_foreign_key": "fk", "create_unique_constraint": "uq", "create_check_constraint": "ck"}
+_TYPE = {
+    "foreignkey": "create_foreign_key",
+    "unique": "create_unique_constraint",
+    "check": "create_check_constraint",
+}
+# PostgreSQL's own name for a constraint created without one: <table>_<columns>_<suffix>
+_PG_SUFFIX = {"create_foreign_key": "fkey", "create_unique_constraint": "key"}
+
+
+class UnnamedConstraint(GraphRule):
+    """
+    ## What it does
+    Flags `op.create_foreign_key(None, ...)`, `op.create_unique_constraint(None, ...)`,
+    `op.create_check_constraint(None, ...)` and `op.drop_constraint(None, ...)` (and their
+    `batch_op` forms), in upgrade() and downgrade(): autogenerate writes exactly these when
+    the model's constraint has no name and MetaData has no naming convention.
+
+    A create that a `drop_constraint(None, ...)` of the other function undoes is reported once,
+    with that drop (the call that fails), as its related location: autogenerate writes the
+    pair, and naming both is one fix.
+
+    Not reported: a `batch_op.create_*(None, ...)` inside `op.batch_alter_table(...,
+    naming_convention=...)`: Alembic names the constraint by that convention when it
+    rebuilds the table (SQLite), and the same convention finds it again for the drop.
+    `batch_op.drop_constraint(None, ...)` is reported even there: Alembic's batch mode
+    refuses it ("Constraint must have a name").
+
+    miglint cannot see `target_metadata` (it lives in application code): when it has a
+    naming convention for the constraint's kind, Alembic names an `op.create_*(None, ...)`
+    by it and the create is deterministic. So when any revision of the history names a
+    constraint exactly as SQLAlchemy's documented convention would name one of the unnamed
+    creates (`fk_<table>_<column>_<referred table>`, `uq_<table>_<column>`), the project
+    has that convention, and only `drop_constraint(None, ...)` is reported (on a real
+    project, indico, every unnamed create is dropped by its conventional name).
+
+    ## Why is this bad?
+    The database picks the name (`posts_author_id_fkey` on PostgreSQL, `posts_ibfk_1` on
+    MySQL, none at all on SQLite), so neither downgrade() nor a later revision can name it
+    portably: `op.drop_constraint(None, ...)` fails with "Constraint must have a name" /
+    "it has no name", and the downgrade stops half way.
+
+    ## Example
+    ```python
+    def upgrade():
+        op.create_foreign_key(None, "posts", "users", ["author_id"], ["id"])
+
+    def downgrade():
+        op.drop_constraint(None, "posts", type_="foreignkey")
+    ```
+
+    Use instead:
+    ```python
+    def upgrade():
+        op.create_foreign_key(op.f("fk_posts_author_id_users"), "posts", "users", ["author_id"], ["id"])
+
+    def downgrade():
+        op.drop_constraint(op.f("fk_posts_author_id_users"), "posts", type_="foreignkey")
+    ```
+    On databases that already ran the unnamed create, the constraint has the database's
+    name (`posts_author_id_fkey` on PostgreSQL): rename it there, or drop it by that name.
+    """
+
+    code = "MG502"
+    name = "unnamed-constraint"
+    severity = WARNING
+    valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_foreign_key(op.f('fk_posts_author_id_users'), 'posts', 'users', ['author_id'], ['id'])",
+                    "op.drop_constraint(op.f('fk_posts_author_id_users'), 'posts', type_='foreignkey')",
+                )
+            },
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.batch_alter_table('posts', naming_convention={'uq': 'uq_%(table_name)s_%(column_0_name)s'})"
+                    " as batch_op:\n    batch_op.create_unique_constraint(None, ['slug'])",
+                    "with op.batch_alter_table('posts') as batch_op:\n"
+                    "    batch_op.drop_constraint('uq_posts_slug', type_='unique')",
+                )
+            },
+            note="batch-naming-convention",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_foreign_key(None, 'posts', 'users', ['author_id'], ['id'])",
+                    "op.drop_constraint('fk_posts_author_id_users', 'posts', type_='foreignkey')",
+                )
+            },
+            note="metadata-naming-convention",
+        ),
+    )
+    invalid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_foreign_key(None, 'posts', 'users', ['author_id'], ['id'])",
+                    "op.drop_constraint(None, 'posts', type_='foreignkey')",
+                )
+            },
+            flagged=("r1",),
+            note="autogenerate-pair",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_unique_constraint(None, 'posts', ['slug'])", "op.drop_column('posts', 'slug')"
+                )
+            },
+            flagged=("r1",),
+            note="create",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.batch_alter_table('posts') as batch_op:\n"
+                    "    batch_op.create_unique_constraint(None, ['slug'])",
+                    "op.drop_constraint('posts_slug_key', 'posts', type_='unique')",
+                )
+            },
+            flagged=("r1",),
+            note="batch",
+        ),
+    )
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        files = [graph.revisions[r] for r in sorted(graph.revisions)]
+        unnamed = {_conventional(o).lower() for f in files for o in f.operations if _creates_unnamed(o)}
+        if not unnamed:
+            return
+        named = {o.target.lower() for f in files for o in f.operations if o.name in _CALLS and o.target}
+        convention = bool(unnamed & named)
+        for file in files:
+            yield from self.check_file(file, convention)
+
+    def check_file(self, file: RevisionFile, convention: bool) -> Iterator[Diagnostic]:
+        calls = [
+            o
+            for o in file.operations
+            if o.name in _CALLS and o.via != "sql" and o.option("unnamed") == "True"
+        ]
+        drops = [c for c in calls if c.name == "drop_constraint"]
+        # a create that a drop(None) of the other function undoes is reported with that drop
+        answered = {id(c) for d in drops for c in _candidates(d, calls)}
+        for call in calls:
+            shown = f"{call.via}.{call.name}(None{', ' + repr(call.table) if call.table and call.via == 'op' else ''})"
+            if call.name == "drop_constraint":
+                created = _candidates(call, calls)
+                yield self.diagnostic(
+                    file.path,
+                    call.span,
+                    f"{shown} in {call.entry}() fails: Alembic cannot drop a constraint without its name",
+                    help=_drop_help(created[0] if len(created) == 1 else None),
+                    revisions=_revision(file),
+                    related=[Location(file.path, c.span, "created here without a name") for c in created],
+                )
+            elif id(call) in answered or convention or call.option("naming_convention") == "True":
+                continue
+            else:
+                yield self.diagnostic(
+                    file.path,
+                    call.span,
+                    f"{shown} leaves the constraint's name to the database: a later revision "
+                    "cannot drop or change it by name",
+                    help=f'name it, e.g. op.f("{_conventional(call)}"), and drop it by that name in '
+                    + ("downgrade()" if call.entry == "upgrade" else "upgrade()"),
+                    revisions=_revision(file),
+                )
+
+
+def _creates_unnamed(call: OpFact) -> bool:
+    return call.name in _PREFIX and call.option("unnamed") == "True"
+
+
+def _revision(file: RevisionFile) -> tuple[str, ...]:
+    return (file.revision_id,) if file.revision_id else ()
+
+
+def _conventional(call: OpFact) -> str:
+    """The name SQLAlchemy's documented naming convention gives it (placeholders where unknown)."""
+    table = call.table.rsplit(".", 1)[-1] or "<table>"
+    column = (call.option("columns") or "").split(",")[0] or "<column>"
+    if call.name == "create_foreign_key":
+        return f"fk_{table}_{column}_{(call.option('referent') or '<referred_table>').rsplit('.', 1)[-1]}"
+    if call.name == "create_unique_constraint":
+        return f"uq_{table}_{column}"
+    return f"ck_{table}_<what_it_checks>"
+
+
+def _candidates(drop: OpFact, calls: list[OpFact]) -> list[OpFact]:
+    """The unnamed creates of the other function on the drop's table (of its type_, when given)."""
+    kind = _TYPE.get((drop.option("type_") or "").strip("'\""))  # the keyword's source text
+    return [
+        c for c in calls
+        if c.name != "drop_constraint" and c.entry != drop.entry and c.table == drop.table
+        and (kind is None or c.name == kind)
+    ]  # fmt: skip
+
+
+def _drop_help(created: OpFact | None) -> str:
+    if created is None:
+        return "pass the constraint's name, as the database named it (on PostgreSQL <table>_<columns>_fkey / _key / _check)"
+    name = _conventional(created)
+    text = f'name it in both places, e.g. op.f("{name}") (line {created.span.line} creates it)'
+    suffix = _PG_SUFFIX.get(created.name)
+    columns = (created.option("columns") or "").replace(",", "_")
+    if suffix and columns and created.table:
+        text += f"; databases that already ran it hold it as {created.table.rsplit('.', 1)[-1]}_{columns}_{suffix} on PostgreSQL"
+    return text

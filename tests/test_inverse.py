@@ -1,0 +1,240 @@
+"""Downgrade integrity (MG501, MG502, MG504): the facts they read, and revisions of real shapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from histories import write_project
+from miglint.parse import parse_revision_file
+from miglint.pipeline import Options, lint_paths
+
+ENUMS = b"""import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "a1"
+down_revision = None
+
+status = postgresql.ENUM("a", "b", name="status", create_type=False)
+
+
+def upgrade():
+    status.create(op.get_bind(), checkfirst=True)
+    op.create_table("t", sa.Column("s", status), sa.Column("k", sa.Enum("p", name="kind")))
+    op.add_column("u", sa.Column("c", sa.Enum("x", name="colour")))
+    op.execute("CREATE TYPE mood AS ENUM ('r')")
+
+
+def downgrade():
+    sa.Enum(name="kind").drop(op.get_bind())
+    op.execute("DROP TYPE mood; ALTER TABLE t DROP CONSTRAINT ck")
+    op.drop_table("t")
+    raise NotImplementedError()
+"""
+
+
+def test_enum_facts_and_raises() -> None:
+    record = parse_revision_file("v.py", ENUMS)
+    found = [(e.entry, e.name, e.table, e.target, e.span.line) for e in record.enums]
+    # add_column creates no type: the ALTER TABLE needs it to exist already
+    assert found == [
+        ("upgrade", "create_enum", "", "status", 12),
+        ("upgrade", "create_enum", "t", "kind", 13),
+        ("upgrade", "create_enum", "", "mood", 15),
+        ("downgrade", "drop_enum", "", "kind", 19),
+        ("downgrade", "drop_enum", "", "mood", 20),
+    ]
+    assert record.raises == ("downgrade",)
+    assert ("downgrade", "drop_constraint", "t", "ck") in [
+        (o.entry, o.name, o.table, o.target) for o in record.operations
+    ]
+    assert not any(o.name in ("create_enum", "drop_enum", "raise") for o in record.operations)
+
+
+def test_unnamed_constraint_options() -> None:
+    source = b"""from alembic import op
+revision = "a1"
+down_revision = None
+def upgrade():
+    op.create_foreign_key(None, "posts", "users", ["author_id"], ["id"])
+    with op.batch_alter_table("t", naming_convention={"uq": "uq_%(table_name)s_%(column_0_name)s"}) as batch_op:
+        batch_op.create_unique_constraint(None, ["a", "b"])
+def downgrade():
+    op.drop_constraint(None, "posts", type_="foreignkey")
+"""
+    options = [dict(o.options) for o in parse_revision_file("v.py", source).operations]
+    assert options[0] == {"unnamed": "True", "columns": "author_id", "referent": "users"}
+    assert options[1] == {"unnamed": "True", "naming_convention": "True", "columns": "a,b"}
+    assert options[2] == {"type_": '"foreignkey"', "unnamed": "True"}  # keywords keep their source text
+
+
+def _lint(tmp_path: Path, source: str, codes: str) -> list[tuple[str, int, str]]:
+    write_project(tmp_path, (), {"0001_r1.py": source})
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=codes.split(",")))
+    return [(d.code, d.span.line, d.message) for r in reports for d in r.diagnostics]
+
+
+# autogenerate's shape: the columns it adds are not the ones it drops (a model edited
+# between two autogenerate runs), and the foreign keys are unnamed on both sides
+AUTOGENERATE = """import sqlalchemy as sa
+from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.add_column("incident", sa.Column("participants_team", sa.String(), nullable=True))
+    op.add_column("incident", sa.Column("reporter_id", sa.Integer(), nullable=True))
+    op.create_foreign_key(None, "incident", "participant", ["reporter_id"], ["id"])
+
+
+def downgrade():
+    op.drop_constraint(None, "incident", type_="foreignkey")
+    op.drop_column("incident", "reporter_id")
+    op.drop_column("incident", "primary_team")
+"""
+
+
+def test_autogenerate_shape(tmp_path: Path) -> None:
+    found = _lint(tmp_path, AUTOGENERATE, "MG502,MG504")
+    assert found == [
+        ("MG504", 9, "upgrade() creates column participants_team of table incident and downgrade() does not drop it"),
+        ("MG502", 15, "op.drop_constraint(None, 'incident') in downgrade() fails: Alembic cannot drop a constraint without its name"),
+    ]  # fmt: skip
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG502"]))
+    (drop,) = [d for r in reports for d in r.diagnostics]
+    assert [(r.span.line, r.note) for r in drop.related] == [(11, "created here without a name")]
+    assert drop.help == (
+        'name it in both places, e.g. op.f("fk_incident_reporter_id_participant") (line 11 creates it); '
+        "databases that already ran it hold it as incident_reporter_id_fkey on PostgreSQL"
+    )
+
+
+def test_partitions_go_with_their_parent_and_conventions_prefix_names(tmp_path: Path) -> None:
+    source = """import sqlalchemy as sa
+from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("prefs", sa.Column("id", sa.Integer()), postgresql_partition_by="LIST (id)")
+    op.execute("CREATE TABLE prefs_current PARTITION OF prefs FOR VALUES IN (1)")
+    op.create_check_constraint("valid_state", "abstracts", "state IN (1, 2)")
+
+
+def downgrade():
+    op.drop_constraint("ck_abstracts_valid_state", "abstracts")
+    op.drop_table("prefs")
+"""
+    assert _lint(tmp_path, source, "MG504") == []
+
+
+# a type made by a variable, then used by add_column (its ALTER TABLE needs the type first):
+# downgrade() drops the column and leaves the type
+VARIABLE_ENUM = """import sqlalchemy as sa
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    worker_status = postgresql.ENUM("ONLINE", "OFFLINE", name="worker_status")
+    worker_status.create(op.get_bind())
+    op.add_column("worker", sa.Column("status", worker_status, server_default="OFFLINE", nullable=False))
+
+
+def downgrade():
+    op.drop_column("worker", "status")
+"""
+
+
+def test_enum_made_by_a_variable_and_left_behind(tmp_path: Path) -> None:
+    assert _lint(tmp_path, VARIABLE_ENUM, "MG501,MG504") == [
+        (
+            "MG501", 11,
+            'upgrade() creates the ENUM type worker_status and downgrade() does not drop it: after a downgrade '
+            'the next upgrade fails with `type "worker_status" already exists`',
+        ),
+    ]  # fmt: skip
+
+
+def test_enum_dropped_by_a_new_enum_of_the_same_name_or_in_another_dialect(tmp_path: Path) -> None:
+    dropped = VARIABLE_ENUM.replace(
+        '    op.drop_column("worker", "status")\n',
+        '    op.drop_column("worker", "status")\n    sa.Enum("ONLINE", "OFFLINE", name="worker_status").drop(op.get_bind())\n',
+    )
+    assert _lint(tmp_path / "dropped", dropped, "MG501") == []
+    (tmp_path / "sqlite").mkdir()
+    (tmp_path / "sqlite" / "pyproject.toml").write_text('[tool.miglint]\ndialect = "sqlite"\n')
+    assert _lint(tmp_path / "sqlite", VARIABLE_ENUM, "MG501") == []
+
+
+def test_a_constraint_restored_under_another_name_is_restored(tmp_path: Path) -> None:
+    source = """from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.drop_constraint("files_ibfk_3", "files", type_="foreignkey")
+    op.drop_constraint("files_slug_key", "files", type_="unique")
+
+
+def downgrade():
+    op.create_foreign_key("fk_files_solution_id_solutions", "files", "solutions", ["solution_id"], ["id"])
+"""
+    assert _lint(tmp_path, source, "MG504") == [
+        (
+            "MG504",
+            9,
+            "upgrade() drops constraint files_slug_key of table files and downgrade() does not restore it",
+        )
+    ]
+
+
+def test_the_facts_come_back_from_the_cache(tmp_path: Path) -> None:
+    project, cache = tmp_path / "project", tmp_path / "cache"
+    raising = VARIABLE_ENUM.replace("    op.drop_column", "    raise NotImplementedError\n    op.drop_column")
+    second = AUTOGENERATE.replace('"r1"', '"r2"').replace("down_revision = None", 'down_revision = "r1"')
+    written = write_project(project, (), {"0001_r1.py": raising, "0002_r2.py": second})
+
+    def run() -> list[tuple[str, str, int]]:
+        options = Options(cache_dir=cache, select=["MG501", "MG502", "MG504"])
+        reports = lint_paths([str(project)], project, options)
+        return [(d.code, Path(d.path).name, d.span.line) for r in reports for d in r.diagnostics]
+
+    first = run()
+    # a file changes: the records come from the cache's records, not from its stored results
+    written["0002_r2.py"].write_text(second + "\n")
+    # r1's downgrade() raises: its enum is not reported, from the parse or from the cache
+    assert first == run() == [("MG504", "0002_r2.py", 9), ("MG502", "0002_r2.py", 15)]
+
+
+def test_batch_op_f_names_what_it_wraps(tmp_path: Path) -> None:
+    """Alembic's batch autogenerate writes `batch_op.f("name")` (Prefect's SQLite revisions):
+    a constraint dropped and made again by that name is neither created nor dropped."""
+    source = """from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    with op.batch_alter_table("block_document") as batch_op:
+        batch_op.drop_constraint("fk_block__block_schema_id__block_schema")
+    with op.batch_alter_table("block_document") as batch_op:
+        batch_op.create_foreign_key(
+            batch_op.f("fk_block__block_schema_id__block_schema"), "block_schema", ["block_schema_id"], ["id"]
+        )
+
+
+def downgrade():
+    op.drop_table("block_type")
+"""
+    assert _lint(tmp_path, source, "MG504") == []
