@@ -17,7 +17,7 @@ import sys  # both already imported by Python's start-up
 if sys.path and os.path.abspath(sys.path[0]) == os.path.dirname(os.path.abspath(__file__)):
     del sys.path[0]
 
-import runpy  # noqa: E402
+import runpy
 
 if len(sys.argv) < 2:
     sys.exit("usage: run_module.py MODULE [ARGS...]")

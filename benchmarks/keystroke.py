@@ -1,4 +1,4 @@
-"""What a keystroke costs in `miglint server`: lint/live.py on real environments.
+"""What a keystroke costs in `miglint server`: lint/editor/live.py on real environments.
 
     python benchmarks/keystroke.py DIR [--keystrokes 15]
 
@@ -29,8 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from miglint.config import ConfigError
-    from miglint.discover import discover
-    from miglint.live import Session
+    from miglint.editor.live import Session
+    from miglint.reading.discover import discover
 
     print(f"{'environment':<60} {'revisions':>9} {'first lint':>10} {'keystroke median':>17} {'slowest':>8}")
     with tempfile.TemporaryDirectory() as cache:

@@ -166,7 +166,7 @@ def environments(root: Path) -> list[tuple[Any, Path]]:
     path singles it out (two ini sections sharing one directory), the project root.
     """
     from miglint.config import ConfigError
-    from miglint.discover import discover
+    from miglint.reading.discover import discover
 
     try:
         found = discover([str(root)], root).environments

@@ -12,7 +12,7 @@ import stat
 import time
 from pathlib import Path
 
-from .readfile import NotRegularFile, read_regular
+from .reading.readfile import NotRegularFile, read_regular
 
 
 def make_temporary(directory: Path | str, prefix: str, suffix: str) -> tuple[int, str]:

@@ -340,10 +340,9 @@ def lint(
     # A short run that builds no reference cycles: the cyclic collector would only
     # pause it, repeatedly, while tens of thousands of cached records are loaded.
     gc.disable()
-    from . import baseline
-    from .discover import discover
     from .pipeline import Options, lint_paths
-    from .report import display_path
+    from .reading.discover import discover
+    from .report import baseline, display_path
 
     also = _also_write(also_write)
     if write_baseline and (no_baseline_file or apply_fixes or show_diff):
@@ -435,7 +434,7 @@ def _with_graphs(
 ) -> list[EnvironmentReport]:
     """Each environment's report with its graph, rebuilt from the cached records when the
     report itself came from the cache (cached reports do not keep their graph)."""
-    from .discover import project_of
+    from .reading.discover import project_of
 
     out = list(reports)
     for index, env in enumerate(project.environments[: len(reports)]):
@@ -446,8 +445,8 @@ def _with_graphs(
 
 
 def _progress() -> contextlib.AbstractContextManager[None]:
-    """A bar on stderr while a slow cold run parses, on a terminal outside CI (lint/progress.py)."""
-    from . import progress
+    """A bar on stderr while a slow cold run parses, on a terminal outside CI (lint/report/progress.py)."""
+    from .report import progress
 
     wanted = progress.wanted(sys.stderr)
     return progress.showing(progress.Progress(sys.stderr) if wanted else None)
@@ -458,7 +457,7 @@ def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | No
 
     Each environment's own [tool.miglint] decides for its findings.
     """
-    from .discover import settings_of
+    from .reading.discover import settings_of
 
     # report i is environment i; reports past them (MG005) fall under the project's settings
     envs = project.environments if len(project.environments) <= len(reports) else ()
@@ -486,8 +485,8 @@ def _use_color(requested: bool | None) -> bool:
 def _cache_checked(project: Project, options: Options, cwd: Path) -> Options:
     """`options`, after saying which cache directories are not miglint's to use: those
     runs go uncached (the store refuses them itself; see collect.cache_refusal)."""
-    from .discover import by_settings
     from .pipeline import unusable_cache
+    from .reading.discover import by_settings
     from .report import display_path
 
     said = set()
@@ -676,8 +675,7 @@ def _hidden(diagnostics: list[Diagnostic], unsafe: bool) -> str:
 
 
 def _write_baseline(where: Path, reports: list[EnvironmentReport], root: Path, cwd: Path) -> None:
-    from . import baseline
-    from .report import display_path
+    from .report import baseline, display_path
 
     shown = display_path(str(where), cwd)
     written = baseline.write(where, shown, reports, root, cwd)
@@ -699,10 +697,10 @@ def _count(number: int, word: str) -> str:
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
-    from .discover import Environment, Project
     from .graph import RevisionGraph
+    from .pictures import PlanMarks
     from .pipeline import Options
-    from .render import PlanMarks
+    from .reading.discover import Environment, Project
     from .report import EnvironmentReport
 
 GRAPH_FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "text", "json")
@@ -773,9 +771,9 @@ def graph(
 
     `miglint graph > chain.svg` writes a picture; on a terminal it prints a tree.
     """
-    from .discover import discover, project_of
+    from .pictures import build_view, cut, to_graphviz, to_mermaid, to_text
     from .pipeline import Options, lint_paths
-    from .render import build_view, cut, to_graphviz, to_mermaid, to_text
+    from .reading.discover import discover, project_of
 
     if fail_on_change and output is None:
         raise ConfigError("--exit-non-zero-on-change needs -o FILE")
@@ -887,10 +885,10 @@ def _graph_of(
 
 def _load_graph(project: Project, env: Environment, options: Options, ops: bool = False) -> RevisionGraph:
     """An environment's graph from its (cached) records, read as `lint` reads them."""
-    from .collect import collect
     from .graph import RevisionGraph
     from .pipeline import cache_dir_for, read_files, split_uncovered
-    from .resolve import resolve_imported_labels
+    from .reading.collect import collect
+    from .reading.resolve import resolve_imported_labels
 
     cache = cache_dir_for(project, options)
     records = collect(read_files(env), cache, dialect=project.settings.dialect, ops=ops)
@@ -927,8 +925,8 @@ def _around(value: str | None) -> tuple[str | None, int]:
 def _plan_marks(revisions: RevisionGraph, stamp: str | None) -> PlanMarks | None:
     if stamp is None:
         return None
+    from .pictures import PlanMarks
     from .plan import PlanError, resolve, upgrade_plan
-    from .render import PlanMarks
 
     try:
         stamped = resolve(revisions, stamp)
@@ -1063,10 +1061,10 @@ def plan(
     """The revisions `alembic upgrade TO` runs on a database stamped at FROM, in order."""
     import json
 
-    from .discover import discover, project_of
-    from .effects import effects
+    from .facts.effects import effects
     from .pipeline import Options
     from .plan import PlanError, upgrade_plan
+    from .reading.discover import discover, project_of
 
     project = discover([path] if path else [], Path.cwd(), whole_tree=False)
     env = _environment(project, environment)
@@ -1112,12 +1110,12 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     """Every upgrade path the runners take: what runs, what is skipped, whether the critical revisions run."""
     import json
 
-    from .discover import discover, project_of
     from .pipeline import Options, _read_runners
+    from .reading.discover import discover, project_of
+    from .reading.runnerfiles import find_runners, runner_owners
     from .report import display_path
-    from .runnerfiles import find_runners, runner_owners
-    from .scenarios import baseline_of, critical_revisions
-    from .scenarios import scenarios as compute
+    from .runners.scenarios import baseline_of, critical_revisions
+    from .runners.scenarios import scenarios as compute
 
     cwd = Path.cwd()
     project = discover([path] if path else [], cwd, whole_tree=False)
@@ -1182,9 +1180,9 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
 @_guarded
 def init_head_file(path: str | None, environment: str | None, no_cache: bool) -> None:
     """Write the configured head-file: the current head(s), one per line (MG120)."""
-    from .discover import discover, project_of
-    from .headfile import configured_path, write_head_file
+    from .history.headfile import configured_path, write_head_file
     from .pipeline import Options
+    from .reading.discover import discover, project_of
     from .report import display_path
 
     cwd = Path.cwd()
@@ -1225,10 +1223,10 @@ def init_head_file(path: str | None, environment: str | None, no_cache: bool) ->
 def rebase(rev: str, path: str | None, onto: str, environment: str | None, no_cache: bool) -> None:
     """Re-point REV (the first revision of a branch) onto HEAD_REV: a linear history
     instead of `alembic merge`. Its down_revision and docstring `Revises:` are rewritten."""
-    from .discover import discover, project_of
-    from .headfile import configured_path, write_head_file
+    from .history.headfile import configured_path, write_head_file
+    from .history.rebase import plan_rebase, write_rebase
     from .pipeline import Options
-    from .rebase import plan_rebase, write_rebase
+    from .reading.discover import discover, project_of
     from .report import display_path
 
     cwd = Path.cwd()
@@ -1276,10 +1274,10 @@ def rebase(rev: str, path: str | None, onto: str, environment: str | None, no_ca
 def init(path: Path | None, record: bool | None) -> None:
     """Write a [tool.miglint] section into PATH/pyproject.toml (default: here) for what is found there."""
     from . import init as initialise
-    from .discover import discover
     from .pipeline import Options, lint_paths
+    from .reading.discover import discover
+    from .reading.runnerfiles import find_runners
     from .report import display_path
-    from .runnerfiles import find_runners
 
     cwd = Path.cwd()
     root = (cwd / path) if path is not None else cwd
@@ -1314,7 +1312,7 @@ def init(path: Path | None, record: bool | None) -> None:
             "so that only new ones are reported (README: Adopting miglint)."
         )
         return
-    from . import baseline
+    from .report import baseline
 
     places = baseline.places(discover([str(root)], cwd), None, cwd)
     for place in places:
@@ -1330,7 +1328,7 @@ def init(path: Path | None, record: bool | None) -> None:
 def server(no_cache: bool, cache_dir: Path | None) -> None:
     """Run the language server: LSP over stdio, for editors (needs miglint[server])."""
     try:
-        from .server import serve  # deferred: only this command needs pygls
+        from .editor.server import serve  # deferred: only this command needs pygls
     except ImportError as error:
         missing = (error.name or "").split(".")[0]
         if missing not in ("pygls", "lsprotocol", "cattrs", "attrs"):

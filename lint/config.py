@@ -29,7 +29,7 @@ class EnvironmentSpec:
     config: str | None = None  # an alembic.ini to read instead
     section: str | None = None
     named: bool = False  # `name` was written by the user, not derived
-    head_file: str | None = None  # the file naming this environment's heads (lint/headfile.py)
+    head_file: str | None = None  # the file naming this environment's heads (lint/history/headfile.py)
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class Settings:
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     baseline: str | None = None
-    baseline_file: str | None = None  # the findings baseline (lint/baseline.py), not a revision
+    baseline_file: str | None = None  # the findings baseline (lint/report/baseline.py), not a revision
     runners: tuple[str, ...] = ()
     critical: tuple[str, ...] = ()
     dialect: str = "postgresql"
@@ -50,7 +50,7 @@ class Settings:
     cache_dir: str | None = None
     fail_on: str = "error"  # the lowest severity that makes the exit code 1
     environments: tuple[EnvironmentSpec, ...] = ()
-    head_file: str | None = None  # the file naming the heads (lint/headfile.py)
+    head_file: str | None = None  # the file naming the heads (lint/history/headfile.py)
     rule_settings: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     deployed: str | None = None  # the revision every database runs: MG4xx look only after it
     postgres_version: int | None = None  # the major version of the PostgreSQL the revisions run on

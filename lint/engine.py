@@ -11,12 +11,12 @@ from .model import Diagnostic, RevisionFile, Suppression
 from .rule import FileRule, GraphRule, Rule, RunnerRule, all_rules
 
 if TYPE_CHECKING:
-    from .deploy import DeployContext
     from .graph import RevisionGraph
-    from .headfile import HeadFile
-    from .refhistory import RefHistory
-    from .runnerfacts import StampSite
-    from .uncovered import UncoveredDirectory
+    from .history.deploy import DeployContext
+    from .history.headfile import HeadFile
+    from .history.reference import RefHistory
+    from .reading.uncovered import UncoveredDirectory
+    from .runners.facts import StampSite
 
 UNUSED_IGNORE = "MG009"
 

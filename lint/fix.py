@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import remove_stale_temporaries, replace_file
-from .collect import content_digest, linted_missing
 from .model import Diagnostic, Edit, Span
-from .readfile import read_regular
+from .reading.collect import content_digest, linted_missing
+from .reading.readfile import read_regular
 
 CHANGED = "changed since it was linted; nothing was written (run miglint again)"
 
@@ -153,7 +153,7 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
         return FileFix(path, text, text, (), CHANGED, data)
     edits: list[tuple[int, int, str, Diagnostic]] = []
     starts = line_starts(text)
-    # parse.py reads a lone-CR file as LF, so a fix that adds a line says "\n": write
+    # reading/parse.py reads a lone-CR file as LF, so a fix that adds a line says "\n": write
     # it with the file's own line end (CRLF files are read as they are, and answered so)
     lone_cr = _ends_lines_with_lone_cr(text)
     crlf = not lone_cr and "\r\n" in text
@@ -171,7 +171,7 @@ def _plan_file(path: str, diagnostics: list[Diagnostic], linted: str | None = No
                     break  # not the literal the fix was made for: leave this finding alone
                 if lone_cr:
                     replacement = replacement.replace("\n", "\r")
-                elif crlf:  # records are the same for LF and CRLF files (opfacts.py): "\n" here
+                elif crlf:  # records are the same for LF and CRLF files (facts/ops.py): "\n" here
                     replacement = replacement.replace("\r\n", "\n").replace("\n", "\r\n")
                 mine.append((start, end, replacement, diagnostic))
         else:
@@ -207,7 +207,7 @@ def _ends_lines_with_lone_cr(text: str) -> bool:
 
 def line_starts(text: str) -> list[int]:
     """The offset of each line's first character, lines ending as Python sees them: LF,
-    CRLF, or a lone CR (parse.py counts them so)."""
+    CRLF, or a lone CR (reading/parse.py counts them so)."""
     starts = [0]
     for index, char in enumerate(text):
         if char == "\n" or (char == "\r" and not text.startswith("\n", index + 1)):

@@ -12,15 +12,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .deploy import DeployContext
+from .history.deploy import DeployContext
 from .model import RevisionFile
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .headfile import HeadFile
-    from .refhistory import RefHistory
-    from .uncovered import UncoveredDirectory
+    from .history.headfile import HeadFile
+    from .history.reference import RefHistory
+    from .reading.uncovered import UncoveredDirectory
 
 DOWN = "down_revision"
 DEPENDS = "depends_on"
@@ -58,7 +58,7 @@ class RevisionGraph:
         self.shadowed_dangling: list[Dangling] = []  # parents missing from those copies
         # revisions below a version location that no location covers (MG004), set by the engine
         self.uncovered: tuple[UncoveredDirectory, ...] = ()
-        # what is deployed, env.py and the database, for MG4xx (lint/deploy.py), set by the engine
+        # what is deployed, env.py and the database, for MG4xx (lint/history/deploy.py), set by the engine
         self.deploy = DeployContext()
         # what `head-file` holds (MG120), and REF's history with --against (MG121-MG123)
         self.head_file: HeadFile | None = None

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ConfigError, load_settings, miglint_table
-from .discover import Environment, Project
+from .reading.discover import Environment, Project
 
 # `postgresql+asyncpg://`, `mysql://`, `sqlite:///`: the scheme before the driver
 _URL = re.compile(r"\b([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
@@ -165,7 +165,7 @@ def guess_dialect(environments: Sequence[Environment], cwd: Path) -> tuple[str, 
 
 
 def _read(path: Path) -> str:
-    from .readfile import read_regular
+    from .reading.readfile import read_regular
 
     try:
         return read_regular(path)[:_READ_LIMIT].decode("utf-8", "replace")

@@ -1,7 +1,7 @@
 """The plain records that flow through miglint's pipeline.
 
-files -> RevisionFile (parse.py) -> RevisionGraph (graph.py) -> Diagnostic (engine.py)
--> report (report.py). Every record here is a frozen dataclass of strings, ints and
+files -> RevisionFile (reading/parse.py) -> RevisionGraph (graph.py) -> Diagnostic (engine.py)
+-> report (report/__init__.py). Every record here is a frozen dataclass of strings, ints and
 tuples, so the per-file record can be pickled into the cache and sent between
 processes.
 """
@@ -18,7 +18,7 @@ HEADER_FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
 class Span:
     """A source range: lines count from 1, columns from 0 (LibCST's convention).
 
-    Columns are converted to 1-based for display in exactly one place, report.py.
+    Columns are converted to 1-based for display in exactly one place, report/__init__.py.
     """
 
     line: int
@@ -108,7 +108,7 @@ class SqlStatement:
     # An INSERT still unsafe: tables a DELETE / TRUNCATE emptied before it on its path
     # (a foreign key ON DELETE CASCADE may empty this one with them; MG204 asks the history).
     emptied_before: tuple[str, ...] = ()
-    # What it does in op-call terms (sqlops.py): (op function, table, target, options);
+    # What it does in op-call terms (sql/ops.py): (op function, table, target, options);
     # RevisionFile.operations holds them as OpFacts with the op calls.
     ops: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = ()
 
@@ -126,7 +126,7 @@ class SqlProblem:
 @dataclass(frozen=True)
 class OpFact:
     """One schema change a revision makes: an `op.*` / `batch_op.*` call, or a SQL
-    statement that `op.execute` runs (read by pglast), in one vocabulary (opfacts.py).
+    statement that `op.execute` runs (read by pglast), in one vocabulary (facts/ops.py).
 
     `options` holds the call's literal keyword values as source text
     (`("nullable", "False")`); a SQL statement's facts use the same keywords
@@ -173,14 +173,14 @@ class EntryBody:
 class ImportFact:
     """An absolute import of a module that is not Alembic's, SQLAlchemy's or the standard
     library's (MG506). Whether it is the application's own is decided later, against the
-    repository's directories (appimports.py): the record is a function of the bytes alone."""
+    repository's directories (facts/appimports.py): the record is a function of the bytes alone."""
 
     module: str  # "app.models"; for `import a.b`, "a.b"
     names: tuple[str, ...]  # the names `from M import ...` binds; () for `import M`
     span: Span
     function: str = ""  # the function holding it; "" at module level
-    application: bool = False  # set by appimports.py: resolves to the repository's own code
-    # every name it imports is read only as branch_labels / depends_on (resolve.py's business)
+    application: bool = False  # set by facts/appimports.py: resolves to the repository's own code
+    # every name it imports is read only as branch_labels / depends_on (reading/resolve.py's business)
     header_only: bool = False
 
 
@@ -198,7 +198,7 @@ class OfflineUse:
 class RevisionFile:
     """Everything the rules need to know about one version file.
 
-    Built from the file's bytes alone (parse.py); no syntax tree is kept.
+    Built from the file's bytes alone (reading/parse.py); no syntax tree is kept.
     """
 
     path: str
@@ -221,7 +221,7 @@ class RevisionFile:
     op_renames: tuple[tuple[str, str], ...] = ()  # (old, new) of each op.rename_table upgrade() runs
     # (child, parent) of each foreign key ON DELETE CASCADE that upgrade() creates through op
     op_cascades: tuple[tuple[str, str], ...] = ()
-    # Every schema change upgrade()/downgrade() make through op, batch_op or op.execute (opfacts.py)
+    # Every schema change upgrade()/downgrade() make through op, batch_op or op.execute (facts/ops.py)
     operations: tuple[OpFact, ...] = ()
     # The PostgreSQL ENUM types upgrade()/downgrade() create, drop or rename (MG501, MG504):
     # "create_enum" / "drop_enum" / "rename_enum" facts, from Enum columns of create_table and

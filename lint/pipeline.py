@@ -10,25 +10,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .collect import Lookup, Prints, RunFiles, Store
-from .confine import inside, repository_top
-from .discover import Environment, Project, by_settings, discover
 from .engine import select_rules
-from .headfile import configured_path, read_head_file
+from .history.headfile import configured_path, read_head_file
 from .model import Span
-from .readfile import read_regular
+from .reading.collect import Lookup, Prints, RunFiles, Store
+from .reading.confine import inside, repository_top
+from .reading.discover import Environment, Project, by_settings, discover
+from .reading.readfile import read_regular
+from .reading.runnerfiles import find_runners, runner_owners
 from .report import EnvironmentReport, display_path
 from .rule import Rule, RunnerRule
-from .runnerfiles import find_runners, runner_owners
 
 if TYPE_CHECKING:
-    from .against import RefChanges
-    from .collect import RunnerFacts
     from .config import Settings
     from .graph import RevisionGraph
+    from .history.against import RefChanges
     from .model import Diagnostic, RevisionFile, Suppression
-    from .runnerfacts import StampSite
-    from .uncovered import UncoveredDirectory
+    from .reading.collect import RunnerFacts
+    from .reading.uncovered import UncoveredDirectory
+    from .runners.facts import StampSite
 
 OP_RULES = frozenset({"MG211", "MG212"})
 # rules that compare upgrade() with downgrade(): downgrade()'s calls and SQL are read for them
@@ -65,14 +65,14 @@ def _cache_location(project: Project, options: Options) -> Path | None:
 
 
 def _configured_outside(project: Project, options: Options, directory: Path) -> bool:
-    """The repository's own `cache-dir` cannot make miglint write outside it (lint/confine.py)."""
+    """The repository's own `cache-dir` cannot make miglint write outside it (lint/reading/confine.py)."""
     configured = options.cache_dir is None and project.settings.cache_dir
     return bool(configured) and not inside(directory, repository_top(project.root))
 
 
 def unusable_cache(project: Project, options: Options) -> tuple[Path, str] | None:
     """The cache directory not used although the cache is on, and why: for the CLI to say."""
-    from .collect import cache_refusal
+    from .reading.collect import cache_refusal
 
     directory = _cache_location(project, options)
     if directory is None:
@@ -216,14 +216,14 @@ def _lint_environments(
     settings = project.settings
     merge = None
     if options.against is not None:
-        from .against import open_ref
+        from .history.against import open_ref
 
         merge = open_ref(options.against, project.root)
 
     # Deferred: a run served from the cache never imports networkx or LibCST.
-    from .deploy import deploy_context
     from .engine import lint_records
-    from .resolve import resolve_imported_labels
+    from .history.deploy import deploy_context
+    from .reading.resolve import resolve_imported_labels
 
     runner_files, runner_prints = files.others[0], found.other_prints[0]
     # Runners are read while the workers parse the first environment (or after it).
@@ -242,8 +242,8 @@ def _lint_environments(
         changes = None
         reference = None
         if merge is not None:
-            from .against import ref_changes
-            from .refhistory import ref_history
+            from .history.against import ref_changes
+            from .history.reference import ref_history
 
             changes = ref_changes(env, merge, settings, wants_ops)
             reference = ref_history(env, merge, settings, records)
@@ -260,7 +260,7 @@ def _lint_environments(
         )
         consulted |= read_for_labels
         if any(rule.code in APPLICATION_IMPORT_RULES for rule in rules):
-            from .appimports import mark_application_imports
+            from .facts.appimports import mark_application_imports
 
             records, read_for_imports = mark_application_imports(records, env, project.root)
             consulted |= read_for_imports
@@ -345,7 +345,7 @@ def split_uncovered(
     """The records the graph is built from (adopted sub-directories included), and MG004's facts."""
     if not env.uncovered:
         return records, ()
-    from .uncovered import adopt
+    from .reading.uncovered import adopt
 
     covered = len(env.files)
     return adopt(records[:covered], records[covered:], [str(p) for p in env.version_locations])
@@ -406,9 +406,9 @@ def _results_key(
 
 def read_runner_facts(paths: Sequence[Path]) -> dict[str, RunnerFacts | None]:
     """Each runner's stamp sites and suppressions by path; None: not a file miglint can read."""
-    from .parse import _suppressions
-    from .runner import analyze_runner
-    from .shellrunner import analyze_shell
+    from .reading.parse import _suppressions
+    from .runners.python import analyze_runner
+    from .runners.shell import analyze_shell
 
     facts: dict[str, RunnerFacts | None] = {}
     for path in paths:
@@ -418,7 +418,7 @@ def read_runner_facts(paths: Sequence[Path]) -> dict[str, RunnerFacts | None]:
             sites = analyze(str(path), text)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
             # not a Python file miglint can read (MemoryError: CPython's parser on code
-            # nested too deeply, as parse.py notes): it has no stamps to report
+            # nested too deeply, as reading/parse.py notes): it has no stamps to report
             facts[str(path)] = None
             continue
         facts[str(path)] = (tuple(sites), _suppressions(text))

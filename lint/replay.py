@@ -1,7 +1,7 @@
 """A warm run served before click, the rules or discovery are imported.
 
 `miglint lint [PATHS]` with nothing changed prints what the previous run printed. The
-results cache (lint/collect.py) already skips parsing and the rules, but reaching it
+results cache (lint/reading/collect.py) already skips parsing and the rules, but reaching it
 costs the imports of click, the pipeline and every rule module, and discovery: most of
 a warm run. So a run that can be replayed leaves a memo in its cache directory: the
 exact command line and what shapes the output (working directory, interpreter, the
@@ -32,7 +32,7 @@ This module imports nothing at load time beyond what Python's start-up already h
 import os
 import sys
 
-from .cachedir import RACY_NS, SIGNATURE
+from .reading.cachedir import RACY_NS, SIGNATURE
 
 _MEMO_FORMAT = 1
 # what lint/cli.py reads, and what decides which git runs and what it reads
@@ -321,14 +321,20 @@ class _Recorder:
         for root in self.git_roots:
             if not _git_witnesses(root, paths):
                 return
-        # miglint's own code, imported or not (an editable checkout's parse.py decides
-        # what the cached records this run reported hold): every module beside one imported
+        # miglint's own code, imported or not (an editable checkout's reading/parse.py decides
+        # what the cached records this run reported hold): every module of every one of
+        # its packages, from the directories of those imported (sub-packages included)
         packages = {
             os.path.dirname(module.__file__)
             for name, module in list(sys.modules.items())
-            if name.startswith(f"{__package__}.") and getattr(module, "__file__", None)
+            if (name == __package__ or name.startswith(f"{__package__}."))
+            and getattr(module, "__file__", None)
         }
-        from .collect import library_files
+        for package in list(packages):
+            for top, subdirectories, _ in os.walk(package):
+                subdirectories[:] = [d for d in subdirectories if d != "__pycache__"]
+                packages.add(top)
+        from .reading.collect import library_files
 
         for library in library_files():  # a new pglast may read the same files otherwise
             paths[library] = False
@@ -389,7 +395,7 @@ def _git_witnesses(root: str, paths: dict) -> bool:
     ignore files, and every directory a runner could be added to (runnerfiles.find_runners
     never looks into the others). False when that cannot be told (a worktree's `.git`
     file, a custom excludes file)."""
-    from .runnerfiles import _SKIP
+    from .reading.runnerfiles import _SKIP
 
     top = root
     while not os.path.lexists(os.path.join(top, ".git")):  # as confine.repository_top

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from .graph import RevisionGraph
-    from .runnerfacts import StampSite
+    from .runners.facts import StampSite
 
 ERROR = "error"
 WARNING = "warning"

@@ -2,7 +2,7 @@
 
 Read from the installed distributions' metadata, never by importing them: pglast,
 sqlglot and libcst cost tens of milliseconds each to import, and a normal run that
-does not need one must not pay for it (lint/collect.py defers them for that reason).
+does not need one must not pay for it (lint/reading/collect.py defers them for that reason).
 """
 
 from __future__ import annotations

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from ..deploy import DeployContext, bare, deploy_scope
 from ..graph import RevisionGraph
+from ..history.deploy import DeployContext, bare, deploy_scope
 from ..model import Diagnostic, Edit, Fix, OpFact, RevisionFile, Span
 from ..rule import WARNING, GraphRule
 
@@ -30,7 +30,7 @@ class DeployRule(GraphRule):
     Only undeployed revisions are read when miglint knows what is deployed (`--against
     REF`, `[tool.miglint] deployed`); a table created earlier in the same revision, or
     by an undeployed revision before it, is new: it has no rows and no readers yet.
-    The PostgreSQL rules skip branches that never run on PostgreSQL (opfacts.py).
+    The PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py).
     """
 
     severity = WARNING

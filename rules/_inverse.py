@@ -19,7 +19,7 @@ def readable_downgrade(file: RevisionFile) -> bool:
         return False
     for statement in file.sql:
         if statement.entry == "downgrade" and not statement.ops and statement.kind.startswith(_DDL_WORDS):
-            return False  # a dialect whose statements sqlops.py does not read
+            return False  # a dialect whose statements sql/ops.py does not read
     return any(o.entry == "downgrade" for o in file.operations) or any(
         e.entry == "downgrade" for e in file.enums
     )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..deploy import DeployContext
+from ..history.deploy import DeployContext
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ._deploy_rule import AUTOCOMMIT, DeployRule, autocommit_fix, is_true, revision, shown, where

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..facts.ops import bare
 from ..model import Diagnostic, OpFact, RevisionFile
-from ..opfacts import bare
 from ..rule import WARNING, Example, FileRule
 from ._inverse import readable_downgrade, revision
 
@@ -26,7 +26,7 @@ _HELP_DROP = {
 }  # fmt: skip
 
 
-_PLACEHOLDER = "__miglint_p"  # sqlsource.py: a value SQL reading could not resolve
+_PLACEHOLDER = "__miglint_p"  # sql/source.py: a value SQL reading could not resolve
 _CONVENTION_PREFIXES = ("ck", "uq", "fk", "pk")
 
 

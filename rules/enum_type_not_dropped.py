@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..deploy import DeployContext
+from ..facts.ops import bare
 from ..graph import RevisionGraph
+from ..history.deploy import DeployContext
 from ..model import Diagnostic
-from ..opfacts import bare
 from ..rule import WARNING, Example, GraphRule
 from ._inverse import readable_downgrade, revision
 

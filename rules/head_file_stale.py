@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..graph import RevisionGraph
-from ..headfile import head_file_text
+from ..history.headfile import head_file_text
 from ..model import Diagnostic, Edit, Fix, Span
 from ..rule import Example, GraphRule
 from ._listing import listed

@@ -3,8 +3,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..deploy import DeployContext, bare
 from ..graph import RevisionGraph
+from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ._deploy_rule import DeployRule, revision, shown

@@ -4,14 +4,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..effects import changes_data, creates_tables
+from ..facts.effects import changes_data, creates_tables
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Edit, Fix, Location
 from ..rule import RunnerRule
-from ..scenarios import baseline_of
+from ..runners.scenarios import baseline_of
 
 if TYPE_CHECKING:  # the runner's reader is imported only where runners are read
-    from ..runnerfacts import CallContext, Condition, StampSite, Target
+    from ..runners.facts import CallContext, Condition, StampSite, Target
 
 _HEADS = ("head", "heads")
 

@@ -9,7 +9,7 @@ from ..rule import RunnerRule
 from .missing_parent import suggest
 
 if TYPE_CHECKING:  # the runner's reader is imported only where runners are read
-    from ..runnerfacts import StampSite
+    from ..runners.facts import StampSite
 
 
 class StampUnknownRevision(RunnerRule):

@@ -9,7 +9,7 @@ from ..rule import RunnerRule
 from .stamp_head_on_legacy import may_be_head
 
 if TYPE_CHECKING:  # the runner's reader is imported only where runners are read
-    from ..runnerfacts import StampSite
+    from ..runners.facts import StampSite
 
 
 class StampWithoutUpgrade(RunnerRule):

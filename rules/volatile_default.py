@@ -3,10 +3,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from ..deploy import DeployContext
+from ..history.deploy import DeployContext
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ..sqlops import VOLATILE
+from ..sql.ops import VOLATILE
 from ._deploy_rule import DeployRule, is_true, revision, shown
 
 _VOLATILE_CALL = re.compile(rf"\b({'|'.join(sorted(VOLATILE))})\s*\(", re.I)

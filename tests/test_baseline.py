@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import cli_runner
 from histories import Spec, version_source, write_project
-from miglint.baseline import normalize_message
 from miglint.cli import main
+from miglint.report.baseline import normalize_message
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 VERSIONS = Path("migrations") / "versions"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from histories import revisions_with_imported_labels, write_project
-from miglint import collect as collect_module
-from miglint.collect import Store, collect
+from miglint.reading import collect as collect_module
+from miglint.reading.collect import Store, collect
 
 
 def _paths(root: Path) -> list:
@@ -259,7 +259,7 @@ def test_the_cache_key_follows_the_rules_wherever_they_are_installed() -> None:
     # An editable checkout maps miglint.rules to the top-level rules/ directory, not to
     # a rules/ beside collect.py: an edited rule must still invalidate cached results.
     import miglint.rules
-    from miglint.collect import cache_key
+    from miglint.reading.collect import cache_key
 
     rule_file = Path(miglint.rules.__file__).parent / "cycle.py"
     before = cache_key()
@@ -290,17 +290,17 @@ def test_a_parser_failure_on_one_file_is_that_file_s_finding(
 ) -> None:
     # ruff's "panic" policy: one file that trips a bug in miglint is reported and left
     # uncached; the other files are linted all the same.
-    import miglint.parse
+    import miglint.reading.parse
 
     written = write_project(tmp_path, ["a", "b<-a"])
-    real = miglint.parse.parse_revision_file
+    real = miglint.reading.parse.parse_revision_file
 
     def failing(path: str, *args: object, **kwargs: object) -> object:
         if path.endswith(written["b"].name):
             raise IndexError("list index out of range")
         return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(miglint.parse, "parse_revision_file", failing)
+    monkeypatch.setattr(miglint.reading.parse, "parse_revision_file", failing)
     paths = [written["a"], written["b"]]
     records = collect(paths, tmp_path / "cache", jobs=1)
     assert records[0].revision_id == "a" and records[0].problem is None
@@ -308,7 +308,7 @@ def test_a_parser_failure_on_one_file_is_that_file_s_finding(
     assert records[1].problem.message == (
         "cannot read file: miglint failed on this file (IndexError: list index out of range); please report it"
     )
-    monkeypatch.setattr(miglint.parse, "parse_revision_file", real)
+    monkeypatch.setattr(miglint.reading.parse, "parse_revision_file", real)
     assert [r.revision_id for r in collect(paths, tmp_path / "cache", jobs=1)] == ["a", "b"]
 
 
@@ -330,7 +330,7 @@ def test_the_reading_libraries_are_found_without_importing_them() -> None:
     import sys
 
     code = (
-        "import sys; from miglint.collect import library_files; found = library_files(); "
+        "import sys; from miglint.reading.collect import library_files; found = library_files(); "
         "print(len(found), any(m in sys.modules for m in ('sqlglot', 'libcst')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -1,6 +1,6 @@
 """MG204 and foreign keys ON DELETE CASCADE declared in another revision: a DELETE of the
 parent table run before an INSERT into the child empties the child too, so the INSERT
-can run again (rules/insert_without_conflict_guard.py, lint/sqlguards.py emptied_before).
+can run again (rules/insert_without_conflict_guard.py, lint/sql/guards.py emptied_before).
 
 The shapes are written anew after one seen in a real project: a data migration that
 wipes the parent rows, then re-creates the parents and links children to them.

@@ -156,7 +156,7 @@ class Clock:
 def test_the_bar_appears_after_a_second_and_is_erased() -> None:
     import io
 
-    from miglint.progress import Progress
+    from miglint.report.progress import Progress
 
     clock, stream = Clock(), io.StringIO()
     bar = Progress(stream, clock)
@@ -177,7 +177,7 @@ def test_the_bar_appears_after_a_second_and_is_erased() -> None:
 
 
 def test_the_bar_is_wanted_on_a_terminal_outside_ci_only() -> None:
-    from miglint.progress import wanted
+    from miglint.report.progress import wanted
 
     class Terminal:
         def __init__(self, tty: bool) -> None:
@@ -209,8 +209,8 @@ def test_a_slow_cold_run_on_a_terminal_shows_files_parsed(
     monkeypatch.chdir(sixty(tmp_path))
     monkeypatch.delenv("CI", raising=False)
     monkeypatch.delenv("TERM", raising=False)
-    monkeypatch.setattr("miglint.progress.DELAY", 0.0)  # as if parsing took more than a second
-    monkeypatch.setattr("miglint.progress._is_terminal", lambda stream: True)
+    monkeypatch.setattr("miglint.report.progress.DELAY", 0.0)  # as if parsing took more than a second
+    monkeypatch.setattr("miglint.report.progress._is_terminal", lambda stream: True)
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--jobs", jobs])
     assert result.exit_code == 0 and result.stdout == "All checks passed: 60 revisions in 1 environment.\n"
     assert result.stderr.startswith("\r[")
@@ -232,7 +232,7 @@ def test_the_bar_on_a_real_terminal(tmp_path: Path, delay: str, ci: str | None, 
 
     project = sixty(tmp_path)
     script = (
-        "import sys, miglint.progress as p\n"
+        "import sys, miglint.report.progress as p\n"
         f"p.DELAY = {delay}\n"
         "from miglint.cli import main\n"
         "main(['lint', '--no-cache', '--jobs', '1'], prog_name='miglint')\n"

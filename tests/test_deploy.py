@@ -12,7 +12,7 @@ from histories import write_project
 from miglint.cli import main
 from miglint.config import ConfigError, load_settings
 from miglint.model import OpFact, Span
-from miglint.parse import parse_revision_file
+from miglint.reading.parse import parse_revision_file
 
 
 def revision(rev: str, down: str | None, body: str, *, after: str = "") -> str:
@@ -479,7 +479,11 @@ def test_schema_keywords_name_the_tables(tmp_path: Path) -> None:
     )
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     _code, output = lint(tmp_path)
-    assert codes(output) == [("0001_r1.py", 7, "MG401"), ("0001_r1.py", 8, "MG408"), ("0001_r1.py", 8, "MG502")]
+    assert codes(output) == [
+        ("0001_r1.py", 7, "MG401"),
+        ("0001_r1.py", 8, "MG408"),
+        ("0001_r1.py", 8, "MG502"),
+    ]
     assert (
         "op.create_index(None, 'events.principals') builds the index under a SHARE lock on events.principals"
         in output
@@ -501,7 +505,7 @@ REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
 
 
 def _real_calls():  # type: ignore[no-untyped-def]
-    from miglint.opfacts import _CALL
+    from miglint.facts.ops import _CALL
 
     if not REALWORLD.is_dir():
         pytest.skip(f"the real-world corpus is not at {REALWORLD} (it comes with ../shared)")
@@ -519,8 +523,8 @@ def test_the_argument_reader_agrees_with_the_parser_on_every_real_call() -> None
     """opfacts splits arguments with a regular expression (a parse per call would cost a
     quarter of the parse stage): wherever it answers, `ast` must find the same arguments,
     and the place of a new keyword argument must be the one opcalls._keyword_insert gives."""
-    from miglint.opcalls import _keyword_insert
-    from miglint.opfacts import _from_tree, _insert_after, _parse_call, _read
+    from miglint.facts.opcalls import _keyword_insert
+    from miglint.facts.ops import _from_tree, _insert_after, _parse_call, _read
 
     read = inserts = 0
     for path, text, match in _real_calls():

@@ -18,8 +18,8 @@ from conftest import cli_runner
 from histories import revisions, spec, version_source, write
 from miglint.cli import main
 from miglint.config import ConfigError, EnvironmentSpec, Settings
-from miglint.discover import Project, discover
 from miglint.pipeline import Options, lint_paths
+from miglint.reading.discover import Project, discover
 
 INI = """\
 [alembic]

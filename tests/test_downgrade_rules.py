@@ -11,8 +11,8 @@ import pytest
 from histories import write_project
 from miglint.config import ConfigError
 from miglint.model import EntryBody
-from miglint.parse import parse_revision_file
 from miglint.pipeline import Options, lint_paths
+from miglint.reading.parse import parse_revision_file
 
 HEADER = (
     "from alembic import context, op\nimport sqlalchemy as sa\n\nrevision = 'r1'\ndown_revision = None\n\n\n"

@@ -151,7 +151,7 @@ def test_spawned_workers_import_nothing_from_the_working_directory(
     tmp_path: Path, planted_names: set[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Windows has no fork: each worker is a fresh `python -c ...` in the working directory.
-    from miglint import collect
+    from miglint.reading import collect
 
     project, marker = planted_project(tmp_path, planted_names)
     files = sorted(str(p) for p in project.glob("migrations/versions/*.py"))
@@ -168,7 +168,7 @@ def test_spawned_workers_import_nothing_from_the_working_directory(
 
 
 def test_workers_fork_where_they_can_and_never_spawn_unsafely(monkeypatch: pytest.MonkeyPatch) -> None:
-    from miglint import collect
+    from miglint.reading import collect
 
     monkeypatch.setattr(os, "fork", lambda: 0, raising=False)
     assert collect._start_method() == "fork"
@@ -184,7 +184,7 @@ def test_a_package_resource_is_located_without_running_the_package(
 ) -> None:
     # `script_location = shop.db:migrations` names an installed package: Alembic imports
     # it, miglint only finds it on sys.path (its __init__ would run any code it holds).
-    from miglint.discover import discover
+    from miglint.reading.discover import discover
 
     site = tmp_path / "site"
     marker = tmp_path / "imported.txt"

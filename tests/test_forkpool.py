@@ -1,4 +1,4 @@
-"""The forked children that parse a cold run's batches (lint/forkpool.py)."""
+"""The forked children that parse a cold run's batches (lint/reading/forkpool.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import os
 import sys
 
 import pytest
-from miglint.forkpool import run_forked
+from miglint.reading.forkpool import run_forked
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork on this platform")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from histories import write_project
-from miglint.parse import parse_revision_file
 from miglint.pipeline import Options, lint_paths
+from miglint.reading.parse import parse_revision_file
 
 ENUMS = b"""import sqlalchemy as sa
 from alembic import op

@@ -20,7 +20,7 @@ from conftest import cli_runner
 from histories import revisions, write
 from miglint.cli import main
 from miglint.config import ConfigError
-from miglint.discover import Project, discover
+from miglint.reading.discover import Project, discover
 
 ENV_PY = "from alembic import context\n# never run by miglint\n"
 LOGGING = "[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n"

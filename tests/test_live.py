@@ -1,16 +1,16 @@
-"""lint/live.py, the language server's engine, in process: buffers over the files on disk."""
+"""lint/editor/live.py, the language server's engine, in process: buffers over the files on disk."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import miglint.live
-import miglint.parse
+import miglint.editor.live
+import miglint.reading.parse
 from conftest import cli_runner
 from histories import spec, version_source, write_project
 from miglint import cli
-from miglint.live import Session, actions, ignore_action
+from miglint.editor.live import Session, actions, ignore_action
 
 RUNNER = (
     "import subprocess\n\n"
@@ -117,13 +117,13 @@ def test_a_keystroke_parses_only_its_buffer(tmp_path: Path, monkeypatch) -> None
     session.open(str(files["c"]), files["c"].read_text())
     session.lint(str(files["c"]))
     parsed: list[str] = []
-    parse = miglint.parse.parse_revision_file
+    parse = miglint.reading.parse.parse_revision_file
 
     def spy(path: str, *args, **kwargs):  # type: ignore[no-untyped-def]
         parsed.append(os.path.basename(path))
         return parse(path, *args, **kwargs)
 
-    monkeypatch.setattr(miglint.parse, "parse_revision_file", spy)
+    monkeypatch.setattr(miglint.reading.parse, "parse_revision_file", spy)
     session.open(str(files["c"]), files["c"].read_text().replace("'b'", "'a'"))
     session.lint(str(files["c"]))
     assert parsed == ["0002_c.py"]
@@ -136,13 +136,13 @@ def test_a_project_is_discovered_once_when_its_settings_live_above_it(tmp_path: 
     runner = tmp_path / "app" / "deploy.py"
     runner.write_text(RUNNER.format(target="b"))
     found: list[object] = []
-    discover = miglint.live.discover
+    discover = miglint.editor.live.discover
 
     def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
         found.append(args)
         return discover(*args, **kwargs)
 
-    monkeypatch.setattr(miglint.live, "discover", counted)
+    monkeypatch.setattr(miglint.editor.live, "discover", counted)
     session = Session(use_cache=False)
     for path in (runner, files["b"], runner, tmp_path / "app" / "alembic.ini"):
         session.open(str(path), path.read_text())

@@ -38,7 +38,7 @@ def test_wheel_holds_only_the_miglint_package(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/")[0] for name in names}
     assert {t for t in tops if not t.endswith(".dist-info")} == {"miglint"}
-    assert "miglint/rules/multiple_heads.py" in names and "miglint/parse.py" in names
+    assert "miglint/rules/multiple_heads.py" in names and "miglint/reading/parse.py" in names
     assert "miglint/formats/sarif.py" in names
     assert not any(n.startswith(("lint/", "rules/", "tests/", "examples/")) for n in names)
 

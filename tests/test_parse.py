@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from miglint.model import Span
-from miglint.parse import parse_revision_file
+from miglint.reading.parse import parse_revision_file
 
 TEMPLATE = b'''"""add personality traits
 
@@ -230,7 +230,7 @@ def _version_files() -> list:
 
 
 def test_fast_positions_equal_rendered_positions(monkeypatch: pytest.MonkeyPatch) -> None:
-    from miglint import parse
+    from miglint.reading import parse
 
     files = _version_files()
     fast = [parse_revision_file("v.py", data) for data in files]
@@ -306,7 +306,7 @@ PLAIN_TRICKY = [
 
 
 def _plain_reads(data: bytes) -> bool:
-    from miglint import parse, plainheader
+    from miglint.reading import parse, plainheader
 
     text = parse._decode(data)[0]
     if text is None or parse._compile_check(text)[0] is not None:
@@ -315,7 +315,7 @@ def _plain_reads(data: bytes) -> bool:
 
 
 def test_plain_header_reader_agrees_with_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
-    from miglint import parse
+    from miglint.reading import parse
 
     files = _version_files() + PLAIN_TRICKY
     fast = [parse_revision_file("v.py", data) for data in files]
@@ -361,7 +361,7 @@ def test_header_region_is_what_line_start_patterns_say() -> None:
     import random
     import re
 
-    from miglint.parse import _BODY_START, _header_region
+    from miglint.reading.parse import _BODY_START, _header_region
 
     header_line = re.compile(r"^(?:revision|down_revision|branch_labels|depends_on)[ \t]*[:=]", re.M)
 

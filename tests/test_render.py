@@ -24,9 +24,9 @@ from histories import write_project
 from miglint import cli
 from miglint.cli import main
 from miglint.graph import RevisionGraph
+from miglint.pictures import build_view, cut, to_graphviz, to_mermaid, to_text, truncate
 from miglint.pipeline import Options, lint_paths
 from miglint.plan import upgrade_plan
-from miglint.render import build_view, cut, to_graphviz, to_mermaid, to_text, truncate
 
 ROOT = Path(__file__).parent.parent
 EXAMPLES = ROOT / "examples"

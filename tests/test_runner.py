@@ -391,8 +391,8 @@ def test_runners_are_the_files_git_knows(tmp_path: Path) -> None:
 
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    from miglint.discover import discover
-    from miglint.runnerfiles import find_runners
+    from miglint.reading.discover import discover
+    from miglint.reading.runnerfiles import find_runners
 
     write_project(tmp_path, ["a"])
     runner = "import subprocess\nsubprocess.run(['alembic', 'stamp', 'head'])\n"

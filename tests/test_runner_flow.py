@@ -11,8 +11,8 @@ import pytest
 from histories import write_project
 from miglint.model import Diagnostic
 from miglint.pipeline import Options, lint_paths
-from miglint.runner import _functions, analyze_runner
-from miglint.runnerflow import DbFacts, Flow
+from miglint.runners.flow import DbFacts, Flow
+from miglint.runners.python import _functions, analyze_runner
 
 RUNNER_CODES = ("MG301", "MG302", "MG303")
 

@@ -173,9 +173,9 @@ def test_a_computed_stamp_target_is_not_called_unknown(
 def test_the_same_stamp_twice_on_one_path_names_the_value_line() -> None:
     from miglint.graph import RevisionGraph
     from miglint.model import Span
-    from miglint.parse import parse_revision_file
-    from miglint.runner import StampSite, Target
-    from miglint.scenarios import scenarios
+    from miglint.reading.parse import parse_revision_file
+    from miglint.runners.python import StampSite, Target
+    from miglint.runners.scenarios import scenarios
 
     graph = RevisionGraph([parse_revision_file("a.py", b"revision = 'a'\ndown_revision = None\n")])
     targets = (Target("a", Span.point(3), ()), Target("a", Span.point(5), ()))

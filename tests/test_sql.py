@@ -7,7 +7,7 @@ import sys
 
 import pytest
 from miglint import sql as sql_module
-from miglint.sql import DIALECTS, Statement, analyze
+from miglint.sql import DIALECTS, Statement, analyze, postgres
 
 
 def subject(statements: list[Statement]) -> Statement:
@@ -285,10 +285,10 @@ def test_fix_is_proved_and_idempotent(dialect: str, sql: str) -> None:
 def test_a_fix_is_offered_only_when_reparsing_proves_it(
     sql: str, after: str, text: str, fact: int, proved: bool
 ) -> None:
-    (stmt,) = sql_module._pg_parse(sql, 0, len(sql))
-    facts = sql_module._PG_HANDLERS[stmt.node_type](stmt)
+    (stmt,) = postgres._pg_parse(sql, 0, len(sql))
+    facts = postgres._PG_HANDLERS[stmt.node_type](stmt)
     at = sql.index(after) + len(after)  # after the first occurrence
-    assert sql_module._pg_verifier(stmt)(at, text, facts[fact]) is proved
+    assert postgres._pg_verifier(stmt)(at, text, facts[fact]) is proved
 
 
 # -- statement offsets ------------------------------------------------------------------

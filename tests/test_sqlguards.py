@@ -1,5 +1,5 @@
-"""Statements that look unsafe alone but are safe where they stand (lint/sqlguards.py,
-lint/pyguards.py), and the look-alikes that stay reported.
+"""Statements that look unsafe alone but are safe where they stand (lint/sql/guards.py,
+lint/facts/pyguards.py), and the look-alikes that stay reported.
 
 Each passing case is a shape seen in real projects, written anew here.
 """
@@ -332,7 +332,7 @@ def test_walk_statements_is_ast_walk_without_expressions() -> None:
     import sys
     from pathlib import Path
 
-    from miglint.pyguards import walk_statements
+    from miglint.facts.pyguards import walk_statements
 
     sources = [
         "def f():\n    def g(): pass\n    if x:\n        def g(): return 1\n    try:\n        pass\n"

@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from miglint.sqlliteral import extract_literal_sql
-from miglint.sqlsource import extract_sql
+from miglint.sql.literal import extract_literal_sql
+from miglint.sql.source import extract_sql
 
 ROOT = Path(__file__).resolve().parent.parent
 

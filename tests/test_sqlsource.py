@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 
 import pytest
-from miglint.sqlsource import LineIndex, extract_sql, reached_functions, source_segment
+from miglint.sql.source import LineIndex, extract_sql, reached_functions, source_segment
 
 
 def texts(source: str) -> list:

@@ -16,9 +16,9 @@ from types import SimpleNamespace
 import pytest
 from conftest import cli_runner
 from histories import revisions_with_imported_labels, write_project
-from miglint import collect as collect_module
 from miglint.cli import main
-from miglint.collect import SIGNATURE, collect
+from miglint.reading import collect as collect_module
+from miglint.reading.collect import SIGNATURE, collect
 
 ROOT = Path(__file__).resolve().parent.parent
 TWO_HEADS = ROOT / "examples" / "two-heads"

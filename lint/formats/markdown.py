@@ -188,7 +188,7 @@ def _ids(heads: Sequence[str], before: Sequence[str] | None = None) -> str:
 
 
 def _pictures(reports: Sequence[EnvironmentReport], ref: str | None) -> list[str]:
-    from ..render import build_view, to_mermaid
+    from ..pictures import build_view, to_mermaid
 
     lines: list[str] = []
     for r in reports:
@@ -209,7 +209,7 @@ def _pictures(reports: Sequence[EnvironmentReport], ref: str | None) -> list[str
 def _neighbourhood(report: EnvironmentReport, ref: str | None) -> set[str]:
     """The revisions drawn: the changed ones (with REF), else the heads, with what lies
     within two edges of them, one, or none, whichever first keeps the picture readable."""
-    from ..render import neighbours
+    from ..pictures import neighbours
 
     graph = report.graph
     assert graph is not None

@@ -1,0 +1,126 @@
+"""Which of a revision's imports are the application's own code (MG506), found on disk.
+
+A module is the application's when its top-level package resolves inside the linted
+repository the way reading/discover.py finds `package:path` locations, never by importing:
+in the version file's directory or one above it up to the repository's top (the
+repository root, `prepend_sys_path = .`), their `src/`, and the directories that
+pyproject.toml or setup.cfg map packages to. The package must look like one: a
+`T.py`, a `T/__init__.py`, a directory that holds the migration tree itself (the
+revisions live inside package T), or a namespace directory in which the imported
+module exists as a file.
+
+A module inside the migration tree (the script directory, a version location, and
+the directory holding the script directory beside its alembic.ini when that is
+neither the project's top nor a top-level package) is part of the migrations, not the application:
+`from migrations.helpers import x`, `from myapp.db.migrations import utils`, a
+sibling `_utils.py` imported by name. Relative imports never reach here
+(facts/imports.py leaves them out).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..reading.confine import inside, repository_top
+
+if TYPE_CHECKING:
+    from ..model import RevisionFile
+    from ..reading.discover import Environment
+
+
+def mark_application_imports(
+    records: Sequence[RevisionFile], env: Environment, root: Path
+) -> tuple[list[RevisionFile], set[str]]:
+    """The records with `application` set on their imports of the repository's code, and
+    every path looked at (the cached results are checked against them)."""
+    top = repository_top(root)
+    consulted: set[str] = set()
+    tree = _migration_tree(env, root, top, consulted)
+    memo: dict[tuple[str, str, tuple[str, ...]], bool] = {}
+    out = []
+    for record in records:
+        if not record.imports:
+            out.append(record)
+            continue
+        here = Path(record.path).parent
+        facts = []
+        for fact in record.imports:
+            key = (str(here), fact.module, fact.names)
+            if key not in memo:
+                memo[key] = _is_application(fact.module, fact.names, here, top, tree, consulted)
+            facts.append(dataclasses.replace(fact, application=memo[key]) if memo[key] else fact)
+        out.append(dataclasses.replace(record, imports=tuple(facts)))
+    return out, consulted
+
+
+def _is_application(
+    module: str, names: tuple[str, ...], here: Path, top: Path, tree: Sequence[Path], consulted: set[str]
+) -> bool:
+    parts = module.split(".")
+    for package in _package_dirs(here, top, parts[0]):
+        module_file = package.joinpath(*parts[1:])
+        single = package.with_suffix(".py")
+        consulted.update((str(single), str(package), str(package / "__init__.py")))
+        if single.is_file():
+            found = single
+        elif package.is_dir() and (
+            (package / "__init__.py").is_file()
+            or inside(here, package)
+            or _module_exists(module_file, consulted)
+        ):
+            found = module_file if _module_exists(module_file, consulted) else package
+        else:
+            continue
+        # `from myapp.db import migration`: the names may be modules of the migration tree
+        submodules = [module_file / name for name in names]
+        consulted.update(str(m) for m in submodules)
+        if submodules and all(m.is_dir() or m.with_suffix(".py").is_file() for m in submodules):
+            found_all = submodules
+        else:
+            found_all = [found]
+        # the first place Python would find it decides, as on sys.path
+        return not all(any(inside(f, location) for location in tree) for f in found_all)
+    return False
+
+
+def _migration_tree(env: Environment, root: Path, top: Path, consulted: set[str]) -> list[Path]:
+    """The script directory and version locations, and the directory that holds the
+    script directory beside its alembic.ini (`myapp/db/migrations/{alembic.ini,alembic/}`):
+    the package made for the migrations, where their helpers live (`myapp.db.migrations.utils`).
+    Not when that directory is the project's top or a top-level package: that is the application."""
+    tree = [p for p in (env.script_location, *env.version_locations) if p is not None]
+    if env.script_location is not None:
+        holder = env.script_location.parent
+        ini = holder / "alembic.ini"
+        consulted.add(str(ini))
+        # a package of its own (myapp/db/migrations), not the application's top-level
+        # package that ships its alembic.ini (jupyterhub/alembic.ini): two levels down at least
+        tops = {root, top, root / "src", top / "src"}
+        if ini.is_file() and holder not in tops and holder.parent not in tops and inside(holder, top):
+            tree.append(holder)
+    return tree
+
+
+def _package_dirs(here: Path, top: Path, name: str) -> Iterator[Path]:
+    """Where top-level package `name` may live, nearest first, never above the repository."""
+    from ..reading.discover import _mapped_package_dirs
+
+    if not inside(here, top):
+        return
+    directory = here
+    while True:
+        yield directory / name
+        yield directory / "src" / name
+        yield from _mapped_package_dirs(directory, name)
+        if directory == top or directory.parent == directory or not inside(directory.parent, top):
+            return
+        directory = directory.parent
+
+
+def _module_exists(path: Path, consulted: set[str]) -> bool:
+    candidates = (path.with_suffix(".py"), path / "__init__.py")
+    consulted.update(str(c) for c in candidates)
+    return any(c.is_file() for c in candidates)

@@ -1,0 +1,381 @@
+"""Alembic op calls that create or drop schema objects, and whether a guard makes each safe to repeat.
+
+Read with CPython's `ast` from upgrade()/downgrade() and the module functions they
+call. A call is safe when it passes `if_not_exists=True` / `if_exists=True`
+(Alembic >= 1.16) or sits inside an `if` that asks the inspector first
+(`inspector.has_table(...)`, `'t' in inspector.get_table_names()`, a
+`has_column`-style helper, an `information_schema` query...), the test read as
+facts/pyguards.py reads it (names followed to their values, an early return, a try).
+"""
+
+from __future__ import annotations
+
+import ast
+import dis
+import re
+import types
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from ..sql.source import ENTRY_POINTS, char_column, reached_functions
+from .pyguards import Context, context_at, function_contexts
+
+# op function -> the keyword that makes it idempotent
+CREATING = {"create_table": "if_not_exists", "add_column": "if_not_exists", "create_index": "if_not_exists"}
+DROPPING = {"drop_table": "if_exists", "drop_index": "if_exists", "drop_column": "if_exists"}
+_GUARD_WORDS = (
+    "has_table", "get_table_names", "has_column", "get_columns", "has_index", "get_indexes",
+    "table_exists", "column_exists", "index_exists", "information_schema", "pg_catalog", "pg_class",
+)  # fmt: skip
+
+
+def guarded_calls(
+    text: str, tree: ast.Module | None = None, entries: tuple[str, ...] = ENTRY_POINTS
+) -> frozenset[tuple[int, int]]:
+    """(line, column) of each creating/dropping op call an inspector check guards
+    (facts/ops.py keeps the answer on the call's OpFact)."""
+    if tree is None:
+        tree = ast.parse(text)
+    lines = text.splitlines(keepends=True)
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    found: set[tuple[int, int]] = set()
+    for entry in entries:
+        if entry not in functions:
+            continue
+        for function in reached_functions(functions, entry, lines):
+            contexts: list[Context] | None = None
+            for call, guarded in _calls(function.body, False):
+                if not guarded:  # names followed to their values, lookups in helpers (facts/pyguards.py)
+                    contexts = contexts if contexts is not None else function_contexts(function, tree)
+                    context = context_at(contexts, call.lineno)
+                    guarded = context is not None and context.guarded
+                if guarded:
+                    found.add((call.lineno, char_column(lines, call.lineno, call.col_offset)))
+    return frozenset(found)
+
+
+def _keyword_insert(call: ast.Call, keyword: str, lines: list[str]) -> tuple[int, int, str] | None:
+    """Where and how `keyword=True` joins the call's arguments, following its layout:
+    on a line of its own, with a trailing comma, when each argument has its own line
+    and the parenthesis closes below them; else inline after the last argument."""
+    arguments: list[ast.expr | ast.keyword] = [*call.args, *call.keywords]
+    if not arguments:
+        return None
+    last = max(arguments, key=lambda n: (n.end_lineno or 0, n.end_col_offset or 0))
+    if last.end_lineno is None or last.end_col_offset is None:
+        return None
+    end_line = last.end_lineno
+    end_column = char_column(lines, end_line, last.end_col_offset)
+    inline = (end_line, end_column, f", {keyword}=True")
+    first = lines[last.lineno - 1] if 0 < last.lineno <= len(lines) else ""
+    indent = first[: char_column(lines, last.lineno, last.col_offset)]
+    if indent.strip() or (call.end_lineno or 0) <= end_line:
+        return inline
+    text = lines[end_line - 1]
+    newline = "\r\n" if text.endswith("\r\n") else "\n"
+    rest = text[end_column:].strip()
+    if rest.startswith(","):  # a trailing comma: the new argument goes after it (and any comment)
+        if rest[1:].strip() and not rest[1:].strip().startswith("#"):
+            return inline
+        return (end_line, len(text.rstrip("\r\n")), f"{newline}{indent}{keyword}=True,")
+    if rest and not rest.startswith("#"):
+        return inline
+    return (end_line, end_column, f",{newline}{indent}{keyword}=True")
+
+
+def _calls(body: list[ast.stmt], guarded: bool) -> Iterator[tuple[ast.Call, bool]]:
+    """Each creating/dropping op call, and whether an enclosing `if` guards it."""
+    for statement in body:
+        if isinstance(statement, ast.If):
+            guard = guarded or _is_guard(statement.test)
+            yield from _calls(statement.body, guard)
+            yield from _calls(statement.orelse, guard)
+            continue
+        if isinstance(statement, (ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)):
+            yield from _calls(statement.body, guarded)
+            yield from _calls(getattr(statement, "orelse", []), guarded)
+            continue
+        if isinstance(statement, ast.Try):
+            for block in (statement.body, statement.orelse, statement.finalbody):
+                yield from _calls(block, guarded)
+            for handler in statement.handlers:
+                yield from _calls(handler.body, guarded)
+            continue
+        for node in ast.walk(statement):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "op"
+                and (node.func.attr in CREATING or node.func.attr in DROPPING)
+            ):
+                yield node, guarded
+
+
+def _is_guard(test: ast.expr) -> bool:
+    """An `if` test that looks the object up before acting on it."""
+    return any(word in ast.dump(test) for word in _GUARD_WORDS)
+
+
+def _is_true(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _first_string(call: ast.Call) -> str:
+    for argument in call.args:
+        if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+            return argument.value
+    return ""
+
+
+# -- unique keys: what makes ON CONFLICT DO NOTHING (MG204) more than a no-op ---------
+
+# A file without one of these creates no primary key, unique constraint or foreign key
+# ON DELETE through op, and renames no table that has one.
+KEY_HINT = re.compile(
+    r"primary_key|PrimaryKeyConstraint|UniqueConstraint|unique\s*=|create_primary_key|create_unique_constraint"
+    r"|rename_table|ondelete"
+)
+
+
+_KEYED = ("create_primary_key", "create_unique_constraint", "rename_table")  # whatever their arguments
+_KEY_CALLS = (
+    "create_table", "add_column", "create_primary_key", "create_unique_constraint", "create_index", "rename_table",
+    "create_foreign_key",
+)  # fmt: skip
+
+
+class OpKeys(NamedTuple):
+    keys: tuple[tuple[str, tuple[str, ...]], ...]  # (table, sorted columns)
+    renames: tuple[tuple[str, str], ...]  # (old, new): a table's keys go with it
+    cascades: tuple[tuple[str, str], ...] = ()  # (child, parent) of each foreign key ON DELETE CASCADE
+
+
+def extract_op_keys(text: str, code: types.CodeType) -> OpKeys:
+    """(table, columns) of every primary key and unique constraint upgrade() creates with op:
+    `op.create_table` (a `primary_key=True` / `unique=True` column, a PrimaryKeyConstraint,
+    a UniqueConstraint), `op.add_column`, `op.create_primary_key`,
+    `op.create_unique_constraint`, `op.create_index(..., unique=True)` without a WHERE;
+    the tables `op.rename_table` renames; and the foreign keys with ondelete="CASCADE"
+    (a ForeignKey / ForeignKeyConstraint given to create_table / add_column,
+    `op.create_foreign_key`), as (child table, parent table). Names that are not literals are left out:
+    a key not seen is a key not claimed.
+
+    Only the calls are parsed, not the file: a call counts when its line runs code of
+    upgrade() or of a module function it calls (the compiled module says which lines do,
+    so a call in a comment, a string or downgrade() does not count).
+    """
+    lines: set[int] | None = None  # worked out for the first call found: most files have none
+    keys: list[tuple[str, tuple[str, ...]]] = []
+    renames: list[tuple[str, str]] = []
+    cascades: list[tuple[str, str]] = []
+    for name, start, opening in _key_calls(text):
+        if lines is None:
+            lines = _lines_run_by(code, "upgrade")
+        if text.count("\n", 0, start) + 1 not in lines:
+            continue
+        end = _closing_parenthesis(text, opening)
+        if end is None or (KEY_HINT.search(text, start, end) is None and name not in _KEYED):
+            continue  # a create_table or create_index that declares no key: not worth parsing
+        try:
+            call = ast.parse(text[start : end + 1], mode="eval").body
+        except (SyntaxError, ValueError, RecursionError):
+            continue
+        if isinstance(call, ast.Call) and name == "rename_table":
+            old, new, schema = (
+                _argument_string(call, 0, "old_table_name"),
+                _argument_string(call, 1, "new_table_name"),
+                _keyword_string(call, "schema"),
+            )
+            if old and new:
+                renames.append((_qualified(schema, old), _qualified(schema, new)))
+        elif isinstance(call, ast.Call):
+            keys.extend(_keys_of(name, call))
+            cascades.extend(_cascades_of(name, call))
+    return OpKeys(tuple(dict.fromkeys(keys)), tuple(renames), tuple(dict.fromkeys(cascades)))
+
+
+def _key_calls(text: str) -> Iterator[tuple[str, int, int]]:
+    """(op function, where `op.` starts, where its `(` is) of each call that may create a key.
+    str.find, not one regex over the whole text: this runs on most version files."""
+    for name in _KEY_CALLS:
+        needle = f"op.{name}"
+        start = text.find(needle)
+        while start >= 0:
+            after = start + len(needle)
+            opening = after
+            while text.startswith((" ", "\t"), opening):
+                opening += 1
+            if (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_.")) and text.startswith(
+                "(", opening
+            ):
+                yield name, start, opening
+            start = text.find(needle, after)
+
+
+def _lines_run_by(module: types.CodeType, entry: str) -> set[int]:
+    """The lines with code of `entry` and of the module functions it names, transitively."""
+    functions = {c.co_name: c for c in module.co_consts if isinstance(c, types.CodeType)}
+    if entry not in functions:
+        return set()
+    reached, order = {entry}, [functions[entry]]
+    lines: set[int] = set()
+    for function in order:
+        stack = [function]
+        while stack:
+            current = stack.pop()
+            lines.update(line for _, line in dis.findlinestarts(current) if line is not None)
+            stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
+            for name in current.co_names:
+                if name in functions and name not in reached:
+                    reached.add(name)
+                    order.append(functions[name])
+    return lines
+
+
+_SCAN = re.compile(r"""[()\[\]{}#]|\'\'\'|\"\"\"|'|\"""")
+_STRING_END = {
+    "'": re.compile(r"(?:\\.|[^\\'\n])*'"),
+    '"': re.compile(r'(?:\\.|[^\\"\n])*"'),
+    "'''": re.compile(r"(?:\\.|[^\\])*?\'\'\'", re.DOTALL),
+    '"""': re.compile(r"(?:\\.|[^\\])*?\"\"\"", re.DOTALL),
+}
+
+
+def _closing_parenthesis(text: str, opening: int) -> int | None:
+    """The index of the `)` that closes the `(` at `opening`, skipping strings and comments."""
+    depth, position = 0, opening
+    while True:
+        found = _SCAN.search(text, position)
+        if found is None:
+            return None
+        token, position = found.group(), found.end()
+        if token in ("(", "[", "{"):
+            depth += 1
+        elif token in (")", "]", "}"):
+            depth -= 1
+            if depth == 0:
+                return found.start() if token == ")" else None
+        elif token == "#":
+            position = text.find("\n", position)
+            if position < 0:
+                return None
+        else:
+            closed = _STRING_END[token].match(text, position)
+            if closed is None:
+                return None
+            position = closed.end()
+
+
+def _keys_of(name: str, call: ast.Call) -> Iterator[tuple[str, tuple[str, ...]]]:
+    schema = _keyword_string(call, "schema")
+    if name in ("create_table", "add_column"):
+        table = _argument_string(call, 0, "table_name")
+        if not table:
+            return
+        primary: list[str] = []  # every primary_key=True column: one composite key
+        for element in call.args[1:]:
+            for columns in _element_keys(element, primary):
+                yield _qualified(schema, table), columns
+        if primary:
+            yield _qualified(schema, table), tuple(sorted(primary))
+    elif name in ("create_primary_key", "create_unique_constraint", "create_index"):
+        if name == "create_index" and not (
+            _is_true(_keyword(call, "unique"))
+            and not any(k.arg and k.arg.endswith("_where") for k in call.keywords)
+        ):
+            return
+        table = _argument_string(call, 1, "table_name")
+        listed = call.args[2] if len(call.args) > 2 else _keyword(call, "columns")
+        columns = _strings(listed.elts) if isinstance(listed, (ast.List, ast.Tuple)) else ()
+        if table and columns:
+            yield _qualified(schema, table), columns
+
+
+def _element_keys(element: ast.expr, primary: list[str]) -> Iterator[tuple[str, ...]]:
+    """The key a Column or constraint given to create_table/add_column declares; a
+    primary-key column is added to `primary` (SQLAlchemy makes one key of all of them)."""
+    if not isinstance(element, ast.Call):
+        return
+    called = element.func.attr if isinstance(element.func, ast.Attribute) else getattr(element.func, "id", "")
+    if called == "Column":
+        column = _argument_string(element, 0, "name")
+        if column and _is_true(_keyword(element, "primary_key")):
+            primary.append(column)
+        elif column and _is_true(_keyword(element, "unique")):
+            yield (column,)
+    elif called in ("PrimaryKeyConstraint", "UniqueConstraint"):
+        columns = _strings(element.args)
+        if columns and len(columns) == len(element.args):
+            yield columns
+
+
+def _cascades_of(name: str, call: ast.Call) -> Iterator[tuple[str, str]]:
+    """(child, parent) of the foreign keys ON DELETE CASCADE that the call creates."""
+    if name == "create_foreign_key":
+        child = _argument_string(call, 1, "source_table")
+        parent = _argument_string(call, 2, "referent_table")
+        if child and parent and _cascades(call):
+            yield (
+                _qualified(_keyword_string(call, "source_schema"), child),
+                _qualified(_keyword_string(call, "referent_schema"), parent),
+            )
+    elif name in ("create_table", "add_column"):
+        child = _argument_string(call, 0, "table_name")
+        if not child:
+            return
+        child = _qualified(_keyword_string(call, "schema"), child)
+        for element in call.args[1:]:
+            if not isinstance(element, ast.Call):
+                continue
+            if _called(element) == "Column":
+                references = [
+                    a for a in element.args if isinstance(a, ast.Call) and _called(a) == "ForeignKey"
+                ]
+                targets = [(r, r.args[0] if r.args else _keyword(r, "column")) for r in references]
+            elif _called(element) == "ForeignKeyConstraint":
+                listed = element.args[1] if len(element.args) > 1 else _keyword(element, "refcolumns")
+                first = listed.elts[0] if isinstance(listed, (ast.List, ast.Tuple)) and listed.elts else None
+                targets = [(element, first)]
+            else:
+                continue
+            for constraint, target in targets:
+                if (
+                    isinstance(target, ast.Constant)
+                    and isinstance(target.value, str)
+                    and _cascades(constraint)
+                ):
+                    parent = target.value.rpartition(".")[0]  # [schema.]table.column
+                    if parent:
+                        yield child, parent
+
+
+def _cascades(call: ast.Call) -> bool:
+    return _keyword_string(call, "ondelete").strip().upper() == "CASCADE"
+
+
+def _called(call: ast.Call) -> str:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
+def _keyword_string(call: ast.Call, name: str) -> str:
+    value = _keyword(call, name)
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else ""
+
+
+def _argument_string(call: ast.Call, index: int, keyword: str) -> str:
+    value = call.args[index] if len(call.args) > index else _keyword(call, keyword)
+    return value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else ""
+
+
+def _strings(nodes: list[ast.expr]) -> tuple[str, ...]:
+    found = [n.value for n in nodes if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+    return tuple(sorted(found)) if len(found) == len(nodes) else ()
+
+
+def _qualified(schema: str, table: str) -> str:
+    return f"{schema}.{table}" if schema else table

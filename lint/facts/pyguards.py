@@ -1,0 +1,284 @@
+"""Where a statement of a migration function sits in its Python control flow.
+
+For each simple statement of a function: the branches that lead to it (its `path`)
+and whether Python code around it makes it safe to run twice (`guarded`):
+
+- an enclosing `if` (or `elif`/`else` of it) or `while` whose test asks the database
+  or the inspector first: the test, with each name in it followed to the values
+  assigned to it in the function or the module (and each module function it calls to
+  what that returns), mentions a catalog (`pg_type`, `pg_class`,
+  `pg_constraint`, `pg_indexes`, `information_schema`, `sqlite_master`, ...), an
+  inspector or helper lookup (`has_table`, `get_columns`, `get_indexes`,
+  `..._exists`, ...), or reads a query's result (`.first()`, `.fetchone()`,
+  `.scalar()`, `.one_or_none()`, a `SELECT`);
+- an earlier `if <such a test>: return` (or `continue`, `raise`) in the same block;
+- a `try` whose handler catches a database error (`ProgrammingError`,
+  `IntegrityError`, `DuplicateObject`, ..., `Exception`, a bare `except`) and does
+  not raise again: a failure does not stop the upgrade;
+- an `except IndexError` / `NoResultFound` / `StopIteration` / `KeyError` handler
+  whose `try` reads a query's result: it runs only when the lookup found nothing.
+
+An `if <parameter>:` whose parameter is True on this call (its default is True and the
+call passes nothing else for it, or passes True) is no branch: its body is on the path
+of the `if` (`def step_4(upgrade=True): if upgrade: ...` called as `step_4()`).
+
+Paths let sql/guards.py tell whether an earlier statement always runs before a later
+one: it does when its path is a prefix of the later one's (same branch or an outer one).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Union
+
+_Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+# Read in ast.dump() of a test and of the values its names hold.
+_LOOKUP = re.compile(
+    r"pg_(?:type|class|constraint|indexes|index|namespace|proc|trigger|enum|catalog|tables|views"
+    r"|matviews|extension|attribute|sequences|attrdef|roles|user)\b"
+    r"|information_schema|sqlite_master|sys\.(?:tables|columns|indexes|objects)"
+    r"|'(?:has_\w+|get_(?:table_names|columns|indexes|unique_constraints|foreign_keys"
+    r"|check_constraints|pk_constraint|view_names|sequence_names|enums|schema_names|table_options))'"
+    r"|'\w*exists?\w*'|'\w*_exist\w*'"
+    r"|'(?:first|fetchone|fetchall|fetchmany|scalar|scalars|scalar_one|scalar_one_or_none|one_or_none|one|all)'"
+    r"|value='(?:\s|\\[nt])*(?i:select|with)\b"
+    r"|'select'",
+)
+_EMPTY_RESULT = frozenset({"IndexError", "NoResultFound", "StopIteration", "KeyError", "TypeError"})
+_DATABASE_ERRORS = frozenset({
+    "Exception", "BaseException", "ProgrammingError", "IntegrityError", "OperationalError",
+    "DatabaseError", "DBAPIError", "SQLAlchemyError", "InternalError", "DuplicateObject",
+    "DuplicateTable", "DuplicateColumn", "DuplicateDatabase", "DuplicateSchema", "DuplicateFunction",
+    "UniqueViolation", "UndefinedTable", "UndefinedColumn", "UndefinedObject", "UndefinedFunction",
+    "InvalidSchemaName", "NoSuchTableError", "Error",
+})  # fmt: skip
+_EXITS = (ast.Return, ast.Continue, ast.Raise)
+
+
+@dataclass(frozen=True)
+class Context:
+    """A simple statement's lines, the branches leading to it, and whether a lookup guards it."""
+
+    first: int
+    last: int
+    path: tuple[int, ...]
+    guarded: bool
+
+
+def function_contexts(
+    function: _Function,
+    module: ast.Module,
+    branches: Iterator[int] | None = None,
+    call: ast.Call | None = None,
+) -> list[Context]:
+    """The contexts of every simple statement in the function, outermost first.
+
+    `branches` numbers the branches: share one between the functions of a module so
+    that paths of different functions never look alike. `call`: the call that runs
+    the function, for its parameters that are True (see the module docstring).
+    """
+    reader = _Reader(lambda: _assignments(module.body, function), branches or itertools.count(1))
+    reader.true = true_parameters(function, call) if call is not None else frozenset()
+    reader.helpers = {
+        n.name: n
+        for n in module.body
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not function
+    }
+    reader.block(function.body, (), False)
+    return reader.found
+
+
+def context_at(contexts: Sequence[Context], line: int) -> Context | None:
+    """The innermost simple statement spanning `line`."""
+    best = None
+    for context in contexts:
+        if context.first <= line <= context.last and (best is None or context.first >= best.first):
+            best = context
+    return best
+
+
+def always_before(earlier: tuple[int, ...], later: tuple[int, ...]) -> bool:
+    """Whether a statement on path `earlier` runs whenever one on `later` does (if it comes first)."""
+    return later[: len(earlier)] == earlier
+
+
+class _Reader:
+    def __init__(self, assigned: Callable[[], dict[str, list[ast.expr]]], branches: Iterator[int]) -> None:
+        self.read_assigned = assigned  # read on the first test: most functions have none
+        self._assigned: dict[str, list[ast.expr]] | None = None
+        self.helpers: dict[str, _Function] = {}  # module functions a test may call
+        self.found: list[Context] = []
+        self.branches = branches
+        self._looked: dict[int, bool] = {}  # by id(): a test is read where it stands and again after it
+        self.true: frozenset[str] = frozenset()  # parameters that are True on this call
+
+    def branch(self, path: tuple[int, ...]) -> tuple[int, ...]:
+        return (*path, next(self.branches))
+
+    def block(self, body: Sequence[ast.stmt], path: tuple[int, ...], guarded: bool) -> None:
+        for statement in body:
+            self.statement(statement, path, guarded)
+            if (
+                isinstance(statement, ast.If)
+                and statement.body
+                and isinstance(statement.body[-1], _EXITS)
+                and self.looks_up(statement.test)
+            ):
+                guarded = True  # `if exists: return` - what follows runs only when it does not
+
+    def statement(self, node: ast.stmt, path: tuple[int, ...], guarded: bool) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            return
+        if isinstance(node, ast.If):
+            inner = guarded or self.looks_up(node.test)
+            self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
+            taken = isinstance(node.test, ast.Name) and node.test.id in self.true
+            self.block(node.body, path if taken else self.branch(path), inner)
+            self.block(node.orelse, self.branch(path), inner)
+        elif isinstance(node, ast.While):  # `while <rows left>:` runs only while the lookup finds work
+            self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
+            self.block(node.body, self.branch(path), guarded or self.looks_up(node.test))
+            self.block(node.orelse, self.branch(path), guarded)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            self.block(node.body, self.branch(path), guarded)
+            self.block(node.orelse, self.branch(path), guarded)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            self.block(node.body, path, guarded)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            handlers: list[ast.ExceptHandler] = getattr(node, "handlers", [])
+            swallows = any(
+                set(_caught(handler)) & _DATABASE_ERRORS and not _raises(handler.body) for handler in handlers
+            )
+            reads = any(self.looks_up(s) for s in getattr(node, "body", []))
+            self.block(getattr(node, "body", []), self.branch(path), guarded or swallows)
+            for handler in handlers:
+                empty = reads and bool(set(_caught(handler)) & _EMPTY_RESULT)
+                self.block(handler.body, self.branch(path), guarded or empty)
+            self.block(getattr(node, "orelse", []), self.branch(path), guarded)
+            self.block(getattr(node, "finalbody", []), path, guarded)
+        else:
+            self.found.append(Context(node.lineno, node.end_lineno or node.lineno, path, guarded))
+
+    def looks_up(self, node: ast.AST) -> bool:
+        found = self._looked.get(id(node))
+        if found is None:
+            found = self._looked[id(node)] = _LOOKUP.search(self.dump(node, 0)) is not None
+        return found
+
+    def dump(self, node: ast.AST, depth: int) -> str:
+        text = ast.dump(node)
+        if depth >= 3:
+            return text
+        names = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+        if self._assigned is None:
+            self._assigned = self.read_assigned()
+        values = [value for name in sorted(names) for value in self._assigned.get(name, ())]
+        for name in sorted(names & self.helpers.keys()):  # a helper's answer is what it returns
+            values.extend(
+                n.value for n in walk_statements(self.helpers[name]) if isinstance(n, ast.Return) and n.value
+            )
+        return " ".join([text, *(self.dump(value, depth + 1) for value in values)])
+
+
+def true_parameters(function: _Function, call: ast.Call) -> frozenset[str]:
+    """The function's parameters that are True when `call` runs it, and that its body
+    never assigns: given a literal True, or left to a default of True."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return frozenset()  # *args / **kwargs: what they hold is not known
+    arguments = function.args
+    positional = [*arguments.posonlyargs, *arguments.args]
+    defaults: dict[str, ast.expr | None] = dict.fromkeys(a.arg for a in positional)
+    defaults.update(
+        zip([a.arg for a in positional][len(positional) - len(arguments.defaults) :], arguments.defaults)
+    )
+    defaults.update((a.arg, d) for a, d in zip(arguments.kwonlyargs, arguments.kw_defaults))
+    given: dict[str, ast.expr | None] = dict(defaults)
+    given.update(zip([a.arg for a in positional], call.args))
+    given.update((k.arg, k.value) for k in call.keywords if k.arg in given)
+    assigned = {
+        n.id
+        for n in ast.walk(function)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
+    }
+    return frozenset(
+        name
+        for name, value in given.items()
+        if isinstance(value, ast.Constant) and value.value is True and name not in assigned
+    )
+
+
+def _raises(body: Sequence[ast.stmt]) -> bool:
+    """Whether a handler passes the error on: a `raise` anywhere in it."""
+    return any(isinstance(node, ast.Raise) for statement in body for node in walk_statements(statement))
+
+
+_HOLDS_STATEMENTS = (ast.stmt, ast.excepthandler, *((ast.match_case,) if hasattr(ast, "match_case") else ()))
+
+
+def walk_statements(node: ast.AST) -> Iterator[ast.AST]:
+    """`ast.walk(node)`, in its order, without the expressions: the statements (and the
+    except handlers and match cases holding them) below `node`, node first.
+
+    An expression never holds a statement, so the statements come in the order
+    ast.walk gives them; skipping the expressions' nodes makes it several times cheaper.
+    """
+    todo = [node]
+    at = 0
+    while at < len(todo):
+        current = todo[at]
+        at += 1
+        yield current
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                todo.extend(item for item in value if isinstance(item, _HOLDS_STATEMENTS))
+
+
+def _caught(handler: ast.ExceptHandler) -> list[str]:
+    if handler.type is None:
+        return ["BaseException"]
+    kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    names = []
+    for kind in kinds:
+        if isinstance(kind, ast.Name):
+            names.append(kind.id)
+        elif isinstance(kind, ast.Attribute):
+            names.append(kind.attr)
+    return names
+
+
+def _assignments(module: Sequence[ast.stmt], function: _Function) -> dict[str, list[ast.expr]]:
+    """Values assigned to simple names in the function, then at module level (for constants).
+
+    Only statements are visited, not the expressions inside them: an assignment is one.
+    """
+    found: dict[str, list[ast.expr]] = {}
+    for statement in [*_statements(function.body), *module]:
+        targets: list[ast.expr] = []
+        value: ast.expr | None = None
+        if isinstance(statement, ast.Assign):
+            targets, value = statement.targets, statement.value
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            targets, value = [statement.target], statement.value
+        for target in targets:
+            for name in ast.walk(target):  # `a, b = ...` gives both the whole value
+                if isinstance(name, ast.Name) and value is not None:
+                    found.setdefault(name.id, []).append(value)
+    return found
+
+
+def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement in a body and the blocks nested in it, not in nested functions."""
+    for statement in body:
+        yield statement
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            yield from _statements(getattr(statement, field, []))
+        for handler in getattr(statement, "handlers", []):
+            yield from _statements(handler.body)

@@ -1,0 +1,1 @@
+"""The history across branches: what REF holds (--against), the head file, and rebasing."""

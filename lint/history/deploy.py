@@ -1,0 +1,120 @@
+"""What the deploy-safety rules (MG4xx) know beyond the version files: what is deployed,
+what env.py does around every revision, and the database.
+
+Only what will still run can take an outage. With `--against REF` (REF is what the
+databases run) or `[tool.miglint] deployed = "<rev>"`, the revisions after the
+deployed ones are the undeployed ones: the rules look only at them, and a table one of
+them creates is new (no rows, no readers), so locking it harms nobody.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..facts.ops import bare
+from ..reading.readfile import read_regular
+
+if TYPE_CHECKING:
+    from ..graph import RevisionGraph
+    from ..model import RevisionFile
+    from ..reading.discover import Environment
+
+_OTHER_DIALECTS = frozenset({"sqlite", "mysql", "mariadb", "mssql", "oracle"})
+_TRANSACTION_PER_MIGRATION = re.compile(r"^[^#\n]*\btransaction_per_migration\s*=\s*True\b", re.M)
+_AUTOCOMMIT = re.compile(
+    r"^[^#\n]*(?:\btransactional_ddl\s*=\s*False|isolation_level\s*=\s*['\"]AUTOCOMMIT)", re.M
+)
+_LOCK_TIMEOUT = re.compile(r"^[^#\n]*\block_timeout\b", re.M)
+
+
+@dataclass(frozen=True)
+class DeployContext:
+    postgres: bool = True  # the dialect is PostgreSQL, or nothing says otherwise
+    postgres_version: int | None = None  # [tool.miglint] postgres-version
+    transaction_per_migration: bool = False  # env.py: one transaction per revision
+    env_lock_timeout: bool = False  # env.py sets lock_timeout: it covers every revision
+    # env.py runs the revisions outside a transaction (transactional_ddl=False, AUTOCOMMIT)
+    autocommit: bool = False
+    env_path: str = ""
+    # How miglint knows what is deployed ("--against main", "deployed = \"abc\""), "" when it does not
+    known_by: str = ""
+    deployed_revision: str | None = None  # [tool.miglint] deployed
+    # --against REF: the working tree's version files REF has no file at (undeployed)
+    undeployed_paths: frozenset[str] | None = None
+
+
+def deploy_context(
+    env: Environment,
+    dialect: str,
+    postgres_version: int | None,
+    deployed: str | None,
+    ref: str | None = None,
+    undeployed_paths: Iterable[str] | None = None,
+) -> DeployContext:
+    env_text, env_path = "", ""
+    if env.script_location is not None:
+        path = Path(env.script_location) / "env.py"
+        try:
+            env_text = read_regular(path, limit=1 << 20).decode("utf-8", "replace")
+            env_path = str(path)
+        except OSError:
+            env_text = ""
+    # one graph per dialect in versions/<dialect>/ (reading/discover.py): the directory says which
+    named = {location.name.lower() for location in env.version_locations}
+    known_by = f"--against {ref}" if ref is not None and undeployed_paths is not None else ""
+    if not known_by and deployed:
+        known_by = f'deployed = "{deployed}"'
+    return DeployContext(
+        postgres=dialect == "postgresql" and not named & _OTHER_DIALECTS,
+        postgres_version=postgres_version,
+        transaction_per_migration=_TRANSACTION_PER_MIGRATION.search(env_text) is not None,
+        env_lock_timeout=_LOCK_TIMEOUT.search(env_text) is not None,
+        autocommit=_AUTOCOMMIT.search(env_text) is not None,
+        env_path=env_path,
+        known_by=known_by,
+        deployed_revision=deployed if undeployed_paths is None and deployed else None,
+        undeployed_paths=frozenset(undeployed_paths) if undeployed_paths is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class DeployScope:
+    """The revisions the MG4xx rules look at, and the tables that are new to each."""
+
+    revisions: frozenset[str]
+    new_tables: dict[str, frozenset[str]]  # revision -> tables undeployed ancestors created
+
+
+def deploy_scope(graph: RevisionGraph) -> DeployScope:
+    """Worked out once per graph and shared by every MG4xx rule."""
+    found: DeployScope | None = getattr(graph, "_deploy_scope", None)
+    if found is not None:
+        return found
+    context: DeployContext = getattr(graph, "deploy", DeployContext())
+    undeployed: set[str] | None = None
+    if context.undeployed_paths is not None:
+        undeployed = {r for r, f in graph.revisions.items() if f.path in context.undeployed_paths}
+    elif context.deployed_revision and context.deployed_revision in graph.revisions:
+        undeployed = graph.descendants(context.deployed_revision)
+    if undeployed is not None:
+        for rev_id in list(undeployed):  # what comes after an undeployed revision is undeployed too
+            undeployed |= graph.descendants(rev_id)
+    revisions = frozenset(graph.revisions if undeployed is None else undeployed)
+    created = {rev_id: created_tables(graph.revisions[rev_id]) for rev_id in (undeployed or ())}
+    new_tables = {
+        rev_id: frozenset(t for a in graph.ancestors(rev_id) if a in created for t in created[a])
+        for rev_id in (undeployed or ())
+    }
+    scope = DeployScope(revisions, new_tables)
+    graph._deploy_scope = scope  # type: ignore[attr-defined]
+    return scope
+
+
+def created_tables(file: RevisionFile) -> frozenset[str]:
+    """Tables the revision's upgrade creates (or renames into being), as bare lower-case names."""
+    names = {bare(o.table) for o in file.operations if o.entry == "upgrade" and o.name == "create_table"}
+    return frozenset(n for n in names if n)

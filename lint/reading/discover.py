@@ -1,0 +1,964 @@
+"""Where the revisions are: Alembic environments and their version files.
+
+Mirrors Alembic's own reading of `alembic.ini` and `[tool.alembic]`, so that what
+miglint lints is what Alembic loads: every `*.py` file but `__init__.py` and
+editor lock files, in each version location, walked recursively only when
+`recursive_version_locations` is true. The only stage besides the cache that
+touches the file system.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import fnmatch
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
+from .readfile import read_regular
+
+# alembic.script.base._only_source_rev_file
+_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+# alembic.config: the legacy split when no path_separator is configured
+_SPLIT_ON_SPACE_COMMA = re.compile(r", *|(?: +)")
+_SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
+# Never searched for configuration: environments, caches and build output.
+SKIP_DIRS = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "env",
+    ".env",
+    ".tox",
+    ".nox",
+    "node_modules",
+    "__pycache__",
+    "build",
+    "dist",
+    "site-packages",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".miglint_cache",
+    ".eggs",
+}
+_SEARCH_DEPTH = 6
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One revision graph: a script directory's version locations and their files."""
+
+    name: str
+    version_locations: tuple[Path, ...]
+    files: tuple[Path, ...]
+    script_location: Path | None = None
+    recursive: bool = False  # recursive_version_locations: sub-directories hold revisions too
+    # Revision-named files in sub-directories that no version location covers (set in
+    # code, as keystone does): read to report them (MG004), never silently dropped.
+    uncovered: tuple[Path, ...] = ()
+    note: str | None = None  # what discovery decided on the user's behalf, one line
+    # The [tool.miglint] nearest to where the environment is configured: it applies to
+    # this environment only, so `miglint lint a b` reports for b what `miglint lint b` does.
+    settings: Settings | None = field(default=None, compare=False, repr=False)
+    # `head-file` of its [[tool.miglint.environments]] entry, resolved (lint/history/headfile.py)
+    head_file: Path | None = None
+
+
+@dataclass(frozen=True)
+class EnvironmentProblem:
+    """An environment a search found but could not read: the file that configures it
+    and why (reported as MG005, pointing at that file)."""
+
+    config: Path
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    settings: Settings
+    environments: tuple[Environment, ...]
+    # Environments found by a search that could not be read, one line each: the others
+    # are linted all the same.
+    problems: tuple[EnvironmentProblem, ...] = ()
+    # Version files named on the command line: only their findings are reported.
+    focus: tuple[Path, ...] = ()
+
+
+def discover(paths: Sequence[str], cwd: Path, *, whole_tree: bool = True) -> Project:
+    """Find the environments named by the command-line paths (or around `cwd`).
+
+    `whole_tree`: a project root stands for every environment in its tree (`lint`);
+    False, for the commands that draw or plan one environment, for the ones the root
+    configures itself, when it configures any.
+    """
+    targets: list[Path | None] = [Path(p) for p in paths] or [None]
+    environments: list[Environment] = []
+    problems: list[EnvironmentProblem] = []
+    focus: list[Path] = []
+    first: Settings | None = None
+    for target in targets:
+        found = _environments_for(target, cwd, whole_tree)
+        settings = _settings_near(found.root)
+        first = first or settings
+        environments.extend(_with_settings(env, settings) for env in found.environments)
+        problems.extend(found.problems)
+        focus.extend(found.focus)
+    assert first is not None
+    environments = [_exclude(env) for env in environments]
+    return Project(
+        root=first.root,
+        settings=first,
+        environments=tuple(_unique(environments)),
+        problems=tuple(dict.fromkeys(problems)),
+        focus=tuple(focus),
+    )
+
+
+def _settings_near(directory: Path) -> Settings:
+    pyproject = _nearest_pyproject(directory)
+    # Relative settings (exclude, cache-dir) mean the same wherever miglint starts:
+    # they are relative to the file that holds them.
+    return load_settings(pyproject.parent if pyproject else directory, pyproject)
+
+
+def _with_settings(env: Environment, settings: Settings) -> Environment:
+    """`env` under `settings`, unless discovery below a directory already gave it its own."""
+    return env if env.settings is not None else dataclasses.replace(env, settings=settings)
+
+
+def settings_of(project: Project, env: Environment) -> Settings:
+    return env.settings if env.settings is not None else project.settings
+
+
+def _settings_key(settings: Settings) -> tuple[Path, Path | None]:
+    return settings.root.absolute(), settings.source.absolute() if settings.source else None
+
+
+def by_settings(project: Project) -> list[Project]:
+    """The project split into one project per [tool.miglint] its environments use, in
+    order: each is linted exactly as it would be on its own."""
+    groups: dict[tuple[Path, Path | None], list[Environment]] = {}
+    settings: dict[tuple[Path, Path | None], Settings] = {}
+    for env in project.environments:
+        own = settings_of(project, env)
+        key = _settings_key(own)
+        groups.setdefault(key, []).append(env)
+        settings.setdefault(key, own)
+    if len(groups) <= 1:
+        return [project]
+    return [
+        Project(settings[k].root, settings[k], tuple(envs), focus=project.focus) for k, envs in groups.items()
+    ]
+
+
+def project_of(project: Project, env: Environment) -> Project:
+    """The project as `env` sees it: its own settings and the environments sharing them."""
+    own = settings_of(project, env)
+    key = _settings_key(own)
+    if key == _settings_key(project.settings):
+        return project
+    shared = tuple(e for e in project.environments if _settings_key(settings_of(project, e)) == key)
+    return Project(own.root, own, shared, focus=project.focus)
+
+
+@dataclass
+class _Found:
+    """What one command-line path names."""
+
+    root: Path
+    environments: list[Environment]
+    problems: list[EnvironmentProblem] = dataclasses.field(default_factory=list)
+    focus: list[Path] = dataclasses.field(default_factory=list)
+
+
+def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -> _Found:
+    if target is None:
+        root = _find_upwards(cwd)
+        if root is not None:
+            return _project(root, cwd, whole_tree)
+        return _search_down(cwd, cwd)
+    path = target if target.is_absolute() else cwd / target
+    try:
+        path.stat()
+    except FileNotFoundError:
+        raise ConfigError(f"{target}: no such file or directory") from None
+    except OSError as error:  # a name too long, a link loop, no permission
+        raise ConfigError(f"{_shortened(str(target))}: {error.strerror}") from None
+    if path.is_file():
+        if path.suffix == ".ini":
+            return _Found(path.parent, _ini_environments(path, cwd, _pyproject_beside(path)))
+        if path.name.endswith(".toml"):
+            return _Found(path.parent, _project_environments(path.parent, cwd, pyproject=path))
+        if is_version_file_name(path.name):
+            return _single_file(path, target, cwd)
+        raise ConfigError(
+            f"{target}: pass a project directory, an alembic.ini or pyproject.toml, "
+            "a script location, a versions directory or a version file"
+        )
+    if _is_project_dir(path):
+        return _project(path, cwd, whole_tree)
+    configured = _configured_below(path, cwd)
+    if configured is not None:
+        return _Found(*configured)
+    if (path / "env.py").is_file() or (path / "versions").is_dir():
+        env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd)
+        return _Found(path, env)
+    if any(_REVISION_FILE.match(p.name) for p in path.iterdir() if p.is_file()):
+        return _Found(path, _environment(_display(path, cwd), None, (path,), False, cwd))
+    return _search_down(path, cwd)
+
+
+def _project(root: Path, cwd: Path, whole_tree: bool = True) -> _Found:
+    """A project directory: the environments it declares, else every one in its tree."""
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file() and "miglint" in read_toml(pyproject).get("tool", {}):
+        declared = load_settings(root, pyproject).environments
+        if declared:
+            return _Found(root, [env for spec in declared for env in _declared_environment(spec, root, cwd)])
+    if not whole_tree:
+        own = _own_environments(root, cwd)
+        if own:
+            return _Found(root, own)
+    # Its own alembic.ini or [tool.alembic] is one environment of the tree; other inis,
+    # inis under configs/, script directories configured in code are the others.
+    return _search_down(root, cwd)
+
+
+def _single_file(path: Path, target: Path, cwd: Path) -> _Found:
+    """A version file (an editor, lint-staged): its environment, reporting that file only."""
+    wanted = path.resolve()
+
+    def holds(env: Environment) -> bool:
+        return any(f.resolve() == wanted for f in (*env.files, *env.uncovered))
+
+    root = _find_upwards(path.parent)
+    if root is not None:
+        try:
+            found = _project(root, cwd)
+        except ConfigError:
+            found = None
+        if found is not None:
+            mine = [env for env in found.environments if holds(env)]
+            if mine:
+                return _Found(found.root, mine, focus=[path])
+    for directory in path.parents[:4]:
+        if _has_script_dir_shape(directory):
+            mine = [
+                env
+                for env in _environment(
+                    _display(directory, cwd), directory, (directory / "versions",), False, cwd
+                )
+                if holds(env)
+            ]
+            if mine:
+                return _Found(directory, mine, focus=[path])
+    raise ConfigError(f"{target}: not a version file of an Alembic environment found here or above")
+
+
+def _configured_below(directory: Path, cwd: Path) -> tuple[Path, list[Environment]] | None:
+    """The environments of the project above `directory` whose files live in it.
+
+    `miglint lint migrations/` must read the graph Alembic reads: every configured
+    version location, recursively when so configured, and one graph per dialect
+    sub-directory; not migrations/versions alone, which breaks a chain that crosses
+    two locations into false findings.
+    """
+    root = _find_upwards(directory.parent)
+    if root is None:
+        return None
+    own = _own_environments(root, cwd)
+    wanted = directory.resolve()
+    matches = [env for env in own or () if _lives_in(env, wanted)]
+    return (root, matches) if matches else None
+
+
+def _lives_in(env: Environment, directory: Path) -> bool:
+    places = [p.resolve() for p in env.version_locations]
+    if env.script_location is not None:
+        places.append(env.script_location.resolve())
+    return any(place == directory or directory in place.parents for place in places)
+
+
+# -- configuration files -------------------------------------------------------
+
+
+def _is_project_dir(path: Path) -> bool:
+    if (path / "alembic.ini").is_file():
+        return True
+    pyproject = path / "pyproject.toml"
+    if pyproject.is_file():
+        tool = read_toml(pyproject).get("tool", {})
+        return "alembic" in tool or "miglint" in tool
+    return False
+
+
+def project_root(start: Path) -> Path | None:
+    """The nearest directory at or above `start` that configures Alembic or miglint."""
+    return _find_upwards(start)
+
+
+def _find_upwards(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if _is_project_dir(directory):
+            return directory
+    return None
+
+
+def _nearest_pyproject(root: Path) -> Path | None:
+    """The pyproject.toml whose [tool.miglint] applies: the nearest one holding it."""
+    for directory in (root, *root.parents):
+        candidate = directory / "pyproject.toml"
+        if candidate.is_file() and "miglint" in read_toml(candidate).get("tool", {}):
+            return candidate
+    own = root / "pyproject.toml"
+    return own if own.is_file() else None
+
+
+def _search_down(start: Path, cwd: Path) -> _Found:
+    """Every environment below `start`, for a repository holding several of them.
+
+    An environment that cannot be read is one problem, not the end of the run: the
+    others are linted all the same.
+    """
+    found: list[tuple[int, Environment]] = []
+    problems: list[EnvironmentProblem] = []
+    shaped: list[tuple[int, Path]] = []
+
+    def attempt(
+        order: int,
+        where: Path,
+        config: Path,
+        read: Callable[..., list[Environment] | None],
+        *arguments: object,
+    ) -> None:
+        try:
+            envs = read(*arguments) or ()
+            if envs:  # each under the [tool.miglint] nearest to where it is configured
+                settings = _settings_near(where)
+                found.extend((order, _with_settings(env, settings)) for env in envs)
+        except ConfigError as error:
+            problems.append(EnvironmentProblem(config, str(error)))
+
+    for order, (directory, dirnames, filenames) in enumerate(_walk(start)):
+        here = Path(directory)
+        if "alembic.ini" in filenames or "pyproject.toml" in filenames:
+            own = here / ("alembic.ini" if "alembic.ini" in filenames else "pyproject.toml")
+            attempt(order, here, own, _own_environments, here, cwd)
+        for name in sorted(filenames):
+            if name != "alembic.ini" and _is_alembic_ini_name(name):
+                ini = here / name
+                attempt(order, here, ini, _ini_environments, ini, cwd, _pyproject_beside(ini))
+        if "env.py" in filenames and "versions" in dirnames and _is_alembic_env(here):
+            shaped.append((order, here))
+        # The version files of an environment found hold no configuration: not walked.
+        read = [p for _, env in found for p in env.version_locations]
+        names = {p.name for p in read}
+        if any(d in names for d in dirnames):
+            real = {os.path.realpath(p) for p in read}
+            dirnames[:] = [
+                d
+                for d in dirnames
+                if d not in names or os.path.realpath(os.path.join(directory, d)) not in real
+            ]
+    # A script directory no configuration names is configured in code (Flask-Migrate's
+    # init_app, a `Config()` built in Python): an environment of its own.
+    scripts = {env.script_location.resolve() for _, env in found if env.script_location is not None}
+    locations = {location.resolve() for _, env in found for location in env.version_locations}
+    for order, script in shaped:
+        if script.resolve() in scripts or (script / "versions").resolve() in locations:
+            continue
+        attempt(
+            order,
+            script,
+            script / "env.py",
+            _environment,
+            _display(script, cwd),
+            script,
+            (script / "versions",),
+            False,
+            cwd,
+        )
+    environments = [env for _, env in sorted(found, key=lambda pair: pair[0])]
+    if not environments:
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            raise ConfigError(problems[0].message + more)
+        raise ConfigError(
+            f"{_display(start, cwd)}: no Alembic environment found (no alembic.ini or "
+            "[tool.alembic] here or above, nor below); pass a path or declare "
+            "[[tool.miglint.environments]]"
+        )
+    return _Found(start, environments, problems)
+
+
+def _is_alembic_ini_name(name: str) -> bool:
+    """`alembic.ini`, and the names teams give their others: `dev.alembic.ini`, `alembic-prod.ini`."""
+    return name.endswith(".ini") and "alembic" in name.lower()
+
+
+def _has_script_dir_shape(directory: Path) -> bool:
+    return (directory / "env.py").is_file() and (directory / "versions").is_dir()
+
+
+def _is_alembic_env(directory: Path) -> bool:
+    """env.py and versions/ are common names: Alembic's env.py says `alembic`."""
+    if (directory / "script.py.mako").is_file():
+        return True
+    try:
+        return b"alembic" in read_regular(directory / "env.py")  # not a link to /dev/zero
+    except OSError:
+        return False
+
+
+def _shaped_beside(ini: Path) -> Path | None:
+    """The script directory an ini sits in, or the one directory beside it shaped like one."""
+    if _has_script_dir_shape(ini.parent):
+        return ini.parent
+    try:
+        beside = [d for d in sorted(ini.parent.iterdir()) if d.is_dir() and _has_script_dir_shape(d)]
+    except OSError:
+        return None
+    return beside[0] if len(beside) == 1 else None
+
+
+def _walk(start: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    base_depth = len(start.parts)
+    for directory, dirnames, filenames in os.walk(start):
+        depth = len(Path(directory).parts) - base_depth
+        dirnames[:] = sorted(
+            d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and depth < _SEARCH_DEPTH
+        )
+        yield directory, dirnames, filenames
+
+
+def _project_environments(root: Path, cwd: Path, pyproject: Path | None = None) -> list[Environment]:
+    own = _own_environments(root, cwd, pyproject)
+    if own is not None:
+        return own
+    # Only [tool.miglint] here: settings for a repository whose environments are below.
+    return _search_down(root, cwd).environments
+
+
+def _own_environments(root: Path, cwd: Path, pyproject: Path | None = None) -> list[Environment] | None:
+    """The environments `root` configures itself, or None when it configures none."""
+    pyproject = pyproject or root / "pyproject.toml"
+    has_pyproject = pyproject.is_file()
+    toml_tool = read_toml(pyproject).get("tool", {}) if has_pyproject else {}
+    declared = load_settings(root, pyproject if "miglint" in toml_tool else None).environments
+    if declared:
+        return [env for spec in declared for env in _declared_environment(spec, root, cwd)]
+    ini = root / "alembic.ini"
+    if ini.is_file():
+        return _ini_environments(ini, cwd, pyproject if has_pyproject else None)
+    if "alembic" in toml_tool:
+        return _toml_environment(pyproject, cwd)
+    return None
+
+
+def _pyproject_beside(ini: Path) -> Path | None:
+    candidate = ini.parent / "pyproject.toml"
+    return candidate if candidate.is_file() else None
+
+
+@dataclass(frozen=True)
+class _ToolAlembic:
+    """A [tool.alembic] table and where it came from."""
+
+    table: Mapping[str, object]
+    path: Path
+    name: str  # for messages: "pyproject.toml [tool.alembic]"
+
+
+def _tool_alembic(pyproject: Path | None, cwd: Path) -> _ToolAlembic | None:
+    if pyproject is None:
+        return None
+    table = read_toml(pyproject).get("tool", {}).get("alembic")
+    name = f"{_display(pyproject, cwd)} [tool.alembic]"
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{name}: must be a table")
+    return _ToolAlembic(table, pyproject, name)
+
+
+def _toml_string(toml: _ToolAlembic, key: str) -> str | None:
+    """A [tool.alembic] string as Alembic reads it: `value % {"here": ...}`."""
+    value = toml.table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ConfigError(f"{toml.name}: {key} must be a string")
+    return _toml_interpolate(value, toml, key)
+
+
+def _toml_interpolate(value: str, toml: _ToolAlembic, key: str) -> str:
+    try:
+        return value % {"here": toml.path.absolute().parent.as_posix()}
+    except (KeyError, ValueError, TypeError) as error:
+        raise ConfigError(f"{toml.name}: {key}: cannot interpolate {value!r}: {error!r}") from None
+
+
+def _toml_locations(toml: _ToolAlembic) -> tuple[Path, ...]:
+    value = toml.table["version_locations"]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{toml.name}: version_locations must be a list of strings")
+    base = toml.path.parent
+    return tuple(_resolve(_toml_interpolate(v, toml, "version_locations"), base, toml.name) for v in value)
+
+
+def _toml_flag(toml: _ToolAlembic | None, key: str) -> bool:
+    # Alembic's get_alembic_boolean_option: a TOML boolean, nothing else.
+    value = toml.table.get(key, False) if toml is not None else False
+    if not isinstance(value, bool):
+        raise ConfigError(f"{toml.name if toml else key}: {key} must be true or false")
+    return value
+
+
+def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
+    # %(here)s is the directory of the ini as named, a symlink's own (Path.absolute).
+    parser = configparser.ConfigParser(defaults={"here": ini.absolute().parent.as_posix()})
+    try:
+        with ini.open(encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except configparser.Error as error:
+        # configparser's messages run over several lines (file name, line, its text)
+        line = getattr(error, "lineno", None)
+        where = f" (line {line})" if isinstance(line, int) else ""
+        first = str(error.message).splitlines()[0].rstrip(".") if error.message else type(error).__name__
+        first = re.sub(r"^While reading from .*?\[line +\d+\]: ", "", first)  # the file and line we name
+        raise ConfigError(f"{_display(ini, cwd)}: cannot read: {first}{where}") from None
+    except (UnicodeDecodeError, OSError) as error:
+        raise ConfigError(f"{_display(ini, cwd)}: cannot read: {error}") from None
+    return parser
+
+
+def _ini_environments(
+    ini: Path, cwd: Path, pyproject: Path | None = None, only: str | None = None
+) -> list[Environment]:
+    """One environment per section with a script_location (`alembic -n <section>`)."""
+    parser = _read_ini(ini, cwd)
+    toml = _tool_alembic(pyproject, cwd)
+    sections = [s for s in parser.sections() if parser.has_option(s, "script_location")]
+    if "alembic" not in sections and toml is not None and "script_location" in toml.table:
+        # Alembic reads [alembic] option by option, falling back to [tool.alembic].
+        sections.insert(0, "alembic")
+    if only is not None:
+        if only not in sections:
+            raise ConfigError(f"{_display(ini, cwd)}: no [{only}] section with a script_location")
+        sections = [only]
+    if not sections:
+        if not _has_script_dir_shape(ini.parent):
+            raise ConfigError(f"{_display(ini, cwd)}: no section has a script_location")
+        # Flask-Migrate: migrations/alembic.ini beside env.py and versions/, the
+        # directory passed in code (Migrate(app, db, directory=...)).
+        sections = ["alembic"]
+    return [env for section in sections for env in _ini_section_environment(parser, section, ini, toml, cwd)]
+
+
+def _ini_section_environment(
+    parser: configparser.ConfigParser, section: str, ini: Path, toml: _ToolAlembic | None, cwd: Path
+) -> list[Environment]:
+    # Alembic's get_alembic_option falls back to [tool.alembic] for whichever ini
+    # section `-n NAME` selects, so a named section inherits what it does not set.
+    fallback = toml
+    if section != "alembic":
+        name = f"{_display(ini, cwd)} [{section}]"
+    elif parser.has_option(section, "script_location") or fallback is None:
+        name = _display(ini, cwd)
+    else:
+        name = fallback.name
+
+    def option(key: str) -> str | None:
+        try:
+            return parser.get(section, key) if parser.has_option(section, key) else None
+        except configparser.Error as error:
+            raise ConfigError(f"{name}: {key}: {error}") from None
+
+    script = option("script_location")
+    note = None
+    if script is not None:
+        script_location = _resolve(script, ini.parent, name)
+    elif fallback is not None and "script_location" in fallback.table:
+        script = _toml_string(fallback, "script_location") or ""
+        script_location = _resolve(script, fallback.path.parent, name)
+    else:
+        script_location = ini.parent
+        note = (
+            f"{name}: no script_location (Flask-Migrate passes it in code); "
+            f"linting {_display(ini.parent, cwd)}, which holds env.py and versions/"
+        )
+    if _not_a_directory(script_location) is not None:
+        beside = _shaped_beside(ini)
+        if beside is not None:
+            # A template that code fills in (`script_location = {alembic_dir}`)
+            note = (
+                f"{name}: script_location {_shortened(script or '')} does not exist (set in code?); "
+                f"linting {_display(beside, cwd)}, which holds env.py and versions/"
+            )
+            script_location = beside
+    raw_locations = option("version_locations")
+    if raw_locations:
+        parts = _split_locations(raw_locations, option, name)
+        locations = tuple(_resolve(p, ini.parent, name) for p in parts if p.strip())
+    elif fallback is not None and "version_locations" in fallback.table:
+        locations = _toml_locations(fallback)
+    else:
+        locations = (script_location / "versions",)
+    flag = option("recursive_version_locations")
+    # Alembic compares the ini value with "true" exactly.
+    recursive = flag == "true" if flag is not None else _toml_flag(fallback, "recursive_version_locations")
+    return _environment(name, script_location, locations, recursive, cwd, note)
+
+
+def _split_locations(value: str, option: Callable[[str], str | None], name: str) -> list[str]:
+    """alembic.config's get_version_locations_list: the separator comes from the ini only."""
+    for key in ("path_separator", "version_path_separator"):
+        separator = option(key)
+        if separator is None:
+            continue
+        if separator not in _SEPARATORS:
+            raise ConfigError(f"{name}: {key} {separator!r} is not one of space, newline, os, ':', ';'")
+        return [p.strip() for p in value.split(_SEPARATORS[separator]) if p]
+    return _SPLIT_ON_SPACE_COMMA.split(value)
+
+
+def _toml_environment(pyproject: Path, cwd: Path) -> list[Environment]:
+    toml = _tool_alembic(pyproject, cwd)
+    assert toml is not None
+    script = _toml_string(toml, "script_location")
+    if script is None:
+        raise ConfigError(f"{toml.name}: script_location must be a string")
+    script_location = _resolve(script, pyproject.parent, toml.name)
+    if "version_locations" in toml.table:
+        locations = _toml_locations(toml)
+    else:
+        locations = (script_location / "versions",)
+    recursive = _toml_flag(toml, "recursive_version_locations")
+    return _environment(toml.name, script_location, locations, recursive, cwd)
+
+
+def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]:
+    found = _declared(spec, root, cwd)
+    if spec.head_file is None:
+        return found
+    return [dataclasses.replace(env, head_file=root / spec.head_file) for env in found]
+
+
+def _declared(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]:
+    if spec.config:
+        config = _resolve(spec.config, root, spec.name)
+        if not config.is_file():
+            raise ConfigError(f"{_display(config, cwd)}: no such file (config of environment {spec.name!r})")
+        found = _ini_environments(config, cwd, _pyproject_beside(config), only=spec.section)
+        if spec.named and len(found) == 1:
+            return [dataclasses.replace(found[0], name=spec.name)]  # the name the user declared
+        return found
+    script_location = _resolve(spec.script_location, root, spec.name) if spec.script_location else None
+    locations = tuple(_resolve(v, root, spec.name) for v in spec.version_locations)
+    if not locations:
+        assert script_location is not None
+        locations = (script_location / "versions",)
+    return _environment(spec.name, script_location, locations, spec.recursive, cwd)
+
+
+def _resolve(location: str, base: Path, name: str) -> Path:
+    """A configured location as a path, package resources included, never importing."""
+    location = location.strip()
+    if not location:
+        raise ConfigError(f"{name}: empty script_location or version location")
+    if not os.path.isabs(location) and ":" in location:
+        return _package_resource(location, base, name)
+    path = Path(location)
+    # `%(here)s/../db` as the report shows it: db/versions/a.py, not configs/../db/versions/a.py
+    return Path(os.path.normpath(path if path.is_absolute() else base / path))
+
+
+def _package_resource(location: str, base: Path, name: str) -> Path:
+    """`package:path` as Alembic resolves it, found on disk without importing the package.
+
+    Where Python would find the package: the ini's directory and each directory above it
+    (the repository root, `prepend_sys_path = .`), their `src/`, and the directories that
+    pyproject.toml or setup.cfg map packages to (`package-dir`, `packages.find.where`,
+    Poetry's and Hatch's `packages`); last, the interpreter miglint runs in, located
+    without being imported.
+    """
+    package, *parts = location.split(":")
+    names = package.split(".")
+    first: Path | None = None
+    for top in _package_dirs(names[0], base):
+        package_dir = top.joinpath(*names[1:])
+        if package_dir.is_dir():
+            candidate = package_dir.joinpath(*parts)
+            if candidate.exists():
+                return candidate
+            first = first or candidate
+    if first is not None:
+        return first  # the package is there but not the directory: "does not exist" says so
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(names[0])  # locates a top-level package without running it
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.submodule_search_locations:
+        package_dir = Path(next(iter(spec.submodule_search_locations)))
+        return package_dir.joinpath(*names[1:], *parts)
+    raise ConfigError(f"{name}: cannot find package resource {location!r} (looked under {base})")
+
+
+def _package_dirs(top: str, base: Path) -> Iterator[Path]:
+    """Where the top-level package `top` may live, nearest first."""
+    for directory in (base, *base.parents):
+        yield directory / top
+        yield directory / "src" / top
+        yield from _mapped_package_dirs(directory, top)
+
+
+def _mapped_package_dirs(directory: Path, top: str) -> Iterator[Path]:
+    """The directories a project's packaging settings put package `top` in."""
+    pyproject = directory / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            tool = _table(read_toml(pyproject), "tool")
+        except ConfigError:
+            tool = {}
+        setuptools = _table(tool, "setuptools")
+        yield from _from_package_dir(directory, top, _table(setuptools, "package-dir"))
+        for root in _strings(_table(setuptools, "packages", "find").get("where")):
+            yield directory / root / top
+        poetry = _table(tool, "poetry").get("packages")
+        for entry in poetry if isinstance(poetry, list) else ():
+            if isinstance(entry, dict) and entry.get("include") == top:
+                yield directory / str(entry.get("from", ".")) / top
+        for entry in _strings(_table(tool, "hatch", "build", "targets", "wheel").get("packages")):
+            if Path(entry).name == top:
+                yield directory / entry
+    setup_cfg = directory / "setup.cfg"
+    if setup_cfg.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(setup_cfg, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            return
+        if parser.has_option("options", "package_dir"):
+            mapping = {}
+            for line in parser.get("options", "package_dir").splitlines():
+                key, sep, value = line.partition("=")
+                if sep:
+                    mapping[key.strip()] = value.strip()
+            yield from _from_package_dir(directory, top, mapping)
+        if parser.has_option("options.packages.find", "where"):
+            for root in parser.get("options.packages.find", "where").split():
+                yield directory / root / top
+
+
+def _table(data: Mapping[str, object], *keys: str) -> Mapping[str, object]:
+    """A nested TOML table, or an empty one when any level is missing or not a table."""
+    for key in keys:
+        value = data.get(key)
+        data = value if isinstance(value, dict) else {}
+    return data
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _from_package_dir(directory: Path, top: str, mapping: Mapping[str, object]) -> Iterator[Path]:
+    """setuptools' package-dir: `{"" = "lib"}` moves every package, `{"pkg" = "x"}` one."""
+    if isinstance(mapping.get(top), str):
+        yield directory / str(mapping[top])
+    if isinstance(mapping.get(""), str):
+        yield directory / str(mapping[""]) / top
+
+
+# -- version files -------------------------------------------------------------
+
+
+def _environment(
+    name: str,
+    script_location: Path | None,
+    locations: tuple[Path, ...],
+    recursive: bool,
+    cwd: Path,
+    note: str | None = None,
+) -> list[Environment]:
+    # Alembic refuses a missing script directory ("Path doesn't exist"), and silently
+    # skips a missing version location; miglint reports both, as a typo lints nothing.
+    for what, place in ([("script_location", script_location)] if script_location else []) + [
+        ("version location", location) for location in locations
+    ]:
+        reason = _not_a_directory(place)
+        if reason is not None:
+            raise ConfigError(f"{name}: {what} {_shortened(_display(place, cwd))} {reason}")
+    below: list[str] = []  # sub-directories a non-recursive reading skips
+    files = _version_files(locations, recursive, below)
+    if not files and not recursive and len(locations) == 1:
+        # One script directory holding one graph per database dialect in
+        # versions/<dialect>/, chosen at runtime by env.py: each is its own graph.
+        subdirs = sorted(
+            d for d in locations[0].iterdir() if d.is_dir() and not d.name.startswith((".", "__"))
+        )
+        split = [
+            Environment(
+                f"{name} ({_display(d, cwd)})",
+                (d,),
+                tuple(_version_files((d,), False)),
+                script_location,
+                uncovered=_uncovered_files((d,), [str(sub) for sub in d.iterdir() if sub.is_dir()]),
+                note=note,
+            )
+            for d in subdirs
+        ]
+        split = [env for env in split if env.files]
+        if split:
+            return split
+    uncovered = _uncovered_files(locations, below) if below else ()
+    return [Environment(name, locations, tuple(files), script_location, recursive, uncovered, note)]
+
+
+def _uncovered_files(locations: Sequence[Path], below: Sequence[str]) -> tuple[Path, ...]:
+    """Revision-named files in the sub-directories `below` the locations, and theirs,
+    that no location covers."""
+    covered = {os.path.realpath(location) for location in locations}
+    directories = []
+    for top in sorted(below):
+        name = os.path.basename(top)
+        if name.startswith(".") or name in SKIP_DIRS or os.path.realpath(top) in covered:
+            continue
+        for directory, dirnames, _ in os.walk(top):
+            directories.append(Path(directory))
+            dirnames[:] = sorted(
+                d
+                for d in dirnames
+                if not d.startswith(".")
+                and d not in SKIP_DIRS
+                and os.path.realpath(os.path.join(directory, d)) not in covered
+            )
+    return tuple(_version_files(directories, False)) if directories else ()
+
+
+def _not_a_directory(path: Path) -> str | None:
+    """Why `path` is no directory to read, or None when it is one."""
+    try:
+        if path.is_dir():
+            return None
+    except OSError as error:  # a name too long for the file system, a symlink loop, ...
+        return f"cannot be read: {error.strerror}"
+    return "does not exist"
+
+
+def _shortened(text: str, keep: int = 60) -> str:
+    """A path for a one-line message: a configured value may run to thousands of characters."""
+    if len(text) <= 3 * keep:
+        return text
+    return f"{text[:keep]}...{text[-keep:]} ({len(text)} characters)"
+
+
+def is_version_file_name(name: str) -> bool:
+    """Whether Alembic loads a file of this name from a version location."""
+    return _REVISION_FILE.match(name) is not None
+
+
+def _version_files(
+    locations: Sequence[Path], recursive: bool, skipped: list[str] | None = None
+) -> list[Path]:
+    """Alembic's `Script._list_py_dir` over every location, each real file once.
+
+    `skipped` collects the sub-directories a non-recursive reading passes over."""
+    seen: set[str] = set()
+    files: list[Path] = []
+    for location in locations:
+        pending = [str(location)]
+        while pending:  # top-down, sub-directories in name order, as Alembic walks
+            directory = pending.pop(0)
+            if os.path.basename(directory).endswith("__pycache__"):
+                continue
+            try:
+                with os.scandir(directory) as scan:
+                    entries = sorted(scan, key=lambda e: e.name)
+            except OSError:
+                continue
+            # realpath once per directory; a DirEntry knows without a syscall
+            # whether it is itself a link
+            real_directory = os.path.realpath(directory)
+            for entry in entries:
+                if _is_directory(entry):
+                    # os.walk, which Alembic uses, does not descend into a linked
+                    # directory: neither does this, so a link loop ends here too.
+                    if recursive:
+                        if not entry.is_symlink():
+                            pending.append(entry.path)
+                    elif skipped is not None:
+                        skipped.append(entry.path)
+                    continue
+                if not _REVISION_FILE.match(entry.name):
+                    continue
+                real = (
+                    os.path.realpath(entry.path)
+                    if entry.is_symlink()
+                    else os.path.join(real_directory, entry.name)
+                )
+                if real not in seen:
+                    seen.add(real)
+                    files.append(Path(entry.path))
+    return files
+
+
+def _is_directory(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a link to itself: no directory, and no file Alembic could load
+        return False
+
+
+def _exclude(env: Environment) -> Environment:
+    settings = env.settings
+    if settings is None or not settings.exclude:
+        return env
+    return dataclasses.replace(
+        env,
+        files=tuple(f for f in env.files if not excluded(f, settings)),
+        uncovered=tuple(f for f in env.uncovered if not excluded(f, settings)),
+    )
+
+
+def excluded(path: Path, settings: Settings) -> bool:
+    """Whether `[tool.miglint] exclude` leaves this version file out."""
+    try:
+        relative = path.absolute().relative_to(settings.root.absolute()).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    return any(
+        fnmatch.fnmatch(relative, pattern) or fnmatch.fnmatch(path.name, pattern)
+        for pattern in settings.exclude
+    )
+
+
+def _unique(environments: Sequence[Environment]) -> Iterator[Environment]:
+    seen = set()
+    for env in environments:
+        key = tuple(p.resolve() for p in env.version_locations)
+        if key not in seen:
+            seen.add(key)
+            yield env
+
+
+def _display(path: Path, cwd: Path) -> str:
+    """A path as the report shows paths: relative to the working directory, forward slashes."""
+    try:
+        return Path(os.path.relpath(path.absolute(), cwd.absolute())).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.as_posix()

@@ -1,0 +1,118 @@
+"""Resolve branch labels and dependencies imported from a module of the same repository.
+
+An expand/contract split often keeps its labels in one module
+(`from myapp.migrations.labels import EXPAND`, or `branch_labels = (cli.EXPAND_BRANCH,)`
+after `from myapp.db.migration import cli`), and a revision may depend on an id
+kept there (`from myapp.migrations.ids import USERS_TABLE`; `depends_on = USERS_TABLE`).
+When that module assigns the name a literal, the value is as static as if it were
+written in place; resolving it keeps two intended heads from looking accidental and
+lets the dependency be checked. Anything else stays dynamic (MG003).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from ..model import HeaderValue, RevisionFile
+from .readfile import read_regular
+
+# Only branch_labels and depends_on: `revision` and `down_revision` place the file in
+# the graph and stay literal-only.
+_Key = tuple[str, str, int, str]
+
+
+def resolve_imported_labels(
+    records: Sequence[RevisionFile], root: Path
+) -> tuple[list[RevisionFile], set[str]]:
+    """The records with such values resolved, and every file consulted for them."""
+    resolved: dict[_Key, tuple[str, tuple[str, ...]] | None] = {}
+    consulted: set[str] = set()
+
+    def lookup(reference: tuple[str, str, int], importer: Path) -> tuple[str, tuple[str, ...]] | None:
+        module, name, level = reference
+        key = (module, name, level, str(importer.parent) if level else "")
+        if key not in resolved:
+            resolved[key] = _lookup(module, name, level, importer, root, consulted)
+        return resolved[key]
+
+    def resolve(value: HeaderValue | None, importer: Path) -> HeaderValue | None:
+        if value is None:
+            return value
+        if value.imported_from is not None:
+            found = lookup(value.imported_from, importer)
+            if found is None:
+                return value
+            shape, ids = found
+            return HeaderValue(ids=ids, span=value.span, shape=shape)
+        if value.imported_items is not None:
+            # `(cli.EXPAND_BRANCH,)`: each element must be one string, as Alembic needs
+            texts = []
+            for item in value.imported_items:
+                if isinstance(item, str):
+                    texts.append(item)
+                    continue
+                found = lookup(item, importer)
+                if found is None or found[0] != "str":
+                    return value
+                texts.append(found[1][0])
+            return HeaderValue(ids=tuple(texts), span=value.span, shape="tuple")
+        return value
+
+    out = []
+    for record in records:
+        labels = resolve(record.branch_labels, Path(record.path))
+        depends = resolve(record.depends_on, Path(record.path))
+        if labels is not record.branch_labels or depends is not record.depends_on:
+            record = dataclasses.replace(record, branch_labels=labels, depends_on=depends)
+        out.append(record)
+    return out, consulted
+
+
+def _candidates(module: str, level: int, importer: Path, root: Path) -> Iterator[Path]:
+    parts = [p for p in module.split(".") if p]
+    if level:
+        base = importer.parent
+        for _ in range(level - 1):
+            base = base.parent
+        bases = [base]
+    else:
+        # the project root, a src/ layout, and every directory between the version
+        # file and the root (a `migrations` package imported by its own name)
+        bases = [root, root / "src", *[p for p in importer.parents if root in p.parents or p == root]]
+    for base in bases:
+        yield base.joinpath(*parts).with_suffix(".py") if parts else base / "__init__.py"
+        yield base.joinpath(*parts, "__init__.py")
+
+
+def _lookup(
+    module: str, name: str, level: int, importer: Path, root: Path, consulted: set[str]
+) -> tuple[str, tuple[str, ...]] | None:
+    import libcst as cst
+
+    from .parse import _literal  # the same notion of a literal as the header values
+
+    for candidate in _candidates(module, level, importer, root):
+        consulted.add(str(candidate))  # also when absent: its appearing changes the answer
+        try:
+            source = read_regular(candidate)
+            tree = cst.parse_module(source)
+        except (OSError, cst.ParserSyntaxError, UnicodeDecodeError):
+            continue
+        value = None
+        for stmt in tree.body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign):
+                        targets = [t.target for t in small.targets]
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                        targets = [small.target]
+                    else:
+                        continue
+                    if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                        value = small.value
+        if value is not None:
+            return _literal(value)
+        return None  # the module exists but does not bind the name to a literal
+    return None

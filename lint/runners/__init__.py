@@ -1,0 +1,1 @@
+"""Runner code: the scripts that call `alembic stamp` and `upgrade`, read statically."""

@@ -1,0 +1,121 @@
+"""A revision's SQL as facts for the rules: extraction (sqlsource) + analysis (sql).
+
+Runs only on files that call `execute` at all; the result is part of the record,
+so it is cached with it and costs nothing on warm runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import types
+from dataclasses import replace
+
+from ..model import Span, SqlProblem, SqlStatement
+from .guards import Settled, Step, settle, worth_reading
+from .source import ENTRY_POINTS, SqlSource, extract_sql
+
+# A file without this cannot run SQL through execute(); most revisions are skipped here.
+_EXECUTES = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
+
+
+def runs_sql(text: str) -> bool:
+    return _EXECUTES.search(text) is not None
+
+
+def sql_facts(
+    text: str,
+    dialect: str,
+    tree: ast.Module | None = None,
+    entries: tuple[str, ...] = ENTRY_POINTS,
+    code: types.CodeType | None = None,
+) -> tuple[tuple[SqlStatement, ...], tuple[SqlProblem, ...]]:
+    """`tree`: the module's AST if the caller has it; else `code`, its compiled form, lets
+    literal SQL be read without building the AST (sql/literal.py)."""
+    if not runs_sql(text):
+        return (), ()
+    from . import analyze
+
+    extraction = None
+    if tree is None and code is not None:
+        from .literal import extract_literal_sql
+
+        extraction = extract_literal_sql(text, code, entries)
+    if extraction is None:
+        if tree is None:  # parsed once, for the extraction and for settle() below
+            tree = ast.parse(text)
+        extraction = extract_sql(text, tree, entries)
+    statements: list[SqlStatement] = []
+    steps: list[Step] = []  # the same statements, for reading them in order (sql/guards.py)
+    problems = [
+        SqlProblem(Span.point(line, column), f"cannot read the SQL statically: `{shown}`", entry, False)
+        for entry, line, column, shown in extraction.unresolved
+    ]
+    for source in extraction.sources:
+        found, unparsed = analyze(source.text, dialect)
+        for statement in found:
+            insert = None
+            if statement.fix is not None and source.exact_at(statement.fix[0]):
+                line, column = source.position(statement.fix[0])
+                insert = (line, column, statement.fix[1])
+            statements.append(
+                SqlStatement(
+                    code=statement.rule,
+                    kind=statement.kind,
+                    target=source.shown(statement.target),
+                    # an ALTER TABLE points at its offending action, not at ALTER
+                    span=_span(source, statement.at if statement.at >= 0 else statement.start, statement.end),
+                    guarded=statement.guarded,
+                    safe_when=statement.safe_when,
+                    function=source.function,
+                    entry=source.entry,
+                    insert=insert,
+                    columns=statement.columns,
+                    keys=tuple((source.shown(table), columns) for table, columns in statement.keys),
+                    renamed_to=source.shown(statement.renamed_to),
+                    cascades=tuple(
+                        (source.shown(child), source.shown(parent)) for child, parent in statement.cascades
+                    ),
+                    ops=statement.ops,
+                )
+            )
+            steps.append(
+                Step(
+                    statement.rule,
+                    statement.kind,
+                    statement.target,
+                    statement.guarded,
+                    source.function,
+                    source.entry,
+                    source.line,
+                    table=statement.table,
+                    renamed_to=statement.new_name,
+                )
+            )
+        for bad in unparsed:
+            problems.append(
+                SqlProblem(_span(source, bad.start, bad.end), source.shown(bad.reason), source.entry, True)
+            )
+    if any(s.code and not s.guarded for s in steps) and worth_reading(text, steps):
+        # Only files with an unsafe-looking statement pay for the syntax tree.
+        try:
+            settled = settle(tree if tree is not None else ast.parse(text), steps, text)
+        except (RecursionError, MemoryError):  # code nested past what ast.dump can walk
+            settled = Settled()  # each statement is then judged alone, as before
+        statements = [
+            replace(s, guarded=True)
+            if i in settled.safe
+            else replace(s, emptied_before=settled.emptied_before[i])
+            if i in settled.emptied_before
+            else s
+            for i, s in enumerate(statements)
+        ]
+    return tuple(statements), tuple(problems)
+
+
+def _span(source: SqlSource, start: int, end: int) -> Span:
+    line, column = source.position(start)
+    end_line, end_column = source.position(end)
+    if (end_line, end_column) < (line, column):
+        end_line, end_column = line, column
+    return Span(line, column, end_line, end_column)

@@ -1,0 +1,423 @@
+"""Which unsafe-looking statements are safe in their function: read in order, with the Python around them.
+
+miglint.sql judges one statement alone. Here the statements an entry point runs
+(and its `op.*` calls on named objects) are read in order, the module functions it
+calls inlined where they are called, and a statement is taken as safe to run twice
+(in every place it is reached) when:
+
+- Python guards it (facts/pyguards.py): an `if` that looks the object up first, an
+  early `return` after such a lookup, a `try` that swallows the database error,
+  an `except IndexError:` after an empty lookup;
+- an earlier statement frees its name: `DROP x` (with or without IF EXISTS) or
+  `RENAME x TO ...` before `CREATE x` / `ADD CONSTRAINT x` / `ADD COLUMN x`;
+- it drops (or renames away) an object that an earlier statement made (a temporary
+  helper table or function, a type renamed to `*_old` and dropped), or that a later
+  statement makes again (a drop and re-create pair runs again as a whole);
+- it makes an object that a later statement drops again (a temporary object);
+- it renames x to y where x was made earlier, or where x is made again and y
+  dropped later (the enum swap `RENAME TO x_old; CREATE x; ...; DROP x_old`);
+- it writes to (adds an index, a constraint, a column, a partition or rows to) a table that is
+  new on every run that reaches it: dropped earlier, made TEMPORARY earlier, or made
+  earlier by `op.create_table` without `if_not_exists` (a second run stops at that
+  call). A raw `CREATE TABLE` does not count: `--fix` adds IF NOT EXISTS to it, and
+  what follows would then run twice;
+- it inserts into a table that an earlier `DELETE FROM t` (with any WHERE: the
+  usual "replace these rows" pattern) or `TRUNCATE t` emptied.
+
+An INSERT that stays unsafe here is told which tables were emptied before it
+(`emptied_before`): a DELETE of a parent table empties the child through an
+ON DELETE CASCADE foreign key, which only the whole history shows (MG204 asks).
+
+"Earlier" means on the same Python path or an enclosing one, so that it always ran
+before (pyguards.always_before); "later" likewise always runs after. Names are
+compared without schema and case: two objects that differ only by schema are taken
+as one, which can only make miglint report less.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+from ..facts.pyguards import always_before, context_at, function_contexts, walk_statements
+from .source import ENTRY_POINTS
+
+Key = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One statement of a function, in the function's order."""
+
+    code: str | None
+    kind: str
+    target: str
+    guarded: bool
+    function: str
+    entry: str
+    line: int  # the execute call (or op call) that runs it
+    table: str = ""
+    renamed_to: str = ""
+
+
+@dataclass
+class _Event:
+    line: int
+    order: int
+    index: int  # into the caller's steps; -1 for an op call
+    step: Step
+    path: tuple[int, ...] = ()
+    python_guarded: bool = False
+    made: list[Key] = field(default_factory=list)
+    removed: list[Key] = field(default_factory=list)
+    written: str = ""  # the table whose rows or parts it changes
+    emptied: str = ""  # DELETE / TRUNCATE
+    new_table: str = ""  # a table this step makes that can hold nothing yet on any run
+
+
+def worth_reading(text: str, steps: Sequence[Step]) -> bool:
+    """Whether settle() could find anything, told from the text and the SQL alone.
+
+    Building the syntax tree costs more than reading the SQL of a typical revision;
+    most files with an unsafe statement have neither an `if`/`try` nor a second
+    statement (or op call) on the same name, and are answered here without it.
+    """
+    if _BRANCHES.search(text):
+        return True
+    events = [_event(index, step, index) for index, step in enumerate(steps)]
+    lowered = None
+    for event in events:
+        if not event.step.code or event.step.guarded:
+            continue
+        if any(_related(event, other) for other in events if other.step.entry == event.step.entry != ""):
+            return True
+        names = {key[-1] for key in [*event.made, *event.removed]} | ({event.written} - {""})
+        if lowered is None:
+            lowered = text.lower()
+        if any(f"'{name}'" in lowered or f'"{name}"' in lowered for name in names):
+            return True  # an op call may name it
+    return False
+
+
+_BRANCHES = re.compile(r"^[ \t]+(?:if|elif|try|except|while)\b", re.MULTILINE)
+
+
+def _related(event: _Event, other: _Event) -> bool:
+    """Whether `other`, wherever it stands, could make `event` safe (see _settled)."""
+    if other is event:
+        return False
+    if set(event.made) & set(other.removed) or set(event.removed) & set(other.made):
+        return True
+    table = event.written
+    if table and event.step.kind == "INSERT" and other.emptied:
+        return True  # any table: a foreign key may cascade the DELETE to this one (MG204)
+    return bool(table) and (("rel", table) in other.removed or table in (other.new_table, other.emptied))
+
+
+@dataclass
+class Settled:
+    safe: set[int] = field(default_factory=set)  # indexes of steps safe where they stand
+    # an unsafe INSERT's index -> the tables emptied before it in every place it is reached
+    emptied_before: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+
+def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> Settled:
+    """Which `steps` are unsafe alone but safe where they stand (in every place an entry
+    point reaches them)."""
+    if not any(s.code and not s.guarded for s in steps):
+        return Settled()
+    functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+    lines = text.splitlines()
+    placed: dict[tuple[str, str], list[tuple[int, Step]]] = {}
+    for index, step in enumerate(steps):
+        placed.setdefault((step.entry, step.function), []).append((index, step))
+    verdicts: dict[int, bool] = {}
+    emptied: dict[int, set[str]] = {}
+    for entry in sorted({s.entry for s in steps}):
+        if entry not in functions:
+            continue
+        events = _Inliner(tree, functions, placed, entry, lines).run()
+        for position, event in enumerate(events):
+            if event.index >= 0 and event.step.code and not event.step.guarded:
+                safe = event.python_guarded or _settled(event, events[:position], events[position + 1 :])
+                verdicts[event.index] = verdicts.get(event.index, True) and safe
+                if event.step.kind == "INSERT":
+                    here = {
+                        e.emptied
+                        for e in events[:position]
+                        if e.emptied and always_before(e.path, event.path)
+                    }
+                    emptied[event.index] = emptied[event.index] & here if event.index in emptied else here
+    safe_here = {index for index, settled in verdicts.items() if settled}
+    return Settled(
+        safe_here,
+        {
+            index: tuple(sorted(tables))
+            for index, tables in emptied.items()
+            if tables and index not in safe_here
+        },
+    )
+
+
+class _Inliner:
+    """The entry point's statements in the order they run: each call of a module function
+    is replaced by that function's statements, under the call's path and guard."""
+
+    def __init__(
+        self,
+        tree: ast.Module,
+        functions: dict[str, ast.FunctionDef | ast.AsyncFunctionDef],
+        placed: dict[tuple[str, str], list[tuple[int, Step]]],
+        entry: str,
+        lines: Sequence[str],
+    ) -> None:
+        self.tree, self.functions, self.placed, self.entry = tree, functions, placed, entry
+        self.lines = lines
+        self.mentions: re.Pattern[str] | None = None
+        self.branches = itertools.count(1)
+        self.events: list[_Event] = []
+
+    def calls(
+        self, function: ast.FunctionDef | ast.AsyncFunctionDef, nested: Iterable[str]
+    ) -> list[ast.Call]:
+        """Calls of op functions, of module functions and of the `nested` ones: only
+        statements on lines that mention one are walked (walking every node costs more
+        than the rest together)."""
+        if self.mentions is None:
+            names = "|".join(re.escape(name) for name in [*_OPS, *self.functions])
+            self.mentions = re.compile(rf"\b(?:{names})\s*\(")
+        local = re.compile(rf"\b(?:{'|'.join(map(re.escape, nested))})\s*\(") if nested else None
+        first, last = function.lineno, function.end_lineno or function.lineno
+        lines = [
+            n
+            for n in range(first, last + 1)
+            if self.mentions.search(self.lines[n - 1]) or (local and local.search(self.lines[n - 1]))
+        ]
+        found: list[ast.Call] = []
+        stack: list[ast.AST] = [function]
+        while stack:
+            node = stack.pop()
+            start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
+            if start is not None and end is not None:
+                at = bisect.bisect_left(lines, start)
+                if at == len(lines) or lines[at] > end:
+                    continue
+            if isinstance(node, ast.Call):
+                found.append(node)
+                if _is_op_call(node):
+                    continue  # its arguments are column and type definitions
+            stack.extend(ast.iter_child_nodes(node))
+        return found
+
+    def run(self) -> list[_Event]:
+        self.inline(self.functions[self.entry], (), False, [self.entry])
+        return self.events
+
+    def inline(
+        self,
+        function: ast.FunctionDef | ast.AsyncFunctionDef,
+        path: tuple[int, ...],
+        guarded: bool,
+        stack: list[str],
+        owner: str | None = None,
+        call: ast.Call | None = None,
+    ) -> None:
+        """`owner`: the module function whose steps these are, for a function nested in it;
+        `call`: the call that runs it (pyguards.true_parameters)."""
+        owner = owner or function.name
+        nested = {
+            node.name: node
+            for node in walk_statements(function)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not function
+        }
+        spans = [(node.lineno, node.end_lineno or node.lineno) for node in nested.values()]
+        first, last = function.lineno, function.end_lineno or function.lineno
+
+        def own(line: int) -> bool:  # in this function, not in one nested in it
+            return first <= line <= last and not any(low <= line <= high for low, high in spans)
+
+        contexts = function_contexts(function, self.tree, self.branches, call)
+        items: list[tuple[int, int, int, Step | tuple[str, str, ast.Call]]] = []  # (line, kind, order, what)
+        for index, step in self.placed.get((self.entry, owner), []):
+            if own(step.line):
+                items.append((step.line, 1, index, step))
+        calls = [node for node in self.calls(function, nested) if own(node.lineno)]
+        for order, step in enumerate(_op_steps(calls, self.entry)):
+            items.append((step.line, 1, -1 - order, step))
+        for node in calls:
+            if not isinstance(node.func, ast.Name) or node.func.id in stack:
+                continue
+            name = node.func.id
+            if name in nested:  # a function defined inside this one: its steps are the owner's
+                items.append((node.lineno, 0, node.col_offset, (name, owner, node)))
+            elif name in self.functions and name not in ENTRY_POINTS:
+                items.append((node.lineno, 0, node.col_offset, (name, "", node)))
+        items.sort(key=lambda item: item[:3])
+        for line, _, index, what in items:
+            context = context_at(contexts, line)
+            inner = path + context.path if context is not None else path
+            inner_guarded = guarded or (context is not None and context.guarded)
+            if isinstance(what, tuple):
+                name, nested_owner, called = what
+                callee = nested[name] if nested_owner else self.functions[name]
+                self.inline(callee, inner, inner_guarded, [*stack, name], nested_owner or None, called)
+                continue
+            event = _event(index if index >= 0 else -1, what, len(self.events))
+            event.path, event.python_guarded = inner, inner_guarded
+            self.events.append(event)
+
+
+def _settled(event: _Event, before: list[_Event], after: list[_Event]) -> bool:
+    earlier = [e for e in before if always_before(e.path, event.path)]
+    later = [e for e in after if always_before(e.path, event.path)]
+    made_before = {k for e in earlier for k in e.made}
+    removed_before = {k for e in earlier for k in e.removed}
+    made_after = {k for e in later for k in e.made}
+    removed_after = {k for e in later for k in e.removed}
+    new_tables = {k[1] for k in removed_before if k[0] == "rel"} | {
+        e.new_table for e in earlier if e.new_table
+    }
+    if event.written and event.written in new_tables:
+        return True
+    if event.step.kind == "INSERT" and event.written in {e.emptied for e in earlier}:
+        return True
+    if event.made and not event.removed:
+        return any(k in removed_before or k in removed_after for k in event.made)
+    if event.removed and not event.made:
+        return any(k in made_before or k in made_after for k in event.removed)
+    if event.removed and event.made:  # a rename
+        old, new = event.removed[0], event.made[0]
+        return old in made_before or (old in made_after and new in removed_after)
+    return False
+
+
+def _event(index: int, step: Step, order: int) -> _Event:
+    event = _Event(step.line, order, index, step)
+    kind, target = step.kind, step.target
+    verb, _, noun = kind.partition(" ")
+    if verb in ("CREATE", "DROP") and noun in _NOUNS:
+        key = (_NOUNS[noun], _last(target.split(" ON ")[0]))
+        (event.made if verb == "CREATE" else event.removed).append(key)
+        event.written = _last(step.table) if step.table else ""
+        if noun == "TEMPORARY TABLE" or (index < 0 and noun == "TABLE" and not step.guarded):
+            event.new_table = key[1]
+    elif kind in _TABLE_PARTS:
+        space = "column" if "COLUMN" in kind else "constraint"
+        parts = target.split(".")
+        if len(parts) >= 2:
+            table, name = _last(parts[-2]), _last(parts[-1])
+            event.written = table
+            if " ADD " in kind:
+                event.made.append((space, table, name))
+            else:
+                event.removed.append((space, table, name))
+                if " RENAME " in kind and step.renamed_to:
+                    event.made.append((space, table, _last(step.renamed_to)))
+        else:  # an unnamed constraint: only its table is known
+            event.written = _last(target)
+    elif kind in _RENAMED:
+        event.removed.append((_RENAMED[kind], _last(target)))
+        if step.renamed_to:
+            event.made.append((_RENAMED[kind], _last(step.renamed_to)))
+    elif kind == "INSERT":
+        event.written = _last(target)
+    elif kind in ("DELETE", "TRUNCATE"):
+        event.emptied = _last(target)
+    return event
+
+
+_NOUNS = {
+    "TABLE": "rel", "FOREIGN TABLE": "rel", "TEMPORARY TABLE": "rel", "VIEW": "rel",
+    "MATERIALIZED VIEW": "rel", "SEQUENCE": "rel", "INDEX": "rel", "UNIQUE INDEX": "rel",
+    "TYPE": "type", "DOMAIN": "type", "FUNCTION": "func", "PROCEDURE": "func",
+    "TRIGGER": "trigger", "CONSTRAINT TRIGGER": "trigger", "SCHEMA": "schema", "EXTENSION": "extension",
+}  # fmt: skip
+_TABLE_PARTS = frozenset({
+    "ALTER TABLE ADD CONSTRAINT", "ALTER TABLE DROP CONSTRAINT", "ALTER TABLE ADD COLUMN",
+    "ALTER TABLE DROP COLUMN", "ALTER TABLE RENAME COLUMN", "ALTER TABLE RENAME CONSTRAINT",
+})  # fmt: skip
+_RENAMED = {
+    "ALTER TABLE RENAME": "rel", "ALTER INDEX RENAME": "rel", "ALTER SEQUENCE RENAME": "rel",
+    "ALTER VIEW RENAME": "rel", "ALTER MATERIALIZED VIEW RENAME": "rel", "ALTER TYPE RENAME": "type",
+}  # fmt: skip
+
+
+def _last(name: str) -> str:
+    return name.rsplit(".", 1)[-1].strip().strip('"`[]').lower()
+
+
+# op.<call>(...) -> the SQL kind it amounts to, and where its object's name and its table
+# are: (position, keyword); position -1: none.
+_NAME, _TABLE, _NEW = "name", "table", "new"
+_OPS: dict[str, tuple[str, dict[str, tuple[int, str]]]] = {
+    "create_table": ("CREATE TABLE", {_NAME: (0, "table_name")}),
+    "drop_table": ("DROP TABLE", {_NAME: (0, "table_name")}),
+    "create_index": ("CREATE INDEX", {_NAME: (0, "index_name"), _TABLE: (1, "table_name")}),
+    "drop_index": ("DROP INDEX", {_NAME: (0, "index_name")}),
+    "create_unique_constraint": ("ALTER TABLE ADD CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "table_name")}),
+    "create_check_constraint": ("ALTER TABLE ADD CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "table_name")}),
+    "create_primary_key": ("ALTER TABLE ADD CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "table_name")}),
+    "create_foreign_key": ("ALTER TABLE ADD CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "source_table")}),
+    "drop_constraint": ("ALTER TABLE DROP CONSTRAINT", {_NAME: (0, "constraint_name"), _TABLE: (1, "table_name")}),
+    "drop_column": ("ALTER TABLE DROP COLUMN", {_NAME: (1, "column_name"), _TABLE: (0, "table_name")}),
+    "add_column": ("ALTER TABLE ADD COLUMN", {_NAME: (1, "column"), _TABLE: (0, "table_name")}),
+    "rename_table": ("ALTER TABLE RENAME", {_NAME: (0, "old_table_name"), _NEW: (1, "new_table_name")}),
+}  # fmt: skip
+
+
+def _is_op_call(node: ast.Call) -> bool:
+    return (
+        isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "op"
+        and node.func.attr in _OPS
+    )
+
+
+def _op_steps(calls: Sequence[ast.Call], entry: str) -> Iterator[Step]:
+    """op calls that name their objects with literals, as steps no rule reports here."""
+    for node in calls:
+        if not _is_op_call(node):
+            continue
+        assert isinstance(node.func, ast.Attribute)
+        kind, places = _OPS[node.func.attr]
+        found = {role: _literal_argument(node, *place) for role, place in places.items()}
+        unnamed = _is_none(_argument(node, *places[_NAME]))
+        if node.func.attr == "create_primary_key" and unnamed and found[_TABLE]:
+            found[_NAME] = f"{found[_TABLE]}_pkey"  # no name: PostgreSQL's own, as Alembic emits none
+        if None in found.values():
+            continue
+        name, table, new = found.get(_NAME) or "", found.get(_TABLE) or "", found.get(_NEW) or ""
+        guarded = any(k.arg in ("if_not_exists", "if_exists") for k in node.keywords)
+        target = f"{table}.{name}" if kind in _TABLE_PARTS else name
+        on = table if kind == "CREATE INDEX" else ""
+        yield Step(None, kind, target, guarded, "", entry, node.lineno, table=on, renamed_to=new)
+
+
+def _argument(call: ast.Call, position: int, keyword: str) -> ast.expr | None:
+    value: ast.expr | None = call.args[position] if position < len(call.args) else None
+    for argument in call.keywords:
+        if argument.arg == keyword:
+            value = argument.value
+    return value
+
+
+def _is_none(node: ast.expr | None) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _literal_argument(call: ast.Call, position: int, keyword: str) -> str | None:
+    value = _argument(call, position, keyword)
+    if isinstance(value, ast.Call) and value.args and _call_name(value.func) == "Column":
+        value = value.args[0]  # op.add_column("t", sa.Column("c", ...))
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    return None
+
+
+def _call_name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

@@ -1,0 +1,194 @@
+"""A PostgreSQL statement (pglast's JSON tree) as op-call facts: the vocabulary of facts/ops.py.
+
+`ALTER TABLE t ALTER COLUMN c SET NOT NULL` is what `op.alter_column("t", "c",
+nullable=False)` runs, so both become ("alter_column", "t", "c", nullable=False) and
+the deploy-safety rules (MG4xx) read one kind of fact whichever way a revision wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+Node = dict[str, Any]
+# (op function, table, target, options)
+SqlOp = tuple[str, str, str, tuple[tuple[str, str], ...]]
+
+# Functions whose value changes from row to row: a default calling one is computed for
+# every existing row, a table rewrite. now() and CURRENT_TIMESTAMP are STABLE (one value
+# per statement), so PostgreSQL 11+ stores them as a fast default: not listed.
+VOLATILE = frozenset({
+    "random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
+    "clock_timestamp", "timeofday", "nextval", "setseed",
+})  # fmt: skip
+
+_CONSTRAINTS = {
+    "CONSTR_FOREIGN": "create_foreign_key",
+    "CONSTR_CHECK": "create_check_constraint",
+    "CONSTR_UNIQUE": "create_unique_constraint",
+    "CONSTR_PRIMARY": "create_primary_key",
+    "CONSTR_EXCLUSION": "create_exclude_constraint",
+}
+_TRUE = "True"
+
+
+def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
+    """The op-call facts of one statement; () for a statement no MG4xx rule reads."""
+    if node_type == "IndexStmt":
+        options = [("postgresql_concurrently", _TRUE)] if node.get("concurrent") else []
+        if node.get("if_not_exists"):
+            options.append(("if_not_exists", _TRUE))
+        return (
+            ("create_index", _relation(node.get("relation")), str(node.get("idxname") or ""), tuple(options)),
+        )
+    if node_type == "DropStmt":
+        return _drop(node)
+    if node_type in ("CreateStmt", "CreateTableAsStmt"):
+        relation = node.get("relation") or node.get("into", {}).get("IntoClause", {}).get("rel")
+        table = _relation(relation)
+        # PARTITION OF / INHERITS: dropping the parent drops it too (MG504)
+        parents = [_relation(p.get("RangeVar")) for p in node.get("inhRelations", []) if "RangeVar" in p]
+        return (("create_table", table, table, (("inherits", parents[0]),) if parents else ()),)
+    if node_type == "AlterTableStmt" and node.get("objtype") == "OBJECT_TABLE":
+        table = _relation(node.get("relation"))
+        found: list[SqlOp] = []
+        for command in node.get("cmds", []):
+            found.extend(_alter(table, command.get("AlterTableCmd", {})))
+        return tuple(found)
+    if node_type == "CreateEnumStmt":  # MG501/MG504 read these from RevisionFile.enums (reading/parse.py)
+        return (("create_enum", "", _names(node.get("typeName")), ()),)
+    if node_type == "RenameStmt" and node.get("renameType") == "OBJECT_TYPE":
+        old = _names(node.get("object", {}).get("List", {}).get("items"))
+        return (("rename_enum", "", old, (("new_name", str(node.get("newname", ""))),)),)
+    if node_type == "RenameStmt":
+        table = _relation(node.get("relation"))
+        if node.get("renameType") == "OBJECT_TABLE":
+            return (("rename_table", table, table, (("new_table_name", str(node.get("newname", ""))),)),)
+        if node.get("renameType") == "OBJECT_COLUMN":
+            column = str(node.get("subname", ""))
+            return (("alter_column", table, column, (("new_column_name", str(node.get("newname", ""))),)),)
+        return ()
+    if node_type == "VariableSetStmt" and node.get("kind") == "VAR_SET_VALUE":
+        return (("set", "", str(node.get("name", "")), ()),)
+    if node_type == "TransactionStmt":
+        kind = str(node.get("kind", "")).replace("TRANS_STMT_", "").lower()
+        return ((kind, "", "", ()),) if kind in ("commit", "begin", "start", "rollback") else ()
+    return ()
+
+
+def _drop(node: Node) -> tuple[SqlOp, ...]:
+    kind = node.get("removeType")
+    if kind == "OBJECT_TYPE":
+        return tuple(
+            ("drop_enum", "", _names(item.get("TypeName", {}).get("names")), ())
+            for item in node.get("objects", [])
+        )
+    name = {"OBJECT_INDEX": "drop_index", "OBJECT_TABLE": "drop_table"}.get(str(kind))
+    if name is None:
+        return ()
+    options = [("postgresql_concurrently", _TRUE)] if node.get("concurrent") else []
+    if node.get("missing_ok"):
+        options.append(("if_exists", _TRUE))
+    found = []
+    for item in node.get("objects", []):
+        names = [str(s.get("String", {}).get("sval", "")) for s in item.get("List", {}).get("items", [])]
+        dotted = ".".join(n for n in names if n)
+        # DROP INDEX names the index; its table is not in the statement
+        found.append((name, dotted if name == "drop_table" else "", dotted, tuple(options)))
+    return tuple(found)
+
+
+def _alter(table: str, command: Node) -> list[SqlOp]:
+    subtype = command.get("subtype")
+    definition = command.get("def") or {}
+    if subtype == "AT_AddColumn" and "ColumnDef" in definition:
+        column = definition["ColumnDef"]
+        options: list[tuple[str, str]] = []
+        for constraint in column.get("constraints", []):
+            found = constraint.get("Constraint", {})
+            if found.get("contype") == "CONSTR_NOTNULL":
+                options.append(("nullable", "False"))
+            elif found.get("contype") == "CONSTR_DEFAULT":
+                options.append(("server_default", "<SQL expression>"))
+                if _calls_volatile(found.get("raw_expr")):
+                    options.append(("volatile", _TRUE))
+            elif found.get("contype") == "CONSTR_PRIMARY":
+                options.append(("nullable", "False"))
+            elif found.get("contype") in ("CONSTR_IDENTITY", "CONSTR_GENERATED"):
+                options.append(("generated", _TRUE))
+        if _type_text(column.get("typeName", {})) in (
+            "serial",
+            "bigserial",
+            "smallserial",
+            "serial4",
+            "serial8",
+        ):
+            options.append(("generated", _TRUE))  # a sequence fills every row
+        if command.get("missing_ok"):
+            options.append(("if_not_exists", _TRUE))
+        return [("add_column", table, str(column.get("colname", "")), tuple(options))]
+    if subtype == "AT_SetNotNull":
+        return [("alter_column", table, str(command.get("name", "")), (("nullable", "False"),))]
+    if subtype == "AT_AlterColumnType":
+        type_name = definition.get("ColumnDef", {}).get("typeName", {})
+        return [("alter_column", table, str(command.get("name", "")), (("type_", _type_text(type_name)),))]
+    if subtype == "AT_AddConstraint" and "Constraint" in definition:
+        constraint = definition["Constraint"]
+        name = _CONSTRAINTS.get(str(constraint.get("contype")))
+        if name is None:
+            return []
+        options = []
+        if constraint.get("skip_validation"):
+            options.append(("postgresql_not_valid", _TRUE))
+        if constraint.get("indexname"):
+            options.append(("using_index", str(constraint["indexname"])))
+        checked = _not_null_checked(constraint.get("raw_expr"))
+        if checked:
+            options.append(("condition", f"{checked} IS NOT NULL"))
+        return [(name, table, str(constraint.get("conname", "")), tuple(options))]
+    if subtype == "AT_DropConstraint":
+        return [("drop_constraint", table, str(command.get("name", "")), ())]
+    if subtype == "AT_DropColumn":
+        return [("drop_column", table, str(command.get("name", "")), ())]
+    return []
+
+
+def _not_null_checked(expression: Any) -> str:
+    """The column of a `CHECK (column IS NOT NULL)`, else ""."""
+    test = (expression or {}).get("NullTest", {})
+    if test.get("nulltesttype") != "IS_NOT_NULL":
+        return ""
+    fields = test.get("arg", {}).get("ColumnRef", {}).get("fields", [])
+    return str(fields[-1].get("String", {}).get("sval", "")) if fields else ""
+
+
+def _calls_volatile(expression: Any) -> bool:
+    if not expression:
+        return False
+    text = json.dumps(expression)
+    return any(f'"sval": "{name}"' in text for name in VOLATILE) and "FuncCall" in text
+
+
+def _type_text(type_name: Node) -> str:
+    names = [str(n.get("String", {}).get("sval", "")) for n in type_name.get("names", [])]
+    names = [n for n in names if n != "pg_catalog"]
+    modifiers = [
+        str(m.get("A_Const", {}).get("ival", {}).get("ival", ""))
+        for m in type_name.get("typmods", [])
+        if "A_Const" in m
+    ]
+    text = ".".join(names)
+    return f"{text}({', '.join(modifiers)})" if modifiers else text
+
+
+def _names(items: Any) -> str:
+    """A dotted name (`schema.mood`) from pglast's list of String nodes."""
+    return ".".join(str(i.get("String", {}).get("sval", "")) for i in items or () if "String" in i)
+
+
+def _relation(relation: Node | None) -> str:
+    if not relation:
+        return ""
+    schema = relation.get("schemaname")
+    name = str(relation.get("relname", ""))
+    return f"{schema}.{name}" if schema else name
