@@ -158,10 +158,13 @@ def _setting_line(config: Path, message: str) -> int:
     return 1
 
 
-def reads_downgrade(settings: Settings, rules: Sequence[Rule]) -> bool:
-    """Whether downgrade()'s calls and SQL are read: for `include-downgrade`, and for the rules
-    that compare it with upgrade() (the others look only at upgrade() facts without the setting)."""
-    return settings.include_downgrade or any(rule.code in DOWNGRADE_RULES for rule in rules)
+def reads_downgrade(settings: Settings, rules: Sequence[Rule]) -> bool | str:
+    """Whether downgrade()'s calls and SQL are read: True for `include-downgrade` (its SQL is
+    checked as upgrade()'s is); "facts" for the rules that compare it with upgrade(), which
+    need its facts only; else False."""
+    if settings.include_downgrade:
+        return True
+    return "facts" if any(rule.code in DOWNGRADE_RULES for rule in rules) else False
 
 
 def _lint_project(

@@ -224,7 +224,7 @@ def test_results_of_another_key_are_not_unpickled(tmp_path: Path, monkeypatch) -
     cache = tmp_path / "cache"
     first = _lint(tmp_path, cache_dir=cache)
     # what the pipeline opens with the default settings: MG501, MG502, MG504 read downgrade()
-    store = Store(cache, downgrade=True)
+    store = Store(cache, downgrade="facts")
     assert store._file("results").exists()
     opened: list[object] = []
     real = collect_module._Restricted

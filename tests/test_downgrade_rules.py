@@ -481,3 +481,23 @@ def test_imports_for_type_checkers_only_are_not_facts() -> None:
     )
     record = parse_revision_file("r1.py", source.encode())
     assert [(f.module, f.span.line) for f in record.imports] == [("app.runtime", 9)]
+
+
+def test_downgrade_sql_read_for_its_facts_only_gets_no_fix_proved() -> None:
+    """The MG5xx rules need downgrade()'s facts; the SQL rules check it only with
+    include-downgrade: reading it as they do would cost every cold run fix proofs."""
+    from miglint.reading.parse import parse_revision_file
+
+    source = (
+        b"from alembic import op\nrevision = 'a'\ndown_revision = None\n\n"
+        b"def upgrade():\n    op.execute('CREATE TABLE t (id int)')\n\n"
+        b"def downgrade():\n    op.execute('DROP TABLE t')\n"
+    )
+    checked = parse_revision_file("v.py", source, downgrade=True)
+    facts_only = parse_revision_file("v.py", source, downgrade="facts")
+    by_entry = {s.entry: s for s in checked.sql}
+    assert by_entry["upgrade"].insert is not None and by_entry["downgrade"].insert is not None
+    only = {s.entry: s for s in facts_only.sql}
+    assert only["upgrade"].insert == by_entry["upgrade"].insert
+    assert only["downgrade"].insert is None and only["downgrade"].kind == "DROP TABLE"
+    assert [o.name for o in facts_only.operations if o.entry == "downgrade"] == ["drop_table"]

@@ -127,13 +127,13 @@ def ref_changes(env: Environment, side: MergeSide, settings: Settings, ops: bool
     contents = _read_blobs(side.repo_root, [blob for _, blob in take])
     added = tuple(
         parse_revision_file(
-            # downgrade() too: MG501/MG504 compare it with upgrade(); the other rules read
-            # downgrade facts only with include-downgrade
+            # downgrade() too: MG501/MG504 compare it with upgrade(); its SQL is checked
+            # only with include-downgrade (pipeline.reads_downgrade)
             f"{side.ref}:{path}",
             contents[blob],
             settings.dialect,
             ops,
-            True,
+            True if settings.include_downgrade else "facts",
         )
         for path, blob in take
     )

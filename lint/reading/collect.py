@@ -74,7 +74,7 @@ def collect(
     jobs: int | None = None,
     dialect: str = "postgresql",
     ops: bool = False,
-    downgrade: bool = True,
+    downgrade: bool | str = True,
 ) -> list[RevisionFile]:
     """One record per path, in the order given."""
     store = Store(cache_dir, dialect, ops, downgrade)
@@ -92,7 +92,7 @@ def _parse_all(
     jobs: int | None,
     dialect: str = "postgresql",
     ops: bool = False,
-    downgrade: bool = True,
+    downgrade: bool | str = True,
     meanwhile: Callable[[], object] | None = None,
 ) -> tuple[list[tuple[str, RevisionFile]], list[bytes]]:
     """(content digest, record) per item; an item without bytes is read by the worker.
@@ -203,7 +203,7 @@ def _guided_batches(items: list[Any], workers: int, smallest: int = 16) -> list[
 
 
 def _parse_pickled(
-    items: Iterable[tuple[str, bytes | None]], dialect: str, ops: bool, downgrade: bool
+    items: Iterable[tuple[str, bytes | None]], dialect: str, ops: bool, downgrade: bool | str
 ) -> bytes:
     return pickle.dumps(_parse_batch(items, dialect, ops, downgrade), protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -212,7 +212,7 @@ def _parse_batch(
     items: Iterable[tuple[str, bytes | None]],
     dialect: str = "postgresql",
     ops: bool = False,
-    downgrade: bool = True,
+    downgrade: bool | str = True,
     tick: Callable[[int], None] | None = None,
 ) -> list[tuple[str, RevisionFile]]:
     """`tick(1)` after each file: the progress bar, when parsing in the process that draws it."""
@@ -369,7 +369,11 @@ class Store:
     )  # fmt: skip
 
     def __init__(
-        self, directory: Path | None, dialect: str = "postgresql", ops: bool = False, downgrade: bool = True
+        self,
+        directory: Path | None,
+        dialect: str = "postgresql",
+        ops: bool = False,
+        downgrade: bool | str = True,
     ) -> None:
         # a directory that is not miglint's to use is treated as no directory (the CLI says why)
         self.directory = directory if directory is not None and cache_refusal(directory) is None else None
@@ -378,7 +382,7 @@ class Store:
         self.dialect = dialect
         self.ops = ops
         self.downgrade = downgrade
-        read = f"{'-ops' if ops else ''}{'-downgrade' if downgrade else ''}"
+        read = f"{'-ops' if ops else ''}{'-downgrade' if downgrade is True else '-downgrade-' + downgrade if downgrade else ''}"
         self.key = f"{cache_key()}-{dialect}{read}" if self.directory is not None else ""
         self._index_written = 0  # the index file's mtime: what is not older than it is racy
         # entries are checked where they are used (a committed index may hold anything)

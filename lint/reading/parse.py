@@ -66,12 +66,13 @@ _SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
 
 def parse_revision_file(
-    path: str, data: bytes, dialect: str = "postgresql", ops: bool = False, downgrade: bool = True
+    path: str, data: bytes, dialect: str = "postgresql", ops: bool = False, downgrade: bool | str = True
 ) -> RevisionFile:
     """Extract the header, docstring lines, suppressions and SQL facts of a version file.
 
     `ops`: find which op calls an inspector check guards (MG211/MG212). `downgrade`: read downgrade()'s SQL and
-    calls as well as upgrade()'s (`include-downgrade`).
+    calls as well as upgrade()'s (`include-downgrade`); "facts": read them for their facts
+    only (the MG5xx rules), without proving fixes or reasoning about order for its SQL.
     """
     text, problem = _decode(data)
     if problem is not None:
@@ -93,7 +94,8 @@ def parse_revision_file(
     sql: tuple[SqlStatement, ...] = ()
     sql_problems: tuple[SqlProblem, ...] = ()
     if wants_sql:
-        sql, sql_problems = sql_facts(text, dialect, tree, entries, code)
+        checked = ("upgrade",) if downgrade == "facts" else None
+        sql, sql_problems = sql_facts(text, dialect, tree, entries, code, checked)
     header = _header_region(text)
     plain = read_plain_header(text, text if header is None else header)
     if plain is not None:

@@ -98,18 +98,21 @@ class Unparsed:
 Result = tuple[list[Statement], list[Unparsed]]
 
 
-def analyze(sql: str, dialect: str = "postgresql") -> Result:
-    """Every statement in `sql`, classified; what could not be parsed, located."""
+def analyze(sql: str, dialect: str = "postgresql", verify: bool = True) -> Result:
+    """Every statement in `sql`, classified; what could not be parsed, located.
+
+    `verify=False`: offer no fixes (proving one parses the statement twice more): for
+    statements only read for their facts, which no SQL rule reports."""
     target = DIALECTS.get(dialect.lower())
     if target is None:
         raise ValueError(f"unknown SQL dialect {dialect!r}; expected one of {', '.join(DIALECTS)}")
     if target == "postgres" and _pglast_available():
         from .postgres import _pg_analyze  # each back end is imported when first needed
 
-        return _pg_analyze(sql)
+        return _pg_analyze(sql, verify)
     from .glot import _glot_analyze
 
-    return _glot_analyze(sql, target)
+    return _glot_analyze(sql, target, verify)
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import re
 import types
+from collections.abc import Collection
 from dataclasses import replace
 
 from ..model import Span, SqlProblem, SqlStatement
@@ -29,9 +30,14 @@ def sql_facts(
     tree: ast.Module | None = None,
     entries: tuple[str, ...] = ENTRY_POINTS,
     code: types.CodeType | None = None,
+    checked: Collection[str] | None = None,
 ) -> tuple[tuple[SqlStatement, ...], tuple[SqlProblem, ...]]:
     """`tree`: the module's AST if the caller has it; else `code`, its compiled form, lets
-    literal SQL be read without building the AST (sql/literal.py)."""
+    literal SQL be read without building the AST (sql/literal.py).
+
+    `checked`: the entry points whose statements the SQL rules report (None: all of
+    `entries`); the others are read for their facts only (the MG5xx rules compare
+    downgrade() with upgrade()): no fix is proved for them, no order reasoned about."""
     if not runs_sql(text):
         return (), ()
     from . import analyze
@@ -52,7 +58,7 @@ def sql_facts(
         for entry, line, column, shown in extraction.unresolved
     ]
     for source in extraction.sources:
-        found, unparsed = analyze(source.text, dialect)
+        found, unparsed = analyze(source.text, dialect, checked is None or source.entry in checked)
         for statement in found:
             insert = None
             if statement.fix is not None and source.exact_at(statement.fix[0]):
@@ -96,10 +102,11 @@ def sql_facts(
             problems.append(
                 SqlProblem(_span(source, bad.start, bad.end), source.shown(bad.reason), source.entry, True)
             )
-    if any(s.code and not s.guarded for s in steps) and worth_reading(text, steps):
+    reported = steps if checked is None else [s for s in steps if s.entry in checked]
+    if any(s.code and not s.guarded for s in reported) and worth_reading(text, reported):
         # Only files with an unsafe-looking statement pay for the syntax tree.
         try:
-            settled = settle(tree if tree is not None else ast.parse(text), steps, text)
+            settled = settle(tree if tree is not None else ast.parse(text), steps, text, checked)
         except (RecursionError, MemoryError):  # code nested past what ast.dump can walk
             settled = Settled()  # each statement is then judged alone, as before
         statements = [

@@ -31,7 +31,7 @@ def _quiet_sqlglot() -> Iterator[None]:
         logger.disabled = disabled
 
 
-def _glot_analyze(sql: str, dialect: str) -> Result:
+def _glot_analyze(sql: str, dialect: str, verify: bool = True) -> Result:
     from sqlglot.dialects.dialect import Dialect
 
     reader = Dialect.get_or_raise(dialect)
@@ -45,7 +45,7 @@ def _glot_analyze(sql: str, dialect: str) -> Result:
         statements: list[Statement] = []
         unparsed: list[Unparsed] = []
         for chunk in _glot_split(tokens, dialect):
-            found, bad = _glot_classify(reader, dialect, sql, chunk, verify=True)
+            found, bad = _glot_classify(reader, dialect, sql, chunk, verify=verify)
             statements += found
             unparsed += bad
     return statements, unparsed

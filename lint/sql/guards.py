@@ -40,7 +40,7 @@ import ast
 import bisect
 import itertools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..facts.pyguards import always_before, context_at, function_contexts, walk_statements
@@ -125,9 +125,11 @@ class Settled:
     emptied_before: dict[int, tuple[str, ...]] = field(default_factory=dict)
 
 
-def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> Settled:
+def settle(
+    tree: ast.Module, steps: Sequence[Step], text: str, entries: Collection[str] | None = None
+) -> Settled:
     """Which `steps` are unsafe alone but safe where they stand (in every place an entry
-    point reaches them)."""
+    point reaches them); `entries`: only those of these entry points (None: all)."""
     if not any(s.code and not s.guarded for s in steps):
         return Settled()
     functions = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -137,7 +139,7 @@ def settle(tree: ast.Module, steps: Sequence[Step], text: str) -> Settled:
         placed.setdefault((step.entry, step.function), []).append((index, step))
     verdicts: dict[int, bool] = {}
     emptied: dict[int, set[str]] = {}
-    for entry in sorted({s.entry for s in steps}):
+    for entry in sorted({s.entry for s in steps if entries is None or s.entry in entries}):
         if entry not in functions:
             continue
         events = _Inliner(tree, functions, placed, entry, lines).run()
