@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from histories import write_project
 from miglint.pipeline import Options, lint_paths
 from miglint.reading.parse import parse_revision_file
@@ -238,3 +239,21 @@ def downgrade():
     op.drop_table("block_type")
 """
     assert _lint(tmp_path, source, "MG504") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "t = sa.Enum('a', name='mood')", "postgresql.ENUM ('a', name='m')", "a.b.Enum\t(", "MyEnum('a')",
+        "x.MyEnum(", "1x.Enum(", "_Enum(", ".Enum(", "(Enum(Enum(", "é.Enum(", "sa.Enumerated(", "",
+    ],
+)  # fmt: skip
+def test_enum_calls_are_found_as_the_qualified_pattern_finds_them(text: str) -> None:
+    import re
+
+    from miglint.facts.ops import _enum_calls
+
+    pattern = re.compile(r"(?<![\w.])(?:[^\W\d]\w*\.)*(?:Enum|ENUM)[ \t]*\(")
+    assert [(m.start(), m.end()) for m in _enum_calls(text)] == [
+        (m.start(), m.end()) for m in pattern.finditer(text)
+    ]
