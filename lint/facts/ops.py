@@ -554,7 +554,8 @@ class _Span(NamedTuple):
 
 def _enum_calls(text: str, start: int = 0, end: int | None = None) -> Iterator[_Span]:
     """Where each `Enum(` call, qualified or not, starts and where its `(` ends, between
-    start and end: what `(?<![\w.])(?:[^\W\d]\w*\.)*(?:Enum|ENUM)[ \t]*\(` matches."""
+    start and end: where `sa.Enum(`, `Enum (` but not `MyEnum(` start (tests/test_inverse.py
+    checks it against the one-pattern form)."""
     for word in _ENUM_WORD.finditer(text, start, len(text) if end is None else end):
         begin = word.start()
         while begin > start and (text[begin - 1].isalnum() or text[begin - 1] in "_."):
