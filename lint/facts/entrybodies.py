@@ -13,6 +13,7 @@ from __future__ import annotations
 import dis
 import re
 import types
+from collections.abc import Iterator
 
 from ..model import EntryBody
 
@@ -80,10 +81,21 @@ def _stored_names(code: types.CodeType) -> set[str]:
     A `def` stores its name right after MAKE_FUNCTION; any other store of such a
     name is another binding.
     """
-    raw = code.co_code
     names = code.co_names
     stored = set()
     previous = -1
+    for _, op, arg in instructions(code):
+        if op in _STORES and arg < len(names) and previous != _MAKE_FUNCTION and _ENTRY.match(names[arg]):
+            stored.add(names[arg])
+        previous = op
+    return stored
+
+
+def instructions(code: types.CodeType) -> Iterator[tuple[int, int, int]]:
+    """(offset, opcode, argument) of each instruction of `code` itself, EXTENDED_ARG folded
+    into the argument it extends and CACHE entries skipped: what dis gives without the
+    cost of its Instruction objects."""
+    raw = code.co_code
     extended = 0
     for at in range(0, len(raw), 2):
         op = raw[at]
@@ -92,12 +104,8 @@ def _stored_names(code: types.CodeType) -> set[str]:
         if op == _EXTENDED_ARG:
             extended = (extended | raw[at + 1]) << 8
             continue
-        arg = extended | raw[at + 1]
+        yield at, op, extended | raw[at + 1]
         extended = 0
-        if op in _STORES and arg < len(names) and previous != _MAKE_FUNCTION and _ENTRY.match(names[arg]):
-            stored.add(names[arg])
-        previous = op
-    return stored
 
 
 def _ops(names: frozenset[str]) -> frozenset[int]:

@@ -20,6 +20,7 @@ import types
 from collections.abc import Iterator, Sequence
 
 from ..model import HeaderValue, ImportFact, Span
+from .entrybodies import instructions
 
 _FAMILIAR = frozenset({"__future__", "alembic", "sqlalchemy"})
 if sys.version_info >= (3, 10):
@@ -72,19 +73,9 @@ def import_facts(code: types.CodeType, text: str) -> tuple[ImportFact, ...]:
 
 def _imports_of(code: types.CodeType, lines: list[str]) -> Iterator[ImportFact]:
     function = "" if code.co_name.startswith("<") else code.co_name
-    raw = code.co_code
     starts = list(dis.findlinestarts(code))
     loaded: list[object] = [_OTHER, _OTHER]  # the values of the last two constants loaded
-    extended = 0
-    for at in range(0, len(raw), 2):
-        op = raw[at]
-        if op == _CACHE:
-            continue
-        if op == _EXTENDED_ARG:
-            extended = (extended | raw[at + 1]) << 8
-            continue
-        arg = extended | raw[at + 1]
-        extended = 0
+    for at, op, arg in instructions(code):
         if op == _LOAD_CONST:
             loaded = [loaded[1], code.co_consts[arg]]
             continue
@@ -166,7 +157,5 @@ def mark_header_only(
 _IMPORT_NAME = dis.opmap["IMPORT_NAME"]
 _LOAD_CONST = dis.opmap["LOAD_CONST"]
 _LOAD_SMALL_INT = dis.opmap.get("LOAD_SMALL_INT", -1)  # 3.14 loads an import's level 0 so
-_CACHE = dis.opmap.get("CACHE", -1)
-_EXTENDED_ARG = dis.opmap["EXTENDED_ARG"]
 _TYPE_CHECKING = re.compile(r"if\s+(?:typing\.)?TYPE_CHECKING\s*:")
 _OTHER = object()  # a value on the stack that is not a constant

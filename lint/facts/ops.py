@@ -449,17 +449,25 @@ def _blocks(text: str, lines: list[str]) -> list[_Block]:
                 table = _qualified(_literal(read.keywords.get("schema")), _argument(read, 0, ("table_name",)))
                 convention = "naming_convention" in read.keywords
         header_end = text.count("\n", 0, closing) + 1
-        last = header_end
-        for number in range(header_end + 1, len(lines) + 1):
-            body = lines[number - 1]
-            stripped = body.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            if len(body) - len(body.lstrip(" \t")) <= indent:
-                break
-            last = number
-        found.append(_Block(kind, header_end + 1, last, alias, table, convention))
+        found.append(
+            _Block(kind, header_end + 1, _block_end(lines, header_end, indent), alias, table, convention)
+        )
     return found
+
+
+def _block_end(lines: list[str], header: int, indent: int) -> int:
+    """The last line of the block whose header ends on line `header`: the last line, not
+    blank nor a comment, indented deeper than the header's `indent`."""
+    last = header
+    for number in range(header + 1, len(lines) + 1):
+        body = lines[number - 1]
+        stripped = body.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if len(body) - len(body.lstrip(" \t")) <= indent:
+            break
+        last = number
+    return last
 
 
 _OTHER_DIALECTS = ("mysql", "mariadb", "sqlite", "mssql", "oracle")
@@ -487,16 +495,7 @@ def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:
         if not other:
             continue
         header = text.count("\n", 0, match.start()) + 1
-        last = header
-        for number in range(header + 1, len(lines) + 1):
-            body = lines[number - 1]
-            stripped = body.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            if len(body) - len(body.lstrip(" \t")) <= indent:
-                break
-            last = number
-        found.append(_Block("other_dialect", header + 1, last, "", ""))
+        found.append(_Block("other_dialect", header + 1, _block_end(lines, header, indent), "", ""))
     return found
 
 
@@ -703,16 +702,7 @@ def _row_count_guards(text: str, lines: list[str]) -> list[_Block]:
             continue
         indent = len(match.group(1).expandtabs())
         header = text.count("\n", 0, match.start()) + 1
-        last = header
-        for number in range(header + 1, len(lines) + 1):
-            body = lines[number - 1]
-            stripped = body.strip()
-            if not stripped or stripped.startswith("#"):
-                continue
-            if len(body) - len(body.lstrip(" \t")) <= indent:
-                break
-            last = number
-        found.append(_Block("row_count_guard", header + 1, last, "", ""))
+        found.append(_Block("row_count_guard", header + 1, _block_end(lines, header, indent), "", ""))
     return found
 
 
