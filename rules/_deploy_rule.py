@@ -59,12 +59,13 @@ class DeployRule(GraphRule):
         context: DeployContext,
     ) -> Iterator[Diagnostic]:
         """Findings for each operation on a table that is not new (see `existing`)."""
+        created = creations(operations)
         for index, operation in enumerate(operations):
             if self.size_bound and "row_count_guard" in operation.blocks:
                 continue  # the revision checked the table is small before this step
             if self.postgres_only and "other_dialect" in operation.blocks:
                 continue  # a branch that runs only on MySQL, SQLite...: no PostgreSQL lock there
-            if existing(operation, operations[:index], known_new):
+            if existing_at(operation, index, created, known_new):
                 yield from self.check_operation(rev_id, file, operation, context)
 
     def check_operation(
@@ -82,6 +83,28 @@ class DeployRule(GraphRule):
         fix: Fix | None = None,
     ) -> Diagnostic:
         return self.diagnostic(file.path, operation.span, message, help=help, revisions=(rev_id,), fix=fix)
+
+
+def creations(operations: Sequence[OpFact]) -> dict[str, int]:
+    """Each table a revision creates, by the index of the first operation that creates it."""
+    found: dict[str, int] = {}
+    for index, operation in enumerate(operations):
+        if operation.name == "create_table":
+            found.setdefault(bare(operation.table), index)
+    return found
+
+
+def existing_at(operation: OpFact, index: int, created: dict[str, int], known_new: frozenset[str]) -> bool:
+    """`existing(operation, operations[:index], known_new)` with the revision's `creations`:
+    one dictionary lookup instead of a scan of what comes before (rules x operations x
+    operations on a revision of a few hundred calls)."""
+    table = bare(operation.table)
+    if not table:
+        return True
+    if table in known_new:
+        return False
+    first = created.get(table)
+    return first is None or first >= index
 
 
 def existing(operation: OpFact, before: Sequence[OpFact], known_new: frozenset[str]) -> bool:

@@ -5,7 +5,7 @@ from collections.abc import Iterator, Sequence
 from ..history.deploy import DeployContext
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, existing, is_true, revision, shown, where
+from ._deploy_rule import DeployRule, creations, existing_at, is_true, revision, shown, where
 
 # op functions whose statement locks its table (CONCURRENTLY aside)
 LOCKING = frozenset({
@@ -84,8 +84,9 @@ class MissingLockTimeout(DeployRule):
             o.name == "set" and o.target.lower() == "lock_timeout" for o in operations
         ):
             return
+        created = creations(operations)
         for index, operation in enumerate(operations):
-            if takes_lock(operation) and existing(operation, operations[:index], known_new):
+            if takes_lock(operation) and existing_at(operation, index, created, known_new):
                 yield self.report(
                     rev_id,
                     file,
