@@ -1,0 +1,104 @@
+"""What the op-call fact layer (lint/facts/ops.py) costs a cold run, on real environments.
+
+    python benchmarks/opfacts.py DIR [--only NAME ...] [--repeat 5]
+
+Every sub-directory of DIR is one project (as for realworld.py). For each environment
+miglint discovers there: a cold run as a user makes it (`miglint lint --no-cache -j 1`,
+default rules, one process: the CPU a cold run spends, without the noise of the workers'
+scheduling), and, in this process, the parse stage over the same version files with the
+layer and with `extract_operations` answering nothing. Prints the layer's cost as a share
+of the cold run's CPU (issue 13: at most 5%). Best of --repeat for every figure.
+
+The difference is measured on the parse stage alone, so the rules that read the facts
+(MG211/MG212, MG4xx, MG501/MG502/MG504) are not counted as the layer's cost; the larger
+records the layer makes are pickled into the cache and back, and that is not counted
+either (realworld.py's cold runs include it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("directory", type=Path)
+    parser.add_argument("--only", nargs="*", default=None, help="project names containing one of these")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    from miglint.config import ConfigError
+    from miglint.facts import ops
+    from miglint.pipeline import Options, _rules, reads_downgrade
+    from miglint.reading.discover import discover
+    from miglint.reading.parse import parse_revision_file
+
+    import gc
+
+    gc.disable()  # as `miglint lint` runs (lint/cli.py): the collector's pauses are no stage's cost
+    print(f"{'environment':<44} {'files':>5} {'cold CPU s':>10} {'parse s':>8} {'no layer s':>10} {'layer':>7}")
+    for project in sorted(p for p in args.directory.iterdir() if p.is_dir()):
+        if args.only and not any(name in project.name for name in args.only):
+            continue
+        try:
+            found = discover([str(project)], project)
+        except ConfigError as error:
+            print(f"{project.name}: {error}", file=sys.stderr)
+            continue
+        settings = found.settings
+        rules = _rules(settings, Options())
+        wants_ops = any(rule.code in ("MG211", "MG212") for rule in rules)
+        downgrade = reads_downgrade(settings, rules)
+        for env in found.environments:
+            files = [(str(path), path.read_bytes()) for path in env.files]
+            if not files:
+                continue
+            target = env.script_location or env.version_locations[0]
+            cold = min(_cold_cpu(project, target) for _ in range(args.repeat))
+
+            def parse_all() -> float:
+                start = time.process_time()
+                for path, data in files:
+                    parse_revision_file(path, data, settings.dialect, wants_ops, downgrade)
+                return time.process_time() - start
+
+            real = ops.extract_operations
+            parse_all()  # imports and caches of the first pass are no one's cost
+            with_layer = min(parse_all() for _ in range(args.repeat))
+            ops.extract_operations = lambda *args, **kwargs: ()  # type: ignore[assignment]
+            try:
+                without = min(parse_all() for _ in range(args.repeat))
+            finally:
+                ops.extract_operations = real
+            share = (with_layer - without) / cold if cold else 0.0
+            label = f"{project.name} {env.name}"[:44]
+            print(f"{label:<44} {len(files):>5} {cold:>10.3f} {with_layer:>8.3f} {without:>10.3f} {share:>6.1%}")
+    return 0
+
+
+def _cold_cpu(project: Path, target: Path) -> float:
+    """CPU seconds of one cold `miglint lint` (interpreter start-up included)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    subprocess.run(
+        [sys.executable, "-m", "miglint", "lint", str(target), "--no-cache", "-j", "1"],
+        cwd=project,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+        check=False,
+    )
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
