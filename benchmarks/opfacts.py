@@ -35,16 +35,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
+    import gc
+
     from miglint.config import ConfigError
     from miglint.facts import ops
     from miglint.pipeline import Options, _rules, reads_downgrade
     from miglint.reading.discover import discover
-    from miglint.reading.parse import parse_revision_file
-
-    import gc
 
     gc.disable()  # as `miglint lint` runs (lint/cli.py): the collector's pauses are no stage's cost
-    print(f"{'environment':<44} {'files':>5} {'cold CPU s':>10} {'parse s':>8} {'no layer s':>10} {'layer':>7}")
+    print(
+        f"{'environment':<44} {'files':>5} {'cold CPU s':>10} {'parse s':>8} {'no layer s':>10} {'layer':>7}"
+    )
     for project in sorted(p for p in args.directory.iterdir() if p.is_dir()):
         if args.only and not any(name in project.name for name in args.only):
             continue
@@ -64,24 +65,31 @@ def main(argv: list[str] | None = None) -> int:
             target = env.script_location or env.version_locations[0]
             cold = min(_cold_cpu(project, target) for _ in range(args.repeat))
 
-            def parse_all() -> float:
-                start = time.process_time()
-                for path, data in files:
-                    parse_revision_file(path, data, settings.dialect, wants_ops, downgrade)
-                return time.process_time() - start
-
+            read = (files, settings.dialect, wants_ops, downgrade)
             real = ops.extract_operations
-            parse_all()  # imports and caches of the first pass are no one's cost
-            with_layer = min(parse_all() for _ in range(args.repeat))
+            _parse_all(*read)  # imports and caches of the first pass are no one's cost
+            with_layer = min(_parse_all(*read) for _ in range(args.repeat))
             ops.extract_operations = lambda *args, **kwargs: ()  # type: ignore[assignment]
             try:
-                without = min(parse_all() for _ in range(args.repeat))
+                without = min(_parse_all(*read) for _ in range(args.repeat))
             finally:
                 ops.extract_operations = real
             share = (with_layer - without) / cold if cold else 0.0
             label = f"{project.name} {env.name}"[:44]
-            print(f"{label:<44} {len(files):>5} {cold:>10.3f} {with_layer:>8.3f} {without:>10.3f} {share:>6.1%}")
+            print(
+                f"{label:<44} {len(files):>5} {cold:>10.3f} {with_layer:>8.3f} {without:>10.3f} {share:>6.1%}"
+            )
     return 0
+
+
+def _parse_all(files: list[tuple[str, bytes]], dialect: str, ops: bool, downgrade: bool | str) -> float:
+    """CPU seconds to parse every file as a cold run's workers do."""
+    from miglint.reading.parse import parse_revision_file
+
+    start = time.process_time()
+    for path, data in files:
+        parse_revision_file(path, data, dialect, ops, downgrade)
+    return time.process_time() - start
 
 
 def _cold_cpu(project: Path, target: Path) -> float:
