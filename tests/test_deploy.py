@@ -549,3 +549,55 @@ def test_the_argument_reader_agrees_with_the_parser_on_every_real_call() -> None
             )
             inserts += 1
     assert read > 1000 and inserts > 1000
+
+
+def test_new_tables_are_handed_down_as_the_ancestor_walk_finds_them() -> None:
+    """deploy_scope's topological hand-down gives what walking every revision's ancestors
+    gives (the quadratic way it replaced), on random histories with merges and cycles."""
+    import random
+
+    from miglint.history import deploy
+
+    class Graph:
+        def __init__(self, parents: dict[str, tuple[str, ...]], tables: dict[str, str]) -> None:
+            self.parents = parents
+            self.revisions = {
+                r: type("F", (), {"operations": [OpFact("create_table", tables[r], tables[r], Span.point(1), "upgrade", "upgrade", "op")] if tables[r] else []})()
+                for r in parents
+            }  # fmt: skip
+
+        def down_revisions(self, rev: str) -> tuple[str, ...]:
+            return self.parents[rev]
+
+        def children(self, rev: str) -> list[str]:
+            return [c for c, ps in self.parents.items() for p in ps if p == rev]
+
+        def ancestors(self, rev: str) -> set[str]:
+            seen: set[str] = set()
+            stack = list(self.parents[rev])
+            while stack:
+                current = stack.pop()
+                if current not in seen:
+                    seen.add(current)
+                    stack.extend(self.parents[current])
+            return seen
+
+    rng = random.Random(7)
+    for _ in range(200):
+        names = [f"r{i}" for i in range(rng.randint(1, 14))]
+        parents = {
+            n: tuple(rng.sample(names[:i], min(i, rng.choice([0, 1, 1, 2])))) for i, n in enumerate(names)
+        }
+        if rng.random() < 0.2 and len(names) > 2:  # a cycle, and a parent named twice
+            parents[names[0]] = (names[-1],)
+            parents[names[1]] = (names[0], names[0])
+        tables = {n: rng.choice(["", "t1", "t2", f"t_{n}"]) for n in names}
+        graph = Graph(parents, tables)
+        undeployed = {n for n in names if rng.random() < 0.6}
+        undeployed = deploy._with_descendants(graph, undeployed)  # type: ignore[arg-type]
+        created = {r: deploy.created_tables(graph.revisions[r]) for r in undeployed}  # type: ignore[arg-type]
+        expected = {
+            r: frozenset(t for a in graph.ancestors(r) if a in created for t in created[a])
+            for r in undeployed
+        }
+        assert deploy._new_tables(graph, undeployed) == expected  # type: ignore[arg-type]

@@ -101,17 +101,48 @@ def deploy_scope(graph: RevisionGraph) -> DeployScope:
     elif context.deployed_revision and context.deployed_revision in graph.revisions:
         undeployed = graph.descendants(context.deployed_revision)
     if undeployed is not None:
-        for rev_id in list(undeployed):  # what comes after an undeployed revision is undeployed too
-            undeployed |= graph.descendants(rev_id)
+        undeployed = _with_descendants(graph, undeployed)
     revisions = frozenset(graph.revisions if undeployed is None else undeployed)
-    created = {rev_id: created_tables(graph.revisions[rev_id]) for rev_id in (undeployed or ())}
-    new_tables = {
-        rev_id: frozenset(t for a in graph.ancestors(rev_id) if a in created for t in created[a])
-        for rev_id in (undeployed or ())
-    }
-    scope = DeployScope(revisions, new_tables)
+    scope = DeployScope(revisions, _new_tables(graph, undeployed or set()))
     graph._deploy_scope = scope  # type: ignore[attr-defined]
     return scope
+
+
+def _with_descendants(graph: RevisionGraph, revisions: set[str]) -> set[str]:
+    """The revisions and all that come after them: what follows an undeployed revision is
+    undeployed too. One walk from all of them (not one per revision: quadratic when
+    `deployed` names an early revision of a long history)."""
+    seen = set(revisions)
+    stack = list(revisions)
+    while stack:
+        for child in graph.children(stack.pop()):
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return seen
+
+
+def _new_tables(graph: RevisionGraph, undeployed: set[str]) -> dict[str, frozenset[str]]:
+    """For each undeployed revision, the tables its undeployed ancestors create: handed down
+    parent to child in topological order (every ancestor of an undeployed revision that is
+    undeployed reaches it through undeployed revisions only). A revision on a cycle is
+    worked out from its ancestors instead."""
+    created = {rev_id: created_tables(graph.revisions[rev_id]) for rev_id in undeployed}
+    parents = {r: [p for p in graph.down_revisions(r) if p in undeployed] for r in undeployed}
+    waiting = {r: len(set(ps)) for r, ps in parents.items()}
+    ready = [r for r, count in waiting.items() if count == 0]
+    new: dict[str, frozenset[str]] = {}
+    while ready:
+        rev_id = ready.pop()
+        new[rev_id] = frozenset().union(*(new[p] | created[p] for p in set(parents[rev_id])))
+        for child in set(graph.children(rev_id)):  # a parent named twice is one edge
+            if child in waiting and rev_id in parents[child]:
+                waiting[child] -= 1
+                if waiting[child] == 0:
+                    ready.append(child)
+    for rev_id in undeployed - new.keys():  # on a cycle (MG101 reports it)
+        new[rev_id] = frozenset(t for a in graph.ancestors(rev_id) if a in created for t in created[a])
+    return new
 
 
 def created_tables(file: RevisionFile) -> frozenset[str]:
