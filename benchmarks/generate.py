@@ -813,7 +813,7 @@ def _write(path: Path, text: str) -> None:
 
 # -- pathological shapes (benchmarks/pathological.py) ------------------------------------
 
-SHAPES = ("forest", "merge", "helpers", "executes", "big-sql")
+SHAPES = ("forest", "merge", "helpers", "executes", "big-sql", "deployed-chain")
 SHAPE_HELP = {
     "forest": "N unrelated roots: N revisions, none with a parent",
     "merge": "N roots and one merge revision whose down_revision names all of them",
@@ -821,6 +821,8 @@ SHAPE_HELP = {
     "functions, and a runner whose stamp goes through a chain of N functions",
     "executes": "one revision whose upgrade() makes N op.execute calls",
     "big-sql": "one revision whose upgrade() executes one SQL string of N kilobytes",
+    "deployed-chain": "a chain of N revisions, each creating a table and indexing the one before "
+    "it, with `deployed` set to the first: every revision is undeployed (the MG4xx scope)",
 }
 
 
@@ -870,6 +872,20 @@ def generate_shape(root: Path, shape: str, size: int) -> None:
             f'    op.execute("ALTER TABLE t ADD COLUMN IF NOT EXISTS c_{i} integer")\n' for i in range(size)
         )
         _write(versions / "6e2d3f4a5b7c_executes.py", _shape_revision("6e2d3f4a5b7c", None, "executes", body))
+        return
+    if shape == "deployed-chain":
+        chain = [hashlib.sha1(b"chain %d" % i).hexdigest()[:12] for i in range(size)]
+        for i, rev in enumerate(chain):
+            body = f'    op.create_table("t_{i}", sa.Column("id", sa.Integer(), primary_key=True))\n'
+            if i:
+                body += f'    op.create_index("ix_t_{i - 1}", "t_{i - 1}", ["id"])\n'
+            down = repr(chain[i - 1]) if i else None
+            text = _shape_revision(rev, down, f"step {i}", body, revises=chain[i - 1] if i else "")
+            _write(
+                versions / f"{rev}_step.py",
+                text.replace("from alembic import op\n", "import sqlalchemy as sa\nfrom alembic import op\n"),
+            )
+        _write(root / "pyproject.toml", f'[tool.miglint]\ndeployed = "{chain[0]}"\n')
         return
     statement = "INSERT INTO t (id, name) VALUES (1, 'x') ON CONFLICT DO NOTHING;\n"
     sql = statement * (size * 1024 // len(statement) + 1)

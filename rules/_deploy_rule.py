@@ -3,7 +3,7 @@ tables that are new, and the `with op.get_context().autocommit_block():` fix."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare, deploy_scope
@@ -47,7 +47,7 @@ class DeployRule(GraphRule):
             file = graph.revisions[rev_id]
             operations = [o for o in file.operations if o.entry == "upgrade"]
             if operations:
-                known_new = scope.new_tables.get(rev_id, frozenset())
+                known_new: Container[str] = scope.new_tables.get(rev_id, frozenset())
                 yield from self.check_revision(rev_id, file, operations, known_new, context)
 
     def check_revision(
@@ -55,7 +55,7 @@ class DeployRule(GraphRule):
         rev_id: str,
         file: RevisionFile,
         operations: Sequence[OpFact],
-        known_new: frozenset[str],
+        known_new: Container[str],
         context: DeployContext,
     ) -> Iterator[Diagnostic]:
         """Findings for each operation on a table that is not new (see `existing`)."""
@@ -94,7 +94,7 @@ def creations(operations: Sequence[OpFact]) -> dict[str, int]:
     return found
 
 
-def existing_at(operation: OpFact, index: int, created: dict[str, int], known_new: frozenset[str]) -> bool:
+def existing_at(operation: OpFact, index: int, created: dict[str, int], known_new: Container[str]) -> bool:
     """`existing(operation, operations[:index], known_new)` with the revision's `creations`:
     one dictionary lookup instead of a scan of what comes before (rules x operations x
     operations on a revision of a few hundred calls)."""
@@ -107,7 +107,7 @@ def existing_at(operation: OpFact, index: int, created: dict[str, int], known_ne
     return first is None or first >= index
 
 
-def existing(operation: OpFact, before: Sequence[OpFact], known_new: frozenset[str]) -> bool:
+def existing(operation: OpFact, before: Sequence[OpFact], known_new: Container[str]) -> bool:
     """Whether the operation's table may hold rows and serve queries: not created earlier
     in the revision nor by an undeployed revision before it (when known)."""
     table = bare(operation.table)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 
 from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
@@ -62,7 +62,7 @@ class DropIndexNotConcurrently(DeployRule):
         rev_id: str,
         file: RevisionFile,
         operations: Sequence[OpFact],
-        known_new: frozenset[str],
+        known_new: Container[str],
         context: DeployContext,
     ) -> Iterator[Diagnostic]:
         # an index dropped before its table (autogenerate's order) goes with the table anyway

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 
 from ..history.deploy import DeployContext
 from ..model import Diagnostic, OpFact, RevisionFile
@@ -77,7 +77,7 @@ class MissingLockTimeout(DeployRule):
         rev_id: str,
         file: RevisionFile,
         operations: Sequence[OpFact],
-        known_new: frozenset[str],
+        known_new: Container[str],
         context: DeployContext,
     ) -> Iterator[Diagnostic]:
         if context.env_lock_timeout or any(

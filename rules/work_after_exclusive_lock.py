@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 
 from ..history.deploy import DeployContext
 from ..model import Diagnostic, OpFact, RevisionFile
@@ -71,7 +71,7 @@ class WorkAfterExclusiveLock(DeployRule):
         rev_id: str,
         file: RevisionFile,
         operations: Sequence[OpFact],
-        known_new: frozenset[str],
+        known_new: Container[str],
         context: DeployContext,
     ) -> Iterator[Diagnostic]:
         if context.autocommit:

@@ -86,7 +86,7 @@ class DeployScope:
     """The revisions the MG4xx rules look at, and the tables that are new to each."""
 
     revisions: frozenset[str]
-    new_tables: dict[str, frozenset[str]]  # revision -> tables undeployed ancestors created
+    new_tables: dict[str, NewTables]  # revision -> the tables undeployed ancestors create
 
 
 def deploy_scope(graph: RevisionGraph) -> DeployScope:
@@ -122,27 +122,30 @@ def _with_descendants(graph: RevisionGraph, revisions: set[str]) -> set[str]:
     return seen
 
 
-def _new_tables(graph: RevisionGraph, undeployed: set[str]) -> dict[str, frozenset[str]]:
-    """For each undeployed revision, the tables its undeployed ancestors create: handed down
-    parent to child in topological order (every ancestor of an undeployed revision that is
-    undeployed reaches it through undeployed revisions only). A revision on a cycle is
-    worked out from its ancestors instead."""
-    created = {rev_id: created_tables(graph.revisions[rev_id]) for rev_id in undeployed}
-    parents = {r: [p for p in graph.down_revisions(r) if p in undeployed] for r in undeployed}
-    waiting = {r: len(set(ps)) for r, ps in parents.items()}
-    ready = [r for r, count in waiting.items() if count == 0]
-    new: dict[str, frozenset[str]] = {}
-    while ready:
-        rev_id = ready.pop()
-        new[rev_id] = frozenset().union(*(new[p] | created[p] for p in set(parents[rev_id])))
-        for child in set(graph.children(rev_id)):  # a parent named twice is one edge
-            if child in waiting and rev_id in parents[child]:
-                waiting[child] -= 1
-                if waiting[child] == 0:
-                    ready.append(child)
-    for rev_id in undeployed - new.keys():  # on a cycle (MG101 reports it)
-        new[rev_id] = frozenset(t for a in graph.ancestors(rev_id) if a in created for t in created[a])
-    return new
+def _new_tables(graph: RevisionGraph, undeployed: set[str]) -> dict[str, NewTables]:
+    """For each undeployed revision, the tables its undeployed ancestors create, asked one
+    table at a time: kept as sets per revision they grow with the history (a chain of 5,000
+    revisions that each create a table held 12.5 million names)."""
+    creators: dict[str, list[str]] = {}
+    for rev_id in undeployed:
+        for table in created_tables(graph.revisions[rev_id]):
+            creators.setdefault(table, []).append(rev_id)
+    return {rev_id: NewTables(graph, creators, rev_id) for rev_id in undeployed}
+
+
+class NewTables:
+    """`table in new_tables[rev]`: an undeployed ancestor of `rev` creates the table.
+    (Every ancestor of an undeployed revision that is undeployed reaches it through
+    undeployed revisions only, so asking the ancestry is enough.)"""
+
+    __slots__ = ("creators", "graph", "rev_id")
+
+    def __init__(self, graph: RevisionGraph, creators: dict[str, list[str]], rev_id: str) -> None:
+        self.graph, self.creators, self.rev_id = graph, creators, rev_id
+
+    def __contains__(self, table: object) -> bool:
+        found = self.creators.get(table) if isinstance(table, str) else None
+        return bool(found) and any(self.graph.is_ancestor(creator, self.rev_id) for creator in found)
 
 
 def created_tables(file: RevisionFile) -> frozenset[str]:
