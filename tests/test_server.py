@@ -116,6 +116,8 @@ async def test_a_second_head_in_the_buffer_and_its_removal(client: LanguageClien
     assert found[0].severity == types.DiagnosticSeverity.Error
     assert "revision c is one of 2 heads (b, c)" in found[0].message
     assert "alembic merge" in found[0].message  # the help line
+    description = found[0].code_description
+    assert description is not None and description.href.endswith("/docs/rules/MG102.md")  # the rule's page
     other = await published(client, files["b"], bool)  # the other head: its own file's finding
     assert codes(other) == [("MG102", line_of(files["b"].read_text(), "revision = 'b'"))]
 

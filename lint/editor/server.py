@@ -23,6 +23,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from .. import __version__
+from ..docs import docs_url
 from ..model import Diagnostic, Span
 from .live import (
     Action,
@@ -275,6 +276,7 @@ def _diagnostic(ls: MiglintServer, found: Diagnostic, lines: Sequence[str]) -> t
         if found.severity == "error"
         else types.DiagnosticSeverity.Warning,
         code=found.code,
+        code_description=types.CodeDescription(href=docs_url(found.code)),  # the rule's page
         source=SOURCE,
         related_information=related or None,
         tags=[types.DiagnosticTag.Unnecessary] if found.code == "MG009" else None,
