@@ -201,3 +201,22 @@ def test_a_package_resource_is_located_without_running_the_package(
     assert [f.name for env in found.environments for f in env.files] == ["0001_a.py"]
     assert not marker.exists()
     assert "shopx" not in sys.modules and "shopx.db" not in sys.modules
+
+
+def test_what_parsing_needs_is_imported_before_the_workers_fork(tmp_path: Path) -> None:
+    """Imported in the parent, the readers are shared by every forked worker; imported in
+    each worker, they cost every worker their import (and the op facts' patterns)."""
+    code = """
+import sys
+from miglint.reading import collect, forkpool
+real = forkpool.run_forked
+def spy(*args, **kwargs):
+    print(sorted(m for m in ("miglint.reading.parse", "miglint.facts.ops", "miglint.sql.literal") if m in sys.modules))
+    return real(*args, **kwargs)
+forkpool.run_forked = spy
+collect.PARALLEL_THRESHOLD = 1
+items = [(str(i), b"revision = 'a%d'\\ndown_revision = None\\n" % i) for i in range(4)]
+collect._parse_all(items, 2)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['miglint.facts.ops', 'miglint.reading.parse', 'miglint.sql.literal']"

@@ -121,8 +121,11 @@ def _parse_all(
     results: list[tuple[str, RevisionFile]] = []
     blobs: list[bytes] = []
     if method == "fork":
+        # imported here, once, not in each worker: what parsing a file needs
         from .. import sql
-        from ..sql import literal as sqlliteral  # noqa: F401  imported here, not in each worker
+        from ..facts import ops as op_facts  # noqa: F401  (`ops` is this function's flag)
+        from ..sql import literal  # noqa: F401
+        from . import parse  # noqa: F401
         from .forkpool import run_forked
 
         if sql.DIALECTS.get(dialect.lower()) == "postgres":
