@@ -121,7 +121,9 @@ def existing(operation: OpFact, before: Sequence[OpFact], known_new: Container[s
 def shown(operation: OpFact) -> str:
     """How the message names the operation: `op.create_index("ix", "users")`, or its SQL."""
     if operation.via == "sql":
-        return " ".join(p for p in (_SQL.get(operation.name, "the statement"), operation.target) if p)
+        renames = operation.name == "alter_column" and operation.option("new_column_name")
+        verb = "RENAME COLUMN" if renames else _SQL.get(operation.name, "the statement")
+        return " ".join(p for p in (verb, operation.target) if p)
     receiver = "op" if operation.via == "op" else "batch_op"
     if operation.name in _TABLE_FIRST:
         names = [repr(n) for n in (operation.table, operation.target) if n]

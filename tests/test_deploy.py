@@ -313,6 +313,16 @@ def test_messages_name_the_lock_what_it_blocks_and_the_recipe(tmp_path: Path) ->
     ) in result.stdout
 
 
+def test_a_rename_in_sql_is_named_as_the_statement_says(tmp_path: Path) -> None:
+    body = 'op.execute("ALTER TABLE characters RENAME COLUMN persona TO personality")'
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG410", str(tmp_path)])
+    assert (
+        "0001_r1.py:6:17: MG410 RENAME COLUMN persona renames column characters.persona to personality: "
+        "the release still running"
+    ) in result.stdout
+
+
 # -- fixes ----------------------------------------------------------------------------
 
 
