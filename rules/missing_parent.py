@@ -38,7 +38,8 @@ class MissingParent(GraphRule):
     Flags a `down_revision` or `depends_on` that names a revision that does not
     exist in the environment, and suggests the id that was probably meant: a file
     name stem written where the revision id belongs, a unique prefix, or a near
-    match.
+    match. When a version file named after the missing id cannot be read (MG001),
+    the help names that file: the parent is probably there.
 
     ## Why is this bad?
     Alembic dies with a bare `KeyError` on every command. It happens when a parent
@@ -87,7 +88,13 @@ class MissingParent(GraphRule):
         value = child.down_revision if ref.kind == DOWN else child.depends_on
         assert value is not None and child.revision_id is not None
         guess = suggest(graph, ref.parent)
-        if guess:
+        broken = _broken_declaring(graph, ref.parent)
+        if broken is not None:
+            # the parent is probably there, in a file Alembic cannot load either
+            help_text = (
+                f"{PurePath(broken.path).name} probably declares it but cannot be read (MG001): fix that file"
+            )
+        elif guess:
             help_text = f"did you mean {guess}?"
         elif ref.kind == DOWN:
             help_text = "point down_revision at an existing revision (`alembic heads` lists them)"
@@ -107,6 +114,16 @@ class MissingParent(GraphRule):
             help=help_text,
             revisions=(child.revision_id, ref.parent),
         )
+
+
+def _broken_declaring(graph: RevisionGraph, missing: str) -> RevisionFile | None:
+    """A version file that cannot be read (MG001) and is named after the missing id
+    (`<id>_slug.py`, as `alembic revision` names it)."""
+    for file in graph.files:
+        stem = PurePath(file.path).stem
+        if file.problem is not None and (stem == missing or stem.startswith(missing + "_")):
+            return file
+    return None
 
 
 def _documented_parent(graph: RevisionGraph, child: RevisionFile) -> str | None:

@@ -114,6 +114,17 @@ def test_missing_parent_suggests_file_stem_prefix_and_near_match(tmp_path: Path)
     assert found["f"].span.line == 2 and found["f"].span.column == 16
 
 
+def test_missing_parent_in_a_file_that_cannot_be_read_names_that_file(tmp_path: Path) -> None:
+    write_project(tmp_path, ["a", "c<-b"])
+    versions = tmp_path / "migrations" / "versions"
+    (versions / "b_latin1.py").write_bytes(b"revision = 'b'\ndown_revision = 'a'\n# caf\xe9\n")
+    (found,) = lint(tmp_path, "MG103")
+    assert (Path(found.path).name, found.span.line, found.revisions) == ("0001_c.py", 14, ("c", "b"))
+    assert found.help == "b_latin1.py probably declares it but cannot be read (MG001): fix that file"
+    (versions / "b_latin1.py").write_bytes(b"revision = 'b'\ndown_revision = 'a'\n")
+    assert lint(tmp_path, "MG103") == []
+
+
 def test_cycle_lists_revisions_in_order_with_files(tmp_path: Path) -> None:
     write_project(tmp_path, ["x", "a<-c", "b<-a", "c<-b"])
     (found,) = lint(tmp_path, "MG101")
