@@ -768,11 +768,8 @@ def plan_graph(rng: random.Random, count: int) -> list[tuple[int, ...]]:
     return parents
 
 
-def generate_project(root: Path, count: int, *, sql_heavy: bool = False, seed: int = 0) -> None:
-    """Write an Alembic project with `count` revisions at `root` (absent or empty)."""
-    if count < 1:
-        raise ValueError("count must be at least 1")
-    root = Path(root)
+def _skeleton(root: Path) -> Path:
+    """An empty Alembic environment at `root` (absent or empty): its versions directory."""
     if root.exists() and any(root.iterdir()):
         raise FileExistsError(f"{root} exists and is not empty")
     versions = root / "migrations" / "versions"
@@ -780,6 +777,15 @@ def generate_project(root: Path, count: int, *, sql_heavy: bool = False, seed: i
     _write(root / "alembic.ini", ALEMBIC_INI)
     _write(root / "migrations" / "env.py", ENV_PY)
     _write(root / "migrations" / "script.py.mako", SCRIPT_MAKO)
+    return versions
+
+
+def generate_project(root: Path, count: int, *, sql_heavy: bool = False, seed: int = 0) -> None:
+    """Write an Alembic project with `count` revisions at `root` (absent or empty)."""
+    if count < 1:
+        raise ValueError("count must be at least 1")
+    root = Path(root)
+    versions = _skeleton(root)
     _write(root / "migrations" / "README", "Generic single-database configuration.\n")
 
     # One stream, graph and ids drawn first: --sql-heavy keeps the seed's graph and ids.
@@ -839,13 +845,7 @@ def generate_shape(root: Path, shape: str, size: int) -> None:
     if size < 1:
         raise ValueError("size must be at least 1")
     root = Path(root)
-    if root.exists() and any(root.iterdir()):
-        raise FileExistsError(f"{root} exists and is not empty")
-    versions = root / "migrations" / "versions"
-    versions.mkdir(parents=True)
-    _write(root / "alembic.ini", ALEMBIC_INI)
-    _write(root / "migrations" / "env.py", ENV_PY)
-    _write(root / "migrations" / "script.py.mako", SCRIPT_MAKO)
+    versions = _skeleton(root)
     if shape in ("forest", "merge"):
         # hashed, not counted: 000000000001 reads as a hand-made placeholder id (MG111)
         roots = [hashlib.sha1(b"%d" % i).hexdigest()[:12] for i in range(size)]

@@ -95,12 +95,13 @@ def creations(operations: Sequence[OpFact]) -> dict[str, int]:
 
 
 def existing_at(operation: OpFact, index: int, created: dict[str, int], known_new: Container[str]) -> bool:
-    """`existing(operation, operations[:index], known_new)` with the revision's `creations`:
-    one dictionary lookup instead of a scan of what comes before (rules x operations x
-    operations on a revision of a few hundred calls)."""
+    """Whether the operation at `index` of its revision touches a table that may hold rows
+    and serve queries: not created earlier in the revision (`created`: its `creations`, one
+    lookup rather than a scan of what comes before, in every rule) nor by an undeployed
+    revision before it (`known_new`)."""
     table = bare(operation.table)
     if not table:
-        return True
+        return True  # DROP INDEX names no table: assume the worst
     if table in known_new:
         return False
     first = created.get(table)
@@ -109,13 +110,8 @@ def existing_at(operation: OpFact, index: int, created: dict[str, int], known_ne
 
 def existing(operation: OpFact, before: Sequence[OpFact], known_new: Container[str]) -> bool:
     """Whether the operation's table may hold rows and serve queries: not created earlier
-    in the revision nor by an undeployed revision before it (when known)."""
-    table = bare(operation.table)
-    if not table:
-        return True  # DROP INDEX names no table: assume the worst
-    if table in known_new:
-        return False
-    return not any(o.name == "create_table" and bare(o.table) == table for o in before)
+    in the revision (by one of `before`) nor by an undeployed revision before it (when known)."""
+    return existing_at(operation, len(before), creations(before), known_new)
 
 
 def shown(operation: OpFact) -> str:

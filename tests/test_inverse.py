@@ -254,6 +254,4 @@ def test_enum_calls_are_found_as_the_qualified_pattern_finds_them(text: str) -> 
     from miglint.facts.ops import _enum_calls
 
     pattern = re.compile(r"(?<![\w.])(?:[^\W\d]\w*\.)*(?:Enum|ENUM)[ \t]*\(")
-    assert [(m.start(), m.end()) for m in _enum_calls(text)] == [
-        (m.start(), m.end()) for m in pattern.finditer(text)
-    ]
+    assert list(_enum_calls(text)) == [(m.start(), m.end()) for m in pattern.finditer(text)]

@@ -540,18 +540,7 @@ def _unnamed(name: str, read: _Read, batch: _Block | None) -> list[tuple[str, st
     return found
 
 
-class _Span(NamedTuple):
-    begin: int
-    stop: int
-
-    def start(self) -> int:
-        return self.begin
-
-    def end(self) -> int:
-        return self.stop
-
-
-def _enum_calls(text: str, start: int = 0, end: int | None = None) -> Iterator[_Span]:
+def _enum_calls(text: str, start: int = 0, end: int | None = None) -> Iterator[tuple[int, int]]:
     """Where each `Enum(` call, qualified or not, starts and where its `(` ends, between
     start and end: where `sa.Enum(`, `Enum (` but not `MyEnum(` start (tests/test_inverse.py
     checks it against the one-pattern form)."""
@@ -560,19 +549,19 @@ def _enum_calls(text: str, start: int = 0, end: int | None = None) -> Iterator[_
         while begin > start and (text[begin - 1].isalnum() or text[begin - 1] in "_."):
             begin -= 1
         if _QUALIFIER.fullmatch(text, begin, word.start()) is not None:
-            yield _Span(begin, word.end())
+            yield begin, word.end()
 
 
 def _enum_variables(text: str, lines: list[str]) -> dict[str, _Enum]:
     """NAME -> the type of each `NAME = sa.Enum(..., name="mood")` in the file."""
     found: dict[str, _Enum] = {}
-    for match in _enum_calls(text):
-        start = text.rfind("\n", 0, match.start()) + 1
-        assigned = _ASSIGNED.search(text, start, match.start())
+    for begin, stop in _enum_calls(text):
+        start = text.rfind("\n", 0, begin) + 1
+        assigned = _ASSIGNED.search(text, start, begin)
         if assigned is None:
             continue
-        line = text.count("\n", 0, match.start()) + 1
-        call = _parse_call(text, lines, match.start(), match.end() - 1, line)
+        line = text.count("\n", 0, begin) + 1
+        call = _parse_call(text, lines, begin, stop - 1, line)
         if call is not None:
             found[assigned.group(1)] = _enum(call)
     return found
@@ -602,9 +591,9 @@ def _column_enums(
     if closing is None:
         return
     found: list[_Enum] = []
-    for match in _enum_calls(text, opening, closing):
-        line = text.count("\n", 0, match.start()) + 1
-        call = _parse_call(text, lines, match.start(), match.end() - 1, line)
+    for begin, stop in _enum_calls(text, opening, closing):
+        line = text.count("\n", 0, begin) + 1
+        call = _parse_call(text, lines, begin, stop - 1, line)
         if call is not None:
             found.append(_enum(call))
     if variables:
@@ -625,18 +614,18 @@ def _enum_methods(
     may drop any type (a loop over enums): it becomes a drop_enum of no known name."""
     if _ANY_METHOD.search(text) is None:
         return  # most files with an Enum use it in a column only
-    for match in _enum_calls(text):
-        line = text.count("\n", 0, match.start()) + 1
+    for begin, stop in _enum_calls(text):
+        line = text.count("\n", 0, begin) + 1
         if line not in runs:
             continue
-        closing = _closing(text, match.end() - 1)
+        closing = _closing(text, stop - 1)
         method = _ENUM_METHOD.match(text, closing + 1) if closing is not None else None
         if method is None:
             continue
-        call = _parse_call(text, lines, match.start(), match.end() - 1, line)
+        call = _parse_call(text, lines, begin, stop - 1, line)
         name = _enum(call).name if call is not None else ""
         checked = _checks_first(text, method.end() - 1)
-        yield from _enum_facts(method.group(1), name, line, _column(text, match.start()), runs, checked)
+        yield from _enum_facts(method.group(1), name, line, _column(text, begin), runs, checked)
     for match in _ENUM_USE.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         receiver, verb = match.group(1), match.group(2)
