@@ -138,14 +138,20 @@ class NewTables:
     (Every ancestor of an undeployed revision that is undeployed reaches it through
     undeployed revisions only, so asking the ancestry is enough.)"""
 
-    __slots__ = ("creators", "graph", "rev_id")
+    __slots__ = ("answers", "creators", "graph", "rev_id")
 
     def __init__(self, graph: RevisionGraph, creators: dict[str, list[str]], rev_id: str) -> None:
         self.graph, self.creators, self.rev_id = graph, creators, rev_id
+        self.answers: dict[str, bool] = {}  # every MG4xx rule asks about the same tables
 
     def __contains__(self, table: object) -> bool:
-        found = self.creators.get(table) if isinstance(table, str) else None
-        return bool(found) and any(self.graph.is_ancestor(creator, self.rev_id) for creator in found)
+        if not isinstance(table, str):
+            return False
+        known = self.answers.get(table)
+        if known is None:
+            found = self.creators.get(table, ())
+            known = self.answers[table] = any(self.graph.is_ancestor(c, self.rev_id) for c in found)
+        return known
 
 
 def created_tables(file: RevisionFile) -> frozenset[str]:
