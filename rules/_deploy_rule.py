@@ -4,6 +4,7 @@ tables that are new, and the `with op.get_context().autocommit_block():` fix."""
 from __future__ import annotations
 
 from collections.abc import Container, Iterator, Sequence
+from typing import ClassVar
 
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare, deploy_scope
@@ -37,6 +38,9 @@ class DeployRule(GraphRule):
     postgres_only = True  # the locks named are PostgreSQL's
     # The harm grows with the table: a step inside `if row_count < LIMIT:` is not reported.
     size_bound = True
+    # the operations check_operation looks at (None: all): the others are skipped before
+    # anything is asked about their table, in every revision of every run
+    reads: ClassVar[frozenset[str] | None] = None
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         context = graph.deploy
@@ -45,7 +49,7 @@ class DeployRule(GraphRule):
         scope = deploy_scope(graph)
         for rev_id in sorted(scope.revisions):
             file = graph.revisions[rev_id]
-            operations = [o for o in file.operations if o.entry == "upgrade"]
+            operations = scope.upgrade[rev_id]
             if operations:
                 known_new: Container[str] = scope.new_tables.get(rev_id, frozenset())
                 yield from self.check_revision(rev_id, file, operations, known_new, context)
@@ -61,6 +65,8 @@ class DeployRule(GraphRule):
         """Findings for each operation on a table that is not new (see `existing`)."""
         created = creations(operations)
         for index, operation in enumerate(operations):
+            if self.reads is not None and operation.name not in self.reads:
+                continue
             if self.size_bound and "row_count_guard" in operation.blocks:
                 continue  # the revision checked the table is small before this step
             if self.postgres_only and "other_dialect" in operation.blocks:

@@ -33,6 +33,8 @@ class AddRequiredColumn(DeployRule):
     or add it nullable, backfill it, and set NOT NULL in a later revision.
     """
 
+    reads = frozenset({"add_column"})
+
     code = "MG404"
     name = "add-required-column"
     severity = ERROR

@@ -46,6 +46,8 @@ class ColumnTypeChange(DeployRule):
     ```
     """
 
+    reads = frozenset({"alter_column"})
+
     code = "MG407"
     name = "column-type-change"
     valid = (

@@ -35,6 +35,8 @@ class ConstraintNotValid(DeployRule):
     ```
     """
 
+    reads = frozenset({"create_foreign_key", "create_check_constraint"})
+
     code = "MG408"
     name = "constraint-not-valid"
     valid = (

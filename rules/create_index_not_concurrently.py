@@ -42,6 +42,8 @@ class CreateIndexNotConcurrently(DeployRule):
     `--unsafe-fixes` applies it (only to an `op.` call that is a statement of its own).
     """
 
+    reads = frozenset({"create_index"})
+
     code = "MG401"
     name = "create-index-not-concurrently"
     fixable = True

@@ -30,6 +30,8 @@ class DropBreaksRunningCode(DeployRule):
     model) in one release, and drop it in a revision deployed after that release.
     """
 
+    reads = frozenset({"drop_column", "drop_table"})
+
     code = "MG411"
     name = "drop-breaks-running-code"
     postgres_only = False

@@ -37,6 +37,8 @@ class DropIndexNotConcurrently(DeployRule):
     As MG401's: unsafe, the autocommit block commits what the revision did before it.
     """
 
+    reads = frozenset({"drop_index"})
+
     code = "MG403"
     name = "drop-index-not-concurrently"
     fixable = True

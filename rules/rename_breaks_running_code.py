@@ -30,6 +30,8 @@ class RenameBreaksRunningCode(DeployRule):
     column in a later release; for a table, a view under the old name bridges the gap.
     """
 
+    reads = frozenset({"rename_table", "alter_column"})
+
     code = "MG410"
     name = "rename-breaks-running-code"
     postgres_only = False

@@ -39,6 +39,8 @@ class SetNotNull(DeployRule):
     ```
     """
 
+    reads = frozenset({"alter_column"})
+
     code = "MG406"
     name = "set-not-null"
     valid = (

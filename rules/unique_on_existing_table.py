@@ -32,6 +32,8 @@ class UniqueOnExistingTable(DeployRule):
     ```
     """
 
+    reads = frozenset({"create_unique_constraint", "create_primary_key"})
+
     code = "MG409"
     name = "unique-on-existing-table"
     valid = (

@@ -39,6 +39,8 @@ class VolatileDefault(DeployRule):
     ```
     """
 
+    reads = frozenset({"add_column"})
+
     code = "MG405"
     name = "volatile-default"
     valid = (

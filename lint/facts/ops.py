@@ -750,6 +750,7 @@ def _literal(value: str | None) -> str:
     return (found.group(2) if found.group(2) is not None else found.group(4)) if found else ""
 
 
+@functools.lru_cache(maxsize=8192)  # every deploy and downgrade rule asks it of every operation, every run
 def bare(table: str) -> str:
     """`"Public"."Users"` -> `users`: one table whatever schema or quoting names it."""
     return table.rsplit(".", 1)[-1].strip('"`[]').lower()

@@ -20,7 +20,7 @@ from ..reading.readfile import read_regular
 
 if TYPE_CHECKING:
     from ..graph import RevisionGraph
-    from ..model import RevisionFile
+    from ..model import OpFact, RevisionFile
     from ..reading.discover import Environment
 
 _OTHER_DIALECTS = frozenset({"sqlite", "mysql", "mariadb", "mssql", "oracle"})
@@ -87,6 +87,7 @@ class DeployScope:
 
     revisions: frozenset[str]
     new_tables: dict[str, NewTables]  # revision -> the tables undeployed ancestors create
+    upgrade: dict[str, tuple[OpFact, ...]]  # revision -> what its upgrade() does, in order
 
 
 def deploy_scope(graph: RevisionGraph) -> DeployScope:
@@ -103,7 +104,8 @@ def deploy_scope(graph: RevisionGraph) -> DeployScope:
     if undeployed is not None:
         undeployed = _with_descendants(graph, undeployed)
     revisions = frozenset(graph.revisions if undeployed is None else undeployed)
-    scope = DeployScope(revisions, _new_tables(graph, undeployed or set()))
+    upgrade = {r: tuple(o for o in graph.revisions[r].operations if o.entry == "upgrade") for r in revisions}
+    scope = DeployScope(revisions, _new_tables(graph, undeployed or set()), upgrade)
     graph._deploy_scope = scope  # type: ignore[attr-defined]
     return scope
 
