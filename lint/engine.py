@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .history.deploy import DeployContext
     from .history.headfile import HeadFile
     from .history.reference import RefHistory
+    from .memo import RuleMemo
     from .reading.uncovered import UncoveredDirectory
     from .runners.facts import StampSite
 
@@ -92,8 +93,10 @@ def lint_records(
     deploy: DeployContext | None = None,
     head_file: HeadFile | None = None,
     reference: RefHistory | None = None,
+    memo: RuleMemo | None = None,
 ) -> EnvironmentResult:
-    """Every finding of the enabled rules on one environment, sorted, suppressions applied."""
+    """Every finding of the enabled rules on one environment, sorted, suppressions applied.
+    `memo`: the previous run's findings of the per-revision rules (lint/memo.py)."""
     from .graph import RevisionGraph
 
     graph = RevisionGraph(records)
@@ -102,11 +105,15 @@ def lint_records(
         graph.deploy = deploy
     graph.head_file = head_file
     graph.reference = reference
+    graph.memo = memo
     found: list[Diagnostic] = []
     shared: dict[str, Any] = {}  # what FileRules compute once for this run (see FileRule.check_files)
     for rule in rules:
         if isinstance(rule, FileRule):
-            found.extend(rule.check_files(records, shared))
+            if memo is not None and rule.memo:
+                found.extend(_memoised(rule, records, memo))
+            else:
+                found.extend(rule.check_files(records, shared))
         elif isinstance(rule, GraphRule):
             found.extend(rule.check_graph(graph))
         elif isinstance(rule, RunnerRule):
@@ -131,6 +138,17 @@ def lint_records(
                 )
             )
     return EnvironmentResult(graph, tuple(sorted(kept, key=lambda d: d.sort_key)), suppressed)
+
+
+def _memoised(rule: FileRule, records: Sequence[RevisionFile], memo: RuleMemo) -> Iterator[Diagnostic]:
+    """check_file on each record whose findings the memo does not hold."""
+    for file in records:
+        key = memo.key(rule.code, file.path)
+        if key is None:
+            yield from rule.check_file(file)
+            continue
+        found = memo.get(key)
+        yield from found if found is not None else memo.put(key, list(rule.check_file(file)))
 
 
 def _apply_suppressions(

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from .history.headfile import HeadFile
     from .history.reference import RefHistory
+    from .memo import RuleMemo
     from .reading.uncovered import UncoveredDirectory
 
 DOWN = "down_revision"
@@ -63,6 +64,8 @@ class RevisionGraph:
         # what `head-file` holds (MG120), and REF's history with --against (MG121-MG123)
         self.head_file: HeadFile | None = None
         self.reference: RefHistory | None = None
+        # the previous run's findings of the per-revision rules (lint/memo.py), set by the engine
+        self.memo: RuleMemo | None = None
 
         for file in files:
             if not file.looks_like_revision or file.problem is not None:

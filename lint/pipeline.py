@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .engine import select_rules
 from .history.headfile import configured_path, read_head_file
 from .model import Span
-from .reading.collect import Lookup, Prints, RunFiles, Store
+from .reading.collect import NOT_A_DIGEST, Lookup, Prints, RunFiles, Store
 from .reading.confine import inside, repository_top
 from .reading.discover import Environment, Project, by_settings, discover
 from .reading.readfile import read_regular
@@ -226,6 +226,7 @@ def _lint_environments(
     # Deferred: a run served from the cache never imports networkx or LibCST.
     from .engine import lint_records
     from .history.deploy import deploy_context
+    from .memo import memo_config
     from .reading.resolve import resolve_imported_labels
 
     runner_files, runner_prints = files.others[0], found.other_prints[0]
@@ -234,8 +235,10 @@ def _lint_environments(
     reports = []
     consulted: set[str] = set()
     owner: dict[str, int] | None = None
-    for index, (env, env_prints) in enumerate(zip(project.environments, found.prints)):
-        records = store.records(read_files(env), env_prints, options.jobs, meanwhile=read_runners)
+    for index, (env, env_paths, env_prints) in enumerate(
+        zip(project.environments, files.environments, found.prints)
+    ):
+        records = store.records(env_paths, env_prints, options.jobs, meanwhile=read_runners)
         sites, runner_suppressions = read_runners()
         if owner is None:
             owner = runner_owners(
@@ -262,11 +265,18 @@ def _lint_environments(
             changes.only_here if changes is not None else None,
         )
         consulted |= read_for_labels
+        if env.script_location is not None:  # env.py's lock_timeout, autocommit...: MG4xx read them
+            consulted.add(str(Path(env.script_location) / "env.py"))
         if any(rule.code in APPLICATION_IMPORT_RULES for rule in rules):
             from .facts.appimports import mark_application_imports
 
             records, read_for_imports = mark_application_imports(records, env, project.root)
             consulted |= read_for_imports
+        memo = None
+        if merge is None:  # REF's files have no digest here, and the results are not kept
+            resolved = store.resolved(env_paths, env_prints)
+            digests = {str(p): d for p, (d, _) in zip(env_paths, resolved) if not d.startswith(NOT_A_DIGEST)}
+            memo = store.rule_memo(memo_config(rules, deploy, settings), digests)
         # A runner is checked against the environment it lives closest to.
         result = lint_records(
             records,
@@ -280,6 +290,7 @@ def _lint_environments(
             deploy=deploy,
             head_file=None if head_file is None else read_head_file(head_file),
             reference=reference,
+            memo=memo,
         )
         graph = result.graph
         diagnostics = result.diagnostics

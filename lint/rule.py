@@ -65,6 +65,9 @@ class Rule:
     # when it is off by default: `offline = true` for MG505.
     enabled_by: ClassVar[str] = ""
     fixable: ClassVar[bool] = False
+    # Findings reused for a revision whose bytes did not change (lint/memo.py says when a
+    # rule may): a FileRule whose check_file reads its file's parsed facts and nothing else.
+    memo: ClassVar[bool] = False
     # Per-rule settings from [tool.miglint.rules.<code or name>] and their defaults.
     settings_defaults: ClassVar[Mapping[str, Any]] = {}
     valid: ClassVar[tuple[Example, ...]] = ()

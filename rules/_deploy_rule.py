@@ -3,7 +3,7 @@ tables that are new, and the `with op.get_context().autocommit_block():` fix."""
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Container, Hashable, Iterator, Sequence
 from typing import ClassVar
 
 from ..graph import RevisionGraph
@@ -41,18 +41,37 @@ class DeployRule(GraphRule):
     # the operations check_operation looks at (None: all): the others are skipped before
     # anything is asked about their table, in every revision of every run
     reads: ClassVar[frozenset[str] | None] = None
+    # a revision's findings depend on its record, the tables new to it and `memo_context`
+    memo = True
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         context = graph.deploy
         if self.postgres_only and not context.postgres:
             return
         scope = deploy_scope(graph)
+        memo = graph.memo
         for rev_id in sorted(scope.revisions):
             file = graph.revisions[rev_id]
             operations = scope.upgrade[rev_id]
-            if operations:
-                known_new: Container[str] = scope.new_tables.get(rev_id, frozenset())
-                yield from self.check_revision(rev_id, file, operations, known_new, context)
+            if not operations:
+                continue
+            key = None
+            if memo is not None:
+                key = memo.key(
+                    self.code, file.path, (scope.memo_context(rev_id), self.memo_context(operations))
+                )
+                found = memo.get(key) if key is not None else None
+                if found is not None:
+                    yield from found
+                    continue
+            known_new: Container[str] = scope.new_tables.get(rev_id, frozenset())
+            checked = self.check_revision(rev_id, file, operations, known_new, context)
+            yield from checked if key is None or memo is None else memo.put(key, list(checked))
+
+    def memo_context(self, operations: Sequence[OpFact]) -> Hashable:
+        """What the rule's findings in a revision depend on besides its record and the tables
+        new to it: the history's facts on the revision's objects (lint/memo.py)."""
+        return ()
 
     def check_revision(
         self,

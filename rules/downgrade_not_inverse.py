@@ -91,6 +91,7 @@ class DowngradeNotInverse(FileRule):
     code = "MG504"
     name = "downgrade-not-inverse"
     severity = WARNING
+    memo = True  # reads the file's own facts only
     valid = (
         Example(
             files={

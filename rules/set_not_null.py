@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator, Sequence
 
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
@@ -80,6 +80,16 @@ class SetNotNull(DeployRule):
             for column in _NOT_NULL_CHECK.findall(o.option("condition") or "")
         }
         yield from super().check_graph(graph)
+
+    def memo_context(self, operations: Sequence[OpFact]) -> Hashable:
+        # the NOT NULL checks earlier revisions added on this revision's columns
+        return frozenset(
+            pair
+            for o in operations
+            if o.name == "alter_column"
+            for pair in [(bare(o.table), o.target.lower())]
+            if pair in self._checked
+        )
 
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext

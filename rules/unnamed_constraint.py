@@ -77,6 +77,7 @@ class UnnamedConstraint(GraphRule):
     code = "MG502"
     name = "unnamed-constraint"
     severity = WARNING
+    memo = True  # one file at a time, with one fact of the whole history (a naming convention)
     valid = (
         Example(
             files={
@@ -147,8 +148,16 @@ class UnnamedConstraint(GraphRule):
             return
         named = {o.target.lower() for f in files for o in f.operations if o.name in _CALLS and o.target}
         convention = bool(unnamed & named)
+        memo = graph.memo
         for file in files:
-            yield from self.check_file(file, convention)
+            key = memo.key(self.code, file.path, convention) if memo is not None else None
+            found = memo.get(key) if key is not None and memo is not None else None
+            if found is None:
+                checked = self.check_file(file, convention)
+                found = (
+                    memo.put(key, list(checked)) if key is not None and memo is not None else tuple(checked)
+                )
+            yield from found
 
     def check_file(self, file: RevisionFile, convention: bool) -> Iterator[Diagnostic]:
         calls = [

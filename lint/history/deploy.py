@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,6 +88,18 @@ class DeployScope:
     revisions: frozenset[str]
     new_tables: dict[str, NewTables]  # revision -> the tables undeployed ancestors create
     upgrade: dict[str, tuple[OpFact, ...]]  # revision -> what its upgrade() does, in order
+    _contexts: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def memo_context(self, rev_id: str) -> frozenset[str]:
+        """What a deploy rule's findings in a revision depend on beyond its own record
+        (lint/memo.py): the tables it touches that an undeployed revision before it created."""
+        found = self._contexts.get(rev_id)
+        if found is None:
+            known = self.new_tables.get(rev_id)
+            tables = {bare(o.table) for o in self.upgrade[rev_id]} if known is not None else ()
+            found = frozenset(t for t in tables if known is not None and t in known)
+            self._contexts[rev_id] = found
+        return found
 
 
 def deploy_scope(graph: RevisionGraph) -> DeployScope:

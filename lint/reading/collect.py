@@ -42,7 +42,7 @@ import pickle
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -54,6 +54,7 @@ from .cachedir import RACY_NS, SIGNATURE
 from .readfile import not_regular, read_regular, read_regular_stat
 
 if TYPE_CHECKING:
+    from ..memo import RuleMemo
     from ..model import Suppression
     from ..runners.facts import StampSite
 
@@ -66,6 +67,7 @@ _FORMAT = 9  # 5: records carry unique keys and table renames; 6: the index keep
 # 7: entry bodies, imports, offline uses (MG5xx); 8: op-call facts (operations); 9: enum types and raises (MG501, MG504)
 _UNREADABLE = "!"  # digest prefix of a file that could not be read: "!<reason>"
 PENDING = "?"  # the digest of a file a worker will read and hash
+NOT_A_DIGEST = (_UNREADABLE, PENDING)
 
 
 def collect(
@@ -404,6 +406,8 @@ class Store:
         self._runners_changed = False
         self._blobs: list[bytes] = []  # new records as the workers pickled them
         self._in_blobs: set[str] = set()  # their digests
+        self._memo_stored: dict[str, Any] | None = None  # lint/memo.py: by environment config
+        self._memos: list[RuleMemo] = []
 
     # -- files -------------------------------------------------------------------
 
@@ -721,6 +725,29 @@ class Store:
         reports_part = pickle.dumps([("reports", reports)], protocol=pickle.HIGHEST_PROTOCOL)
         self._write("results", {"key": key, "consulted": {p: _stat(p) for p in consulted}}, [reports_part])
 
+    # -- per-revision findings (lint/memo.py) ----------------------------------------
+
+    def rule_memo(self, config: str, digests: Mapping[str, str]) -> RuleMemo:
+        """The findings the previous run left for an environment of this `config`."""
+        from ..memo import RuleMemo
+
+        if self._memo_stored is None:
+            self._memo_stored = self._load("memo", self.RESULT_CLASSES, dict) or {}
+        old = self._memo_stored.get(config)
+        memo = RuleMemo(config, old if isinstance(old, dict) else {}, digests)
+        self._memos.append(memo)
+        return memo
+
+    def _save_memos(self) -> None:
+        if not self._memos:
+            return  # the reports came from the cache: the stored memo still holds
+        unchanged = {memo.config for memo in self._memos} == set(self._memo_stored or {}) and all(
+            memo.new.keys() == memo.old.keys() for memo in self._memos
+        )
+        if unchanged:
+            return  # every finding came from it: nothing to write
+        self._write("memo", {memo.config: memo.new for memo in self._memos})
+
     def save(self) -> None:
         from ..replay import recording
 
@@ -729,6 +756,7 @@ class Store:
             recorder.cache_dirs.add(None if self.directory is None else str(self.directory))
         if self.directory is None:
             return
+        self._save_memos()
         stale = set(self._index) - self._seen_paths
         if self._index_changed or stale:
             self._write("index", {p: s for p, s in self._index.items() if p in self._seen_paths})

@@ -1,0 +1,190 @@
+"""Per-revision findings reused across runs (lint/memo.py): only where nothing they read changed.
+
+Every test compares a run served partly from the memo with a run that computes every
+finding (--no-cache): the memo may make a run faster, never different.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from histories import write_project
+from miglint.pipeline import Options, lint_paths
+
+
+def revision(rev: str, down: str | None, upgrade: str, downgrade: str = "pass") -> str:
+    body = "\n".join(f"    {line}" for line in upgrade.splitlines())
+    undo = "\n".join(f"    {line}" for line in downgrade.splitlines())
+    return (
+        f"revision = {rev!r}\ndown_revision = {down!r}\n\nfrom alembic import op\nimport sqlalchemy as sa\n\n\n"
+        f"def upgrade():\n{body}\n\n\ndef downgrade():\n{undo}\n"
+    )
+
+
+def findings(root: Path, cache: bool = True) -> list[tuple[str, str, int, str, str]]:
+    options = Options(cache_dir=root / "cache") if cache else Options(use_cache=False)
+    reports = lint_paths([str(root)], root, options)
+    return [
+        (d.code, Path(d.path).name, d.span.line, d.severity, d.message)
+        for r in reports
+        for d in r.diagnostics
+    ]
+
+
+def same_as_without_cache(root: Path) -> list[tuple[str, str, int, str, str]]:
+    served = findings(root)
+    assert served == findings(root, cache=False)
+    return served
+
+
+HISTORY = {
+    "0001_a.py": revision("a", None, "op.create_table('users', sa.Column('id', sa.Integer()))"),
+    "0002_b.py": revision("b", "a", "op.create_index('ix_users_a', 'users', ['a'])"),
+    "0003_c.py": revision(
+        "c",
+        "b",
+        "op.create_index('ix_audit_b', 'audit', ['b'])\n"
+        "op.alter_column('users', 'email', nullable=False)\n"
+        "op.create_foreign_key(None, 'users', 'teams', ['team_id'], ['id'])\n"
+        "op.add_column('users', sa.Column('flag', sa.Boolean(), server_default='false'))",
+    ),
+}
+
+
+def counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The revisions whose operations a deploy rule (MG401) and MG504 really checked."""
+    from miglint.rules.create_index_not_concurrently import CreateIndexNotConcurrently
+    from miglint.rules.downgrade_not_inverse import DowngradeNotInverse
+
+    checked: list[str] = []
+    real_revision = CreateIndexNotConcurrently.check_revision
+    real_file = DowngradeNotInverse.check_file
+
+    def check_revision(self, rev_id, *rest):  # type: ignore[no-untyped-def]
+        checked.append(f"MG401:{rev_id}")
+        return real_revision(self, rev_id, *rest)
+
+    def check_file(self, file):  # type: ignore[no-untyped-def]
+        checked.append(f"MG504:{file.revision_id}")
+        return real_file(self, file)
+
+    monkeypatch.setattr(CreateIndexNotConcurrently, "check_revision", check_revision)
+    monkeypatch.setattr(DowngradeNotInverse, "check_file", check_file)
+    return checked
+
+
+def test_one_changed_file_is_the_only_one_checked_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = write_project(tmp_path, files=HISTORY)
+    first = same_as_without_cache(tmp_path)
+    assert [(code, name, line) for code, name, line, *_ in first if code == "MG401"] == [
+        ("MG401", "0002_b.py", 9),
+        ("MG401", "0003_c.py", 9),
+    ]
+    files["0002_b.py"].write_text(
+        HISTORY["0002_b.py"].replace("['a'])", "['a'])\n    op.create_index('ix_users_c', 'users', ['c'])")
+    )
+    checked = counting(monkeypatch)
+    served = findings(tmp_path)
+    assert sorted(set(checked)) == ["MG401:b", "MG504:b"]
+    assert [(code, name, line) for code, name, line, *_ in served if code == "MG401"] == [
+        ("MG401", "0002_b.py", 9),
+        ("MG401", "0002_b.py", 10),
+        ("MG401", "0003_c.py", 9),
+    ]
+    assert served == findings(tmp_path, cache=False)
+
+
+def test_a_table_an_undeployed_revision_creates_makes_later_findings_go(tmp_path: Path) -> None:
+    """c's bytes do not change, but b now creates the table c indexes: with `deployed = "a"`
+    that table is new, and c's finding goes."""
+    files = write_project(tmp_path, files=HISTORY)
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\ndeployed = "a"\n')
+    before = same_as_without_cache(tmp_path)
+    assert ("MG401", "0003_c.py", 9) in [(c, n, line) for c, n, line, *_ in before]
+    files["0002_b.py"].write_text(
+        revision("b", "a", "op.create_table('audit', sa.Column('b', sa.Integer()))")
+    )
+    after = same_as_without_cache(tmp_path)
+    assert ("MG401", "0003_c.py", 9) not in [(c, n, line) for c, n, line, *_ in after]
+
+
+def test_a_not_null_check_added_in_another_revision_is_seen(tmp_path: Path) -> None:
+    files = write_project(tmp_path, files=HISTORY)
+    before = same_as_without_cache(tmp_path)
+    assert ("MG406", "0003_c.py", 10) in [(c, n, line) for c, n, line, *_ in before]
+    files["0002_b.py"].write_text(
+        revision("b", "a", "op.create_check_constraint('ck_email', 'users', 'email IS NOT NULL')")
+    )
+    after = same_as_without_cache(tmp_path)
+    assert ("MG406", "0003_c.py", 10) not in [(c, n, line) for c, n, line, *_ in after]
+
+
+def test_a_naming_convention_found_in_another_revision_is_seen(tmp_path: Path) -> None:
+    files = write_project(tmp_path, files=HISTORY)
+    before = same_as_without_cache(tmp_path)
+    files["0002_b.py"].write_text(
+        revision(
+            "b", "a", "op.create_foreign_key('fk_users_team_id_teams', 'users', 'teams', ['team_id'], ['id'])"
+        )
+    )
+    after = same_as_without_cache(tmp_path)
+    # the project names constraints by SQLAlchemy's convention: an unnamed create is named by it
+    assert [d[:3] for d in before if d[0] == "MG502"] == [("MG502", "0003_c.py", 11)]
+    assert [d for d in after if d[0] == "MG502"] == []
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "[tool.miglint.rules.MG401]\nseverity = 'error'\n",
+        "[tool.miglint]\npostgres-version = 10\n",
+        "[tool.miglint]\ndialect = 'sqlite'\n",
+    ],
+)
+def test_another_configuration_computes_every_finding_again(tmp_path: Path, setting: str) -> None:
+    write_project(tmp_path, files=HISTORY)
+    before = same_as_without_cache(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(setting)
+    assert same_as_without_cache(tmp_path) != before
+
+
+def test_env_py_setting_lock_timeout_is_part_of_the_configuration(tmp_path: Path) -> None:
+    write_project(tmp_path, files=HISTORY)
+    (tmp_path / "pyproject.toml").write_text("[tool.miglint]\nextend-select = ['MG412']\n")
+    before = same_as_without_cache(tmp_path)
+    assert "MG412" in {d[0] for d in before}
+    (tmp_path / "migrations" / "env.py").write_text("context.execute(\"SET lock_timeout = '5s'\")\n")
+    assert "MG412" not in {d[0] for d in same_as_without_cache(tmp_path)}
+
+
+def test_a_damaged_or_foreign_memo_is_not_trusted(tmp_path: Path) -> None:
+    files = write_project(tmp_path, files=HISTORY)
+    expected = same_as_without_cache(tmp_path)
+    (memo,) = (tmp_path / "cache").glob("memo-*.pickle")
+    stored = pickle.loads(memo.read_bytes())
+    (config, entries), *_ = stored["value"].items()
+    # every stored finding replaced by something that is not one
+    stored["value"] = {config: {key: ("not a finding",) if value else [] for key, value in entries.items()}}
+    memo.write_bytes(pickle.dumps(stored))
+    files["0001_a.py"].write_text(HISTORY["0001_a.py"] + "# touched\n")  # not served from the results
+    assert findings(tmp_path) == expected
+    memo.write_bytes(b"\x80\x05garbage")
+    files["0001_a.py"].write_text(HISTORY["0001_a.py"])
+    assert findings(tmp_path) == expected
+
+
+def test_an_unchanged_run_leaves_the_memo_as_it_was(tmp_path: Path) -> None:
+    files = write_project(tmp_path, files=HISTORY)
+    findings(tmp_path)
+    (memo,) = (tmp_path / "cache").glob("memo-*.pickle")
+    written = memo.stat().st_mtime_ns
+    files["0001_a.py"].write_text(HISTORY["0001_a.py"] + "# touched\n")
+    findings(tmp_path)  # a deploy-rule finding computed for a: the memo is written again
+    assert memo.stat().st_mtime_ns != written
+    written = memo.stat().st_mtime_ns
+    findings(tmp_path)  # served from the results: the memo is not even read
+    assert memo.stat().st_mtime_ns == written
