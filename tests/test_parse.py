@@ -423,3 +423,36 @@ def test_code_nested_too_deeply_for_the_parser_is_a_clear_problem() -> None:
         "cannot compile: the code is nested too deeply for Python's parser (MemoryError)",
         "cannot compile: the code is nested too deeply for Python's parser (RecursionError)",
     ) or record.problem.message.startswith("invalid syntax")  # a later CPython may say so itself
+
+
+SPARSE_TRICKY = [
+    "op.create_table('t', sa.Column('id', sa.Integer(), primary_key=True), schema='s')",
+    "op.create_table(table_name='t', *columns)",
+    "op.create_table('t', sa.Column('a', sa.Text(), unique=True), sa.Column('b', sa.Text()))",
+    "op.create_table('t', sa.Column('p', sa.Integer(), sa.ForeignKey('u.id', ondelete='CASCADE')))",
+    "op.create_table('t', sa.Column('a'), sa.UniqueConstraint('a', 'b'))  # a comment",
+    "op.create_table(\n    't',\n    sa.Column('a', sa.Integer()),  # why\n    sa.PrimaryKeyConstraint('a'),\n)",
+    "op.add_column('t', sa.Column('a', sa.Integer(), unique=True), schema='s')",
+    "op.create_table('t', sa.Column('a', x['primary_key']), sa.PrimaryKeyConstraint(*cols))",
+    'op.create_table("t", sa.Column("a", sa.Text(), server_default="primary_key"), sa.Column("u", unique = True))',
+]
+
+
+def test_keys_read_from_a_sparse_call_equal_those_of_the_whole_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    """facts/opcalls.py parses only the arguments of create_table / add_column that may declare
+    a key: on every example, generated and tricky file it finds what parsing the whole call finds."""
+    from miglint.facts import opcalls
+
+    sources = [data.decode("utf-8", "replace") for data in _version_files()]
+    sources += [f"revision = 'r'\n\ndef upgrade():\n    {call}\n" for call in SPARSE_TRICKY]
+    compiled = []
+    for text in sources:
+        try:
+            compiled.append((text, compile(text, "v.py", "exec")))
+        except (SyntaxError, ValueError):
+            continue
+    sparse = [opcalls.extract_op_keys(text, code) for text, code in compiled]
+    assert sum(1 for found in sparse if found.keys) > 100  # the examples declare keys
+    monkeypatch.setattr(opcalls, "_sparse_call", lambda *args: None)
+    whole = [opcalls.extract_op_keys(text, code) for text, code in compiled]
+    assert sparse == whole
