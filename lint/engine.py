@@ -143,12 +143,7 @@ def lint_records(
 def _memoised(rule: FileRule, records: Sequence[RevisionFile], memo: RuleMemo) -> Iterator[Diagnostic]:
     """check_file on each record whose findings the memo does not hold."""
     for file in records:
-        key = memo.key(rule.code, file.path)
-        if key is None:
-            yield from rule.check_file(file)
-            continue
-        found = memo.get(key)
-        yield from found if found is not None else memo.put(key, list(rule.check_file(file)))
+        yield from memo.findings(rule.code, file.path, (), lambda file=file: rule.check_file(file))  # type: ignore[misc]
 
 
 def _apply_suppressions(

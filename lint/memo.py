@@ -5,7 +5,7 @@ deploy-safety rules (MG4xx) and MG504 cost ~1 s, nearly all of it on revisions w
 findings are known. A rule that looks at one revision at a time, reading only what the
 parse stage put on its record (a pure function of the file's bytes) and a small context
 the rule names, has the same findings while (rule, path, content digest, context) is the
-same. Such rules opt in:
+same. Such rules opt in, through `RuleMemo.findings`:
 
 - a FileRule with `memo = True` (the engine asks the memo before `check_file`);
 - a DeployRule (rules/_deploy_rule.py): its context is the tables of the revision that an
@@ -21,42 +21,59 @@ A rule that reads another revision's record (beyond the context) must not opt in
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
 from .model import Diagnostic
 
-# (rule code, path, content digest, context) -> the rule's findings there
-Key = tuple[str, str, str, Hashable]
+# (path, content digest) -> rule code -> (the rule's context there, its findings)
+Entries = dict[tuple[str, str], dict[str, tuple[Hashable, tuple[Diagnostic, ...]]]]
 
 
 class RuleMemo:
-    """One environment's memo: what the previous run found (`old`) and this run's (`new`)."""
+    """One environment's memo: what the previous run found (`old`) and this run's (`new`).
 
-    def __init__(self, config: str, old: Mapping[Key, tuple[Diagnostic, ...]], digests: Mapping[str, str]):
+    One entry per revision file, holding every memoised rule's findings there: a run asks
+    ~15 rules about each of thousands of revisions, and finds the file's entry once."""
+
+    def __init__(self, config: str, old: Mapping[Any, Any], digests: Mapping[str, str]):
         self.config = config
         self.old = old
-        self.new: dict[Key, tuple[Diagnostic, ...]] = {}
+        self.new: Entries = {}
         self.digests = digests  # path -> content digest of the file linted there
+        self._entries: dict[str, tuple[Mapping[Any, Any], dict[str, Any]] | None] = {}
+        self.computed = 0  # findings this run worked out rather than took from `old`
 
-    def key(self, code: str, path: str, context: Hashable = ()) -> Key | None:
-        """None for a file that has no digest (a REF file of --against, an unreadable one)."""
-        digest = self.digests.get(path)
-        return None if digest is None else (code, path, digest, context)
-
-    def get(self, key: Key) -> tuple[Diagnostic, ...] | None:
-        found = self.old.get(key)
-        if found is None:
-            return None
+    def findings(
+        self, code: str, path: str, context: Hashable, check: Callable[[], Iterable[Diagnostic]]
+    ) -> Iterable[Diagnostic]:
+        """The rule's findings in the file at `path`: the previous run's when they were found
+        in the same bytes with the same `context`, else `check()`'s, kept for the next run."""
+        entry = self._entries.get(path, False)
+        if entry is False:
+            entry = self._entries[path] = self._entry(path)
+        if entry is None:
+            return check()  # a file without a digest (REF's, with --against; an unreadable one)
+        old, new = entry
+        stored = old.get(code)
         # what a committed cache directory holds is checked where it is used (reading/collect.py)
-        if type(found) is not tuple or any(type(d) is not Diagnostic for d in found):
-            return None
-        self.new[key] = found
+        if type(stored) is tuple and len(stored) == 2 and stored[0] == context:
+            found = stored[1]
+            if type(found) is tuple and all(type(d) is Diagnostic for d in found):
+                new[code] = stored
+                return found
+        found = tuple(check())
+        new[code] = (context, found)
+        self.computed += 1
         return found
 
-    def put(self, key: Key, found: Sequence[Diagnostic]) -> tuple[Diagnostic, ...]:
-        kept = self.new[key] = tuple(found)
-        return kept
+    def _entry(self, path: str) -> tuple[Mapping[Any, Any], dict[str, Any]] | None:
+        digest = self.digests.get(path)
+        if digest is None:
+            return None
+        old = self.old.get((path, digest))
+        new = self.new[(path, digest)] = {}
+        return (old if isinstance(old, dict) else {}), new
 
 
 def memo_config(rules: Sequence[Any], *more: object) -> str:

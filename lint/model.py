@@ -216,7 +216,7 @@ class RevisionFile:
     sql: tuple[SqlStatement, ...] = ()
     sql_problems: tuple[SqlProblem, ...] = ()
     # (table, sorted columns) of the primary keys and unique constraints upgrade() creates
-    # through op calls (opcalls.extract_op_keys); those made by SQL are on SqlStatement.keys.
+    # through op calls (facts/opcalls.py KeyReader); those made by SQL are on SqlStatement.keys.
     op_keys: tuple[tuple[str, tuple[str, ...]], ...] = ()
     op_renames: tuple[tuple[str, str], ...] = ()  # (old, new) of each op.rename_table upgrade() runs
     # (child, parent) of each foreign key ON DELETE CASCADE that upgrade() creates through op

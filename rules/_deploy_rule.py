@@ -3,11 +3,12 @@ tables that are new, and the `with op.get_context().autocommit_block():` fix."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Container, Hashable, Iterator, Sequence
 from typing import ClassVar
 
 from ..graph import RevisionGraph
-from ..history.deploy import DeployContext, bare, deploy_scope
+from ..history.deploy import DeployContext, DeployScope, bare, deploy_scope
 from ..model import Diagnostic, Edit, Fix, OpFact, RevisionFile, Span
 from ..rule import WARNING, GraphRule
 
@@ -50,23 +51,28 @@ class DeployRule(GraphRule):
             return
         scope = deploy_scope(graph)
         memo = graph.memo
-        for rev_id in sorted(scope.revisions):
-            file = graph.revisions[rev_id]
-            operations = scope.upgrade[rev_id]
-            if not operations:
+        for rev_id, file, operations in scope.ordered:
+            if memo is None:
+                yield from self._check_in_scope(rev_id, file, operations, scope, context)
                 continue
-            key = None
-            if memo is not None:
-                key = memo.key(
-                    self.code, file.path, (scope.memo_context(rev_id), self.memo_context(operations))
-                )
-                found = memo.get(key) if key is not None else None
-                if found is not None:
-                    yield from found
-                    continue
-            known_new: Container[str] = scope.new_tables.get(rev_id, frozenset())
-            checked = self.check_revision(rev_id, file, operations, known_new, context)
-            yield from checked if key is None or memo is None else memo.put(key, list(checked))
+            revision_context = (scope.memo_context(rev_id), self.memo_context(operations))
+            yield from memo.findings(
+                self.code,
+                file.path,
+                revision_context,
+                functools.partial(self._check_in_scope, rev_id, file, operations, scope, context),
+            )
+
+    def _check_in_scope(
+        self,
+        rev_id: str,
+        file: RevisionFile,
+        operations: Sequence[OpFact],
+        scope: DeployScope,
+        context: DeployContext,
+    ) -> Iterator[Diagnostic]:
+        known_new: Container[str] = scope.new_tables.get(rev_id, frozenset())
+        return self.check_revision(rev_id, file, operations, known_new, context)
 
     def memo_context(self, operations: Sequence[OpFact]) -> Hashable:
         """What the rule's findings in a revision depend on besides its record and the tables

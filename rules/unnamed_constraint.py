@@ -150,14 +150,12 @@ class UnnamedConstraint(GraphRule):
         convention = bool(unnamed & named)
         memo = graph.memo
         for file in files:
-            key = memo.key(self.code, file.path, convention) if memo is not None else None
-            found = memo.get(key) if key is not None and memo is not None else None
-            if found is None:
-                checked = self.check_file(file, convention)
-                found = (
-                    memo.put(key, list(checked)) if key is not None and memo is not None else tuple(checked)
+            if memo is None:
+                yield from self.check_file(file, convention)
+            else:
+                yield from memo.findings(
+                    self.code, file.path, convention, lambda file=file: self.check_file(file, convention)
                 )
-            yield from found
 
     def check_file(self, file: RevisionFile, convention: bool) -> Iterator[Diagnostic]:
         calls = [

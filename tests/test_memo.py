@@ -6,6 +6,7 @@ finding (--no-cache): the memo may make a run faster, never different.
 
 from __future__ import annotations
 
+import io
 import pickle
 from pathlib import Path
 
@@ -164,27 +165,24 @@ def test_env_py_setting_lock_timeout_is_part_of_the_configuration(tmp_path: Path
 def test_a_damaged_or_foreign_memo_is_not_trusted(tmp_path: Path) -> None:
     files = write_project(tmp_path, files=HISTORY)
     expected = same_as_without_cache(tmp_path)
-    (memo,) = (tmp_path / "cache").glob("memo-*.pickle")
-    stored = pickle.loads(memo.read_bytes())
-    (config, entries), *_ = stored["value"].items()
-    # every stored finding replaced by something that is not one
-    stored["value"] = {config: {key: ("not a finding",) if value else [] for key, value in entries.items()}}
-    memo.write_bytes(pickle.dumps(stored))
+    (results,) = (tmp_path / "cache").glob("results-*.pickle")
+    stream = io.BytesIO(results.read_bytes())
+    header = pickle.load(stream)
+    pairs = dict(pickle.load(stream))
+    ((config, entries),) = pairs["memo"].items()
+    assert len(entries) == 3  # one entry per revision file
+    # every stored finding replaced by something that is not one, and every context by another
+    pairs["memo"] = {
+        config: {
+            key: {code: (context, ("not a finding",)) for code, (context, _) in entry.items()}
+            for key, entry in entries.items()
+        }
+    }
+    part = pickle.dumps(list(pairs.items()))
+    header["parts"] = [len(part)]
+    results.write_bytes(pickle.dumps(header) + part)
     files["0001_a.py"].write_text(HISTORY["0001_a.py"] + "# touched\n")  # not served from the results
     assert findings(tmp_path) == expected
-    memo.write_bytes(b"\x80\x05garbage")
+    results.write_bytes(b"\x80\x05garbage")
     files["0001_a.py"].write_text(HISTORY["0001_a.py"])
     assert findings(tmp_path) == expected
-
-
-def test_an_unchanged_run_leaves_the_memo_as_it_was(tmp_path: Path) -> None:
-    files = write_project(tmp_path, files=HISTORY)
-    findings(tmp_path)
-    (memo,) = (tmp_path / "cache").glob("memo-*.pickle")
-    written = memo.stat().st_mtime_ns
-    files["0001_a.py"].write_text(HISTORY["0001_a.py"] + "# touched\n")
-    findings(tmp_path)  # a deploy-rule finding computed for a: the memo is written again
-    assert memo.stat().st_mtime_ns != written
-    written = memo.stat().st_mtime_ns
-    findings(tmp_path)  # served from the results: the memo is not even read
-    assert memo.stat().st_mtime_ns == written

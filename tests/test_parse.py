@@ -443,16 +443,15 @@ def test_keys_read_from_a_sparse_call_equal_those_of_the_whole_call(monkeypatch:
     a key: on every example, generated and tricky file it finds what parsing the whole call finds."""
     from miglint.facts import opcalls
 
-    sources = [data.decode("utf-8", "replace") for data in _version_files()]
-    sources += [f"revision = 'r'\n\ndef upgrade():\n    {call}\n" for call in SPARSE_TRICKY]
-    compiled = []
-    for text in sources:
-        try:
-            compiled.append((text, compile(text, "v.py", "exec")))
-        except (SyntaxError, ValueError):
-            continue
-    sparse = [opcalls.extract_op_keys(text, code) for text, code in compiled]
-    assert sum(1 for found in sparse if found.keys) > 100  # the examples declare keys
+    files = _version_files()
+    files += [f"revision = 'r'\n\ndef upgrade():\n    {call}\n".encode() for call in SPARSE_TRICKY]
+
+    def keys() -> list[tuple[object, ...]]:
+        records = [parse_revision_file("v.py", data) for data in files]
+        return [(r.op_keys, r.op_renames, r.op_cascades) for r in records]
+
+    sparse = keys()
+    assert sum(1 for found in sparse if found[0]) > 100  # the examples declare keys
+    assert sum(1 for found in sparse[-len(SPARSE_TRICKY) :] if found[0] or found[2]) == 7
     monkeypatch.setattr(opcalls, "_sparse_call", lambda *args: None)
-    whole = [opcalls.extract_op_keys(text, code) for text, code in compiled]
-    assert sparse == whole
+    assert keys() == sparse

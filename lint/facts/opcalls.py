@@ -11,9 +11,7 @@ facts/pyguards.py reads it (names followed to their values, an early return, a t
 from __future__ import annotations
 
 import ast
-import dis
 import re
-import types
 from collections.abc import Iterator
 from typing import NamedTuple
 
@@ -139,10 +137,10 @@ KEY_HINT = re.compile(
 
 
 _KEYED = ("create_primary_key", "create_unique_constraint", "rename_table")  # whatever their arguments
-_KEY_CALLS = (
+KEY_CALLS = frozenset((
     "create_table", "add_column", "create_primary_key", "create_unique_constraint", "create_index", "rename_table",
     "create_foreign_key",
-)  # fmt: skip
+))  # fmt: skip
 
 
 class OpKeys(NamedTuple):
@@ -151,7 +149,7 @@ class OpKeys(NamedTuple):
     cascades: tuple[tuple[str, str], ...] = ()  # (child, parent) of each foreign key ON DELETE CASCADE
 
 
-def extract_op_keys(text: str, code: types.CodeType) -> OpKeys:
+class KeyReader:
     """(table, columns) of every primary key and unique constraint upgrade() creates with op:
     `op.create_table` (a `primary_key=True` / `unique=True` column, a PrimaryKeyConstraint,
     a UniqueConstraint), `op.add_column`, `op.create_primary_key`,
@@ -161,42 +159,47 @@ def extract_op_keys(text: str, code: types.CodeType) -> OpKeys:
     `op.create_foreign_key`), as (child table, parent table). Names that are not literals are left out:
     a key not seen is a key not claimed.
 
-    Only the calls are parsed, not the file: a call counts when its line runs code of
-    upgrade() or of a module function it calls (the compiled module says which lines do,
-    so a call in a comment, a string or downgrade() does not count).
+    facts/ops.py's reading of the op calls hands it each `op.` call of KEY_CALLS whose line
+    runs code of upgrade() (or of a module function it calls), so that a call in a comment,
+    a string or downgrade() does not count; only those calls are parsed, not the file.
     """
-    lines: set[int] | None = None  # worked out for the first call found: most files have none
-    keys: list[tuple[str, tuple[str, ...]]] = []
-    renames: list[tuple[str, str]] = []
-    cascades: list[tuple[str, str]] = []
-    for name, start, opening in _key_calls(text):
-        if lines is None:
-            lines = _lines_run_by(code, "upgrade")
-        if text.count("\n", 0, start) + 1 not in lines:
-            continue
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[str, tuple[str, ...]]] = []
+        self.renames: list[tuple[str, str]] = []
+        self.cascades: list[tuple[str, str]] = []
+
+    def read(self, name: str, text: str, start: int, opening: int) -> None:
+        """The call of op.`name` that starts at `start`, its `(` at `opening`."""
         call = _sparse_call(name, text, opening) if name in _SPARSE else None
         if call is _NO_KEY:
-            continue
+            return
         if call is None:
             end = _closing_parenthesis(text, opening)
             if end is None or (KEY_HINT.search(text, start, end) is None and name not in _KEYED):
-                continue  # a create_table or create_index that declares no key: not worth parsing
+                return  # a create_table or create_index that declares no key: not worth parsing
             try:
                 call = ast.parse(text[start : end + 1], mode="eval").body
-            except (SyntaxError, ValueError, RecursionError):
-                continue
-        if isinstance(call, ast.Call) and name == "rename_table":
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return
+        if not isinstance(call, ast.Call):
+            return
+        if name == "rename_table":
             old, new, schema = (
                 _argument_string(call, 0, "old_table_name"),
                 _argument_string(call, 1, "new_table_name"),
                 _keyword_string(call, "schema"),
             )
             if old and new:
-                renames.append((_qualified(schema, old), _qualified(schema, new)))
-        elif isinstance(call, ast.Call):
-            keys.extend(_keys_of(name, call))
-            cascades.extend(_cascades_of(name, call))
-    return OpKeys(tuple(dict.fromkeys(keys)), tuple(renames), tuple(dict.fromkeys(cascades)))
+                self.renames.append((_qualified(schema, old), _qualified(schema, new)))
+        else:
+            self.keys.extend(_keys_of(name, call))
+            self.cascades.extend(_cascades_of(name, call))
+
+    def found(self) -> OpKeys:
+        return OpKeys(
+            tuple(dict.fromkeys(self.keys)), tuple(self.renames), tuple(dict.fromkeys(self.cascades))
+        )
 
 
 _SPARSE = ("create_table", "add_column")
@@ -231,44 +234,6 @@ def _sparse_call(name: str, text: str, opening: int) -> ast.Call | None:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=arguments, keywords=keywords)
-
-
-def _key_calls(text: str) -> Iterator[tuple[str, int, int]]:
-    """(op function, where `op.` starts, where its `(` is) of each call that may create a key.
-    str.find, not one regex over the whole text: this runs on most version files."""
-    for name in _KEY_CALLS:
-        needle = f"op.{name}"
-        start = text.find(needle)
-        while start >= 0:
-            after = start + len(needle)
-            opening = after
-            while text.startswith((" ", "\t"), opening):
-                opening += 1
-            if (start == 0 or not (text[start - 1].isalnum() or text[start - 1] in "_.")) and text.startswith(
-                "(", opening
-            ):
-                yield name, start, opening
-            start = text.find(needle, after)
-
-
-def _lines_run_by(module: types.CodeType, entry: str) -> set[int]:
-    """The lines with code of `entry` and of the module functions it names, transitively."""
-    functions = {c.co_name: c for c in module.co_consts if isinstance(c, types.CodeType)}
-    if entry not in functions:
-        return set()
-    reached, order = {entry}, [functions[entry]]
-    lines: set[int] = set()
-    for function in order:
-        stack = [function]
-        while stack:
-            current = stack.pop()
-            lines.update(line for _, line in dis.findlinestarts(current) if line is not None)
-            stack.extend(c for c in current.co_consts if isinstance(c, types.CodeType))
-            for name in current.co_names:
-                if name in functions and name not in reached:
-                    reached.add(name)
-                    order.append(functions[name])
-    return lines
 
 
 _SCAN = re.compile(r"""[()\[\]{}#]|\'\'\'|\"\"\"|'|\"""")

@@ -30,11 +30,15 @@ import functools
 import re
 import types
 from collections.abc import Iterator, Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import OpFact, Span, SqlStatement
 from ..sql.literal import _all_lines, _nested
 from ..sql.source import ENTRY_POINTS, char_column
+from .opcalls import KEY_CALLS
+
+if TYPE_CHECKING:
+    from .opcalls import KeyReader
 
 # op function -> the positional arguments naming (table, target) on op, then on batch_op
 _SHAPES: dict[str, tuple[tuple[int, int], tuple[int, int]]] = {
@@ -148,12 +152,14 @@ def extract_operations(
     guarded: frozenset[tuple[int, int]] = frozenset(),
     full: bool = False,
     inverse: bool = False,
+    keys: KeyReader | None = None,
 ) -> tuple[OpFact, ...]:
     """`full`: the facts MG211/MG212 need too: downgrade()'s calls (when `entries` has
     it), `guarded` ((line, column) of the calls an inspector check guards, facts/opcalls.py)
     and where `if_not_exists=True` would go in every call. `inverse`: what MG501, MG502
     and MG504 need (see the module's docstring). Otherwise upgrade() alone, which is all
-    the deploy rules read."""
+    the deploy rules read. `keys` is handed every `op.` call upgrade() runs that may
+    create a unique key (MG204, facts/opcalls.py)."""
     sql_ops = [s for s in sql if s.ops]
     if "op." not in text and not sql_ops:
         return ()
@@ -189,6 +195,13 @@ def extract_operations(
         )
         if receiver != "op" and batch is None:
             continue
+        if (
+            keys is not None
+            and receiver == "op"
+            and name in KEY_CALLS
+            and any(e == "upgrade" for _, e in where)
+        ):
+            keys.read(name, text, receiver_start, match.end() - 1)
         if created and not full and batch is None and name in _ON_TABLE:
             head = (
                 _TABLE_FIRST.match(text, match.end())

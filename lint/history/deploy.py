@@ -89,6 +89,8 @@ class DeployScope:
     new_tables: dict[str, NewTables]  # revision -> the tables undeployed ancestors create
     upgrade: dict[str, tuple[OpFact, ...]]  # revision -> what its upgrade() does, in order
     _contexts: dict[str, frozenset[str]] = field(default_factory=dict)
+    # (revision, its file, its upgrade() operations) of those that have any, in id order
+    ordered: tuple[tuple[str, RevisionFile, tuple[OpFact, ...]], ...] = ()
 
     def memo_context(self, rev_id: str) -> frozenset[str]:
         """What a deploy rule's findings in a revision depend on beyond its own record
@@ -117,7 +119,8 @@ def deploy_scope(graph: RevisionGraph) -> DeployScope:
         undeployed = _with_descendants(graph, undeployed)
     revisions = frozenset(graph.revisions if undeployed is None else undeployed)
     upgrade = {r: tuple(o for o in graph.revisions[r].operations if o.entry == "upgrade") for r in revisions}
-    scope = DeployScope(revisions, _new_tables(graph, undeployed or set()), upgrade)
+    ordered = tuple((r, graph.revisions[r], upgrade[r]) for r in sorted(revisions) if upgrade[r])
+    scope = DeployScope(revisions, _new_tables(graph, undeployed or set()), upgrade, ordered=ordered)
     graph._deploy_scope = scope  # type: ignore[attr-defined]
     return scope
 

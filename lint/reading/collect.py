@@ -406,7 +406,7 @@ class Store:
         self._runners_changed = False
         self._blobs: list[bytes] = []  # new records as the workers pickled them
         self._in_blobs: set[str] = set()  # their digests
-        self._memo_stored: dict[str, Any] | None = None  # lint/memo.py: by environment config
+        self._memo_stored: dict[str, Any] | None = None  # lint/memo.py, by environment config
         self._memos: list[RuleMemo] = []
 
     # -- files -------------------------------------------------------------------
@@ -722,31 +722,27 @@ class Store:
         return None if stored is None else stored.get("reports")
 
     def save_results(self, key: str, reports: object, consulted: Iterable[str]) -> None:
-        reports_part = pickle.dumps([("reports", reports)], protocol=pickle.HIGHEST_PROTOCOL)
-        self._write("results", {"key": key, "consulted": {p: _stat(p) for p in consulted}}, [reports_part])
+        # the memo of the per-revision rules goes with the reports, in one pickle: its
+        # findings are the reports' own objects (but those a comment suppressed), stored once
+        memos = {memo.config: memo.new for memo in self._memos}
+        part = pickle.dumps([("reports", reports), ("memo", memos)], protocol=pickle.HIGHEST_PROTOCOL)
+        self._write("results", {"key": key, "consulted": {p: _stat(p) for p in consulted}}, [part])
 
     # -- per-revision findings (lint/memo.py) ----------------------------------------
 
     def rule_memo(self, config: str, digests: Mapping[str, str]) -> RuleMemo:
-        """The findings the previous run left for an environment of this `config`."""
+        """The findings the previous run left for an environment of this `config` (read
+        from its results, whatever their key: the memo checks each file's digest)."""
         from ..memo import RuleMemo
 
         if self._memo_stored is None:
-            self._memo_stored = self._load("memo", self.RESULT_CLASSES, dict) or {}
+            stored = self._load("results", self.RESULT_CLASSES, dict)
+            found = stored.get("memo") if isinstance(stored, dict) else None
+            self._memo_stored = found if isinstance(found, dict) else {}
         old = self._memo_stored.get(config)
         memo = RuleMemo(config, old if isinstance(old, dict) else {}, digests)
         self._memos.append(memo)
         return memo
-
-    def _save_memos(self) -> None:
-        if not self._memos:
-            return  # the reports came from the cache: the stored memo still holds
-        unchanged = {memo.config for memo in self._memos} == set(self._memo_stored or {}) and all(
-            memo.new.keys() == memo.old.keys() for memo in self._memos
-        )
-        if unchanged:
-            return  # every finding came from it: nothing to write
-        self._write("memo", {memo.config: memo.new for memo in self._memos})
 
     def save(self) -> None:
         from ..replay import recording
@@ -756,7 +752,6 @@ class Store:
             recorder.cache_dirs.add(None if self.directory is None else str(self.directory))
         if self.directory is None:
             return
-        self._save_memos()
         stale = set(self._index) - self._seen_paths
         if self._index_changed or stale:
             self._write("index", {p: s for p, s in self._index.items() if p in self._seen_paths})

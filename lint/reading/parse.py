@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from ..facts.entrybodies import entry_bodies
 from ..facts.imports import import_facts, mark_header_only, may_import_others
 from ..facts.offline import may_need_a_database, offline_uses
-from ..facts.opcalls import KEY_HINT
+from ..facts.opcalls import KEY_HINT, KeyReader
 from ..model import (
     HEADER_FIELDS,
     DocLine,
@@ -129,22 +129,22 @@ def parse_revision_file(
             from ..facts.opcalls import guarded_calls
 
             guarded = guarded_calls(text, tree, entries)
-        operations = extract_operations(text, code, sql, entries, guarded, full=wants_ops, inverse=downgrade)
+        keys = KeyReader() if wants_keys else None
+        operations = extract_operations(
+            text, code, sql, entries, guarded, full=wants_ops, inverse=downgrade, keys=keys
+        )
+        if keys is not None:
+            found = keys.found()
+            record = dataclasses.replace(
+                record, op_keys=found.keys, op_renames=found.renames, op_cascades=found.cascades
+            )
         if operations:
             enums = tuple(o for o in operations if o.name in ENUM_FACTS)
             raises = tuple(dict.fromkeys(o.entry for o in operations if o.name == "raise"))
             if enums or raises:
                 operations = tuple(o for o in operations if o.name not in ENUM_FACTS and o.name != "raise")
             record = dataclasses.replace(record, operations=operations, enums=enums, raises=raises)
-    record = _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
-    if wants_keys and code is not None:
-        from ..facts.opcalls import extract_op_keys
-
-        found = extract_op_keys(text, code)
-        record = dataclasses.replace(
-            record, op_keys=found.keys, op_renames=found.renames, op_cascades=found.cascades
-        )
-    return record
+    return _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
 
 
 def _downgrade_facts(

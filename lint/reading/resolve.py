@@ -62,6 +62,9 @@ def resolve_imported_labels(
 
     out = []
     for record in records:
+        if not _imports_a_value(record.branch_labels) and not _imports_a_value(record.depends_on):
+            out.append(record)  # most records: nothing to look up (and no Path to make)
+            continue
         labels = resolve(record.branch_labels, Path(record.path))
         depends = resolve(record.depends_on, Path(record.path))
         if labels is not record.branch_labels or depends is not record.depends_on:
@@ -116,3 +119,7 @@ def _lookup(
             return _literal(value)
         return None  # the module exists but does not bind the name to a literal
     return None
+
+
+def _imports_a_value(value: HeaderValue | None) -> bool:
+    return value is not None and (value.imported_from is not None or value.imported_items is not None)
