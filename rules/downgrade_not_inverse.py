@@ -167,13 +167,13 @@ class DowngradeNotInverse(FileRule):
         column_renames = {
             bare(o.table) for o in file.operations if o.name == "alter_column" and o.option("new_column_name")
         }
-        created = {_same(_key(o)) for o in upgrade if o.name in _INVERSE}
-        dropped = {_same(_key(o)) for o in upgrade if o.name in _INVERSE.values()}
+        keyed = [(fact, _key(fact)) for fact in upgrade]  # each fact's key worked out once
+        created = {_same(key) for fact, key in keyed if fact.name in _INVERSE}
+        dropped = {_same(key) for fact, key in keyed if fact.name in _INVERSE.values()}
         undone = Inverse(downgrade)
         parents = {bare(o.table): bare(o.option("inherits") or "") for o in upgrade if o.option("inherits")}
         seen: set[tuple[str, str, str]] = set()
-        for fact in upgrade:
-            key = _key(fact)
+        for fact, key in keyed:
             kind, table, name = key
             if not name or key in seen or table in renamed or (kind == "column" and table in column_renames):
                 continue
@@ -216,9 +216,10 @@ class Inverse:
     """What downgrade() removes and creates, with the calls whose names it cannot read."""
 
     def __init__(self, downgrade: list[OpFact]):
-        self.keys = {(o.name, *_key(o)[1:]) for o in downgrade}
-        self.names = {(o.name, _key(o)[2]) for o in downgrade}  # DROP INDEX names no table
-        self.unknown = {o.name for o in downgrade if not _key(o)[2]}
+        keyed = [(o.name, _key(o)) for o in downgrade]
+        self.keys = {(name, key[1], key[2]) for name, key in keyed}
+        self.names = {(name, key[2]) for name, key in keyed}  # DROP INDEX names no table
+        self.unknown = {name for name, key in keyed if not key[2]}
         self.tables_dropped = {bare(o.table) for o in downgrade if o.name == "drop_table"}
         self.tables_created = {bare(o.table) for o in downgrade if o.name == "create_table"}
         self.columns_dropped = {bare(o.table) for o in downgrade if o.name == "drop_column"}
