@@ -886,12 +886,16 @@ def _graph_of(
 def _load_graph(project: Project, env: Environment, options: Options, ops: bool = False) -> RevisionGraph:
     """An environment's graph from its (cached) records, read as `lint` reads them."""
     from .graph import RevisionGraph
-    from .pipeline import cache_dir_for, read_files, split_uncovered
+    from .pipeline import cache_dir_for, lint_reading, read_files, split_uncovered
     from .reading.collect import collect
     from .reading.resolve import resolve_imported_labels
 
     cache = cache_dir_for(project, options)
-    records = collect(read_files(env), cache, dialect=project.settings.dialect, ops=ops)
+    # read as lint reads them: after a lint run, nothing is parsed again
+    lint_ops, downgrade = lint_reading(project.settings, options)
+    records = collect(
+        read_files(env), cache, dialect=project.settings.dialect, ops=ops or lint_ops, downgrade=downgrade
+    )
     records, uncovered = split_uncovered(env, records)
     graph = RevisionGraph(resolve_imported_labels(records, project.root)[0])
     graph.uncovered = uncovered

@@ -167,17 +167,27 @@ def reads_downgrade(settings: Settings, rules: Sequence[Rule]) -> bool | str:
     return "facts" if any(rule.code in DOWNGRADE_RULES for rule in rules) else False
 
 
+def _reading(settings: Settings, rules: Sequence[Rule]) -> tuple[bool, bool | str]:
+    """How the version files are read for these rules (part of the cache's key): the full
+    op-call facts (they cost a full parse of every file: only for the rules that use them),
+    and downgrade() (reads_downgrade)."""
+    return any(rule.code in OP_RULES for rule in rules), reads_downgrade(settings, rules)
+
+
+def lint_reading(settings: Settings, options: Options) -> tuple[bool, bool | str]:
+    """How `lint` reads the version files with these settings and options: the other
+    commands read them the same way, so that they share its cached records."""
+    return _reading(settings, _rules(settings, options))
+
+
 def _lint_project(
     project: Project, options: Options, digests: dict[str, str] | None = None
 ) -> list[EnvironmentReport]:
     """Discovery's files -> the cache -> facts -> rules -> reports -> the cache."""
     settings = project.settings
     rules = _rules(settings, options)
-    # op calls cost a full parse of every file: read them only for the rules that use them
-    wants_ops = any(rule.code in OP_RULES for rule in rules)
-    store = Store(
-        cache_dir_for(project, options), settings.dialect, wants_ops, reads_downgrade(settings, rules)
-    )
+    wants_ops, downgrade = _reading(settings, rules)
+    store = Store(cache_dir_for(project, options), settings.dialect, wants_ops, downgrade)
     head_files = _head_files(project, rules, options)
     runner_files = find_runners(project) if any(isinstance(r, RunnerRule) for r in rules) else []
     # a head file is read for MG120 on every run: its content is part of the key

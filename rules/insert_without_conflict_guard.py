@@ -10,6 +10,8 @@ from ._sql_rule import SqlRule, upgrade_running
 
 # table -> the column sets of its primary keys and unique constraints, from every revision
 Keys = Mapping[str, Sequence[tuple[str, ...]]]
+# a table's name without its schema -> (table, its keys) of each table of that name (by_name)
+KeysByName = Mapping[str, Sequence[tuple[str, Sequence[tuple[str, ...]]]]]
 
 
 def unique_keys(files: Sequence[RevisionFile]) -> dict[str, list[tuple[str, ...]]]:
@@ -25,8 +27,9 @@ def unique_keys(files: Sequence[RevisionFile]) -> dict[str, list[tuple[str, ...]
         renames += file.op_renames
     for _ in renames:  # a chain of n renames settles in n rounds
         moved = False
+        named = by_name(found)  # a rename is looked up by name, not against every table
         for old, new in renames:
-            for table in [t for t in found if _same_table(t, old)]:
+            for table in [t for t, _ in named.get(_name(old), ()) if _same_table(t, old)]:
                 missing = [k for k in found[table] if k not in found.get(new, [])]
                 if missing:
                     found.setdefault(new, []).extend(missing)
@@ -83,7 +86,20 @@ def _same_table(a: str, b: str) -> bool:
     return name_a == name_b and (not schema_a or not schema_b or schema_a == schema_b)
 
 
-def covering_key(keys: Keys, statement: SqlStatement) -> tuple[str, ...] | None:
+def by_name(keys: Keys) -> dict[str, list[tuple[str, Sequence[tuple[str, ...]]]]]:
+    """The keys grouped by table name without schema: an INSERT asks about one table, and
+    looking through every table of a long history for each INSERT was quadratic."""
+    found: dict[str, list[tuple[str, Sequence[tuple[str, ...]]]]] = {}
+    for table, columns in keys.items():
+        found.setdefault(_name(table), []).append((table, columns))
+    return found
+
+
+def _name(table: str) -> str:
+    return table.rpartition(".")[2]
+
+
+def covering_key(keys: KeysByName, statement: SqlStatement) -> tuple[str, ...] | None:
     """A key of the INSERT's table whose columns the INSERT all gives non-NULL values.
 
     Only such a key makes a second run conflict, so that ON CONFLICT DO NOTHING skips
@@ -92,7 +108,7 @@ def covering_key(keys: Keys, statement: SqlStatement) -> tuple[str, ...] | None:
     if not statement.columns:
         return None
     inserted = set(statement.columns)
-    for table, found in keys.items():
+    for table, found in keys.get(_name(statement.target), ()):
         if not _same_table(table, statement.target):
             continue
         for columns in found:
@@ -185,7 +201,7 @@ class InsertWithoutConflictGuard(SqlRule):
     invalid = (Example(files={"0001_r1.py": upgrade_running("INSERT INTO t VALUES (1)")}, flagged=("r1",)),)
 
     def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
-        self.keys: Keys = unique_keys(files)
+        self.keys: KeysByName = by_name(unique_keys(files))
         self.files = files
         self.parents: dict[str, set[str]] | None = None  # worked out for the first INSERT that needs it
         yield from super().check_files(files, shared)

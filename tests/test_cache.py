@@ -335,3 +335,21 @@ def test_the_reading_libraries_are_found_without_importing_them() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["3", "False"]
+
+
+def test_graph_after_lint_parses_nothing(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`miglint graph` reads the version files as `lint` does: it shares lint's cached records."""
+    from click.testing import CliRunner
+    from miglint.cli import main
+
+    write_project(tmp_path, ["a", "b<-a", "c<-b"])
+    monkeypatch.chdir(tmp_path)
+    assert CliRunner().invoke(main, ["lint", "."]).exit_code == 0
+    parsed: list = []
+    real = collect_module._parse_all
+    monkeypatch.setattr(
+        collect_module, "_parse_all", lambda items, *rest: parsed.extend(items) or real(items, *rest)
+    )
+    result = CliRunner().invoke(main, ["graph", ".", "--format", "text"])
+    assert result.exit_code == 0, result.output
+    assert "c" in result.output and parsed == []
