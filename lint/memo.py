@@ -49,23 +49,37 @@ class RuleMemo:
     ) -> Iterable[Diagnostic]:
         """The rule's findings in the file at `path`: the previous run's when they were found
         in the same bytes with the same `context`, else `check()`'s, kept for the next run."""
+        found = self.stored(code, path, context)
+        return found if found is not None else self.keep(code, path, context, check())
+
+    def stored(self, code: str, path: str, context: Hashable) -> tuple[Diagnostic, ...] | None:
+        """The previous run's findings of the rule in the file (see `findings`), or None."""
         entry = self._entries.get(path, False)
         if entry is False:
             entry = self._entries[path] = self._entry(path)
         if entry is None:
-            return check()  # a file without a digest (REF's, with --against; an unreadable one)
+            return None  # a file without a digest (REF's, with --against; an unreadable one)
         old, new = entry
         stored = old.get(code)
         # what a committed cache directory holds is checked where it is used (reading/collect.py)
-        if type(stored) is tuple and len(stored) == 2 and stored[0] == context:
-            found = stored[1]
-            if type(found) is tuple and all(type(d) is Diagnostic for d in found):
-                new[code] = stored
-                return found
-        found = tuple(check())
-        new[code] = (context, found)
-        self.computed += 1
+        if type(stored) is not tuple or len(stored) != 2 or stored[0] != context:
+            return None
+        found = stored[1]
+        if type(found) is not tuple or (found and not all(type(d) is Diagnostic for d in found)):
+            return None
+        new[code] = stored
         return found
+
+    def keep(
+        self, code: str, path: str, context: Hashable, found: Iterable[Diagnostic]
+    ) -> tuple[Diagnostic, ...]:
+        """The findings this run worked out, kept for the next (`stored` asked first)."""
+        kept = tuple(found)
+        entry = self._entries.get(path)
+        if entry is not None:
+            entry[1][code] = (context, kept)
+            self.computed += 1
+        return kept
 
     def _entry(self, path: str) -> tuple[Mapping[Any, Any], dict[str, Any]] | None:
         digest = self.digests.get(path)

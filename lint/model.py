@@ -8,6 +8,7 @@ processes.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 # Header variables Alembic reads from a version module.
@@ -234,6 +235,19 @@ class RevisionFile:
     entry_bodies: tuple[EntryBody, ...] = ()
     imports: tuple[ImportFact, ...] = ()  # absolute imports of non-standard modules (MG506)
     offline_uses: tuple[OfflineUse, ...] = ()  # calls that fail in `--sql` mode (MG505)
+
+    # Worked out once per record and kept with it (in its __dict__, pickled with it when the
+    # cache is written): several rules ask them of every revision of a long history.
+    @functools.cached_property
+    def operation_names(self) -> frozenset[str]:
+        """The names of `operations`: a rule looking for one kind across the history skips
+        the files without it."""
+        return frozenset(o.name for o in self.operations)
+
+    @functools.cached_property
+    def upgrade_operations(self) -> tuple[OpFact, ...]:
+        """Those of `operations` that upgrade() runs, in order."""
+        return tuple(o for o in self.operations if o.entry == "upgrade")
 
     @property
     def revision_id(self) -> str | None:

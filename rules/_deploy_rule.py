@@ -3,7 +3,6 @@ tables that are new, and the `with op.get_context().autocommit_block():` fix."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Container, Hashable, Iterator, Sequence
 from typing import ClassVar
 
@@ -51,17 +50,20 @@ class DeployRule(GraphRule):
             return
         scope = deploy_scope(graph)
         memo = graph.memo
+        # most rules add nothing to the revision's context: not asked, in every revision
+        extra = type(self).memo_context is not DeployRule.memo_context
         for rev_id, file, operations in scope.ordered:
             if memo is None:
                 yield from self._check_in_scope(rev_id, file, operations, scope, context)
                 continue
-            revision_context = (scope.memo_context(rev_id), self.memo_context(operations))
-            yield from memo.findings(
-                self.code,
-                file.path,
-                revision_context,
-                functools.partial(self._check_in_scope, rev_id, file, operations, scope, context),
-            )
+            revision_context: Hashable = scope.memo_context(rev_id)
+            if extra:
+                revision_context = (revision_context, self.memo_context(operations))
+            found = memo.stored(self.code, file.path, revision_context)
+            if found is None:
+                checked = self._check_in_scope(rev_id, file, operations, scope, context)
+                found = memo.keep(self.code, file.path, revision_context, checked)
+            yield from found
 
     def _check_in_scope(
         self,

@@ -85,6 +85,7 @@ class PlaceholderRevisionId(FileRule):
     code = "MG111"
     name = "placeholder-revision-id"
     severity = WARNING
+    memo = True  # the revision id alone decides
 
     valid = (
         Example(

@@ -75,6 +75,7 @@ class SetNotNull(DeployRule):
         self._checked = {
             (bare(o.table), column.lower())
             for file in graph.revisions.values()
+            if "create_check_constraint" in file.operation_names
             for o in file.operations
             if o.name == "create_check_constraint" and o.entry == "upgrade"  # downgrade() is read for MG5xx
             for column in _NOT_NULL_CHECK.findall(o.option("condition") or "")

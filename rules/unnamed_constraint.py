@@ -143,10 +143,11 @@ class UnnamedConstraint(GraphRule):
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         files = [graph.revisions[r] for r in sorted(graph.revisions)]
-        unnamed = {_conventional(o).lower() for f in files for o in f.operations if _creates_unnamed(o)}
+        with_calls = [f for f in files if not f.operation_names.isdisjoint(_CALLS)]
+        unnamed = {_conventional(o).lower() for f in with_calls for o in f.operations if _creates_unnamed(o)}
         if not unnamed:
             return
-        named = {o.target.lower() for f in files for o in f.operations if o.name in _CALLS and o.target}
+        named = {o.target.lower() for f in with_calls for o in f.operations if o.name in _CALLS and o.target}
         convention = bool(unnamed & named)
         memo = graph.memo
         for file in files:

@@ -118,7 +118,7 @@ def deploy_scope(graph: RevisionGraph) -> DeployScope:
     if undeployed is not None:
         undeployed = _with_descendants(graph, undeployed)
     revisions = frozenset(graph.revisions if undeployed is None else undeployed)
-    upgrade = {r: tuple(o for o in graph.revisions[r].operations if o.entry == "upgrade") for r in revisions}
+    upgrade = {r: graph.revisions[r].upgrade_operations for r in revisions}
     ordered = tuple((r, graph.revisions[r], upgrade[r]) for r in sorted(revisions) if upgrade[r])
     scope = DeployScope(revisions, _new_tables(graph, undeployed or set()), upgrade, ordered=ordered)
     graph._deploy_scope = scope  # type: ignore[attr-defined]

@@ -144,7 +144,10 @@ def parse_revision_file(
             if enums or raises:
                 operations = tuple(o for o in operations if o.name not in ENUM_FACTS and o.name != "raise")
             record = dataclasses.replace(record, operations=operations, enums=enums, raises=raises)
-    return _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
+    record = _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
+    if record.operations:  # worked out here, they are cached with the record (see RevisionFile)
+        record.operation_names, record.upgrade_operations  # noqa: B018
+    return record
 
 
 def _downgrade_facts(
