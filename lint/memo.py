@@ -26,8 +26,10 @@ from typing import Any
 
 from .model import Diagnostic
 
-# (path, content digest) -> rule code -> (the rule's context there, its findings)
-Entries = dict[tuple[str, str], dict[str, tuple[Hashable, tuple[Diagnostic, ...]]]]
+# (path, content digest) -> rule code -> (the rule's context there, its findings); or
+# summary name -> ((), the summary)
+Entries = dict[tuple[str, str], dict[str, tuple[Hashable, tuple[Any, ...]]]]
+Summary = str | tuple[str, ...]
 
 
 class RuleMemo:
@@ -81,6 +83,26 @@ class RuleMemo:
             self.computed += 1
         return kept
 
+    def summary(self, name: str, path: str, compute: Callable[[], Iterable[Summary]]) -> tuple[Summary, ...]:
+        """What a rule gathers from one file for a fact of the whole history (MG406: the
+        columns its NOT NULL checks cover), kept like findings: a run after one change then
+        reads the operations of that file alone (model.RevisionFile unpickles them on use).
+        `name` is the rule's code and what it gathers ("MG406/checks"); the values are
+        strings or tuples of strings."""
+        entry = self._entries.get(path, False)
+        if entry is False:
+            entry = self._entries[path] = self._entry(path)
+        if entry is None:
+            return tuple(compute())
+        old, new = entry
+        stored = old.get(name)
+        if type(stored) is tuple and len(stored) == 2 and stored[0] == () and _plain(stored[1]):
+            new[name] = stored
+            return stored[1]  # type: ignore[no-any-return]
+        value = tuple(compute())
+        new[name] = ((), value)
+        return value
+
     def _entry(self, path: str) -> tuple[Mapping[Any, Any], dict[str, Any]] | None:
         digest = self.digests.get(path)
         if digest is None:
@@ -88,6 +110,14 @@ class RuleMemo:
         old = self.old.get((path, digest))
         new = self.new[(path, digest)] = {}
         return (old if isinstance(old, dict) else {}), new
+
+
+def _plain(value: object) -> bool:
+    """A summary as `summary` keeps it: a tuple of strings and tuples of strings."""
+    return type(value) is tuple and all(
+        type(item) is str or (type(item) is tuple and all(type(part) is str for part in item))
+        for item in value
+    )
 
 
 def memo_config(rules: Sequence[Any], *more: object) -> str:

@@ -9,7 +9,10 @@ processes.
 from __future__ import annotations
 
 import functools
+import io
+import pickle
 from dataclasses import dataclass
+from typing import Any
 
 # Header variables Alembic reads from a version module.
 HEADER_FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")
@@ -195,6 +198,35 @@ class OfflineUse:
     entry: str  # the entry point that runs it: "upgrade", "downgrade", "upgrade_engine1"...
 
 
+_PACKED_OPERATIONS = "_operations_pickled"
+
+
+class _OperationsUnpickler(pickle.Unpickler):
+    """Unpickles builtins, OpFact and Span: the cache directory may come with the repository
+    (reading/collect.py checks the outer pickle the same way)."""
+
+    ALLOWED = frozenset({(__name__, "OpFact"), (__name__, "Span")})
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not an operation")
+
+
+def _unpack_operations(packed: object) -> tuple[OpFact, ...]:
+    """A record's operations from their nested pickle; none when it is missing or damaged
+    (the outer pickle was read whole: a damaged inner one means a cache not of our making)."""
+    if type(packed) is not bytes:
+        return ()
+    try:
+        found = _OperationsUnpickler(io.BytesIO(packed)).load()
+    except Exception:
+        return ()
+    if type(found) is not tuple or not all(type(o) is OpFact for o in found):
+        return ()
+    return found
+
+
 @dataclass(frozen=True)
 class RevisionFile:
     """Everything the rules need to know about one version file.
@@ -236,6 +268,27 @@ class RevisionFile:
     imports: tuple[ImportFact, ...] = ()  # absolute imports of non-standard modules (MG506)
     offline_uses: tuple[OfflineUse, ...] = ()  # calls that fail in `--sql` mode (MG505)
 
+    # -- pickling: the operations travel as one nested pickle, read on first use -----------
+    # A run after one file changed loads every record of the history and reads the
+    # operations of few: the memo holds the findings of the rules that read them
+    # (lint/memo.py). Operations are three quarters of a record's bytes.
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("upgrade_operations", None)  # derived from the operations, read with them
+        operations = state.pop("operations", ())
+        if operations:
+            state[_PACKED_OPERATIONS] = pickle.dumps(operations, protocol=pickle.HIGHEST_PROTOCOL)
+        return state
+
+    def __getattr__(self, name: str) -> Any:
+        # only called for what the instance does not hold: `operations` of an unpickled record
+        if name != "operations":
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        operations = _unpack_operations(self.__dict__.pop(_PACKED_OPERATIONS, None))
+        self.__dict__["operations"] = operations
+        return operations
+
     # Worked out once per record and kept with it (in its __dict__, pickled with it when the
     # cache is written): several rules ask them of every revision of a long history.
     @functools.cached_property
@@ -248,6 +301,12 @@ class RevisionFile:
     def upgrade_operations(self) -> tuple[OpFact, ...]:
         """Those of `operations` that upgrade() runs, in order."""
         return tuple(o for o in self.operations if o.entry == "upgrade")
+
+    @functools.cached_property
+    def upgrade_operation_names(self) -> frozenset[str]:
+        """The names of `upgrade_operations`: a deploy rule skips a revision that runs none
+        of the operations it looks at."""
+        return frozenset(o.name for o in self.upgrade_operations)
 
     @property
     def revision_id(self) -> str | None:
@@ -265,6 +324,11 @@ class RevisionFile:
     def header(self, name: str) -> HeaderValue | None:
         value: HeaderValue | None = getattr(self, name)
         return value
+
+
+# The field's default lives in the generated __init__; without the class attribute, the
+# `operations` an unpickled record does not hold yet reach RevisionFile.__getattr__.
+del RevisionFile.operations
 
 
 @dataclass(frozen=True)

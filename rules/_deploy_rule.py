@@ -52,31 +52,28 @@ class DeployRule(GraphRule):
         memo = graph.memo
         # most rules add nothing to the revision's context: not asked, in every revision
         extra = type(self).memo_context is not DeployRule.memo_context
-        for rev_id, file, operations in scope.ordered:
+        for rev_id, file in scope.ordered:
+            if self.reads is not None and self.reads.isdisjoint(file.upgrade_operation_names):
+                continue  # none of the operations this rule looks at
             if memo is None:
-                yield from self._check_in_scope(rev_id, file, operations, scope, context)
+                yield from self._check_in_scope(rev_id, file, scope, context)
                 continue
-            revision_context: Hashable = scope.memo_context(rev_id)
+            revision_context: Hashable = scope.memo_context(rev_id, file)
             if extra:
-                revision_context = (revision_context, self.memo_context(operations))
+                revision_context = (revision_context, self.memo_context(rev_id, file))
             found = memo.stored(self.code, file.path, revision_context)
             if found is None:
-                checked = self._check_in_scope(rev_id, file, operations, scope, context)
+                checked = self._check_in_scope(rev_id, file, scope, context)
                 found = memo.keep(self.code, file.path, revision_context, checked)
             yield from found
 
     def _check_in_scope(
-        self,
-        rev_id: str,
-        file: RevisionFile,
-        operations: Sequence[OpFact],
-        scope: DeployScope,
-        context: DeployContext,
+        self, rev_id: str, file: RevisionFile, scope: DeployScope, context: DeployContext
     ) -> Iterator[Diagnostic]:
         known_new: Container[str] = scope.new_tables.get(rev_id, frozenset())
-        return self.check_revision(rev_id, file, operations, known_new, context)
+        return self.check_revision(rev_id, file, file.upgrade_operations, known_new, context)
 
-    def memo_context(self, operations: Sequence[OpFact]) -> Hashable:
+    def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
         """What the rule's findings in a revision depend on besides its record and the tables
         new to it: the history's facts on the revision's objects (lint/memo.py)."""
         return ()

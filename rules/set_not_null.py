@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Iterator
 
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
@@ -72,25 +73,25 @@ class SetNotNull(DeployRule):
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
-        self._checked = {
-            (bare(o.table), column.lower())
-            for file in graph.revisions.values()
-            if "create_check_constraint" in file.operation_names
-            for o in file.operations
-            if o.name == "create_check_constraint" and o.entry == "upgrade"  # downgrade() is read for MG5xx
-            for column in _NOT_NULL_CHECK.findall(o.option("condition") or "")
-        }
+        memo = graph.memo
+        checked: set[tuple[str, ...]] = set()
+        for file in graph.revisions.values():
+            if "create_check_constraint" in file.operation_names:
+                compute = functools.partial(_not_null_checks, file)
+                checked.update(
+                    compute() if memo is None else memo.summary("MG406/checks", file.path, compute)
+                )
+        self._checked = checked
+        self._memo = memo
         yield from super().check_graph(graph)
 
-    def memo_context(self, operations: Sequence[OpFact]) -> Hashable:
-        # the NOT NULL checks earlier revisions added on this revision's columns
-        return frozenset(
-            pair
-            for o in operations
-            if o.name == "alter_column"
-            for pair in [(bare(o.table), o.target.lower())]
-            if pair in self._checked
-        )
+    def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
+        # the NOT NULL checks the history adds on this revision's columns
+        if not self._checked:
+            return frozenset()  # most histories: the revision's operations are not even read
+        compute = functools.partial(_altered_columns, file)
+        altered = compute() if self._memo is None else self._memo.summary("MG406/altered", file.path, compute)
+        return frozenset(pair for pair in altered if pair in self._checked)
 
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
@@ -111,3 +112,19 @@ class SetNotNull(DeployRule):
             "add CHECK (column IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT in a later revision, "
             "then SET NOT NULL (no scan on PostgreSQL 12+) and drop the check",
         )
+
+
+def _not_null_checks(file: RevisionFile) -> tuple[tuple[str, str], ...]:
+    """(table, column) of each column a CHECK (column IS NOT NULL) of upgrade() covers."""
+    return tuple(
+        (bare(o.table), column.lower())
+        for o in file.upgrade_operations
+        if o.name == "create_check_constraint"
+        for column in _NOT_NULL_CHECK.findall(o.option("condition") or "")
+    )
+
+
+def _altered_columns(file: RevisionFile) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (bare(o.table), o.target.lower()) for o in file.upgrade_operations if o.name == "alter_column"
+    )

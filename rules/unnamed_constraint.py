@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 
 from ..graph import RevisionGraph
 from ..model import Diagnostic, Location, OpFact, RevisionFile
@@ -143,14 +144,23 @@ class UnnamedConstraint(GraphRule):
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         files = [graph.revisions[r] for r in sorted(graph.revisions)]
+        # only a file with a constraint call has anything to report or to tell
         with_calls = [f for f in files if not f.operation_names.isdisjoint(_CALLS)]
-        unnamed = {_conventional(o).lower() for f in with_calls for o in f.operations if _creates_unnamed(o)}
+        memo = graph.memo
+
+        def gathered(
+            file: RevisionFile, name: str, compute: Callable[[], tuple[str, ...]]
+        ) -> tuple[str, ...]:
+            return compute() if memo is None else memo.summary(name, file.path, compute)  # type: ignore[return-value]
+
+        unnamed = {
+            n for f in with_calls for n in gathered(f, "MG502/unnamed", functools.partial(_unnamed, f))
+        }
         if not unnamed:
             return
-        named = {o.target.lower() for f in with_calls for o in f.operations if o.name in _CALLS and o.target}
+        named = {n for f in with_calls for n in gathered(f, "MG502/named", functools.partial(_named, f))}
         convention = bool(unnamed & named)
-        memo = graph.memo
-        for file in files:
+        for file in with_calls:
             if memo is None:
                 yield from self.check_file(file, convention)
             else:
@@ -191,6 +201,16 @@ class UnnamedConstraint(GraphRule):
                     + ("downgrade()" if call.entry == "upgrade" else "upgrade()"),
                     revisions=_revision(file),
                 )
+
+
+def _unnamed(file: RevisionFile) -> tuple[str, ...]:
+    """The names SQLAlchemy's convention would give the file's unnamed creates."""
+    return tuple(_conventional(o).lower() for o in file.operations if _creates_unnamed(o))
+
+
+def _named(file: RevisionFile) -> tuple[str, ...]:
+    """The names the file's constraint calls give."""
+    return tuple(o.target.lower() for o in file.operations if o.name in _CALLS and o.target)
 
 
 def _creates_unnamed(call: OpFact) -> bool:

@@ -353,3 +353,33 @@ def test_graph_after_lint_parses_nothing(tmp_path: Path, monkeypatch) -> None:  
     result = CliRunner().invoke(main, ["graph", ".", "--format", "text"])
     assert result.exit_code == 0, result.output
     assert "c" in result.output and parsed == []
+
+
+def test_a_record_s_operations_are_unpickled_on_first_use() -> None:
+    from miglint.model import OpFact, RevisionFile, Span
+    from miglint.reading.parse import parse_revision_file
+
+    source = (
+        b"revision = 'r'\ndown_revision = None\n\n\ndef upgrade():\n    op.create_index('ix', 't', ['a'])\n"
+    )
+    record = parse_revision_file("v.py", source)
+    assert [o.name for o in record.operations] == ["create_index"]
+    stored = pickle.dumps(record)
+    again = pickle.loads(stored)
+    assert "operations" not in again.__dict__ and again.operation_names == {"create_index"}
+    assert again.operations == record.operations and again == record
+    assert pickle.loads(pickle.dumps(again)) == record  # packed again as it was
+    # a record made in code, without operations, has none
+    assert RevisionFile(path="x").operations == ()
+    # a nested pickle naming anything but an operation is refused: no operations, never a call
+    evil = pickle.loads(stored)
+    evil.__dict__["_operations_pickled"] = pickle.dumps((_Evil(),))
+    assert evil.operations == ()
+    damaged = pickle.loads(stored)
+    damaged.__dict__["_operations_pickled"] = b"\x80\x05garbage"
+    assert damaged.operations == ()
+    fine = pickle.loads(stored)
+    fine.__dict__["_operations_pickled"] = pickle.dumps(
+        (OpFact("drop_table", "t", "t", Span.point(1), "upgrade", "upgrade", "op"),)
+    )
+    assert [o.name for o in fine.operations] == ["drop_table"]

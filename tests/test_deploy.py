@@ -11,7 +11,7 @@ from conftest import cli_runner
 from histories import write_project
 from miglint.cli import main
 from miglint.config import ConfigError, load_settings
-from miglint.model import OpFact, Span
+from miglint.model import OpFact, RevisionFile, Span
 from miglint.reading.parse import parse_revision_file
 
 
@@ -572,7 +572,7 @@ def test_new_tables_are_those_the_ancestor_walk_finds() -> None:
         def __init__(self, parents: dict[str, tuple[str, ...]], tables: dict[str, str]) -> None:
             self.parents = parents
             self.revisions = {
-                r: type("F", (), {"operations": [OpFact("create_table", tables[r], tables[r], Span.point(1), "upgrade", "upgrade", "op")] if tables[r] else []})()
+                r: RevisionFile(path=r, operations=(OpFact("create_table", tables[r], tables[r], Span.point(1), "upgrade", "upgrade", "op"),) if tables[r] else ())
                 for r in parents
             }  # fmt: skip
 

@@ -171,10 +171,15 @@ def test_a_damaged_or_foreign_memo_is_not_trusted(tmp_path: Path) -> None:
     pairs = dict(pickle.load(stream))
     ((config, entries),) = pairs["memo"].items()
     assert len(entries) == 3  # one entry per revision file
-    # every stored finding replaced by something that is not one, and every context by another
+    assert any("MG502/named" in entry for entry in entries.values())  # a rule's summary of a file
+    # every stored finding replaced by something that is not one, every summary by something
+    # that is not one either
     pairs["memo"] = {
         config: {
-            key: {code: (context, ("not a finding",)) for code, (context, _) in entry.items()}
+            key: {
+                code: (context, (1, 2) if "/" in code else ("not a finding",))
+                for code, (context, _) in entry.items()
+            }
             for key, entry in entries.items()
         }
     }

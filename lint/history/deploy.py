@@ -20,7 +20,7 @@ from ..reading.readfile import read_regular
 
 if TYPE_CHECKING:
     from ..graph import RevisionGraph
-    from ..model import OpFact, RevisionFile
+    from ..model import RevisionFile
     from ..reading.discover import Environment
 
 _OTHER_DIALECTS = frozenset({"sqlite", "mysql", "mariadb", "mssql", "oracle"})
@@ -87,18 +87,19 @@ class DeployScope:
 
     revisions: frozenset[str]
     new_tables: dict[str, NewTables]  # revision -> the tables undeployed ancestors create
-    upgrade: dict[str, tuple[OpFact, ...]]  # revision -> what its upgrade() does, in order
+    # (revision, its file) of those whose upgrade() runs any operation, in id order; a rule
+    # reads `file.upgrade_operations` only when the memo does not hold its findings there
+    # (a record's operations are unpickled on first use: model.RevisionFile)
+    ordered: tuple[tuple[str, RevisionFile], ...] = ()
     _contexts: dict[str, frozenset[str]] = field(default_factory=dict)
-    # (revision, its file, its upgrade() operations) of those that have any, in id order
-    ordered: tuple[tuple[str, RevisionFile, tuple[OpFact, ...]], ...] = ()
 
-    def memo_context(self, rev_id: str) -> frozenset[str]:
+    def memo_context(self, rev_id: str, file: RevisionFile) -> frozenset[str]:
         """What a deploy rule's findings in a revision depend on beyond its own record
         (lint/memo.py): the tables it touches that an undeployed revision before it created."""
         found = self._contexts.get(rev_id)
         if found is None:
             known = self.new_tables.get(rev_id)
-            tables = {bare(o.table) for o in self.upgrade[rev_id]} if known is not None else ()
+            tables = {bare(o.table) for o in file.upgrade_operations} if known is not None else ()
             found = frozenset(t for t in tables if known is not None and t in known)
             self._contexts[rev_id] = found
         return found
@@ -118,9 +119,10 @@ def deploy_scope(graph: RevisionGraph) -> DeployScope:
     if undeployed is not None:
         undeployed = _with_descendants(graph, undeployed)
     revisions = frozenset(graph.revisions if undeployed is None else undeployed)
-    upgrade = {r: graph.revisions[r].upgrade_operations for r in revisions}
-    ordered = tuple((r, graph.revisions[r], upgrade[r]) for r in sorted(revisions) if upgrade[r])
-    scope = DeployScope(revisions, _new_tables(graph, undeployed or set()), upgrade, ordered=ordered)
+    ordered = tuple(
+        (r, graph.revisions[r]) for r in sorted(revisions) if graph.revisions[r].upgrade_operation_names
+    )
+    scope = DeployScope(revisions, _new_tables(graph, undeployed or set()), ordered)
     graph._deploy_scope = scope  # type: ignore[attr-defined]
     return scope
 
@@ -173,5 +175,7 @@ class NewTables:
 
 def created_tables(file: RevisionFile) -> frozenset[str]:
     """Tables the revision's upgrade creates (or renames into being), as bare lower-case names."""
-    names = {bare(o.table) for o in file.operations if o.entry == "upgrade" and o.name == "create_table"}
+    if "create_table" not in file.upgrade_operation_names:
+        return frozenset()
+    names = {bare(o.table) for o in file.upgrade_operations if o.name == "create_table"}
     return frozenset(n for n in names if n)

@@ -146,7 +146,7 @@ def parse_revision_file(
             record = dataclasses.replace(record, operations=operations, enums=enums, raises=raises)
     record = _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
     if record.operations:  # worked out here, they are cached with the record (see RevisionFile)
-        record.operation_names, record.upgrade_operations  # noqa: B018
+        record.operation_names, record.upgrade_operation_names  # noqa: B018
     return record
 
 
