@@ -195,13 +195,16 @@ def extract_operations(
         )
         if receiver != "op" and batch is None:
             continue
+        read: _Read | None = None
+        was_read = False
         if (
             keys is not None
             and receiver == "op"
             and name in KEY_CALLS
             and any(e == "upgrade" for _, e in where)
         ):
-            keys.read(name, text, receiver_start, match.end() - 1)
+            read, was_read = _read(text, match.end() - 1), True  # once, for the keys and the fact
+            keys.read(name, text, receiver_start, match.end() - 1, read)
         if created and not full and batch is None and name in _ON_TABLE:
             head = (
                 _TABLE_FIRST.match(text, match.end())
@@ -229,7 +232,8 @@ def extract_operations(
             if enums is not None:
                 found.extend(_column_enums(text, lines, match.end() - 1, enums, made))
             continue
-        read = _read(text, match.end() - 1)
+        if not was_read:
+            read = _read(text, match.end() - 1)
         call: ast.Call | None = None
         if read is None:
             call = _parse_call(text, lines, receiver_start, match.end() - 1, line)
