@@ -249,6 +249,8 @@ def _lint_environments(
         zip(project.environments, files.environments, found.prints)
     ):
         records = store.records(env_paths, env_prints, options.jobs, meanwhile=read_runners)
+        if index == len(project.environments) - 1:
+            store.write_records()  # before the rules: what the workers pickled is let go
         sites, runner_suppressions = read_runners()
         if owner is None:
             owner = runner_owners(

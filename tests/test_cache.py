@@ -383,3 +383,22 @@ def test_a_record_s_operations_are_unpickled_on_first_use() -> None:
         (OpFact("drop_table", "t", "t", Span.point(1), "upgrade", "upgrade", "op"),)
     )
     assert [o.name for o in fine.operations] == ["drop_table"]
+
+
+def test_a_cold_run_writes_the_records_before_the_rules_run(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The batches the workers pickled are written, and let go, before the rules run."""
+    import miglint.engine
+
+    write_project(tmp_path, ["r0"] + [f"r{i}<-r{i - 1}" for i in range(1, 60)])
+    cache = tmp_path / "cache"
+    seen: list[bool] = []
+    real = miglint.engine.lint_records
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(any(cache.glob("records-*.pickle")))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(miglint.engine, "lint_records", spy)
+    (report,) = _lint(tmp_path, cache_dir=cache, jobs=2)
+    assert seen == [True] and report.revisions == 60
+    assert collect(_paths(tmp_path), cache) == collect(_paths(tmp_path), None)

@@ -405,6 +405,7 @@ class Store:
         self._runners_used: set[str] = set()
         self._runners_changed = False
         self._blobs: list[bytes] = []  # new records as the workers pickled them
+        self._records_written = False  # since the last call of `records`
         self._in_blobs: set[str] = set()  # their digests
         self._memo_stored: dict[str, Any] | None = None  # lint/memo.py, by environment config
         self._memos: list[RuleMemo] = []
@@ -584,6 +585,7 @@ class Store:
         meanwhile: Callable[[], object] | None = None,
     ) -> list[RevisionFile]:
         """The record of each path; `meanwhile` as for _parse_all."""
+        self._records_written = False
         if self._records is None:
             self._records = self._load_records("records")
             self._delta = self._load_records("delta")
@@ -757,8 +759,15 @@ class Store:
             self._write("index", {p: s for p, s in self._index.items() if p in self._seen_paths})
         if self._runners is not None and (self._runners_changed or set(self._runners) - self._runners_used):
             self._write("runners", {k: v for k, v in self._runners.items() if k in self._runners_used})
-        if self._records is None:
+        self.write_records()
+
+    def write_records(self) -> None:
+        """The records this run parsed or left unused, written once: the pipeline calls it as
+        soon as the last environment is read, so that the batches the workers pickled (tens
+        of MB on a large history) are not held while the rules run; `save` otherwise."""
+        if self.directory is None or self._records is None or self._records_written:
             return
+        self._records_written = True
         if self._delta and self._base_size and len(self._delta) <= max(64, self._base_size // 10):
             # A few new records: write them beside the big file instead of
             # rewriting thousands; they are folded in once they add up.
@@ -769,6 +778,8 @@ class Store:
             rest = {d: r for d, r in self._records.items() if d in self._used and d not in self._in_blobs}
             self._write("records", rest, self._blobs)
             self._write("delta", {})
+            self._delta, self._base_size = {}, len(rest) + len(self._in_blobs)
+        self._blobs, self._in_blobs = [], set()
 
     def _load_records(self, kind: str) -> dict[str, RevisionFile]:
         found = self._load(kind, self.RECORD_CLASSES, dict) or {}
