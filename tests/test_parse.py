@@ -455,3 +455,23 @@ def test_keys_read_from_a_sparse_call_equal_those_of_the_whole_call(monkeypatch:
     assert sum(1 for found in sparse[-len(SPARSE_TRICKY) :] if found[0] or found[2]) == 7
     monkeypatch.setattr(opcalls, "_sparse_call", lambda *args: None)
     assert keys() == sparse
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "None", "'expand'", '"expand"', "('expand')", "'exp' 'and'", "u'x'", "r'a\\\\b'", "'a\\tb'",
+        "b'bytes'", "f'x{1}'", "'a' f'{b}'", "('a',)", "['a', 'b']", "{'a'}", "()", "[]", "('a', b)",
+        "(*a,)", "True", "1", "name", "mod.NAME", "'a' + 'b'", '"""doc"""', "('a', ('b',))",
+    ],
+)  # fmt: skip
+def test_label_modules_are_read_as_header_values_are(value: str) -> None:
+    """reading/resolve.py reads a label module with Python's parser, the header with LibCST:
+    both must take the same values as literals, with the same shape and ids."""
+    import ast
+
+    import libcst as cst
+    from miglint.reading import parse, resolve
+
+    with_libcst = parse._literal(cst.parse_expression(value))
+    assert resolve.literal(ast.parse(value, mode="eval").body) == with_libcst

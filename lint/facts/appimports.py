@@ -40,6 +40,7 @@ def mark_application_imports(
     consulted: set[str] = set()
     tree = _migration_tree(env, root, top, consulted)
     memo: dict[tuple[str, str, tuple[str, ...]], bool] = {}
+    chains: dict[Path, tuple[Path, ...]] = {}  # directory -> it and those above it, to the top
     out = []
     for record in records:
         if not record.imports:
@@ -50,17 +51,20 @@ def mark_application_imports(
         for fact in record.imports:
             key = (str(here), fact.module, fact.names)
             if key not in memo:
-                memo[key] = _is_application(fact.module, fact.names, here, top, tree, consulted)
+                if here not in chains:
+                    chains[here] = _chain(here, top)
+                memo[key] = _is_application(fact.module, fact.names, chains[here], tree, consulted)
             facts.append(dataclasses.replace(fact, application=memo[key]) if memo[key] else fact)
         out.append(dataclasses.replace(record, imports=tuple(facts)))
     return out, consulted
 
 
 def _is_application(
-    module: str, names: tuple[str, ...], here: Path, top: Path, tree: Sequence[Path], consulted: set[str]
+    module: str, names: tuple[str, ...], chain: tuple[Path, ...], tree: Sequence[Path], consulted: set[str]
 ) -> bool:
     parts = module.split(".")
-    for package in _package_dirs(here, top, parts[0]):
+    here = chain[0] if chain else None
+    for package in _package_dirs(chain, parts[0]):
         module_file = package.joinpath(*parts[1:])
         single = package.with_suffix(".py")
         consulted.update((str(single), str(package), str(package / "__init__.py")))
@@ -68,7 +72,7 @@ def _is_application(
             found = single
         elif package.is_dir() and (
             (package / "__init__.py").is_file()
-            or inside(here, package)
+            or (here is not None and inside(here, package))
             or _module_exists(module_file, consulted)
         ):
             found = module_file if _module_exists(module_file, consulted) else package
@@ -104,20 +108,28 @@ def _migration_tree(env: Environment, root: Path, top: Path, consulted: set[str]
     return tree
 
 
-def _package_dirs(here: Path, top: Path, name: str) -> Iterator[Path]:
+def _chain(here: Path, top: Path) -> tuple[Path, ...]:
+    """`here` and the directories above it up to the repository's top (none when `here` is
+    outside it): where Python may find a top-level package, nearest first. Worked out once
+    per directory of version files (each step resolves links on disk)."""
+    if not inside(here, top):
+        return ()
+    found = [here]
+    directory = here
+    while not (directory == top or directory.parent == directory or not inside(directory.parent, top)):
+        directory = directory.parent
+        found.append(directory)
+    return tuple(found)
+
+
+def _package_dirs(chain: tuple[Path, ...], name: str) -> Iterator[Path]:
     """Where top-level package `name` may live, nearest first, never above the repository."""
     from ..reading.discover import _mapped_package_dirs
 
-    if not inside(here, top):
-        return
-    directory = here
-    while True:
+    for directory in chain:
         yield directory / name
         yield directory / "src" / name
         yield from _mapped_package_dirs(directory, name)
-        if directory == top or directory.parent == directory or not inside(directory.parent, top):
-            return
-        directory = directory.parent
 
 
 def _module_exists(path: Path, consulted: set[str]) -> bool:

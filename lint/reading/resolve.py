@@ -11,6 +11,7 @@ lets the dependency be checked. Anything else stays dynamic (MG003).
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -92,32 +93,43 @@ def _candidates(module: str, level: int, importer: Path, root: Path) -> Iterator
 def _lookup(
     module: str, name: str, level: int, importer: Path, root: Path, consulted: set[str]
 ) -> tuple[str, tuple[str, ...]] | None:
-    import libcst as cst
-
-    from .parse import _literal  # the same notion of a literal as the header values
-
     for candidate in _candidates(module, level, importer, root):
         consulted.add(str(candidate))  # also when absent: its appearing changes the answer
         try:
-            source = read_regular(candidate)
-            tree = cst.parse_module(source)
-        except (OSError, cst.ParserSyntaxError, UnicodeDecodeError):
+            tree = ast.parse(read_regular(candidate))
+        except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         value = None
-        for stmt in tree.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign):
-                        targets = [t.target for t in small.targets]
-                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                        targets = [small.target]
-                    else:
-                        continue
-                    if any(isinstance(t, cst.Name) and t.value == name for t in targets):
-                        value = small.value
+        for stmt in tree.body:  # the module's last top-level binding of the name
+            if isinstance(stmt, ast.Assign):
+                targets = stmt.targets
+            elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+                targets = [stmt.target]
+            else:
+                continue
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                value = stmt.value
         if value is not None:
-            return _literal(value)
+            return literal(value)
         return None  # the module exists but does not bind the name to a literal
+    return None
+
+
+def literal(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
+    """(shape, ids) of a literal value as reading/parse.py reads a header's (there with
+    LibCST, for positions): None, a string, a tuple, list or set of strings. Python's own
+    parser reads the module a label is imported from: LibCST's import alone costs ~0.1 s,
+    a run's whole budget after one file changed (tests/test_parse.py checks they agree)."""
+    if isinstance(node, ast.Constant) and node.value is None:
+        return "none", ()
+    if isinstance(node, ast.Constant):
+        return ("str", (node.value,)) if isinstance(node.value, str) else None
+    if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        ids = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        if len(ids) != len(node.elts):
+            return None  # a starred or computed element
+        shape = {ast.Tuple: "tuple", ast.List: "list", ast.Set: "set"}[type(node)]
+        return shape, tuple(ids)
     return None
 
 
