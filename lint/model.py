@@ -275,7 +275,8 @@ class RevisionFile:
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state.pop("upgrade_operations", None)  # derived from the operations, read with them
+        for derived in ("upgrade_operations", "upgrade_positions", "upgrade_creations"):  # read with them
+            state.pop(derived, None)
         operations = state.pop("operations", ())
         if operations:
             state[_PACKED_OPERATIONS] = pickle.dumps(operations, protocol=pickle.HIGHEST_PROTOCOL)
@@ -301,6 +302,23 @@ class RevisionFile:
     def upgrade_operations(self) -> tuple[OpFact, ...]:
         """Those of `operations` that upgrade() runs, in order."""
         return tuple(o for o in self.operations if o.entry == "upgrade")
+
+    @functools.cached_property
+    def upgrade_positions(self) -> dict[str, tuple[int, ...]]:
+        """Each operation name -> where upgrade() runs it in `upgrade_operations`: a deploy
+        rule visits the few operations it reads, not every one of the revision."""
+        found: dict[str, list[int]] = {}
+        for index, operation in enumerate(self.upgrade_operations):
+            found.setdefault(operation.name, []).append(index)
+        return {name: tuple(indexes) for name, indexes in found.items()}
+
+    @functools.cached_property
+    def upgrade_creations(self) -> dict[str, int]:
+        """Each table upgrade() creates (bare name) -> the index in `upgrade_operations` of
+        the first operation that creates it: every deploy rule asks it of every revision."""
+        from .history.deploy import creations  # deferred: model is the bottom of the import graph
+
+        return creations(self.upgrade_operations)
 
     @functools.cached_property
     def upgrade_operation_names(self) -> frozenset[str]:

@@ -3,11 +3,11 @@ tables that are new, and the `with op.get_context().autocommit_block():` fix."""
 
 from __future__ import annotations
 
-from collections.abc import Container, Hashable, Iterator, Sequence
+from collections.abc import Container, Hashable, Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..graph import RevisionGraph
-from ..history.deploy import DeployContext, DeployScope, bare, deploy_scope
+from ..history.deploy import DeployContext, DeployScope, bare, creations, deploy_scope
 from ..model import Diagnostic, Edit, Fix, OpFact, RevisionFile, Span
 from ..rule import WARNING, GraphRule
 
@@ -87,8 +87,16 @@ class DeployRule(GraphRule):
         context: DeployContext,
     ) -> Iterator[Diagnostic]:
         """Findings for each operation on a table that is not new (see `existing`)."""
-        created = creations(operations)
-        for index, operation in enumerate(operations):
+        whole = operations is file.upgrade_operations  # (a subclass may pass a part of them)
+        created = file.upgrade_creations if whole else creations(operations)
+        if self.reads is not None and whole:
+            # the record knows where each kind of operation is: visit those this rule reads
+            positions = file.upgrade_positions
+            indexes = sorted(i for name in self.reads for i in positions.get(name, ()))
+            visited: Iterable[tuple[int, OpFact]] = ((i, operations[i]) for i in indexes)
+        else:
+            visited = enumerate(operations)
+        for index, operation in visited:
             if self.reads is not None and operation.name not in self.reads:
                 continue
             if self.size_bound and "row_count_guard" in operation.blocks:
@@ -113,15 +121,6 @@ class DeployRule(GraphRule):
         fix: Fix | None = None,
     ) -> Diagnostic:
         return self.diagnostic(file.path, operation.span, message, help=help, revisions=(rev_id,), fix=fix)
-
-
-def creations(operations: Sequence[OpFact]) -> dict[str, int]:
-    """Each table a revision creates, by the index of the first operation that creates it."""
-    found: dict[str, int] = {}
-    for index, operation in enumerate(operations):
-        if operation.name == "create_table":
-            found.setdefault(bare(operation.table), index)
-    return found
 
 
 def existing_at(operation: OpFact, index: int, created: dict[str, int], known_new: Container[str]) -> bool:

@@ -42,6 +42,7 @@ class ConcurrentlyInTransaction(DeployRule):
     code = "MG402"
     name = "concurrently-in-transaction"
     severity = ERROR
+    reads = frozenset({"commit", "create_index", "drop_index"})  # all its check_revision looks at
     fixable = True
     valid = (
         Example(

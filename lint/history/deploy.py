@@ -10,7 +10,7 @@ them creates is new (no rows, no readers), so locking it harms nobody.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ from ..reading.readfile import read_regular
 
 if TYPE_CHECKING:
     from ..graph import RevisionGraph
-    from ..model import RevisionFile
+    from ..model import OpFact, RevisionFile
     from ..reading.discover import Environment
 
 _OTHER_DIALECTS = frozenset({"sqlite", "mysql", "mariadb", "mssql", "oracle"})
@@ -171,6 +171,15 @@ class NewTables:
             found = self.creators.get(table, ())
             known = self.answers[table] = any(self.graph.is_ancestor(c, self.rev_id) for c in found)
         return known
+
+
+def creations(operations: Sequence[OpFact]) -> dict[str, int]:
+    """Each table a revision creates, by the index of the first operation that creates it."""
+    found: dict[str, int] = {}
+    for index, operation in enumerate(operations):
+        if operation.name == "create_table":
+            found.setdefault(bare(operation.table), index)
+    return found
 
 
 def created_tables(file: RevisionFile) -> frozenset[str]:
