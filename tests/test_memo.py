@@ -99,43 +99,28 @@ def test_one_changed_file_is_the_only_one_checked_again(
     assert served == findings(tmp_path, cache=False)
 
 
-def test_a_table_an_undeployed_revision_creates_makes_later_findings_go(tmp_path: Path) -> None:
-    """c's bytes do not change, but b now creates the table c indexes: with `deployed = "a"`
-    that table is new, and c's finding goes."""
+@pytest.mark.parametrize(
+    ("setting", "new_b", "gone"),
+    [
+        # with `deployed = "a"`, a table b creates is new: c's index on it blocks nobody
+        ('[tool.miglint]\ndeployed = "a"\n', "op.create_table('audit', sa.Column('b', sa.Integer()))", ("MG401", 9)),
+        # a CHECK (email IS NOT NULL) in b: c's SET NOT NULL needs no scan
+        ("", "op.create_check_constraint('ck_email', 'users', 'email IS NOT NULL')", ("MG406", 10)),
+        # b names a constraint by SQLAlchemy's convention: c's unnamed create is named by it
+        ("", "op.create_foreign_key('fk_users_team_id_teams', 'users', 'teams', ['team_id'], ['id'])", ("MG502", 11)),
+    ],
+)  # fmt: skip
+def test_an_edit_of_another_revision_reaches_the_findings_of_one_that_did_not_change(
+    tmp_path: Path, setting: str, new_b: str, gone: tuple[str, int]
+) -> None:
+    """c's bytes do not change; what b now does changes c's findings."""
     files = write_project(tmp_path, files=HISTORY)
-    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\ndeployed = "a"\n')
-    before = same_as_without_cache(tmp_path)
-    assert ("MG401", "0003_c.py", 9) in [(c, n, line) for c, n, line, *_ in before]
-    files["0002_b.py"].write_text(
-        revision("b", "a", "op.create_table('audit', sa.Column('b', sa.Integer()))")
-    )
-    after = same_as_without_cache(tmp_path)
-    assert ("MG401", "0003_c.py", 9) not in [(c, n, line) for c, n, line, *_ in after]
-
-
-def test_a_not_null_check_added_in_another_revision_is_seen(tmp_path: Path) -> None:
-    files = write_project(tmp_path, files=HISTORY)
-    before = same_as_without_cache(tmp_path)
-    assert ("MG406", "0003_c.py", 10) in [(c, n, line) for c, n, line, *_ in before]
-    files["0002_b.py"].write_text(
-        revision("b", "a", "op.create_check_constraint('ck_email', 'users', 'email IS NOT NULL')")
-    )
-    after = same_as_without_cache(tmp_path)
-    assert ("MG406", "0003_c.py", 10) not in [(c, n, line) for c, n, line, *_ in after]
-
-
-def test_a_naming_convention_found_in_another_revision_is_seen(tmp_path: Path) -> None:
-    files = write_project(tmp_path, files=HISTORY)
-    before = same_as_without_cache(tmp_path)
-    files["0002_b.py"].write_text(
-        revision(
-            "b", "a", "op.create_foreign_key('fk_users_team_id_teams', 'users', 'teams', ['team_id'], ['id'])"
-        )
-    )
-    after = same_as_without_cache(tmp_path)
-    # the project names constraints by SQLAlchemy's convention: an unnamed create is named by it
-    assert [d[:3] for d in before if d[0] == "MG502"] == [("MG502", "0003_c.py", 11)]
-    assert [d for d in after if d[0] == "MG502"] == []
+    if setting:
+        (tmp_path / "pyproject.toml").write_text(setting)
+    in_c = lambda found: [(c, line) for c, n, line, *_ in found if n == "0003_c.py"]  # noqa: E731
+    assert gone in in_c(same_as_without_cache(tmp_path))
+    files["0002_b.py"].write_text(revision("b", "a", new_b))
+    assert gone not in in_c(same_as_without_cache(tmp_path))
 
 
 @pytest.mark.parametrize(
