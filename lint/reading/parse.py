@@ -97,7 +97,7 @@ def parse_revision_file(
         checked = ("upgrade",) if downgrade == "facts" else None
         sql, sql_problems = sql_facts(text, dialect, tree, entries, code, checked)
     header = _header_region(text)
-    plain = read_plain_header(text, text if header is None else header)
+    plain = read_plain_header(text, text if header is None else header, code)
     if plain is not None:
         record = RevisionFile(
             path=path,

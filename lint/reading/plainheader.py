@@ -9,10 +9,13 @@ is a docstring and four one-line literal assignments:
     down_revision: Union[str, Sequence[str], None] = ('a1', 'b2')
     branch_labels = None
 
-This module accepts exactly that shape and answers None for anything else
-(a value over several lines, a computed value, an f-string, a header name used
-anywhere but its own assignment line, ...); reading/parse.py then reads the file with
-LibCST as before. It runs only after compile() accepted the file, so it never
+This module accepts exactly that shape, and one more that expand/contract histories
+write (openstack's): a dotted name or a one-line tuple or list of names and strings
+(`branch_labels = (cli.EXPAND_BRANCH,)`), resolved through the module's top-level
+imports, which the compiled module lists exactly (`_imports`); LibCST's import alone
+costs a run ~0.1 s. It answers None for anything else (a value over several lines, a
+computed value, an f-string, a header name used anywhere but its own assignment line,
+an import it does not follow, ...); reading/parse.py then reads the file with LibCST. It runs only after compile() accepted the file, so it never
 has to decide what is valid Python, only to follow strings, comments and
 brackets well enough to know that a line is a statement of its own.
 tests/test_parse.py proves that both readers give the same record for every
@@ -21,12 +24,15 @@ file this one accepts.
 
 from __future__ import annotations
 
+import dis
 import re
+import types
 from dataclasses import dataclass
 
 from ..model import HEADER_FIELDS, DocLine, HeaderValue, Span
 
-_STR = r"""(?:'[^'\\\r\n]*'|"[^"\\\r\n]*")"""  # no prefix, no escape: the text is the value
+# no escape: the text is the value; a `u` prefix (Python 2's, ckan writes it) changes nothing
+_STR = r"""[uU]?(?:'[^'\\\r\n]*'|"[^"\\\r\n]*")"""
 _TUPLE = rf"\([ \t]*(?:{_STR}[ \t]*,(?:[ \t]*{_STR}[ \t]*,)*(?:[ \t]*{_STR})?[ \t]*)?\)"
 _LIST = rf"\[[ \t]*(?:{_STR}(?:[ \t]*,[ \t]*{_STR})*[ \t]*,?[ \t]*)?\]"
 # One whole line: name, optional annotation, `=`, a literal, optional comment.
@@ -36,6 +42,21 @@ _ASSIGNMENT = re.compile(
     rf"(?P<value>None|{_STR}|{_TUPLE}|{_LIST})"
     r"[ \t]*(?:#[^\r\n]*)?(?=\r?\n|\Z)"
 )
+# `branch_labels = migration.EXPAND_BRANCH`: a dotted name, as an expand/contract split
+# writes its labels; resolved through the module's imports (`_imports`), as LibCST would.
+_DOTTED = r"[^\W\d]\w*(?:\.[^\W\d]\w*)+"
+_NAME = r"[^\W\d]\w*(?:\.[^\W\d]\w*)*"
+_ELEMENT = rf"(?:{_STR}|{_NAME})"
+# or a tuple or list of such names and strings: `(cli.EXPAND_BRANCH,)`, `('ocata01', m.C)`
+_NAMES_TUPLE = rf"\([ \t]*{_ELEMENT}[ \t]*,(?:[ \t]*{_ELEMENT}[ \t]*,)*(?:[ \t]*{_ELEMENT})?[ \t]*\)"
+_NAMES_LIST = rf"\[[ \t]*{_ELEMENT}(?:[ \t]*,[ \t]*{_ELEMENT})*[ \t]*,?[ \t]*\]"
+_REFERENCE = re.compile(
+    r"(?P<name>revision|down_revision|branch_labels|depends_on)"
+    r"(?:[ \t]*:[ \t]*[^=\r\n#'\"]+?)?[ \t]*=[ \t]*"
+    rf"(?P<value>{_DOTTED}|{_NAMES_TUPLE}|{_NAMES_LIST})"
+    r"[ \t]*(?:#[^\r\n]*)?(?=\r?\n|\Z)"
+)
+_ELEMENTS = re.compile(_ELEMENT)
 _IDS = re.compile(_STR)
 DOC_REVISION_ID = re.compile(r"^[ \t]*Revision ID:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
 DOC_REVISES = re.compile(r"^[ \t]*Revises:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
@@ -77,8 +98,10 @@ class PlainHeader:
     doc_revises: DocLine | None
 
 
-def read_plain_header(text: str, region: str) -> PlainHeader | None:
-    """The header of `text` if `region` (its start, through every header line) is plain."""
+def read_plain_header(text: str, region: str, code: types.CodeType | None = None) -> PlainHeader | None:
+    """The header of `text` if `region` (its start, through every header line) is plain.
+    With the compiled module (`code`), a value may be a dotted name (`migration.EXPAND`):
+    the module's imports, read from the code, say where it comes from."""
     if "\r" in region.replace("\r\n", ""):
         return None  # a lone CR ends a line for Python: reading/parse.py turns it into LF before this
     lines = _statement_lines(region)
@@ -86,11 +109,21 @@ def read_plain_header(text: str, region: str) -> PlainHeader | None:
         return None
     doc_start, named = lines
     values: dict[str, HeaderValue] = {}
+    imports: dict[str, tuple[str, str, int]] | None = None
     for name, start in named.items():
         match = _ASSIGNMENT.match(region, start)
-        if match is None or match.group("name") != name:
+        if match is not None and match.group("name") == name:
+            values[name] = _value(text, match)
+            continue
+        reference = _REFERENCE.match(region, start) if code is not None else None
+        if reference is None or reference.group("name") != name:
             return None
-        values[name] = _value(text, match)
+        if imports is None:
+            assert code is not None
+            imports = _imports(code, region.count("\n"))
+            if imports is None:
+                return None
+        values[name] = _reference(text, reference, imports)
     docstring = _docstring(region, doc_start)
     if docstring is None:
         return None
@@ -156,9 +189,93 @@ def _value(text: str, match: re.Match[str]) -> HeaderValue:
     span = Span(line, column, line, column + len(raw))
     if raw == "None":
         return HeaderValue(ids=(), span=span, shape="none")
-    ids = tuple(item[1:-1] for item in _IDS.findall(raw))
+    ids = tuple(item.lstrip("uU")[1:-1] for item in _IDS.findall(raw))
     shape = {"(": "tuple", "[": "list"}.get(raw[0], "str")
     return HeaderValue(ids=ids, span=span, shape=shape)
+
+
+def _reference(text: str, match: re.Match[str], imports: dict[str, tuple[str, str, int]]) -> HeaderValue:
+    """A dotted name's value: dynamic, and where it is imported from when its first part
+    is a name an import binds (`m.NAME` after `import m`, `import p.m as m`, `from p import m`)."""
+    raw = match.group("value")
+    start = match.start("value")
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1)
+    span = Span(line, column, line, column + len(raw))
+    if raw[0] not in "([":
+        imported = _imported(raw, imports)
+        return HeaderValue(ids=(), span=span, shape="dynamic", dynamic=raw, imported_from=imported)
+    # each element: where a name comes from, or a string's text; all known, or none kept
+    found = [
+        _imported(item, imports) if item[-1] not in "'\"" else item.lstrip("uU")[1:-1]
+        for item in _ELEMENTS.findall(raw)
+    ]
+    items = tuple(found) if all(item is not None for item in found) else None
+    return HeaderValue(ids=(), span=span, shape="dynamic", dynamic=raw, imported_items=items)  # type: ignore[arg-type]
+
+
+def _imported(name: str, imports: dict[str, tuple[str, str, int]]) -> tuple[str, str, int] | None:
+    """(module, name, level) of `NAME` after `from M import NAME`, or of `m.NAME` /
+    `m.sub.NAME` after `import m`, `import p.m as m` or `from p import m` (parse._reference)."""
+    if "." not in name:
+        found = imports.get(name)
+        return found if found is not None and found[1] else None
+    head, *middle, last = name.split(".")
+    bound = imports.get(head)
+    if bound is None:
+        return None
+    module, imported_name, level = bound
+    base = ".".join(p for p in (module, imported_name) if p)  # `from p import m`: module p.m
+    return ".".join(p for p in (base, *middle) if p), last, level
+
+
+def _imports(code: types.CodeType, last_line: int) -> dict[str, tuple[str, str, int]] | None:
+    """Local name -> (module, imported name, level) of each top-level import statement on the
+    first `last_line` lines, read from the compiled module as reading/parse.py's LibCST reader
+    reads them from the header region: `from M import N as L` binds L to (M, N, level),
+    `import a.b` binds a to (a, "", 0), `import a.b as m` binds m to (a.b, "", 0). None for
+    what this does not follow (an import inside a block or after a `;`, bytecode of another
+    shape, a Python without instruction positions): the caller reads the file with LibCST."""
+    found: dict[str, tuple[str, str, int]] = {}
+    recent: list[dis.Instruction] = []
+    statement: tuple[str, object, int] | None = None  # (module, fromlist, level) being stored
+    imported_name: str | None = None
+    for instruction in dis.get_instructions(code):
+        op = instruction.opname
+        if op == "IMPORT_NAME":
+            positions = getattr(instruction, "positions", None)
+            if positions is None or positions.lineno is None:
+                return None
+            if positions.lineno > last_line:
+                break  # past the header region: LibCST does not see it either
+            if positions.col_offset != 0 or len(recent) < 2 or any(r.opname != "LOAD_CONST" for r in recent):
+                return None
+            level, fromlist = recent[0].argval, recent[1].argval
+            if not isinstance(level, int):
+                return None
+            statement, imported_name = (instruction.argval, fromlist, level), None
+        elif op == "IMPORT_FROM" and statement is not None:
+            imported_name = instruction.argval
+        elif op == "STORE_NAME" and statement is not None:
+            module, fromlist, level = statement
+            local = instruction.argval
+            if fromlist is not None:  # from M import N [as L]: more names may follow
+                found[local] = (module, imported_name or "", level)
+            else:
+                if imported_name is None and local == module.split(".")[0]:  # import a.b
+                    found[local] = (local, "", 0)
+                else:  # import a.b as m, import a as m
+                    found[local] = (module, "", level)
+                statement = None  # what is stored next is not this import's
+            imported_name = None
+        elif op == "POP_TOP" and statement is not None and statement[1] is None:
+            pass  # between the IMPORT_FROMs of `import a.b.c as m`
+        elif op == "SWAP" or (op == "LOAD_CONST" and statement is None):
+            pass
+        else:
+            statement, imported_name = None, None
+        recent = [*recent[-1:], instruction]
+    return found
 
 
 def _docstring(region: str, start: int) -> tuple[str | None, DocLine | None, DocLine | None] | None:
