@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -111,7 +111,7 @@ def lint_records(
     for rule in rules:
         if isinstance(rule, FileRule):
             if memo is not None and rule.memo:
-                found.extend(_memoised(rule, records, memo))
+                found.extend(rule.check_files_memoised(records, shared, memo))
             else:
                 found.extend(rule.check_files(records, shared))
         elif isinstance(rule, GraphRule):
@@ -138,12 +138,6 @@ def lint_records(
                 )
             )
     return EnvironmentResult(graph, tuple(sorted(kept, key=lambda d: d.sort_key)), suppressed)
-
-
-def _memoised(rule: FileRule, records: Sequence[RevisionFile], memo: RuleMemo) -> Iterator[Diagnostic]:
-    """check_file on each record whose findings the memo does not hold."""
-    for file in records:
-        yield from memo.findings(rule.code, file.path, (), lambda file=file: rule.check_file(file))  # type: ignore[misc]
 
 
 def _apply_suppressions(

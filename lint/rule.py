@@ -8,6 +8,7 @@ parametrised test runs (tests/test_rule_examples.py).
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 from collections.abc import Iterable, Mapping
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
     from .graph import RevisionGraph
+    from .memo import RuleMemo
     from .runners.facts import StampSite
 
 ERROR = "error"
@@ -156,6 +158,14 @@ class FileRule(Rule):
         rules of one family can keep there what they all need, computed once."""
         for file in files:
             yield from self.check_file(file)
+
+    def check_files_memoised(
+        self, files: Sequence[RevisionFile], shared: dict[str, Any], memo: RuleMemo
+    ) -> Iterator[Diagnostic]:
+        """check_files for a rule with `memo`: each file's findings from the memo when its
+        bytes did not change (lint/memo.py)."""
+        for file in files:
+            yield from memo.findings(self.code, file.path, (), functools.partial(self.check_file, file))
 
 
 class GraphRule(Rule):

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..model import Diagnostic, Edit, Fix, RevisionFile, Span, SqlStatement
 from ..rule import FileRule
+
+if TYPE_CHECKING:
+    from ..memo import RuleMemo
 
 
 class SqlRule(FileRule):
@@ -19,14 +22,24 @@ class SqlRule(FileRule):
 
     fixable = True
     consequence = "fails when run again"  # what goes wrong, for the message
+    # a statement's finding depends on its file alone (but MG204's: the keys of the history)
+    memo = True
 
     def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
+        for file in self._files(files, shared):
+            yield from self.check_file(file)
+
+    def check_files_memoised(
+        self, files: Sequence[RevisionFile], shared: dict[str, Any], memo: RuleMemo
+    ) -> Iterator[Diagnostic]:
+        return super().check_files_memoised(self._files(files, shared), shared, memo)
+
+    def _files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> list[RevisionFile]:
         # Six rules ask about the same files: which files break which code is worked out once.
         by_code = shared.get("sql-rules")
         if by_code is None:
             by_code = shared["sql-rules"] = _files_by_unguarded_code(files)
-        for file in by_code.get(self.code, ()):
-            yield from self.check_file(file)
+        return by_code.get(self.code, [])
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
         for statement in file.sql:

@@ -200,6 +200,8 @@ class InsertWithoutConflictGuard(SqlRule):
     )
     invalid = (Example(files={"0001_r1.py": upgrade_running("INSERT INTO t VALUES (1)")}, flagged=("r1",)),)
 
+    memo = False  # a finding depends on the keys and cascades of the whole history
+
     def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
         self.keys: KeysByName = by_name(unique_keys(files))
         self.files = files

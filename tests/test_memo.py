@@ -176,3 +176,40 @@ def test_a_damaged_or_foreign_memo_is_not_trusted(tmp_path: Path) -> None:
     results.write_bytes(b"\x80\x05garbage")
     files["0001_a.py"].write_text(HISTORY["0001_a.py"])
     assert findings(tmp_path) == expected
+
+
+def test_the_sql_rules_check_only_the_changed_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """MG201-MG206 read one file each (MG204 is not memoised: a key elsewhere changes its finding)."""
+    from miglint.rules.create_without_if_not_exists import CreateWithoutIfNotExists
+
+    files = write_project(
+        tmp_path,
+        files={
+            "0001_a.py": revision("a", None, 'op.execute("CREATE TABLE t (id int PRIMARY KEY)")'),
+            "0002_b.py": revision("b", "a", 'op.execute("CREATE TABLE u (id int)")'),
+            "0003_c.py": revision("c", "b", 'op.execute("INSERT INTO t (id) VALUES (1)")'),
+        },
+    )
+    first = same_as_without_cache(tmp_path)
+    assert [(c, n) for c, n, *_ in first if c.startswith("MG20")] == [
+        ("MG201", "0001_a.py"),
+        ("MG201", "0002_b.py"),
+        ("MG204", "0003_c.py"),
+    ]
+    checked: list[str] = []
+    real = CreateWithoutIfNotExists.check_file
+
+    def check_file(self, file):  # type: ignore[no-untyped-def]
+        checked.append(Path(file.path).name)
+        return real(self, file)
+
+    monkeypatch.setattr(CreateWithoutIfNotExists, "check_file", check_file)
+    files["0002_b.py"].write_text(revision("b", "a", 'op.execute("CREATE TABLE v (id int)")'))
+    served = findings(tmp_path)
+    assert checked == ["0002_b.py"]
+    assert [(c, n, m.split(" is ")[0]) for c, n, _, _, m in served if c.startswith("MG20")] == [
+        ("MG201", "0001_a.py", "CREATE TABLE t"),
+        ("MG201", "0002_b.py", "CREATE TABLE v"),
+        ("MG204", "0003_c.py", "INSERT t"),
+    ]
+    assert served == findings(tmp_path, cache=False)
