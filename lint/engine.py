@@ -107,7 +107,8 @@ def lint_records(
     graph.reference = reference
     graph.memo = memo
     found: list[Diagnostic] = []
-    shared: dict[str, Any] = {}  # what FileRules compute once for this run (see FileRule.check_files)
+    # what FileRules compute once for this run (see FileRule.check_files), and the memo
+    shared: dict[str, Any] = {} if memo is None else {"memo": memo}
     for rule in rules:
         if isinstance(rule, FileRule):
             if memo is not None and rule.memo:

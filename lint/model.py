@@ -198,31 +198,37 @@ class OfflineUse:
     entry: str  # the entry point that runs it: "upgrade", "downgrade", "upgrade_engine1"...
 
 
-_PACKED_OPERATIONS = "_operations_pickled"
+# The fields of a record pickled apart, each as one nested pickle read on first use, and
+# the classes their values hold (besides builtins).
+_PACKED = {"operations": "_operations_pickled", "sql": "_sql_pickled"}
+_PACKED_CLASSES: dict[str, type] = {"operations": OpFact, "sql": SqlStatement}
 
 
-class _OperationsUnpickler(pickle.Unpickler):
-    """Unpickles builtins, OpFact and Span: the cache directory may come with the repository
-    (reading/collect.py checks the outer pickle the same way)."""
+class _PackedUnpickler(pickle.Unpickler):
+    """Unpickles builtins, Span and the one class of the field: the cache directory may come
+    with the repository (reading/collect.py checks the outer pickle the same way)."""
 
-    ALLOWED = frozenset({(__name__, "OpFact"), (__name__, "Span")})
+    def __init__(self, stream: io.BytesIO, kind: type) -> None:
+        super().__init__(stream)
+        self.allowed = {(__name__, "Span"), (__name__, kind.__name__)}
 
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in self.ALLOWED:
+        if (module, name) in self.allowed:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"{module}.{name} is not an operation")
+        raise pickle.UnpicklingError(f"{module}.{name} is not what a record holds there")
 
 
-def _unpack_operations(packed: object) -> tuple[OpFact, ...]:
-    """A record's operations from their nested pickle; none when it is missing or damaged
-    (the outer pickle was read whole: a damaged inner one means a cache not of our making)."""
+def _unpack(field: str, packed: object) -> tuple[Any, ...]:
+    """A record's field from its nested pickle; empty when it is missing or damaged (the
+    outer pickle was read whole: a damaged inner one means a cache not of our making)."""
     if type(packed) is not bytes:
         return ()
+    kind = _PACKED_CLASSES[field]
     try:
-        found = _OperationsUnpickler(io.BytesIO(packed)).load()
+        found = _PackedUnpickler(io.BytesIO(packed), kind).load()
     except Exception:
         return ()
-    if type(found) is not tuple or not all(type(o) is OpFact for o in found):
+    if type(found) is not tuple or not all(type(item) is kind for item in found):
         return ()
     return found
 
@@ -268,30 +274,38 @@ class RevisionFile:
     imports: tuple[ImportFact, ...] = ()  # absolute imports of non-standard modules (MG506)
     offline_uses: tuple[OfflineUse, ...] = ()  # calls that fail in `--sql` mode (MG505)
 
-    # -- pickling: the operations travel as one nested pickle, read on first use -----------
+    # -- pickling: operations and SQL travel as nested pickles, read on first use ------------
     # A run after one file changed loads every record of the history and reads the
-    # operations of few: the memo holds the findings of the rules that read them
-    # (lint/memo.py). Operations are three quarters of a record's bytes.
+    # operations and statements of few: the memo holds the findings of the rules that read
+    # them (lint/memo.py). They are most of a record's bytes.
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         for derived in ("upgrade_operations", "upgrade_positions", "upgrade_creations"):  # read with them
             state.pop(derived, None)
-        operations = state.pop("operations", ())
-        if operations:
-            state[_PACKED_OPERATIONS] = pickle.dumps(operations, protocol=pickle.HIGHEST_PROTOCOL)
+        for field, key in _PACKED.items():
+            value = state.pop(field, ())
+            if value:
+                state[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         return state
 
     def __getattr__(self, name: str) -> Any:
-        # only called for what the instance does not hold: `operations` of an unpickled record
-        if name != "operations":
+        # only called for what the instance does not hold: a packed field of an unpickled record
+        key = _PACKED.get(name)
+        if key is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        operations = _unpack_operations(self.__dict__.pop(_PACKED_OPERATIONS, None))
-        self.__dict__["operations"] = operations
-        return operations
+        value = _unpack(name, self.__dict__.pop(key, None))
+        self.__dict__[name] = value
+        return value
 
     # Worked out once per record and kept with it (in its __dict__, pickled with it when the
     # cache is written): several rules ask them of every revision of a long history.
+    @functools.cached_property
+    def sql_codes(self) -> frozenset[str]:
+        """The MG2xx codes of the statements no guard makes safe: the SQL rules visit the
+        files that have theirs."""
+        return frozenset(s.code for s in self.sql if s.code and not s.guarded)
+
     @functools.cached_property
     def operation_names(self) -> frozenset[str]:
         """The names of `operations`: a rule looking for one kind across the history skips
@@ -344,9 +358,10 @@ class RevisionFile:
         return value
 
 
-# The field's default lives in the generated __init__; without the class attribute, the
-# `operations` an unpickled record does not hold yet reach RevisionFile.__getattr__.
+# The fields' defaults live in the generated __init__; without the class attributes, the
+# packed fields an unpickled record does not hold yet reach RevisionFile.__getattr__.
 del RevisionFile.operations
+del RevisionFile.sql
 
 
 @dataclass(frozen=True)

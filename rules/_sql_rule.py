@@ -86,7 +86,7 @@ class SqlRule(FileRule):
 def _files_by_unguarded_code(files: Sequence[RevisionFile]) -> dict[str, list[RevisionFile]]:
     found: dict[str, list[RevisionFile]] = {}
     for file in files:
-        for code in {s.code for s in file.sql if s.code and not s.guarded} if file.sql else ():
+        for code in file.sql_codes:
             found.setdefault(code, []).append(file)
     return found
 

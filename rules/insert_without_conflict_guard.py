@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -14,17 +15,37 @@ Keys = Mapping[str, Sequence[tuple[str, ...]]]
 KeysByName = Mapping[str, Sequence[tuple[str, Sequence[tuple[str, ...]]]]]
 
 
-def unique_keys(files: Sequence[RevisionFile]) -> dict[str, list[tuple[str, ...]]]:
+# What one revision tells the history (`history_facts`): ("key", table, *columns) of each
+# primary key and unique constraint upgrade() creates, ("rename", old, new) of each table
+# it renames, ("cascade", child, parent) of each foreign key ON DELETE CASCADE.
+Facts = Sequence[tuple[str, ...]]
+
+
+def history_facts(file: RevisionFile) -> tuple[tuple[str, ...], ...]:
+    """What the file's upgrade() creates that MG204 asks the history about, in its order:
+    its SQL's, then its op calls'. Kept per file with the memo (a run after one change
+    reads the statements of that file alone)."""
+    upgrade = [s for s in file.sql if s.entry == "upgrade"]
+    keys = [
+        ("key", table, *columns) for table, columns in (*(k for s in upgrade for k in s.keys), *file.op_keys)
+    ]
+    renames = [("rename", s.target, s.renamed_to) for s in upgrade if s.renamed_to]
+    renames += [("rename", old, new) for old, new in file.op_renames]
+    cascades = [("cascade", c, p) for c, p in (*(c for s in upgrade for c in s.cascades), *file.op_cascades)]
+    return (*keys, *renames, *cascades)
+
+
+def unique_keys(history: Sequence[Facts]) -> dict[str, list[tuple[str, ...]]]:
     """Every primary key and unique constraint an upgrade() in the history creates, also
     under each name a renamed table takes (the constraints go with the table)."""
     found: dict[str, list[tuple[str, ...]]] = {}
     renames: list[tuple[str, str]] = []
-    for file in files:
-        upgrade = [s for s in file.sql if s.entry == "upgrade"]
-        for table, columns in (*(k for s in upgrade for k in s.keys), *file.op_keys):
-            found.setdefault(table, []).append(columns)
-        renames += [(s.target, s.renamed_to) for s in upgrade if s.renamed_to]
-        renames += file.op_renames
+    for facts in history:
+        for kind, *values in facts:
+            if kind == "key":
+                found.setdefault(values[0], []).append(tuple(values[1:]))
+            elif kind == "rename":
+                renames.append((values[0], values[1]))
     for _ in renames:  # a chain of n renames settles in n rounds
         moved = False
         named = by_name(found)  # a rename is looked up by name, not against every table
@@ -39,19 +60,19 @@ def unique_keys(files: Sequence[RevisionFile]) -> dict[str, list[tuple[str, ...]
     return found
 
 
-def cascading_parents(files: Sequence[RevisionFile]) -> dict[str, set[str]]:
+def cascading_parents(history: Sequence[Facts]) -> dict[str, set[str]]:
     """child table -> the tables whose DELETE empties it through foreign keys ON DELETE
     CASCADE (op.create_table / op.add_column / op.create_foreign_key, SQL REFERENCES ... ON
     DELETE CASCADE), transitively and under each name a rename gives either table. Names
     are compared without schema and case, as statements are read in order (sqlguards)."""
     edges: set[tuple[str, str]] = set()
     renames: list[tuple[str, str]] = []
-    for file in files:
-        upgrade = [s for s in file.sql if s.entry == "upgrade"]
-        for child, parent in (*(c for s in upgrade for c in s.cascades), *file.op_cascades):
-            edges.add((_bare(child), _bare(parent)))
-        renames += [(_bare(s.target), _bare(s.renamed_to)) for s in upgrade if s.renamed_to]
-        renames += [(_bare(old), _bare(new)) for old, new in file.op_renames]
+    for facts in history:
+        for kind, *values in facts:
+            if kind == "cascade":
+                edges.add((_bare(values[0]), _bare(values[1])))
+            elif kind == "rename":
+                renames.append((_bare(values[0]), _bare(values[1])))
     for _ in renames:  # a chain of n renames settles in n rounds
         moved = {
             (new if child == old else child, new if parent == old else parent)
@@ -203,8 +224,14 @@ class InsertWithoutConflictGuard(SqlRule):
     memo = False  # a finding depends on the keys and cascades of the whole history
 
     def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
-        self.keys: KeysByName = by_name(unique_keys(files))
-        self.files = files
+        memo = shared.get("memo")
+        self.history = [
+            history_facts(f)
+            if memo is None
+            else memo.summary("MG204/history", f.path, functools.partial(history_facts, f))
+            for f in files
+        ]
+        self.keys: KeysByName = by_name(unique_keys(self.history))
         self.parents: dict[str, set[str]] | None = None  # worked out for the first INSERT that needs it
         yield from super().check_files(files, shared)
 
@@ -212,7 +239,7 @@ class InsertWithoutConflictGuard(SqlRule):
         if not statement.emptied_before:
             return False
         if getattr(self, "parents", None) is None:
-            self.parents = cascading_parents(getattr(self, "files", ()))
+            self.parents = cascading_parents(getattr(self, "history", ()))
         assert self.parents is not None
         return not self.parents.get(_bare(statement.target), set()).isdisjoint(statement.emptied_before)
 

@@ -402,3 +402,18 @@ def test_a_cold_run_writes_the_records_before_the_rules_run(tmp_path: Path, monk
     (report,) = _lint(tmp_path, cache_dir=cache, jobs=2)
     assert seen == [True] and report.revisions == 60
     assert collect(_paths(tmp_path), cache) == collect(_paths(tmp_path), None)
+
+
+def test_a_record_s_sql_is_unpickled_on_first_use() -> None:
+    from miglint.reading.parse import parse_revision_file
+
+    source = b"revision = 'r'\ndown_revision = None\n\n\ndef upgrade():\n    op.execute('CREATE TABLE t (id int)')\n"
+    record = parse_revision_file("v.py", source)
+    assert [s.kind for s in record.sql] == ["CREATE TABLE"] and record.sql_codes == {"MG201"}
+    stored = pickle.dumps(record)
+    again = pickle.loads(stored)
+    assert "sql" not in again.__dict__ and again.sql_codes == {"MG201"}
+    assert again.sql == record.sql and again == record
+    evil = pickle.loads(stored)
+    evil.__dict__["_sql_pickled"] = pickle.dumps((_Evil(),))
+    assert evil.sql == ()

@@ -204,9 +204,20 @@ def test_the_sql_rules_check_only_the_changed_file(tmp_path: Path, monkeypatch: 
         return real(self, file)
 
     monkeypatch.setattr(CreateWithoutIfNotExists, "check_file", check_file)
+    from miglint.rules import insert_without_conflict_guard as mg204
+
+    gathered: list[str] = []
+    real_facts = mg204.history_facts
+
+    def history_facts(file):  # type: ignore[no-untyped-def]
+        gathered.append(Path(file.path).name)
+        return real_facts(file)
+
+    monkeypatch.setattr(mg204, "history_facts", history_facts)
     files["0002_b.py"].write_text(revision("b", "a", 'op.execute("CREATE TABLE v (id int)")'))
     served = findings(tmp_path)
     assert checked == ["0002_b.py"]
+    assert gathered == ["0002_b.py"]  # MG204 asks the history's keys of the changed file alone
     assert [(c, n, m.split(" is ")[0]) for c, n, _, _, m in served if c.startswith("MG20")] == [
         ("MG201", "0001_a.py", "CREATE TABLE t"),
         ("MG201", "0002_b.py", "CREATE TABLE v"),

@@ -145,8 +145,11 @@ def parse_revision_file(
                 operations = tuple(o for o in operations if o.name not in ENUM_FACTS and o.name != "raise")
             record = dataclasses.replace(record, operations=operations, enums=enums, raises=raises)
     record = _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
-    if record.operations:  # worked out here, they are cached with the record (see RevisionFile)
+    # worked out here, they are cached with the record (see RevisionFile)
+    if record.operations:
         record.operation_names, record.upgrade_operation_names  # noqa: B018
+    if record.sql:
+        record.sql_codes  # noqa: B018
     return record
 
 
