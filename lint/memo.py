@@ -45,6 +45,7 @@ class RuleMemo:
         self.digests = digests  # path -> content digest of the file linted there
         self._entries: dict[str, tuple[Mapping[Any, Any], dict[str, Any]] | None] = {}
         self.computed = 0  # findings this run worked out rather than took from `old`
+        self._nothing: dict[Hashable, tuple[Hashable, tuple[()]]] = {}
 
     def findings(
         self, code: str, path: str, context: Hashable, check: Callable[[], Iterable[Diagnostic]]
@@ -79,7 +80,10 @@ class RuleMemo:
         kept = tuple(found)
         entry = self._entries.get(path)
         if entry is not None:
-            entry[1][code] = (context, kept)
+            # most are "nothing found, in no particular context": one pair for all of them
+            # (tens of thousands at 5,000 revisions, in memory and in the pickle)
+            pair = self._nothing.setdefault(context, (context, ())) if not kept else (context, kept)
+            entry[1][code] = pair
             self.computed += 1
         return kept
 
