@@ -49,7 +49,7 @@ from ..model import (
     Suppression,
 )
 from ..sql.facts import runs_sql, sql_facts
-from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header
+from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header, reference
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -619,20 +619,13 @@ def _reference(
     import libcst as cst
 
     if isinstance(node, cst.Name):
-        found = imports.get(node.value)
-        return found if found is not None and found[1] else None
+        return reference(node.value, imports)
     if not isinstance(node, cst.Attribute):
         return None
     dotted = _dotted(node)
     if "." not in dotted:
         return None  # an attribute of a call or a subscript
-    head, *middle, name = dotted.split(".")
-    bound = imports.get(head)
-    if bound is None:
-        return None
-    module, imported_name, level = bound
-    base = ".".join(p for p in (module, imported_name) if p)  # `from p import m`: module p.m
-    return ".".join(p for p in (base, *middle) if p), name, level
+    return reference(dotted, imports)
 
 
 def _dotted(node: cst.BaseExpression) -> str:

@@ -203,20 +203,22 @@ def _reference(text: str, match: re.Match[str], imports: dict[str, tuple[str, st
     column = start - (text.rfind("\n", 0, start) + 1)
     span = Span(line, column, line, column + len(raw))
     if raw[0] not in "([":
-        imported = _imported(raw, imports)
+        imported = reference(raw, imports)
         return HeaderValue(ids=(), span=span, shape="dynamic", dynamic=raw, imported_from=imported)
     # each element: where a name comes from, or a string's text; all known, or none kept
     found = [
-        _imported(item, imports) if item[-1] not in "'\"" else item.lstrip("uU")[1:-1]
+        reference(item, imports) if item[-1] not in "'\"" else item.lstrip("uU")[1:-1]
         for item in _ELEMENTS.findall(raw)
     ]
     items = tuple(found) if all(item is not None for item in found) else None
     return HeaderValue(ids=(), span=span, shape="dynamic", dynamic=raw, imported_items=items)  # type: ignore[arg-type]
 
 
-def _imported(name: str, imports: dict[str, tuple[str, str, int]]) -> tuple[str, str, int] | None:
+def reference(name: str, imports: dict[str, tuple[str, str, int]]) -> tuple[str, str, int] | None:
     """(module, name, level) of `NAME` after `from M import NAME`, or of `m.NAME` /
-    `m.sub.NAME` after `import m`, `import p.m as m` or `from p import m` (parse._reference)."""
+    `m.sub.NAME` after `import m`, `import p.m as m` or `from p import m`; `imports` maps
+    each name an import binds to (module, imported name, level). The LibCST reader
+    (reading/parse.py) asks it too."""
     if "." not in name:
         found = imports.get(name)
         return found if found is not None and found[1] else None
