@@ -44,7 +44,6 @@ class RuleMemo:
         self.new: Entries = {}
         self.digests = digests  # path -> content digest of the file linted there
         self._entries: dict[str, tuple[Mapping[Any, Any], dict[str, Any]] | None] = {}
-        self.computed = 0  # findings this run worked out rather than took from `old`
         self._nothing: dict[Hashable, tuple[Hashable, tuple[()]]] = {}
 
     def findings(
@@ -84,7 +83,6 @@ class RuleMemo:
             # (tens of thousands at 5,000 revisions, in memory and in the pickle)
             pair = self._nothing.setdefault(context, (context, ())) if not kept else (context, kept)
             entry[1][code] = pair
-            self.computed += 1
         return kept
 
     def summary(self, name: str, path: str, compute: Callable[[], Iterable[Summary]]) -> tuple[Summary, ...]:

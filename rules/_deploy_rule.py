@@ -168,6 +168,11 @@ def where(operation: OpFact) -> str:
     return operation.table or "its table"
 
 
+def column_of(operation: OpFact) -> str:
+    """How a message names the operation's column: `table.column`, or the column alone."""
+    return f"{operation.table}.{operation.target}" if operation.table else operation.target
+
+
 def autocommit_fix(path: str, operation: OpFact, keyword: bool, description: str) -> Fix | None:
     """Wrap the call in `with op.get_context().autocommit_block():` (and pass
     `postgresql_concurrently=True` when `keyword`). Only an `op.` call that is a statement

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..history.deploy import DeployContext
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import ERROR, Example
-from ._deploy_rule import DeployRule, is_true, revision, shown
+from ._deploy_rule import DeployRule, column_of, is_true, revision, shown
 
 
 class AddRequiredColumn(DeployRule):
@@ -75,7 +75,7 @@ class AddRequiredColumn(DeployRule):
             or is_true(operation.option("generated"))
         ):
             return
-        column = f"{operation.table}.{operation.target}" if operation.table else operation.target
+        column = column_of(operation)
         yield self.report(
             rev_id,
             file,

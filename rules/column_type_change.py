@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from ..history.deploy import DeployContext
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, revision, shown
+from ._deploy_rule import DeployRule, column_of, revision, shown
 
 # SQLAlchemy / PostgreSQL type names -> the type family whose changes may avoid a rewrite
 _FAMILIES = {
@@ -85,7 +85,7 @@ class ColumnTypeChange(DeployRule):
         old = operation.option("existing_type")
         if old is not None and safe_change(old, new or ""):
             return
-        column = f"{operation.table}.{operation.target}" if operation.table else operation.target
+        column = column_of(operation)
         known = f"from {old} " if old else ""
         if old is not None and _adds_time_zone(old, new or ""):
             yield self.report(

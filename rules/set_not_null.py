@@ -8,7 +8,7 @@ from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, revision, shown
+from ._deploy_rule import DeployRule, column_of, revision, shown
 
 _NOT_NULL_CHECK = re.compile(r"[\"`]?(\w+)[\"`]?\s+IS\s+NOT\s+NULL", re.I)
 
@@ -102,7 +102,7 @@ class SetNotNull(DeployRule):
             return  # already NOT NULL: PostgreSQL has nothing to check
         if (bare(operation.table), operation.target.lower()) in self._checked:
             return
-        column = f"{operation.table}.{operation.target}" if operation.table else operation.target
+        column = column_of(operation)
         yield self.report(
             rev_id,
             file,

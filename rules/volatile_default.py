@@ -7,7 +7,7 @@ from ..history.deploy import DeployContext
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ..sql.ops import VOLATILE
-from ._deploy_rule import DeployRule, is_true, revision, shown
+from ._deploy_rule import DeployRule, column_of, is_true, revision, shown
 
 _VOLATILE_CALL = re.compile(rf"\b({'|'.join(sorted(VOLATILE))})\s*\(", re.I)
 
@@ -81,7 +81,7 @@ class VolatileDefault(DeployRule):
         if not volatile and not old:
             return
         why = "a volatile default" if volatile else f"a default (PostgreSQL {context.postgres_version} < 11)"
-        column = f"{operation.table}.{operation.target}" if operation.table else operation.target
+        column = column_of(operation)
         yield self.report(
             rev_id,
             file,

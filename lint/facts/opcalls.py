@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..sql.source import ENTRY_POINTS, char_column, reached_functions
+from ..sql.source import ENTRY_POINTS, call_name, char_column, reached_functions
 from .pyguards import Context, context_at, function_contexts
 
 if TYPE_CHECKING:
@@ -332,12 +332,12 @@ def _cascades_of(name: str, call: ast.Call) -> Iterator[tuple[str, str]]:
         for element in call.args[1:]:
             if not isinstance(element, ast.Call):
                 continue
-            if _called(element) == "Column":
+            if call_name(element.func) == "Column":
                 references = [
-                    a for a in element.args if isinstance(a, ast.Call) and _called(a) == "ForeignKey"
+                    a for a in element.args if isinstance(a, ast.Call) and call_name(a.func) == "ForeignKey"
                 ]
                 targets = [(r, r.args[0] if r.args else _keyword(r, "column")) for r in references]
-            elif _called(element) == "ForeignKeyConstraint":
+            elif call_name(element.func) == "ForeignKeyConstraint":
                 listed = element.args[1] if len(element.args) > 1 else _keyword(element, "refcolumns")
                 first = listed.elts[0] if isinstance(listed, (ast.List, ast.Tuple)) and listed.elts else None
                 targets = [(element, first)]
@@ -356,10 +356,6 @@ def _cascades_of(name: str, call: ast.Call) -> Iterator[tuple[str, str]]:
 
 def _cascades(call: ast.Call) -> bool:
     return _keyword_string(call, "ondelete").strip().upper() == "CASCADE"
-
-
-def _called(call: ast.Call) -> str:
-    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
 
 
 def _keyword(call: ast.Call, name: str) -> ast.expr | None:

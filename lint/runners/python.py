@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..model import Span
-from ..sql.source import char_column
+from ..sql.source import call_name, char_column
 from .facts import CallContext, Condition, DbFacts, StampSite, Target
 from .flow import Flow, FunctionInfo
 
@@ -338,7 +338,7 @@ class _Runner:
         for node in ast.walk(statement):
             if not isinstance(node, ast.Call):
                 continue
-            name = _call_name(node.func)
+            name = call_name(node.func)
             if "create_all" in name or name == "executescript":
                 return True  # metadata.create_all(), db.create_all(), create_all_tables(db)
             if name not in _MESSAGE_CALLS and any(
@@ -490,7 +490,7 @@ class _Runner:
 
     def _alembic_call(self, call: ast.Call) -> tuple[str, str, ast.expr | None] | None:
         """(command, tool, the revision argument) when `call` stamps or upgrades."""
-        name = _call_name(call.func)
+        name = call_name(call.func)
         wrapper = self.wrappers.get(name) if isinstance(call.func, ast.Name) else None
         if wrapper is not None:
             wrapped, index, param, default = wrapper
@@ -512,7 +512,7 @@ class _Runner:
             and qualified is None
             and name in _COMMANDS
             and isinstance(call.func, ast.Attribute)
-            and _call_name(call.func.value) == "command"
+            and call_name(call.func.value) == "command"
         ):
             command = name  # `command.stamp(...)` with `command` bound where miglint cannot see
         if command is not None:
@@ -630,7 +630,7 @@ def _qualified(func: ast.expr, aliases: dict[str, str]) -> str | None:
             func = func.value
         elif (
             isinstance(func, ast.Call)
-            and _call_name(func.func) == "getattr"
+            and call_name(func.func) == "getattr"
             and len(func.args) >= 2
             and isinstance(func.args[1], ast.Constant)
             and isinstance(func.args[1].value, str)
@@ -728,7 +728,7 @@ def _is_exit(statement: ast.stmt) -> bool:
     if isinstance(statement, ast.Raise) and statement.exc is not None:
         return "SystemExit" in _unparse(statement.exc)
     if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-        return _call_name(statement.value.func) in ("exit", "_exit", "quit")
+        return call_name(statement.value.func) in ("exit", "_exit", "quit")
     return False
 
 
@@ -739,11 +739,3 @@ def _unparse(node: ast.AST) -> str:
         return ast.unparse(node)
     except RecursionError:
         return f"<expression at line {getattr(node, 'lineno', '?')}>"
-
-
-def _call_name(func: ast.expr) -> str:
-    if isinstance(func, ast.Name):
-        return func.id
-    if isinstance(func, ast.Attribute):
-        return func.attr
-    return ""

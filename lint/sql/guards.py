@@ -44,7 +44,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from ..facts.pyguards import always_before, context_at, function_contexts, walk_statements
-from .source import ENTRY_POINTS
+from .source import ENTRY_POINTS, call_name
 
 Key = tuple[str, ...]
 
@@ -414,12 +414,8 @@ def _is_none(node: ast.expr | None) -> bool:
 
 def _literal_argument(call: ast.Call, position: int, keyword: str) -> str | None:
     value = _argument(call, position, keyword)
-    if isinstance(value, ast.Call) and value.args and _call_name(value.func) == "Column":
+    if isinstance(value, ast.Call) and value.args and call_name(value.func) == "Column":
         value = value.args[0]  # op.add_column("t", sa.Column("c", ...))
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return value.value
     return None
-
-
-def _call_name(func: ast.expr) -> str:
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""

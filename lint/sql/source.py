@@ -318,11 +318,11 @@ class _Reader:
             and node.func.attr in _TEXT_METHODS
         ):
             return self.resolve(node.func.value, depth + 1)  # text("...").bindparams(...)
-        if isinstance(node, ast.Call) and node.args and _call_name(node.func) in _WRAPPERS:
+        if isinstance(node, ast.Call) and node.args and call_name(node.func) in _WRAPPERS:
             inner = self.resolve(node.args[0], depth + 1)
             if inner is None:
                 return None
-            if _call_name(node.func) == "dedent":
+            if call_name(node.func) == "dedent":
                 return [_dedented(text, pieces) for text, pieces in inner]
             return inner
         values = self.bound(node.id) if isinstance(node, ast.Name) else None
@@ -364,7 +364,8 @@ class _Reader:
         return [(text, pieces)]
 
 
-def _call_name(func: ast.expr) -> str:
+def call_name(func: ast.expr) -> str:
+    """The name a call is made by: `f` of `f(...)` and of `x.y.f(...)`; "" for anything else."""
     if isinstance(func, ast.Name):
         return func.id
     if isinstance(func, ast.Attribute):
