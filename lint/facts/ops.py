@@ -259,9 +259,9 @@ def extract_operations(
         if name == "create_table" and where[0][1] == "upgrade":
             created.add(bare(table))
         insert = None
-        if full or (
-            name in ("create_index", "drop_index") and ("postgresql_concurrently", "True") not in options
-        ):
+        # the fixes of MG211/MG212 (`full`), and of MG401-MG403 (upgrade()'s index calls only)
+        fixable = full or (name in ("create_index", "drop_index") and any(e == "upgrade" for _, e in where))
+        if fixable and (full or ("postgresql_concurrently", "True") not in options):
             if call is None and read.last is not None:
                 insert = _lf(_insert_after(text, read.last, read.end - 1))
             elif call is not None:  # where a keyword argument would go, for the fixes
@@ -269,7 +269,6 @@ def extract_operations(
 
                 insert = _lf(_keyword_insert(call, "{}", lines))
         via = "op" if batch is None else "batch_op"
-        fixable = full or name in ("create_index", "drop_index")  # the fixes of MG211/MG212, MG401-MG403
         wrap = _wrap(text, receiver_start, lines, span) if batch is None and fixable else None
         kinds = tuple(b.kind for b in around)
         is_guarded = (span.line, span.column) in guarded
@@ -789,7 +788,14 @@ def _argument(read: _Read, index: int, keywords: tuple[str, ...]) -> str:
 
 
 def _literal(value: str | None) -> str:
-    found = _STRING_ARGUMENT.match(value) if value else None
+    if not value:
+        return ""
+    quote = value[0]
+    if (quote == "'" or quote == '"') and len(value) > 1 and value[-1] == quote:
+        inner = value[1:-1]  # a plain one-line string, most arguments: what the pattern would find
+        if "'" not in inner and '"' not in inner and "\\" not in inner and "\n" not in inner:
+            return inner
+    found = _STRING_ARGUMENT.match(value)
     return (found.group(2) if found.group(2) is not None else found.group(4)) if found else ""
 
 
