@@ -29,7 +29,7 @@ import ast
 import functools
 import re
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import OpFact, Span, SqlStatement
@@ -115,6 +115,9 @@ _COLUMN = re.compile(r"(?:[\w.]*\.)?Column\s*\(")
 _GENERATED = re.compile(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
 _BLOCK = re.compile(r"\bwith[ \t]+[^\n]*?\b(autocommit_block|batch_alter_table)\b")
 # `if <something with count> < bound:` on one line
+_COUNT_WORD = re.compile(
+    r"[cC][oO][uU][nN][tT]"
+)  # what "count" in line.lower() finds (checked for every code point)
 _ROW_COUNT_GUARD = re.compile(r"^([ \t]*)(?:if|elif)[ \t]+([^\n#]*?<=?[^\n#=]*):[ \t]*(?:#[^\n]*)?$", re.M)
 _AS_NAME = re.compile(r"\s*as\s+([^\W\d]\w*)\s*:")
 # the constraint calls whose name may be None (MG502), and where their columns are: (op, batch_op)
@@ -135,7 +138,9 @@ _ENUM_USE = re.compile(r"(?<![\w.])([^\W\d]\w*)[ \t]*\.[ \t]*(create|drop)[ \t]*
 _ASSIGNED = re.compile(r"(?:^|[;\s])([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*$", re.M)
 _ANY_METHOD = re.compile(r"\.[ \t]*(?:create|drop)[ \t]*\(")
 _CHECKFIRST = re.compile(r"\bcheckfirst[ \t]*=[ \t]*True\b")
-_RAISE = re.compile(r"^[ \t]*raise\b", re.M)
+# `raise` first on its line (found by the word: a pattern anchored at every line start
+# is tried at every offset of the file)
+_RAISE_WORD = re.compile(r"\braise\b")
 ENUM_FACTS = frozenset({"create_enum", "drop_enum", "rename_enum"})
 
 
@@ -175,17 +180,23 @@ def extract_operations(
     runs = _entry_lines(code, entries if full or inverse else ("upgrade",))
     if not runs:
         return ()
-    lines = text.splitlines(keepends=True)
-    blocks = _blocks(text, lines) if "autocommit_block" in text or "batch_alter_table" in text else []
+    rows: list[str] = []
+
+    def lines() -> list[str]:  # split when first asked: most files never need it
+        if not rows and text:
+            rows.extend(text.splitlines(keepends=True))
+        return rows
+
+    blocks = _blocks(text, lines()) if "autocommit_block" in text or "batch_alter_table" in text else []
     lowered = text.lower()
     if "count" in lowered:
-        blocks += _row_count_guards(text, lines)
+        blocks += _row_count_guards(text, lowered, lines)
     if any(word in lowered for word in _OTHER_DIALECTS):
-        blocks += _dialect_branches(text, lines)
+        blocks += _dialect_branches(text, lines())
     found: list[OpFact] = []
     created: set[str] = set()  # tables upgrade() has created so far
     concurrently = "concurrently" in lowered
-    enums = _enum_variables(text, lines) if inverse and ("num" in text or "NUM" in text) else None
+    enums = _enum_variables(text, lines()) if inverse and ("num" in text or "NUM" in text) else None
     line, counted = 1, 0  # lines are counted from the previous match on
     for match in _CALL.finditer(text):
         name = match.group(1)
@@ -239,16 +250,16 @@ def extract_operations(
             made = [OpFact(name, table, table, span, f, e, "op", (), kinds) for f, e in where]
             found.extend(made)
             if enums is not None:
-                found.extend(_column_enums(text, lines, match.end() - 1, enums, made))
+                found.extend(_column_enums(text, lines(), match.end() - 1, enums, made))
             continue
         if not was_read:
             read = _read(text, match.end() - 1)
         call: ast.Call | None = None
         if read is None:
-            call = _parse_call(text, lines, receiver_start, match.end() - 1, line)
+            call = _parse_call(text, lines(), receiver_start, match.end() - 1, line)
             if call is None:
                 continue
-            read = _from_tree(call, text, lines, line)
+            read = _from_tree(call, text, lines(), line)
         end_line = line + text.count("\n", receiver_start, read.end)
         span = Span(
             line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1)
@@ -267,9 +278,9 @@ def extract_operations(
             elif call is not None:  # where a keyword argument would go, for the fixes
                 from .opcalls import _keyword_insert
 
-                insert = _lf(_keyword_insert(call, "{}", lines))
+                insert = _lf(_keyword_insert(call, "{}", lines()))
         via = "op" if batch is None else "batch_op"
-        wrap = _wrap(text, receiver_start, lines, span) if batch is None and fixable else None
+        wrap = _wrap(text, receiver_start, lines(), span) if batch is None and fixable else None
         kinds = tuple(b.kind for b in around)
         is_guarded = (span.line, span.column) in guarded
         made = [
@@ -278,13 +289,13 @@ def extract_operations(
         ]
         found.extend(made)
         if enums is not None and name == "create_table":
-            found.extend(_column_enums(text, lines, match.end() - 1, enums, made))
+            found.extend(_column_enums(text, lines(), match.end() - 1, enums, made))
     if sql_ops:
         found.extend(_sql_facts(sql_ops, blocks))
     if inverse and (enums is not None or "raise" in text):
         by_line = _by_line(runs)
         if enums is not None:
-            found.extend(_enum_methods(text, lines, by_line, enums))
+            found.extend(_enum_methods(text, lines(), by_line, enums))
         found.extend(_raises(text, by_line))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
 
@@ -718,23 +729,46 @@ def _checks_first(text: str, opening: int) -> bool:
 def _raises(text: str, runs: dict[int, list[tuple[str, str]]]) -> Iterator[OpFact]:
     if "raise" not in text:
         return
-    for match in _RAISE.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
+    for match in _RAISE_WORD.finditer(text):
+        start = text.rfind("\n", 0, match.start()) + 1
+        if text[start : match.start()].strip(" \t"):
+            continue  # not the line's first word
+        line = text.count("\n", 0, start) + 1
         for function, entry in runs.get(line, ()):
             yield OpFact("raise", "", "", Span.point(line, 0), function, entry, "py")
 
 
-def _row_count_guards(text: str, lines: list[str]) -> list[_Block]:
+def _row_count_guards(text: str, lowered: str, lines: Callable[[], list[str]]) -> list[_Block]:
     """`if rows < LIMIT:` blocks, where the test compares a row count with a bound (`n_count
-    < 1000000`, `count(...) <= THRESHOLD`): the schema change inside runs only on a small table."""
+    < 1000000`, `count(...) <= THRESHOLD`): the schema change inside runs only on a small table.
+    Only lines that say "count" are tried (the pattern, anchored at a line's start, would be
+    tried at every offset of the file)."""
     found = []
-    for match in _ROW_COUNT_GUARD.finditer(text):
-        if "count" not in match.group(2).lower():
+    tried = -1
+    for at in _count_words(text, lowered):
+        start = text.rfind("\n", 0, at) + 1
+        if start == tried:
+            continue
+        tried = start
+        match = _ROW_COUNT_GUARD.match(text, start)
+        if match is None or "count" not in match.group(2).lower():
             continue
         indent = len(match.group(1).expandtabs())
         header = text.count("\n", 0, match.start()) + 1
-        found.append(_Block("row_count_guard", header + 1, _block_end(lines, header, indent), "", ""))
+        found.append(_Block("row_count_guard", header + 1, _block_end(lines(), header, indent), "", ""))
     return found
+
+
+def _count_words(text: str, lowered: str) -> Iterator[int]:
+    """Where "count" is written in any case. `lowered` is text.lower(): the same offsets
+    unless a character lowered to two (U+0130), then the pattern reads the text."""
+    if len(lowered) != len(text):
+        yield from (m.start() for m in _COUNT_WORD.finditer(text))
+        return
+    at = lowered.find("count")
+    while at >= 0:
+        yield at
+        at = lowered.find("count", at + 5)
 
 
 def _parse_call(text: str, lines: list[str], start: int, opening: int, line: int) -> ast.Call | None:
