@@ -616,3 +616,92 @@ def test_new_tables_are_those_the_ancestor_walk_finds() -> None:
         found = deploy._new_tables(graph, undeployed)  # type: ignore[arg-type]
         every = {t for t in tables.values() if t} | {"elsewhere"}
         assert {r: frozenset(t for t in every if t in found[r]) for r in undeployed} == expected
+
+
+# -- steps written once for both directions (chaoss/augur) ----------------------------
+
+STEPS = '''revision = "r2"
+down_revision = "r1"
+
+
+def upgrade():
+    widen_keys_1()
+    rename_2(upgrade=True)
+
+
+def downgrade():
+    upgrade = False
+    rename_2(upgrade)
+    widen_keys_1(upgrade)
+
+
+def widen_keys_1(upgrade=True):
+    if upgrade:
+        op.create_index("ix_a_b", "a", ["b"])
+    else:
+        op.alter_column("a", "b", nullable=False)
+        op.create_foreign_key(None, "a", "c", ["c_id"], ["id"])
+
+
+def rename_2(upgrade=True):
+    for _ in range(1):
+        if not upgrade:
+            op.drop_index("ix_a_c", table_name="a")
+        elif READY:
+            op.rename_table("a", "b")
+'''
+
+
+def test_a_step_runs_only_the_branch_its_flag_takes(tmp_path: Path) -> None:
+    """upgrade() calls the steps with upgrade=True (by default or by name), downgrade() with
+    a name it bound to False: the `else:` of `if upgrade:` is downgrade's alone."""
+    first = revision("r1", None, "op.create_table('a', sa.Column('id', sa.Integer()))")
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": STEPS})
+    found = codes(lint(tmp_path, "--select", "MG401,MG403,MG406,MG408,MG410,MG502")[1])
+    assert found == [
+        ("0002_r2.py", 18, "MG401"),  # the `if upgrade:` body: upgrade() runs it
+        ("0002_r2.py", 21, "MG502"),  # downgrade() creates an unnamed foreign key
+        ("0002_r2.py", 29, "MG410"),  # `elif READY:` may run: READY is not known
+    ]
+    by_line = {(f.span.line, f.entry) for f in facts(STEPS)}
+    assert by_line == {(18, "upgrade"), (20, "downgrade"), (21, "downgrade"), (27, "downgrade"), (29, "upgrade")}
+
+
+@pytest.mark.parametrize(
+    ("calls", "flagged"),
+    [
+        ("step()\n    step(False)", True),  # the calls disagree: both branches may run
+        ("step(flag)", True),  # a name upgrade() does not bind to a literal
+        ("flag = False\n    flag = True\n    step(flag)", True),  # bound twice
+        ("step(*args)", True),
+        ("step(True)", False),
+        ("step(upgrade=False)", True),  # the else branch runs
+    ],
+)
+def test_a_flag_not_known_on_every_call_leaves_both_branches(calls: str, flagged: bool) -> None:
+    source = (
+        "revision = 'r1'\ndown_revision = None\n\n\n"
+        f"def upgrade():\n    {calls}\n\n\n"
+        "def step(upgrade=True):\n    if upgrade:\n        pass\n    else:\n"
+        "        op.alter_column('a', 'b', nullable=False)\n"
+    )
+    assert bool(facts(source)) is flagged
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "def other():\n    step(False)\n",  # called by a function that is not an entry point
+        "STEPS = [step]\n",  # referred to otherwise than by a call
+        "step(False)\n",  # called at module level
+    ],
+)
+def test_a_step_run_from_elsewhere_keeps_both_branches(elsewhere: str) -> None:
+    source = (
+        "revision = 'r1'\ndown_revision = None\n\n\n"
+        "def upgrade():\n    step()\n\n\n"
+        "def step(upgrade=True):\n    if upgrade:\n        pass\n    else:\n"
+        "        op.alter_column('a', 'b', nullable=False)\n\n\n"
+        f"{elsewhere}"
+    )
+    assert [f.name for f in facts(source)] == ["alter_column"]

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..model import OpFact, Span, SqlStatement
 from ..sql.literal import _all_lines, _nested
 from ..sql.source import ENTRY_POINTS, char_column
+from .flagbranches import untaken_lines
 from .opcalls import KEY_CALLS
 
 if TYPE_CHECKING:
@@ -180,6 +181,9 @@ def extract_operations(
     runs = _entry_lines(code, entries if full or inverse else ("upgrade",))
     if not runs:
         return ()
+    untaken = untaken_lines(text, dict.fromkeys(e for _, e, _ in runs))
+    if untaken:  # `if upgrade:` in a step that upgrade() and downgrade() both run (facts/flagbranches.py)
+        runs = [(f, e, lines_run - untaken.get((f, e), frozenset())) for f, e, lines_run in runs]
     rows: list[str] = []
 
     def lines() -> list[str]:  # split when first asked: most files never need it

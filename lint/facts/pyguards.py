@@ -31,7 +31,7 @@ from __future__ import annotations
 import ast
 import itertools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Union
 
@@ -188,8 +188,17 @@ class _Reader:
 def true_parameters(function: _Function, call: ast.Call) -> frozenset[str]:
     """The function's parameters that are True when `call` runs it, and that its body
     never assigns: given a literal True, or left to a default of True."""
+    return frozenset(name for name, value in flag_parameters(function, call).items() if value)
+
+
+def flag_parameters(
+    function: _Function, call: ast.Call, constants: Mapping[str, bool] | None = None
+) -> dict[str, bool]:
+    """The function's parameters that are True or False when `call` runs it, and that its
+    body never assigns: given a literal, left to a literal default, or given a name that
+    `constants` says the caller bound to one."""
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-        return frozenset()  # *args / **kwargs: what they hold is not known
+        return {}  # *args / **kwargs: what they hold is not known
     arguments = function.args
     positional = [*arguments.posonlyargs, *arguments.args]
     defaults: dict[str, ast.expr | None] = dict.fromkeys(a.arg for a in positional)
@@ -205,11 +214,15 @@ def true_parameters(function: _Function, call: ast.Call) -> frozenset[str]:
         for n in ast.walk(function)
         if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
     }
-    return frozenset(
-        name
-        for name, value in given.items()
-        if isinstance(value, ast.Constant) and value.value is True and name not in assigned
-    )
+    found = {}
+    for name, value in given.items():
+        if name in assigned:
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, bool):
+            found[name] = value.value
+        elif constants and isinstance(value, ast.Name) and value.id in constants:
+            found[name] = constants[value.id]
+    return found
 
 
 def _raises(body: Sequence[ast.stmt]) -> bool:
