@@ -17,6 +17,12 @@ class ConcurrentlyInTransaction(DeployRule):
     runs migrations outside a transaction (`transactional_ddl=False`, an AUTOCOMMIT
     isolation level). Every table counts, new or not: the statement fails either way.
 
+    A CONCURRENTLY statement that follows an `op.execute("COMMIT")` in the same function
+    is not reported on its own: whether it fails depends on the driver (psycopg2 does not
+    notice the COMMIT and sends the next statements outside any transaction, where they
+    succeed; psycopg 3 begins a new transaction and they fail), and the COMMIT's finding
+    already asks for the autocommit block that makes both safe.
+
     ## Why is this bad?
     Alembic runs each upgrade in a transaction on PostgreSQL, and CREATE/DROP INDEX
     CONCURRENTLY refuses to run in one ("cannot run inside a transaction block"): the
@@ -67,7 +73,7 @@ class ConcurrentlyInTransaction(DeployRule):
             files={
                 "0001_r1.py": revision('op.execute("COMMIT")\nop.execute("DROP INDEX CONCURRENTLY ix_a")')
             },
-            flagged=("r1", "r1"),
+            flagged=("r1",),  # the COMMIT: what follows it depends on the driver
             note="commit-workaround",
         ),
     )
@@ -82,20 +88,25 @@ class ConcurrentlyInTransaction(DeployRule):
     ) -> Iterator[Diagnostic]:
         if context.autocommit:
             return
+        committed: set[str] = set()  # functions that ran a COMMIT so far (operations are in order)
         for operation in operations:
             if "autocommit_block" in operation.blocks:
                 continue
             if operation.name == "commit":
+                committed.add(operation.function)
                 yield self.report(
                     rev_id,
                     file,
                     operation,
                     "COMMIT ends the transaction Alembic runs the revision in: what follows runs "
-                    "outside it, and Alembic records the revision as if nothing happened",
+                    "outside any transaction or in a new one, as the driver decides, and Alembic "
+                    "records the revision as if nothing happened",
                     f"run the statements that need no transaction inside `{AUTOCOMMIT}` instead",
                 )
-            elif operation.name in ("create_index", "drop_index") and is_true(
-                operation.option("postgresql_concurrently")
+            elif (
+                operation.name in ("create_index", "drop_index")
+                and is_true(operation.option("postgresql_concurrently"))
+                and operation.function not in committed  # see the docstring: the COMMIT is the finding
             ):
                 yield self.report(
                     rev_id,

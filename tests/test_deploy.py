@@ -705,3 +705,24 @@ def test_a_step_run_from_elsewhere_keeps_both_branches(elsewhere: str) -> None:
         f"{elsewhere}"
     )
     assert [f.name for f in facts(source)] == ["alter_column"]
+
+
+def test_concurrently_after_a_commit_is_the_commit_finding(tmp_path: Path) -> None:
+    """hypothesis/h commits Alembic's transaction, then builds indexes CONCURRENTLY: with
+    psycopg2 they run outside any transaction and succeed, with psycopg 3 they fail. The
+    COMMIT is reported; what follows it in the same function is not reported again."""
+    body = (
+        "op.create_index('ix_before', 'a', ['x'], postgresql_concurrently=True)\n"
+        'op.execute("COMMIT")\n'
+        "op.create_index('ix_a_b', 'a', ['b'], postgresql_concurrently=True)\n"
+        'op.execute("CREATE UNIQUE INDEX CONCURRENTLY ix_a_c ON a (c)")\n'
+        "op.drop_index('ix_a_d', 'a', postgresql_concurrently=True)\n"
+        "helper()"
+    )
+    after = "\n\ndef helper():\n    op.create_index('ix_h', 'a', ['h'], postgresql_concurrently=True)\n"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body, after=after)})
+    assert codes(lint(tmp_path, "--select", "MG402")[1]) == [
+        ("0001_r1.py", 6, "MG402"),  # before the COMMIT: inside Alembic's transaction
+        ("0001_r1.py", 7, "MG402"),  # the COMMIT
+        ("0001_r1.py", 15, "MG402"),  # another function: the order of calls is not followed
+    ]
