@@ -620,7 +620,7 @@ def test_new_tables_are_those_the_ancestor_walk_finds() -> None:
 
 # -- steps written once for both directions (chaoss/augur) ----------------------------
 
-STEPS = '''revision = "r2"
+STEPS = """revision = "r2"
 down_revision = "r1"
 
 
@@ -649,7 +649,7 @@ def rename_2(upgrade=True):
             op.drop_index("ix_a_c", table_name="a")
         elif READY:
             op.rename_table("a", "b")
-'''
+"""
 
 
 def test_a_step_runs_only_the_branch_its_flag_takes(tmp_path: Path) -> None:
@@ -664,7 +664,13 @@ def test_a_step_runs_only_the_branch_its_flag_takes(tmp_path: Path) -> None:
         ("0002_r2.py", 29, "MG410"),  # `elif READY:` may run: READY is not known
     ]
     by_line = {(f.span.line, f.entry) for f in facts(STEPS)}
-    assert by_line == {(18, "upgrade"), (20, "downgrade"), (21, "downgrade"), (27, "downgrade"), (29, "upgrade")}
+    assert by_line == {
+        (18, "upgrade"),
+        (20, "downgrade"),
+        (21, "downgrade"),
+        (27, "downgrade"),
+        (29, "upgrade"),
+    }
 
 
 @pytest.mark.parametrize(
