@@ -121,6 +121,49 @@ def test_missing_script_location_with_two_candidates_stays_an_error(tmp_path: Pa
         discover(["alembic.ini"], tmp_path)
 
 
+@pytest.mark.parametrize("git", [True, False], ids=["git-checkout", "exported"])
+@pytest.mark.parametrize(
+    "target", [[], ["conf/alembic.ini"], ["app/migrations"], ["app/migrations/versions"]]
+)
+def test_relative_script_location_read_from_where_alembic_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git: bool, target: list[str]
+) -> None:
+    """hypothesis/h (`conf/alembic.ini`, run as `alembic -c conf/alembic.ini`) and keephq/keep
+    (`keep/alembic.ini`): a relative script_location is read from the directory Alembic
+    runs in, the repository's top, not from the ini's. Whatever path the user gives."""
+    if git:
+        (tmp_path / ".git").mkdir()
+    write(
+        tmp_path / "conf" / "alembic.ini",
+        "[alembic]\nscript_location = app/migrations\nversion_locations = app/migrations/versions\n",
+    )
+    files = script_dir(tmp_path / "app" / "migrations", "a", "b<-a")
+    # given the script directory itself, miglint reads it as one (the ini is not above it)
+    by_ini = not target or target[0].endswith(".ini")
+    name = "conf/alembic.ini" if by_ini else target[0]
+    project = discover(target, tmp_path)
+    assert found(project) == [(name, files)]
+    code, report, stderr = lint(tmp_path, monkeypatch, *target)
+    assert code == 0
+    assert stderr == (
+        "miglint: conf/alembic.ini: script_location app/migrations is read from the directory Alembic "
+        "runs in; linting app/migrations, which holds env.py and versions/\n"
+        if by_ini
+        else ""
+    )
+    assert summary(report) == [(name, 2, ["b"], ["a"])]
+
+
+def test_relative_script_location_found_nowhere_stays_an_error(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    write(tmp_path / "conf" / "alembic.ini", "[alembic]\nscript_location = app/migrations\n")
+    revisions(tmp_path / "app" / "migrations" / "versions", "a")  # no env.py: not a script directory
+    with pytest.raises(
+        ConfigError, match=r"^conf/alembic.ini: script_location conf/app/migrations does not exist$"
+    ):
+        discover(["conf/alembic.ini"], tmp_path)
+
+
 # -- package:path ------------------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
+from .confine import inside, repository_top
 from .readfile import read_regular
 
 # alembic.script.base._only_source_rev_file
@@ -422,6 +423,26 @@ def _is_alembic_env(directory: Path) -> bool:
         return False
 
 
+def _relative_to_above(script: str | None, ini: Path, cwd: Path) -> tuple[Path, Path] | None:
+    """(the directory, the script directory) when a relative `script_location` that is not
+    there from the ini's directory is, shaped like a script directory, from one above it:
+    up to the repository's top, or to the working directory when the ini is below it."""
+    if not script or os.path.isabs(script.strip()) or ":" in script:
+        return None
+    top = repository_top(ini.parent)
+    if top == ini.parent and inside(ini.parent, cwd):
+        top = cwd
+    for directory in ini.parent.parents:
+        if not inside(directory, top):
+            return None
+        candidate = Path(os.path.normpath(directory / script.strip()))
+        if _has_script_dir_shape(candidate):
+            return directory, candidate
+        if directory == top:
+            return None
+    return None
+
+
 def _shaped_beside(ini: Path) -> Path | None:
     """The script directory an ini sits in, or the one directory beside it shaped like one."""
     if _has_script_dir_shape(ini.parent):
@@ -599,7 +620,17 @@ def _ini_section_environment(
             f"{name}: no script_location (Flask-Migrate passes it in code); "
             f"linting {_display(ini.parent, cwd)}, which holds env.py and versions/"
         )
-    if _not_a_directory(script_location) is not None:
+    base = ini.parent  # what relative version locations are read from
+    above = _relative_to_above(script, ini, cwd) if _not_a_directory(script_location) is not None else None
+    if above is not None:
+        # Alembic reads a relative path from the directory it runs in: for an ini under
+        # conf/, the repository's top (`alembic -c conf/alembic.ini`, Config("conf/alembic.ini"))
+        base, script_location = above
+        note = (
+            f"{name}: script_location {_shortened(script or '')} is read from the directory Alembic "
+            f"runs in; linting {_display(script_location, cwd)}, which holds env.py and versions/"
+        )
+    elif _not_a_directory(script_location) is not None:
         beside = _shaped_beside(ini)
         if beside is not None:
             # A template that code fills in (`script_location = {alembic_dir}`)
@@ -611,7 +642,7 @@ def _ini_section_environment(
     raw_locations = option("version_locations")
     if raw_locations:
         parts = _split_locations(raw_locations, option, name)
-        locations = tuple(_resolve(p, ini.parent, name) for p in parts if p.strip())
+        locations = tuple(_resolve(p, base, name) for p in parts if p.strip())
     elif fallback is not None and "version_locations" in fallback.table:
         locations = _toml_locations(fallback)
     else:
