@@ -157,8 +157,11 @@ def shown(operation: OpFact) -> str:
             repr(operation.target) if operation.target else "None",
             *([repr(operation.table)] if operation.table else []),
         ]
-    if operation.via == "batch_op":
-        names = [repr(operation.target)] if operation.target else []
+    if operation.via == "batch_op":  # the table is the block's: the name alone
+        if operation.name in _TABLE_FIRST:
+            names = [repr(operation.target)] if operation.target else []
+        else:
+            names = names[:1]  # None when the call leaves the name to the naming convention
     elif operation.name in ("create_table", "drop_table", "rename_table"):
         names = names[:1]
     return f"{receiver}.{operation.name}({', '.join(names)})"

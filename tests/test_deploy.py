@@ -732,3 +732,30 @@ def test_concurrently_after_a_commit_is_the_commit_finding(tmp_path: Path) -> No
         ("0001_r1.py", 7, "MG402"),  # the COMMIT
         ("0001_r1.py", 15, "MG402"),  # another function: the order of calls is not followed
     ]
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (
+            "batch_op.create_foreign_key(None, 'users', ['user_id'], ['id'])",
+            "batch_op.create_foreign_key(None)",
+        ),
+        (
+            "batch_op.create_foreign_key('fk_a', 'users', ['user_id'], ['id'])",
+            "batch_op.create_foreign_key('fk_a')",
+        ),
+        ("batch_op.alter_column('b', nullable=False)", "batch_op.alter_column('b')"),
+        (
+            "op.create_foreign_key(None, 'a', 'users', ['user_id'], ['id'])",
+            "op.create_foreign_key(None, 'a')",
+        ),
+    ],
+)
+def test_messages_name_the_call_as_written(call: str, expected: str) -> None:
+    """google/timesketch: an unnamed batch_op constraint is shown with its None."""
+    from miglint.rules._deploy_rule import shown
+
+    body = f"with op.batch_alter_table('a') as batch_op:\n    {call}" if call.startswith("batch") else call
+    (operation,) = facts(revision("r1", None, body))
+    assert shown(operation) == expected
