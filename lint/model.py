@@ -260,6 +260,8 @@ class RevisionFile:
     op_renames: tuple[tuple[str, str], ...] = ()  # (old, new) of each op.rename_table upgrade() runs
     # (child, parent) of each foreign key ON DELETE CASCADE that upgrade() creates through op
     op_cascades: tuple[tuple[str, str], ...] = ()
+    # (table, column) of each primary key column upgrade() creates through op: NOT NULL (MG406)
+    op_primary: tuple[tuple[str, str], ...] = ()
     # Every schema change upgrade()/downgrade() make through op, batch_op or op.execute (facts/ops.py)
     operations: tuple[OpFact, ...] = ()
     # The PostgreSQL ENUM types upgrade()/downgrade() create, drop or rename (MG501, MG504):

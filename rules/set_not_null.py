@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any
 
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
@@ -20,6 +21,13 @@ class SetNotNull(DeployRule):
     an existing table, unless some revision adds a `CHECK (column IS NOT NULL)`
     constraint on that table (the safe recipe's first steps: PostgreSQL 12+ then skips
     the scan). PostgreSQL only.
+
+    Not flagged either when the column is already NOT NULL, as PostgreSQL then checks
+    nothing: `existing_nullable=False`, or a column that an `op` call of an earlier
+    revision (an ancestor) made part of a primary key (`primary_key=True`,
+    `PrimaryKeyConstraint`, `op.create_primary_key`; dropping the key leaves the column
+    NOT NULL), when no revision makes it nullable (autogenerate writes `nullable=False` on
+    a key column whose type it changes).
 
     ## Why is this bad?
     SET NOT NULL scans the whole table to prove no row is NULL, holding an ACCESS
@@ -59,6 +67,17 @@ class SetNotNull(DeployRule):
             }
         ),
         Example(files={"0001_r1.py": revision("op.alter_column('users', 'email', nullable=True)")}),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True))"
+                ),
+                "0002_r2.py": revision(
+                    "op.alter_column('users', 'id', type_=sa.BigInteger(), nullable=False)", "r2", "r1"
+                ),
+            },
+            note="primary-key-column",
+        ),
     )
     invalid = (
         Example(
@@ -70,28 +89,68 @@ class SetNotNull(DeployRule):
             flagged=("r1",),
             note="raw-sql",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('users', sa.Column('id', sa.Integer()), sa.PrimaryKeyConstraint('id'))"
+                ),
+                "0002_r2.py": revision(
+                    "op.drop_constraint('users_pkey', 'users')\nop.alter_column('users', 'id', nullable=True)",
+                    "r2",
+                    "r1",
+                ),
+                "0003_r3.py": revision("op.alter_column('users', 'id', nullable=False)", "r3", "r2"),
+            },
+            flagged=("r3",),
+            note="primary-key-made-nullable",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision("op.alter_column('users', 'id', nullable=False)"),
+                "0002_r2.py": revision("op.create_primary_key('users_pkey', 'users', ['id'])", "r2", "r1"),
+            },
+            flagged=("r1",),  # the key comes after (pypi/warehouse release_classifiers)
+            note="primary-key-made-later",
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         memo = graph.memo
-        checked: set[tuple[str, ...]] = set()
-        for file in graph.revisions.values():
+
+        def summary(name: str, file: RevisionFile, gather: Callable[[RevisionFile], Any]) -> tuple[Any, ...]:
+            compute = functools.partial(gather, file)
+            return compute() if memo is None else memo.summary(name, file.path, compute)
+
+        checked: set[tuple[str, ...]] = set()  # (table, column) a NOT NULL check covers
+        keyed: dict[tuple[str, str], list[str]] = {}  # (table, column) -> revisions making it a key column
+        nullable: set[tuple[str, ...]] = set()  # made nullable by some revision
+        for rev_id, file in graph.revisions.items():
             if "create_check_constraint" in file.operation_names:
-                compute = functools.partial(_not_null_checks, file)
-                checked.update(
-                    compute() if memo is None else memo.summary("MG406/checks", file.path, compute)
-                )
+                checked.update(summary("MG406/checks", file, _not_null_checks))
+            for table, column in file.op_primary:
+                keyed.setdefault((bare(table), column.lower()), []).append(rev_id)
+            if "alter_column" in file.operation_names:
+                nullable.update(summary("MG406/nullable", file, _made_nullable))
         self._checked = checked
+        self._keyed = {pair: revisions for pair, revisions in keyed.items() if pair not in nullable}
+        self._graph = graph
         self._memo = memo
         yield from super().check_graph(graph)
 
+    def _not_null_before(self, rev_id: str, pair: tuple[str, str]) -> bool:
+        """Whether a revision before `rev_id` made the column part of a primary key (and so
+        NOT NULL: dropping the key leaves it so), and no revision makes it nullable."""
+        return any(self._graph.is_ancestor(key, rev_id) for key in self._keyed.get(pair, ()))
+
     def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
-        # the NOT NULL checks the history adds on this revision's columns
-        if not self._checked:
+        # the NOT NULL checks and earlier primary keys of the history on this revision's columns
+        if not self._checked and not self._keyed:
             return frozenset()  # most histories: the revision's operations are not even read
         compute = functools.partial(_altered_columns, file)
         altered = compute() if self._memo is None else self._memo.summary("MG406/altered", file.path, compute)
-        return frozenset(pair for pair in altered if pair in self._checked)
+        return frozenset(
+            pair for pair in altered if pair in self._checked or self._not_null_before(rev_id, pair)
+        )
 
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
@@ -100,7 +159,8 @@ class SetNotNull(DeployRule):
             return
         if operation.option("existing_nullable") == "False":
             return  # already NOT NULL: PostgreSQL has nothing to check
-        if (bare(operation.table), operation.target.lower()) in self._checked:
+        pair = (bare(operation.table), operation.target.lower())
+        if pair in self._checked or self._not_null_before(rev_id, pair):
             return
         column = column_of(operation)
         yield self.report(
@@ -121,6 +181,15 @@ def _not_null_checks(file: RevisionFile) -> tuple[tuple[str, str], ...]:
         for o in file.upgrade_operations
         if o.name == "create_check_constraint"
         for column in _NOT_NULL_CHECK.findall(o.option("condition") or "")
+    )
+
+
+def _made_nullable(file: RevisionFile) -> tuple[tuple[str, str], ...]:
+    """(table, column) of each column upgrade() or downgrade() makes nullable."""
+    return tuple(
+        (bare(o.table), o.target.lower())
+        for o in file.operations
+        if o.name == "alter_column" and o.option("nullable") == "True"
     )
 
 

@@ -150,6 +150,7 @@ class OpKeys(NamedTuple):
     keys: tuple[tuple[str, tuple[str, ...]], ...]  # (table, sorted columns)
     renames: tuple[tuple[str, str], ...]  # (old, new): a table's keys go with it
     cascades: tuple[tuple[str, str], ...] = ()  # (child, parent) of each foreign key ON DELETE CASCADE
+    primary: tuple[tuple[str, str], ...] = ()  # (table, column) of each primary key column: NOT NULL
 
 
 class KeyReader:
@@ -171,6 +172,7 @@ class KeyReader:
         self.keys: list[tuple[str, tuple[str, ...]]] = []
         self.renames: list[tuple[str, str]] = []
         self.cascades: list[tuple[str, str]] = []
+        self.primary: list[tuple[str, str]] = []
 
     def read(self, name: str, text: str, start: int, opening: int, arguments: _Read | None) -> None:
         """The call of op.`name` that starts at `start`, its `(` at `opening`; `arguments`:
@@ -199,10 +201,14 @@ class KeyReader:
         else:
             self.keys.extend(_keys_of(name, call))
             self.cascades.extend(_cascades_of(name, call))
+            self.primary.extend(_primary_of(name, call))
 
     def found(self) -> OpKeys:
         return OpKeys(
-            tuple(dict.fromkeys(self.keys)), tuple(self.renames), tuple(dict.fromkeys(self.cascades))
+            tuple(dict.fromkeys(self.keys)),
+            tuple(self.renames),
+            tuple(dict.fromkeys(self.cascades)),
+            tuple(dict.fromkeys(self.primary)),
         )
 
 
@@ -294,6 +300,28 @@ def _keys_of(name: str, call: ast.Call) -> Iterator[tuple[str, tuple[str, ...]]]
         columns = _strings(listed.elts) if isinstance(listed, (ast.List, ast.Tuple)) else ()
         if table and columns:
             yield _qualified(schema, table), columns
+
+
+def _primary_of(name: str, call: ast.Call) -> Iterator[tuple[str, str]]:
+    """(table, column) of each column of a primary key the call creates."""
+    schema = _keyword_string(call, "schema")
+    if name in ("create_table", "add_column"):
+        table = _argument_string(call, 0, "table_name")
+        for element in call.args[1:] if table else ():
+            if not isinstance(element, ast.Call):
+                continue
+            called = call_name(element.func)
+            if called == "Column" and _is_true(_keyword(element, "primary_key")):
+                column = _argument_string(element, 0, "name")
+                if column:
+                    yield _qualified(schema, table), column
+            elif called == "PrimaryKeyConstraint":
+                yield from ((_qualified(schema, table), column) for column in _strings(element.args))
+    elif name == "create_primary_key":
+        table = _argument_string(call, 1, "table_name")
+        listed = call.args[2] if len(call.args) > 2 else _keyword(call, "columns")
+        if table and isinstance(listed, (ast.List, ast.Tuple)):
+            yield from ((_qualified(schema, table), column) for column in _strings(listed.elts))
 
 
 def _element_keys(element: ast.expr, primary: list[str]) -> Iterator[tuple[str, ...]]:

@@ -136,7 +136,11 @@ def parse_revision_file(
         if keys is not None:
             found = keys.found()
             record = dataclasses.replace(
-                record, op_keys=found.keys, op_renames=found.renames, op_cascades=found.cascades
+                record,
+                op_keys=found.keys,
+                op_renames=found.renames,
+                op_cascades=found.cascades,
+                op_primary=found.primary,
             )
         if operations:
             enums = tuple(o for o in operations if o.name in ENUM_FACTS)
