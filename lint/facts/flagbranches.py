@@ -39,6 +39,7 @@ from .pyguards import flag_parameters
 _FLAG_DEFAULT = re.compile(r"\bdef[ \t]+\w+[ \t]*\([^)]*=[ \t]*(?:True|False)\b")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_ENTRY_POINTS = frozenset({"upgrade", "downgrade"})
 
 
 def untaken_lines(text: str, entries: Iterable[str]) -> dict[tuple[str, str], frozenset[int]]:
@@ -54,8 +55,9 @@ def untaken_lines(text: str, entries: Iterable[str]) -> dict[tuple[str, str], fr
     found: dict[tuple[str, str], frozenset[int]] = {}
     try:
         callers = _callers(tree, functions)
-        # a function that only entry points call: when one runs, its calls alone decide the flags
-        helpers = {name for name, by in callers.items() if by and by <= set(entry_names)}
+        # a function that only entry points call (whichever are read): when one runs, its
+        # calls alone decide the flags
+        helpers = {name for name, by in callers.items() if by and by <= _ENTRY_POINTS}
         for entry in entry_names:
             for name, flags in _flags_of_calls(functions[entry], functions, helpers).items():
                 lines = frozenset(_untaken(functions[name].body, flags))
