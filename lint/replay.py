@@ -128,19 +128,37 @@ def _plain(argv: list) -> "_Plain | None":
 
 
 def _memo_directories(plain: _Plain) -> list:
-    """Where the memo would be: --cache-dir, else each .miglint_cache from here up."""
+    """Where the memo would be: --cache-dir, else each .miglint_cache from here up, and from
+    each path given up (a project without configuration keeps its cache beside the script
+    directory it was given: `miglint lint app/migrations`)."""
     if plain.cache_dir is not None:
         return [os.path.join(plain.key[2], plain.cache_dir)]
-    found = []
-    here = plain.key[2]
-    while True:
-        candidate = os.path.join(here, ".miglint_cache")
-        if os.path.isdir(candidate):
-            found.append(candidate)
-        parent = os.path.dirname(here)
-        if parent == here:
-            return found
-        here = parent
+    found: list = []
+    for start in (plain.key[2], *(os.path.join(plain.key[2], p) for p in _paths(plain.argv))):
+        here = os.path.normpath(start)
+        while True:
+            candidate = os.path.join(here, ".miglint_cache")
+            if candidate not in found and os.path.isdir(candidate):
+                found.append(candidate)
+            parent = os.path.dirname(here)
+            if parent == here:
+                break
+            here = parent
+    return found
+
+
+def _paths(argv: list) -> list:
+    """The path arguments of a plain `lint` command line (see _plain)."""
+    paths = []
+    at = 1
+    while at < len(argv):
+        token = argv[at]
+        at += 1
+        if not token.startswith("-"):
+            paths.append(token)
+        elif token in _VALUED:
+            at += 1  # its value
+    return paths
 
 
 # -- serving -------------------------------------------------------------------------

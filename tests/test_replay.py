@@ -59,6 +59,22 @@ def test_replayed_run_is_byte_identical(project: Path) -> None:
     assert lint(project, "--format", "json")[0] == "served from the memo\n"
 
 
+@pytest.mark.parametrize("given", ["migrations", "migrations/versions", "./migrations/"])
+def test_a_script_directory_given_without_configuration_is_replayed(project: Path, given: str) -> None:
+    """No alembic.ini: the cache is the script directory's (hypothesis/h linted as
+    `miglint lint h/migrations` from the top), and the next run looks for the memo there."""
+    (project / "alembic.ini").unlink()
+    first = lint(project, given)
+    assert first[2] == 1 and "MG102" in first[0]
+    assert not (project / ".miglint_cache").exists()
+    (found,) = project.rglob("replay-*.json")  # in the directory given, or the script directory
+    assert found.parent.parent in (project / "migrations", project / "migrations" / "versions")
+    stored = json.loads(found.read_text())
+    stored["stdout"] = "served from the memo\n"
+    found.write_text(json.dumps(stored))
+    assert lint(project, given)[0] == "served from the memo\n"
+
+
 def test_served_only_while_nothing_changed(project: Path) -> None:
     lint(project)
     tamper(project)
