@@ -761,3 +761,23 @@ def test_messages_name_the_call_as_written(call: str, expected: str) -> None:
     body = f"with op.batch_alter_table('a') as batch_op:\n    {call}" if call.startswith("batch") else call
     (operation,) = facts(revision("r1", None, body))
     assert shown(operation) == expected
+
+
+def test_a_step_s_sql_is_read_one_branch_per_direction(tmp_path: Path) -> None:
+    """The SQL rules read the branch upgrade() takes: the `else:` SQL is downgrade()'s."""
+    source = (
+        'revision = "r1"\ndown_revision = None\n\n\n'
+        "def upgrade():\n    step()\n\n\n"
+        "def downgrade():\n    step(upgrade=False)\n\n\n"
+        "def step(upgrade=True):\n"
+        "    if upgrade:\n"
+        '        op.execute("CREATE TABLE a (x int)")\n'
+        "    else:\n"
+        '        op.execute("CREATE TABLE b (x int)")\n'
+        '        op.execute("INSERT INTO c (x) VALUES (1)")\n'
+        "        op.execute(sql_built_elsewhere)\n"
+    )
+    write_project(tmp_path, files={"0001_r1.py": source})
+    # not MG201 on b, MG204 on c nor MG209 on the unread SQL: downgrade() runs them (and
+    # MG504 says nothing of a downgrade() whose SQL it cannot read)
+    assert codes(lint(tmp_path, "--select", "MG201,MG204,MG209,MG504")[1]) == [("0001_r1.py", 15, "MG201")]

@@ -12,9 +12,10 @@ import types
 from collections.abc import Collection
 from dataclasses import replace
 
+from ..facts.flagbranches import untaken_lines
 from ..model import Span, SqlProblem, SqlStatement
 from .guards import Settled, Step, settle, worth_reading
-from .source import ENTRY_POINTS, SqlSource, extract_sql
+from .source import ENTRY_POINTS, Extraction, SqlSource, extract_sql
 
 # A file without this cannot run SQL through execute(); most revisions are skipped here.
 _EXECUTES = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
@@ -51,6 +52,7 @@ def sql_facts(
         if tree is None:  # parsed once, for the extraction and for settle() below
             tree = ast.parse(text)
         extraction = extract_sql(text, tree, entries)
+    extraction = _runs(extraction, untaken_lines(text, entries))
     statements: list[SqlStatement] = []
     steps: list[Step] = []  # the same statements, for reading them in order (sql/guards.py)
     problems = [
@@ -118,6 +120,20 @@ def sql_facts(
             for i, s in enumerate(statements)
         ]
     return tuple(statements), tuple(problems)
+
+
+def _runs(extraction: Extraction, untaken: dict[tuple[str, str], frozenset[int]]) -> Extraction:
+    """The SQL an entry point runs: a step's branch its flag rules out is left out
+    (`def step(upgrade=True): if upgrade: ... else: ...`, facts/flagbranches.py)."""
+    if not untaken:
+        return extraction
+    by_entry: dict[str, set[int]] = {}
+    for (_, entry), lines in untaken.items():
+        by_entry.setdefault(entry, set()).update(lines)
+    return Extraction(
+        tuple(s for s in extraction.sources if s.line not in untaken.get((s.function, s.entry), ())),
+        tuple(u for u in extraction.unresolved if u[1] not in by_entry.get(u[0], ())),
+    )
 
 
 def _span(source: SqlSource, start: int, end: int) -> Span:
