@@ -55,7 +55,9 @@ def mark_application_imports(
                     chains[here] = _chain(here, top)
                 memo[key] = _is_application(fact.module, fact.names, chains[here], tree, consulted)
             facts.append(dataclasses.replace(fact, application=memo[key]) if memo[key] else fact)
-        out.append(dataclasses.replace(record, imports=tuple(facts)))
+        if any(new is not old for new, old in zip(facts, record.imports)):
+            record = dataclasses.replace(record, imports=tuple(facts))
+        out.append(record)  # unchanged when none is the application's: no copy of the record
     return out, consulted
 
 
