@@ -35,8 +35,9 @@ from collections.abc import Iterable, Iterator
 
 from .pyguards import flag_parameters
 
-# a module function with a parameter whose default is True or False
-_FLAG_DEFAULT = re.compile(r"\bdef[ \t]+\w+[ \t]*\([^)]*=[ \t]*(?:True|False)\b")
+# a module function with a parameter whose default is True or False, on its `def` line
+# (bounded: a pattern free to run to the next `)` is quadratic on hostile text)
+_FLAG_DEFAULT = re.compile(r"\bdef[ \t]+\w+[ \t]*\([^)\n]{0,300}=[ \t]*(?:True|False)\b")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _ENTRY_POINTS = frozenset({"upgrade", "downgrade"})
