@@ -172,8 +172,22 @@ def where(operation: OpFact) -> str:
 
 
 def column_of(operation: OpFact) -> str:
-    """How a message names the operation's column: `table.column`, or the column alone."""
+    """How a message names the operation's column: `table.column`, or the column alone;
+    a name computed when the revision runs is said to be one."""
+    if not operation.target:
+        return f"a column of {operation.table}" if operation.table else "a column named at run time"
     return f"{operation.table}.{operation.target}" if operation.table else operation.target
+
+
+def literal_option(operation: OpFact, key: str, otherwise: str) -> str:
+    """A keyword's value when it is a string literal (its source text, quotes off), else
+    `otherwise`; a SQL statement's facts hold the name itself."""
+    value = (operation.option(key) or "").strip()
+    if operation.via == "sql":
+        return value or otherwise
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" and value[0] not in value[1:-1]:
+        return value[1:-1]
+    return otherwise
 
 
 def autocommit_fix(path: str, operation: OpFact, keyword: bool, description: str) -> Fix | None:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..history.deploy import DeployContext
+from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, revision, shown
+from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown
 
 
 class RenameBreaksRunningCode(DeployRule):
@@ -13,7 +13,10 @@ class RenameBreaksRunningCode(DeployRule):
     ## What it does
     Flags `op.rename_table`, `op.alter_column(..., new_column_name=...)` and the
     RENAME statements of raw SQL in upgrade(), unless the table is new (created earlier
-    in the revision, or by an undeployed revision). Every dialect.
+    in the revision, or by an undeployed revision), or the column is: upgrade() added it
+    earlier under a temporary name (`new_id`, renamed to `id` once the old `id` is
+    dropped; the old release never knew `new_id`, and what breaks it there is the drop,
+    MG411's). Every dialect.
 
     ## Why is this bad?
     During a deploy the old release keeps running until the new one replaces it; it
@@ -41,6 +44,16 @@ class RenameBreaksRunningCode(DeployRule):
             files={"0001_r1.py": revision("op.create_table('drafts')\nop.rename_table('drafts', 'posts')")},
             note="new-table",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('item', sa.Column('new_id', sa.Uuid()))\n"
+                    "op.drop_column('item', 'id')\n"
+                    "op.alter_column('item', 'new_id', new_column_name='id')"
+                )
+            },
+            note="column-added-under-a-temporary-name",
+        ),
     )
     invalid = (
         Example(
@@ -60,8 +73,10 @@ class RenameBreaksRunningCode(DeployRule):
         if operation.name == "rename_table":
             what = f"renames table {operation.table} to {operation.option('new_table_name') or 'a new name'}"
         elif operation.name == "alter_column" and operation.option("new_column_name") not in (None, "None"):
-            new = (operation.option("new_column_name") or "").strip("'\"")
-            what = f"renames column {operation.table}.{operation.target} to {new}"
+            if _added_before(file, operation):
+                return  # a column this upgrade() added: the running release never knew its name
+            new = literal_option(operation, "new_column_name", "a name computed at run time")
+            what = f"renames {'column ' * bool(operation.target)}{column_of(operation)} to {new}"
         else:
             return
         yield self.report(
@@ -73,3 +88,17 @@ class RenameBreaksRunningCode(DeployRule):
             "expand and contract: add the new name beside the old one, move the code, "
             "and drop the old name in a later release",
         )
+
+
+def _added_before(file: RevisionFile, rename: OpFact) -> bool:
+    """Whether upgrade() adds the renamed column before renaming it (a new column under
+    a temporary name, given the old one's name once the old one is dropped)."""
+    if not rename.target:
+        return False  # a computed name: which column it is is not known
+    where = (bare(rename.table), rename.target.lower())
+    return any(
+        o.name == "add_column"
+        and (bare(o.table), o.target.lower()) == where
+        and (o.span.line, o.span.column) < (rename.span.line, rename.span.column)
+        for o in file.upgrade_operations
+    )
