@@ -781,3 +781,17 @@ def test_a_step_s_sql_is_read_one_branch_per_direction(tmp_path: Path) -> None:
     # not MG201 on b, MG204 on c nor MG209 on the unread SQL: downgrade() runs them (and
     # MG504 says nothing of a downgrade() whose SQL it cannot read)
     assert codes(lint(tmp_path, "--select", "MG201,MG204,MG209,MG504")[1]) == [("0001_r1.py", 15, "MG201")]
+
+
+def test_a_table_named_by_an_expression_is_new_after_its_create_table(tmp_path: Path) -> None:
+    """fief names its tables with a prefix (`f"{table_prefix}audit_logs"`): an index on the
+    table that the same expression named in an earlier create_table is on a new table."""
+    body = (
+        'op.create_table(f"{table_prefix}audit_logs", sa.Column("id", sa.Integer()))\n'
+        'op.create_index("ix_logs_id", f"{table_prefix}audit_logs", ["id"])\n'
+        'op.create_index("ix_users_id", f"{table_prefix}users", ["id"])\n'
+        'op.create_index("ix_logs_again", table_name=f"{table_prefix}audit_logs", columns=["id"])'
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    # only the table no create_table of this revision names
+    assert codes(lint(tmp_path, "--select", "MG401")[1]) == [("0001_r1.py", 8, "MG401")]

@@ -199,6 +199,8 @@ def extract_operations(
         blocks += _dialect_branches(text, lines())
     found: list[OpFact] = []
     created: set[str] = set()  # tables upgrade() has created so far
+    # the same, named by an expression (fief: `f"{table_prefix}audit_logs"`): its source text
+    created_as: set[str] = set()
     concurrently = "concurrently" in lowered
     enums = _enum_variables(text, lines()) if inverse and ("num" in text or "NUM" in text) else None
     line, counted = 1, 0  # lines are counted from the previous match on
@@ -247,6 +249,11 @@ def extract_operations(
             head = _TABLE_FIRST.match(text, match.end())
             if head is not None and where[0][1] == "upgrade":
                 created.add(bare(head.group("t")))
+            elif head is None and where[0][1] == "upgrade":
+                first = _read(text, match.end() - 1)
+                named_by = _source_of(first, 0, ("table_name",)) if first is not None else None
+                if named_by:
+                    created_as.add(named_by)
             column = receiver_start - line_start
             span = Span(line, column, line, column + match.end() - receiver_start)
             kinds = tuple(b.kind for b in around)
@@ -269,6 +276,14 @@ def extract_operations(
             line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1)
         )
         table, target, options = _arguments(name, read, batch)
+        if created_as and not table and not full and batch is None and name in _ON_TABLE and not concurrently:
+            # a table named by the same expression as one upgrade() created before: as above
+            named_by = _source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS)
+            if named_by in created_as:
+                in_downgrade = any(e == "downgrade" for _, e in where)
+                kept = inverse and (in_downgrade or _NONE_FIRST.match(text, match.end()) is not None)
+                if not kept:
+                    continue
         if inverse and name in _NAMEABLE:
             options += tuple(_unnamed(name, read, batch))
         if name == "create_table" and where[0][1] == "upgrade":
@@ -814,6 +829,14 @@ def _wrap(text: str, start: int, lines: list[str], span: Span) -> tuple[int, int
         if '"""' in inside or "'''" in inside or "\\\n" in inside:
             return None
     return span.line, span.end_line, span.column
+
+
+def _source_of(read: _Read, index: int, keywords: tuple[str, ...]) -> str | None:
+    """The argument at `index` (or under one of `keywords`) as source text."""
+    value = read.positional[index] if 0 <= index < len(read.positional) else None
+    if value is None:
+        value = next((read.keywords[k] for k in keywords if k in read.keywords), None)
+    return value or None
 
 
 def _argument(read: _Read, index: int, keywords: tuple[str, ...]) -> str:
