@@ -29,6 +29,12 @@ class ColumnTypeChange(DeployRule):
     its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC). Without `existing_type` (raw SQL never has one) the
     old type is unknown and the change is flagged as one that may rewrite. PostgreSQL only.
 
+    An Enum given again as an Enum (autogenerate writes `existing_type=sa.Enum(...)`,
+    `type_=sa.Enum(..., name="record_types")` when the values change) is not flagged
+    unless both name their type and the names differ: Alembic emits `ALTER COLUMN ...
+    TYPE record_types`, and a column already of that type is not rewritten (openstack
+    designate); whether the old one had another name, an Enum without one does not say.
+
     ## Why is this bad?
     Most type changes rewrite the table and rebuild its indexes under an ACCESS
     EXCLUSIVE lock: every read and write waits for the whole rewrite.
@@ -59,6 +65,15 @@ class ColumnTypeChange(DeployRule):
                 )
             }
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.alter_column('recordsets', 'type', existing_type=sa.Enum, "
+                    "type_=sa.Enum(name='record_types', *RECORD_TYPES))"
+                )
+            },
+            note="same-enum-type",
+        ),
     )
     invalid = (
         Example(
@@ -74,6 +89,16 @@ class ColumnTypeChange(DeployRule):
             flagged=("r1",),
             note="shorter-varchar",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.alter_column('users', 'mood', type_=sa.Enum('a', 'b', name='mood2'), "
+                    "existing_type=sa.Enum('a', name='mood'), postgresql_using='mood::text::mood2')"
+                )
+            },
+            flagged=("r1",),
+            note="another-enum-type",
+        ),
     )
 
     def check_operation(
@@ -85,6 +110,11 @@ class ColumnTypeChange(DeployRule):
         old = operation.option("existing_type")
         if old is not None and safe_change(old, new or ""):
             return
+        if old is not None and _enum(old) is not None and _enum(new or "") is not None:
+            if _enum(old) != _enum(new or "") and "" not in (_enum(old), _enum(new or "")):
+                pass  # another ENUM type: PostgreSQL rewrites the column (given a USING cast)
+            else:
+                return  # the same type, or not known to differ (see the docstring)
         column = column_of(operation)
         known = f"from {old} " if old else ""
         if old is not None and _adds_time_zone(old, new or ""):
@@ -109,6 +139,20 @@ class ColumnTypeChange(DeployRule):
             "add a column of the new type, backfill it, switch the code, then drop the old column"
             + ("" if old else "; if the change needs no rewrite, pass existing_type= to say so"),
         )
+
+
+_ENUM = re.compile(r"(?:[\w.]*\.)?(?:Enum|ENUM)\s*(?:\((?P<arguments>.*)\))?\s*$", re.S)
+_NAME = re.compile(r"""\bname\s*=\s*(['"])(?P<name>[^'"\\]*)\1""")
+
+
+def _enum(text: str) -> str | None:
+    """The type name an Enum type expression gives ("" when none is written), or None
+    when `text` is not an Enum."""
+    found = _ENUM.match(text.strip())
+    if found is None:
+        return None
+    named = _NAME.search(found.group("arguments") or "")
+    return named.group("name") if named else ""
 
 
 def safe_change(old: str, new: str) -> bool:
