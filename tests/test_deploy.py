@@ -795,3 +795,16 @@ def test_a_table_named_by_an_expression_is_new_after_its_create_table(tmp_path: 
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     # only the table no create_table of this revision names
     assert codes(lint(tmp_path, "--select", "MG401")[1]) == [("0001_r1.py", 8, "MG401")]
+
+
+def test_a_mysql_test_guarded_by_another_condition_is_still_mysql_only(tmp_path: Path) -> None:
+    """openstack/aodh: `if bind and bind.engine.name == "mysql":` never holds on PostgreSQL."""
+    body = (
+        "bind = op.get_bind()\n"
+        'if bind and bind.engine.name == "mysql":\n'
+        "    op.alter_column('alarm', 'timestamp', type_=sa.DateTime())\n"
+        'if bind and bind.engine.name == "postgresql":\n'
+        "    op.alter_column('alarm', 'state', type_=sa.Text())"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG407")[1]) == [("0001_r1.py", 10, "MG407")]

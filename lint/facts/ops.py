@@ -574,10 +574,18 @@ def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:
 def _runs_on_postgres(test: str) -> bool | None:
     """Whether a branch's test holds on PostgreSQL: True, False, or None when it does not
     tell (it names no database, or mixes the database with other conditions)."""
+    if re.search(r"\band\b", test):
+        # `bind and bind.engine.name == "mysql"`: false on PostgreSQL when one part is
+        # (and no `or` regroups the parts); else more than the database decides
+        if re.search(r"\bor\b", test) is None and any(
+            _runs_on_postgres(part) is False for part in re.split(r"\band\b", test)
+        ):
+            return False
+        return None
     postgres = "postgres" in test or "psycopg" in test
     other = any(word in test for word in _OTHER_DIALECTS)
-    if postgres == other or re.search(r"\band\b", test):
-        return None  # neither named, both named, or more than the database decides
+    if postgres == other:
+        return None  # neither named, or both
     negated = "!=" in test or re.search(r"\bnot\b", test) is not None
     return postgres != negated
 
