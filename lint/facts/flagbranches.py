@@ -36,8 +36,10 @@ from collections.abc import Iterable, Iterator
 from .pyguards import flag_parameters
 
 # a module function with a parameter whose default is True or False, on its `def` line
-# (bounded: a pattern free to run to the next `)` is quadratic on hostile text)
-_FLAG_DEFAULT = re.compile(r"\bdef[ \t]+\w+[ \t]*\([^)\n]{0,300}=[ \t]*(?:True|False)\b")
+# (bounded: a pattern free to run to the next `)` is quadratic on hostile text). A hint
+# only, read on every file: it starts with the literal `def`, which the matcher finds at
+# C speed (`\bdef` made it try every offset: 25 ms on 400 files).
+_FLAG_DEFAULT = re.compile(r"def[ \t]+\w+[ \t]*\([^)\n]{0,300}=[ \t]*(?:True|False)\b")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _ENTRY_POINTS = frozenset({"upgrade", "downgrade"})

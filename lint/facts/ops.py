@@ -105,7 +105,7 @@ _TABLE_SECOND = re.compile(
     r"""\s*(?:(?:op\.f\(\s*)?(['"])[^'"\\\n]*\1\s*\)?|None)\s*,\s*(?:table_name\s*=\s*)?(['"])(?P<t>[^'"\\\n]*)\2"""
 )
 # the name before `.create_index(`: see _receiver
-_WORD_BACKWARDS = re.compile(r"\w{0,65}")
+_WORD_BACKWARDS = re.compile(r"\w*")
 _NAME_START = re.compile(r"[^\W\d]")
 _ON_TABLE = frozenset(set(_SHAPES) - {"create_table", "drop_table", "rename_table"})
 # `op.f("name")` and `batch_op.f("name")` read as the name
@@ -114,7 +114,9 @@ _STRING_ARGUMENT = re.compile(
 )
 _COLUMN = re.compile(r"(?:[\w.]*\.)?Column\s*\(")
 _GENERATED = re.compile(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
-_BLOCK = re.compile(r"\bwith[ \t]+[^\n]*?\b(autocommit_block|batch_alter_table)\b")
+# `with` first on its line (_blocks checks): no `\b` before it, which would make the
+# matcher try every offset rather than look for the word (20x the time)
+_BLOCK = re.compile(r"with[ \t]+[^\n]*?\b(autocommit_block|batch_alter_table)\b")
 # `if <something with count> < bound:` on one line
 _COUNT_WORD = re.compile(
     r"[cC][oO][uU][nN][tT]"
@@ -135,13 +137,15 @@ _NONE_FIRST = re.compile(r"\s*(?:constraint_name\s*=\s*)?None\b")
 _ENUM_WORD = re.compile(r"(?:Enum|ENUM)[ \t]*\(")
 _QUALIFIER = re.compile(r"(?:[^\W\d]\w*\.)*")
 _ENUM_METHOD = re.compile(r"[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
-_ENUM_USE = re.compile(r"(?<![\w.])([^\W\d]\w*)[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
+# `.create(` / `.drop(`, the name before it found backwards (_receiver): a pattern that
+# starts with the name is tried at every offset of the file
+_METHOD_CALL = re.compile(r"\.[ \t]*(create|drop)[ \t]*\(")
 _ASSIGNED = re.compile(r"(?:^|[;\s])([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*$", re.M)
 _ANY_METHOD = re.compile(r"\.[ \t]*(?:create|drop)[ \t]*\(")
 _CHECKFIRST = re.compile(r"\bcheckfirst[ \t]*=[ \t]*True\b")
-# `raise` first on its line (found by the word: a pattern anchored at every line start
-# is tried at every offset of the file)
-_RAISE_WORD = re.compile(r"\braise\b")
+# `raise` first on its line (found by the word, the line checked after: a pattern anchored
+# at every line start, or one that starts with `\b`, is tried at every offset of the file)
+_RAISE_WORD = re.compile(r"raise\b")
 ENUM_FACTS = frozenset({"create_enum", "drop_enum", "rename_enum"})
 
 
@@ -319,14 +323,20 @@ def extract_operations(
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
 
 
-def _receiver(text: str, end: int) -> int | None:
+def _receiver(text: str, end: int, longest: int = 64) -> int | None:
     """Where the name that ends at `end` starts (`op` in `op.create_index(`): a name of at
-    most 64 characters, not a digit first, not itself after a dot (`sa.op.x` is not op).
-    Matched backwards on the reversed text: a pattern anchored at `end` would be tried at
-    each of the 64 offsets before it."""
-    length = _WORD_BACKWARDS.match(text[max(0, end - 65) : end][::-1]).end()  # type: ignore[union-attr]
+    most `longest` characters, not a digit first, not itself after a dot (`sa.op.x` is not
+    op). Matched backwards on the reversed text: a pattern anchored at `end` would be tried
+    at each of the offsets before it."""
+    found = _WORD_BACKWARDS.match(text[max(0, end - longest - 1) : end][::-1], 0, longest + 1)
+    length = found.end() if found else 0
     start = end - length
-    if not length or length > 64 or not _NAME_START.match(text, start) or (start and text[start - 1] == "."):
+    if (
+        not length
+        or length > longest
+        or not _NAME_START.match(text, start)
+        or (start and text[start - 1] == ".")
+    ):
         return None
     return start
 
@@ -706,12 +716,18 @@ def _enum_methods(
         name = _enum(call).name if call is not None else ""
         checked = _checks_first(text, method.end() - 1)
         yield from _enum_facts(method.group(1), name, line, _column(text, begin), runs, checked)
-    for match in _ENUM_USE.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        receiver, verb = match.group(1), match.group(2)
+    for match in _METHOD_CALL.finditer(text):  # `NAME.create(` / `NAME.drop(`
+        end = match.start()
+        while end and text[end - 1] in " \t":
+            end -= 1
+        start = _receiver(text, end, longest=4096)
+        if start is None:
+            continue
+        line = text.count("\n", 0, start) + 1
+        receiver, verb = text[start:end], match.group(1)
         if line not in runs or receiver in ("op", "batch_op", "self", "super"):
             continue
-        column = _column(text, match.start())
+        column = _column(text, start)
         if receiver in variables:
             checked = _checks_first(text, match.end() - 1)
             yield from _enum_facts(verb, variables[receiver].name, line, column, runs, checked)
