@@ -154,6 +154,23 @@ def test_relative_script_location_read_from_where_alembic_runs(
     assert summary(report) == [(name, 2, ["b"], ["a"])]
 
 
+def test_relative_script_location_of_an_exported_tree_linted_from_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """keephq/keep exported without .git and linted by absolute path from another working
+    directory: the ini above the versions directory still resolves (never exit 2)."""
+    project = tmp_path / "keep"
+    write(project / "keep" / "alembic.ini", "[alembic]\nscript_location = keep/api/migrations\n")
+    script_dir(project / "keep" / "api" / "migrations", "a", "b<-a")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    code, report, _ = lint(elsewhere, monkeypatch, str(project / "keep" / "api" / "migrations" / "versions"))
+    assert code == 0
+    assert [(e["revisions"], e["heads"], e["bases"]) for e in report["summary"]["environments"]] == [
+        (2, ["b"], ["a"])
+    ]
+
+
 def test_relative_script_location_found_nowhere_stays_an_error(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
     write(tmp_path / "conf" / "alembic.ini", "[alembic]\nscript_location = app/migrations\n")

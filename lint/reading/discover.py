@@ -426,12 +426,12 @@ def _is_alembic_env(directory: Path) -> bool:
 def _relative_to_above(script: str | None, ini: Path, cwd: Path) -> tuple[Path, Path] | None:
     """(the directory, the script directory) when a relative `script_location` that is not
     there from the ini's directory is, shaped like a script directory, from one above it:
-    up to the repository's top, or to the working directory when the ini is below it."""
+    up to the repository's top; outside a repository (an exported tree), from any."""
     if not script or os.path.isabs(script.strip()) or ":" in script:
         return None
     top = repository_top(ini.parent)
-    if top == ini.parent and inside(ini.parent, cwd):
-        top = cwd
+    if top == ini.parent:
+        top = Path(ini.anchor or os.sep)  # no repository: the nearest directory that has it
     for directory in ini.parent.parents:
         if not inside(directory, top):
             return None
