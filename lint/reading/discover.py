@@ -410,7 +410,10 @@ def _is_alembic_ini_name(name: str) -> bool:
 
 
 def _has_script_dir_shape(directory: Path) -> bool:
-    return (directory / "env.py").is_file() and (directory / "versions").is_dir()
+    try:
+        return (directory / "env.py").is_file() and (directory / "versions").is_dir()
+    except OSError:  # a name too long, a permission: not a script directory miglint can read
+        return False
 
 
 def _is_alembic_env(directory: Path) -> bool:
