@@ -150,12 +150,14 @@ def shown(operation: OpFact) -> str:
         verb = "RENAME COLUMN" if renames else _SQL.get(operation.name, "the statement")
         return " ".join(p for p in (verb, operation.target) if p)
     receiver = "op" if operation.via == "op" else "batch_op"
+    # a name or table the code computes is shown as written (`unique_name`, `TABLE_NAME`)
+    table = repr(operation.table) if operation.table else operation.option("table_as_written")
     if operation.name in _TABLE_FIRST:
-        names = [repr(n) for n in (operation.table, operation.target) if n]
+        names = [n for n in (table, repr(operation.target) if operation.target else None) if n]
     else:  # a constraint or index name, then its table: None when the call leaves it to the naming convention
         names = [
-            repr(operation.target) if operation.target else "None",
-            *([repr(operation.table)] if operation.table else []),
+            repr(operation.target) if operation.target else operation.option("name_as_written") or "None",
+            *([table] if table else []),
         ]
     if operation.via == "batch_op":  # the table is the block's: the name alone
         if operation.name in _TABLE_FIRST:
@@ -168,7 +170,7 @@ def shown(operation: OpFact) -> str:
 
 
 def where(operation: OpFact) -> str:
-    return operation.table or "its table"
+    return operation.table or operation.option("table_as_written") or "its table"
 
 
 def column_of(operation: OpFact) -> str:

@@ -752,10 +752,17 @@ def test_concurrently_after_a_commit_is_the_commit_finding(tmp_path: Path) -> No
             "op.create_foreign_key(None, 'a', 'users', ['user_id'], ['id'])",
             "op.create_foreign_key(None, 'a')",
         ),
+        # openstack neutron and manila: a name and a table the code computes, as written
+        (
+            "op.create_unique_constraint(constraint_name=unique_name, table_name=TABLE_NAME, columns=['a'])",
+            "op.create_unique_constraint(unique_name, TABLE_NAME)",
+        ),
+        ("op.alter_column(EL_TABLE_NAME, 'uuid', nullable=False)", "op.alter_column(EL_TABLE_NAME, 'uuid')"),
     ],
 )
 def test_messages_name_the_call_as_written(call: str, expected: str) -> None:
-    """google/timesketch: an unnamed batch_op constraint is shown with its None."""
+    """google/timesketch: an unnamed batch_op constraint is shown with its None; a name or
+    table the code computes is shown as written, not as None (neutron, manila)."""
     from miglint.rules._deploy_rule import shown
 
     body = f"with op.batch_alter_table('a') as batch_op:\n    {call}" if call.startswith("batch") else call

@@ -451,6 +451,14 @@ def _arguments(name: str, read: _Read, batch: _Block | None) -> tuple[str, str, 
                 options.append(("generated", "True"))  # an identity or sequence fills every row
     else:
         target = _argument(read, target_at, _TARGET_KEYWORDS)
+        if not target:  # a name the code computes: kept as written, for the messages
+            written = _source_of(read, target_at, _TARGET_KEYWORDS)
+            if written and written != "None" and len(written) <= 80:
+                options.append(("name_as_written", written))
+    if not table and batch is None:
+        written = _source_of(read, table_at, _TABLE_KEYWORDS)
+        if written and len(written) <= 80:
+            options.append(("table_as_written", written))
     if name == "create_check_constraint":
         index = 2 if batch is None else 1
         condition = read.positional[index] if len(read.positional) > index else keywords.get("condition")
