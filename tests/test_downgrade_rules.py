@@ -8,7 +8,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import cli_runner
 from histories import write_project
+from miglint.cli import main
 from miglint.config import ConfigError
 from miglint.model import EntryBody
 from miglint.pipeline import Options, lint_paths
@@ -410,6 +412,32 @@ def test_nothing_above_the_repository_is_the_application(tmp_path: Path) -> None
     (repository / ".git").mkdir(parents=True)
     _app_project(repository, "from app.models import User\n")
     assert _messages(repository) == []
+
+
+def test_outside_a_repository_the_target_does_not_change_what_is_the_application(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """openstack mistral exported without .git: linting the ini finds what linting `.` finds."""
+    package = tmp_path / "mistral"
+    (package / "db").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "db" / "__init__.py").write_text("")
+    (package / "db" / "types.py").write_text("JsonDict = None\n")
+    scripts = package / "db" / "migration"
+    write_project(
+        scripts,
+        files={
+            "0001_r1.py": HEADER.replace("\n\nrevision", "\nfrom mistral.db import types\nrevision")
+            + "def upgrade():\n    pass\n"
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    for target in (".", "mistral/db/migration/alembic.ini", "mistral/db/migration/migrations"):
+        result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "--select", "MG506", target])
+        assert "MG506 imports the application's own code: mistral.db (types)" in result.stdout, (
+            target,
+            result.stdout,
+        )
 
 
 def test_results_follow_the_application_appearing(tmp_path: Path) -> None:

@@ -36,7 +36,7 @@ def mark_application_imports(
 ) -> tuple[list[RevisionFile], set[str]]:
     """The records with `application` set on their imports of the repository's code, and
     every path looked at (the cached results are checked against them)."""
-    top = repository_top(root)
+    top = _search_top(root)
     consulted: set[str] = set()
     tree = _migration_tree(env, root, top, consulted)
     memo: dict[tuple[str, str, tuple[str, ...]], bool] = {}
@@ -59,6 +59,21 @@ def mark_application_imports(
             record = dataclasses.replace(record, imports=tuple(facts))
         out.append(record)  # unchanged when none is the application's: no copy of the record
     return out, consulted
+
+
+def _search_top(root: Path) -> Path:
+    """How far up the application is looked for: the repository's top; outside a repository
+    (an exported tree), the working directory when it holds the project, as a run there with
+    no path would have it, so that linting the ini or the script directory finds what
+    linting `.` finds (openstack mistral, tacker: the package beside `migration/`)."""
+    top = repository_top(root)
+    if top != root:
+        return top
+    try:
+        here = Path.cwd()
+    except OSError:  # the working directory was removed
+        return top
+    return here if inside(root, here) else top
 
 
 def _is_application(
