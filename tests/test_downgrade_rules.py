@@ -529,3 +529,25 @@ def test_downgrade_sql_read_for_its_facts_only_gets_no_fix_proved() -> None:
     assert only["upgrade"].insert == by_entry["upgrade"].insert
     assert only["downgrade"].insert is None and only["downgrade"].kind == "DROP TABLE"
     assert [o.name for o in facts_only.operations if o.entry == "downgrade"] == ["drop_table"]
+
+
+def test_a_script_directory_imported_as_a_namespace_package_is_the_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ckan: `from ckan.migration import skip_based_on_legacy_engine_version`, where
+    ckan/migration (the script directory, no __init__.py in an export) is imported as a
+    namespace package: part of the migrations, not the application."""
+    package = tmp_path / "ckan"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    scripts = package / "migration"
+    (scripts / "versions").mkdir(parents=True)
+    (scripts / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s\n")
+    (scripts / "env.py").write_text("from alembic import context\n")
+    (scripts / "versions" / "0001_r1.py").write_text(
+        HEADER.replace("\n\nrevision", "\nfrom ckan.migration import skip_legacy\nrevision")
+        + "def upgrade():\n    pass\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "--select", "MG506", "."])
+    assert "MG506" not in result.stdout, result.stdout

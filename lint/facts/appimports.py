@@ -92,7 +92,9 @@ def _is_application(
             or (here is not None and inside(here, package))
             or _module_exists(module_file, consulted)
         ):
-            found = module_file if _module_exists(module_file, consulted) else package
+            # a sub-directory without __init__.py is a namespace package: itself, not its parent
+            # (ckan/migration, the script directory, imported as `ckan.migration`)
+            found = module_file if _module_exists(module_file, consulted) or module_file.is_dir() else package
         else:
             continue
         # `from myapp.db import migration`: the names may be modules of the migration tree
