@@ -815,3 +815,16 @@ def test_a_mysql_test_guarded_by_another_condition_is_still_mysql_only(tmp_path:
     )
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     assert codes(lint(tmp_path, "--select", "MG407")[1]) == [("0001_r1.py", 10, "MG407")]
+
+
+def test_a_table_made_by_create_table_as_select_is_new(tmp_path: Path) -> None:
+    """openstack/blazar: CREATE TABLE tmp AS SELECT ..., DROP TABLE old, then tmp renamed."""
+    body = (
+        "op.execute('CREATE TABLE tmp_leases AS SELECT id, project_id FROM leases')\n"
+        "op.execute('DROP TABLE leases')\n"
+        "op.execute('ALTER TABLE tmp_leases RENAME TO leases')"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    facts_of = [(f.name, f.table) for f in facts(revision("r1", None, body)) if f.name == "create_table"]
+    assert facts_of == [("create_table", "tmp_leases")]
+    assert codes(lint(tmp_path, "--select", "MG410")[1]) == []

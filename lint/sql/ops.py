@@ -44,7 +44,8 @@ def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
     if node_type == "DropStmt":
         return _drop(node)
     if node_type in ("CreateStmt", "CreateTableAsStmt"):
-        relation = node.get("relation") or node.get("into", {}).get("IntoClause", {}).get("rel")
+        into = node.get("into") or {}  # CREATE TABLE ... AS SELECT: {"into": {"rel": ...}}
+        relation = node.get("relation") or into.get("IntoClause", into).get("rel")
         table = _relation(relation)
         # PARTITION OF / INHERITS: dropping the parent drops it too (MG504)
         parents = [_relation(p.get("RangeVar")) for p in node.get("inhRelations", []) if "RangeVar" in p]
