@@ -828,3 +828,26 @@ def test_a_table_made_by_create_table_as_select_is_new(tmp_path: Path) -> None:
     facts_of = [(f.name, f.table) for f in facts(revision("r1", None, body)) if f.name == "create_table"]
     assert facts_of == [("create_table", "tmp_leases")]
     assert codes(lint(tmp_path, "--select", "MG410")[1]) == []
+
+
+def test_a_module_constant_names_the_table(tmp_path: Path) -> None:
+    """openstack/ironic-inspector: `ATTRIBUTES = 'attributes'`, then
+    `op.batch_alter_table(ATTRIBUTES)`: the table is attributes, whose name column an
+    earlier revision made its primary key (so already NOT NULL)."""
+    first = revision(
+        "r1", None, "op.create_table('attributes', sa.Column('name', sa.String(), primary_key=True))"
+    )
+    second = (
+        'revision = "r2"\ndown_revision = "r1"\nATTRIBUTES = "attributes"\nINDEX = "ix_attributes_value"\n\n\n'
+        "def upgrade():\n"
+        "    with op.batch_alter_table(ATTRIBUTES) as batch_op:\n"
+        "        batch_op.alter_column('name', nullable=False)\n"
+        "    op.create_index(INDEX, ATTRIBUTES, ['value'])\n"
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    _, output = lint(tmp_path, "--select", "MG401,MG406")
+    assert codes(output) == [("0002_r2.py", 10, "MG401")]
+    assert (
+        "op.create_index('ix_attributes_value', 'attributes') builds the index under a SHARE lock on attributes"
+        in output
+    )

@@ -195,7 +195,18 @@ def extract_operations(
             rows.extend(text.splitlines(keepends=True))
         return rows
 
-    blocks = _blocks(text, lines()) if "autocommit_block" in text or "batch_alter_table" in text else []
+    strings: list[dict[str, str]] = []
+
+    def constant(written: str | None) -> str:  # a module-level string a name stands for, or ""
+        if not written or not written.isidentifier():
+            return ""
+        if not strings:
+            strings.append(_module_strings(text))
+        return strings[0].get(written, "")
+
+    blocks = (
+        _blocks(text, lines(), constant) if "autocommit_block" in text or "batch_alter_table" in text else []
+    )
     lowered = text.lower()
     if "count" in lowered:
         blocks += _row_count_guards(text, lowered, lines)
@@ -253,15 +264,18 @@ def extract_operations(
             head = _TABLE_FIRST.match(text, match.end())
             if head is not None and where[0][1] == "upgrade":
                 created.add(bare(head.group("t")))
-            elif head is None and where[0][1] == "upgrade":
+            named_by = None
+            if head is None:
                 first = _read(text, match.end() - 1)
                 named_by = _source_of(first, 0, ("table_name",)) if first is not None else None
-                if named_by:
+                if named_by and where[0][1] == "upgrade":
                     created_as.add(named_by)
+                    if constant(named_by):
+                        created.add(bare(constant(named_by)))
             column = receiver_start - line_start
             span = Span(line, column, line, column + match.end() - receiver_start)
             kinds = tuple(b.kind for b in around)
-            table = head.group("t") if head is not None else ""
+            table = head.group("t") if head is not None else constant(named_by)
             made = [OpFact(name, table, table, span, f, e, "op", (), kinds) for f, e in where]
             found.extend(made)
             if enums is not None:
@@ -279,7 +293,7 @@ def extract_operations(
         span = Span(
             line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1)
         )
-        table, target, options = _arguments(name, read, batch)
+        table, target, options = _arguments(name, read, batch, constant)
         if created_as and not table and not full and batch is None and name in _ON_TABLE and not concurrently:
             # a table named by the same expression as one upgrade() created before: as above
             named_by = _source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS)
@@ -429,14 +443,18 @@ def _from_tree(call: ast.Call, text: str, lines: list[str], line: int) -> _Read:
     )
 
 
-def _arguments(name: str, read: _Read, batch: _Block | None) -> tuple[str, str, tuple[tuple[str, str], ...]]:
-    """(table, target, kept keyword values) of one call."""
+def _arguments(
+    name: str, read: _Read, batch: _Block | None, constant: Callable[[str | None], str] = lambda _: ""
+) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """(table, target, kept keyword values) of one call; `constant`: the module-level
+    string a name stands for (`ATTRIBUTES = 'attributes'`), "" when none."""
     (table_at, target_at) = _SHAPES[name][1 if batch is not None else 0]
     keywords = read.keywords
     schema = _literal(keywords.get("schema")) or _literal(keywords.get("source_schema"))
-    table = (
-        batch.table if batch is not None else _qualified(schema, _argument(read, table_at, _TABLE_KEYWORDS))
+    named = _argument(read, table_at, _TABLE_KEYWORDS) or constant(
+        _source_of(read, table_at, _TABLE_KEYWORDS)
     )
+    table = batch.table if batch is not None else _qualified(schema, named)
     options = [(k, v) for k, v in keywords.items() if k in _KEPT]
     if target_at == -2:  # add_column: the Column's name and its own keywords
         index = 1 if batch is None else 0
@@ -450,7 +468,9 @@ def _arguments(name: str, read: _Read, batch: _Block | None) -> tuple[str, str, 
             if any(_GENERATED.match(a) for a in column.positional[1:]):
                 options.append(("generated", "True"))  # an identity or sequence fills every row
     else:
-        target = _argument(read, target_at, _TARGET_KEYWORDS)
+        target = _argument(read, target_at, _TARGET_KEYWORDS) or constant(
+            _source_of(read, target_at, _TARGET_KEYWORDS)
+        )
         if not target:  # a name the code computes: kept as written, for the messages
             written = _source_of(read, target_at, _TARGET_KEYWORDS)
             if written and written != "None" and len(written) <= 80:
@@ -514,7 +534,9 @@ def _by_line(runs: list[tuple[str, str, set[int]]]) -> dict[int, list[tuple[str,
     return found
 
 
-def _blocks(text: str, lines: list[str]) -> list[_Block]:
+def _blocks(
+    text: str, lines: list[str], constant: Callable[[str | None], str] = lambda _: ""
+) -> list[_Block]:
     """The `with ...autocommit_block():` and `with ...batch_alter_table(...) as x:` blocks:
     from the line after the header to the last line indented deeper than `with`."""
     found = []
@@ -536,7 +558,8 @@ def _blocks(text: str, lines: list[str]) -> list[_Block]:
             alias = named.group(1) if named else ""
             read = _read(text, opening)
             if read is not None:
-                table = _qualified(_literal(read.keywords.get("schema")), _argument(read, 0, ("table_name",)))
+                named = _argument(read, 0, ("table_name",)) or constant(_source_of(read, 0, ("table_name",)))
+                table = _qualified(_literal(read.keywords.get("schema")), named)
                 convention = "naming_convention" in read.keywords
         header_end = text.count("\n", 0, closing) + 1
         found.append(
@@ -861,6 +884,26 @@ def _wrap(text: str, start: int, lines: list[str], span: Span) -> tuple[int, int
         if '"""' in inside or "'''" in inside or "\\\n" in inside:
             return None
     return span.line, span.end_line, span.column
+
+
+# `NAME = "literal"` at module level (no indentation), the line holding nothing else
+_MODULE_STRING = re.compile(
+    r"""^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*(['"])([^'"\\\n]*)\2[ \t]*(?:#[^\n]*)?$""", re.M
+)
+
+
+def _module_strings(text: str) -> dict[str, str]:
+    """Module-level names bound once, to a one-line string literal (ironic-inspector:
+    `ATTRIBUTES = 'attributes'`, then `op.batch_alter_table(ATTRIBUTES)`): what a call that
+    names a table or a constraint by them means. A name bound again at the top, or
+    declared `global` anywhere, is left out."""
+    found = {m.group(1): m.group(3) for m in _MODULE_STRING.finditer(text)}
+    return {
+        name: value
+        for name, value in found.items()
+        if len(re.findall(rf"(?m)^{name}[ \t]*(?::|[-+*/|&%]?=(?!=))", text)) == 1
+        and re.search(rf"\bglobal\b[^\n]*\b{name}\b", text) is None
+    }
 
 
 def _source_of(read: _Read, index: int, keywords: tuple[str, ...]) -> str | None:
