@@ -127,9 +127,9 @@ class SetNotNull(DeployRule):
         for rev_id, file in graph.revisions.items():
             if "create_check_constraint" in file.operation_names:
                 checked.update(summary("MG406/checks", file, _not_null_checks))
-            for table, column in file.op_primary:
+            for table, column in (*file.op_primary, *file.op_not_null):
                 keyed.setdefault((bare(table), column.lower()), []).append(rev_id)
-            if "alter_column" in file.operation_names:
+            if not _CHANGING.isdisjoint(file.operation_names):
                 nullable.update(summary("MG406/nullable", file, _made_nullable))
         self._checked = checked
         self._keyed = {pair: revisions for pair, revisions in keyed.items() if pair not in nullable}
@@ -184,13 +184,25 @@ def _not_null_checks(file: RevisionFile) -> tuple[tuple[str, str], ...]:
     )
 
 
+_CHANGING = frozenset({"alter_column", "add_column", "drop_column"})
+
+
 def _made_nullable(file: RevisionFile) -> tuple[tuple[str, str], ...]:
-    """(table, column) of each column upgrade() or downgrade() makes nullable."""
-    return tuple(
-        (bare(o.table), o.target.lower())
-        for o in file.operations
-        if o.name == "alter_column" and o.option("nullable") == "True"
-    )
+    """(table, column) of each column upgrade() or downgrade() makes nullable, or may
+    have made anew under the same name: renamed from or to it, dropped, or added without
+    `nullable=False` (warehouse drops `caveats` by a rename, then adds a nullable one)."""
+    found = []
+    for o in file.operations:
+        table, column = bare(o.table), o.target.lower()
+        if o.name == "alter_column":
+            if o.option("nullable") == "True":
+                found.append((table, column))
+            renamed = (o.option("new_column_name") or "").strip().strip("'\"").lower()
+            if renamed:
+                found += [(table, column), (table, renamed)]
+        elif o.name == "drop_column" or (o.name == "add_column" and o.option("nullable") != "False"):
+            found.append((table, column))
+    return tuple(found)
 
 
 def _altered_columns(file: RevisionFile) -> tuple[tuple[str, str], ...]:

@@ -851,3 +851,25 @@ def test_a_module_constant_names_the_table(tmp_path: Path) -> None:
         "op.create_index('ix_attributes_value', 'attributes') builds the index under a SHARE lock on attributes"
         in output
     )
+
+
+def test_a_column_created_not_null_is_not_scanned_again(tmp_path: Path) -> None:
+    """openstack/cyborg: the column was created nullable=False; a later revision passes
+    nullable=False again (with a type change): PostgreSQL checks nothing. Made nullable
+    again in between (by SQL here), it is scanned."""
+    first = revision(
+        "r1",
+        None,
+        "op.create_table('devices', sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "    sa.Column('type', sa.Enum('A', 'B', name='device_type'), nullable=False),\n"
+        "    sa.Column('state', sa.String(), nullable=False))",
+    )
+    second = revision(
+        "r2",
+        "r1",
+        "op.alter_column('devices', 'type', existing_type=sa.Enum('A', name='device_type'), nullable=False)\n"
+        'op.execute("ALTER TABLE devices ALTER COLUMN state DROP NOT NULL")',
+    )
+    third = revision("r3", "r2", "op.alter_column('devices', 'state', nullable=False)")
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second, "0003_r3.py": third})
+    assert codes(lint(tmp_path, "--select", "MG406")[1]) == [("0003_r3.py", 6, "MG406")]

@@ -151,6 +151,7 @@ class OpKeys(NamedTuple):
     renames: tuple[tuple[str, str], ...]  # (old, new): a table's keys go with it
     cascades: tuple[tuple[str, str], ...] = ()  # (child, parent) of each foreign key ON DELETE CASCADE
     primary: tuple[tuple[str, str], ...] = ()  # (table, column) of each primary key column: NOT NULL
+    not_null: tuple[tuple[str, str], ...] = ()  # (table, column) of each Column(..., nullable=False) made
 
 
 class KeyReader:
@@ -173,10 +174,13 @@ class KeyReader:
         self.renames: list[tuple[str, str]] = []
         self.cascades: list[tuple[str, str]] = []
         self.primary: list[tuple[str, str]] = []
+        self.not_null: list[tuple[str, str]] = []
 
     def read(self, name: str, text: str, start: int, opening: int, arguments: _Read | None) -> None:
         """The call of op.`name` that starts at `start`, its `(` at `opening`; `arguments`:
         what ops._read made of them (None: it could not split them)."""
+        if name in _SPARSE and arguments is not None and "nullable" in text[opening : arguments.end]:
+            self.not_null.extend(_not_null_columns(name, arguments))
         call = _sparse_call(name, text, opening, arguments) if name in _SPARSE else None
         if call is _NO_KEY:
             return
@@ -209,6 +213,7 @@ class KeyReader:
             tuple(self.renames),
             tuple(dict.fromkeys(self.cascades)),
             tuple(dict.fromkeys(self.primary)),
+            tuple(dict.fromkeys(self.not_null)),
         )
 
 
@@ -300,6 +305,46 @@ def _keys_of(name: str, call: ast.Call) -> Iterator[tuple[str, tuple[str, ...]]]
         columns = _strings(listed.elts) if isinstance(listed, (ast.List, ast.Tuple)) else ()
         if table and columns:
             yield _qualified(schema, table), columns
+
+
+_COLUMN_CALL = re.compile(r"(?:[\w.]*\.)?Column\s*\(")
+
+
+def _not_null_columns(name: str, read: _Read) -> Iterator[tuple[str, str]]:
+    """(table, column) of each `Column("name", ..., nullable=False)` that create_table or
+    add_column makes (MG406: such a column is NOT NULL already), read from the argument
+    texts ops._read split, each Column's own arguments split the same way."""
+    from .ops import _read as read_arguments  # deferred: ops imports this module
+
+    table = _plain_string(read.positional[0] if read.positional else read.keywords.get("table_name"))
+    if not table:
+        return
+    table = _qualified(_plain_string(read.keywords.get("schema")), table)
+    columns = (
+        read.positional[1:]
+        if name == "create_table"
+        else read.positional[1:2] or [read.keywords.get("column", "")]
+    )
+    for text in columns:
+        opening = _COLUMN_CALL.match(text or "")
+        if opening is None or "nullable" not in text:
+            continue
+        column = read_arguments(text, opening.end() - 1)
+        if column is None or column.keywords.get("nullable") != "False":
+            continue
+        named = _plain_string(column.positional[0] if column.positional else column.keywords.get("name"))
+        if named:
+            yield table, named
+
+
+def _plain_string(value: str | None) -> str:
+    """A one-line string literal's text; "" for anything else."""
+    value = (value or "").strip()
+    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+        inner = value[1:-1]
+        if "'" not in inner and '"' not in inner and "\\" not in inner and "\n" not in inner:
+            return inner
+    return ""
 
 
 def _primary_of(name: str, call: ast.Call) -> Iterator[tuple[str, str]]:

@@ -141,6 +141,7 @@ def parse_revision_file(
                 op_renames=found.renames,
                 op_cascades=found.cascades,
                 op_primary=found.primary,
+                op_not_null=found.not_null,
             )
         if operations:
             enums = tuple(o for o in operations if o.name in ENUM_FACTS)

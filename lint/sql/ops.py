@@ -130,6 +130,8 @@ def _alter(table: str, command: Node) -> list[SqlOp]:
         return [("add_column", table, str(column.get("colname", "")), tuple(options))]
     if subtype == "AT_SetNotNull":
         return [("alter_column", table, str(command.get("name", "")), (("nullable", "False"),))]
+    if subtype == "AT_DropNotNull":  # the column is nullable again (MG406 reads it)
+        return [("alter_column", table, str(command.get("name", "")), (("nullable", "True"),))]
     if subtype == "AT_AlterColumnType":
         type_name = definition.get("ColumnDef", {}).get("typeName", {})
         return [("alter_column", table, str(command.get("name", "")), (("type_", _type_text(type_name)),))]
