@@ -24,10 +24,12 @@ class SetNotNull(DeployRule):
 
     Not flagged either when the column is already NOT NULL, as PostgreSQL then checks
     nothing: `existing_nullable=False`, or a column that an `op` call of an earlier
-    revision (an ancestor) made part of a primary key (`primary_key=True`,
-    `PrimaryKeyConstraint`, `op.create_primary_key`; dropping the key leaves the column
-    NOT NULL), when no revision makes it nullable (autogenerate writes `nullable=False` on
-    a key column whose type it changes).
+    revision (an ancestor) created `nullable=False` (`create_table`, `add_column`) or made
+    part of a primary key (`primary_key=True`, `PrimaryKeyConstraint`,
+    `op.create_primary_key`; dropping the key leaves the column NOT NULL), when no revision
+    makes it nullable or may have made it anew under its name (a rename from or to it, a
+    drop, an `add_column` without `nullable=False`). Autogenerate writes `nullable=False`
+    again on such a column whose type it changes.
 
     ## Why is this bad?
     SET NOT NULL scans the whole table to prove no row is NULL, holding an ACCESS
