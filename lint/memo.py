@@ -114,6 +114,15 @@ class RuleMemo:
         return (old if isinstance(old, dict) else {}), new
 
 
+def summarised(
+    memo: RuleMemo | None, name: str, file: Any, gather: Callable[[Any], Iterable[Summary]]
+) -> tuple[Summary, ...]:
+    """`gather(file)`, kept in the memo under `name` when there is one (RuleMemo.summary)."""
+    if memo is None:
+        return tuple(gather(file))
+    return memo.summary(name, file.path, lambda: gather(file))
+
+
 def _plain(value: object) -> bool:
     """A summary as `summary` keeps it: a tuple of strings and tuples of strings."""
     return type(value) is tuple and all(

@@ -73,11 +73,12 @@ def run() -> None:
 
 
 class _Plain:
-    __slots__ = ("argv", "cache_dir", "key", "name")
+    __slots__ = ("argv", "cache_dir", "key", "name", "paths")
 
-    def __init__(self, argv: list, cache_dir: "str | None") -> None:
+    def __init__(self, argv: list, cache_dir: "str | None", paths: list) -> None:
         self.argv = argv
         self.cache_dir = cache_dir
+        self.paths = paths  # the path arguments
         streams = [sys.stdout, sys.stderr]
         self.key = [
             _MEMO_FORMAT,
@@ -102,12 +103,14 @@ def _plain(argv: list) -> "_Plain | None":
         if stream is None or (stream.encoding or "").lower().replace("-", "") != "utf8":
             return None  # click would re-wrap the stream: not what the memo holds
     cache_dir = None
+    paths = []
     at = 1
     while at < len(argv):
         token = argv[at]
         at += 1
         if not token.startswith("-"):
-            continue  # a path
+            paths.append(token)
+            continue
         name, has_value, value = token.partition("=")
         if name in _VALUED:
             if not has_value:
@@ -122,7 +125,7 @@ def _plain(argv: list) -> "_Plain | None":
         elif has_value or token not in _FLAGS:
             return None  # --fix, --diff, --against, -o, --no-cache, --help, `--`, ...
     try:
-        return _Plain(list(argv), cache_dir)
+        return _Plain(list(argv), cache_dir, paths)
     except (OSError, ValueError):  # no working directory
         return None
 
@@ -134,7 +137,7 @@ def _memo_directories(plain: _Plain) -> list:
     if plain.cache_dir is not None:
         return [os.path.join(plain.key[2], plain.cache_dir)]
     found: list = []
-    for start in (plain.key[2], *(os.path.join(plain.key[2], p) for p in _paths(plain.argv))):
+    for start in (plain.key[2], *(os.path.join(plain.key[2], p) for p in plain.paths)):
         here = os.path.normpath(start)
         while True:
             candidate = os.path.join(here, ".miglint_cache")
@@ -145,20 +148,6 @@ def _memo_directories(plain: _Plain) -> list:
                 break
             here = parent
     return found
-
-
-def _paths(argv: list) -> list:
-    """The path arguments of a plain `lint` command line (see _plain)."""
-    paths = []
-    at = 1
-    while at < len(argv):
-        token = argv[at]
-        at += 1
-        if not token.startswith("-"):
-            paths.append(token)
-        elif token in _VALUED:
-            at += 1  # its value
-    return paths
 
 
 # -- serving -------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ..memo import summarised
 from ..model import Diagnostic, Fix, RevisionFile, SqlStatement
 from ..rule import Example
 from ._sql_rule import SqlRule, upgrade_running
@@ -225,12 +225,7 @@ class InsertWithoutConflictGuard(SqlRule):
 
     def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
         memo = shared.get("memo")
-        self.history = [
-            history_facts(f)
-            if memo is None
-            else memo.summary("MG204/history", f.path, functools.partial(history_facts, f))
-            for f in files
-        ]
+        self.history = [summarised(memo, "MG204/history", f, history_facts) for f in files]
         self.keys: KeysByName = by_name(unique_keys(self.history))
         self.parents: dict[str, set[str]] | None = None  # worked out for the first INSERT that needs it
         yield from super().check_files(files, shared)

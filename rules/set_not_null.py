@@ -1,15 +1,14 @@
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Callable, Hashable, Iterator
-from typing import Any
+from collections.abc import Hashable, Iterator
 
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
+from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, column_of, revision, shown
+from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown
 
 _NOT_NULL_CHECK = re.compile(r"[\"`]?(\w+)[\"`]?\s+IS\s+NOT\s+NULL", re.I)
 
@@ -118,21 +117,16 @@ class SetNotNull(DeployRule):
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         memo = graph.memo
-
-        def summary(name: str, file: RevisionFile, gather: Callable[[RevisionFile], Any]) -> tuple[Any, ...]:
-            compute = functools.partial(gather, file)
-            return compute() if memo is None else memo.summary(name, file.path, compute)
-
         checked: set[tuple[str, ...]] = set()  # (table, column) a NOT NULL check covers
         keyed: dict[tuple[str, str], list[str]] = {}  # (table, column) -> revisions making it a key column
         nullable: set[tuple[str, ...]] = set()  # made nullable by some revision
         for rev_id, file in graph.revisions.items():
             if "create_check_constraint" in file.operation_names:
-                checked.update(summary("MG406/checks", file, _not_null_checks))
+                checked.update(summarised(memo, "MG406/checks", file, _not_null_checks))
             for table, column in (*file.op_primary, *file.op_not_null):
                 keyed.setdefault((bare(table), column.lower()), []).append(rev_id)
             if not _CHANGING.isdisjoint(file.operation_names):
-                nullable.update(summary("MG406/nullable", file, _made_nullable))
+                nullable.update(summarised(memo, "MG406/nullable", file, _made_nullable))
         self._checked = checked
         self._keyed = {pair: revisions for pair, revisions in keyed.items() if pair not in nullable}
         self._graph = graph
@@ -148,8 +142,7 @@ class SetNotNull(DeployRule):
         # the NOT NULL checks and earlier primary keys of the history on this revision's columns
         if not self._checked and not self._keyed:
             return frozenset()  # most histories: the revision's operations are not even read
-        compute = functools.partial(_altered_columns, file)
-        altered = compute() if self._memo is None else self._memo.summary("MG406/altered", file.path, compute)
+        altered = summarised(self._memo, "MG406/altered", file, _altered_columns)
         return frozenset(
             pair for pair in altered if pair in self._checked or self._not_null_before(rev_id, pair)
         )
@@ -199,7 +192,7 @@ def _made_nullable(file: RevisionFile) -> tuple[tuple[str, str], ...]:
         if o.name == "alter_column":
             if o.option("nullable") == "True":
                 found.append((table, column))
-            renamed = (o.option("new_column_name") or "").strip().strip("'\"").lower()
+            renamed = literal_option(o, "new_column_name", "").lower()
             if renamed:
                 found += [(table, column), (table, renamed)]
         elif o.name == "drop_column" or (o.name == "add_column" and o.option("nullable") != "False"):

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from ..graph import RevisionGraph
+from ..memo import summarised
 from ..model import Diagnostic, Location, OpFact, RevisionFile
 from ..rule import WARNING, Example, GraphRule
 from ._inverse import revision
@@ -148,17 +148,10 @@ class UnnamedConstraint(GraphRule):
         with_calls = [f for f in files if not f.operation_names.isdisjoint(_CALLS)]
         memo = graph.memo
 
-        def gathered(
-            file: RevisionFile, name: str, compute: Callable[[], tuple[str, ...]]
-        ) -> tuple[str, ...]:
-            return compute() if memo is None else memo.summary(name, file.path, compute)  # type: ignore[return-value]
-
-        unnamed = {
-            n for f in with_calls for n in gathered(f, "MG502/unnamed", functools.partial(_unnamed, f))
-        }
+        unnamed = {n for f in with_calls for n in summarised(memo, "MG502/unnamed", f, _unnamed)}
         if not unnamed:
             return
-        named = {n for f in with_calls for n in gathered(f, "MG502/named", functools.partial(_named, f))}
+        named = {n for f in with_calls for n in summarised(memo, "MG502/named", f, _named)}
         convention = bool(unnamed & named)
         for file in with_calls:
             if memo is None:

@@ -33,6 +33,7 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 
+from ..sql.source import ENTRY_POINTS
 from .pyguards import flag_parameters
 
 # a module function with a parameter whose default is True or False, on its `def` line
@@ -42,20 +43,26 @@ from .pyguards import flag_parameters
 _FLAG_DEFAULT = re.compile(r"def[ \t]+\w+[ \t]*\([^)\n]{0,300}=[ \t]*(?:True|False)\b")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_ENTRY_POINTS = frozenset({"upgrade", "downgrade"})
+_ENTRY_POINTS = frozenset(ENTRY_POINTS)
+
+Untaken = dict[tuple[str, str], frozenset[int]]
 
 
-def untaken_lines(text: str, entries: Iterable[str]) -> dict[tuple[str, str], frozenset[int]]:
-    """(function, entry) -> the lines of the function that never run when `entry` runs it."""
+def untaken_lines(
+    text: str, entries: Iterable[str] = ENTRY_POINTS, tree: ast.Module | None = None
+) -> Untaken:
+    """(function, entry) -> the lines of the function that never run when `entry` runs it.
+    `tree`: the module's AST when the caller has one (parsed here otherwise)."""
     if _FLAG_DEFAULT.search(text) is None:
         return {}
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return {}
+    if tree is None:
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return {}
     functions = {n.name: n for n in tree.body if isinstance(n, _FUNCTIONS)}
     entry_names = [e for e in entries if e in functions]
-    found: dict[tuple[str, str], frozenset[int]] = {}
+    found: Untaken = {}
     try:
         callers = _callers(tree, functions)
         # a function that only entry points call (whichever are read): when one runs, its

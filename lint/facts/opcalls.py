@@ -314,12 +314,12 @@ def _not_null_columns(name: str, read: _Read) -> Iterator[tuple[str, str]]:
     """(table, column) of each `Column("name", ..., nullable=False)` that create_table or
     add_column makes (MG406: such a column is NOT NULL already), read from the argument
     texts ops._read split, each Column's own arguments split the same way."""
-    from .ops import _read as read_arguments  # deferred: ops imports this module
+    from .ops import _literal, _read  # deferred: ops imports this module
 
-    table = _plain_string(read.positional[0] if read.positional else read.keywords.get("table_name"))
+    table = _literal(read.positional[0] if read.positional else read.keywords.get("table_name"))
     if not table:
         return
-    table = _qualified(_plain_string(read.keywords.get("schema")), table)
+    table = _qualified(_literal(read.keywords.get("schema")), table)
     columns = (
         read.positional[1:]
         if name == "create_table"
@@ -329,22 +329,12 @@ def _not_null_columns(name: str, read: _Read) -> Iterator[tuple[str, str]]:
         opening = _COLUMN_CALL.match(text or "")
         if opening is None or "nullable" not in text:
             continue
-        column = read_arguments(text, opening.end() - 1)
+        column = _read(text, opening.end() - 1)
         if column is None or column.keywords.get("nullable") != "False":
             continue
-        named = _plain_string(column.positional[0] if column.positional else column.keywords.get("name"))
+        named = _literal(column.positional[0] if column.positional else column.keywords.get("name"))
         if named:
             yield table, named
-
-
-def _plain_string(value: str | None) -> str:
-    """A one-line string literal's text; "" for anything else."""
-    value = (value or "").strip()
-    if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
-        inner = value[1:-1]
-        if "'" not in inner and '"' not in inner and "\\" not in inner and "\n" not in inner:
-            return inner
-    return ""
 
 
 def _primary_of(name: str, call: ast.Call) -> Iterator[tuple[str, str]]:

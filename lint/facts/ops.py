@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..model import OpFact, Span, SqlStatement
 from ..sql.literal import _all_lines, _nested
 from ..sql.source import ENTRY_POINTS, char_column
-from .flagbranches import untaken_lines
+from .flagbranches import Untaken, untaken_lines
 from .opcalls import KEY_CALLS
 
 if TYPE_CHECKING:
@@ -172,6 +172,7 @@ def extract_operations(
     full: bool = False,
     inverse: bool = False,
     keys: KeyReader | None = None,
+    untaken: Untaken | None = None,
 ) -> tuple[OpFact, ...]:
     """`full`: the facts MG211/MG212 need too: downgrade()'s calls (when `entries` has
     it), `guarded` ((line, column) of the calls an inspector check guards, facts/opcalls.py)
@@ -185,7 +186,8 @@ def extract_operations(
     runs = _entry_lines(code, entries if full or inverse else ("upgrade",))
     if not runs:
         return ()
-    untaken = untaken_lines(text, dict.fromkeys(e for _, e, _ in runs))
+    if untaken is None:
+        untaken = untaken_lines(text, dict.fromkeys(e for _, e, _ in runs))
     if untaken:  # `if upgrade:` in a step that upgrade() and downgrade() both run (facts/flagbranches.py)
         runs = [(f, e, lines_run - untaken.get((f, e), frozenset())) for f, e, lines_run in runs]
     rows: list[str] = []
@@ -266,7 +268,9 @@ def extract_operations(
                 created.add(bare(head.group("t")))
             named_by = None
             if head is None:
-                first = _read(text, match.end() - 1)
+                first = (
+                    read if was_read else _read(text, match.end() - 1)
+                )  # the key reader's, when it read it
                 named_by = _source_of(first, 0, ("table_name",)) if first is not None else None
                 if named_by and where[0][1] == "upgrade":
                     created_as.add(named_by)

@@ -34,6 +34,7 @@ import warnings
 from typing import TYPE_CHECKING
 
 from ..facts.entrybodies import entry_bodies
+from ..facts.flagbranches import untaken_lines
 from ..facts.imports import import_facts, mark_header_only, may_import_others
 from ..facts.offline import may_need_a_database, offline_uses
 from ..facts.opcalls import KEY_HINT, KeyReader
@@ -91,11 +92,13 @@ def parse_revision_file(
         return RevisionFile(path=path, problem=problem, suppressions=suppressions)
 
     entries = ("upgrade", "downgrade") if downgrade else ("upgrade",)
+    # the branches of steps written for both directions, read once for the SQL and the op calls
+    untaken = untaken_lines(text, entries, tree)
     sql: tuple[SqlStatement, ...] = ()
     sql_problems: tuple[SqlProblem, ...] = ()
     if wants_sql:
         checked = ("upgrade",) if downgrade == "facts" else None
-        sql, sql_problems = sql_facts(text, dialect, tree, entries, code, checked)
+        sql, sql_problems = sql_facts(text, dialect, tree, entries, code, checked, untaken)
     header = _header_region(text)
     plain = read_plain_header(text, text if header is None else header, code)
     if plain is not None:
@@ -131,7 +134,7 @@ def parse_revision_file(
             guarded = guarded_calls(text, tree, entries)
         keys = KeyReader() if wants_keys else None
         operations = extract_operations(
-            text, code, sql, entries, guarded, full=wants_ops, inverse=downgrade, keys=keys
+            text, code, sql, entries, guarded, full=wants_ops, inverse=downgrade, keys=keys, untaken=untaken
         )
         if keys is not None:
             found = keys.found()

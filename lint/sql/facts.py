@@ -12,7 +12,7 @@ import types
 from collections.abc import Collection
 from dataclasses import replace
 
-from ..facts.flagbranches import untaken_lines
+from ..facts.flagbranches import Untaken, untaken_lines
 from ..model import Span, SqlProblem, SqlStatement
 from .guards import Settled, Step, settle, worth_reading
 from .source import ENTRY_POINTS, Extraction, SqlSource, extract_sql
@@ -32,13 +32,15 @@ def sql_facts(
     entries: tuple[str, ...] = ENTRY_POINTS,
     code: types.CodeType | None = None,
     checked: Collection[str] | None = None,
+    untaken: Untaken | None = None,
 ) -> tuple[tuple[SqlStatement, ...], tuple[SqlProblem, ...]]:
     """`tree`: the module's AST if the caller has it; else `code`, its compiled form, lets
     literal SQL be read without building the AST (sql/literal.py).
 
     `checked`: the entry points whose statements the SQL rules report (None: all of
     `entries`); the others are read for their facts only (the MG5xx rules compare
-    downgrade() with upgrade()): no fix is proved for them, no order reasoned about."""
+    downgrade() with upgrade()): no fix is proved for them, no order reasoned about.
+    `untaken`: facts/flagbranches.py's answer, when the caller has it."""
     if not runs_sql(text):
         return (), ()
     from . import analyze
@@ -52,7 +54,7 @@ def sql_facts(
         if tree is None:  # parsed once, for the extraction and for settle() below
             tree = ast.parse(text)
         extraction = extract_sql(text, tree, entries)
-    extraction = _runs(extraction, untaken_lines(text, entries))
+    extraction = _runs(extraction, untaken_lines(text, entries, tree) if untaken is None else untaken)
     statements: list[SqlStatement] = []
     steps: list[Step] = []  # the same statements, for reading them in order (sql/guards.py)
     problems = [
@@ -122,7 +124,7 @@ def sql_facts(
     return tuple(statements), tuple(problems)
 
 
-def _runs(extraction: Extraction, untaken: dict[tuple[str, str], frozenset[int]]) -> Extraction:
+def _runs(extraction: Extraction, untaken: Untaken) -> Extraction:
     """The SQL an entry point runs: a step's branch its flag rules out is left out
     (`def step(upgrade=True): if upgrade: ... else: ...`, facts/flagbranches.py)."""
     if not untaken:
