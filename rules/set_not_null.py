@@ -117,18 +117,28 @@ class SetNotNull(DeployRule):
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         memo = graph.memo
+        revisions = graph.revisions.items()
         checked: set[tuple[str, ...]] = set()  # (table, column) a NOT NULL check covers
-        keyed: dict[tuple[str, str], list[str]] = {}  # (table, column) -> revisions making it a key column
-        nullable: set[tuple[str, ...]] = set()  # made nullable by some revision
-        for rev_id, file in graph.revisions.items():
+        altered: set[tuple[str, ...]] = set()  # (table, column) some upgrade() sets NOT NULL
+        for _, file in revisions:
             if "create_check_constraint" in file.operation_names:
                 checked.update(summarised(memo, "MG406/checks", file, _not_null_checks))
+            if "alter_column" in file.upgrade_operation_names:
+                altered.update(summarised(memo, "MG406/altered", file, _altered_columns))
+        # columns made NOT NULL by an ancestor: asked only of the columns set NOT NULL later
+        keyed: dict[tuple[str, str], list[str]] = {}  # (table, column) -> revisions making it so
+        for rev_id, file in revisions:
             for table, column in (*file.op_primary, *file.op_not_null):
-                keyed.setdefault((bare(table), column.lower()), []).append(rev_id)
-            if not _CHANGING.isdisjoint(file.operation_names):
-                nullable.update(summarised(memo, "MG406/nullable", file, _made_nullable))
+                pair = (bare(table), column.lower())
+                if pair in altered:
+                    keyed.setdefault(pair, []).append(rev_id)
+        nullable: set[tuple[str, ...]] = set()  # made nullable (or anew) by some revision
+        if keyed:
+            for _, file in revisions:
+                if not _CHANGING.isdisjoint(file.operation_names):
+                    nullable.update(summarised(memo, "MG406/nullable", file, _made_nullable))
         self._checked = checked
-        self._keyed = {pair: revisions for pair, revisions in keyed.items() if pair not in nullable}
+        self._keyed = {pair: makers for pair, makers in keyed.items() if pair not in nullable}
         self._graph = graph
         self._memo = memo
         yield from super().check_graph(graph)
@@ -136,7 +146,13 @@ class SetNotNull(DeployRule):
     def _not_null_before(self, rev_id: str, pair: tuple[str, str]) -> bool:
         """Whether a revision before `rev_id` made the column part of a primary key (and so
         NOT NULL: dropping the key leaves it so), and no revision makes it nullable."""
-        return any(self._graph.is_ancestor(key, rev_id) for key in self._keyed.get(pair, ()))
+        makers = self._keyed.get(pair)
+        if not makers:
+            return False
+        order = self._graph.topological_order
+        if order is not None:  # an ancestor comes first: most makers need no walk
+            makers = [m for m in makers if order[m] < order[rev_id]]
+        return any(self._graph.is_ancestor(maker, rev_id) for maker in makers)
 
     def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
         # the NOT NULL checks and earlier primary keys of the history on this revision's columns
@@ -201,6 +217,9 @@ def _made_nullable(file: RevisionFile) -> tuple[tuple[str, str], ...]:
 
 
 def _altered_columns(file: RevisionFile) -> tuple[tuple[str, str], ...]:
+    """(table, column) of each column upgrade() sets NOT NULL: all check_operation reports."""
     return tuple(
-        (bare(o.table), o.target.lower()) for o in file.upgrade_operations if o.name == "alter_column"
+        (bare(o.table), o.target.lower())
+        for o in file.upgrade_operations
+        if o.name == "alter_column" and o.option("nullable") == "False"
     )
