@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import errno
 import gc
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
@@ -16,6 +14,7 @@ import click
 
 from . import __version__
 from .config import ConfigError
+from .lazydataclass import dataclass, replace
 
 if TYPE_CHECKING:
     from .model import Diagnostic
@@ -440,7 +439,7 @@ def _with_graphs(
     for index, env in enumerate(project.environments[: len(reports)]):
         if out[index].graph is None and out[index].files:
             graph = _load_graph(project_of(project, env), env, options)
-            out[index] = dataclasses.replace(out[index], graph=graph)
+            out[index] = replace(out[index], graph=graph)
     return out
 
 
@@ -1294,7 +1293,7 @@ def init(path: Path | None, record: bool | None) -> None:
     project = discover([str(root)], cwd)
     if not project.environments:
         raise ConfigError(f"no Alembic environment found in {display_path(str(root), cwd)}: nothing to write")
-    project = dataclasses.replace(project, root=root)
+    project = replace(project, root=root)
     written = initialise.section(project, find_runners(project), cwd)
     created = initialise.write(pyproject, written.text)
     shown = display_path(str(pyproject), cwd)

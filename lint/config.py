@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from .lazydataclass import dataclass, field
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
+from .lazydataclass import dataclass
 from .rule import Example, Rule, all_rules
 
 INDEX = "README.md"

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .config import ConfigError, Settings
+from .lazydataclass import dataclass
 from .model import Diagnostic, RevisionFile, Suppression
 from .rule import FileRule, GraphRule, Rule, RunnerRule, all_rules
 

@@ -20,17 +20,16 @@ outside the project.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import difflib
 import io
 import os
 import re
 import tokenize
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import remove_stale_temporaries, replace_file
+from .lazydataclass import dataclass, replace
 from .model import Diagnostic, Edit, Span
 from .reading.collect import content_digest, linted_missing
 from .reading.readfile import read_regular
@@ -95,7 +94,7 @@ def write_fixes(
             remove_stale_temporaries(path, min_age=0.0 if locked else 600.0)
             if not _write_atomically(path, fix):
                 if skipped is not None:
-                    skipped.append(dataclasses.replace(fix, problem=CHANGED))
+                    skipped.append(replace(fix, problem=CHANGED))
                 continue
             written.append(fix)
     return written

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .history.deploy import DeployContext
+from .lazydataclass import dataclass
 from .model import RevisionFile
 
 if TYPE_CHECKING:

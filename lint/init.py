@@ -15,10 +15,10 @@ import os
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from .config import ConfigError, load_settings, miglint_table
+from .lazydataclass import dataclass
 from .reading.discover import Environment, Project
 
 # `postgresql+asyncpg://`, `mysql://`, `sqlite:///`: the scheme before the driver

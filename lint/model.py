@@ -11,8 +11,9 @@ from __future__ import annotations
 import functools
 import io
 import pickle
-from dataclasses import dataclass
 from typing import Any
+
+from .lazydataclass import dataclass
 
 # Header variables Alembic reads from a version module.
 HEADER_FIELDS = ("revision", "down_revision", "branch_labels", "depends_on")

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .engine import select_rules
 from .history.headfile import configured_path, read_head_file
+from .lazydataclass import dataclass, replace
 from .model import Span
 from .reading.collect import NOT_A_DIGEST, Lookup, Prints, RunFiles, Store
 from .reading.confine import inside, repository_top
@@ -207,7 +206,7 @@ def _lint_project(
             project, rules, options, store, files, found, head_files, wants_ops
         )
         if options.against is None:
-            store.keep(files, found, key_of, [dataclasses.replace(r, graph=None) for r in reports], consulted)
+            store.keep(files, found, key_of, [replace(r, graph=None) for r in reports], consulted)
     store.save()
     if digests is not None:
         digests.update(store.digests())
@@ -309,9 +308,7 @@ def _lint_environments(
         if changes is not None and changes.added:
             # a fix would edit a file that is not here
             ref_paths = {r.path for r in changes.added}
-            diagnostics = tuple(
-                dataclasses.replace(d, fix=None) if d.path in ref_paths else d for d in diagnostics
-            )
+            diagnostics = tuple(replace(d, fix=None) if d.path in ref_paths else d for d in diagnostics)
             assert options.against is not None
             diagnostics = _merge_first(diagnostics, changes.added, options.against)
         ref_heads, changed = _ref_sides(graph, changes) if changes is not None else (None, ())
@@ -383,9 +380,7 @@ def _focus(reports: list[EnvironmentReport], project: Project) -> list[Environme
         return reports
     wanted = {p.resolve() for p in project.focus}
     return [
-        dataclasses.replace(
-            r, diagnostics=tuple(d for d in r.diagnostics if Path(d.path).resolve() in wanted)
-        )
+        replace(r, diagnostics=tuple(d for d in r.diagnostics if Path(d.path).resolve() in wanted))
         for r in reports
     ]
 
@@ -402,7 +397,7 @@ def _merge_first(
         if d.help and missing and "alembic merge" in d.help:
             only = f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} only in {ref}"
             advice = d.help[len("run: ") :] if d.help.startswith("run: ") else d.help
-            d = dataclasses.replace(d, help=f"{only}: merge or rebase {ref} first, then run: {advice}")
+            d = replace(d, help=f"{only}: merge or rebase {ref} first, then run: {advice}")
         out.append(d)
     return tuple(out)
 

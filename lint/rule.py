@@ -12,11 +12,11 @@ import functools
 import inspect
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .config import Settings
+from .lazydataclass import dataclass, field
 from .model import Diagnostic, Fix, Location, RevisionFile, Span
 
 if TYPE_CHECKING:

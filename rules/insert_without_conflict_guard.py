@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from ..lazydataclass import replace
 from ..memo import summarised
 from ..model import Diagnostic, Fix, RevisionFile, SqlStatement
 from ..rule import Example
@@ -260,6 +260,6 @@ class InsertWithoutConflictGuard(SqlRule):
         fix = super().fix(file, statement)
         if fix is None or covering_key(getattr(self, "keys", {}), statement) is not None:
             return fix
-        return dataclasses.replace(
+        return replace(
             fix, description=f"{fix.description} (no unique key known to cover the inserted rows)", safe=False
         )

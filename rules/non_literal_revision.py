@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 
+from ..lazydataclass import replace
 from ..model import HEADER_FIELDS, Diagnostic, RevisionFile
 from ..rule import WARNING, Example, FileRule
 
@@ -107,7 +107,7 @@ class NonLiteralRevision(FileRule):
                 revisions=(file.revision_id,) if file.revision_id else (),
             )
             if field_name == "branch_labels" and self.configured_severity is None:
-                found = dataclasses.replace(found, severity=WARNING)
+                found = replace(found, severity=WARNING)
             yield found
 
 

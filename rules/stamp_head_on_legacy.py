@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..facts.effects import changes_data, creates_tables
 from ..graph import RevisionGraph
+from ..lazydataclass import replace
 from ..model import Diagnostic, Edit, Fix, Location
 from ..rule import RunnerRule
 from ..runners.scenarios import baseline_of

@@ -14,18 +14,17 @@ miglint's own cache (on `save`, not on every keystroke).
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import os
 import time
 import tokenize
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..config import ConfigError
+from ..lazydataclass import dataclass, field, replace
 from ..model import Diagnostic, Edit, RevisionFile, Span, Suppression
 from ..pipeline import (
     APPLICATION_IMPORT_RULES,
@@ -215,7 +214,7 @@ class Session:
                 raise LiveError(str(error)) from None
         elif is_version_file_name(os.path.basename(where)):
             try:  # a script directory without a configuration (Flask-Migrate's shape)
-                project = dataclasses.replace(discover([where], Path(directory)), focus=())
+                project = replace(discover([where], Path(directory)), focus=())
             except ConfigError:
                 project = None  # a Python file of no Alembic environment
         else:
@@ -272,7 +271,7 @@ class Session:
         records = [records_on_disk.get(str(p)) or self._buffer_record(part, str(p)) for p in paths]
         new = len(paths) - len(read_files(env))
         # new buffers are version files of the environment, not uncovered ones
-        covered = dataclasses.replace(env, files=env.files + tuple(paths[len(paths) - new :]))
+        covered = replace(env, files=env.files + tuple(paths[len(paths) - new :]))
         ordered = (
             records[: len(env.files)]
             + records[len(paths) - new :]

@@ -19,11 +19,11 @@ sibling `_utils.py` imported by name. Relative imports never reach here
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..lazydataclass import replace
 from ..reading.confine import inside, repository_top
 
 if TYPE_CHECKING:
@@ -54,9 +54,9 @@ def mark_application_imports(
                 if here not in chains:
                     chains[here] = _chain(here, top)
                 memo[key] = _is_application(fact.module, fact.names, chains[here], tree, consulted)
-            facts.append(dataclasses.replace(fact, application=memo[key]) if memo[key] else fact)
+            facts.append(replace(fact, application=memo[key]) if memo[key] else fact)
         if any(new is not old for new, old in zip(facts, record.imports)):
-            record = dataclasses.replace(record, imports=tuple(facts))
+            record = replace(record, imports=tuple(facts))
         out.append(record)  # unchanged when none is the application's: no copy of the record
     return out, consulted
 

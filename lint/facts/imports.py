@@ -12,13 +12,13 @@ SQLAlchemy, and those are never parsed for this.
 
 from __future__ import annotations
 
-import dataclasses
 import dis
 import re
 import sys
 import types
 from collections.abc import Iterator, Sequence
 
+from ..lazydataclass import replace
 from ..model import HeaderValue, ImportFact, Span
 from .entrybodies import instructions
 
@@ -147,7 +147,7 @@ def mark_header_only(
     if not used:
         return facts
     return tuple(
-        dataclasses.replace(fact, header_only=True)
+        replace(fact, header_only=True)
         if not fact.function and all((fact.module, name) in used for name in fact.names or ("",))
         else fact
         for fact in facts

@@ -32,8 +32,9 @@ import ast
 import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Union
+
+from ..lazydataclass import dataclass
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 

@@ -8,15 +8,14 @@ paths, and the fingerprint that lets a CI system recognise a finding across push
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..lazydataclass import dataclass, replace
 from ..model import Diagnostic, Span
 
 if TYPE_CHECKING:
@@ -95,13 +94,13 @@ def _in_checkout(report: EnvironmentReport) -> Iterator[Diagnostic]:
     for d in report.diagnostics:
         related = tuple(r for r in d.related if not _from_ref(r.path))
         if not _from_ref(d.path):
-            yield dataclasses.replace(d, related=related) if related != d.related else d
+            yield replace(d, related=related) if related != d.related else d
             continue
         anchor = next(((r.path, r.span) for r in related), None) or _nearest_in_checkout(report, d)
         if anchor is None:
             yield d  # nothing of this environment is in the checkout
             continue
-        yield dataclasses.replace(
+        yield replace(
             d,
             path=anchor[0],
             span=anchor[1],

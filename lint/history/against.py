@@ -22,10 +22,10 @@ import hashlib
 import os
 import subprocess
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..config import ConfigError, Settings
+from ..lazydataclass import dataclass
 from ..model import RevisionFile
 from ..reading.discover import Environment, excluded, is_version_file_name
 from ..reading.parse import parse_revision_file

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..facts.ops import bare
+from ..lazydataclass import dataclass, field
 from ..reading.readfile import read_regular
 
 if TYPE_CHECKING:

@@ -15,12 +15,12 @@ line endings do not matter, so a file a checkout converted to CRLF is still curr
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..atomic import write_if_changed
 from ..config import ConfigError
+from ..lazydataclass import dataclass
 from ..model import Span
 from ..reading.confine import inside, repository_top
 from ..reading.readfile import read_regular

@@ -17,13 +17,13 @@ import io
 import os
 import re
 import tokenize
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..atomic import replace_file
 from ..config import ConfigError
 from ..fix import line_starts, span_offsets
 from ..graph import RevisionGraph
+from ..lazydataclass import dataclass
 from ..model import RevisionFile, Span
 from ..reading.parse import parse_revision_file
 from ..reading.readfile import read_regular

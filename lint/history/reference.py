@@ -18,9 +18,9 @@ from __future__ import annotations
 import ast
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 
 from ..config import Settings
+from ..lazydataclass import dataclass, field
 from ..model import RevisionFile, Span
 from ..reading.discover import Environment, excluded
 from ..reading.parse import parse_revision_file

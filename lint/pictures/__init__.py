@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..graph import DEPENDS, DOWN, RevisionGraph
+from ..lazydataclass import dataclass, field
 from ..model import Diagnostic
 
 if TYPE_CHECKING:

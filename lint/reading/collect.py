@@ -33,7 +33,6 @@ committed link is replaced, never written through.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import hashlib
 import io
@@ -43,12 +42,12 @@ import stat
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from .. import __version__
+from ..lazydataclass import dataclass, replace
 from ..model import ParseProblem, RevisionFile, Span
 from .cachedir import RACY_NS, SIGNATURE
 from .readfile import not_regular, read_regular, read_regular_stat
@@ -607,7 +606,7 @@ class Store:
             if found is not None:
                 self._used.add(digest)
                 # keyed by content: the same bytes may live at another path
-                out[key] = found if found.path == key else dataclasses.replace(found, path=key)
+                out[key] = found if found.path == key else replace(found, path=key)
                 continue
             if data is None:  # the index outlived its record: read again
                 try:
@@ -659,9 +658,7 @@ class Store:
                 facts = fresh[name]
                 if ok:
                     known[key] = (
-                        None
-                        if facts is None
-                        else (tuple(dataclasses.replace(s, path="") for s in facts[0]), facts[1])
+                        None if facts is None else (tuple(replace(s, path="") for s in facts[0]), facts[1])
                     )
                     self._runners_changed = True
             else:
@@ -669,7 +666,7 @@ class Store:
                 facts = (
                     None
                     if stored_facts is None
-                    else ([dataclasses.replace(s, path=name) for s in stored_facts[0]], stored_facts[1])
+                    else ([replace(s, path=name) for s in stored_facts[0]], stored_facts[1])
                 )
             if ok:
                 self._runners_used.add(key)

@@ -10,16 +10,15 @@ touches the file system.
 from __future__ import annotations
 
 import configparser
-import dataclasses
 import fnmatch
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
+from ..lazydataclass import dataclass, field, replace
 from .confine import inside, repository_top
 from .readfile import read_regular
 
@@ -136,7 +135,7 @@ def _settings_near(directory: Path) -> Settings:
 
 def _with_settings(env: Environment, settings: Settings) -> Environment:
     """`env` under `settings`, unless discovery below a directory already gave it its own."""
-    return env if env.settings is not None else dataclasses.replace(env, settings=settings)
+    return env if env.settings is not None else replace(env, settings=settings)
 
 
 def settings_of(project: Project, env: Environment) -> Settings:
@@ -180,8 +179,8 @@ class _Found:
 
     root: Path
     environments: list[Environment]
-    problems: list[EnvironmentProblem] = dataclasses.field(default_factory=list)
-    focus: list[Path] = dataclasses.field(default_factory=list)
+    problems: list[EnvironmentProblem] = field(default_factory=list)
+    focus: list[Path] = field(default_factory=list)
 
 
 def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -> _Found:
@@ -687,7 +686,7 @@ def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[
     found = _declared(spec, root, cwd)
     if spec.head_file is None:
         return found
-    return [dataclasses.replace(env, head_file=root / spec.head_file) for env in found]
+    return [replace(env, head_file=root / spec.head_file) for env in found]
 
 
 def _declared(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]:
@@ -697,7 +696,7 @@ def _declared(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]
             raise ConfigError(f"{_display(config, cwd)}: no such file (config of environment {spec.name!r})")
         found = _ini_environments(config, cwd, _pyproject_beside(config), only=spec.section)
         if spec.named and len(found) == 1:
-            return [dataclasses.replace(found[0], name=spec.name)]  # the name the user declared
+            return [replace(found[0], name=spec.name)]  # the name the user declared
         return found
     script_location = _resolve(spec.script_location, root, spec.name) if spec.script_location else None
     locations = tuple(_resolve(v, root, spec.name) for v in spec.version_locations)
@@ -962,7 +961,7 @@ def _exclude(env: Environment) -> Environment:
     settings = env.settings
     if settings is None or not settings.exclude:
         return env
-    return dataclasses.replace(
+    return replace(
         env,
         files=tuple(f for f in env.files if not excluded(f, settings)),
         uncovered=tuple(f for f in env.uncovered if not excluded(f, settings)),

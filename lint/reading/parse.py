@@ -25,7 +25,6 @@ top-level statements that precede a header value.
 from __future__ import annotations
 
 import ast
-import dataclasses
 import io
 import re
 import tokenize
@@ -38,6 +37,7 @@ from ..facts.flagbranches import untaken_lines
 from ..facts.imports import import_facts, mark_header_only, may_import_others
 from ..facts.offline import may_need_a_database, offline_uses
 from ..facts.opcalls import KEY_HINT, KeyReader
+from ..lazydataclass import replace
 from ..model import (
     HEADER_FIELDS,
     DocLine,
@@ -123,7 +123,7 @@ def parse_revision_file(
             return RevisionFile(path=path, problem=record_or_problem, suppressions=suppressions)
         record = record_or_problem
         if sql or sql_problems:
-            record = dataclasses.replace(record, sql=sql, sql_problems=sql_problems)
+            record = replace(record, sql=sql, sql_problems=sql_problems)
     if code is not None and ("op." in text or any(s.ops for s in sql)):
         from ..facts.ops import ENUM_FACTS, extract_operations
 
@@ -138,7 +138,7 @@ def parse_revision_file(
         )
         if keys is not None:
             found = keys.found()
-            record = dataclasses.replace(
+            record = replace(
                 record,
                 op_keys=found.keys,
                 op_renames=found.renames,
@@ -151,7 +151,7 @@ def parse_revision_file(
             raises = tuple(dict.fromkeys(o.entry for o in operations if o.name == "raise"))
             if enums or raises:
                 operations = tuple(o for o in operations if o.name not in ENUM_FACTS and o.name != "raise")
-            record = dataclasses.replace(record, operations=operations, enums=enums, raises=raises)
+            record = replace(record, operations=operations, enums=enums, raises=raises)
     record = _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
     # worked out here, they are cached with the record (see RevisionFile)
     if record.operations:
@@ -181,7 +181,7 @@ def _downgrade_facts(
             changes["offline_uses"] = offline_uses(offline_tree, text)
     except RecursionError:
         pass  # nested deeper than these readers go (hostile input): no facts, never a crash
-    return dataclasses.replace(record, **changes) if changes else record  # type: ignore[arg-type]
+    return replace(record, **changes) if changes else record  # type: ignore[arg-type]
 
 
 def _read_with_libcst(

@@ -27,8 +27,8 @@ from __future__ import annotations
 import dis
 import re
 import types
-from dataclasses import dataclass
 
+from ..lazydataclass import dataclass
 from ..model import HEADER_FIELDS, DocLine, HeaderValue, Span
 
 # no escape: the text is the value; a `u` prefix (Python 2's, ckan writes it) changes nothing

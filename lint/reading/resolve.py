@@ -12,10 +12,10 @@ lets the dependency be checked. Anything else stays dynamic (MG003).
 from __future__ import annotations
 
 import ast
-import dataclasses
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from ..lazydataclass import replace
 from ..model import HeaderValue, RevisionFile
 from .readfile import read_regular
 
@@ -69,7 +69,7 @@ def resolve_imported_labels(
         labels = resolve(record.branch_labels, Path(record.path))
         depends = resolve(record.depends_on, Path(record.path))
         if labels is not record.branch_labels or depends is not record.depends_on:
-            record = dataclasses.replace(record, branch_labels=labels, depends_on=depends)
+            record = replace(record, branch_labels=labels, depends_on=depends)
         out.append(record)
     return out, consulted
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 
+from ..lazydataclass import dataclass
 from ..model import RevisionFile
 
 

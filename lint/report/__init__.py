@@ -6,10 +6,10 @@ import functools
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..lazydataclass import dataclass, field
 from ..model import Diagnostic, Fix, Span
 
 if TYPE_CHECKING:

@@ -13,17 +13,16 @@ stores reports before any baseline), so editing the baseline never invalidates t
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
+from ..lazydataclass import dataclass, replace
 from ..reading.confine import inside, repository_top
 from ..reading.readfile import read_regular
 
@@ -220,9 +219,7 @@ def apply(
             else:
                 kept.append(diagnostic)
         hidden = len(report.diagnostics) - len(kept)
-        filtered.append(
-            dataclasses.replace(report, diagnostics=tuple(kept), baselined=report.baselined + hidden)
-        )
+        filtered.append(replace(report, diagnostics=tuple(kept), baselined=report.baselined + hidden))
     return filtered
 
 

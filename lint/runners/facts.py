@@ -10,9 +10,9 @@ reads the runners again nor imports their readers.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import reduce
 
+from ..lazydataclass import dataclass
 from ..model import Span
 
 

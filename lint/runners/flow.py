@@ -26,9 +26,9 @@ from __future__ import annotations
 import ast
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Union
 
+from ..lazydataclass import dataclass
 from .facts import UNKNOWN, DbFacts
 
 _MAX_DEPTH = 12

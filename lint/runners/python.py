@@ -24,8 +24,8 @@ import re
 import shlex
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
+from ..lazydataclass import dataclass
 from ..model import Span
 from ..sql.source import call_name, char_column
 from .facts import CallContext, Condition, DbFacts, StampSite, Target

@@ -8,14 +8,13 @@ without running them, and whether each critical revision runs.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..facts.effects import changes_data
 from ..graph import RevisionGraph
+from ..lazydataclass import dataclass, replace
 from ..plan import PlanError, resolve, upgrade_plan
 
 if TYPE_CHECKING:  # the runner's reader is imported only where runners are read
@@ -101,13 +100,13 @@ def _told_apart(rows: Sequence[tuple[Scenario, list[str], int]]) -> list[Scenari
     out = []
     for row, tests, _ in rows:
         own = [t for t in tests if t not in shared]
-        out.append(dataclasses.replace(row, when=" and ".join(own) if own else row.condition))
+        out.append(replace(row, when=" and ".join(own) if own else row.condition))
     # the same stamp on the same path twice: only the line of the value tells them apart
     seen: dict[tuple[str | None, str], int] = {}
     for row in out:
         seen[(row.stamp, row.when)] = seen.get((row.stamp, row.when), 0) + 1
     return [
-        dataclasses.replace(row, when=f"{row.when}{' ' if row.when else ''}(value at line {line})")
+        replace(row, when=f"{row.when}{' ' if row.when else ''}(value at line {line})")
         if seen[(row.stamp, row.when)] > 1
         else row
         for row, (_, _, line) in zip(out, rows)

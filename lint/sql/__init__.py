@@ -31,9 +31,9 @@ import importlib.machinery
 import importlib.util
 import re
 import sys
-from dataclasses import dataclass, replace
 from typing import Any, Callable, NamedTuple, Union
 
+from ..lazydataclass import dataclass, replace
 from .ops import SqlOp
 
 __all__ = ["DIALECTS", "Statement", "Unparsed", "analyze"]

@@ -10,9 +10,9 @@ import ast
 import re
 import types
 from collections.abc import Collection
-from dataclasses import replace
 
 from ..facts.flagbranches import Untaken, untaken_lines
+from ..lazydataclass import replace
 from ..model import Span, SqlProblem, SqlStatement
 from .guards import Settled, Step, settle, worth_reading
 from .source import ENTRY_POINTS, Extraction, SqlSource, extract_sql

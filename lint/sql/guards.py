@@ -41,9 +41,9 @@ import bisect
 import itertools
 import re
 from collections.abc import Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 
 from ..facts.pyguards import always_before, context_at, function_contexts, walk_statements
+from ..lazydataclass import dataclass, field
 from .source import ENTRY_POINTS, call_name
 
 Key = tuple[str, ...]

@@ -30,8 +30,8 @@ import operator
 import re
 import types
 from collections.abc import Iterator
-from dataclasses import dataclass
 
+from ..lazydataclass import dataclass
 from .source import (
     ENTRY_POINTS,
     Extraction,

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
+from ..lazydataclass import replace
 from . import (
     _BIND_HINT,
     _DOLLAR_TAG,

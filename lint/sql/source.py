@@ -21,8 +21,9 @@ import bisect
 import re
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Union
+
+from ..lazydataclass import dataclass, field
 
 # Calls whose first argument is SQL run against the database.
 _EXECUTORS = frozenset({"execute", "exec_driver_sql"})
