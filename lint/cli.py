@@ -1,10 +1,8 @@
-"""The `miglint` command. The only module that writes to the terminal."""
+"""The `miglint` command line: its commands and options, declared with click (a plain
+`lint` runs without it: lint/lintcommand.py)."""
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import gc
 import os
 import sys
 from pathlib import Path
@@ -14,97 +12,34 @@ import click
 
 from . import __version__
 from .config import ConfigError
-from .lazydataclass import dataclass, replace
+from .lazydataclass import replace
+from .lintcommand import (
+    REPORT_FORMATS,
+    cache_checked,
+    load_graph,
+    parse_progress,
+    plural,
+    record_baseline,
+)
+from .terminal import guarded, interactive, on_terminal, one_line, run_and_exit
 
 if TYPE_CHECKING:
-    from .model import Diagnostic
     from .pipeline import Options
-    from .report import EnvironmentReport, FixesShown
+    from .report import EnvironmentReport
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _split(values: tuple[str, ...]) -> tuple[str, ...]:
-    """`--select MG1,MG2 --select MG3` -> (MG1, MG2, MG3)."""
-    return tuple(part.strip() for value in values for part in value.split(",") if part.strip())
-
-
-def _interactive() -> bool:
-    """Whether a question can be asked: both stdin and stdout are a terminal."""
-    return _on_terminal() and sys.stdin is not None and sys.stdin.isatty()
-
-
-def _on_terminal() -> bool:
-    """Whether stdout is a terminal; it is None when the descriptor was closed (`>&-`)."""
-    return sys.stdout is not None and sys.stdout.isatty()
-
-
-def _internal_error() -> None:
-    """Report the exception being handled as a bug in miglint, and exit 2."""
-    if os.environ.get("MIGLINT_DEBUG"):
-        import traceback  # deferred: only a bug needs it, and every run would pay its import
-
-        traceback.print_exc()
-    bug = sys.exc_info()[1]
-    click.echo(
-        f"miglint: internal error: {type(bug).__name__}: {bug}\n"
-        "This is a bug in miglint; run again with MIGLINT_DEBUG=1 for details and report it.",
-        err=True,
-    )
-    sys.exit(2)
-
-
-def _escape_undecodable_names() -> None:
-    """Print a file name that is not valid UTF-8 with escapes (`b\\udcff.py`), not crash on it.
-
-    Python hands such a name over with its bytes as lone surrogates; a strict
-    UTF-8 stream refuses them. JSON readers accept the escape as written.
-    """
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None and getattr(stream, "errors", None) == "strict":
-            try:
-                reconfigure(errors="backslashreplace")
-            except (ValueError, OSError):  # a closed or detached stream
-                pass
-
-
-def _one_line(message: str, limit: int = 500) -> str:
-    """A message as one readable line: a value echoed back may be thousands of characters."""
-    line = " ".join(message.split("\n"))
-    if len(line) <= limit:
-        return line
-    keep = limit // 2 - 20
-    return f"{line[:keep]} ... {line[-keep:]} ({len(line)} characters)"
+# module names that tests replace (a terminal, a person at it)
+_on_terminal = on_terminal
+_interactive = interactive
 
 
 def _guarded(command: F) -> F:
     """Configuration and usage problems exit 2 with one line on stderr, never a traceback."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        _escape_undecodable_names()
-        try:
-            return command(*args, **kwargs)
-        except ConfigError as error:
-            click.echo(f"miglint: error: {_one_line(str(error))}", err=True)
-            sys.exit(2)
-        except KeyboardInterrupt:
-            sys.exit(130)
-        except BrokenPipeError:
-            # `miglint ... | head`: the reader left; say nothing more (Python's documented recipe)
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            sys.exit(1)
-        except (click.exceptions.Exit, click.ClickException, SystemExit):
-            raise
-        except OSError as error:
-            if error.errno not in (errno.ENOSPC, errno.EIO, errno.EBADF):
-                _internal_error()
-            # the report could not be written: the disk is full, the terminal is gone
-            click.echo(f"miglint: error: cannot write the report: {error.strerror}", err=True)
-            sys.exit(2)
-        except Exception:
-            _internal_error()
+        return guarded(command, *args, **kwargs)
 
     wrapper.__name__ = command.__name__
     wrapper.__doc__ = command.__doc__
@@ -112,56 +47,8 @@ def _guarded(command: F) -> F:
 
 
 def run() -> None:
-    """The console script: main(), then exit without tearing the interpreter down.
-
-    After the report is out, freeing tens of thousands of records object by object
-    costs a run ~30 ms for nothing; like mypy, flush the output and leave.
-    """
-    from .replay import recording
-
-    recorder = recording()
-    if recorder is not None:
-        _record_output(recorder)
-    try:
-        main(prog_name="miglint")
-        status = 0
-    except SystemExit as done:
-        if done.code is None or isinstance(done.code, int):
-            status = done.code or 0
-        else:
-            print(done.code, file=sys.stderr)
-            status = 1
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            if stream is not None:  # None when the descriptor was closed (`miglint ... >&-`)
-                stream.flush()
-        except (OSError, ValueError):  # the reader left (`| head`), a full disk, a closed file
-            status = status or 1
-    if recorder is not None:
-        recorder.finish(status)
-    os._exit(status)
-
-
-def _record_output(recorder: Any) -> None:
-    """Keep what click.echo writes, as it writes it, for lint/replay.py's memo."""
-    from click._compat import should_strip_ansi, strip_ansi
-
-    echo = click.echo
-
-    def recorded(
-        message: Any = None, file: Any = None, nl: bool = True, err: bool = False, color: bool | None = None
-    ) -> None:
-        if file is not None or isinstance(message, (bytes, bytearray)):
-            recorder.foreign_output = True
-        else:
-            text = "" if message is None else str(message)
-            text += "\n" if nl else ""
-            if text and should_strip_ansi(sys.stderr if err else sys.stdout, color):
-                text = strip_ansi(text)
-            recorder.echoed(text, err)
-        echo(message, file, nl, err, color)
-
-    click.echo = recorded
+    """The console script, for every command line lint/replay.py does not run itself."""
+    run_and_exit(lambda: main(prog_name="miglint"))
 
 
 def _print_versions(context: click.Context, _: click.Parameter, asked: bool) -> None:
@@ -189,9 +76,6 @@ def main() -> None:
 
     Shell completion: eval "$(_MIGLINT_COMPLETE=bash_source miglint)" (zsh_source, fish_source).
     """
-
-
-REPORT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "markdown")
 
 
 def _complete_rules(context: click.Context, parameter: click.Parameter, incomplete: str) -> list[Any]:
@@ -336,359 +220,34 @@ def lint(
     against: str | None,
 ) -> None:
     """Lint the revision graphs of the Alembic environments at PATHS (default: here)."""
-    # A short run that builds no reference cycles: the cyclic collector would only
-    # pause it, repeatedly, while tens of thousands of cached records are loaded.
-    gc.disable()
-    from .pipeline import Options, lint_paths
-    from .reading.discover import discover
-    from .report import baseline, display_path
+    from .lintcommand import lint as run_lint
 
-    also = _also_write(also_write)
-    if write_baseline and (no_baseline_file or apply_fixes or show_diff):
-        raise ConfigError("--write-baseline cannot be combined with --no-baseline-file, --fix or --diff")
-
-    cwd = Path.cwd()
-    options = Options(
-        select=_split(select),
-        extend_select=_split(extend_select),
-        ignore=_split(ignore),
-        use_cache=not no_cache,
+    run_lint(
+        paths=paths,
+        output_format=output_format,
+        output_file=output_file,
+        also_write=also_write,
+        show_statistics=show_statistics,
+        select=select,
+        extend_select=extend_select,
+        ignore=ignore,
+        no_cache=no_cache,
         cache_dir=cache_dir,
-        honour_ignores=not no_ignore_comments,
+        exit_zero=exit_zero,
+        fail_on=fail_on,
+        no_ignore_comments=no_ignore_comments,
+        concise=concise,
         jobs=jobs,
+        color=color,
+        apply_fixes=apply_fixes,
+        show_diff=show_diff,
+        unsafe_fixes=unsafe_fixes,
+        show_fixes=show_fixes,
+        write_baseline=write_baseline,
+        baseline_file=baseline_file,
+        no_baseline_file=no_baseline_file,
         against=against,
     )
-    project = discover(paths, cwd)
-    if write_baseline and project.focus:
-        # a baseline written from one file's findings would drop every other file's
-        raise ConfigError("--write-baseline records the whole project: pass a directory, not a version file")
-    for env in project.environments:
-        if env.note:
-            click.echo(f"miglint: {env.note}", err=True)
-    # Held from before the lint until the fixes are written: a second --fix on this
-    # project waits, then lints what the first one wrote (lint/fix.py).
-    held = contextlib.ExitStack()
-    locked = False
-    if apply_fixes:
-        from .fix import fix_lock
-
-        locked = held.enter_context(fix_lock(project.root))
-    digests: dict[str, str] = {}  # what each file held when it was linted
-    options = _cache_checked(project, options, cwd)
-    with _progress():
-        reports = lint_paths(paths, cwd, options, project, digests)
-    if against is not None:
-        click.echo(_merge_note(against, reports), err=True)
-    # one baseline per [tool.miglint], as for every other setting
-    places = baseline.places(project, baseline_file, cwd)
-    recorded = None
-    if not (no_baseline_file or write_baseline):
-        recorded = [baseline.read(p.path, display_path(str(p.path), cwd), required=p.named) for p in places]
-    if recorded is not None and any(r is not None for r in recorded):
-        # Fixes, like the report, cover only what the baseline does not hide (ruff's choice).
-        reports = baseline.apply_each(reports, places, recorded, cwd)
-    else:
-        recorded = None
-    if show_diff:
-        sys.exit(_print_diff(reports, cwd, unsafe_fixes, digests))
-    if apply_fixes:
-        fixed = _apply_fixes(reports, paths, cwd, options, Fixing(unsafe_fixes, show_fixes, digests, locked))
-        held.close()
-        if fixed is not reports and recorded is not None:  # linted again: the baseline applies anew
-            fixed = baseline.apply_each(fixed, places, recorded, cwd)
-        reports = fixed
-    for report in reports:
-        if not report.files and not report.diagnostics:  # not one that could not be read (MG005)
-            click.echo(f"miglint: {report.name}: no revision files found", err=True)
-    if write_baseline:
-        for place in places:
-            _write_baseline(place.path, baseline.members(reports, place, len(places) == 1), place.root, cwd)
-        sys.exit(0)
-    use_color = _use_color(color)
-    from .report import FixesShown
-
-    fixes_shown = FixesShown(show_fixes, unsafe_fixes)
-    if "markdown" in (output_format, *(fmt for fmt, _ in also)):  # its picture needs each graph
-        reports = _with_graphs(reports, project, options)
-    _emit_report(
-        reports,
-        paths,
-        cwd,
-        output_format,
-        output_file,
-        use_color,
-        not concise,
-        show_statistics,
-        fixes_shown,
-        against=against,
-        also=also,
-    )
-    # an environment that could not be read is an MG005 error in the report: it fails the run
-    failed = _fails(reports, project, fail_on)
-    sys.exit(1 if failed and not exit_zero else 0)
-
-
-def _with_graphs(
-    reports: list[EnvironmentReport], project: Project, options: Options
-) -> list[EnvironmentReport]:
-    """Each environment's report with its graph, rebuilt from the cached records when the
-    report itself came from the cache (cached reports do not keep their graph)."""
-    from .reading.discover import project_of
-
-    out = list(reports)
-    for index, env in enumerate(project.environments[: len(reports)]):
-        if out[index].graph is None and out[index].files:
-            graph = _load_graph(project_of(project, env), env, options)
-            out[index] = replace(out[index], graph=graph)
-    return out
-
-
-def _progress() -> contextlib.AbstractContextManager[None]:
-    """A bar on stderr while a slow cold run parses, on a terminal outside CI (lint/report/progress.py)."""
-    from .report import progress
-
-    wanted = progress.wanted(sys.stderr)
-    return progress.showing(progress.Progress(sys.stderr) if wanted else None)
-
-
-def _fails(reports: list[EnvironmentReport], project: Project, fail_on: str | None) -> bool:
-    """Errors fail the run; warnings only with --fail-on / fail-on = "warning" (as eslint).
-
-    Each environment's own [tool.miglint] decides for its findings.
-    """
-    from .reading.discover import settings_of
-
-    # report i is environment i; reports past them (MG005) fall under the project's settings
-    envs = project.environments if len(project.environments) <= len(reports) else ()
-    thresholds = [fail_on or settings_of(project, env).fail_on for env in envs]
-    thresholds += [fail_on or project.settings.fail_on] * (len(reports) - len(thresholds))
-    return any(
-        d.severity == "error" or threshold == "warning"
-        for report, threshold in zip(reports, thresholds)
-        for d in report.diagnostics
-    )
-
-
-def _use_color(requested: bool | None) -> bool:
-    """--color/--no-color, else FORCE_COLOR, else NO_COLOR (https://no-color.org), else a terminal."""
-    if requested is not None:
-        return requested
-    forced = os.environ.get("FORCE_COLOR")
-    if forced is not None:  # as Node.js reads it: FORCE_COLOR=0 turns colour off
-        return forced.lower() not in ("0", "false")
-    if os.environ.get("NO_COLOR", ""):
-        return False
-    return _on_terminal()
-
-
-def _cache_checked(project: Project, options: Options, cwd: Path) -> Options:
-    """`options`, after saying which cache directories are not miglint's to use: those
-    runs go uncached (the store refuses them itself; see collect.cache_refusal)."""
-    from .pipeline import unusable_cache
-    from .reading.discover import by_settings
-    from .report import display_path
-
-    said = set()
-    for part in by_settings(project):  # each [tool.miglint] has its own cache-dir
-        unusable = unusable_cache(part, options)
-        if unusable is not None and unusable[0] not in said:
-            directory, reason = unusable
-            said.add(directory)
-            shown = display_path(str(directory), cwd)
-            click.echo(f"miglint: warning: not using the cache directory {shown}: {reason}", err=True)
-    return options
-
-
-def _merge_note(ref: str, reports: list[EnvironmentReport]) -> str:
-    taken = _count(sum(r.from_ref for r in reports), "version file")
-    deleted = sum(r.deleted_by_ref for r in reports)
-    gone = f"; {_count(deleted, 'version file')} deleted there" if deleted else ""
-    return f"miglint: linting the merge of the working tree into {ref} ({taken} from {ref}{gone})"
-
-
-def _emit_report(
-    reports: list[EnvironmentReport],
-    paths: tuple[str, ...],
-    cwd: Path,
-    output_format: str,
-    output_file: Path | None,
-    color: bool,
-    show_help: bool,
-    show_statistics: bool,
-    fixes: FixesShown | None = None,
-    against: str | None = None,
-    also: Sequence[tuple[str, Path]] = (),
-) -> None:
-    """The report in its format to stdout, or to --output-file with the text report on stdout;
-    then each --also-write report to its file."""
-    from .report import FixesShown, summary_line, text_report
-
-    fixes = fixes if fixes is not None else FixesShown()
-    report = _formatted(
-        output_format, reports, paths, cwd, against, show_help, fixes, color=color and output_file is None
-    )
-    if output_format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
-        from .formats import findings, repository_root
-        from .formats.github import step_summary
-        from .formats.output import append
-
-        root = repository_root(Path(paths[0]) if paths else cwd, cwd)
-        append(Path(os.environ["GITHUB_STEP_SUMMARY"]), step_summary(findings(reports, root), reports))
-    if output_file is None:
-        click.echo(report, nl=False, color=color or None)
-    else:
-        from .formats.output import write_atomically
-
-        write_atomically(output_file, report)
-        if output_format == "text":
-            click.echo(summary_line(reports))
-        else:
-            text = text_report(reports, cwd, color=color, show_help=show_help, fixes=fixes)
-            click.echo(text, nl=False, color=color or None)
-    for fmt, path in also:
-        from .formats.output import write_atomically
-
-        write_atomically(path, _formatted(fmt, reports, paths, cwd, against, show_help, fixes))
-    if show_statistics:
-        from .formats.statistics import statistics
-
-        machine_readable = output_format != "text" and output_file is None
-        click.echo(statistics(reports), nl=False, err=machine_readable)
-
-
-def _formatted(
-    fmt: str,
-    reports: list[EnvironmentReport],
-    paths: tuple[str, ...],
-    cwd: Path,
-    against: str | None,
-    show_help: bool,
-    fixes: FixesShown,
-    color: bool = False,
-) -> str:
-    """The report in one --format, as text."""
-    from .report import json_report, text_report
-
-    if fmt == "text":
-        return text_report(reports, cwd, color=color, show_help=show_help, fixes=fixes)
-    if fmt == "json":
-        return json_report(reports, cwd)
-    from .formats import findings, render, repository_root
-
-    root = repository_root(Path(paths[0]) if paths else cwd, cwd)
-    if fmt == "markdown":
-        from .formats.markdown import Links
-        from .formats.markdown import render as markdown
-
-        return markdown(findings(reports, root), reports, root, Links.from_environment(os.environ), against)
-    return render(fmt, reports, root)
-
-
-def _also_write(values: tuple[str, ...]) -> list[tuple[str, Path]]:
-    """`--also-write sarif:out.sarif` -> [("sarif", Path("out.sarif"))]."""
-    pairs = []
-    for value in values:
-        fmt, colon, path = value.partition(":")
-        if not colon or not path or fmt not in REPORT_FORMATS:
-            raise ConfigError(
-                f"--also-write {value}: expected FORMAT:FILE with FORMAT one of {', '.join(REPORT_FORMATS)}"
-            )
-        pairs.append((fmt, Path(path)))
-    return pairs
-
-
-def _print_diff(
-    reports: list[EnvironmentReport], cwd: Path, unsafe: bool = False, digests: dict[str, str] | None = None
-) -> int:
-    from .fix import plan_fixes
-    from .report import display_path
-
-    diagnostics = [d for r in reports for d in r.diagnostics]
-    fixes = plan_fixes(diagnostics, unsafe, digests)
-    count = 0
-    for fix in fixes:
-        if fix.problem is not None:
-            click.echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
-            continue
-        click.echo(fix.diff(display_path(fix.path, cwd)), nl=False)
-        count += len(fix.fixed)
-    files = sum(1 for f in fixes if f.problem is None)
-    click.echo(
-        f"Would fix {_count(count, 'finding')} in {_count(files, 'file')}{_hidden(diagnostics, unsafe)}.",
-        err=True,
-    )
-    return 1 if count else 0
-
-
-@dataclass(frozen=True)
-class Fixing:
-    """How --fix runs: with the unsafe fixes, listing them, the digests linted, under the lock."""
-
-    unsafe: bool = False
-    show: bool = False
-    digests: dict[str, str] | None = None
-    locked: bool = False
-
-
-def _apply_fixes(
-    reports: list[EnvironmentReport],
-    paths: tuple[str, ...],
-    cwd: Path,
-    options: Options,
-    how: Fixing = Fixing(),
-) -> list[EnvironmentReport]:
-    from .fix import FileFix, plan_fixes, write_fixes
-    from .pipeline import lint_paths
-    from .report import display_path
-
-    diagnostics = [d for r in reports for d in r.diagnostics]
-    fixes = plan_fixes(diagnostics, how.unsafe, how.digests)
-    for fix in fixes:
-        if fix.problem is not None:
-            click.echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
-    skipped: list[FileFix] = []
-    written = write_fixes(fixes, skipped, locked=how.locked)
-    for fix in skipped:
-        click.echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
-    if skipped and not written:
-        return lint_paths(paths, cwd, options)  # changed under us: report what it holds now
-    if not written:
-        return reports
-    fixed = sum(len(f.fixed) for f in written)
-    click.echo(f"Fixed {_count(fixed, 'finding')} in {_count(len(written), 'file')}.", err=True)
-    if how.show:
-        for fix in written:
-            for d in fix.fixed:
-                where = f"{display_path(d.path, cwd)}:{d.span.line}:{d.span.column + 1}:"
-                assert d.fix is not None
-                click.echo(f"  {where} {d.code} {d.fix.description}", err=True)
-    return lint_paths(paths, cwd, options)  # what is left, reported as after any run
-
-
-def _hidden(diagnostics: list[Diagnostic], unsafe: bool) -> str:
-    """How many findings only --unsafe-fixes would fix, as a note for the summary."""
-    if unsafe:
-        return ""
-    hidden = sum(1 for d in diagnostics if d.fix is not None and not d.fix.safe)
-    return f"; {hidden} more with --unsafe-fixes" if hidden else ""
-
-
-def _write_baseline(where: Path, reports: list[EnvironmentReport], root: Path, cwd: Path) -> None:
-    from .report import baseline, display_path
-
-    shown = display_path(str(where), cwd)
-    written = baseline.write(where, shown, reports, root, cwd)
-    notes = [f"{written.added} added"] if written.added and written.had_previous else []
-    if written.had_previous:
-        notes.append(f"{written.pruned} pruned")
-    if written.replaced_unreadable:
-        notes.append("replaced an unreadable file")
-    tail = f" ({', '.join(notes)})" if notes else ""
-    click.echo(f"Wrote {_count(written.findings, 'finding')} to {shown}{tail}.", err=True)
-
-
-def _count(number: int, word: str) -> str:
-    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 # -- graph -------------------------------------------------------------------------------
@@ -786,9 +345,9 @@ def graph(
     project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
-    options = _cache_checked(project, Options(use_cache=not no_cache, cache_dir=cache_dir), cwd)
+    options = cache_checked(project, Options(use_cache=not no_cache, cache_dir=cache_dir), cwd)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
-    with _progress():
+    with parse_progress():
         reports = None if fmt == "json" else lint_paths([path] if path else [], cwd, options)
     report = None if reports is None else _report_for(env, reports)
     revisions = _graph_of(report, env, project, options)
@@ -879,26 +438,7 @@ def _graph_of(
     is no report, or it came from the cache (cached reports do not keep their graph)."""
     if report is not None and report.graph is not None:
         return report.graph
-    return _load_graph(project, env, options)
-
-
-def _load_graph(project: Project, env: Environment, options: Options, ops: bool = False) -> RevisionGraph:
-    """An environment's graph from its (cached) records, read as `lint` reads them."""
-    from .graph import RevisionGraph
-    from .pipeline import cache_dir_for, lint_reading, read_files, split_uncovered
-    from .reading.collect import collect
-    from .reading.resolve import resolve_imported_labels
-
-    cache = cache_dir_for(project, options)
-    # read as lint reads them: after a lint run, nothing is parsed again
-    lint_ops, downgrade = lint_reading(project.settings, options)
-    records = collect(
-        read_files(env), cache, dialect=project.settings.dialect, ops=ops or lint_ops, downgrade=downgrade
-    )
-    records, uncovered = split_uncovered(env, records)
-    graph = RevisionGraph(resolve_imported_labels(records, project.root)[0])
-    graph.uncovered = uncovered
-    return graph
+    return load_graph(project, env, options)
 
 
 def _one(revisions: RevisionGraph, identifier: str | None, option: str) -> str | None:
@@ -1072,9 +612,9 @@ def plan(
     project = discover([path] if path else [], Path.cwd(), whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
-    options = _cache_checked(project, Options(use_cache=not no_cache), Path.cwd())
+    options = cache_checked(project, Options(use_cache=not no_cache), Path.cwd())
     # op facts tell which revisions create tables
-    graph = _load_graph(project, env, options, ops=True)
+    graph = load_graph(project, env, options, ops=True)
     try:
         steps = upgrade_plan(graph, None if from_rev == "base" else from_rev, to_rev)
     except PlanError as error:
@@ -1093,7 +633,7 @@ def plan(
             f"every revision {to_rev} needs is already applied at {from_rev}"
         )
         return
-    click.echo(f"alembic upgrade {to_rev} from {from_rev} runs {_count(len(steps), 'revision')}:")
+    click.echo(f"alembic upgrade {to_rev} from {from_rev} runs {plural(len(steps), 'revision')}:")
     width = max((len(rev) for rev in steps), default=0)
     for number, rev in enumerate(steps, 1):
         done = effects(graph.revisions[rev])
@@ -1124,7 +664,7 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)  # its own [tool.miglint]
-    graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd), ops=True)
+    graph = load_graph(project, env, cache_checked(project, Options(use_cache=not no_cache), cwd), ops=True)
     all_sites, _ = _read_runners(find_runners(project))
     owners = runner_owners(project, sorted({Path(s.path) for s in all_sites}))
     mine = project.environments.index(env)
@@ -1198,7 +738,7 @@ def init_head_file(path: str | None, environment: str | None, no_cache: bool) ->
             'no head file is configured: add head-file = "migrations/HEAD" to [tool.miglint] '
             "(or to the environment's [[tool.miglint.environments]] entry)"
         )
-    graph = _load_graph(project, env, _cache_checked(project, Options(use_cache=not no_cache), cwd))
+    graph = load_graph(project, env, cache_checked(project, Options(use_cache=not no_cache), cwd))
     if not graph.complete or any(ref.kind == "down_revision" for ref in graph.dangling):
         raise ConfigError(
             f"{env.name}: the heads are unknown while a down_revision cannot be read or names a "
@@ -1236,8 +776,8 @@ def rebase(rev: str, path: str | None, onto: str, environment: str | None, no_ca
     project = discover([path] if path else [], cwd, whole_tree=False)
     env = _environment(project, environment)
     project = project_of(project, env)
-    options = _cache_checked(project, Options(use_cache=not no_cache), cwd)
-    graph = _load_graph(project, env, options)
+    options = cache_checked(project, Options(use_cache=not no_cache), cwd)
+    graph = load_graph(project, env, options)
     # a revision whose down_revision is not a literal is not in the graph, but is REV
     unread = {f.revision_id: f for f in graph.unreadable if f.revision_id is not None}
     rev_id = rev if rev in unread else _one(graph, rev, "REV")
@@ -1254,7 +794,7 @@ def rebase(rev: str, path: str | None, onto: str, environment: str | None, no_ca
             raise ConfigError(f"{shown}: changed since miglint read it; nothing was written (run it again)")
     except OSError as error:
         raise ConfigError(f"cannot write {shown}: {error.strerror or error}") from None
-    heads = sorted(_load_graph(project, env, options).heads())
+    heads = sorted(load_graph(project, env, options).heads())
     click.echo(
         f"miglint: {shown}: {rev_id} now revises {onto_id} (was {done.old_parent or 'a base'}); "
         f"heads: {', '.join(heads)}",
@@ -1306,12 +846,12 @@ def init(path: Path | None, record: bool | None) -> None:
         return
     if record is None and _interactive():
         record = click.confirm(
-            f"Record the {_count(found, 'current finding')} in a baseline, so that only new ones are reported?",
+            f"Record the {plural(found, 'current finding')} in a baseline, so that only new ones are reported?",
             default=False,
         )
     if not record:
         click.echo(
-            f"{_count(found, 'finding')} now; `miglint lint --write-baseline` records them, "
+            f"{plural(found, 'finding')} now; `miglint lint --write-baseline` records them, "
             "so that only new ones are reported (README: Adopting miglint)."
         )
         return
@@ -1319,7 +859,7 @@ def init(path: Path | None, record: bool | None) -> None:
 
     places = baseline.places(discover([str(root)], cwd), None, cwd)
     for place in places:
-        _write_baseline(place.path, baseline.members(reports, place, len(places) == 1), place.root, cwd)
+        record_baseline(place.path, baseline.members(reports, place, len(places) == 1), place.root, cwd)
 
 
 @main.command()
@@ -1396,7 +936,7 @@ def rule(code: str) -> None:
 
     found = lookup(code)
     if found is None:
-        click.echo(_one_line(f"miglint: error: unknown rule {code!r} (see `miglint rules`)"), err=True)
+        click.echo(one_line(f"miglint: error: unknown rule {code!r} (see `miglint rules`)"), err=True)
         sys.exit(2)
     click.echo(rule_markdown(found), nl=False)
 
@@ -1410,7 +950,7 @@ def _write_docs(directory: Path) -> None:
         raise ConfigError(f"cannot write {error.filename or directory}: {error.strerror}") from None
     removed = f", {len(done.removed)} removed" if done.removed else ""
     click.echo(
-        f"miglint: {directory}: {_count(len(done.written), 'file')} written, "
+        f"miglint: {directory}: {plural(len(done.written), 'file')} written, "
         f"{len(done.unchanged)} unchanged{removed}",
         err=True,
     )

@@ -44,26 +44,31 @@ _ENVIRONMENT = (
 _VALUED = frozenset(
     {"--cache-dir", "--format", "--select", "--extend-select", "--ignore", "--fail-on", "--jobs", "-j"}
 )
-_FLAGS = frozenset(
-    {
-        "--concise",
-        "--exit-zero",
-        "--statistics",
-        "--no-ignore-comments",
-        "--color",
-        "--no-color",
-        "--no-baseline-file",
-    }
-)
+# flag -> the lint() argument it sets (--color and --no-color: `color`)
+_FLAGS = {
+    "--concise": "concise",
+    "--exit-zero": "exit_zero",
+    "--statistics": "show_statistics",
+    "--no-ignore-comments": "no_ignore_comments",
+    "--color": "color",
+    "--no-color": "color",
+    "--no-baseline-file": "no_baseline_file",
+    "--no-cache": "no_cache",
+}
 _FORMATS = frozenset({"text", "json"})
 
 
 def run() -> None:
-    """The console script: a replayed run when one fits, else lint/cli.py's."""
+    """The console script: a replayed run when one fits; else a plain `lint` without
+    click (lint/lintcommand.py); else lint/cli.py's."""
     plain = _plain(sys.argv[1:])
     if plain is not None:
-        _serve(plain)  # exits when it could serve
-        _Recorder.start(plain)
+        if plain.replayable:
+            _serve(plain)  # exits when it could serve
+            _Recorder.start(plain)
+        from .lintcommand import run_plain
+
+        run_plain(plain.arguments)  # exits
     from .cli import run as full
 
     full()
@@ -73,12 +78,16 @@ def run() -> None:
 
 
 class _Plain:
-    __slots__ = ("argv", "cache_dir", "key", "name", "paths")
+    __slots__ = ("arguments", "argv", "cache_dir", "key", "name", "paths", "replayable")
 
-    def __init__(self, argv: list, cache_dir: "str | None", paths: list) -> None:
+    def __init__(
+        self, argv: list, cache_dir: "str | None", paths: list, arguments: dict, replayable: bool
+    ) -> None:
         self.argv = argv
         self.cache_dir = cache_dir
         self.paths = paths  # the path arguments
+        self.arguments = arguments  # lint/lintcommand.py lint()'s, as click would pass them
+        self.replayable = replayable  # not with --no-cache: that run reads no memo and leaves none
         streams = [sys.stdout, sys.stderr]
         self.key = [
             _MEMO_FORMAT,
@@ -96,7 +105,7 @@ class _Plain:
 
 
 def _plain(argv: list) -> "_Plain | None":
-    """`lint` with paths and options that only shape the report, or None."""
+    """`lint` with paths and options that only shape the report (or --no-cache), or None."""
     if not argv or argv[0] != "lint" or os.name != "posix":
         return None  # (Windows' os.path.isdir and friends probe without os.stat: unwitnessed)
     for stream in (sys.stdout, sys.stderr):
@@ -104,6 +113,7 @@ def _plain(argv: list) -> "_Plain | None":
             return None  # click would re-wrap the stream: not what the memo holds
     cache_dir = None
     paths = []
+    arguments: dict = {"select": [], "extend_select": [], "ignore": []}
     at = 1
     while at < len(argv):
         token = argv[at]
@@ -120,14 +130,49 @@ def _plain(argv: list) -> "_Plain | None":
                 at += 1
             if name == "--format" and value not in _FORMATS:
                 return None  # the other formats ask git where the repository's top is
+            if not _take_value(arguments, name, value):
+                return None  # a value click refuses: it says why
             if name == "--cache-dir":
                 cache_dir = value
-        elif has_value or token not in _FLAGS:
-            return None  # --fix, --diff, --against, -o, --no-cache, --help, `--`, ...
+        elif not has_value and token in _FLAGS:
+            if token in ("--color", "--no-color"):
+                arguments["color"] = token == "--color"
+            else:
+                arguments[_FLAGS[token]] = True
+        else:
+            return None  # --fix, --diff, --against, -o, --help, `--`, ...
+    for name in ("select", "extend_select", "ignore"):
+        arguments[name] = tuple(arguments[name])
+    arguments["paths"] = tuple(paths)
     try:
-        return _Plain(list(argv), cache_dir, paths)
+        return _Plain(list(argv), cache_dir, paths, arguments, replayable=not arguments.get("no_cache"))
     except (OSError, ValueError):  # no working directory
         return None
+
+
+def _take_value(arguments: dict, name: str, value: str) -> bool:
+    """Keep an option's value as click would convert it; False for one click refuses."""
+    if name in ("--select", "--extend-select", "--ignore"):
+        arguments[name[2:].replace("-", "_")].append(value)
+    elif name == "--format":
+        arguments["output_format"] = value
+    elif name == "--cache-dir":
+        from pathlib import Path
+
+        arguments["cache_dir"] = Path(value)
+    elif name == "--fail-on":
+        if value not in ("error", "warning"):
+            return False
+        arguments["fail_on"] = value
+    else:  # --jobs, -j: an integer, at least 1
+        try:
+            jobs = int(value)
+        except ValueError:
+            return False
+        if jobs < 1:
+            return False
+        arguments["jobs"] = jobs
+    return True
 
 
 def _memo_directories(plain: _Plain) -> list:

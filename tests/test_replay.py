@@ -144,7 +144,6 @@ def test_explicit_cache_dir(project: Path, tmp_path_factory: pytest.TempPathFact
     [
         ["lint", "--fix"],
         ["lint", "--diff"],
-        ["lint", "--no-cache"],
         ["lint", "--format", "sarif"],
         ["lint", "--format=github"],
         ["lint", "-o", "report.json"],
@@ -153,17 +152,41 @@ def test_explicit_cache_dir(project: Path, tmp_path_factory: pytest.TempPathFact
         ["lint", "--"],
         ["lint", "--cache-dir"],
         ["lint", "--concise=yes"],
+        ["lint", "--jobs", "0"],
+        ["lint", "-j", "two"],
+        ["lint", "--fail-on", "info"],
+        ["lint", "-j3"],
         ["graph"],
         [],
     ],
 )
 def test_only_plain_lint_is_replayed(argv: list[str]) -> None:
+    """Nor run without click: what click would refuse, it refuses itself."""
     assert replay._plain(argv) is None
 
 
 def test_plain_lint_command_lines() -> None:
-    plain = replay._plain(["lint", "a", "--cache-dir=/x", "--format", "json", "--select", "MG1", "--concise"])
-    assert plain is not None and plain.cache_dir == "/x"
+    argv = ["lint", "a", "--cache-dir=/x", "--format", "json", "--select", "MG1,MG2", "--select=MG3", "--concise"]
+    plain = replay._plain([*argv, "--no-color", "-j", "2", "--fail-on", "warning", "--color", "b"])
+    assert plain is not None and plain.cache_dir == "/x" and plain.replayable
+    assert plain.arguments == {
+        "paths": ("a", "b"),
+        "cache_dir": Path("/x"),
+        "output_format": "json",
+        "select": ("MG1,MG2", "MG3"),  # split by lint(), as click passes them
+        "extend_select": (),
+        "ignore": (),
+        "concise": True,
+        "color": True,  # the last of --color / --no-color
+        "jobs": 2,
+        "fail_on": "warning",
+    }
+
+
+def test_no_cache_runs_without_click_but_is_not_replayed() -> None:
+    plain = replay._plain(["lint", "--no-cache", "x"])
+    assert plain is not None and not plain.replayable
+    assert plain.arguments == {"paths": ("x",), "no_cache": True, "select": (), "extend_select": (), "ignore": ()}
 
 
 @pytest.mark.parametrize(
