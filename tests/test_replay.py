@@ -166,7 +166,17 @@ def test_only_plain_lint_is_replayed(argv: list[str]) -> None:
 
 
 def test_plain_lint_command_lines() -> None:
-    argv = ["lint", "a", "--cache-dir=/x", "--format", "json", "--select", "MG1,MG2", "--select=MG3", "--concise"]
+    argv = [
+        "lint",
+        "a",
+        "--cache-dir=/x",
+        "--format",
+        "json",
+        "--select",
+        "MG1,MG2",
+        "--select=MG3",
+        "--concise",
+    ]
     plain = replay._plain([*argv, "--no-color", "-j", "2", "--fail-on", "warning", "--color", "b"])
     assert plain is not None and plain.cache_dir == "/x" and plain.replayable
     assert plain.arguments == {
@@ -186,7 +196,13 @@ def test_plain_lint_command_lines() -> None:
 def test_no_cache_runs_without_click_but_is_not_replayed() -> None:
     plain = replay._plain(["lint", "--no-cache", "x"])
     assert plain is not None and not plain.replayable
-    assert plain.arguments == {"paths": ("x",), "no_cache": True, "select": (), "extend_select": (), "ignore": ()}
+    assert plain.arguments == {
+        "paths": ("x",),
+        "no_cache": True,
+        "select": (),
+        "extend_select": (),
+        "ignore": (),
+    }
 
 
 @pytest.mark.parametrize(
