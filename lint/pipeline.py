@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +18,7 @@ from .reading.readfile import read_regular
 from .reading.runnerfiles import find_runners, runner_owners
 from .report import EnvironmentReport, display_path
 from .rule import Rule, RunnerRule
+from .sha1 import sha1
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -410,7 +410,7 @@ def _results_key(
     extra_files: Sequence[Sequence[Path]] = (),
 ) -> str:
     """Everything a report depends on: settings, rules, and every file's content."""
-    digest = hashlib.sha1()
+    digest = sha1()
     digest.update(repr(project.settings).encode())
     digest.update(repr([(r.code, r.effective_severity, sorted(r.settings.items())) for r in rules]).encode())
     digest.update(repr(options.honour_ignores).encode())

@@ -9,7 +9,6 @@ parametrised test runs (tests/test_rule_examples.py).
 from __future__ import annotations
 
 import functools
-import inspect
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -106,7 +105,7 @@ class Rule:
 
     @classmethod
     def docs(cls) -> str:
-        return inspect.cleandoc(cls.__doc__ or "")
+        return _cleandoc(cls.__doc__ or "")
 
     @classmethod
     def description(cls) -> str:
@@ -201,3 +200,17 @@ def all_rules() -> dict[str, type[Rule]]:
 def lookup(key: str) -> type[Rule] | None:
     rules = all_rules()
     return rules.get(key.upper()) or Rule.by_name.get(key.lower())
+
+
+def _cleandoc(doc: str) -> str:
+    """inspect.cleandoc (inspect itself costs a run ~6 ms to import): tabs expanded, the
+    common indentation of the lines after the first removed, blank lines at the ends dropped."""
+    lines = doc.expandtabs().split("\n")
+    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.lstrip()]
+    margin = min(indents) if indents else 0
+    lines = [lines[0].lstrip()] + [line[margin:] for line in lines[1:]]
+    while lines and not lines[-1]:
+        lines.pop()
+    while lines and not lines[0]:
+        lines.pop(0)
+    return "\n".join(lines)

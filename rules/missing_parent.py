@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from pathlib import PurePath
 
@@ -26,6 +25,8 @@ def suggest(graph: RevisionGraph, missing: str) -> str | None:
     stem_prefix = [r for r in ids if missing.startswith(r + "_")]
     if len(stem_prefix) == 1:
         return f"{stem_prefix[0]!r} (the id at the start of {missing!r})"
+    import difflib  # deferred: only a missing parent needs it
+
     close: list[str] = difflib.get_close_matches(missing, ids, n=1, cutoff=0.75)
     if close:
         return f"{close[0]!r} (the closest revision id)"

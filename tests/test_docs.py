@@ -169,3 +169,25 @@ def test_readme_pre_commit_snippet_names_the_hooks(hook: str) -> None:
     snippet = _section("pre-commit").split("```yaml\n", 1)[1].split("```", 1)[0]
     assert "  - repo: https://github.com/miglint/miglint\n    rev: v<version>" in snippet
     assert f"      - id: {hook}\n" in snippet
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        "",
+        "One line.",
+        "\n\n  x\n   y\n\n",
+        "a\n\tb\n  c",
+        "  lead\n    x\n  y",
+        "Title.\n\n    Body\n      more\n",
+    ],
+)
+def test_docstrings_are_cleaned_as_inspect_cleans_them(doc: str) -> None:
+    """rule._cleandoc stands in for inspect.cleandoc (whose import every run paid)."""
+    import inspect
+
+    from miglint.rule import _cleandoc, all_rules
+
+    assert _cleandoc(doc) == inspect.cleandoc(doc)
+    for rule in all_rules().values():
+        assert rule.docs() == inspect.cleandoc(rule.__doc__ or "")

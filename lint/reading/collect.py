@@ -34,7 +34,6 @@ committed link is replaced, never written through.
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import os
 import pickle
@@ -49,6 +48,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .. import __version__
 from ..lazydataclass import dataclass, replace
 from ..model import ParseProblem, RevisionFile, Span
+from ..sha1 import sha1
 from .cachedir import RACY_NS, SIGNATURE
 from .readfile import not_regular, read_regular, read_regular_stat
 
@@ -250,12 +250,12 @@ def linted_missing(digest: str) -> bool:
 
 def content_digest(data: bytes) -> str:
     """What the index records of a file's bytes, and what --fix checks a file against."""
-    return hashlib.sha1(data).hexdigest()
+    return sha1(data).hexdigest()
 
 
 def cache_key() -> str:
     """Cached data depends on miglint's version, its own code, and Python's."""
-    digest = hashlib.sha1(__version__.encode())
+    digest = sha1(__version__.encode())
     here = Path(__file__).parent.parent  # the package's top, above reading/
     # The rules are not always beside this file: a checkout installed in editable mode
     # maps miglint.rules to the top-level rules/ directory. Ask where it is (found, not run).

@@ -9,18 +9,20 @@ touches the file system.
 
 from __future__ import annotations
 
-import configparser
 import fnmatch
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
 from ..lazydataclass import dataclass, field, replace
 from .confine import inside, repository_top
 from .readfile import read_regular
+
+if TYPE_CHECKING:
+    import configparser
 
 # alembic.script.base._only_source_rev_file
 _REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
@@ -551,6 +553,8 @@ def _toml_flag(toml: _ToolAlembic | None, key: str) -> bool:
 
 def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
     # %(here)s is the directory of the ini as named, a symlink's own (Path.absolute).
+    import configparser  # deferred: a project with no ini never needs it
+
     parser = configparser.ConfigParser(defaults={"here": ini.absolute().parent.as_posix()})
     try:
         with ini.open(encoding="utf-8") as handle:
@@ -602,6 +606,8 @@ def _ini_section_environment(
         name = _display(ini, cwd)
     else:
         name = fallback.name
+
+    import configparser
 
     def option(key: str) -> str | None:
         try:
@@ -780,6 +786,8 @@ def _mapped_package_dirs(directory: Path, top: str) -> Iterator[Path]:
                 yield directory / entry
     setup_cfg = directory / "setup.cfg"
     if setup_cfg.is_file():
+        import configparser
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read(setup_cfg, encoding="utf-8")
