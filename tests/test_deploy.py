@@ -873,3 +873,62 @@ def test_a_column_created_not_null_is_not_scanned_again(tmp_path: Path) -> None:
     third = revision("r3", "r2", "op.alter_column('devices', 'state', nullable=False)")
     write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second, "0003_r3.py": third})
     assert codes(lint(tmp_path, "--select", "MG406")[1]) == [("0003_r3.py", 6, "MG406")]
+
+
+def test_a_column_added_through_a_variable_then_renamed_is_new(tmp_path: Path) -> None:
+    """openstack/ironic-inspector: `temp = sa.Column("temp_started_at", ...)`, added, filled,
+    the old column dropped, the new one renamed to the old name: the running release never
+    knew `temp_started_at`. A name bound to the Column again before the call, or in another
+    function, is not followed; a required column added through a variable is MG404's."""
+    body = (
+        'temp_started_at = sa.Column("temp_started_at", sa.DateTime, nullable=True)\n'
+        'op.add_column("nodes", temp_started_at)\n'
+        'temp_started_at = sa.Column("temp_started_at", sa.DateTime, nullable=True)\n'
+        "with op.batch_alter_table('nodes') as batch_op:\n"
+        "    batch_op.drop_column('started_at')\n"
+        "    batch_op.alter_column('temp_started_at', new_column_name='started_at')\n"
+        "other = sa.Column('other', sa.Integer())\n"
+        "other = sa.Column('renamed_later', sa.Integer())\n"
+        "op.alter_column('nodes', 'other', new_column_name='kept')\n"
+        "required = sa.Column('size', sa.Integer(), nullable=False)\n"
+        "op.add_column('nodes', required)"
+    )
+    facts_of = [(f.name, f.target) for f in facts(revision("r1", None, body)) if f.name == "add_column"]
+    assert facts_of == [("add_column", "temp_started_at"), ("add_column", "size")]
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG404,MG410")[1]) == [
+        ("0001_r1.py", 14, "MG410"),  # `other` was never added by this revision
+        ("0001_r1.py", 16, "MG404"),
+    ]
+    helper = revision(
+        "r1",
+        None,
+        "op.add_column('nodes', column)",
+        after="\n\ndef helper():\n    column = sa.Column('x', sa.Integer())\n",
+    )
+    assert [f.target for f in facts(helper) if f.name == "add_column"] == [""]
+
+
+def test_a_not_null_column_in_a_create_table_with_a_quoting_comment(tmp_path: Path) -> None:
+    """openstack/cyborg: a comment holding an apostrophe ("don't") among create_table's
+    arguments: the argument pattern cannot split them, the parsed call can; the column is
+    NOT NULL from its creation, and passing nullable=False again scans nothing."""
+    first = revision(
+        "r1",
+        None,
+        "op.create_table(\n"
+        "    'requests',\n"
+        "    sa.Column('id', sa.Integer(), nullable=False),\n"
+        "    # we don't have project constraints yet\n"
+        "    sa.Column('state', sa.Enum('A', 'B', name='state'), nullable=False),\n"
+        "    sa.Column('note', sa.Text(), nullable=True),\n"
+        ")",
+    )
+    second = revision(
+        "r2",
+        "r1",
+        "op.alter_column('requests', 'state', existing_type=sa.Enum('A', name='state'), nullable=False)\n"
+        "op.alter_column('requests', 'note', nullable=False)",
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    assert codes(lint(tmp_path, "--select", "MG406")[1]) == [("0002_r2.py", 7, "MG406")]

@@ -137,6 +137,8 @@ KEY_HINT = re.compile(
     r"primary_key|PrimaryKeyConstraint|UniqueConstraint|unique\s*=|create_primary_key|create_unique_constraint"
     r"|rename_table|ondelete"
 )
+# what else makes a file's calls worth handing to KeyReader: a column made NOT NULL (MG406)
+NOT_NULL_HINT = re.compile(r"nullable\s*=\s*False")
 
 
 _KEYED = ("create_primary_key", "create_unique_constraint", "rename_table")  # whatever their arguments
@@ -181,6 +183,10 @@ class KeyReader:
         what ops._read made of them (None: it could not split them)."""
         if name in _SPARSE and arguments is not None and "nullable" in text[opening : arguments.end]:
             self.not_null.extend(_not_null_columns(name, arguments))
+        elif name in _SPARSE and arguments is None:
+            # the pattern could not split them (a comment that holds a quote, cyborg: "don't"):
+            # the parsed call can, once
+            self.not_null.extend(_not_null_columns_parsed(name, text, start, opening))
         call = _sparse_call(name, text, opening, arguments) if name in _SPARSE else None
         if call is _NO_KEY:
             return
@@ -308,6 +314,22 @@ def _keys_of(name: str, call: ast.Call) -> Iterator[tuple[str, tuple[str, ...]]]
 
 
 _COLUMN_CALL = re.compile(r"(?:[\w.]*\.)?Column\s*\(")
+
+
+def _not_null_columns_parsed(name: str, text: str, start: int, opening: int) -> Iterator[tuple[str, str]]:
+    """_not_null_columns of a call the argument pattern could not split, read from its tree."""
+    from .ops import _from_tree  # deferred: ops imports this module
+
+    end = _closing_parenthesis(text, opening)
+    if end is None or "nullable" not in text[opening:end]:
+        return
+    snippet = text[start : end + 1]
+    try:
+        call = ast.parse(snippet, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    if isinstance(call, ast.Call):
+        yield from _not_null_columns(name, _from_tree(call, snippet, snippet.splitlines(keepends=True), 1))
 
 
 def _not_null_columns(name: str, read: _Read) -> Iterator[tuple[str, str]]:

@@ -297,7 +297,9 @@ def extract_operations(
         span = Span(
             line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1)
         )
-        table, target, options = _arguments(name, read, batch, constant)
+        table, target, options = _arguments(
+            name, read, batch, constant, lambda variable, at=receiver_start: _column_bound(text, variable, at)
+        )
         if created_as and not table and not full and batch is None and name in _ON_TABLE and not concurrently:
             # a table named by the same expression as one upgrade() created before: as above
             named_by = _source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS)
@@ -448,10 +450,15 @@ def _from_tree(call: ast.Call, text: str, lines: list[str], line: int) -> _Read:
 
 
 def _arguments(
-    name: str, read: _Read, batch: _Block | None, constant: Callable[[str | None], str] = lambda _: ""
+    name: str,
+    read: _Read,
+    batch: _Block | None,
+    constant: Callable[[str | None], str] = lambda _: "",
+    column_bound: Callable[[str], str] = lambda _: "",
 ) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """(table, target, kept keyword values) of one call; `constant`: the module-level
-    string a name stands for (`ATTRIBUTES = 'attributes'`), "" when none."""
+    string a name stands for (`ATTRIBUTES = 'attributes'`), "" when none; `column_bound`:
+    the `Column(...)` a name was bound to before the call (_column_bound)."""
     (table_at, target_at) = _SHAPES[name][1 if batch is not None else 0]
     keywords = read.keywords
     schema = _literal(keywords.get("schema")) or _literal(keywords.get("source_schema"))
@@ -463,6 +470,8 @@ def _arguments(
     if target_at == -2:  # add_column: the Column's name and its own keywords
         index = 1 if batch is None else 0
         column_text = read.positional[index] if len(read.positional) > index else keywords.get("column", "")
+        if column_text.isidentifier():
+            column_text = column_bound(column_text)
         target = ""
         opening = _COLUMN.match(column_text)
         column = _read(column_text, opening.end() - 1) if opening else None
@@ -908,6 +917,24 @@ def _module_strings(text: str) -> dict[str, str]:
         if len(re.findall(rf"(?m)^{name}[ \t]*(?::|[-+*/|&%]?=(?!=))", text)) == 1
         and re.search(rf"\bglobal\b[^\n]*\b{name}\b", text) is None
     }
+
+
+def _column_bound(text: str, name: str, before: int) -> str:
+    """The `Column(...)` that `name` was last bound to before offset `before`, in the same
+    function (ironic-inspector: `temp = sa.Column("temp_started_at", ...)`, then
+    `op.add_column("nodes", temp)`); "" when there is none, or when the name is bound
+    again or a function begins between the two."""
+    binding = re.compile(rf"^[ \t]*{name}[ \t]*=[ \t]*((?:[\w.]*\.)?Column[ \t]*\()", re.M)
+    last = None
+    for last in binding.finditer(text, 0, before):  # noqa: B007  (the last one is wanted)
+        pass
+    if last is None:
+        return ""
+    between = text[last.end() : before]
+    if re.search(rf"^[ \t]*(?:{name}[ \t]*[-+*/|&%]?=(?!=)|(?:async[ \t]+)?def\b)", between, re.M):
+        return ""
+    read = _read(text, last.end() - 1)
+    return text[last.start(1) : read.end] if read is not None else ""
 
 
 def _source_of(read: _Read, index: int, keywords: tuple[str, ...]) -> str | None:

@@ -36,7 +36,7 @@ from ..facts.entrybodies import entry_bodies
 from ..facts.flagbranches import untaken_lines
 from ..facts.imports import import_facts, mark_header_only, may_import_others
 from ..facts.offline import may_need_a_database, offline_uses
-from ..facts.opcalls import KEY_HINT, KeyReader
+from ..facts.opcalls import KEY_HINT, NOT_NULL_HINT, KeyReader
 from ..lazydataclass import replace
 from ..model import (
     HEADER_FIELDS,
@@ -83,7 +83,9 @@ def parse_revision_file(
 
     wants_sql = runs_sql(text)
     wants_ops = ops and "op." in text
-    wants_keys = "op." in text and KEY_HINT.search(text) is not None
+    wants_keys = "op." in text and (
+        KEY_HINT.search(text) is not None or NOT_NULL_HINT.search(text) is not None
+    )
     wants_imports = may_import_others(text)
     wants_offline = may_need_a_database(text)
     # op calls need the AST whatever happens; literal SQL alone does not (sql/literal.py)
