@@ -909,10 +909,11 @@ def test_a_column_added_through_a_variable_then_renamed_is_new(tmp_path: Path) -
     assert [f.target for f in facts(helper) if f.name == "add_column"] == [""]
 
 
-def test_a_not_null_column_in_a_create_table_with_a_quoting_comment(tmp_path: Path) -> None:
+def test_not_null_columns_behind_a_quoting_comment_and_in_add_column_files(tmp_path: Path) -> None:
     """openstack/cyborg: a comment holding an apostrophe ("don't") among create_table's
     arguments: the argument pattern cannot split them, the parsed call can; the column is
-    NOT NULL from its creation, and passing nullable=False again scans nothing."""
+    NOT NULL from its creation, and passing nullable=False again scans nothing. The same
+    for a column added NOT NULL in a file that declares no key."""
     first = revision(
         "r1",
         None,
@@ -922,6 +923,7 @@ def test_a_not_null_column_in_a_create_table_with_a_quoting_comment(tmp_path: Pa
         "    # we don't have project constraints yet\n"
         "    sa.Column('state', sa.Enum('A', 'B', name='state'), nullable=False),\n"
         "    sa.Column('note', sa.Text(), nullable=True),\n"
+        "    sa.PrimaryKeyConstraint('id'),\n"
         ")",
     )
     second = revision(
@@ -930,5 +932,13 @@ def test_a_not_null_column_in_a_create_table_with_a_quoting_comment(tmp_path: Pa
         "op.alter_column('requests', 'state', existing_type=sa.Enum('A', name='state'), nullable=False)\n"
         "op.alter_column('requests', 'note', nullable=False)",
     )
-    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    # a file whose only hint is a column added NOT NULL
+    third = revision(
+        "r3",
+        "r2",
+        "op.add_column('requests', sa.Column('size', sa.Integer(), nullable=False, server_default='0'))",
+    )
+    fourth = revision("r4", "r3", "op.alter_column('requests', 'size', nullable=False)")
+    files = {"0001_r1.py": first, "0002_r2.py": second, "0003_r3.py": third, "0004_r4.py": fourth}
+    write_project(tmp_path, files=files)
     assert codes(lint(tmp_path, "--select", "MG406")[1]) == [("0002_r2.py", 7, "MG406")]

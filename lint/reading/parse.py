@@ -84,7 +84,9 @@ def parse_revision_file(
     wants_sql = runs_sql(text)
     wants_ops = ops and "op." in text
     wants_keys = "op." in text and (
-        KEY_HINT.search(text) is not None or NOT_NULL_HINT.search(text) is not None
+        KEY_HINT.search(text) is not None
+        # a column added NOT NULL (MG406); a table created without a key is rare enough to miss
+        or ("add_column" in text and NOT_NULL_HINT.search(text) is not None)
     )
     wants_imports = may_import_others(text)
     wants_offline = may_need_a_database(text)
