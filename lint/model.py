@@ -187,6 +187,7 @@ class ImportFact:
     application: bool = False  # set by facts/appimports.py: resolves to the repository's own code
     # every name it imports is read only as branch_labels / depends_on (reading/resolve.py's business)
     header_only: bool = False
+    bound: tuple[str, ...] = ()  # the names it binds: `from app import types as st` -> ("st",)
 
 
 @dataclass(frozen=True)

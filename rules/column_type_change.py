@@ -29,6 +29,11 @@ class ColumnTypeChange(DeployRule):
     its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC). Without `existing_type` (raw SQL never has one) the
     old type is unknown and the change is flagged as one that may rewrite. PostgreSQL only.
 
+    A type the revision imports from the application or from a library other than
+    SQLAlchemy (`from tacker.db import types` ... `type_=types.Uuid`, whose `impl` is the
+    `String(36)` the column already has; `st.MediumText()`, TEXT on PostgreSQL) is not
+    flagged: what it is on PostgreSQL is in code miglint does not read.
+
     An Enum given again as an Enum (autogenerate writes `existing_type=sa.Enum(...)`,
     `type_=sa.Enum(..., name="record_types")` when the values change) is not flagged
     unless both name their type and the names differ: Alembic emits `ALTER COLUMN ...
@@ -74,11 +79,31 @@ class ColumnTypeChange(DeployRule):
             },
             note="same-enum-type",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "from tacker.db import types\n"
+                    "from mistral.db.sqlalchemy import types as st\n"
+                    "op.alter_column('devices', 'template_id', type_=types.Uuid, nullable=False)\n"
+                    "op.alter_column('workbooks', 'definition', type_=st.MediumText())"
+                )
+            },
+            note="type-defined-elsewhere",
+        ),
     )
     invalid = (
         Example(
             files={"0001_r1.py": revision("op.alter_column('users', 'age', type_=sa.BigInteger())")},
             flagged=("r1",),
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "from sqlalchemy import types\nop.alter_column('users', 'age', type_=types.BigInteger())"
+                )
+            },
+            flagged=("r1",),
+            note="sqlalchemy-types-module",
         ),
         Example(
             files={
@@ -107,6 +132,8 @@ class ColumnTypeChange(DeployRule):
         new = operation.option("type_")
         if operation.name != "alter_column" or new in (None, "None"):
             return
+        if _defined_elsewhere(file, new or ""):
+            return  # a type the revision imports from the application or a library (see the docstring)
         old = operation.option("existing_type")
         if old is not None and safe_change(old, new or ""):
             return
@@ -139,6 +166,17 @@ class ColumnTypeChange(DeployRule):
             "add a column of the new type, backfill it, switch the code, then drop the old column"
             + ("" if old else "; if the change needs no rewrite, pass existing_type= to say so"),
         )
+
+
+_ROOT = re.compile(r"[^\W\d]\w*")
+
+
+def _defined_elsewhere(file: RevisionFile, type_text: str) -> bool:
+    """Whether the type is named through an import other than SQLAlchemy's, Alembic's or
+    the standard library's (`from tacker.db import types` ... `types.Uuid`; `from
+    mistral.db.sqlalchemy import types as st` ... `st.MediumText()`)."""
+    root = _ROOT.match(type_text.strip())
+    return root is not None and any(root.group() in fact.bound for fact in file.imports)
 
 
 _ENUM = re.compile(r"(?:[\w.]*\.)?(?:Enum|ENUM)\s*(?:\((?P<arguments>.*)\))?\s*$", re.S)

@@ -75,7 +75,17 @@ def _imports_of(code: types.CodeType, lines: list[str]) -> Iterator[ImportFact]:
     function = "" if code.co_name.startswith("<") else code.co_name
     starts = list(dis.findlinestarts(code))
     loaded: list[object] = [_OTHER, _OTHER]  # the values of the last two constants loaded
+    binding: ImportFact | None = None  # the import whose names are being stored
+    bound: list[str] = []
     for at, op, arg in instructions(code):
+        if binding is not None:
+            if op in _STORES:
+                bound.append(_STORES[op](code)[arg])
+                continue
+            if op in _BETWEEN_STORES:
+                continue
+            yield replace(binding, bound=tuple(bound))
+            binding = None
         if op == _LOAD_CONST:
             loaded = [loaded[1], code.co_consts[arg]]
             continue
@@ -88,8 +98,10 @@ def _imports_of(code: types.CodeType, lines: list[str]) -> Iterator[ImportFact]:
             line = _line_at(starts, at)
             if level == 0 and _kept(module) and not _for_type_checkers(line, lines):
                 names = tuple(str(n) for n in fromlist) if isinstance(fromlist, tuple) else ()
-                yield ImportFact(module, names, _span(line, lines), function)
+                binding, bound = ImportFact(module, names, _span(line, lines), function), []
         loaded = [loaded[1], _OTHER]
+    if binding is not None:
+        yield replace(binding, bound=tuple(bound))
 
 
 def _line_at(starts: Sequence[tuple[int, int | None]], offset: int) -> int:
@@ -155,6 +167,15 @@ def mark_header_only(
 
 
 _IMPORT_NAME = dis.opmap["IMPORT_NAME"]
+# what an import statement binds: the stores after IMPORT_NAME (and each IMPORT_FROM)
+_STORES = {
+    dis.opmap["STORE_NAME"]: lambda code: code.co_names,
+    dis.opmap["STORE_GLOBAL"]: lambda code: code.co_names,
+    dis.opmap["STORE_FAST"]: lambda code: code.co_varnames,
+}
+_BETWEEN_STORES = frozenset(
+    dis.opmap[name] for name in ("IMPORT_FROM", "POP_TOP", "SWAP", "COPY") if name in dis.opmap
+)
 _LOAD_CONST = dis.opmap["LOAD_CONST"]
 _LOAD_SMALL_INT = dis.opmap.get("LOAD_SMALL_INT", -1)  # 3.14 loads an import's level 0 so
 _TYPE_CHECKING = re.compile(r"if\s+(?:typing\.)?TYPE_CHECKING\s*:")
