@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
-from ..history.deploy import DeployContext
+from ..graph import RevisionGraph
+from ..history.deploy import DeployContext, bare
+from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, column_of, revision, shown
+from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown
 
 # SQLAlchemy / PostgreSQL type names -> the type family whose changes may avoid a rewrite
 _FAMILIES = {
@@ -26,8 +28,17 @@ class ColumnTypeChange(DeployRule):
     varchar(n) to varchar(m >= n), to unbounded varchar or to text; text to unbounded
     varchar; numeric(p, s) to numeric(q >= p, s) or unbounded numeric; varbit(n) to a
     longer varbit; cidr to inet. A timestamp becoming a timestamptz is reported with
-    its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC). Without `existing_type` (raw SQL never has one) the
-    old type is unknown and the change is flagged as one that may rewrite. PostgreSQL only.
+    its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC).
+
+    Without `existing_type`, the old type is the one the last ancestor revision gave the
+    column: its `op.create_table` or `op.add_column` (`Column("name", sa.String(36))`), or
+    an `op.alter_column(type_=...)`; the same type again, or a safe change from it, is not
+    flagged, and the message names the revision. When no ancestor says (or the last one
+    renamed, dropped or retyped the column by raw SQL, or two branches disagree), the old
+    type is unknown and the change is flagged as one that may rewrite; so is raw SQL
+    (`ALTER COLUMN ... TYPE`), whose type names this reading does not follow (a project may
+    rename the old ENUM type away and create a new one under its name). An Enum is never
+    taken as unchanged from history, for the same reason. PostgreSQL only.
 
     A type the revision imports from the application or from a library other than
     SQLAlchemy (`from tacker.db import types` ... `type_=types.Uuid`, whose `impl` is the
@@ -90,6 +101,24 @@ class ColumnTypeChange(DeployRule):
             },
             note="type-defined-elsewhere",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('volume_mapping', sa.Column('id', sa.Integer(), primary_key=True),\n"
+                    "    sa.Column('volume_id', sa.String(36), nullable=False))\n"
+                    "op.add_column('users', sa.Column('name', sa.String(length=100)))"
+                ),
+                "0002_r2.py": revision(
+                    "op.alter_column('volume_mapping', 'volume_id', new_column_name='cinder_volume_id', "
+                    "type_=sa.String(length=36))\n"
+                    "op.alter_column('users', 'name', type_=sa.String(200))",
+                    "r2",
+                    "r1",
+                ),
+                "0003_r3.py": revision("op.alter_column('users', 'name', type_=sa.Text())", "r3", "r2"),
+            },
+            note="old-type-from-history",
+        ),
     )
     invalid = (
         Example(
@@ -104,6 +133,29 @@ class ColumnTypeChange(DeployRule):
             },
             flagged=("r1",),
             note="sqlalchemy-types-module",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('images', sa.Column('id', sa.Integer(), primary_key=True),\n"
+                    "    sa.Column('min_disk', sa.Integer(), nullable=True),\n"
+                    "    sa.Column('size', sa.String(36)))"
+                ),
+                "0002_r2.py": revision(
+                    "op.alter_column('images', 'size', new_column_name='size_old')\n"
+                    "op.add_column('images', sa.Column('size', sa.Integer()))",
+                    "r2",
+                    "r1",
+                ),
+                "0003_r3.py": revision(
+                    "op.alter_column('images', 'min_disk', type_=sa.BigInteger)\n"
+                    "op.alter_column('images', 'size', type_=sa.String(36))",
+                    "r3",
+                    "r2",
+                ),
+            },
+            flagged=("r3", "r3"),
+            note="history-change-that-rewrites",
         ),
         Example(
             files={
@@ -126,6 +178,60 @@ class ColumnTypeChange(DeployRule):
         ),
     )
 
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        memo = graph.memo
+        revisions = graph.revisions.items()
+        # (table, column) some upgrade() changes the type of without saying what it was
+        untyped: set[tuple[str, str]] = set()
+        for _, file in revisions:
+            if "alter_column" in file.upgrade_operation_names:
+                untyped.update(summarised(memo, "MG407/untyped", file, _untyped_changes))
+        # -> (revision, the type it gives the column; "" when it leaves it unknown)
+        setters: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        if untyped:
+            for rev_id, file in revisions:
+                for table, column, type_text in file.op_column_types:
+                    pair = (bare(table), column.lower())
+                    if pair in untyped:
+                        setters.setdefault(pair, []).append((rev_id, type_text))
+                for pair, type_text in summarised(memo, "MG407/typed", file, _typed_columns):
+                    if pair in untyped:
+                        setters.setdefault(pair, []).append((rev_id, type_text))
+        self._setters = setters
+        self._graph = graph
+        self._memo = memo
+        yield from super().check_graph(graph)
+
+    def _type_before(self, rev_id: str, pair: tuple[str, str]) -> tuple[str | None, str]:
+        """The type the column has before `rev_id`, and the revision that gave it, from the
+        last ancestor that created, added or retyped it; (None, "") when no ancestor says,
+        when the last one left it unknown (a rename, a drop, a type it cannot read), or when
+        two ancestors on parallel branches both do."""
+        order = self._graph.topological_order
+        found = [
+            (maker, type_text)
+            for maker, type_text in self._setters.get(pair, ())
+            if maker != rev_id
+            and (order is None or order[maker] < order[rev_id])
+            and self._graph.is_ancestor(maker, rev_id)
+        ]
+        if not found:
+            return None, ""
+        # the last ancestor; within it, its last operation on the column
+        last = max(reversed(found), key=lambda item: order[item[0]] if order is not None else 0)
+        if not last[1] or any(
+            maker != last[0] and not self._graph.is_ancestor(maker, last[0]) for maker, _ in found
+        ):
+            return None, ""
+        return last[1], last[0]
+
+    def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
+        # the types the history gives the columns this revision retypes without existing_type
+        if not self._setters:
+            return ()
+        changed = summarised(self._memo, "MG407/untyped", file, _untyped_changes)
+        return tuple(self._type_before(rev_id, pair) for pair in changed)
+
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
@@ -135,6 +241,11 @@ class ColumnTypeChange(DeployRule):
         if _defined_elsewhere(file, new or ""):
             return  # a type the revision imports from the application or a library (see the docstring)
         old = operation.option("existing_type")
+        maker = ""
+        if old is None and operation.via != "sql":
+            old, maker = self._type_before(rev_id, (bare(operation.table), operation.target.lower()))
+            if old is not None and _same_type(old, new or ""):
+                return  # the type the column already has
         if old is not None and safe_change(old, new or ""):
             return
         if old is not None and _enum(old) is not None and _enum(new or "") is not None:
@@ -143,7 +254,7 @@ class ColumnTypeChange(DeployRule):
             else:
                 return  # the same type, or not known to differ (see the docstring)
         column = column_of(operation)
-        known = f"from {old} " if old else ""
+        known = f"from {old} {f'(as revision {maker} made it) ' if maker else ''}" if old else ""
         if old is not None and _adds_time_zone(old, new or ""):
             yield self.report(
                 rev_id,
@@ -156,19 +267,75 @@ class ColumnTypeChange(DeployRule):
                 "on PostgreSQL 12+, or add a new column, backfill it, and switch over",
             )
             return
+        # a type named by a variable (`type_=text_type_maxlen`) may still be binary-compatible
+        certain = old is not None and (not maker or _TYPE_CLASS.match((new or "").strip()) is not None)
         yield self.report(
             rev_id,
             file,
             operation,
             f"{shown(operation)} changes {column} {known}to {new}: "
-            f"{'PostgreSQL' if old else 'unless the change is binary-compatible, PostgreSQL'} rewrites the "
+            f"{'PostgreSQL' if certain else 'unless the change is binary-compatible, PostgreSQL'} rewrites the "
             "table and its indexes under an ACCESS EXCLUSIVE lock that blocks every read and write",
             "add a column of the new type, backfill it, switch the code, then drop the old column"
-            + ("" if old else "; if the change needs no rewrite, pass existing_type= to say so"),
+            + ("" if certain else "; if the change needs no rewrite, pass existing_type= to say so"),
         )
 
 
 _ROOT = re.compile(r"[^\W\d]\w*")
+_TYPE_CLASS = re.compile(r"(?:[\w.]*\.)?[A-Z]\w*\s*(?:\(.*\))?$", re.S)  # `sa.Integer`, `String(36)`
+
+
+def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
+    """(table, column) of each type change upgrade() makes without existing_type."""
+    return tuple(
+        (bare(o.table), o.target.lower())
+        for o in file.upgrade_operations
+        if o.name == "alter_column"
+        and o.via != "sql"  # raw SQL: the type's name may be a new type's (fides renames the old away)
+        and o.option("type_") not in (None, "None")
+        and o.option("existing_type") is None
+    )
+
+
+def _typed_columns(file: RevisionFile) -> tuple[tuple[tuple[str, str], str], ...]:
+    """((table, column), type) of each column upgrade() adds or retypes; "" for a column it
+    adds with no type it can read, renames (from or to) or drops: its type is not known."""
+    found = []
+    for o in file.upgrade_operations:
+        pair = (bare(o.table), o.target.lower())
+        if o.name == "add_column":
+            found.append((pair, o.option("column_type") or ""))
+        elif o.name == "drop_column":
+            found.append((pair, ""))
+        elif o.name == "alter_column":
+            if o.via == "sql":
+                found.append((pair, ""))  # what a type name in SQL stands for is not known here
+            elif o.option("type_") not in (None, "None"):
+                found.append((pair, o.option("type_") or ""))
+            renamed = literal_option(o, "new_column_name", "").lower()
+            if renamed:
+                found += [(pair, ""), ((pair[0], renamed), "")]
+    return tuple(found)
+
+
+def _same_type(old: str, new: str) -> bool:
+    """Whether two type expressions name the same type: `sa.String(36)` and
+    `String(length=36)`, `sa.Text()` and `sa.TEXT`. Not for an Enum (a type of that name
+    may have been renamed away and made anew, by SQL this reading does not follow) nor for
+    what is not a type class (a name bound to one)."""
+    if _enum(old) is not None or _enum(new) is not None:
+        return False
+    if _TYPE_CLASS.match(old.strip()) is None or _TYPE_CLASS.match(new.strip()) is None:
+        return False
+    return _normal(old) == _normal(new)
+
+
+def _normal(text: str) -> str:
+    found = _TYPE.match(text.strip())
+    if found is None:
+        return text
+    arguments = re.sub(r"\s+|\blength\s*=", "", found.group(2) or "").replace('"', "'")
+    return f"{found.group(1).lower()}({arguments})"
 
 
 def _defined_elsewhere(file: RevisionFile, type_text: str) -> bool:

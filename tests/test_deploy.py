@@ -71,7 +71,11 @@ def test_op_calls_become_facts_with_arguments_blocks_and_tables() -> None:
     assert found[1].options == (("postgresql_concurrently", "True"),)
     assert found[1].span == Span(8, 8, 13, 9)
     assert found[1].wrap == (8, 13, 8)
-    assert found[2].options == (("nullable", "False"), ("server_default", "sa.false()"))
+    assert found[2].options == (
+        ("nullable", "False"),
+        ("server_default", "sa.false()"),
+        ("column_type", "sa.Boolean()"),
+    )
     assert found[3].options == (("existing_type", "sa.String(20)"), ("type_", "sa.Text()"))
     assert found[4].option("new_column_name") == "'full_name'"
 
@@ -942,3 +946,42 @@ def test_not_null_columns_behind_a_quoting_comment_and_in_add_column_files(tmp_p
     files = {"0001_r1.py": first, "0002_r2.py": second, "0003_r3.py": third, "0004_r4.py": fourth}
     write_project(tmp_path, files=files)
     assert codes(lint(tmp_path, "--select", "MG406")[1]) == [("0002_r2.py", 7, "MG406")]
+
+
+def test_a_type_change_without_existing_type_reads_the_old_type_from_history(tmp_path: Path) -> None:
+    """openstack/zun, tacker: `op.alter_column(..., type_=...)` without existing_type. The
+    column's last ancestor says what it was: the same type again (zun's volume_id) and a
+    longer varchar are not flagged; Integer to BigInteger is, naming the revision; a type
+    named by a variable is flagged with the hedge; raw SQL reads no history."""
+    first = revision(
+        "r1",
+        None,
+        "op.create_table('devices', sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "    sa.Column('volume_id', sa.String(36), nullable=False),\n"
+        "    sa.Column('min_ram', sa.Integer),\n"
+        "    sa.Column('value', sa.String(length=4096)))",
+    )
+    second = revision(
+        "r2",
+        "r1",
+        "op.alter_column('devices', 'volume_id', type_=sa.String(length=36))\n"
+        "op.alter_column('devices', 'min_ram', type_=sa.BigInteger)\n"
+        "op.alter_column('devices', 'value', type_=text_type_maxlen)\n"
+        'op.execute("ALTER TABLE devices ALTER COLUMN volume_id TYPE varchar(36)")',
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    _, output = lint(tmp_path, "--select", "MG407")
+    assert codes(output) == [
+        ("0002_r2.py", 7, "MG407"),
+        ("0002_r2.py", 8, "MG407"),
+        ("0002_r2.py", 9, "MG407"),
+    ]
+    assert (
+        "changes devices.min_ram from sa.Integer (as revision r1 made it) to sa.BigInteger: PostgreSQL rewrites"
+        in output
+    )
+    assert (
+        "changes devices.value from sa.String(length=4096) (as revision r1 made it) to text_type_maxlen: "
+        "unless the change is binary-compatible, PostgreSQL rewrites" in output
+    )
+    assert "ALTER COLUMN volume_id changes devices.volume_id to varchar(36): unless" in output

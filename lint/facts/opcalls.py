@@ -154,6 +154,7 @@ class OpKeys(NamedTuple):
     cascades: tuple[tuple[str, str], ...] = ()  # (child, parent) of each foreign key ON DELETE CASCADE
     primary: tuple[tuple[str, str], ...] = ()  # (table, column) of each primary key column: NOT NULL
     not_null: tuple[tuple[str, str], ...] = ()  # (table, column) of each Column(..., nullable=False) made
+    types: tuple[tuple[str, str, str], ...] = ()  # (table, column, type as written) of create_table's columns
 
 
 class KeyReader:
@@ -177,10 +178,13 @@ class KeyReader:
         self.cascades: list[tuple[str, str]] = []
         self.primary: list[tuple[str, str]] = []
         self.not_null: list[tuple[str, str]] = []
+        self.types: list[tuple[str, str, str]] = []
 
     def read(self, name: str, text: str, start: int, opening: int, arguments: _Read | None) -> None:
         """The call of op.`name` that starts at `start`, its `(` at `opening`; `arguments`:
         what ops._read made of them (None: it could not split them)."""
+        if name == "create_table" and arguments is not None:
+            self.types.extend(_column_types(arguments))
         if name in _SPARSE and arguments is not None and "nullable" in text[opening : arguments.end]:
             self.not_null.extend(_not_null_columns(name, arguments))
         elif name in _SPARSE and arguments is None:
@@ -220,6 +224,7 @@ class KeyReader:
             tuple(dict.fromkeys(self.cascades)),
             tuple(dict.fromkeys(self.primary)),
             tuple(dict.fromkeys(self.not_null)),
+            tuple(self.types),
         )
 
 
@@ -330,6 +335,28 @@ def _not_null_columns_parsed(name: str, text: str, start: int, opening: int) -> 
         return
     if isinstance(call, ast.Call):
         yield from _not_null_columns(name, _from_tree(call, snippet, snippet.splitlines(keepends=True), 1))
+
+
+# `Column("name", Type)` / `Column("name", sa.String(36), ...)`: a type with nested
+# brackets (`ARRAY(sa.String())`) is not read, and the column's type stays unknown
+COLUMN_TYPE = re.compile(
+    r"""(?:[\w.]*\.)?Column\s*\(\s*(['"])(\w+)\1\s*,\s*([\w.]+(?:\s*\([^()]*\))?)\s*[,)]"""
+)
+
+
+def _column_types(read: _Read) -> Iterator[tuple[str, str, str]]:
+    """(table, column, type as written) of each column create_table makes (MG407: the type a
+    later alter_column without existing_type changes from)."""
+    from .ops import _literal  # deferred: ops imports this module
+
+    table = _literal(read.positional[0] if read.positional else read.keywords.get("table_name"))
+    if not table:
+        return
+    table = _qualified(_literal(read.keywords.get("schema")), table)
+    for text in read.positional[1:]:
+        found = COLUMN_TYPE.match(text)
+        if found is not None:
+            yield table, found.group(2), found.group(3)
 
 
 def _not_null_columns(name: str, read: _Read) -> Iterator[tuple[str, str]]:

@@ -483,6 +483,8 @@ def _arguments(
         if column is not None:
             target = _argument(column, 0, ("name",))
             options += [(k, v) for k, v in column.keywords.items() if k in _KEPT]
+            if len(column.positional) > 1 and not _GENERATED.match(column.positional[1]):
+                options.append(("column_type", column.positional[1]))  # MG407's history
             if any(_GENERATED.match(a) for a in column.positional[1:]):
                 options.append(("generated", "True"))  # an identity or sequence fills every row
     else:

@@ -149,6 +149,7 @@ def parse_revision_file(
                 op_cascades=found.cascades,
                 op_primary=found.primary,
                 op_not_null=found.not_null,
+                op_column_types=found.types,
             )
         if operations:
             enums = tuple(o for o in operations if o.name in ENUM_FACTS)
