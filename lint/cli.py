@@ -193,61 +193,11 @@ def _complete_rules(context: click.Context, parameter: click.Parameter, incomple
     "finds the second head a merge would create before it happens.",
 )
 @_guarded
-def lint(
-    paths: tuple[str, ...],
-    output_format: str,
-    output_file: Path | None,
-    also_write: tuple[str, ...],
-    show_statistics: bool,
-    select: tuple[str, ...],
-    extend_select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    no_cache: bool,
-    cache_dir: Path | None,
-    exit_zero: bool,
-    fail_on: str | None,
-    no_ignore_comments: bool,
-    concise: bool,
-    jobs: int | None,
-    color: bool | None,
-    apply_fixes: bool,
-    show_diff: bool,
-    unsafe_fixes: bool,
-    show_fixes: bool,
-    write_baseline: bool,
-    baseline_file: Path | None,
-    no_baseline_file: bool,
-    against: str | None,
-) -> None:
+def lint(**arguments: Any) -> None:
     """Lint the revision graphs of the Alembic environments at PATHS (default: here)."""
     from .lintcommand import lint as run_lint
 
-    run_lint(
-        paths=paths,
-        output_format=output_format,
-        output_file=output_file,
-        also_write=also_write,
-        show_statistics=show_statistics,
-        select=select,
-        extend_select=extend_select,
-        ignore=ignore,
-        no_cache=no_cache,
-        cache_dir=cache_dir,
-        exit_zero=exit_zero,
-        fail_on=fail_on,
-        no_ignore_comments=no_ignore_comments,
-        concise=concise,
-        jobs=jobs,
-        color=color,
-        apply_fixes=apply_fixes,
-        show_diff=show_diff,
-        unsafe_fixes=unsafe_fixes,
-        show_fixes=show_fixes,
-        write_baseline=write_baseline,
-        baseline_file=baseline_file,
-        no_baseline_file=no_baseline_file,
-        against=against,
-    )
+    run_lint(**arguments)
 
 
 # -- graph -------------------------------------------------------------------------------

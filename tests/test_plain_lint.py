@@ -93,3 +93,11 @@ def test_a_cached_plain_run_prints_what_the_click_command_prints(project: Path, 
         runs.append([_run(code, command, project) for _ in range(2)])
     assert runs[0] == runs[1]
     assert runs[0][0][2] == 1 and "MG301" in runs[0][0][0]
+
+
+def test_the_plain_defaults_are_the_click_commands() -> None:
+    """lint/lintcommand.py's defaults stand for the options a plain command line leaves out."""
+    from miglint.cli import lint
+    from miglint.lintcommand import _DEFAULTS
+
+    assert lint.make_context("lint", []).params == _DEFAULTS
