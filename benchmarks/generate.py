@@ -819,13 +819,16 @@ def _write(path: Path, text: str) -> None:
 
 # -- pathological shapes (benchmarks/pathological.py) ------------------------------------
 
-SHAPES = ("forest", "merge", "helpers", "executes", "big-sql", "deployed-chain")
+SHAPES = ("forest", "merge", "helpers", "executes", "op-calls", "big-sql", "deployed-chain")
 SHAPE_HELP = {
     "forest": "N unrelated roots: N revisions, none with a parent",
     "merge": "N roots and one merge revision whose down_revision names all of them",
     "helpers": "one revision whose upgrade() reaches SQL through a chain of N helper "
     "functions, and a runner whose stamp goes through a chain of N functions",
     "executes": "one revision whose upgrade() makes N op.execute calls",
+    "op-calls": "one revision whose upgrade() and downgrade() make N steps of 6 kinds: a Column "
+    "bound to a name then added, a batch_alter_table block, a row-count guard, an ENUM created "
+    "by its method, a DROP then CREATE and a DELETE then INSERT of SQL (unsafe alone)",
     "big-sql": "one revision whose upgrade() executes one SQL string of N kilobytes",
     "deployed-chain": "a chain of N revisions, each creating a table and indexing the one before "
     "it, with `deployed` set to the first: every revision is undeployed (the MG4xx scope)",
@@ -872,6 +875,24 @@ def generate_shape(root: Path, shape: str, size: int) -> None:
             f'    op.execute("ALTER TABLE t ADD COLUMN IF NOT EXISTS c_{i} integer")\n' for i in range(size)
         )
         _write(versions / "6e2d3f4a5b7c_executes.py", _shape_revision("6e2d3f4a5b7c", None, "executes", body))
+        return
+    if shape == "op-calls":
+        kinds = (
+            "    c{i} = sa.Column('x{i}', sa.Integer(), nullable=True)\n    op.add_column('t', c{i})\n",
+            "    with op.batch_alter_table('t{i}') as batch_op:\n"
+            "        batch_op.add_column(sa.Column('c', sa.Integer()))\n",
+            "    if count{i} < 10:\n        op.drop_column('t', 'c{i}')\n",
+            "    e{i} = postgresql.ENUM('a', name='e{i}')\n    e{i}.create(op.get_bind())\n",
+            "    op.execute('DROP TABLE IF EXISTS x{i}')\n    op.execute('CREATE TABLE x{i} (id int)')\n",
+            "    op.execute('DELETE FROM a{i}')\n    op.execute(\"INSERT INTO b{i} (a) VALUES (1)\")\n",
+        )
+        body = "".join(kinds[i % len(kinds)].format(i=i) for i in range(size))
+        text = _shape_revision("8a4f5b6c7d9e", None, "op calls", body).replace(
+            "from alembic import op\n",
+            "import sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.dialects import postgresql\n",
+        )
+        text = text.replace("def downgrade():\n    pass\n", "def downgrade():\n" + body)
+        _write(versions / "8a4f5b6c7d9e_op_calls.py", text)
         return
     if shape == "deployed-chain":
         chain = [hashlib.sha1(b"chain %d" % i).hexdigest()[:12] for i in range(size)]

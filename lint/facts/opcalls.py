@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..sql.source import ENTRY_POINTS, call_name, char_column, reached_functions
-from .pyguards import Context, context_at, function_contexts
+from .pyguards import Context, contexts_by_line, function_contexts
 
 if TYPE_CHECKING:
     from .ops import _Read
@@ -44,11 +44,12 @@ def guarded_calls(
         if entry not in functions:
             continue
         for function in reached_functions(functions, entry, lines):
-            contexts: list[Context] | None = None
+            contexts: dict[int, Context] | None = None
             for call, guarded in _calls(function.body, False):
                 if not guarded:  # names followed to their values, lookups in helpers (facts/pyguards.py)
-                    contexts = contexts if contexts is not None else function_contexts(function, tree)
-                    context = context_at(contexts, call.lineno)
+                    if contexts is None:
+                        contexts = contexts_by_line(function_contexts(function, tree))
+                    context = contexts.get(call.lineno)
                     guarded = context is not None and context.guarded
                 if guarded:
                     found.add((call.lineno, char_column(lines, call.lineno, call.col_offset)))

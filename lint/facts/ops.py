@@ -26,6 +26,7 @@ and its `raise` statements; reading/parse.py moves these to RevisionFile.enums /
 from __future__ import annotations
 
 import ast
+import bisect
 import functools
 import re
 import types
@@ -203,6 +204,7 @@ def extract_operations(
         return rows
 
     strings: list[dict[str, str]] = []
+    bound_columns = _ColumnBindings(text)  # searched on the first question only
 
     def constant(written: str | None) -> str:  # a module-level string a name stands for, or ""
         if not written or not written.isidentifier():
@@ -225,6 +227,7 @@ def extract_operations(
     created_as: set[str] = set()
     concurrently = "concurrently" in lowered
     enums = _enum_variables(text, lines()) if inverse and ("num" in text or "NUM" in text) else None
+    covering = _blocks_by_line(blocks)  # a scan of the blocks per call was quadratic
     line, counted = 1, 0  # lines are counted from the previous match on
     for match in _CALL.finditer(text):
         name = match.group(1)
@@ -237,7 +240,7 @@ def extract_operations(
         if receiver_start is None:
             continue
         receiver = text[receiver_start : match.start()]
-        around = [b for b in blocks if b.first <= line <= b.last] if blocks else []
+        around = covering.get(line, []) if blocks else []
         batch = next(
             (b for b in reversed(around) if b.kind == "batch_alter_table" and b.alias == receiver), None
         )
@@ -288,7 +291,9 @@ def extract_operations(
             made = [OpFact(name, table, table, span, f, e, "op", (), kinds) for f, e in where]
             found.extend(made)
             if enums is not None:
-                found.extend(_column_enums(text, lines(), match.end() - 1, enums, made))
+                found.extend(
+                    _column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line))
+                )
             continue
         if not was_read:
             read = _read(text, match.end() - 1)
@@ -303,7 +308,7 @@ def extract_operations(
             line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1)
         )
         table, target, options = _arguments(
-            name, read, batch, constant, lambda variable, at=receiver_start: _column_bound(text, variable, at)
+            name, read, batch, constant, lambda variable, at=receiver_start: bound_columns(variable, at)
         )
         if created_as and not table and not full and batch is None and name in _ON_TABLE and not concurrently:
             # a table named by the same expression as one upgrade() created before: as above
@@ -322,7 +327,7 @@ def extract_operations(
         fixable = full or (name in ("create_index", "drop_index") and any(e == "upgrade" for _, e in where))
         if fixable and (full or ("postgresql_concurrently", "True") not in options):
             if call is None and read.last is not None:
-                insert = _lf(_insert_after(text, read.last, read.end - 1))
+                insert = _lf(_insert_after(text, read.last, read.end - 1, (match.start(), line)))
             elif call is not None:  # where a keyword argument would go, for the fixes
                 from .opcalls import _keyword_insert
 
@@ -337,15 +342,33 @@ def extract_operations(
         ]
         found.extend(made)
         if enums is not None and name == "create_table":
-            found.extend(_column_enums(text, lines(), match.end() - 1, enums, made))
+            found.extend(_column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line)))
     if sql_ops:
-        found.extend(_sql_facts(sql_ops, blocks))
+        found.extend(_sql_facts(sql_ops, covering))
     if inverse and (enums is not None or "raise" in text):
         by_line = _by_line(runs)
         if enums is not None:
             found.extend(_enum_methods(text, lines(), by_line, enums))
         found.extend(_raises(text, by_line))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
+
+
+class _LineCounter:
+    """Line numbers of one text's offsets, asked in increasing order (a loop over matches):
+    each is counted from the previous one. Counting from the start for each made a file of
+    thousands of calls quadratic."""
+
+    __slots__ = ("line", "offset", "text")
+
+    def __init__(self, text: str, offset: int = 0, line: int = 1) -> None:
+        self.text, self.offset, self.line = text, offset, line  # a known offset and its line
+
+    def __call__(self, offset: int) -> int:
+        if offset < self.offset:
+            self.offset, self.line = 0, 1
+        self.line += self.text.count("\n", self.offset, offset)
+        self.offset = offset
+        return self.line
 
 
 def _receiver(text: str, end: int, longest: int = 64) -> int | None:
@@ -407,13 +430,16 @@ def _read(text: str, opening: int) -> _Read | None:
             return None  # `(,` or `a,,`
 
 
-def _insert_after(text: str, last: tuple[int, int], closing: int) -> tuple[int, int, str]:
+def _insert_after(
+    text: str, last: tuple[int, int], closing: int, known: tuple[int, int] = (0, 1)
+) -> tuple[int, int, str]:
     """Where `{}=True` joins the arguments, as opcalls._keyword_insert places it in the
     parsed call: on a line of its own, with a trailing comma, when the last argument has
-    its own line and the parenthesis closes below it; else inline after it."""
+    its own line and the parenthesis closes below it; else inline after it. `known`: an
+    offset before the arguments and its line (the call's), counted from there."""
     start, end = last
     end_line_start = text.rfind("\n", 0, end) + 1
-    line = text.count("\n", 0, end) + 1
+    line = known[1] + text.count("\n", known[0], end)
     inline = (line, end - end_line_start, ", {}=True")
     first_line_start = text.rfind("\n", 0, start) + 1
     indent = text[first_line_start:start]
@@ -463,7 +489,7 @@ def _arguments(
 ) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """(table, target, kept keyword values) of one call; `constant`: the module-level
     string a name stands for (`ATTRIBUTES = 'attributes'`), "" when none; `column_bound`:
-    the `Column(...)` a name was bound to before the call (_column_bound)."""
+    the `Column(...)` a name was bound to before the call (_ColumnBindings)."""
     (table_at, target_at) = _SHAPES[name][1 if batch is not None else 0]
     keywords = read.keywords
     schema = _literal(keywords.get("schema")) or _literal(keywords.get("source_schema"))
@@ -509,10 +535,20 @@ def _arguments(
     return table, target, tuple(options)
 
 
-def _sql_facts(statements: Sequence[SqlStatement], blocks: list[_Block]) -> Iterator[OpFact]:
+def _blocks_by_line(blocks: list[_Block]) -> dict[int, list[_Block]]:
+    """Line -> the blocks around it, in `blocks`' order. Blocks nest
+    rather than overlap: their lines add up to a few times the file's."""
+    covering: dict[int, list[_Block]] = {}
+    for block in blocks:
+        for line in range(block.first, block.last + 1):
+            covering.setdefault(line, []).append(block)
+    return covering
+
+
+def _sql_facts(statements: Sequence[SqlStatement], covering: dict[int, list[_Block]]) -> Iterator[OpFact]:
     for statement in statements:
         line = statement.span.line
-        around = tuple(b.kind for b in blocks if b.first <= line <= b.last)
+        around = tuple(b.kind for b in covering.get(line, ()))
         for name, table, target, options in statement.ops:
             # a CREATE TYPE in a DO block that checks pg_type first (MG501 leaves it alone)
             guarded = statement.guarded and name == "create_enum"
@@ -560,6 +596,7 @@ def _blocks(
     """The `with ...autocommit_block():` and `with ...batch_alter_table(...) as x:` blocks:
     from the line after the header to the last line indented deeper than `with`."""
     found = []
+    line_of = _LineCounter(text)  # the offsets below grow
     for match in _BLOCK.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         if text[start : match.start()].strip():
@@ -581,7 +618,7 @@ def _blocks(
                 named = _argument(read, 0, ("table_name",)) or constant(_source_of(read, 0, ("table_name",)))
                 table = _qualified(_literal(read.keywords.get("schema")), named)
                 convention = "naming_convention" in read.keywords
-        header_end = text.count("\n", 0, closing) + 1
+        header_end = line_of(closing)
         found.append(
             _Block(kind, header_end + 1, _block_end(lines, header_end, indent), alias, table, convention)
         )
@@ -615,6 +652,7 @@ def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:
     What runs there takes no PostgreSQL lock (CTFd writes one branch per database)."""
     found = []
     taken: dict[int, bool] = {}  # indent -> an earlier branch of this chain is PostgreSQL's
+    line_of = _LineCounter(text)  # the offsets below grow
     for match in _BRANCH.finditer(text):
         indent = len(match.group(1).expandtabs())
         keyword, test = match.group(2), match.group(3).lower()
@@ -627,7 +665,7 @@ def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:
             taken[indent] = True
         if not other:
             continue
-        header = text.count("\n", 0, match.start()) + 1
+        header = line_of(match.start())
         found.append(_Block("other_dialect", header + 1, _block_end(lines, header, indent), "", ""))
     return found
 
@@ -696,12 +734,13 @@ def _enum_calls(text: str, start: int = 0, end: int | None = None) -> Iterator[t
 def _enum_variables(text: str, lines: list[str]) -> dict[str, _Enum]:
     """NAME -> the type of each `NAME = sa.Enum(..., name="mood")` in the file."""
     found: dict[str, _Enum] = {}
+    line_of = _LineCounter(text)  # the offsets below grow
     for begin, stop in _enum_calls(text):
         start = text.rfind("\n", 0, begin) + 1
         assigned = _ASSIGNED.search(text, start, begin)
         if assigned is None:
             continue
-        line = text.count("\n", 0, begin) + 1
+        line = line_of(begin)
         call = _parse_call(text, lines, begin, stop - 1, line)
         if call is not None:
             found[assigned.group(1)] = _enum(call)
@@ -723,7 +762,12 @@ def _enum(call: ast.Call) -> _Enum:
 
 
 def _column_enums(
-    text: str, lines: list[str], opening: int, variables: dict[str, _Enum], facts: list[OpFact]
+    text: str,
+    lines: list[str],
+    opening: int,
+    variables: dict[str, _Enum],
+    facts: list[OpFact],
+    known: tuple[int, int] = (0, 1),
 ) -> Iterator[OpFact]:
     """The ENUM types a create_table creates with its table: SQLAlchemy emits CREATE TYPE for
     each Enum column (unless create_type=False or native_enum=False). op.add_column does not
@@ -732,8 +776,9 @@ def _column_enums(
     if closing is None:
         return
     found: list[_Enum] = []
+    line_of = _LineCounter(text, *known)  # the offsets below grow, from `known` (the call's line)
     for begin, stop in _enum_calls(text, opening, closing):
-        line = text.count("\n", 0, begin) + 1
+        line = line_of(begin)
         call = _parse_call(text, lines, begin, stop - 1, line)
         if call is not None:
             found.append(_enum(call))
@@ -755,8 +800,9 @@ def _enum_methods(
     may drop any type (a loop over enums): it becomes a drop_enum of no known name."""
     if _ANY_METHOD.search(text) is None:
         return  # most files with an Enum use it in a column only
+    line_of = _LineCounter(text)  # the offsets below grow
     for begin, stop in _enum_calls(text):
-        line = text.count("\n", 0, begin) + 1
+        line = line_of(begin)
         if line not in runs:
             continue
         closing = _closing(text, stop - 1)
@@ -767,6 +813,7 @@ def _enum_methods(
         name = _enum(call).name if call is not None else ""
         checked = _checks_first(text, method.end() - 1)
         yield from _enum_facts(method.group(1), name, line, _column(text, begin), runs, checked)
+    line_of = _LineCounter(text)  # the offsets below grow
     for match in _METHOD_CALL.finditer(text):  # `NAME.create(` / `NAME.drop(`
         end = match.start()
         while end and text[end - 1] in " \t":
@@ -774,7 +821,7 @@ def _enum_methods(
         start = _receiver(text, end, longest=4096)
         if start is None:
             continue
-        line = text.count("\n", 0, start) + 1
+        line = line_of(start)
         receiver, verb = text[start:end], match.group(1)
         if line not in runs or receiver in ("op", "batch_op", "self", "super"):
             continue
@@ -823,11 +870,12 @@ def _checks_first(text: str, opening: int) -> bool:
 def _raises(text: str, runs: dict[int, list[tuple[str, str]]]) -> Iterator[OpFact]:
     if "raise" not in text:
         return
+    line_of = _LineCounter(text)  # the offsets below grow
     for match in _RAISE_WORD.finditer(text):
         start = text.rfind("\n", 0, match.start()) + 1
         if text[start : match.start()].strip(" \t"):
             continue  # not the line's first word
-        line = text.count("\n", 0, start) + 1
+        line = line_of(start)
         for function, entry in runs.get(line, ()):
             yield OpFact("raise", "", "", Span.point(line, 0), function, entry, "py")
 
@@ -839,6 +887,7 @@ def _row_count_guards(text: str, lowered: str, lines: Callable[[], list[str]]) -
     tried at every offset of the file)."""
     found = []
     tried = -1
+    line_of = _LineCounter(text)  # the offsets below grow
     for at in _count_words(text, lowered):
         start = text.rfind("\n", 0, at) + 1
         if start == tried:
@@ -848,7 +897,7 @@ def _row_count_guards(text: str, lowered: str, lines: Callable[[], list[str]]) -
         if match is None or "count" not in match.group(2).lower():
             continue
         indent = len(match.group(1).expandtabs())
-        header = text.count("\n", 0, match.start()) + 1
+        header = line_of(match.start())
         found.append(_Block("row_count_guard", header + 1, _block_end(lines(), header, indent), "", ""))
     return found
 
@@ -879,12 +928,16 @@ def _parse_call(text: str, lines: list[str], start: int, opening: int, line: int
     prefix = len(text[line_start:start].encode("utf-8"))  # ast counts columns in bytes
     # eval mode refuses leading spaces; a `(` in their place keeps the columns
     padding = "(" + " " * (prefix - 1) if prefix else ""
-    source = "\n" * (line - 1) + padding + text[start : closing + 1] + (")" if prefix else "")
+    source = padding + text[start : closing + 1] + (")" if prefix else "")
     try:
         node = ast.parse(source, mode="eval").body
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-    return node if isinstance(node, ast.Call) else None
+    if not isinstance(node, ast.Call):
+        return None
+    # moved to its line afterwards: parsed behind line - 1 newlines, each call of a file of
+    # thousands cost time in proportion to its line
+    return ast.increment_lineno(node, line - 1) if line > 1 else node
 
 
 def _lf(insert: tuple[int, int, str] | None) -> tuple[int, int, str] | None:
@@ -926,22 +979,56 @@ def _module_strings(text: str) -> dict[str, str]:
     }
 
 
-def _column_bound(text: str, name: str, before: int) -> str:
-    """The `Column(...)` that `name` was last bound to before offset `before`, in the same
-    function (ironic-inspector: `temp = sa.Column("temp_started_at", ...)`, then
-    `op.add_column("nodes", temp)`); "" when there is none, or when the name is bound
-    again or a function begins between the two."""
-    binding = re.compile(rf"^[ \t]*{name}[ \t]*=[ \t]*((?:[\w.]*\.)?Column[ \t]*\()", re.M)
-    last = None
-    for last in binding.finditer(text, 0, before):  # noqa: B007  (the last one is wanted)
-        pass
-    if last is None:
-        return ""
-    between = text[last.end() : before]
-    if re.search(rf"^[ \t]*(?:{name}[ \t]*[-+*/|&%]?=(?!=)|(?:async[ \t]+)?def\b)", between, re.M):
-        return ""
-    read = _read(text, last.end() - 1)
-    return text[last.start(1) : read.end] if read is not None else ""
+# what _ColumnBindings finds, each once per file: `NAME = ...Column(`, any assignment to a
+# name, and a `def` (the start of another function); a newline before each, so that the
+# search runs at C speed rather than trying `^` at every offset
+_COLUMN_BINDING = re.compile(r"\n[ \t]*([^\W\d]\w*)[ \t]*=[ \t]*((?:[\w.]*\.)?Column[ \t]*\()")
+_ASSIGNMENT = re.compile(r"\n[ \t]*([^\W\d]\w*)[ \t]*[-+*/|&%]?=(?!=)")
+_DEF = re.compile(r"\n[ \t]*(?:async[ \t]+)?def\b")
+
+
+class _ColumnBindings:
+    """The `Column(...)` a name was last bound to before a call, in the same function
+    (ironic-inspector: `temp = sa.Column("temp_started_at", ...)`, then
+    `op.add_column("nodes", temp)`): "" when there is none, or when the name is bound again
+    or a function begins between the two. The file is searched once, on the first
+    question, and each question is a few bisections: 20,000 such calls in one file cost
+    no more than one each."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        # name -> offsets (in the text) where `Column` starts, and where its `(` is
+        self.columns: dict[str, tuple[list[int], list[int]]] | None = None
+        self.assigned: dict[str, list[int]] = {}  # name -> offsets of its assignments
+        self.functions: list[int] = []  # offsets of `def`
+
+    def __call__(self, name: str, before: int) -> str:
+        if self.columns is None:
+            self._search()
+        assert self.columns is not None
+        starts, openings = self.columns.get(name, ([], []))
+        index = bisect.bisect_left(starts, before) - 1
+        if index < 0:
+            return ""
+        start, opening = starts[index], openings[index]
+        assigned = self.assigned.get(name, [])
+        if bisect.bisect_left(assigned, before) > bisect.bisect_right(assigned, start):
+            return ""  # bound again in between
+        if bisect.bisect_left(self.functions, before) > bisect.bisect_right(self.functions, start):
+            return ""  # another function begins in between
+        read = _read(self.text, opening)
+        return self.text[start : read.end] if read is not None else ""
+
+    def _search(self) -> None:
+        text = "\n" + self.text  # every offset found there is one past the text's
+        self.columns = {}
+        for found in _COLUMN_BINDING.finditer(text):
+            starts, openings = self.columns.setdefault(found.group(1), ([], []))
+            starts.append(found.start(2) - 1)
+            openings.append(found.end() - 2)
+        for found in _ASSIGNMENT.finditer(text):
+            self.assigned.setdefault(found.group(1), []).append(found.start(1) - 1)
+        self.functions = [found.end() - 1 for found in _DEF.finditer(text)]
 
 
 def _source_of(read: _Read, index: int, keywords: tuple[str, ...]) -> str | None:

@@ -94,18 +94,18 @@ def function_contexts(
     return reader.found
 
 
-def context_at(contexts: Sequence[Context], line: int) -> Context | None:
-    """The innermost simple statement spanning `line`."""
-    best = None
+def contexts_by_line(contexts: Sequence[Context]) -> dict[int, Context]:
+    """The innermost simple statement spanning each line, for a caller that asks of many
+    lines (a scan of the contexts per question made a function of 4,000 calls cost 2.4 s).
+    The contexts are simple statements and `if` tests, which do not nest: their lines add
+    up to the function's."""
+    found: dict[int, Context] = {}
     for context in contexts:
-        if context.first <= line <= context.last and (best is None or context.first >= best.first):
-            best = context
-    return best
-
-
-def always_before(earlier: tuple[int, ...], later: tuple[int, ...]) -> bool:
-    """Whether a statement on path `earlier` runs whenever one on `later` does (if it comes first)."""
-    return later[: len(earlier)] == earlier
+        for line in range(context.first, context.last + 1):
+            best = found.get(line)
+            if best is None or context.first >= best.first:
+                found[line] = context
+    return found
 
 
 class _Reader:
