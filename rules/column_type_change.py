@@ -30,15 +30,17 @@ class ColumnTypeChange(DeployRule):
     longer varbit; cidr to inet. A timestamp becoming a timestamptz is reported with
     its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC).
 
-    Without `existing_type`, the old type is the one the last ancestor revision gave the
-    column: its `op.create_table` or `op.add_column` (`Column("name", sa.String(36))`), or
-    an `op.alter_column(type_=...)`; the same type again, or a safe change from it, is not
+    Without `existing_type` (or with another dialect's: `existing_type=mysql.TINYTEXT()`),
+    the old type is the one the last ancestor revision gave the column: its
+    `op.create_table` or `op.add_column` (`Column("name", sa.String(36))`), or an
+    `op.alter_column(type_=...)`; the same type again, or a safe change from it, is not
     flagged, and the message names the revision. When no ancestor says (or the last one
-    renamed, dropped or retyped the column by raw SQL, or two branches disagree), the old
-    type is unknown and the change is flagged as one that may rewrite; so is raw SQL
-    (`ALTER COLUMN ... TYPE`), whose type names this reading does not follow (a project may
-    rename the old ENUM type away and create a new one under its name). An Enum is never
-    taken as unchanged from history, for the same reason. PostgreSQL only.
+    renamed, dropped or retyped the column by raw SQL, or retyped a column of that name on
+    a table the code computes, as in a loop over table names, or two branches disagree),
+    the old type is unknown and the change is flagged as one that may rewrite; so is raw
+    SQL (`ALTER COLUMN ... TYPE`), whose type names this reading does not follow (a
+    project may rename the old ENUM type away and create a new one under its name). An
+    Enum is never taken as unchanged from history, for the same reason. PostgreSQL only.
 
     A type the revision imports from the application or from a library other than
     SQLAlchemy (`from tacker.db import types` ... `type_=types.Uuid`, whose `impl` is the
@@ -195,7 +197,11 @@ class ColumnTypeChange(DeployRule):
                     if pair in untyped:
                         setters.setdefault(pair, []).append((rev_id, type_text))
                 for pair, type_text in summarised(memo, "MG407/typed", file, _typed_columns):
-                    if pair in untyped:
+                    if not pair[0]:  # a table named at run time (tacker: a loop over names)
+                        for other in untyped:
+                            if other[1] == pair[1]:
+                                setters.setdefault(other, []).append((rev_id, ""))
+                    elif pair in untyped:
                         setters.setdefault(pair, []).append((rev_id, type_text))
         self._setters = setters
         self._graph = graph
@@ -241,6 +247,8 @@ class ColumnTypeChange(DeployRule):
         if _defined_elsewhere(file, new or ""):
             return  # a type the revision imports from the application or a library (see the docstring)
         old = operation.option("existing_type")
+        if old is not None and _OTHER_DIALECT_TYPE.match(old.strip()):
+            old = None  # keep: `existing_type=mysql.TINYTEXT()` says nothing of PostgreSQL's column
         maker = ""
         if old is None and operation.via != "sql":
             old, maker = self._type_before(rev_id, (bare(operation.table), operation.target.lower()))
@@ -285,21 +293,26 @@ _ROOT = re.compile(r"[^\W\d]\w*")
 _TYPE_CLASS = re.compile(r"(?:[\w.]*\.)?[A-Z]\w*\s*(?:\(.*\))?$", re.S)  # `sa.Integer`, `String(36)`
 
 
+_OTHER_DIALECT_TYPE = re.compile(r"(?:sqlalchemy\.dialects\.)?(?:mysql|mssql|oracle|sqlite)\.")
+
+
 def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
-    """(table, column) of each type change upgrade() makes without existing_type."""
+    """(table, column) of each type change upgrade() makes without existing_type (or with
+    another dialect's: see check_operation)."""
     return tuple(
         (bare(o.table), o.target.lower())
         for o in file.upgrade_operations
         if o.name == "alter_column"
         and o.via != "sql"  # raw SQL: the type's name may be a new type's (fides renames the old away)
         and o.option("type_") not in (None, "None")
-        and o.option("existing_type") is None
+        and (o.option("existing_type") is None or _OTHER_DIALECT_TYPE.match(o.option("existing_type") or ""))
     )
 
 
 def _typed_columns(file: RevisionFile) -> tuple[tuple[tuple[str, str], str], ...]:
     """((table, column), type) of each column upgrade() adds or retypes; "" for a column it
-    adds with no type it can read, renames (from or to) or drops: its type is not known."""
+    adds with no type it can read, renames (from or to) or drops: its type is not known. The
+    table is "" when the code computes it: any table's column of that name may be meant."""
     found = []
     for o in file.upgrade_operations:
         pair = (bare(o.table), o.target.lower())

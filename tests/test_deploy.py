@@ -985,3 +985,32 @@ def test_a_type_change_without_existing_type_reads_the_old_type_from_history(tmp
         "unless the change is binary-compatible, PostgreSQL rewrites" in output
     )
     assert "ALTER COLUMN volume_id changes devices.volume_id to varchar(36): unless" in output
+
+
+def test_history_types_other_dialects_and_computed_tables(tmp_path: Path) -> None:
+    """keephq/keep: `existing_type=mysql.TINYTEXT()` says nothing of PostgreSQL, whose column
+    the history made TEXT: not flagged. openstack/tacker: a loop retypes `device_id` on
+    tables it names at run time: what an earlier create said is no longer known."""
+    first = revision(
+        "r1",
+        None,
+        "op.create_table('incident', sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "    sa.Column('fingerprint', sa.TEXT()),\n"
+        "    sa.Column('device_id', sa.String(255)))",
+    )
+    second = revision(
+        "r2",
+        "r1",
+        "for table in ('incident', 'ports'):\n    op.alter_column(table, 'device_id', type_=types.Uuid)",
+    )
+    third = revision(
+        "r3",
+        "r2",
+        "with op.batch_alter_table('incident') as batch_op:\n"
+        "    batch_op.alter_column('fingerprint', existing_type=mysql.TINYTEXT(), type_=sa.TEXT())\n"
+        "op.alter_column('incident', 'device_id', type_=sa.String(64))",
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second, "0003_r3.py": third})
+    _, output = lint(tmp_path, "--select", "MG407")
+    assert codes(output) == [("0002_r2.py", 7, "MG407"), ("0003_r3.py", 8, "MG407")]
+    assert "changes incident.device_id to sa.String(64): unless the change is binary-compatible" in output
