@@ -116,7 +116,8 @@ def _calls(body: list[ast.stmt], guarded: bool) -> Iterator[tuple[ast.Call, bool
 
 def _is_guard(test: ast.expr) -> bool:
     """An `if` test that looks the object up before acting on it."""
-    return any(word in ast.dump(test) for word in _GUARD_WORDS)
+    text = ast.dump(test)  # once: in the generator it was dumped again for each word
+    return any(word in text for word in _GUARD_WORDS)
 
 
 def _is_true(node: ast.expr | None) -> bool:
