@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .config import Settings
 from .lazydataclass import dataclass, field
 from .model import Diagnostic, Fix, Location, RevisionFile, Span
+from .reading.plainheader import cleandoc
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -105,7 +106,7 @@ class Rule:
 
     @classmethod
     def docs(cls) -> str:
-        return _cleandoc(cls.__doc__ or "")
+        return cleandoc(cls.__doc__ or "")
 
     @classmethod
     def description(cls) -> str:
@@ -200,17 +201,3 @@ def all_rules() -> dict[str, type[Rule]]:
 def lookup(key: str) -> type[Rule] | None:
     rules = all_rules()
     return rules.get(key.upper()) or Rule.by_name.get(key.lower())
-
-
-def _cleandoc(doc: str) -> str:
-    """inspect.cleandoc (inspect itself costs a run ~6 ms to import): tabs expanded, the
-    common indentation of the lines after the first removed, blank lines at the ends dropped."""
-    lines = doc.expandtabs().split("\n")
-    indents = [len(line) - len(line.lstrip()) for line in lines[1:] if line.lstrip()]
-    margin = min(indents) if indents else 0
-    lines = [lines[0].lstrip()] + [line[margin:] for line in lines[1:]]
-    while lines and not lines[-1]:
-        lines.pop()
-    while lines and not lines[0]:
-        lines.pop(0)
-    return "\n".join(lines)

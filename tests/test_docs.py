@@ -183,11 +183,13 @@ def test_readme_pre_commit_snippet_names_the_hooks(hook: str) -> None:
     ],
 )
 def test_docstrings_are_cleaned_as_inspect_cleans_them(doc: str) -> None:
-    """rule._cleandoc stands in for inspect.cleandoc (whose import every run paid)."""
+    """plainheader.cleandoc (revision docstrings, rule docs) stands in for inspect.cleandoc,
+    whose import every run paid."""
     import inspect
 
-    from miglint.rule import _cleandoc, all_rules
+    from miglint.reading.plainheader import cleandoc
+    from miglint.rule import all_rules
 
-    assert _cleandoc(doc) == inspect.cleandoc(doc)
+    assert cleandoc(doc) == inspect.cleandoc(doc)
     for rule in all_rules().values():
         assert rule.docs() == inspect.cleandoc(rule.__doc__ or "")

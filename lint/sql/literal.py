@@ -24,7 +24,6 @@ from __future__ import annotations
 import ast
 import bisect
 import dis
-import inspect
 import itertools
 import operator
 import re
@@ -42,6 +41,10 @@ from .source import (
     reached_functions,
 )
 from .source import _raw_body as raw_body
+
+# inspect.CO_OPTIMIZED (a function's code, not a class body's): importing inspect for it
+# cost every run ~4 ms
+_CO_OPTIMIZED = 0x0001
 
 _CALL = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
 # Unrolled loops (normal* (special normal*)*): a long literal is consumed in runs of
@@ -121,7 +124,7 @@ def _functions(
     for const in code.co_consts:
         if not isinstance(const, types.CodeType) or const.co_name.startswith("<"):
             continue
-        if not const.co_flags & inspect.CO_OPTIMIZED:
+        if not const.co_flags & _CO_OPTIMIZED:
             continue  # a class body
         first = const.co_firstlineno
         if not 0 < first <= len(lines):

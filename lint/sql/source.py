@@ -20,7 +20,6 @@ import ast
 import bisect
 import collections
 import re
-import textwrap
 from collections.abc import Iterator
 from typing import Union
 
@@ -403,6 +402,8 @@ def _dedented(text: str, pieces: list[Piece]) -> tuple[str, list[Piece]]:
     From one exactly read literal, each dedented line maps to its original line
     shifted by what was removed; otherwise everything maps to the start.
     """
+    import textwrap  # deferred: few literals are dedented
+
     new = textwrap.dedent(text)
     if new == text:
         return text, pieces
