@@ -108,6 +108,8 @@ def _plain(argv: list) -> "_Plain | None":
     """`lint` with paths and options that only shape the report (or --no-cache), or None."""
     if not argv or argv[0] != "lint" or os.name != "posix":
         return None  # (Windows' os.path.isdir and friends probe without os.stat: unwitnessed)
+    if "_MIGLINT_COMPLETE" in os.environ:
+        return None  # shell completion: click answers it
     for stream in (sys.stdout, sys.stderr):
         if stream is None or (stream.encoding or "").lower().replace("-", "") != "utf8":
             return None  # click would re-wrap the stream: not what the memo holds
@@ -122,6 +124,8 @@ def _plain(argv: list) -> "_Plain | None":
             paths.append(token)
             continue
         name, has_value, value = token.partition("=")
+        if has_value and not name.startswith("--"):
+            return None  # `-j=2`: click reads "=2" as the value, and refuses it
         if name in _VALUED:
             if not has_value:
                 if at == len(argv):

@@ -63,6 +63,7 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ["nowhere"],
         ["broken"],
         ["seed-chain", "--select", "MG999"],
+        ["seed-chain", "-j=2"],
     ],
     ids=lambda argv: " ".join(argv),
 )

@@ -156,6 +156,7 @@ def test_explicit_cache_dir(project: Path, tmp_path_factory: pytest.TempPathFact
         ["lint", "-j", "two"],
         ["lint", "--fail-on", "info"],
         ["lint", "-j3"],
+        ["lint", "-j=2"],
         ["graph"],
         [],
     ],
@@ -293,3 +294,10 @@ def test_the_reading_libraries_are_witnessed(project: Path) -> None:
     found = library_files()
     assert any(Path(p).parent.name == "sqlglot" for p in found)  # installed with miglint
     assert set(found) <= witnessed
+
+
+def test_shell_completion_is_left_to_click(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With _MIGLINT_COMPLETE set, click answers the shell: the plain path must not lint."""
+    assert replay._plain(["lint", "."]) is not None
+    monkeypatch.setenv("_MIGLINT_COMPLETE", "bash_complete")
+    assert replay._plain(["lint", "."]) is None
