@@ -266,8 +266,9 @@ class RevisionFile:
     op_primary: tuple[tuple[str, str], ...] = ()
     # (table, column) of each Column(..., nullable=False) create_table / add_column make (MG406)
     op_not_null: tuple[tuple[str, str], ...] = ()
-    # (table, column, type as written) of each column its create_table calls make (MG407)
-    op_column_types: tuple[tuple[str, str, str], ...] = ()
+    # (table, "column\0type\0...") of each table its create_table calls make: the columns'
+    # types as written (MG407; facts/opcalls.py unpack_column_types reads them)
+    op_column_types: tuple[tuple[str, str], ...] = ()
     # Every schema change upgrade()/downgrade() make through op, batch_op or op.execute (facts/ops.py)
     operations: tuple[OpFact, ...] = ()
     # The PostgreSQL ENUM types upgrade()/downgrade() create, drop or rename (MG501, MG504):

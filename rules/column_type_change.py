@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterator
 
+from ..facts.opcalls import unpack_column_types
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
 from ..memo import summarised
@@ -190,12 +191,16 @@ class ColumnTypeChange(DeployRule):
                 untyped.update(summarised(memo, "MG407/untyped", file, _untyped_changes))
         # -> (revision, the type it gives the column; "" when it leaves it unknown)
         setters: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        untyped_tables = {table for table, _ in untyped}
         if untyped:
             for rev_id, file in revisions:
-                for table, column, type_text in file.op_column_types:
-                    pair = (bare(table), column.lower())
-                    if pair in untyped:
-                        setters.setdefault(pair, []).append((rev_id, type_text))
+                for table, packed in file.op_column_types:
+                    if bare(table) not in untyped_tables:
+                        continue
+                    for column, type_text in unpack_column_types(packed):
+                        pair = (bare(table), column.lower())
+                        if pair in untyped:
+                            setters.setdefault(pair, []).append((rev_id, type_text))
                 for pair, type_text in summarised(memo, "MG407/typed", file, _typed_columns):
                     if not pair[0]:  # a table named at run time (tacker: a loop over names)
                         for other in untyped:
