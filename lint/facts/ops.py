@@ -31,6 +31,7 @@ import functools
 import re
 import types
 from collections.abc import Callable, Iterator, Sequence
+from sys import intern
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..model import OpFact, Span, SqlStatement
@@ -230,7 +231,7 @@ def extract_operations(
     covering = _blocks_by_line(blocks)  # a scan of the blocks per call was quadratic
     line, counted = 1, 0  # lines are counted from the previous match on
     for match in _CALL.finditer(text):
-        name = match.group(1)
+        name = intern(match.group(1))  # one object for each op name (see _interned)
         line += text.count("\n", counted, match.start())
         counted = match.start()
         where = [(function, entry) for function, entry, lines_run in runs if line in lines_run]
@@ -497,7 +498,7 @@ def _arguments(
         _source_of(read, table_at, _TABLE_KEYWORDS)
     )
     table = batch.table if batch is not None else _qualified(schema, named)
-    options = [(k, v) for k, v in keywords.items() if k in _KEPT]
+    options = [(intern(k), _interned(v)) for k, v in keywords.items() if k in _KEPT]
     if target_at == -2:  # add_column: the Column's name and its own keywords
         index = 1 if batch is None else 0
         column_text = read.positional[index] if len(read.positional) > index else keywords.get("column", "")
@@ -1048,6 +1049,14 @@ def _argument(read: _Read, index: int, keywords: tuple[str, ...]) -> str:
     return _literal(value)
 
 
+def _interned(text: str) -> str:
+    """One object for each short string the facts keep: table and column names, option
+    values. A history of 5,000 revisions holds ~150,000 of them, most repeated (a record's
+    operations are pickled together, and a pickle writes a shared object once): ~10 MB of
+    peak memory as separate objects."""
+    return intern(text) if len(text) <= 64 else text
+
+
 def _literal(value: str | None) -> str:
     if not value:
         return ""
@@ -1055,7 +1064,7 @@ def _literal(value: str | None) -> str:
     if (quote == "'" or quote == '"') and len(value) > 1 and value[-1] == quote:
         inner = value[1:-1]  # a plain one-line string, most arguments: what the pattern would find
         if "'" not in inner and '"' not in inner and "\\" not in inner and "\n" not in inner:
-            return inner
+            return _interned(inner)
     found = _STRING_ARGUMENT.match(value)
     return (found.group(2) if found.group(2) is not None else found.group(4)) if found else ""
 
