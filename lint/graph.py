@@ -202,6 +202,8 @@ class RevisionGraph:
         if order is None:
             return candidate in self.ancestors(rev_id)
         floor = order[candidate]
+        if floor >= order.get(rev_id, -1):
+            return False  # an ancestor comes first (and a missing revision has none): no walk
         seen: set[str] = set()
         stack = [rev_id]
         while stack:

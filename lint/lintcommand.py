@@ -31,32 +31,35 @@ REPORT_FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "markdow
 
 
 def lint(
-    paths: tuple[str, ...],
-    output_format: str,
-    output_file: Path | None,
-    also_write: tuple[str, ...],
-    show_statistics: bool,
-    select: tuple[str, ...],
-    extend_select: tuple[str, ...],
-    ignore: tuple[str, ...],
-    no_cache: bool,
-    cache_dir: Path | None,
-    exit_zero: bool,
-    fail_on: str | None,
-    no_ignore_comments: bool,
-    concise: bool,
-    jobs: int | None,
-    color: bool | None,
-    apply_fixes: bool,
-    show_diff: bool,
-    unsafe_fixes: bool,
-    show_fixes: bool,
-    write_baseline: bool,
-    baseline_file: Path | None,
-    no_baseline_file: bool,
-    against: str | None,
+    paths: tuple[str, ...] = (),
+    output_format: str = "text",
+    output_file: Path | None = None,
+    also_write: tuple[str, ...] = (),
+    show_statistics: bool = False,
+    select: tuple[str, ...] = (),
+    extend_select: tuple[str, ...] = (),
+    ignore: tuple[str, ...] = (),
+    no_cache: bool = False,
+    cache_dir: Path | None = None,
+    exit_zero: bool = False,
+    fail_on: str | None = None,
+    no_ignore_comments: bool = False,
+    concise: bool = False,
+    jobs: int | None = None,
+    color: bool | None = None,
+    apply_fixes: bool = False,
+    show_diff: bool = False,
+    unsafe_fixes: bool = False,
+    show_fixes: bool = False,
+    write_baseline: bool = False,
+    baseline_file: Path | None = None,
+    no_baseline_file: bool = False,
+    against: str | None = None,
 ) -> None:
-    """Lint the revision graphs of the Alembic environments at PATHS (default: here)."""
+    """Lint the revision graphs of the Alembic environments at PATHS (default: here).
+
+    The defaults are what click passes when an option is not given (lint/cli.py declares
+    them; tests/test_plain_lint.py checks that they agree)."""
     # A short run that builds no reference cycles: the cyclic collector would only
     # pause it, repeatedly, while tens of thousands of cached records are loaded.
     gc.disable()
@@ -435,34 +438,4 @@ def run_plain(arguments: dict[str, object]) -> None:
     """A plain `lint` command line, parsed by lint/replay.py: run it and exit."""
     from .terminal import guarded, run_and_exit
 
-    given = {**_DEFAULTS, **arguments}
-    run_and_exit(lambda: guarded(lint, **given))
-
-
-# lint()'s arguments as click passes them when the option is not given
-_DEFAULTS: dict[str, object] = {
-    "paths": (),
-    "output_format": "text",
-    "output_file": None,
-    "also_write": (),
-    "show_statistics": False,
-    "select": (),
-    "extend_select": (),
-    "ignore": (),
-    "no_cache": False,
-    "cache_dir": None,
-    "exit_zero": False,
-    "fail_on": None,
-    "no_ignore_comments": False,
-    "concise": False,
-    "jobs": None,
-    "color": None,
-    "apply_fixes": False,
-    "show_diff": False,
-    "unsafe_fixes": False,
-    "show_fixes": False,
-    "write_baseline": False,
-    "baseline_file": None,
-    "no_baseline_file": False,
-    "against": None,
-}
+    run_and_exit(lambda: guarded(lint, **arguments))

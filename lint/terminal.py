@@ -59,12 +59,12 @@ _recorder: Any = None  # lint/replay.py's, when this run may be replayed
 
 def on_terminal() -> bool:
     """Whether stdout is a terminal; it is None when the descriptor was closed (`>&-`)."""
-    return sys.stdout is not None and sys.stdout.isatty()
+    return _is_terminal(sys.stdout)
 
 
 def interactive() -> bool:
     """Whether a question can be asked: both stdin and stdout are a terminal."""
-    return on_terminal() and sys.stdin is not None and sys.stdin.isatty()
+    return _is_terminal(sys.stdout) and _is_terminal(sys.stdin)
 
 
 def split(values: tuple[str, ...]) -> tuple[str, ...]:

@@ -222,9 +222,7 @@ class ColumnTypeChange(DeployRule):
         found = [
             (maker, type_text)
             for maker, type_text in self._setters.get(pair, ())
-            if maker != rev_id
-            and (order is None or order[maker] < order[rev_id])
-            and self._graph.is_ancestor(maker, rev_id)
+            if self._graph.is_ancestor(maker, rev_id)
         ]
         if not found:
             return None, ""
@@ -251,9 +249,7 @@ class ColumnTypeChange(DeployRule):
             return
         if _defined_elsewhere(file, new or ""):
             return  # a type the revision imports from the application or a library (see the docstring)
-        old = operation.option("existing_type")
-        if old is not None and _OTHER_DIALECT_TYPE.match(old.strip()):
-            old = None  # keep: `existing_type=mysql.TINYTEXT()` says nothing of PostgreSQL's column
+        old = _existing_type(operation)
         maker = ""
         if old is None and operation.via != "sql":
             old, maker = self._type_before(rev_id, (bare(operation.table), operation.target.lower()))
@@ -301,16 +297,23 @@ _TYPE_CLASS = re.compile(r"(?:[\w.]*\.)?[A-Z]\w*\s*(?:\(.*\))?$", re.S)  # `sa.I
 _OTHER_DIALECT_TYPE = re.compile(r"(?:sqlalchemy\.dialects\.)?(?:mysql|mssql|oracle|sqlite)\.")
 
 
+def _existing_type(operation: OpFact) -> str | None:
+    """`existing_type` as PostgreSQL's column has it: None for another dialect's
+    (keep: `existing_type=mysql.TINYTEXT()` says nothing of PostgreSQL's)."""
+    written = operation.option("existing_type")
+    return None if written is None or _OTHER_DIALECT_TYPE.match(written.strip()) else written
+
+
 def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
-    """(table, column) of each type change upgrade() makes without existing_type (or with
-    another dialect's: see check_operation)."""
+    """(table, column) of each type change upgrade() makes without an existing_type that
+    says what PostgreSQL's column is."""
     return tuple(
         (bare(o.table), o.target.lower())
         for o in file.upgrade_operations
         if o.name == "alter_column"
         and o.via != "sql"  # raw SQL: the type's name may be a new type's (fides renames the old away)
         and o.option("type_") not in (None, "None")
-        and (o.option("existing_type") is None or _OTHER_DIALECT_TYPE.match(o.option("existing_type") or ""))
+        and _existing_type(o) is None
     )
 
 

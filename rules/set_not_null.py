@@ -146,13 +146,7 @@ class SetNotNull(DeployRule):
     def _not_null_before(self, rev_id: str, pair: tuple[str, str]) -> bool:
         """Whether a revision before `rev_id` made the column part of a primary key (and so
         NOT NULL: dropping the key leaves it so), and no revision makes it nullable."""
-        makers = self._keyed.get(pair)
-        if not makers:
-            return False
-        order = self._graph.topological_order
-        if order is not None:  # an ancestor comes first: most makers need no walk
-            makers = [m for m in makers if order[m] < order[rev_id]]
-        return any(self._graph.is_ancestor(maker, rev_id) for maker in makers)
+        return any(self._graph.is_ancestor(maker, rev_id) for maker in self._keyed.get(pair, ()))
 
     def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
         # the NOT NULL checks and earlier primary keys of the history on this revision's columns

@@ -190,11 +190,27 @@ class KeyReader:
             self.types.extend(_column_types(arguments))
         if name in _SPARSE and arguments is not None and "nullable" in text[opening : arguments.end]:
             self.not_null.extend(_not_null_columns(name, arguments))
-        elif name in _SPARSE and arguments is None:
+        call: ast.AST | None = None
+        if name in _SPARSE and arguments is None:
             # the pattern could not split them (a comment that holds a quote, cyborg: "don't"):
-            # the parsed call can, once
-            self.not_null.extend(_not_null_columns_parsed(name, text, start, opening))
-        call = _sparse_call(name, text, opening, arguments) if name in _SPARSE else None
+            # the call, parsed once, serves the not-null columns and the keys below
+            end = _closing_parenthesis(text, opening)
+            if end is None:
+                return
+            snippet = text[start : end + 1]
+            try:
+                call = ast.parse(snippet, mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return
+            if isinstance(call, ast.Call) and "nullable" in text[opening:end]:
+                from .ops import _from_tree  # deferred: ops imports this module
+
+                parsed = _from_tree(call, snippet, snippet.splitlines(keepends=True), 1)
+                self.not_null.extend(_not_null_columns(name, parsed))
+            if KEY_HINT.search(text, start, end) is None:
+                return  # it declares no key
+        elif name in _SPARSE:
+            call = _sparse_call(name, text, opening, arguments)
         if call is _NO_KEY:
             return
         if call is None:
@@ -324,22 +340,6 @@ def _keys_of(name: str, call: ast.Call) -> Iterator[tuple[str, tuple[str, ...]]]
 _COLUMN_CALL = re.compile(r"(?:[\w.]*\.)?Column\s*\(")
 
 
-def _not_null_columns_parsed(name: str, text: str, start: int, opening: int) -> Iterator[tuple[str, str]]:
-    """_not_null_columns of a call the argument pattern could not split, read from its tree."""
-    from .ops import _from_tree  # deferred: ops imports this module
-
-    end = _closing_parenthesis(text, opening)
-    if end is None or "nullable" not in text[opening:end]:
-        return
-    snippet = text[start : end + 1]
-    try:
-        call = ast.parse(snippet, mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return
-    if isinstance(call, ast.Call):
-        yield from _not_null_columns(name, _from_tree(call, snippet, snippet.splitlines(keepends=True), 1))
-
-
 # `Column("name", Type)` / `Column("name", sa.String(36), ...)`: a type with nested
 # brackets (`ARRAY(sa.String())`) is not read, and the column's type stays unknown
 COLUMN_TYPE = re.compile(
@@ -353,12 +353,9 @@ def _column_types(read: _Read) -> Iterator[tuple[str, str]]:
     from). One string per table, not a tuple per column: they are kept in every record,
     and a generated history of 5,000 revisions has ~50,000 such columns (~9 MB as tuples).
     A NUL cannot be in a column's name nor in source code: see unpack_column_types."""
-    from .ops import _literal  # deferred: ops imports this module
-
-    table = _literal(read.positional[0] if read.positional else read.keywords.get("table_name"))
+    table = _table_of(read)
     if not table:
         return
-    table = _qualified(_literal(read.keywords.get("schema")), table)
     found = [
         f"{match.group(2)}\0{match.group(3)}"
         for match in map(COLUMN_TYPE.match, read.positional[1:])
@@ -374,16 +371,23 @@ def unpack_column_types(packed: str) -> Iterator[tuple[str, str]]:
     return zip(parts[0::2], parts[1::2])
 
 
+def _table_of(read: _Read) -> str:
+    """The table a create_table / add_column names (schema-qualified), "" when computed."""
+    from .ops import _literal  # deferred: ops imports this module
+
+    table = _literal(read.positional[0] if read.positional else read.keywords.get("table_name"))
+    return _qualified(_literal(read.keywords.get("schema")), table) if table else ""
+
+
 def _not_null_columns(name: str, read: _Read) -> Iterator[tuple[str, str]]:
     """(table, column) of each `Column("name", ..., nullable=False)` that create_table or
     add_column makes (MG406: such a column is NOT NULL already), read from the argument
     texts ops._read split, each Column's own arguments split the same way."""
     from .ops import _literal, _read  # deferred: ops imports this module
 
-    table = _literal(read.positional[0] if read.positional else read.keywords.get("table_name"))
+    table = _table_of(read)
     if not table:
         return
-    table = _qualified(_literal(read.keywords.get("schema")), table)
     columns = (
         read.positional[1:]
         if name == "create_table"

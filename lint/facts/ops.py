@@ -229,11 +229,10 @@ def extract_operations(
     concurrently = "concurrently" in lowered
     enums = _enum_variables(text, lines()) if inverse and ("num" in text or "NUM" in text) else None
     covering = _blocks_by_line(blocks)  # a scan of the blocks per call was quadratic
-    line, counted = 1, 0  # lines are counted from the previous match on
+    line_of = _LineCounter(text)  # lines are counted from the previous match on
     for match in _CALL.finditer(text):
         name = intern(match.group(1))  # one object for each op name (see _interned)
-        line += text.count("\n", counted, match.start())
-        counted = match.start()
+        line = line_of(match.start())
         where = [(function, entry) for function, entry, lines_run in runs if line in lines_run]
         if not where:
             continue
@@ -308,9 +307,7 @@ def extract_operations(
         span = Span(
             line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1)
         )
-        table, target, options = _arguments(
-            name, read, batch, constant, lambda variable, at=receiver_start: bound_columns(variable, at)
-        )
+        table, target, options = _arguments(name, read, batch, constant, bound_columns, receiver_start)
         if created_as and not table and not full and batch is None and name in _ON_TABLE and not concurrently:
             # a table named by the same expression as one upgrade() created before: as above
             named_by = _source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS)
@@ -486,11 +483,13 @@ def _arguments(
     read: _Read,
     batch: _Block | None,
     constant: Callable[[str | None], str] = lambda _: "",
-    column_bound: Callable[[str], str] = lambda _: "",
+    column_bound: Callable[[str, int], str] = lambda *_: "",
+    at: int = 0,
 ) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """(table, target, kept keyword values) of one call; `constant`: the module-level
     string a name stands for (`ATTRIBUTES = 'attributes'`), "" when none; `column_bound`:
-    the `Column(...)` a name was bound to before the call (_ColumnBindings)."""
+    the `Column(...)` a name was bound to before the call, which starts at `at`
+    (_ColumnBindings)."""
     (table_at, target_at) = _SHAPES[name][1 if batch is not None else 0]
     keywords = read.keywords
     schema = _literal(keywords.get("schema")) or _literal(keywords.get("source_schema"))
@@ -498,20 +497,20 @@ def _arguments(
         _source_of(read, table_at, _TABLE_KEYWORDS)
     )
     table = batch.table if batch is not None else _qualified(schema, named)
-    options = [(intern(k), _interned(v)) for k, v in keywords.items() if k in _KEPT]
+    options = _kept(keywords)
     if target_at == -2:  # add_column: the Column's name and its own keywords
         index = 1 if batch is None else 0
         column_text = read.positional[index] if len(read.positional) > index else keywords.get("column", "")
         if column_text.isidentifier():
-            column_text = column_bound(column_text)
+            column_text = column_bound(column_text, at)
         target = ""
         opening = _COLUMN.match(column_text)
         column = _read(column_text, opening.end() - 1) if opening else None
         if column is not None:
             target = _argument(column, 0, ("name",))
-            options += [(k, v) for k, v in column.keywords.items() if k in _KEPT]
+            options += _kept(column.keywords)
             if len(column.positional) > 1 and not _GENERATED.match(column.positional[1]):
-                options.append(("column_type", column.positional[1]))  # MG407's history
+                options.append(("column_type", _interned(column.positional[1])))  # MG407's history
             if any(_GENERATED.match(a) for a in column.positional[1:]):
                 options.append(("generated", "True"))  # an identity or sequence fills every row
     else:
@@ -1047,6 +1046,11 @@ def _argument(read: _Read, index: int, keywords: tuple[str, ...]) -> str:
     if value is None:
         value = next((read.keywords[k] for k in keywords if k in read.keywords), None)
     return _literal(value)
+
+
+def _kept(keywords: dict[str, str]) -> list[tuple[str, str]]:
+    """The keyword arguments a fact keeps (_KEPT), as (keyword, source text)."""
+    return [(intern(k), _interned(v)) for k, v in keywords.items() if k in _KEPT]
 
 
 def _interned(text: str) -> str:

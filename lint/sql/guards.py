@@ -94,15 +94,15 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
     if _BRANCHES.search(text):
         return True
     events = [_event(index, step, index) for index, step in enumerate(steps)]
-    counts: dict[str, _Counts] = {}
+    counts: dict[str, _Tally] = {}
     for event in events:
         if event.step.entry:
-            counts.setdefault(event.step.entry, _Counts()).add(event)
+            counts.setdefault(event.step.entry, _Tally()).add(event)
     quoted: set[str] | None = None
     for event in events:
         if not event.step.code or event.step.guarded:
             continue
-        if event.step.entry and counts[event.step.entry].related(event):
+        if event.step.entry and _related(counts[event.step.entry], event):
             return True
         names = {key[-1] for key in [*event.made, *event.removed]} | ({event.written} - {""})
         if quoted is None:
@@ -118,44 +118,26 @@ _QUOTED = re.compile(r"""(['"])(?=([^'"\n]*)\1)""")
 _BRANCHES = re.compile(r"^[ \t]+(?:if|elif|try|except|while)\b", re.MULTILINE)
 
 
-class _Counts:
-    """What the events of one entry point make, remove, empty and create, counted, so that
-    _related's question of every pair is answered for each event at once."""
-
-    def __init__(self) -> None:
-        self.made: Counter[Key] = Counter()
-        self.removed: Counter[Key] = Counter()
-        self.emptied: Counter[str] = Counter()
-        self.new_tables: Counter[str] = Counter()
-        self.emptying = 0  # events that empty some table
-
-    def add(self, event: _Event) -> None:
-        self.made.update(set(event.made))
-        self.removed.update(set(event.removed))
-        if event.emptied:
-            self.emptied[event.emptied] += 1
-            self.emptying += 1
-        if event.new_table:
-            self.new_tables[event.new_table] += 1
-
-    def related(self, event: _Event) -> bool:
-        """Whether another event of the entry point could make `event` safe (_related)."""
-        own_made, own_removed = set(event.made), set(event.removed)
-        if any(self.removed[key] - (key in own_removed) > 0 for key in own_made):
-            return True
-        if any(self.made[key] - (key in own_made) > 0 for key in own_removed):
-            return True
-        table = event.written
-        if not table:
-            return False
-        if event.step.kind == "INSERT" and self.emptying - (event.emptied != "") > 0:
-            return True  # any table: a foreign key may cascade the DELETE to this one (MG204)
-        relation = ("rel", table)
-        return (
-            self.removed[relation] - (relation in own_removed) > 0
-            or self.new_tables[table] - (event.new_table == table) > 0
-            or self.emptied[table] - (event.emptied == table) > 0
-        )
+def _related(tally: _Tally, event: _Event) -> bool:
+    """Whether another event of those `tally` counts (its entry point's, `event` among them)
+    could make `event` safe, wherever it stands (see _History.settled)."""
+    own_made, own_removed = set(event.made), set(event.removed)
+    if any(tally.removed[key] - (key in own_removed) > 0 for key in own_made):
+        return True
+    if any(tally.made[key] - (key in own_made) > 0 for key in own_removed):
+        return True
+    table = event.written
+    if not table:
+        return False
+    emptying = tally.events - tally.emptied[""]  # the events that empty some table
+    if event.step.kind == "INSERT" and emptying - (event.emptied != "") > 0:
+        return True  # any table: a foreign key may cascade the DELETE to this one (MG204)
+    relation = ("rel", table)
+    return (
+        tally.removed[relation] - (relation in own_removed) > 0
+        or tally.new_tables[table] - (event.new_table == table) > 0
+        or tally.emptied[table] - (event.emptied == table) > 0
+    )
 
 
 @dataclass
@@ -323,12 +305,14 @@ class _Tally:
     """What some events make, remove, empty and create: each counted once per event."""
 
     def __init__(self) -> None:
+        self.events = 0
         self.made: Counter[Key] = Counter()
         self.removed: Counter[Key] = Counter()
         self.emptied: Counter[str] = Counter()  # "" for each event that empties nothing
         self.new_tables: Counter[str] = Counter()
 
     def add(self, event: _Event) -> None:
+        self.events += 1
         self.made.update(set(event.made))
         self.removed.update(set(event.removed))
         self.emptied[event.emptied] += 1
