@@ -330,6 +330,22 @@ def test_a_rename_in_sql_is_named_as_the_statement_says(tmp_path: Path) -> None:
 # -- fixes ----------------------------------------------------------------------------
 
 
+def test_an_f_string_table_is_named_as_the_f_string_writes_it(tmp_path: Path) -> None:
+    # indico's shape: one ALTER per schema and table of a loop, through an f-string
+    body = (
+        "for schema, table in (('events', 'ratings'), ('papers', 'ratings')):\n"
+        "    op.execute(f'ALTER TABLE {schema}.{table} ALTER COLUMN \"value\" TYPE JSON USING to_json(value)')\n"
+        "    op.execute(f'CREATE INDEX ix_v ON {schema}.{table} (value)')"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", str(tmp_path)])
+    assert "__miglint" not in result.stdout
+    assert "0001_r1.py:7:20: MG407 ALTER COLUMN value changes {schema}.{table}.value to json: " in result.stdout
+    assert "0001_r1.py:8:20: MG401 CREATE INDEX ix_v builds the index under a SHARE lock on {schema}.{table}" in (
+        result.stdout
+    )
+
+
 def test_mg401_and_mg403_fixes_build_concurrently_in_an_autocommit_block(tmp_path: Path) -> None:
     body = (
         "op.create_index('ix_a', 'users', ['a'])\n"

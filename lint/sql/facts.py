@@ -10,12 +10,16 @@ import ast
 import re
 import types
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from ..facts.flagbranches import Untaken, untaken_lines
 from ..lazydataclass import replace
 from ..model import Span, SqlProblem, SqlStatement
 from .guards import Settled, Step, settle, worth_reading
 from .source import ENTRY_POINTS, Extraction, SqlSource, extract_sql
+
+if TYPE_CHECKING:
+    from .ops import SqlOp
 
 # A file without this cannot run SQL through execute(); most revisions are skipped here.
 _EXECUTES = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
@@ -86,7 +90,7 @@ def sql_facts(
                     cascades=tuple(
                         (source.shown(child), source.shown(parent)) for child, parent in statement.cascades
                     ),
-                    ops=statement.ops,
+                    ops=_shown_ops(source, statement.ops) if source.placeholders else statement.ops,
                 )
             )
             steps.append(
@@ -135,6 +139,15 @@ def _runs(extraction: Extraction, untaken: Untaken) -> Extraction:
     return Extraction(
         tuple(s for s in extraction.sources if s.line not in untaken.get((s.function, s.entry), ())),
         tuple(u for u in extraction.unresolved if u[1] not in by_entry.get(u[0], ())),
+    )
+
+
+def _shown_ops(source: SqlSource, ops: tuple[SqlOp, ...]) -> tuple[SqlOp, ...]:
+    """The op facts of a statement built from an f-string, with each placeholder shown as
+    written (`{schema}.{table}`): their names reach the MG4xx messages."""
+    return tuple(
+        (name, source.shown(table), source.shown(target), tuple((k, source.shown(v)) for k, v in options))
+        for name, table, target, options in ops
     )
 
 
