@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .lazydataclass import dataclass
+from .lazyre import pattern
 from .rule import Example, Rule, all_rules
 
 INDEX = "README.md"
-_PAGE = re.compile(r"^MG\d{3}\.md$")
+_PAGE = pattern(r"^MG\d{3}\.md$")
 REGENERATE = "miglint rules --docs docs/rules"
 # Where the pages are published: the repository's own docs/rules/, as rendered by GitHub.
 DOCS_BASE = "https://github.com/miglint/miglint/blob/main/docs/rules/"

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from .atomic import remove_stale_temporaries, replace_file
 from .lazydataclass import dataclass, replace
+from .lazyre import pattern
 from .model import Diagnostic, Edit, Span
 from .reading.collect import content_digest, linted_missing
 from .reading.readfile import read_regular
@@ -224,8 +225,8 @@ def _offsets(edit: Edit, starts: list[int]) -> tuple[int, int]:
 
 
 # A Python string literal without an f/b prefix: the prefix, the quotes, the body.
-_STRING = re.compile(r"(?P<prefix>[rRuU]?)(?P<quote>\'{3}|\"{3}|'|\")(?P<body>.*)(?P=quote)", re.DOTALL)
-_WORD = re.compile(r"[\w.@+-]*")  # a shell word that needs no quotes
+_STRING = pattern(r"(?P<prefix>[rRuU]?)(?P<quote>\'{3}|\"{3}|'|\")(?P<body>.*)(?P=quote)", re.DOTALL)
+_WORD = pattern(r"[\w.@+-]*")  # a shell word that needs no quotes
 
 
 def _literal(written: str, value: str, python: bool) -> str | None:

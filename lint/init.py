@@ -19,11 +19,12 @@ from pathlib import Path
 
 from .config import ConfigError, load_settings, miglint_table
 from .lazydataclass import dataclass
+from .lazyre import pattern
 from .reading.discover import Environment, Project
 
 # `postgresql+asyncpg://`, `mysql://`, `sqlite:///`: the scheme before the driver
-_URL = re.compile(r"\b([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
-_INI_URL = re.compile(
+_URL = pattern(r"\b([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
+_INI_URL = pattern(
     r"^\s*sqlalchemy\.url\s*=\s*([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE | re.MULTILINE
 )
 _SCHEMES = {
@@ -51,7 +52,7 @@ _DRIVERS = {
     "oracledb": "oracle",
     "cx_oracle": "oracle",
 }
-_INI_NAME = re.compile(r"^(?P<ini>.+?\.ini)(?: \[(?P<section>[^\]]+)\])?$")
+_INI_NAME = pattern(r"^(?P<ini>.+?\.ini)(?: \[(?P<section>[^\]]+)\])?$")
 _READ_LIMIT = 1 << 20
 
 

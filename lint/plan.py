@@ -11,13 +11,13 @@ not supported.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 
 from .graph import RevisionGraph
+from .lazyre import pattern
 
 # Alembic's _relative_destination: `+2`, `head-1`, `label@+1`
-_RELATIVE = re.compile(r"(?:(.+?)@)?(\w+)?((?:\+|-)\d+)")
+_RELATIVE = pattern(r"(?:(.+?)@)?(\w+)?((?:\+|-)\d+)")
 
 
 class PlanError(ValueError):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .config import Settings
 from .lazydataclass import dataclass, field
+from .lazyre import pattern
 from .model import Diagnostic, Fix, Location, RevisionFile, Span
 from .reading.plainheader import cleandoc
 
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 ERROR = "error"
 WARNING = "warning"
 
-_CODE = re.compile(r"^MG\d{3}$")
-_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+_CODE = pattern(r"^MG\d{3}$")
+_NAME = pattern(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)

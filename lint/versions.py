@@ -7,18 +7,19 @@ does not need one must not pay for it (lint/reading/collect.py defers them for t
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
 import sys
 from importlib import metadata
+
+from .lazyre import pattern
 
 _PARSERS = (
     ("pglast", "not installed (PostgreSQL SQL is parsed with sqlglot)"),
     ("sqlglot", "not installed"),
     ("libcst", "not installed"),
 )
-_DOT_VERSION = re.compile(rb"version\s+(\S+)")
+_DOT_VERSION = pattern(rb"version\s+(\S+)")
 
 
 def versions() -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ from collections.abc import Hashable, Iterator
 from ..facts.opcalls import unpack_column_types
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
+from ..lazyre import pattern
 from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
@@ -17,8 +18,8 @@ _FAMILIES = {
     "text": "text", "unicodetext": "text", "numeric": "numeric", "decimal": "numeric",
     "varbit": "varbit", "bitvarying": "varbit", "cidr": "cidr", "inet": "inet",
 }  # fmt: skip
-_TYPE = re.compile(r"(?:[\w.]*\.)?(\w+)\s*(?:\((.*)\))?\s*$", re.S)
-_NUMBER = re.compile(r"(?:^|,)\s*(?:\w+\s*=\s*)?(\d+)")
+_TYPE = pattern(r"(?:[\w.]*\.)?(\w+)\s*(?:\((.*)\))?\s*$", re.S)
+_NUMBER = pattern(r"(?:^|,)\s*(?:\w+\s*=\s*)?(\d+)")
 
 
 class ColumnTypeChange(DeployRule):
@@ -290,11 +291,11 @@ class ColumnTypeChange(DeployRule):
         )
 
 
-_ROOT = re.compile(r"[^\W\d]\w*")
-_TYPE_CLASS = re.compile(r"(?:[\w.]*\.)?[A-Z]\w*\s*(?:\(.*\))?$", re.S)  # `sa.Integer`, `String(36)`
+_ROOT = pattern(r"[^\W\d]\w*")
+_TYPE_CLASS = pattern(r"(?:[\w.]*\.)?[A-Z]\w*\s*(?:\(.*\))?$", re.S)  # `sa.Integer`, `String(36)`
 
 
-_OTHER_DIALECT_TYPE = re.compile(r"(?:sqlalchemy\.dialects\.)?(?:mysql|mssql|oracle|sqlite)\.")
+_OTHER_DIALECT_TYPE = pattern(r"(?:sqlalchemy\.dialects\.)?(?:mysql|mssql|oracle|sqlite)\.")
 
 
 def _existing_type(operation: OpFact) -> str | None:
@@ -367,8 +368,8 @@ def _defined_elsewhere(file: RevisionFile, type_text: str) -> bool:
     return root is not None and any(root.group() in fact.bound for fact in file.imports)
 
 
-_ENUM = re.compile(r"(?:[\w.]*\.)?(?:Enum|ENUM)\s*(?:\((?P<arguments>.*)\))?\s*$", re.S)
-_NAME = re.compile(r"""\bname\s*=\s*(['"])(?P<name>[^'"\\]*)\1""")
+_ENUM = pattern(r"(?:[\w.]*\.)?(?:Enum|ENUM)\s*(?:\((?P<arguments>.*)\))?\s*$", re.S)
+_NAME = pattern(r"""\bname\s*=\s*(['"])(?P<name>[^'"\\]*)\1""")
 
 
 def _enum(text: str) -> str | None:

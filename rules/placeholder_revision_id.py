@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
+from ..lazyre import pattern
 from ..model import Diagnostic, RevisionFile
 from ..rule import WARNING, Example, FileRule
 
-_HEX = re.compile(r"^[0-9a-f]{6,}$")
+_HEX = pattern(r"^[0-9a-f]{6,}$")
 # People count on in hex, in letters only (a..f, then a again) or in digits only.
 _ALPHABETS = ("0123456789abcdef", "abcdef", "0123456789")
 # Only words of 7+ characters: a 6-character word turns up in random ids (~3 in a million).

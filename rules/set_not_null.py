@@ -5,12 +5,13 @@ from collections.abc import Hashable, Iterator
 
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
+from ..lazyre import pattern
 from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown
 
-_NOT_NULL_CHECK = re.compile(r"[\"`]?(\w+)[\"`]?\s+IS\s+NOT\s+NULL", re.I)
+_NOT_NULL_CHECK = pattern(r"[\"`]?(\w+)[\"`]?\s+IS\s+NOT\s+NULL", re.I)
 
 
 class SetNotNull(DeployRule):

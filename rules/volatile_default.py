@@ -4,12 +4,13 @@ import re
 from collections.abc import Iterator
 
 from ..history.deploy import DeployContext
+from ..lazyre import pattern
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ..sql.ops import VOLATILE
 from ._deploy_rule import DeployRule, column_of, is_true, revision, shown
 
-_VOLATILE_CALL = re.compile(rf"\b({'|'.join(sorted(VOLATILE))})\s*\(", re.I)
+_VOLATILE_CALL = pattern(rf"\b({'|'.join(sorted(VOLATILE))})\s*\(", re.I)
 
 
 class VolatileDefault(DeployRule):

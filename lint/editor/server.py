@@ -24,6 +24,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from .. import __version__
 from ..docs import docs_url
+from ..lazyre import pattern
 from ..model import Diagnostic, Span
 from .live import (
     Action,
@@ -41,7 +42,7 @@ from .live import (
 SOURCE = "miglint"
 QUICK_FIX = types.CodeActionKind.QuickFix.value
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.miglint"
-_CODE = re.compile(r"^MG\d{3}$", re.IGNORECASE)
+_CODE = pattern(r"^MG\d{3}$", re.IGNORECASE)
 _WATCHED = ("**/*.py", "**/*.ini", "**/pyproject.toml", "**/.miglint-baseline.json")
 
 log = logging.getLogger(__name__)

@@ -11,13 +11,13 @@ the same: the sets below name the opcodes each version uses for those shapes.
 from __future__ import annotations
 
 import dis
-import re
 import types
 from collections.abc import Iterator
 
+from ..lazyre import pattern
 from ..model import EntryBody
 
-_ENTRY = re.compile(r"(?:up|down)grade(?:_\w+)?\Z")
+_ENTRY = pattern(r"(?:up|down)grade(?:_\w+)?\Z")
 # `return None`, and what CPython puts around it (3.11+ RESUME and inline caches)
 _NOTHING = frozenset({"RESUME", "NOP", "CACHE", "EXTENDED_ARG", "LOAD_CONST", "RETURN_VALUE", "RETURN_CONST"})
 # what building the exception of a single `raise NotImplementedError(f"... {x}")` takes

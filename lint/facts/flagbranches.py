@@ -30,9 +30,9 @@ those, none for the others.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable, Iterator
 
+from ..lazyre import pattern
 from ..sql.source import ENTRY_POINTS
 from .pyguards import flag_parameters
 
@@ -40,7 +40,7 @@ from .pyguards import flag_parameters
 # (bounded: a pattern free to run to the next `)` is quadratic on hostile text). A hint
 # only, read on every file: it starts with the literal `def`, which the matcher finds at
 # C speed (`\bdef` made it try every offset: 25 ms on 400 files).
-_FLAG_DEFAULT = re.compile(r"def[ \t]+\w+[ \t]*\([^)\n]{0,300}=[ \t]*(?:True|False)\b")
+_FLAG_DEFAULT = pattern(r"def[ \t]+\w+[ \t]*\([^)\n]{0,300}=[ \t]*(?:True|False)\b")
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _ENTRY_POINTS = frozenset(ENTRY_POINTS)

@@ -13,12 +13,12 @@ SQLAlchemy, and those are never parsed for this.
 from __future__ import annotations
 
 import dis
-import re
 import sys
 import types
 from collections.abc import Iterator, Sequence
 
 from ..lazydataclass import replace
+from ..lazyre import pattern
 from ..model import HeaderValue, ImportFact, Span
 from .entrybodies import instructions
 
@@ -37,7 +37,7 @@ _SKIPPED = _FAMILIAR | _STANDARD
 # a string: the regex only decides whether the tree is read)
 # (a pattern that starts with a newline is searched for at C speed; `^` with re.M is tried
 # at every offset; the text is searched with a newline put before it)
-_IMPORT_LINE = re.compile(r"\n[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n#;]+))")
+_IMPORT_LINE = pattern(r"\n[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import\b|import[ \t]+([^\n#;]+))")
 
 
 def may_import_others(text: str) -> bool:
@@ -178,5 +178,5 @@ _BETWEEN_STORES = frozenset(
 )
 _LOAD_CONST = dis.opmap["LOAD_CONST"]
 _LOAD_SMALL_INT = dis.opmap.get("LOAD_SMALL_INT", -1)  # 3.14 loads an import's level 0 so
-_TYPE_CHECKING = re.compile(r"if\s+(?:typing\.)?TYPE_CHECKING\s*:")
+_TYPE_CHECKING = pattern(r"if\s+(?:typing\.)?TYPE_CHECKING\s*:")
 _OTHER = object()  # a value on the stack that is not a constant

@@ -23,10 +23,10 @@ that the entry points call are followed, with the guard of the call site.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator, Sequence
 from typing import Union
 
+from ..lazyre import pattern
 from ..model import OfflineUse, Span
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -34,11 +34,11 @@ _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 # Does the file hold anything this reader looks for? (Most files do not: no tree then.)
 # Substrings first, then two patterns that start with a literal: one regex of all the
 # alternatives is tried at every offset and costs ~8x more.
-_RESULT_CALL = re.compile(
+_RESULT_CALL = pattern(
     r"\.\s*(?:fetch(?:one|all|many)|scalars?|first|one|one_or_none|scalar_one(?:_or_none)?|all|mappings)\s*\("
 )
-_LOOP_OVER_EXECUTE = re.compile(r"for [^\n]*\.(?:execute|exec_driver_sql)\s*\(")
-_CALL_OPENS = re.compile(r"\s*\(")
+_LOOP_OVER_EXECUTE = pattern(r"for [^\n]*\.(?:execute|exec_driver_sql)\s*\(")
+_CALL_OPENS = pattern(r"\s*\(")
 _DIRECT = ("inspect", "from_engine", "autoload_with", ".reflect(")
 
 
@@ -55,7 +55,7 @@ _RESULT_READS = frozenset({
     "scalar_one", "scalar_one_or_none", "all", "mappings",
 })  # fmt: skip
 _RUNS_QUERY = frozenset({"execute", "exec_driver_sql", "query"})
-_OFFLINE_TEST = re.compile(r"'is_offline_mode'|id='is_offline_mode'|attr='as_sql'")
+_OFFLINE_TEST = pattern(r"'is_offline_mode'|id='is_offline_mode'|attr='as_sql'")
 _EXITS = (ast.Return, ast.Raise)
 
 

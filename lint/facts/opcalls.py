@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..lazyre import pattern
 from ..sql.source import ENTRY_POINTS, call_name, char_column, reached_functions
 from .pyguards import Context, contexts_by_line, function_contexts
 
@@ -135,12 +136,12 @@ def _first_string(call: ast.Call) -> str:
 
 # A file without one of these creates no primary key, unique constraint or foreign key
 # ON DELETE through op, and renames no table that has one.
-KEY_HINT = re.compile(
+KEY_HINT = pattern(
     r"primary_key|PrimaryKeyConstraint|UniqueConstraint|unique\s*=|create_primary_key|create_unique_constraint"
     r"|rename_table|ondelete"
 )
 # what else makes a file's calls worth handing to KeyReader: a column made NOT NULL (MG406)
-NOT_NULL_HINT = re.compile(r"nullable\s*=\s*False")
+NOT_NULL_HINT = pattern(r"nullable\s*=\s*False")
 
 
 _KEYED = ("create_primary_key", "create_unique_constraint", "rename_table")  # whatever their arguments
@@ -278,7 +279,7 @@ def _sparse_call(name: str, text: str, opening: int, read: _Read | None) -> ast.
     return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=arguments, keywords=keywords)
 
 
-_SCAN = re.compile(r"""[()\[\]{}#]|\'\'\'|\"\"\"|'|\"""")
+_SCAN = pattern(r"""[()\[\]{}#]|\'\'\'|\"\"\"|'|\"""")
 _STRING_END = {
     "'": re.compile(r"(?:\\.|[^\\'\n])*'"),
     '"': re.compile(r'(?:\\.|[^\\"\n])*"'),
@@ -337,14 +338,12 @@ def _keys_of(name: str, call: ast.Call) -> Iterator[tuple[str, tuple[str, ...]]]
             yield _qualified(schema, table), columns
 
 
-_COLUMN_CALL = re.compile(r"(?:[\w.]*\.)?Column\s*\(")
+_COLUMN_CALL = pattern(r"(?:[\w.]*\.)?Column\s*\(")
 
 
 # `Column("name", Type)` / `Column("name", sa.String(36), ...)`: a type with nested
 # brackets (`ARRAY(sa.String())`) is not read, and the column's type stays unknown
-COLUMN_TYPE = re.compile(
-    r"""(?:[\w.]*\.)?Column\s*\(\s*(['"])(\w+)\1\s*,\s*([\w.]+(?:\s*\([^()]*\))?)\s*[,)]"""
-)
+COLUMN_TYPE = pattern(r"""(?:[\w.]*\.)?Column\s*\(\s*(['"])(\w+)\1\s*,\s*([\w.]+(?:\s*\([^()]*\))?)\s*[,)]""")
 
 
 def _column_types(read: _Read) -> Iterator[tuple[str, str]]:

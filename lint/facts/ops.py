@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from sys import intern
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..lazyre import pattern
 from ..model import OpFact, Span, SqlStatement
 from ..sql.literal import _all_lines, _nested
 from ..sql.source import ENTRY_POINTS, char_column
@@ -68,7 +69,7 @@ _KEPT = frozenset({
     "existing_server_default", "new_column_name", "if_exists", "if_not_exists", "unique",
     "postgresql_not_valid", "postgresql_where", "postgresql_using", "new_table_name", "primary_key",
 })  # fmt: skip
-_CALL = re.compile(rf"\.({'|'.join(_SHAPES)})[ \t]*\(")
+_CALL = pattern(rf"\.({'|'.join(_SHAPES)})[ \t]*\(")
 # A call's arguments: brackets nested four deep, one-line strings; no comment, no backslash
 # (those are left to `ast`).
 _STRING = r"""(?:'[^'\\\n]*(?:\\.[^'\\\n]*)*'|"[^"\\\n]*(?:\\.[^"\\\n]*)*")"""
@@ -107,29 +108,29 @@ def _argument_expression() -> re.Pattern[str]:
 
 
 # the table named first, or second after an index or constraint name
-_TABLE_FIRST = re.compile(r"""\s*(?:table_name\s*=\s*)?(['"])(?P<t>[^'"\\\n]*)\1""")
-_TABLE_SECOND = re.compile(
+_TABLE_FIRST = pattern(r"""\s*(?:table_name\s*=\s*)?(['"])(?P<t>[^'"\\\n]*)\1""")
+_TABLE_SECOND = pattern(
     r"""\s*(?:(?:op\.f\(\s*)?(['"])[^'"\\\n]*\1\s*\)?|None)\s*,\s*(?:table_name\s*=\s*)?(['"])(?P<t>[^'"\\\n]*)\2"""
 )
 # the name before `.create_index(`: see _receiver
-_WORD_BACKWARDS = re.compile(r"\w*")
-_NAME_START = re.compile(r"[^\W\d]")
+_WORD_BACKWARDS = pattern(r"\w*")
+_NAME_START = pattern(r"[^\W\d]")
 _ON_TABLE = frozenset(set(_SHAPES) - {"create_table", "drop_table", "rename_table"})
 # `op.f("name")` and `batch_op.f("name")` read as the name
-_STRING_ARGUMENT = re.compile(
+_STRING_ARGUMENT = pattern(
     r"""(?:[^\W\d]\w*\.f\(\s*)?(?:(['"])([^'"\\\n]*)\1|(\'\'\'|\"\"\")([^'"\\]*)\3)\s*\)?$"""
 )
-_COLUMN = re.compile(r"(?:[\w.]*\.)?Column\s*\(")
-_GENERATED = re.compile(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
+_COLUMN = pattern(r"(?:[\w.]*\.)?Column\s*\(")
+_GENERATED = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
 # `with` first on its line (_blocks checks): no `\b` before it, which would make the
 # matcher try every offset rather than look for the word (20x the time)
-_BLOCK = re.compile(r"with[ \t]+[^\n]*?\b(autocommit_block|batch_alter_table)\b")
+_BLOCK = pattern(r"with[ \t]+[^\n]*?\b(autocommit_block|batch_alter_table)\b")
 # `if <something with count> < bound:` on one line
-_COUNT_WORD = re.compile(
+_COUNT_WORD = pattern(
     r"[cC][oO][uU][nN][tT]"
 )  # what "count" in line.lower() finds (checked for every code point)
-_ROW_COUNT_GUARD = re.compile(r"^([ \t]*)(?:if|elif)[ \t]+([^\n#]*?<=?[^\n#=]*):[ \t]*(?:#[^\n]*)?$", re.M)
-_AS_NAME = re.compile(r"\s*as\s+([^\W\d]\w*)\s*:")
+_ROW_COUNT_GUARD = pattern(r"^([ \t]*)(?:if|elif)[ \t]+([^\n#]*?<=?[^\n#=]*):[ \t]*(?:#[^\n]*)?$", re.M)
+_AS_NAME = pattern(r"\s*as\s+([^\W\d]\w*)\s*:")
 # the constraint calls whose name may be None (MG502), and where their columns are: (op, batch_op)
 _NAMEABLE = {
     "create_foreign_key": ((3, 2), (2, 1), "local_cols"),
@@ -137,22 +138,22 @@ _NAMEABLE = {
     "create_check_constraint": ((-1, -1), (-1, -1), ""),
     "drop_constraint": ((-1, -1), (-1, -1), ""),
 }
-_NONE_FIRST = re.compile(r"\s*(?:constraint_name\s*=\s*)?None\b")
+_NONE_FIRST = pattern(r"\s*(?:constraint_name\s*=\s*)?None\b")
 # `sa.Enum(`, `postgresql.ENUM(`, `ENUM(`; `class Mood(enum.Enum):` is not a call
 # `Enum(`, `sa.Enum(`, `postgresql.ENUM(`: found by the word, then the names before it
 # (one pattern that tries a qualified name at every offset cost ~0.2 ms a file)
-_ENUM_WORD = re.compile(r"(?:Enum|ENUM)[ \t]*\(")
-_QUALIFIER = re.compile(r"(?:[^\W\d]\w*\.)*")
-_ENUM_METHOD = re.compile(r"[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
+_ENUM_WORD = pattern(r"(?:Enum|ENUM)[ \t]*\(")
+_QUALIFIER = pattern(r"(?:[^\W\d]\w*\.)*")
+_ENUM_METHOD = pattern(r"[ \t]*\.[ \t]*(create|drop)[ \t]*\(")
 # `.create(` / `.drop(`, the name before it found backwards (_receiver): a pattern that
 # starts with the name is tried at every offset of the file
-_METHOD_CALL = re.compile(r"\.[ \t]*(create|drop)[ \t]*\(")
-_ASSIGNED = re.compile(r"(?:^|[;\s])([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*$", re.M)
-_ANY_METHOD = re.compile(r"\.[ \t]*(?:create|drop)[ \t]*\(")
-_CHECKFIRST = re.compile(r"\bcheckfirst[ \t]*=[ \t]*True\b")
+_METHOD_CALL = pattern(r"\.[ \t]*(create|drop)[ \t]*\(")
+_ASSIGNED = pattern(r"(?:^|[;\s])([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*$", re.M)
+_ANY_METHOD = pattern(r"\.[ \t]*(?:create|drop)[ \t]*\(")
+_CHECKFIRST = pattern(r"\bcheckfirst[ \t]*=[ \t]*True\b")
 # `raise` first on its line (found by the word, the line checked after: a pattern anchored
 # at every line start, or one that starts with `\b`, is tried at every offset of the file)
-_RAISE_WORD = re.compile(r"raise\b")
+_RAISE_WORD = pattern(r"raise\b")
 ENUM_FACTS = frozenset({"create_enum", "drop_enum", "rename_enum"})
 
 
@@ -642,7 +643,7 @@ def _block_end(lines: list[str], header: int, indent: int) -> int:
 
 _OTHER_DIALECTS = ("mysql", "mariadb", "sqlite", "mssql", "oracle")
 # an `if`/`elif`/`else` header, its indent and its test
-_BRANCH = re.compile(r"^([ \t]*)(if|elif|else)\b([^\n#]*):[ \t]*(?:#[^\n]*)?$", re.M)
+_BRANCH = pattern(r"^([ \t]*)(if|elif|else)\b([^\n#]*):[ \t]*(?:#[^\n]*)?$", re.M)
 
 
 def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:
@@ -960,7 +961,7 @@ def _wrap(text: str, start: int, lines: list[str], span: Span) -> tuple[int, int
 
 
 # `NAME = "literal"` at module level (no indentation), the line holding nothing else
-_MODULE_STRING = re.compile(
+_MODULE_STRING = pattern(
     r"""^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*(['"])([^'"\\\n]*)\2[ \t]*(?:#[^\n]*)?$""", re.M
 )
 
@@ -982,9 +983,9 @@ def _module_strings(text: str) -> dict[str, str]:
 # what _ColumnBindings finds, each once per file: `NAME = ...Column(`, any assignment to a
 # name, and a `def` (the start of another function); a newline before each, so that the
 # search runs at C speed rather than trying `^` at every offset
-_COLUMN_BINDING = re.compile(r"\n[ \t]*([^\W\d]\w*)[ \t]*=[ \t]*((?:[\w.]*\.)?Column[ \t]*\()")
-_ASSIGNMENT = re.compile(r"\n[ \t]*([^\W\d]\w*)[ \t]*[-+*/|&%]?=(?!=)")
-_DEF = re.compile(r"\n[ \t]*(?:async[ \t]+)?def\b")
+_COLUMN_BINDING = pattern(r"\n[ \t]*([^\W\d]\w*)[ \t]*=[ \t]*((?:[\w.]*\.)?Column[ \t]*\()")
+_ASSIGNMENT = pattern(r"\n[ \t]*([^\W\d]\w*)[ \t]*[-+*/|&%]?=(?!=)")
+_DEF = pattern(r"\n[ \t]*(?:async[ \t]+)?def\b")
 
 
 class _ColumnBindings:

@@ -30,16 +30,16 @@ from __future__ import annotations
 
 import ast
 import itertools
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Union
 
 from ..lazydataclass import dataclass
+from ..lazyre import pattern
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
 # Read in what ast.dump() writes of a test and of the values its names hold (_summary).
-_LOOKUP = re.compile(
+_LOOKUP = pattern(
     r"pg_(?:type|class|constraint|indexes|index|namespace|proc|trigger|enum|catalog|tables|views"
     r"|matviews|extension|attribute|sequences|attrdef|roles|user)\b"
     r"|information_schema|sqlite_master|sys\.(?:tables|columns|indexes|objects)"

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..lazydataclass import dataclass, replace
+from ..lazyre import pattern
 from ..model import Diagnostic, Span
 
 if TYPE_CHECKING:
@@ -133,7 +133,7 @@ def _nearest_in_checkout(report: EnvironmentReport, d: Diagnostic) -> tuple[str,
 
 
 # Line numbers in a message move with every unrelated edit above them.
-_LINE_NUMBERS = re.compile(r"\b(lines?) \d+(?:-\d+)?|(\.py):\d+(?::\d+)?")
+_LINE_NUMBERS = pattern(r"\b(lines?) \d+(?:-\d+)?|(\.py):\d+(?::\d+)?")
 
 
 def _without_line_numbers(message: str) -> str:

@@ -7,19 +7,19 @@ is green rather than empty.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..lazyre import pattern
 from . import Finding
 
 if TYPE_CHECKING:
     from ..report import EnvironmentReport
 
 # Characters XML 1.0 cannot carry even escaped (control characters from a broken file).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_NOT_XML = pattern("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _xml(text: str) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..facts.ops import bare
 from ..lazydataclass import dataclass, field
+from ..lazyre import pattern
 from ..reading.readfile import read_regular
 
 if TYPE_CHECKING:
@@ -24,11 +25,11 @@ if TYPE_CHECKING:
     from ..reading.discover import Environment
 
 _OTHER_DIALECTS = frozenset({"sqlite", "mysql", "mariadb", "mssql", "oracle"})
-_TRANSACTION_PER_MIGRATION = re.compile(r"^[^#\n]*\btransaction_per_migration\s*=\s*True\b", re.M)
-_AUTOCOMMIT = re.compile(
+_TRANSACTION_PER_MIGRATION = pattern(r"^[^#\n]*\btransaction_per_migration\s*=\s*True\b", re.M)
+_AUTOCOMMIT = pattern(
     r"^[^#\n]*(?:\btransactional_ddl\s*=\s*False|isolation_level\s*=\s*['\"]AUTOCOMMIT)", re.M
 )
-_LOCK_TIMEOUT = re.compile(r"^[^#\n]*\block_timeout\b", re.M)
+_LOCK_TIMEOUT = pattern(r"^[^#\n]*\block_timeout\b", re.M)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import tokenize
 from pathlib import Path
 
@@ -24,11 +23,12 @@ from ..config import ConfigError
 from ..fix import line_starts, span_offsets
 from ..graph import RevisionGraph
 from ..lazydataclass import dataclass
+from ..lazyre import pattern
 from ..model import RevisionFile, Span
 from ..reading.parse import parse_revision_file
 from ..reading.readfile import read_regular
 
-_STRING = re.compile(r"(?P<prefix>[rRuU]?)(?P<quote>'|\")(?P<body>[^'\"\\\n]*)(?P=quote)")
+_STRING = pattern(r"(?P<prefix>[rRuU]?)(?P<quote>'|\")(?P<body>[^'\"\\\n]*)(?P=quote)")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
 from ..lazydataclass import dataclass, field, replace
+from ..lazyre import pattern
 from .confine import inside, repository_top
 from .readfile import read_regular
 
@@ -25,9 +26,9 @@ if TYPE_CHECKING:
     import configparser
 
 # alembic.script.base._only_source_rev_file
-_REVISION_FILE = re.compile(r"(?!\.\#|__init__)(.*\.py)$")
+_REVISION_FILE = pattern(r"(?!\.\#|__init__)(.*\.py)$")
 # alembic.config: the legacy split when no path_separator is configured
-_SPLIT_ON_SPACE_COMMA = re.compile(r", *|(?: +)")
+_SPLIT_ON_SPACE_COMMA = pattern(r", *|(?: +)")
 _SEPARATORS = {"space": " ", "newline": "\n", "os": os.pathsep, ":": ":", ";": ";"}
 # Never searched for configuration: environments, caches and build output.
 SKIP_DIRS = {

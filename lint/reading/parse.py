@@ -38,6 +38,7 @@ from ..facts.imports import import_facts, mark_header_only, may_import_others
 from ..facts.offline import may_need_a_database, offline_uses
 from ..facts.opcalls import KEY_HINT, NOT_NULL_HINT, KeyReader
 from ..lazydataclass import replace
+from ..lazyre import pattern
 from ..model import (
     HEADER_FIELDS,
     DocLine,
@@ -58,12 +59,12 @@ if TYPE_CHECKING:
 # A header assignment at column 0, and the first line of code that no header needs.
 _HEADER_ASSIGNMENT = rf"(?:{'|'.join(HEADER_FIELDS)})[ \t]*[:=]"
 _BODY_KEYWORD = r"(?:async[ \t]+def\b|def\b|class\b|@)"
-_HEADER_LINE = re.compile(rf"^{_HEADER_ASSIGNMENT}", re.M)
-_BODY_START = re.compile(rf"^{_BODY_KEYWORD}", re.M)
-_HEADER_LINE_AFTER_NEWLINE = re.compile(rf"\n{_HEADER_ASSIGNMENT}")
-_BODY_START_AFTER_NEWLINE = re.compile(rf"\n{_BODY_KEYWORD}")
-_LONE_CR = re.compile(r"\r(?!\n)")
-_SUPPRESSION = re.compile(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
+_HEADER_LINE = pattern(rf"^{_HEADER_ASSIGNMENT}", re.M)
+_BODY_START = pattern(rf"^{_BODY_KEYWORD}", re.M)
+_HEADER_LINE_AFTER_NEWLINE = pattern(rf"\n{_HEADER_ASSIGNMENT}")
+_BODY_START_AFTER_NEWLINE = pattern(rf"\n{_BODY_KEYWORD}")
+_LONE_CR = pattern(r"\r(?!\n)")
+_SUPPRESSION = pattern(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
 
 
 def parse_revision_file(

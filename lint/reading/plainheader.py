@@ -29,6 +29,7 @@ import re
 import types
 
 from ..lazydataclass import dataclass
+from ..lazyre import pattern
 from ..model import HEADER_FIELDS, DocLine, HeaderValue, Span
 
 # no escape: the text is the value; a `u` prefix (Python 2's, ckan writes it) changes nothing
@@ -36,7 +37,7 @@ _STR = r"""[uU]?(?:'[^'\\\r\n]*'|"[^"\\\r\n]*")"""
 _TUPLE = rf"\([ \t]*(?:{_STR}[ \t]*,(?:[ \t]*{_STR}[ \t]*,)*(?:[ \t]*{_STR})?[ \t]*)?\)"
 _LIST = rf"\[[ \t]*(?:{_STR}(?:[ \t]*,[ \t]*{_STR})*[ \t]*,?[ \t]*)?\]"
 # One whole line: name, optional annotation, `=`, a literal, optional comment.
-_ASSIGNMENT = re.compile(
+_ASSIGNMENT = pattern(
     r"(?P<name>revision|down_revision|branch_labels|depends_on)"
     r"(?:[ \t]*:[ \t]*[^=\r\n#'\"]+?)?[ \t]*=[ \t]*"
     rf"(?P<value>None|{_STR}|{_TUPLE}|{_LIST})"
@@ -50,20 +51,20 @@ _ELEMENT = rf"(?:{_STR}|{_NAME})"
 # or a tuple or list of such names and strings: `(cli.EXPAND_BRANCH,)`, `('ocata01', m.C)`
 _NAMES_TUPLE = rf"\([ \t]*{_ELEMENT}[ \t]*,(?:[ \t]*{_ELEMENT}[ \t]*,)*(?:[ \t]*{_ELEMENT})?[ \t]*\)"
 _NAMES_LIST = rf"\[[ \t]*{_ELEMENT}(?:[ \t]*,[ \t]*{_ELEMENT})*[ \t]*,?[ \t]*\]"
-_REFERENCE = re.compile(
+_REFERENCE = pattern(
     r"(?P<name>revision|down_revision|branch_labels|depends_on)"
     r"(?:[ \t]*:[ \t]*[^=\r\n#'\"]+?)?[ \t]*=[ \t]*"
     rf"(?P<value>{_DOTTED}|{_NAMES_TUPLE}|{_NAMES_LIST})"
     r"[ \t]*(?:#[^\r\n]*)?(?=\r?\n|\Z)"
 )
-_ELEMENTS = re.compile(_ELEMENT)
-_IDS = re.compile(_STR)
-DOC_REVISION_ID = re.compile(r"^[ \t]*Revision ID:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
-DOC_REVISES = re.compile(r"^[ \t]*Revises:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
+_ELEMENTS = pattern(_ELEMENT)
+_IDS = pattern(_STR)
+DOC_REVISION_ID = pattern(r"^[ \t]*Revision ID:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
+DOC_REVISES = pattern(r"^[ \t]*Revises:[ \t]*(?P<value>[^\r\n]*?)[ \t]*\r?$", re.M)
 
 # Just enough of Python's tokenizer to follow strings, comments and brackets. Blanks
 # before a token are part of the match (a token starts at its group's start).
-_TOKENS = re.compile(
+_TOKENS = pattern(
     r"""
     [ \t\f]*
     (?:
@@ -85,7 +86,7 @@ _TOKENS = re.compile(
 _NAMES = frozenset(HEADER_FIELDS)
 # Top-level lines that cannot change what the lexer knows: no string, comment, bracket,
 # continuation or header name (imports, mostly). Skipped in one match, not token by token.
-_SIMPLE_LINES = re.compile(
+_SIMPLE_LINES = pattern(
     r"(?:(?![^\r\n]*\b(?:revision|down_revision|branch_labels|depends_on)\b)[^'\"#()\[\]{}\\\r\n]*\r?\n)*"
 )
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import ConfigError
 from ..lazydataclass import dataclass, replace
+from ..lazyre import pattern
 from ..reading.confine import inside, repository_top
 from ..reading.readfile import read_regular
 
@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 DEFAULT_NAME = ".miglint-baseline.json"
 VERSION = 1
 
-_NUMBER = re.compile(r"\b\d+\b")
-_SPACE = re.compile(r"\s+")
+_NUMBER = pattern(r"\b\d+\b")
+_SPACE = pattern(r"\s+")
 
 
 class BaselineError(ConfigError):

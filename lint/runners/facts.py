@@ -9,10 +9,10 @@ reads the runners again nor imports their readers.
 
 from __future__ import annotations
 
-import re
 from functools import reduce
 
 from ..lazydataclass import dataclass
+from ..lazyre import pattern
 from ..model import Span
 
 
@@ -52,7 +52,7 @@ _TABLE_WORDS = ("table", "alembic_version", "information_schema", "get_table_nam
 
 
 # `== 0`, `< 1`, `<= 0`; in shell tests `-eq 0`, `-lt 1`, `= "0"`, `-z "$TABLES"`
-_EMPTY = re.compile(r"(==\s*0|<\s*1|<=\s*0|-eq\s+\"?0\"?|-lt\s+\"?1\"?|\s=\s*\"?0\"?|-z\s)(?![\d.])")
+_EMPTY = pattern(r"(==\s*0|<\s*1|<=\s*0|-eq\s+\"?0\"?|-lt\s+\"?1\"?|\s=\s*\"?0\"?|-z\s)(?![\d.])")
 
 
 @dataclass(frozen=True)

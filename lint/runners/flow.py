@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from typing import Union
 
 from ..lazydataclass import dataclass
+from ..lazyre import pattern
 from .facts import UNKNOWN, DbFacts
 
 _MAX_DEPTH = 12
@@ -43,13 +44,13 @@ _QUERY_METHODS = frozenset(
      "fetch_val", "fetch_all", "query", "execute_fetchall"}
 )  # fmt: skip
 _SAME_VALUE_CALLS = frozenset({"bool", "set", "list", "frozenset", "sorted", "tuple", "int"})
-_CATALOG = re.compile(
+_CATALOG = pattern(
     r"information_schema\s*\.\s*tables|\bpg_tables\b|\bpg_class\b|\bsqlite_master\b|\bsqlite_schema\b"
     r"|\bshow\s+tables\b|\ball_tables\b|\buser_tables\b|\bsys\s*\.\s*tables\b|\bpg_stat_user_tables\b"
 )
-_ONE_TABLE = re.compile(r"\b(?:table_name|relname|tablename|name)\s*=\s*'(?P<name>[^']+)'")
-_REGCLASS = re.compile(r"to_regclass\s*\(\s*'(?:[\w\"]+\.)?\"?(?P<name>[\w]+)\"?'")
-_VERSION_ROW = re.compile(r"\bfrom\s+(?:[\w\"]+\.)?alembic_version\b")
+_ONE_TABLE = pattern(r"\b(?:table_name|relname|tablename|name)\s*=\s*'(?P<name>[^']+)'")
+_REGCLASS = pattern(r"to_regclass\s*\(\s*'(?:[\w\"]+\.)?\"?(?P<name>[\w]+)\"?'")
+_VERSION_ROW = pattern(r"\bfrom\s+(?:[\w\"]+\.)?alembic_version\b")
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,14 @@ from collections import deque
 from collections.abc import Callable, Iterator
 
 from ..lazydataclass import dataclass
+from ..lazyre import pattern
 from ..model import Span
 from ..sql.source import call_name, char_column
 from .facts import CallContext, Condition, DbFacts, StampSite, Target
 from .flow import Flow, FunctionInfo
 
 _COMMANDS = ("stamp", "upgrade")
-_VERSION_ROW = re.compile(
+_VERSION_ROW = pattern(
     r"insert\s+into\s+alembic_version\b[^;]*?values\s*\(\s*'(?P<revision>[^']+)'", re.IGNORECASE | re.DOTALL
 )
 _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen", "system"})

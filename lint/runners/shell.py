@@ -19,20 +19,21 @@ import re
 import shlex
 from functools import reduce
 
+from ..lazyre import pattern
 from ..model import Span
 from .facts import UNKNOWN, Condition, DbFacts, StampSite, Target
 from .flow import Count, Flag, TableNames, count_facts, sql_kind, truth
 from .python import command_index
 
-_IF = re.compile(r"^\s*(?:if|elif)\s+(?P<test>.+?)\s*;?\s*(?:then)?\s*$")
-_ELSE = re.compile(r"^\s*else\b")
-_FI = re.compile(r"^\s*fi\b")
-_ALEMBIC = re.compile(r"\balembic\b[^\n;&|]*\b(?:stamp|upgrade)\b[^\n;&|]*")
-_EXIT = re.compile(r"^\s*(?:exit|return)\b")
-_ASSIGN = re.compile(r"^\s*(?:export\s+|local\s+|readonly\s+)?(?P<name>[A-Za-z_]\w*)=(?P<value>.+)$")
+_IF = pattern(r"^\s*(?:if|elif)\s+(?P<test>.+?)\s*;?\s*(?:then)?\s*$")
+_ELSE = pattern(r"^\s*else\b")
+_FI = pattern(r"^\s*fi\b")
+_ALEMBIC = pattern(r"\balembic\b[^\n;&|]*\b(?:stamp|upgrade)\b[^\n;&|]*")
+_EXIT = pattern(r"^\s*(?:exit|return)\b")
+_ASSIGN = pattern(r"^\s*(?:export\s+|local\s+|readonly\s+)?(?P<name>[A-Za-z_]\w*)=(?P<value>.+)$")
 _VAR = r"\"?\$\{?(?P<var>[A-Za-z_]\w*)\}?\"?"
-_BINARY = re.compile(_VAR + r"\s+(?P<op>-eq|-ne|-gt|-ge|-lt|-le|==|=|!=)\s+[\"']?(?P<value>[^\"'\s\]]*)")
-_UNARY = re.compile(r"(?P<op>-z|-n)\s+" + _VAR)
+_BINARY = pattern(_VAR + r"\s+(?P<op>-eq|-ne|-gt|-ge|-lt|-le|==|=|!=)\s+[\"']?(?P<value>[^\"'\s\]]*)")
+_UNARY = pattern(r"(?P<op>-z|-n)\s+" + _VAR)
 _NUMERIC = {"-eq": ast.Eq, "==": ast.Eq, "=": ast.Eq, "-ne": ast.NotEq, "!=": ast.NotEq,
             "-gt": ast.Gt, "-ge": ast.GtE, "-lt": ast.Lt, "-le": ast.LtE}  # fmt: skip
 _TRUE_WORDS = ("t", "true", "1", "yes", "on")

@@ -29,11 +29,11 @@ from __future__ import annotations
 import functools
 import importlib.machinery
 import importlib.util
-import re
 import sys
 from typing import Any, Callable, NamedTuple, Union
 
 from ..lazydataclass import dataclass, replace
+from ..lazyre import pattern
 from .ops import SqlOp
 
 __all__ = ["DIALECTS", "Statement", "Unparsed", "analyze"]
@@ -362,8 +362,8 @@ def _moved(stmt: Statement, pos: Callable[[int], int]) -> Statement:
 
 # A cheap test for SQLAlchemy's `:name` (its pattern: (?<![:\w\\]):(\w+)(?!:)) or DB-API's
 # `%(name)s`; the scanner then finds the ones outside literals and comments.
-_BIND_HINT = re.compile(r"(?<![:\w\\]):\w|%\(\w+\)s")
-_DOLLAR_TAG = re.compile(r"\$(?:[^\W\d]\w*)?\$")  # $$, $body$: an identifier not starting with a digit
+_BIND_HINT = pattern(r"(?<![:\w\\]):\w|%\(\w+\)s")
+_DOLLAR_TAG = pattern(r"\$(?:[^\W\d]\w*)?\$")  # $$, $body$: an identifier not starting with a digit
 
 
 def _literal_positions(text: str, quote: int) -> tuple[str, list[int]] | None:

@@ -7,13 +7,13 @@ so it is cached with it and costs nothing on warm runs.
 from __future__ import annotations
 
 import ast
-import re
 import types
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from ..facts.flagbranches import Untaken, untaken_lines
 from ..lazydataclass import replace
+from ..lazyre import pattern
 from ..model import Span, SqlProblem, SqlStatement
 from .guards import Settled, Step, settle, worth_reading
 from .source import ENTRY_POINTS, Extraction, SqlSource, extract_sql
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .ops import SqlOp
 
 # A file without this cannot run SQL through execute(); most revisions are skipped here.
-_EXECUTES = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
+_EXECUTES = pattern(r"\.(?:execute|exec_driver_sql)\s*\(")
 
 
 def runs_sql(text: str) -> bool:

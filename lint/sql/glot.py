@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from ..lazyre import pattern
 from . import Result, Statement, Unparsed, Verifier, _advice, _Fact, _finish, _fix_works
 
 if TYPE_CHECKING:
@@ -467,9 +468,9 @@ def _glot_action_fix_at(chunk: list[Token], head: int) -> tuple[int, ...]:
 
 
 # Statements read from their text: sqlglot versions differ on whether they parse them.
-_REPLACE_INTO = re.compile(r"REPLACE\s+(?:INTO\s+)?([^\s(]+)", re.I)  # MySQL / SQLite upsert
-_RENAME_TABLE = re.compile(r"RENAME\s+TABLE\s+([^\s,]+)", re.I)  # MySQL
-_SP_RENAME = re.compile(  # T-SQL: EXEC sp_rename 'old', 'new' [, 'COLUMN']
+_REPLACE_INTO = pattern(r"REPLACE\s+(?:INTO\s+)?([^\s(]+)", re.I)  # MySQL / SQLite upsert
+_RENAME_TABLE = pattern(r"RENAME\s+TABLE\s+([^\s,]+)", re.I)  # MySQL
+_SP_RENAME = pattern(  # T-SQL: EXEC sp_rename 'old', 'new' [, 'COLUMN']
     r"EXEC(?:UTE)?\s+(?:[\w\[\]]+\.)*\[?sp_rename\]?\s+N?'([^']*)'\s*,\s*N?'[^']*'(?:\s*,\s*N?'(\w+)')?", re.I
 )
 
@@ -543,7 +544,7 @@ def _glot_create_header(chunk: list[Token], words: list[str], dialect: str) -> _
 
 
 # An exception handler, or an IF on a lookup: EXISTS (SELECT ...), OBJECT_ID(...), ...
-_GLOT_BLOCK_GUARD = re.compile(
+_GLOT_BLOCK_GUARD = pattern(
     r"\bEXCEPTION\b|\bIF\b.*?\b(?:EXISTS|OBJECT_ID|COL_LENGTH|SCHEMA_ID|TYPE_ID|INDEXPROPERTY|COUNT|SQLCODE"
     r"|FOUND|to_reg\w*|pg_\w+|information_schema)\b",
     re.I | re.S,

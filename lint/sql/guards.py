@@ -46,6 +46,7 @@ from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 
 from ..facts.pyguards import contexts_by_line, function_contexts, walk_statements
 from ..lazydataclass import dataclass, field
+from ..lazyre import pattern
 from .source import ENTRY_POINTS, call_name
 
 Key = tuple[str, ...]
@@ -114,8 +115,8 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
 
 
 # a quoted run of the text: `'users'` in the text <=> "users" among them (names hold no quote)
-_QUOTED = re.compile(r"""(['"])(?=([^'"\n]*)\1)""")
-_BRANCHES = re.compile(r"^[ \t]+(?:if|elif|try|except|while)\b", re.MULTILINE)
+_QUOTED = pattern(r"""(['"])(?=([^'"\n]*)\1)""")
+_BRANCHES = pattern(r"^[ \t]+(?:if|elif|try|except|while)\b", re.MULTILINE)
 
 
 def _related(tally: _Tally, event: _Event) -> bool:

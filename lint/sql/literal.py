@@ -26,11 +26,11 @@ import bisect
 import dis
 import itertools
 import operator
-import re
 import types
 from collections.abc import Iterator
 
 from ..lazydataclass import dataclass
+from ..lazyre import pattern
 from .source import (
     ENTRY_POINTS,
     Extraction,
@@ -46,7 +46,7 @@ from .source import _raw_body as raw_body
 # cost every run ~4 ms
 _CO_OPTIMIZED = 0x0001
 
-_CALL = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
+_CALL = pattern(r"\.(?:execute|exec_driver_sql)\s*\(")
 # Unrolled loops (normal* (special normal*)*): a long literal is consumed in runs of
 # ordinary characters, not one alternation per character.
 _STR = (
@@ -57,18 +57,18 @@ _STR = (
     r'|"[^"\\\r\n]*(?:\\.[^"\\\r\n]*)*")'
 )
 _GAP = r"(?:\s|\#[^\r\n]*)*"  # inside brackets, lines may break and carry comments
-_ONE_STR = re.compile(_STR)
-_LITERALS = re.compile(rf"{_GAP}(?P<literals>{_STR}(?:{_GAP}{_STR})*)")
-_TEXT_CALL = re.compile(rf"{_GAP}(?:[A-Za-z_]\w*{_GAP}\.{_GAP})*(?:text|TextClause){_GAP}\(")
-_CLOSE = re.compile(rf"{_GAP}\)")
+_ONE_STR = pattern(_STR)
+_LITERALS = pattern(rf"{_GAP}(?P<literals>{_STR}(?:{_GAP}{_STR})*)")
+_TEXT_CALL = pattern(rf"{_GAP}(?:[A-Za-z_]\w*{_GAP}\.{_GAP})*(?:text|TextClause){_GAP}\(")
+_CLOSE = pattern(rf"{_GAP}\)")
 # Their arguments may hold plain one-line strings (`value="pending"`) but no brackets.
-_METHOD = re.compile(
+_METHOD = pattern(
     rf"""{_GAP}\.{_GAP}(?:bindparams|columns|execution_options){_GAP}\((?:[^()'"\\#]|'[^'\\\r\n]*'|"[^"\\\r\n]*")*\)"""
 )
-_AFTER_ARGUMENT = re.compile(rf"{_GAP}[,)]")
+_AFTER_ARGUMENT = pattern(rf"{_GAP}[,)]")
 # What may stand before `.execute`: names and empty calls, dotted (`op`, `op.get_bind()`).
-_RECEIVER = re.compile(r"(?:[A-Za-z_]\w*(?:\(\))?\.)*[A-Za-z_]\w*(?:\(\))?\Z")
-_TOP_LEVEL = re.compile(r"(?:def\b|async[ \t]+def\b)")
+_RECEIVER = pattern(r"(?:[A-Za-z_]\w*(?:\(\))?\.)*[A-Za-z_]\w*(?:\(\))?\Z")
+_TOP_LEVEL = pattern(r"(?:def\b|async[ \t]+def\b)")
 
 
 @dataclass(frozen=True)

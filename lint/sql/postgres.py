@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from ..lazydataclass import replace
+from ..lazyre import pattern
 from . import (
     _BIND_HINT,
     _DOLLAR_TAG,
@@ -275,7 +276,7 @@ _GUARD_FLAGS = tuple(
     for variant in ("," + flag, flag + ",", flag)
 )
 _DO_NOTHING_CLAUSE = r'"onConflictClause":\{"action":"ONCONFLICT_NOTHING","location":\d+\}'
-_DO_NOTHING = re.compile(rf",{_DO_NOTHING_CLAUSE}|{_DO_NOTHING_CLAUSE},?")
+_DO_NOTHING = pattern(rf",{_DO_NOTHING_CLAUSE}|{_DO_NOTHING_CLAUSE},?")
 
 
 def _without_guards(tree: str) -> str:
@@ -683,10 +684,10 @@ _PG_PLAIN = {
 
 # An IF condition that looks something up before acting: IF NOT EXISTS (SELECT ... FROM
 # pg_type ...), IF to_regclass(...) IS NULL, IF NOT FOUND after a PERFORM, ...
-_GUARD_CONDITION = re.compile(r"\b(?:exists|found|select|to_reg\w*)\b|\bpg_\w+|information_schema", re.I)
+_GUARD_CONDITION = pattern(r"\b(?:exists|found|select|to_reg\w*)\b|\bpg_\w+|information_schema", re.I)
 # Conditions whose handler turns "already exists" / "does not exist" into a no-op;
 # SQLSTATE classes 42 (duplicate_*, undefined_*) and 23 (unique_violation).
-_GUARD_EXCEPTION = re.compile(
+_GUARD_EXCEPTION = pattern(
     r"duplicate_\w+|undefined_\w+|unique_violation|invalid_table_definition|others|(?:42|23)[0-9a-z]{3}", re.I
 )
 _RERAISE_LEVEL = 21  # elog ERROR: RAISE without a level, or RAISE EXCEPTION

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Union
 
 from ..lazydataclass import dataclass, field
+from ..lazyre import pattern
 
 # Calls whose first argument is SQL run against the database.
 _EXECUTORS = frozenset({"execute", "exec_driver_sql"})
@@ -136,7 +137,7 @@ def source_segment(text: str, node: ast.AST, lines: list[str] | None) -> tuple[s
 
 
 # ast.get_source_segment's line breaks: not str.splitlines', which splits on \f and more
-_AST_LINE_BREAK = re.compile(r"(\r\n|\r|\n)")
+_AST_LINE_BREAK = pattern(r"(\r\n|\r|\n)")
 
 
 def extract_sql(
@@ -178,7 +179,7 @@ def extract_sql(
     return Extraction(tuple(sources), tuple(unresolved))
 
 
-_EXECUTE_CALL = re.compile(r"\.(?:execute|exec_driver_sql)\s*\(")
+_EXECUTE_CALL = pattern(r"\.(?:execute|exec_driver_sql)\s*\(")
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -217,7 +218,7 @@ _SEARCHED_ONE_BY_ONE = 8
 
 
 # `name(` where `name` starts at a word boundary: what `\bname\s*\(` finds for each name
-_CALLED_NAME = re.compile(r"\b([^\W\d]\w*)\s*\(")
+_CALLED_NAME = pattern(r"\b([^\W\d]\w*)\s*\(")
 
 
 def _entry_functions(functions: dict[str, _Function], entry: str, lines: list[str]) -> list[str]:
