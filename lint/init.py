@@ -20,23 +20,10 @@ from pathlib import Path
 from .config import ConfigError, load_settings, miglint_table
 from .lazydataclass import dataclass
 from .lazyre import pattern
-from .reading.discover import Environment, Project
+from .reading.discover import URL_SCHEMES, Environment, Project
 
 # `postgresql+asyncpg://`, `mysql://`, `sqlite:///`: the scheme before the driver
 _URL = pattern(r"\b([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
-_INI_URL = pattern(
-    r"^\s*sqlalchemy\.url\s*=\s*([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE | re.MULTILINE
-)
-_SCHEMES = {
-    "postgresql": "postgresql",
-    "postgres": "postgresql",
-    "cockroachdb": "postgresql",
-    "mysql": "mysql",
-    "mariadb": "mysql",
-    "sqlite": "sqlite",
-    "mssql": "mssql",
-    "oracle": "oracle",
-}
 # a driver's name in env.py, when it holds no URL
 _DRIVERS = {
     "psycopg": "postgresql",
@@ -140,17 +127,15 @@ def guess_dialect(environments: Sequence[Environment], cwd: Path) -> tuple[str, 
     votes: Counter[str] = Counter()
     for env in environments:
         ini = _ini_of(env, cwd)
-        if ini is not None:
-            matched = _INI_URL.search(_read(ini))
-            if matched and matched.group(1).lower() in _SCHEMES:
-                return _SCHEMES[matched.group(1).lower()], f"guessed from sqlalchemy.url in {ini.name}"
+        if ini is not None and env.url_dialect is not None:
+            return env.url_dialect, f"guessed from sqlalchemy.url in {ini.name}"
     for env in environments:
         if env.script_location is None:
             continue
         text = _read(env.script_location / "env.py")
         for scheme in _URL.findall(text):
-            if scheme.lower() in _SCHEMES:
-                votes[_SCHEMES[scheme.lower()]] += 1
+            if scheme.lower() in URL_SCHEMES:
+                votes[URL_SCHEMES[scheme.lower()]] += 1
     if votes:
         return votes.most_common(1)[0][0], "guessed from the database URLs in env.py"
     for env in environments:

@@ -73,6 +73,10 @@ class Environment:
     settings: Settings | None = field(default=None, compare=False, repr=False)
     # `head-file` of its [[tool.miglint.environments]] entry, resolved (lint/history/headfile.py)
     head_file: Path | None = None
+    # The database a literal `sqlalchemy.url` of its ini section names ("sqlite", "mysql"...);
+    # None without one, or for a template or a value code fills in. Only `miglint init`
+    # guesses the dialect from it: many projects write a placeholder there (rules/_deploy_rule.py)
+    url_dialect: str | None = None
 
 
 @dataclass(frozen=True)
@@ -659,7 +663,31 @@ def _ini_section_environment(
     flag = option("recursive_version_locations")
     # Alembic compares the ini value with "true" exactly.
     recursive = flag == "true" if flag is not None else _toml_flag(fallback, "recursive_version_locations")
-    return _environment(name, script_location, locations, recursive, cwd, note)
+    found = _environment(name, script_location, locations, recursive, cwd, note)
+    dialect = _url_dialect(parser, section)
+    return [replace(env, url_dialect=dialect) for env in found] if dialect else found
+
+
+# `sqlalchemy.url`'s scheme -> the dialect it names; Alembic's templates write
+# `driver://user:pass@localhost/dbname`, which names none
+_URL_SCHEME = pattern(r"\s*([A-Za-z][A-Za-z0-9]*)(?:\+[\w.]+)?://")
+URL_SCHEMES = {
+    "postgresql": "postgresql", "postgres": "postgresql", "cockroachdb": "postgresql",
+    "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite", "mssql": "mssql", "oracle": "oracle",
+}  # fmt: skip
+
+
+def _url_dialect(parser: configparser.ConfigParser, section: str) -> str | None:
+    """The dialect the section's literal `sqlalchemy.url` names, read raw: a URL holding a
+    `%` (an escaped password) is no error here, whatever configparser would make of it."""
+    import configparser
+
+    try:
+        url = parser.get(section, "sqlalchemy.url", raw=True, fallback="")
+    except configparser.Error:
+        return None
+    scheme = _URL_SCHEME.match(url)
+    return URL_SCHEMES.get(scheme.group(1).lower()) if scheme else None
 
 
 def _split_locations(value: str, option: Callable[[str], str | None], name: str) -> list[str]:
