@@ -7,7 +7,7 @@ from collections.abc import Container, Hashable, Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..graph import RevisionGraph
-from ..history.deploy import DeployContext, DeployScope, bare, creations, deploy_scope
+from ..history.deploy import DeployContext, DeployScope, bare, creations, deploy_scope, on_postgres
 from ..model import Diagnostic, Edit, Fix, OpFact, RevisionFile, Span
 from ..rule import WARNING, GraphRule
 
@@ -31,7 +31,12 @@ class DeployRule(GraphRule):
     Only undeployed revisions are read when miglint knows what is deployed (`--against
     REF`, `[tool.miglint] deployed`); a table created earlier in the same revision, or
     by an undeployed revision before it, is new: it has no rows and no readers yet.
-    The PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py).
+    The PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py), and
+    environments whose database is another: as `dialect` or a `versions/<dialect>/`
+    directory says, or as a SQLite `PRAGMA` that upgrade() runs outside such a branch
+    proves. An ini's literal `sqlalchemy.url` is not taken for the database: projects write
+    `sqlite:///app.db` there as a placeholder and set the real URL in code (keystone,
+    nova, aodh, trove; quay's reads `sqlite:///will/be/overridden`).
     """
 
     severity = WARNING
@@ -46,7 +51,7 @@ class DeployRule(GraphRule):
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         context = graph.deploy
-        if self.postgres_only and not context.postgres:
+        if self.postgres_only and not on_postgres(graph):
             return
         scope = deploy_scope(graph)
         memo = graph.memo

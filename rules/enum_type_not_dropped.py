@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from ..facts.ops import bare
 from ..graph import RevisionGraph
-from ..history.deploy import DeployContext
+from ..history.deploy import on_postgres
 from ..model import Diagnostic
 from ..rule import WARNING, Example, GraphRule
 from ._inverse import readable_downgrade, revision
@@ -22,7 +22,8 @@ class EnumTypeNotDropped(GraphRule):
     `CREATE TYPE ... AS ENUM` in `op.execute`, or by `.create(bind)` on an Enum (named, or
     a variable bound to one). `op.add_column` creates no type: its ALTER TABLE fails unless
     the type exists. A type is dropped by `DROP TYPE` or `.drop(bind)` on an Enum. Only
-    where the dialect is PostgreSQL or unknown (`dialect`, `versions/<dialect>/`).
+    where the dialect is PostgreSQL or unknown (`dialect`, `versions/<dialect>/`, a SQLite
+    `PRAGMA` in upgrade()).
 
     Not reported: a create that asks the database first (`.create(bind, checkfirst=True)`,
     a DO block that looks in pg_type), since the type left behind does not make it fail; a
@@ -148,8 +149,7 @@ class EnumTypeNotDropped(GraphRule):
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
-        context: DeployContext = getattr(graph, "deploy", DeployContext())
-        if not context.postgres:
+        if not on_postgres(graph):
             return
         for rev_id in sorted(graph.revisions):
             file = graph.revisions[rev_id]

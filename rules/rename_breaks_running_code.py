@@ -16,9 +16,11 @@ class RenameBreaksRunningCode(DeployRule):
     in the revision, or by an undeployed revision), or the column is: upgrade() added it
     earlier under a temporary name (`new_id`, renamed to `id` once the old `id` is
     dropped; the old release never knew `new_id`, and what breaks it there is the drop,
-    MG411's), or a view takes the table's old name in the same revision (the bridge
-    the recipe below builds; writes through a view that joins tables still fail). Every
-    dialect.
+    MG411's), or a view or a table takes the table's old name later in the same revision
+    (a view is the bridge the recipe below builds, though writes through a view that joins
+    tables still fail; a table is the rebuild SQLite projects write - rename to `_tmp`,
+    create under the old name, copy the rows, drop `_tmp` - which keeps the name the
+    running release queries). Every dialect.
 
     ## Why is this bad?
     During a deploy the old release keeps running until the new one replaces it; it
@@ -65,6 +67,17 @@ class RenameBreaksRunningCode(DeployRule):
             },
             note="a-view-keeps-the-old-name",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.rename_table('journalists', 'journalists_tmp')\n"
+                    "op.create_table('journalists', sa.Column('id', sa.Integer(), primary_key=True))\n"
+                    'op.execute("INSERT INTO journalists SELECT id FROM journalists_tmp")\n'
+                    "op.drop_table('journalists_tmp')"
+                )
+            },
+            note="a-table-rebuilt-under-its-name",
+        ),
     )
     invalid = (
         Example(
@@ -76,14 +89,38 @@ class RenameBreaksRunningCode(DeployRule):
             flagged=("r1",),
             note="table",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.rename_table('users', 'accounts')\n"
+                    "op.create_table('users_archive', sa.Column('id', sa.Integer(), primary_key=True))"
+                )
+            },
+            flagged=("r1",),
+            note="another-table-does-not-keep-the-name",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "if op.get_bind().engine.name == 'sqlite':\n"
+                    "    op.execute('CREATE TABLE tmp_leases AS SELECT id, tenant_id AS project_id FROM leases')\n"
+                    "    op.execute('DROP TABLE leases')\n"
+                    "    op.execute('ALTER TABLE tmp_leases RENAME TO leases')\n"
+                    "    return\n"
+                    "op.alter_column('leases', 'tenant_id', new_column_name='project_id')"
+                )
+            },
+            flagged=("r1",),
+            note="a-sqlite-only-rebuild-leaves-the-postgresql-rename",
+        ),
     )
 
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
         if operation.name == "rename_table":
-            if _view_takes_the_name(file, operation):
-                return  # the recipe's bridge: queries of the old name read the view
+            if _name_taken_again(file, operation):
+                return  # a view bridges, or the table is rebuilt: the old name still answers
             what = f"renames table {operation.table} to {operation.option('new_table_name') or 'a new name'}"
         elif operation.name == "alter_column" and operation.option("new_column_name") not in (None, "None"):
             if _added_before(file, operation):
@@ -117,9 +154,16 @@ def _added_before(file: RevisionFile, rename: OpFact) -> bool:
     )
 
 
-def _view_takes_the_name(file: RevisionFile, rename: OpFact) -> bool:
-    """Whether upgrade() creates a view under the renamed table's old name (hypothesis/lms)."""
+def _name_taken_again(file: RevisionFile, rename: OpFact) -> bool:
+    """Whether upgrade() creates a view (hypothesis/lms) or, after the rename, a table
+    (securedrop's rebuilds) under the renamed table's old name."""
     old = bare(rename.table)
-    return bool(old) and any(
+    if not old:
+        return False
+    at = (rename.span.line, rename.span.column)
+    return any(
         s.kind == "CREATE VIEW" and s.entry == "upgrade" and bare(s.target) == old for s in file.sql
+    ) or any(
+        o.name == "create_table" and bare(o.table) == old and (o.span.line, o.span.column) > at
+        for o in file.upgrade_operations
     )

@@ -44,11 +44,34 @@ class UniqueOnExistingTable(DeployRule):
                 )
             }
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('package_tmp', sa.Column('id', sa.Integer()), sa.Column('sha', sa.Text()))\n"
+                    "op.execute('INSERT INTO package_tmp (id, sha) SELECT id, sha FROM package')\n"
+                    "op.drop_table('package')\n"
+                    "op.rename_table('package_tmp', 'package')\n"
+                    "op.create_unique_constraint('uq_package_sha', 'package', ['sha'])"
+                )
+            },
+            note="a-table-made-in-the-revision-and-renamed-into-place",
+        ),
     )
     invalid = (
         Example(
             files={"0001_r1.py": revision("op.create_unique_constraint('uq', 'users', ['email'])")},
             flagged=("r1",),
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_unique_constraint('uq', 'package', ['sha'])\n"
+                    "op.create_table('package_tmp', sa.Column('id', sa.Integer()))\n"
+                    "op.rename_table('package_tmp', 'package')"
+                )
+            },
+            flagged=("r1",),
+            note="before-the-rename-the-table-is-the-old-one",
         ),
     )
 

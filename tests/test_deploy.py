@@ -238,6 +238,50 @@ def test_other_dialects_get_no_postgresql_findings_but_renames_still_count(tmp_p
     assert codes(lint(tmp_path)[1]) == [("0001_r1.py", 6, "MG401"), ("0001_r1.py", 7, "MG410")]
 
 
+def test_a_literal_sqlite_url_in_the_ini_is_taken_for_a_placeholder(tmp_path: Path) -> None:
+    # keystone, nova, aodh and trove write `sqlite:///x.db` there and pass the connection in code
+    body = "op.create_index('ix', 'users', ['a'])"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(ini.read_text() + "sqlalchemy.url = sqlite:///keystone.db\n")
+    assert codes(lint(tmp_path)[1]) == [("0001_r1.py", 6, "MG401")]
+
+
+@pytest.mark.parametrize(
+    ("pragma", "postgres"),
+    [
+        ('op.get_bind().execute("PRAGMA legacy_alter_table=ON")', False),  # securedrop's shape
+        ('op.execute("pragma foreign_keys = OFF; DROP INDEX ix_old")', False),
+        ('if op.get_bind().dialect.name == "sqlite":\n    op.execute("PRAGMA foreign_keys=OFF")', True),
+        ('op.execute("SELECT 1")', True),
+    ],
+)
+def test_a_pragma_that_upgrade_runs_proves_the_history_never_runs_on_postgresql(
+    tmp_path: Path, pragma: str, postgres: bool
+) -> None:
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_index('ix', 'users', ['a'])"),
+            "0002_r2.py": revision("r2", "r1", pragma),
+        },
+    )
+    found = codes(lint(tmp_path, "--select", "MG401,MG403")[1])
+    if postgres:
+        assert found[0] == ("0001_r1.py", 6, "MG401")
+    else:
+        assert found == []
+
+
+def test_a_pragma_is_read_not_reported_unread() -> None:
+    record = parse_revision_file(
+        "v.py", revision("r1", None, 'op.execute("PRAGMA foreign_keys=OFF")').encode(), "postgresql"
+    )
+    assert [(s.kind, s.span.line, s.ops) for s in record.sql] == [("PRAGMA", 6, (("pragma", "", "", ()),))]
+    assert record.sql_problems == ()
+    assert [(o.name, o.via) for o in record.operations] == [("pragma", "sql")]
+
+
 def test_lock_timeout_in_env_py_covers_every_revision(tmp_path: Path) -> None:
     write_project(
         tmp_path,
@@ -340,9 +384,12 @@ def test_an_f_string_table_is_named_as_the_f_string_writes_it(tmp_path: Path) ->
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", str(tmp_path)])
     assert "__miglint" not in result.stdout
-    assert "0001_r1.py:7:20: MG407 ALTER COLUMN value changes {schema}.{table}.value to json: " in result.stdout
-    assert "0001_r1.py:8:20: MG401 CREATE INDEX ix_v builds the index under a SHARE lock on {schema}.{table}" in (
-        result.stdout
+    assert (
+        "0001_r1.py:7:20: MG407 ALTER COLUMN value changes {schema}.{table}.value to json: " in result.stdout
+    )
+    assert (
+        "0001_r1.py:8:20: MG401 CREATE INDEX ix_v builds the index under a SHARE lock on {schema}.{table}"
+        in (result.stdout)
     )
 
 

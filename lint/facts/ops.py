@@ -225,6 +225,7 @@ def extract_operations(
         blocks += _dialect_branches(text, lines())
     found: list[OpFact] = []
     created: set[str] = set()  # tables upgrade() has created so far
+    made_here: set[str] = set()  # the same, outside a branch for another database (deploy.creations)
     # the same, named by an expression (fief: `f"{table_prefix}audit_logs"`): its source text
     created_as: set[str] = set()
     concurrently = "concurrently" in lowered
@@ -275,6 +276,8 @@ def extract_operations(
             head = _TABLE_FIRST.match(text, match.end())
             if head is not None and where[0][1] == "upgrade":
                 created.add(bare(head.group("t")))
+                if not any(b.kind == "other_dialect" for b in around):
+                    made_here.add(bare(head.group("t")))
             named_by = None
             if head is None:
                 first = (
@@ -321,6 +324,16 @@ def extract_operations(
             options += tuple(_unnamed(name, read, batch))
         if name == "create_table" and where[0][1] == "upgrade":
             created.add(bare(table))
+            if not any(b.kind == "other_dialect" for b in around):
+                made_here.add(bare(table))
+        elif (
+            name == "rename_table"
+            and where[0][1] == "upgrade"
+            and bare(table) in made_here
+            and not any(b.kind == "other_dialect" for b in around)
+        ):
+            # a table this revision made, renamed into place (deploy.creations says why it is new)
+            created.add(bare(dict(options).get("new_table_name", "")))
         insert = None
         # the fixes of MG211/MG212 (`full`), and of MG401-MG403 (upgrade()'s index calls only)
         fixable = full or (name in ("create_index", "drop_index") and any(e == "upgrade" for _, e in where))

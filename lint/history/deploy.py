@@ -106,6 +106,24 @@ class DeployScope:
         return found
 
 
+def on_postgres(graph: RevisionGraph) -> bool:
+    """Whether the history may run on PostgreSQL: `dialect` and a `versions/<dialect>/`
+    directory say (DeployContext.postgres), and no upgrade() runs a SQLite PRAGMA outside a
+    branch for another database (PostgreSQL refuses it: from the base, such a history never
+    gets past that revision there; securedrop)."""
+    found: bool | None = getattr(graph, "_on_postgres", None)
+    if found is None:
+        context: DeployContext = getattr(graph, "deploy", DeployContext())
+        found = context.postgres and not any(
+            o.name == "pragma" and "other_dialect" not in o.blocks
+            for file in graph.revisions.values()
+            if "pragma" in file.upgrade_operation_names
+            for o in file.upgrade_operations
+        )
+        graph._on_postgres = found  # type: ignore[attr-defined]
+    return found
+
+
 def deploy_scope(graph: RevisionGraph) -> DeployScope:
     """Worked out once per graph and shared by every MG4xx rule."""
     found: DeployScope | None = getattr(graph, "_deploy_scope", None)
@@ -175,16 +193,32 @@ class NewTables:
 
 
 def creations(operations: Sequence[OpFact]) -> dict[str, int]:
-    """Each table a revision creates, by the index of the first operation that creates it."""
+    """Each table a revision creates, by the index of the first operation that creates it;
+    a table it creates and then renames into place (`create_table("t_tmp")`, copy, drop
+    `t`, `rename_table("t_tmp", "t")`: conda-store) counts from the rename on: until the
+    revision commits, no other session sees it, so no lock on it blocks anyone (what
+    blocks them is the drop of the old table)."""
     found: dict[str, int] = {}
+    made_here: set[str] = set()  # created outside a branch for another database
     for index, operation in enumerate(operations):
         if operation.name == "create_table":
             found.setdefault(bare(operation.table), index)
+            if "other_dialect" not in operation.blocks:
+                made_here.add(bare(operation.table))
+        elif (
+            operation.name == "rename_table"
+            and bare(operation.table) in made_here
+            and "other_dialect" not in operation.blocks
+        ):
+            # (a SQLite-only rebuild renames a copy into place where PostgreSQL renames a column: blazar)
+            found.setdefault(bare(operation.option("new_table_name") or ""), index)
+    found.pop("", None)
     return found
 
 
 def created_tables(file: RevisionFile) -> frozenset[str]:
-    """Tables the revision's upgrade creates (or renames into being), as bare lower-case names."""
+    """Tables the revision's upgrade creates, as bare lower-case names. Not one renamed into
+    place (see `creations`): once the revision commits, the running release queries it."""
     if "create_table" not in file.upgrade_operation_names:
         return frozenset()
     names = {bare(o.table) for o in file.upgrade_operations if o.name == "create_table"}

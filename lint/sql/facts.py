@@ -21,6 +21,8 @@ from .source import ENTRY_POINTS, Extraction, SqlSource, extract_sql
 if TYPE_CHECKING:
     from .ops import SqlOp
 
+_PRAGMA = pattern(r"\s*(?i:PRAGMA)\b")
+_PRAGMA_OPS = (("pragma", "", "", ()),)
 # A file without this cannot run SQL through execute(); most revisions are skipped here.
 _EXECUTES = pattern(r"\.(?:execute|exec_driver_sql)\s*\(")
 
@@ -107,9 +109,18 @@ def sql_facts(
                 )
             )
         for bad in unparsed:
-            problems.append(
-                SqlProblem(_span(source, bad.start, bad.end), source.shown(bad.reason), source.entry, True)
-            )
+            span = _span(source, bad.start, bad.end)
+            if _PRAGMA.match(source.text, bad.start):
+                # SQLite's own statement, which PostgreSQL refuses: read as a fact
+                # (history/deploy.py: a history that runs one never runs on PostgreSQL)
+                statements.append(
+                    SqlStatement(
+                        None, "PRAGMA", "", span, False, "", source.function, source.entry, ops=_PRAGMA_OPS
+                    )
+                )
+                steps.append(Step(None, "PRAGMA", "", False, source.function, source.entry, source.line))
+                continue
+            problems.append(SqlProblem(span, source.shown(bad.reason), source.entry, True))
     reported = steps if checked is None else [s for s in steps if s.entry in checked]
     if any(s.code and not s.guarded for s in reported) and worth_reading(text, reported):
         # Only files with an unsafe-looking statement pay for the syntax tree.
