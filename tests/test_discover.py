@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_runner
-from histories import revisions, spec, version_source, write
+from histories import revisions, spec, version_source, write, write_project
 from miglint.cli import main
 from miglint.config import ConfigError, EnvironmentSpec, Settings
 from miglint.pipeline import Options, lint_paths
@@ -874,3 +874,24 @@ def test_declared_section_keeps_the_name_written_for_it(tmp_path: Path) -> None:
         '[[tool.miglint.environments]]\nname = "tenants"\nconfig = "alembic.ini"\nsection = "tenant"\n',
     )
     assert [e.name for e in discover([], tmp_path).environments] == ["tenants"]
+
+
+@pytest.mark.parametrize(
+    ("url", "dialect"),
+    [
+        ("sqlite:////var/lib/securedrop/db.sqlite", "sqlite"),
+        ("mysql+pymysql://root:p%ss@localhost/mlrun", "mysql"),  # a lone % read raw, no error
+        ("cockroachdb://root@localhost/app", "postgresql"),
+        ("driver://user:pass@localhost/dbname", None),  # Alembic's template names no database
+        ("%(DB_URL)s", None),
+        ("", None),
+    ],
+)
+def test_an_environment_records_the_database_its_ini_url_names(
+    tmp_path: Path, url: str, dialect: str | None
+) -> None:
+    write_project(tmp_path)
+    ini = tmp_path / "alembic.ini"
+    ini.write_text(ini.read_text() + f"sqlalchemy.url = {url}\n")
+    (env,) = discover([str(tmp_path)], tmp_path).environments
+    assert env.url_dialect == dialect
