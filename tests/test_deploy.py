@@ -80,6 +80,49 @@ def test_op_calls_become_facts_with_arguments_blocks_and_tables() -> None:
     assert found[4].option("new_column_name") == "'full_name'"
 
 
+@pytest.mark.parametrize(
+    ("imports", "calls"),
+    [
+        # rucio: 128 of its 133 revisions call the functions it imports from alembic.op
+        ("from alembic.op import create_index, add_column as add_col", ("create_index", "add_col")),
+        ("from alembic import op as alembic_op", ("alembic_op.create_index", "alembic_op.add_column")),
+        ("import alembic.op as aop", ("aop.create_index", "aop.add_column")),
+    ],
+)
+def test_op_functions_imported_by_name_or_under_another_name_are_op_calls(
+    imports: str, calls: tuple[str, str]
+) -> None:
+    index, add = calls
+    source = (
+        f"{imports}\nimport sqlalchemy as sa\nrevision = 'r1'\ndown_revision = None\n\n\ndef upgrade():\n"
+        f"    {index}('ix_a', 'users', ['a'])\n"
+        f"    {add}('users', sa.Column('b', sa.Integer(), nullable=False))\n"
+        "    create_index_later = 1\n"
+        "    helper.create_index('ix_x', 'users', ['x'])\n"
+    )
+    found = facts(source)
+    assert [(f.name, f.table, f.target, f.via, f.span.line, f.span.column) for f in found] == [
+        ("create_index", "users", "ix_a", "op", 8, 4),
+        ("add_column", "users", "b", "op", 9, 4),
+    ]
+    assert found[0].wrap is None  # the fix's `with op.get_context()` would name an `op` the file lacks
+    assert found[0].insert is not None
+
+
+def test_op_functions_imported_by_name_are_linted(tmp_path: Path) -> None:
+    source = (
+        "from alembic.op import create_index, add_column\nimport sqlalchemy as sa\n"
+        "revision = 'r1'\ndown_revision = None\n\n\ndef upgrade():\n"
+        "    create_index('ix_a', 'users', ['a'])\n"
+        "    add_column('users', sa.Column('b', sa.Integer(), nullable=False))\n"
+    )
+    write_project(tmp_path, files={"0001_r1.py": source})
+    assert codes(lint(tmp_path, "--select", "MG401,MG404")[1]) == [
+        ("0001_r1.py", 8, "MG401"),
+        ("0001_r1.py", 9, "MG404"),
+    ]
+
+
 def test_raw_sql_gives_the_same_facts() -> None:
     source = revision(
         "r1",

@@ -31,6 +31,13 @@ _GUARD_WORDS = (
 )  # fmt: skip
 
 
+def may_call_op(text: str) -> bool:
+    """Whether the file may call an op function: through `op.`, or through an import of
+    alembic.op under another name or of its functions (`from alembic.op import add_column`:
+    rucio; `from alembic import op as alembic_op`)."""
+    return "op." in text or "alembic.op" in text or "op as " in text
+
+
 def guarded_calls(
     text: str, tree: ast.Module | None = None, entries: tuple[str, ...] = ENTRY_POINTS
 ) -> frozenset[tuple[int, int]]:

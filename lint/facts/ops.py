@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import bisect
 import functools
+import heapq
 import re
 import types
 from collections.abc import Callable, Iterator, Sequence
@@ -39,7 +40,7 @@ from ..model import OpFact, Span, SqlStatement
 from ..sql.literal import _all_lines, _nested
 from ..sql.source import ENTRY_POINTS, char_column
 from .flagbranches import Untaken, untaken_lines
-from .opcalls import KEY_CALLS
+from .opcalls import KEY_CALLS, may_call_op
 
 if TYPE_CHECKING:
     from .opcalls import KeyReader
@@ -189,7 +190,7 @@ def extract_operations(
     the deploy rules read. `keys` is handed every `op.` call upgrade() runs that may
     create a unique key (MG204, facts/opcalls.py)."""
     sql_ops = [s for s in sql if s.ops]
-    if "op." not in text and not sql_ops:
+    if not may_call_op(text) and not sql_ops:
         return ()
     runs = _entry_lines(code, entries if full or inverse else ("upgrade",))
     if not runs:
@@ -232,16 +233,28 @@ def extract_operations(
     enums = _enum_variables(text, lines()) if inverse and ("num" in text or "NUM" in text) else None
     covering = _blocks_by_line(blocks)  # a scan of the blocks per call was quadratic
     line_of = _LineCounter(text)  # lines are counted from the previous match on
-    for match in _CALL.finditer(text):
-        name = intern(match.group(1))  # one object for each op name (see _interned)
+    receivers, functions = _op_imports(text, code)
+    by_name = _bare_calls(functions)
+    calls = _CALL.finditer(text)
+    if by_name is not None:  # `from alembic.op import create_index`: its calls, in the file's order
+        calls = heapq.merge(calls, by_name.finditer(text), key=_start)
+    for match in calls:
         line = line_of(match.start())
         where = [(function, entry) for function, entry, lines_run in runs if line in lines_run]
         if not where:
             continue
-        receiver_start = _receiver(text, match.start())
-        if receiver_start is None:
-            continue
-        receiver = text[receiver_start : match.start()]
+        if match.re is by_name:
+            name = intern(functions[match.group(1)])
+            receiver_start, receiver, named_op = match.start(), "op", False
+        else:
+            name = intern(match.group(1))  # one object for each op name (see _interned)
+            receiver_start = _receiver(text, match.start())
+            if receiver_start is None:
+                continue
+            receiver = text[receiver_start : match.start()]
+            named_op = receiver == "op"
+            if receiver in receivers:  # `from alembic import op as alembic_op`
+                receiver = "op"
         around = covering.get(line, []) if blocks else []
         batch = next(
             (b for b in reversed(around) if b.kind == "batch_alter_table" and b.alias == receiver), None
@@ -345,7 +358,8 @@ def extract_operations(
 
                 insert = _lf(_keyword_insert(call, "{}", lines()))
         via = "op" if batch is None else "batch_op"
-        wrap = _wrap(text, receiver_start, lines(), span) if batch is None and fixable else None
+        # the fix's `with op.get_context()...` needs the name `op` (not an alias, not a bare function)
+        wrap = _wrap(text, receiver_start, lines(), span) if batch is None and fixable and named_op else None
         kinds = tuple(b.kind for b in around)
         is_guarded = (span.line, span.column) in guarded
         made = [
@@ -363,6 +377,49 @@ def extract_operations(
             found.extend(_enum_methods(text, lines(), by_line, enums))
         found.extend(_raises(text, by_line))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
+
+
+def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[str, str]]:
+    """(the other names the module binds to alembic.op, {name: op function} of the op
+    functions it imports by name), read from the module's compiled imports."""
+    if "alembic.op" not in text and "op as " not in text:
+        return frozenset(), {}
+    import dis
+
+    receivers: set[str] = set()
+    functions: dict[str, str] = {}
+    module, fromlist, constant, imported = "", None, None, ""
+    for instruction in dis.get_instructions(code):
+        opname = instruction.opname
+        if opname == "LOAD_CONST":
+            constant = instruction.argval  # the last one before IMPORT_NAME is its fromlist
+        elif opname == "IMPORT_NAME":
+            module, fromlist, imported = instruction.argval, constant, ""
+        elif opname == "IMPORT_FROM":
+            imported = instruction.argval
+        elif opname in ("STORE_NAME", "STORE_GLOBAL") and imported:
+            bound = instruction.argval
+            if (module == "alembic" and imported == "op") or (module == "alembic.op" and fromlist is None):
+                receivers.add(bound)  # `from alembic import op as x`, `import alembic.op as x`
+            elif module == "alembic.op" and imported in _SHAPES:
+                functions[bound] = imported
+            imported = ""
+    receivers.discard("op")
+    return frozenset(receivers), functions
+
+
+@functools.lru_cache(maxsize=64)
+def _bare_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.])({'|'.join(map(re.escape, names))})[ \t]*\(")
+
+
+def _bare_calls(functions: dict[str, str]) -> re.Pattern[str] | None:
+    """The calls of op functions imported by name: the name alone, not after a dot."""
+    return _bare_pattern(tuple(sorted(functions))) if functions else None
+
+
+def _start(match: re.Match[str]) -> int:
+    return match.start()
 
 
 class _LineCounter:

@@ -36,7 +36,7 @@ from ..facts.entrybodies import entry_bodies
 from ..facts.flagbranches import untaken_lines
 from ..facts.imports import import_facts, mark_header_only, may_import_others
 from ..facts.offline import may_need_a_database, offline_uses
-from ..facts.opcalls import KEY_HINT, NOT_NULL_HINT, KeyReader
+from ..facts.opcalls import KEY_HINT, NOT_NULL_HINT, KeyReader, may_call_op
 from ..lazydataclass import replace
 from ..lazyre import pattern
 from ..model import (
@@ -84,7 +84,8 @@ def parse_revision_file(
 
     wants_sql = runs_sql(text)
     wants_ops = ops and "op." in text
-    wants_keys = "op." in text and (
+    calls_op = may_call_op(text)
+    wants_keys = calls_op and (
         KEY_HINT.search(text) is not None
         # a column added NOT NULL (MG406); a table created without a key is rare enough to miss
         or ("add_column" in text and NOT_NULL_HINT.search(text) is not None)
@@ -129,7 +130,7 @@ def parse_revision_file(
         record = record_or_problem
         if sql or sql_problems:
             record = replace(record, sql=sql, sql_problems=sql_problems)
-    if code is not None and ("op." in text or any(s.ops for s in sql)):
+    if code is not None and (calls_op or any(s.ops for s in sql)):
         from ..facts.ops import ENUM_FACTS, extract_operations
 
         guarded = frozenset()
