@@ -171,7 +171,10 @@ def shown(operation: OpFact) -> str:
             names = names[:1]  # None when the call leaves the name to the naming convention
     elif operation.name in ("create_table", "drop_table", "rename_table"):
         names = names[:1]
-    return f"{receiver}.{operation.name}({', '.join(names)})"
+    called = (
+        operation.option("called_as") or f"{receiver}.{operation.name}"
+    )  # `create_index` imported by name
+    return f"{called}({', '.join(names)})"
 
 
 def where(operation: OpFact) -> str:

@@ -107,6 +107,7 @@ def test_op_functions_imported_by_name_or_under_another_name_are_op_calls(
     ]
     assert found[0].wrap is None  # the fix's `with op.get_context()` would name an `op` the file lacks
     assert found[0].insert is not None
+    assert [f.option("called_as") for f in found] == list(calls)  # for the messages
 
 
 def test_op_functions_imported_by_name_are_linted(tmp_path: Path) -> None:
@@ -117,10 +118,10 @@ def test_op_functions_imported_by_name_are_linted(tmp_path: Path) -> None:
         "    add_column('users', sa.Column('b', sa.Integer(), nullable=False))\n"
     )
     write_project(tmp_path, files={"0001_r1.py": source})
-    assert codes(lint(tmp_path, "--select", "MG401,MG404")[1]) == [
-        ("0001_r1.py", 8, "MG401"),
-        ("0001_r1.py", 9, "MG404"),
-    ]
+    output = lint(tmp_path, "--select", "MG401,MG404")[1]
+    assert codes(output) == [("0001_r1.py", 8, "MG401"), ("0001_r1.py", 9, "MG404")]
+    assert "MG401 create_index('ix_a', 'users') builds the index" in output
+    assert "MG404 add_column('users', 'b') adds users.b NOT NULL" in output
 
 
 def test_raw_sql_gives_the_same_facts() -> None:

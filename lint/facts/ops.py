@@ -325,6 +325,8 @@ def extract_operations(
             line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1)
         )
         table, target, options = _arguments(name, read, batch, constant, bound_columns, receiver_start)
+        if not named_op and batch is None:  # the messages name the call as it is written
+            options += (("called_as", _interned(text[receiver_start : match.end() - 1].rstrip())),)
         if created_as and not table and not full and batch is None and name in _ON_TABLE and not concurrently:
             # a table named by the same expression as one upgrade() created before: as above
             named_by = _source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS)
