@@ -222,6 +222,40 @@ def is_true(value: str | None) -> bool:
     return value == "True"
 
 
+# op functions that take ACCESS EXCLUSIVE on their table
+EXCLUSIVE = frozenset({
+    "add_column", "alter_column", "drop_column", "rename_table", "create_check_constraint",
+    "create_unique_constraint", "create_primary_key", "drop_constraint", "drop_index",
+})  # fmt: skip
+
+
+def exclusively_locked(operations: Sequence[OpFact], context: DeployContext) -> set[tuple[int, int]]:
+    """(line, column) of each operation that runs while an earlier one of the revision's
+    transaction already holds ACCESS EXCLUSIVE on its table: it waits for nothing and
+    queues no one. Inside `autocommit_block()`, after a COMMIT and where env.py commits
+    each statement, no lock is held over; a branch for another database takes none."""
+    found: set[tuple[int, int]] = set()
+    if context.autocommit:
+        return found
+    held: set[str] = set()
+    for operation in operations:
+        if operation.name == "commit" or "autocommit_block" in operation.blocks:
+            held.clear()  # the block commits what came before it, and runs on its own
+            continue
+        if "other_dialect" in operation.blocks:
+            continue
+        table = bare(operation.table)
+        if not table:
+            continue
+        if table in held:
+            found.add((operation.span.line, operation.span.column))
+        elif operation.name in EXCLUSIVE and not (
+            operation.name == "drop_index" and is_true(operation.option("postgresql_concurrently"))
+        ):
+            held.add(table)
+    return found
+
+
 def revision(body: str, rev: str = "r1", down: str | None = None) -> str:
     """A version file whose upgrade() runs `body` (one statement per line), for examples."""
     lines = "\n".join(f"    {line}" for line in body.splitlines())

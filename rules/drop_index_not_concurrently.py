@@ -5,7 +5,16 @@ from collections.abc import Container, Iterator, Sequence
 from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import AUTOCOMMIT, DeployRule, autocommit_fix, is_true, revision, shown, where
+from ._deploy_rule import (
+    AUTOCOMMIT,
+    DeployRule,
+    autocommit_fix,
+    exclusively_locked,
+    is_true,
+    revision,
+    shown,
+    where,
+)
 
 
 class DropIndexNotConcurrently(DeployRule):
@@ -13,8 +22,13 @@ class DropIndexNotConcurrently(DeployRule):
     ## What it does
     Flags `op.drop_index` and a raw `DROP INDEX` without `postgresql_concurrently=True`
     / `CONCURRENTLY`, unless the index's table is new (created earlier in the revision
-    or by an undeployed one) or the revision drops the table too (autogenerate drops a
-    table's indexes first; the DROP TABLE takes the same lock anyway). PostgreSQL only.
+    or by an undeployed one), the revision drops the table too (autogenerate drops a
+    table's indexes first; the DROP TABLE takes the same lock anyway), or an earlier
+    statement of the revision's transaction already holds ACCESS EXCLUSIVE on the table
+    (an `op.add_column`, `alter_column`, another `drop_index`...: the lock was waited for
+    there, and the drop queues no one; not across `autocommit_block()`, a COMMIT, or an
+    env.py that commits each statement). An earlier statement inside an `if` counts as run:
+    reported less, not guessed. PostgreSQL only.
 
     ## Why is this bad?
     DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table. The drop itself is
@@ -51,9 +65,28 @@ class DropIndexNotConcurrently(DeployRule):
                 )
             }
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('messaging_template', sa.Column('is_enabled', sa.Boolean()))\n"
+                    "op.alter_column('messaging_template', 'content', nullable=True)\n"
+                    "op.drop_index('ix_messaging_template_type', table_name='messaging_template')"
+                )
+            },
+            note="the-transaction-already-holds-the-lock",
+        ),
     )
     invalid = (
         Example(files={"0001_r1.py": revision("op.drop_index('ix_a', table_name='users')")}, flagged=("r1",)),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.drop_index('ix_a', table_name='users')\nop.drop_index('ix_b', table_name='users')"
+                )
+            },
+            flagged=("r1",),
+            note="the-first-drop-takes-the-lock",
+        ),
         Example(
             files={"0001_r1.py": revision('op.execute("DROP INDEX ix_a")')}, flagged=("r1",), note="raw-sql"
         ),
@@ -69,6 +102,7 @@ class DropIndexNotConcurrently(DeployRule):
     ) -> Iterator[Diagnostic]:
         # an index dropped before its table (autogenerate's order) goes with the table anyway
         self._dropped = {bare(o.table) for o in operations if o.name == "drop_table"}
+        self._locked = exclusively_locked(operations, context)  # the lock is already held there
         yield from super().check_revision(rev_id, file, operations, known_new, context)
 
     def check_operation(
@@ -77,6 +111,8 @@ class DropIndexNotConcurrently(DeployRule):
         if operation.name != "drop_index" or is_true(operation.option("postgresql_concurrently")):
             return
         if operation.table and bare(operation.table) in self._dropped:
+            return
+        if (operation.span.line, operation.span.column) in self._locked:
             return
         yield self.report(
             rev_id,

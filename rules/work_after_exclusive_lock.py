@@ -5,13 +5,8 @@ from collections.abc import Container, Iterator, Sequence
 from ..history.deploy import DeployContext
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, existing, is_true, revision, shown, where
+from ._deploy_rule import EXCLUSIVE, DeployRule, existing, is_true, revision, shown, where
 
-# op functions that take ACCESS EXCLUSIVE on their table
-EXCLUSIVE = frozenset({
-    "add_column", "alter_column", "drop_column", "rename_table", "create_check_constraint",
-    "create_unique_constraint", "create_primary_key", "drop_constraint", "drop_index",
-})  # fmt: skip
 _DATA = ("INSERT", "UPDATE", "DELETE", "MERGE")
 
 

@@ -1121,3 +1121,28 @@ def test_history_types_other_dialects_and_computed_tables(tmp_path: Path) -> Non
     _, output = lint(tmp_path, "--select", "MG407")
     assert codes(output) == [("0002_r2.py", 7, "MG407"), ("0003_r3.py", 8, "MG407")]
     assert "changes incident.device_id to sa.String(64): unless the change is binary-compatible" in output
+
+
+def test_mg403_only_where_the_revision_does_not_already_hold_the_lock(tmp_path: Path) -> None:
+    # fides 2736c942faa2: add_column and alter_column lock messaging_template before the drop
+    body = (
+        "op.drop_index('ix_a', table_name='users')\n"  # 6: takes the lock
+        "op.drop_index('ix_b', table_name='users')\n"  # 7: already held
+        "op.add_column('accounts', sa.Column('c', sa.Boolean()))\n"
+        "op.drop_index('ix_c', table_name='accounts')\n"  # 9: held since line 8
+        "with op.get_context().autocommit_block():\n"  # commits: every lock is let go
+        "    op.create_index('ix_d', 'orders', ['d'], postgresql_concurrently=True)\n"
+        "op.drop_index('ix_e', table_name='accounts')\n"  # 12: taken again
+        "if op.get_bind().dialect.name == 'mysql':\n"
+        "    op.add_column('orders', sa.Column('e', sa.Boolean()))\n"  # never on PostgreSQL
+        "op.drop_index('ix_f', table_name='orders')\n"  # 15
+        "op.execute('COMMIT')\n"
+        "op.drop_index('ix_g', table_name='users')"  # 17: after the COMMIT
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG403")[1]) == [
+        ("0001_r1.py", line, "MG403") for line in (6, 12, 15, 17)
+    ]
+    env = tmp_path / "migrations" / "env.py"
+    env.write_text("context.configure(connection=connection, transactional_ddl=False)\n")
+    assert [line for _, line, _ in codes(lint(tmp_path, "--select", "MG403")[1])] == [6, 7, 9, 12, 15, 17]
