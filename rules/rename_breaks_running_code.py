@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown
+from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown, where
 
 
 class RenameBreaksRunningCode(DeployRule):
@@ -121,7 +121,7 @@ class RenameBreaksRunningCode(DeployRule):
         if operation.name == "rename_table":
             if _name_taken_again(file, operation):
                 return  # a view bridges, or the table is rebuilt: the old name still answers
-            what = f"renames table {operation.table} to {operation.option('new_table_name') or 'a new name'}"
+            what = f"renames table {where(operation)} to {operation.option('new_table_name') or 'a new name'}"
         elif operation.name == "alter_column" and operation.option("new_column_name") not in (None, "None"):
             if _added_before(file, operation):
                 return  # a column this upgrade() added: the running release never knew its name

@@ -21,7 +21,9 @@ class StampWithoutUpgrade(RunnerRule):
     to upgrade) is a loud stop, not a silent one, and is not reported. A stamp in a helper
     function is judged with its callers: when every call of the helper in the module is
     followed by an upgrade, it is not reported. A call of a function of the module that
-    upgrades counts as an upgrade.
+    upgrades counts as an upgrade. `stamp base` is not reported: it only deletes the
+    version row (after dropping every table, or in a reset command), and marks nothing
+    as applied.
 
     ## Why is this bad?
     Stamping the baseline is only half of bringing a database under Alembic: until
@@ -52,7 +54,9 @@ class StampWithoutUpgrade(RunnerRule):
                 continue
             if site.callers and not site.exits_program and all(c.upgraded_after for c in site.callers):
                 continue  # a helper: each call of it is followed by the upgrade
-            below_head = [t for t in site.targets if t.value is not None and not may_be_head(t)]
+            # `stamp base` only deletes the version row: the database is then at no revision, and
+            # nothing is skipped (zou stamps it after dropping every table, and in a reset command)
+            below_head = [t for t in site.targets if t.value not in (None, "base") and not may_be_head(t)]
             if not below_head:
                 continue
             ending = f"returns at line {site.exits_at}" if site.exits_at else "the function ends"

@@ -1146,3 +1146,10 @@ def test_mg403_only_where_the_revision_does_not_already_hold_the_lock(tmp_path: 
     env = tmp_path / "migrations" / "env.py"
     env.write_text("context.configure(connection=connection, transactional_ddl=False)\n")
     assert [line for _, line, _ in codes(lint(tmp_path, "--select", "MG403")[1])] == [6, 7, 9, 12, 15, 17]
+
+
+def test_mg410_names_a_table_the_code_computes_as_written(tmp_path: Path) -> None:
+    body = "for old_name, new_name in RENAMES:\n    op.rename_table(old_name, new_name)"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    output = lint(tmp_path, "--select", "MG410")[1]
+    assert "0001_r1.py:7:9: MG410 op.rename_table(old_name) renames table old_name to a new name: " in output

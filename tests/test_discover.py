@@ -895,3 +895,24 @@ def test_an_environment_records_the_database_its_ini_url_names(
     ini.write_text(ini.read_text() + f"sqlalchemy.url = {url}\n")
     (env,) = discover([str(tmp_path)], tmp_path).environments
     assert env.url_dialect == dialect
+
+
+def test_a_script_location_in_the_default_section_makes_no_environment_of_every_section(
+    tmp_path: Path,
+) -> None:
+    # onyx: [DEFAULT] script_location = alembic, then [post_write_hooks], [loggers], [alembic], [schema_private]
+    write_project(tmp_path, ["r1", "r2 <- r1"])
+    other = tmp_path / "tenants" / "versions"
+    other.mkdir(parents=True)
+    (other / "t1.py").write_text(version_source(spec("t1")))
+    (tmp_path / "alembic.ini").write_text(
+        "[DEFAULT]\nscript_location = migrations\n\n[post_write_hooks]\nhooks = black\n\n"
+        "[loggers]\nkeys = root\n\n[alembic]\nscript_location = migrations\n\n"
+        "[schema_private]\nscript_location = tenants\n"
+    )
+    (tmp_path / "tenants" / "env.py").write_text("")
+    found = discover([str(tmp_path)], tmp_path).environments
+    assert [(env.name, len(env.files)) for env in found] == [
+        ("alembic.ini", 2),
+        ("alembic.ini [schema_private]", 1),
+    ]

@@ -233,6 +233,22 @@ def test_stamp_at_the_end_of_a_function_is_mg302(tmp_path: Path) -> None:
     assert "and then the function ends without running" in found.message
 
 
+def test_stamp_base_after_dropping_every_table_is_not_mg302(tmp_path: Path) -> None:
+    # zou's clear_db and reset_migrations: `stamp base` deletes the version row, skips nothing
+    runner = """
+    from alembic import command
+    from alembic.config import Config
+    def clear_db(engine, metadata):
+        metadata.drop_all(engine)
+        command.stamp(Config("alembic.ini"), "base")
+    def reset_migrations():
+        command.stamp(Config("alembic.ini"), "base")
+        command.stamp(Config("alembic.ini"), "b")
+    """
+    (found,) = lint_codes(tmp_path, runner, "MG302")
+    assert (found.span.line, found.message.split(" and then")[0]) == (9, "stamps 'b'")
+
+
 def test_unknown_stamp_target_is_mg303_with_a_suggestion(tmp_path: Path) -> None:
     runner = """
     import subprocess

@@ -583,6 +583,14 @@ def _ini_environments(
     parser = _read_ini(ini, cwd)
     toml = _tool_alembic(pyproject, cwd)
     sections = [s for s in parser.sections() if parser.has_option(s, "script_location")]
+    inherited = parser.defaults().get("script_location")
+    if inherited is not None:
+        # [DEFAULT] gives every section one (onyx): [alembic], what a plain `alembic` runs, and
+        # the sections that set another are environments; [loggers] and the like are not
+        own = [
+            s for s in sections if s == "alembic" or parser.get(s, "script_location", raw=True) != inherited
+        ]
+        sections = own or sections
     if "alembic" not in sections and toml is not None and "script_location" in toml.table:
         # Alembic reads [alembic] option by option, falling back to [tool.alembic].
         sections.insert(0, "alembic")
