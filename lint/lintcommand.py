@@ -19,7 +19,7 @@ from .lazydataclass import dataclass, replace
 from .terminal import echo, on_terminal, split
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from .graph import RevisionGraph
     from .model import Diagnostic
@@ -116,11 +116,15 @@ def lint(
     if show_diff:
         sys.exit(_print_diff(reports, cwd, unsafe_fixes, digests))
     if apply_fixes:
-        fixed = _apply_fixes(reports, paths, cwd, options, Fixing(unsafe_fixes, show_fixes, digests, locked))
+
+        def relinted(fresh: list[EnvironmentReport]) -> list[EnvironmentReport]:
+            # linted again: the baseline applies anew
+            return baseline.apply_each(fresh, places, recorded, cwd) if recorded is not None else fresh
+
+        reports = _apply_fixes(
+            reports, paths, cwd, options, Fixing(unsafe_fixes, show_fixes, digests, locked), relinted
+        )
         held.close()
-        if fixed is not reports and recorded is not None:  # linted again: the baseline applies anew
-            fixed = baseline.apply_each(fixed, places, recorded, cwd)
-        reports = fixed
     for report in reports:
         if not report.files and not report.diagnostics:  # not one that could not be read (MG005)
             echo(f"miglint: {report.name}: no revision files found", err=True)
@@ -354,39 +358,55 @@ class Fixing:
     locked: bool = False
 
 
+# A fix can make room for another: an index drop wrapped in autocommit_block() commits, and
+# the next drop of the same table no longer runs under the lock the first one took (MG403).
+# As ruff does, fixes are applied and the project linted again until none is left to apply.
+_FIX_PASSES = 10
+
+
 def _apply_fixes(
     reports: list[EnvironmentReport],
     paths: tuple[str, ...],
     cwd: Path,
     options: Options,
     how: Fixing,
+    relinted: Callable[[list[EnvironmentReport]], list[EnvironmentReport]],
 ) -> list[EnvironmentReport]:
+    """Apply the fixes, lint again, and so on until a pass writes nothing (at most
+    _FIX_PASSES); the reports of what is left. `relinted` applies the baseline to a new lint."""
     from .fix import FileFix, plan_fixes, write_fixes
     from .pipeline import lint_paths
     from .report import display_path
 
-    diagnostics = [d for r in reports for d in r.diagnostics]
-    fixes = plan_fixes(diagnostics, how.unsafe, how.digests)
-    for fix in fixes:
-        if fix.problem is not None:
+    digests = how.digests
+    fixed: list[Diagnostic] = []
+    files: dict[str, None] = {}
+    for _ in range(_FIX_PASSES):
+        diagnostics = [d for r in reports for d in r.diagnostics]
+        fixes = plan_fixes(diagnostics, how.unsafe, digests)
+        for fix in fixes:
+            if fix.problem is not None:
+                echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
+        skipped: list[FileFix] = []
+        written = write_fixes(fixes, skipped, locked=how.locked)
+        for fix in skipped:
             echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
-    skipped: list[FileFix] = []
-    written = write_fixes(fixes, skipped, locked=how.locked)
-    for fix in skipped:
-        echo(f"miglint: {display_path(fix.path, cwd)}: {fix.problem}", err=True)
-    if skipped and not written:
-        return lint_paths(paths, cwd, options)  # changed under us: report what it holds now
-    if not written:
-        return reports
-    fixed = sum(len(f.fixed) for f in written)
-    echo(f"Fixed {plural(fixed, 'finding')} in {plural(len(written), 'file')}.", err=True)
+        if not written:
+            if skipped:  # changed under us: report what it holds now
+                reports = relinted(lint_paths(paths, cwd, options))
+            break
+        fixed.extend(d for fix in written for d in fix.fixed)
+        files.update(dict.fromkeys(fix.path for fix in written))
+        digests = {}
+        reports = relinted(lint_paths(paths, cwd, options, digests=digests))  # what is left
+    if fixed:
+        echo(f"Fixed {plural(len(fixed), 'finding')} in {plural(len(files), 'file')}.", err=True)
     if how.show:
-        for fix in written:
-            for d in fix.fixed:
-                where = f"{display_path(d.path, cwd)}:{d.span.line}:{d.span.column + 1}:"
-                assert d.fix is not None
-                echo(f"  {where} {d.code} {d.fix.description}", err=True)
-    return lint_paths(paths, cwd, options)  # what is left, reported as after any run
+        for d in fixed:
+            where = f"{display_path(d.path, cwd)}:{d.span.line}:{d.span.column + 1}:"
+            assert d.fix is not None
+            echo(f"  {where} {d.code} {d.fix.description}", err=True)
+    return reports
 
 
 def _hidden(diagnostics: list[Diagnostic], unsafe: bool) -> str:
