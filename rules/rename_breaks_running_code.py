@@ -16,11 +16,13 @@ class RenameBreaksRunningCode(DeployRule):
     in the revision, or by an undeployed revision), or the column is: upgrade() added it
     earlier under a temporary name (`new_id`, renamed to `id` once the old `id` is
     dropped; the old release never knew `new_id`, and what breaks it there is the drop,
-    MG411's), or a view or a table takes the table's old name later in the same revision
-    (a view is the bridge the recipe below builds, though writes through a view that joins
-    tables still fail; a table is the rebuild SQLite projects write - rename to `_tmp`,
-    create under the old name, copy the rows, drop `_tmp` - which keeps the name the
-    running release queries). Every dialect.
+    MG411's) or adds a new column under the old name after the rename (the running
+    release's queries still find a column of that name; whether its values mean what
+    they did is the recipe's concern, not this rule's), or a view or a table takes the
+    table's old name later in the same revision (a view is the bridge the recipe below
+    builds, though writes through a view that joins tables still fail; a table is the
+    rebuild SQLite projects write - rename to `_tmp`, create under the old name, copy the
+    rows, drop `_tmp` - which keeps the name the running release queries). Every dialect.
 
     ## Why is this bad?
     During a deploy the old release keeps running until the new one replaces it; it
@@ -78,6 +80,15 @@ class RenameBreaksRunningCode(DeployRule):
             },
             note="a-table-rebuilt-under-its-name",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.alter_column('project', 'state', new_column_name='old_state')\n"
+                    "op.add_column('project', sa.Column('state', sa.Integer(), nullable=True))"
+                )
+            },
+            note="a-new-column-takes-the-old-name",
+        ),
     )
     invalid = (
         Example(
@@ -125,6 +136,8 @@ class RenameBreaksRunningCode(DeployRule):
         elif operation.name == "alter_column" and operation.option("new_column_name") not in (None, "None"):
             if _added_before(file, operation):
                 return  # a column this upgrade() added: the running release never knew its name
+            if _added_after(file, operation):
+                return  # a new column takes the old name: the running release's queries still find it
             new = literal_option(operation, "new_column_name", "a name computed at run time")
             what = f"renames {'column ' * bool(operation.target)}{column_of(operation)} to {new}"
         else:
@@ -150,6 +163,20 @@ def _added_before(file: RevisionFile, rename: OpFact) -> bool:
         o.name == "add_column"
         and (bare(o.table), o.target.lower()) == where
         and (o.span.line, o.span.column) < (rename.span.line, rename.span.column)
+        for o in file.upgrade_operations
+    )
+
+
+def _added_after(file: RevisionFile, rename: OpFact) -> bool:
+    """Whether upgrade() adds a column under the renamed one's old name after the rename
+    (funnel's `state` -> `old_state`, then a new `state`): queries of the name still run."""
+    if not rename.target:
+        return False
+    where = (bare(rename.table), rename.target.lower())
+    return any(
+        o.name == "add_column"
+        and (bare(o.table), o.target.lower()) == where
+        and (o.span.line, o.span.column) > (rename.span.line, rename.span.column)
         for o in file.upgrade_operations
     )
 

@@ -80,6 +80,37 @@ class SetNotNull(DeployRule):
             },
             note="primary-key-column",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('domain', sa.Column('max_quota_bytes', sa.BigInteger(), nullable=False,"
+                    " server_default='0'))"
+                )
+                + "\n\ndef downgrade():\n    op.drop_column('domain', 'max_quota_bytes')\n",
+                "0002_r2.py": revision(
+                    "op.alter_column('domain', 'max_quota_bytes', existing_type=sa.BigInteger(), nullable=False)",
+                    "r2",
+                    "r1",
+                ),
+            },
+            note="added-not-null-and-dropped-by-the-downgrade",  # Mailu: autogenerate's downgrade
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.batch_alter_table('user') as batch:\n"
+                    "    batch.add_column(sa.Column('quota_bytes_used', sa.Integer(), nullable=False,"
+                    " server_default='0'))"
+                ),
+                "0002_r2.py": revision(
+                    "with op.batch_alter_table('user') as batch:\n"
+                    "    batch.alter_column('quota_bytes_used', type_=sa.BigInteger(), nullable=False)",
+                    "r2",
+                    "r1",
+                ),
+            },
+            note="added-not-null-in-a-batch",
+        ),
     )
     invalid = (
         Example(
@@ -136,7 +167,7 @@ class SetNotNull(DeployRule):
         nullable: set[tuple[str, ...]] = set()  # made nullable (or anew) by some revision
         if keyed:
             for _, file in revisions:
-                if not _CHANGING.isdisjoint(file.operation_names):
+                if not _CHANGING.isdisjoint(file.upgrade_operation_names):
                     nullable.update(summarised(memo, "MG406/nullable", file, _made_nullable))
         self._checked = checked
         self._keyed = {pair: makers for pair, makers in keyed.items() if pair not in nullable}
@@ -194,11 +225,13 @@ _CHANGING = frozenset({"alter_column", "add_column", "drop_column"})
 
 
 def _made_nullable(file: RevisionFile) -> tuple[tuple[str, str], ...]:
-    """(table, column) of each column upgrade() or downgrade() makes nullable, or may
-    have made anew under the same name: renamed from or to it, dropped, or added without
-    `nullable=False` (warehouse drops `caveats` by a rename, then adds a nullable one)."""
+    """(table, column) of each column upgrade() makes nullable, or may have made anew under
+    the same name: renamed from or to it, dropped, or added without `nullable=False`
+    (warehouse drops `caveats` by a rename, then adds a nullable one). Not downgrade()'s:
+    what it does is undone by the upgrade() a later revision needs (autogenerate's
+    downgrade drops every column its upgrade added: Mailu's quota columns)."""
     found = []
-    for o in file.operations:
+    for o in file.upgrade_operations:
         table, column = bare(o.table), o.target.lower()
         if o.name == "alter_column":
             if o.option("nullable") == "True":

@@ -362,6 +362,18 @@ def extract_operations(
 
                 insert = _lf(_keyword_insert(call, "{}", lines()))
         via = "op" if batch is None else "batch_op"
+        if (
+            keys is not None
+            and batch is not None
+            and name == "add_column"
+            and target
+            and table
+            and ("nullable", "False") in options
+            and any(e == "upgrade" for _, e in where)
+        ):
+            keys.not_null.append(
+                (table, target)
+            )  # the key reader reads op. calls; this is batch_op's (Mailu)
         # the fix's `with op.get_context()...` needs the name `op` (not an alias, not a bare function)
         wrap = _wrap(text, receiver_start, lines(), span) if batch is None and fixable and named_op else None
         kinds = tuple(b.kind for b in around)
