@@ -1177,3 +1177,20 @@ def test_mg410_names_a_table_the_code_computes_as_written(tmp_path: Path) -> Non
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     output = lint(tmp_path, "--select", "MG410")[1]
     assert "0001_r1.py:7:9: MG410 op.rename_table(old_name) renames table old_name to a new name: " in output
+
+
+def test_a_column_with_a_comment_among_its_arguments_is_read() -> None:
+    # fides 2f6aa5fe797a: the pattern cannot split a call holding a comment; it is parsed alone
+    body = (
+        "op.add_column(\n"
+        "    'messagingconfig',\n"
+        "    sa.Column(\n"
+        "        'service_type',\n"
+        "        sa.Text(),\n"
+        "        nullable=True,  # allow it to be nullable temporarily\n"
+        "    ),\n"
+        ")"
+    )
+    (found,) = facts(revision("r1", None, body))
+    assert (found.name, found.table, found.target) == ("add_column", "messagingconfig", "service_type")
+    assert found.options == (("nullable", "True"), ("column_type", "sa.Text()"))

@@ -565,6 +565,18 @@ def _from_tree(call: ast.Call, text: str, lines: list[str], line: int) -> _Read:
     )
 
 
+def _parsed(call_text: str) -> _Read | None:
+    """A call's arguments read from its parsed text, when the pattern cannot split them."""
+    try:
+        call = ast.parse(call_text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    if not isinstance(call, ast.Call):
+        return None
+    text = call_text.strip()
+    return _from_tree(call, text, text.splitlines(keepends=True), 1)
+
+
 def _arguments(
     name: str,
     read: _Read,
@@ -593,6 +605,8 @@ def _arguments(
         target = ""
         opening = _COLUMN.match(column_text)
         column = _read(column_text, opening.end() - 1) if opening else None
+        if column is None and opening:  # a comment among its arguments (fides): parsed alone
+            column = _parsed(column_text)
         if column is not None:
             target = _argument(column, 0, ("name",))
             options += _kept(column.keywords)
