@@ -134,9 +134,9 @@ class RenameBreaksRunningCode(DeployRule):
                 return  # a view bridges, or the table is rebuilt: the old name still answers
             what = f"renames table {where(operation)} to {operation.option('new_table_name') or 'a new name'}"
         elif operation.name == "alter_column" and operation.option("new_column_name") not in (None, "None"):
-            if _added_before(file, operation):
+            if _added(file, operation, after=False):
                 return  # a column this upgrade() added: the running release never knew its name
-            if _added_after(file, operation):
+            if _added(file, operation, after=True):
                 return  # a new column takes the old name: the running release's queries still find it
             new = literal_option(operation, "new_column_name", "a name computed at run time")
             what = f"renames {'column ' * bool(operation.target)}{column_of(operation)} to {new}"
@@ -153,30 +153,19 @@ class RenameBreaksRunningCode(DeployRule):
         )
 
 
-def _added_before(file: RevisionFile, rename: OpFact) -> bool:
-    """Whether upgrade() adds the renamed column before renaming it (a new column under
-    a temporary name, given the old one's name once the old one is dropped)."""
+def _added(file: RevisionFile, rename: OpFact, after: bool) -> bool:
+    """Whether upgrade() adds a column under the renamed one's name before the rename (a
+    new column under a temporary name, given the old one's name once the old one is
+    dropped) or, `after`, after it (funnel's `state` -> `old_state`, then a new `state`:
+    queries of the name still run)."""
     if not rename.target:
         return False  # a computed name: which column it is is not known
     where = (bare(rename.table), rename.target.lower())
+    at = (rename.span.line, rename.span.column)
     return any(
         o.name == "add_column"
         and (bare(o.table), o.target.lower()) == where
-        and (o.span.line, o.span.column) < (rename.span.line, rename.span.column)
-        for o in file.upgrade_operations
-    )
-
-
-def _added_after(file: RevisionFile, rename: OpFact) -> bool:
-    """Whether upgrade() adds a column under the renamed one's old name after the rename
-    (funnel's `state` -> `old_state`, then a new `state`): queries of the name still run."""
-    if not rename.target:
-        return False
-    where = (bare(rename.table), rename.target.lower())
-    return any(
-        o.name == "add_column"
-        and (bare(o.table), o.target.lower()) == where
-        and (o.span.line, o.span.column) > (rename.span.line, rename.span.column)
+        and ((o.span.line, o.span.column) > at if after else (o.span.line, o.span.column) < at)
         for o in file.upgrade_operations
     )
 
