@@ -24,11 +24,13 @@ class SetNotNull(DeployRule):
 
     Not flagged either when the column is already NOT NULL, as PostgreSQL then checks
     nothing: `existing_nullable=False`, or a column that an `op` call of an earlier
-    revision (an ancestor) created `nullable=False` (`create_table`, `add_column`) or made
-    part of a primary key (`primary_key=True`, `PrimaryKeyConstraint`,
-    `op.create_primary_key`; dropping the key leaves the column NOT NULL), when no revision
-    makes it nullable or may have made it anew under its name (a rename from or to it, a
-    drop, an `add_column` without `nullable=False`). Autogenerate writes `nullable=False`
+    revision (an ancestor) created `nullable=False` (`create_table`, `add_column`, also in
+    a `batch_alter_table`) or made part of a primary key (`primary_key=True`,
+    `PrimaryKeyConstraint`, `op.create_primary_key`; dropping the key leaves the column NOT
+    NULL), when no revision's upgrade() makes it nullable or may have made it anew under its
+    name (a rename from or to it, a drop, an `add_column` without `nullable=False`); what a
+    downgrade() does is undone by the upgrade() a later revision needs (autogenerate's
+    downgrade drops every column its upgrade added). Autogenerate writes `nullable=False`
     again on such a column whose type it changes.
 
     ## Why is this bad?
