@@ -253,6 +253,8 @@ def exclusively_locked(operations: Sequence[OpFact], context: DeployContext) -> 
             operation.name == "drop_index" and is_true(operation.option("postgresql_concurrently"))
         ):
             held.add(table)
+            if operation.name == "rename_table":  # the lock follows the table to its new name (prefect)
+                held.add(bare(operation.option("new_table_name") or ""))
     return found
 
 

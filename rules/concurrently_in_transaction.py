@@ -14,8 +14,10 @@ class ConcurrentlyInTransaction(DeployRule):
     Flags `postgresql_concurrently=True` (or `CONCURRENTLY` in raw SQL) outside
     `with op.get_context().autocommit_block():`, and `op.execute("COMMIT")`, the old
     workaround that ends Alembic's transaction behind its back. Not reported when env.py
-    runs migrations outside a transaction (`transactional_ddl=False`, an AUTOCOMMIT
-    isolation level). Every table counts, new or not: the statement fails either way.
+    runs migrations outside a transaction (an AUTOCOMMIT isolation level). Reported under
+    `transactional_ddl=False`: Alembic (1.5 and later) then begins a transaction of its own
+    for each migration, and CONCURRENTLY fails in it as in any. Every table counts, new or
+    not: the statement fails either way.
 
     A CONCURRENTLY statement that follows an `op.execute("COMMIT")` in the same function
     is not reported on its own: whether it fails depends on the driver (psycopg2 does not

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from ..facts.ops import bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import WARNING, Example, FileRule
+from ..sql.source import computed
 from ._inverse import readable_downgrade, revision
 
 _CONSTRAINTS = frozenset({
@@ -26,7 +27,6 @@ _HELP_DROP = {
 }  # fmt: skip
 
 
-_PLACEHOLDER = "__miglint_p"  # sql/source.py: a value SQL reading could not resolve
 _CONVENTION_PREFIXES = ("ck", "uq", "fk", "pk")
 
 
@@ -133,6 +133,17 @@ class DowngradeNotInverse(FileRule):
                 )
             },
             note="computed-names",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "for index_name in INVALID_INDEXES:\n"
+                    "    op.execute(sa.text(f'DROP INDEX IF EXISTS {index_name}'))\n"
+                    "op.add_column('t', sa.Column('c', sa.Integer()))",
+                    "op.drop_column('t', 'c')",
+                )
+            },
+            note="a-name-an-f-string-computes",  # quay b1a79fa8e630
         ),
     )
     invalid = (
@@ -272,7 +283,7 @@ def _key(fact: OpFact) -> tuple[str, str, str]:
     kind = _kind(fact.name)
     table = bare(fact.table)
     name = table if kind == "table" else bare(fact.target)
-    if _PLACEHOLDER in fact.target or _PLACEHOLDER in fact.table:
+    if computed(fact.target) or computed(fact.table):
         return kind, table, ""
     if kind == "constraint" and table:
         for prefix in _CONVENTION_PREFIXES:

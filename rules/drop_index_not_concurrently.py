@@ -25,9 +25,10 @@ class DropIndexNotConcurrently(DeployRule):
     or by an undeployed one), the revision drops the table too (autogenerate drops a
     table's indexes first; the DROP TABLE takes the same lock anyway), or an earlier
     statement of the revision's transaction already holds ACCESS EXCLUSIVE on the table
-    (an `op.add_column`, `alter_column`, another `drop_index`...: the lock was waited for
-    there, and the drop queues no one; not across `autocommit_block()`, a COMMIT, or an
-    env.py that commits each statement). An earlier statement inside an `if` counts as run:
+    (an `op.add_column`, `alter_column`, a `rename_table` under either name, another
+    `drop_index`...: the lock was waited for there, and the drop queues no one; not across
+    `autocommit_block()`, a COMMIT, or an env.py whose AUTOCOMMIT isolation level commits
+    each statement). An earlier statement inside an `if` counts as run:
     reported less, not guessed. PostgreSQL only.
 
     ## Why is this bad?

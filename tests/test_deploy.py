@@ -350,9 +350,11 @@ def test_env_py_without_a_transaction_silences_mg402(tmp_path: Path) -> None:
     body = "op.create_index('ix', 'users', ['a'], postgresql_concurrently=True)"
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     assert codes(lint(tmp_path, "--select", "MG402")[1]) == [("0001_r1.py", 6, "MG402")]
-    (tmp_path / "migrations" / "env.py").write_text(
-        "context.configure(connection=c, transactional_ddl=False)\n"
-    )
+    # Alembic 1.5+ runs each migration in a transaction of its own under transactional_ddl=False
+    env = tmp_path / "migrations" / "env.py"
+    env.write_text("context.configure(connection=c, transactional_ddl=False)\n")
+    assert codes(lint(tmp_path, "--select", "MG402")[1]) == [("0001_r1.py", 6, "MG402")]
+    env.write_text("connectable.execution_options(isolation_level='AUTOCOMMIT')\n")
     assert codes(lint(tmp_path, "--select", "MG402")[1]) == []
 
 
@@ -1161,15 +1163,19 @@ def test_mg403_only_where_the_revision_does_not_already_hold_the_lock(tmp_path: 
         "    op.add_column('orders', sa.Column('e', sa.Boolean()))\n"  # never on PostgreSQL
         "op.drop_index('ix_f', table_name='orders')\n"  # 15
         "op.execute('COMMIT')\n"
-        "op.drop_index('ix_g', table_name='users')"  # 17: after the COMMIT
+        "op.drop_index('ix_g', table_name='users')\n"  # 17: after the COMMIT
+        "op.rename_table('block_spec', 'block_schema')\n"
+        "op.drop_index('ix_h', table_name='block_schema')"  # 19: the rename holds it (prefect)
     )
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     assert codes(lint(tmp_path, "--select", "MG403")[1]) == [
         ("0001_r1.py", line, "MG403") for line in (6, 12, 15, 17)
     ]
     env = tmp_path / "migrations" / "env.py"
-    env.write_text("context.configure(connection=connection, transactional_ddl=False)\n")
-    assert [line for _, line, _ in codes(lint(tmp_path, "--select", "MG403")[1])] == [6, 7, 9, 12, 15, 17]
+    env.write_text("context.configure(connection=connection, transactional_ddl=False)\n")  # per migration
+    assert [line for _, line, _ in codes(lint(tmp_path, "--select", "MG403")[1])] == [6, 12, 15, 17]
+    env.write_text("connection.execution_options(isolation_level='AUTOCOMMIT')\n")  # each statement commits
+    assert [line for _, line, _ in codes(lint(tmp_path, "--select", "MG403")[1])] == [6, 7, 9, 12, 15, 17, 19]
 
 
 def test_mg410_names_a_table_the_code_computes_as_written(tmp_path: Path) -> None:

@@ -25,10 +25,12 @@ if TYPE_CHECKING:
     from ..reading.discover import Environment
 
 _OTHER_DIALECTS = frozenset({"sqlite", "mysql", "mariadb", "mssql", "oracle"})
-_TRANSACTION_PER_MIGRATION = pattern(r"^[^#\n]*\btransaction_per_migration\s*=\s*True\b", re.M)
-_AUTOCOMMIT = pattern(
-    r"^[^#\n]*(?:\btransactional_ddl\s*=\s*False|isolation_level\s*=\s*['\"]AUTOCOMMIT)", re.M
+# `transactional_ddl=False` does not commit each statement: Alembic (1.5 and later) then
+# begins a transaction of its own for each migration, as transaction_per_migration does
+_TRANSACTION_PER_MIGRATION = pattern(
+    r"^[^#\n]*(?:\btransaction_per_migration\s*=\s*True\b|\btransactional_ddl\s*=\s*False\b)", re.M
 )
+_AUTOCOMMIT = pattern(r"^[^#\n]*isolation_level\s*=\s*['\"]AUTOCOMMIT", re.M)
 _LOCK_TIMEOUT = pattern(r"^[^#\n]*\block_timeout\b", re.M)
 
 
@@ -38,7 +40,7 @@ class DeployContext:
     postgres_version: int | None = None  # [tool.miglint] postgres-version
     transaction_per_migration: bool = False  # env.py: one transaction per revision
     env_lock_timeout: bool = False  # env.py sets lock_timeout: it covers every revision
-    # env.py runs the revisions outside a transaction (transactional_ddl=False, AUTOCOMMIT)
+    # env.py runs the revisions outside a transaction (an AUTOCOMMIT isolation level)
     autocommit: bool = False
     env_path: str = ""
     # How miglint knows what is deployed ("--against main", "deployed = \"abc\""), "" when it does not

@@ -382,6 +382,12 @@ class _Reader:
         return [(text, pieces)]
 
 
+def computed(name: str) -> bool:
+    """Whether a name read from SQL holds an f-string's placeholder (`{index_name}`, as
+    SqlSource.shown writes it): a name only the running code knows."""
+    return "{" in name or "__miglint_p" in name
+
+
 def call_name(func: ast.expr) -> str:
     """The name a call is made by: `f` of `f(...)` and of `x.y.f(...)`; "" for anything else."""
     if isinstance(func, ast.Name):
