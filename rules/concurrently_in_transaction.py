@@ -12,7 +12,8 @@ class ConcurrentlyInTransaction(DeployRule):
     """
     ## What it does
     Flags `postgresql_concurrently=True` (or `CONCURRENTLY` in raw SQL) outside
-    `with op.get_context().autocommit_block():`, and `op.execute("COMMIT")`, the old
+    `with op.get_context().autocommit_block():` (or a `with` block on a connection opened
+    with `isolation_level="AUTOCOMMIT"`, its header on one line), and `op.execute("COMMIT")`, the old
     workaround that ends Alembic's transaction behind its back. Not reported when env.py
     runs migrations outside a transaction (an AUTOCOMMIT isolation level). Reported under
     `transactional_ddl=False`: Alembic (1.5 and later) then begins a transaction of its own

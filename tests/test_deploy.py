@@ -1200,3 +1200,19 @@ def test_a_column_with_a_comment_among_its_arguments_is_read() -> None:
     (found,) = facts(revision("r1", None, body))
     assert (found.name, found.table, found.target) == ("add_column", "messagingconfig", "service_type")
     assert found.options == (("nullable", "True"), ("column_type", "sa.Text()"))
+
+
+def test_a_connection_opened_in_autocommit_is_outside_the_revisions_transaction(tmp_path: Path) -> None:
+    # onyx: CREATE INDEX CONCURRENTLY on its own AUTOCOMMIT connection
+    body = (
+        "bind = op.get_bind()\n"
+        "with bind.engine.connect().execution_options(isolation_level='AUTOCOMMIT') as conn:  # why\n"
+        "    conn.exec_driver_sql('CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON users (a)')\n"
+        "op.execute('CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_b ON users (b)')"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert [(f.name, f.target, f.blocks) for f in facts(revision("r1", None, body))] == [
+        ("create_index", "ix_a", ("autocommit_block",)),
+        ("create_index", "ix_b", ()),
+    ]
+    assert codes(lint(tmp_path, "--select", "MG401,MG402")[1]) == [("0001_r1.py", 9, "MG402")]

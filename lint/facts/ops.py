@@ -127,7 +127,11 @@ _COLUMN = pattern(r"(?:[\w.]*\.)?Column\s*\(")
 _GENERATED = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
 # `with` first on its line (_blocks checks): no `\b` before it, which would make the
 # matcher try every offset rather than look for the word (20x the time)
-_BLOCK = pattern(r"with[ \t]+[^\n]*?\b(autocommit_block|batch_alter_table)\b")
+# (a connection opened with an AUTOCOMMIT isolation level runs outside the revision's
+# transaction as autocommit_block() does: onyx builds its indexes CONCURRENTLY so)
+_BLOCK = pattern(
+    r"with[ \t]+[^\n]*?(?:\b(autocommit_block|batch_alter_table)\b|isolation_level\s*=\s*['\"]AUTOCOMMIT['\"])"
+)
 # `if <something with count> < bound:` on one line
 _COUNT_WORD = pattern(
     r"[cC][oO][uU][nN][tT]"
@@ -219,7 +223,9 @@ def extract_operations(
         return strings[0].get(written, "")
 
     blocks = (
-        _blocks(text, lines(), constant) if "autocommit_block" in text or "batch_alter_table" in text else []
+        _blocks(text, lines(), constant)
+        if "autocommit_block" in text or "batch_alter_table" in text or "AUTOCOMMIT" in text
+        else []
     )
     lowered = text.lower()
     if "count" in lowered:
@@ -694,8 +700,9 @@ def _by_line(runs: list[tuple[str, str, set[int]]]) -> dict[int, list[tuple[str,
 def _blocks(
     text: str, lines: list[str], constant: Callable[[str | None], str] = lambda _: ""
 ) -> list[_Block]:
-    """The `with ...autocommit_block():` and `with ...batch_alter_table(...) as x:` blocks:
-    from the line after the header to the last line indented deeper than `with`."""
+    """The `with ...autocommit_block():`, `with ...batch_alter_table(...) as x:` and
+    `with ...(isolation_level="AUTOCOMMIT") as c:` blocks: from the line after the header
+    to the last line indented deeper than `with`."""
     found = []
     line_of = _LineCounter(text)  # the offsets below grow
     for match in _BLOCK.finditer(text):
@@ -703,11 +710,20 @@ def _blocks(
         if text[start : match.start()].strip():
             continue  # `with` is not the first word of its line
         indent = match.start() - start
-        kind = match.group(1)
+        kind = match.group(1) or "autocommit_block"
         from .opcalls import _closing_parenthesis
 
-        opening = text.find("(", match.end(1))
-        closing = _closing_parenthesis(text, opening) if opening >= 0 else None
+        if (
+            match.group(1) is None
+        ):  # `with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:`
+            line_end = text.find("\n", match.end())
+            header = text[match.end() : line_end if line_end >= 0 else len(text)].split("#")[0].rstrip()
+            if not header.endswith(":"):
+                continue  # a header over several lines: not read
+            opening, closing = -1, match.end() + len(header) - 1
+        else:
+            opening = text.find("(", match.end(1))
+            closing = _closing_parenthesis(text, opening) if opening >= 0 else None
         if closing is None:
             continue
         alias, table, convention = "", "", False
