@@ -87,6 +87,7 @@ def test_op_calls_become_facts_with_arguments_blocks_and_tables() -> None:
         ("from alembic.op import create_index, add_column as add_col", ("create_index", "add_col")),
         ("from alembic import op as alembic_op", ("alembic_op.create_index", "alembic_op.add_column")),
         ("import alembic.op as aop", ("aop.create_index", "aop.add_column")),
+        ("from alembic.op import *", ("create_index", "add_column")),
     ],
 )
 def test_op_functions_imported_by_name_or_under_another_name_are_op_calls(

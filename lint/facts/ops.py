@@ -419,6 +419,8 @@ def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[s
             module, fromlist, imported = instruction.argval, constant, ""
         elif opname == "IMPORT_FROM":
             imported = instruction.argval
+        elif module == "alembic.op" and (opname == "IMPORT_STAR" or "IMPORT_STAR" in instruction.argrepr):
+            functions.update((name, name) for name in _SHAPES)  # `from alembic.op import *`
         elif opname in ("STORE_NAME", "STORE_GLOBAL") and imported:
             bound = instruction.argval
             if (module == "alembic" and imported == "op") or (module == "alembic.op" and fromlist is None):
