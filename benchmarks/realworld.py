@@ -172,7 +172,7 @@ def environments(root: Path) -> list[tuple[Any, Path]]:
     try:
         found = discover([str(root)], root).environments
     except ConfigError as error:
-        log(f"  miglint finds no environment: {error}")
+        log(f"{root.name}: miglint finds no environment: {error}")
         return []
     chosen = []
     for env in found:
@@ -300,6 +300,8 @@ def bench_directory(
                     results.append(
                         bench_environment(project.name, root, env, target, miglint, others, repeat)
                     )
+                else:
+                    log(f"{project.name}: {env.name}: no revision file in its version locations, not timed")
     return results
 
 

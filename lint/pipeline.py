@@ -371,7 +371,9 @@ def split_uncovered(
     from .reading.uncovered import adopt
 
     covered = len(env.files)
-    return adopt(records[:covered], records[covered:], [str(p) for p in env.version_locations])
+    # without version locations (reading/discover.py's _unversioned_script), named beside the script directory
+    places = env.version_locations or ((env.script_location,) if env.script_location is not None else ())
+    return adopt(records[:covered], records[covered:], [str(p) for p in places])
 
 
 def _focus(reports: list[EnvironmentReport], project: Project) -> list[EnvironmentReport]:

@@ -67,6 +67,8 @@ class UncoveredVersionDirectory(GraphRule):
         left = [d.directory for d in found if not d.adopted]
         if not left:
             outcome = "read into the graph, as they continue its history"
+        elif not graph.revisions:  # a script directory without versions/: no location is known
+            outcome = "none is read: no version location is configured where miglint can see it"
         elif not adopted:
             outcome = "left out of the graph: they do not continue its history"
         else:

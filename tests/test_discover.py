@@ -916,3 +916,37 @@ def test_a_script_location_in_the_default_section_makes_no_environment_of_every_
         ("alembic.ini", 2),
         ("alembic.ini [schema_private]", 1),
     ]
+
+
+def test_a_script_directory_without_versions_reports_the_revisions_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # lsst's daf_butler_migrate: migrations/_alembic holds env.py; code names migrations/<tree>
+    script = tmp_path / "migrations" / "_alembic"
+    script.mkdir(parents=True)
+    (script / "env.py").write_text("from alembic import context\n")
+    (script / "script.py.mako").write_text("")
+    for tree, rev in (("core", "aaa111"), ("extra", "bbb222")):
+        (tmp_path / "migrations" / tree).mkdir()
+        (tmp_path / "migrations" / tree / f"{rev}.py").write_text(version_source(spec(rev)))
+    monkeypatch.chdir(tmp_path)
+    for target in (".", "migrations/_alembic"):
+        result = cli_runner().invoke(
+            main, ["lint", "--no-cache", "--concise", target], catch_exceptions=False
+        )
+        assert result.exit_code == 0, result.output
+        assert (
+            "migrations/core/aaa111.py:13:12: MG004 2 revision files in 2 directories that no version "
+            "location covers: migrations/core (1), migrations/extra (1); none is read: no version location "
+            "is configured where miglint can see it"
+        ) in result.stdout
+        assert "env.py without versions/ (version locations set in code?)" in result.stderr
+
+
+def test_an_absolute_location_that_does_not_exist_is_named_as_written(tmp_path: Path) -> None:
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "alembic.ini").write_text("[alembic]\nscript_location = /usr/share/nowhere-miglint/alembic\n")
+    result = cli_runner().invoke(main, ["lint", "--no-cache", str(conf / "alembic.ini")])
+    assert result.exit_code == 2
+    assert "script_location /usr/share/nowhere-miglint/alembic does not exist" in result.stderr

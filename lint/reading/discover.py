@@ -219,6 +219,12 @@ def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -
     configured = _configured_below(path, cwd)
     if configured is not None:
         return _Found(*configured)
+    if (
+        (path / "env.py").is_file()
+        and (path / "script.py.mako").is_file()
+        and not (path / "versions").exists()
+    ):
+        return _Found(path, _unversioned_script(path, cwd))
     if (path / "env.py").is_file() or (path / "versions").is_dir():
         env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd)
         return _Found(path, env)
@@ -342,6 +348,7 @@ def _search_down(start: Path, cwd: Path) -> _Found:
     found: list[tuple[int, Environment]] = []
     problems: list[EnvironmentProblem] = []
     shaped: list[tuple[int, Path]] = []
+    unversioned: list[tuple[int, Path]] = []  # script directories without versions/ (daf_butler_migrate)
 
     def attempt(
         order: int,
@@ -369,6 +376,8 @@ def _search_down(start: Path, cwd: Path) -> _Found:
                 attempt(order, here, ini, _ini_environments, ini, cwd, _pyproject_beside(ini))
         if "env.py" in filenames and "versions" in dirnames and _is_alembic_env(here):
             shaped.append((order, here))
+        elif "env.py" in filenames and "script.py.mako" in filenames and "versions" not in dirnames:
+            unversioned.append((order, here))
         # The version files of an environment found hold no configuration: not walked.
         read = [p for _, env in found for p in env.version_locations]
         names = {p.name for p in read}
@@ -397,6 +406,10 @@ def _search_down(start: Path, cwd: Path) -> _Found:
             False,
             cwd,
         )
+    scripts |= {env.script_location.resolve() for _, env in found if env.script_location is not None}
+    for order, script in unversioned:
+        if script.resolve() not in scripts:
+            attempt(order, script, script / "env.py", _unversioned_script, script, cwd)
     environments = [env for _, env in sorted(found, key=lambda pair: pair[0])]
     if not environments:
         if problems:
@@ -880,7 +893,7 @@ def _environment(
     ]:
         reason = _not_a_directory(place)
         if reason is not None:
-            raise ConfigError(f"{name}: {what} {_shortened(_display(place, cwd))} {reason}")
+            raise ConfigError(f"{name}: {what} {_shortened(_place(place, cwd))} {reason}")
     below: list[str] = []  # sub-directories a non-recursive reading skips
     files = _version_files(locations, recursive, below)
     if not files and not recursive and len(locations) == 1:
@@ -926,6 +939,24 @@ def _uncovered_files(locations: Sequence[Path], below: Sequence[str]) -> tuple[P
                 and os.path.realpath(os.path.join(directory, d)) not in covered
             )
     return tuple(_version_files(directories, False)) if directories else ()
+
+
+def _unversioned_script(script: Path, cwd: Path) -> list[Environment]:
+    """A script directory without versions/, whose version locations code sets beside it
+    (lsst's daf_butler_migrate: `migrations/_alembic/` and one `migrations/<tree>/` each):
+    no directory is known to be a version location, so the revisions beside it are MG004's,
+    named and counted, never dropped in silence."""
+    name = _display(script, cwd)
+    siblings = [
+        str(d)
+        for d in sorted(script.parent.iterdir())
+        if d.is_dir() and d != script and not d.name.startswith(".") and d.name not in SKIP_DIRS
+    ]
+    note = (
+        f"{name}: env.py without versions/ (version locations set in code?); "
+        "the revision files beside it are reported, not linted (MG004)"
+    )
+    return [Environment(name, (), (), script, uncovered=_uncovered_files((), siblings), note=note)]
 
 
 def _not_a_directory(path: Path) -> str | None:
@@ -1032,6 +1063,14 @@ def _unique(environments: Sequence[Environment]) -> Iterator[Environment]:
         if key not in seen:
             seen.add(key)
             yield env
+
+
+def _place(path: Path, cwd: Path) -> str:
+    """A configured location as a message names it: relative to the working directory, or
+    absolute when that is shorter (`/usr/share/anitya/alembic`, not `../../../usr/...`)."""
+    relative = _display(path, cwd)
+    absolute = path.absolute().as_posix()
+    return absolute if relative.startswith("../") and len(absolute) < len(relative) else relative
 
 
 def _display(path: Path, cwd: Path) -> str:

@@ -74,9 +74,14 @@ def _continues(files: Sequence[RevisionFile], known: set[str]) -> bool:
 
 
 def _name(directory: str, locations: Sequence[str]) -> str:
-    """The directory as its version location names it: `versions/yoga/expand`."""
+    """The directory as its version location names it (`versions/yoga/expand`), or one
+    beside it as their parent does (`migrations/core` beside `migrations/_alembic`)."""
     for location in locations:
         parent = os.path.dirname(location.rstrip(os.sep))
         if directory.startswith(location.rstrip(os.sep) + os.sep):
             return os.path.relpath(directory, parent).replace(os.sep, "/")
+    for location in locations:
+        parent = os.path.dirname(location.rstrip(os.sep))
+        if directory.startswith(parent + os.sep):
+            return os.path.relpath(directory, os.path.dirname(parent)).replace(os.sep, "/")
     return directory.replace(os.sep, "/")
