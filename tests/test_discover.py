@@ -950,3 +950,15 @@ def test_an_absolute_location_that_does_not_exist_is_named_as_written(tmp_path: 
     result = cli_runner().invoke(main, ["lint", "--no-cache", str(conf / "alembic.ini")])
     assert result.exit_code == 2
     assert "script_location /usr/share/nowhere-miglint/alembic does not exist" in result.stderr
+
+
+def test_a_template_directory_is_no_environment(tmp_path: Path) -> None:
+    # alembic/templates/generic and its siblings: env.py and script.py.mako, no revision anywhere
+    write_project(tmp_path, ["r1"])
+    for template in ("generic", "async"):
+        (tmp_path / "vendor" / "templates" / template).mkdir(parents=True)
+        (tmp_path / "vendor" / "templates" / template / "env.py").write_text("from alembic import context\n")
+        (tmp_path / "vendor" / "templates" / template / "script.py.mako").write_text("")
+    found = discover([str(tmp_path)], tmp_path)
+    assert [env.name for env in found.environments] == ["alembic.ini"]
+    assert found.problems == ()

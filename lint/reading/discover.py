@@ -219,12 +219,14 @@ def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -
     configured = _configured_below(path, cwd)
     if configured is not None:
         return _Found(*configured)
-    if (
+    unversioned = (
         (path / "env.py").is_file()
         and (path / "script.py.mako").is_file()
         and not (path / "versions").exists()
-    ):
-        return _Found(path, _unversioned_script(path, cwd))
+    )
+    beside = _unversioned_script(path, cwd) if unversioned else []
+    if beside:
+        return _Found(path, beside)
     if (path / "env.py").is_file() or (path / "versions").is_dir():
         env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd)
         return _Found(path, env)
@@ -952,11 +954,23 @@ def _unversioned_script(script: Path, cwd: Path) -> list[Environment]:
         for d in sorted(script.parent.iterdir())
         if d.is_dir() and d != script and not d.name.startswith(".") and d.name not in SKIP_DIRS
     ]
+    uncovered = tuple(p for p in _uncovered_files((), siblings) if _may_be_revision(p))
+    if not uncovered:
+        return []  # no revision beside it: a template (alembic/templates/generic), not an environment
     note = (
         f"{name}: env.py without versions/ (version locations set in code?); "
         "the revision files beside it are reported, not linted (MG004)"
     )
-    return [Environment(name, (), (), script, uncovered=_uncovered_files((), siblings), note=note)]
+    return [Environment(name, (), (), script, uncovered=uncovered, note=note)]
+
+
+def _may_be_revision(path: Path) -> bool:
+    """Whether a Python file may be a revision: every revision assigns `down_revision`
+    (an env.py or a helper module beside a script directory does not)."""
+    try:
+        return path.name != "env.py" and b"down_revision" in read_regular(path, limit=1 << 20)
+    except OSError:
+        return False
 
 
 def _not_a_directory(path: Path) -> str | None:
