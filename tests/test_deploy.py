@@ -418,9 +418,6 @@ def test_a_rename_in_sql_is_named_as_the_statement_says(tmp_path: Path) -> None:
     ) in result.stdout
 
 
-# -- fixes ----------------------------------------------------------------------------
-
-
 def test_an_f_string_table_is_named_as_the_f_string_writes_it(tmp_path: Path) -> None:
     # indico's shape: one ALTER per schema and table of a loop, through an f-string
     body = (
@@ -438,6 +435,9 @@ def test_an_f_string_table_is_named_as_the_f_string_writes_it(tmp_path: Path) ->
         "0001_r1.py:8:20: MG401 CREATE INDEX ix_v builds the index under a SHARE lock on {schema}.{table}"
         in (result.stdout)
     )
+
+
+# -- fixes ----------------------------------------------------------------------------
 
 
 def test_mg401_and_mg403_fixes_build_concurrently_in_an_autocommit_block(tmp_path: Path) -> None:
