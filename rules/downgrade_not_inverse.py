@@ -63,7 +63,9 @@ class DowngradeNotInverse(FileRule):
     not literals (and a downgrade() call with a computed name may undo any object of its
     kind); an object both created and dropped in upgrade() (a temporary table, an index
     rebuilt); tables renamed in either function, and columns of a table whose columns are
-    renamed. Unnamed constraints are MG502's, and ENUM types MG501's.
+    renamed; a table downgrade() drops too (the application creates it, as JupyterHub's
+    `create_all` does). A drop with `IF EXISTS` is still reported: the guard makes it safe
+    to run twice; it does not say that no revision made the object. Unnamed constraints are MG502's, and ENUM types MG501's.
 
     ## Why is this bad?
     `alembic downgrade` is what a failed deploy runs. One that leaves a column or index
@@ -145,6 +147,15 @@ class DowngradeNotInverse(FileRule):
             },
             note="a-name-an-f-string-computes",  # quay b1a79fa8e630
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.drop_table('api_tokens')\nop.add_column('skill', sa.Column('c', sa.Integer()))",
+                    "op.drop_column('skill', 'c')\nop.drop_table('api_tokens')",
+                )
+            },
+            note="a-table-the-application-makes",  # jupyterhub: create_all at start
+        ),
     )
     invalid = (
         Example(
@@ -197,6 +208,8 @@ class DowngradeNotInverse(FileRule):
                 fact.name in _INVERSE.values()
                 and _same(key) not in created
                 and not undone.restores(key, fact)
+                # downgrade() drops it too: the application makes it (create_all: jupyterhub)
+                and not (kind == "table" and table in undone.tables_dropped)
             ):
                 seen.add(key)
                 yield self._report(file, fact, key, "drops", "re-create")

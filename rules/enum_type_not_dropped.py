@@ -26,7 +26,8 @@ class EnumTypeNotDropped(GraphRule):
     `PRAGMA` in upgrade()).
 
     Not reported: a create that asks the database first (`.create(bind, checkfirst=True)`,
-    a DO block that looks in pg_type), since the type left behind does not make it fail; a
+    `postgresql.ENUM(...).create(bind)`, whose checkfirst is True unless given False, a DO
+    block that looks in pg_type), since the type left behind does not make it fail; a
     type upgrade() itself drops or renames first (the usual way to change an enum's values
     re-creates a type that existed before); a type whose name is not a literal; a revision
     whose downgrade() is missing or empty (MG503's case), raises, runs SQL miglint cannot
@@ -66,6 +67,17 @@ class EnumTypeNotDropped(GraphRule):
                 )
             },
             note="drop-method",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "levels.create(op.get_bind())\nop.add_column('posts', sa.Column('level', levels))",
+                    "op.drop_column('posts', 'level')",
+                    header="from sqlalchemy.dialects import postgresql\n"
+                    "levels = postgresql.ENUM('public', 'private', name='visibility_levels')",
+                )
+            },
+            note="postgresql-enum-create-checks-first",  # FitTrackee: checkfirst=True is its default
         ),
         Example(
             files={
@@ -126,6 +138,19 @@ class EnumTypeNotDropped(GraphRule):
         ),
     )
     invalid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "levels.create(op.get_bind(), checkfirst=False)\n"
+                    "op.add_column('posts', sa.Column('level', levels))",
+                    "op.drop_column('posts', 'level')",
+                    header="from sqlalchemy.dialects import postgresql\n"
+                    "levels = postgresql.ENUM('public', 'private', name='visibility_levels')",
+                )
+            },
+            flagged=("r1",),
+            note="postgresql-enum-told-not-to-check",
+        ),
         Example(
             files={
                 "0001_r1.py": revision(

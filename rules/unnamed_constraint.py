@@ -189,7 +189,7 @@ class UnnamedConstraint(GraphRule):
                     file.path,
                     call.span,
                     f"{shown} leaves the constraint's name to the database: a later revision "
-                    "cannot drop or change it by name",
+                    "cannot drop or change it by a name it knows on every database",
                     help=f'name it, e.g. op.f("{_conventional(call)}"), and drop it by that name in '
                     + ("downgrade()" if call.entry == "upgrade" else "upgrade()"),
                     revisions=_revision(file),

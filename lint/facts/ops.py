@@ -158,6 +158,7 @@ _METHOD_CALL = pattern(r"\.[ \t]*(create|drop)[ \t]*\(")
 _ASSIGNED = pattern(r"(?:^|[;\s])([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*$", re.M)
 _ANY_METHOD = pattern(r"\.[ \t]*(?:create|drop)[ \t]*\(")
 _CHECKFIRST = pattern(r"\bcheckfirst[ \t]*=[ \t]*True\b")
+_NO_CHECKFIRST = pattern(r"\bcheckfirst[ \t]*=[ \t]*False\b")
 # `raise` first on its line (found by the word, the line checked after: a pattern anchored
 # at every line start, or one that starts with `\b`, is tried at every offset of the file)
 _RAISE_WORD = pattern(r"raise\b")
@@ -167,6 +168,9 @@ ENUM_FACTS = frozenset({"create_enum", "drop_enum", "rename_enum"})
 class _Enum(NamedTuple):
     name: str  # the type's name, "" when not a literal
     with_table: bool  # created with the table that uses it: not create_type=False, native_enum=False
+    # postgresql.ENUM: its .create(bind) asks the database first unless told not to
+    # (checkfirst=True by default there; False for sa.Enum)
+    checks_first: bool = False
 
 
 class _Block(NamedTuple):
@@ -877,7 +881,11 @@ def _enum(call: ast.Call) -> _Enum:
         text = call.args[0].id if isinstance(call.args[0], ast.Name) else call.args[0].attr
         return _Enum(text.lower(), not off)
     literal = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else ""
-    return _Enum(literal, not off)
+    dialect_type = (
+        isinstance(call.func, (ast.Name, ast.Attribute))
+        and (call.func.id if isinstance(call.func, ast.Name) else call.func.attr) == "ENUM"
+    )
+    return _Enum(literal, not off, dialect_type)
 
 
 def _column_enums(
@@ -929,9 +937,9 @@ def _enum_methods(
         if method is None:
             continue
         call = _parse_call(text, lines, begin, stop - 1, line)
-        name = _enum(call).name if call is not None else ""
-        checked = _checks_first(text, method.end() - 1)
-        yield from _enum_facts(method.group(1), name, line, _column(text, begin), runs, checked)
+        enum = _enum(call) if call is not None else _Enum("", True)
+        checked = _checks_first(text, method.end() - 1, enum.checks_first)
+        yield from _enum_facts(method.group(1), enum.name, line, _column(text, begin), runs, checked)
     line_of = _LineCounter(text)  # the offsets below grow
     for match in _METHOD_CALL.finditer(text):  # `NAME.create(` / `NAME.drop(`
         end = match.start()
@@ -946,7 +954,7 @@ def _enum_methods(
             continue
         column = _column(text, start)
         if receiver in variables:
-            checked = _checks_first(text, match.end() - 1)
+            checked = _checks_first(text, match.end() - 1, variables[receiver].checks_first)
             yield from _enum_facts(verb, variables[receiver].name, line, column, runs, checked)
         elif verb == "drop":
             yield from _enum_facts(verb, "", line, column, runs)
@@ -980,10 +988,15 @@ def _enum_facts(
         yield OpFact(f"{method}_enum", "", name, span, function, entry, "op", guarded=checked)
 
 
-def _checks_first(text: str, opening: int) -> bool:
-    """`.create(bind, checkfirst=True)`: the call asks the database before it creates."""
+def _checks_first(text: str, opening: int, by_default: bool = False) -> bool:
+    """`.create(bind, checkfirst=True)`: the call asks the database before it creates;
+    `by_default` (postgresql.ENUM's create): unless it passes checkfirst=False."""
     closing = _closing(text, opening)
-    return closing is not None and _CHECKFIRST.search(text, opening, closing) is not None
+    if closing is None:
+        return False
+    if by_default:
+        return _NO_CHECKFIRST.search(text, opening, closing) is None
+    return _CHECKFIRST.search(text, opening, closing) is not None
 
 
 def _raises(text: str, runs: dict[int, list[tuple[str, str]]]) -> Iterator[OpFact]:
