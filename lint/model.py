@@ -67,6 +67,8 @@ class DocLine:
 
     text: str
     span: Span
+    # the value follows the colon at once (`Revises:` left empty): a fix writes a space first
+    tight: bool = False
 
 
 @dataclass(frozen=True)

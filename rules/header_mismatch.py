@@ -111,7 +111,7 @@ class HeaderMismatch(FileRule):
                 revisions=(rev_id,),
                 fix=Fix(
                     "rewrite the docstring's Revision ID from `revision`",
-                    (Edit(file.path, doc_id.span, rev_id),),
+                    (Edit(file.path, doc_id.span, f" {rev_id}" if doc_id.tight else rev_id),),
                 ),
             )
         down = file.down_revision
@@ -128,7 +128,7 @@ class HeaderMismatch(FileRule):
         help_text = f"set the docstring line to 'Revises: {expected}'"
         fix: Fix | None = Fix(
             "rewrite the docstring's Revises from `down_revision`",
-            (Edit(file.path, doc_revises.span, expected),),
+            (Edit(file.path, doc_revises.span, f" {expected}" if doc_revises.tight else expected),),
         )
         if missing:
             # The variable names no revision: copying it would make the docstring wrong too.

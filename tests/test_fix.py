@@ -190,3 +190,16 @@ def test_show_fixes_puts_each_fix_under_its_finding(tmp_path: Path, monkeypatch:
         "4 fixable with --fix --unsafe-fixes."
     )
     assert all(not line.startswith("  fix") for line in run(tmp_path, monkeypatch).stdout.splitlines())
+
+
+@pytest.mark.parametrize(("written", "fixed"), [("Revises:", "Revises: r1"), ("Revises: ", "Revises: r1")])
+def test_an_empty_revises_line_gets_its_space(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: str, fixed: str
+) -> None:
+    # dispatch's merge revision: "Revises:" with nothing after the colon
+    source = f'"""merge\n\nRevision ID: r2\n{written}\n"""\nrevision = "r2"\ndown_revision = "r1"\n'
+    first = '"""first\n\nRevision ID: r1\nRevises:\n"""\nrevision = "r1"\ndown_revision = None\n'
+    path = write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": source})["0002_r2.py"]
+    monkeypatch.chdir(tmp_path)
+    cli_runner().invoke(main, ["lint", "--select", "MG106", "--fix"])
+    assert path.read_text().splitlines()[3] == fixed

@@ -315,7 +315,8 @@ def doc_line(raw: str, pattern: re.Pattern[str], start_line: int) -> DocLine | N
     line = start_line + raw.count("\n", 0, start)
     column = start - (raw.rfind("\n", 0, start) + 1)
     text = match.group("value")
-    return DocLine(text=text, span=Span(line, column, line, column + len(text)))
+    tight = start > 0 and raw[start - 1] == ":"
+    return DocLine(text=text, span=Span(line, column, line, column + len(text)), tight=tight)
 
 
 def cleandoc(doc: str) -> str:
