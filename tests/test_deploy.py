@@ -1124,7 +1124,8 @@ def test_a_type_change_without_existing_type_reads_the_old_type_from_history(tmp
 def test_history_types_other_dialects_and_computed_tables(tmp_path: Path) -> None:
     """keephq/keep: `existing_type=mysql.TINYTEXT()` says nothing of PostgreSQL, whose column
     the history made TEXT: not flagged. openstack/tacker: a loop retypes `device_id` on
-    tables it names at run time: what an earlier create said is no longer known."""
+    tables it names at run time (a loop over names written out is read per name): what an
+    earlier create said is no longer known."""
     first = revision(
         "r1",
         None,
@@ -1135,7 +1136,7 @@ def test_history_types_other_dialects_and_computed_tables(tmp_path: Path) -> Non
     second = revision(
         "r2",
         "r1",
-        "for table in ('incident', 'ports'):\n    op.alter_column(table, 'device_id', type_=types.Uuid)",
+        "for table in _tables_with_devices():\n    op.alter_column(table, 'device_id', type_=types.Uuid)",
     )
     third = revision(
         "r3",
@@ -1217,3 +1218,39 @@ def test_a_connection_opened_in_autocommit_is_outside_the_revisions_transaction(
         ("create_index", "ix_b", ()),
     ]
     assert codes(lint(tmp_path, "--select", "MG401,MG402")[1]) == [("0001_r1.py", 9, "MG402")]
+
+
+def test_a_call_in_a_loop_over_table_names_is_one_fact_per_table(tmp_path: Path) -> None:
+    # gnocchi: `for table in ("instance", "instance_history"): op.alter_column(table, ...)`
+    first = revision(
+        "r1",
+        None,
+        "op.create_table('instance', sa.Column('id', sa.Integer(), primary_key=True),"
+        " sa.Column('flavor_id', sa.Integer(), nullable=False))\n"
+        "op.create_table('instance_history', sa.Column('id', sa.Integer(), primary_key=True),"
+        " sa.Column('flavor_id', sa.Integer(), nullable=False))",
+    )
+    body = (
+        "for table in ('instance', 'instance_history'):\n"
+        "    op.alter_column(table, 'flavor_id', type_=sa.String(255), nullable=False)\n"
+        "for table in TABLES:\n"
+        "    op.create_index('ix_' + table, table, ['a'])"
+    )
+    second = revision("r2", "r1", body).replace("def upgrade", "TABLES = ('orders',)\n\n\ndef upgrade")
+    found = facts(second)
+    assert [(f.name, f.table, f.target, f.span.line, f.insert is not None) for f in found] == [
+        ("alter_column", "instance", "flavor_id", 10, False),
+        ("alter_column", "instance_history", "flavor_id", 10, False),
+        ("create_index", "orders", "", 12, True),
+    ]
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    output = lint(tmp_path, "--select", "MG406,MG407,MG401")[1]
+    assert codes(output) == [
+        ("0002_r2.py", 10, "MG407"),
+        ("0002_r2.py", 10, "MG407"),
+        ("0002_r2.py", 12, "MG401"),
+    ]
+    assert (
+        "changes instance_history.flavor_id from sa.Integer() (as revision r1 made it) to sa.String(255)"
+        in (output)
+    )
