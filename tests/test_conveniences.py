@@ -460,3 +460,26 @@ def test_init_asks_on_a_terminal(
         in result.stdout
     )
     assert (project / ".miglint-baseline.json").exists() == recorded
+
+
+def test_init_on_a_script_directory_without_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # lsst's daf_butler_migrate: revisions beside migrations/_alembic, one of them mentioning
+    # alembic's stamp in a docstring: a revision, not a runner
+    script = tmp_path / "migrations" / "_alembic"
+    script.mkdir(parents=True)
+    (script / "env.py").write_text("from alembic import context\n")
+    (script / "script.py.mako").write_text("")
+    (tmp_path / "migrations" / "core").mkdir()
+    (tmp_path / "migrations" / "core" / "aaa111.py").write_text(
+        '"""Run `alembic stamp` by hand: command.stamp(cfg, "aaa111")."""\n'
+        "revision = 'aaa111'\ndown_revision = None\n\n\ndef upgrade():\n    pass\n"
+    )
+    result = init(tmp_path, monkeypatch, "--no-baseline")
+    assert result.exit_code == 0, result.stderr
+    text = (tmp_path / "pyproject.toml").read_text()
+    assert "runners" not in text.split("[[tool.miglint.environments]]")[0].replace("# the files", "")
+    linted = cli_runner().invoke(main, ["lint", "--no-cache", "--concise"])
+    assert linted.exit_code == 0, linted.output
+    assert "MG004 1 revision file in 1 directory that no version location covers: migrations/core (1)" in (
+        linted.stdout
+    )

@@ -760,6 +760,10 @@ def _declared(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]
     locations = tuple(_resolve(v, root, spec.name) for v in spec.version_locations)
     if not locations:
         assert script_location is not None
+        if not (script_location / "versions").exists():  # set in code beside it (what init writes of one)
+            beside = _unversioned_script(script_location, cwd)
+            if beside:
+                return [replace(env, name=spec.name) for env in beside]
         locations = (script_location / "versions",)
     return _environment(spec.name, script_location, locations, spec.recursive, cwd)
 

@@ -34,6 +34,8 @@ def find_runners(project: Project) -> list[Path]:
             )
         return sorted(found)
     versions = {location.resolve() for env in project.environments for location in env.version_locations}
+    # revision files no version location covers (MG004's) are revisions, not runners
+    versions |= {path.parent.resolve() for env in project.environments for path in env.uncovered}
     tracked = _git_files(root)
     if tracked is not None:
         candidates = [
