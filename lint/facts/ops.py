@@ -229,15 +229,20 @@ def extract_operations(
             strings.append(_module_strings(text))
         return strings[0].get(written, "")
 
-    loops: list[list[_Loop]] = []
+    loops: list[dict[tuple[int, str], tuple[str, ...]]] = []
 
     def looped(written: str | None, line: int) -> list[str]:  # the names a loop variable goes through
         if not written or not written.isidentifier():
             return []
         if not loops:
-            loops.append(_loops(text, lines()))
-        inner = [loop for loop in loops[0] if loop.variable == written and loop.first <= line <= loop.last]
-        return list(inner[-1].values) if inner else []
+            # (line, variable) -> the innermost loop's names: one lookup per call, whatever
+            # the number of loops (a scan of them per call would be quadratic)
+            by_line: dict[tuple[int, str], tuple[str, ...]] = {}
+            for loop in _loops(text, lines()):  # in file order: an inner loop comes after its outer one
+                for number in range(loop.first, loop.last + 1):
+                    by_line[number, loop.variable] = loop.values
+            loops.append(by_line)
+        return list(loops[0].get((line, written), ()))
 
     blocks = (
         _blocks(text, lines(), constant)
