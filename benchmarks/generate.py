@@ -826,9 +826,11 @@ SHAPE_HELP = {
     "helpers": "one revision whose upgrade() reaches SQL through a chain of N helper "
     "functions, and a runner whose stamp goes through a chain of N functions",
     "executes": "one revision whose upgrade() makes N op.execute calls",
-    "op-calls": "one revision whose upgrade() and downgrade() make N steps of 6 kinds: a Column "
+    "op-calls": "one revision whose upgrade() and downgrade() make N steps of 9 kinds: a Column "
     "bound to a name then added, a batch_alter_table block, a row-count guard, an ENUM created "
-    "by its method, a DROP then CREATE and a DELETE then INSERT of SQL (unsafe alone)",
+    "by its method, a DROP then CREATE and a DELETE then INSERT of SQL (unsafe alone), a loop "
+    "over two table names, an op function imported by name, a CONCURRENTLY build on an "
+    "AUTOCOMMIT connection",
     "big-sql": "one revision whose upgrade() executes one SQL string of N kilobytes",
     "deployed-chain": "a chain of N revisions, each creating a table and indexing the one before "
     "it, with `deployed` set to the first: every revision is undeployed (the MG4xx scope)",
@@ -885,11 +887,16 @@ def generate_shape(root: Path, shape: str, size: int) -> None:
             "    e{i} = postgresql.ENUM('a', name='e{i}')\n    e{i}.create(op.get_bind())\n",
             "    op.execute('DROP TABLE IF EXISTS x{i}')\n    op.execute('CREATE TABLE x{i} (id int)')\n",
             "    op.execute('DELETE FROM a{i}')\n    op.execute(\"INSERT INTO b{i} (a) VALUES (1)\")\n",
+            "    for table in ('l{i}a', 'l{i}b'):\n        op.create_index('ix_l{i}', table, ['x'])\n",
+            "    bare_create_index('ix_b{i}', 'tb{i}', ['x'])\n",
+            "    with bind.execution_options(isolation_level='AUTOCOMMIT') as c{i}:\n"
+            "        c{i}.exec_driver_sql('CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_c{i} ON t (x)')\n",
         )
         body = "".join(kinds[i % len(kinds)].format(i=i) for i in range(size))
         text = _shape_revision("8a4f5b6c7d9e", None, "op calls", body).replace(
             "from alembic import op\n",
-            "import sqlalchemy as sa\nfrom alembic import op\nfrom sqlalchemy.dialects import postgresql\n",
+            "import sqlalchemy as sa\nfrom alembic import op\nfrom alembic.op import create_index as bare_create_index\n"
+            "from sqlalchemy.dialects import postgresql\n",
         )
         text = text.replace("def downgrade():\n    pass\n", "def downgrade():\n" + body)
         _write(versions / "8a4f5b6c7d9e_op_calls.py", text)
