@@ -1254,3 +1254,21 @@ def test_a_call_in_a_loop_over_table_names_is_one_fact_per_table(tmp_path: Path)
         "changes instance_history.flavor_id from sa.Integer() (as revision r1 made it) to sa.String(255)"
         in (output)
     )
+
+
+def test_python_2_string_prefixes_are_names(tmp_path: Path) -> None:
+    # koschei, security_monkey, skylines: autogenerate once wrote u"name"
+    first = revision(
+        "r1",
+        None,
+        "op.create_table(u'users', sa.Column(u'id', sa.Integer(), primary_key=True),"
+        " sa.Column(u'email', sa.String(), nullable=False))\n"
+        "op.create_index('ix_users_email', u'users', [u'email'])",
+    )
+    second = revision(
+        "r2", "r1", "op.alter_column('users', u'email', existing_type=sa.String(), nullable=False)"
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    assert codes(lint(tmp_path, "--select", "MG401,MG406")[1]) == []
+    (found,) = facts(second)
+    assert (found.table, found.target) == ("users", "email")

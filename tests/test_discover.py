@@ -962,3 +962,21 @@ def test_a_template_directory_is_no_environment(tmp_path: Path) -> None:
     found = discover([str(tmp_path)], tmp_path)
     assert [env.name for env in found.environments] == ["alembic.ini"]
     assert found.problems == ()
+
+
+def test_a_runner_script_at_the_top_does_not_make_the_top_a_versions_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pybossa: cli.py at the top calls command.stamp(Config("alembic.ini"), "head"), no ini committed
+    write_project(tmp_path, ["a1", "b2 <- a1"])
+    (tmp_path / "alembic.ini").unlink()
+    (tmp_path / "migrations" / "env.py").write_text("from alembic import context\n")
+    (tmp_path / "migrations" / "script.py.mako").write_text("")
+    (tmp_path / "setup_db.py").write_text(
+        "from alembic import command\nfrom alembic.config import Config\n\n\n"
+        "def setup():\n    command.stamp(Config('alembic.ini'), 'head')\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG0,MG1", "."])
+    assert "2 revisions in 1 environment" in result.stdout, result.output
+    assert "MG004" not in result.stdout

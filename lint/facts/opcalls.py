@@ -350,7 +350,9 @@ _COLUMN_CALL = pattern(r"(?:[\w.]*\.)?Column\s*\(")
 
 # `Column("name", Type)` / `Column("name", sa.String(36), ...)`: a type with nested
 # brackets (`ARRAY(sa.String())`) is not read, and the column's type stays unknown
-COLUMN_TYPE = pattern(r"""(?:[\w.]*\.)?Column\s*\(\s*(['"])(\w+)\1\s*,\s*([\w.]+(?:\s*\([^()]*\))?)\s*[,)]""")
+COLUMN_TYPE = pattern(
+    r"""(?:[\w.]*\.)?Column\s*\(\s*[uU]?(['"])(\w+)\1\s*,\s*([\w.]+(?:\s*\([^()]*\))?)\s*[,)]"""
+)
 
 
 def _column_types(read: _Read) -> Iterator[tuple[str, str]]:

@@ -230,7 +230,9 @@ def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -
     if (path / "env.py").is_file() or (path / "versions").is_dir():
         env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd)
         return _Found(path, env)
-    if any(_REVISION_FILE.match(p.name) for p in path.iterdir() if p.is_file()):
+    # a versions directory named on the command line: it holds revisions, not a runner script
+    # that happens to sit at a project's top (pybossa's cli.py)
+    if any(_REVISION_FILE.match(p.name) and _may_be_revision(p) for p in path.iterdir() if p.is_file()):
         return _Found(path, _environment(_display(path, cwd), None, (path,), False, cwd))
     return _search_down(path, cwd)
 
