@@ -26,7 +26,8 @@ class StampHeadOnLegacy(RunnerRule):
     ## What it does
     Flags runner code that stamps `head` (or `heads`, `label@head`, a computed head such
     as `script.get_current_head()`) on a path where the database was found to hold
-    tables but no Alembic version. Each `if` test on the way is read by what it queries,
+    tables but no Alembic version, or to have no Alembic version at all (a test of the
+    version alone, which an empty database passes too: the message says which). Each `if` test on the way is read by what it queries,
     following its names to their assignments (in the function, the enclosing ones, then
     the module) and through helper functions of the same module: a count of
     `information_schema.tables`, `get_table_names()`, `has_table(...)`,
@@ -141,10 +142,12 @@ class StampHeadOnLegacy(RunnerRule):
             )
             notes[-1] += f" in {site.function}(), {reached}"
         head = f"stamps {target.value!r}" + (f" ({', '.join(notes)})" if notes else "")
-        fact = (
-            f"{head} where the database has tables but no Alembic version "
-            f"(line {condition.line}: `{condition.text}`)"
+        # what the test found: tables without a version, or no version alone (checkmate's
+        # `if not is_stamped(engine)`, which an empty database passes too)
+        found = (
+            "has tables but no Alembic version" if condition.db.tables is True else "has no Alembic version"
         )
+        fact = f"{head} where the database {found} (line {condition.line}: `{condition.text}`)"
         if baseline is None:
             return f"{fact}: every migration would be marked applied without running"
         from ..plan import PlanError, upgrade_plan

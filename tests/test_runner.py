@@ -350,7 +350,8 @@ def test_shell_stamp_then_exit_is_mg302(tmp_path: Path) -> None:
                 if 'alembic_version' not in tables:
                     stamp()
             """,
-            "stamps 'head' (flask_migrate.stamp's default revision) where the database has tables",
+            # a test of the version alone: an empty database passes it too
+            "stamps 'head' (flask_migrate.stamp's default revision) where the database has no Alembic version",
         ),
         (
             """
@@ -359,7 +360,7 @@ def test_shell_stamp_then_exit_is_mg302(tmp_path: Path) -> None:
                 if 'alembic_version' not in tables:
                     flask_migrate.stamp(revision='heads')
             """,
-            "stamps 'heads' where the database has tables",
+            "stamps 'heads' where the database has no Alembic version",
         ),
         (
             """

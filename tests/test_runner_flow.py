@@ -703,9 +703,9 @@ def test_create_schema_behind_a_version_check_is_quiet_and_without_create_all_it
     (finding,) = lint(tmp_path, without_create)
     assert (finding.code, finding.span.line, finding.span.column) == ("MG301", 15, 10)
     assert finding.message.startswith(
-        "stamps 'head' where the database has tables but no Alembic version (line 13: "
+        "stamps 'head' where the database has no Alembic version (line 13: "
         "`version(engine=engine) is not None`)"
-    )  # version() returns the current revision: None means no alembic_version
+    )  # version() returns the current revision: None means no alembic_version; tables are not asked
 
 
 @pytest.mark.skipif(not REALWORLD.is_dir(), reason="the real-world corpus is not beside the repository")

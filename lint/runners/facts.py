@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import reduce
 
-from ..lazydataclass import dataclass
+from ..lazydataclass import dataclass, replace
 from ..lazyre import pattern
 from ..model import Span
 
@@ -164,6 +164,8 @@ class StampSite:
                 named = [c for c in path if c.finds_tables]
                 condition = next((c for c in named if c.holds), named[0])
                 own = condition in self.conditions or condition in target.conditions
+                # the test as the path knows it: `elif no version` after `if empty:` has tables too
+                condition = replace(condition, facts=facts)
                 return condition, None if own else context  # the calls matter when the test is theirs
         return None
 
