@@ -1153,7 +1153,12 @@ def _loops(text: str, lines: list[str]) -> list[_Loop]:
         iterable = match.group(3).strip()
         if iterable.isidentifier():
             if constants is None:
-                constants = {m.group(1): _strings(m.group(2)) for m in _MODULE_NAMES.finditer(f"\n{text}\n")}
+                bound = [(m.group(1), _strings(m.group(2))) for m in _MODULE_NAMES.finditer(f"\n{text}\n")]
+                times: dict[str, int] = {}
+                for name, _ in bound:
+                    times[name] = times.get(name, 0) + 1
+                # a name bound twice at the top could hold either: left out
+                constants = {name: values for name, values in bound if times[name] == 1}
             values = constants.get(iterable, ())
         else:
             values = _strings(iterable)
