@@ -980,3 +980,34 @@ def test_a_runner_script_at_the_top_does_not_make_the_top_a_versions_directory(
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG0,MG1", "."])
     assert "2 revisions in 1 environment" in result.stdout, result.output
     assert "MG004" not in result.stdout
+
+
+def test_a_comment_naming_down_revision_is_no_revision(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path, ["a1", "b2 <- a1"])
+    (tmp_path / "alembic.ini").unlink()
+    (tmp_path / "migrations" / "env.py").write_text("from alembic import context\n")
+    (tmp_path / "migrations" / "script.py.mako").write_text("")
+    (tmp_path / "cli.py").write_text("# down_revision\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG0,MG1", "."])
+    assert "2 revisions in 1 environment" in result.stdout, result.output
+
+
+def test_a_version_directory_that_cannot_be_listed_is_a_clean_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_project(tmp_path)  # no revision: the per-dialect split lists versions/
+    real = Path.iterdir
+
+    def refusing(self: Path):  # type: ignore[no-untyped-def]
+        if self.name == "versions":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "iterdir", refusing)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "cannot list" in result.stderr and "Permission denied" in result.stderr
+    assert "Traceback" not in result.output and "internal error" not in result.stderr

@@ -132,8 +132,12 @@ _GENERATED = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
 # matcher try every offset rather than look for the word (20x the time)
 # (a connection opened with an AUTOCOMMIT isolation level runs outside the revision's
 # transaction as autocommit_block() does: onyx builds its indexes CONCURRENTLY so)
+# `with` first on its line: anchored there, the rest of a line is scanned once (a pattern that
+# may start at any `with` rescans the line from each one: "with with with..." was quadratic)
 _BLOCK = pattern(
-    r"with[ \t]+[^\n]*?(?:\b(autocommit_block|batch_alter_table)\b|isolation_level\s*=\s*['\"]AUTOCOMMIT['\"])"
+    r"^(?P<indent>[ \t]*)with[ \t]+[^\n]*?"
+    r"(?:\b(autocommit_block|batch_alter_table)\b|isolation_level\s*=\s*['\"]AUTOCOMMIT['\"])",
+    re.M,
 )
 # `if <something with count> < bound:` on one line
 _COUNT_WORD = pattern(
@@ -252,7 +256,7 @@ def extract_operations(
     lowered = text.lower()
     if "count" in lowered:
         blocks += _row_count_guards(text, lowered, lines)
-    if any(word in lowered for word in _OTHER_DIALECTS):
+    if any(word in lowered for word in _OTHER_DIALECTS) or "pragma" in lowered:  # (a PRAGMA's `else:` branch)
         blocks += _dialect_branches(text, lines())
     found: list[OpFact] = []
     created: set[str] = set()  # tables upgrade() has created so far
@@ -662,11 +666,11 @@ def _arguments(
         )
         if not target:  # a name the code computes: kept as written, for the messages
             written = _source_of(read, target_at, _TARGET_KEYWORDS)
-            if written and written != "None" and len(written) <= 80:
+            if written and written != "None" and len(written) <= 80 and "\n" not in written:
                 options.append(("name_as_written", written))
     if not table and batch is None:
         written = _source_of(read, table_at, _TABLE_KEYWORDS)
-        if written and len(written) <= 80:
+        if written and len(written) <= 80 and "\n" not in written:
             options.append(("table_as_written", written))
     if name == "create_check_constraint":
         index = 2 if batch is None else 1
@@ -742,15 +746,12 @@ def _blocks(
     found = []
     line_of = _LineCounter(text)  # the offsets below grow
     for match in _BLOCK.finditer(text):
-        start = text.rfind("\n", 0, match.start()) + 1
-        if text[start : match.start()].strip():
-            continue  # `with` is not the first word of its line
-        indent = match.start() - start
-        kind = match.group(1) or "autocommit_block"
+        indent = len(match.group("indent"))
+        kind = match.group(2) or "autocommit_block"
         from .opcalls import _closing_parenthesis
 
         if (
-            match.group(1) is None
+            match.group(2) is None
         ):  # `with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:`
             line_end = text.find("\n", match.end())
             header = text[match.end() : line_end if line_end >= 0 else len(text)].split("#")[0].rstrip()
@@ -758,7 +759,7 @@ def _blocks(
                 continue  # a header over several lines: not read
             opening, closing = -1, match.end() + len(header) - 1
         else:
-            opening = text.find("(", match.end(1))
+            opening = text.find("(", match.end(2))
             closing = _closing_parenthesis(text, opening) if opening >= 0 else None
         if closing is None:
             continue
@@ -807,7 +808,7 @@ def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:
     taken: dict[int, bool] = {}  # indent -> an earlier branch of this chain is PostgreSQL's
     line_of = _LineCounter(text)  # the offsets below grow
     for match in _BRANCH.finditer(text):
-        indent = len(match.group(1).expandtabs())
+        indent = len(match.group(1))  # as _block_end counts it: a tab is one character there too
         keyword, test = match.group(2), match.group(3).lower()
         if keyword == "if":
             taken[indent] = False
@@ -1058,7 +1059,7 @@ def _row_count_guards(text: str, lowered: str, lines: Callable[[], list[str]]) -
         match = _ROW_COUNT_GUARD.match(text, start)
         if match is None or "count" not in match.group(2).lower():
             continue
-        indent = len(match.group(1).expandtabs())
+        indent = len(match.group(1))  # as _block_end counts it
         header = line_of(match.start())
         found.append(_Block("row_count_guard", header + 1, _block_end(lines(), header, indent), "", ""))
     return found
@@ -1113,6 +1114,8 @@ def _wrap(text: str, start: int, lines: list[str], span: Span) -> tuple[int, int
     last = lines[span.end_line - 1] if span.end_line <= len(lines) else ""
     if first[: span.column].strip() or last[span.end_column :].strip().split("#")[0].strip():
         return None
+    if "\t" in first[: span.column]:
+        return None  # the fix indents by spaces: in a file indented by tabs it would not compile
     if span.end_line > span.line:
         # re-indenting a string that spans lines would change it
         inside = text[start : start + sum(map(len, lines[span.line - 1 : span.end_line]))]
@@ -1122,6 +1125,8 @@ def _wrap(text: str, start: int, lines: list[str], span: Span) -> tuple[int, int
 
 
 # `NAME = "literal"` at module level (no indentation), the line holding nothing else
+_TOP_BINDING = pattern(r"^([A-Za-z_]\w*)[ \t]*(?::|[-+*/|&%]?=(?!=))", re.M)
+_GLOBAL = pattern(r"\bglobal\b([^\n]*)")
 _MODULE_STRING = pattern(
     r"""^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*[uU]?(['"])([^'"\\\n]*)\2[ \t]*(?:#[^\n]*)?$""", re.M
 )
@@ -1189,12 +1194,15 @@ def _module_strings(text: str) -> dict[str, str]:
     names a table or a constraint by them means. A name bound again at the top, or
     declared `global` anywhere, is left out."""
     found = {m.group(1): m.group(3) for m in _MODULE_STRING.finditer(text)}
-    return {
-        name: value
-        for name, value in found.items()
-        if len(re.findall(rf"(?m)^{name}[ \t]*(?::|[-+*/|&%]?=(?!=))", text)) == 1
-        and re.search(rf"\bglobal\b[^\n]*\b{name}\b", text) is None
-    }
+    if not found:
+        return found
+    # each name's bindings at the top and the names declared global, in one pass each (a
+    # search per name was quadratic: 10,000 module constants took 39 s)
+    bound: dict[str, int] = {}
+    for name in _TOP_BINDING.findall(text):
+        bound[name] = bound.get(name, 0) + 1
+    declared = {name for names in _GLOBAL.findall(text) for name in re.findall(r"\w+", names)}
+    return {name: value for name, value in found.items() if bound.get(name) == 1 and name not in declared}
 
 
 # what _ColumnBindings finds, each once per file: `NAME = ...Column(`, any assignment to a
@@ -1282,15 +1290,16 @@ def _interned(text: str) -> str:
 def _literal(value: str | None) -> str:
     if not value:
         return ""
-    if value[0] in "uU" and len(value) > 1 and value[1] in "'\"":
-        value = value[1:]  # Python 2's u"name", still in old autogenerated revisions (koschei)
+    if value[0] in "uUrR" and len(value) > 1 and value[1] in "'\"":
+        value = value[1:]  # Python 2's u"name" (koschei), a raw r"name"
     quote = value[0]
     if (quote == "'" or quote == '"') and len(value) > 1 and value[-1] == quote:
         inner = value[1:-1]  # a plain one-line string, most arguments: what the pattern would find
         if "'" not in inner and '"' not in inner and "\\" not in inner and "\n" not in inner:
             return _interned(inner)
     found = _STRING_ARGUMENT.match(value)
-    return (found.group(2) if found.group(2) is not None else found.group(4)) if found else ""
+    name = (found.group(2) if found.group(2) is not None else found.group(4)) if found else ""
+    return "" if "\n" in name else name  # a triple-quoted name over lines is no table's
 
 
 @functools.lru_cache(maxsize=8192)  # every deploy and downgrade rule asks it of every operation, every run

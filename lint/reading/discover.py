@@ -25,6 +25,8 @@ from .readfile import read_regular
 if TYPE_CHECKING:
     import configparser
 
+# a revision assigns down_revision at its top (a comment or a docstring that names it does not)
+_ASSIGNS_DOWN_REVISION = pattern(rb"(?m)^down_revision[ \t]*[:=]")
 # alembic.script.base._only_source_rev_file
 _REVISION_FILE = pattern(r"(?!\.\#|__init__)(.*\.py)$")
 # alembic.config: the legacy split when no path_separator is configured
@@ -908,7 +910,7 @@ def _environment(
         # One script directory holding one graph per database dialect in
         # versions/<dialect>/, chosen at runtime by env.py: each is its own graph.
         subdirs = sorted(
-            d for d in locations[0].iterdir() if d.is_dir() and not d.name.startswith((".", "__"))
+            d for d in _listed(locations[0], name, cwd) if d.is_dir() and not d.name.startswith((".", "__"))
         )
         split = [
             Environment(
@@ -916,7 +918,7 @@ def _environment(
                 (d,),
                 tuple(_version_files((d,), False)),
                 script_location,
-                uncovered=_uncovered_files((d,), [str(sub) for sub in d.iterdir() if sub.is_dir()]),
+                uncovered=_uncovered_files((d,), [str(sub) for sub in _listed(d, name, cwd) if sub.is_dir()]),
                 note=note,
             )
             for d in subdirs
@@ -957,8 +959,13 @@ def _unversioned_script(script: Path, cwd: Path) -> list[Environment]:
     name = _display(script, cwd)
     siblings = [
         str(d)
-        for d in sorted(script.parent.iterdir())
-        if d.is_dir() and d != script and not d.name.startswith(".") and d.name not in SKIP_DIRS
+        for d in sorted(_listed(script.parent, name, cwd))
+        # not through a link: one to / would have the whole file system walked
+        if d.is_dir()
+        and not d.is_symlink()
+        and d != script
+        and not d.name.startswith(".")
+        and d.name not in SKIP_DIRS
     ]
     uncovered = tuple(p for p in _uncovered_files((), siblings) if _may_be_revision(p))
     if not uncovered:
@@ -970,11 +977,25 @@ def _unversioned_script(script: Path, cwd: Path) -> list[Environment]:
     return [Environment(name, (), (), script, uncovered=uncovered, note=note)]
 
 
+def _listed(directory: Path, name: str, cwd: Path) -> list[Path]:
+    """The entries of a directory discovery must read; one it cannot list (no permission)
+    is the environment's problem (MG005), never a traceback."""
+    try:
+        return list(directory.iterdir())
+    except OSError as error:
+        raise ConfigError(
+            f"{name}: cannot list {_shortened(_display(directory, cwd))}: {error.strerror}"
+        ) from None
+
+
 def _may_be_revision(path: Path) -> bool:
     """Whether a Python file may be a revision: every revision assigns `down_revision`
     (an env.py or a helper module beside a script directory does not)."""
     try:
-        return path.name != "env.py" and b"down_revision" in read_regular(path, limit=1 << 20)
+        return (
+            path.name != "env.py"
+            and _ASSIGNS_DOWN_REVISION.search(read_regular(path, limit=1 << 20)) is not None
+        )
     except OSError:
         return False
 
