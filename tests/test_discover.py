@@ -964,35 +964,28 @@ def test_a_template_directory_is_no_environment(tmp_path: Path) -> None:
     assert found.problems == ()
 
 
-def test_a_runner_script_at_the_top_does_not_make_the_top_a_versions_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "top_file",
+    [
+        # pybossa: cli.py calls command.stamp(Config("alembic.ini"), "head"), no ini committed
+        "from alembic import command\nfrom alembic.config import Config\n\n\n"
+        "def setup():\n    command.stamp(Config('alembic.ini'), 'head')\n",
+        "# down_revision\n",  # a comment that names it: no assignment, no revision
+    ],
+    ids=["runner", "comment"],
+)
+def test_a_script_at_the_top_does_not_make_the_top_a_versions_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, top_file: str
 ) -> None:
-    # pybossa: cli.py at the top calls command.stamp(Config("alembic.ini"), "head"), no ini committed
     write_project(tmp_path, ["a1", "b2 <- a1"])
     (tmp_path / "alembic.ini").unlink()
     (tmp_path / "migrations" / "env.py").write_text("from alembic import context\n")
     (tmp_path / "migrations" / "script.py.mako").write_text("")
-    (tmp_path / "setup_db.py").write_text(
-        "from alembic import command\nfrom alembic.config import Config\n\n\n"
-        "def setup():\n    command.stamp(Config('alembic.ini'), 'head')\n"
-    )
+    (tmp_path / "setup_db.py").write_text(top_file)
     monkeypatch.chdir(tmp_path)
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG0,MG1", "."])
     assert "2 revisions in 1 environment" in result.stdout, result.output
     assert "MG004" not in result.stdout
-
-
-def test_a_comment_naming_down_revision_is_no_revision(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    write_project(tmp_path, ["a1", "b2 <- a1"])
-    (tmp_path / "alembic.ini").unlink()
-    (tmp_path / "migrations" / "env.py").write_text("from alembic import context\n")
-    (tmp_path / "migrations" / "script.py.mako").write_text("")
-    (tmp_path / "cli.py").write_text("# down_revision\n")
-    monkeypatch.chdir(tmp_path)
-    result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG0,MG1", "."])
-    assert "2 revisions in 1 environment" in result.stdout, result.output
 
 
 def test_a_version_directory_that_cannot_be_listed_is_a_clean_error(
