@@ -1310,3 +1310,14 @@ def test_many_module_constants_are_read_in_one_pass() -> None:
     source = revision("r1", None, "op.create_index(None, T7, ['x'])\nop.create_index(None, T5, ['x'])")
     found = facts(source.replace("revision = ", constants + "revision = ", 1))
     assert [f.table for f in found] == ["t7", ""]  # T5 is bound twice: either could hold
+
+
+def test_an_op_function_bound_again_at_the_top_is_no_longer_alembics() -> None:
+    # helper-33: `from alembic.op import create_index` then `def create_index(...)`
+    source = (
+        "from alembic.op import create_index, add_column\nfrom alembic import op as o\nimport mymod as o\n"
+        "revision = 'r1'\ndown_revision = None\n\n\ndef create_index(*args, **kwargs):\n    pass\n\n\n"
+        "def upgrade():\n    create_index('ix_a', 'users', ['a'])\n    o.create_index('ix_b', 'users', ['b'])\n"
+        "    add_column('users', sa.Column('c', sa.Integer()))\n"
+    )
+    assert [(f.name, f.target) for f in facts(source)] == [("add_column", "c")]

@@ -466,6 +466,10 @@ def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[s
             elif module == "alembic.op" and imported in _SHAPES:
                 functions[bound] = imported
             imported = ""
+        elif opname in ("STORE_NAME", "STORE_GLOBAL"):
+            # bound again at the top (a def, an assignment, another import): no longer alembic's
+            functions.pop(instruction.argval, None)
+            receivers.discard(instruction.argval)
     receivers.discard("op")
     return frozenset(receivers), functions
 
