@@ -1321,3 +1321,27 @@ def test_an_op_function_bound_again_at_the_top_is_no_longer_alembics() -> None:
         "    add_column('users', sa.Column('c', sa.Integer()))\n"
     )
     assert [(f.name, f.target) for f in facts(source)] == [("add_column", "c")]
+
+
+def test_a_loop_whose_names_may_change_is_not_read_per_name() -> None:
+    # helper-33: the variable bound again inside, a nested loop reusing it, a local shadowing the tuple
+    source = revision(
+        "r1",
+        None,
+        "for table in ('a', 'b'):\n"
+        "    table = table + '_history'\n"
+        "    op.create_index('ix_1', table, ['x'])\n"
+        "for table in ('c', 'd'):\n"
+        "    for table in ('e',):\n"
+        "        op.create_index('ix_2', table, ['x'])\n"
+        "    op.create_index('ix_3', table, ['x'])\n"
+        "TABLES = ('q',)\n"
+        "for name in TABLES:\n"
+        "    op.create_index('ix_4', name, ['x'])",
+    ).replace("revision = ", "TABLES = ('f', 'g')\nrevision = ", 1)
+    assert [(f.target, f.table, f.option("table_as_written")) for f in facts(source)] == [
+        ("ix_1", "", "table"),
+        ("ix_2", "e", None),
+        ("ix_3", "", "table"),
+        ("ix_4", "", "name"),
+    ]

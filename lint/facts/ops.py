@@ -417,7 +417,9 @@ def extract_operations(
         if not table and batch is None:  # `for table in ("a", "b"): op.create_index(..., table, ...)`
             schema = _literal(read.keywords.get("schema"))
             named = looped(_source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS), line)
-            tables = [_qualified(schema, t) for t in named] or tables
+            if named:
+                tables = [_qualified(schema, t) for t in named]
+                options = tuple(o for o in options if o[0] != "table_as_written")  # each is named now
         made = []
         for index, each in enumerate(tables):
             # a fix is one edit of the call's text, whichever the table: the first fact carries it
@@ -1131,6 +1133,7 @@ def _wrap(text: str, start: int, lines: list[str], span: Span) -> tuple[int, int
 # `NAME = "literal"` at module level (no indentation), the line holding nothing else
 _TOP_BINDING = pattern(r"^([A-Za-z_]\w*)[ \t]*(?::|[-+*/|&%]?=(?!=))", re.M)
 _GLOBAL = pattern(r"\bglobal\b([^\n]*)")
+_INDENTED_BINDING = pattern(r"^[ \t]+([A-Za-z_]\w*)[ \t]*[-+*/|&%]?=(?!=)", re.M)
 _MODULE_STRING = pattern(
     r"""^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*[uU]?(['"])([^'"\\\n]*)\2[ \t]*(?:#[^\n]*)?$""", re.M
 )
@@ -1162,12 +1165,18 @@ def _loops(text: str, lines: list[str]) -> list[_Loop]:
         iterable = match.group(3).strip()
         if iterable.isidentifier():
             if constants is None:
-                bound = [(m.group(1), _strings(m.group(2))) for m in _MODULE_NAMES.finditer(f"\n{text}\n")]
+                # a name bound more than once at the top (`TABLES += ...`) or declared global
+                # could hold anything: left out
                 times: dict[str, int] = {}
-                for name, _ in bound:
+                for name in _TOP_BINDING.findall(text):
                     times[name] = times.get(name, 0) + 1
-                # a name bound twice at the top could hold either: left out
-                constants = {name: values for name, values in bound if times[name] == 1}
+                declared = {name for names in _GLOBAL.findall(text) for name in re.findall(r"\w+", names)}
+                local = set(_INDENTED_BINDING.findall(text))  # bound in a function: shadowed there
+                constants = {
+                    m.group(1): _strings(m.group(2))
+                    for m in _MODULE_NAMES.finditer(f"\n{text}\n")
+                    if times.get(m.group(1)) == 1 and m.group(1) not in declared and m.group(1) not in local
+                }
             values = constants.get(iterable, ())
         else:
             values = _strings(iterable)
@@ -1175,7 +1184,13 @@ def _loops(text: str, lines: list[str]) -> list[_Loop]:
             continue
         header = line_of(match.start() + 1)
         indent = len(match.group(1))  # as _block_end counts it
-        found.append(_Loop(header + 1, _block_end(lines, header, indent), match.group(2), values))
+        last = _block_end(lines, header, indent)
+        variable = match.group(2)
+        body = "".join(lines[header:last])
+        rebinding = rf"(?:\b{variable}[ \t]*[-+*/|&%]?=(?!=)|\bas[ \t]+{variable}\b|\bfor[ \t]+{variable}\b)"
+        if variable in body and re.search(rebinding, body):
+            continue  # the variable is bound again inside: what it holds there is not known
+        found.append(_Loop(header + 1, last, variable, values))
     return found
 
 
