@@ -36,6 +36,7 @@ import functools
 import heapq
 import re
 import types
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from sys import intern
 from typing import TYPE_CHECKING, NamedTuple
@@ -1165,17 +1166,13 @@ def _loops(text: str, lines: list[str]) -> list[_Loop]:
         iterable = match.group(3).strip()
         if iterable.isidentifier():
             if constants is None:
-                # a name bound more than once at the top (`TABLES += ...`) or declared global
-                # could hold anything: left out
-                times: dict[str, int] = {}
-                for name in _TOP_BINDING.findall(text):
-                    times[name] = times.get(name, 0) + 1
-                declared = {name for names in _GLOBAL.findall(text) for name in re.findall(r"\w+", names)}
-                local = set(_INDENTED_BINDING.findall(text))  # bound in a function: shadowed there
+                # a name bound again at the top (`TABLES += ...`), declared global or bound in a
+                # function (shadowed there) could hold anything: left out
+                fixed = _bound_once(text) - set(_INDENTED_BINDING.findall(text))
                 constants = {
                     m.group(1): _strings(m.group(2))
                     for m in _MODULE_NAMES.finditer(f"\n{text}\n")
-                    if times.get(m.group(1)) == 1 and m.group(1) not in declared and m.group(1) not in local
+                    if m.group(1) in fixed
                 }
             values = constants.get(iterable, ())
         else:
@@ -1215,13 +1212,17 @@ def _module_strings(text: str) -> dict[str, str]:
     found = {m.group(1): m.group(3) for m in _MODULE_STRING.finditer(text)}
     if not found:
         return found
-    # each name's bindings at the top and the names declared global, in one pass each (a
-    # search per name was quadratic: 10,000 module constants took 39 s)
-    bound: dict[str, int] = {}
-    for name in _TOP_BINDING.findall(text):
-        bound[name] = bound.get(name, 0) + 1
+    fixed = _bound_once(text)
+    return {name: value for name, value in found.items() if name in fixed}
+
+
+def _bound_once(text: str) -> set[str]:
+    """The names bound exactly once at the top of the module and never declared `global`:
+    each counted in one pass over the text (a search per name was quadratic: 10,000 module
+    constants took 39 s)."""
+    times = Counter(_TOP_BINDING.findall(text))
     declared = {name for names in _GLOBAL.findall(text) for name in re.findall(r"\w+", names)}
-    return {name: value for name, value in found.items() if bound.get(name) == 1 and name not in declared}
+    return {name for name, count in times.items() if count == 1 and name not in declared}
 
 
 # what _ColumnBindings finds, each once per file: `NAME = ...Column(`, any assignment to a
