@@ -48,6 +48,16 @@ class WorkAfterExclusiveLock(DeployRule):
                 )
             }
         ),
+        Example(  # the block commits the ALTER's transaction: the UPDATE runs in a new one
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('users', sa.Column('plan', sa.String()))\n"
+                    "with op.get_context().autocommit_block():\n"
+                    "    op.create_index('ix_plan', 'users', ['plan'], postgresql_concurrently=True)\n"
+                    "op.execute(\"UPDATE users SET plan = 'free'\")"
+                )
+            }
+        ),
     )
     invalid = (
         Example(
@@ -79,9 +89,9 @@ class WorkAfterExclusiveLock(DeployRule):
         steps = sorted([*operations, *data], key=lambda o: (o.span.line, o.span.column))
         holder: OpFact | None = None
         for index, step in enumerate(steps):
-            if "autocommit_block" in step.blocks:
-                continue
-            if step.name == "commit":
+            if "autocommit_block" in step.blocks or step.name == "commit":
+                # autocommit_block() commits the transaction before its body and starts a
+                # new one after it: the lock taken before it is released there
                 holder = None
                 continue
             if holder is not None and step.name != "set":
