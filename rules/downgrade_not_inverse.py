@@ -61,7 +61,7 @@ class DowngradeNotInverse(FileRule):
     Not reported, because the comparison would guess: a revision whose downgrade() is missing
     or empty (MG503's case), raises, or runs SQL miglint cannot read; objects whose names are
     not literals (and a downgrade() call with a computed name may undo any object of its
-    kind); an object both created and dropped in upgrade() (a temporary table, an index
+    kind, one with a computed table the object of its name on any table); an object both created and dropped in upgrade() (a temporary table, an index
     rebuilt); tables renamed in either function, and columns of a table whose columns are
     renamed; a table downgrade() drops too (the application creates it, as JupyterHub's
     `create_all` does). A drop with `IF EXISTS` is still reported: the guard makes it safe
@@ -156,6 +156,26 @@ class DowngradeNotInverse(FileRule):
             },
             note="a-table-the-application-makes",  # jupyterhub: create_all at start
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "for table in TABLES:\n    op.add_column(table, sa.Column('expired_id', sa.Text()))",
+                    "for table in reversed(TABLES):\n    op.drop_column(table, 'expired_id')",
+                    header="TABLES = [\n    'package_revision',\n    'group_revision',\n]",
+                )
+            },
+            note="a-loop-in-reverse",  # ckan 039: the same names, downgrade() in reverse order
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "for table in TABLES:\n    op.add_column(table, sa.Column('expired_id', sa.Text()))",
+                    "for table in tables_of(bind):\n    op.drop_column(table, 'expired_id')",
+                    header="TABLES = ('package_revision', 'group_revision')",
+                )
+            },
+            note="a-table-the-code-computes",  # the column dropped from tables miglint cannot name
+        ),
     )
     invalid = (
         Example(
@@ -244,6 +264,9 @@ class Inverse:
         self.keys = {(name, key[1], key[2]) for name, key in keyed}
         self.names = {(name, key[2]) for name, key in keyed}  # DROP INDEX names no table
         self.unknown = {name for name, key in keyed if not key[2]}
+        # a call whose table the code computes (`op.drop_column(table, "expired_id")` in a
+        # loop): it may be on any table, so it undoes the name on every one
+        self.any_table = {(name, key[2]) for name, key in keyed if key[2] and not key[1]}
         self.tables_dropped = {bare(o.table) for o in downgrade if o.name == "drop_table"}
         self.tables_created = {bare(o.table) for o in downgrade if o.name == "create_table"}
         self.columns_dropped = {bare(o.table) for o in downgrade if o.name == "drop_column"}
@@ -265,7 +288,7 @@ class Inverse:
             return True
         if kind != "column" and (table in self.columns_dropped or (drop, "", name) in self.keys):
             return True  # DROP INDEX names no table, nor does drop_constraint("name") without one
-        return (drop, name) in self.names and (kind == "index" or not table)
+        return (drop, name) in self.any_table or ((drop, name) in self.names and (kind == "index" or not table))
 
     def restores(self, key: tuple[str, str, str], fact: OpFact) -> bool:
         kind, table, name = key
@@ -283,7 +306,9 @@ class Inverse:
             if any(c in self.constraints_created.get(table, ()) for c in ((typed,) if typed else creates)):
                 return True
         return any(
-            (c, table, name) in self.keys or ((c, name) in self.names and (kind == "index" or not table))
+            (c, table, name) in self.keys
+            or (c, name) in self.any_table
+            or ((c, name) in self.names and (kind == "index" or not table))
             for c in creates
         )
 
