@@ -1256,6 +1256,40 @@ def test_a_call_in_a_loop_over_table_names_is_one_fact_per_table(tmp_path: Path)
     )
 
 
+def test_a_batch_block_in_a_loop_over_a_module_list_is_one_fact_per_table(tmp_path: Path) -> None:
+    # mindsdb: `TABLES_WITH_USER_ID = [` one name a line `]`, then `for table_name in ...:
+    # with op.batch_alter_table(table_name) as batch_op:`; predictor's lock is held after it
+    first = revision(
+        "r1",
+        None,
+        "op.create_table('predictor', sa.Column('id', sa.Integer()))\n"
+        "op.create_table('project', sa.Column('id', sa.Integer()))",
+    )
+    body = (
+        "for table_name in TABLES:\n"
+        "    with op.batch_alter_table(table_name, schema=None) as batch_op:\n"
+        "        batch_op.alter_column('company_id', existing_type=sa.String(), nullable=False)\n"
+        "with op.batch_alter_table('predictor', schema=None) as batch_op:\n"
+        "    batch_op.drop_index('predictor_index')"
+    )
+    listed = 'TABLES = [\n    "predictor",\n    "project",  # a comment\n]\n\n\ndef upgrade'
+    second = revision("r2", "r1", body).replace("def upgrade", listed)
+    found = facts(second)
+    assert [(f.name, f.table, f.target, f.span.line) for f in found] == [
+        ("alter_column", "predictor", "company_id", 14),
+        ("alter_column", "project", "company_id", 14),
+        ("drop_index", "predictor", "predictor_index", 16),
+    ]
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    output = lint(tmp_path, "--select", "MG403,MG406")[1]
+    # no MG403: the loop's ALTER of predictor already holds its ACCESS EXCLUSIVE lock
+    assert codes(output) == [("0002_r2.py", 14, "MG406"), ("0002_r2.py", 14, "MG406")]
+    assert "sets project.company_id NOT NULL" in output
+    # a list bound again, or a variable that is not the loop's, is not read per name
+    rebound = second.replace("\n\n\ndef upgrade", "\nTABLES += ['other']\n\n\ndef upgrade", 1)
+    assert [f.table for f in facts(rebound)][:2] == ["", "predictor"]
+
+
 def test_python_2_string_prefixes_are_names(tmp_path: Path) -> None:
     # koschei, security_monkey, skylines: autogenerate once wrote u"name"
     first = revision(

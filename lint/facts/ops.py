@@ -188,6 +188,9 @@ class _Block(NamedTuple):
     alias: str  # batch_alter_table(...) as NAME: the name its calls use
     table: str
     convention: bool = False  # batch_alter_table(..., naming_convention=...)
+    # batch_alter_table(table_name): the variable that names the table, when no literal
+    # does (a loop over written-out names may say which tables: _loops)
+    written: str = ""
 
 
 def extract_operations(
@@ -421,6 +424,9 @@ def extract_operations(
             if named:
                 tables = [_qualified(schema, t) for t in named]
                 options = tuple(o for o in options if o[0] != "table_as_written")  # each is named now
+        elif not table and batch is not None and batch.written:
+            # `for table_name in TABLES: with op.batch_alter_table(table_name) as batch_op:`
+            tables = looped(batch.written, line) or tables
         made = []
         for index, each in enumerate(tables):
             # a fix is one edit of the call's text, whichever the table: the first fact carries it
@@ -770,18 +776,24 @@ def _blocks(
             closing = _closing_parenthesis(text, opening) if opening >= 0 else None
         if closing is None:
             continue
-        alias, table, convention = "", "", False
+        alias, table, convention, written = "", "", False, ""
         if kind == "batch_alter_table":
             named = _AS_NAME.match(text, closing + 1)
             alias = named.group(1) if named else ""
             read = _read(text, opening)
             if read is not None:
-                named = _argument(read, 0, ("table_name",)) or constant(_source_of(read, 0, ("table_name",)))
-                table = _qualified(_literal(read.keywords.get("schema")), named)
+                source = _source_of(read, 0, ("table_name",))
+                named = _argument(read, 0, ("table_name",)) or constant(source)
+                schema = _literal(read.keywords.get("schema"))
+                table = _qualified(schema, named)
                 convention = "naming_convention" in read.keywords
+                if not table and not schema and source and source.isidentifier():
+                    written = source
         header_end = line_of(closing)
         found.append(
-            _Block(kind, header_end + 1, _block_end(lines, header_end, indent), alias, table, convention)
+            _Block(
+                kind, header_end + 1, _block_end(lines, header_end, indent), alias, table, convention, written
+            )
         )
     return found
 
@@ -1149,8 +1161,12 @@ class _Loop(NamedTuple):
 
 # `for table in ("a", "b"):` / `for table in TABLES:` on one line; the iterable read below
 _FOR = pattern(r"\n([ \t]*)for[ \t]+([^\W\d]\w*)[ \t]+in[ \t]+([^\n#]+?):[ \t]*(?:#[^\n]*)?(?=\n)")
-# `TABLES = ("a", "b")` at module level, on one line
-_MODULE_NAMES = pattern(r"\n([^\W\d]\w*)[ \t]*=[ \t]*([(\[][^\n]*[)\]])[ \t]*(?=\n)")
+# `reversed(TABLES)`, `sorted(TABLES)`...: the same names, in another order
+_SAME_NAMES = pattern(r"(?:reversed|sorted|list|tuple)[ \t]*\(([^()]*)\)")
+# `TABLES = ("a", "b")` at module level, on one line or over several (mindsdb:
+# `TABLES_WITH_USER_ID = [` with a name a line); what lies between the brackets holds no
+# bracket, so one name's match ends at its own closing one
+_MODULE_NAMES = pattern(r"\n([^\W\d]\w*)[ \t]*=[ \t]*([(\[][^()\[\]]*[)\]])[ \t]*(?=\n)")
 
 
 def _loops(text: str, lines: list[str]) -> list[_Loop]:
@@ -1164,6 +1180,9 @@ def _loops(text: str, lines: list[str]) -> list[_Loop]:
     line_of = _LineCounter(text)
     for match in _FOR.finditer(text):
         iterable = match.group(3).strip()
+        wrapped = _SAME_NAMES.fullmatch(iterable)  # ckan's downgrade(): `for table in reversed(tables):`
+        if wrapped is not None:
+            iterable = wrapped.group(1).strip()
         if iterable.isidentifier():
             if constants is None:
                 # a name bound again at the top (`TABLES += ...`), declared global or bound in a
