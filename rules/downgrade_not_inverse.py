@@ -288,7 +288,9 @@ class Inverse:
             return True
         if kind != "column" and (table in self.columns_dropped or (drop, "", name) in self.keys):
             return True  # DROP INDEX names no table, nor does drop_constraint("name") without one
-        return (drop, name) in self.any_table or ((drop, name) in self.names and (kind == "index" or not table))
+        return (drop, name) in self.any_table or (
+            (drop, name) in self.names and (kind == "index" or not table)
+        )
 
     def restores(self, key: tuple[str, str, str], fact: OpFact) -> bool:
         kind, table, name = key
