@@ -140,12 +140,28 @@ class Rule:
             severity=self.effective_severity,
             path=path,
             span=span,
-            message=message,
-            help=help,
+            message=one_line(message),
+            help=None if help is None else one_line(help),
             revisions=tuple(revisions),
             related=tuple(related),
             fix=fix,
         )
+
+
+# the line breaks of source text a message quotes (`sa.Enum(` then a value a line), and the
+# indentation after them; the space left inside brackets
+_LINE_BREAK = pattern(r"[ \t]*\r?\n\s*")
+_INSIDE_OPENING = pattern(r"([(\[]) ")
+_INSIDE_CLOSING = pattern(r",? ([)\]])")
+
+
+def one_line(text: str) -> str:
+    """A message on one line, whatever source it quotes: `--concise`, the editor, CI
+    annotations and every line-based reader of the output take one finding a line."""
+    if "\n" not in text:
+        return text
+    joined = _LINE_BREAK.sub(" ", text)
+    return _INSIDE_CLOSING.sub(r"\1", _INSIDE_OPENING.sub(r"\1", joined))
 
 
 class FileRule(Rule):

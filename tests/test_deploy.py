@@ -1379,3 +1379,30 @@ def test_a_loop_whose_names_may_change_is_not_read_per_name() -> None:
         ("ix_3", "", "table"),
         ("ix_4", "", "name"),
     ]
+
+
+def test_a_message_that_quotes_source_over_several_lines_is_one_line(tmp_path: Path) -> None:
+    # warehouse 70f918653fc6, magnum: the new type written over lines put line breaks into
+    # `--concise`, whose readers take one finding a line
+    first = revision(
+        "r1", None, "op.create_table('roles', sa.Column('role_name', sa.Text(), nullable=False))"
+    )
+    second = revision(
+        "r2",
+        "r1",
+        "op.alter_column(\n"
+        "    'roles',\n"
+        "    'role_name',\n"
+        "    type_=sa.Enum(\n"
+        "        'Owner',\n"
+        "        'Manager',\n"
+        "        name='rolename',\n"
+        "    ),\n"
+        "    existing_type=sa.Text(),\n"
+        ")",
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    output = lint(tmp_path, "--select", "MG407", "--concise")[1]
+    (finding,) = [line for line in output.splitlines() if "MG407" in line]
+    assert "/migrations/versions/0002_r2.py:6:5: MG407 " in finding
+    assert "to sa.Enum('Owner', 'Manager', name='rolename'): PostgreSQL rewrites" in finding
