@@ -22,7 +22,10 @@ class RenameBreaksRunningCode(DeployRule):
     table's old name later in the same revision (a view is the bridge the recipe below
     builds, though writes through a view that joins tables still fail; a table is the
     rebuild SQLite projects write - rename to `_tmp`, create under the old name, copy the
-    rows, drop `_tmp` - which keeps the name the running release queries). Every dialect.
+    rows, drop `_tmp` - which keeps the name the running release queries), or a table
+    renamed and renamed back (pgadmin mends SQLite's foreign keys that way: neither
+    rename is reported, the second renames a name the running release never knew).
+    Every dialect.
 
     ## Why is this bad?
     During a deploy the old release keeps running until the new one replaces it; it
@@ -89,6 +92,17 @@ class RenameBreaksRunningCode(DeployRule):
             },
             note="a-new-column-takes-the-old-name",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('ALTER TABLE \"user\" RENAME TO user_old')\n"
+                    "op.execute('ALTER TABLE user_old RENAME TO \"user\"')\n"
+                    "op.rename_table('server', 'server_old')\n"
+                    "op.rename_table('server_old', 'server')"
+                )
+            },
+            note="renamed-and-renamed-back",  # pgadmin f656e56dfdc8
+        ),
     )
     invalid = (
         Example(
@@ -109,6 +123,16 @@ class RenameBreaksRunningCode(DeployRule):
             },
             flagged=("r1",),
             note="another-table-does-not-keep-the-name",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.rename_table('workflow_tag', 'workflow_tag_link')\n"
+                    "op.rename_table('tag', 'workflow_tag')"
+                )
+            },
+            flagged=("r1", "r1"),
+            note="another-table-renamed-to-the-old-name",  # tracecat 5ce891523a7c
         ),
         Example(
             files={
@@ -172,14 +196,27 @@ def _added(file: RevisionFile, rename: OpFact, after: bool) -> bool:
 
 def _name_taken_again(file: RevisionFile, rename: OpFact) -> bool:
     """Whether upgrade() creates a view (hypothesis/lms) or, after the rename, a table
-    (securedrop's rebuilds) under the renamed table's old name."""
+    (securedrop's rebuilds) under the renamed table's old name, or renames a table back to
+    it; or whether the renamed table got its name earlier in upgrade() (pgadmin: `user` to
+    `user_old` and back, to mend SQLite's foreign keys): the running release never knew
+    that name."""
     old = bare(rename.table)
     if not old:
         return False
+    new = bare(rename.option("new_table_name") or "")
     at = (rename.span.line, rename.span.column)
     return any(
         s.kind == "CREATE VIEW" and s.entry == "upgrade" and bare(s.target) == old for s in file.sql
     ) or any(
-        o.name == "create_table" and bare(o.table) == old and (o.span.line, o.span.column) > at
+        (after and o.name == "create_table" and bare(o.table) == old)
+        or (
+            o.name == "rename_table"
+            and bare(o.option("new_table_name") or "") == old
+            # renamed back (another table renamed to the old name is no bridge: tracecat's
+            # `tag` to `workflow_tag` leaves the join table's queries failing), or named so
+            # earlier in upgrade()
+            and ((after and bare(o.table) == new) or (o.span.line, o.span.column) < at)
+        )
         for o in file.upgrade_operations
+        for after in ((o.span.line, o.span.column) > at,)
     )
