@@ -918,6 +918,36 @@ def test_a_script_location_in_the_default_section_makes_no_environment_of_every_
     ]
 
 
+def test_sections_that_inherit_the_default_script_location_and_set_their_versions_are_environments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # c2cgeoportal: no [alembic]; [DEFAULT] script_location; [main] and [static] set only
+    # version_locations (`alembic -n main`); logging's sections beside them are none
+    for tree, revs in (("main", ["m1", "m2<-m1"]), ("static", ["s1"])):
+        versions = tmp_path / "migrations" / tree
+        versions.mkdir(parents=True)
+        for item in revs:
+            written = spec(item)
+            (versions / f"{written.rev}.py").write_text(version_source(written))
+    (tmp_path / "migrations" / "env.py").write_text("")
+    (tmp_path / "alembic.ini").write_text(
+        "[DEFAULT]\nscript_location = %(here)s/migrations\n\n"
+        "[main]\nversion_locations = %(here)s/migrations/main\n\n"
+        "[static]\nversion_locations = %(here)s/migrations/static\n\n"
+        "[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n\n[formatters]\nkeys = generic\n\n"
+        "[logger_root]\nlevel = WARN\nhandlers = console\n\n[post_write_hooks]\nhooks = black\n"
+    )
+    found = discover([str(tmp_path)], tmp_path).environments
+    assert [(env.name, sorted(p.name for p in env.files)) for env in found] == [
+        ("alembic.ini [main]", ["m1.py", "m2.py"]),
+        ("alembic.ini [static]", ["s1.py"]),
+    ]
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "."], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output.endswith("All checks passed: 3 revisions in 2 environments.\n")
+
+
 def test_a_script_directory_without_versions_reports_the_revisions_beside_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -595,6 +595,11 @@ def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
     return parser
 
 
+# the sections of an alembic.ini that configure something else: logging.config.fileConfig's
+# and the post-write hooks'
+_NOT_AN_ENVIRONMENT = pattern(r"(?:loggers|handlers|formatters|post_write_hooks|(?:logger|handler|formatter)_.*)\Z")
+
+
 def _ini_environments(
     ini: Path, cwd: Path, pyproject: Path | None = None, only: str | None = None
 ) -> list[Environment]:
@@ -605,11 +610,13 @@ def _ini_environments(
     inherited = parser.defaults().get("script_location")
     if inherited is not None:
         # [DEFAULT] gives every section one (onyx): [alembic], what a plain `alembic` runs, and
-        # the sections that set another are environments; [loggers] and the like are not
+        # the sections that set another are environments; [loggers] and the like are not.
+        # Where none sets another (c2cgeoportal: [main] and [static] set only their
+        # version_locations), every section but logging's and the write hooks' is one.
         own = [
             s for s in sections if s == "alembic" or parser.get(s, "script_location", raw=True) != inherited
         ]
-        sections = own or sections
+        sections = own or [s for s in sections if not _NOT_AN_ENVIRONMENT.match(s)]
     if "alembic" not in sections and toml is not None and "script_location" in toml.table:
         # Alembic reads [alembic] option by option, falling back to [tool.alembic].
         sections.insert(0, "alembic")
