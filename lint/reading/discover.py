@@ -597,7 +597,9 @@ def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
 
 # the sections of an alembic.ini that configure something else: logging.config.fileConfig's
 # and the post-write hooks'
-_NOT_AN_ENVIRONMENT = pattern(r"(?:loggers|handlers|formatters|post_write_hooks|(?:logger|handler|formatter)_.*)\Z")
+_NOT_AN_ENVIRONMENT = pattern(
+    r"(?:loggers|handlers|formatters|post_write_hooks|(?:logger|handler|formatter)_.*)\Z"
+)
 
 
 def _ini_environments(
