@@ -16,7 +16,8 @@ class DropWithoutIfExists(SqlRule):
     inside Python that looks the object up first (an `if` on a `pg_*` /
     `information_schema` / inspector lookup or on `.first()` / `.scalar()` of a
     SELECT, an early `return` after one, a `try` that catches the database error, an
-    `except IndexError` after an empty lookup). Safe where it stands: a drop of an
+    `except IndexError` after an empty lookup, a `for` over the rows such a lookup
+    found: what it acts on is there when it runs). Safe where it stands: a drop of an
     object made earlier in the same function (a temporary table, a type renamed to
     `*_old`), or made again later in it (the drop and re-create pair runs again as a
     whole). A drop whose object is made again only in downgrade() is reported. Where

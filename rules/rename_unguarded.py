@@ -14,7 +14,8 @@ class RenameUnguarded(SqlRule):
     inside Python that looks the object up first (an `if` on a `pg_*` /
     `information_schema` / inspector lookup or on `.first()` / `.scalar()` of a
     SELECT, an early `return` after one, a `try` that catches the database error, an
-    `except IndexError` after an empty lookup). Safe where it stands: a rename of an
+    `except IndexError` after an empty lookup, a `for` over the rows such a lookup
+    found: what it acts on is there when it runs). Safe where it stands: a rename of an
     object made earlier in the function, or the swap that makes the old name again
     and drops the new one later (`RENAME TO x_old; CREATE x; ...; DROP x_old`).
     Where miglint cannot tell, it reports less rather than guess: names are compared

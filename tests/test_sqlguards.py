@@ -212,6 +212,15 @@ SAFE = [
       "    except sa.exc.ProgrammingError:\n"
       "        pass\n",
       id="try-swallows-database-error"),
+    P("def upgrade():\n"
+      "    inspector = sa.inspect(op.get_bind())\n"
+      "    for column in inspector.get_columns('records'):\n"
+      "        name = column['name']\n"
+      "        if not name.startswith('__tc_'):\n"
+      "            continue\n"
+      "        op.execute(f'ALTER TABLE records RENAME COLUMN \"{name}\" TO \"old_{name}\"')\n"
+      "        op.execute(f'ALTER TABLE records DROP COLUMN \"old_{name}\"')\n",
+      id="rename-and-drop-of-what-a-loop-over-a-lookup-found"),  # tracecat b5fc4168fe22
 ]  # fmt: skip
 
 
@@ -278,6 +287,13 @@ REPORTED = [
       [("MG204", "INSERT INTO billing.plans")], id="parameter-assigned-in-the-step"),
     P(STEPS.replace("def add_plans_1(upgrade=True)", "def add_plans_1(upgrade=False)"),
       [("MG204", "INSERT INTO billing.plans")], id="parameter-false-by-default"),
+    P("def upgrade():\n"
+      "    for table in sa.inspect(op.get_bind()).get_table_names():\n"
+      "        op.execute(f'CREATE INDEX ix_{table}_day ON {table} (day)')\n"
+      "    for name in ('a', 'b'):\n"
+      "        op.execute(f'ALTER TABLE {name} DROP COLUMN legacy')\n",
+      [("MG201", "CREATE INDEX ix_"), ("MG203", "ALTER TABLE {name} DROP")],
+      id="create-in-a-loop-over-a-lookup-and-drop-in-a-loop-over-names"),
 ]  # fmt: skip
 
 

@@ -18,6 +18,10 @@ and whether Python code around it makes it safe to run twice (`guarded`):
 - an `except IndexError` / `NoResultFound` / `StopIteration` / `KeyError` handler
   whose `try` reads a query's result: it runs only when the lookup found nothing.
 
+Apart from `guarded`, a statement in the body of a `for` over such a lookup's rows is
+marked `existing`: what it drops or renames is what the database holds when it runs
+(sql/guards.py takes that as safe for a drop or a rename only, not for a create).
+
 An `if <parameter>:` whose parameter is True on this call (its default is True and the
 call passes nothing else for it, or passes True) is no branch: its body is on the path
 of the `if` (`def step_4(upgrade=True): if upgrade: ...` called as `step_4()`).
@@ -69,6 +73,9 @@ class Context:
     last: int
     path: tuple[int, ...]
     guarded: bool
+    # in the body of a loop over what a lookup found (`for column in
+    # inspector.get_columns(t):`): an object it acts on exists when it runs
+    existing: bool = False
 
 
 def function_contexts(
@@ -117,6 +124,7 @@ class _Reader:
         self.branches = branches
         self._looked: dict[int, bool] = {}  # by id(): a test is read where it stands and again after it
         self.true: frozenset[str] = frozenset()  # parameters that are True on this call
+        self.over_lookups = 0  # the loops over a lookup's rows around the statement read now
 
     def branch(self, path: tuple[int, ...]) -> tuple[int, ...]:
         return (*path, next(self.branches))
@@ -146,7 +154,10 @@ class _Reader:
             self.block(node.body, self.branch(path), guarded or self.looks_up(node.test))
             self.block(node.orelse, self.branch(path), guarded)
         elif isinstance(node, (ast.For, ast.AsyncFor)):
+            over = int(self.looks_up(node.iter))
+            self.over_lookups += over
             self.block(node.body, self.branch(path), guarded)
+            self.over_lookups -= over
             self.block(node.orelse, self.branch(path), guarded)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             self.block(node.body, path, guarded)
@@ -163,7 +174,9 @@ class _Reader:
             self.block(getattr(node, "orelse", []), self.branch(path), guarded)
             self.block(getattr(node, "finalbody", []), path, guarded)
         else:
-            self.found.append(Context(node.lineno, node.end_lineno or node.lineno, path, guarded))
+            self.found.append(
+                Context(node.lineno, node.end_lineno or node.lineno, path, guarded, self.over_lookups > 0)
+            )
 
     def looks_up(self, node: ast.AST) -> bool:
         found = self._looked.get(id(node))

@@ -50,6 +50,9 @@ from ..lazyre import pattern
 from .source import ENTRY_POINTS, call_name
 
 Key = tuple[str, ...]
+# the rules of statements that fail when their object is missing (a drop, a rename): safe
+# on an object a loop over a lookup's rows found in the database
+_ACTS_ON_EXISTING = frozenset({"MG203", "MG206"})
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class _Event:
     step: Step
     path: tuple[int, ...] = ()
     python_guarded: bool = False
+    python_existing: bool = False  # in a loop over a lookup's rows (pyguards.Context.existing)
     made: list[Key] = field(default_factory=list)
     removed: list[Key] = field(default_factory=list)
     written: str = ""  # the table whose rows or parts it changes
@@ -169,7 +173,12 @@ def settle(
         history = _History(events)
         for event in events:
             if event.index >= 0 and event.step.code and not event.step.guarded:
-                safe = event.python_guarded or history.settled(event)
+                safe = (
+                    event.python_guarded
+                    # a drop or rename of what a loop over a lookup's rows found there
+                    or (event.python_existing and event.step.code in _ACTS_ON_EXISTING)
+                    or history.settled(event)
+                )
                 here = history.emptied_before(event) if event.step.kind == "INSERT" else frozenset()
                 if len(here) > _MOST_EMPTIED:
                     safe = True  # too many to keep (see _MOST_EMPTIED): one of them may cascade to it
@@ -250,6 +259,7 @@ class _Inliner:
         stack: list[str],
         owner: str | None = None,
         call: ast.Call | None = None,
+        existing: bool = False,
     ) -> None:
         """`owner`: the module function whose steps these are, for a function nested in it;
         `call`: the call that runs it (pyguards.true_parameters)."""
@@ -286,13 +296,17 @@ class _Inliner:
             context = contexts.get(line)
             inner = path + context.path if context is not None else path
             inner_guarded = guarded or (context is not None and context.guarded)
+            inner_existing = existing or (context is not None and context.existing)
             if isinstance(what, tuple):
                 name, nested_owner, called = what
                 callee = nested[name] if nested_owner else self.functions[name]
-                self.inline(callee, inner, inner_guarded, [*stack, name], nested_owner or None, called)
+                self.inline(
+                    callee, inner, inner_guarded, [*stack, name], nested_owner or None, called, inner_existing
+                )
                 continue
             event = _event(index if index >= 0 else -1, what, len(self.events))
             event.path, event.python_guarded = inner, inner_guarded
+            event.python_existing = inner_existing
             self.events.append(event)
 
 
