@@ -221,6 +221,19 @@ SAFE = [
       "        op.execute(f'ALTER TABLE records RENAME COLUMN \"{name}\" TO \"old_{name}\"')\n"
       "        op.execute(f'ALTER TABLE records DROP COLUMN \"old_{name}\"')\n",
       id="rename-and-drop-of-what-a-loop-over-a-lookup-found"),  # tracecat b5fc4168fe22
+    P("def _index_state(conn):\n"
+      "    row = conn.execute(sa.text('SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass(:n)'),\n"
+      "                       {'n': 'ix_m'}).one_or_none()\n"
+      "    return row[0] if row is not None else None\n"
+      "\n\ndef upgrade():\n"
+      "    conn = op.get_bind()\n"
+      "    state = _index_state(conn)\n"
+      "    if state is True:\n"
+      "        return\n"
+      "    if state is False:\n"
+      "        conn.exec_driver_sql('DROP INDEX ix_m')\n"
+      "    conn.exec_driver_sql('CREATE INDEX ix_m ON message (session_id)')\n",
+      id="helper-returns-what-its-own-lookup-found"),  # onyx f57f35403f6c
 ]  # fmt: skip
 
 

@@ -197,8 +197,17 @@ class _Reader:
             self._assigned = self.read_assigned()
         values = [value for name in sorted(names) for value in self._assigned.get(name, ())]
         for name in sorted(names & self.helpers.keys()):  # a helper's answer is what it returns
+            helper = self.helpers[name]
+            returned = [n.value for n in walk_statements(helper) if isinstance(n, ast.Return) and n.value]
+            values.extend(returned)
+            # and what the names it returns hold there (onyx: `row = conn.execute(...pg_index...)
+            # .one_or_none()`, then `return row[0] if row is not None else None`)
+            local = _assignments((), helper)
             values.extend(
-                n.value for n in walk_statements(self.helpers[name]) if isinstance(n, ast.Return) and n.value
+                value
+                for found in returned
+                for used in sorted(_summary(found)[1])
+                for value in local.get(used, ())
             )
         return any(self.mentions_lookup(value, depth + 1) for value in values)
 
