@@ -14,6 +14,7 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from conftest import cli_runner
@@ -641,6 +642,51 @@ def test_graph_and_plan_keep_to_the_environment_the_root_configures(
     result = cli_runner().invoke(main, ["plan", "--no-cache", "--from", "a"])
     assert result.exit_code == 0, result.stderr
     assert "b" in result.stdout
+
+
+def test_env_names_an_environment_below_the_root_as_lint_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """quetz: a root alembic.ini and plugins/plug/alembic.ini. `lint .` lists both; `graph`,
+    `plan` and `scenarios` (and `rebase`, `init-head-file`) take either name after --env (exit 2
+    before: "no environment named 'plugins/plug/alembic.ini' (there are: alembic.ini)")."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b<-a")
+    write(tmp_path / "plugins" / "plug" / "alembic.ini", "[alembic]\nscript_location = plug:migrations\n")
+    write(tmp_path / "plugins" / "plug" / "plug" / "__init__.py", "")
+    plug = revisions(tmp_path / "plugins" / "plug" / "plug" / "migrations" / "versions", "x", "y<-x")
+    assert found(discover([], tmp_path)) == [("alembic.ini", ANY), ("plugins/plug/alembic.ini", plug)]
+    monkeypatch.chdir(tmp_path)
+    plug_env = ["--no-cache", "--env", "plugins/plug/alembic.ini"]
+    drawn = cli_runner().invoke(main, ["graph", "--format", "json", *plug_env, "."])
+    assert drawn.exit_code == 0, drawn.stderr
+    assert json.loads(drawn.stdout)["environment"] == "plugins/plug/alembic.ini"
+    assert sorted(r["id"] for r in json.loads(drawn.stdout)["revisions"]) == ["x", "y"]
+    text = cli_runner().invoke(main, ["graph", "--format", "text", *plug_env, "."])
+    assert (text.exit_code, text.stdout.splitlines()[0]) == (
+        0,
+        "plugins/plug/plug/migrations: 2 revisions, 1 head, 0 findings",
+    )
+    planned = cli_runner().invoke(main, ["plan", "--from", "x", *plug_env])
+    assert (planned.exit_code, planned.stdout) == (
+        0,
+        "alembic upgrade heads from x runs 1 revision:\n   1. y  revision y\n",
+    )
+    scenarios = cli_runner().invoke(main, ["scenarios", *plug_env])
+    assert scenarios.exit_code == 0, scenarios.stderr
+    # without --env, and with the root's own name, they keep to the root's environment
+    root = cli_runner().invoke(main, ["plan", "--no-cache", "--from", "a"])
+    assert (root.exit_code, root.stdout) == (
+        0,
+        "alembic upgrade heads from a runs 1 revision:\n   1. b  revision b\n",
+    )
+    named = cli_runner().invoke(main, ["plan", "--no-cache", "--from", "a", "--env", "alembic.ini"])
+    assert named.stdout == root.stdout
+    unknown = cli_runner().invoke(main, ["graph", "--no-cache", "--env", "plug"])
+    assert (unknown.exit_code, unknown.stderr) == (
+        2,
+        "miglint: error: no environment named 'plug' (there are: alembic.ini, plugins/plug/alembic.ini)\n",
+    )
 
 
 def test_an_environment_found_below_keeps_its_own_settings(
