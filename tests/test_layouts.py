@@ -486,6 +486,11 @@ INLINE_COMMENT = "os  # Use os.pathsep. Default configuration used for new proje
             "7:21: MG005 version location broken/m/gone does not exist",
             id="the-option-of-its-own-section",
         ),
+        pytest.param(
+            "[alembic]\nscript_location = %(here)s/m\nScript_Location = %(here)s/m\n",
+            "3:1: MG005 cannot read: option 'script_location' in section 'alembic' already exists (line 3)",
+            id="an-ini-configparser-refuses",
+        ),
     ],
 )
 def test_a_broken_environment_is_reported_at_the_option_at_fault(

@@ -116,9 +116,10 @@ class SettingError(ConfigError):
     known: MG005 points at the line that sets it. `ini`, `section` and `environment`
     (the name the section's environment would have) are filled in where the section is read."""
 
-    def __init__(self, message: str, key: str | None) -> None:
+    def __init__(self, message: str, key: str | None, line: int | None = None) -> None:
         super().__init__(message)
         self.key = key
+        self.line = line  # where the ini itself is malformed, when configparser says
         self.ini: Path | None = None
         self.section: str | None = None
         self.environment: str | None = None
@@ -622,7 +623,13 @@ def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
         where = f" (line {line})" if isinstance(line, int) else ""
         first = str(error.message).splitlines()[0].rstrip(".") if error.message else type(error).__name__
         first = re.sub(r"^While reading from .*?\[line +\d+\]: ", "", first)  # the file and line we name
-        raise ConfigError(f"{_display(ini, cwd)}: cannot read: {first}{where}") from None
+        malformed = SettingError(
+            f"{_display(ini, cwd)}: cannot read: {first}{where}",
+            None,
+            line if isinstance(line, int) else None,
+        )
+        malformed.ini = ini
+        raise malformed from None
     except (UnicodeDecodeError, OSError) as error:
         raise ConfigError(f"{_display(ini, cwd)}: cannot read: {error}") from None
     return parser
@@ -818,10 +825,14 @@ def _blaming(key: str) -> Iterator[None]:
 def _problem(config: Path, error: ConfigError) -> EnvironmentProblem:
     """`error` as the problem of the environment `config` configures, at the line of the
     option at fault when it is one of `config`'s."""
-    if not isinstance(error, SettingError) or error.ini is None or error.section is None:
+    if not isinstance(error, SettingError) or error.ini is None:
         return EnvironmentProblem(config, str(error))
     position = None
-    if error.key is not None and os.path.abspath(error.ini) == os.path.abspath(config):
+    if os.path.abspath(error.ini) != os.path.abspath(config):
+        pass  # another file's fault ([[tool.miglint.environments]] naming an ini)
+    elif error.line is not None:
+        position = (error.line, 0)
+    elif error.key is not None and error.section is not None:
         position = option_position(config, error.section, error.key)
     line, column = position or (None, 0)
     return EnvironmentProblem(config, str(error), line, column, error.environment)
