@@ -141,8 +141,10 @@ def covering_key(keys: KeysByName, statement: SqlStatement) -> tuple[str, ...] |
 class InsertWithoutConflictGuard(SqlRule):
     """
     ## What it does
-    Flags an INSERT without ON CONFLICT, WHERE NOT EXISTS, or the dialect's
-    INSERT IGNORE / INSERT OR IGNORE / MERGE.
+    Flags an INSERT without ON CONFLICT, WHERE NOT EXISTS (or NOT IN), or the dialect's
+    INSERT IGNORE / INSERT OR IGNORE / MERGE. An INSERT ... SELECT of the rows the table
+    lacks is guarded too: `EXCEPT SELECT ... FROM` the table, or a `LEFT JOIN` of the
+    table `WHERE` one of its columns `IS NULL`.
 
     Read in order with the rest of its function: not reported where an earlier
     statement on the same Python path (or an enclosing one) makes it safe, nor
@@ -218,8 +220,29 @@ class InsertWithoutConflictGuard(SqlRule):
             files={"0001_r1.py": upgrade_running("DELETE FROM t WHERE id = 1", "INSERT INTO t VALUES (1)")},
             note="delete-first",
         ),
+        Example(
+            files={
+                "0001_r1.py": upgrade_running(
+                    "INSERT INTO dependency (name) SELECT name FROM build EXCEPT (SELECT name FROM dependency)",
+                    "INSERT INTO t (a) SELECT s.a FROM s LEFT JOIN t AS old ON old.a = s.a WHERE old.a IS NULL",
+                )
+            },
+            note="rows-the-table-lacks",  # koschei 6d4894cd2307
+        ),
     )
-    invalid = (Example(files={"0001_r1.py": upgrade_running("INSERT INTO t VALUES (1)")}, flagged=("r1",)),)
+    invalid = (
+        Example(files={"0001_r1.py": upgrade_running("INSERT INTO t VALUES (1)")}, flagged=("r1",)),
+        Example(
+            files={
+                "0001_r1.py": upgrade_running(
+                    "INSERT INTO t (a) SELECT a FROM s EXCEPT SELECT a FROM other",
+                    "INSERT INTO t (a) SELECT s.a FROM s LEFT JOIN t ON t.a = s.a WHERE s.b IS NULL",
+                )
+            },
+            flagged=("r1", "r1"),
+            note="another-table-or-column",
+        ),
+    )
 
     memo = False  # a finding depends on the keys and cascades of the whole history
 

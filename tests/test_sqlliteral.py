@@ -50,6 +50,7 @@ TRICKY = [
     'def upgrade():\n    op.execute(\'caf\u00e9 \u2014 A\')  # \u00e9\n    op.execute("""\n        \u00e9 CREATE TABLE t (id int)\n    """)\n',
     'def upgrade():\n    op.execute("""CREATE TABLE a (id int);\nCREATE TABLE "b" (id int)""")\n',
     "def upgrade():\n    op.execute('''it''s''')\n",
+    'def upgrade():\n    op.execute("""\\\n    CREATE INDEX i ON d(n);\n    DROP INDEX i;\n    """)\n',  # koschei
     "def upgrade():\n    op . execute('A')\n    op.execute ('B')\n    op.execute\\\n('C')\n",
     "def upgrade():\n    note = 'then op.execute(\"A\") runs'\n",
 ]

@@ -39,6 +39,19 @@ def test_positions_inside_triple_quoted_strings() -> None:
     assert at(source, "CREATE TABLE b") == (4, 8)
 
 
+def test_positions_after_a_line_break_escaped_at_the_opening_quotes() -> None:
+    # koschei: `"""\\` then the SQL; every statement was put at the string's start
+    source = (
+        'def upgrade():\n    op.execute("""\\\n    CREATE INDEX tmp ON d(name);\n'
+        '    ALTER TABLE d DROP COLUMN distance;\n    """)\n'
+    )
+    assert at(source, "CREATE INDEX") == (3, 4)
+    assert at(source, "DROP COLUMN") == (4, 18)
+    # another escape anywhere: the whole literal still maps to its start
+    other = source.replace("distance;", "distance; -- \\t")
+    assert at(other, "DROP COLUMN") == (2, 15)
+
+
 def test_position_after_non_ascii_text_counts_characters() -> None:
     source = "def upgrade():\n    op.execute('INSERT INTO t VALUES (\u00e9'); op.execute('DROP TABLE x')\n"
     assert at(source, "DROP TABLE") == (2, 55)  # character 55, byte 56

@@ -79,8 +79,35 @@ def _stored_names(code: types.CodeType) -> set[str]:
     """Entry names the module binds other than by `def`: assignments and imports.
 
     A `def` stores its name right after MAKE_FUNCTION; any other store of such a
-    name is another binding.
+    name is another binding. The stores of the few entry names are found in the raw
+    bytes (a store is its opcode and the name's index, at an even offset), rather than by
+    walking every instruction of the module in Python.
     """
+    names = code.co_names
+    if len(names) > 255:  # an index past one byte takes an EXTENDED_ARG: walked
+        return _stored_names_walked(code)
+    raw = code.co_code
+    stored = set()
+    for index, name in enumerate(names):
+        if not _ENTRY.match(name):
+            continue
+        for op in _STORES:
+            pair = bytes((op, index))
+            at = raw.find(pair)
+            while at >= 0:
+                if at % 2 == 0:
+                    before = at - 2
+                    while before >= 0 and raw[before] == _CACHE:
+                        before -= 2
+                    if before < 0 or raw[before] != _MAKE_FUNCTION:
+                        stored.add(name)
+                        break
+                at = raw.find(pair, at + 1)
+    return stored
+
+
+def _stored_names_walked(code: types.CodeType) -> set[str]:
+    """_stored_names, instruction by instruction."""
     names = code.co_names
     stored = set()
     previous = -1

@@ -403,7 +403,8 @@ def _not_null_columns(name: str, read: _Read) -> Iterator[tuple[str, str]]:
     )
     for text in columns:
         opening = _COLUMN_CALL.match(text or "")
-        if opening is None or "nullable" not in text:
+        # autogenerate writes nullable= on every column: most say True, and are not read
+        if opening is None or "nullable" not in text or NOT_NULL_HINT.search(text) is None:
             continue
         column = _read(text, opening.end() - 1)
         if column is None or column.keywords.get("nullable") != "False":

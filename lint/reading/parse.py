@@ -130,6 +130,7 @@ def parse_revision_file(
         record = record_or_problem
         if sql or sql_problems:
             record = replace(record, sql=sql, sql_problems=sql_problems)
+    changes: dict[str, object] = {}  # the facts read below, set on the record at once
     if code is not None and (calls_op or any(s.ops for s in sql)):
         from ..facts.ops import ENUM_FACTS, extract_operations
 
@@ -144,8 +145,7 @@ def parse_revision_file(
         )
         if keys is not None:
             found = keys.found()
-            record = replace(
-                record,
+            changes.update(
                 op_keys=found.keys,
                 op_renames=found.renames,
                 op_cascades=found.cascades,
@@ -158,8 +158,9 @@ def parse_revision_file(
             raises = tuple(dict.fromkeys(o.entry for o in operations if o.name == "raise"))
             if enums or raises:
                 operations = tuple(o for o in operations if o.name not in ENUM_FACTS and o.name != "raise")
-            record = replace(record, operations=operations, enums=enums, raises=raises)
-    record = _downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None)
+            changes.update(operations=operations, enums=enums, raises=raises)
+    changes.update(_downgrade_facts(record, text, code, wants_imports, tree if wants_offline else None))
+    record = replace(record, **changes) if changes else record  # once: each replace() copies every field
     # worked out here, they are cached with the record (see RevisionFile)
     if record.operations:
         record.operation_names, record.upgrade_operation_names  # noqa: B018
@@ -174,9 +175,10 @@ def _downgrade_facts(
     code: types.CodeType | None,
     wants_imports: bool,
     offline_tree: ast.Module | None,
-) -> RevisionFile:
-    """The facts of the MG5xx rules: entry bodies and imports (from the code object),
-    offline-unsafe calls (from the tree); imports and calls only when the text hints at them."""
+) -> dict[str, object]:
+    """The facts of the MG5xx rules, as changes to `record`: entry bodies and imports (from
+    the code object), offline-unsafe calls (from the tree); imports and calls only when the
+    text hints at them."""
     changes: dict[str, object] = {}
     if code is not None:
         changes["entry_bodies"] = entry_bodies(code)
@@ -188,7 +190,7 @@ def _downgrade_facts(
             changes["offline_uses"] = offline_uses(offline_tree, text)
     except RecursionError:
         pass  # nested deeper than these readers go (hostile input): no facts, never a crash
-    return replace(record, **changes) if changes else record  # type: ignore[arg-type]
+    return changes
 
 
 def _read_with_libcst(

@@ -588,7 +588,11 @@ def _pg_insert(st: _PgStmt) -> list[_Fact]:
     node = st.node
     target = _rangevar(node.get("relation"))
     select = (node.get("selectStmt") or {}).get("SelectStmt") or {}
-    if node.get("onConflictClause") or _has_anti_join(select.get("whereClause")):
+    if (
+        node.get("onConflictClause")
+        or _has_anti_join(select.get("whereClause"))
+        or _selects_what_target_lacks(select, target)
+    ):
         return [_Fact("INSERT", target, True)]
     columns = _pg_inserted_columns(node.get("cols") or [], select.get("valuesLists") or [])
     if node.get("returningList"):  # ON CONFLICT DO NOTHING would change what it returns
@@ -606,6 +610,44 @@ def _pg_inserted_columns(cols: list[Node], rows: list[Node]) -> tuple[str, ...]:
                 nulls.add(index)
     plain = [not c.get("ResTarget", {}).get("indirection") for c in cols]
     return tuple(sorted(n for i, n in enumerate(names) if n and plain[i] and i not in nulls))
+
+
+def _selects_what_target_lacks(select: Node, target: str) -> bool:
+    """`SELECT ... EXCEPT SELECT ... FROM target` (koschei), or `... LEFT JOIN target ...
+    WHERE <target>.<column> IS NULL`: the rows the table does not hold yet, so a second
+    run inserts none."""
+    if not target:
+        return False
+    table = target.rsplit(".", 1)[-1]
+    if select.get("op") == "SETOP_EXCEPT":
+        right = select.get("rarg") or {}
+        return any(_rangevar(item.get("RangeVar")) == target for item in right.get("fromClause") or [])
+    names = set()
+    for item in select.get("fromClause") or []:
+        join = item.get("JoinExpr") or {}
+        right = (join.get("rarg") or {}).get("RangeVar")
+        if join.get("jointype") == "JOIN_LEFT" and right and _rangevar(right) == target:
+            names.add(str((right.get("alias") or {}).get("aliasname") or table))
+    return bool(names) and _null_test_on(select.get("whereClause"), names)
+
+
+def _null_test_on(where: Any, names: set[str]) -> bool:
+    """Whether the clause tests `<name>.<column> IS NULL` for one of `names`."""
+    if isinstance(where, list):
+        return any(_null_test_on(item, names) for item in where)
+    if not isinstance(where, dict):
+        return False
+    test = where.get("NullTest")
+    if test is not None:
+        fields = (test.get("arg") or {}).get("ColumnRef", {}).get("fields") or []
+        first = fields[0].get("String", {}).get("sval") if len(fields) > 1 else None
+        return test.get("nulltesttype") == "IS_NULL" and first in names
+    boolean = where.get("BoolExpr")
+    return (
+        bool(boolean)
+        and boolean.get("boolop") == "AND_EXPR"
+        and _null_test_on(boolean.get("args", []), names)
+    )
 
 
 def _has_anti_join(where: Any) -> bool:

@@ -434,7 +434,8 @@ def _raw_body(lines: list[str], node: ast.Constant) -> tuple[tuple[int, int], st
 
     Implicitly concatenated literals, prefixes other than u/U, and escapes make
     the written text differ from the value: then None, and the caller maps the
-    whole literal to its start.
+    whole literal to its start. One escape is read: the line break escaped right after
+    the opening quotes.
     """
     if node.end_lineno is None or node.end_col_offset is None:
         return None
@@ -457,6 +458,10 @@ def _raw_body(lines: list[str], node: ast.Constant) -> tuple[tuple[int, int], st
     if len(raw) < 2 * len(quote) or not raw.endswith(quote):
         return None
     body = raw[len(quote) : -len(quote)]
+    if body.startswith("\\\n") and "\\" not in body[2:]:
+        # `"""\` then the SQL from the next line (koschei): the escaped line break is
+        # no character of the value, which begins at that line's start
+        return (node.lineno + 1, 0), body[2:]
     if "\\" in body:
         return None
     line = node.lineno
