@@ -281,7 +281,6 @@ def graph(
     """
     from .pictures import build_view, cut, to_graphviz, to_mermaid, to_text
     from .pipeline import Options, lint_paths
-    from .reading.discover import discover, project_of
 
     if fail_on_change and output is None:
         raise ConfigError("--exit-non-zero-on-change needs -o FILE")
@@ -292,9 +291,7 @@ def graph(
             "--exit-non-zero-on-change: a PDF differs on every run; use mermaid, text, dot or json"
         )
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd, whole_tree=False)
-    env = _environment(project, environment)
-    project = project_of(project, env)  # its own [tool.miglint]
+    project, env = _one_environment(path, cwd, environment)
     options = cache_checked(project, Options(use_cache=not no_cache, cache_dir=cache_dir), cwd)
     # JSON is the graph alone; a picture marks findings, so it needs the lint run too.
     with parse_progress():
@@ -356,13 +353,36 @@ def _graph_format(requested: str | None, output: Path | None) -> str:
     return "text" if _on_terminal() else "svg"
 
 
+def _one_environment(path: str | None, cwd: Path, name: str | None) -> tuple[Project, Environment]:
+    """The environment `--env NAME` (or the only one) of the commands that work on one, and
+    the project as it sees it (its own [tool.miglint]).
+
+    Without --env, a root stands for the environments it configures itself (`whole_tree=False`),
+    so that a fixture project under tests/ does not make `miglint graph` ask for --env. A NAME
+    those do not have is looked for in the whole tree, as `lint` discovers it
+    (plugins/plug/alembic.ini below a root alembic.ini); the root's own come first, so a section
+    name (`--env main`) that also names a section of an ini below does not become ambiguous.
+    """
+    from .reading.discover import discover, project_of
+
+    project = discover([path] if path else [], cwd, whole_tree=False)
+    if name is not None and not _named(project.environments, name):
+        project = discover([path] if path else [], cwd)
+    env = _environment(project, name)
+    return project_of(project, env), env
+
+
+def _named(envs: Sequence[Environment], name: str) -> tuple[Environment, ...]:
+    # the generated name (`alembic.ini [tenant]`) or its section alone (`tenant`)
+    return tuple(e for e in envs if e.name == name) or tuple(
+        e for e in envs if e.name.endswith(f" [{name}]") or f" [{name}] (" in e.name
+    )
+
+
 def _environment(project: Project, name: str | None) -> Environment:
     envs = project.environments
     if name is not None:
-        # the generated name (`alembic.ini [tenant]`) or its section alone (`tenant`)
-        envs = tuple(e for e in envs if e.name == name) or tuple(
-            e for e in envs if e.name.endswith(f" [{name}]") or f" [{name}] (" in e.name
-        )
+        envs = _named(envs, name)
         if not envs:
             names = ", ".join(e.name for e in project.environments)
             raise ConfigError(f"no environment named {name!r} (there are: {names})")
@@ -557,11 +577,8 @@ def plan(
     from .facts.effects import effects
     from .pipeline import Options
     from .plan import PlanError, upgrade_plan
-    from .reading.discover import discover, project_of
 
-    project = discover([path] if path else [], Path.cwd(), whole_tree=False)
-    env = _environment(project, environment)
-    project = project_of(project, env)  # its own [tool.miglint]
+    project, env = _one_environment(path, Path.cwd(), environment)
     options = cache_checked(project, Options(use_cache=not no_cache), Path.cwd())
     # op facts tell which revisions create tables
     graph = load_graph(project, env, options, ops=True)
@@ -604,16 +621,13 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     import json
 
     from .pipeline import Options, _read_runners
-    from .reading.discover import discover, project_of
     from .reading.runnerfiles import find_runners, runner_owners
     from .report import display_path
     from .runners.scenarios import baseline_of, critical_revisions
     from .runners.scenarios import scenarios as compute
 
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd, whole_tree=False)
-    env = _environment(project, environment)
-    project = project_of(project, env)  # its own [tool.miglint]
+    project, env = _one_environment(path, cwd, environment)
     graph = load_graph(project, env, cache_checked(project, Options(use_cache=not no_cache), cwd), ops=True)
     all_sites, _ = _read_runners(find_runners(project))
     owners = runner_owners(project, sorted({Path(s.path) for s in all_sites}))
@@ -675,13 +689,10 @@ def init_head_file(path: str | None, environment: str | None, no_cache: bool) ->
     """Write the configured head-file: the current head(s), one per line (MG120)."""
     from .history.headfile import configured_path, write_head_file
     from .pipeline import Options
-    from .reading.discover import discover, project_of
     from .report import display_path
 
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd, whole_tree=False)
-    env = _environment(project, environment)
-    project = project_of(project, env)
+    project, env = _one_environment(path, cwd, environment)
     target = configured_path(project, env)
     if target is None:
         raise ConfigError(
@@ -719,13 +730,10 @@ def rebase(rev: str, path: str | None, onto: str, environment: str | None, no_ca
     from .history.headfile import configured_path, write_head_file
     from .history.rebase import plan_rebase, write_rebase
     from .pipeline import Options
-    from .reading.discover import discover, project_of
     from .report import display_path
 
     cwd = Path.cwd()
-    project = discover([path] if path else [], cwd, whole_tree=False)
-    env = _environment(project, environment)
-    project = project_of(project, env)
+    project, env = _one_environment(path, cwd, environment)
     options = cache_checked(project, Options(use_cache=not no_cache), cwd)
     graph = load_graph(project, env, options)
     # a revision whose down_revision is not a literal is not in the graph, but is REV

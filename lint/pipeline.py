@@ -119,12 +119,16 @@ def unreadable_reports(project: Project, options: Options, cwd: Path) -> list[En
         return []
     reports = []
     for problem in project.problems:
-        name = display_path(str(problem.config), cwd)
-        # discovery's messages start with the configuration's name: the finding is located there
+        name = problem.environment or display_path(str(problem.config), cwd)
+        # discovery's messages start with the environment's name: the finding is located there
         message = problem.message.removeprefix(f"{name}: ")
+        if problem.line is not None:
+            where = Span.point(problem.line, problem.column)
+        else:
+            where = Span.point(_setting_line(problem.config, message))
         diagnostic = rule.diagnostic(
             str(problem.config),
-            Span.point(_setting_line(problem.config, message)),
+            where,
             message,
             help="correct the path in the configuration, or exclude this directory in [tool.miglint]",
         )

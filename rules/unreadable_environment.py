@@ -9,8 +9,11 @@ class UnreadableEnvironment(Rule):
     Flags an Alembic environment, found while searching a repository, whose
     configuration cannot be read: a `script_location` or version location that does
     not exist, an ini that does not parse, a `package:path` that cannot be found.
-    The finding points at the configuration file (at the line of the setting named,
-    when there is one); every other environment is linted all the same.
+    The finding points at the configuration file, at the value of the option at
+    fault when there is one (`script_location`, `version_locations`, the path
+    separator; in the ini section whose environment it is, else in `[DEFAULT]`);
+    every other environment, the other sections of the same ini included, is linted
+    all the same.
 
     ## Why is this bad?
     `alembic` run with this configuration stops before it reads a single revision,

@@ -14,13 +14,14 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from conftest import cli_runner
 from histories import revisions, write
 from miglint.cli import main
 from miglint.config import ConfigError
-from miglint.reading.discover import Project, discover
+from miglint.reading.discover import EnvironmentProblem, Project, discover
 
 ENV_PY = "from alembic import context\n# never run by miglint\n"
 LOGGING = "[loggers]\nkeys = root\n\n[handlers]\nkeys = console\n"
@@ -436,7 +437,7 @@ def test_a_broken_environment_is_one_finding_that_can_be_ignored(
     result = cli_runner().invoke(main, ["lint", "--no-cache"])
     assert result.exit_code == 1
     assert result.stdout == (
-        "old/alembic.ini:3:1: MG005 script_location old/gone does not exist\n"
+        "old/alembic.ini:3:19: MG005 script_location old/gone does not exist\n"
         "  help: correct the path in the configuration, or exclude this directory in [tool.miglint]\n"
         "\n"
         "ok/alembic.ini: 1 revision, ok\n"
@@ -446,6 +447,121 @@ def test_a_broken_environment_is_one_finding_that_can_be_ignored(
     assert result.stderr == ""
     ignored = cli_runner().invoke(main, ["lint", "--no-cache", "--ignore", "unreadable-environment"])
     assert (ignored.exit_code, ignored.stdout) == (0, "All checks passed: 1 revision in 1 environment.\n")
+
+
+INLINE_COMMENT = "os  # Use os.pathsep. Default configuration used for new projects."
+
+
+@pytest.mark.parametrize(
+    ("ini", "finding"),
+    [
+        pytest.param(
+            "[alembic]\nscript_location = %(here)s/m\n"
+            "version_locations = %(here)s/m/versions:%(here)s/m/extra\n"
+            f"version_path_separator = {INLINE_COMMENT}\n",
+            f"4:26: MG005 version_path_separator '{INLINE_COMMENT}' is not one of space, newline, os, "
+            "':', ';' (an ini value runs to the end of its line: put the comment on a line of its own)",
+            id="inline-comment-after-the-separator",
+        ),
+        pytest.param(
+            "[alembic]\nscript_location = %(here)s/m\nversion_locations =\n"
+            "    %(here)s/m/versions\n    %(here)s/nope\npath_separator = newline\n",
+            "3:1: MG005 version location broken/nope does not exist",
+            id="locations-on-the-lines-below",
+        ),
+        pytest.param(
+            "[DEFAULT]\n; every section's\nVersion_Locations: %(here)s/gone\n\n"
+            "[alembic]\nscript_location = %(here)s/m\n",
+            "3:20: MG005 version location broken/gone does not exist",
+            id="inherited-from-default",
+        ),
+        pytest.param(
+            "[alembic]\nscript_location = %(here)s/empty\n",
+            "2:19: MG005 version location broken/empty/versions does not exist",
+            id="versions-of-the-script-location",
+        ),
+        pytest.param(
+            "[alembic]\nscript_location = %(here)s/m\nversion_locations = %(here)s/m/versions\n\n"
+            "[other]\nscript_location = %(here)s/m\nversion_locations = %(here)s/m/versions %(here)s/m/gone\n",
+            "7:21: MG005 version location broken/m/gone does not exist",
+            id="the-option-of-its-own-section",
+        ),
+        pytest.param(
+            "[alembic]\nscript_location = %(here)s/m\nScript_Location = %(here)s/m\n",
+            "3:1: MG005 cannot read: option 'script_location' in section 'alembic' already exists (line 3)",
+            id="an-ini-configparser-refuses",
+        ),
+    ],
+)
+def test_a_broken_environment_is_reported_at_the_option_at_fault(
+    ini: str, finding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MG005 points at the line of the option at fault and the column of its value (1:1
+    before), in the section whose environment it is, else the [DEFAULT] it inherits."""
+    write(tmp_path / "ok" / "alembic.ini", "[alembic]\nscript_location = %(here)s/m\n")
+    script_dir(tmp_path / "ok" / "m", "a")
+    write(tmp_path / "broken" / "alembic.ini", ini)
+    script_dir(tmp_path / "broken" / "m", "x")
+    (tmp_path / "broken" / "empty").mkdir()
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise"])
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (1, f"broken/alembic.ini:{finding}")
+
+
+def test_a_broken_section_of_an_ini_is_one_finding_and_the_others_are_linted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alembic` runs with [alembic] whatever [other] holds: that environment is linted as
+    alembic.ini, [other] is MG005 at its version_locations (exit 1 before, with the script
+    directory linted a second time as good/migrations and MG005 at alembic.ini:1:1)."""
+    write(
+        tmp_path / "alembic.ini",
+        "[alembic]\nscript_location = good/migrations\n\n"
+        "[other]\nscript_location = good/migrations\nversion_locations = nope\n",
+    )
+    files = script_dir(tmp_path / "good" / "migrations", "a", "b<-a")
+    project = discover([], tmp_path)
+    assert found(project) == [("alembic.ini", files)]
+    assert project.problems == (
+        EnvironmentProblem(
+            tmp_path / "alembic.ini",
+            "alembic.ini [other]: version location nope does not exist",
+            6,
+            20,
+            "alembic.ini [other]",
+        ),
+    )
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert (code, stderr) == (1, "")
+    assert summary(report) == [("alembic.ini", 2, ["b"], ["a"]), ("alembic.ini [other]", 0, [], [])]
+    assert [(d["code"], d["path"], d["line"], d["column"], d["message"]) for d in report["diagnostics"]] == [
+        ("MG005", "alembic.ini", 6, 21, "version location nope does not exist")
+    ]
+
+
+def test_a_script_directory_of_a_broken_ini_is_not_linted_on_its_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The ini names migrations/ and cannot be read: before, migrations/ was linted a second
+    time as an environment configured in code (1 revision of the 2), beside MG005 at 1:1.
+    Now the ini's is the only environment, and it cannot be read: exit 2, as for every
+    project whose environments are all broken."""
+    write(
+        tmp_path / "alembic.ini",
+        "[alembic]\nscript_location = migrations\n"
+        "version_locations = %(here)s/migrations/versions:%(here)s/migrations/extra\n"
+        f"version_path_separator = {INLINE_COMMENT}\n",
+    )
+    script_dir(tmp_path / "migrations", "a")
+    revisions(tmp_path / "migrations" / "extra", "b<-a")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"miglint: error: alembic.ini: version_path_separator '{INLINE_COMMENT}' is not one of space, "
+        "newline, os, ':', ';' (an ini value runs to the end of its line: put the comment on a line of "
+        "its own)\n"
+    )
 
 
 def test_declared_environments_are_the_only_ones(tmp_path: Path) -> None:
@@ -641,6 +757,51 @@ def test_graph_and_plan_keep_to_the_environment_the_root_configures(
     result = cli_runner().invoke(main, ["plan", "--no-cache", "--from", "a"])
     assert result.exit_code == 0, result.stderr
     assert "b" in result.stdout
+
+
+def test_env_names_an_environment_below_the_root_as_lint_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """quetz: a root alembic.ini and plugins/plug/alembic.ini. `lint .` lists both; `graph`,
+    `plan` and `scenarios` (and `rebase`, `init-head-file`) take either name after --env (exit 2
+    before: "no environment named 'plugins/plug/alembic.ini' (there are: alembic.ini)")."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = migrations\n")
+    script_dir(tmp_path / "migrations", "a", "b<-a")
+    write(tmp_path / "plugins" / "plug" / "alembic.ini", "[alembic]\nscript_location = plug:migrations\n")
+    write(tmp_path / "plugins" / "plug" / "plug" / "__init__.py", "")
+    plug = revisions(tmp_path / "plugins" / "plug" / "plug" / "migrations" / "versions", "x", "y<-x")
+    assert found(discover([], tmp_path)) == [("alembic.ini", ANY), ("plugins/plug/alembic.ini", plug)]
+    monkeypatch.chdir(tmp_path)
+    plug_env = ["--no-cache", "--env", "plugins/plug/alembic.ini"]
+    drawn = cli_runner().invoke(main, ["graph", "--format", "json", *plug_env, "."])
+    assert drawn.exit_code == 0, drawn.stderr
+    assert json.loads(drawn.stdout)["environment"] == "plugins/plug/alembic.ini"
+    assert sorted(r["id"] for r in json.loads(drawn.stdout)["revisions"]) == ["x", "y"]
+    text = cli_runner().invoke(main, ["graph", "--format", "text", *plug_env, "."])
+    assert (text.exit_code, text.stdout.splitlines()[0]) == (
+        0,
+        "plugins/plug/plug/migrations: 2 revisions, 1 head, 0 findings",
+    )
+    planned = cli_runner().invoke(main, ["plan", "--from", "x", *plug_env])
+    assert (planned.exit_code, planned.stdout) == (
+        0,
+        "alembic upgrade heads from x runs 1 revision:\n   1. y  revision y\n",
+    )
+    scenarios = cli_runner().invoke(main, ["scenarios", *plug_env])
+    assert scenarios.exit_code == 0, scenarios.stderr
+    # without --env, and with the root's own name, they keep to the root's environment
+    root = cli_runner().invoke(main, ["plan", "--no-cache", "--from", "a"])
+    assert (root.exit_code, root.stdout) == (
+        0,
+        "alembic upgrade heads from a runs 1 revision:\n   1. b  revision b\n",
+    )
+    named = cli_runner().invoke(main, ["plan", "--no-cache", "--from", "a", "--env", "alembic.ini"])
+    assert named.stdout == root.stdout
+    unknown = cli_runner().invoke(main, ["graph", "--no-cache", "--env", "plug"])
+    assert (unknown.exit_code, unknown.stderr) == (
+        2,
+        "miglint: error: no environment named 'plug' (there are: alembic.ini, plugins/plug/alembic.ini)\n",
+    )
 
 
 def test_an_environment_found_below_keeps_its_own_settings(

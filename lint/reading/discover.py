@@ -13,6 +13,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -88,6 +89,11 @@ class EnvironmentProblem:
 
     config: Path
     message: str
+    # where in `config` the option at fault sets its value (line from 1, column from 0);
+    # None when no line can be named
+    line: int | None = None
+    column: int = 0
+    environment: str | None = None  # the name it would have (`alembic.ini [tenant]`), when known
 
     def __str__(self) -> str:
         return self.message
@@ -103,6 +109,20 @@ class Project:
     problems: tuple[EnvironmentProblem, ...] = ()
     # Version files named on the command line: only their findings are reported.
     focus: tuple[Path, ...] = ()
+
+
+class SettingError(ConfigError):
+    """A configuration error of one ini section, caused by its option `key` when one is
+    known: MG005 points at the line that sets it. `ini`, `section` and `environment`
+    (the name the section's environment would have) are filled in where the section is read."""
+
+    def __init__(self, message: str, key: str | None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.key = key
+        self.line = line  # where the ini itself is malformed, when configparser says
+        self.ini: Path | None = None
+        self.section: str | None = None
+        self.environment: str | None = None
 
 
 def discover(paths: Sequence[str], cwd: Path, *, whole_tree: bool = True) -> Project:
@@ -353,6 +373,7 @@ def _search_down(start: Path, cwd: Path) -> _Found:
     """
     found: list[tuple[int, Environment]] = []
     problems: list[EnvironmentProblem] = []
+    claimed: set[Path] = set()  # script directories that an ini which could not be read names
     shaped: list[tuple[int, Path]] = []
     unversioned: list[tuple[int, Path]] = []  # script directories without versions/ (daf_butler_migrate)
 
@@ -362,24 +383,33 @@ def _search_down(start: Path, cwd: Path) -> _Found:
         config: Path,
         read: Callable[..., list[Environment] | None],
         *arguments: object,
+        by_section: bool = False,
     ) -> None:
+        # an ini section that cannot be read is one problem: the ini's other sections are read
+        broken: list[ConfigError] = []
         try:
-            envs = read(*arguments) or ()
-            if envs:  # each under the [tool.miglint] nearest to where it is configured
-                settings = _settings_near(where)
-                found.extend((order, _with_settings(env, settings)) for env in envs)
+            envs = read(*arguments, broken=broken) if by_section else read(*arguments)
         except ConfigError as error:
-            problems.append(EnvironmentProblem(config, str(error)))
+            broken.append(error)
+            envs = None
+        if envs:  # each under the [tool.miglint] nearest to where it is configured
+            settings = _settings_near(where)
+            found.extend((order, _with_settings(env, settings)) for env in envs)
+        if broken:
+            problems.extend(_problem(config, error) for error in broken)
+            claimed.update(_scripts_named(config))
 
     for order, (directory, dirnames, filenames) in enumerate(_walk(start)):
         here = Path(directory)
         if "alembic.ini" in filenames or "pyproject.toml" in filenames:
             own = here / ("alembic.ini" if "alembic.ini" in filenames else "pyproject.toml")
-            attempt(order, here, own, _own_environments, here, cwd)
+            attempt(order, here, own, _own_environments, here, cwd, by_section=True)
         for name in sorted(filenames):
             if name != "alembic.ini" and _is_alembic_ini_name(name):
                 ini = here / name
-                attempt(order, here, ini, _ini_environments, ini, cwd, _pyproject_beside(ini))
+                attempt(
+                    order, here, ini, _ini_environments, ini, cwd, _pyproject_beside(ini), by_section=True
+                )
         if "env.py" in filenames and "versions" in dirnames and _is_alembic_env(here):
             shaped.append((order, here))
         elif "env.py" in filenames and "script.py.mako" in filenames and "versions" not in dirnames:
@@ -397,6 +427,7 @@ def _search_down(start: Path, cwd: Path) -> _Found:
     # A script directory no configuration names is configured in code (Flask-Migrate's
     # init_app, a `Config()` built in Python): an environment of its own.
     scripts = {env.script_location.resolve() for _, env in found if env.script_location is not None}
+    scripts |= claimed
     locations = {location.resolve() for _, env in found for location in env.version_locations}
     for order, script in shaped:
         if script.resolve() in scripts or (script / "versions").resolve() in locations:
@@ -500,8 +531,11 @@ def _project_environments(root: Path, cwd: Path, pyproject: Path | None = None) 
     return _search_down(root, cwd).environments
 
 
-def _own_environments(root: Path, cwd: Path, pyproject: Path | None = None) -> list[Environment] | None:
-    """The environments `root` configures itself, or None when it configures none."""
+def _own_environments(
+    root: Path, cwd: Path, pyproject: Path | None = None, broken: list[ConfigError] | None = None
+) -> list[Environment] | None:
+    """The environments `root` configures itself, or None when it configures none.
+    `broken`: as for _ini_environments."""
     pyproject = pyproject or root / "pyproject.toml"
     has_pyproject = pyproject.is_file()
     toml_tool = read_toml(pyproject).get("tool", {}) if has_pyproject else {}
@@ -510,7 +544,7 @@ def _own_environments(root: Path, cwd: Path, pyproject: Path | None = None) -> l
         return [env for spec in declared for env in _declared_environment(spec, root, cwd)]
     ini = root / "alembic.ini"
     if ini.is_file():
-        return _ini_environments(ini, cwd, pyproject if has_pyproject else None)
+        return _ini_environments(ini, cwd, pyproject if has_pyproject else None, broken=broken)
     if "alembic" in toml_tool:
         return _toml_environment(pyproject, cwd)
     return None
@@ -589,7 +623,13 @@ def _read_ini(ini: Path, cwd: Path) -> configparser.ConfigParser:
         where = f" (line {line})" if isinstance(line, int) else ""
         first = str(error.message).splitlines()[0].rstrip(".") if error.message else type(error).__name__
         first = re.sub(r"^While reading from .*?\[line +\d+\]: ", "", first)  # the file and line we name
-        raise ConfigError(f"{_display(ini, cwd)}: cannot read: {first}{where}") from None
+        malformed = SettingError(
+            f"{_display(ini, cwd)}: cannot read: {first}{where}",
+            None,
+            line if isinstance(line, int) else None,
+        )
+        malformed.ini = ini
+        raise malformed from None
     except (UnicodeDecodeError, OSError) as error:
         raise ConfigError(f"{_display(ini, cwd)}: cannot read: {error}") from None
     return parser
@@ -603,9 +643,17 @@ _NOT_AN_ENVIRONMENT = pattern(
 
 
 def _ini_environments(
-    ini: Path, cwd: Path, pyproject: Path | None = None, only: str | None = None
+    ini: Path,
+    cwd: Path,
+    pyproject: Path | None = None,
+    only: str | None = None,
+    broken: list[ConfigError] | None = None,
 ) -> list[Environment]:
-    """One environment per section with a script_location (`alembic -n <section>`)."""
+    """One environment per section with a script_location (`alembic -n <section>`).
+
+    `broken`: where a section that cannot be read goes, the others read all the same
+    (`alembic -n other` fails, `alembic` runs); None, to raise its error.
+    """
     parser = _read_ini(ini, cwd)
     toml = _tool_alembic(pyproject, cwd)
     sections = [s for s in parser.sections() if parser.has_option(s, "script_location")]
@@ -632,7 +680,15 @@ def _ini_environments(
         # Flask-Migrate: migrations/alembic.ini beside env.py and versions/, the
         # directory passed in code (Migrate(app, db, directory=...)).
         sections = ["alembic"]
-    return [env for section in sections for env in _ini_section_environment(parser, section, ini, toml, cwd)]
+    environments = []
+    for section in sections:
+        try:
+            environments.extend(_ini_section_environment(parser, section, ini, toml, cwd))
+        except ConfigError as error:
+            if broken is None:
+                raise
+            broken.append(error)
+    return environments
 
 
 def _ini_section_environment(
@@ -640,13 +696,30 @@ def _ini_section_environment(
 ) -> list[Environment]:
     # Alembic's get_alembic_option falls back to [tool.alembic] for whichever ini
     # section `-n NAME` selects, so a named section inherits what it does not set.
-    fallback = toml
     if section != "alembic":
         name = f"{_display(ini, cwd)} [{section}]"
-    elif parser.has_option(section, "script_location") or fallback is None:
+    elif parser.has_option(section, "script_location") or toml is None:
         name = _display(ini, cwd)
     else:
-        name = fallback.name
+        name = toml.name
+    try:
+        return _read_ini_section(parser, section, ini, toml, cwd, name)
+    except ConfigError as error:
+        located = error if isinstance(error, SettingError) else SettingError(str(error), None)
+        if located.ini is None:
+            located.ini, located.section, located.environment = ini, section, name
+        raise located from None
+
+
+def _read_ini_section(
+    parser: configparser.ConfigParser,
+    section: str,
+    ini: Path,
+    toml: _ToolAlembic | None,
+    cwd: Path,
+    name: str,
+) -> list[Environment]:
+    fallback = toml
 
     import configparser
 
@@ -654,12 +727,13 @@ def _ini_section_environment(
         try:
             return parser.get(section, key) if parser.has_option(section, key) else None
         except configparser.Error as error:
-            raise ConfigError(f"{name}: {key}: {error}") from None
+            raise SettingError(f"{name}: {key}: {error}", key) from None
 
     script = option("script_location")
     note = None
     if script is not None:
-        script_location = _resolve(script, ini.parent, name)
+        with _blaming("script_location"):
+            script_location = _resolve(script, ini.parent, name)
     elif fallback is not None and "script_location" in fallback.table:
         script = _toml_string(fallback, "script_location") or ""
         script_location = _resolve(script, fallback.path.parent, name)
@@ -689,17 +763,28 @@ def _ini_section_environment(
             )
             script_location = beside
     raw_locations = option("version_locations")
+    locations_key: str | None = None  # the ini's option that sets them, if one does
     if raw_locations:
         parts = _split_locations(raw_locations, option, name)
-        locations = tuple(_resolve(p, base, name) for p in parts if p.strip())
+        with _blaming("version_locations"):
+            locations = tuple(_resolve(p, base, name) for p in parts if p.strip())
+        locations_key = "version_locations"
     elif fallback is not None and "version_locations" in fallback.table:
         locations = _toml_locations(fallback)
     else:
         locations = (script_location / "versions",)
+        locations_key = "script_location" if script is not None else None
     flag = option("recursive_version_locations")
     # Alembic compares the ini value with "true" exactly.
     recursive = flag == "true" if flag is not None else _toml_flag(fallback, "recursive_version_locations")
-    found = _environment(name, script_location, locations, recursive, cwd, note)
+    try:
+        found = _environment(name, script_location, locations, recursive, cwd, note)
+    except SettingError as error:
+        # versions/ of the script directory, when no option names a location, is script_location's
+        key = locations_key if error.key == "version_locations" else "script_location"
+        if key is None or (key == "script_location" and script is None):
+            raise ConfigError(str(error)) from None  # set by [tool.alembic], or no option sets it
+        raise SettingError(str(error), key) from None
     dialect = _url_dialect(parser, section)
     return [replace(env, url_dialect=dialect) for env in found] if dialect else found
 
@@ -726,6 +811,94 @@ def _url_dialect(parser: configparser.ConfigParser, section: str) -> str | None:
     return URL_SCHEMES.get(scheme.group(1).lower()) if scheme else None
 
 
+@contextmanager
+def _blaming(key: str) -> Iterator[None]:
+    """A configuration error raised inside is the fault of the ini option `key`."""
+    try:
+        yield
+    except SettingError:
+        raise
+    except ConfigError as error:
+        raise SettingError(str(error), key) from None
+
+
+def _problem(config: Path, error: ConfigError) -> EnvironmentProblem:
+    """`error` as the problem of the environment `config` configures, at the line of the
+    option at fault when it is one of `config`'s."""
+    if not isinstance(error, SettingError) or error.ini is None:
+        return EnvironmentProblem(config, str(error))
+    position = None
+    if os.path.abspath(error.ini) != os.path.abspath(config):
+        pass  # another file's fault ([[tool.miglint.environments]] naming an ini)
+    elif error.line is not None:
+        position = (error.line, 0)
+    elif error.key is not None and error.section is not None:
+        position = option_position(config, error.section, error.key)
+    line, column = position or (None, 0)
+    return EnvironmentProblem(config, str(error), line, column, error.environment)
+
+
+# configparser.ConfigParser's SECTCRE and OPTCRE: how it reads a section header and an option
+_SECTION_HEADER = pattern(r"\[(?P<header>.+)\]")
+_OPTION_LINE = pattern(r"(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$")
+
+
+def option_position(ini: Path, section: str, key: str) -> tuple[int, int] | None:
+    """Where `section` of `ini` (or its [DEFAULT], which every section inherits) sets
+    option `key`: the line (from 1) and the column (from 0) its value starts at."""
+    try:
+        text = ini.read_text(encoding="utf-8")  # universal newlines, as configparser reads it
+    except (OSError, UnicodeDecodeError):
+        return None
+    found: dict[str, tuple[int, int]] = {}
+    current: str | None = None
+    for number, line in enumerate(text.split("\n"), 1):
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#;" or line[0].isspace():
+            continue  # a blank line, a comment, or the continuation of a value
+        header = _SECTION_HEADER.match(stripped)
+        if header is not None:
+            current = header.group("header")
+            continue
+        option = _OPTION_LINE.match(line)
+        if current in (section, "DEFAULT") and option is not None:
+            if option.group("option").strip().lower() == key:
+                # a value that starts on the next line: the option's own line
+                column = option.start("value") if option.group("value") else 0
+                found.setdefault(current, (number, column))
+    return found.get(section) or found.get("DEFAULT")
+
+
+def _scripts_named(config: Path) -> set[Path]:
+    """The script directories an ini that could not be read names, as far as it can be
+    read: Alembic would run them with that ini, so they are not environments configured
+    in code, to be linted a second time on their own."""
+    if config.suffix != ".ini":
+        return set()
+    import configparser
+
+    try:
+        parser = _read_ini(config, config.parent)
+    except ConfigError:
+        return set()
+    values = [parser.defaults().get("script_location")]
+    for section in parser.sections():
+        try:
+            values.append(parser.get(section, "script_location", fallback=None))
+        except configparser.Error:
+            continue
+    named = set()
+    for value in values:
+        try:
+            if value and value.strip():
+                named.add(_resolve(value, config.parent, config.name).resolve())
+        except ConfigError:
+            continue
+    if not named:
+        named.add(config.parent.resolve())  # Flask-Migrate: the ini's own directory
+    return named
+
+
 def _split_locations(value: str, option: Callable[[str], str | None], name: str) -> list[str]:
     """alembic.config's get_version_locations_list: the separator comes from the ini only."""
     for key in ("path_separator", "version_path_separator"):
@@ -733,7 +906,13 @@ def _split_locations(value: str, option: Callable[[str], str | None], name: str)
         if separator is None:
             continue
         if separator not in _SEPARATORS:
-            raise ConfigError(f"{name}: {key} {separator!r} is not one of space, newline, os, ':', ';'")
+            # Alembic's own templates wrote `version_path_separator = os  # Use os.pathsep...`
+            comment = " (an ini value runs to the end of its line: put the comment on a line of its own)"
+            raise SettingError(
+                f"{name}: {key} {separator!r} is not one of space, newline, os, ':', ';'"
+                + (comment if "#" in separator else ""),
+                key,
+            )
         return [p.strip() for p in value.split(_SEPARATORS[separator]) if p]
     return _SPLIT_ON_SPACE_COMMA.split(value)
 
@@ -912,7 +1091,8 @@ def _environment(
     ]:
         reason = _not_a_directory(place)
         if reason is not None:
-            raise ConfigError(f"{name}: {what} {_shortened(_place(place, cwd))} {reason}")
+            key = "script_location" if what == "script_location" else "version_locations"
+            raise SettingError(f"{name}: {what} {_shortened(_place(place, cwd))} {reason}", key)
     below: list[str] = []  # sub-directories a non-recursive reading skips
     files = _version_files(locations, recursive, below)
     if not files and not recursive and len(locations) == 1:
