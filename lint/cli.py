@@ -467,7 +467,8 @@ def _graph_title(env: Environment, report: EnvironmentReport, cwd: Path, keep: C
 
     where = display_path(str(env.script_location), cwd) if env.script_location else env.name
     count = len(keep) if keep is not None else report.revisions
-    shown = f"{count} of {report.revisions} revisions" if keep is not None else f"{count} revisions"
+    noun = f"revision{'s' * (report.revisions != 1)}"
+    shown = f"{count} of {report.revisions} {noun}" if keep is not None else f"{count} {noun}"
     heads = len(report.heads)
     findings = len(report.diagnostics)
     return f"{where}: {shown}, {heads} head{'s' * (heads != 1)}, {findings} finding{'s' * (findings != 1)}"

@@ -35,7 +35,8 @@ class NonLiteralRevision(FileRule):
     of such names and strings) that the module binds to a literal is read from
     that module, without importing it, and is not flagged. A
     `branch_labels` that stays unknown is a warning: the graph is still checked,
-    only the heads on that branch may look like extra heads; a configured
+    but the heads and bases on that branch are not reported as extra ones (the label
+    may be what makes them legitimate); a configured
     `severity` applies to every finding of the rule.
 
     ## Example

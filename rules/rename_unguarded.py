@@ -22,8 +22,9 @@ class RenameUnguarded(SqlRule):
     without their schema.
 
     ## Why is this bad?
-    The second run finds the old name gone and fails ("does not exist"); there
-    is no IF EXISTS form for a rename.
+    The second run finds the old name gone and fails ("does not exist"). A column's
+    or a constraint's rename has no IF EXISTS form; `ALTER TABLE/INDEX/SEQUENCE/VIEW IF
+    EXISTS ... RENAME TO` guards the renamed object itself, and is not reported.
 
     ## Example
     ```python
@@ -31,7 +32,8 @@ class RenameUnguarded(SqlRule):
     ```
 
     Use instead: a DO block that renames only when the old name is still there
-    (`IF EXISTS (SELECT 1 FROM information_schema.columns WHERE ...) THEN ... END IF`).
+    (`IF EXISTS (SELECT 1 FROM information_schema.columns WHERE ...) THEN ... END IF`;
+    for an index, `to_regclass('old_name') IS NOT NULL`), or `ALTER INDEX IF EXISTS`.
     """
 
     code = "MG206"

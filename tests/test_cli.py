@@ -194,3 +194,15 @@ def test_plan_lists_what_an_upgrade_runs(tmp_path: Path, monkeypatch: pytest.Mon
         bad.stderr
         == "miglint: error: no such revision or branch 'zz'; a prefix needs at least four characters\n"
     )
+
+
+def test_the_graph_title_counts_one_revision_in_the_singular(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # helper-36: "migrations: 1 revisions, 1 head, 0 findings"
+    write_project(tmp_path, ["a"])
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(
+        main, ["graph", "--no-cache", "--format", "text", "."], catch_exceptions=False
+    )
+    assert result.output.splitlines()[0] == "migrations: 1 revision, 1 head, 0 findings"

@@ -674,3 +674,15 @@ def test_pglast_loads_without_its_ast_classes_and_stays_whole() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     assert out.splitlines() == ["['CREATE TABLE', 'DO', 'DROP TABLE']", "[]", "SelectStmt SORTBY_ASC"]
+
+
+def test_a_rename_is_advised_the_guard_of_its_kind() -> None:
+    # helper-38: an index is not in information_schema; ALTER INDEX IF EXISTS guards its rename
+    index = subject(analyze("ALTER INDEX ix_a RENAME TO ix_b")[0])
+    column = subject(analyze("ALTER TABLE t RENAME COLUMN a TO b")[0])
+    assert (index.rule, index.safe_when) == (
+        "MG206",
+        "ALTER INDEX IF EXISTS, or a DO block that checks to_regclass() first",
+    )
+    assert "information_schema" in column.safe_when
+    assert subject(analyze("ALTER INDEX IF EXISTS ix_a RENAME TO ix_b")[0]).guarded

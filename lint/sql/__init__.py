@@ -236,6 +236,8 @@ _ADVICE: dict[str, dict[str, Advice]] = {
         "add_constraint": ("a guard (a DO block that checks pg_constraint or catches duplicate_object)", None),
         "rename": ("a guard (a DO block that checks information_schema first)", None),
         "ALTER TABLE RENAME": ("ALTER TABLE IF EXISTS, or a DO block that checks information_schema first", None),
+        # an index is not in information_schema
+        "ALTER INDEX RENAME": ("ALTER INDEX IF EXISTS, or a DO block that checks to_regclass() first", None),
     },
     "mysql": {
         "create": _IF_NOT_EXISTS,
