@@ -182,6 +182,60 @@ def test_relative_script_location_found_nowhere_stays_an_error(tmp_path: Path) -
         discover(["conf/alembic.ini"], tmp_path)
 
 
+FLASK_COMMUNITY = "version_path_separator = :\nversion_locations = %(here)s/community\n"
+
+
+@pytest.mark.parametrize("git", [True, False], ids=["git-checkout", "exported"])
+@pytest.mark.parametrize(
+    ("script", "shown"),
+    [
+        (
+            "script_location = migrations\n",
+            "script_location migrations is read from the directory Alembic runs in",
+        ),
+        ("", "no script_location (Flask-Migrate passes it in code)"),
+    ],
+    ids=["relative-script-location", "no-script-location"],
+)
+@pytest.mark.parametrize("where", [".", "server"])
+def test_flask_migrate_script_directory_whose_versions_are_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git: bool, script: str, shown: str, where: str
+) -> None:
+    """MerginMaps/server: server/migrations/alembic.ini (Flask-Migrate, run from server/)
+    sets `version_locations = %(here)s/community`, so the script directory beside it holds
+    env.py and no versions/. It is the script directory all the same (exit 2 before:
+    'script_location server/migrations/migrations does not exist')."""
+    if git:
+        (tmp_path / ".git").mkdir()
+    migrations = tmp_path / "server" / "migrations"
+    write(migrations / "alembic.ini", f"[alembic]\n{script}{FLASK_COMMUNITY}\n{LOGGING}")
+    write(migrations / "env.py", ENV_PY)
+    write(migrations / "script.py.mako", "${message}\n")
+    files = revisions(migrations / "community", "a", "b<-a", "c<-b")
+    cwd = tmp_path / where
+    project = discover([], cwd)
+    name = "migrations/alembic.ini" if where == "server" else "server/migrations/alembic.ini"
+    assert found(project) == [(name, files)]
+    assert project.environments[0].script_location == migrations
+    assert project.problems == ()
+    code, report, stderr = lint(cwd, monkeypatch)
+    assert code == 0
+    shown_dir = name.removesuffix("/alembic.ini")
+    assert stderr == f"miglint: {name}: {shown}; linting {shown_dir}, which holds env.py\n"
+    assert summary(report) == [(name, 3, ["c"], ["a"])]
+    assert report["diagnostics"] == []
+
+
+def test_a_sibling_holding_env_py_alone_is_no_script_directory(tmp_path: Path) -> None:
+    """With version locations configured, the ini's own directory needs env.py only; a
+    directory beside it is taken only with versions/ (env.py alone is too weak a sign)."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = {alembic_dir}\n" + FLASK_COMMUNITY)
+    write(tmp_path / "alembic" / "env.py", ENV_PY)
+    revisions(tmp_path / "community", "a")
+    with pytest.raises(ConfigError, match=r"^alembic.ini: script_location \{alembic_dir\} does not exist$"):
+        discover(["alembic.ini"], tmp_path)
+
+
 # -- package:path ------------------------------------------------------------------------
 
 
