@@ -236,6 +236,85 @@ def test_a_sibling_holding_env_py_alone_is_no_script_directory(tmp_path: Path) -
         discover(["alembic.ini"], tmp_path)
 
 
+def capev2_like(root: Path) -> list[Path]:
+    """mig/ and mig_dist/ each hold alembic.ini (`script_location = .`), env.py and
+    script.py.mako; only mig/ has versions/ (git keeps no empty directory)."""
+    ini = "[alembic]\nscript_location = .\nfile_template = %%(slug)s\n\n" + LOGGING
+    for directory in ("mig", "mig_dist"):
+        write(root / directory / "alembic.ini", ini)
+        write(root / directory / "env.py", ENV_PY)
+        write(root / directory / "script.py.mako", "${message}\n")
+    return revisions(root / "mig" / "versions", "a", "b<-a")
+
+
+def test_a_script_directory_without_versions_yet_is_an_empty_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kevoreilly/CAPEv2's utils/db_migration_dist: Alembic loads it as 0 revisions, and
+    `alembic revision` creates versions/. Before: MG005 'version location mig_dist/versions
+    does not exist' (exit 1; exit 2 from mig_dist/ itself)."""
+    files = capev2_like(tmp_path)
+    project = discover([], tmp_path)
+    assert found(project) == [("mig/alembic.ini", files), ("mig_dist/alembic.ini", [])]
+    assert project.environments[1].script_location == tmp_path / "mig_dist"
+    assert project.problems == ()
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert (code, stderr) == (0, "miglint: mig_dist/alembic.ini: no revision files found\n")
+    assert summary(report) == [("mig/alembic.ini", 2, ["b"], ["a"]), ("mig_dist/alembic.ini", 0, [], [])]
+    assert report["diagnostics"] == []
+    text = cli_runner().invoke(main, ["lint", "--no-cache", "."])
+    assert (text.exit_code, text.stdout) == (
+        0,
+        "mig/alembic.ini: 2 revisions, ok\n"
+        "mig_dist/alembic.ini: 0 revisions, ok\n"
+        "All checks passed: 2 revisions in 2 environments.\n",
+    )
+    # from the directory itself, and naming it
+    for cwd, target in ((tmp_path / "mig_dist", []), (tmp_path, ["mig_dist"])):
+        code, report, stderr = lint(cwd, monkeypatch, *target)
+        assert (code, report["diagnostics"]) == (0, [])
+        assert [(e["revisions"], e["heads"]) for e in report["summary"]["environments"]] == [(0, [])]
+
+
+@pytest.mark.parametrize(
+    "configure",
+    [
+        pytest.param(
+            lambda root: write(root / "pyproject.toml", '[tool.alembic]\nscript_location = "m"\n'),
+            id="tool-alembic",
+        ),
+        pytest.param(
+            lambda root: write(
+                root / "pyproject.toml",
+                '[[tool.miglint.environments]]\nname = "main"\nscript-location = "m"\n',
+            ),
+            id="declared",
+        ),
+        pytest.param(lambda root: None, id="script-directory-named"),
+    ],
+)
+def test_every_way_to_name_a_script_directory_without_versions_yet(tmp_path: Path, configure: Any) -> None:
+    configure(tmp_path)
+    write(tmp_path / "m" / "env.py", ENV_PY)
+    write(tmp_path / "m" / "script.py.mako", "${message}\n")
+    project = discover([] if (tmp_path / "pyproject.toml").exists() else ["m"], tmp_path)
+    assert [(env.script_location, env.files, env.version_locations) for env in project.environments] == [
+        (tmp_path / "m", (), (tmp_path / "m" / "versions",))
+    ]
+
+
+def test_a_versions_file_or_an_unrunnable_script_directory_stays_an_error(tmp_path: Path) -> None:
+    """Only a missing versions/ of a script directory holding env.py is an empty history."""
+    write(tmp_path / "a" / "alembic.ini", "[alembic]\nscript_location = %(here)s\n")  # no env.py
+    write(tmp_path / "b" / "alembic.ini", "[alembic]\nscript_location = %(here)s\n")
+    write(tmp_path / "b" / "env.py", ENV_PY)
+    write(tmp_path / "b" / "versions", "")  # a file, not a directory
+    with pytest.raises(ConfigError, match=r"^a/alembic.ini: version location a/versions does not exist$"):
+        discover(["a/alembic.ini"], tmp_path)
+    with pytest.raises(ConfigError, match=r"^b/alembic.ini: version location b/versions does not exist$"):
+        discover(["b/alembic.ini"], tmp_path)
+
+
 # -- package:path ------------------------------------------------------------------------
 
 

@@ -250,7 +250,7 @@ def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -
     if beside:
         return _Found(path, beside)
     if (path / "env.py").is_file() or (path / "versions").is_dir():
-        env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd)
+        env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd, default_versions=True)
         return _Found(path, env)
     # a versions directory named on the command line: it holds revisions, not a runner script
     # that happens to sit at a project's top (pybossa's cli.py)
@@ -795,7 +795,9 @@ def _read_ini_section(
     # Alembic compares the ini value with "true" exactly.
     recursive = flag == "true" if flag is not None else _toml_flag(fallback, "recursive_version_locations")
     try:
-        found = _environment(name, script_location, locations, recursive, cwd, note)
+        found = _environment(
+            name, script_location, locations, recursive, cwd, note, default_versions=not elsewhere
+        )
     except SettingError as error:
         # versions/ of the script directory, when no option names a location, is script_location's
         key = locations_key if error.key == "version_locations" else "script_location"
@@ -941,12 +943,10 @@ def _toml_environment(pyproject: Path, cwd: Path) -> list[Environment]:
     if script is None:
         raise ConfigError(f"{toml.name}: script_location must be a string")
     script_location = _resolve(script, pyproject.parent, toml.name)
-    if "version_locations" in toml.table:
-        locations = _toml_locations(toml)
-    else:
-        locations = (script_location / "versions",)
+    default = "version_locations" not in toml.table
+    locations = (script_location / "versions",) if default else _toml_locations(toml)
     recursive = _toml_flag(toml, "recursive_version_locations")
-    return _environment(toml.name, script_location, locations, recursive, cwd)
+    return _environment(toml.name, script_location, locations, recursive, cwd, default_versions=default)
 
 
 def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]:
@@ -973,7 +973,14 @@ def _declared(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]
             beside = _unversioned_script(script_location, cwd)
             if beside:
                 return [replace(env, name=spec.name) for env in beside]
-        locations = (script_location / "versions",)
+        return _environment(
+            spec.name,
+            script_location,
+            (script_location / "versions",),
+            spec.recursive,
+            cwd,
+            default_versions=True,
+        )
     return _environment(spec.name, script_location, locations, spec.recursive, cwd)
 
 
@@ -1100,7 +1107,17 @@ def _environment(
     recursive: bool,
     cwd: Path,
     note: str | None = None,
+    *,
+    default_versions: bool = False,
 ) -> list[Environment]:
+    """`default_versions`: `locations` is the script directory's versions/, which no
+    option names."""
+    if default_versions and script_location is not None and _not_yet_versioned(script_location):
+        # git keeps no empty directory: a script directory with no revision yet comes
+        # without versions/. Alembic loads it as an empty history and `alembic revision`
+        # creates versions/ (CAPEv2's utils/db_migration_dist): no error, and the lint
+        # says "no revision files found" as of any empty environment.
+        return [Environment(name, locations, (), script_location, recursive, note=note)]
     # Alembic refuses a missing script directory ("Path doesn't exist"), and silently
     # skips a missing version location; miglint reports both, as a typo lints nothing.
     for what, place in ([("script_location", script_location)] if script_location else []) + [
@@ -1134,6 +1151,14 @@ def _environment(
             return split
     uncovered = _uncovered_files(locations, below) if below else ()
     return [Environment(name, locations, tuple(files), script_location, recursive, uncovered, note)]
+
+
+def _not_yet_versioned(script_location: Path) -> bool:
+    """A script directory Alembic can run (env.py) that holds nothing named versions."""
+    try:
+        return (script_location / "env.py").is_file() and not os.path.lexists(script_location / "versions")
+    except OSError:
+        return False
 
 
 def _uncovered_files(locations: Sequence[Path], below: Sequence[str]) -> tuple[Path, ...]:
