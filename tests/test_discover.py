@@ -759,8 +759,9 @@ def test_version_location_that_does_not_exist(tmp_path: Path) -> None:
 
 
 def test_versions_directory_that_does_not_exist(tmp_path: Path) -> None:
+    # without env.py, migrations/ is no script directory Alembic could run: a typo, reported
+    (tmp_path / "migrations").mkdir()
     write(tmp_path / "alembic.ini", INI)
-    write(tmp_path / "migrations" / "env.py", "")
     with pytest.raises(
         ConfigError, match=r"^alembic.ini: version location migrations/versions does not exist$"
     ):

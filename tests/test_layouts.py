@@ -182,6 +182,139 @@ def test_relative_script_location_found_nowhere_stays_an_error(tmp_path: Path) -
         discover(["conf/alembic.ini"], tmp_path)
 
 
+FLASK_COMMUNITY = "version_path_separator = :\nversion_locations = %(here)s/community\n"
+
+
+@pytest.mark.parametrize("git", [True, False], ids=["git-checkout", "exported"])
+@pytest.mark.parametrize(
+    ("script", "shown"),
+    [
+        (
+            "script_location = migrations\n",
+            "script_location migrations is read from the directory Alembic runs in",
+        ),
+        ("", "no script_location (Flask-Migrate passes it in code)"),
+    ],
+    ids=["relative-script-location", "no-script-location"],
+)
+@pytest.mark.parametrize("where", [".", "server"])
+def test_flask_migrate_script_directory_whose_versions_are_elsewhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, git: bool, script: str, shown: str, where: str
+) -> None:
+    """MerginMaps/server: server/migrations/alembic.ini (Flask-Migrate, run from server/)
+    sets `version_locations = %(here)s/community`, so the script directory beside it holds
+    env.py and no versions/. It is the script directory all the same (exit 2 before:
+    'script_location server/migrations/migrations does not exist')."""
+    if git:
+        (tmp_path / ".git").mkdir()
+    migrations = tmp_path / "server" / "migrations"
+    write(migrations / "alembic.ini", f"[alembic]\n{script}{FLASK_COMMUNITY}\n{LOGGING}")
+    write(migrations / "env.py", ENV_PY)
+    write(migrations / "script.py.mako", "${message}\n")
+    files = revisions(migrations / "community", "a", "b<-a", "c<-b")
+    cwd = tmp_path / where
+    project = discover([], cwd)
+    name = "migrations/alembic.ini" if where == "server" else "server/migrations/alembic.ini"
+    assert found(project) == [(name, files)]
+    assert project.environments[0].script_location == migrations
+    assert project.problems == ()
+    code, report, stderr = lint(cwd, monkeypatch)
+    assert code == 0
+    shown_dir = name.removesuffix("/alembic.ini")
+    assert stderr == f"miglint: {name}: {shown}; linting {shown_dir}, which holds env.py\n"
+    assert summary(report) == [(name, 3, ["c"], ["a"])]
+    assert report["diagnostics"] == []
+
+
+def test_a_sibling_holding_env_py_alone_is_no_script_directory(tmp_path: Path) -> None:
+    """With version locations configured, the ini's own directory needs env.py only; a
+    directory beside it is taken only with versions/ (env.py alone is too weak a sign)."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = {alembic_dir}\n" + FLASK_COMMUNITY)
+    write(tmp_path / "alembic" / "env.py", ENV_PY)
+    revisions(tmp_path / "community", "a")
+    with pytest.raises(ConfigError, match=r"^alembic.ini: script_location \{alembic_dir\} does not exist$"):
+        discover(["alembic.ini"], tmp_path)
+
+
+def capev2_like(root: Path) -> list[Path]:
+    """mig/ and mig_dist/ each hold alembic.ini (`script_location = .`), env.py and
+    script.py.mako; only mig/ has versions/ (git keeps no empty directory)."""
+    ini = "[alembic]\nscript_location = .\nfile_template = %%(slug)s\n\n" + LOGGING
+    for directory in ("mig", "mig_dist"):
+        write(root / directory / "alembic.ini", ini)
+        write(root / directory / "env.py", ENV_PY)
+        write(root / directory / "script.py.mako", "${message}\n")
+    return revisions(root / "mig" / "versions", "a", "b<-a")
+
+
+def test_a_script_directory_without_versions_yet_is_an_empty_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """kevoreilly/CAPEv2's utils/db_migration_dist: Alembic loads it as 0 revisions, and
+    `alembic revision` creates versions/. Before: MG005 'version location mig_dist/versions
+    does not exist' (exit 1; exit 2 from mig_dist/ itself)."""
+    files = capev2_like(tmp_path)
+    project = discover([], tmp_path)
+    assert found(project) == [("mig/alembic.ini", files), ("mig_dist/alembic.ini", [])]
+    assert project.environments[1].script_location == tmp_path / "mig_dist"
+    assert project.problems == ()
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert (code, stderr) == (0, "miglint: mig_dist/alembic.ini: no revision files found\n")
+    assert summary(report) == [("mig/alembic.ini", 2, ["b"], ["a"]), ("mig_dist/alembic.ini", 0, [], [])]
+    assert report["diagnostics"] == []
+    text = cli_runner().invoke(main, ["lint", "--no-cache", "."])
+    assert (text.exit_code, text.stdout) == (
+        0,
+        "mig/alembic.ini: 2 revisions, ok\n"
+        "mig_dist/alembic.ini: 0 revisions, ok\n"
+        "All checks passed: 2 revisions in 2 environments.\n",
+    )
+    # from the directory itself, and naming it
+    for cwd, target in ((tmp_path / "mig_dist", []), (tmp_path, ["mig_dist"])):
+        code, report, stderr = lint(cwd, monkeypatch, *target)
+        assert (code, report["diagnostics"]) == (0, [])
+        assert [(e["revisions"], e["heads"]) for e in report["summary"]["environments"]] == [(0, [])]
+
+
+@pytest.mark.parametrize(
+    "configure",
+    [
+        pytest.param(
+            lambda root: write(root / "pyproject.toml", '[tool.alembic]\nscript_location = "m"\n'),
+            id="tool-alembic",
+        ),
+        pytest.param(
+            lambda root: write(
+                root / "pyproject.toml",
+                '[[tool.miglint.environments]]\nname = "main"\nscript-location = "m"\n',
+            ),
+            id="declared",
+        ),
+        pytest.param(lambda root: None, id="script-directory-named"),
+    ],
+)
+def test_every_way_to_name_a_script_directory_without_versions_yet(tmp_path: Path, configure: Any) -> None:
+    configure(tmp_path)
+    write(tmp_path / "m" / "env.py", ENV_PY)
+    write(tmp_path / "m" / "script.py.mako", "${message}\n")
+    project = discover([] if (tmp_path / "pyproject.toml").exists() else ["m"], tmp_path)
+    assert [(env.script_location, env.files, env.version_locations) for env in project.environments] == [
+        (tmp_path / "m", (), (tmp_path / "m" / "versions",))
+    ]
+
+
+def test_a_versions_file_or_an_unrunnable_script_directory_stays_an_error(tmp_path: Path) -> None:
+    """Only a missing versions/ of a script directory holding env.py is an empty history."""
+    write(tmp_path / "a" / "alembic.ini", "[alembic]\nscript_location = %(here)s\n")  # no env.py
+    write(tmp_path / "b" / "alembic.ini", "[alembic]\nscript_location = %(here)s\n")
+    write(tmp_path / "b" / "env.py", ENV_PY)
+    write(tmp_path / "b" / "versions", "")  # a file, not a directory
+    with pytest.raises(ConfigError, match=r"^a/alembic.ini: version location a/versions does not exist$"):
+        discover(["a/alembic.ini"], tmp_path)
+    with pytest.raises(ConfigError, match=r"^b/alembic.ini: version location b/versions does not exist$"):
+        discover(["b/alembic.ini"], tmp_path)
+
+
 # -- package:path ------------------------------------------------------------------------
 
 

@@ -250,7 +250,7 @@ def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -
     if beside:
         return _Found(path, beside)
     if (path / "env.py").is_file() or (path / "versions").is_dir():
-        env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd)
+        env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd, default_versions=True)
         return _Found(path, env)
     # a versions directory named on the command line: it holds revisions, not a runner script
     # that happens to sit at a project's top (pybossa's cli.py)
@@ -465,11 +465,18 @@ def _is_alembic_ini_name(name: str) -> bool:
     return name.endswith(".ini") and "alembic" in name.lower()
 
 
-def _has_script_dir_shape(directory: Path) -> bool:
+def _has_script_dir_shape(directory: Path, versions_elsewhere: bool = False) -> bool:
+    """env.py and versions/; env.py alone when the configuration puts the version
+    locations elsewhere (MerginMaps: `version_locations = %(here)s/community`)."""
     try:
-        return (directory / "env.py").is_file() and (directory / "versions").is_dir()
+        return (directory / "env.py").is_file() and (versions_elsewhere or (directory / "versions").is_dir())
     except OSError:  # a name too long, a permission: not a script directory miglint can read
         return False
+
+
+def _holding(directory: Path) -> str:
+    """What a note says a script directory miglint chose holds."""
+    return "env.py and versions/" if (directory / "versions").is_dir() else "env.py"
 
 
 def _is_alembic_env(directory: Path) -> bool:
@@ -482,10 +489,13 @@ def _is_alembic_env(directory: Path) -> bool:
         return False
 
 
-def _relative_to_above(script: str | None, ini: Path, cwd: Path) -> tuple[Path, Path] | None:
+def _relative_to_above(
+    script: str | None, ini: Path, cwd: Path, versions_elsewhere: bool = False
+) -> tuple[Path, Path] | None:
     """(the directory, the script directory) when a relative `script_location` that is not
     there from the ini's directory is, shaped like a script directory, from one above it:
-    up to the repository's top; outside a repository (an exported tree), from any."""
+    up to the repository's top; outside a repository (an exported tree), from any.
+    `versions_elsewhere`: version locations are configured, so no versions/ is needed."""
     if not script or os.path.isabs(script.strip()) or ":" in script:
         return None
     top = repository_top(ini.parent)
@@ -495,16 +505,17 @@ def _relative_to_above(script: str | None, ini: Path, cwd: Path) -> tuple[Path, 
         if not inside(directory, top):
             return None
         candidate = Path(os.path.normpath(directory / script.strip()))
-        if _has_script_dir_shape(candidate):
+        if _has_script_dir_shape(candidate, versions_elsewhere):
             return directory, candidate
         if directory == top:
             return None
     return None
 
 
-def _shaped_beside(ini: Path) -> Path | None:
-    """The script directory an ini sits in, or the one directory beside it shaped like one."""
-    if _has_script_dir_shape(ini.parent):
+def _shaped_beside(ini: Path, versions_elsewhere: bool = False) -> Path | None:
+    """The script directory an ini sits in, or the one directory beside it shaped like one
+    (with versions/ always: a sibling holding env.py alone is too weak a sign)."""
+    if _has_script_dir_shape(ini.parent, versions_elsewhere):
         return ini.parent
     try:
         beside = [d for d in sorted(ini.parent.iterdir()) if d.is_dir() and _has_script_dir_shape(d)]
@@ -675,7 +686,10 @@ def _ini_environments(
             raise ConfigError(f"{_display(ini, cwd)}: no [{only}] section with a script_location")
         sections = [only]
     if not sections:
-        if not _has_script_dir_shape(ini.parent):
+        elsewhere = parser.has_option("alembic", "version_locations") or (
+            toml is not None and "version_locations" in toml.table
+        )
+        if not _has_script_dir_shape(ini.parent, elsewhere):
             raise ConfigError(f"{_display(ini, cwd)}: no section has a script_location")
         # Flask-Migrate: migrations/alembic.ini beside env.py and versions/, the
         # directory passed in code (Migrate(app, db, directory=...)).
@@ -741,28 +755,31 @@ def _read_ini_section(
         script_location = ini.parent
         note = (
             f"{name}: no script_location (Flask-Migrate passes it in code); "
-            f"linting {_display(ini.parent, cwd)}, which holds env.py and versions/"
+            f"linting {_display(ini.parent, cwd)}, which holds {_holding(ini.parent)}"
         )
+    raw_locations = option("version_locations")
+    # with version locations configured, a script directory needs no versions/ of its own
+    elsewhere = bool(raw_locations) or (fallback is not None and "version_locations" in fallback.table)
     base = ini.parent  # what relative version locations are read from
-    above = _relative_to_above(script, ini, cwd) if _not_a_directory(script_location) is not None else None
+    missing = _not_a_directory(script_location) is not None
+    above = _relative_to_above(script, ini, cwd, elsewhere) if missing else None
     if above is not None:
         # Alembic reads a relative path from the directory it runs in: for an ini under
         # conf/, the repository's top (`alembic -c conf/alembic.ini`, Config("conf/alembic.ini"))
         base, script_location = above
         note = (
             f"{name}: script_location {_shortened(script or '')} is read from the directory Alembic "
-            f"runs in; linting {_display(script_location, cwd)}, which holds env.py and versions/"
+            f"runs in; linting {_display(script_location, cwd)}, which holds {_holding(script_location)}"
         )
-    elif _not_a_directory(script_location) is not None:
-        beside = _shaped_beside(ini)
+    elif missing:
+        beside = _shaped_beside(ini, elsewhere)
         if beside is not None:
             # A template that code fills in (`script_location = {alembic_dir}`)
             note = (
                 f"{name}: script_location {_shortened(script or '')} does not exist (set in code?); "
-                f"linting {_display(beside, cwd)}, which holds env.py and versions/"
+                f"linting {_display(beside, cwd)}, which holds {_holding(beside)}"
             )
             script_location = beside
-    raw_locations = option("version_locations")
     locations_key: str | None = None  # the ini's option that sets them, if one does
     if raw_locations:
         parts = _split_locations(raw_locations, option, name)
@@ -778,7 +795,9 @@ def _read_ini_section(
     # Alembic compares the ini value with "true" exactly.
     recursive = flag == "true" if flag is not None else _toml_flag(fallback, "recursive_version_locations")
     try:
-        found = _environment(name, script_location, locations, recursive, cwd, note)
+        found = _environment(
+            name, script_location, locations, recursive, cwd, note, default_versions=not elsewhere
+        )
     except SettingError as error:
         # versions/ of the script directory, when no option names a location, is script_location's
         key = locations_key if error.key == "version_locations" else "script_location"
@@ -924,12 +943,10 @@ def _toml_environment(pyproject: Path, cwd: Path) -> list[Environment]:
     if script is None:
         raise ConfigError(f"{toml.name}: script_location must be a string")
     script_location = _resolve(script, pyproject.parent, toml.name)
-    if "version_locations" in toml.table:
-        locations = _toml_locations(toml)
-    else:
-        locations = (script_location / "versions",)
+    default = "version_locations" not in toml.table
+    locations = (script_location / "versions",) if default else _toml_locations(toml)
     recursive = _toml_flag(toml, "recursive_version_locations")
-    return _environment(toml.name, script_location, locations, recursive, cwd)
+    return _environment(toml.name, script_location, locations, recursive, cwd, default_versions=default)
 
 
 def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]:
@@ -956,7 +973,14 @@ def _declared(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]
             beside = _unversioned_script(script_location, cwd)
             if beside:
                 return [replace(env, name=spec.name) for env in beside]
-        locations = (script_location / "versions",)
+        return _environment(
+            spec.name,
+            script_location,
+            (script_location / "versions",),
+            spec.recursive,
+            cwd,
+            default_versions=True,
+        )
     return _environment(spec.name, script_location, locations, spec.recursive, cwd)
 
 
@@ -1083,7 +1107,17 @@ def _environment(
     recursive: bool,
     cwd: Path,
     note: str | None = None,
+    *,
+    default_versions: bool = False,
 ) -> list[Environment]:
+    """`default_versions`: `locations` is the script directory's versions/, which no
+    option names."""
+    if default_versions and script_location is not None and _not_yet_versioned(script_location):
+        # git keeps no empty directory: a script directory with no revision yet comes
+        # without versions/. Alembic loads it as an empty history and `alembic revision`
+        # creates versions/ (CAPEv2's utils/db_migration_dist): no error, and the lint
+        # says "no revision files found" as of any empty environment.
+        return [Environment(name, locations, (), script_location, recursive, note=note)]
     # Alembic refuses a missing script directory ("Path doesn't exist"), and silently
     # skips a missing version location; miglint reports both, as a typo lints nothing.
     for what, place in ([("script_location", script_location)] if script_location else []) + [
@@ -1117,6 +1151,14 @@ def _environment(
             return split
     uncovered = _uncovered_files(locations, below) if below else ()
     return [Environment(name, locations, tuple(files), script_location, recursive, uncovered, note)]
+
+
+def _not_yet_versioned(script_location: Path) -> bool:
+    """A script directory Alembic can run (env.py) that holds nothing named versions."""
+    try:
+        return (script_location / "env.py").is_file() and not os.path.lexists(script_location / "versions")
+    except OSError:
+        return False
 
 
 def _uncovered_files(locations: Sequence[Path], below: Sequence[str]) -> tuple[Path, ...]:
