@@ -234,6 +234,12 @@ SAFE = [
       "        conn.exec_driver_sql('DROP INDEX ix_m')\n"
       "    conn.exec_driver_sql('CREATE INDEX ix_m ON message (session_id)')\n",
       id="helper-returns-what-its-own-lookup-found"),  # onyx f57f35403f6c
+    P("NAME = 'template_type'\nTMP = 'tmp_' + NAME\n\n\n"
+      "def upgrade():\n"
+      "    op.execute(f'ALTER TYPE {NAME} RENAME TO {TMP}')\n"
+      "    op.execute(f\"CREATE TYPE {NAME} AS ENUM ('sms', 'email')\")\n"
+      "    op.execute(f'DROP TYPE {TMP}')\n",
+      id="enum-swap-written-with-fstrings-of-constants"),  # notifications-api 0323
 ]  # fmt: skip
 
 

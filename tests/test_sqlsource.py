@@ -75,6 +75,41 @@ def test_fstring_placeholders_become_identifiers() -> None:
     assert texts(source) == [("DROP TABLE __miglint_p0__ CASCADE", "upgrade", "upgrade")]
 
 
+def test_fstring_names_bound_once_to_a_string_are_read_as_it() -> None:
+    # notifications-api 0323: name = "template_type"; tmp_name = "tmp_" + name at the top,
+    # then f"ALTER TYPE {name} RENAME TO {tmp_name}" and f"DROP TYPE {tmp_name}"
+    source = (
+        "name = 'template_type'\ntmp_name = 'tmp_' + name\n\n\n"
+        "def upgrade():\n"
+        "    op.execute(f'ALTER TYPE {name} RENAME TO {tmp_name}')\n"
+        "    local = 'ix_a'\n"
+        "    op.execute(f'DROP INDEX {local}')\n"
+    )
+    assert [t for t, _, _ in texts(source)] == [
+        "ALTER TYPE template_type RENAME TO tmp_template_type",
+        "DROP INDEX ix_a",
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "def upgrade(name='x'):\n    op.execute(f'DROP TABLE {name}')\n",  # a parameter
+        "def upgrade():\n    for name in NAMES:\n        op.execute(f'DROP TABLE {name}')\n",
+        "def upgrade():\n    name = 'a'\n    name = 'b'\n    op.execute(f'DROP TABLE {name}')\n",
+        "def upgrade():\n    op.execute(f'DROP TABLE {name!r}')\n",  # a conversion
+        "def upgrade():\n    op.execute(f'DROP TABLE {name:>9}')\n",  # a format
+        "def set_name():\n    global name\n    name = 'b'\n\n\ndef upgrade():\n    op.execute(f'DROP TABLE {name}')\n",
+        "def upgrade():\n    op.execute(f'DROP TABLE {other}')\n",  # imported
+    ],
+    ids=["parameter", "loop", "bound-twice", "conversion", "format", "global", "imported"],
+)
+def test_fstring_names_that_may_hold_another_value_stay_placeholders(body: str) -> None:
+    source = "from mod import other\nname = 'fixed'\n\n\n" + body
+    (text,) = [t for t, _, _ in texts(source)]
+    assert text.startswith("DROP TABLE __miglint_p"), text
+
+
 def test_fstring_placeholders_are_shown_as_written() -> None:
     source = (
         "def upgrade():\n"

@@ -20,7 +20,8 @@ import ast
 import bisect
 import collections
 import re
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from typing import Union
 
 from ..lazydataclass import dataclass, field
@@ -154,14 +155,15 @@ def extract_sql(
     line_of = LineIndex(text)
     calls = sorted({line_of.line(m.start()) for m in _EXECUTE_CALL.finditer(text)})
     segment_lines: list[str] | None = None
-    module_bindings = _bindings([s for s in tree.body if not isinstance(s, _SCOPES)])
+    module_statements = [s for s in tree.body if not isinstance(s, _SCOPES)]
+    module_bindings = _bindings(module_statements)
     sources: list[SqlSource] = []
     unresolved: list[tuple[str, int, int, str]] = []
     for entry in entries:
         if entry not in functions:
             continue
         for function in reached_functions(functions, entry, lines):
-            reader = _Reader(lines, module_bindings, function)
+            reader = _Reader(lines, module_bindings, function, module_statements)
             for call in _executions(function, calls):
                 argument = call.args[0]
                 line, column = reader.position(call.lineno, call.col_offset)
@@ -294,17 +296,42 @@ def _bindings(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
 
 
 _Resolved = list[tuple[str, list[Piece]]]
+_GLOBAL = pattern(r"\bglobal\b([^\n]*)")
+
+
+def _stored_names(nodes: Sequence[ast.AST]) -> Counter[str]:
+    """How many times each name is bound in the nodes: assigned, a loop's or a `with`'s
+    target, deleted, imported, a parameter (counted twice: never one value)."""
+    found: Counter[str] = Counter()
+    for node in nodes:
+        for inner in ast.walk(node):
+            if isinstance(inner, ast.Name) and isinstance(inner.ctx, (ast.Store, ast.Del)):
+                found[inner.id] += 1
+            elif isinstance(inner, (ast.Import, ast.ImportFrom)):
+                found.update((alias.asname or alias.name).split(".")[0] for alias in inner.names)
+            elif isinstance(inner, ast.arg):
+                found[inner.arg] += 2
+    return found
 
 
 class _Reader:
     """Turns an expression into the SQL texts it may hold, with their pieces."""
 
     def __init__(
-        self, lines: list[str], module_bindings: dict[str, list[ast.expr]], function: ast.AST
+        self,
+        lines: list[str],
+        module_bindings: dict[str, list[ast.expr]],
+        function: ast.AST,
+        module_statements: Sequence[ast.stmt] = (),
     ) -> None:
         self.lines = lines
         self.module_bindings = module_bindings
+        self.module_statements = module_statements  # the module's top, less its functions and classes
         self.function = function
+        # how often each name is bound, in the function and at the module's top (_constant)
+        self._stores: Counter[str] | None = None
+        self._module_stores: Counter[str] = Counter()
+        self._declared: set[str] = set()
         self._bindings: dict[str, list[ast.expr]] | None = None  # the function's, read on first use
         self.placeholders = 0
         self.shown: dict[str, str] = {}  # placeholder -> `{expression}`
@@ -373,13 +400,48 @@ class _Reader:
                 pieces.append(Piece(len(text), len(text) + len(part.value), line, column, False))
                 text += part.value
             else:
+                assert isinstance(part, ast.FormattedValue)
+                known = self._constant(part)
+                if known is not None:  # `{name}`, name bound once to a string (notifications-api)
+                    pieces.append(Piece(len(text), len(text) + len(known), line, column, False))
+                    text += known
+                    continue
                 placeholder = f"__miglint_p{self.placeholders}__"
                 self.placeholders += 1
-                assert isinstance(part, ast.FormattedValue)
                 self.shown[placeholder] = "{" + ast.unparse(part.value) + "}"
                 pieces.append(Piece(len(text), len(text) + len(placeholder), line, column, False))
                 text += placeholder
         return [(text, pieces)]
+
+    def _constant(self, part: ast.FormattedValue) -> str | None:
+        """The text of `{name}` when the name is bound once, by an assignment in the function
+        or else at the module's top, to a string the reader resolves to one text (a literal,
+        `"tmp_" + name`): what the f-string puts there on every run. Not a parameter, a loop
+        variable, an import, a name bound more than once or declared global anywhere: those
+        stay placeholders, as does anything else."""
+        if part.conversion != -1 or part.format_spec is not None or not isinstance(part.value, ast.Name):
+            return None
+        name = part.value.id
+        if self._stores is None:
+            self._stores = _stored_names([self.function])
+            self._module_stores = _stored_names(self.module_statements)
+            text = "".join(self.lines)
+            self._declared = {n for m in _GLOBAL.finditer(text) for n in re.findall(r"\w+", m.group(1))}
+        if name in self._declared:
+            return None
+        if self._stores[name]:
+            values = (
+                _bindings(getattr(self.function, "body", [])).get(name, []) if self._stores[name] == 1 else []
+            )
+        else:
+            values = self.module_bindings.get(name, []) if self._module_stores[name] == 1 else []
+        if len(values) != 1:
+            return None
+        resolved = self.resolve(values[0], 6)  # a short chain: past it, a placeholder
+        if resolved is None or len(resolved) != 1:
+            return None
+        found = resolved[0][0]
+        return None if "__miglint_p" in found else found
 
 
 def computed(name: str) -> bool:
