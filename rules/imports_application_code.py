@@ -33,8 +33,10 @@ class ImportsApplicationCode(FileRule):
     directory, a version location, or the directory that holds the script directory
     beside its `alembic.ini` (`from myapp.db.migrations import utils` with
     `myapp/db/migrations/{alembic.ini,alembic/}`; not when that is the project's top
-    or a top-level package such as `jupyterhub/` holding `alembic.ini` and `alembic/`)
-    are left alone. So is an import whose names serve only as `branch_labels` or `depends_on`
+    (the repository's, or a sub-project's holding its pyproject.toml, setup.py or
+    setup.cfg) or a top-level package such as `jupyterhub/` holding `alembic.ini` and
+    `alembic/`) are left alone, whichever path is linted: a versions directory linted
+    on its own has the script directory above it (the one holding env.py). So is an import whose names serve only as `branch_labels` or `depends_on`
     (`from myapp.db.labels import EXPAND`): those name the history rather than
     describe the schema, and miglint reads their values from the module. The rule
     setting `allowed` lists module prefixes to accept too

@@ -551,3 +551,94 @@ def test_a_script_directory_imported_as_a_namespace_package_is_the_migrations(
     monkeypatch.chdir(tmp_path)
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "--select", "MG506", "."])
     assert "MG506" not in result.stdout, result.stdout
+
+
+def _lint_mg506(target: str) -> list[str]:
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "--select", "MG506", target])
+    return [line for line in result.stdout.splitlines() if " MG506 " in line]
+
+
+def test_a_versions_directory_linted_alone_judges_imports_as_the_root_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # aiida-core: src/aiida/storage/psql_dos/migrations/{env.py,utils/,versions/}; no alembic.ini
+    (tmp_path / ".git").mkdir()
+    package = tmp_path / "src" / "pkg"
+    scripts = package / "migrations"
+    (scripts / "versions").mkdir(parents=True)
+    (package / "common").mkdir()
+    for name in ("__init__.py", "common/__init__.py", "migrations/__init__.py", "migrations/script.py.mako"):
+        (package / name).write_text("")
+    (scripts / "env.py").write_text("from alembic import context\n")
+    (scripts / "utils.py").write_text("def helper(): ...\n")
+    (scripts / "versions" / "0001_r1.py").write_text(
+        HEADER.replace(
+            "\n\nrevision", "\nfrom pkg.migrations.utils import helper\nfrom pkg.common import tz\nrevision"
+        )
+        + "def upgrade():\n    helper()\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    expected = [
+        "src/pkg/migrations/versions/0001_r1.py:4:1: MG506 imports the application's own code: pkg.common (tz)"
+    ]
+    for target in (
+        ".",
+        "src/pkg/migrations",
+        "src/pkg/migrations/versions",
+        "src/pkg/migrations/versions/0001_r1.py",
+    ):
+        assert _lint_mg506(target) == expected, target
+
+
+def test_the_package_beside_alembic_ini_is_the_migrations_whatever_is_linted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # manila in a checkout: linting the package holding alembic.ini finds what linting the root finds
+    (tmp_path / ".git").mkdir()
+    package = tmp_path / "manila" / "db" / "migrations"
+    versions = package / "alembic" / "versions"
+    versions.mkdir(parents=True)
+    (package / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/alembic\n")
+    (package / "__init__.py").write_text("")
+    (package / "utils.py").write_text("def load_table(name, conn): ...\n")
+    (tmp_path / "manila" / "common").mkdir()
+    (tmp_path / "manila" / "common" / "constants.py").write_text("STATUS_AVAILABLE = 'available'\n")
+    (versions / "0001_r1.py").write_text(
+        HEADER.replace(
+            "\n\nrevision",
+            "\nfrom manila.db.migrations import utils\nfrom manila.common import constants\nrevision",
+        )
+        + "def upgrade():\n    pass\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    expected = [
+        "manila/db/migrations/alembic/versions/0001_r1.py:4:1: MG506 imports the application's own code: "
+        "manila.common (constants)"
+    ]
+    for target in (
+        ".",
+        "manila/db/migrations",
+        "manila/db/migrations/alembic.ini",
+        "manila/db/migrations/alembic/versions",
+    ):
+        assert _lint_mg506(target) == expected, target
+
+
+def test_a_sub_project_holding_alembic_ini_is_the_application(tmp_path: Path) -> None:
+    # a monorepo: services/api/{pyproject.toml,alembic.ini,alembic/,api/}: api is the application
+    (tmp_path / ".git").mkdir()
+    project = tmp_path / "services" / "api"
+    versions = project / "alembic" / "versions"
+    versions.mkdir(parents=True)
+    (project / "pyproject.toml").write_text("[project]\nname = 'api'\n")
+    (project / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/alembic\n")
+    (project / "api").mkdir()
+    (project / "api" / "__init__.py").write_text("")
+    (project / "api" / "models.py").write_text("class User: ...\n")
+    (versions / "0001_r1.py").write_text(
+        HEADER.replace("\n\nrevision", "\nfrom api.models import User\nrevision")
+        + "def upgrade():\n    pass\n"
+    )
+    expected = ["imports the application's own code: api.models (User)"]
+    assert _messages(tmp_path) == expected
+    assert _messages(project) == expected

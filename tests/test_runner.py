@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
@@ -538,3 +539,90 @@ def test_a_damaged_runner_cache_is_read_as_nothing(tmp_path: Path) -> None:
     version = tmp_path / "migrations" / "versions" / "0009_d.py"
     version.write_text(version.read_text() + "# changed\n")  # so that the results are not replayed
     assert _lint_with_cache(tmp_path) == first
+
+
+FRESH_INSTALL_BY_HAND = """
+import subprocess
+from sqlalchemy import inspect, text
+def head_revision():
+    return subprocess.check_output(["alembic", "heads"]).decode().split()[0]
+def init(engine, session, metadata):
+    db_exists = len(inspect(engine).get_table_names()) > 0
+    metadata.create_all(bind=engine)
+    if not db_exists:
+        rev = head_revision()
+        session.execute(text("INSERT INTO alembic_version (version_num) VALUES ('{}');".format(rev)))
+        session.commit()
+"""
+
+
+def test_a_version_row_filled_in_by_format_is_a_revision_miglint_cannot_name(tmp_path: Path) -> None:
+    # nbgrader's fresh install: create_all, then the head from `alembic heads` written by hand
+    assert lint_codes(tmp_path, FRESH_INSTALL_BY_HAND, "MG301", "MG302", "MG303") == []
+    result = cli_runner().invoke(main, ["scenarios", "--no-cache", "--format", "json", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    rows = [row for row in json.loads(result.stdout) if row["where"]]
+    assert [(row["where"], row["stamp"], row["problem"]) for row in rows] == [
+        (
+            "run_migrations.py:11",
+            "(computed)",
+            "the revision is computed at run time; miglint cannot tell which",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("write", "stamped"),
+    [
+        ("\"INSERT INTO alembic_version VALUES ('{}')\".format(REV)", "b"),
+        ("\"INSERT INTO alembic_version VALUES ('{0}')\".format(REV)", "b"),
+        ("\"/* {} */ INSERT INTO alembic_version VALUES ('{}')\".format('adopt', REV)", "b"),
+        ("\"INSERT INTO alembic_version VALUES ('{rev}')\".format(rev=REV)", "b"),
+        ("\"INSERT INTO alembic_version VALUES ('%s')\" % REV", "b"),
+        ("\"INSERT INTO alembic_version VALUES ('%s')\" % (REV,)", "b"),
+        ("\"INSERT INTO alembic_version VALUES ('%(rev)s')\" % {'rev': REV}", "b"),
+        ("f\"INSERT INTO alembic_version VALUES ('{REV}')\"", "b"),
+        ("f\"INSERT INTO alembic_version VALUES ('{REV}_x')\"", "b_x"),
+    ],
+    ids=["format", "format-index", "format-second", "format-keyword", "percent", "percent-tuple",
+         "percent-keyword", "fstring", "fstring-part"],
+)  # fmt: skip
+def test_a_version_row_filled_in_is_the_value_that_fills_it(tmp_path: Path, write: str, stamped: str) -> None:
+    runner = f"""
+    REV = "b"
+    def adopt(conn):
+        conn.execute({write})
+    """
+    (found,) = lint_codes(tmp_path, runner, "MG302")
+    assert (found.span.line, found.message.split(" and then")[0]) == (4, f"stamps {stamped!r}")
+
+
+def test_a_version_row_filled_in_with_head_on_a_legacy_path_is_mg301(tmp_path: Path) -> None:
+    runner = """
+    def migrate(conn, tables, rev="head"):
+        if tables and 'alembic_version' not in tables:
+            conn.execute("INSERT INTO alembic_version VALUES ('%s')" % "head")
+            conn.execute("INSERT INTO alembic_version VALUES ('{}')".format(rev))
+    """
+    found = lint_codes(tmp_path, runner, "MG301")
+    assert [(d.span.line, d.message.split(" where")[0], d.fix) for d in found] == [(4, "stamps 'head'", None)]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        "\"INSERT INTO alembic_version VALUES ('{}')\".format(*revisions)",
+        "\"INSERT INTO alembic_version VALUES ('{}-{}')\".format(REV, REV)",
+        "\"INSERT INTO alembic_version VALUES ('%s')\" % revisions",
+        "\"INSERT INTO alembic_version VALUES ('{}')\"",
+        "f\"INSERT INTO alembic_version VALUES ('{revisions[0]}')\"",
+    ],
+    ids=["spread", "two-placeholders", "percent-computed", "unfilled", "fstring-computed"],
+)
+def test_a_version_row_miglint_cannot_fill_in_is_not_its_placeholder(tmp_path: Path, write: str) -> None:
+    runner = f"""
+    REV = "b"
+    def adopt(conn, revisions):
+        conn.execute({write})
+    """
+    assert lint_codes(tmp_path, runner, "MG301", "MG302", "MG303") == []

@@ -11,7 +11,8 @@ module exists as a file.
 
 A module inside the migration tree (the script directory, a version location, and
 the directory holding the script directory beside its alembic.ini when that is
-neither the project's top nor a top-level package) is part of the migrations, not the application:
+neither the project's top - the repository's, or a sub-project's with its packaging files -
+nor a top-level package) is part of the migrations, not the application:
 `from migrations.helpers import x`, `from myapp.db.migrations import utils`, a
 sibling `_utils.py` imported by name. Relative imports never reach here
 (facts/imports.py leaves them out).
@@ -38,7 +39,7 @@ def mark_application_imports(
     every path looked at (the cached results are checked against them)."""
     top = _search_top(root)
     consulted: set[str] = set()
-    tree = _migration_tree(env, root, top, consulted)
+    tree = _migration_tree(env, top, consulted)
     memo: dict[tuple[str, str, tuple[str, ...]], bool] = {}
     chains: dict[Path, tuple[Path, ...]] = {}  # directory -> it and those above it, to the top
     out = []
@@ -109,22 +110,55 @@ def _is_application(
     return False
 
 
-def _migration_tree(env: Environment, root: Path, top: Path, consulted: set[str]) -> list[Path]:
+def _migration_tree(env: Environment, top: Path, consulted: set[str]) -> list[Path]:
     """The script directory and version locations, and the directory that holds the
     script directory beside its alembic.ini (`myapp/db/migrations/{alembic.ini,alembic/}`):
     the package made for the migrations, where their helpers live (`myapp.db.migrations.utils`).
-    Not when that directory is the project's top or a top-level package: that is the application."""
-    tree = [p for p in (env.script_location, *env.version_locations) if p is not None]
-    if env.script_location is not None:
-        holder = env.script_location.parent
+    Not when that directory is the project's top or a top-level package: that is the application.
+    Decided from the environment and the repository's top, never from the path linted:
+    a versions directory linted alone judges its imports as the repository's root does."""
+    script = env.script_location or _script_of(env.version_locations, top, consulted)
+    tree = [p for p in (script, *env.version_locations) if p is not None]
+    if script is not None:
+        holder = script.parent
         ini = holder / "alembic.ini"
         consulted.add(str(ini))
         # a package of its own (myapp/db/migrations), not the application's top-level
         # package that ships its alembic.ini (jupyterhub/alembic.ini): two levels down at least
-        tops = {root, top, root / "src", top / "src"}
-        if ini.is_file() and holder not in tops and holder.parent not in tops and inside(holder, top):
+        if (
+            ini.is_file()
+            and inside(holder, top)
+            and not _project_top(holder, top, consulted)
+            and not _project_top(holder.parent, top, consulted)
+        ):
             tree.append(holder)
     return tree
+
+
+def _script_of(locations: Sequence[Path], top: Path, consulted: set[str]) -> Path | None:
+    """The script directory of a versions directory linted on its own (discovery names none):
+    the directory above it that holds env.py, as Alembic lays it out."""
+    for location in locations:
+        script = location.parent
+        consulted.add(str(script / "env.py"))
+        if script != top and inside(script, top) and (script / "env.py").is_file():
+            return script
+    return None
+
+
+# Files that make a directory a project's top (a sub-project of a monorepo), not a package.
+_PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+
+
+def _project_top(directory: Path, top: Path, consulted: set[str]) -> bool:
+    """The repository's top, its `src/`, or a directory holding a project's packaging files."""
+    if directory in (top, top / "src"):
+        return True
+    candidates = [directory / name for name in _PROJECT_FILES]
+    if directory.name == "src":
+        candidates += [directory.parent / name for name in _PROJECT_FILES]
+    consulted.update(str(c) for c in candidates)
+    return any(c.is_file() for c in candidates)
 
 
 def _chain(here: Path, top: Path) -> tuple[Path, ...]:

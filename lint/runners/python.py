@@ -25,7 +25,7 @@ import shlex
 from collections import deque
 from collections.abc import Callable, Iterator
 
-from ..lazydataclass import dataclass
+from ..lazydataclass import dataclass, replace
 from ..lazyre import pattern
 from ..model import Span
 from ..sql.source import call_name, char_column
@@ -36,6 +36,9 @@ _COMMANDS = ("stamp", "upgrade")
 _VERSION_ROW = pattern(
     r"insert\s+into\s+alembic_version\b[^;]*?values\s*\(\s*'(?P<revision>[^']+)'", re.IGNORECASE | re.DOTALL
 )
+# A placeholder that a value fills in: str.format's `{}`/`{0}`/`{rev}`, %-formatting's `%s`/`%(rev)s`.
+_PLACEHOLDER = pattern(r"\{[^{}]*\}|%(\([^)]*\))?[-#0 +]*\d*(\.\d+)?[sdr]")
+_FSTRING_MARK = "\x00"  # stands for an f-string's placeholder in its text: no SQL holds it
 _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen", "system"})
 # alembic options that take a value, to skip when looking for the revision
 _OPTIONS_WITH_VALUE = frozenset({"-c", "--config", "-n", "--name", "-x", "--tag"})
@@ -301,9 +304,15 @@ class _Runner:
         info: FunctionInfo | None = None,
     ) -> Iterator[StampSite]:
         """The stamps among the nodes of one simple statement."""
+        filled: set[int] = set()  # templates read with what fills them in, not again on their own
         for node in nodes:
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                yield from self._version_row_writes(node, conditions, before, after, info)
+            template = _version_row_template(node)
+            if template is not None:
+                found, fill = template
+                filled.update(id(n) for n in ast.walk(found))
+                yield from self._version_row_writes(found, conditions, before, after, info, scope, fill)
+            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in filled:
+                yield from self._version_row_writes(node, conditions, before, after, info, scope)
             if not isinstance(node, ast.Call):
                 continue
             found = self._alembic_call(node)
@@ -463,23 +472,42 @@ class _Runner:
 
     def _version_row_writes(
         self,
-        node: ast.Constant,
+        node: ast.Constant | ast.JoinedStr,
         conditions: tuple[Condition, ...],
         before: _Continuation,
         after: _Continuation,
         info: FunctionInfo | None,
+        scope: _Scope,
+        fill: _Fill | None = None,
     ) -> Iterator[StampSite]:
-        """SQL that writes the version row itself is a stamp too."""
-        match = _VERSION_ROW.search(str(node.value))
+        """SQL that writes the version row itself is a stamp too. Its revision is what the
+        SQL holds, or what fills in its placeholder (`.format(rev)`, `% rev`, `{rev}` in an
+        f-string), followed like a stamp's argument; a placeholder miglint cannot fill in is
+        a revision it cannot name, never the placeholder's own text (nbgrader's `'{}'`)."""
+        text, placeholders = _template_text(node)
+        match = _VERSION_ROW.search(text)
         if match is None:
             return
         span = self.span(node)
+        revision = match.group("revision")
+        value: ast.expr | None = None
+        if _FSTRING_MARK in revision:
+            value = _filled_fstring(revision, placeholders, node)
+        elif not _PLACEHOLDER.search(revision):
+            value = ast.copy_location(ast.Constant(revision), node)
+        elif fill is not None:
+            # `{}` and `%s` are counted from the start of the text: those before it take the first values
+            earlier = _PLACEHOLDER.finditer(text[: match.start("revision")])
+            value = _filled_argument(revision, fill, sum(1 for m in earlier if _positional(m.group(0))))
+        found = self._targets(value, (), scope) if value is not None else ()
+        # a literal in the SQL, or the value filling it in: never rewritten in place
+        targets = tuple(replace(t, exact=False) for t in found) or (Target(None, span, ()),)
         upgraded, exits_at, checked_at, exits_program = self._what_follows(after, info)
         yield StampSite(
             path=self.path,
             span=span,
             tool="SQL on alembic_version",
-            targets=(Target(match.group("revision"), span, (), exact=False),),
+            targets=targets,
             conditions=conditions,
             after_create_all=self.creates_before(before, info),
             created_after=self.creates_after(after, info),
@@ -740,3 +768,87 @@ def _unparse(node: ast.AST) -> str:
         return ast.unparse(node)
     except RecursionError:
         return f"<expression at line {getattr(node, 'lineno', '?')}>"
+
+
+# What fills in a template's placeholders: `.format(*args, **keywords)`, or the right side of `%`.
+_Fill = tuple[list[ast.expr], dict[str, ast.expr]]
+
+
+def _version_row_template(node: ast.AST) -> tuple[ast.Constant | ast.JoinedStr, _Fill | None] | None:
+    """SQL text built with its values filled in: an f-string (its values are its own), a
+    literal's `.format(...)`, or a literal `% ...`; with what fills it in."""
+    if isinstance(node, ast.JoinedStr):
+        return node, None
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+        and isinstance(node.func.value.value, str)
+    ):
+        keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
+        return node.func.value, ([a for a in node.args if not isinstance(a, ast.Starred)], keywords)
+    if (
+        isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.Mod)
+        and isinstance(node.left, ast.Constant)
+        and isinstance(node.left.value, str)
+    ):
+        right = node.right
+        if isinstance(right, ast.Tuple):
+            return node.left, (list(right.elts), {})
+        if isinstance(right, ast.Dict):
+            keyed = {k.value: v for k, v in zip(right.keys, right.values) if isinstance(k, ast.Constant)}
+            return node.left, ([], {str(k): v for k, v in keyed.items()})
+        return node.left, ([right], {})
+    return None
+
+
+def _template_text(node: ast.Constant | ast.JoinedStr) -> tuple[str, list[ast.expr]]:
+    """The text, an f-string's placeholders marked (`\\x00N\\x00`), and those placeholders."""
+    if isinstance(node, ast.Constant):
+        return str(node.value), []
+    text = ""
+    placeholders: list[ast.expr] = []
+    for part in node.values:
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            text += part.value
+        else:
+            text += f"{_FSTRING_MARK}{len(placeholders)}{_FSTRING_MARK}"
+            placeholders.append(part)
+    return text, placeholders
+
+
+def _filled_fstring(revision: str, placeholders: list[ast.expr], where: ast.JoinedStr) -> ast.expr:
+    """The revision written in an f-string, as an f-string of its own: `'{rev}'` -> f"{rev}"."""
+    pieces = revision.split(_FSTRING_MARK)
+    values: list[ast.expr] = [
+        placeholders[int(piece)] if number % 2 else ast.Constant(piece)
+        for number, piece in enumerate(pieces)
+        if piece
+    ]
+    return ast.copy_location(ast.JoinedStr(values=values), where)
+
+
+def _filled_argument(revision: str, fill: _Fill, position: int) -> ast.expr | None:
+    """The value that fills in a revision written as one placeholder (`'{}'`, `'{0}'`,
+    `'{rev}'`, `'%s'`, `'%(rev)s'`), the `position`-th of the text; None when miglint
+    cannot tell which (a placeholder and more, a value spread from a list)."""
+    match = _PLACEHOLDER.fullmatch(revision)
+    if match is None:
+        return None
+    arguments, keywords = fill
+    if revision.startswith("{"):
+        field = revision[1:-1].split("!")[0].split(":")[0]
+        if field.isdigit():
+            position, field = int(field), ""
+        if field:
+            return keywords.get(field)
+    elif match.group(1):  # %(rev)s
+        return keywords.get(match.group(1)[1:-1])
+    return arguments[position] if position < len(arguments) else None
+
+
+def _positional(placeholder: str) -> bool:
+    """`{}` or `%s`: it takes the next value given by position."""
+    return placeholder == "{}" or (placeholder.startswith("%") and not placeholder.startswith("%("))
