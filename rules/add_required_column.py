@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..history.deploy import DeployContext
+from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import ERROR, Example
 from ._deploy_rule import DeployRule, column_of, is_true, revision, shown
@@ -14,7 +14,12 @@ class AddRequiredColumn(DeployRule):
     Flags `op.add_column` / `batch_op.add_column` / `ADD COLUMN` of a NOT NULL column
     (`nullable=False`) without a `server_default`, on an existing table. An identity,
     sequence or computed column fills every row and is not flagged. A client-side
-    `default=` does not count: the database never sees it. PostgreSQL only.
+    `default=` does not count: the database never sees it. Not flagged after a
+    `TRUNCATE` of the table or a `DELETE FROM` it without WHERE earlier in upgrade()
+    (open-event-server empties `notifications` first): the table has no rows then. (A row
+    another session inserts between the DELETE and the ALTER would still fail it; on a
+    table written while the deploy runs, TRUNCATE, which locks it, is the safe form.)
+    PostgreSQL only.
 
     ## Why is this bad?
     The existing rows have no value for the column: on a table with rows PostgreSQL
@@ -48,6 +53,17 @@ class AddRequiredColumn(DeployRule):
             }
         ),
         Example(files={"0001_r1.py": revision("op.add_column('users', sa.Column('plan', sa.String()))")}),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('delete from notifications')\n"
+                    "op.execute('TRUNCATE audit, users')\n"
+                    "op.add_column('notifications', sa.Column('content_id', sa.Integer(), nullable=False))\n"
+                    "op.add_column('users', sa.Column('plan', sa.String(), nullable=False))"
+                )
+            },
+            note="emptied-first",  # open-event-server a02007782ba2
+        ),
     )
     invalid = (
         Example(
@@ -57,6 +73,17 @@ class AddRequiredColumn(DeployRule):
                 )
             },
             flagged=("r1",),
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('DELETE FROM users WHERE active = false')\n"
+                    "op.execute('TRUNCATE audit')\n"
+                    "op.add_column('users', sa.Column('plan', sa.String(), nullable=False))"
+                )
+            },
+            flagged=("r1",),
+            note="rows-left-by-a-delete-with-where",
         ),
         Example(
             files={"0001_r1.py": revision('op.execute("ALTER TABLE users ADD COLUMN plan text NOT NULL")')},
@@ -75,6 +102,8 @@ class AddRequiredColumn(DeployRule):
             or is_true(operation.option("generated"))
         ):
             return
+        if _emptied_before(file, operation):
+            return  # TRUNCATE / DELETE FROM the table without WHERE earlier in upgrade(): no row to fail on
         column = column_of(operation)
         yield self.report(
             rev_id,
@@ -84,3 +113,13 @@ class AddRequiredColumn(DeployRule):
             "PostgreSQL refuses it (column contains null values) and the deploy fails",
             "give it a server_default, or add it nullable, backfill it, and set NOT NULL in a later revision",
         )
+
+
+def _emptied_before(file: RevisionFile, operation: OpFact) -> bool:
+    """Whether upgrade() truncates the table, or deletes all its rows, before the call."""
+    table = bare(operation.table)
+    at = (operation.span.line, operation.span.column)
+    return any(
+        o.name == "empty_table" and bare(o.table) == table and (o.span.line, o.span.column) < at
+        for o in file.upgrade_operations
+    )

@@ -71,6 +71,10 @@ def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
         return ()
     if node_type == "VariableSetStmt" and node.get("kind") == "VAR_SET_VALUE":
         return (("set", "", str(node.get("name", "")), ()),)
+    if node_type == "TruncateStmt":  # the table has no rows after it (MG404)
+        return tuple(("empty_table", _relation(r.get("RangeVar")), "", ()) for r in node.get("relations", []))
+    if node_type == "DeleteStmt" and not node.get("whereClause") and not node.get("usingClause"):
+        return (("empty_table", _relation(node.get("relation")), "", ()),)
     if node_type == "TransactionStmt":
         kind = str(node.get("kind", "")).replace("TRANS_STMT_", "").lower()
         return ((kind, "", "", ()),) if kind in ("commit", "begin", "start", "rollback") else ()
