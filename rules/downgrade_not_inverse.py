@@ -62,7 +62,7 @@ class DowngradeNotInverse(FileRule):
     or empty (MG503's case), raises, or runs SQL miglint cannot read; objects whose names are
     not literals (and a downgrade() call with a computed name may undo any object of its
     kind, one with a computed table the object of its name on any table); an object both created and dropped in upgrade() (a temporary table, an index
-    rebuilt); tables renamed in either function, and columns of a table whose columns are
+    rebuilt), and a `CREATE TEMP TABLE`, gone when the session ends; tables renamed in either function, and columns of a table whose columns are
     renamed; a table downgrade() drops too (the application creates it, as JupyterHub's
     `create_all` does). A drop with `IF EXISTS` is still reported: the guard makes it safe
     to run twice; it does not say that no revision made the object. Unnamed constraints are MG502's, and ENUM types MG501's.
@@ -176,6 +176,18 @@ class DowngradeNotInverse(FileRule):
             },
             note="a-table-the-code-computes",  # the column dropped from tables miglint cannot name
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('CREATE TEMP TABLE _daily ON COMMIT DROP AS SELECT 1 AS day')\n"
+                    "op.execute('CREATE TEMPORARY TABLE counts AS SELECT 1 AS n')\n"
+                    "op.execute('DROP TABLE counts')\n"
+                    "op.add_column('t', sa.Column('c', sa.Integer()))",
+                    "op.drop_column('t', 'c')",
+                )
+            },
+            note="a-temporary-table",  # backend.ai bd1bf0524350
+        ),
     )
     invalid = (
         Example(
@@ -209,6 +221,11 @@ class DowngradeNotInverse(FileRule):
         column_renames = {
             bare(o.table) for o in file.operations if o.name == "alter_column" and o.option("new_column_name")
         }
+        # a TEMPORARY table is gone when the session ends: nothing for downgrade() to drop,
+        # nor, when upgrade() drops it itself, to restore
+        temporary = {bare(o.table) for o in upgrade if o.name == "create_table" and o.option("temporary")}
+        if temporary:
+            upgrade = [o for o in upgrade if bare(o.table) not in temporary]
         keyed = [(fact, _key(fact)) for fact in upgrade]  # each fact's key worked out once
         created = {_same(key) for fact, key in keyed if fact.name in _INVERSE}
         dropped = {_same(key) for fact, key in keyed if fact.name in _INVERSE.values()}

@@ -1406,3 +1406,30 @@ def test_a_message_that_quotes_source_over_several_lines_is_one_line(tmp_path: P
     (finding,) = [line for line in output.splitlines() if "MG407" in line]
     assert "/migrations/versions/0002_r2.py:6:5: MG407 " in finding
     assert "to sa.Enum('Owner', 'Manager', name='rolename'): PostgreSQL rewrites" in finding
+
+
+def test_a_helper_called_only_inside_autocommit_block_runs_there(tmp_path: Path) -> None:
+    # Skyvern 0b0bd1875c6e: `with ...autocommit_block(): _short_transaction(sql)`, the helper
+    # running its own BEGIN ... COMMIT: no COMMIT of Alembic's transaction
+    helper = (
+        "revision = 'r1'\ndown_revision = None\n\n\n"
+        "def _short_transaction(statement):\n"
+        "    op.execute('BEGIN')\n"
+        "    op.execute(statement)\n"
+        "    op.execute('COMMIT')\n\n\n"
+        "def _also_outside(statement):\n"
+        "    op.execute('COMMIT')\n\n\n"
+        "def upgrade():\n"
+        "    with op.get_context().autocommit_block():\n"
+        "        _short_transaction('ALTER TABLE items ADD COLUMN note text')\n"
+        "        _also_outside('x')\n"
+        "    _also_outside('y')\n"
+    )
+    found = facts(helper)
+    assert [(f.name, f.span.line, f.blocks) for f in found if f.name in ("begin", "commit")] == [
+        ("begin", 6, ("autocommit_block",)),
+        ("commit", 8, ("autocommit_block",)),
+        ("commit", 12, ()),
+    ]
+    write_project(tmp_path, files={"0001_r1.py": helper})
+    assert codes(lint(tmp_path, "--select", "MG402")[1]) == [("0001_r1.py", 12, "MG402")]

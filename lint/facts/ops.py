@@ -270,6 +270,8 @@ def extract_operations(
     concurrently = "concurrently" in lowered
     enums = _enum_variables(text, lines()) if inverse and ("num" in text or "NUM" in text) else None
     covering = _blocks_by_line(blocks)  # a scan of the blocks per call was quadratic
+    if blocks and len(runs) > 1:
+        _inherit_autocommit(text, runs, covering)
     line_of = _LineCounter(text)  # lines are counted from the previous match on
     receivers, functions = _op_imports(text, code)
     by_name = _bare_calls(functions)
@@ -693,6 +695,46 @@ def _arguments(
     if name == "rename_table":
         options.append(("new_table_name", _qualified(schema, _argument(read, 1, ("new_table_name",)))))
     return table, target, tuple(options)
+
+
+_NAME_CALLED = pattern(r"(?<![\w.])([^\W\d]\w*)[ \t]*\(")
+
+
+def _inherit_autocommit(
+    text: str, runs: list[tuple[str, str, set[int]]], covering: dict[int, list[_Block]]
+) -> None:
+    """A module function that the revision calls only inside `autocommit_block()` runs
+    there too (Skyvern: `with ...autocommit_block(): _short_transaction(sql)`, whose own
+    BEGIN ... COMMIT is no COMMIT of Alembic's transaction): its lines are taken as inside
+    such a block. Once per function, to a fixed point for helpers calling helpers."""
+    bodies = {function: lines for function, _, lines in runs}
+    called = [name for name in bodies if name not in ENTRY_POINTS]
+    owners: dict[int, set[str]] = {}  # line -> the functions that run it
+    for function, lines in bodies.items():
+        for line in lines:
+            owners.setdefault(line, set()).add(function)
+    line_of = _LineCounter(text)
+    sites: dict[str, list[int]] = {name: [] for name in called}
+    for match in _NAME_CALLED.finditer(text):  # one pass, whatever the number of functions
+        name = match.group(1)
+        if name in sites:
+            line = line_of(match.start())
+            # a call made from code that runs (not the `def` line, not a comment)
+            if owners.get(line, set()) - {name}:
+                sites[name].append(line)
+    inside: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name in called:
+            if name in inside or not sites[name]:
+                continue
+            if all(any(b.kind == "autocommit_block" for b in covering.get(line, ())) for line in sites[name]):
+                inside.add(name)
+                changed = True
+                block = _Block("autocommit_block", 0, 0, "", "")
+                for line in bodies[name]:
+                    covering.setdefault(line, []).append(block)
 
 
 def _blocks_by_line(blocks: list[_Block]) -> dict[int, list[_Block]]:

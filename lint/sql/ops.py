@@ -49,7 +49,10 @@ def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
         table = _relation(relation)
         # PARTITION OF / INHERITS: dropping the parent drops it too (MG504)
         parents = [_relation(p.get("RangeVar")) for p in node.get("inhRelations", []) if "RangeVar" in p]
-        return (("create_table", table, table, (("inherits", parents[0]),) if parents else ()),)
+        options = [("inherits", parents[0])] if parents else []
+        if (relation or {}).get("relpersistence") == "t":  # gone at the session's end (MG504)
+            options.append(("temporary", _TRUE))
+        return (("create_table", table, table, tuple(options)),)
     if node_type == "AlterTableStmt" and node.get("objtype") == "OBJECT_TABLE":
         table = _relation(node.get("relation"))
         found: list[SqlOp] = []
