@@ -75,6 +75,7 @@ class _Disk:
         self._dirs: dict[Path, bool] = {}
         self._inside: dict[tuple[Path, Path], bool] = {}
         self._mapped: dict[tuple[Path, str], tuple[Path, ...]] = {}
+        self._packages: dict[tuple[tuple[Path, ...], str], tuple[Path, ...]] = {}
 
     def is_file(self, path: Path) -> bool:
         found = self._files.get(path)
@@ -92,6 +93,21 @@ class _Disk:
         found = self._inside.get((path, top))
         if found is None:
             found = self._inside[path, top] = inside(path, top)
+        return found
+
+    def packages(self, chain: tuple[Path, ...], name: str, consulted: set[str]) -> tuple[Path, ...]:
+        """The places top-level package `name` may live (_package_dirs) where something of
+        that name is, a `name.py` or a directory: the others are looked at (and consulted)
+        once, not for every module imported from the package."""
+        found = self._packages.get((chain, name))
+        if found is None:
+            kept = []
+            for package in _package_dirs(chain, name, self):
+                single = package.with_suffix(".py")
+                consulted.update((str(single), str(package), str(package / "__init__.py")))
+                if self.is_file(single) or self.is_dir(package):
+                    kept.append(package)
+            found = self._packages[chain, name] = tuple(kept)
         return found
 
     def mapped(self, directory: Path, name: str) -> tuple[Path, ...]:
@@ -129,10 +145,9 @@ def _is_application(
     disk = disk or _Disk()
     parts = module.split(".")
     here = chain[0] if chain else None
-    for package in _package_dirs(chain, parts[0], disk):
+    for package in disk.packages(chain, parts[0], consulted):
         module_file = package.joinpath(*parts[1:])
         single = package.with_suffix(".py")
-        consulted.update((str(single), str(package), str(package / "__init__.py")))
         if disk.is_file(single):
             found = single
         elif disk.is_dir(package) and (
