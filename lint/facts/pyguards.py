@@ -92,13 +92,24 @@ def function_contexts(
     """
     reader = _Reader(lambda: _assignments(module.body, function), branches or itertools.count(1))
     reader.true = true_parameters(function, call) if call is not None else frozenset()
-    reader.helpers = {
-        n.name: n
-        for n in module.body
-        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n is not function
-    }
+    reader.helpers = _module_functions(module)
+    reader.function = function
     reader.block(function.body, (), False)
     return reader.found
+
+
+# The module last asked about and its functions by name: every function of a module asks
+# (once per function, the table was quadratic: 3,000 helpers took seconds)
+_last_module: list[object] = [None, {}]
+
+
+def _module_functions(module: ast.Module) -> dict[str, _Function]:
+    if _last_module[0] is not module:
+        _last_module[:] = [
+            module,
+            {n.name: n for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))},
+        ]
+    return _last_module[1]  # type: ignore[return-value]
 
 
 def contexts_by_line(contexts: Sequence[Context]) -> dict[int, Context]:
@@ -120,6 +131,7 @@ class _Reader:
         self.read_assigned = assigned  # read on the first test: most functions have none
         self._assigned: dict[str, list[ast.expr]] | None = None
         self.helpers: dict[str, _Function] = {}  # module functions a test may call
+        self.function: _Function | None = None  # the one read: not its own helper
         self.found: list[Context] = []
         self.branches = branches
         self._looked: dict[int, bool] = {}  # by id(): a test is read where it stands and again after it
@@ -198,6 +210,8 @@ class _Reader:
         values = [value for name in sorted(names) for value in self._assigned.get(name, ())]
         for name in sorted(names & self.helpers.keys()):  # a helper's answer is what it returns
             helper = self.helpers[name]
+            if helper is self.function:
+                continue
             returned = [n.value for n in walk_statements(helper) if isinstance(n, ast.Return) and n.value]
             values.extend(returned)
             # and what the names it returns hold there (onyx: `row = conn.execute(...pg_index...)
