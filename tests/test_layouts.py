@@ -937,6 +937,33 @@ def test_env_names_an_environment_below_the_root_as_lint_does(
     )
 
 
+def test_env_error_lists_whole_names_then_how_many_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recidiviz: eleven inis with long names. The error line was cut at 500 characters, in
+    the middle of a name; now it lists whole names, then how many more there are."""
+    folder = "recidiviz/persistence/database/migrations"
+    for index in range(11):
+        name = f"database_number_{index:02d}"
+        write(tmp_path / folder / f"{name}_alembic.ini", f"[alembic]\nscript_location = %(here)s/{name}\n")
+        script_dir(tmp_path / folder / name, "a")
+    monkeypatch.chdir(tmp_path)
+    inis = [f"{folder}/database_number_{index:02d}_alembic.ini" for index in range(11)]
+    pick = cli_runner().invoke(main, ["graph", "--no-cache", "."])
+    shown = ", ".join(repr(n) for n in inis[:5])
+    assert (pick.exit_code, pick.stderr) == (
+        2,
+        f"miglint: error: the project has 11 environments; pick one with --env ({shown}, "
+        "and 6 more (`miglint lint` lists every one))\n",
+    )
+    unknown = cli_runner().invoke(main, ["graph", "--no-cache", "--env", "jails", "."])
+    assert (unknown.exit_code, unknown.stderr) == (
+        2,
+        f"miglint: error: no environment named 'jails' (there are: {', '.join(inis[:5])}, "
+        "and 6 more (`miglint lint` lists every one))\n",
+    )
+
+
 def test_an_environment_found_below_keeps_its_own_settings(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
