@@ -403,7 +403,9 @@ def _whole_names(names: Sequence[str], *, quoted: bool, budget: int = 400) -> st
         rest = len(shown) - index - 1
         tail = len(f", and {rest} more") if rest else 0
         if listed and len(", ".join([*listed, text])) + tail > budget:
-            return f"{', '.join(listed)}, and {len(shown) - len(listed)} more (`miglint lint` lists every one)"
+            return (
+                f"{', '.join(listed)}, and {len(shown) - len(listed)} more (`miglint lint` lists every one)"
+            )
         listed.append(text)
     return ", ".join(listed)
 

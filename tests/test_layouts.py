@@ -182,6 +182,57 @@ def test_relative_script_location_found_nowhere_stays_an_error(tmp_path: Path) -
         discover(["conf/alembic.ini"], tmp_path)
 
 
+@pytest.mark.parametrize("live", [["live", "other"], ["live"]], ids=["two-siblings", "one-sibling"])
+def test_stale_ini_beside_inis_read_from_where_alembic_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live: list[str]
+) -> None:
+    """Recidiviz: `<name>_alembic.ini` files in pkg/migrations/ whose script_location
+    (`pkg/migrations/<name>`) is read from the repository's top; the folder of
+    gone_alembic.ini was deleted upstream. MG005 names the path as Alembic does ("Path
+    doesn't exist: pkg/migrations/gone"), not pkg/migrations/pkg/migrations/gone; with one
+    live folder beside it, the stale ini no longer becomes that folder's environment."""
+    folder = tmp_path / "pkg" / "migrations"
+    write(folder / "gone_alembic.ini", "[alembic]\nscript_location = pkg/migrations/gone\n")
+    for name in live:
+        write(folder / f"{name}_alembic.ini", f"[alembic]\nscript_location = pkg/migrations/{name}\n")
+        script_dir(folder / name, "a", "b<-a")
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert [(d["code"], d["path"], d["line"], d["column"], d["message"]) for d in report["diagnostics"]] == [
+        (
+            "MG005",
+            "pkg/migrations/gone_alembic.ini",
+            2,
+            19,
+            "script_location pkg/migrations/gone does not exist",
+        )
+    ]
+    assert summary(report) == [
+        *((f"pkg/migrations/{name}_alembic.ini", 2, ["b"], ["a"]) for name in live),
+        ("pkg/migrations/gone_alembic.ini", 0, [], []),
+    ]
+    assert "gone_alembic.ini" not in stderr
+
+
+def test_missing_script_location_not_redirected_to_another_inis_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stale ini (`script_location = gone`) beside the one folder shaped like a script
+    directory, which another ini beside it configures: MG005, not a second environment
+    for that folder. (A lone ini whose script_location code fills in still lints the
+    folder beside it: test_script_location_template_filled_in_by_code.)"""
+    write(tmp_path / "db" / "gone_alembic.ini", "[alembic]\nscript_location = gone\n")
+    write(tmp_path / "db" / "live_alembic.ini", "[alembic]\nscript_location = %(here)s/live\n")
+    script_dir(tmp_path / "db" / "live", "a")
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert [(d["code"], d["path"], d["line"], d["message"]) for d in report["diagnostics"]] == [
+        ("MG005", "db/gone_alembic.ini", 2, "script_location db/gone does not exist")
+    ]
+    assert summary(report) == [("db/live_alembic.ini", 1, ["a"], ["a"]), ("db/gone_alembic.ini", 0, [], [])]
+    assert stderr == ""
+
+
 FLASK_COMMUNITY = "version_path_separator = :\nversion_locations = %(here)s/community\n"
 
 

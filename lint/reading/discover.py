@@ -496,20 +496,70 @@ def _relative_to_above(
     there from the ini's directory is, shaped like a script directory, from one above it:
     up to the repository's top; outside a repository (an exported tree), from any.
     `versions_elsewhere`: version locations are configured, so no versions/ is needed."""
+    for directory, candidate in _read_from_above(script, ini):
+        if _has_script_dir_shape(candidate, versions_elsewhere):
+            return directory, candidate
+    return None
+
+
+def _missing_from_above(script: str | None, ini: Path) -> Path | None:
+    """Where a relative `script_location` that exists nowhere points, read from the nearest
+    directory above the ini from which it passes through the ini's own directory
+    (`pkg/migrations/gone` in pkg/migrations/gone_alembic.ini, read from the top): a path
+    written from where Alembic runs. None when no directory above reads it so."""
+    own = Path(os.path.normpath(ini.parent.absolute()))
+    for _, candidate in _read_from_above(script, ini):
+        if own in Path(os.path.normpath(candidate.absolute())).parents:
+            return candidate
+    return None
+
+
+def _read_from_above(script: str | None, ini: Path) -> Iterator[tuple[Path, Path]]:
+    """(a directory above the ini, the relative `script_location` read from it), nearest
+    first, up to the repository's top; outside a repository (an exported tree), from any."""
     if not script or os.path.isabs(script.strip()) or ":" in script:
-        return None
+        return
     top = repository_top(ini.parent)
     if top == ini.parent:
         top = Path(ini.anchor or os.sep)  # no repository: the nearest directory that has it
     for directory in ini.parent.parents:
         if not inside(directory, top):
-            return None
-        candidate = Path(os.path.normpath(directory / script.strip()))
-        if _has_script_dir_shape(candidate, versions_elsewhere):
-            return directory, candidate
+            return
+        yield directory, Path(os.path.normpath(directory / script.strip()))
         if directory == top:
-            return None
-    return None
+            return
+
+
+def _scripts_of_other_inis(ini: Path) -> set[Path]:
+    """The script directories the other Alembic inis beside `ini` name, read from their
+    directory or, as Alembic may run them, from one above it."""
+    import configparser
+
+    named: set[Path] = set()
+    try:
+        others = sorted(p for p in ini.parent.iterdir() if p != ini and _is_alembic_ini_name(p.name))
+    except OSError:
+        return named
+    for other in others:
+        try:
+            parser = _read_ini(other, other.parent)
+        except ConfigError:
+            continue
+        for section in parser.sections():
+            try:
+                value = parser.get(section, "script_location", fallback=None)
+            except configparser.Error:
+                continue
+            if not value or not value.strip():
+                continue
+            try:
+                named.add(_resolve(value, other.parent, other.name).resolve())
+            except ConfigError:
+                continue
+            above = _relative_to_above(value, other, other.parent)
+            if above is not None:
+                named.add(above[1].resolve())
+    return named
 
 
 def _shaped_beside(ini: Path, versions_elsewhere: bool = False) -> Path | None:
@@ -771,8 +821,14 @@ def _read_ini_section(
             f"{name}: script_location {_shortened(script or '')} is read from the directory Alembic "
             f"runs in; linting {_display(script_location, cwd)}, which holds {_holding(script_location)}"
         )
+    elif missing and (stale := _missing_from_above(script, ini)) is not None:
+        # Its siblings' paths say Alembic runs above the ini (Recidiviz's stale jails_alembic.ini):
+        # the folder is gone, and the message names it as Alembic does, from there.
+        script_location = stale
     elif missing:
         beside = _shaped_beside(ini, elsewhere)
+        if beside is not None and beside.resolve() in _scripts_of_other_inis(ini):
+            beside = None  # another ini's environment: this ini's path is stale, not a template
         if beside is not None:
             # A template that code fills in (`script_location = {alembic_dir}`)
             note = (
