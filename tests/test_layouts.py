@@ -637,7 +637,7 @@ INLINE_COMMENT = "os  # Use os.pathsep. Default configuration used for new proje
 
 
 @pytest.mark.parametrize(
-    ("ini", "finding"),
+    ("ini", "finding", "code"),
     [
         pytest.param(
             "[alembic]\nscript_location = %(here)s/m\n"
@@ -645,40 +645,46 @@ INLINE_COMMENT = "os  # Use os.pathsep. Default configuration used for new proje
             f"version_path_separator = {INLINE_COMMENT}\n",
             f"4:26: MG005 version_path_separator '{INLINE_COMMENT}' is not one of space, newline, os, "
             "':', ';' (an ini value runs to the end of its line: put the comment on a line of its own)",
+            1,
             id="inline-comment-after-the-separator",
         ),
         pytest.param(
             "[alembic]\nscript_location = %(here)s/m\nversion_locations =\n"
             "    %(here)s/m/versions\n    %(here)s/nope\npath_separator = newline\n",
             "3:1: MG005 version location broken/nope does not exist",
+            0,  # a warning: Alembic reads past it (test_a_missing_version_location_is_a_warning)
             id="locations-on-the-lines-below",
         ),
         pytest.param(
             "[DEFAULT]\n; every section's\nVersion_Locations: %(here)s/gone\n\n"
             "[alembic]\nscript_location = %(here)s/m\n",
             "3:20: MG005 version location broken/gone does not exist",
+            0,
             id="inherited-from-default",
         ),
         pytest.param(
             "[alembic]\nscript_location = %(here)s/empty\n",
             "2:19: MG005 version location broken/empty/versions does not exist",
+            1,
             id="versions-of-the-script-location",
         ),
         pytest.param(
             "[alembic]\nscript_location = %(here)s/m\nversion_locations = %(here)s/m/versions\n\n"
             "[other]\nscript_location = %(here)s/m\nversion_locations = %(here)s/m/versions %(here)s/m/gone\n",
             "7:21: MG005 version location broken/m/gone does not exist",
+            0,
             id="the-option-of-its-own-section",
         ),
         pytest.param(
             "[alembic]\nscript_location = %(here)s/m\nScript_Location = %(here)s/m\n",
             "3:1: MG005 cannot read: option 'script_location' in section 'alembic' already exists (line 3)",
+            1,
             id="an-ini-configparser-refuses",
         ),
     ],
 )
 def test_a_broken_environment_is_reported_at_the_option_at_fault(
-    ini: str, finding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ini: str, finding: str, code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """MG005 points at the line of the option at fault and the column of its value (1:1
     before), in the section whose environment it is, else the [DEFAULT] it inherits."""
@@ -689,24 +695,58 @@ def test_a_broken_environment_is_reported_at_the_option_at_fault(
     (tmp_path / "broken" / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise"])
-    assert (result.exit_code, result.stdout.splitlines()[0]) == (1, f"broken/alembic.ini:{finding}")
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (code, f"broken/alembic.ini:{finding}")
 
 
 def test_a_broken_section_of_an_ini_is_one_finding_and_the_others_are_linted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`alembic` runs with [alembic] whatever [other] holds: that environment is linted as
-    alembic.ini, [other] is MG005 at its version_locations (exit 1 before, with the script
+    alembic.ini, [other] is MG005 at its script_location (exit 1 before, with the script
     directory linted a second time as good/migrations and MG005 at alembic.ini:1:1)."""
     write(
         tmp_path / "alembic.ini",
-        "[alembic]\nscript_location = good/migrations\n\n"
-        "[other]\nscript_location = good/migrations\nversion_locations = nope\n",
+        "[alembic]\nscript_location = good/migrations\n\n[other]\nscript_location = gone\n",
     )
     files = script_dir(tmp_path / "good" / "migrations", "a", "b<-a")
     project = discover([], tmp_path)
     assert found(project) == [("alembic.ini", files)]
     assert project.problems == (
+        EnvironmentProblem(
+            tmp_path / "alembic.ini",
+            "alembic.ini [other]: script_location gone does not exist",
+            5,
+            18,
+            "alembic.ini [other]",
+        ),
+    )
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert (code, stderr) == (1, "")
+    assert summary(report) == [("alembic.ini", 2, ["b"], ["a"]), ("alembic.ini [other]", 0, [], [])]
+    assert [(d["code"], d["path"], d["line"], d["column"], d["message"]) for d in report["diagnostics"]] == [
+        ("MG005", "alembic.ini", 5, 19, "script_location gone does not exist")
+    ]
+
+
+@pytest.mark.parametrize("severity", [None, "error"])
+def test_a_missing_version_location_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, severity: str | None
+) -> None:
+    """Alembic reads past a version location that does not exist and loads the others (an
+    empty history when there are no others): [other] is linted so, with MG005 a warning at
+    its version_locations (exit 1 before, [other] unread); a configured severity applies."""
+    write(
+        tmp_path / "alembic.ini",
+        "[alembic]\nscript_location = good/migrations\n\n"
+        "[other]\nscript_location = good/migrations\nversion_locations = nope\n",
+    )
+    if severity:
+        write(tmp_path / "pyproject.toml", f'[tool.miglint.rules.MG005]\nseverity = "{severity}"\n')
+    files = script_dir(tmp_path / "good" / "migrations", "a", "b<-a")
+    project = discover([], tmp_path)
+    assert found(project) == [("alembic.ini", files), ("alembic.ini [other]", [])]
+    assert project.problems == ()
+    assert project.environments[1].problems == (
         EnvironmentProblem(
             tmp_path / "alembic.ini",
             "alembic.ini [other]: version location nope does not exist",
@@ -716,11 +756,59 @@ def test_a_broken_section_of_an_ini_is_one_finding_and_the_others_are_linted(
         ),
     )
     code, report, stderr = lint(tmp_path, monkeypatch)
-    assert (code, stderr) == (1, "")
+    assert (code, stderr) == (1 if severity else 0, "")
     assert summary(report) == [("alembic.ini", 2, ["b"], ["a"]), ("alembic.ini [other]", 0, [], [])]
-    assert [(d["code"], d["path"], d["line"], d["column"], d["message"]) for d in report["diagnostics"]] == [
-        ("MG005", "alembic.ini", 6, 21, "version location nope does not exist")
+    assert [
+        (d["code"], d["severity"], d["path"], d["line"], d["column"], d["message"])
+        for d in report["diagnostics"]
+    ] == [("MG005", severity or "warning", "alembic.ini", 6, 21, "version location nope does not exist")]
+
+
+def test_version_locations_chosen_at_run_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bunkerweb: `version_locations = versions`, which does not exist; env.py and a Docker
+    entrypoint's `sed` choose `<database>_versions/` at run time. Alembic loads an empty
+    history from the ini: so does miglint (exit 2 before, "version location db/versions does
+    not exist", for lint, graph and one-file lint), MG005 a warning at that line, and the
+    revisions of the folders beside it MG004's, named and counted."""
+    write(
+        tmp_path / "db" / "alembic.ini",
+        "[alembic]\nscript_location = .\nversion_locations = versions\nversion_path_separator = :\n",
+    )
+    write(tmp_path / "db" / "env.py", ENV_PY)
+    mysql = revisions(tmp_path / "db" / "mysql_versions", "a", "b<-a")
+    revisions(tmp_path / "db" / "sqlite_versions", "x")
+    write(tmp_path / "db" / "helpers" / "names.py", "TABLES = ['user']\n")  # not a revision
+    project = discover([], tmp_path)
+    assert found(project) == [("db/alembic.ini", [])]
+    assert [p.relative_to(tmp_path).as_posix() for p in project.environments[0].uncovered] == [
+        "db/mysql_versions/a_rev.py",
+        "db/mysql_versions/b_rev.py",
+        "db/sqlite_versions/x_rev.py",
     ]
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert (code, stderr) == (0, "")
+    assert summary(report) == [("db/alembic.ini", 0, [], [])]
+    assert [
+        (d["code"], d["severity"], d["path"], d["line"], d["column"], d["message"])
+        for d in report["diagnostics"]
+    ] == [
+        ("MG005", "warning", "db/alembic.ini", 3, 21, "version location db/versions does not exist"),
+        (
+            "MG004",
+            "warning",
+            "db/mysql_versions/a_rev.py",
+            REVISION_LINE,
+            12,
+            "3 revision files in 2 directories that no version location covers: db/mysql_versions (2), "
+            "db/sqlite_versions (1); none is read: no version location is configured where miglint can see it",
+        ),
+    ]
+    drawn = cli_runner().invoke(main, ["graph", "--no-cache", "--format", "json", "."])
+    assert drawn.exit_code == 0, drawn.stderr
+    assert json.loads(drawn.stdout)["revisions"] == []
+    code, one, _ = lint(tmp_path, monkeypatch, str(mysql[0].relative_to(tmp_path)))
+    assert code == 0
+    assert findings(one) == [("MG004", "db/mysql_versions/a_rev.py", REVISION_LINE, ["a", "b", "x"])]
 
 
 def test_a_script_directory_of_a_broken_ini_is_not_linted_on_its_own(
