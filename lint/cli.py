@@ -384,14 +384,30 @@ def _environment(project: Project, name: str | None) -> Environment:
     if name is not None:
         envs = _named(envs, name)
         if not envs:
-            names = ", ".join(e.name for e in project.environments)
+            names = _whole_names([e.name for e in project.environments], quoted=False)
             raise ConfigError(f"no environment named {name!r} (there are: {names})")
     if not envs:
         raise ConfigError("no Alembic environment found")
     if len(envs) > 1:
-        names = ", ".join(repr(e.name) for e in envs)
+        names = _whole_names([e.name for e in envs], quoted=True)
         raise ConfigError(f"the project has {len(envs)} environments; pick one with --env ({names})")
     return envs[0]
+
+
+def _whole_names(names: Sequence[str], *, quoted: bool, budget: int = 400) -> str:
+    """The names for an error line, each whole: as many as fit, then how many more there
+    are (an error line is cut at 500 characters, which would cut a name in half)."""
+    shown = [repr(n) if quoted else n for n in names]
+    listed: list[str] = []
+    for index, text in enumerate(shown):
+        rest = len(shown) - index - 1
+        tail = len(f", and {rest} more") if rest else 0
+        if listed and len(", ".join([*listed, text])) + tail > budget:
+            return (
+                f"{', '.join(listed)}, and {len(shown) - len(listed)} more (`miglint lint` lists every one)"
+            )
+        listed.append(text)
+    return ", ".join(listed)
 
 
 def _report_for(env: Environment, reports: Sequence[EnvironmentReport]) -> EnvironmentReport:

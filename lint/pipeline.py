@@ -13,11 +13,11 @@ from .lazydataclass import dataclass, replace
 from .model import Span
 from .reading.collect import NOT_A_DIGEST, Lookup, Prints, RunFiles, Store
 from .reading.confine import inside, repository_top
-from .reading.discover import Environment, Project, by_settings, discover
+from .reading.discover import Environment, Project, by_settings, discover, settings_of
 from .reading.readfile import read_regular
 from .reading.runnerfiles import find_runners, runner_owners
 from .report import EnvironmentReport, display_path
-from .rule import Rule, RunnerRule
+from .rule import WARNING, Rule, RunnerRule
 from .sha1 import sha1
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from .history.against import RefChanges
     from .model import Diagnostic, RevisionFile, Suppression
     from .reading.collect import RunnerFacts
+    from .reading.discover import EnvironmentProblem
     from .reading.uncovered import UncoveredDirectory
     from .runners.facts import StampSite
 
@@ -103,8 +104,30 @@ def lint_paths(
             for env, report in zip(part.environments, _lint_project(part, options, digests)):
                 found[id(env)] = report
         reports = [found[id(env)] for env in project.environments]  # in the order they were found
+    if not project.focus:
+        reports = [
+            _with_setting_findings(r, env, project, options, cwd)
+            for r, env in zip(reports, project.environments)
+        ]
     # after the environments' reports, so that report i is still environment i
     return reports + unreadable_reports(project, options, cwd)
+
+
+def _with_setting_findings(
+    report: EnvironmentReport, env: Environment, project: Project, options: Options, cwd: Path
+) -> EnvironmentReport:
+    """The report with an MG005 finding for each part of its configuration that Alembic reads
+    past (a version location that does not exist): a warning, as Alembic loads the history
+    without it (rules/unreadable_environment.py); made after the cache, as discovery is."""
+    if not env.problems:
+        return report
+    rule = next((r for r in _rules(settings_of(project, env), options) if r.code == "MG005"), None)
+    if rule is None:
+        return report
+    found = [_setting_finding(rule, problem, cwd) for problem in env.problems]
+    if rule.configured_severity is None:
+        found = [replace(d, severity=WARNING) for d in found]
+    return replace(report, diagnostics=tuple(sorted((*found, *report.diagnostics), key=lambda d: d.sort_key)))
 
 
 def unreadable_reports(project: Project, options: Options, cwd: Path) -> list[EnvironmentReport]:
@@ -120,20 +143,25 @@ def unreadable_reports(project: Project, options: Options, cwd: Path) -> list[En
     reports = []
     for problem in project.problems:
         name = problem.environment or display_path(str(problem.config), cwd)
-        # discovery's messages start with the environment's name: the finding is located there
-        message = problem.message.removeprefix(f"{name}: ")
-        if problem.line is not None:
-            where = Span.point(problem.line, problem.column)
-        else:
-            where = Span.point(_setting_line(problem.config, message))
-        diagnostic = rule.diagnostic(
-            str(problem.config),
-            where,
-            message,
-            help="correct the path in the configuration, or exclude this directory in [tool.miglint]",
-        )
-        reports.append(EnvironmentReport(name, 0, 0, (), (), (diagnostic,)))
+        reports.append(EnvironmentReport(name, 0, 0, (), (), (_setting_finding(rule, problem, cwd),)))
     return reports
+
+
+def _setting_finding(rule: Rule, problem: EnvironmentProblem, cwd: Path) -> Diagnostic:
+    """MG005 at the configuration file, at the option at fault when it is known."""
+    name = problem.environment or display_path(str(problem.config), cwd)
+    # discovery's messages start with the environment's name: the finding is located there
+    message = problem.message.removeprefix(f"{name}: ")
+    if problem.line is not None:
+        where = Span.point(problem.line, problem.column)
+    else:
+        where = Span.point(_setting_line(problem.config, message))
+    return rule.diagnostic(
+        str(problem.config),
+        where,
+        message,
+        help="correct the path in the configuration, or exclude this directory in [tool.miglint]",
+    )
 
 
 def _rules(settings: Settings, options: Options) -> list[Rule]:

@@ -7,8 +7,10 @@ class UnreadableEnvironment(Rule):
     """
     ## What it does
     Flags an Alembic environment, found while searching a repository, whose
-    configuration cannot be read: a `script_location` or version location that does
-    not exist, an ini that does not parse, a `package:path` that cannot be found.
+    configuration cannot be read: a `script_location` that does not exist, a version
+    location that cannot be read, an ini that does not parse, a `package:path` that
+    cannot be found; and, as a warning, a configured version location that does not
+    exist.
     The finding points at the configuration file, at the value of the option at
     fault when there is one (`script_location`, `version_locations`, the path
     separator; in the ini section whose environment it is, else in `[DEFAULT]`);
@@ -20,6 +22,16 @@ class UnreadableEnvironment(Rule):
     so nothing in this environment is checked, by Alembic or by miglint. A typo in
     a path lints nothing rather than something, which is why it fails the run
     instead of passing in silence.
+
+    A configured version location that does not exist is different, and a warning:
+    Alembic reads past it without a word (an empty part of the history; `alembic
+    revision` creates the directory when it writes there first), so the environment
+    is linted as Alembic loads it, from its other locations. It is how a project
+    looks before its first revision (git keeps no empty directory), and how one looks
+    whose env.py or deploy script names the real locations at run time (bunkerweb's
+    `<database>_versions/`, put into the ini by `sed`): the revision files beside the
+    missing location in the script directory are reported by MG004, named and
+    counted. A configured `severity` applies to every finding of the rule.
 
     ## Example
     `db/alembic.ini`:

@@ -19,7 +19,7 @@ from histories import revisions, spec, version_source, write, write_project
 from miglint.cli import main
 from miglint.config import ConfigError, EnvironmentSpec, Settings
 from miglint.pipeline import Options, lint_paths
-from miglint.reading.discover import Project, discover
+from miglint.reading.discover import EnvironmentProblem, Project, discover
 
 INI = """\
 [alembic]
@@ -753,9 +753,23 @@ def test_script_location_that_does_not_exist(tmp_path: Path) -> None:
 
 
 def test_version_location_that_does_not_exist(tmp_path: Path) -> None:
-    standard_project(tmp_path, INI + "version_locations = %(here)s/migrations/versions:%(here)s/gone\n")
-    with pytest.raises(ConfigError, match=r"^alembic.ini: version location gone does not exist$"):
-        discover([], tmp_path)
+    """Alembic reads past a version location that does not exist: the environment is read
+    from the others, the missing one is its problem (MG005, a warning), never exit 2."""
+    files = standard_project(
+        tmp_path, INI + "version_locations = %(here)s/migrations/versions:%(here)s/gone\n"
+    )
+    project = discover([], tmp_path)
+    assert found(project) == [("alembic.ini", files)]
+    assert project.problems == ()
+    assert project.environments[0].problems == (
+        EnvironmentProblem(
+            tmp_path / "alembic.ini",
+            "alembic.ini: version location gone does not exist",
+            4,
+            20,
+            "alembic.ini",
+        ),
+    )
 
 
 def test_versions_directory_that_does_not_exist(tmp_path: Path) -> None:

@@ -182,6 +182,57 @@ def test_relative_script_location_found_nowhere_stays_an_error(tmp_path: Path) -
         discover(["conf/alembic.ini"], tmp_path)
 
 
+@pytest.mark.parametrize("live", [["live", "other"], ["live"]], ids=["two-siblings", "one-sibling"])
+def test_stale_ini_beside_inis_read_from_where_alembic_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, live: list[str]
+) -> None:
+    """Recidiviz: `<name>_alembic.ini` files in pkg/migrations/ whose script_location
+    (`pkg/migrations/<name>`) is read from the repository's top; the folder of
+    gone_alembic.ini was deleted upstream. MG005 names the path as Alembic does ("Path
+    doesn't exist: pkg/migrations/gone"), not pkg/migrations/pkg/migrations/gone; with one
+    live folder beside it, the stale ini no longer becomes that folder's environment."""
+    folder = tmp_path / "pkg" / "migrations"
+    write(folder / "gone_alembic.ini", "[alembic]\nscript_location = pkg/migrations/gone\n")
+    for name in live:
+        write(folder / f"{name}_alembic.ini", f"[alembic]\nscript_location = pkg/migrations/{name}\n")
+        script_dir(folder / name, "a", "b<-a")
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert [(d["code"], d["path"], d["line"], d["column"], d["message"]) for d in report["diagnostics"]] == [
+        (
+            "MG005",
+            "pkg/migrations/gone_alembic.ini",
+            2,
+            19,
+            "script_location pkg/migrations/gone does not exist",
+        )
+    ]
+    assert summary(report) == [
+        *((f"pkg/migrations/{name}_alembic.ini", 2, ["b"], ["a"]) for name in live),
+        ("pkg/migrations/gone_alembic.ini", 0, [], []),
+    ]
+    assert "gone_alembic.ini" not in stderr
+
+
+def test_missing_script_location_not_redirected_to_another_inis_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stale ini (`script_location = gone`) beside the one folder shaped like a script
+    directory, which another ini beside it configures: MG005, not a second environment
+    for that folder. (A lone ini whose script_location code fills in still lints the
+    folder beside it: test_script_location_template_filled_in_by_code.)"""
+    write(tmp_path / "db" / "gone_alembic.ini", "[alembic]\nscript_location = gone\n")
+    write(tmp_path / "db" / "live_alembic.ini", "[alembic]\nscript_location = %(here)s/live\n")
+    script_dir(tmp_path / "db" / "live", "a")
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert [(d["code"], d["path"], d["line"], d["message"]) for d in report["diagnostics"]] == [
+        ("MG005", "db/gone_alembic.ini", 2, "script_location db/gone does not exist")
+    ]
+    assert summary(report) == [("db/live_alembic.ini", 1, ["a"], ["a"]), ("db/gone_alembic.ini", 0, [], [])]
+    assert stderr == ""
+
+
 FLASK_COMMUNITY = "version_path_separator = :\nversion_locations = %(here)s/community\n"
 
 
@@ -586,7 +637,7 @@ INLINE_COMMENT = "os  # Use os.pathsep. Default configuration used for new proje
 
 
 @pytest.mark.parametrize(
-    ("ini", "finding"),
+    ("ini", "finding", "code"),
     [
         pytest.param(
             "[alembic]\nscript_location = %(here)s/m\n"
@@ -594,40 +645,46 @@ INLINE_COMMENT = "os  # Use os.pathsep. Default configuration used for new proje
             f"version_path_separator = {INLINE_COMMENT}\n",
             f"4:26: MG005 version_path_separator '{INLINE_COMMENT}' is not one of space, newline, os, "
             "':', ';' (an ini value runs to the end of its line: put the comment on a line of its own)",
+            1,
             id="inline-comment-after-the-separator",
         ),
         pytest.param(
             "[alembic]\nscript_location = %(here)s/m\nversion_locations =\n"
             "    %(here)s/m/versions\n    %(here)s/nope\npath_separator = newline\n",
             "3:1: MG005 version location broken/nope does not exist",
+            0,  # a warning: Alembic reads past it (test_a_missing_version_location_is_a_warning)
             id="locations-on-the-lines-below",
         ),
         pytest.param(
             "[DEFAULT]\n; every section's\nVersion_Locations: %(here)s/gone\n\n"
             "[alembic]\nscript_location = %(here)s/m\n",
             "3:20: MG005 version location broken/gone does not exist",
+            0,
             id="inherited-from-default",
         ),
         pytest.param(
             "[alembic]\nscript_location = %(here)s/empty\n",
             "2:19: MG005 version location broken/empty/versions does not exist",
+            1,
             id="versions-of-the-script-location",
         ),
         pytest.param(
             "[alembic]\nscript_location = %(here)s/m\nversion_locations = %(here)s/m/versions\n\n"
             "[other]\nscript_location = %(here)s/m\nversion_locations = %(here)s/m/versions %(here)s/m/gone\n",
             "7:21: MG005 version location broken/m/gone does not exist",
+            0,
             id="the-option-of-its-own-section",
         ),
         pytest.param(
             "[alembic]\nscript_location = %(here)s/m\nScript_Location = %(here)s/m\n",
             "3:1: MG005 cannot read: option 'script_location' in section 'alembic' already exists (line 3)",
+            1,
             id="an-ini-configparser-refuses",
         ),
     ],
 )
 def test_a_broken_environment_is_reported_at_the_option_at_fault(
-    ini: str, finding: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ini: str, finding: str, code: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """MG005 points at the line of the option at fault and the column of its value (1:1
     before), in the section whose environment it is, else the [DEFAULT] it inherits."""
@@ -638,24 +695,58 @@ def test_a_broken_environment_is_reported_at_the_option_at_fault(
     (tmp_path / "broken" / "empty").mkdir()
     monkeypatch.chdir(tmp_path)
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise"])
-    assert (result.exit_code, result.stdout.splitlines()[0]) == (1, f"broken/alembic.ini:{finding}")
+    assert (result.exit_code, result.stdout.splitlines()[0]) == (code, f"broken/alembic.ini:{finding}")
 
 
 def test_a_broken_section_of_an_ini_is_one_finding_and_the_others_are_linted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`alembic` runs with [alembic] whatever [other] holds: that environment is linted as
-    alembic.ini, [other] is MG005 at its version_locations (exit 1 before, with the script
+    alembic.ini, [other] is MG005 at its script_location (exit 1 before, with the script
     directory linted a second time as good/migrations and MG005 at alembic.ini:1:1)."""
     write(
         tmp_path / "alembic.ini",
-        "[alembic]\nscript_location = good/migrations\n\n"
-        "[other]\nscript_location = good/migrations\nversion_locations = nope\n",
+        "[alembic]\nscript_location = good/migrations\n\n[other]\nscript_location = gone\n",
     )
     files = script_dir(tmp_path / "good" / "migrations", "a", "b<-a")
     project = discover([], tmp_path)
     assert found(project) == [("alembic.ini", files)]
     assert project.problems == (
+        EnvironmentProblem(
+            tmp_path / "alembic.ini",
+            "alembic.ini [other]: script_location gone does not exist",
+            5,
+            18,
+            "alembic.ini [other]",
+        ),
+    )
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert (code, stderr) == (1, "")
+    assert summary(report) == [("alembic.ini", 2, ["b"], ["a"]), ("alembic.ini [other]", 0, [], [])]
+    assert [(d["code"], d["path"], d["line"], d["column"], d["message"]) for d in report["diagnostics"]] == [
+        ("MG005", "alembic.ini", 5, 19, "script_location gone does not exist")
+    ]
+
+
+@pytest.mark.parametrize("severity", [None, "error"])
+def test_a_missing_version_location_is_a_warning(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, severity: str | None
+) -> None:
+    """Alembic reads past a version location that does not exist and loads the others (an
+    empty history when there are no others): [other] is linted so, with MG005 a warning at
+    its version_locations (exit 1 before, [other] unread); a configured severity applies."""
+    write(
+        tmp_path / "alembic.ini",
+        "[alembic]\nscript_location = good/migrations\n\n"
+        "[other]\nscript_location = good/migrations\nversion_locations = nope\n",
+    )
+    if severity:
+        write(tmp_path / "pyproject.toml", f'[tool.miglint.rules.MG005]\nseverity = "{severity}"\n')
+    files = script_dir(tmp_path / "good" / "migrations", "a", "b<-a")
+    project = discover([], tmp_path)
+    assert found(project) == [("alembic.ini", files), ("alembic.ini [other]", [])]
+    assert project.problems == ()
+    assert project.environments[1].problems == (
         EnvironmentProblem(
             tmp_path / "alembic.ini",
             "alembic.ini [other]: version location nope does not exist",
@@ -665,11 +756,59 @@ def test_a_broken_section_of_an_ini_is_one_finding_and_the_others_are_linted(
         ),
     )
     code, report, stderr = lint(tmp_path, monkeypatch)
-    assert (code, stderr) == (1, "")
+    assert (code, stderr) == (1 if severity else 0, "")
     assert summary(report) == [("alembic.ini", 2, ["b"], ["a"]), ("alembic.ini [other]", 0, [], [])]
-    assert [(d["code"], d["path"], d["line"], d["column"], d["message"]) for d in report["diagnostics"]] == [
-        ("MG005", "alembic.ini", 6, 21, "version location nope does not exist")
+    assert [
+        (d["code"], d["severity"], d["path"], d["line"], d["column"], d["message"])
+        for d in report["diagnostics"]
+    ] == [("MG005", severity or "warning", "alembic.ini", 6, 21, "version location nope does not exist")]
+
+
+def test_version_locations_chosen_at_run_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """bunkerweb: `version_locations = versions`, which does not exist; env.py and a Docker
+    entrypoint's `sed` choose `<database>_versions/` at run time. Alembic loads an empty
+    history from the ini: so does miglint (exit 2 before, "version location db/versions does
+    not exist", for lint, graph and one-file lint), MG005 a warning at that line, and the
+    revisions of the folders beside it MG004's, named and counted."""
+    write(
+        tmp_path / "db" / "alembic.ini",
+        "[alembic]\nscript_location = .\nversion_locations = versions\nversion_path_separator = :\n",
+    )
+    write(tmp_path / "db" / "env.py", ENV_PY)
+    mysql = revisions(tmp_path / "db" / "mysql_versions", "a", "b<-a")
+    revisions(tmp_path / "db" / "sqlite_versions", "x")
+    write(tmp_path / "db" / "helpers" / "names.py", "TABLES = ['user']\n")  # not a revision
+    project = discover([], tmp_path)
+    assert found(project) == [("db/alembic.ini", [])]
+    assert [p.relative_to(tmp_path).as_posix() for p in project.environments[0].uncovered] == [
+        "db/mysql_versions/a_rev.py",
+        "db/mysql_versions/b_rev.py",
+        "db/sqlite_versions/x_rev.py",
     ]
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert (code, stderr) == (0, "")
+    assert summary(report) == [("db/alembic.ini", 0, [], [])]
+    assert [
+        (d["code"], d["severity"], d["path"], d["line"], d["column"], d["message"])
+        for d in report["diagnostics"]
+    ] == [
+        ("MG005", "warning", "db/alembic.ini", 3, 21, "version location db/versions does not exist"),
+        (
+            "MG004",
+            "warning",
+            "db/mysql_versions/a_rev.py",
+            REVISION_LINE,
+            12,
+            "3 revision files in 2 directories that no version location covers: db/mysql_versions (2), "
+            "db/sqlite_versions (1); none is read: no version location is configured where miglint can see it",
+        ),
+    ]
+    drawn = cli_runner().invoke(main, ["graph", "--no-cache", "--format", "json", "."])
+    assert drawn.exit_code == 0, drawn.stderr
+    assert json.loads(drawn.stdout)["revisions"] == []
+    code, one, _ = lint(tmp_path, monkeypatch, str(mysql[0].relative_to(tmp_path)))
+    assert code == 0
+    assert findings(one) == [("MG004", "db/mysql_versions/a_rev.py", REVISION_LINE, ["a", "b", "x"])]
 
 
 def test_a_script_directory_of_a_broken_ini_is_not_linted_on_its_own(
@@ -934,6 +1073,33 @@ def test_env_names_an_environment_below_the_root_as_lint_does(
     assert (unknown.exit_code, unknown.stderr) == (
         2,
         "miglint: error: no environment named 'plug' (there are: alembic.ini, plugins/plug/alembic.ini)\n",
+    )
+
+
+def test_env_error_lists_whole_names_then_how_many_more(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recidiviz: eleven inis with long names. The error line was cut at 500 characters, in
+    the middle of a name; now it lists whole names, then how many more there are."""
+    folder = "recidiviz/persistence/database/migrations"
+    for index in range(11):
+        name = f"database_number_{index:02d}"
+        write(tmp_path / folder / f"{name}_alembic.ini", f"[alembic]\nscript_location = %(here)s/{name}\n")
+        script_dir(tmp_path / folder / name, "a")
+    monkeypatch.chdir(tmp_path)
+    inis = [f"{folder}/database_number_{index:02d}_alembic.ini" for index in range(11)]
+    pick = cli_runner().invoke(main, ["graph", "--no-cache", "."])
+    shown = ", ".join(repr(n) for n in inis[:5])
+    assert (pick.exit_code, pick.stderr) == (
+        2,
+        f"miglint: error: the project has 11 environments; pick one with --env ({shown}, "
+        "and 6 more (`miglint lint` lists every one))\n",
+    )
+    unknown = cli_runner().invoke(main, ["graph", "--no-cache", "--env", "jails", "."])
+    assert (unknown.exit_code, unknown.stderr) == (
+        2,
+        f"miglint: error: no environment named 'jails' (there are: {', '.join(inis[:5])}, "
+        "and 6 more (`miglint lint` lists every one))\n",
     )
 
 

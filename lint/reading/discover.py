@@ -80,6 +80,9 @@ class Environment:
     # None without one, or for a template or a value code fills in. Only `miglint init`
     # guesses the dialect from it: many projects write a placeholder there (rules/_deploy_rule.py)
     url_dialect: str | None = None
+    # What its configuration names that Alembic reads past (a version location that does not
+    # exist): each one MG005 finding, the environment linted all the same.
+    problems: tuple[EnvironmentProblem, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -496,20 +499,70 @@ def _relative_to_above(
     there from the ini's directory is, shaped like a script directory, from one above it:
     up to the repository's top; outside a repository (an exported tree), from any.
     `versions_elsewhere`: version locations are configured, so no versions/ is needed."""
+    for directory, candidate in _read_from_above(script, ini):
+        if _has_script_dir_shape(candidate, versions_elsewhere):
+            return directory, candidate
+    return None
+
+
+def _missing_from_above(script: str | None, ini: Path) -> Path | None:
+    """Where a relative `script_location` that exists nowhere points, read from the nearest
+    directory above the ini from which it passes through the ini's own directory
+    (`pkg/migrations/gone` in pkg/migrations/gone_alembic.ini, read from the top): a path
+    written from where Alembic runs. None when no directory above reads it so."""
+    own = Path(os.path.normpath(ini.parent.absolute()))
+    for _, candidate in _read_from_above(script, ini):
+        if own in Path(os.path.normpath(candidate.absolute())).parents:
+            return candidate
+    return None
+
+
+def _read_from_above(script: str | None, ini: Path) -> Iterator[tuple[Path, Path]]:
+    """(a directory above the ini, the relative `script_location` read from it), nearest
+    first, up to the repository's top; outside a repository (an exported tree), from any."""
     if not script or os.path.isabs(script.strip()) or ":" in script:
-        return None
+        return
     top = repository_top(ini.parent)
     if top == ini.parent:
         top = Path(ini.anchor or os.sep)  # no repository: the nearest directory that has it
     for directory in ini.parent.parents:
         if not inside(directory, top):
-            return None
-        candidate = Path(os.path.normpath(directory / script.strip()))
-        if _has_script_dir_shape(candidate, versions_elsewhere):
-            return directory, candidate
+            return
+        yield directory, Path(os.path.normpath(directory / script.strip()))
         if directory == top:
-            return None
-    return None
+            return
+
+
+def _scripts_of_other_inis(ini: Path) -> set[Path]:
+    """The script directories the other Alembic inis beside `ini` name, read from their
+    directory or, as Alembic may run them, from one above it."""
+    import configparser
+
+    named: set[Path] = set()
+    try:
+        others = sorted(p for p in ini.parent.iterdir() if p != ini and _is_alembic_ini_name(p.name))
+    except OSError:
+        return named
+    for other in others:
+        try:
+            parser = _read_ini(other, other.parent)
+        except ConfigError:
+            continue
+        for section in parser.sections():
+            try:
+                value = parser.get(section, "script_location", fallback=None)
+            except configparser.Error:
+                continue
+            if not value or not value.strip():
+                continue
+            try:
+                named.add(_resolve(value, other.parent, other.name).resolve())
+            except ConfigError:
+                continue
+            above = _relative_to_above(value, other, other.parent)
+            if above is not None:
+                named.add(above[1].resolve())
+    return named
 
 
 def _shaped_beside(ini: Path, versions_elsewhere: bool = False) -> Path | None:
@@ -771,8 +824,14 @@ def _read_ini_section(
             f"{name}: script_location {_shortened(script or '')} is read from the directory Alembic "
             f"runs in; linting {_display(script_location, cwd)}, which holds {_holding(script_location)}"
         )
+    elif missing and (stale := _missing_from_above(script, ini)) is not None:
+        # Its siblings' paths say Alembic runs above the ini (Recidiviz's stale jails_alembic.ini):
+        # the folder is gone, and the message names it as Alembic does, from there.
+        script_location = stale
     elif missing:
         beside = _shaped_beside(ini, elsewhere)
+        if beside is not None and beside.resolve() in _scripts_of_other_inis(ini):
+            beside = None  # another ini's environment: this ini's path is stale, not a template
         if beside is not None:
             # A template that code fills in (`script_location = {alembic_dir}`)
             note = (
@@ -794,9 +853,24 @@ def _read_ini_section(
     flag = option("recursive_version_locations")
     # Alembic compares the ini value with "true" exactly.
     recursive = flag == "true" if flag is not None else _toml_flag(fallback, "recursive_version_locations")
+
+    def missing(message: str) -> EnvironmentProblem:
+        if locations_key is None:  # [tool.alembic]'s: its line is found where it is reported
+            assert fallback is not None
+            return EnvironmentProblem(fallback.path, message, environment=name)
+        line, column = option_position(ini, section, "version_locations") or (None, 0)
+        return EnvironmentProblem(ini, message, line, column, name)
+
     try:
         found = _environment(
-            name, script_location, locations, recursive, cwd, note, default_versions=not elsewhere
+            name,
+            script_location,
+            locations,
+            recursive,
+            cwd,
+            note,
+            default_versions=not elsewhere,
+            missing=missing if elsewhere else None,
         )
     except SettingError as error:
         # versions/ of the script directory, when no option names a location, is script_location's
@@ -946,7 +1020,15 @@ def _toml_environment(pyproject: Path, cwd: Path) -> list[Environment]:
     default = "version_locations" not in toml.table
     locations = (script_location / "versions",) if default else _toml_locations(toml)
     recursive = _toml_flag(toml, "recursive_version_locations")
-    return _environment(toml.name, script_location, locations, recursive, cwd, default_versions=default)
+    return _environment(
+        toml.name,
+        script_location,
+        locations,
+        recursive,
+        cwd,
+        default_versions=default,
+        missing=lambda message: EnvironmentProblem(pyproject, message, environment=toml.name),
+    )
 
 
 def _declared_environment(spec: EnvironmentSpec, root: Path, cwd: Path) -> list[Environment]:
@@ -1109,9 +1191,11 @@ def _environment(
     note: str | None = None,
     *,
     default_versions: bool = False,
+    missing: Callable[[str], EnvironmentProblem] | None = None,
 ) -> list[Environment]:
     """`default_versions`: `locations` is the script directory's versions/, which no
-    option names."""
+    option names. `missing`: how a configured version location that does not exist is
+    reported, as Alembic reads past it; None, to raise."""
     if default_versions and script_location is not None and _not_yet_versioned(script_location):
         # git keeps no empty directory: a script directory with no revision yet comes
         # without versions/. Alembic loads it as an empty history and `alembic revision`
@@ -1120,16 +1204,24 @@ def _environment(
         return [Environment(name, locations, (), script_location, recursive, note=note)]
     # Alembic refuses a missing script directory ("Path doesn't exist"), and silently
     # skips a missing version location; miglint reports both, as a typo lints nothing.
+    absent: list[Path] = []
+    problems: list[EnvironmentProblem] = []
     for what, place in ([("script_location", script_location)] if script_location else []) + [
         ("version location", location) for location in locations
     ]:
         reason = _not_a_directory(place)
-        if reason is not None:
-            key = "script_location" if what == "script_location" else "version_locations"
-            raise SettingError(f"{name}: {what} {_shortened(_place(place, cwd))} {reason}", key)
+        if reason is None:
+            continue
+        message = f"{name}: {what} {_shortened(_place(place, cwd))} {reason}"
+        if missing is not None and what == "version location" and reason == "does not exist":
+            absent.append(place)  # an empty part of the history, as Alembic loads it
+            problems.append(missing(message))
+            continue
+        key = "script_location" if what == "script_location" else "version_locations"
+        raise SettingError(message, key)
     below: list[str] = []  # sub-directories a non-recursive reading skips
     files = _version_files(locations, recursive, below)
-    if not files and not recursive and len(locations) == 1:
+    if not files and not recursive and len(locations) == 1 and not absent:
         # One script directory holding one graph per database dialect in
         # versions/<dialect>/, chosen at runtime by env.py: each is its own graph.
         subdirs = sorted(
@@ -1150,7 +1242,41 @@ def _environment(
         if split:
             return split
     uncovered = _uncovered_files(locations, below) if below else ()
-    return [Environment(name, locations, tuple(files), script_location, recursive, uncovered, note)]
+    # the folders beside a missing location in the script directory: where code or a deploy
+    # script points Alembic instead (bunkerweb's `<database>_versions/`), for MG004
+    beside = [str(d) for place in absent for d in _beside_missing(place, script_location)]
+    if beside:
+        uncovered += tuple(p for p in _uncovered_files(locations, beside) if _may_be_revision(p))
+    return [
+        Environment(
+            name,
+            locations,
+            tuple(files),
+            script_location,
+            recursive,
+            uncovered,
+            note,
+            problems=tuple(problems),
+        )
+    ]
+
+
+def _beside_missing(location: Path, script_location: Path | None) -> list[Path]:
+    """The folders beside a version location that does not exist, when it would be in the
+    script directory (not a whole repository beside a location at its top)."""
+    parent = location.parent
+    if script_location is None or not (parent == script_location or script_location in parent.parents):
+        return []
+    try:
+        entries = sorted(parent.iterdir())
+    except OSError:
+        return []
+    return [
+        d
+        for d in entries
+        # not through a link: one to / would have the whole file system walked
+        if d.is_dir() and not d.is_symlink() and not d.name.startswith(".") and d.name not in SKIP_DIRS
+    ]
 
 
 def _not_yet_versioned(script_location: Path) -> bool:
