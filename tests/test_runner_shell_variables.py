@@ -161,3 +161,11 @@ def test_a_stamp_whose_path_ends_without_upgrade_is_still_mg302(tmp_path: Path) 
             "`alembic stamp` target 'zzz' is not a revision, prefix or branch label of this history",
         )
     ]
+
+
+def test_a_python_shell_string_with_a_variable_names_no_revision(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\nbaseline = "a"\n')
+    write_project(tmp_path, ["a", "b<-a", "c<-b"])
+    (tmp_path / "migrate.py").write_text('import os\nos.system("alembic stamp $REVISION")\n')
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=list(CODES)))
+    assert [d for r in reports for d in r.diagnostics] == []
