@@ -367,16 +367,17 @@ def test_the_migration_tree_and_relative_imports_are_not_the_application(tmp_pat
     assert _messages(root) == []
 
 
-def test_the_package_beside_alembic_ini_holds_migration_helpers(tmp_path: Path) -> None:
-    # manila: manila/db/migrations/{alembic.ini,utils.py,alembic/versions}; neutron likewise
-    package = tmp_path / "manila" / "db" / "migrations"
+def _manila_layout(root: Path) -> None:
+    """manila/db/migrations/{alembic.ini,utils.py,alembic/versions}: a revision importing the
+    migrations' own helper and the application's constants."""
+    package = root / "manila" / "db" / "migrations"
     versions = package / "alembic" / "versions"
     versions.mkdir(parents=True)
     (package / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/alembic\n")
     (package / "__init__.py").write_text("")
     (package / "utils.py").write_text("def load_table(name, conn): ...\n")
-    (tmp_path / "manila" / "common").mkdir()
-    (tmp_path / "manila" / "common" / "constants.py").write_text("STATUS_AVAILABLE = 'available'\n")
+    (root / "manila" / "common").mkdir()
+    (root / "manila" / "common" / "constants.py").write_text("STATUS_AVAILABLE = 'available'\n")
     (versions / "0001_r1.py").write_text(
         HEADER.replace(
             "\n\nrevision",
@@ -384,6 +385,11 @@ def test_the_package_beside_alembic_ini_holds_migration_helpers(tmp_path: Path) 
         )
         + "def upgrade():\n    pass\n"
     )
+
+
+def test_the_package_beside_alembic_ini_holds_migration_helpers(tmp_path: Path) -> None:
+    # manila: manila/db/migrations/{alembic.ini,utils.py,alembic/versions}; neutron likewise
+    _manila_layout(tmp_path)
     assert _messages(tmp_path) == ["imports the application's own code: manila.common (constants)"]
 
 
@@ -595,21 +601,7 @@ def test_the_package_beside_alembic_ini_is_the_migrations_whatever_is_linted(
 ) -> None:
     # manila in a checkout: linting the package holding alembic.ini finds what linting the root finds
     (tmp_path / ".git").mkdir()
-    package = tmp_path / "manila" / "db" / "migrations"
-    versions = package / "alembic" / "versions"
-    versions.mkdir(parents=True)
-    (package / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/alembic\n")
-    (package / "__init__.py").write_text("")
-    (package / "utils.py").write_text("def load_table(name, conn): ...\n")
-    (tmp_path / "manila" / "common").mkdir()
-    (tmp_path / "manila" / "common" / "constants.py").write_text("STATUS_AVAILABLE = 'available'\n")
-    (versions / "0001_r1.py").write_text(
-        HEADER.replace(
-            "\n\nrevision",
-            "\nfrom manila.db.migrations import utils\nfrom manila.common import constants\nrevision",
-        )
-        + "def upgrade():\n    pass\n"
-    )
+    _manila_layout(tmp_path)
     monkeypatch.chdir(tmp_path)
     expected = [
         "manila/db/migrations/alembic/versions/0001_r1.py:4:1: MG506 imports the application's own code: "

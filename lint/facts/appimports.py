@@ -42,6 +42,7 @@ def mark_application_imports(
     tree = _migration_tree(env, top, consulted)
     memo: dict[tuple[str, str, tuple[str, ...]], bool] = {}
     chains: dict[Path, tuple[Path, ...]] = {}  # directory -> it and those above it, to the top
+    disk = _Disk()
     out = []
     for record in records:
         if not record.imports:
@@ -54,12 +55,68 @@ def mark_application_imports(
             if key not in memo:
                 if here not in chains:
                     chains[here] = _chain(here, top)
-                memo[key] = _is_application(fact.module, fact.names, chains[here], tree, consulted)
+                memo[key] = _is_application(fact.module, fact.names, chains[here], tree, consulted, disk)
             facts.append(replace(fact, application=memo[key]) if memo[key] else fact)
         if any(new is not old for new, old in zip(facts, record.imports)):
             record = replace(record, imports=tuple(facts))
         out.append(record)  # unchanged when none is the application's: no copy of the record
     return out, consulted
+
+
+class _Disk:
+    """What one run asks of the disk, each question asked once: a history of hundreds of
+    revisions importing the application (backend.ai: 97 distinct imports from a versions
+    directory seven levels down) asked the same stats, symbolic-link resolutions and
+    packaging files thousands of times (~70 ms of every run). Made per run: the editor's
+    server runs many, and the disk changes between them."""
+
+    def __init__(self) -> None:
+        self._files: dict[Path, bool] = {}
+        self._dirs: dict[Path, bool] = {}
+        self._inside: dict[tuple[Path, Path], bool] = {}
+        self._mapped: dict[tuple[Path, str], tuple[Path, ...]] = {}
+        self._packages: dict[tuple[tuple[Path, ...], str], tuple[Path, ...]] = {}
+
+    def is_file(self, path: Path) -> bool:
+        found = self._files.get(path)
+        if found is None:
+            found = self._files[path] = path.is_file()
+        return found
+
+    def is_dir(self, path: Path) -> bool:
+        found = self._dirs.get(path)
+        if found is None:
+            found = self._dirs[path] = path.is_dir()
+        return found
+
+    def inside(self, path: Path, top: Path) -> bool:
+        found = self._inside.get((path, top))
+        if found is None:
+            found = self._inside[path, top] = inside(path, top)
+        return found
+
+    def packages(self, chain: tuple[Path, ...], name: str, consulted: set[str]) -> tuple[Path, ...]:
+        """The places top-level package `name` may live (_package_dirs) where something of
+        that name is, a `name.py` or a directory: the others are looked at (and consulted)
+        once, not for every module imported from the package."""
+        found = self._packages.get((chain, name))
+        if found is None:
+            kept = []
+            for package in _package_dirs(chain, name, self):
+                single = package.with_suffix(".py")
+                consulted.update((str(single), str(package), str(package / "__init__.py")))
+                if self.is_file(single) or self.is_dir(package):
+                    kept.append(package)
+            found = self._packages[chain, name] = tuple(kept)
+        return found
+
+    def mapped(self, directory: Path, name: str) -> tuple[Path, ...]:
+        found = self._mapped.get((directory, name))
+        if found is None:
+            from ..reading.discover import _mapped_package_dirs
+
+            found = self._mapped[directory, name] = tuple(_mapped_package_dirs(directory, name))
+        return found
 
 
 def _search_top(root: Path) -> Path:
@@ -78,35 +135,41 @@ def _search_top(root: Path) -> Path:
 
 
 def _is_application(
-    module: str, names: tuple[str, ...], chain: tuple[Path, ...], tree: Sequence[Path], consulted: set[str]
+    module: str,
+    names: tuple[str, ...],
+    chain: tuple[Path, ...],
+    tree: Sequence[Path],
+    consulted: set[str],
+    disk: _Disk | None = None,
 ) -> bool:
+    disk = disk or _Disk()
     parts = module.split(".")
     here = chain[0] if chain else None
-    for package in _package_dirs(chain, parts[0]):
+    for package in disk.packages(chain, parts[0], consulted):
         module_file = package.joinpath(*parts[1:])
         single = package.with_suffix(".py")
-        consulted.update((str(single), str(package), str(package / "__init__.py")))
-        if single.is_file():
+        if disk.is_file(single):
             found = single
-        elif package.is_dir() and (
-            (package / "__init__.py").is_file()
-            or (here is not None and inside(here, package))
-            or _module_exists(module_file, consulted)
+        elif disk.is_dir(package) and (
+            disk.is_file(package / "__init__.py")
+            or (here is not None and disk.inside(here, package))
+            or _module_exists(module_file, consulted, disk)
         ):
             # a sub-directory without __init__.py is a namespace package: itself, not its parent
             # (ckan/migration, the script directory, imported as `ckan.migration`)
-            found = module_file if _module_exists(module_file, consulted) or module_file.is_dir() else package
+            exists = _module_exists(module_file, consulted, disk) or disk.is_dir(module_file)
+            found = module_file if exists else package
         else:
             continue
         # `from myapp.db import migration`: the names may be modules of the migration tree
         submodules = [module_file / name for name in names]
         consulted.update(str(m) for m in submodules)
-        if submodules and all(m.is_dir() or m.with_suffix(".py").is_file() for m in submodules):
+        if submodules and all(disk.is_dir(m) or disk.is_file(m.with_suffix(".py")) for m in submodules):
             found_all = submodules
         else:
             found_all = [found]
         # the first place Python would find it decides, as on sys.path
-        return not all(any(inside(f, location) for location in tree) for f in found_all)
+        return not all(any(disk.inside(f, location) for location in tree) for f in found_all)
     return False
 
 
@@ -175,17 +238,15 @@ def _chain(here: Path, top: Path) -> tuple[Path, ...]:
     return tuple(found)
 
 
-def _package_dirs(chain: tuple[Path, ...], name: str) -> Iterator[Path]:
+def _package_dirs(chain: tuple[Path, ...], name: str, disk: _Disk) -> Iterator[Path]:
     """Where top-level package `name` may live, nearest first, never above the repository."""
-    from ..reading.discover import _mapped_package_dirs
-
     for directory in chain:
         yield directory / name
         yield directory / "src" / name
-        yield from _mapped_package_dirs(directory, name)
+        yield from disk.mapped(directory, name)
 
 
-def _module_exists(path: Path, consulted: set[str]) -> bool:
+def _module_exists(path: Path, consulted: set[str], disk: _Disk) -> bool:
     candidates = (path.with_suffix(".py"), path / "__init__.py")
     consulted.update(str(c) for c in candidates)
-    return any(c.is_file() for c in candidates)
+    return any(disk.is_file(c) for c in candidates)

@@ -719,14 +719,7 @@ def command_index(words: list[str | None]) -> tuple[str, int] | None:
 
 def _fstring_command(words: ast.JoinedStr) -> tuple[str, str, ast.expr | None] | None:
     """`f"alembic stamp {REV}"`: split like the shell, keep the revision word's placeholders."""
-    template = ""
-    placeholders: list[ast.expr] = []
-    for part in words.values:
-        if isinstance(part, ast.Constant) and isinstance(part.value, str):
-            template += part.value
-        else:
-            template += f"\x00{len(placeholders)}\x00"  # a marker no shell word contains
-            placeholders.append(part)
+    template, placeholders = _template_text(words)  # a marker no shell word contains
     try:
         split: list[str | None] = list(shlex.split(template))
     except ValueError:
@@ -737,7 +730,7 @@ def _fstring_command(words: ast.JoinedStr) -> tuple[str, str, ast.expr | None] |
     command, index = found
     if index >= len(split) or split[index] is None:
         return command, "alembic CLI", None
-    pieces = str(split[index]).split("\x00")
+    pieces = str(split[index]).split(_FSTRING_MARK)
     values: list[ast.expr] = [
         placeholders[int(piece)] if number % 2 else ast.Constant(piece)
         for number, piece in enumerate(pieces)
