@@ -573,10 +573,14 @@ class _Runner:
                 if found is None:
                     return None
                 command, index = found
+                if index >= len(parts):
+                    return command, "alembic CLI", None
+                # `$REV`, `${REV}`, `$(cmd)`: the shell fills it in at run time, a value miglint cannot name
+                expanded = "$" in parts[index] or "`" in parts[index]
                 return (
                     command,
                     "alembic CLI",
-                    _located(ast.Constant(parts[index]), words) if index < len(parts) else None,
+                    _located(ast.Constant(None if expanded else parts[index]), words),
                 )
         return None
 

@@ -5,6 +5,13 @@ nesting gives each command its conditions, and `alembic [options] stamp|upgrade 
 gives the site. The result has the same shape as Python runners' (runner.StampSite),
 so the same rules read both.
 
+A stamp's revision written as `$REV` or `${REV}` is followed to the assignments of REV
+before it in the script, as the Python reader follows names: `REV=abc123` gives abc123, with
+the tests on the way to the assignment; anything else (`REV=$(find ...)`, a variable the
+script never assigns, `${REV:-x}`, `$(cmd)`) is a revision computed at run time, which
+miglint cannot name. What follows a stamp is read along its path: a branch of the same `if`
+is not on it, nor the branch of `if ! alembic stamp ...; then` taken when the stamp fails.
+
 A test on a variable is read by what the variable holds: `N=$(psql -tAc "SELECT
 count(*) FROM information_schema.tables")` makes `[ "$N" -gt 0 ]` "the database has
 tables" and `V=$(psql -tAc "SELECT to_regclass('alembic_version') IS NOT NULL")` makes
@@ -19,6 +26,7 @@ import re
 import shlex
 from functools import reduce
 
+from ..lazydataclass import dataclass
 from ..lazyre import pattern
 from ..model import Span
 from .facts import UNKNOWN, Condition, DbFacts, StampSite, Target
@@ -31,6 +39,9 @@ _FI = pattern(r"^\s*fi\b")
 _ALEMBIC = pattern(r"\balembic\b[^\n;&|]*\b(?:stamp|upgrade)\b[^\n;&|]*")
 _EXIT = pattern(r"^\s*(?:exit|return)\b")
 _ASSIGN = pattern(r"^\s*(?:export\s+|local\s+|readonly\s+)?(?P<name>[A-Za-z_]\w*)=(?P<value>.+)$")
+_EXPANSION = pattern(r"\$\{(?P<braced>[A-Za-z_]\w*)\}|\$(?P<bare>[A-Za-z_]\w*)")
+_OTHER_BINDING = pattern(r"^\s*(?:for\s+(?P<loop>[A-Za-z_]\w*)\s+in\b|read\b(?P<read>[^;&|]*))")
+_SINGLE_LINE_IF = pattern(r"^\s*if\b.*[;\s]fi\s*;?\s*$")
 _VAR = r"\"?\$\{?(?P<var>[A-Za-z_]\w*)\}?\"?"
 _BINARY = pattern(_VAR + r"\s+(?P<op>-eq|-ne|-gt|-ge|-lt|-le|==|=|!=)\s+[\"']?(?P<value>[^\"'\s\]]*)")
 _UNARY = pattern(r"(?P<op>-z|-n)\s+" + _VAR)
@@ -44,9 +55,11 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
     # One frame per open `if`: its tests so far; in an elif/else branch the earlier
     # tests of the frame were false.
     frames: list[list[Condition]] = []
-    found: list[tuple[int, int, str, str | None, int, tuple[Condition, ...]]] = []
+    found: list[tuple[int, str, tuple[Target, ...], bool, int, tuple[Condition, ...]]] = []
     lines = text.splitlines()
     assigned: dict[str, str] = {}  # variable -> the text last assigned to it
+    # variable -> what each assignment that may reach here gives it (the value None: not a literal)
+    bindings: dict[str, list[_Binding]] = {}
 
     def negated(conditions: list[Condition]) -> list[Condition]:
         return [_condition(c.text, c.line, False, assigned) for c in conditions]
@@ -56,6 +69,12 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
         assignment = _ASSIGN.match(line)
         if assignment:
             assigned[assignment.group("name")] = assignment.group("value")
+        here = tuple(c for f in frames for c in f)
+        for name, binding in _bindings(code, number, here):
+            # an assignment on every path through this one replaces those before it
+            bindings[name] = [b for b in bindings.get(name, []) if b.conditions[: len(here)] != here] + [
+                binding
+            ]
         if _FI.match(code):
             if frames:
                 frames.pop()
@@ -83,15 +102,15 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
             value = words[index] if index < len(words) else None
             after_command = match.group(0).find(command) + len(command)
             column = match.start() + (match.group(0).find(value, after_command) if value else 0)
-            found.append((number, column, command, value, match.start(), tuple(c for f in frames for c in f)))
+            conditions = tuple(c for f in frames for c in f)
+            span = Span(number, column, number, column + len(value)) if value else None
+            targets = _targets(value, span, bindings, conditions) if value and span else ()
+            in_test = opened is not None and match.start() >= opened.start("test")
+            on_failure = in_test and opened.group("test").lstrip().startswith("!")  # type: ignore[union-attr]
+            found.append((number, command, targets, on_failure, match.start(), conditions))
     sites = []
-    for number, column, command, value, start, conditions in found:
-        upgraded, exits_at = _what_follows(lines, number) if command == "stamp" else (True, None)
-        targets = (
-            (Target(value, Span(number, column, number, column + len(value)), (), exact=True),)
-            if value
-            else ()
-        )
+    for number, command, targets, on_failure, start, conditions in found:
+        upgraded, exits_at = _what_follows(lines, number, on_failure) if command == "stamp" else (True, None)
         sites.append(
             StampSite(
                 path=path,
@@ -108,9 +127,112 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
     return tuple(sites)
 
 
-def _what_follows(lines: list[str], after: int) -> tuple[bool, int | None]:
+@dataclass(frozen=True)
+class _Binding:
+    """One assignment of a variable: its literal value (None: computed), where, and the tests on the way."""
+
+    value: str | None
+    span: Span
+    conditions: tuple[Condition, ...]
+
+
+def _bindings(code: str, number: int, conditions: tuple[Condition, ...]) -> list[tuple[str, _Binding]]:
+    """What this line assigns: `REV=abc`, `export REV="abc"`; `read REV` and `for REV in`
+    assign what miglint cannot name."""
+    assignment = _ASSIGN.match(code)
+    if assignment:
+        start = assignment.start("value")
+        raw = re.match(r"\"[^\"]*\"|'[^']*'|[^\s;&|]+", assignment.group("value"))
+        end = start + (raw.end() if raw else 0)
+        return [
+            (
+                assignment.group("name"),
+                _Binding(_literal(assignment.group("value")), Span(number, start, number, end), conditions),
+            )
+        ]
+    other = _OTHER_BINDING.match(code)
+    if other is None:
+        return []
+    names = (
+        [other.group("loop")]
+        if other.group("loop")
+        else re.findall(r"(?<![-\w$])[A-Za-z_]\w*", other.group("read") or "")
+    )
+    return [(name, _Binding(None, Span.point(number), conditions)) for name in names]
+
+
+def _literal(value: str) -> str | None:
+    """The one word an assignment's text gives when nothing in it is expanded; None otherwise."""
+    try:
+        lexer = shlex.shlex(value, posix=True, punctuation_chars=";&|")
+        lexer.whitespace_split = True
+        words = []
+        for word in lexer:
+            if word and set(word) <= set(";&|"):
+                break
+            words.append(word)
+    except ValueError:
+        return None
+    if len(words) != 1 or not words[0] or "$" in words[0] or "`" in words[0]:
+        return None  # `A=1 cmd`, `A=$(...)`, `A="$B"`, `A=""`
+    return words[0]
+
+
+def _targets(
+    word: str, span: Span, bindings: dict[str, list[_Binding]], conditions: tuple[Condition, ...]
+) -> tuple[Target, ...]:
+    """The values a stamp's revision word may hold: itself, or what `$REV` / `${REV}` was assigned."""
+    if "$" not in word and "`" not in word:
+        return (Target(word, span, (), exact=True),)
+    whole = _EXPANSION.fullmatch(word)
+    name = (whole.group("braced") or whole.group("bare")) if whole else None
+    if name is None or not bindings.get(name):
+        return (Target(None, span, ()),)  # `$(cmd)`, `${REV:-x}`, `v$N`, or set outside the script
+    # the last assignment on every path to the stamp hides those before it
+    reaching = bindings[name]
+    for index in range(len(reaching) - 1, -1, -1):
+        if conditions[: len(reaching[index].conditions)] == reaching[index].conditions:
+            reaching = reaching[index:]
+            break
+    # rewriting an assignment would change every use of the variable: never fixed in place
+    return tuple(
+        Target(b.value, b.span, b.conditions, exact=False)
+        if b.value is not None
+        else Target(None, span, b.conditions)
+        for b in reaching
+    )
+
+
+def _what_follows(lines: list[str], after: int, on_failure: bool = False) -> tuple[bool, int | None]:
+    """Whether an upgrade follows the stamp on its path, or the line of the exit reached first
+    (0: the script ends). Branches of an `if` the path does not take are skipped: the other
+    branches of the `if` that holds the stamp, and the then-branch of `if ! alembic stamp ...`."""
+    level = 0  # the `if`s opened since the stamp and still open (below 0: enclosing ones closed)
+    # `if ! alembic stamp ...; then`: its then-branch is where the stamp failed
+    skip_below: int | None = 0 if on_failure else None  # skipping until `fi` closes this level
+    own_open = on_failure  # the stamp's own `if ! ...` is still open: its other branches are on the path
     for number in range(after + 1, len(lines) + 1):
         code = lines[number - 1].split("#", 1)[0]
+        opened = _IF.match(code)
+        elif_or_else = _ELSE.match(code) or (opened is not None and code.lstrip().startswith("elif"))
+        if _FI.match(code):
+            level -= 1
+            if skip_below is not None and level < skip_below:
+                skip_below = None
+            if level < 0:
+                own_open = False
+            continue
+        if elif_or_else:
+            if own_open and level == 0:
+                skip_below = None  # the stamp succeeded: its `else`/`elif` is where the path goes
+            elif skip_below is None and level <= 0:
+                skip_below = level  # a branch of an `if` the stamp's branch belongs to
+        elif opened and not _SINGLE_LINE_IF.match(code):
+            level += 1
+            if skip_below is not None:
+                continue
+        if skip_below is not None:
+            continue
         if re.search(r"\balembic\b.*\bupgrade\b", code):
             return True, None
         if _EXIT.match(code):
