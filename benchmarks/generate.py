@@ -819,12 +819,14 @@ def _write(path: Path, text: str) -> None:
 
 # -- pathological shapes (benchmarks/pathological.py) ------------------------------------
 
-SHAPES = ("forest", "merge", "helpers", "executes", "op-calls", "big-sql", "deployed-chain")
+SHAPES = ("forest", "merge", "helpers", "fanout", "executes", "op-calls", "big-sql", "deployed-chain")
 SHAPE_HELP = {
     "forest": "N unrelated roots: N revisions, none with a parent",
     "merge": "N roots and one merge revision whose down_revision names all of them",
     "helpers": "one revision whose upgrade() reaches SQL through a chain of N helper "
     "functions, and a runner whose stamp goes through a chain of N functions",
+    "fanout": "one revision whose upgrade() calls N helper functions, each running an f-string "
+    "of a module constant (N constants): the SQL guards and f-string reading over many functions",
     "executes": "one revision whose upgrade() makes N op.execute calls",
     "op-calls": "one revision whose upgrade() and downgrade() make N steps of 9 kinds: a Column "
     "bound to a name then added, a batch_alter_table block, a row-count guard, an ENUM created "
@@ -871,6 +873,17 @@ def generate_shape(root: Path, shape: str, size: int) -> None:
         )
         _write(versions / "5d1c2e3f4a6b_helpers.py", _shape_revision("5d1c2e3f4a6b", None, "helpers", body))
         _write(root / "run_migrations.py", _runner_chain(size))
+        return
+    if shape == "fanout":
+        constants = "".join(f"TABLE_{i} = 't_{i}'\n" for i in range(size))
+        helpers = "".join(
+            f"def drop_{i}():\n    op.execute(f'DROP TABLE {{TABLE_{i}}}')\n\n\n" for i in range(size)
+        )
+        body = "".join(f"    drop_{i}()\n" for i in range(size)) + "\n\n" + helpers
+        text = _shape_revision("7f3e4a5b6c8d", None, "fanout", body)
+        _write(
+            versions / "7f3e4a5b6c8d_fanout.py", text.replace("\nrevision = ", f"\n{constants}revision = ", 1)
+        )
         return
     if shape == "executes":
         body = "".join(

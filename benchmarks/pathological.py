@@ -26,11 +26,12 @@ from generate import SHAPE_HELP, SHAPES, generate_shape  # benchmarks/ is sys.pa
 from run import MB, BenchError, _grid, log, measure, miglint_version
 
 FULL_SIZE = {
-    "forest": 10_000, "merge": 5_000, "helpers": 1_000, "executes": 20_000, "op-calls": 6_000,
+    "forest": 10_000, "merge": 5_000, "helpers": 1_000, "fanout": 4_000, "executes": 20_000, "op-calls": 6_000,
     "big-sql": 10 * 1024, "deployed-chain": 5_000,
 }  # fmt: skip
 UNIT = {
-    "forest": "roots", "merge": "parents", "helpers": "functions", "executes": "calls", "op-calls": "steps",
+    "forest": "roots", "merge": "parents", "helpers": "functions", "fanout": "functions", "executes": "calls",
+    "op-calls": "steps",
     "big-sql": "KB", "deployed-chain": "revisions",
 }  # fmt: skip
 GOAL_SECONDS = 5.0  # "under a few seconds at this size"
