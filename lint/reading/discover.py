@@ -536,8 +536,6 @@ def _read_from_above(script: str | None, ini: Path) -> Iterator[tuple[Path, Path
 def _scripts_of_other_inis(ini: Path) -> set[Path]:
     """The script directories the other Alembic inis beside `ini` name, read from their
     directory or, as Alembic may run them, from one above it."""
-    import configparser
-
     named: set[Path] = set()
     try:
         others = sorted(p for p in ini.parent.iterdir() if p != ini and _is_alembic_ini_name(p.name))
@@ -548,21 +546,34 @@ def _scripts_of_other_inis(ini: Path) -> set[Path]:
             parser = _read_ini(other, other.parent)
         except ConfigError:
             continue
-        for section in parser.sections():
-            try:
-                value = parser.get(section, "script_location", fallback=None)
-            except configparser.Error:
-                continue
-            if not value or not value.strip():
-                continue
-            try:
-                named.add(_resolve(value, other.parent, other.name).resolve())
-            except ConfigError:
-                continue
+        for value, path in _script_locations_named(parser, other):
+            named.add(path)
             above = _relative_to_above(value, other, other.parent)
             if above is not None:
                 named.add(above[1].resolve())
     return named
+
+
+def _script_locations_named(
+    parser: configparser.ConfigParser, ini: Path, with_default: bool = False
+) -> Iterator[tuple[str, Path]]:
+    """(value, resolved path) of each script_location the ini's sections set (and its
+    [DEFAULT]'s, `with_default`), as far as they can be read."""
+    import configparser
+
+    values = [parser.defaults().get("script_location")] if with_default else []
+    for section in parser.sections():
+        try:
+            values.append(parser.get(section, "script_location", fallback=None))
+        except configparser.Error:
+            continue
+    for value in values:
+        if not value or not value.strip():
+            continue
+        try:
+            yield value, _resolve(value, ini.parent, ini.name).resolve()
+        except ConfigError:
+            continue
 
 
 def _shaped_beside(ini: Path, versions_elsewhere: bool = False) -> Path | None:
@@ -921,12 +932,12 @@ def _problem(config: Path, error: ConfigError) -> EnvironmentProblem:
     if not isinstance(error, SettingError) or error.ini is None:
         return EnvironmentProblem(config, str(error))
     position = None
-    if os.path.abspath(error.ini) != os.path.abspath(config):
-        pass  # another file's fault ([[tool.miglint.environments]] naming an ini)
-    elif error.line is not None:
-        position = (error.line, 0)
-    elif error.key is not None and error.section is not None:
-        position = option_position(config, error.section, error.key)
+    # not when it is another file's fault ([[tool.miglint.environments]] naming an ini)
+    if os.path.abspath(error.ini) == os.path.abspath(config):
+        if error.line is not None:
+            position = (error.line, 0)
+        elif error.key is not None and error.section is not None:
+            position = option_position(config, error.section, error.key)
     line, column = position or (None, 0)
     return EnvironmentProblem(config, str(error), line, column, error.environment)
 
@@ -968,25 +979,11 @@ def _scripts_named(config: Path) -> set[Path]:
     in code, to be linted a second time on their own."""
     if config.suffix != ".ini":
         return set()
-    import configparser
-
     try:
         parser = _read_ini(config, config.parent)
     except ConfigError:
         return set()
-    values = [parser.defaults().get("script_location")]
-    for section in parser.sections():
-        try:
-            values.append(parser.get(section, "script_location", fallback=None))
-        except configparser.Error:
-            continue
-    named = set()
-    for value in values:
-        try:
-            if value and value.strip():
-                named.add(_resolve(value, config.parent, config.name).resolve())
-        except ConfigError:
-            continue
+    named = {path for _, path in _script_locations_named(parser, config, with_default=True)}
     if not named:
         named.add(config.parent.resolve())  # Flask-Migrate: the ini's own directory
     return named

@@ -730,13 +730,7 @@ def _fstring_command(words: ast.JoinedStr) -> tuple[str, str, ast.expr | None] |
     command, index = found
     if index >= len(split) or split[index] is None:
         return command, "alembic CLI", None
-    pieces = str(split[index]).split(_FSTRING_MARK)
-    values: list[ast.expr] = [
-        placeholders[int(piece)] if number % 2 else ast.Constant(piece)
-        for number, piece in enumerate(pieces)
-        if piece
-    ]
-    return command, "alembic CLI", ast.copy_location(ast.JoinedStr(values=values), words)
+    return command, "alembic CLI", _filled_fstring(str(split[index]), placeholders, words)
 
 
 def _implicit_head(call: ast.Call) -> ast.Constant:
@@ -816,7 +810,7 @@ def _template_text(node: ast.Constant | ast.JoinedStr) -> tuple[str, list[ast.ex
     return text, placeholders
 
 
-def _filled_fstring(revision: str, placeholders: list[ast.expr], where: ast.JoinedStr) -> ast.expr:
+def _filled_fstring(revision: str, placeholders: list[ast.expr], where: ast.JoinedStr) -> ast.JoinedStr:
     """The revision written in an f-string, as an f-string of its own: `'{rev}'` -> f"{rev}"."""
     pieces = revision.split(_FSTRING_MARK)
     values: list[ast.expr] = [

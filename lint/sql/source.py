@@ -358,14 +358,20 @@ class _Reader:
         self.function = function
         self._stores: Counter[str] | None = None  # how often each name is bound in the function
         self._bindings: dict[str, list[ast.expr]] | None = None  # the function's, read on first use
+        self._own: dict[str, list[ast.expr]] | None = None
         self.placeholders = 0
         self.shown: dict[str, str] = {}  # placeholder -> `{expression}`
 
     def bound(self, name: str) -> list[ast.expr] | None:
         if self._bindings is None:
-            body = getattr(self.function, "body", [])
-            self._bindings = {**self.module_bindings, **_bindings(body)}
+            self._bindings = {**self.module_bindings, **self.own_bindings()}
         return self._bindings.get(name)
+
+    def own_bindings(self) -> dict[str, list[ast.expr]]:
+        """The values assigned to names in the function itself, read once."""
+        if self._own is None:
+            self._own = _bindings(getattr(self.function, "body", []))
+        return self._own
 
     def position(self, line: int, byte_column: int) -> tuple[int, int]:
         return line, char_column(self.lines, line, byte_column)
@@ -452,9 +458,7 @@ class _Reader:
         if name in self.module.declared():
             return None
         if self._stores[name]:
-            values = (
-                _bindings(getattr(self.function, "body", [])).get(name, []) if self._stores[name] == 1 else []
-            )
+            values = self.own_bindings().get(name, []) if self._stores[name] == 1 else []
         else:
             values = self.module_bindings.get(name, []) if self.module.stores()[name] == 1 else []
         if len(values) != 1:
