@@ -62,6 +62,18 @@ class ConcurrentlyInTransaction(DeployRule):
                 )
             }
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.get_context().autocommit_block():\n    _short_transaction('ALTER TABLE t ADD c int')"
+                ).replace(
+                    "\n\ndef upgrade",
+                    "\n\ndef _short_transaction(sql):\n    op.execute('BEGIN')\n    op.execute(sql)\n"
+                    "    op.execute('COMMIT')\n\n\ndef upgrade",
+                )
+            },
+            note="a-helper-called-only-inside-the-block",  # Skyvern 0b0bd1875c6e
+        ),
     )
     invalid = (
         Example(
