@@ -17,6 +17,7 @@ See benchmarks/README.md.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import shlex
 import shutil
@@ -414,6 +415,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error("--repeat must be at least 1")
     if not args.directory.is_dir():
         parser.error(f"{args.directory}: not a directory")
+    if importlib.util.find_spec("alembic") is None:
+        # the reference runs with this interpreter (alembic_stubbed.py): without Alembic
+        # there is nothing to compare with
+        parser.error(f"Alembic is not installed with {sys.executable}: pip install alembic")
     miglint = shlex.split(args.miglint) if args.miglint else [sys.executable, "-m", "miglint"]
     try:
         version = miglint_version(miglint)
