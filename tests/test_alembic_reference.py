@@ -36,8 +36,7 @@ def test_a_version_file_importing_its_application_loads(tmp_path: Path) -> None:
     versions = tmp_path / "migrations" / "versions"
     versions.mkdir(parents=True)
     (versions / "a1_first.py").write_text(
-        "from myapp.models import Thing\nrevision = 'a1'\ndown_revision = None\n"
-        "def upgrade():\n    pass\n",
+        "from myapp.models import Thing\nrevision = 'a1'\ndown_revision = None\ndef upgrade():\n    pass\n",
         encoding="utf-8",
     )
     (versions / "b2_second.py").write_text(
