@@ -988,6 +988,27 @@ def test_a_script_directory_without_versions_reports_the_revisions_beside_it(
         assert "env.py without versions/ (version locations set in code?)" in result.stderr
 
 
+def test_a_revision_beside_a_script_directory_without_versions_can_be_linted_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """lint-staged hands miglint the changed file: its environment is found from just above
+    (the script directory is its sibling), and the file's own findings are reported."""
+    script = tmp_path / "migrations" / "_alembic"
+    script.mkdir(parents=True)
+    (script / "env.py").write_text("from alembic import context\n")
+    (script / "script.py.mako").write_text("")
+    for tree, rev in (("core", "aaa111"), ("extra", "bbb222")):
+        (tmp_path / "migrations" / tree).mkdir()
+        (tmp_path / "migrations" / tree / f"{rev}.py").write_text(version_source(spec(rev)))
+    monkeypatch.chdir(tmp_path)
+    first = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "migrations/core/aaa111.py"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("migrations/core/aaa111.py:13:12: MG004 2 revision files in 2 directories")
+    other = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "migrations/extra/bbb222.py"])
+    assert (other.exit_code, other.stdout) == (0, "All checks passed: 0 revisions in 1 environment.\n")
+    assert "no revision files found" not in other.stderr  # the file given is there
+
+
 def test_an_absolute_location_that_does_not_exist_is_named_as_written(tmp_path: Path) -> None:
     conf = tmp_path / "conf"
     conf.mkdir()

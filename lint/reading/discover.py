@@ -306,6 +306,16 @@ def _single_file(path: Path, target: Path, cwd: Path) -> _Found:
             ]
             if mine:
                 return _Found(directory, mine, focus=[path])
+    # a revision beside a script directory that has no versions/ (version locations set in
+    # code, daf_butler_migrate): that environment reports it (MG004), found from just above
+    for directory in path.parents[1:2]:
+        try:
+            below = _search_down(directory, cwd)
+        except ConfigError:
+            continue
+        mine = [env for env in below.environments if holds(env)]
+        if mine:
+            return _Found(below.root, mine, focus=[path])
     raise ConfigError(f"{target}: not a version file of an Alembic environment found here or above")
 
 
