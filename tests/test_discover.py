@@ -772,6 +772,27 @@ def test_version_location_that_does_not_exist(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("setting", "line", "column"),
+    [
+        ("path_separator = space\nversion_locations = migrations/versions gone\n", 4, 40),
+        ("path_separator = newline\nversion_locations =\n    migrations/versions\n    gone\n", 6, 4),
+        ("path_separator = newline\nversion_locations = migrations/versions\n  gone  \n", 5, 2),
+    ],
+    ids=["on-the-option-line", "one-per-continuation-line", "after-the-first-on-the-option-line"],
+)
+def test_a_missing_version_location_is_reported_where_it_is_written(
+    tmp_path: Path, setting: str, line: int, column: int
+) -> None:
+    standard_project(tmp_path, INI.replace("path_separator = os\n", "") + setting)
+    (problem,) = discover([], tmp_path).environments[0].problems
+    assert (problem.message, problem.line, problem.column) == (
+        "alembic.ini: version location gone does not exist",
+        line,
+        column,
+    )
+
+
 def test_versions_directory_that_does_not_exist(tmp_path: Path) -> None:
     # without env.py, migrations/ is no script directory Alembic could run: a typo, reported
     (tmp_path / "migrations").mkdir()
