@@ -637,7 +637,8 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     """Every upgrade path the runners take: what runs, what is skipped, whether the critical revisions run."""
     import json
 
-    from .pipeline import Options, _read_runners
+    from .lintcommand import runner_notes
+    from .pipeline import Options, _read_runners, unread_runners
     from .reading.runnerfiles import find_runners, runner_owners
     from .report import display_path
     from .runners.scenarios import baseline_of, critical_revisions
@@ -646,13 +647,17 @@ def scenarios(path: str | None, output_format: str, environment: str | None, no_
     cwd = Path.cwd()
     project, env = _one_environment(path, cwd, environment)
     graph = load_graph(project, env, cache_checked(project, Options(use_cache=not no_cache), cwd), ops=True)
-    all_sites, _ = _read_runners(find_runners(project))
-    owners = runner_owners(project, sorted({Path(s.path) for s in all_sites}))
+    runner_files = find_runners(project)
+    all_sites, read = _read_runners(runner_files)
+    unread = unread_runners(runner_files, set(read))
+    owners = runner_owners(project, sorted({Path(s.path) for s in all_sites} | {Path(u[0]) for u in unread}))
     mine = project.environments.index(env)
     sites = [s for s in all_sites if owners.get(s.path) == mine]
+    for note in runner_notes([u for u in unread if owners.get(u[0]) == mine], cwd):
+        click.echo(f"miglint: {note}", err=True)
     baseline = baseline_of(graph, project.settings.baseline)
     critical = critical_revisions(graph, project.settings.critical)
-    rows = compute(graph, sites, baseline, critical)
+    rows = compute(graph, sites, baseline, critical, project.settings.root)
     if output_format == "json":
         payload = [
             {

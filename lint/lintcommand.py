@@ -130,6 +130,8 @@ def lint(
         # report holds only that file's findings: a file MG004 covers may have none)
         if not report.files and not report.diagnostics and not project.focus:
             echo(f"miglint: {report.name}: no revision files found", err=True)
+        for note in runner_notes(report.unread_runners, cwd):
+            echo(f"miglint: {note}", err=True)
     if write_baseline:
         for place in places:
             record_baseline(place.path, baseline.members(reports, place, len(places) == 1), place.root, cwd)
@@ -156,6 +158,17 @@ def lint(
     # an environment that could not be read is an MG005 error in the report: it fails the run
     failed = _fails(reports, project, fail_on)
     sys.exit(1 if failed and not exit_zero else 0)
+
+
+def runner_notes(unread: Sequence[tuple[str, int, str]], cwd: Path) -> list[str]:
+    """One line for each runner file that could not be read: its stamps are not followed."""
+    from .report import display_path
+
+    return [
+        f"{display_path(path, cwd)}{f':{line}' if line else ''}: not read: {why}; "
+        "runner stamps there are not followed"
+        for path, line, why in unread
+    ]
 
 
 def _with_graphs(

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .engine import select_rules
 from .history.headfile import configured_path, read_head_file
 from .lazydataclass import dataclass, replace
+from .lazyre import pattern
 from .model import Span
 from .reading.collect import NOT_A_DIGEST, Lookup, Prints, RunFiles, Store
 from .reading.confine import inside, repository_top
 from .reading.discover import Environment, Project, by_settings, discover, settings_of
 from .reading.readfile import read_regular
-from .reading.runnerfiles import find_runners, runner_owners
+from .reading.runnerfiles import find_runners, runner_language, runner_owners
 from .report import EnvironmentReport, display_path
 from .rule import WARNING, Rule, RunnerRule
 from .sha1 import sha1
@@ -276,6 +277,7 @@ def _lint_environments(
     reports = []
     consulted: set[str] = set()
     owner: dict[str, int] | None = None
+    unread: tuple[tuple[str, int, str], ...] = ()
     for index, (env, env_paths, env_prints) in enumerate(
         zip(project.environments, files.environments, found.prints)
     ):
@@ -284,8 +286,13 @@ def _lint_environments(
             store.write_records()  # before the rules: what the workers pickled is let go
         sites, runner_suppressions = read_runners()
         if owner is None:
+            unread = unread_runners(runner_files, set(runner_suppressions))
             owner = runner_owners(
-                project, [Path(p) for p in {s.path for s in sites} | set(runner_suppressions)]
+                project,
+                [
+                    Path(p)
+                    for p in {s.path for s in sites} | set(runner_suppressions) | {u[0] for u in unread}
+                ],
             )
         records, uncovered = split_uncovered(env, records)
         changes = None
@@ -365,6 +372,7 @@ def _lint_environments(
                 deploy_known=bool(deploy.known_by),
                 ref_heads=ref_heads,
                 changed=changed,
+                unread_runners=tuple(u for u in unread if owner.get(u[0]) == index),
             )
         )
     return reports, consulted
@@ -469,7 +477,7 @@ def read_runner_facts(paths: Sequence[Path]) -> dict[str, RunnerFacts | None]:
     for path in paths:
         try:
             text = read_regular(path).decode("utf-8")
-            analyze = analyze_runner if path.suffix == ".py" else analyze_shell
+            analyze = analyze_runner if runner_language(path.name, text) == "python" else analyze_shell
             sites = analyze(str(path), text)
         except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
             # not a Python file miglint can read (MemoryError: CPython's parser on code
@@ -478,6 +486,47 @@ def read_runner_facts(paths: Sequence[Path]) -> dict[str, RunnerFacts | None]:
             continue
         facts[str(path)] = (tuple(sites), _suppressions(text))
     return facts
+
+
+def unread_runners(paths: Sequence[Path], read: Collection[str]) -> tuple[tuple[str, int, str], ...]:
+    """(path, line or 0, why) for each runner that mentions `alembic` but could not be read (Python 2
+    syntax, not UTF-8): its stamps are not followed. `read`: the paths that were."""
+    from .runners.python import analyze_runner
+
+    found = []
+    for path in paths:
+        if str(path) in read:
+            continue
+        try:
+            data = read_regular(path)
+        except OSError:
+            continue  # gone since discovery, or a configured glob's FIFO: nothing to say of it
+        if not _stamps_with_alembic(data.decode("utf-8", errors="replace")):
+            continue  # a model with a `timestamp` column that imports alembic_utils: not a runner
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            found.append((str(path), 0, f"not UTF-8 (byte {error.start + 1})"))
+            continue
+        if runner_language(path.name, text) != "python":
+            continue
+        try:
+            analyze_runner(str(path), text)
+        except SyntaxError as error:
+            found.append((str(path), error.lineno or 1, error.msg or "invalid syntax"))
+        except ValueError as error:
+            found.append((str(path), 0, str(error)))
+        except (RecursionError, MemoryError):
+            found.append((str(path), 0, "nested too deeply"))
+    return tuple(found)
+
+
+def _stamps_with_alembic(text: str) -> bool:
+    """The text mentions alembic and a stamp (`command.stamp`, `alembic stamp`) or the version table."""
+    return "alembic" in text and (_STAMP_WORD.search(text) is not None or "alembic_version" in text)
+
+
+_STAMP_WORD = pattern(r"\bstamp\b")
 
 
 def _read_runners(paths: Sequence[Path]) -> tuple[list[StampSite], dict[str, tuple[Suppression, ...]]]:

@@ -36,6 +36,15 @@ class StampHeadOnLegacy(RunnerRule):
     the stamp, naming the call that reaches it under the test. It names the revisions
     that would be marked applied without running.
 
+    A stamp is `alembic stamp` (subprocess, a shell line), `command.stamp(cfg, rev)`,
+    flask_migrate's, SQL writing the version row, or `MigrationContext.stamp(script, rev)`:
+    `context.get_context().stamp(script, script.get_current_head())` in env.py, or on a
+    context from `MigrationContext.configure(connection)` in a runner. env.py is read like
+    any runner file, and so is a script without an extension whose `#!` line runs Python or
+    a POSIX shell (`bin/create-db`). A parameter bound by a dict
+    (`execute(text("SELECT to_regclass(:t)"), {"t": "workspaces"})`) is read as the table
+    it names.
+
     ## Why is this bad?
     A legacy database has the schema of some old release, not of head. Stamping it
     head tells Alembic every migration has run, so none does: tables are never

@@ -21,7 +21,8 @@ class StampWithoutUpgrade(RunnerRule):
     to upgrade) is a loud stop, not a silent one, and is not reported. A stamp in a helper
     function is judged with its callers: when every call of the helper in the module is
     followed by an upgrade, it is not reported. A call of a function of the module that
-    upgrades counts as an upgrade. `stamp base` is not reported: it only deletes the
+    upgrades counts as an upgrade, and so does env.py's `context.run_migrations()` (the
+    command being run goes on from the stamped revision). `stamp base` is not reported: it only deletes the
     version row (after dropping every table, or in a reset command), and marks nothing
     as applied.
 

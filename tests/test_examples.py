@@ -89,7 +89,7 @@ def test_scenarios_reproduce_the_reviews_test_matrix(monkeypatch: pytest.MonkeyP
     rows = {(r["where"], r["stamp"], r["condition"]): r for r in json.loads(result.stdout)}
     shipped_legacy = rows[
         (
-            "run_migrations.py:129",
+            "scripts/run_migrations.py:129",
             "head",
             # the early return of the fresh-install branch is on the path too
             "not (table_count == 0) and table_count > 0 and (not has_alembic_version) and table_count < 30",
@@ -103,7 +103,7 @@ def test_scenarios_reproduce_the_reviews_test_matrix(monkeypatch: pytest.MonkeyP
     }  # the lost personality
     fixed_legacy = rows[
         (
-            "run_migrations_fixed.py:129",
+            "scripts/run_migrations_fixed.py:129",
             "20251011_baseline_v106",
             "not (table_count == 0) and table_count > 0 and (not has_alembic_version) and table_count < 30",
         )
@@ -112,7 +112,7 @@ def test_scenarios_reproduce_the_reviews_test_matrix(monkeypatch: pytest.MonkeyP
     assert fixed_legacy["critical"] == {"9c23e4e81011": True, "c64001afbd46": True}
     fresh = next(r for r in rows.values() if r["scenario"] == "fresh install")
     assert (len(fresh["runs"]), fresh["critical"]) == (24, {"9c23e4e81011": True, "c64001afbd46": True})
-    quickstart = rows[("run_migrations.py:94", "20251011_baseline_v106", "table_count == 0")]
+    quickstart = rows[("scripts/run_migrations.py:94", "20251011_baseline_v106", "table_count == 0")]
     assert quickstart["scenario"] == "fresh database" and len(quickstart["runs"]) == 23
 
 
@@ -129,7 +129,7 @@ def test_after_fix_the_legacy_row_of_the_matrix_runs_everything(
     legacy = [
         r
         for r in json.loads(result.stdout)
-        if r["where"] == "run_migrations.py:129" and r["condition"].endswith("< 30")
+        if r["where"] == "scripts/run_migrations.py:129" and r["condition"].endswith("< 30")
     ]
     assert [(r["stamp"], r["skipped"], r["critical"]) for r in legacy] == [
         ("20251011_baseline_v106", [], {"9c23e4e81011": True, "c64001afbd46": True})

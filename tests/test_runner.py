@@ -585,7 +585,7 @@ def test_a_version_row_filled_in_by_format_is_a_revision_miglint_cannot_name(tmp
     rows = [row for row in json.loads(result.stdout) if row["where"]]
     assert [(row["where"], row["stamp"], row["problem"]) for row in rows] == [
         (
-            "run_migrations.py:11",
+            "scripts/run_migrations.py:11",
             "(computed)",
             "the revision is computed at run time; miglint cannot tell which",
         )

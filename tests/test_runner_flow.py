@@ -595,7 +595,7 @@ def test_scenarios_show_the_tests_around_the_call_of_a_helper(
     result = cli_runner().invoke(main, ["scenarios", "--no-cache", "--format", "json"])
     rows = [r for r in json.loads(result.stdout) if r["where"]]
     assert [(r["scenario"], r["where"], r["stamp"], r["condition"]) for r in rows] == [
-        ("legacy database", "run_migrations.py:4", "head", "n > 0 and versioned is None")
+        ("legacy database", "scripts/run_migrations.py:4", "head", "n > 0 and versioned is None")
     ]
     fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
     assert fixed.exit_code == 0 and fixed.stderr == "Fixed 1 finding in 1 file.\n"

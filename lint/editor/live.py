@@ -41,7 +41,13 @@ from ..reading.cachedir import RACY_NS
 from ..reading.collect import Store
 from ..reading.discover import Environment, Project, by_settings, discover, is_version_file_name, project_root
 from ..reading.readfile import read_regular
-from ..reading.runnerfiles import find_runners, is_shell_like, runner_owners
+from ..reading.runnerfiles import (
+    find_runners,
+    is_shell_like,
+    runner_language,
+    runner_owners,
+    shebang_language,
+)
 from ..rule import Rule, RunnerRule
 
 if TYPE_CHECKING:
@@ -403,13 +409,14 @@ class Session:
         if part.project.settings.runners or kind_of(where) == "config":
             return False
         name = os.path.basename(where)
+        text = self.buffers[where]
         if not (name.endswith(".py") or is_shell_like(name)):
-            return False
+            if os.path.splitext(name)[1] or shebang_language(text) is None:
+                return False
         if any(self._in_locations(env, where) for env in part.project.environments):
             return False
         if not where.startswith(os.path.join(self._real(str(part.project.root)), "")):
             return False
-        text = self.buffers[where]
         return "alembic" in text and ("stamp" in text or "alembic_version" in text)
 
     def _runner_owner(self, part: _Part, where: str) -> int | None:
@@ -435,7 +442,7 @@ class Session:
         memo = self._sites.get(where)
         if memo is not None and memo[0] == digest:
             return memo[1], memo[2]
-        analyze = analyze_runner if path.suffix == ".py" else analyze_shell
+        analyze = analyze_runner if runner_language(path.name, text) == "python" else analyze_shell
         try:
             sites = tuple(analyze(str(path), text))
         except (SyntaxError, ValueError, RecursionError, MemoryError):

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import ConfigError
+from ..lazyre import pattern
 from ..report import display_path
 from .confine import inside, repository_top
 from .discover import SKIP_DIRS, Project
@@ -40,7 +41,7 @@ def find_runners(project: Project) -> list[Path]:
     if tracked is not None:
         candidates = [
             p for p in tracked
-            if (p.suffix == ".py" or is_shell_like(p.name))
+            if _may_be_runner(p)
             and not any(part in _SKIP or part.startswith(".") for part in p.relative_to(root).parts[:-1])
             and not any(v == p.parent.resolve() or v in p.resolve().parents for v in versions)
         ]  # fmt: skip
@@ -56,7 +57,7 @@ def find_runners(project: Project) -> list[Path]:
         if len(here.relative_to(root).parts) > 6:
             dirnames[:] = []
         for name in sorted(filenames):
-            if (name.endswith(".py") or is_shell_like(name)) and _mentions_stamping(here / name):
+            if _may_be_runner(here / name) and _mentions_stamping(here / name):
                 runners.append(here / name)
     return runners
 
@@ -91,6 +92,48 @@ def _git_files(root: Path) -> list[Path] | None:
         return None
     names = [n for n in listed.stdout.decode("utf-8", "replace").split("\0") if n]
     return sorted(root / n for n in names if (root / n).is_file())
+
+
+def _may_be_runner(path: Path) -> bool:
+    """A Python or shell-like file by its name, or a file without an extension by its
+    `#!` line (`bin/create-db`, `docker-entrypoint`): only that line is read."""
+    if path.suffix == ".py" or is_shell_like(path.name):
+        return True
+    if path.suffix:
+        return False
+    try:
+        first = read_regular(path, limit=_SHEBANG_LIMIT)
+    except OSError:
+        return False
+    return shebang_language(first.decode("utf-8", errors="replace")) is not None
+
+
+def runner_language(name: str, text: str) -> str:
+    """How a runner file is read: "python" (a .py file, or one whose `#!` line runs
+    Python) or "shell" (every other one: entrypoints, Dockerfiles, `#!/bin/sh`)."""
+    if name.endswith(".py"):
+        return "python"
+    if not Path(name).suffix and not is_shell_like(name):
+        return shebang_language(text) or "shell"
+    return "shell"
+
+
+# A `#!` line: the interpreter, or the program `env` runs (`#!/usr/bin/env -S python3 -u`).
+_SHEBANG = pattern(r"#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:\S*/)?(?P<program>[^\s/]+)")
+_SHELLS = frozenset({"sh", "bash", "dash", "ash"})
+_SHEBANG_LIMIT = 256
+
+
+def shebang_language(text: str) -> str | None:
+    """ "python" or "shell" for a text whose first line is a `#!` line running Python or a
+    POSIX shell; None for anything else."""
+    match = _SHEBANG.match(text.split("\n", 1)[0])
+    if match is None:
+        return None
+    program = match.group("program")
+    if "python" in program:
+        return "python"
+    return "shell" if program in _SHELLS else None
 
 
 def is_shell_like(name: str) -> bool:

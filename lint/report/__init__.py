@@ -39,6 +39,8 @@ class EnvironmentReport:
     # has), and the revisions the merge changes: the working tree's new ones and REF's.
     ref_heads: tuple[str, ...] | None = None
     changed: tuple[str, ...] = ()
+    # Runner files that mention alembic but could not be read: (path, line or 0, why).
+    unread_runners: tuple[tuple[str, int, str], ...] = ()
     # The graph it was computed from; not kept when the report is cached.
     graph: RevisionGraph | None = field(default=None, compare=False, repr=False)
 

@@ -51,6 +51,8 @@ _CATALOG = pattern(
 _ONE_TABLE = pattern(r"\b(?:table_name|relname|tablename|name)\s*=\s*'(?P<name>[^']+)'")
 _REGCLASS = pattern(r"to_regclass\s*\(\s*'(?:[\w\"]+\.)?\"?(?P<name>[\w]+)\"?'")
 _VERSION_ROW = pattern(r"\bfrom\s+(?:[\w\"]+\.)?alembic_version\b")
+# A named parameter: `:name` (not a `::cast`), or `%(name)s`.
+_BIND = pattern(r"(?<![:\w]):(?P<colon>[A-Za-z_]\w*)|%\((?P<percent>[A-Za-z_]\w*)\)s")
 
 
 @dataclass(frozen=True)
@@ -311,7 +313,7 @@ class Flow:
             if name in _QUERY_METHODS and call.args:
                 sql = self.string(call.args[0], scope, depth)
                 if sql is not None:
-                    return sql_kind(sql)
+                    return sql_kind(self._bound(sql, call, scope, depth))
             if name in _PASS_THROUGH and not call.args:
                 return self.kind(func.value, scope, depth)
         helper = self.callee(func, scope)
@@ -423,6 +425,26 @@ class Flow:
                 continue
             return None
         return None
+
+    def _bound(self, sql: str, call: ast.Call, scope: FunctionInfo | None, depth: int) -> str:
+        """The SQL with the literal values a dict of parameters binds written in:
+        `execute(text("SELECT to_regclass(:t)"), {"t": "workspaces"})` asks for that table."""
+        given = call.args[1] if len(call.args) > 1 else None
+        given = given or next((k.value for k in call.keywords if k.arg in ("parameters", "params")), None)
+        if not isinstance(given, ast.Dict) or not _BIND.search(sql):
+            return sql
+        values: dict[str, str] = {}
+        for key, value in zip(given.keys, given.values):
+            if isinstance(key, ast.Constant) and isinstance(key.value, str) and value is not None:
+                text = self.string(value, scope, depth + 1)
+                if text is not None and "'" not in text:
+                    values[key.value] = text
+
+        def literal(match: re.Match[str]) -> str:
+            name = match.group("colon") or match.group("percent")
+            return f"'{values[name]}'" if name in values else match.group(0)
+
+        return _BIND.sub(literal, sql)
 
     def reads_revision(self, test: ast.expr, scope: FunctionInfo | None) -> bool:
         """The test compares or checks the database's current revision (a version check)."""

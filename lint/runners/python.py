@@ -72,6 +72,8 @@ def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
     lines = [*(p + "\n" for p in parts[:-1]), parts[-1]]
     functions, aliases = _functions(tree)
     reader = _Runner(path, text, lines, aliases, Flow(tree, functions))
+    if "MigrationContext" in text or "get_context" in text:
+        reader.contexts = reader.find_contexts(tree)
     reader.wrappers = reader.find_wrappers(tree)
     module_scope = _Scope(None, {})
     sites: list[StampSite] = []
@@ -234,6 +236,7 @@ class _Runner:
         self.aliases = aliases  # local name -> what it is bound to by an import
         self.flow = flow
         self.wrappers: dict[str, tuple[str, int, str, ast.expr | None]] = {}  # set by analyze_runner
+        self.contexts: set[str] = set()  # names holding a MigrationContext (set by analyze_runner)
         self._creates: dict[str, bool] = {}
         self._suffixes: dict[int, list[tuple[bool, bool]]] = {}
         self._prefixes: dict[int, list[bool]] = {}
@@ -437,7 +440,7 @@ class _Runner:
 
     def _upgrades_in(self, call: ast.Call, info: FunctionInfo | None, depth: int = 0) -> bool:
         """The call upgrades: `alembic upgrade`, or a function of this module that does."""
-        if (self._alembic_call(call) or (None,))[0] == "upgrade":
+        if (self._alembic_call(call) or (None,))[0] == "upgrade" or self._runs_migrations(call):
             return True
         helper = self.flow.callee(call.func, info)
         if helper is None or depth >= _MAX_CALL_DEPTH:
@@ -449,6 +452,38 @@ class _Runner:
                 for n in ast.walk(helper.node)
             )
         return self._upgrading[helper.qualname]
+
+    def _runs_migrations(self, call: ast.Call) -> bool:
+        """env.py's `context.run_migrations()`: the command being run (an upgrade) goes on
+        from what the database is stamped at by then."""
+        if not isinstance(call.func, ast.Attribute) or call.func.attr != "run_migrations":
+            return False
+        receiver = call.func.value
+        return _qualified(receiver, self.aliases) == "alembic.context" or self.is_migration_context(receiver)
+
+    def is_migration_context(self, node: ast.expr) -> bool:
+        """`context.get_context()` (env.py's), `MigrationContext.configure(conn)`, or a name
+        bound to one of them."""
+        if isinstance(node, ast.Name):
+            return node.id in self.contexts
+        if not isinstance(node, ast.Call):
+            return False
+        qualified = _qualified(node.func, self.aliases) or ""
+        return qualified in _CONTEXT_FACTORIES
+
+    def find_contexts(self, tree: ast.Module) -> set[str]:
+        """The names the module binds to a MigrationContext: assigned one, or a parameter
+        annotated `MigrationContext`."""
+        found: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                if self.is_migration_context(node.value):
+                    found.update(t.id for t in targets if isinstance(t, ast.Name))
+            elif isinstance(node, ast.arg) and node.annotation is not None:
+                if _unparse(node.annotation).strip("'\"").rsplit(".", 1)[-1] == "MigrationContext":
+                    found.add(node.arg)
+        return found
 
     def find_wrappers(self, tree: ast.Module) -> dict[str, tuple[str, int, str, ast.expr | None]]:
         """Module functions that stamp or upgrade with their parameter's value:
@@ -549,6 +584,16 @@ class _Runner:
             if revision is None and len(call.args) >= 2:
                 revision = call.args[1]
             return command, "alembic.command", revision
+        if (
+            name == "stamp"
+            and isinstance(call.func, ast.Attribute)
+            and self.is_migration_context(call.func.value)
+        ):
+            # MigrationContext.stamp(script_directory, revision): what command.stamp() itself runs
+            revision = next((k.value for k in call.keywords if k.arg == "revision"), None)
+            if revision is None and len(call.args) >= 2:
+                revision = call.args[1]
+            return "stamp", "MigrationContext.stamp", revision
         if name in _SUBPROCESS and call.args:
             words = call.args[0]
             if isinstance(words, (ast.List, ast.Tuple)):
@@ -636,6 +681,18 @@ _COMPOUND = (
     ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try,
 )  # fmt: skip
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+# What returns the MigrationContext a script stamps with (`context.get_context()` in env.py,
+# `op.get_context()`, `MigrationContext.configure(connection)` in a runner).
+_CONTEXT_FACTORIES = frozenset(
+    {
+        "alembic.context.get_context",
+        "alembic.op.get_context",
+        "alembic.runtime.migration.MigrationContext.configure",
+        "alembic.migration.MigrationContext.configure",
+    }
+)
 
 
 def _note_import(node: ast.Import | ast.ImportFrom, names: dict[str, str]) -> None:

@@ -53,8 +53,14 @@ def critical_revisions(graph: RevisionGraph, configured: Sequence[str]) -> list[
 
 
 def scenarios(
-    graph: RevisionGraph, sites: Sequence[StampSite], baseline: str | None, critical: Sequence[str]
+    graph: RevisionGraph,
+    sites: Sequence[StampSite],
+    baseline: str | None,
+    critical: Sequence[str],
+    root: Path | None = None,
 ) -> list[Scenario]:
+    """The rows; a runner's `where` is its path from `root` (the project's), so that two
+    `start.sh` are told apart."""
     found = [_path(graph, "fresh install", "", "", None, True, baseline, critical)]
     if baseline:
         found.append(
@@ -63,7 +69,7 @@ def scenarios(
     for site in sites:
         if site.command != "stamp":
             continue
-        where = f"{Path(site.path).name}:{site.span.line}"
+        where = f"{_relative(site.path, root)}:{site.span.line}"
         at_site = []
         for target in site.targets:
             legacy = site.legacy_path(target)
@@ -88,6 +94,18 @@ def scenarios(
     for head in sorted(graph.heads()):
         found.append(_path(graph, f"already at head {head}", "", "", head, True, baseline, critical))
     return found
+
+
+def _relative(path: str, root: Path | None) -> str:
+    """The runner's path from the project's root, with `/` (its name alone without a root)."""
+    if root is None:
+        return Path(path).name
+    for base, where in ((root, Path(path)), (root.resolve(), Path(path).resolve())):
+        try:
+            return where.relative_to(base).as_posix()
+        except ValueError:
+            continue
+    return Path(path).as_posix()
 
 
 COMPUTED = "(computed)"
