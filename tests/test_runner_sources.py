@@ -398,3 +398,31 @@ def test_the_editor_reads_a_script_without_an_extension_by_its_shebang(tmp_path:
     session.open(str(other), runner.format(target="bb").replace("#!/usr/bin/env python\n", "\n"))
     session.lint(str(other))
     assert session.findings(str(other)) == ()
+
+
+def test_scenarios_run_the_upgrade_that_follows_the_call_of_a_stamping_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # mindsdb's checkpoint: a helper stamps, its caller upgrades
+    runner = """
+    from alembic import command
+
+    def adopt(cfg):
+        command.stamp(cfg, "a")
+
+    def main(cfg, tables):
+        if tables and "alembic_version" not in tables:
+            adopt(cfg)
+            command.upgrade(cfg, "head")
+
+    def reset(cfg):
+        adopt(cfg)
+    """
+    project(tmp_path, {"scripts/boot.py": runner})
+    result = run(tmp_path, monkeypatch, "scenarios", "--no-cache", "--format", "json")
+    rows = [
+        (r["scenario"], r["where"], r["when"], r["runs"]) for r in json.loads(result.stdout) if r["where"]
+    ]
+    assert rows == [
+        ("legacy database", "scripts/boot.py:4", "tables and 'alembic_version' not in tables", ["b", "c"])
+    ]

@@ -18,7 +18,7 @@ from ..lazydataclass import dataclass, replace
 from ..plan import PlanError, resolve, upgrade_plan
 
 if TYPE_CHECKING:  # the runner's reader is imported only where runners are read
-    from .facts import StampSite
+    from .facts import CallContext, StampSite
 
 
 @dataclass(frozen=True)
@@ -86,14 +86,24 @@ def scenarios(
             if target.value is None:
                 row = Scenario(name, where, condition, COMPUTED, (), (), {}, _COMPUTED_PROBLEM)
             else:
-                row = _path(
-                    graph, name, where, condition, target.value, site.upgraded_after, baseline, critical
-                )
+                upgrades = _upgraded_after(site, legacy[1] if legacy else None)
+                row = _path(graph, name, where, condition, target.value, upgrades, baseline, critical)
             at_site.append((row, tests, target.span.line))
         found.extend(_told_apart(at_site))
     for head in sorted(graph.heads()):
         found.append(_path(graph, f"already at head {head}", "", "", head, True, baseline, critical))
     return found
+
+
+def _upgraded_after(site: StampSite, context: CallContext | None) -> bool:
+    """An upgrade follows the stamp: in its own function, or, for a helper, after the call
+    that leads here (after every call of it, when no one call is singled out), as MG302 reads it."""
+    if site.upgraded_after:
+        return True
+    if site.exits_program:
+        return False
+    ways = [context] if context is not None else list(site.callers)
+    return bool(ways) and all(way.upgraded_after for way in ways)
 
 
 def _relative(path: str, root: Path | None) -> str:
