@@ -41,9 +41,10 @@ def find_runners(project: Project) -> list[Path]:
     if tracked is not None:
         candidates = [
             p for p in tracked
-            if _may_be_runner(p)
+            if (not p.suffix or _named_like_runner(p))
             and not any(part in _SKIP or part.startswith(".") for part in p.relative_to(root).parts[:-1])
             and not any(v == p.parent.resolve() or v in p.resolve().parents for v in versions)
+            and _may_be_runner(p)  # last: it may read the file's first line
         ]  # fmt: skip
         return [p for p in candidates if _mentions_stamping(p)]
     runners = []
@@ -97,7 +98,7 @@ def _git_files(root: Path) -> list[Path] | None:
 def _may_be_runner(path: Path) -> bool:
     """A Python or shell-like file by its name, or a file without an extension by its
     `#!` line (`bin/create-db`, `docker-entrypoint`): only that line is read."""
-    if path.suffix == ".py" or is_shell_like(path.name):
+    if _named_like_runner(path):
         return True
     if path.suffix:
         return False
@@ -106,6 +107,10 @@ def _may_be_runner(path: Path) -> bool:
     except OSError:
         return False
     return shebang_language(first.decode("utf-8", errors="replace")) is not None
+
+
+def _named_like_runner(path: Path) -> bool:
+    return path.suffix == ".py" or is_shell_like(path.name)
 
 
 def runner_language(name: str, text: str) -> str:
@@ -125,8 +130,8 @@ _SHEBANG_LIMIT = 256
 
 
 def shebang_language(text: str) -> str | None:
-    """ "python" or "shell" for a text whose first line is a `#!` line running Python or a
-    POSIX shell; None for anything else."""
+    """What the text's `#!` line runs: "python", "shell" (sh, bash, dash, ash), or None
+    (another program, or no `#!` line)."""
     match = _SHEBANG.match(text.split("\n", 1)[0])
     if match is None:
         return None
