@@ -26,8 +26,10 @@ class StampHeadOnLegacy(RunnerRule):
     ## What it does
     Flags runner code that stamps `head` (or `heads`, `label@head`, a computed head such
     as `script.get_current_head()`) on a path where the database was found to hold
-    tables but no Alembic version, or to have no Alembic version at all (a test of the
-    version alone, which an empty database passes too: the message says which). Each `if` test on the way is read by what it queries,
+    tables but no Alembic version, to hold tables whatever its version (no version, or
+    one older than some revision), or to have no Alembic version at all (a test of the
+    version alone, which an empty database passes too): the message says which. Each `if`
+    test on the way is read by what it queries,
     following its names to their assignments (in the function, the enclosing ones, then
     the module) and through helper functions of the same module: a count of
     `information_schema.tables`, `get_table_names()`, `has_table(...)`,
@@ -151,11 +153,16 @@ class StampHeadOnLegacy(RunnerRule):
             )
             notes[-1] += f" in {site.function}(), {reached}"
         head = f"stamps {target.value!r}" + (f" ({', '.join(notes)})" if notes else "")
-        # what the test found: tables without a version, or no version alone (checkmate's
-        # `if not is_stamped(engine)`, which an empty database passes too)
-        found = (
-            "has tables but no Alembic version" if condition.db.tables is True else "has no Alembic version"
-        )
+        # what the tests found: tables without a version, no version alone (checkmate's
+        # `if not is_stamped(engine)`, which an empty database passes too), or tables alone
+        # (SurfSense's "no version, or one older than 170": not "no version")
+        if condition.db.tables is not True:
+            found = "has no Alembic version"
+        elif condition.db.versioned is False:
+            found = "has tables but no Alembic version"
+        else:
+            found = "has tables"
+
         fact = f"{head} where the database {found} (line {condition.line}: `{condition.text}`)"
         if baseline is None:
             return f"{fact}: every migration would be marked applied without running"

@@ -426,3 +426,29 @@ def test_scenarios_run_the_upgrade_that_follows_the_call_of_a_stamping_helper(
     assert rows == [
         ("legacy database", "scripts/boot.py:4", "tables and 'alembic_version' not in tables", ["b", "c"])
     ]
+
+
+def test_a_path_that_found_tables_but_not_whether_they_are_versioned_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # SurfSense's adoption: tables, and no version or one older than a given revision
+    runner = """
+    from alembic import command
+    from sqlalchemy import text
+
+    OLD = {"a", "b"}
+
+    def adopt(conn, cfg):
+        if conn.execute(text("SELECT to_regclass('workspaces')")).scalar() is None:
+            return
+        current = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        if current is not None and current not in OLD:
+            return
+        command.stamp(cfg, "head")
+    """
+    project(tmp_path, {"scripts/adopt.py": runner})
+    assert findings(tmp_path, monkeypatch, "MG301") == [
+        "scripts/adopt.py:12:24: MG301 stamps 'head' where the database has tables "
+        "(line 7: `conn.execute(text(\"SELECT to_regclass('workspaces')\")).scalar() is None`): "
+        "2 revisions after a would be marked applied without running, 2 changing data (b, c)"
+    ]
