@@ -307,15 +307,25 @@ def _single_file(path: Path, target: Path, cwd: Path) -> _Found:
             if mine:
                 return _Found(directory, mine, focus=[path])
     # a revision beside a script directory that has no versions/ (version locations set in
-    # code, daf_butler_migrate): that environment reports it (MG004), found from just above
-    for directory in path.parents[1:2]:
+    # code, daf_butler_migrate): that environment reports it (MG004). Only the directories
+    # beside the file's own are looked at: an editor opens any file anywhere.
+    if len(path.parents) > 1 and _may_be_revision(path):
+        above = path.parents[1]
         try:
-            below = _search_down(directory, cwd)
+            beside = sorted(_listed(above, str(above), cwd))
         except ConfigError:
-            continue
-        mine = [env for env in below.environments if holds(env)]
-        if mine:
-            return _Found(below.root, mine, focus=[path])
+            beside = []
+        for script in beside:
+            if (
+                script.is_dir()
+                and not script.is_symlink()
+                and script != path.parent
+                and (script / "env.py").is_file()
+                and not (script / "versions").exists()
+            ):
+                mine = [env for env in _unversioned_script(script, cwd) if holds(env)]
+                if mine:
+                    return _Found(above, mine, focus=[path])
     raise ConfigError(f"{target}: not a version file of an Alembic environment found here or above")
 
 
