@@ -268,6 +268,11 @@ SAFE = [
       "\n\ndef add_settings(conn, user_id):\n"
       "    conn.execute(sa.text('INSERT INTO settings (user_id) VALUES (:u)'), {'u': user_id})\n",
       id="insert-in-a-helper-called-in-a-loop-over-a-left-join-is-null"),
+    P("from migrations.helpers import table_has_column\n\n\n"
+      "def upgrade():\n"
+      "    if not table_has_column('notes', 'directory_id'):\n"
+      "        op.execute('INSERT INTO note_directory (id) SELECT group_id FROM notes_group')\n",
+      id="imported-helper-named-for-a-lookup"),  # iris-web c29ef01617f5
 ]  # fmt: skip
 
 
@@ -354,6 +359,12 @@ REPORTED = [
       "    conn.execute(sa.text(\"INSERT INTO owners (name) VALUES ('x')\"))\n",
       [("MG204", "conn.execute(sa.text('INSERT INTO roles"), ("MG204", "conn.execute(sa.text(\"INSERT INTO owners")],
       id="loop-rows-lack-another-table-and-an-insert-after-the-loop"),
+    P("from migrations.helpers import needs_seeding\n\n\n"
+      "def upgrade():\n"
+      "    if needs_seeding():\n"
+      "        op.execute(\"INSERT INTO plans (name) VALUES ('free')\")\n",
+      [("MG204", "op.execute(\"INSERT INTO plans")],
+      id="imported-helper-whose-name-says-nothing"),
 ]  # fmt: skip
 
 
