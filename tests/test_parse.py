@@ -286,6 +286,8 @@ PLAIN_TRICKY = [
     b'"""doc""" "more"\nrevision = \'r\'\n',
     b'"""doc"""; revision = \'r\'\n',
     b'"""doc""" + "x"\nrevision = \'r\'\n',
+    b'("""parenthesised\nRevision ID: r\n""")\nrevision = \'r\'\n',  # a docstring all the same
+    b"(1)\nrevision = 'r'\n",
     b'import os\n"""not a docstring\nRevision ID: q\n"""\nrevision = \'r\'\n',
     b'"""\n\n   Indented   message  \n  Revision ID:  r  \n"""\nrevision = \'r\'\n',
     b'""""""\nrevision = \'r\'\n',
@@ -367,6 +369,7 @@ def test_plain_header_reader_takes_the_common_shapes() -> None:
         (b"down_revision = ('a')\nrevision = 'r'\n", False),
         (b"revision: str = 'r'  # c\r\ndown_revision = ('a', 'b',)\r\n", True),
         (b"'doc'\nrevision = 'r'\nbranch_labels = []\n", True),
+        (b"('doc')\nrevision = 'r'\n", False),  # its docstring needs a parser
     ],
 )
 def test_plain_header_reader_hands_over_what_it_does_not_follow(source: bytes, taken: bool) -> None:

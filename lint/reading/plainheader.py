@@ -15,7 +15,7 @@ write (openstack's): a dotted name or a one-line tuple or list of names and stri
 imports, which the compiled module lists exactly (`_imports`); LibCST's import alone
 costs a run ~0.1 s. It answers None for anything else (a value over several lines, a
 computed value, an f-string, a header name used anywhere but its own assignment line,
-an import it does not follow, ...); reading/parse.py then reads the file with LibCST. It runs only after compile() accepted the file, so it never
+an import it does not follow, a parenthesised first statement, ...); reading/parse.py then reads the file with LibCST. It runs only after compile() accepted the file, so it never
 has to decide what is valid Python, only to follow strings, comments and
 brackets well enough to know that a line is a statement of its own.
 tests/test_parse.py proves that both readers give the same record for every
@@ -166,6 +166,8 @@ def _statement_lines(region: str) -> tuple[int, dict[str, int]] | None:
         if first_token < 0:
             first_token = begin
             if doc_start == -2:
+                if kind == "open":
+                    return None  # `("""doc""")` is the module's docstring too: a parser reads it
                 doc_start = first_token if kind == "string" else -1
         tokens_in_line += 1
         if kind == "open":
