@@ -126,7 +126,9 @@ def lint(
         )
         held.close()
     for report in reports:
-        if not report.files and not report.diagnostics:  # not one that could not be read (MG005)
+        # not one that could not be read (MG005), nor one a version file was given of (its
+        # report holds only that file's findings: a file MG004 covers may have none)
+        if not report.files and not report.diagnostics and not project.focus:
             echo(f"miglint: {report.name}: no revision files found", err=True)
     if write_baseline:
         for place in places:

@@ -31,7 +31,8 @@ class DeployRule(GraphRule):
     Only undeployed revisions are read when miglint knows what is deployed (`--against
     REF`, `[tool.miglint] deployed`); a table created earlier in the same revision, or
     by an undeployed revision before it, is new: it has no rows and no readers yet.
-    The PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py), and
+    The PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py), what
+    follows `if bind.dialect.name != "mysql": return` in the same block, and
     environments whose database is another: as `dialect` or a `versions/<dialect>/`
     directory says, or as a SQLite `PRAGMA` that upgrade() runs outside such a branch
     proves. An ini's literal `sqlalchemy.url` is not taken for the database: projects write

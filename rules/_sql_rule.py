@@ -64,8 +64,14 @@ class SqlRule(FileRule):
 
     def message(self, statement: SqlStatement) -> str:
         what = f"{statement.kind} {statement.target}".strip()
+        consequence = self.consequence
+        if statement.kind == "ALTER TABLE ADD CONSTRAINT" and "." not in statement.target:
+            # unnamed: only a primary key is reported (sql/postgres.py _duplicates), and the
+            # target is its table
+            what = f"ALTER TABLE {statement.target} ADD PRIMARY KEY"
+            consequence = "fails when the table has its primary key already"
         where = "" if statement.function in ("upgrade", "downgrade") else f" (in {statement.function}())"
-        return f"{what} is not safe to run twice: it {self.consequence}{where}"
+        return f"{what} is not safe to run twice: it {consequence}{where}"
 
     def advice(self, statement: SqlStatement) -> str:
         return f"make it idempotent with {statement.safe_when}"

@@ -19,6 +19,9 @@ class AddConstraintUnguarded(SqlRule):
     EXISTS), or a table new on each run (dropped or made TEMPORARY earlier, or made
     by `op.create_table` without `if_not_exists`). Where miglint cannot tell, it
     reports less rather than guess: names are compared without their schema.
+    An unnamed foreign key, check or unique constraint (`ADD FOREIGN KEY (...)`) is not
+    reported: a second run adds a duplicate under a name the database makes up
+    (`message_namespace_id_fkey1`), it does not fail; an unnamed primary key is.
 
     ## Why is this bad?
     PostgreSQL has no `ADD CONSTRAINT IF NOT EXISTS`; when the constraint exists
@@ -53,10 +56,23 @@ class AddConstraintUnguarded(SqlRule):
             },
             note="drop-constraint-first",
         ),
+        Example(
+            files={
+                "0001_r1.py": upgrade_running(
+                    "ALTER TABLE message ADD FOREIGN KEY (ns_id) REFERENCES ns (id)"
+                )
+            },
+            note="unnamed-foreign-key",  # nylas: a second run adds message_ns_id_fkey1
+        ),
     )
     invalid = (
         Example(
             files={"0001_r1.py": upgrade_running("ALTER TABLE t ADD CONSTRAINT uq UNIQUE (c)")},
             flagged=("r1",),
+        ),
+        Example(
+            files={"0001_r1.py": upgrade_running("ALTER TABLE t ADD PRIMARY KEY (id)")},
+            flagged=("r1",),
+            note="unnamed-primary-key",
         ),
     )

@@ -19,7 +19,9 @@ class CreateWithoutIfNotExists(SqlRule):
     `information_schema` / inspector lookup or on `.first()` / `.scalar()` of a
     SELECT, an early `return` after one, a `try` that catches the database error, an
     `except IndexError` after an empty lookup). Safe where it stands: a DROP (with
-    or without IF EXISTS) or a rename away of the same name before it; an object
+    or without IF EXISTS) or a rename away of the same name before it (an index too after
+    the drop of a constraint PostgreSQL names as a primary key's or unique constraint's,
+    `<table>_pkey` / `..._key`, whose index goes with it); an object
     dropped again later in the same function (a temporary helper); an index on a
     table new on each run (dropped or made TEMPORARY earlier, or made by
     `op.create_table` without `if_not_exists`); an unnamed `CREATE INDEX ON t

@@ -14,6 +14,13 @@ def _listed(text: str) -> tuple[str, ...]:
     return () if ids in ((), ("None",), ("<base>",)) else ids
 
 
+def _unquoted(text: str) -> str:
+    """`'15'` -> `15`: a docstring line may quote the id, as `Revises:` lines are read."""
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return text[1:-1]
+    return text
+
+
 class HeaderMismatch(FileRule):
     """
     ## What it does
@@ -69,6 +76,13 @@ class HeaderMismatch(FileRule):
                 "0001_a.py": '"""first\n\nRevision ID: a\nRevises: None\n"""\nrevision = "a"\ndown_revision = None\n'
             }
         ),
+        Example(
+            history=("14",),
+            files={
+                "0015_b.py": '"""quoted\n\nRevision ID: \'15\'\nRevises: \'14\'\n"""\nrevision = "15"\ndown_revision = "14"\n'
+            },
+            note="quoted-ids",  # SurfSense writes its numeric ids quoted in both lines
+        ),
     )
     invalid = (
         Example(
@@ -102,7 +116,7 @@ class HeaderMismatch(FileRule):
             return
         rev_id = file.revision_id
         doc_id = file.doc_revision_id
-        if doc_id is not None and rev_id is not None and doc_id.text != rev_id:
+        if doc_id is not None and rev_id is not None and _unquoted(doc_id.text) != rev_id:
             yield self.diagnostic(
                 file.path,
                 doc_id.span,

@@ -32,6 +32,10 @@ class StampUnknownRevision(RunnerRule):
     ```python
     subprocess.run(["alembic", "stamp", "20251011_baseline_v106"], check=True)
     ```
+
+    Not reported: a target that names a revision (or a label of one) in a directory no
+    version location covers (MG004 names those directories: the version locations are
+    set in code, and the revision may well be there when Alembic runs).
     """
 
     code = "MG303"
@@ -42,6 +46,18 @@ class StampUnknownRevision(RunnerRule):
 
         if not graph.complete:
             return  # an unreadable revision could be the one named
+        # the revisions of directories no version location covers (MG004), and their labels
+        outside = [
+            name
+            for directory in graph.uncovered
+            if not directory.adopted
+            for file in directory.files
+            for name in (
+                file.revision_id or "",
+                *(file.branch_labels.ids if file.branch_labels is not None else ()),
+            )
+            if name
+        ]
         for site in sites:
             for target in site.targets:
                 value = target.value
@@ -52,6 +68,8 @@ class StampUnknownRevision(RunnerRule):
                 except PlanError as error:
                     if "ambiguous" in str(error) or "several revisions" in str(error):
                         continue  # names something, only not uniquely: Alembic says so itself
+                    if any(name.startswith(value) for name in outside):
+                        continue  # a revision miglint does not read (see above)
                     guess = suggest(graph, value)
                     yield self.diagnostic(
                         site.path,

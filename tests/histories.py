@@ -154,3 +154,11 @@ def revisions(directory: Path, *history: str) -> list[Path]:
         path.write_text(version_source(s))
         paths.append(path)
     return paths
+
+
+def copy_bundled_example(source: Path, destination: Path, **options: object) -> None:
+    """Copy a bundled example for a test, without the `.miglint_cache` a manual
+    `miglint lint examples/...` leaves in it (the tests expect a project never linted)."""
+    import shutil
+
+    shutil.copytree(source, destination, ignore=shutil.ignore_patterns(".miglint_cache"), **options)  # type: ignore[arg-type]

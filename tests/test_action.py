@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from histories import copy_bundled_example
 
 yaml = pytest.importorskip("yaml")
 
@@ -214,7 +215,7 @@ def test_install_step_installs_the_checkout_or_the_version_asked_for(tmp_path: P
 
 def test_action_annotates_two_heads_and_fails(tmp_path: Path, python_bin: Path) -> None:
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     result = run_steps(project, python_bin)
     assert result.returncode == 1, result.stderr
     lines = result.stdout.splitlines()
@@ -227,7 +228,7 @@ def test_action_annotates_two_heads_and_fails(tmp_path: Path, python_bin: Path) 
 
 def test_action_passes_on_a_clean_project(tmp_path: Path, python_bin: Path) -> None:
     project = tmp_path / "clean"
-    shutil.copytree(EXAMPLES / "clean", project)
+    copy_bundled_example(EXAMPLES / "clean", project)
     result = run_steps(project, python_bin, args="--no-cache --statistics")
     assert (result.returncode, result.stdout) == (0, "All checks passed: 8 revisions in 1 environment.\n")
     assert not (project / ".miglint_cache").exists()  # args reached miglint
@@ -235,7 +236,7 @@ def test_action_passes_on_a_clean_project(tmp_path: Path, python_bin: Path) -> N
 
 def test_action_writes_sarif_for_upload(tmp_path: Path, python_bin: Path) -> None:
     workspace = tmp_path / "workspace"
-    shutil.copytree(EXAMPLES / "two-heads", workspace / "db")
+    copy_bundled_example(EXAMPLES / "two-heads", workspace / "db")
     result = run_steps(workspace, python_bin, path="db", args="--no-cache", **{"sarif-file": "miglint.sarif"})
     assert result.returncode == 1
     assert result.stdout.startswith("::error file=db/migrations/versions/3df49f95e6d3_add_task_labels.py,")
@@ -250,9 +251,9 @@ def test_action_steps_import_nothing_from_the_checkout(tmp_path: Path, python_bi
     from test_entry_points import imported_by_a_run, plant
 
     clean = tmp_path / "clean"
-    shutil.copytree(EXAMPLES / "two-heads", clean)
+    copy_bundled_example(EXAMPLES / "two-heads", clean)
     planted = tmp_path / "planted"
-    shutil.copytree(EXAMPLES / "two-heads", planted)
+    copy_bundled_example(EXAMPLES / "two-heads", planted)
     marker = tmp_path / "imported.txt"
     names = imported_by_a_run()
     assert {"pip", "runpy", "miglint", "click", "json"} <= names
@@ -281,7 +282,7 @@ def test_one_run_gives_the_report_the_sarif_file_the_outputs_and_the_status(
     tmp_path: Path, python_bin: Path
 ) -> None:
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     result = run_steps(project, python_bin, args="--no-cache")
     assert result.returncode == 1 and result.stdout.startswith(
         "::error file=migrations/versions/3df49f95e6d3"
@@ -296,7 +297,7 @@ def test_one_run_gives_the_report_the_sarif_file_the_outputs_and_the_status(
         "heads": "3df49f95e6d3 a06b46547cd5",
     }
     clean = tmp_path / "clean"
-    shutil.copytree(EXAMPLES / "clean", clean)
+    copy_bundled_example(EXAMPLES / "clean", clean)
     passed = run_steps(clean, python_bin, args="--no-cache", **{"sarif-file": "out/m.sarif"})
     assert passed.returncode == 0
     assert (passed.outputs["findings"], passed.outputs["errors"]) == ("0", "0")
@@ -308,7 +309,7 @@ def test_one_run_gives_the_report_the_sarif_file_the_outputs_and_the_status(
 
 def test_a_usage_error_is_exit_status_2_without_outputs(tmp_path: Path, python_bin: Path) -> None:
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     result = run_steps(project, python_bin, args="--no-such-option")
     assert result.returncode == 2 and "No such option '--no-such-option'" in result.stderr
     assert (result.outputs["findings"], result.outputs["heads"]) == ("", "")
@@ -321,7 +322,7 @@ def test_args_are_split_as_a_shell_splits_words_and_nothing_is_expanded(
     tmp_path: Path, python_bin: Path
 ) -> None:
     project = tmp_path / "clean"
-    shutil.copytree(EXAMPLES / "clean", project)
+    copy_bundled_example(EXAMPLES / "clean", project)
     result = run_steps(project, python_bin, args="""--cache-dir "my cache" --statistics""")
     assert result.returncode == 0, result.stderr
     assert (project / "my cache").is_dir() and not (project / "my").exists()
@@ -335,7 +336,7 @@ def test_args_are_split_as_a_shell_splits_words_and_nothing_is_expanded(
 
 def test_python_is_set_up_only_when_none_usable_is_found(tmp_path: Path, python_bin: Path) -> None:
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     found = run_steps(project, python_bin, args="--no-cache")
     assert found.used == [] and found.returncode == 1
     # no Python at all on PATH (nothing but the shell's builtins): setup-python runs, and
@@ -379,7 +380,7 @@ def test_a_python_pip_may_not_install_into_is_not_used(tmp_path: Path, python_bi
     only_system.mkdir()
     (only_system / "python3").symlink_to(system)
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     result = run_steps(
         project,
         only_system,
@@ -450,7 +451,7 @@ def test_comment_is_posted_once_with_the_markdown_report(
 ) -> None:
     directory, env = github
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     (directory / "response-0").write_text('[{"id": 5, "body": "LGTM", "html_url": "u5"}]\n200')
     (directory / "response-1").write_text(
         '{"id": 6, "html_url": "https://github.com/acme/shop/pull/7#c6"}\n201'
@@ -479,7 +480,7 @@ def test_comment_is_updated_in_place_and_left_alone_when_unchanged(
 ) -> None:
     directory, env = github
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     old = {"id": 42, "body": "<!-- miglint-comment -->\nold", "html_url": "u42"}
     (directory / "response-0").write_text(json.dumps([{"id": 1, "body": "hi"}, old]) + "\n200")
     (directory / "response-1").write_text('{"id": 42, "html_url": "u42"}\n200')
@@ -506,7 +507,7 @@ def test_a_clean_run_posts_nothing_but_updates_an_earlier_comment(
 ) -> None:
     directory, env = github
     project = tmp_path / "clean"
-    shutil.copytree(EXAMPLES / "clean", project)
+    copy_bundled_example(EXAMPLES / "clean", project)
     result = run_steps(project, python_bin, env=env, args="--no-cache", comment="true")
     assert result.returncode == 0 and [m for m, _, _ in calls(directory)] == ["GET"]
     shutil.rmtree(directory)
@@ -523,7 +524,7 @@ def test_a_refused_comment_is_a_warning_and_miglint_s_status_stands(
 ) -> None:
     directory, env = github
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     (directory / "response-1").write_text('{"message": "Resource not accessible by integration"}\n403')
     result = run_steps(project, python_bin, env=env, args="--no-cache", comment="true")
     assert result.returncode == 1
@@ -538,7 +539,7 @@ def test_no_comment_unless_asked_or_outside_a_pull_request(
 ) -> None:
     directory, env = github
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     assert run_steps(project, python_bin, env=env, args="--no-cache").returncode == 1
     assert calls(directory) == []
     push = tmp_path / "push.json"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from conftest import cli_runner
-from histories import Spec, version_source, write_project
+from histories import Spec, copy_bundled_example, version_source, write_project
 from miglint.cli import main
 from miglint.report.baseline import normalize_message
 
@@ -75,7 +74,7 @@ TWO_HEADS_BASELINE = """\
 
 def copy_example(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     project = tmp_path / name
-    shutil.copytree(EXAMPLES / name, project)
+    copy_bundled_example(EXAMPLES / name, project)
     monkeypatch.chdir(project)
     return project
 

@@ -255,6 +255,44 @@ def test_guided_batches_cover_everything_in_order_and_shrink() -> None:
     assert sizes[:3] == [1250, 937, 703] and sizes[-4:] == [16, 16, 16, 3]
 
 
+def test_weighted_batches_share_the_work_not_the_count() -> None:
+    """Largest files first (Store.records sorts them so): the first batch is a quarter of
+    the bytes, not a quarter of the files (which was most of the work on fides), and the
+    last batches hold only small files."""
+    weights = [1000] * 10 + [100] * 300 + [10] * 89
+    items = list(range(len(weights)))
+    batches = collect_module._guided_batches(items, 2, weights=weights)
+    assert [i for batch in batches for i in batch] == items
+    work = [sum(weights[i] for i in batch) for batch in batches]
+    assert (
+        work[0] == 10_300 and len(batches[0]) == 13
+    )  # a quarter of 40,890, and no more than one file past it
+    assert work == sorted(work, reverse=True)
+    assert all(weights[i] == 10 for i in batches[-1])
+
+
+def test_new_files_are_parsed_largest_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    handed: list[list[str]] = []
+    real = collect_module._parse_all
+    monkeypatch.setattr(
+        collect_module,
+        "_parse_all",
+        lambda items, *rest: handed.append([Path(p).name for p, _ in items]) or real(items, *rest),
+    )
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    paths = []
+    for i in range(collect_module.PARALLEL_THRESHOLD):
+        path = versions / f"r{i:03d}.py"
+        path.write_text(f"revision = 'r{i}'\ndown_revision = None\n" + "# padding\n" * i, encoding="utf-8")
+        paths.append(path)
+    store = collect_module.Store(None)
+    prints = store.fingerprint(paths, read=False)
+    records = store.records(paths, prints, jobs=1)
+    assert [r.revision.ids for r in records] == [(f"r{i}",) for i in range(len(paths))]  # in the paths' order
+    assert handed == [[p.name for p in reversed(paths)]]
+
+
 def test_the_cache_key_follows_the_rules_wherever_they_are_installed() -> None:
     # An editable checkout maps miglint.rules to the top-level rules/ directory, not to
     # a rules/ beside collect.py: an edited rule must still invalidate cached results.

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import cli_runner
+from histories import copy_bundled_example
 from miglint import __version__
 from miglint.cli import main
 
@@ -58,9 +59,8 @@ def test_version_and_a_warm_run_import_no_parser_nor_engine(tmp_path: Path) -> N
     """The versions come from metadata: neither --version nor a run that parses nothing
     imports pglast, sqlglot, libcst or pygraphviz (only --version asks pygraphviz, when
     it is the engine)."""
-    import shutil
 
-    shutil.copytree(ROOT / "examples" / "non-idempotent-sql", tmp_path, dirs_exist_ok=True)
+    copy_bundled_example(ROOT / "examples" / "non-idempotent-sql", tmp_path, dirs_exist_ok=True)
     script = (
         "import sys\n"
         "from miglint.cli import main\n"
@@ -282,10 +282,9 @@ def init(project: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Any:
 def copied(name: str, tmp_path: Path, keep_pyproject: bool = False) -> Path:
     """The example without its pyproject.toml (seed-chain's says what is deployed: without
     it, the deploy-safety rules read every revision, four findings more)."""
-    import shutil
 
     project = tmp_path / name
-    shutil.copytree(EXAMPLES / name, project)
+    copy_bundled_example(EXAMPLES / name, project)
     if not keep_pyproject:
         (project / "pyproject.toml").unlink(missing_ok=True)
     return project

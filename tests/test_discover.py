@@ -772,6 +772,27 @@ def test_version_location_that_does_not_exist(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("setting", "line", "column"),
+    [
+        ("path_separator = space\nversion_locations = migrations/versions gone\n", 4, 40),
+        ("path_separator = newline\nversion_locations =\n    migrations/versions\n    gone\n", 6, 4),
+        ("path_separator = newline\nversion_locations = migrations/versions\n  gone  \n", 5, 2),
+    ],
+    ids=["on-the-option-line", "one-per-continuation-line", "after-the-first-on-the-option-line"],
+)
+def test_a_missing_version_location_is_reported_where_it_is_written(
+    tmp_path: Path, setting: str, line: int, column: int
+) -> None:
+    standard_project(tmp_path, INI.replace("path_separator = os\n", "") + setting)
+    (problem,) = discover([], tmp_path).environments[0].problems
+    assert (problem.message, problem.line, problem.column) == (
+        "alembic.ini: version location gone does not exist",
+        line,
+        column,
+    )
+
+
 def test_versions_directory_that_does_not_exist(tmp_path: Path) -> None:
     # without env.py, migrations/ is no script directory Alembic could run: a typo, reported
     (tmp_path / "migrations").mkdir()
@@ -986,6 +1007,27 @@ def test_a_script_directory_without_versions_reports_the_revisions_beside_it(
             "is configured where miglint can see it"
         ) in result.stdout
         assert "env.py without versions/ (version locations set in code?)" in result.stderr
+
+
+def test_a_revision_beside_a_script_directory_without_versions_can_be_linted_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """lint-staged hands miglint the changed file: its environment is found from just above
+    (the script directory is its sibling), and the file's own findings are reported."""
+    script = tmp_path / "migrations" / "_alembic"
+    script.mkdir(parents=True)
+    (script / "env.py").write_text("from alembic import context\n")
+    (script / "script.py.mako").write_text("")
+    for tree, rev in (("core", "aaa111"), ("extra", "bbb222")):
+        (tmp_path / "migrations" / tree).mkdir()
+        (tmp_path / "migrations" / tree / f"{rev}.py").write_text(version_source(spec(rev)))
+    monkeypatch.chdir(tmp_path)
+    first = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "migrations/core/aaa111.py"])
+    assert first.exit_code == 0, first.output
+    assert first.stdout.startswith("migrations/core/aaa111.py:13:12: MG004 2 revision files in 2 directories")
+    other = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "migrations/extra/bbb222.py"])
+    assert (other.exit_code, other.stdout) == (0, "All checks passed: 0 revisions in 1 environment.\n")
+    assert "no revision files found" not in other.stderr  # the file given is there
 
 
 def test_an_absolute_location_that_does_not_exist_is_named_as_written(tmp_path: Path) -> None:

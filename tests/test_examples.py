@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_runner
+from histories import copy_bundled_example
 from miglint.cli import main
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
@@ -47,10 +48,9 @@ def test_clean_examples_exit_zero_and_broken_ones_exit_one() -> None:
 
 
 def test_fix_on_the_non_idempotent_sql_example(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
 
     project = tmp_path / "project"
-    shutil.copytree(EXAMPLES / "non-idempotent-sql", project)
+    copy_bundled_example(EXAMPLES / "non-idempotent-sql", project)
     monkeypatch.chdir(project)
     fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG2", "--fix", "--concise"])
     assert fixed.stderr == "Fixed 4 findings in 2 files.\n"
@@ -69,10 +69,9 @@ def test_fix_on_the_non_idempotent_sql_example(tmp_path: Path, monkeypatch: pyte
 
 
 def test_fix_on_the_seed_runner_stamps_the_baseline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import shutil
 
     project = tmp_path / "seed-chain"
-    shutil.copytree(EXAMPLES / "seed-chain", project)
+    copy_bundled_example(EXAMPLES / "seed-chain", project)
     monkeypatch.chdir(project)
     fixed = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG3", "--fix"])
     assert (fixed.exit_code, fixed.stderr) == (0, "Fixed 1 finding in 1 file.\n")
@@ -121,10 +120,9 @@ def test_after_fix_the_legacy_row_of_the_matrix_runs_everything(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import json
-    import shutil
 
     project = tmp_path / "seed-chain"
-    shutil.copytree(EXAMPLES / "seed-chain", project)
+    copy_bundled_example(EXAMPLES / "seed-chain", project)
     monkeypatch.chdir(project)
     cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG301", "--fix"])
     result = cli_runner().invoke(main, ["scenarios", "--no-cache", "--format", "json"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import cli_runner
+from histories import copy_bundled_example
 from miglint.cli import main
 from miglint.docs import rule_markdown
 from miglint.formats import Finding, fingerprints
@@ -45,7 +45,7 @@ def outside_git(tmp_path: Path) -> Path:
 
 def example(name: str, where: Path) -> Path:
     project = where / name
-    shutil.copytree(EXAMPLES / name, project)
+    copy_bundled_example(EXAMPLES / name, project)
     return project
 
 

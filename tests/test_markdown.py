@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import cli_runner
+from histories import copy_bundled_example
 from miglint.cli import main
 from miglint.formats import Finding
 from miglint.formats.markdown import LIMIT, MARKER, Links, render
@@ -69,7 +69,7 @@ def two_heads(tmp_path: Path) -> Path:
     if any((directory / ".git").exists() for directory in tmp_path.parents):
         pytest.skip(f"{tmp_path} is inside a git repository")
     project = tmp_path / "two-heads"
-    shutil.copytree(EXAMPLES / "two-heads", project)
+    copy_bundled_example(EXAMPLES / "two-heads", project)
     return project
 
 

@@ -4,12 +4,12 @@ prints, byte for byte, what the click command prints for the same command line."
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from histories import copy_bundled_example
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 THROUGH_CLICK = "import sys; sys.argv[0] = 'miglint'; from miglint.cli import run; run()"
@@ -38,7 +38,7 @@ def _run(code: str, argv: list[str], cwd: Path, env: dict[str, str] | None = Non
 def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("plain")
     for name in ("seed-chain", "two-heads", "non-idempotent-sql"):
-        shutil.copytree(EXAMPLES / name, root / name)
+        copy_bundled_example(EXAMPLES / name, root / name)
     (root / "broken").mkdir()
     (root / "broken" / "pyproject.toml").write_text("[tool.miglint]\nselect = 3\n")
     return root

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_runner
+from histories import copy_bundled_example
 from miglint.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,7 +151,7 @@ def test_graph_writes_a_changed_file_and_leaves_an_identical_one_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = tmp_path / "project"
-    shutil.copytree(TWO_HEADS, project)
+    copy_bundled_example(TWO_HEADS, project)
     picture = project / "graph.mmd"
 
     first = _graph(project, monkeypatch, "-o", "graph.mmd", "--exit-non-zero-on-change")
@@ -196,10 +197,12 @@ def test_graph_exit_on_change_usage_errors(
     args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project = tmp_path / "project"
-    shutil.copytree(TWO_HEADS, project)
+    copy_bundled_example(TWO_HEADS, project)
     result = _graph(project, monkeypatch, *args, "--exit-non-zero-on-change")
     assert (result.exit_code, result.stdout, result.stderr) == (2, "", message)
-    assert sorted(p.name for p in project.iterdir()) == sorted(p.name for p in TWO_HEADS.iterdir())
+    assert sorted(p.name for p in project.iterdir()) == sorted(
+        p.name for p in TWO_HEADS.iterdir() if p.name != ".miglint_cache"
+    )
 
 
 def _umask() -> int:
@@ -320,7 +323,7 @@ def hooks(tmp_path_factory: pytest.TempPathFactory) -> HookRepo:
 def _project(tmp_path: Path, hooks: HookRepo) -> Path:
     """The two-heads example as a git repository that uses both hooks."""
     project = tmp_path / "project"
-    shutil.copytree(TWO_HEADS, project)
+    copy_bundled_example(TWO_HEADS, project)
     (project / "docs").mkdir()
     (project / "docs" / "README.md").write_text("The migration graph.\n")
     (project / ".pre-commit-config.yaml").write_text(_config(hooks))

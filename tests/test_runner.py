@@ -266,6 +266,27 @@ def test_unknown_stamp_target_is_mg303_with_a_suggestion(tmp_path: Path) -> None
     assert found.help == "did you mean '20251011_baseline_v106' (the closest revision id)?"
 
 
+def test_a_revision_no_version_location_covers_is_not_mg303(tmp_path: Path) -> None:
+    """Version locations set in code (lsst's daf_butler_migrate): the revision a runner
+    stamps is in a directory MG004 names, which miglint does not read - not unknown."""
+    script = tmp_path / "migrations" / "_alembic"
+    script.mkdir(parents=True)
+    (script / "env.py").write_text("from alembic import context\n")
+    (script / "script.py.mako").write_text("")
+    (tmp_path / "migrations" / "core").mkdir()
+    (tmp_path / "migrations" / "core" / "aaa111.py").write_text(
+        "revision = 'aaa111'\ndown_revision = None\nbranch_labels = ('core',)\n"
+    )
+    (tmp_path / "bootstrap.py").write_text(
+        "from alembic import command\n\n\ndef main(cfg):\n"
+        "    command.stamp(cfg, 'aaa111')\n    command.stamp(cfg, 'aaa')\n"
+        "    command.stamp(cfg, 'core')\n    command.stamp(cfg, 'zzz999')\n    command.upgrade(cfg, 'heads')\n"
+    )
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG004", "MG303"]))
+    found = sorted((d.code, Path(d.path).name, d.span.line) for r in reports for d in r.diagnostics)
+    assert found == [("MG004", "aaa111.py", 1), ("MG303", "bootstrap.py", 8)]
+
+
 def test_known_targets_are_not_mg303(tmp_path: Path) -> None:
     runner = """
     import subprocess

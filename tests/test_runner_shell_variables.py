@@ -169,3 +169,34 @@ def test_a_python_shell_string_with_a_variable_names_no_revision(tmp_path: Path)
     (tmp_path / "migrate.py").write_text('import os\nos.system("alembic stamp $REVISION")\n')
     reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=list(CODES)))
     assert [d for r in reports for d in r.diagnostics] == []
+
+
+LEGACY = "psql -tAc \"select 1 from information_schema.tables where table_name='users'\" | grep -q 1"
+
+
+def test_a_one_line_if_holds_only_its_own_line() -> None:
+    """`if TEST; then A; fi` on one line closed nothing before: every later line was read
+    as under TEST (a false MG301 on an unconditional stamp after a legacy check's echo)."""
+    script = (
+        "#!/bin/sh\n"
+        f'if {LEGACY}; then echo "legacy database"; fi\n'
+        "alembic upgrade head\n"
+        "alembic stamp head\n"
+        f"if {LEGACY}; then alembic stamp head; else alembic upgrade head; fi\n"
+    )
+    sites = analyze_shell("entrypoint.sh", script)
+    shown = [(s.span.line, s.command, [(c.text, c.holds) for c in s.conditions]) for s in sites]
+    assert shown == [
+        (3, "upgrade", []),
+        (4, "stamp", []),
+        (5, "stamp", [(LEGACY, True)]),
+        (5, "upgrade", [(LEGACY, False)]),
+    ]
+
+
+def test_a_legacy_check_on_one_line_is_still_seen(tmp_path: Path) -> None:
+    found = lint_script(
+        tmp_path, f"#!/bin/sh\nif {LEGACY}; then alembic stamp head; fi\nalembic upgrade head\n"
+    )
+    assert [(code, line) for code, line, _, _ in found] == [("MG301", 2)]
+    assert f"(line 2: `{LEGACY}`)" in found[0][3]

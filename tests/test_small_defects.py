@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_runner
-from histories import write_project
+from histories import copy_bundled_example, write_project
 from miglint.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -78,7 +78,7 @@ def test_lint_o_is_output_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 @pytest.mark.parametrize("name", ["tenant", "alembic.ini [tenant]"])
 def test_env_accepts_the_section_name(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "multi-env"
-    shutil.copytree(EXAMPLES / "multi-env", project)
+    copy_bundled_example(EXAMPLES / "multi-env", project)
     for command in (["graph", "--format", "json"], ["plan", "--from", "base"], ["scenarios"]):
         result = run([*command, "--no-cache", "--env", name], project, monkeypatch)
         assert result.exit_code == 0, result.output + result.stderr
@@ -88,7 +88,7 @@ def test_env_accepts_the_section_name(name: str, tmp_path: Path, monkeypatch: py
 
 def test_env_unknown_section_lists_the_names(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = tmp_path / "multi-env"
-    shutil.copytree(EXAMPLES / "multi-env", project)
+    copy_bundled_example(EXAMPLES / "multi-env", project)
     result = run(["graph", "--no-cache", "--env", "tenants"], project, monkeypatch)
     assert result.exit_code == 2
     assert result.stderr == (

@@ -125,6 +125,17 @@ RULE_CASES = [
       False, None, id="pg-add-constraint"),
     P("postgresql", "ALTER TABLE t ADD PRIMARY KEY (id)", "MG205", "ALTER TABLE ADD CONSTRAINT", "t", False, None,
       id="pg-add-unnamed-constraint"),
+    # unnamed: a second run adds a duplicate under a made-up name, it never fails (nylas)
+    P("postgresql", "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u (id)", "MG205", "ALTER TABLE ADD CONSTRAINT",
+      "t", True, None, id="pg-add-unnamed-foreign-key"),
+    P("postgresql", "ALTER TABLE t ADD CHECK (a > 0)", "MG205", "ALTER TABLE ADD CONSTRAINT", "t", True, None,
+      id="pg-add-unnamed-check"),
+    P("postgresql", "ALTER TABLE t ADD UNIQUE (a)", "MG205", "ALTER TABLE ADD CONSTRAINT", "t", True, None,
+      id="pg-add-unnamed-unique"),
+    P("mysql", "ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u (id)", "MG205", "ALTER TABLE ADD CONSTRAINT",
+      "t", True, None, id="mysql-add-unnamed-foreign-key"),
+    P("mysql", "ALTER TABLE t ADD PRIMARY KEY (id)", "MG205", "ALTER TABLE ADD CONSTRAINT", "t", False, None,
+      id="mysql-add-unnamed-primary-key"),
     # MG206 rename-unguarded
     P("postgresql", "ALTER TABLE t RENAME TO u", "MG206", "ALTER TABLE RENAME", "t", False, None,
       id="pg-rename-table"),

@@ -240,6 +240,15 @@ SAFE = [
       "    op.execute(f\"CREATE TYPE {NAME} AS ENUM ('sms', 'email')\")\n"
       "    op.execute(f'DROP TYPE {TMP}')\n",
       id="enum-swap-written-with-fstrings-of-constants"),  # notifications-api 0323
+    P("def upgrade():\n"
+      "    op.drop_constraint('user_session_pkey', 'user_session')\n"
+      "    op.execute('CREATE UNIQUE INDEX user_session_pkey ON user_session (public_id)')\n"
+      "    op.execute('ALTER TABLE user_session ADD CONSTRAINT user_session_pkey PRIMARY KEY USING INDEX user_session_pkey')\n",
+      id="primary-key-dropped-with-its-index-then-rebuilt"),  # QCFractal 8738641e0b90
+    P("def upgrade():\n"
+      "    op.execute('ALTER TABLE users DROP CONSTRAINT users_email_key')\n"
+      "    op.execute('CREATE UNIQUE INDEX users_email_key ON users (lower(email))')\n",
+      id="unique-constraint-dropped-with-its-index"),
 ]  # fmt: skip
 
 
@@ -313,6 +322,11 @@ REPORTED = [
       "        op.execute(f'ALTER TABLE {name} DROP COLUMN legacy')\n",
       [("MG201", "CREATE INDEX ix_"), ("MG203", "ALTER TABLE {name} DROP")],
       id="create-in-a-loop-over-a-lookup-and-drop-in-a-loop-over-names"),
+    P("def upgrade():\n"
+      "    op.drop_constraint('fk_orders_user', 'orders')\n"
+      "    op.execute('CREATE INDEX fk_orders_user ON orders (user_id)')\n",
+      [("MG201", "CREATE INDEX fk_orders_user")],
+      id="a-foreign-key-has-no-index-to-take-with-it"),
 ]  # fmt: skip
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import shutil
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 from conftest import cli_runner
-from histories import revisions_with_imported_labels, write_project
+from histories import copy_bundled_example, revisions_with_imported_labels, write_project
 from miglint.cli import main
 from miglint.reading import collect as collect_module
 from miglint.reading.collect import SIGNATURE, collect
@@ -56,7 +55,7 @@ def lint_process(project: Path, *args: str, command: str = "lint") -> subprocess
 
 def two_heads(tmp_path: Path) -> Path:
     project = tmp_path / "project"
-    shutil.copytree(TWO_HEADS, project)
+    copy_bundled_example(TWO_HEADS, project)
     return project
 
 
@@ -330,7 +329,7 @@ def test_other_files_the_run_reads_are_never_read_when_links_to_devices(name: st
 def test_an_env_py_link_to_a_device_is_not_read_while_searching(tmp_path: Path) -> None:
     project = tmp_path / "project"
     (project / "db").mkdir(parents=True)
-    shutil.copytree(TWO_HEADS / "migrations", project / "db" / "migrations")
+    copy_bundled_example(TWO_HEADS / "migrations", project / "db" / "migrations")
     (project / "db" / "migrations" / "env.py").unlink()
     (project / "db" / "migrations" / "env.py").symlink_to("/dev/zero")
     for name in ("script.py.mako", "alembic.ini"):

@@ -879,15 +879,59 @@ def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:
         if postgres_here is True:
             taken[indent] = True
         if not other:
+            if keyword == "if" and postgres_here is True:
+                header = line_of(match.start())
+                end = _block_end(lines, header, indent)
+                if _always_leaves(lines, header, end):
+                    # `if not bind.dialect.name == "mysql": return` (compair): what follows
+                    # in the enclosing block runs on PostgreSQL never
+                    found += _after(lines, end, indent)
             continue
         header = line_of(match.start())
         found.append(_Block("other_dialect", header + 1, _block_end(lines, header, indent), "", ""))
+    if "return" in text or "raise" in text:
+        for match in _EARLY_EXIT.finditer(text):  # the same on one line: `if ... != "mysql": return`
+            if _runs_on_postgres(match.group(2).lower()) is True:
+                found += _after(lines, line_of(match.start()), len(match.group(1)))
     return found
+
+
+# `if <test>: return` on one line
+_EARLY_EXIT = pattern(r"^([ \t]*)if\b([^\n#]*?):[ \t]*(?:return|raise)\b[^\n]*$", re.M)
+_LEAVES = pattern(r"(?:return|raise)\b")
+
+
+def _always_leaves(lines: list[str], header: int, end: int) -> bool:
+    """Whether the block on the lines after `header` up to `end` always leaves its function:
+    its last statement, at the block's own indent and on one line, returns or raises."""
+    body = [row for row in lines[header:end] if row.strip() and not row.lstrip().startswith("#")]
+    if not body:
+        return False
+    first, last = body[0], body[-1]
+    indent = len(first) - len(first.lstrip(" \t"))
+    return len(last) - len(last.lstrip(" \t")) == indent and _LEAVES.match(last.strip()) is not None
+
+
+def _after(lines: list[str], end: int, indent: int) -> list[_Block]:
+    """The rest of the block that holds a statement at `indent` ending on line `end`."""
+    if indent == 0:
+        return []  # at module level a return is no Python; nothing follows in a function
+    last = _block_end(lines, end, indent - 1)
+    return [_Block("other_dialect", end + 1, last, "", "")] if last > end else []
 
 
 def _runs_on_postgres(test: str) -> bool | None:
     """Whether a branch's test holds on PostgreSQL: True, False, or None when it does not
     tell (it names no database, or mixes the database with other conditions)."""
+    compound = re.search(r"\b(?:and|or)\b", test) is not None
+    if compound and re.search(r"\bnot[ \t]*\(", test):
+        return None  # `not (a or b)`: the parts would be read without their negation
+    if re.search(r"\bor\b", test) and not re.search(r"\band\b", test):
+        # `name != "mysql" or force`: true on PostgreSQL when one part is, false when all are
+        parts = [_runs_on_postgres(part) for part in re.split(r"\bor\b", test)]
+        if True in parts:
+            return True
+        return False if all(part is False for part in parts) else None
     if re.search(r"\band\b", test):
         # `bind and bind.engine.name == "mysql"`: false on PostgreSQL when one part is
         # (and no `or` regroups the parts); else more than the database decides

@@ -95,8 +95,10 @@ def _parse_all(
     ops: bool = False,
     downgrade: bool | str = True,
     meanwhile: Callable[[], object] | None = None,
+    sizes: Sequence[int] | None = None,
 ) -> tuple[list[tuple[str, RevisionFile]], list[bytes]]:
     """(content digest, record) per item; an item without bytes is read by the worker.
+    `sizes`: what each item costs to parse, roughly (largest first), for the batches.
 
     `meanwhile`: work of this process's to do while workers parse (it is not called
     when this process parses alone: the caller does that work afterwards).
@@ -117,7 +119,7 @@ def _parse_all(
     method = _start_method() if workers > 1 else None
     if method is None:
         return _parse_batch(items, dialect, ops, downgrade, tick), []
-    batches = _guided_batches(items, workers)
+    batches = _guided_batches(items, workers, weights=sizes)
     parse_batch = functools.partial(_parse_pickled, dialect=dialect, ops=ops, downgrade=downgrade)
     results: list[tuple[str, RevisionFile]] = []
     blobs: list[bytes] = []
@@ -194,15 +196,33 @@ def _start_method() -> str | None:
     return "spawn" if sys.version_info >= (3, 11) else None
 
 
-def _guided_batches(items: list[Any], workers: int, smallest: int = 16) -> list[list[Any]]:
+def _guided_batches(
+    items: list[Any], workers: int, smallest: int = 16, weights: Sequence[int] | None = None
+) -> list[list[Any]]:
     """Batches that shrink as the work runs out: large ones keep the per-batch cost low,
-    small ones at the end keep a worker from idling while another finishes a big one."""
+    small ones at the end keep a worker from idling while another finishes a big one.
+
+    `weights` (each item's size, largest first): a batch takes a share of the weight
+    left rather than of the count, so that the first batch of the largest files is not
+    most of the work.
+    """
+    if weights is None:
+        weights = [1] * len(items)
+    left = sum(weights)
+    # the per-batch cost is paid for no fewer than `smallest` files of average weight
+    floor = smallest * left / max(len(items), 1)
     batches = []
     start = 0
     while start < len(items):
-        size = max(smallest, (len(items) - start) // (2 * workers))
-        batches.append(items[start : start + size])
-        start += size
+        share = max(left // (2 * workers), floor)
+        end = start
+        weight = 0
+        while end < len(items) and (end == start or weight < share):
+            weight += weights[end]
+            end += 1
+        batches.append(items[start:end])
+        left -= weight
+        start = end
     return batches
 
 
@@ -615,7 +635,13 @@ class Store:
                     out[key] = _unreadable(key, error.strerror or str(error))
                     continue
             to_parse.append((key, data))
-        parsed, blobs = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade, meanwhile)
+        if len(to_parse) >= PARALLEL_THRESHOLD:
+            # Largest first: the batches get smaller towards the end (_guided_batches), and
+            # so do the files in them, so that no worker is left with a big file while the
+            # other has nothing to do (fides: ~35 ms of a cold run in path order).
+            to_parse.sort(key=self._size, reverse=True)
+        sizes = [self._size(item) for item in to_parse]
+        parsed, blobs = _parse_all(to_parse, jobs, self.dialect, self.ops, self.downgrade, meanwhile, sizes)
         if blobs:
             self._blobs += blobs
             self._in_blobs.update(digest for digest, _ in parsed)
@@ -631,6 +657,14 @@ class Store:
             self._delta[digest] = record
             self._used.add(digest)
         return [out[str(p)] for p in paths]
+
+    def _size(self, item: tuple[str, bytes | None]) -> int:
+        """What a file costs to parse, roughly: its size (from the stat that found it new)."""
+        key, data = item
+        if data is not None:
+            return len(data)
+        pending = self._pending.get(key)
+        return pending[0] if pending is not None else 0
 
     # -- runner facts ----------------------------------------------------------------
 

@@ -306,6 +306,16 @@ def _single_file(path: Path, target: Path, cwd: Path) -> _Found:
             ]
             if mine:
                 return _Found(directory, mine, focus=[path])
+    # a revision beside a script directory that has no versions/ (version locations set in
+    # code, daf_butler_migrate): that environment reports it (MG004), found from just above
+    for directory in path.parents[1:2]:
+        try:
+            below = _search_down(directory, cwd)
+        except ConfigError:
+            continue
+        mine = [env for env in below.environments if holds(env)]
+        if mine:
+            return _Found(below.root, mine, focus=[path])
     raise ConfigError(f"{target}: not a version file of an Alembic environment found here or above")
 
 
@@ -856,6 +866,7 @@ def _read_ini_section(
         with _blaming("version_locations"):
             locations = tuple(_resolve(p, base, name) for p in parts if p.strip())
         locations_key = "version_locations"
+        written = dict(zip(locations, (p.strip() for p in parts if p.strip())))
     elif fallback is not None and "version_locations" in fallback.table:
         locations = _toml_locations(fallback)
     else:
@@ -865,11 +876,12 @@ def _read_ini_section(
     # Alembic compares the ini value with "true" exactly.
     recursive = flag == "true" if flag is not None else _toml_flag(fallback, "recursive_version_locations")
 
-    def missing(message: str) -> EnvironmentProblem:
+    def missing(message: str, place: Path) -> EnvironmentProblem:
         if locations_key is None:  # [tool.alembic]'s: its line is found where it is reported
             assert fallback is not None
             return EnvironmentProblem(fallback.path, message, environment=name)
-        line, column = option_position(ini, section, "version_locations") or (None, 0)
+        part = written.get(place, "")
+        line, column = option_position(ini, section, "version_locations", part) or (None, 0)
         return EnvironmentProblem(ini, message, line, column, name)
 
     try:
@@ -947,29 +959,46 @@ _SECTION_HEADER = pattern(r"\[(?P<header>.+)\]")
 _OPTION_LINE = pattern(r"(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$")
 
 
-def option_position(ini: Path, section: str, key: str) -> tuple[int, int] | None:
+def option_position(ini: Path, section: str, key: str, part: str = "") -> tuple[int, int] | None:
     """Where `section` of `ini` (or its [DEFAULT], which every section inherits) sets
-    option `key`: the line (from 1) and the column (from 0) its value starts at."""
+    option `key`: the line (from 1) and the column (from 0) its value starts at; with
+    `part`, where that part of the value is written, on the option's line or on one
+    of its continuation lines (a list of version locations, one per line)."""
     try:
         text = ini.read_text(encoding="utf-8")  # universal newlines, as configparser reads it
     except (OSError, UnicodeDecodeError):
         return None
     found: dict[str, tuple[int, int]] = {}
     current: str | None = None
+    inside: str | None = None  # the section whose option `key` the lines below continue
     for number, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()
+        if inside is not None and stripped and line[0].isspace() and stripped[0] not in "#;":
+            column = line.find(part)
+            if column >= 0 and inside not in found:
+                found[inside] = (number, column)
+            continue
         if not stripped or stripped[0] in "#;" or line[0].isspace():
             continue  # a blank line, a comment, or the continuation of a value
+        inside = None
         header = _SECTION_HEADER.match(stripped)
         if header is not None:
             current = header.group("header")
             continue
         option = _OPTION_LINE.match(line)
         if current in (section, "DEFAULT") and option is not None:
-            if option.group("option").strip().lower() == key:
+            if option.group("option").strip().lower() == key and current not in found:
                 # a value that starts on the next line: the option's own line
                 column = option.start("value") if option.group("value") else 0
-                found.setdefault(current, (number, column))
+                if part:
+                    inside = current
+                    on_line = line.find(part, option.start("value"))
+                    if on_line < 0:
+                        continue  # on a continuation line, or else the option's line after all
+                    column = on_line
+                found[current] = (number, column)
+    if part and not (found.get(section) or found.get("DEFAULT")):
+        return option_position(ini, section, key)
     return found.get(section) or found.get("DEFAULT")
 
 
@@ -1188,7 +1217,7 @@ def _environment(
     note: str | None = None,
     *,
     default_versions: bool = False,
-    missing: Callable[[str], EnvironmentProblem] | None = None,
+    missing: Callable[[str, Path], EnvironmentProblem] | None = None,
 ) -> list[Environment]:
     """`default_versions`: `locations` is the script directory's versions/, which no
     option names. `missing`: how a configured version location that does not exist is
@@ -1212,7 +1241,7 @@ def _environment(
         message = f"{name}: {what} {_shortened(_place(place, cwd))} {reason}"
         if missing is not None and what == "version location" and reason == "does not exist":
             absent.append(place)  # an empty part of the history, as Alembic loads it
-            problems.append(missing(message))
+            problems.append(missing(message, place))
             continue
         key = "script_location" if what == "script_location" else "version_locations"
         raise SettingError(message, key)

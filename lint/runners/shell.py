@@ -42,6 +42,8 @@ _ASSIGN = pattern(r"^\s*(?:export\s+|local\s+|readonly\s+)?(?P<name>[A-Za-z_]\w*
 _EXPANSION = pattern(r"\$\{(?P<braced>[A-Za-z_]\w*)\}|\$(?P<bare>[A-Za-z_]\w*)")
 _OTHER_BINDING = pattern(r"^\s*(?:for\s+(?P<loop>[A-Za-z_]\w*)\s+in\b|read\b(?P<read>[^;&|]*))")
 _SINGLE_LINE_IF = pattern(r"^\s*if\b.*[;\s]fi\s*;?\s*$")
+_ONE_LINE_IF = pattern(r"^\s*if\s+(?P<test>.+?)\s*;\s*then\b(?P<body>.*?)[;\s]fi\s*;?\s*$")
+_ONE_LINE_ELSE = pattern(r"[;\s]else\b")
 _VAR = r"\"?\$\{?(?P<var>[A-Za-z_]\w*)\}?\"?"
 _BINARY = pattern(_VAR + r"\s+(?P<op>-eq|-ne|-gt|-ge|-lt|-le|==|=|!=)\s+[\"']?(?P<value>[^\"'\s\]]*)")
 _UNARY = pattern(r"(?P<op>-z|-n)\s+" + _VAR)
@@ -83,13 +85,19 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
             if frames:
                 frames[-1] = negated(frames[-1])
             continue
-        opened = _IF.match(code)
+        # `if TEST; then A; [else B;] fi` on one line: its frame closes with the line
+        single = _ONE_LINE_IF.match(code)
+        opened = single or _IF.match(code)
+        otherwise = None  # where the one-line `else` starts
         if opened:
             test = _condition(opened.group("test"), number, True, assigned)
             if code.lstrip().startswith("elif") and frames:
                 frames[-1] = [*negated(frames[-1]), test]
             else:
                 frames.append([test])
+            if single:
+                found_else = _ONE_LINE_ELSE.search(code, single.start("body"), single.end("body"))
+                otherwise = found_else.start() if found_else else None
         for match in _ALEMBIC.finditer(code):
             try:
                 words: list[str | None] = list(shlex.split(match.group(0)))
@@ -103,11 +111,15 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
             after_command = match.group(0).find(command) + len(command)
             column = match.start() + (match.group(0).find(value, after_command) if value else 0)
             conditions = tuple(c for f in frames for c in f)
+            if otherwise is not None and match.start() > otherwise:
+                conditions = (*(c for f in frames[:-1] for c in f), *negated(frames[-1]))
             span = Span(number, column, number, column + len(value)) if value else None
             targets = _targets(value, span, bindings, conditions) if value and span else ()
-            in_test = opened is not None and match.start() >= opened.start("test")
+            in_test = opened is not None and opened.start("test") <= match.start() < opened.end("test")
             on_failure = in_test and opened.group("test").lstrip().startswith("!")  # type: ignore[union-attr]
             found.append((number, command, targets, on_failure, match.start(), conditions))
+        if single and frames:
+            frames.pop()
     sites = []
     for number, command, targets, on_failure, start, conditions in found:
         upgraded, exits_at = _what_follows(lines, number, on_failure) if command == "stamp" else (True, None)

@@ -416,7 +416,11 @@ def _glot_action(action: exp.Expr) -> Iterator[tuple[str, str, bool]]:
         yield "ALTER TABLE DROP CONSTRAINT", "PRIMARY KEY", False
     elif isinstance(action, exp.AddConstraint):
         named = action.find(*_cls("Constraint", "IndexColumnConstraint"))
-        yield "ALTER TABLE ADD CONSTRAINT", named.name if named is not None else "", False
+        name = named.name if named is not None else ""
+        # unnamed and no primary key: a second run adds a duplicate under a made-up name
+        # (MySQL's `message_ibfk_2`), it never fails
+        duplicates = not name and action.find(*_cls("PrimaryKey", "PrimaryKeyColumnConstraint")) is None
+        yield "ALTER TABLE ADD CONSTRAINT", name, duplicates
     elif isinstance(action, _cls("AlterRename", "RenameTable")):
         yield "ALTER TABLE RENAME", "", False
     elif isinstance(action, _cls("RenameColumn")):

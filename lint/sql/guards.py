@@ -422,6 +422,12 @@ def _event(index: int, step: Step, order: int) -> _Event:
                 event.made.append((space, table, name))
             else:
                 event.removed.append((space, table, name))
+                if kind == "ALTER TABLE DROP CONSTRAINT" and name.endswith(_INDEX_BACKED):
+                    # a primary key or unique constraint takes its index with it, and
+                    # PostgreSQL names both `<table>_pkey` / `<table>_<columns>_key`
+                    # (QCFractal: drop `user_session_pkey`, CREATE UNIQUE INDEX of that name,
+                    # ADD CONSTRAINT ... PRIMARY KEY USING INDEX it)
+                    event.removed.append(("rel", name))
                 if " RENAME " in kind and step.renamed_to:
                     event.made.append((space, table, _last(step.renamed_to)))
         else:  # an unnamed constraint: only its table is known
@@ -451,6 +457,10 @@ _RENAMED = {
     "ALTER TABLE RENAME": "rel", "ALTER INDEX RENAME": "rel", "ALTER SEQUENCE RENAME": "rel",
     "ALTER VIEW RENAME": "rel", "ALTER MATERIALIZED VIEW RENAME": "rel", "ALTER TYPE RENAME": "type",
 }  # fmt: skip
+
+
+# the names PostgreSQL gives the index behind a primary key or unique constraint
+_INDEX_BACKED = ("_pkey", "_key")
 
 
 def _last(name: str) -> str:

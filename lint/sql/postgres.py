@@ -467,7 +467,9 @@ def _pg_alter_table(st: _PgStmt) -> list[_Fact]:
         if kind is None:
             continue
         name = _pg_action_name(cmd)
-        guarded = bool(cmd.get("missing_ok"))
+        guarded = bool(cmd.get("missing_ok")) or (
+            kind == "ALTER TABLE ADD CONSTRAINT" and _duplicates(cmd, name)
+        )
         seg = segments[index] if segments else None
         at = seg[0].start if seg else -1
         fix_at = () if guarded or not seg or kind == "ALTER TABLE ADD CONSTRAINT" else _pg_action_fix_at(seg)
@@ -476,6 +478,14 @@ def _pg_alter_table(st: _PgStmt) -> list[_Fact]:
         target = f"{table}.{name}" if name else table
         facts.append(_Fact(kind, target, guarded, at, fix_at, keys=keys, cascades=cascades))
     return facts
+
+
+def _duplicates(cmd: Node, name: str) -> bool:
+    """An unnamed foreign key, check or unique constraint: a second run adds another one
+    under a name PostgreSQL makes up (`message_namespace_id_fkey1`), it never fails. A
+    second unnamed primary key does."""
+    constraint = (cmd.get("def") or {}).get("Constraint") or {}
+    return not name and constraint.get("contype") != "CONSTR_PRIMARY"
 
 
 def _pg_action_name(cmd: Node) -> str:
