@@ -155,15 +155,19 @@ class _Reader:
         starts += [stmt_start + m.end() for m in re.finditer("\n", segment)]
         opening: list[int] = []  # the `(`s just before the value
         closing = 0
-        for token in tokenize.generate_tokens(io.StringIO(segment).readline):
-            if token.type in _SKIPPED_TOKENS:
-                continue
-            row, column = token.start
-            offset = starts[row - 1] + column
-            if offset < start:
-                opening = [*opening, offset] if token.string == "(" else []
-            elif offset >= end and token.string == ")":
-                closing += 1
+        try:
+            for token in tokenize.generate_tokens(io.StringIO(segment).readline):
+                if token.type in _SKIPPED_TOKENS:
+                    continue
+                row, column = token.start
+                offset = starts[row - 1] + column
+                bracket = token.string if token.type == tokenize.OP else ""
+                if offset < start:
+                    opening = [*opening, offset] if bracket == "(" else []
+                elif offset >= end and bracket == ")":
+                    closing += 1
+        except (tokenize.TokenError, SyntaxError):
+            closing = 0
         if not closing or closing > len(opening):
             return start, end  # not expected: then at least the value itself
         return opening[-closing], stmt_end
@@ -238,15 +242,18 @@ def _reference(node: ast.expr, imports: _Imports) -> tuple[str, str, int] | None
 def _string_parts(raw: str) -> int:
     """How many string literals make up `raw`, an expression of strings only."""
     parts = depth = 0
-    for token in tokenize.generate_tokens(io.StringIO(raw).readline):
-        name = tokenize.tok_name[token.type]
-        if name == "FSTRING_START":  # Python 3.12+: an f-string is several tokens
-            parts += depth == 0
-            depth += 1
-        elif name == "FSTRING_END":
-            depth -= 1
-        elif token.type == tokenize.STRING and depth == 0:
-            parts += 1
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(raw).readline):
+            name = tokenize.tok_name[token.type]
+            if name == "FSTRING_START":  # Python 3.12+: an f-string is several tokens
+                parts += depth == 0
+                depth += 1
+            elif name == "FSTRING_END":
+                depth -= 1
+            elif token.type == tokenize.STRING and depth == 0:
+                parts += 1
+    except (tokenize.TokenError, SyntaxError):
+        return 0
     return parts
 
 
