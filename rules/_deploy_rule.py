@@ -34,8 +34,9 @@ class DeployRule(GraphRule):
     The PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py), what
     follows `if bind.dialect.name != "mysql": return` in the same block, and
     environments whose database is another: as `dialect` or a `versions/<dialect>/`
-    directory says, or as a SQLite `PRAGMA` that upgrade() runs outside such a branch
-    proves. An ini's literal `sqlalchemy.url` is not taken for the database: projects write
+    directory says, or as a SQLite `PRAGMA` or a statement in MySQL's own syntax that
+    PostgreSQL's parser refuses (`MODIFY COLUMN`, `UPDATE a JOIN b`, backquotes), run by
+    upgrade() outside such a branch, proves. An ini's literal `sqlalchemy.url` is not taken for the database: projects write
     `sqlite:///app.db` there as a placeholder and set the real URL in code (keystone,
     nova, aodh, trove; quay's reads `sqlite:///will/be/overridden`).
     """

@@ -318,6 +318,44 @@ def test_a_pragma_that_upgrade_runs_proves_the_history_never_runs_on_postgresql(
         assert found == []
 
 
+@pytest.mark.parametrize(
+    ("statement", "postgres"),
+    [
+        ('op.execute("ALTER TABLE thread MODIFY COLUMN subject VARCHAR(255)")', False),  # nylas
+        ('op.execute("ALTER TABLE thread CHANGE subject title VARCHAR(255)")', False),
+        (
+            'op.execute("UPDATE message INNER JOIN thread ON message.t = thread.id SET message.n = thread.n")',
+            False,
+        ),
+        ('op.execute("UPDATE message m JOIN thread t ON m.t = t.id SET m.n = t.n")', False),
+        ('op.execute("ALTER TABLE `thread` ADD COLUMN `x` INT")', False),
+        ('op.execute("CREATE TABLE t (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB")', False),
+        (
+            'if op.get_bind().dialect.name == "mysql":\n    op.execute("ALTER TABLE t MODIFY COLUMN a INT")',
+            True,
+        ),
+        ('op.execute(f"ALTER TABLE {name} MODIFY COLUMN a INT")', True),  # not the SQL that runs
+        ('op.execute("ALTER TABLE t ALTER COLUMN a TYPE bigint")', True),
+        ('op.execute("UPDATE message SET n = thread.n FROM thread WHERE message.t = thread.id")', True),
+        ('op.execute("ALTER TABLE t MODIFY")', False),
+        ('op.execute("SELECT 1;\\nALTER TABLE t MODIFY COLUMN a INT")', False),  # not the first statement
+    ],
+)
+def test_a_statement_in_mysql_syntax_proves_the_history_never_runs_on_postgresql(
+    tmp_path: Path, statement: str, postgres: bool
+) -> None:
+    """PostgreSQL refuses it, as a PRAGMA: such a history never gets past that revision there."""
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_index('ix', 'users', ['a'])"),
+            "0002_r2.py": revision("r2", "r1", statement),
+        },
+    )
+    found = codes(lint(tmp_path, "--select", "MG401")[1])
+    assert found == ([("0001_r1.py", 6, "MG401")] if postgres else [])
+
+
 def test_a_pragma_is_read_not_reported_unread() -> None:
     record = parse_revision_file(
         "v.py", revision("r1", None, 'op.execute("PRAGMA foreign_keys=OFF")').encode(), "postgresql"

@@ -1030,6 +1030,41 @@ def test_a_revision_beside_a_script_directory_without_versions_can_be_linted_alo
     assert "no revision files found" not in other.stderr  # the file given is there
 
 
+def test_a_plugin_version_directory_is_linted_without_configuration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """invenio-rdm-records, indico-plugins: a package ships its branch of the host's history
+    in a directory of revisions, and the host's env.py finds it by an entry point. Nothing
+    here configures Alembic: each such directory is one history, at the root and alone."""
+    for package, revs in (("myplugin/alembic", ("b1", "c2<-b1")), ("other/migrations", ("x1",))):
+        directory = tmp_path / package
+        directory.mkdir(parents=True)
+        for text in revs:
+            rev = spec(text)
+            (directory / f"{rev.rev}_step.py").write_text(version_source(rev))
+    (tmp_path / "tests" / "data").mkdir(parents=True)  # a fixture is not the project's history
+    (tmp_path / "tests" / "data" / "z9_step.py").write_text(version_source(spec("z9")))
+    (tmp_path / "myplugin" / "__init__.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    whole = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "."])
+    assert (whole.exit_code, whole.stdout) == (
+        0,
+        "myplugin/alembic: 2 revisions, ok\nother/migrations: 1 revision, ok\n"
+        "All checks passed: 3 revisions in 2 environments.\n",
+    )
+    assert whole.stderr == (
+        "miglint: myplugin/alembic: revision files that no Alembic configuration here names: linted as one history\n"
+        "miglint: other/migrations: revision files that no Alembic configuration here names: linted as one history\n"
+    )
+    alone = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "myplugin/alembic/c2_step.py"])
+    assert (alone.exit_code, alone.stdout) == (0, "All checks passed: 2 revisions in 1 environment.\n")
+    nothing = tmp_path / "empty"
+    nothing.mkdir()
+    monkeypatch.chdir(nothing)
+    missing = cli_runner().invoke(main, ["lint", "--no-cache", "."])
+    assert missing.exit_code == 2 and "no Alembic environment found" in missing.stderr
+
+
 def test_an_absolute_location_that_does_not_exist_is_named_as_written(tmp_path: Path) -> None:
     conf = tmp_path / "conf"
     conf.mkdir()

@@ -260,7 +260,8 @@ def extract_operations(
     lowered = text.lower()
     if "count" in lowered:
         blocks += _row_count_guards(text, lowered, lines)
-    if any(word in lowered for word in _OTHER_DIALECTS) or "pragma" in lowered:  # (a PRAGMA's `else:` branch)
+    # the `else:` after `if ... "postgresql":` names no other database (tacker), nor a PRAGMA's
+    if any(word in lowered for word in _OTHER_DIALECTS) or "pragma" in lowered or "postgres" in lowered:
         blocks += _dialect_branches(text, lines())
     found: list[OpFact] = []
     created: set[str] = set()  # tables upgrade() has created so far

@@ -108,18 +108,23 @@ class DeployScope:
         return found
 
 
+# statements PostgreSQL refuses, as op facts (sql/facts.py)
+_REFUSED = frozenset({"pragma", "mysql_only"})
+
+
 def on_postgres(graph: RevisionGraph) -> bool:
     """Whether the history may run on PostgreSQL: `dialect` and a `versions/<dialect>/`
-    directory say (DeployContext.postgres), and no upgrade() runs a SQLite PRAGMA outside a
-    branch for another database (PostgreSQL refuses it: from the base, such a history never
-    gets past that revision there; securedrop)."""
+    directory say (DeployContext.postgres), and no upgrade() runs, outside a branch for
+    another database, a SQLite PRAGMA (securedrop) or a statement in MySQL's own syntax
+    (`MODIFY COLUMN`, `UPDATE a JOIN b`, backquotes: nylas): PostgreSQL refuses them, so
+    from the base such a history never gets past that revision there."""
     found: bool | None = getattr(graph, "_on_postgres", None)
     if found is None:
         context: DeployContext = getattr(graph, "deploy", DeployContext())
         found = context.postgres and not any(
-            o.name == "pragma" and "other_dialect" not in o.blocks
+            o.name in _REFUSED and "other_dialect" not in o.blocks
             for file in graph.revisions.values()
-            if "pragma" in file.upgrade_operation_names
+            if not _REFUSED.isdisjoint(file.upgrade_operation_names)
             for o in file.upgrade_operations
         )
         graph._on_postgres = found  # type: ignore[attr-defined]

@@ -307,15 +307,36 @@ def _single_file(path: Path, target: Path, cwd: Path) -> _Found:
             if mine:
                 return _Found(directory, mine, focus=[path])
     # a revision beside a script directory that has no versions/ (version locations set in
-    # code, daf_butler_migrate): that environment reports it (MG004), found from just above
-    for directory in path.parents[1:2]:
+    # code, daf_butler_migrate): that environment reports it (MG004). Only the directories
+    # beside the file's own are looked at: an editor opens any file anywhere.
+    if len(path.parents) > 1 and _may_be_revision(path):
+        above = path.parents[1]
         try:
-            below = _search_down(directory, cwd)
+            beside = sorted(_listed(above, str(above), cwd))
         except ConfigError:
-            continue
-        mine = [env for env in below.environments if holds(env)]
+            beside = []
+        for script in beside:
+            if (
+                script.is_dir()
+                and not script.is_symlink()
+                and script != path.parent
+                and (script / "env.py").is_file()
+                and not (script / "versions").exists()
+            ):
+                mine = [env for env in _unversioned_script(script, cwd) if holds(env)]
+                if mine:
+                    return _Found(above, mine, focus=[path])
+        # nothing configures it (a plugin's version directory): its directory, as `lint .`
+        # above it would lint it (_version_directories)
+        name = _display(path.parent, cwd)
+        note = f"{name}: revision files that no Alembic configuration here names: linted as one history"
+        mine = [
+            replace(env, note=note)
+            for env in _environment(name, None, (path.parent,), False, cwd)
+            if holds(env)
+        ]
         if mine:
-            return _Found(below.root, mine, focus=[path])
+            return _Found(path.parent, mine, focus=[path])
     raise ConfigError(f"{target}: not a version file of an Alembic environment found here or above")
 
 
@@ -465,12 +486,38 @@ def _search_down(start: Path, cwd: Path) -> _Found:
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             raise ConfigError(problems[0].message + more)
+        plugins = _version_directories(start, cwd)
+        if plugins:
+            return _Found(start, plugins)
         raise ConfigError(
             f"{_display(start, cwd)}: no Alembic environment found (no alembic.ini or "
             "[tool.alembic] here or above, nor below); pass a path or declare "
             "[[tool.miglint.environments]]"
         )
     return _Found(start, environments, problems)
+
+
+# test fixtures are not a project's history
+_NOT_VERSIONS = frozenset({"tests", "test", "testing", "fixtures"})
+
+
+def _version_directories(start: Path, cwd: Path) -> list[Environment]:
+    """Directories of revision files below `start` when nothing there configures Alembic: a
+    plugin package ships its branch of another project's history (invenio-rdm-records,
+    indico-plugins: the application's env.py finds it by an entry point). Each is linted
+    as `miglint lint <directory>` lints it, with a note saying so."""
+    found = []
+    for directory, dirnames, filenames in _walk(start):
+        dirnames[:] = [d for d in dirnames if d not in _NOT_VERSIONS]
+        here = Path(directory)
+        if any(
+            _REVISION_FILE.match(f) and f.endswith(".py") and _may_be_revision(here / f) for f in filenames
+        ):
+            name = _display(here, cwd)
+            note = f"{name}: revision files that no Alembic configuration here names: linted as one history"
+            found.extend(replace(env, note=note) for env in _environment(name, None, (here,), False, cwd))
+            dirnames[:] = []  # its sub-directories are its own (a recursive layout)
+    return found
 
 
 def _is_alembic_ini_name(name: str) -> bool:

@@ -23,6 +23,23 @@ if TYPE_CHECKING:
 
 _PRAGMA = pattern(r"\s*(?i:PRAGMA)\b")
 _PRAGMA_OPS = (("pragma", "", "", ()),)
+# MySQL's own syntax, in a statement PostgreSQL's parser refused: `ALTER TABLE t
+# MODIFY|CHANGE [COLUMN]`, `UPDATE a [INNER|LEFT] JOIN b`, backquoted names, `ENGINE=`,
+# AUTO_INCREMENT
+_MYSQL_STATEMENT = pattern(
+    r"(?is)\s*(?:ALTER\s+TABLE\s+\S+\s+(?:MODIFY|CHANGE)\b|UPDATE\s+\S+(?:\s+\w+)?\s+(?:INNER\s+|LEFT\s+)?JOIN\b)"
+)
+_MYSQL_WORDS = pattern(r"(?i)`\w+`|\bENGINE\s*=|\bAUTO_INCREMENT\b")
+
+
+def _mysql_only(text: str, start: int, end: int) -> bool:
+    return (
+        _MYSQL_STATEMENT.match(text, start, end) is not None
+        or _MYSQL_WORDS.search(text, start, end) is not None
+    )
+
+
+_MYSQL_OPS = (("mysql_only", "", "", ()),)
 # A file without this cannot run SQL through execute(); most revisions are skipped here.
 _EXECUTES = pattern(r"\.(?:execute|exec_driver_sql)\s*\(")
 
@@ -120,6 +137,15 @@ def sql_facts(
                 )
                 steps.append(Step(None, "PRAGMA", "", False, source.function, source.entry, source.line))
                 continue
+            if not source.placeholders and _mysql_only(source.text, bad.start, bad.end):
+                # PostgreSQL refuses it, MySQL runs it: a history that runs one outside a branch
+                # for another database never runs on PostgreSQL (history/deploy.py)
+                statements.append(
+                    SqlStatement(
+                        None, "MYSQL", "", span, False, "", source.function, source.entry, ops=_MYSQL_OPS
+                    )
+                )
+                steps.append(Step(None, "MYSQL", "", False, source.function, source.entry, source.line))
             problems.append(SqlProblem(span, source.shown(bad.reason), source.entry, True))
     reported = steps if checked is None else [s for s in steps if s.entry in checked]
     if any(s.code and not s.guarded for s in reported) and worth_reading(text, reported):
