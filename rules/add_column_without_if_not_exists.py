@@ -14,7 +14,8 @@ class AddColumnWithoutIfNotExists(SqlRule):
     statement on the same Python path (or an enclosing one) makes it safe, nor
     inside Python that looks the object up first (an `if` on a `pg_*` /
     `information_schema` / inspector lookup or on `.first()` / `.scalar()` of a
-    SELECT, an early `return` after one, a `try` that catches the database error, an
+    SELECT, or on a call of a function from another module named for a lookup,
+    `table_has_column(...)` / `index_exists(...)`, an early `return` after one, a `try` that catches the database error, an
     `except IndexError` after an empty lookup). Safe where it stands: a DROP COLUMN
     of the same column before it, or a table new on each run (dropped or made
     TEMPORARY earlier, or made by `op.create_table` without `if_not_exists`). Where

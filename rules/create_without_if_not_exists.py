@@ -17,7 +17,8 @@ class CreateWithoutIfNotExists(SqlRule):
     statement on the same Python path (or an enclosing one) makes it safe, nor
     inside Python that looks the object up first (an `if` on a `pg_*` /
     `information_schema` / inspector lookup or on `.first()` / `.scalar()` of a
-    SELECT, an early `return` after one, a `try` that catches the database error, an
+    SELECT, or on a call of a function from another module named for a lookup,
+    `table_has_column(...)` / `index_exists(...)`, an early `return` after one, a `try` that catches the database error, an
     `except IndexError` after an empty lookup). Safe where it stands: a DROP (with
     or without IF EXISTS) or a rename away of the same name before it (an index too after
     the drop of a constraint PostgreSQL names as a primary key's or unique constraint's,

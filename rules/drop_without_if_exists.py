@@ -15,7 +15,8 @@ class DropWithoutIfExists(SqlRule):
     statement on the same Python path (or an enclosing one) makes it safe, nor
     inside Python that looks the object up first (an `if` on a `pg_*` /
     `information_schema` / inspector lookup or on `.first()` / `.scalar()` of a
-    SELECT, an early `return` after one, a `try` that catches the database error, an
+    SELECT, or on a call of a function from another module named for a lookup,
+    `table_has_column(...)` / `index_exists(...)`, an early `return` after one, a `try` that catches the database error, an
     `except IndexError` after an empty lookup, a `for` over the rows such a lookup
     found: what it acts on is there when it runs). Safe where it stands: a drop of an
     object made earlier in the same function (a temporary table, a type renamed to

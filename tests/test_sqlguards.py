@@ -249,6 +249,30 @@ SAFE = [
       "    op.execute('ALTER TABLE users DROP CONSTRAINT users_email_key')\n"
       "    op.execute('CREATE UNIQUE INDEX users_email_key ON users (lower(email))')\n",
       id="unique-constraint-dropped-with-its-index"),
+    P("def upgrade():\n"
+      "    conn = op.get_bind()\n"
+      "    spaces = conn.execute(sa.text(\"\"\"\n"
+      "        SELECT ss.id FROM spaces ss\n"
+      "        WHERE NOT EXISTS (\n"
+      "            SELECT 1 FROM roles r WHERE r.space_id = ss.id\n"
+      "        )\n"
+      "    \"\"\")).fetchall()\n"
+      "    for (space_id,) in spaces:\n"
+      "        for role in ('Owner', 'Viewer'):\n"
+      "            conn.execute(sa.text('INSERT INTO roles (name, space_id) VALUES (:n, :s)'), {'n': role, 's': space_id})\n",
+      id="insert-in-a-loop-over-rows-the-table-lacks"),  # SurfSense 41
+    P("def upgrade():\n"
+      "    conn = op.get_bind()\n"
+      "    for row in conn.execute(sa.text('SELECT u.id FROM users u LEFT JOIN settings s ON s.user_id = u.id WHERE s.user_id IS NULL')):\n"
+      "        add_settings(conn, row.id)\n"
+      "\n\ndef add_settings(conn, user_id):\n"
+      "    conn.execute(sa.text('INSERT INTO settings (user_id) VALUES (:u)'), {'u': user_id})\n",
+      id="insert-in-a-helper-called-in-a-loop-over-a-left-join-is-null"),
+    P("from migrations.helpers import table_has_column\n\n\n"
+      "def upgrade():\n"
+      "    if not table_has_column('notes', 'directory_id'):\n"
+      "        op.execute('INSERT INTO note_directory (id) SELECT group_id FROM notes_group')\n",
+      id="imported-helper-named-for-a-lookup"),  # iris-web c29ef01617f5
 ]  # fmt: skip
 
 
@@ -327,6 +351,20 @@ REPORTED = [
       "    op.execute('CREATE INDEX fk_orders_user ON orders (user_id)')\n",
       [("MG201", "CREATE INDEX fk_orders_user")],
       id="a-foreign-key-has-no-index-to-take-with-it"),
+    P("def upgrade():\n"
+      "    conn = op.get_bind()\n"
+      "    spaces = conn.execute(sa.text('SELECT id FROM spaces s WHERE NOT EXISTS (SELECT 1 FROM owners o WHERE o.s = s.id)'))\n"
+      "    for (space_id,) in spaces:\n"
+      "        conn.execute(sa.text('INSERT INTO roles (space_id) VALUES (:s)'), {'s': space_id})\n"
+      "    conn.execute(sa.text(\"INSERT INTO owners (name) VALUES ('x')\"))\n",
+      [("MG204", "conn.execute(sa.text('INSERT INTO roles"), ("MG204", "conn.execute(sa.text(\"INSERT INTO owners")],
+      id="loop-rows-lack-another-table-and-an-insert-after-the-loop"),
+    P("from migrations.helpers import needs_seeding\n\n\n"
+      "def upgrade():\n"
+      "    if needs_seeding():\n"
+      "        op.execute(\"INSERT INTO plans (name) VALUES ('free')\")\n",
+      [("MG204", "op.execute(\"INSERT INTO plans")],
+      id="imported-helper-whose-name-says-nothing"),
 ]  # fmt: skip
 
 

@@ -63,6 +63,14 @@ _DATABASE_ERRORS = frozenset({
     "InvalidSchemaName", "NoSuchTableError", "Error",
 })  # fmt: skip
 _EXITS = (ast.Return, ast.Continue, ast.Raise)
+# the name of a function that asks the database whether something is there
+_LOOKUP_NAME = pattern(r"(?i)(?:^|_)(?:has|exists?)(?:_|$)|_exists?$|^exists?_")
+# a query whose rows a table has none for (see Context.lacking)
+_LACKING = pattern(
+    r"(?is)\bNOT\s+EXISTS\s*\(\s*SELECT\b[^()]*?\bFROM\s+([\w.\"]+)"
+    r"|\bLEFT\s+(?:OUTER\s+)?JOIN\s+([\w.\"]+)[^;]*?\bIS\s+NULL\b"
+    r"|\bEXCEPT\s+SELECT\b[^()]*?\bFROM\s+([\w.\"]+)"
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,10 @@ class Context:
     # in the body of a loop over what a lookup found (`for column in
     # inspector.get_columns(t):`): an object it acts on exists when it runs
     existing: bool = False
+    # in the body of a loop over rows its query keeps only where a table has none for them
+    # (`SELECT ... WHERE NOT EXISTS (SELECT 1 FROM roles ...)`): what it inserts there is
+    # new on every run (the tables, bare and lower-case)
+    lacking: frozenset[str] = frozenset()
 
 
 def function_contexts(
@@ -137,6 +149,7 @@ class _Reader:
         self._looked: dict[int, bool] = {}  # by id(): a test is read where it stands and again after it
         self.true: frozenset[str] = frozenset()  # parameters that are True on this call
         self.over_lookups = 0  # the loops over a lookup's rows around the statement read now
+        self.lacking: frozenset[str] = frozenset()  # Context.lacking of the loops around it
 
     def branch(self, path: tuple[int, ...]) -> tuple[int, ...]:
         return (*path, next(self.branches))
@@ -168,7 +181,10 @@ class _Reader:
         elif isinstance(node, (ast.For, ast.AsyncFor)):
             over = int(self.looks_up(node.iter))
             self.over_lookups += over
+            around = self.lacking
+            self.lacking = around | self.lacked(node.iter)
             self.block(node.body, self.branch(path), guarded)
+            self.lacking = around
             self.over_lookups -= over
             self.block(node.orelse, self.branch(path), guarded)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
@@ -187,7 +203,14 @@ class _Reader:
             self.block(getattr(node, "finalbody", []), path, guarded)
         else:
             self.found.append(
-                Context(node.lineno, node.end_lineno or node.lineno, path, guarded, self.over_lookups > 0)
+                Context(
+                    node.lineno,
+                    node.end_lineno or node.lineno,
+                    path,
+                    guarded,
+                    self.over_lookups > 0,
+                    self.lacking,
+                )
             )
 
     def looks_up(self, node: ast.AST) -> bool:
@@ -196,12 +219,44 @@ class _Reader:
             found = self._looked[id(node)] = self.mentions_lookup(node, 0)
         return found
 
+    def lacked(self, node: ast.AST, depth: int = 0) -> frozenset[str]:
+        """The tables a loop's rows have no row in, by its query's `NOT EXISTS (SELECT ...
+        FROM t ...)`, `LEFT JOIN t ... IS NULL` or `EXCEPT SELECT ... FROM t`, read in the
+        node or in the values its names hold (three assignments deep)."""
+        _, names = _summary(node)
+        # the strings themselves (ast.dump-like text escapes their line breaks)
+        text = " ".join(
+            n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        )
+        found = frozenset(
+            name.rsplit(".", 1)[-1].strip('"').lower()
+            for match in _LACKING.finditer(text)
+            for name in match.groups()
+            if name
+        )
+        if found or depth >= 3 or not names:
+            return found
+        if self._assigned is None:
+            self._assigned = self.read_assigned()
+        values = [value for name in sorted(names) for value in self._assigned.get(name, ())]
+        return frozenset().union(*(self.lacked(value, depth + 1) for value in values))
+
     def mentions_lookup(self, node: ast.AST, depth: int) -> bool:
         """Whether _LOOKUP finds a lookup in the node, or in the values its names hold
         (three assignments deep). The node's own text is searched first: a test that
         names the inspector needs none of its names followed."""
         text, names = _summary(node)
         if _LOOKUP.search(text) is not None:
+            return True
+        if any(
+            isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Name)
+            and call.func.id not in self.helpers
+            and _LOOKUP_NAME.search(call.func.id) is not None
+            for call in ast.walk(node)
+        ):
+            # an imported helper named for what it asks (`table_has_column(...)` from a
+            # module beside env.py: iris-web): its body is not here to read
             return True
         if depth >= 3:
             return False
@@ -224,6 +279,11 @@ class _Reader:
                 for value in local.get(used, ())
             )
         return any(self.mentions_lookup(value, depth + 1) for value in values)
+
+
+def lacking_rows(text: str) -> bool:
+    """Whether the text holds a query whose rows a table has none for (Context.lacking)."""
+    return _LACKING.search(text) is not None
 
 
 def _summary(node: ast.AST) -> tuple[str, set[str]]:

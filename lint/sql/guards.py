@@ -44,7 +44,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
 
-from ..facts.pyguards import contexts_by_line, function_contexts, walk_statements
+from ..facts.pyguards import contexts_by_line, function_contexts, lacking_rows, walk_statements
 from ..lazydataclass import dataclass, field
 from ..lazyre import pattern
 from .source import ENTRY_POINTS, call_name
@@ -79,6 +79,7 @@ class _Event:
     path: tuple[int, ...] = ()
     python_guarded: bool = False
     python_existing: bool = False  # in a loop over a lookup's rows (pyguards.Context.existing)
+    python_lacking: frozenset[str] = frozenset()  # pyguards.Context.lacking
     made: list[Key] = field(default_factory=list)
     removed: list[Key] = field(default_factory=list)
     written: str = ""  # the table whose rows or parts it changes
@@ -98,6 +99,8 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
     """
     if _BRANCHES.search(text):
         return True
+    if _LOOP.search(text) and any(s.kind == "INSERT" for s in steps) and lacking_rows(text):
+        return True  # a loop over rows a table has none for (pyguards.Context.lacking)
     events = [_event(index, step, index) for index, step in enumerate(steps)]
     counts: dict[str, _Tally] = {}
     for event in events:
@@ -121,6 +124,7 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
 # a quoted run of the text: `'users'` in the text <=> "users" among them (names hold no quote)
 _QUOTED = pattern(r"""(['"])(?=([^'"\n]*)\1)""")
 _BRANCHES = pattern(r"^[ \t]+(?:if|elif|try|except|while)\b", re.MULTILINE)
+_LOOP = pattern(r"^[ \t]+(?:async[ \t]+)?for\b", re.MULTILINE)
 
 
 def _related(tally: _Tally, event: _Event) -> bool:
@@ -177,6 +181,8 @@ def settle(
                     event.python_guarded
                     # a drop or rename of what a loop over a lookup's rows found there
                     or (event.python_existing and event.step.code in _ACTS_ON_EXISTING)
+                    # an INSERT into a table the loop's rows have no row in (NOT EXISTS)
+                    or (event.step.kind == "INSERT" and _last(event.step.target) in event.python_lacking)
                     or history.settled(event)
                 )
                 here = history.emptied_before(event) if event.step.kind == "INSERT" else frozenset()
@@ -264,6 +270,7 @@ class _Inliner:
         owner: str | None = None,
         call: ast.Call | None = None,
         existing: bool = False,
+        lacking: frozenset[str] = frozenset(),
     ) -> None:
         """`owner`: the module function whose steps these are, for a function nested in it;
         `call`: the call that runs it (pyguards.true_parameters)."""
@@ -301,16 +308,25 @@ class _Inliner:
             inner = path + context.path if context is not None else path
             inner_guarded = guarded or (context is not None and context.guarded)
             inner_existing = existing or (context is not None and context.existing)
+            inner_lacking = lacking | context.lacking if context is not None else lacking
             if isinstance(what, tuple):
                 name, nested_owner, called = what
                 callee = nested[name] if nested_owner else self.functions[name]
                 self.inline(
-                    callee, inner, inner_guarded, [*stack, name], nested_owner or None, called, inner_existing
+                    callee,
+                    inner,
+                    inner_guarded,
+                    [*stack, name],
+                    nested_owner or None,
+                    called,
+                    inner_existing,
+                    inner_lacking,
                 )
                 continue
             event = _event(index if index >= 0 else -1, what, len(self.events))
             event.path, event.python_guarded = inner, inner_guarded
             event.python_existing = inner_existing
+            event.python_lacking = inner_lacking
             self.events.append(event)
 
 
