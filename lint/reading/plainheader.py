@@ -95,6 +95,8 @@ _SIMPLE_LINES = pattern(
 
 @dataclass(frozen=True)
 class PlainHeader:
+    """A header as read: by this module, or by reading/astheader.py when this one declines."""
+
     values: dict[str, HeaderValue]
     message: str | None
     doc_revision_id: DocLine | None
