@@ -250,10 +250,10 @@ def source_generators() -> list[Callable[[random.Random], tuple[bytes, str]]]:
         return _sql_file(sql).encode(), ""
 
     def deep_but_valid(rng: random.Random) -> tuple[bytes, str]:
-        # Python compiles these; LibCST, the AST compiler or the SQL reader might not keep up
+        # Python compiles these; the AST compiler or the SQL reader might not keep up
         size = rng.choice((500, 1500, 2500))
         shape = rng.choice(("header-sum", "sql-sum", "helper-chain", "named-sql-sum"))
-        if shape == "header-sum":  # LibCST cannot render it: a computed value all the same
+        if shape == "header-sum":  # a computed value, however deep
             return f"revision = 'b'\ndown_revision = {' + '.join([repr('a')] * size)}\n".encode(), "MG003"
         if shape == "sql-sum":
             sql = " + ".join(["'CREATE TABLE t (id int);'"] * size)

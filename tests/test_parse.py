@@ -229,19 +229,53 @@ def _version_files() -> list:
     return out + TRICKY
 
 
-def test_fast_positions_equal_rendered_positions(monkeypatch: pytest.MonkeyPatch) -> None:
+def _held(text: str, span: Span) -> str:
+    """The text a span covers."""
+    lines = text.split("\n")
+    if span.line == span.end_line:
+        return lines[span.line - 1][span.column : span.end_column]
+    middle = lines[span.line : span.end_line - 1]
+    return "\n".join(
+        [lines[span.line - 1][span.column :], *middle, lines[span.end_line - 1][: span.end_column]]
+    )
+
+
+def test_each_header_span_holds_its_value_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read from Python's AST (whose columns count UTF-8 bytes), each value's span covers the
+    value's text exactly, its parentheses included: a literal evaluates to its ids, a computed
+    value is its text."""
+    import ast
+
     from miglint.reading import parse
 
-    files = _version_files()
-    fast = [parse_revision_file("v.py", data) for data in files]
-    monkeypatch.setattr(parse, "_unique_header_lines", lambda text: {})
-    slow = [parse_revision_file("v.py", data) for data in files]
-    assert len(files) > 200
-    for data, a, b in zip(files, fast, slow):
-        assert a == b, data[:300]
+    monkeypatch.setattr(parse, "read_plain_header", lambda *args: None)
+    files = _version_files() + PLAIN_TRICKY + [source.encode() for source, _ in AST_HEADERS]
+    checked = 0
+    for data in files:
+        record = parse_revision_file("v.py", data)
+        if record.problem is not None:
+            continue
+        text = data.decode("utf-8-sig").replace("\r\n", "\n").replace("\r", "\n")
+        for value in (record.revision, record.down_revision, record.branch_labels, record.depends_on):
+            if value is None:
+                continue
+            held = _held(text, value.span)
+            assert held == held.strip(), (held, data[:300])
+            if value.is_dynamic:
+                assert held == value.dynamic, data[:300]
+                continue
+            try:
+                found = ast.literal_eval(held)
+            except ValueError:  # a name bound to a literal elsewhere (`down_revision = BASE`)
+                assert held.strip("()").strip().isidentifier(), data[:300]
+                continue
+            ids = () if found is None else (found,) if isinstance(found, str) else tuple(found)
+            assert ids == value.ids, data[:300]
+            checked += 1
+    assert checked > 800
 
 
-# Headers the plain reader must either read exactly as LibCST does or hand over to it.
+# Headers the plain reader must either read exactly as reading/astheader.py does or hand over.
 PLAIN_TRICKY = [
     # a header line imitated inside the docstring, no real one
     b'"""notes\nrevision = \'fake\'\n"""\ndef upgrade():\n    pass\n',
@@ -286,6 +320,8 @@ PLAIN_TRICKY = [
     b'"""doc""" "more"\nrevision = \'r\'\n',
     b'"""doc"""; revision = \'r\'\n',
     b'"""doc""" + "x"\nrevision = \'r\'\n',
+    b'("""parenthesised\nRevision ID: r\n""")\nrevision = \'r\'\n',  # a docstring all the same
+    b"(1)\nrevision = 'r'\n",
     b'import os\n"""not a docstring\nRevision ID: q\n"""\nrevision = \'r\'\n',
     b'"""\n\n   Indented   message  \n  Revision ID:  r  \n"""\nrevision = \'r\'\n',
     b'""""""\nrevision = \'r\'\n',
@@ -332,7 +368,176 @@ def _plain_reads(data: bytes) -> bool:
     return plainheader.read_plain_header(text, parse._header_region(text) or text) is not None
 
 
-def test_plain_header_reader_agrees_with_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
+# Headers reading/plainheader.py declines, each read from Python's AST: (source, {field: (shape,
+# ids or the computed text, span)}); a field not named is absent.
+AST_HEADERS = [
+    # a header name used again later in the file
+    (
+        "import logging\n\nrevision = 'abc123'\ndown_revision = 'def456'\n"
+        "log = logging.getLogger('alembic.env.' + revision)\n",
+        {
+            "revision": ("str", ("abc123",), (3, 11, 3, 19)),
+            "down_revision": ("str", ("def456",), (4, 16, 4, 24)),
+        },
+    ),
+    (
+        'revision = "abc123"\ndown_revision = None\nprint(f"upgrading {revision}")\n',
+        {"revision": ("str", ("abc123",), (1, 11, 1, 19)), "down_revision": ("none", (), (2, 16, 2, 20))},
+    ),
+    # an assignment made twice: the last one counts
+    (
+        "revision = 'r1'\ndown_revision = 'r0'\nbranch_labels = None\ndepends_on = None\ndepends_on = None\n",
+        {
+            "revision": ("str", ("r1",), (1, 11, 1, 15)),
+            "down_revision": ("str", ("r0",), (2, 16, 2, 20)),
+            "branch_labels": ("none", (), (3, 16, 3, 20)),
+            "depends_on": ("none", (), (5, 13, 5, 17)),
+        },
+    ),
+    # the header after a def; a parenthesised value spans its parentheses, not the comment
+    (
+        "def helper():\n    pass\n\nrevision = 'r1'\ndown_revision = ('r0')  # the parent (see #12)\n",
+        {"revision": ("str", ("r1",), (4, 11, 4, 15)), "down_revision": ("str", ("r0",), (5, 16, 5, 22))},
+    ),
+    (
+        "revision = (\n    # why (\n    'r1'  # ok )\n)\ndown_revision = (('r0'))\n"
+        "depends_on = (\n    m.X  # )\n)\n",
+        {
+            "revision": ("str", ("r1",), (1, 11, 4, 1)),
+            "down_revision": ("str", ("r0",), (5, 16, 5, 24)),
+            "depends_on": ("dynamic", "(\n    m.X  # )\n)", (6, 13, 8, 1)),
+        },
+    ),
+    # non-ASCII text before a value on its line: columns count characters, not UTF-8 bytes
+    (
+        "x = 'é—ü'; revision = 'r1'\ndown_revision = None\nbranch_labels = ('é', \"naïve\")  # café\n"
+        "é = 1; depends_on = get('ü') + x\n",
+        {
+            "revision": ("str", ("r1",), (1, 22, 1, 26)),
+            "down_revision": ("none", (), (2, 16, 2, 20)),
+            "branch_labels": ("tuple", ("é", "naïve"), (3, 16, 3, 30)),
+            "depends_on": ("dynamic", "get('ü') + x", (4, 20, 4, 32)),
+        },
+    ),
+    # a value over several lines, computed, bound to a name, imported
+    (
+        "from ..labels import EXPAND\nimport app.ids as ids\nBASE = 'b0'\nrevision = 'r1'\n"
+        "down_revision = BASE\nbranch_labels = (EXPAND, 'x')\ndepends_on = ids.USERS\n",
+        {
+            "revision": ("str", ("r1",), (4, 11, 4, 15)),
+            "down_revision": ("str", ("b0",), (5, 16, 5, 20)),
+            "branch_labels": ("dynamic", "(EXPAND, 'x')", (6, 16, 6, 29)),
+            "depends_on": ("dynamic", "ids.USERS", (7, 13, 7, 22)),
+        },
+    ),
+    # LibCST (the reader before this one) refused a parenthesised annotated target, which
+    # Python accepts and which assigns the name all the same
+    (
+        "(revision): str = 'r1'\ndown_revision = None\n",
+        {"revision": ("str", ("r1",), (1, 18, 1, 22)), "down_revision": ("none", (), (2, 16, 2, 20))},
+    ),
+    # LibCST's reader placed the value on the one line starting `revision=` (a keyword argument)
+    (
+        "(revision) = 'r1'\ndown_revision = None\nx = dict(\nrevision='kw')\n",
+        {"revision": ("str", ("r1",), (1, 13, 1, 17)), "down_revision": ("none", (), (2, 16, 2, 20))},
+    ),
+    (
+        "revision \\\n    = 'r1'\ndown_revision = None\nx = dict(\nrevision='kw')\n",
+        {"revision": ("str", ("r1",), (2, 6, 2, 10)), "down_revision": ("none", (), (3, 16, 3, 20))},
+    ),
+    # ... and left out the form feed that starts a line (a character of the line all the same)
+    ("\x0crevision = 'r1'\n", {"revision": ("str", ("r1",), (1, 12, 1, 16))}),
+    # Python reads a line break inside a string as "\n" whatever the file's (LibCST's reader kept "\r\n")
+    (
+        "revision = 'r1'\r\ndepends_on = '''a\r\nb'''\r\n",
+        {
+            "revision": ("str", ("r1",), (1, 11, 1, 15)),
+            "depends_on": ("str", ("a\nb",), (2, 13, 3, 4)),
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), AST_HEADERS)
+def test_headers_the_plain_reader_declines_are_read_from_the_ast(source: str, expected: dict) -> None:
+    data = source.encode()
+    assert not _plain_reads(data)
+    record = parse_revision_file("v.py", data)
+    assert record.problem is None
+    found = {}
+    for name in ("revision", "down_revision", "branch_labels", "depends_on"):
+        value = getattr(record, name)
+        if value is not None:
+            held = value.dynamic if value.is_dynamic else value.ids
+            span = value.span
+            found[name] = (value.shape, held, (span.line, span.column, span.end_line, span.end_column))
+    assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("docstring", "message", "revision_id"),
+    [
+        ('(\n    """Add t\n\n    Revision ID: r1\n    """\n)', "Add t", ("r1", Span(4, 17, 4, 19))),
+        ("b'''Bytes\nRevision ID: r1\n'''", None, ("r1", Span(2, 13, 2, 15))),  # no text, its lines read
+        ("f'''F\nRevision ID: r1\n''' 'x'", None, ("r1", Span(2, 13, 2, 15))),
+        ("'''F\nRevision ID: r1\n''' f'x'", None, ("r1", Span(2, 13, 2, 15))),
+        ("f'''F\nRevision ID: r1\n'''", None, None),  # not a string of its own
+        ("'''Caf\\u00e9 \u2014 menu\n\n  Revision ID:  r1 \n'''", "Café — menu", ("r1", Span(3, 16, 3, 18))),
+    ],
+)
+def test_docstrings_the_plain_reader_declines(
+    docstring: str, message: str | None, revision_id: tuple | None
+) -> None:
+    data = f"{docstring}\nx = 1; revision = 'r1'\n".encode()
+    assert not _plain_reads(data)
+    record = parse_revision_file("v.py", data)
+    assert record.revision_id == "r1" and record.message == message
+    found = record.doc_revision_id
+    assert (found.text, found.span) == revision_id if found is not None else revision_id is None
+
+
+def test_reading_a_header_never_imports_libcst() -> None:
+    """LibCST's import costs a worker process ~130 ms: the parse stage does without it."""
+    import subprocess
+
+    sources = [source for source, _ in AST_HEADERS]
+    script = (
+        "import sys\n"
+        "from miglint.reading.parse import parse_revision_file\n"
+        f"for source in {sources!r}:\n"
+        "    assert parse_revision_file('v.py', source.encode()).revision_id == 'r1' or 'abc123' in source\n"
+        "print('miglint.reading.astheader' in sys.modules, 'libcst' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False"]
+
+
+def test_a_header_too_deep_for_python_objects_is_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """compile() may accept an expression a few frames shallower than the AST objects can be
+    built: the literal lines are still read, the other value is computed, at its line."""
+    from miglint.reading import astheader
+
+    monkeypatch.setattr(astheader, "_parse", lambda source: None)
+    sum_of_many = " + ".join(["'a'"] * 50)
+    source = f"'''doc'''\nrevision = 'b'\ndown_revision = {sum_of_many}\n"
+    revision, down = (
+        parse_revision_file("v.py", source.encode()).header(name) for name in ("revision", "down_revision")
+    )
+    assert revision is not None and (revision.ids, revision.span) == (("b",), Span(2, 11, 2, 14))
+    assert down is not None and (down.dynamic, down.span) == ("<nested too deeply to show>", Span.point(3))
+
+
+def test_a_deeply_nested_value_is_read_whole() -> None:
+    """LibCST's reader could not render `'a' + 'a' + ...` a thousand deep (its span was a
+    point); Python's AST reads it, as deep as compile() accepts."""
+    sum_of_many = " + ".join(["'a'"] * 2500)
+    record = parse_revision_file("v.py", f"revision = 'b'\ndown_revision = {sum_of_many}\n".encode())
+    assert record.problem is None and record.down_revision is not None
+    assert record.down_revision.dynamic == sum_of_many
+    assert record.down_revision.span == Span(2, 16, 2, 16 + len(sum_of_many))
+
+
+def test_plain_header_reader_agrees_with_the_ast_reader(monkeypatch: pytest.MonkeyPatch) -> None:
     from miglint.reading import parse
 
     files = _version_files() + PLAIN_TRICKY
@@ -367,6 +572,7 @@ def test_plain_header_reader_takes_the_common_shapes() -> None:
         (b"down_revision = ('a')\nrevision = 'r'\n", False),
         (b"revision: str = 'r'  # c\r\ndown_revision = ('a', 'b',)\r\n", True),
         (b"'doc'\nrevision = 'r'\nbranch_labels = []\n", True),
+        (b"('doc')\nrevision = 'r'\n", False),  # its docstring needs a parser
     ],
 )
 def test_plain_header_reader_hands_over_what_it_does_not_follow(source: bytes, taken: bool) -> None:
@@ -483,16 +689,19 @@ def test_keys_read_from_a_sparse_call_equal_those_of_the_whole_call(monkeypatch:
         "(*a,)", "True", "1", "name", "mod.NAME", "'a' + 'b'", '"""doc"""', "('a', ('b',))",
     ],
 )  # fmt: skip
-def test_label_modules_are_read_as_header_values_are(value: str) -> None:
-    """reading/resolve.py reads a label module with Python's parser, the header with LibCST:
-    both must take the same values as literals, with the same shape and ids."""
+def test_label_modules_are_read_as_header_values_are(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """reading/resolve.py reads a label module with Python's parser, as the parse stage reads
+    a header it cannot read without one: both take the same values as literals, with the same
+    shape and ids."""
     import ast
 
-    import libcst as cst
     from miglint.reading import parse, resolve
 
-    with_libcst = parse._literal(cst.parse_expression(value))
-    assert resolve.literal(ast.parse(value, mode="eval").body) == with_libcst
+    monkeypatch.setattr(parse, "read_plain_header", lambda *args: None)
+    header = parse_revision_file("v.py", f"revision = 'r'\ndepends_on = {value}\n".encode()).depends_on
+    assert header is not None
+    found = resolve.literal(ast.parse(value, mode="eval").body)
+    assert (header.shape, header.ids) == (found if found is not None else ("dynamic", ()))
 
 
 @pytest.mark.parametrize(
@@ -516,9 +725,9 @@ def test_label_modules_are_read_as_header_values_are(value: str) -> None:
     ],
 )
 def test_plain_header_reader_follows_dotted_names_through_the_imports(source: bytes, taken: bool) -> None:
-    """A dotted header value (imported labels, as openstack writes them) is read without
-    LibCST, whose import alone costs a run ~0.1 s; what it does not follow goes to LibCST
-    (test_plain_header_reader_agrees_with_libcst checks both give the same record)."""
+    """A dotted header value (imported labels, as openstack writes them) is read without a
+    parser; what it does not follow goes to reading/astheader.py
+    (test_plain_header_reader_agrees_with_the_ast_reader checks both give the same record)."""
     from miglint.reading import parse, plainheader
 
     text = source.decode()

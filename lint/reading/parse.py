@@ -3,7 +3,8 @@
 A pure function of (path, bytes): that is what makes it cacheable and parallel.
 
 Cost decides the shape. A full LibCST parse of a typical 3 KB version file takes
-~5 ms, which over 5,000 files is several times Alembic's own load time. So:
+~5 ms, which over 5,000 files is several times Alembic's own load time, and
+importing LibCST costs a worker process ~130 ms. So:
 - CPython's `compile()` checks the whole file (~0.3 ms, no Python AST objects):
   it accepts exactly what Alembic's import would, and its message and position
   for a syntax error are the best available. The code object also names the
@@ -13,13 +14,11 @@ Cost decides the shape. A full LibCST parse of a typical 3 KB version file takes
   look for, need Python's AST: the file is parsed once and the tree compiled.
 - A header of one-line literals, as `alembic revision` writes it, is read by
   reading/plainheader.py (~0.05 ms); it answers only when sure, and a test proves it
-  agrees with the LibCST reader below on every file it takes.
-- Any other header is read by LibCST, on the header region only: from the top of
-  the file to the first top-level `def`/`class` after the last header assignment
-  (~0.3 ms). If that cut lands inside a string, the whole file is parsed instead.
-No visitor walks the tree and no LibCST metadata is resolved (a MetadataWrapper
-deep-copies the tree and costs 4-5x the parse): positions come from rendering the
-top-level statements that precede a header value.
+  agrees with the reader below on every file it takes.
+- Any other header (about one file in a thousand) is read from Python's AST by
+  reading/astheader.py, on the header region only: from the top of the file to the
+  first top-level `def`/`class` after the last header assignment. If that cut lands
+  inside a string, the whole file is parsed instead. Reading a file never imports LibCST.
 """
 
 from __future__ import annotations
@@ -30,7 +29,6 @@ import re
 import tokenize
 import types
 import warnings
-from typing import TYPE_CHECKING
 
 from ..facts.entrybodies import entry_bodies
 from ..facts.flagbranches import untaken_lines
@@ -41,8 +39,6 @@ from ..lazydataclass import replace
 from ..lazyre import pattern
 from ..model import (
     HEADER_FIELDS,
-    DocLine,
-    HeaderValue,
     ParseProblem,
     RevisionFile,
     Span,
@@ -51,15 +47,11 @@ from ..model import (
     Suppression,
 )
 from ..sql.facts import runs_sql, sql_facts
-from .plainheader import DOC_REVISES, DOC_REVISION_ID, cleandoc, doc_line, read_plain_header, reference
-
-if TYPE_CHECKING:
-    import libcst as cst
+from .plainheader import read_plain_header
 
 # A header assignment at column 0, and the first line of code that no header needs.
 _HEADER_ASSIGNMENT = rf"(?:{'|'.join(HEADER_FIELDS)})[ \t]*[:=]"
 _BODY_KEYWORD = r"(?:async[ \t]+def\b|def\b|class\b|@)"
-_HEADER_LINE = pattern(rf"^{_HEADER_ASSIGNMENT}", re.M)
 _BODY_START = pattern(rf"^{_BODY_KEYWORD}", re.M)
 _HEADER_LINE_AFTER_NEWLINE = pattern(rf"\n{_HEADER_ASSIGNMENT}")
 _BODY_START_AFTER_NEWLINE = pattern(rf"\n{_BODY_KEYWORD}")
@@ -106,30 +98,26 @@ def parse_revision_file(
         checked = ("upgrade",) if downgrade == "facts" else None
         sql, sql_problems = sql_facts(text, dialect, tree, entries, code, checked, untaken)
     header = _header_region(text)
-    plain = read_plain_header(text, text if header is None else header, code)
-    if plain is not None:
-        record = RevisionFile(
-            path=path,
-            revision=plain.values.get("revision"),
-            down_revision=plain.values.get("down_revision"),
-            branch_labels=plain.values.get("branch_labels"),
-            depends_on=plain.values.get("depends_on"),
-            message=plain.message,
-            doc_revision_id=plain.doc_revision_id,
-            doc_revises=plain.doc_revises,
-            has_upgrade="upgrade" in functions,
-            has_downgrade="downgrade" in functions,
-            suppressions=suppressions,
-            sql=sql,
-            sql_problems=sql_problems,
-        )
-    else:
-        record_or_problem = _read_with_libcst(path, text, header, suppressions, functions)
-        if isinstance(record_or_problem, ParseProblem):
-            return RevisionFile(path=path, problem=record_or_problem, suppressions=suppressions)
-        record = record_or_problem
-        if sql or sql_problems:
-            record = replace(record, sql=sql, sql_problems=sql_problems)
+    read = read_plain_header(text, text if header is None else header, code)
+    if read is None:
+        from .astheader import read_header  # deferred: about one file in a thousand needs it
+
+        read = read_header(text, header)
+    record = RevisionFile(
+        path=path,
+        revision=read.values.get("revision"),
+        down_revision=read.values.get("down_revision"),
+        branch_labels=read.values.get("branch_labels"),
+        depends_on=read.values.get("depends_on"),
+        message=read.message,
+        doc_revision_id=read.doc_revision_id,
+        doc_revises=read.doc_revises,
+        has_upgrade="upgrade" in functions,
+        has_downgrade="downgrade" in functions,
+        suppressions=suppressions,
+        sql=sql,
+        sql_problems=sql_problems,
+    )
     changes: dict[str, object] = {}  # the facts read below, set on the record at once
     if code is not None and (calls_op or any(s.ops for s in sql)):
         from ..facts.ops import ENUM_FACTS, extract_operations
@@ -193,29 +181,6 @@ def _downgrade_facts(
     return changes
 
 
-def _read_with_libcst(
-    path: str, text: str, header: str | None, suppressions: tuple[Suppression, ...], functions: frozenset[str]
-) -> RevisionFile | ParseProblem:
-    import libcst as cst  # deferred: a fully cached run never pays for the import
-
-    module = None
-    if header is not None:
-        try:
-            module = cst.parse_module(header)
-        except cst.ParserSyntaxError:
-            module = None  # the cut fell inside a string: read the whole file
-    if module is None:
-        try:
-            module = cst.parse_module(text)
-        except cst.ParserSyntaxError as error:
-            first_line = str(error.message).strip().splitlines()[0] if error.message else "invalid syntax"
-            return ParseProblem(
-                f"LibCST cannot parse this file: {first_line}",
-                Span.point(max(error.raw_line, 1), max(error.raw_column, 0)),
-            )
-    return _Reader(module, text, _unique_header_lines(text)).read(path, suppressions, functions)
-
-
 def _compile_check(
     text: str, with_tree: bool = False
 ) -> tuple[ParseProblem | None, frozenset[str], ast.Module | None, types.CodeType | None]:
@@ -261,56 +226,6 @@ def _compile_check(
         return ParseProblem(f"cannot compile: {error}", Span.point(1)), frozenset(), None, None
     names = frozenset(c.co_name for c in code.co_consts if isinstance(c, types.CodeType))
     return None, names, tree, code
-
-
-def _unique_header_lines(text: str) -> dict[str, tuple[int, int]]:
-    """(line, offset) of each header name that starts exactly one line of the file.
-
-    LibCST has already found the assignment statement; when only one line of the
-    file starts with its name, that line is where it starts, and nothing before
-    it needs rendering to count lines.
-    """
-    found: dict[str, list[tuple[int, int]]] = {}
-    for match in _HEADER_LINE.finditer(text):
-        name = match.group(0).rstrip(" \t:=")
-        found.setdefault(name, []).append((text.count("\n", 0, match.start()) + 1, match.start()))
-    return {name: places[0] for name, places in found.items() if len(places) == 1}
-
-
-def _assignment_value_offset(text: str, start: int) -> int | None:
-    """Offset of the value in the assignment starting at `start`, or None if unsure.
-
-    Scans for the `=` outside brackets and strings (an annotation such as
-    `Union[str, None]` comes first); anything unusual - a line break outside
-    brackets, a backslash - gives up and lets the caller render instead.
-    """
-    depth = 0
-    index = start
-    size = len(text)
-    while index < size:
-        char = text[index]
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char in "'\"":
-            quote = char * 3 if text.startswith(char * 3, index) else char
-            end = text.find(quote, index + len(quote))
-            if end < 0 or "\\" in text[index:end]:
-                return None
-            index = end + len(quote)
-            continue
-        elif char == "\\" or (char == "\n" and depth == 0) or char == "#":
-            return None
-        elif char == "=" and depth == 0:
-            if text.startswith("==", index):
-                return None
-            index += 1
-            while index < size and text[index] in " \t":
-                index += 1
-            return index
-        index += 1
-    return None
 
 
 def _header_region(text: str) -> str | None:
@@ -389,280 +304,3 @@ def _suppressions(text: str) -> tuple[Suppression, ...]:
     except (tokenize.TokenError, SyntaxError):
         pass  # the parser reports the syntax error; keep what was confirmed
     return tuple(found)
-
-
-class _Reader:
-    """Walks the top-level statements of one parsed module."""
-
-    def __init__(self, module: cst.Module, text: str, header_lines: dict[str, tuple[int, int]]) -> None:
-        self.module = module
-        self.text = text
-        self.header_lines = header_lines
-        self._rendered_upto = -1
-        # first line of each top-level statement, filled lazily in source order
-        self._first_lines: list[int] = []
-        self._next_line = 1 + len(module.header)
-
-    def read(
-        self, path: str, suppressions: tuple[Suppression, ...], functions: frozenset[str]
-    ) -> RevisionFile:
-        import libcst as cst
-
-        body = self.module.body
-        assigned: dict[str, tuple[int, cst.BaseSmallStatement, cst.BaseExpression]] = {}
-        imports: dict[str, tuple[str, str, int]] = {}
-        for index, stmt in enumerate(body):
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.Assign) and small.value is not None:
-                        for target in small.targets:
-                            if isinstance(target.target, cst.Name):
-                                assigned[target.target.value] = (index, small, small.value)
-                    elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                        if isinstance(small.target, cst.Name):
-                            assigned[small.target.value] = (index, small, small.value)
-                    elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                        module_name = _dotted(small.module) if small.module else ""
-                        for alias in small.names:
-                            if isinstance(alias.name, cst.Name):
-                                local = alias.name.value
-                                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                                    local = alias.asname.name.value
-                                imports[local] = (module_name, alias.name.value, len(small.relative))
-                    elif isinstance(small, cst.Import):
-                        for alias in small.names:  # `import a.b` binds a; `import a.b as m` binds m
-                            dotted = _dotted(alias.name)
-                            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                                imports[alias.asname.name.value] = (dotted, "", 0)
-                            elif dotted:
-                                imports[dotted.split(".")[0]] = (dotted.split(".")[0], "", 0)
-
-        headers: dict[str, HeaderValue] = {}
-        for name in HEADER_FIELDS:
-            if name in assigned:
-                index, small, value = assigned[name]
-                try:
-                    headers[name] = self._header_value(index, small, value, assigned, imports)
-                except RecursionError:
-                    # LibCST renders a node recursively: `'a' + 'a' + ...` a thousand
-                    # times deep compiles, but cannot be rendered. It is computed anyway.
-                    headers[name] = self._too_deep(name)
-
-        message, doc_revision_id, doc_revises = self._docstring()
-        return RevisionFile(
-            path=path,
-            revision=headers.get("revision"),
-            down_revision=headers.get("down_revision"),
-            branch_labels=headers.get("branch_labels"),
-            depends_on=headers.get("depends_on"),
-            message=message,
-            doc_revision_id=doc_revision_id,
-            doc_revises=doc_revises,
-            has_upgrade="upgrade" in functions,
-            has_downgrade="downgrade" in functions,
-            suppressions=suppressions,
-        )
-
-    # -- values --------------------------------------------------------------
-
-    def _header_value(
-        self,
-        index: int,
-        small: cst.BaseSmallStatement,
-        value: cst.BaseExpression,
-        assigned: dict[str, tuple[int, cst.BaseSmallStatement, cst.BaseExpression]],
-        imports: dict[str, tuple[str, str, int]],
-    ) -> HeaderValue:
-        import libcst as cst
-
-        span = self._value_span(index, small, value)
-        literal = _literal(value)
-        if literal is not None:
-            shape, ids = literal
-            return HeaderValue(ids=ids, span=span, shape=shape)
-        source = self.module.code_for_node(value).strip()
-        # A name bound to a literal elsewhere at module level is as static as the
-        # literal itself (`BASE = "abc"`, `down_revision = BASE`).
-        if isinstance(value, cst.Name) and value.value in assigned:
-            _, _, bound = assigned[value.value]
-            if bound is not value:
-                literal = _literal(bound)
-                if literal is not None:
-                    shape, ids = literal
-                    return HeaderValue(ids=ids, span=span, shape=shape)
-        imported = _reference(value, imports)
-        items = None
-        if imported is None and isinstance(value, (cst.Tuple, cst.List)):
-            found = [
-                _reference(e.value, imports) or _string(e.value) if isinstance(e, cst.Element) else None
-                for e in value.elements
-            ]
-            if all(item is not None for item in found):
-                items = tuple(item for item in found if item is not None)
-        return HeaderValue(
-            ids=(), span=span, shape="dynamic", dynamic=source, imported_from=imported, imported_items=items
-        )
-
-    def _too_deep(self, name: str) -> HeaderValue:
-        """A computed value nested too deeply to render, placed at its line without rendering."""
-        known = self.header_lines.get(name)
-        if known is not None:
-            line = known[0]
-        else:
-            found = re.search(rf"^{name}[ \t]*[:=]", self.text, re.M)
-            line = self.text.count("\n", 0, found.start()) + 1 if found else 1
-        return HeaderValue(
-            ids=(), span=Span.point(line), shape="dynamic", dynamic="<nested too deeply to show>"
-        )
-
-    def _value_span(self, index: int, small: cst.BaseSmallStatement, value: cst.BaseExpression) -> Span:
-        import libcst as cst
-
-        code_for = self.module.code_for_node
-        stmt = self.module.body[index]
-        assert isinstance(stmt, cst.SimpleStatementLine)
-        leading = _target_name(stmt.body[0])
-        known = self.header_lines.get(leading) if leading and stmt.body[0] is small else None
-        if known is not None:
-            line, offset = known
-            value_offset = _assignment_value_offset(self.text, offset)
-            if value_offset is not None:
-                text = code_for(value)
-                if self.text.startswith(text, value_offset):
-                    column = value_offset - offset
-                    end_line = line + text.count("\n")
-                    end_column = len(text.rsplit("\n", 1)[-1]) if "\n" in text else column + len(text)
-                    return Span(line, column, end_line, end_column)
-        line = known[0] if known is not None else self._first_line(index)
-        column = 0  # a top-level statement starts at column 0
-        for other in stmt.body:
-            if other is small:
-                break
-            column += len(code_for(other))
-        # The value is the last expression of an assignment: all that precedes
-        # it in the statement's code is target, annotation and `=`.
-        statement = code_for(small)
-        text = code_for(value)
-        prefix = statement[: statement.rfind(text)]
-        line += prefix.count("\n")
-        column = len(prefix.rsplit("\n", 1)[-1]) if "\n" in prefix else column + len(prefix)
-        end_line = line + text.count("\n")
-        end_column = len(text.rsplit("\n", 1)[-1]) if "\n" in text else column + len(text)
-        return Span(line, column, end_line, end_column)
-
-    def _first_line(self, index: int) -> int:
-        """Line of top-level statement `index`, rendering only the statements before it."""
-        body = self.module.body
-        while self._rendered_upto < index:
-            self._rendered_upto += 1
-            stmt = body[self._rendered_upto]
-            self._first_lines.append(self._next_line + len(stmt.leading_lines))
-            self._next_line += self.module.code_for_node(stmt).count("\n")
-        return self._first_lines[index]
-
-    # -- docstring -----------------------------------------------------------
-
-    def _docstring(self) -> tuple[str | None, DocLine | None, DocLine | None]:
-        import libcst as cst
-
-        body = self.module.body
-        if not body or not isinstance(body[0], cst.SimpleStatementLine):
-            return None, None, None
-        first = body[0].body[0] if body[0].body else None
-        if not isinstance(first, cst.Expr) or not isinstance(
-            first.value, (cst.SimpleString, cst.ConcatenatedString)
-        ):
-            return None, None, None
-        text = _string(first.value)
-        docstring = cleandoc(text) if text else None
-        message = None
-        if docstring:
-            message = next((ln.strip() for ln in docstring.splitlines() if ln.strip()), None)
-        raw = self.module.code_for_node(first.value)
-        start_line = self._first_line(0)
-        return message, doc_line(raw, DOC_REVISION_ID, start_line), doc_line(raw, DOC_REVISES, start_line)
-
-
-def _literal(node: cst.BaseExpression) -> tuple[str, tuple[str, ...]] | None:
-    """(shape, ids) for a literal header value, None for anything computed."""
-    import libcst as cst
-
-    if isinstance(node, cst.Name) and node.value == "None":
-        return "none", ()
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        text = _string(node)
-        return ("str", (text,)) if text is not None else None
-    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
-        ids: list[str] = []
-        for element in node.elements:
-            if not isinstance(element, cst.Element):
-                return None  # a starred element is computed
-            text = _string(element.value)
-            if text is None:
-                return None
-            ids.append(text)
-        shape = {cst.Tuple: "tuple", cst.List: "list", cst.Set: "set"}[type(node)]
-        return shape, tuple(ids)
-    return None
-
-
-def _string(node: cst.BaseExpression) -> str | None:
-    import libcst as cst
-
-    if isinstance(node, cst.SimpleString):
-        # Most ids are plain quoted text: slice it rather than let LibCST run
-        # ast.literal_eval (a compile() per string) for evaluated_value.
-        raw = node.value
-        quote = raw[1:] if raw[:1] in ("u", "U") else raw
-        if quote[:1] in ("'", '"'):  # no r/b/f prefix
-            size = 3 if quote[:3] in ('"""', "'''") else 1
-            body = quote[size:-size]
-            if "\\" not in body and len(quote) >= 2 * size:
-                return body
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-        try:
-            value = node.evaluated_value
-        except Exception:
-            return None
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _reference(
-    node: cst.BaseExpression, imports: dict[str, tuple[str, str, int]]
-) -> tuple[str, str, int] | None:
-    """(module, name, level) of an imported name: `NAME` after `from M import NAME`, or
-    `m.NAME` / `m.sub.NAME` after `import m`, `import p.m as m` or `from p import m`."""
-    import libcst as cst
-
-    if isinstance(node, cst.Name):
-        return reference(node.value, imports)
-    if not isinstance(node, cst.Attribute):
-        return None
-    dotted = _dotted(node)
-    if "." not in dotted:
-        return None  # an attribute of a call or a subscript
-    return reference(dotted, imports)
-
-
-def _dotted(node: cst.BaseExpression) -> str:
-    import libcst as cst
-
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _target_name(small: cst.BaseSmallStatement) -> str | None:
-    """The name a simple assignment binds, when it binds exactly one name."""
-    import libcst as cst
-
-    if isinstance(small, cst.Assign) and len(small.targets) == 1:
-        target = small.targets[0].target
-    elif isinstance(small, cst.AnnAssign):
-        target = small.target
-    else:
-        return None
-    return target.value if isinstance(target, cst.Name) else None

@@ -116,10 +116,9 @@ def _lookup(
 
 
 def literal(node: ast.expr) -> tuple[str, tuple[str, ...]] | None:
-    """(shape, ids) of a literal value as reading/parse.py reads a header's (there with
-    LibCST, for positions): None, a string, a tuple, list or set of strings. Python's own
-    parser reads the module a label is imported from: LibCST's import alone costs ~0.1 s,
-    a run's whole budget after one file changed (tests/test_parse.py checks they agree)."""
+    """(shape, ids) of a literal value: None, a string, a tuple, list or set of strings.
+    Read so for a label module here and for a header that needs a parser
+    (reading/astheader.py; tests/test_parse.py checks they agree)."""
     if isinstance(node, ast.Constant) and node.value is None:
         return "none", ()
     if isinstance(node, ast.Constant):
