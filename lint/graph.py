@@ -68,7 +68,9 @@ class RevisionGraph:
         self.memo: RuleMemo | None = None
 
         for file in files:
-            if not file.looks_like_revision or file.problem is not None:
+            # a file Python cannot compile (MG001) keeps its place when its header was read
+            # (reading/parse.py _uncompiled): its children's parent is there
+            if not file.looks_like_revision or (file.problem is not None and file.revision is None):
                 continue
             rev_id = file.revision_id
             down = file.down_revision

@@ -14,7 +14,10 @@ class SyntaxError_(FileRule):
 
     ## Why is this bad?
     Alembic imports every version file; one that does not parse stops every
-    `alembic` command, `upgrade` included. miglint still lints the other files.
+    `alembic` command, `upgrade` included. miglint still lints the other files, and a
+    file whose error is below its header (a Python 2 `print` in a body) keeps its
+    revision in the graph, read from the part before its first def or class: its
+    children are not reported for a missing parent, nor counted as extra heads.
 
     ## Example
     ```python
@@ -37,7 +40,7 @@ class SyntaxError_(FileRule):
         Example(
             history=("a",),
             files={"0002_b.py": "revision = 'b'\ndown_revision = 'a'\n\ndef upgrade(:\n    pass\n"},
-            flagged=("0002_b.py",),
+            flagged=("b",),
         ),
         Example(files={"0001_a.py": b"revision = 'caf\xe9'\n"}, flagged=("0001_a.py",), note="latin-1 byte"),
     )

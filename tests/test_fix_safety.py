@@ -290,7 +290,8 @@ def test_with_an_unreadable_revision_the_parent_may_exist(tmp_path: Path) -> Non
         ["a"],
         files={
             "0002_b.py": revision("b", "gone", "    pass", doc="b\n\nRevision ID: b\nRevises: a\n"),
-            "0003_broken.py": "revision = 'gone'\ndown_revision = 'a'\ndef upgrade(:\n",
+            # the error is in the header itself: its revision is not read
+            "0003_broken.py": "revision = 'gone'\ndown_revision = ('a'\ndef upgrade():\n    pass\n",
         },
     )
     (found,) = findings(tmp_path, "MG106")
@@ -298,6 +299,20 @@ def test_with_an_unreadable_revision_the_parent_may_exist(tmp_path: Path) -> Non
         None,
         "`down_revision` names 'gone', which no revision miglint could read is",
     )
+
+
+def test_a_revision_whose_body_does_not_compile_is_still_a_parent(tmp_path: Path) -> None:
+    """Its header compiles on its own (a Python 2 print below it): 'gone' is a revision."""
+    write_project(
+        tmp_path,
+        ["a"],
+        files={
+            "0002_b.py": revision("b", "gone", "    pass", doc="b\n\nRevision ID: b\nRevises: a\n"),
+            "0003_broken.py": "revision = 'gone'\ndown_revision = 'a'\ndef upgrade():\n    print 'x'\n",
+        },
+    )
+    (found,) = findings(tmp_path, "MG106")
+    assert found.fix is not None and found.fix.edits[0].replacement == "gone"
 
 
 def test_a_name_bound_down_revision_is_not_replaced(tmp_path: Path) -> None:
@@ -497,3 +512,20 @@ def test_keys_follow_a_renamed_table(tmp_path: Path, rename: str, safe: bool) ->
     )
     (found,) = findings(tmp_path, "MG204")
     assert found.fix is not None and found.fix.safe is safe
+
+
+def test_a_python2_body_leaves_the_chain_whole(tmp_path: Path) -> None:
+    """nylas: 26 revisions with Python 2 prints dropped out of the graph: every child got a
+    missing parent (MG103) and a head of its own. Now only the files themselves are reported."""
+    write_project(
+        tmp_path,
+        ["a"],
+        files={
+            "0002_b.py": "revision = 'b'\ndown_revision = 'a'\n\n\ndef upgrade():\n    print 'b'\n",
+            "0003_c.py": "revision = 'c'\ndown_revision = 'b'\n\n\ndef upgrade():\n    pass\n",
+        },
+    )
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False))
+    found = [(d.code, Path(d.path).name, d.span.line) for r in reports for d in r.diagnostics]
+    assert found == [("MG001", "0002_b.py", 6)]
+    assert (reports[0].revisions, reports[0].heads, reports[0].bases) == (3, ("c",), ("a",))

@@ -87,7 +87,7 @@ def parse_revision_file(
     # op calls need the AST whatever happens; literal SQL alone does not (sql/literal.py)
     problem, functions, tree, code = _compile_check(text, with_tree=wants_ops or wants_offline)
     if problem is not None:
-        return RevisionFile(path=path, problem=problem, suppressions=suppressions)
+        return _uncompiled(path, text, problem, suppressions)
 
     entries = ("upgrade", "downgrade") if downgrade else ("upgrade",)
     # the branches of steps written for both directions, read once for the SQL and the op calls
@@ -179,6 +179,40 @@ def _downgrade_facts(
     except RecursionError:
         pass  # nested deeper than these readers go (hostile input): no facts, never a crash
     return changes
+
+
+def _uncompiled(
+    path: str, text: str, problem: ParseProblem, suppressions: tuple[Suppression, ...]
+) -> RevisionFile:
+    """A file Python cannot compile (MG001), with its header when the part before its first
+    def or class compiles on its own and the plain reader reads it: the revision keeps its
+    place in the graph. A Python 2 `print` in a body (nylas: 26 files) dropped the revision,
+    and each child's parent went missing with it (MG103) and the heads multiplied."""
+    record = RevisionFile(path=path, problem=problem, suppressions=suppressions)
+    header = _header_region(text)
+    if not header or problem.span.line <= header.count("\n"):
+        return record  # no body to blame, or the error is in the header's part itself
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(header, "<header>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return record
+    read = read_plain_header(text, header)  # without the module's code no import is followed here
+    if read is None:
+        from .astheader import read_header
+
+        read = read_header(header, header)  # the region compiles: read as a module of its own
+    return replace(
+        record,
+        revision=read.values.get("revision"),
+        down_revision=read.values.get("down_revision"),
+        branch_labels=read.values.get("branch_labels"),
+        depends_on=read.values.get("depends_on"),
+        message=read.message,
+        doc_revision_id=read.doc_revision_id,
+        doc_revises=read.doc_revises,
+    )
 
 
 def _compile_check(
