@@ -286,7 +286,7 @@ def test_miglint_s_own_modules_are_witnessed_imported_or_not(project: Path) -> N
 
 
 def test_the_reading_libraries_are_witnessed(project: Path) -> None:
-    """Another pglast, sqlglot or LibCST may read the same files otherwise: no replay."""
+    """Another pglast or sqlglot may read the same files otherwise: no replay."""
     from miglint.reading.collect import library_files
 
     lint(project)
