@@ -94,6 +94,7 @@ def lint_records(
     head_file: HeadFile | None = None,
     reference: RefHistory | None = None,
     memo: RuleMemo | None = None,
+    branch_of_another: bool = False,
 ) -> EnvironmentResult:
     """Every finding of the enabled rules on one environment, sorted, suppressions applied.
     `memo`: the previous run's findings of the per-revision rules (lint/memo.py)."""
@@ -101,6 +102,7 @@ def lint_records(
 
     graph = RevisionGraph(records)
     graph.uncovered = tuple(uncovered)
+    graph.branch_of_another = branch_of_another  # discover.Environment.branch_of_another
     if deploy is not None:
         graph.deploy = deploy
     graph.head_file = head_file

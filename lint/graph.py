@@ -59,6 +59,9 @@ class RevisionGraph:
         self.shadowed_dangling: list[Dangling] = []  # parents missing from those copies
         # revisions below a version location that no location covers (MG004), set by the engine
         self.uncovered: tuple[UncoveredDirectory, ...] = ()
+        # a plugin's branch of another project's history, set by the engine: its roots'
+        # parents are in that history (MG103)
+        self.branch_of_another = False
         # what is deployed, env.py and the database, for MG4xx (lint/history/deploy.py), set by the engine
         self.deploy = DeployContext()
         # what `head-file` holds (MG120), and REF's history with --against (MG121-MG123)

@@ -341,6 +341,7 @@ def _lint_environments(
             head_file=None if head_file is None else read_head_file(head_file),
             reference=reference,
             memo=memo,
+            branch_of_another=env.branch_of_another,
         )
         graph = result.graph
         diagnostics = result.diagnostics

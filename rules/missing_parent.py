@@ -48,6 +48,9 @@ class MissingParent(GraphRule):
     at a revision that exists only on another branch. Every copy of a duplicated
     id (MG104) is checked, not only the one Alembic keeps: Alembic still walks the
     parents of the copies it set aside, and fails on theirs the same way.
+    Not reported in a directory of revisions that nothing configures (a plugin's branch
+    of its host's history, linted without configuration): a parent there is the host's,
+    unless the id is a near miss of one of the directory's own.
 
     ## Example
     ```python
@@ -81,8 +84,11 @@ class MissingParent(GraphRule):
             return  # a revision with an unknown id could be any missing parent
         unreadable_ids = {f.revision_id for f in graph.unreadable}
         for ref in [*graph.dangling, *graph.shadowed_dangling]:
-            if ref.parent not in unreadable_ids:
-                yield self.report(graph, ref)
+            if ref.parent in unreadable_ids:
+                continue
+            if graph.branch_of_another and suggest(graph, ref.parent) is None:
+                continue  # a revision of the host's history, which this directory branches from
+            yield self.report(graph, ref)
 
     def report(self, graph: RevisionGraph, ref: Dangling) -> Diagnostic:
         child = ref.child

@@ -1045,6 +1045,9 @@ def test_a_plugin_version_directory_is_linted_without_configuration(
     (tmp_path / "tests" / "data").mkdir(parents=True)  # a fixture is not the project's history
     (tmp_path / "tests" / "data" / "z9_step.py").write_text(version_source(spec("z9")))
     (tmp_path / "myplugin" / "__init__.py").write_text("")
+    # the plugin's branch depends on a revision of its host (invenio-db's): not missing
+    base = tmp_path / "myplugin" / "alembic" / "b1_step.py"
+    base.write_text(base.read_text().replace("depends_on = None", "depends_on = 'dbdbc1b19cf2'"))
     monkeypatch.chdir(tmp_path)
     whole = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "."])
     assert (whole.exit_code, whole.stdout) == (
@@ -1058,6 +1061,11 @@ def test_a_plugin_version_directory_is_linted_without_configuration(
     )
     alone = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "myplugin/alembic/c2_step.py"])
     assert (alone.exit_code, alone.stdout) == (0, "All checks passed: 2 revisions in 1 environment.\n")
+    # a near miss of one of its own revisions is still a missing parent
+    typo = tmp_path / "myplugin" / "alembic" / "c2_step.py"
+    typo.write_text(typo.read_text().replace("down_revision = 'b1'", "down_revision = 'b1_step'"))
+    found = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "myplugin"])
+    assert found.exit_code == 1 and "MG103 down_revision of c2 names 'b1_step'" in found.stdout
     nothing = tmp_path / "empty"
     nothing.mkdir()
     monkeypatch.chdir(nothing)

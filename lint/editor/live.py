@@ -302,7 +302,12 @@ class Session:
                     suppressions[str(runner)] = found[1]
                     runner_files.add(self._real(str(runner)))
         result = lint_records(
-            records, part.rules, runner_sites=sites, runner_suppressions=suppressions, uncovered=uncovered
+            records,
+            part.rules,
+            runner_sites=sites,
+            runner_suppressions=suppressions,
+            uncovered=uncovered,
+            branch_of_another=env.branch_of_another,
         )
         diagnostics = result.diagnostics
         if part.baseline:

@@ -83,6 +83,9 @@ class Environment:
     # What its configuration names that Alembic reads past (a version location that does not
     # exist): each one MG005 finding, the environment linted all the same.
     problems: tuple[EnvironmentProblem, ...] = field(default=(), compare=False)
+    # A directory of revisions nothing here configures (a plugin's branch of a host's
+    # history, _version_directories): a parent in the host's history is not missing (MG103)
+    branch_of_another: bool = False
 
 
 @dataclass(frozen=True)
@@ -331,7 +334,7 @@ def _single_file(path: Path, target: Path, cwd: Path) -> _Found:
         name = _display(path.parent, cwd)
         note = f"{name}: revision files that no Alembic configuration here names: linted as one history"
         mine = [
-            replace(env, note=note)
+            replace(env, note=note, branch_of_another=True)
             for env in _environment(name, None, (path.parent,), False, cwd)
             if holds(env)
         ]
@@ -515,7 +518,10 @@ def _version_directories(start: Path, cwd: Path) -> list[Environment]:
         ):
             name = _display(here, cwd)
             note = f"{name}: revision files that no Alembic configuration here names: linted as one history"
-            found.extend(replace(env, note=note) for env in _environment(name, None, (here,), False, cwd))
+            found.extend(
+                replace(env, note=note, branch_of_another=True)
+                for env in _environment(name, None, (here,), False, cwd)
+            )
             dirnames[:] = []  # its sub-directories are its own (a recursive layout)
     return found
 
