@@ -984,17 +984,21 @@ def test_sections_that_inherit_the_default_script_location_and_set_their_version
     assert result.output.endswith("All checks passed: 3 revisions in 2 environments.\n")
 
 
-def test_a_script_directory_without_versions_reports_the_revisions_beside_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # lsst's daf_butler_migrate: migrations/_alembic holds env.py; code names migrations/<tree>
-    script = tmp_path / "migrations" / "_alembic"
+def _daf_butler_layout(root: Path) -> None:
+    """lsst's daf_butler_migrate: migrations/_alembic holds env.py; code names migrations/<tree>."""
+    script = root / "migrations" / "_alembic"
     script.mkdir(parents=True)
     (script / "env.py").write_text("from alembic import context\n")
     (script / "script.py.mako").write_text("")
     for tree, rev in (("core", "aaa111"), ("extra", "bbb222")):
-        (tmp_path / "migrations" / tree).mkdir()
-        (tmp_path / "migrations" / tree / f"{rev}.py").write_text(version_source(spec(rev)))
+        (root / "migrations" / tree).mkdir()
+        (root / "migrations" / tree / f"{rev}.py").write_text(version_source(spec(rev)))
+
+
+def test_a_script_directory_without_versions_reports_the_revisions_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _daf_butler_layout(tmp_path)
     monkeypatch.chdir(tmp_path)
     for target in (".", "migrations/_alembic"):
         result = cli_runner().invoke(
@@ -1014,13 +1018,7 @@ def test_a_revision_beside_a_script_directory_without_versions_can_be_linted_alo
 ) -> None:
     """lint-staged hands miglint the changed file: its environment is found from just above
     (the script directory is its sibling), and the file's own findings are reported."""
-    script = tmp_path / "migrations" / "_alembic"
-    script.mkdir(parents=True)
-    (script / "env.py").write_text("from alembic import context\n")
-    (script / "script.py.mako").write_text("")
-    for tree, rev in (("core", "aaa111"), ("extra", "bbb222")):
-        (tmp_path / "migrations" / tree).mkdir()
-        (tmp_path / "migrations" / tree / f"{rev}.py").write_text(version_source(spec(rev)))
+    _daf_butler_layout(tmp_path)
     monkeypatch.chdir(tmp_path)
     first = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "migrations/core/aaa111.py"])
     assert first.exit_code == 0, first.output

@@ -47,7 +47,7 @@ from ..model import (
     Suppression,
 )
 from ..sql.facts import runs_sql, sql_facts
-from .plainheader import read_plain_header
+from .plainheader import PlainHeader, read_plain_header
 
 # A header assignment at column 0, and the first line of code that no header needs.
 _HEADER_ASSIGNMENT = rf"(?:{'|'.join(HEADER_FIELDS)})[ \t]*[:=]"
@@ -105,13 +105,7 @@ def parse_revision_file(
         read = read_header(text, header)
     record = RevisionFile(
         path=path,
-        revision=read.values.get("revision"),
-        down_revision=read.values.get("down_revision"),
-        branch_labels=read.values.get("branch_labels"),
-        depends_on=read.values.get("depends_on"),
-        message=read.message,
-        doc_revision_id=read.doc_revision_id,
-        doc_revises=read.doc_revises,
+        **_header_fields(read),
         has_upgrade="upgrade" in functions,
         has_downgrade="downgrade" in functions,
         suppressions=suppressions,
@@ -203,16 +197,21 @@ def _uncompiled(
         from .astheader import read_header
 
         read = read_header(header, header)  # the region compiles: read as a module of its own
-    return replace(
-        record,
-        revision=read.values.get("revision"),
-        down_revision=read.values.get("down_revision"),
-        branch_labels=read.values.get("branch_labels"),
-        depends_on=read.values.get("depends_on"),
-        message=read.message,
-        doc_revision_id=read.doc_revision_id,
-        doc_revises=read.doc_revises,
-    )
+    return replace(record, **_header_fields(read))
+
+
+def _header_fields(read: PlainHeader) -> dict[str, object]:
+    """A header as the record's fields."""
+    values = read.values
+    return {
+        "revision": values.get("revision"),
+        "down_revision": values.get("down_revision"),
+        "branch_labels": values.get("branch_labels"),
+        "depends_on": values.get("depends_on"),
+        "message": read.message,
+        "doc_revision_id": read.doc_revision_id,
+        "doc_revises": read.doc_revises,
+    }
 
 
 def _compile_check(
