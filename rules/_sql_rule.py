@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -25,14 +26,23 @@ class SqlRule(FileRule):
     # a statement's finding depends on its file alone (but MG204's: the keys of the history)
     memo = True
 
+    # Set for the run: the history runs SQL PostgreSQL refuses, read as PostgreSQL's (the
+    # default `dialect`): its fixes would be PostgreSQL's syntax (`ADD COLUMN IF NOT EXISTS`,
+    # `CREATE INDEX IF NOT EXISTS`), which MySQL refuses. Reported, not fixed.
+    foreign_history = False
+
     def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
+        self.foreign_history = _foreign_history(files, shared, self.project)
         for file in self._files(files, shared):
             yield from self.check_file(file)
 
     def check_files_memoised(
         self, files: Sequence[RevisionFile], shared: dict[str, Any], memo: RuleMemo
     ) -> Iterator[Diagnostic]:
-        return super().check_files_memoised(self._files(files, shared), shared, memo)
+        self.foreign_history = _foreign_history(files, shared, self.project)
+        context = (self.foreign_history,)  # a finding's fix depends on it
+        for file in self._files(files, shared):
+            yield from memo.findings(self.code, file.path, context, functools.partial(self.check_file, file))
 
     def _files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> list[RevisionFile]:
         # Six rules ask about the same files: which files break which code is worked out once.
@@ -77,7 +87,7 @@ class SqlRule(FileRule):
         return f"make it idempotent with {statement.safe_when}"
 
     def fix(self, file: RevisionFile, statement: SqlStatement) -> Fix | None:
-        if statement.insert is None:
+        if statement.insert is None or self.foreign_history:
             return None
         line, column, text = statement.insert
         edit = Edit(file.path, Span.point(line, column), text)
@@ -87,6 +97,25 @@ class SqlRule(FileRule):
         """Whether `--fix` applies the inserted guard without --unsafe-fixes (the rule's
         "Fix safety" section says why)."""
         return True
+
+
+def _foreign_history(files: Sequence[RevisionFile], shared: dict[str, Any], project: Any) -> bool:
+    """Whether SQL read as PostgreSQL's belongs to a history that never runs there: an
+    upgrade() runs a SQLite PRAGMA or MySQL's own syntax outside a branch for another
+    database (history/deploy.py says the same for the deploy rules)."""
+    found = shared.get("sql-foreign-history")
+    if found is None:
+        from ..history.deploy import REFUSED_ON_POSTGRES
+
+        found = shared["sql-foreign-history"] = getattr(
+            project, "dialect", "postgresql"
+        ) == "postgresql" and any(
+            o.name in REFUSED_ON_POSTGRES and "other_dialect" not in o.blocks
+            for file in files
+            if not REFUSED_ON_POSTGRES.isdisjoint(file.upgrade_operation_names)
+            for o in file.upgrade_operations
+        )
+    return found
 
 
 def _files_by_unguarded_code(files: Sequence[RevisionFile]) -> dict[str, list[RevisionFile]]:

@@ -529,3 +529,45 @@ def test_a_python2_body_leaves_the_chain_whole(tmp_path: Path) -> None:
     found = [(d.code, Path(d.path).name, d.span.line) for r in reports for d in r.diagnostics]
     assert found == [("MG001", "0002_b.py", 6)]
     assert (reports[0].revisions, reports[0].heads, reports[0].bases) == (3, ("c",), ("a",))
+
+
+def test_no_postgresql_fix_in_a_history_that_never_runs_on_postgresql(tmp_path: Path) -> None:
+    """nylas: read as PostgreSQL's (the default dialect), MG202 offered `ADD COLUMN IF NOT
+    EXISTS`, which MySQL 8 refuses; one revision's MODIFY COLUMN says the history is MySQL's."""
+    plain = "revision = '{rev}'\ndown_revision = {down!r}\n\nfrom alembic import op\n\n\ndef upgrade():\n    op.execute({sql!r})\n"
+    files = {
+        "0001_a.py": plain.format(
+            rev="a", down=None, sql="ALTER TABLE thread ADD COLUMN subject VARCHAR(255)"
+        ),
+        "0002_b.py": plain.format(
+            rev="b", down="a", sql="ALTER TABLE thread MODIFY COLUMN subject VARCHAR(191)"
+        ),
+    }
+    write_project(tmp_path, files=files)
+    (found,) = findings(tmp_path, "MG202")
+    assert (Path(found.path).name, found.span.line, found.fix) == ("0001_a.py", 8, None)
+    write_project(tmp_path, files={"0002_b.py": plain.format(rev="b", down="a", sql="SELECT 1")})
+    (found,) = findings(tmp_path, "MG202")
+    assert found.fix is not None  # a history PostgreSQL runs: the fix is offered
+
+
+def test_the_fix_is_withheld_when_another_revision_shows_the_history_is_mysqls(tmp_path: Path) -> None:
+    """The cached findings of the first file (lint/memo.py) depend on the others here."""
+    plain = "revision = '{rev}'\ndown_revision = {down!r}\n\nfrom alembic import op\n\n\ndef upgrade():\n    op.execute({sql!r})\n"
+    project = tmp_path / "project"
+    write_project(
+        project, files={"0001_a.py": plain.format(rev="a", down=None, sql="ALTER TABLE t ADD COLUMN c int")}
+    )
+    options = Options(select=["MG202"], cache_dir=tmp_path / "cache")
+
+    def fixes() -> list[bool]:
+        return [
+            d.fix is not None for r in lint_paths([str(project)], project, options) for d in r.diagnostics
+        ]
+
+    assert fixes() == [True]
+    write_project(
+        project,
+        files={"0002_b.py": plain.format(rev="b", down="a", sql="ALTER TABLE t MODIFY COLUMN c bigint")},
+    )
+    assert fixes() == [False]

@@ -697,3 +697,26 @@ def test_a_rename_is_advised_the_guard_of_its_kind() -> None:
     )
     assert "information_schema" in column.safe_when
     assert subject(analyze("ALTER INDEX IF EXISTS ix_a RENAME TO ix_b")[0]).guarded
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "ALTER TABLE contact ADD INDEX idx_ns(namespace_id, created_at)",  # nylas 237
+        "ALTER TABLE t ADD KEY k (a)",
+    ],
+)
+def test_mysql_add_index_is_not_read_as_a_column(sql: str) -> None:
+    """PostgreSQL's grammar takes it for a column `index` of type `idx_ns(...)`: MG202 and its
+    fix (`ADD IF NOT EXISTS INDEX`, which MySQL refuses) were both wrong."""
+    found, unparsed = analyze(sql, "postgresql")
+    assert found == []
+    assert [(u.start, u.end, u.reason) for u in unparsed] == [
+        (0, len(sql), "MySQL's ADD INDEX / ADD KEY, not PostgreSQL's")
+    ]
+
+
+def test_a_column_named_key_is_still_a_column() -> None:
+    found, unparsed = analyze("ALTER TABLE t ADD COLUMN key varchar(20)", "postgresql")
+    assert [(s.rule, s.kind, s.target) for s in found] == [("MG202", "ALTER TABLE ADD COLUMN", "t.key")]
+    assert unparsed == []

@@ -109,7 +109,7 @@ class DeployScope:
 
 
 # statements PostgreSQL refuses, as op facts (sql/facts.py)
-_REFUSED = frozenset({"pragma", "mysql_only"})
+REFUSED_ON_POSTGRES = frozenset({"pragma", "mysql_only"})
 
 
 def on_postgres(graph: RevisionGraph) -> bool:
@@ -122,9 +122,9 @@ def on_postgres(graph: RevisionGraph) -> bool:
     if found is None:
         context: DeployContext = getattr(graph, "deploy", DeployContext())
         found = context.postgres and not any(
-            o.name in _REFUSED and "other_dialect" not in o.blocks
+            o.name in REFUSED_ON_POSTGRES and "other_dialect" not in o.blocks
             for file in graph.revisions.values()
-            if not _REFUSED.isdisjoint(file.upgrade_operation_names)
+            if not REFUSED_ON_POSTGRES.isdisjoint(file.upgrade_operation_names)
             for o in file.upgrade_operations
         )
         graph._on_postgres = found  # type: ignore[attr-defined]

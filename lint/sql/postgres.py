@@ -228,6 +228,10 @@ def _pg_scan_prefix(text: str, lo: int, hi: int) -> list[Any]:
 def _pg_classify(stmt: _PgStmt, verify: bool) -> Result:
     if stmt.node_type == "DoStmt":
         return _pg_do(stmt)
+    if stmt.node_type == "AlterTableStmt" and _mysql_index(stmt.node):
+        # PostgreSQL's grammar takes it for a column named "index" of a type with modifiers;
+        # its planner would refuse it: MySQL's, which no PostgreSQL rule reads
+        return [], [Unparsed(stmt.start, stmt.end, "MySQL's ADD INDEX / ADD KEY, not PostgreSQL's")]
     handler = _PG_HANDLERS.get(stmt.node_type)
     facts = handler(stmt) if handler else [_Fact(_PG_PLAIN.get(stmt.node_type, "OTHER"), "", False)]
     checker = _pg_verifier(stmt) if verify else None
@@ -236,6 +240,19 @@ def _pg_classify(stmt: _PgStmt, verify: bool) -> Result:
     if ops and found:
         found[0] = replace(found[0], ops=ops)
     return found, []
+
+
+def _mysql_index(node: Node) -> bool:
+    """`ALTER TABLE t ADD INDEX ix (a, b)` / `ADD KEY ...`, as PostgreSQL parses it: a column
+    `index` or `key` whose type has column names for modifiers."""
+    for cmd in node.get("cmds", []):
+        command = cmd.get("AlterTableCmd", {})
+        column = (command.get("def") or {}).get("ColumnDef") or {}
+        if command.get("subtype") == "AT_AddColumn" and column.get("colname") in ("index", "key"):
+            modifiers = (column.get("typeName") or {}).get("typmods") or []
+            if any("ColumnRef" in modifier for modifier in modifiers):
+                return True
+    return False
 
 
 def _pg_verifier(stmt: _PgStmt) -> Verifier:
