@@ -16,7 +16,7 @@ from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown
 _FAMILIES = {
     "string": "varchar", "varchar": "varchar", "unicode": "varchar", "charactervarying": "varchar",
     "text": "text", "unicodetext": "text", "numeric": "numeric", "decimal": "numeric",
-    "varbit": "varbit", "bitvarying": "varbit", "cidr": "cidr", "inet": "inet",
+    "varbit": "varbit", "bitvarying": "varbit", "cidr": "cidr", "inet": "inet", "citext": "citext",
 }  # fmt: skip
 _TYPE = pattern(r"(?:[\w.]*\.)?(\w+)\s*(?:\((.*)\))?\s*$", re.S)
 _NUMBER = pattern(r"(?:^|,)\s*(?:\w+\s*=\s*)?(\d+)")
@@ -29,7 +29,9 @@ class ColumnTypeChange(DeployRule):
     table, unless `existing_type` shows a change PostgreSQL makes without a rewrite:
     varchar(n) to varchar(m >= n), to unbounded varchar or to text; text to unbounded
     varchar; numeric(p, s) to numeric(q >= p, s) or unbounded numeric; varbit(n) to a
-    longer varbit; cidr to inet. A timestamp becoming a timestamptz is reported with
+    longer varbit; cidr to inet; varchar or text to citext and back (an index on the
+    column is rebuilt for citext's operator class, which is not reported). A timestamp
+    becoming a timestamptz is reported with
     its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC).
 
     Without `existing_type` (or with another dialect's: `existing_type=mysql.TINYTEXT()`),
@@ -42,7 +44,8 @@ class ColumnTypeChange(DeployRule):
     the old type is unknown and the change is flagged as one that may rewrite; so is raw
     SQL (`ALTER COLUMN ... TYPE`), whose type names this reading does not follow (a
     project may rename the old ENUM type away and create a new one under its name). An
-    Enum is never taken as unchanged from history, for the same reason. PostgreSQL only.
+    Enum is never taken as unchanged from history, for the same reason. A column retyped
+    to the type an earlier call of the same upgrade() gave it is unchanged too. PostgreSQL only.
 
     A type the revision imports from the application or from a library other than
     SQLAlchemy (`from tacker.db import types` ... `type_=types.Uuid`, whose `impl` is the
@@ -122,6 +125,23 @@ class ColumnTypeChange(DeployRule):
                 "0003_r3.py": revision("op.alter_column('users', 'name', type_=sa.Text())", "r3", "r2"),
             },
             note="old-type-from-history",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('threads', sa.Column('source', sa.Text()))\n"
+                    "op.alter_column('threads', 'source', type_=sa.Text())"
+                )
+            },
+            note="retyped-to-what-this-upgrade-gave-it",  # SurfSense 149
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.alter_column('users', 'email', type_=postgresql.CITEXT(), existing_type=sa.String())"
+                )
+            },
+            note="to-citext",  # pycds, fides: binary-coercible
         ),
     )
     invalid = (
@@ -253,6 +273,9 @@ class ColumnTypeChange(DeployRule):
         old = _existing_type(operation)
         maker = ""
         if old is None and operation.via != "sql":
+            here = _type_earlier_here(file, operation)
+            if here is not None and _same_type(here, new or ""):
+                return  # the type an earlier call of this upgrade() gave it (SurfSense 149)
             old, maker = self._type_before(rev_id, (bare(operation.table), operation.target.lower()))
             if old is not None and _same_type(old, new or ""):
                 return  # the type the column already has
@@ -303,6 +326,31 @@ def _existing_type(operation: OpFact) -> str | None:
     (keep: `existing_type=mysql.TINYTEXT()` says nothing of PostgreSQL's)."""
     written = operation.option("existing_type")
     return None if written is None or _OTHER_DIALECT_TYPE.match(written.strip()) else written
+
+
+def _type_earlier_here(file: RevisionFile, operation: OpFact) -> str | None:
+    """The type an earlier call of the same function gave the column: add_column's, or the
+    last alter_column's `type_`; None when none did, or one left it unknown. Only calls in
+    the function's own body count (indented once): one in a branch may not have run
+    (ubersystem retypes in an `if is_sqlite:` branch and again in its `else:`)."""
+    pair = (bare(operation.table), operation.target.lower())
+    found: str | None = None
+    for earlier in file.upgrade_operations:
+        if earlier is operation or (earlier.span.line, earlier.span.column) >= (
+            operation.span.line,
+            operation.span.column,
+        ):
+            break
+        if (bare(earlier.table), earlier.target.lower()) != pair or earlier.function != operation.function:
+            continue
+        if earlier.span.column != 4:
+            found = None  # in a branch, a loop or a with block: what it gave is not sure
+            continue
+        if earlier.name == "add_column":
+            found = earlier.option("column_type") or None
+        elif earlier.name == "alter_column" and earlier.option("type_") not in (None, "None"):
+            found = earlier.option("type_") if earlier.via != "sql" else None
+    return found
 
 
 def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
@@ -391,6 +439,8 @@ def safe_change(old: str, new: str) -> bool:
         return True
     if old_family in ("varchar", "text") and new_family == "text":
         return True
+    if {old_family, new_family} <= {"varchar", "text", "citext"} and "citext" in (old_family, new_family):
+        return not new_sizes  # citext's casts from and to text and varchar are WITHOUT FUNCTION
     if old_family != new_family or old_family not in ("varchar", "numeric", "varbit"):
         return old_family == "text" and new_family == "varchar" and not new_sizes
     if not new_sizes:
