@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..history.deploy import DeployContext, bare
+from ..lazyre import pattern
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown, where
@@ -24,7 +25,10 @@ class RenameBreaksRunningCode(DeployRule):
     rebuild SQLite projects write - rename to `_tmp`, create under the old name, copy the
     rows, drop `_tmp` - which keeps the name the running release queries), or a table
     renamed and renamed back (pgadmin mends SQLite's foreign keys that way: neither
-    rename is reported, the second renames a name the running release never knew).
+    rename is reported, the second renames a name the running release never knew), or
+    a rebuilt table swapped in (`hosts` to `hosts_old`, then `hosts_new` - a name made of
+    the old one and a suffix or prefix - to `hosts`: neither is reported; another table
+    renamed to the old name is).
     Every dialect.
 
     ## Why is this bad?
@@ -102,6 +106,14 @@ class RenameBreaksRunningCode(DeployRule):
                 )
             },
             note="renamed-and-renamed-back",  # pgadmin f656e56dfdc8
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.rename_table('hosts', 'hosts_old')\nop.rename_table('hosts_new', 'hosts')"
+                )
+            },
+            note="a-rebuilt-table-swapped-in",  # insights-host-inventory 61c1b152246a
         ),
     )
     invalid = (
@@ -214,9 +226,33 @@ def _name_taken_again(file: RevisionFile, rename: OpFact) -> bool:
             and bare(o.option("new_table_name") or "") == old
             # renamed back (another table renamed to the old name is no bridge: tracecat's
             # `tag` to `workflow_tag` leaves the join table's queries failing), or named so
-            # earlier in upgrade()
-            and ((after and bare(o.table) == new) or (o.span.line, o.span.column) < at)
+            # earlier in upgrade(), or a replacement built under the old name and a suffix
+            # renamed into it (host-inventory's `hosts_new` to `hosts`, after `hosts` to
+            # `hosts_old`: the swap of a rebuilt table)
+            and (
+                (after and (bare(o.table) == new or _replacement(old, bare(o.table))))
+                or (o.span.line, o.span.column) < at
+            )
+        )
+        or (
+            # this rename is that swap's second half: its table is the replacement, and
+            # the name it takes was renamed away earlier in upgrade()
+            not after and o.name == "rename_table" and bare(o.table) == new and _replacement(new, old)
         )
         for o in file.upgrade_operations
         for after in ((o.span.line, o.span.column) > at,)
     )
+
+
+def _replacement(name: str, other: str) -> bool:
+    """Whether `other` is named as a copy built to replace `name`: `hosts_new`, `hosts_tmp`,
+    `new_hosts`, `hosts_partitioned`, `hosts_v2`. Not any name that starts with it: Mycodo
+    renames `dashboard` to `widget` and `dashboard_layout` to `dashboard`, another table."""
+    if other.startswith(name + "_"):
+        return _COPY_SUFFIX.fullmatch(other[len(name) + 1 :]) is not None
+    if other.endswith("_" + name):
+        return other[: -len(name) - 1] in ("new", "tmp", "temp")
+    return False
+
+
+_COPY_SUFFIX = pattern(r"new|tmp|temp|copy|next|partitioned|rebuilt|migrated|v\d+")
