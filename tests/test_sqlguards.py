@@ -273,6 +273,12 @@ SAFE = [
       "    if not table_has_column('notes', 'directory_id'):\n"
       "        op.execute('INSERT INTO note_directory (id) SELECT group_id FROM notes_group')\n",
       id="imported-helper-named-for-a-lookup"),  # iris-web c29ef01617f5
+    P("def upgrade():\n"
+      "    for model_id in (1, 2):\n"
+      "        table = f'model_{model_id}_versions'\n"
+      "        op.create_table(table, sa.Column('sample_id', sa.Text))\n"
+      "        op.execute(sa.text(f'INSERT INTO {table} SELECT sample_id FROM samples'))\n",
+      id="insert-into-a-table-op-create-table-made-under-the-same-variable"),  # deepchecks cc61786f5880
 ]  # fmt: skip
 
 
@@ -365,6 +371,13 @@ REPORTED = [
       "        op.execute(\"INSERT INTO plans (name) VALUES ('free')\")\n",
       [("MG204", "op.execute(\"INSERT INTO plans")],
       id="imported-helper-whose-name-says-nothing"),
+    P("def upgrade():\n"
+      "    for model_id in (1, 2):\n"
+      "        table = f'model_{model_id}_versions'\n"
+      "        op.create_table(name, sa.Column('sample_id', sa.Text))\n"
+      "        op.execute(sa.text(f'INSERT INTO {table} SELECT sample_id FROM samples'))\n",
+      [("MG204", "op.execute(sa.text(f'INSERT INTO {table}")],
+      id="insert-into-a-table-another-variable-names"),
 ]  # fmt: skip
 
 

@@ -117,13 +117,17 @@ def sql_facts(
                 Step(
                     statement.rule,
                     statement.kind,
-                    statement.target,
+                    # an f-string's `{name}` as written: the op call naming the object by the
+                    # same variable is the same object (sql/guards.py _op_steps)
+                    source.shown(statement.target) if source.placeholders else statement.target,
                     statement.guarded,
                     source.function,
                     source.entry,
                     source.line,
-                    table=statement.table,
-                    renamed_to=statement.new_name,
+                    table=source.shown(statement.table) if source.placeholders else statement.table,
+                    renamed_to=source.shown(statement.new_name)
+                    if source.placeholders
+                    else statement.new_name,
                 )
             )
         for bad in unparsed:

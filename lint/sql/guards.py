@@ -101,6 +101,8 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
         return True
     if _LOOP.search(text) and any(s.kind == "INSERT" for s in steps) and lacking_rows(text):
         return True  # a loop over rows a table has none for (pyguards.Context.lacking)
+    if any(s.code and not s.guarded and "{" in s.target for s in steps) and "op." in text:
+        return True  # an object named by a variable, which an op call may name too (_literal_argument)
     events = [_event(index, step, index) for index, step in enumerate(steps)]
     counts: dict[str, _Tally] = {}
     for event in events:
@@ -549,4 +551,8 @@ def _literal_argument(call: ast.Call, position: int, keyword: str) -> str | None
         value = value.args[0]  # op.add_column("t", sa.Column("c", ...))
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return value.value
+    if isinstance(value, ast.Name):
+        # `op.create_table(table, ...)`, then `f"INSERT INTO {table} ..."`: the SQL's steps
+        # name it as the f-string shows it (sql/facts.py)
+        return "{" + value.id + "}"
     return None
