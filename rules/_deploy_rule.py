@@ -180,7 +180,13 @@ def shown(operation: OpFact) -> str:
 
 
 def where(operation: OpFact) -> str:
-    return operation.table or operation.option("table_as_written") or "its table"
+    """How a message names the operation's table: a table computed when the revision
+    runs by the expression that names it (`the table table_name names`), never as if
+    that were the table's name."""
+    if operation.table:
+        return operation.table
+    written = operation.option("table_as_written")
+    return f"the table `{written}` names" if written else "its table"
 
 
 def column_of(operation: OpFact) -> str:

@@ -168,7 +168,8 @@ class RenameBreaksRunningCode(DeployRule):
         if operation.name == "rename_table":
             if _name_taken_again(file, operation):
                 return  # a view bridges, or the table is rebuilt: the old name still answers
-            what = f"renames table {where(operation)} to {operation.option('new_table_name') or 'a new name'}"
+            table = f"table {operation.table}" if operation.table else where(operation)
+            what = f"renames {table} to {operation.option('new_table_name') or 'a new name'}"
         elif operation.name == "alter_column" and operation.option("new_column_name") not in (None, "None"):
             if _added(file, operation, after=False):
                 return  # a column this upgrade() added: the running release never knew its name

@@ -1274,7 +1274,10 @@ def test_mg410_names_a_table_the_code_computes_as_written(tmp_path: Path) -> Non
     body = "for old_name, new_name in RENAMES:\n    op.rename_table(old_name, new_name)"
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     output = lint(tmp_path, "--select", "MG410")[1]
-    assert "0001_r1.py:7:9: MG410 op.rename_table(old_name) renames table old_name to a new name: " in output
+    assert (
+        "0001_r1.py:7:9: MG410 op.rename_table(old_name) renames the table `old_name` names to a new name: "
+        in output
+    )
 
 
 def test_a_column_with_a_comment_among_its_arguments_is_read() -> None:
