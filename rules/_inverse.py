@@ -10,13 +10,15 @@ _DDL_WORDS = ("CREATE", "DROP", "ALTER", "RENAME")
 
 
 def readable_downgrade(file: RevisionFile) -> bool:
-    """downgrade() does schema work miglint reads in full: it exists, runs no `raise`, and all its
-    SQL was read. A missing or empty downgrade() is MG503's finding; one that raises was never
+    """downgrade() does schema work miglint reads in full: it exists, runs no `raise`, all its
+    SQL was read, and neither function runs an `op.*` schema operation miglint does not know. A missing or empty downgrade() is MG503's finding; one that raises was never
     meant to run; SQL miglint cannot read may be the very inverse the rules look for."""
     if not file.has_downgrade or "downgrade" in file.raises:
         return False
     if any(p.entry == "downgrade" for p in file.sql_problems):
         return False
+    if "unknown_op" in file.operation_names:
+        return False  # a project's own op (op.drop_table_if_exists) in either function: not read
     for statement in file.sql:
         if statement.entry == "downgrade" and not statement.ops and statement.kind.startswith(_DDL_WORDS):
             return False  # a dialect whose statements sql/ops.py does not read

@@ -59,7 +59,9 @@ class DowngradeNotInverse(FileRule):
     (the database's `files_ibfk_3` replaced by a conventional name).
 
     Not reported, because the comparison would guess: a revision whose downgrade() is missing
-    or empty (MG503's case), raises, or runs SQL miglint cannot read; objects whose names are
+    or empty (MG503's case), raises, or runs SQL miglint cannot read, or a revision that
+    runs a schema operation of the project's own (`op.drop_table_if_exists(...)`, registered
+    with `Operations.register_operation`: what it does is not read); objects whose names are
     not literals (and a downgrade() call with a computed name may undo any object of its
     kind, one with a computed table the object of its name on any table); an object both created and dropped in upgrade() (a temporary table, an index
     rebuilt), and a `CREATE TEMP TABLE`, gone when the session ends; tables renamed in either function, and columns of a table whose columns are
@@ -155,6 +157,15 @@ class DowngradeNotInverse(FileRule):
                 )
             },
             note="a-table-the-application-makes",  # jupyterhub: create_all at start
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.drop_table_if_exists('summary')\nop.create_table('summary', sa.Column('id', sa.Integer()))",
+                    "op.drop_table_if_exists('summary')\nop.create_table('summary', sa.Column('n', sa.Integer()))",
+                )
+            },
+            note="a-project-s-own-operation",  # pycds: Operations.register_operation
         ),
         Example(
             files={

@@ -443,12 +443,39 @@ def extract_operations(
             found.extend(_column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line)))
     if sql_ops:
         found.extend(_sql_facts(sql_ops, covering))
-    if inverse and (enums is not None or "raise" in text):
+    unknown = _UNKNOWN_OP.search(text) is not None if inverse else False
+    if inverse and (enums is not None or "raise" in text or unknown):
         by_line = _by_line(runs)
         if enums is not None:
             found.extend(_enum_methods(text, lines(), by_line, enums))
         found.extend(_raises(text, by_line))
+        if unknown:
+            found.extend(_unknown_ops(text, by_line))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
+
+
+# `op.<verb>_<what>(`: a schema operation of a name Alembic does not have (a project's own,
+# registered with Operations.register_operation: pycds's `op.drop_table_if_exists`)
+_UNKNOWN_OP = pattern(r"(?<![\w.])op\.((?:create|drop|rename|replace|add|alter)_\w+)[ \t]*\(")
+
+
+def _unknown_ops(text: str, by_line: dict[int, list[tuple[str, str]]]) -> Iterator[OpFact]:
+    """An "unknown_op" fact for each such call, its name as the target: what it does is not
+    read, so the downgrade-integrity rules report less where one runs (rules/_inverse.py)."""
+    line_of = _LineCounter(text)
+    for match in _UNKNOWN_OP.finditer(text):
+        name = match.group(1)
+        if name in _SHAPES or name in _KNOWN_OTHER_OPS:
+            continue
+        line = line_of(match.start())
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1)
+        for function, entry in by_line.get(line, ()):
+            span = Span(line, column, line, column + len(match.group(0)))
+            yield OpFact("unknown_op", "", name, span, function, entry, "op")
+
+
+# Alembic's op functions that _SHAPES does not read (no object of a table to name)
+_KNOWN_OTHER_OPS = frozenset({"create_table_comment", "drop_table_comment", "create_exclude_constraint"})
 
 
 def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[str, str]]:
