@@ -30,15 +30,16 @@ class DeployRule(GraphRule):
 
     Only undeployed revisions are read when miglint knows what is deployed (`--against
     REF`, `[tool.miglint] deployed`); a table created earlier in the same revision, or
-    by an undeployed revision before it, is new: it has no rows and no readers yet.
-    The PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py), what
+    by an undeployed revision before it, is new: it has no rows and no readers yet. The
+    PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py), what
     follows `if bind.dialect.name != "mysql": return` in the same block, and
     environments whose database is another: as `dialect` or a `versions/<dialect>/`
     directory says, or as a SQLite `PRAGMA` or a statement in MySQL's own syntax that
     PostgreSQL's parser refuses (`MODIFY COLUMN`, `UPDATE a JOIN b`, backquotes), run by
-    upgrade() outside such a branch, proves. An ini's literal `sqlalchemy.url` is not taken for the database: projects write
-    `sqlite:///app.db` there as a placeholder and set the real URL in code (keystone,
-    nova, aodh, trove; quay's reads `sqlite:///will/be/overridden`).
+    upgrade() outside such a branch, proves. An ini's literal `sqlalchemy.url` is not
+    taken for the database: projects write `sqlite:///app.db` there as a placeholder and
+    set the real URL in code (keystone, nova, aodh, trove; quay's reads
+    `sqlite:///will/be/overridden`).
     """
 
     severity = WARNING

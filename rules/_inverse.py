@@ -10,8 +10,9 @@ _DDL_WORDS = ("CREATE", "DROP", "ALTER", "RENAME")
 
 
 def readable_downgrade(file: RevisionFile) -> bool:
-    """downgrade() does schema work miglint reads in full: it exists, runs no `raise`, all its
-    SQL was read, and neither function runs an `op.*` schema operation miglint does not know. A missing or empty downgrade() is MG503's finding; one that raises was never
+    """downgrade() does schema work miglint reads in full: it exists, runs no `raise`, all
+    its SQL was read, and neither function runs an `op.*` schema operation miglint does not
+    know. A missing or empty downgrade() is MG503's finding; one that raises was never
     meant to run; SQL miglint cannot read may be the very inverse the rules look for."""
     if not file.has_downgrade or "downgrade" in file.raises:
         return False

@@ -279,6 +279,13 @@ SAFE = [
       "        op.create_table(table, sa.Column('sample_id', sa.Text))\n"
       "        op.execute(sa.text(f'INSERT INTO {table} SELECT sample_id FROM samples'))\n",
       id="insert-into-a-table-op-create-table-made-under-the-same-variable"),  # deepchecks cc61786f5880
+    P("from migrations.history_utils import create_history_table\n\n\n"
+      "def upgrade():\n"
+      "    op.execute('ALTER TABLE network_hx RENAME TO network_hx_old')\n"
+      "    create_history_table('network')\n"
+      "    op.execute('INSERT INTO network_hx SELECT * FROM network_hx_old')\n"
+      "    op.execute('DROP TABLE network_hx_old')\n",
+      id="rename-away-made-again-by-an-imported-helper-then-dropped"),  # pycds 33179b5ae85a
 ]  # fmt: skip
 
 
@@ -378,6 +385,11 @@ REPORTED = [
       "        op.execute(sa.text(f'INSERT INTO {table} SELECT sample_id FROM samples'))\n",
       [("MG204", "op.execute(sa.text(f'INSERT INTO {table}")],
       id="insert-into-a-table-another-variable-names"),
+    P("def upgrade():\n"
+      "    op.execute('ALTER TABLE network_hx RENAME TO network_hx_old')\n"
+      "    op.execute('INSERT INTO network_hx_old SELECT 1')\n",
+      [("MG206", "op.execute('ALTER TABLE network_hx RENAME"), ("MG204", "op.execute('INSERT INTO network_hx_old")],
+      id="rename-whose-old-name-nothing-writes-again"),
 ]  # fmt: skip
 
 

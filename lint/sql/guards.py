@@ -14,8 +14,9 @@ calls inlined where they are called, and a statement is taken as safe to run twi
   helper table or function, a type renamed to `*_old` and dropped), or that a later
   statement makes again (a drop and re-create pair runs again as a whole);
 - it makes an object that a later statement drops again (a temporary object);
-- it renames x to y where x was made earlier, or where x is made again and y
-  dropped later (the enum swap `RENAME TO x_old; CREATE x; ...; DROP x_old`);
+- it renames x to y where x was made earlier, or where x is made again (or, a table,
+  written to: made by a helper not read here) and y dropped later (the enum swap
+  `RENAME TO x_old; CREATE x; ...; DROP x_old`);
 - it writes to (adds an index, a constraint, a column, a partition or rows to) a table that is
   new on every run that reaches it: dropped earlier, made TEMPORARY earlier, or made
   earlier by `op.create_table` without `if_not_exists` (a second run stops at that
@@ -347,12 +348,14 @@ class _Tally:
         self.removed: Counter[Key] = Counter()
         self.emptied: Counter[str] = Counter()  # "" for each event that empties nothing
         self.new_tables: Counter[str] = Counter()
+        self.written: Counter[str] = Counter()  # "" for each event that writes to no table
 
     def add(self, event: _Event) -> None:
         self.events += 1
         self.made.update(set(event.made))
         self.removed.update(set(event.removed))
         self.emptied[event.emptied] += 1
+        self.written[event.written] += 1
         if event.new_table:
             self.new_tables[event.new_table] += 1
 
@@ -414,9 +417,21 @@ class _History:
             return any(self._before(event, "made", k) or self._after(event, "made", k) for k in event.removed)
         if event.removed and event.made:  # a rename
             old, new = event.removed[0], event.made[0]
-            return self._before(event, "made", old) or (
-                self._after(event, "made", old) and self._after(event, "removed", new)
+            # the old name made again later - or written to later (a helper miglint does not
+            # follow made it again: pycds's create_history_table) - and the new one dropped
+            again = self._after(event, "made", old) or (
+                old[0] == "rel" and self._written_after(event, old[1])
             )
+            return self._before(event, "made", old) or (again and self._after(event, "removed", new))
+        return False
+
+    def _written_after(self, event: _Event, table: str) -> bool:
+        for p in self._prefixes(event):
+            if p not in self.total:
+                continue
+            passed = self.before[p].written[table] if p in self.before else 0
+            if self.total[p].written[table] - passed - (event.written == table and p == event.path) > 0:
+                return True
         return False
 
 
