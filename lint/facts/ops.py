@@ -443,7 +443,7 @@ def extract_operations(
             found.extend(_column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line)))
     if sql_ops:
         found.extend(_sql_facts(sql_ops, covering))
-    unknown = _UNKNOWN_OP.search(text) is not None if inverse else False
+    unknown = inverse and _unknown_op_in(text)
     if inverse and (enums is not None or "raise" in text or unknown):
         by_line = _by_line(runs)
         if enums is not None:
@@ -456,7 +456,23 @@ def extract_operations(
 
 # `op.<verb>_<what>(`: a schema operation of a name Alembic does not have (a project's own,
 # registered with Operations.register_operation: pycds's `op.drop_table_if_exists`)
-_UNKNOWN_OP = pattern(r"(?<![\w.])op\.((?:create|drop|rename|replace|add|alter)_\w+)[ \t]*\(")
+# (a literal first: the pattern is searched in every file, and a look-behind first would be
+# tried at every offset; what precedes `op.` is checked by _unknown_ops)
+_UNKNOWN_OP = pattern(r"op\.((?:create|drop|rename|replace|add|alter)_\w+)[ \t]*\(")
+
+
+def _unknown_op_in(text: str) -> bool:
+    return any(
+        match.group(1) not in _SHAPES
+        and match.group(1) not in _KNOWN_OTHER_OPS
+        and not _after_name(text, match.start())
+        for match in _UNKNOWN_OP.finditer(text)
+    )
+
+
+def _after_name(text: str, start: int) -> bool:
+    """Whether `op` at `start` is the end of a longer name or an attribute (`sa.op.`, `myop.`)."""
+    return start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.")
 
 
 def _unknown_ops(text: str, by_line: dict[int, list[tuple[str, str]]]) -> Iterator[OpFact]:
@@ -465,7 +481,7 @@ def _unknown_ops(text: str, by_line: dict[int, list[tuple[str, str]]]) -> Iterat
     line_of = _LineCounter(text)
     for match in _UNKNOWN_OP.finditer(text):
         name = match.group(1)
-        if name in _SHAPES or name in _KNOWN_OTHER_OPS:
+        if name in _SHAPES or name in _KNOWN_OTHER_OPS or _after_name(text, match.start()):
             continue
         line = line_of(match.start())
         column = match.start() - (text.rfind("\n", 0, match.start()) + 1)

@@ -100,7 +100,7 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
     """
     if _BRANCHES.search(text):
         return True
-    if _LOOP.search(text) and any(s.kind == "INSERT" for s in steps) and lacking_rows(text):
+    if any(s.kind == "INSERT" for s in steps) and _LOOP.search(text) and lacking_rows(text):
         return True  # a loop over rows a table has none for (pyguards.Context.lacking)
     if any(s.code and not s.guarded and "{" in s.target for s in steps) and "op." in text:
         return True  # an object named by a variable, which an op call may name too (_literal_argument)
