@@ -11,6 +11,11 @@ _HEX = pattern(r"^[0-9a-f]{6,}$")
 _ALPHABETS = ("0123456789abcdef", "abcdef", "0123456789")
 # Only words of 7+ characters: a 6-character word turns up in random ids (~3 in a million).
 _WORDS = ("deadbeef", "cafebabe", "feedface", "badc0de")
+# The four-letter words people spell in hex: an id made of nothing else is typed (copr's
+# `deaddeadc0de`, `deadbeafc0de`); three random ones in a row come once in ~10^10 ids.
+_HEX_WORDS = frozenset(
+    {"dead", "beef", "beaf", "c0de", "cafe", "babe", "face", "f00d", "feed", "fade", "deaf"}
+)
 
 
 _POSITIONS = tuple({char: i for i, char in enumerate(alphabet)} for alphabet in _ALPHABETS)
@@ -56,6 +61,12 @@ def placeholder_reason(rev_id: str) -> str | None:
     for word in _WORDS:
         if word in text:
             return f"contains {word!r}"
+    if (
+        len(text) >= 8
+        and len(text) % 4 == 0
+        and all(text[i : i + 4] in _HEX_WORDS for i in range(0, len(text), 4))
+    ):
+        return "is made of words spelled in hex"
     return None
 
 
@@ -63,7 +74,7 @@ class PlaceholderRevisionId(FileRule):
     """
     ## What it does
     Flags a revision id that was typed by hand: `a1b2c3d4e5f6`, `0123456789ab`,
-    `deadbeef0001`, `111111111111` and the like (repeated or consecutive
+    `deadbeef0001`, `deaddeadc0de`, `111111111111` and the like (repeated or consecutive
     characters, two interleaved runs, a repeated short unit, hex words).
 
     ## Why is this bad?
@@ -98,6 +109,11 @@ class PlaceholderRevisionId(FileRule):
             history=("0123456789ab", "deadbeef0001<-0123456789ab"), flagged=("0123456789ab", "deadbeef0001")
         ),
         Example(history=("111111111111",), flagged=("111111111111",)),
+        Example(
+            history=("deaddeadc0de", "deadbeafc0de<-deaddeadc0de"),
+            flagged=("deaddeadc0de", "deadbeafc0de"),
+            note="hex-words",  # copr
+        ),
     )
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
