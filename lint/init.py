@@ -2,7 +2,8 @@
 
 The environments (each as the ini that configures it, else by its directories), the SQL
 dialect (guessed from `sqlalchemy.url` in the ini, else from the URLs and drivers env.py
-names), and the runner files found. The section is appended to pyproject.toml (created
+names, else from a revision that runs SQL only MySQL or SQLite takes), and the runner files
+found. The section is appended to pyproject.toml (created
 when absent) in one atomic step; an existing `[tool.miglint]` is never touched, and
 neither is anything else in the file. What is written is read back with the settings
 reader first: init never writes a configuration miglint would refuse.
@@ -147,7 +148,38 @@ def guess_dialect(environments: Sequence[Environment], cwd: Path) -> tuple[str, 
                 votes[dialect] += 1
     if votes:
         return votes.most_common(1)[0][0], "guessed from the database drivers env.py names"
+    refused = _statement_postgresql_refuses(environments)
+    if refused is not None:
+        dialect, path = refused
+        shown = {"mysql": "MySQL", "sqlite": "SQLite"}[dialect]
+        return dialect, f"guessed from the history: {_relative(Path(path), cwd)} runs {shown}'s own SQL"
     return "postgresql", "no database URL or driver found: miglint's default"
+
+
+def _statement_postgresql_refuses(environments: Sequence[Environment]) -> tuple[str, str] | None:
+    """("mysql" | "sqlite", the version file) when some upgrade() runs, outside a branch for
+    another database, a statement in MySQL's own syntax or a SQLite PRAGMA (sql/facts.py): the
+    history never runs on PostgreSQL (history/deploy.py reads it the same way)."""
+    from .reading.parse import parse_revision_file
+    from .reading.readfile import read_regular
+
+    for env in environments:
+        for path in env.files:
+            try:
+                data = read_regular(path)
+            except OSError:
+                continue
+            if b"execute" not in data:
+                continue
+            record = parse_revision_file(str(path), data)
+            for operation in record.upgrade_operations:
+                if "other_dialect" in operation.blocks:
+                    continue
+                if operation.name == "mysql_only":
+                    return "mysql", str(path)
+                if operation.name == "pragma":
+                    return "sqlite", str(path)
+    return None
 
 
 def _read(path: Path) -> str:

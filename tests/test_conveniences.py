@@ -383,6 +383,22 @@ def test_init_guesses_the_dialect_from_env_py(
     assert f"dialect = {expected}\n" in (tmp_path / "pyproject.toml").read_text()
 
 
+def test_init_guesses_the_dialect_from_a_statement_postgresql_refuses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """nylas: no URL, no driver in env.py, but a revision runs MySQL's MODIFY COLUMN."""
+    from histories import write_project
+
+    modify = "revision = 'c'\ndown_revision = 'b'\n\n\ndef upgrade():\n    op.execute('ALTER TABLE t MODIFY COLUMN a BIGINT')\n"
+    write_project(tmp_path, ["a", "b<-a"], files={"0003_c.py": modify})
+    result = init(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        'dialect = "mysql"  # guessed from the history: migrations/versions/0003_c.py runs MySQL\'s own SQL\n'
+        in (tmp_path / "pyproject.toml").read_text()
+    )
+
+
 def test_init_appends_to_a_pyproject_and_keeps_every_byte_of_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
