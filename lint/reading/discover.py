@@ -502,6 +502,7 @@ def _search_down(start: Path, cwd: Path) -> _Found:
 
 # test fixtures are not a project's history
 _NOT_VERSIONS = frozenset({"tests", "test", "testing", "fixtures"})
+_HEAD_BYTES = 16 << 10
 
 
 def _version_directories(start: Path, cwd: Path) -> list[Environment]:
@@ -514,7 +515,9 @@ def _version_directories(start: Path, cwd: Path) -> list[Environment]:
         dirnames[:] = [d for d in dirnames if d not in _NOT_VERSIONS]
         here = Path(directory)
         if any(
-            _REVISION_FILE.match(f) and f.endswith(".py") and _may_be_revision(here / f) for f in filenames
+            # the header is at the top: a tree without Alembic costs its files' first bytes
+            _REVISION_FILE.match(f) and f.endswith(".py") and _may_be_revision(here / f, _HEAD_BYTES)
+            for f in filenames
         ):
             name = _display(here, cwd)
             note = f"{name}: revision files that no Alembic configuration here names: linted as one history"
@@ -1424,13 +1427,14 @@ def _listed(directory: Path, name: str, cwd: Path) -> list[Path]:
         ) from None
 
 
-def _may_be_revision(path: Path) -> bool:
+def _may_be_revision(path: Path, limit: int = 1 << 20) -> bool:
     """Whether a Python file may be a revision: every revision assigns `down_revision`
-    (an env.py or a helper module beside a script directory does not)."""
+    (an env.py or a helper module beside a script directory does not), within its first
+    `limit` bytes."""
     try:
         return (
             path.name != "env.py"
-            and _ASSIGNS_DOWN_REVISION.search(read_regular(path, limit=1 << 20)) is not None
+            and _ASSIGNS_DOWN_REVISION.search(read_regular(path, limit=limit)) is not None
         )
     except OSError:
         return False
