@@ -34,7 +34,8 @@ class ColumnTypeChange(DeployRule):
     becoming a timestamptz is reported with
     its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC).
 
-    Without `existing_type` (or with another dialect's: `existing_type=mysql.TINYTEXT()`),
+    Without `existing_type` (or with another dialect's: `existing_type=mysql.TINYTEXT()`,
+    or a value the code computes: `existing_type=col.type` of a reflected table),
     the old type is the one the last ancestor revision gave the column: its
     `op.create_table` or `op.add_column` (`Column("name", sa.String(36))`), or an
     `op.alter_column(type_=...)`; the same type again, or a safe change from it, is not
@@ -142,6 +143,22 @@ class ColumnTypeChange(DeployRule):
                 )
             },
             note="to-citext",  # pycds, fides: binary-coercible
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('quotas', sa.Column('id', sa.Integer(), primary_key=True), "
+                    "sa.Column('resource', sa.String(255)))"
+                ),
+                "0002_r2.py": revision(
+                    "quotas = sa.Table('quotas', sa.MetaData(), autoload_with=op.get_bind())\n"
+                    "op.alter_column('quotas', 'resource', type_=sa.String(300), "
+                    "existing_type=quotas.c.resource.type)",
+                    "r2",
+                    "r1",
+                ),
+            },
+            note="existing-type-the-code-reads",  # cinder b8660621f1b9: the history's type is used
         ),
     )
     invalid = (
@@ -325,7 +342,11 @@ def _existing_type(operation: OpFact) -> str | None:
     """`existing_type` as PostgreSQL's column has it: None for another dialect's
     (keep: `existing_type=mysql.TINYTEXT()` says nothing of PostgreSQL's)."""
     written = operation.option("existing_type")
-    return None if written is None or _OTHER_DIALECT_TYPE.match(written.strip()) else written
+    if written is None or _OTHER_DIALECT_TYPE.match(written.strip()):
+        return None
+    if operation.via != "sql" and _TYPE_CLASS.match(written.strip()) is None:
+        return None  # a value of the code's (cinder: `existing_type=col.type`, reflected): unknown
+    return written
 
 
 def _type_earlier_here(file: RevisionFile, operation: OpFact) -> str | None:

@@ -11,7 +11,11 @@ def _listed(text: str) -> tuple[str, ...]:
     """The ids of a docstring `Revises:` line, as Alembic's template writes them."""
     ids = tuple(part.strip() for part in text.replace("(", "").replace(")", "").split(","))
     ids = tuple(i.strip("'\"") for i in ids if i)
-    return () if ids in ((), ("None",), ("<base>",)) else ids
+    # what people write for "no parent": monasca writes `Revises: N/A` on its base
+    return () if len(ids) <= 1 and (not ids or ids[0].lower() in _NOTHING) else ids
+
+
+_NOTHING = frozenset({"none", "<base>", "n/a", "-", "base"})
 
 
 def _unquoted(text: str) -> str:
@@ -75,6 +79,12 @@ class HeaderMismatch(FileRule):
             files={
                 "0001_a.py": '"""first\n\nRevision ID: a\nRevises: None\n"""\nrevision = "a"\ndown_revision = None\n'
             }
+        ),
+        Example(
+            files={
+                "0001_a.py": '"""first\n\nRevision ID: a\nRevises: N/A\n"""\nrevision = "a"\ndown_revision = None\n'
+            },
+            note="no-parent-written-n-a",  # monasca
         ),
         Example(
             history=("14",),
@@ -142,7 +152,13 @@ class HeaderMismatch(FileRule):
         help_text = f"set the docstring line to 'Revises: {expected}'"
         fix: Fix | None = Fix(
             "rewrite the docstring's Revises from `down_revision`",
-            (Edit(file.path, doc_revises.span, f" {expected}" if doc_revises.tight else expected),),
+            (
+                Edit(
+                    file.path,
+                    doc_revises.span,
+                    f" {expected}" if doc_revises.tight and expected else expected,
+                ),
+            ),
         )
         if missing:
             # The variable names no revision: copying it would make the docstring wrong too.
