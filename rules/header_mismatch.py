@@ -15,7 +15,7 @@ def _listed(text: str) -> tuple[str, ...]:
     return () if len(ids) <= 1 and (not ids or ids[0].lower() in _NOTHING) else ids
 
 
-_NOTHING = frozenset({"none", "<base>", "n/a", "-", "base"})
+_NOTHING = frozenset({"none", "<base>", "n/a", "-"})
 
 
 def _unquoted(text: str) -> str:
