@@ -41,7 +41,8 @@ class StampHeadOnLegacy(RunnerRule):
     A stamp is `alembic stamp` (subprocess, a shell line), `command.stamp(cfg, rev)`,
     flask_migrate's, SQL writing the version row, or `MigrationContext.stamp(script, rev)`:
     `context.get_context().stamp(script, script.get_current_head())` in env.py, or on a
-    context from `MigrationContext.configure(connection)` in a runner. env.py is read like
+    context from `MigrationContext.configure(connection)` in a runner, or oslo.db's
+    `AlembicExtension(...).stamp(rev)` / `MigrationManager(...).stamp(rev)`. env.py is read like
     any runner file, and so is a script without an extension whose `#!` line runs Python or
     a POSIX shell (`bin/create-db`). A parameter bound by a dict
     (`execute(text("SELECT to_regclass(:t)"), {"t": "workspaces"})`) is read as the table

@@ -452,3 +452,42 @@ def test_a_path_that_found_tables_but_not_whether_they_are_versioned_says_so(
         "(line 7: `conn.execute(text(\"SELECT to_regclass('workspaces')\")).scalar() is None`): "
         "2 revisions after a would be marked applied without running, 2 changing data (b, c)"
     ]
+
+
+# -- oslo.db's migration_cli -------------------------------------------------------------------
+
+# monasca-api's `monasca_db stamp`: openstack's migration_cli wraps Alembic's commands
+OSLO_RUNNER = """
+from oslo_db.sqlalchemy.migration_cli import manager
+from oslo_db.sqlalchemy.migration_cli.ext_alembic import AlembicExtension
+
+CONFIG = {"alembic_ini_path": "alembic.ini"}
+
+
+def legacy(engine, tables):
+    if tables and "alembic_version" not in tables:
+        AlembicExtension(engine, CONFIG).stamp("head")
+    ext = AlembicExtension(engine, CONFIG)
+    ext.upgrade("head")
+
+
+def fresh(engine):
+    manager.MigrationManager(CONFIG, engine).stamp(revision="a")
+"""
+
+
+def test_oslo_db_migration_cli_stamps_like_command_stamp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project(tmp_path, {"tools/manage_db.py": OSLO_RUNNER})
+    assert where_rows(tmp_path, monkeypatch) == [
+        ("legacy database", "tools/manage_db.py:9", "head"),
+        ("runner stamp", "tools/manage_db.py:15", "a"),
+    ]
+    assert findings(tmp_path, monkeypatch) == [
+        "tools/manage_db.py:9:48: MG301 stamps 'head' where the database has tables but no Alembic version "
+        "(line 8: `tables and 'alembic_version' not in tables`): 2 revisions after a would be marked applied "
+        "without running, 2 changing data (b, c)",
+        "tools/manage_db.py:15:5: MG302 stamps 'a' and then the function ends without running `alembic upgrade`: "
+        "the revisions after it stay missing until something else upgrades",
+    ]

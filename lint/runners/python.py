@@ -74,6 +74,8 @@ def analyze_runner(path: str, text: str) -> tuple[StampSite, ...]:
     reader = _Runner(path, text, lines, aliases, Flow(tree, functions))
     if "MigrationContext" in text or "get_context" in text:
         reader.contexts = reader.find_contexts(tree)
+    if "AlembicExtension" in text or "MigrationManager" in text:
+        reader.extensions = reader.find_extensions(tree)
     reader.wrappers = reader.find_wrappers(tree)
     module_scope = _Scope(None, {})
     sites: list[StampSite] = []
@@ -237,6 +239,7 @@ class _Runner:
         self.flow = flow
         self.wrappers: dict[str, tuple[str, int, str, ast.expr | None]] = {}  # set by analyze_runner
         self.contexts: set[str] = set()  # names holding a MigrationContext (set by analyze_runner)
+        self.extensions: set[str] = set()  # names holding oslo.db's AlembicExtension / MigrationManager
         self._creates: dict[str, bool] = {}
         self._suffixes: dict[int, list[tuple[bool, bool]]] = {}
         self._prefixes: dict[int, list[bool]] = {}
@@ -485,6 +488,23 @@ class _Runner:
                     found.add(node.arg)
         return found
 
+    def is_extension(self, node: ast.expr) -> bool:
+        """oslo.db's `AlembicExtension(engine, config)` or `MigrationManager(config, engine)`
+        (openstack's migration_cli), or a name bound to one: its `stamp(rev)` runs
+        `alembic.command.stamp(config, rev)`, its `upgrade(rev)` the upgrade."""
+        if isinstance(node, ast.Name):
+            return node.id in self.extensions
+        return isinstance(node, ast.Call) and (_qualified(node.func, self.aliases) or "") in _OSLO_EXTENSIONS
+
+    def find_extensions(self, tree: ast.Module) -> set[str]:
+        return {
+            target.id
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign) and self.is_extension(node.value)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }
+
     def find_wrappers(self, tree: ast.Module) -> dict[str, tuple[str, int, str, ast.expr | None]]:
         """Module functions that stamp or upgrade with their parameter's value:
         name -> (command, parameter index, parameter name, its default)."""
@@ -594,6 +614,15 @@ class _Runner:
             if revision is None and len(call.args) >= 2:
                 revision = call.args[1]
             return "stamp", "MigrationContext.stamp", revision
+        if (
+            name in ("stamp", "upgrade")
+            and isinstance(call.func, ast.Attribute)
+            and self.is_extension(call.func.value)
+        ):
+            revision = next((k.value for k in call.keywords if k.arg in ("revision", "version")), None)
+            if revision is None and call.args:
+                revision = call.args[0]
+            return name, "oslo.db migration_cli", revision
         if name in _SUBPROCESS and call.args:
             words = call.args[0]
             if isinstance(words, (ast.List, ast.Tuple)):
@@ -691,6 +720,15 @@ _CONTEXT_FACTORIES = frozenset(
         "alembic.op.get_context",
         "alembic.runtime.migration.MigrationContext.configure",
         "alembic.migration.MigrationContext.configure",
+    }
+)
+
+
+# oslo.db's migration_cli classes whose stamp()/upgrade() run Alembic's commands
+_OSLO_EXTENSIONS = frozenset(
+    {
+        "oslo_db.sqlalchemy.migration_cli.ext_alembic.AlembicExtension",
+        "oslo_db.sqlalchemy.migration_cli.manager.MigrationManager",
     }
 )
 
