@@ -491,3 +491,18 @@ def test_oslo_db_migration_cli_stamps_like_command_stamp(
         "tools/manage_db.py:15:5: MG302 stamps 'a' and then the function ends without running `alembic upgrade`: "
         "the revisions after it stay missing until something else upgrades",
     ]
+
+
+def test_a_runner_above_the_ini_of_a_flask_migrate_layout_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """knowledge-repo: alembic.ini inside app/migrations, the app that stamps beside it; no
+    pyproject.toml. The path linted is where runners are looked for, not the ini's directory."""
+    write_project(tmp_path / "app", ["a", "b<-a"])  # app/alembic.ini, app/migrations/
+    (tmp_path / "app" / "alembic.ini").unlink()
+    (tmp_path / "app" / "migrations" / "alembic.ini").write_text("[alembic]\n")  # Flask-Migrate's
+    (tmp_path / "app" / "app.py").write_text(
+        "from alembic import command\n\n\ndef db_init(db, config):\n"
+        "    db.create_all()\n    command.stamp(config, 'head')\n"
+    )
+    assert where_rows(tmp_path, monkeypatch) == [("runner stamp", "app/app.py:6", "head")]

@@ -187,7 +187,7 @@ def by_settings(project: Project) -> list[Project]:
     groups: dict[tuple[Path, Path | None], list[Environment]] = {}
     settings: dict[tuple[Path, Path | None], Settings] = {}
     for env in project.environments:
-        own = settings_of(project, env)
+        own = _group_settings(project, env)
         key = _settings_key(own)
         groups.setdefault(key, []).append(env)
         settings.setdefault(key, own)
@@ -200,12 +200,21 @@ def by_settings(project: Project) -> list[Project]:
 
 def project_of(project: Project, env: Environment) -> Project:
     """The project as `env` sees it: its own settings and the environments sharing them."""
-    own = settings_of(project, env)
+    own = _group_settings(project, env)
     key = _settings_key(own)
     if key == _settings_key(project.settings):
         return project
-    shared = tuple(e for e in project.environments if _settings_key(settings_of(project, e)) == key)
+    shared = tuple(e for e in project.environments if _settings_key(_group_settings(project, e)) == key)
     return Project(own.root, own, shared, focus=project.focus)
+
+
+def _group_settings(project: Project, env: Environment) -> Settings:
+    """The settings `env` is linted under, as a project of its own: its [tool.miglint], or,
+    with none (defaults, from no pyproject.toml or one without the table), the project's:
+    the path linted stays the root where runners are looked for (knowledge-repo and orchest
+    keep alembic.ini inside the migration directory, their runners beside the app above it)."""
+    own = settings_of(project, env)
+    return project.settings if own.source is None else own
 
 
 @dataclass
