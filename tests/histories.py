@@ -162,3 +162,13 @@ def copy_bundled_example(source: Path, destination: Path, **options: object) -> 
     import shutil
 
     shutil.copytree(source, destination, ignore=shutil.ignore_patterns(".miglint_cache"), **options)  # type: ignore[arg-type]
+
+
+def script_directory_without_versions(root: Path) -> Path:
+    """lsst's daf_butler_migrate: `migrations/_alembic` holds env.py and no versions/; code
+    names the version locations beside it (`migrations/<tree>`). Returns `migrations`."""
+    script = root / "migrations" / "_alembic"
+    script.mkdir(parents=True)
+    (script / "env.py").write_text("from alembic import context\n")
+    (script / "script.py.mako").write_text("")
+    return script.parent

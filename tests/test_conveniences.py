@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from conftest import cli_runner
-from histories import copy_bundled_example
+from histories import copy_bundled_example, script_directory_without_versions
 from miglint import __version__
 from miglint.cli import main
 
@@ -480,10 +480,7 @@ def test_init_asks_on_a_terminal(
 def test_init_on_a_script_directory_without_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # lsst's daf_butler_migrate: revisions beside migrations/_alembic, one of them mentioning
     # alembic's stamp in a docstring: a revision, not a runner
-    script = tmp_path / "migrations" / "_alembic"
-    script.mkdir(parents=True)
-    (script / "env.py").write_text("from alembic import context\n")
-    (script / "script.py.mako").write_text("")
+    script_directory_without_versions(tmp_path)
     (tmp_path / "migrations" / "core").mkdir()
     (tmp_path / "migrations" / "core" / "aaa111.py").write_text(
         '"""Run `alembic stamp` by hand: command.stamp(cfg, "aaa111")."""\n'

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_runner
-from histories import revisions, spec, version_source, write, write_project
+from histories import revisions, script_directory_without_versions, spec, version_source, write, write_project
 from miglint.cli import main
 from miglint.config import ConfigError, EnvironmentSpec, Settings
 from miglint.pipeline import Options, lint_paths
@@ -986,10 +986,7 @@ def test_sections_that_inherit_the_default_script_location_and_set_their_version
 
 def _daf_butler_layout(root: Path) -> None:
     """lsst's daf_butler_migrate: migrations/_alembic holds env.py; code names migrations/<tree>."""
-    script = root / "migrations" / "_alembic"
-    script.mkdir(parents=True)
-    (script / "env.py").write_text("from alembic import context\n")
-    (script / "script.py.mako").write_text("")
+    script_directory_without_versions(root)
     for tree, rev in (("core", "aaa111"), ("extra", "bbb222")):
         (root / "migrations" / tree).mkdir()
         (root / "migrations" / tree / f"{rev}.py").write_text(version_source(spec(rev)))

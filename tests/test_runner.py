@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_runner
-from histories import write_project
+from histories import script_directory_without_versions, write_project
 from miglint.cli import main
 from miglint.model import Diagnostic
 from miglint.pipeline import Options, lint_paths
@@ -269,10 +269,7 @@ def test_unknown_stamp_target_is_mg303_with_a_suggestion(tmp_path: Path) -> None
 def test_a_revision_no_version_location_covers_is_not_mg303(tmp_path: Path) -> None:
     """Version locations set in code (lsst's daf_butler_migrate): the revision a runner
     stamps is in a directory MG004 names, which miglint does not read - not unknown."""
-    script = tmp_path / "migrations" / "_alembic"
-    script.mkdir(parents=True)
-    (script / "env.py").write_text("from alembic import context\n")
-    (script / "script.py.mako").write_text("")
+    script_directory_without_versions(tmp_path)
     (tmp_path / "migrations" / "core").mkdir()
     (tmp_path / "migrations" / "core" / "aaa111.py").write_text(
         "revision = 'aaa111'\ndown_revision = None\nbranch_labels = ('core',)\n"
