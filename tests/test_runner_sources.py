@@ -506,3 +506,18 @@ def test_a_runner_above_the_ini_of_a_flask_migrate_layout_is_read(
         "    db.create_all()\n    command.stamp(config, 'head')\n"
     )
     assert where_rows(tmp_path, monkeypatch) == [("runner stamp", "app/app.py:6", "head")]
+
+
+def test_a_runner_of_a_project_with_its_own_settings_is_not_read_for_a_neighbour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """examples/: seed-chain has its own [tool.miglint] and a runner; clean has none. Linted
+    together, the runner is seed-chain's only (it was read for clean too: 4 false findings)."""
+    from histories import copy_bundled_example
+
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    for name in ("clean", "seed-chain"):
+        copy_bundled_example(examples / name, tmp_path / name)
+    result = run(tmp_path, monkeypatch, "lint", "--no-cache", ".")
+    assert "clean/alembic.ini: 8 revisions, ok\n" in result.stdout
+    assert "seed-chain/alembic.ini: 24 revisions, 1 error, 1 warning\n" in result.stdout

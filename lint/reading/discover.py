@@ -210,11 +210,18 @@ def project_of(project: Project, env: Environment) -> Project:
 
 def _group_settings(project: Project, env: Environment) -> Settings:
     """The settings `env` is linted under, as a project of its own: its [tool.miglint], or,
-    with none (defaults, from no pyproject.toml or one without the table), the project's:
-    the path linted stays the root where runners are looked for (knowledge-repo and orchest
-    keep alembic.ini inside the migration directory, their runners beside the app above it)."""
+    with none (defaults, from no pyproject.toml or one without the table) in a tree where no
+    environment has one, the project's: the path linted stays the root where runners are
+    looked for (knowledge-repo and orchest keep alembic.ini inside the migration directory,
+    their runners beside the app above it). A tree where some environments have their own
+    [tool.miglint] holds several projects (examples/): each environment keeps its own root,
+    so that no runner is read for an environment of another project."""
     own = settings_of(project, env)
-    return project.settings if own.source is None else own
+    if own.source is not None or any(
+        settings_of(project, e).source is not None for e in project.environments
+    ):
+        return own
+    return project.settings
 
 
 @dataclass
