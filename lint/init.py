@@ -15,13 +15,17 @@ import json
 import os
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import ConfigError, load_settings, miglint_table
 from .lazydataclass import dataclass
 from .lazyre import pattern
 from .reading.discover import URL_SCHEMES, Environment, Project
+
+if TYPE_CHECKING:
+    from .model import RevisionFile
 
 # `postgresql+asyncpg://`, `mysql://`, `sqlite:///`: the scheme before the driver
 _URL = pattern(r"\b([a-z][a-z0-9]*)(?:\+[a-z0-9_]+)?://", re.IGNORECASE)
@@ -158,28 +162,27 @@ def guess_dialect(environments: Sequence[Environment], cwd: Path) -> tuple[str, 
 
 def _statement_postgresql_refuses(environments: Sequence[Environment]) -> tuple[str, str] | None:
     """("mysql" | "sqlite", the version file) when some upgrade() runs, outside a branch for
-    another database, a statement in MySQL's own syntax or a SQLite PRAGMA (sql/facts.py): the
-    history never runs on PostgreSQL (history/deploy.py reads it the same way)."""
+    another database, a statement in MySQL's own syntax or a SQLite PRAGMA: the history never
+    runs on PostgreSQL (history/deploy.py reads it the same way)."""
+    from .history.deploy import refused_on_postgres
     from .reading.parse import parse_revision_file
     from .reading.readfile import read_regular
 
-    for env in environments:
-        for path in env.files:
-            try:
-                data = read_regular(path)
-            except OSError:
-                continue
-            if b"execute" not in data:
-                continue
-            record = parse_revision_file(str(path), data)
-            for operation in record.upgrade_operations:
-                if "other_dialect" in operation.blocks:
+    def records() -> Iterator[RevisionFile]:
+        for env in environments:
+            for path in env.files:
+                try:
+                    data = read_regular(path)
+                except OSError:
                     continue
-                if operation.name == "mysql_only":
-                    return "mysql", str(path)
-                if operation.name == "pragma":
-                    return "sqlite", str(path)
-    return None
+                if b"execute" in data:  # what runs SQL at all (sql/facts.py runs_sql)
+                    yield parse_revision_file(str(path), data)
+
+    found = refused_on_postgres(records())
+    if found is None:
+        return None
+    operation, file = found
+    return ("mysql" if operation.name == "mysql_only" else "sqlite"), file.path
 
 
 def _read(path: Path) -> str:

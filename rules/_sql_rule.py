@@ -105,16 +105,10 @@ def _foreign_history(files: Sequence[RevisionFile], shared: dict[str, Any], proj
     database (history/deploy.py says the same for the deploy rules)."""
     found = shared.get("sql-foreign-history")
     if found is None:
-        from ..history.deploy import REFUSED_ON_POSTGRES
+        from ..history.deploy import refused_on_postgres
 
-        found = shared["sql-foreign-history"] = getattr(
-            project, "dialect", "postgresql"
-        ) == "postgresql" and any(
-            o.name in REFUSED_ON_POSTGRES and "other_dialect" not in o.blocks
-            for file in files
-            if not REFUSED_ON_POSTGRES.isdisjoint(file.upgrade_operation_names)
-            for o in file.upgrade_operations
-        )
+        default = getattr(project, "dialect", "postgresql") == "postgresql"
+        found = shared["sql-foreign-history"] = default and refused_on_postgres(files) is not None
     return found
 
 

@@ -350,27 +350,22 @@ def _existing_type(operation: OpFact) -> str | None:
 
 
 def _type_earlier_here(file: RevisionFile, operation: OpFact) -> str | None:
-    """The type an earlier call of the same function gave the column: add_column's, or the
-    last alter_column's `type_`; None when none did, or one left it unknown. Only calls in
-    the function's own body count (indented once): one in a branch may not have run
-    (ubersystem retypes in an `if is_sqlite:` branch and again in its `else:`)."""
+    """The type an earlier call of the same function gave the column (_types_given); None
+    when none did, or one left it unknown. Only calls in the function's own body count
+    (indented once): one in a branch may not have run (ubersystem retypes in an
+    `if is_sqlite:` branch and again in its `else:`)."""
     pair = (bare(operation.table), operation.target.lower())
+    at = (operation.span.line, operation.span.column)
     found: str | None = None
     for earlier in file.upgrade_operations:
-        if earlier is operation or (earlier.span.line, earlier.span.column) >= (
-            operation.span.line,
-            operation.span.column,
-        ):
+        if earlier is operation or (earlier.span.line, earlier.span.column) >= at:
             break
-        if (bare(earlier.table), earlier.target.lower()) != pair or earlier.function != operation.function:
+        if earlier.function != operation.function:
             continue
-        if earlier.span.column != 4:
-            found = None  # in a branch, a loop or a with block: what it gave is not sure
-            continue
-        if earlier.name == "add_column":
-            found = earlier.option("column_type") or None
-        elif earlier.name == "alter_column" and earlier.option("type_") not in (None, "None"):
-            found = earlier.option("type_") if earlier.via != "sql" else None
+        for given, type_text in _types_given(earlier):
+            if given == pair:
+                # in a branch, a loop or a with block: what it gave is not sure
+                found = (type_text or None) if earlier.span.column == 4 else None
     return found
 
 
@@ -388,25 +383,30 @@ def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
 
 
 def _typed_columns(file: RevisionFile) -> tuple[tuple[tuple[str, str], str], ...]:
-    """((table, column), type) of each column upgrade() adds or retypes; "" for a column it
-    adds with no type it can read, renames (from or to) or drops: its type is not known. The
+    """((table, column), type) of each column upgrade() adds or retypes (_types_given). The
     table is "" when the code computes it: any table's column of that name may be meant."""
+    return tuple(found for o in file.upgrade_operations for found in _types_given(o))
+
+
+def _types_given(o: OpFact) -> list[tuple[tuple[str, str], str]]:
+    """((table, column), type) the operation gives a column; "" for one it adds with no type
+    it can read, renames (from or to) or drops: its type is not known."""
+    pair = (bare(o.table), o.target.lower())
+    if o.name == "add_column":
+        return [(pair, o.option("column_type") or "")]
+    if o.name == "drop_column":
+        return [(pair, "")]
+    if o.name != "alter_column":
+        return []
     found = []
-    for o in file.upgrade_operations:
-        pair = (bare(o.table), o.target.lower())
-        if o.name == "add_column":
-            found.append((pair, o.option("column_type") or ""))
-        elif o.name == "drop_column":
-            found.append((pair, ""))
-        elif o.name == "alter_column":
-            if o.via == "sql":
-                found.append((pair, ""))  # what a type name in SQL stands for is not known here
-            elif o.option("type_") not in (None, "None"):
-                found.append((pair, o.option("type_") or ""))
-            renamed = literal_option(o, "new_column_name", "").lower()
-            if renamed:
-                found += [(pair, ""), ((pair[0], renamed), "")]
-    return tuple(found)
+    if o.via == "sql":
+        found.append((pair, ""))  # what a type name in SQL stands for is not known here
+    elif o.option("type_") not in (None, "None"):
+        found.append((pair, o.option("type_") or ""))
+    renamed = literal_option(o, "new_column_name", "").lower()
+    if renamed:
+        found += [(pair, ""), ((pair[0], renamed), "")]
+    return found
 
 
 def _same_type(old: str, new: str) -> bool:

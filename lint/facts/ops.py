@@ -472,7 +472,7 @@ def _unknown_op_in(text: str) -> bool:
 
 def _after_name(text: str, start: int) -> bool:
     """Whether `op` at `start` is the end of a longer name or an attribute (`sa.op.`, `myop.`)."""
-    return start > 0 and (text[start - 1].isalnum() or text[start - 1] in "_.")
+    return _receiver(text, start + 2) != start
 
 
 def _unknown_ops(text: str, by_line: dict[int, list[tuple[str, str]]]) -> Iterator[OpFact]:

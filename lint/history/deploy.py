@@ -121,14 +121,21 @@ def on_postgres(graph: RevisionGraph) -> bool:
     found: bool | None = getattr(graph, "_on_postgres", None)
     if found is None:
         context: DeployContext = getattr(graph, "deploy", DeployContext())
-        found = context.postgres and not any(
-            o.name in REFUSED_ON_POSTGRES and "other_dialect" not in o.blocks
-            for file in graph.revisions.values()
-            if not REFUSED_ON_POSTGRES.isdisjoint(file.upgrade_operation_names)
-            for o in file.upgrade_operations
-        )
+        found = context.postgres and refused_on_postgres(graph.revisions.values()) is None
         graph._on_postgres = found  # type: ignore[attr-defined]
     return found
+
+
+def refused_on_postgres(files: Iterable[RevisionFile]) -> tuple[OpFact, RevisionFile] | None:
+    """The first statement some upgrade() runs, outside a branch for another database, that
+    PostgreSQL refuses (a SQLite PRAGMA, MySQL's own syntax: sql/facts.py), and its file."""
+    for file in files:
+        if REFUSED_ON_POSTGRES.isdisjoint(file.upgrade_operation_names):
+            continue
+        for operation in file.upgrade_operations:
+            if operation.name in REFUSED_ON_POSTGRES and "other_dialect" not in operation.blocks:
+                return operation, file
+    return None
 
 
 def deploy_scope(graph: RevisionGraph) -> DeployScope:

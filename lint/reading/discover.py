@@ -347,13 +347,7 @@ def _single_file(path: Path, target: Path, cwd: Path) -> _Found:
                     return _Found(above, mine, focus=[path])
         # nothing configures it (a plugin's version directory): its directory, as `lint .`
         # above it would lint it (_version_directories)
-        name = _display(path.parent, cwd)
-        note = f"{name}: revision files that no Alembic configuration here names: linted as one history"
-        mine = [
-            replace(env, note=note, branch_of_another=True)
-            for env in _environment(name, None, (path.parent,), False, cwd)
-            if holds(env)
-        ]
+        mine = [env for env in _unconfigured_history(path.parent, cwd) if holds(env)]
         if mine:
             return _Found(path.parent, mine, focus=[path])
     raise ConfigError(f"{target}: not a version file of an Alembic environment found here or above")
@@ -535,14 +529,20 @@ def _version_directories(start: Path, cwd: Path) -> list[Environment]:
             _REVISION_FILE.match(f) and f.endswith(".py") and _may_be_revision(here / f, _HEAD_BYTES)
             for f in filenames
         ):
-            name = _display(here, cwd)
-            note = f"{name}: revision files that no Alembic configuration here names: linted as one history"
-            found.extend(
-                replace(env, note=note, branch_of_another=True)
-                for env in _environment(name, None, (here,), False, cwd)
-            )
+            found.extend(_unconfigured_history(here, cwd))
             dirnames[:] = []  # its sub-directories are its own (a recursive layout)
     return found
+
+
+def _unconfigured_history(directory: Path, cwd: Path) -> list[Environment]:
+    """A directory of revisions nothing configures, as `miglint lint <directory>` reads it,
+    said on stderr, its parents in its host's history not missing (branch_of_another)."""
+    name = _display(directory, cwd)
+    note = f"{name}: revision files that no Alembic configuration here names: linted as one history"
+    return [
+        replace(env, note=note, branch_of_another=True)
+        for env in _environment(name, None, (directory,), False, cwd)
+    ]
 
 
 def _is_alembic_ini_name(name: str) -> bool:

@@ -477,16 +477,7 @@ class _Runner:
     def find_contexts(self, tree: ast.Module) -> set[str]:
         """The names the module binds to a MigrationContext: assigned one, or a parameter
         annotated `MigrationContext`."""
-        found: set[str] = set()
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                if self.is_migration_context(node.value):
-                    found.update(t.id for t in targets if isinstance(t, ast.Name))
-            elif isinstance(node, ast.arg) and node.annotation is not None:
-                if _unparse(node.annotation).strip("'\"").rsplit(".", 1)[-1] == "MigrationContext":
-                    found.add(node.arg)
-        return found
+        return _names_bound(tree, self.is_migration_context, "MigrationContext")
 
     def is_extension(self, node: ast.expr) -> bool:
         """oslo.db's `AlembicExtension(engine, config)` or `MigrationManager(config, engine)`
@@ -497,13 +488,7 @@ class _Runner:
         return isinstance(node, ast.Call) and (_qualified(node.func, self.aliases) or "") in _OSLO_EXTENSIONS
 
     def find_extensions(self, tree: ast.Module) -> set[str]:
-        return {
-            target.id
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Assign) and self.is_extension(node.value)
-            for target in node.targets
-            if isinstance(target, ast.Name)
-        }
+        return _names_bound(tree, self.is_extension, "AlembicExtension")
 
     def find_wrappers(self, tree: ast.Module) -> dict[str, tuple[str, int, str, ast.expr | None]]:
         """Module functions that stamp or upgrade with their parameter's value:
@@ -722,6 +707,21 @@ _CONTEXT_FACTORIES = frozenset(
         "alembic.migration.MigrationContext.configure",
     }
 )
+
+
+def _names_bound(tree: ast.Module, holds: Callable[[ast.expr], bool], annotation: str) -> set[str]:
+    """The names the module binds to what `holds` recognises: assigned one, or a parameter
+    annotated with the class `annotation`."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if holds(node.value):
+                found.update(t.id for t in targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.arg) and node.annotation is not None:
+            if _unparse(node.annotation).strip("'\"").rsplit(".", 1)[-1] == annotation:
+                found.add(node.arg)
+    return found
 
 
 # oslo.db's migration_cli classes whose stamp()/upgrade() run Alembic's commands
