@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..history.deploy import DeployContext
+from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ._deploy_rule import DeployRule, is_true, revision, shown, where
@@ -170,9 +170,18 @@ class ConstraintNotValid(DeployRule):
             return
         referent = referenced.rpartition(".")[0] or "the referenced table"  # "customers.id" -> customers
         table = where(operation)
+        # a key to its own table (a parent message, a replacement step) locks that table alone
+        same = bool(operation.table) and bare(referent) == bare(operation.table)
         if context.autocommit or "autocommit_block" in operation.blocks:
             # ADD COLUMN committed on its own: the key's statement takes SHARE ROW EXCLUSIVE alone
-            lock = f"SHARE ROW EXCLUSIVE locks on it and {referent}: writes wait"
+            on = (
+                "a SHARE ROW EXCLUSIVE lock on it"
+                if same
+                else f"SHARE ROW EXCLUSIVE locks on it and {referent}"
+            )
+            lock = f"{on}: writes wait"
+        elif same:
+            lock = f"the ACCESS EXCLUSIVE lock ADD COLUMN took: reads and writes of {table} wait"
         else:
             # the ACCESS EXCLUSIVE lock ADD COLUMN took is held until the transaction commits
             lock = (

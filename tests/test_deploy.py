@@ -853,6 +853,18 @@ def test_add_column_with_a_foreign_key_adds_it_valid_after_the_column(tmp_path: 
     ]  # fmt: skip
 
 
+def test_add_column_with_a_foreign_key_to_its_own_table_names_one_lock(tmp_path: Path) -> None:
+    """onyx's chat_message.last_summarized_message_id, dropbox/changes' jobstep.replacement_id."""
+    body = "op.add_column('jobstep', sa.Column('replacement_id', sa.Integer(), sa.ForeignKey('jobstep.id')))"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    _code, output = lint(tmp_path, "--select", "MG408")
+    assert output.splitlines()[0].endswith(
+        "0001_r1.py:6:5: MG408 op.add_column('jobstep', 'replacement_id') adds a foreign key to jobstep.id in a"
+        " statement of its own after the column, which checks every row of jobstep under the ACCESS EXCLUSIVE"
+        " lock ADD COLUMN took: reads and writes of jobstep wait for the whole scan"
+    )
+
+
 def test_add_column_with_a_foreign_key_in_a_sqlite_history_is_not_reported(tmp_path: Path) -> None:
     """batch_alter_table rebuilds the table on SQLite: no PostgreSQL lock is taken there."""
     body = (
