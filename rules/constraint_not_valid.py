@@ -26,8 +26,9 @@ class ConstraintNotValid(DeployRule):
     `recreate="auto"` rebuilds the table only on SQLite, where no PostgreSQL rule looks).
     The one-statement SQL `ALTER TABLE orders ADD COLUMN customer_id integer REFERENCES
     customers (id)`, without a DEFAULT, is not reported: PostgreSQL marks that key valid
-    without a scan, every row holding NULL (checked on PostgreSQL 15); with a DEFAULT it
-    does scan, which this rule does not report yet.
+    without a scan, every row holding NULL. With a DEFAULT (even `DEFAULT NULL`), a
+    serial type or a generated value it checks every row, and is reported (both checked
+    on PostgreSQL 15).
 
     ## Why is this bad?
     Adding the constraint checks every existing row while holding the lock: SHARE ROW
@@ -168,10 +169,14 @@ class ConstraintNotValid(DeployRule):
         referenced = operation.option("foreign_key")
         if referenced is None:
             return
-        referent = referenced.rpartition(".")[0] or "the referenced table"  # "customers.id" -> customers
+        # "customers.id" -> customers; SQL's `REFERENCES jobs` names no column: "jobs."
+        referent = referenced.rpartition(".")[0] or "the referenced table"
         table = where(operation)
         # a key to its own table (a parent message, a replacement step) locks that table alone
         same = bool(operation.table) and bare(referent) == bare(operation.table)
+        if operation.via == "sql":  # `ADD COLUMN ... DEFAULT ... REFERENCES`: one statement, one lock
+            yield from self._inline_reference(rev_id, file, operation, referenced, referent, same)
+            return
         if context.autocommit or "autocommit_block" in operation.blocks:
             # ADD COLUMN committed on its own: the key's statement takes SHARE ROW EXCLUSIVE alone
             on = (
@@ -188,7 +193,7 @@ class ConstraintNotValid(DeployRule):
                 f"the ACCESS EXCLUSIVE lock ADD COLUMN took and SHARE ROW EXCLUSIVE on {referent}:"
                 f" reads and writes of {table}, and writes of {referent}, wait"
             )
-        key = f"a foreign key to {referenced}" if referenced else "a foreign key"
+        key = f"a foreign key to {referenced.rstrip('.')}" if referenced else "a foreign key"
         yield self.report(
             rev_id,
             file,
@@ -197,6 +202,25 @@ class ConstraintNotValid(DeployRule):
             f" every row of {table} under {lock} for the whole scan",
             f"add the column without the ForeignKey, then {_recipe(operation, referenced)},"
             " then VALIDATE CONSTRAINT in a later revision",
+        )
+
+    def _inline_reference(
+        self, rev_id: str, file: RevisionFile, operation: OpFact, referenced: str, referent: str, same: bool
+    ) -> Iterator[Diagnostic]:
+        """SQL's `ADD COLUMN ... DEFAULT ... REFERENCES` (sql/ops.py): without the DEFAULT,
+        PostgreSQL would add the key valid without a scan; with it, every row is checked."""
+        table = where(operation)
+        others = "" if same else f" and SHARE ROW EXCLUSIVE on {referent}"
+        waiting = f"reads and writes of {table}" + ("" if same else f", and writes of {referent},")
+        yield self.report(
+            rev_id,
+            file,
+            operation,
+            f"{shown(operation)} adds a foreign key to {referenced.rstrip('.')} on a column its DEFAULT fills,"
+            f" which checks every row of {table} under ACCESS EXCLUSIVE{others}: {waiting} wait for the whole scan",
+            "add the key in an ADD CONSTRAINT ... FOREIGN KEY ... NOT VALID of its own, then VALIDATE"
+            " CONSTRAINT in a later revision (without a DEFAULT, ADD COLUMN ... REFERENCES is added valid"
+            " without a scan)",
         )
 
 

@@ -865,6 +865,32 @@ def test_add_column_with_a_foreign_key_to_its_own_table_names_one_lock(tmp_path:
     )
 
 
+def test_sql_add_column_references_is_reported_only_when_a_default_fills_the_column(tmp_path: Path) -> None:
+    """Checked on PostgreSQL 15: `ADD COLUMN c int REFERENCES t (id)` adds the key valid without
+    reading the table (every row holds NULL); a DEFAULT, even NULL, or serial's makes it check them."""
+    body = (
+        'op.execute("ALTER TABLE orders ADD COLUMN customer_id integer REFERENCES customers (id)")\n'
+        'op.execute("ALTER TABLE orders ADD COLUMN shop_id integer DEFAULT NULL REFERENCES shop.shops (id)")\n'
+        'op.execute("ALTER TABLE jobs ADD COLUMN parent_id bigserial REFERENCES jobs")'
+    )
+    source = revision("r1", None, body)
+    assert [(f.name, f.target, f.option("foreign_key")) for f in facts(source)] == [
+        ("add_column", "customer_id", None),
+        ("add_column", "shop_id", "shop.shops.id"),
+        ("add_column", "parent_id", "jobs."),
+    ]
+    write_project(tmp_path, files={"0001_r1.py": source})
+    _code, output = lint(tmp_path, "--select", "MG408")
+    assert [line.split("/")[-1] for line in output.splitlines() if ": MG" in line] == [
+        "0001_r1.py:7:36: MG408 ADD COLUMN shop_id adds a foreign key to shop.shops.id on a column its DEFAULT"
+        " fills, which checks every row of orders under ACCESS EXCLUSIVE and SHARE ROW EXCLUSIVE on shop.shops:"
+        " reads and writes of orders, and writes of shop.shops, wait for the whole scan",
+        "0001_r1.py:8:34: MG408 ADD COLUMN parent_id adds a foreign key to jobs on a column its DEFAULT fills,"
+        " which checks every row of jobs under ACCESS EXCLUSIVE: reads and writes of jobs wait for the whole"
+        " scan",
+    ]
+
+
 def test_add_column_with_a_foreign_key_in_a_sqlite_history_is_not_reported(tmp_path: Path) -> None:
     """batch_alter_table rebuilds the table on SQLite: no PostgreSQL lock is taken there."""
     body = (
