@@ -19,8 +19,10 @@ class ConstraintNotValid(DeployRule):
     (`sa.ForeignKey`, `ForeignKey` imported by name, `sa.schema.ForeignKey`; named or not):
     Alembic adds the column, then the key by a statement of its own, `ALTER TABLE orders
     ADD FOREIGN KEY(customer_id) REFERENCES customers (id)`, which checks every row like
-    `create_foreign_key` does. In the revision's transaction that check runs under the
-    ACCESS EXCLUSIVE lock the ADD COLUMN took, so reads of the table wait too. A
+    `create_foreign_key` does: the new column holds NULL in every row, and PostgreSQL
+    still reads the whole table to find that out. In the revision's transaction that
+    check runs under the ACCESS EXCLUSIVE lock the ADD COLUMN took, so reads of the
+    table wait too. A
     `ForeignKey(..., postgresql_not_valid=True)` is added NOT VALID and is not reported.
     Inside `batch_alter_table` the same two statements run on PostgreSQL (the default
     `recreate="auto"` rebuilds the table only on SQLite, where no PostgreSQL rule looks).
