@@ -727,6 +727,11 @@ def _arguments(
             written = _source_of(read, target_at, _TARGET_KEYWORDS)
             if written and written != "None" and len(written) <= 80 and "\n" not in written:
                 options.append(("name_as_written", written))
+    if batch is not None and name == "drop_column" and len(read.positional) > 1:
+        # `batch_op.drop_column("t", "c")`: a batch operation takes the column alone (its table is
+        # the block's): the call raises TypeError, and MG504's message says so
+        second = read.positional[1]
+        options.append(("second_argument", _literal(second) or (second if len(second) <= 80 else "")))
     if not table and batch is None:
         written = _source_of(read, table_at, _TABLE_KEYWORDS)
         if written and len(written) <= 80 and "\n" not in written:
