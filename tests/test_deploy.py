@@ -339,6 +339,23 @@ def test_a_pragma_that_upgrade_runs_proves_the_history_never_runs_on_postgresql(
         ('op.execute("UPDATE message SET n = thread.n FROM thread WHERE message.t = thread.id")', True),
         ('op.execute("ALTER TABLE t MODIFY")', False),
         ('op.execute("SELECT 1;\\nALTER TABLE t MODIFY COLUMN a INT")', False),  # not the first statement
+        ('op.execute("ALTER TABLE penalty DROP FOREIGN KEY penalty_ibfk_1")', False),
+        # the name InnoDB gives an unnamed foreign key: no PostgreSQL database has it (RootTheBox)
+        ('op.drop_constraint("penalty_ibfk_1", "penalty", type_="foreignkey")', False),
+        (
+            'with op.batch_alter_table("penalty") as batch_op:\n    batch_op.drop_constraint("penalty_ibfk_12")',
+            False,
+        ),
+        (
+            'op.create_foreign_key("penalty_ibfk_1", "penalty", "team", ["team_id"], ["id"])',
+            True,
+        ),  # runs there
+        ('op.drop_constraint("penalty_ibfk_fk", "penalty", type_="foreignkey")', True),
+        ('op.drop_constraint("penalty_team_id_fkey", "penalty", type_="foreignkey")', True),
+        (
+            'if op.get_bind().dialect.name == "mysql":\n    op.drop_constraint("penalty_ibfk_1", "penalty", type_="foreignkey")',
+            True,
+        ),
     ],
 )
 def test_a_statement_in_mysql_syntax_proves_the_history_never_runs_on_postgresql(
