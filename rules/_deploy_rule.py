@@ -37,7 +37,8 @@ class DeployRule(GraphRule):
     directory says, or as a SQLite `PRAGMA` or a statement in MySQL's own syntax that
     PostgreSQL's parser refuses (`MODIFY COLUMN`, `UPDATE a JOIN b`, `DROP FOREIGN KEY`,
     backquotes), or a drop of a constraint by the name InnoDB gives an unnamed foreign
-    key (`penalty_ibfk_1`: no PostgreSQL database has it, so the drop fails there), run by
+    key (`penalty_ibfk_1`: PostgreSQL never makes that name, so the drop fails there, unless
+    a database converted from MySQL kept its names: then these findings are missed), run by
     upgrade() outside such a branch, proves. An ini's literal `sqlalchemy.url` is not
     taken for the database: projects write `sqlite:///app.db` there as a placeholder and
     set the real URL in code (keystone, nova, aodh, trove; quay's reads
