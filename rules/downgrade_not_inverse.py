@@ -274,14 +274,39 @@ class DowngradeNotInverse(FileRule):
             help = f"drop it in downgrade(), in the reverse order of upgrade(): {how}"
         else:
             help = f"re-create it in downgrade() as it was before upgrade() (the {kind}'s definition from the revision that made it)"
+        why = ""
+        if kind == "column" and undo == "drop":
+            miscalled = _batch_drop_naming_the_table(file, key)
+            if miscalled is not None:
+                # the author sees a drop_column of the column in downgrade(): say why it is not one
+                why = (
+                    f": downgrade()'s batch_op.drop_column() at line {miscalled.span.line} names the "
+                    f"table too, and a batch operation takes the column alone (TypeError when it runs)"
+                )
+                help = f"drop_column({target!r}) inside the batch_alter_table({table!r}) block"
         return self.diagnostic(
             file.path,
             fact.span,
             f"upgrade() {did} {kind} {target}{where} and downgrade() does not "
-            f"{'drop' if undo == 'drop' else 'restore'} it",
+            f"{'drop' if undo == 'drop' else 'restore'} it{why}",
             help=help,
             revisions=(file.revision_id,) if file.revision_id else (),
         )
+
+
+def _batch_drop_naming_the_table(file: RevisionFile, key: tuple[str, str, str]) -> OpFact | None:
+    """downgrade()'s `batch_op.drop_column(table, column)` of the column `key` names, if any."""
+    _, table, column = key
+    for fact in file.operations:
+        if (
+            fact.entry == "downgrade"
+            and fact.name == "drop_column"
+            and fact.via == "batch_op"
+            and bare(fact.table) == table
+            and bare(fact.option("second_argument") or "") == column
+        ):
+            return fact
+    return None
 
 
 class Inverse:

@@ -259,3 +259,41 @@ def test_enum_calls_are_found_as_the_qualified_pattern_finds_them(text: str) -> 
 
     pattern = re.compile(r"(?<![\w.])(?:[^\W\d]\w*\.)*(?:Enum|ENUM)[ \t]*\(")
     assert list(_enum_calls(text)) == [(m.start(), m.end()) for m in pattern.finditer(text)]
+
+
+def test_a_batch_drop_column_naming_the_table_too_is_called_out(tmp_path: Path) -> None:
+    """`batch_op.drop_column("pageviews", "version")` (knowledge-repo, keylime): a batch
+    operation takes the column alone, so the call raises TypeError and the column stays.
+    The author reads a drop of the column in downgrade(): the message says why it is none."""
+    source = """import sqlalchemy as sa
+from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    with op.batch_alter_table("pageviews") as batch_op:
+        batch_op.add_column(sa.Column("version", sa.String(100), nullable=True))
+        batch_op.add_column(sa.Column("source", sa.String(100), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table("pageviews") as batch_op:
+        batch_op.drop_column("pageviews", "version")
+        batch_op.drop_column("source")
+"""
+    write_project(tmp_path, (), {"0001_r1.py": source})
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG504"]))
+    (found,) = [d for r in reports for d in r.diagnostics]
+    assert (found.code, found.span.line, found.span.column) == ("MG504", 10, 8)
+    assert found.message == (
+        "upgrade() creates column version of table pageviews and downgrade() does not drop it: "
+        "downgrade()'s batch_op.drop_column() at line 16 names the table too, and a batch operation "
+        "takes the column alone (TypeError when it runs)"
+    )
+    assert found.help == "drop_column('version') inside the batch_alter_table('pageviews') block"
+    (call,) = [
+        o for o in parse_revision_file("v.py", source.encode()).operations if o.option("second_argument")
+    ]
+    assert call.option("second_argument") == "version"

@@ -720,3 +720,67 @@ def test_a_column_named_key_is_still_a_column() -> None:
     found, unparsed = analyze("ALTER TABLE t ADD COLUMN key varchar(20)", "postgresql")
     assert [(s.rule, s.kind, s.target) for s in found] == [("MG202", "ALTER TABLE ADD COLUMN", "t.key")]
     assert unparsed == []
+
+
+LONG_TEXT = (
+    "CREATE TABLE t (a int);\n"
+    "INSERT INTO t VALUES (:first); -- a comment; with a semicolon\n"
+    "DO $$ BEGIN CREATE INDEX ix ON t (a); END $$;\n"
+    "INSERT INTO t VALUES (1) ON CONFLICT DO NOTHING;\n"
+    "UPDATE t SET a = 'x;y' WHERE a = %(second)s;\n"
+    "CREATE UNIQUE INDEX IF NOT EXISTS ux ON t (a);\n"
+)
+
+
+def _shape(result: sql_module.Result) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    statements, unparsed = result
+    return (
+        [(s.rule, s.kind, s.target, s.guarded, s.start, s.end, s.fix) for s in statements],
+        [(u.start, u.end, u.reason) for u in unparsed],
+    )
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        P("", id="statements-only"),
+        # PostgreSQL 14's SQL-standard body: the scanner cuts at its inner `;`, the parser
+        # refuses that piece, and the whole text is read as without pieces
+        P("CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; SELECT 2; END;\n",
+          id="begin-atomic-read-whole"),
+        P("CREATE TABLE broken (;\nCREATE TABLE after_it (a int);\n", id="a-statement-that-does-not-parse"),
+    ],
+)  # fmt: skip
+def test_a_long_text_is_read_in_pieces_with_the_same_statements(
+    monkeypatch: pytest.MonkeyPatch, tail: str
+) -> None:
+    """A text over postgres._PIECE characters is parsed a run of statements at a time
+    (libpg_query's JSON tree of a 10 MB string held ~900 MB at once): the statements,
+    positions, fixes and unparsed pieces are those of reading it whole."""
+    text = LONG_TEXT * 3 + tail + LONG_TEXT
+    whole = _shape(analyze(text))
+    monkeypatch.setattr(postgres, "_PIECE", 60)
+    pieces = postgres._pg_pieces(text)
+    assert pieces is not None and len(pieces) > 5
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in zip(pieces, pieces[1:]))
+    assert _shape(analyze(text)) == whole
+    assert len(whole[0]) >= 24
+
+
+def test_a_long_text_is_parsed_piece_by_piece(monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed: list[int] = []
+    real = postgres._pg_parse
+
+    def counting(text: str, lo: int, hi: int, parsed_json: str | None = None) -> list[object]:
+        if len(text) == len(LONG_TEXT * 10):  # not a fix's text, parsed again to prove it
+            parsed.append(hi - lo)
+        return real(text, lo, hi, parsed_json)
+
+    whole = _shape(analyze(LONG_TEXT * 10))
+    monkeypatch.setattr(postgres, "_pg_parse", counting)
+    monkeypatch.setattr(postgres, "_PIECE", 200)
+    assert _shape(analyze(LONG_TEXT * 10)) == whole
+    assert len(whole[0]) == 70 and whole[1] == []
+    assert len(parsed) >= 5 and max(parsed) < 2 * 200 + len(LONG_TEXT)
+    assert sum(parsed) == len(LONG_TEXT * 10)

@@ -140,7 +140,55 @@ def _pg_bind_span(sql: str, tokens: Sequence[Any], i: int) -> tuple[int, int] | 
 
 
 def _pg_analyze(sql: str, verify: bool = True) -> Result:
-    return _pg_analyze_text(_pg_mask_binds(sql), 0, len(sql), verify=verify)
+    pieces = _pg_pieces(sql) if len(sql) > _PIECE else None
+    if pieces is None:
+        return _pg_analyze_text(_pg_mask_binds(sql), 0, len(sql), verify=verify)
+    from pglast.parser import ParseError
+
+    # masking keeps every offset, so each piece is masked alone and the text stays whole
+    masked = "".join(_pg_mask_binds(sql[lo:hi]) for lo, hi in pieces)
+    statements: list[Statement] = []
+    unparsed: list[Unparsed] = []
+    for lo, hi in pieces:
+        try:
+            parsed = _pg_parse(masked, lo, hi)
+        except ParseError:
+            # a piece the parser refuses: a statement it cannot read, or a cut the scanner
+            # put inside one (`BEGIN ATOMIC ... ; ... END` has `;` outside any string):
+            # the text is read whole, as it would be without pieces
+            return _pg_analyze_text(masked, 0, len(sql), verify=verify)
+        for stmt in parsed:
+            found, bad = _pg_classify(stmt, verify)
+            statements += found
+            unparsed += bad
+    return statements, unparsed
+
+
+# A text longer than this is parsed a run of whole statements at a time. libpg_query's JSON
+# tree of a 10 MB string, and the Python objects json.loads makes of it, took ~900 MB at once
+# (about 90 bytes a byte of SQL: a seed-data dump in one op.execute could end a CI job); in
+# pieces the peak is one piece's tree, and the statements found are the same.
+_PIECE = 256 * 1024
+
+
+def _pg_pieces(sql: str) -> list[tuple[int, int]] | None:
+    """Cuts of `sql` into runs of whole statements of about _PIECE characters each, found
+    by the scanner (pglast's split: a `;` inside a string, a comment or a dollar-quoted
+    body does not cut); None when the scanner cannot read the text (then it is read whole,
+    and one statement at a time where it does not parse, as before)."""
+    from pglast.parser import ParseError, split
+
+    try:
+        found = split(sql, with_parser=False, only_slices=True)
+    except ParseError:
+        return None
+    starts = [0]
+    for piece in found:
+        if piece.start - starts[-1] >= _PIECE:
+            starts.append(piece.start)
+    if len(starts) == 1:
+        return None
+    return list(zip(starts, [*starts[1:], len(sql)]))
 
 
 def _pg_analyze_text(text: str, lo: int, hi: int, verify: bool) -> Result:
