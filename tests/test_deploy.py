@@ -1937,3 +1937,28 @@ def test_a_helper_called_only_in_a_branch_for_another_database_runs_there(
         },
     )
     assert codes(lint(tmp_path, "--select", "MG401")[1]) == expected
+
+
+def test_a_column_typed_by_its_foreign_key_has_no_known_type(tmp_path: Path) -> None:
+    """`Column("owner_id", sa.ForeignKey("users.id"))` takes the type of the column it references
+    (SQLAlchemy): the history does not know it, and MG407 says the change without a `from`,
+    not "from sa.ForeignKey('users.id')"."""
+    first = revision(
+        "r1",
+        None,
+        "op.create_table('posts', sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "    sa.Column('owner_id', sa.ForeignKey('users.id')))\n"
+        "op.add_column('accounts', sa.Column('editor_id', sa.ForeignKey('users.id')))",
+    )
+    second = revision(
+        "r2",
+        "r1",
+        "op.alter_column('posts', 'owner_id', type_=sa.BigInteger())\n"
+        "op.alter_column('accounts', 'editor_id', type_=sa.BigInteger())",
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    _, output = lint(tmp_path, "--select", "MG407")
+    assert codes(output) == [("0002_r2.py", 6, "MG407"), ("0002_r2.py", 7, "MG407")]
+    assert "ForeignKey" not in output
+    assert "changes posts.owner_id to sa.BigInteger(): unless the change is binary-compatible" in output
+    assert "changes accounts.editor_id to sa.BigInteger(): unless the change is binary-compatible" in output

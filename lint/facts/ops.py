@@ -129,6 +129,9 @@ _STRING_ARGUMENT = pattern(
 )
 _COLUMN = pattern(r"(?:[\w.]*\.)?Column\s*\(")
 _GENERATED = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
+# what may stand where a Column's type goes and is no type: `Column("owner_id", ForeignKey("users.id"))`
+# takes the type of the column it references (SQLAlchemy), unknown here
+_NOT_A_TYPE = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed|ForeignKey)\s*\(")
 # `sa.ForeignKey(`, `ForeignKey(`, `sa.schema.ForeignKey(`: not `ForeignKeyConstraint(`
 _FOREIGN_KEY = pattern(r"(?:[\w.]*\.)?ForeignKey[ \t]*\(")
 # `with` first on its line (_blocks checks): no `\b` before it, which would make the
@@ -722,7 +725,7 @@ def _arguments(
         if column is not None:
             target = _argument(column, 0, ("name",))
             options += _kept(column.keywords)
-            if len(column.positional) > 1 and not _GENERATED.match(column.positional[1]):
+            if len(column.positional) > 1 and not _NOT_A_TYPE.match(column.positional[1]):
                 options.append(("column_type", _interned(column.positional[1])))  # MG407's history
             if any(_GENERATED.match(a) for a in column.positional[1:]):
                 options.append(("generated", "True"))  # an identity or sequence fills every row
