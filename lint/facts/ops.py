@@ -731,6 +731,8 @@ def _arguments(
                 options.append(("generated", "True"))  # an identity or sequence fills every row
             if "ForeignKey" in column_text:  # a substring test first: few columns have one
                 options += _foreign_key(column)
+            if "index" in column.keywords:  # Alembic builds it after the column (MG401)
+                options.append(("index", _interned(column.keywords["index"])))
     else:
         target = _argument(read, target_at, _TARGET_KEYWORDS) or constant(
             _source_of(read, target_at, _TARGET_KEYWORDS)
