@@ -988,7 +988,8 @@ def test_add_column_with_index_or_unique_builds_it_after_the_column(tmp_path: Pa
     ]
     autocommit = " inside `with op.get_context().autocommit_block():`"
     unique_recipe = (
-        " build a unique index with postgresql_concurrently=True" + autocommit
+        " build a unique index with postgresql_concurrently=True"
+        + autocommit
         + ", then ALTER TABLE ... ADD CONSTRAINT name UNIQUE USING INDEX name"
     )
     assert found == [
@@ -1962,3 +1963,25 @@ def test_a_column_typed_by_its_foreign_key_has_no_known_type(tmp_path: Path) -> 
     assert "ForeignKey" not in output
     assert "changes posts.owner_id to sa.BigInteger(): unless the change is binary-compatible" in output
     assert "changes accounts.editor_id to sa.BigInteger(): unless the change is binary-compatible" in output
+
+
+@pytest.mark.parametrize(
+    ("column", "flagged"),
+    [
+        # onyx b156fa702355: SERIAL NOT NULL (Alembic renders it so): a sequence fills every row
+        ("sa.Column('id', sa.Integer(), primary_key=True, autoincrement=True, nullable=False)", False),
+        ("sa.Column('id', sa.BigInteger, primary_key=True, nullable=False)", False),
+        ("sa.Column('id', sa.Integer(), primary_key=True, autoincrement=False, nullable=False)", True),
+        ("sa.Column('id', sa.String(), primary_key=True, nullable=False)", True),
+        ("sa.Column('id', sa.Integer(), nullable=False)", True),
+    ],
+)
+def test_a_serial_column_is_filled_by_its_sequence(tmp_path: Path, column: str, flagged: bool) -> None:
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_table('users', sa.Column('a', sa.Integer()))"),
+            "0002_r2.py": revision("r2", "r1", f"op.add_column('users', {column})"),
+        },
+    )
+    assert codes(lint(tmp_path, "--select", "MG404")[1]) == ([("0002_r2.py", 6, "MG404")] if flagged else [])
