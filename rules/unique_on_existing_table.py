@@ -104,7 +104,11 @@ class UniqueOnExistingTable(DeployRule):
             note="before-the-rename-the-table-is-the-old-one",
         ),
         Example(
-            files={"0001_r1.py": revision("op.add_column('documents', sa.Column('slug', sa.String(), unique=True))")},
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('documents', sa.Column('slug', sa.String(), unique=True))"
+                )
+            },
             flagged=("r1",),
             note="add-column-unique",
         ),
