@@ -128,7 +128,10 @@ _STRING_ARGUMENT = pattern(
     r"""(?:[^\W\d]\w*\.f\(\s*)?[uU]?(?:(['"])([^'"\\\n]*)\1|(\'\'\'|\"\"\")([^'"\\]*)\3)\s*\)?$"""
 )
 _COLUMN = pattern(r"(?:[\w.]*\.)?Column\s*\(")
-_GENERATED = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
+# what fills every row of a column added to a table (Alembic 1.20 renders GENERATED ... AS IDENTITY,
+# GENERATED ALWAYS AS (...)); not a Sequence(), which SQLAlchemy fires at INSERT and leaves
+# out of the DDL (`ADD COLUMN a INTEGER NOT NULL`: the rows there get nothing)
+_GENERATED = pattern(r"(?:[\w.]*\.)?(?:Identity|Computed)\s*\(")
 # what may stand where a Column's type goes and is no type: `Column("owner_id", ForeignKey("users.id"))`
 # takes the type of the column it references (SQLAlchemy), unknown here
 _NOT_A_TYPE = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed|ForeignKey)\s*\(")
