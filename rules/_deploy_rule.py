@@ -38,7 +38,8 @@ class DeployRule(GraphRule):
     PostgreSQL's parser refuses (`MODIFY COLUMN`, `UPDATE a JOIN b`, `DROP FOREIGN KEY`,
     backquotes), or a drop of a constraint by the name InnoDB gives an unnamed foreign
     key (`penalty_ibfk_1`: PostgreSQL never makes that name, so the drop fails there, unless
-    a database converted from MySQL kept its names: then these findings are missed), run by
+    a database converted from MySQL kept its names: then these findings are missed; not when
+    another revision writes that name itself, nor in a file with a branch for PostgreSQL), run by
     upgrade() outside such a branch, proves. An ini's literal `sqlalchemy.url` is not
     taken for the database: projects write `sqlite:///app.db` there as a placeholder and
     set the real URL in code (keystone, nova, aodh, trove; quay's reads

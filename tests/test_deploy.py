@@ -2009,3 +2009,39 @@ def test_columns_a_sequence_or_identity_fills(
         },
     )
     assert codes(lint(tmp_path, "--select", "MG404,MG405")[1]) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "postgres"),
+    [
+        # RootTheBox: MySQL named the key; the drop fails on PostgreSQL
+        ("op.create_table('data_doc', sa.Column('a', sa.Integer()))", "", False),
+        # querybook: the history names its keys so itself, and drops them on PostgreSQL too
+        (
+            "op.create_table('data_doc', sa.Column('a', sa.Integer()),\n"
+            "    sa.ForeignKeyConstraint(['a'], ['b.id'], name='data_doc_ibfk_1'))",
+            "",
+            True,
+        ),
+        (
+            "op.create_table('data_doc', sa.Column('a', sa.Integer()))",
+            "if op.get_bind().dialect.name == 'postgresql':\n    op.execute('SELECT 1')",
+            True,
+        ),
+    ],
+)
+def test_an_innodb_name_proves_mysql_only_where_the_history_did_not_give_it(
+    tmp_path: Path, first: str, second: str, postgres: bool
+) -> None:
+    drop = "op.drop_constraint('data_doc_ibfk_1', 'data_doc', type_='foreignkey')"
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, first),
+            "0002_r2.py": revision(
+                "r2", "r1", f"{drop}\nop.create_index('ix_a', 'data_doc', ['a'])\n{second}"
+            ),
+        },
+    )
+    found = codes(lint(tmp_path, "--select", "MG401")[1])
+    assert found == ([("0002_r2.py", 7, "MG401")] if postgres else [])

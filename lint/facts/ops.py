@@ -162,6 +162,9 @@ _NAMEABLE = {
     "drop_constraint": ((-1, -1), (-1, -1), ""),
 }
 _INNODB_NAME = pattern(r"\w+_ibfk_\d+")
+_INNODB = (("innodb_name", "True"),)  # a mysql_only fact read from the name alone (history/deploy.py)
+# every InnoDB-style name written in a file (reading/parse.py: RevisionFile.innodb_names)
+INNODB_LITERAL = pattern(r"""['"](\w+_ibfk_\d+)['"]""")
 _NONE_FIRST = pattern(r"\s*(?:constraint_name\s*=\s*)?None\b")
 # `sa.Enum(`, `postgresql.ENUM(`, `ENUM(`; `class Mood(enum.Enum):` is not a call
 # `Enum(`, `sa.Enum(`, `postgresql.ENUM(`: found by the word, then the names before it
@@ -448,10 +451,18 @@ def extract_operations(
                 for function, entry in where
             ]
         found.extend(made)
-        if name == "drop_constraint" and "_ibfk_" in target and _INNODB_NAME.fullmatch(target):
+        if (
+            name == "drop_constraint"
+            and "_ibfk_" in target
+            and _INNODB_NAME.fullmatch(target)
+            and "postgres" not in lowered
+        ):
             # the name InnoDB gives an unnamed foreign key: PostgreSQL has no such constraint,
-            # so this drop fails there and the history is MySQL's (history/deploy.py)
-            found.extend(OpFact("mysql_only", table, target, span, f, e, via, (), kinds) for f, e in where)
+            # so this drop fails there and the history is MySQL's (history/deploy.py; not in a
+            # file that writes a branch for PostgreSQL: querybook names its keys so itself)
+            found.extend(
+                OpFact("mysql_only", table, target, span, f, e, via, _INNODB, kinds) for f, e in where
+            )
         if enums is not None and name == "create_table":
             found.extend(_column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line)))
     if sql_ops:
