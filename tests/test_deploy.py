@@ -2045,3 +2045,50 @@ def test_an_innodb_name_proves_mysql_only_where_the_history_did_not_give_it(
     )
     found = codes(lint(tmp_path, "--select", "MG401")[1])
     assert found == ([("0002_r2.py", 7, "MG401")] if postgres else [])
+
+
+def test_a_history_type_of_the_projects_own_is_not_known(tmp_path: Path) -> None:
+    """tracim: the column was added as `ShortUploadField()`, a class of a library's type that is
+    varchar(3000) on PostgreSQL: the change to TEXT is hedged, not said to rewrite."""
+    first = revision("r1", None, "op.create_table('users', sa.Column('id', sa.Integer()))")
+    second = revision(
+        "r2",
+        "r1",
+        "op.add_column('users', sa.Column('avatar', ShortUploadField(), nullable=True))\n"
+        "op.add_column('users', sa.Column('bio', sa.String(30), nullable=True))",
+    )
+    third = revision(
+        "r3",
+        "r2",
+        "op.alter_column('users', 'avatar', type_=sa.TEXT)\nop.alter_column('users', 'bio', type_=sa.Integer())",
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second, "0003_r3.py": third})
+    _, output = lint(tmp_path, "--select", "MG407")
+    assert codes(output) == [("0003_r3.py", 6, "MG407"), ("0003_r3.py", 7, "MG407")]
+    assert (
+        "changes users.avatar to sa.TEXT: unless the change is binary-compatible, PostgreSQL rewrites"
+        in output
+    )
+    assert (
+        "changes users.bio from sa.String(30) (as revision r2 made it) to sa.Integer(): PostgreSQL rewrites"
+        in output
+    )
+
+
+def test_the_type_list_is_sqlalchemys() -> None:
+    import sqlalchemy
+    import sqlalchemy.types as types
+    from miglint.rules.column_type_change import SQLALCHEMY_TYPES
+    from sqlalchemy.dialects import postgresql
+
+    concrete = {
+        name
+        for module in (types, postgresql, sqlalchemy)
+        for name in dir(module)
+        if isinstance(getattr(module, name), type)
+        and issubclass(getattr(module, name), types.TypeEngine)
+        and not name.startswith(("_", "Abstract"))
+        and name not in ("TypeDecorator", "TypeEngine", "UserDefinedType", "Variant", "NullType", "MatchType")
+        and name not in ("TupleType", "NamedType")
+    }
+    assert concrete <= SQLALCHEMY_TYPES
