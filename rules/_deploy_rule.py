@@ -30,7 +30,8 @@ class DeployRule(GraphRule):
 
     Only undeployed revisions are read when miglint knows what is deployed (`--against
     REF`, `[tool.miglint] deployed`); a table created earlier in the same revision, or
-    by an undeployed revision before it, is new: it has no rows and no readers yet. The
+    by an undeployed revision before it, is new: it has no rows and no readers yet (so is
+    a materialized view alembic_utils' `op.create_entity(PGMaterializedView(...))` made). The
     PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py), what
     follows `if bind.dialect.name != "mysql": return` in the same block, and
     environments whose database is another: as `dialect` or a `versions/<dialect>/`

@@ -2092,3 +2092,39 @@ def test_the_type_list_is_sqlalchemys() -> None:
         and name not in ("TupleType", "NamedType")
     }
     assert concrete <= SQLALCHEMY_TYPES
+
+
+@pytest.mark.parametrize(
+    ("named", "expected"),
+    [
+        ("'variant_stats_mv'", []),
+        ("SIGNATURE", []),  # a module constant
+        ("signature", []),  # imported from the application (mavedb): the same expression
+        ("other", [("0002_r2.py", 12, "MG401")]),  # another relation than the one indexed
+    ],
+)
+def test_a_materialized_view_alembic_utils_makes_is_new(
+    tmp_path: Path, named: str, expected: list[tuple[str, int, str]]
+) -> None:
+    """mavedb: `op.create_entity(PGMaterializedView(signature=...))`, then indexes on it in the
+    same upgrade(): no one else sees the view before the revision commits."""
+    source = (
+        "from alembic import op\n"
+        "from alembic_utils.pg_materialized_view import PGMaterializedView\n"
+        "from app.views import signature, other\n"
+        "SIGNATURE = 'variant_stats_mv'\n"
+        "revision = 'r2'\n"
+        "down_revision = 'r1'\n\n\n"
+        "def upgrade():\n"
+        "    op.create_entity(\n"
+        f"        PGMaterializedView(schema='public', signature={named}, definition='SELECT 1', with_data=True))\n"
+        f"    op.create_index('ix_mv_id', {'signature' if named in ('signature', 'other') else repr('variant_stats_mv')}, ['id'])\n"
+    )
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_table('variants', sa.Column('id', sa.Integer()))"),
+            "0002_r2.py": source,
+        },
+    )
+    assert codes(lint(tmp_path, "--select", "MG401")[1]) == expected

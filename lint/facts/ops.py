@@ -280,6 +280,8 @@ def extract_operations(
     made_here: set[str] = set()  # the same, outside a branch for another database (deploy.creations)
     # the same, named by an expression (fief: `f"{table_prefix}audit_logs"`): its source text
     created_as: set[str] = set()
+    if "MaterializedView" in text and "_entity" in text:
+        found.extend(_materialized_views(text, runs, constant, created_as))
     concurrently = "concurrently" in lowered
     enums = _enum_variables(text, lines()) if inverse and ("num" in text or "NUM" in text) else None
     covering = _blocks_by_line(blocks)  # a scan of the blocks per call was quadratic
@@ -476,6 +478,43 @@ def extract_operations(
         if unknown:
             found.extend(_unknown_ops(text, by_line))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
+
+
+# alembic_utils: `op.create_entity(PGMaterializedView(schema=..., signature=NAME, ...))` (and
+# replace_entity, which drops and makes it again) makes relation NAME; `signature` is read
+# from the next 2,000 characters, the entity's own arguments
+_MATERIALIZED_VIEW = pattern(r"\.(?:create|replace)_entity\s*\(\s*(?:[\w.]*\.)?PGMaterializedView\s*\(")
+_SIGNATURE = pattern(r"\bsignature\s*=\s*([^\s,()]+)")
+
+
+def _materialized_views(
+    text: str,
+    runs: list[tuple[str, str, set[int]]],
+    constant: Callable[[str | None], str],
+    created_as: set[str],
+) -> Iterator[OpFact]:
+    """The materialized views upgrade() makes with alembic_utils, as `create_materialized_view`
+    facts (history/deploy.creations counts them as tables the revision made: mavedb indexes
+    one two lines later, which no one else sees yet); one named by an expression that is not a
+    literal (an imported name) is noted by that expression, as create_table's are."""
+    for match in _MATERIALIZED_VIEW.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        where = [(function, entry) for function, entry, lines in runs if entry == "upgrade" and line in lines]
+        found = _SIGNATURE.search(text, match.end(), match.end() + 2000) if where else None
+        if found is None:
+            continue
+        written = found.group(1)
+        name = _literal(written) or constant(written)
+        if not name:
+            if written.isidentifier():
+                created_as.add(written)
+            continue
+        column = match.start() + 1 - (text.rfind("\n", 0, match.start()) + 1)
+        span = Span(line, column, line, column + match.end() - match.start() - 1)
+        for function, entry in where:
+            yield OpFact(
+                "create_materialized_view", _interned(name), _interned(name), span, function, entry, "op"
+            )
 
 
 # `op.<verb>_<what>(`: a schema operation of a name Alembic does not have (a project's own,

@@ -231,7 +231,7 @@ def creations(operations: Sequence[OpFact]) -> dict[str, int]:
     found: dict[str, int] = {}
     made_here: set[str] = set()  # created outside a branch for another database
     for index, operation in enumerate(operations):
-        if operation.name == "create_table":
+        if operation.name in ("create_table", "create_materialized_view"):
             found.setdefault(bare(operation.table), index)
             if "other_dialect" not in operation.blocks:
                 made_here.add(bare(operation.table))
