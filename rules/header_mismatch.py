@@ -13,10 +13,10 @@ def _listed(text: str) -> tuple[str, ...]:
     ids = tuple(i.strip("'\"") for i in ids if i)
     # what people write for "no parent": monasca writes `Revises: N/A` on its base, CodeChecker
     # `Revises: <None>`
-    return () if len(ids) <= 1 and (not ids or ids[0].lower().strip("<>") in _NOTHING) else ids
+    return () if len(ids) <= 1 and (not ids or ids[0].lower() in _NOTHING) else ids
 
 
-_NOTHING = frozenset({"none", "base", "n/a", "-"})
+_NOTHING = frozenset({"none", "<none>", "<base>", "n/a", "-"})  # not "base": a revision may be named so
 
 
 def _unquoted(text: str) -> str:

@@ -17,10 +17,9 @@ depends_on = None
 
 
 def upgrade():
-    op.execute("""
-        ALTER TABLE documents ADD COLUMN IF NOT EXISTS search_vector tsvector
-            GENERATED ALWAYS AS (to_tsvector('english', coalesce(title, '') || ' ' || coalesce(body, ''))) STORED
-    """)
+    # a plain column: GENERATED ALWAYS AS (...) STORED would compute it for every row under an
+    # ACCESS EXCLUSIVE lock (MG405); the application fills it
+    op.execute("ALTER TABLE documents ADD COLUMN IF NOT EXISTS search_vector tsvector")
     with op.get_context().autocommit_block():
         op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_documents_search ON documents USING gin (search_vector)")
 
