@@ -231,8 +231,10 @@ def extract_operations(
     bound_columns = _ColumnBindings(text)  # searched on the first question only
 
     def constant(written: str | None) -> str:  # a module-level string a name stands for, or ""
-        if not written or not written.isidentifier():
+        if not written:
             return ""
+        if not written.isidentifier():  # `f"{TABLE}_new"`: every field such a name (cognee)
+            return _formatted(written, constant) if written[0] in "fF" else ""
         if not strings:
             strings.append(_module_strings(text))
         return strings[0].get(written, "")
@@ -742,7 +744,8 @@ def _arguments(
         if condition is not None:
             options.append(("condition", _literal(condition) or condition))
     if name == "rename_table":
-        options.append(("new_table_name", _qualified(schema, _argument(read, 1, ("new_table_name",)))))
+        renamed_to = _argument(read, 1, ("new_table_name",)) or constant(_source_of(read, 1, ("new_table_name",)))
+        options.append(("new_table_name", _qualified(schema, renamed_to)))
     return table, target, tuple(options)
 
 
@@ -1368,6 +1371,36 @@ def _module_strings(text: str) -> dict[str, str]:
         return found
     fixed = _bound_once(text)
     return {name: value for name, value in found.items() if name in fixed}
+
+
+# an f-string on one line with no quote or backslash inside; a field of it, or a brace
+_FSTRING = pattern(r"""[fF](['"])([^'"\\\n]*)\1""")
+_FIELD = pattern(r"\{([^\W\d]\w*)\}|[{}]")
+
+
+def _formatted(written: str, constant: Callable[[str], str]) -> str:
+    """The text of an f-string whose every field is a bare `{NAME}` that `constant` knows
+    (cognee's SQLite rebuild: `op.create_table(f"{TABLE_NAME}_new", ...)`, then
+    `op.rename_table(f"{TABLE_NAME}_new", TABLE_NAME)`); "" when any field is anything
+    else (an expression, a conversion, a format spec, a name not bound once to a string)."""
+    found = _FSTRING.fullmatch(written)
+    if found is None:
+        return ""
+    body = found.group(2)
+    parts: list[str] = []
+    position = 0
+    for field in _FIELD.finditer(body):
+        parts.append(body[position : field.start()])
+        position = field.end()
+        if field.group(1) is not None:
+            value = constant(field.group(1))
+            if not value:
+                return ""
+            parts.append(value)
+        else:
+            return ""  # a brace around anything else, or a doubled one (a brace in a name?)
+    parts.append(body[position:])
+    return _interned("".join(parts))
 
 
 def _bound_once(text: str) -> set[str]:
