@@ -175,7 +175,10 @@ class StampHeadOnLegacy(RunnerRule):
             return f"{fact}: every migration after the baseline would be marked applied without running"
         creating = [r for r in skipped if creates_tables(graph.revisions[r])]
         changing = [r for r in skipped if changes_data(graph.revisions[r])]
-        parts = [f"{len(skipped)} revisions after {baseline} would be marked applied without running"]
+        count = len(skipped)
+        parts = [
+            f"{count} revision{'' if count == 1 else 's'} after {baseline} would be marked applied without running"
+        ]
         if creating:
             parts.append(f"{len(creating)} creating tables ({_short(creating)})")
         if changing:

@@ -339,6 +339,23 @@ def test_a_pragma_that_upgrade_runs_proves_the_history_never_runs_on_postgresql(
         ('op.execute("UPDATE message SET n = thread.n FROM thread WHERE message.t = thread.id")', True),
         ('op.execute("ALTER TABLE t MODIFY")', False),
         ('op.execute("SELECT 1;\\nALTER TABLE t MODIFY COLUMN a INT")', False),  # not the first statement
+        ('op.execute("ALTER TABLE penalty DROP FOREIGN KEY penalty_ibfk_1")', False),
+        # the name InnoDB gives an unnamed foreign key: no PostgreSQL database has it (RootTheBox)
+        ('op.drop_constraint("penalty_ibfk_1", "penalty", type_="foreignkey")', False),
+        (
+            'with op.batch_alter_table("penalty") as batch_op:\n    batch_op.drop_constraint("penalty_ibfk_12")',
+            False,
+        ),
+        (
+            'op.create_foreign_key("penalty_ibfk_1", "penalty", "team", ["team_id"], ["id"])',
+            True,
+        ),  # runs there
+        ('op.drop_constraint("penalty_ibfk_fk", "penalty", type_="foreignkey")', True),
+        ('op.drop_constraint("penalty_team_id_fkey", "penalty", type_="foreignkey")', True),
+        (
+            'if op.get_bind().dialect.name == "mysql":\n    op.drop_constraint("penalty_ibfk_1", "penalty", type_="foreignkey")',
+            True,
+        ),
     ],
 )
 def test_a_statement_in_mysql_syntax_proves_the_history_never_runs_on_postgresql(
@@ -1526,3 +1543,47 @@ def test_a_helper_called_only_inside_autocommit_block_runs_there(tmp_path: Path)
     ]
     write_project(tmp_path, files={"0001_r1.py": helper})
     assert codes(lint(tmp_path, "--select", "MG402")[1]) == [("0001_r1.py", 12, "MG402")]
+
+
+REBUILD_HELPER = """
+def _rebuild_tenants():
+    op.create_table("tenants_new", sa.Column("id", sa.Integer, primary_key=True))
+    op.execute("INSERT INTO tenants_new (id) SELECT id FROM tenants")
+    op.drop_table("tenants")
+    op.rename_table("tenants_new", "tenants")
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # cognee: the rebuild runs on SQLite only; PostgreSQL's path indexes the existing table
+        (
+            'if op.get_context().dialect.name == "sqlite":\n    _rebuild_tenants()\n    return\n'
+            'op.create_index("ix_tenants_name", "tenants", ["name"])',
+            [("0002_r2.py", 17, "MG401")],
+        ),
+        # called on every database: the table is new when the index is built
+        ('_rebuild_tenants()\nop.create_index("ix_tenants_name", "tenants", ["name"])', []),
+        # called on SQLite and again on PostgreSQL's path: new there too
+        (
+            'if op.get_context().dialect.name == "sqlite":\n    _rebuild_tenants()\n    return\n'
+            '_rebuild_tenants()\nop.create_index("ix_tenants_name", "tenants", ["name"])',
+            [],
+        ),
+    ],
+)
+def test_a_helper_called_only_in_a_branch_for_another_database_runs_there(
+    tmp_path: Path, body: str, expected: list[tuple[str, int, str]]
+) -> None:
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, 'op.create_table("tenants", sa.Column("id", sa.Integer))'),
+            # the helper first, as cognee writes it
+            "0002_r2.py": "import sqlalchemy as sa\nfrom alembic import op\n"
+            + REBUILD_HELPER
+            + revision("r2", "r1", body),
+        },
+    )
+    assert codes(lint(tmp_path, "--select", "MG401")[1]) == expected

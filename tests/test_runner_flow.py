@@ -172,6 +172,9 @@ ALIASES = [
     ("import alembic", "alembic.command.stamp(cfg, 'head')"),
     ("import alembic.command", "alembic.command.stamp(cfg, 'heads')"),
     ("from alembic import command as cmd", "getattr(cmd, 'stamp')(cfg, 'head')"),
+    # alembic/config.py imports the command module: RootTheBox's `from alembic.config import Config, command`
+    ("from alembic.config import Config, command", "command.stamp(cfg, 'head')"),
+    ("import alembic.config", "alembic.config.command.stamp(cfg, 'head')"),
 ]
 
 
@@ -715,3 +718,18 @@ def test_jupyterhub_linted_whole_has_that_one_runner_finding() -> None:
     assert [
         (d.code, Path(d.path).name, d.span.line, d.revisions, d.fix) for r in reports for d in r.diagnostics
     ] == [("MG301", "orm.py", 1498, ("19c0846f6344",), None)]
+
+
+def test_one_skipped_revision_is_counted_in_the_singular(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\nbaseline = "a"\n')
+    write_project(tmp_path, ["a", "b<-a"])
+    (tmp_path / "manage.py").write_text(
+        "from alembic.config import Config, command\n"
+        "def main(inspector):\n"
+        "    if inspector.get_table_names() and not inspector.has_table('alembic_version'):\n"
+        "        command.stamp(Config('alembic.ini'), 'head')\n"
+    )
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG301"]))
+    (stamp,) = [d for r in reports for d in r.diagnostics]
+    assert (stamp.code, stamp.span.line, stamp.revisions) == ("MG301", 4, ("a",))
+    assert stamp.message.endswith("`): 1 revision after a would be marked applied without running")

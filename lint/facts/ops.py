@@ -153,6 +153,7 @@ _NAMEABLE = {
     "create_check_constraint": ((-1, -1), (-1, -1), ""),
     "drop_constraint": ((-1, -1), (-1, -1), ""),
 }
+_INNODB_NAME = pattern(r"\w+_ibfk_\d+")
 _NONE_FIRST = pattern(r"\s*(?:constraint_name\s*=\s*)?None\b")
 # `sa.Enum(`, `postgresql.ENUM(`, `ENUM(`; `class Mood(enum.Enum):` is not a call
 # `Enum(`, `sa.Enum(`, `postgresql.ENUM(`: found by the word, then the names before it
@@ -274,7 +275,7 @@ def extract_operations(
     enums = _enum_variables(text, lines()) if inverse and ("num" in text or "NUM" in text) else None
     covering = _blocks_by_line(blocks)  # a scan of the blocks per call was quadratic
     if blocks and len(runs) > 1:
-        _inherit_autocommit(text, runs, covering)
+        _inherit_blocks(text, runs, covering)
     line_of = _LineCounter(text)  # lines are counted from the previous match on
     receivers, functions = _op_imports(text, code)
     by_name = _bare_calls(functions)
@@ -441,6 +442,10 @@ def extract_operations(
                 for function, entry in where
             ]
         found.extend(made)
+        if name == "drop_constraint" and "_ibfk_" in target and _INNODB_NAME.fullmatch(target):
+            # the name InnoDB gives an unnamed foreign key: PostgreSQL has no such constraint,
+            # so this drop fails there and the history is MySQL's (history/deploy.py)
+            found.extend(OpFact("mysql_only", table, target, span, f, e, via, (), kinds) for f, e in where)
         if enums is not None and name == "create_table":
             found.extend(_column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line)))
     if sql_ops:
@@ -752,13 +757,15 @@ def _arguments(
 _NAME_CALLED = pattern(r"(?<![\w.])([^\W\d]\w*)[ \t]*\(")
 
 
-def _inherit_autocommit(
+def _inherit_blocks(
     text: str, runs: list[tuple[str, str, set[int]]], covering: dict[int, list[_Block]]
 ) -> None:
     """A module function that the revision calls only inside `autocommit_block()` runs
     there too (Skyvern: `with ...autocommit_block(): _short_transaction(sql)`, whose own
     BEGIN ... COMMIT is no COMMIT of Alembic's transaction): its lines are taken as inside
-    such a block. Once per function, to a fixed point for helpers calling helpers."""
+    such a block. So for a branch for another database (cognee: `if dialect == "sqlite":
+    _rebuild_tenants(); return`: the table it makes again is not new on PostgreSQL's path).
+    Once per function and kind, to a fixed point for helpers calling helpers."""
     bodies = {function: lines for function, _, lines in runs}
     called = [name for name in bodies if name not in ENTRY_POINTS]
     owners: dict[int, set[str]] = {}  # line -> the functions that run it
@@ -774,19 +781,23 @@ def _inherit_autocommit(
             # a call made from code that runs (not the `def` line, not a comment)
             if owners.get(line, set()) - {name}:
                 sites[name].append(line)
-    inside: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for name in called:
-            if name in inside or not sites[name]:
-                continue
-            if all(any(b.kind == "autocommit_block" for b in covering.get(line, ())) for line in sites[name]):
-                inside.add(name)
-                changed = True
-                block = _Block("autocommit_block", 0, 0, "", "")
-                for line in bodies[name]:
-                    covering.setdefault(line, []).append(block)
+    for kind in _INHERITED:
+        inside: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for name in called:
+                if name in inside or not sites[name]:
+                    continue
+                if all(any(b.kind == kind for b in covering.get(line, ())) for line in sites[name]):
+                    inside.add(name)
+                    changed = True
+                    block = _Block(kind, 0, 0, "", "")
+                    for line in bodies[name]:
+                        covering.setdefault(line, []).append(block)
+
+
+_INHERITED = ("autocommit_block", "other_dialect")  # the blocks a helper called only inside runs in
 
 
 def _blocks_by_line(blocks: list[_Block]) -> dict[int, list[_Block]]:

@@ -769,7 +769,12 @@ def _qualified(func: ast.expr, aliases: dict[str, str]) -> str | None:
             break
     if not isinstance(func, ast.Name) or func.id not in aliases:
         return None
-    return ".".join((aliases[func.id], *reversed(parts)))
+    qualified = ".".join((aliases[func.id], *reversed(parts)))
+    if qualified == "alembic.config.command" or qualified.startswith("alembic.config.command."):
+        # alembic/config.py imports the command module (`from . import command`): RootTheBox
+        # writes `from alembic.config import Config, command`
+        return "alembic.command" + qualified[len("alembic.config.command") :]
+    return qualified
 
 
 def _symbolic_revision(node: ast.expr) -> str | None:

@@ -24,10 +24,10 @@ if TYPE_CHECKING:
 _PRAGMA = pattern(r"\s*(?i:PRAGMA)\b")
 _PRAGMA_OPS = (("pragma", "", "", ()),)
 # MySQL's own syntax, in a statement PostgreSQL's parser refused: `ALTER TABLE t
-# MODIFY|CHANGE [COLUMN]`, `ADD INDEX|KEY` (sql/postgres.py refuses it), `UPDATE a [INNER|LEFT]
+# MODIFY|CHANGE [COLUMN]`, `ADD INDEX|KEY`, `DROP FOREIGN KEY` (sql/postgres.py refuses it), `UPDATE a [INNER|LEFT]
 # JOIN b`, backquoted names, `ENGINE=`, AUTO_INCREMENT
 _MYSQL_STATEMENT = pattern(
-    r"(?is)\s*(?:ALTER\s+TABLE\s+\S+\s+(?:MODIFY|CHANGE|ADD\s+(?:INDEX|KEY))\b"
+    r"(?is)\s*(?:ALTER\s+TABLE\s+\S+\s+(?:MODIFY|CHANGE|ADD\s+(?:INDEX|KEY)|DROP\s+FOREIGN\s+KEY)\b"
     r"|UPDATE\s+\S+(?:\s+\w+)?\s+(?:INNER\s+|LEFT\s+)?JOIN\b)"
 )
 _MYSQL_WORDS = pattern(r"(?i)`\w+`|\bENGINE\s*=|\bAUTO_INCREMENT\b")
