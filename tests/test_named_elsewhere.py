@@ -204,3 +204,67 @@ def test_an_index_on_a_sqlite3_file_takes_no_postgresql_lock(tmp_path: Path) -> 
     _, output = lint(tmp_path, "--select", "MG401")
     assert [line.split(": ", 1)[1][:30] for line in findings(output)] == ["MG401 CREATE INDEX ix_k builds"]
     assert ":17:28: MG401" in output  # the one on Alembic's connection, not the helper's
+
+
+# -- a name bound once, to a string, earlier in the same function --------------------------
+
+
+def test_a_name_bound_once_to_a_string_in_the_function_names_the_table() -> None:
+    body = (
+        "TABLE = 'data'\n"
+        "INDEX: str = \"ix_data_tenant\"  # annotated\n"
+        "op.create_index(INDEX, TABLE, ['tenant_id'])\n"
+        "op.rename_table(f'{TABLE}_old', TABLE)"
+    )
+    found = facts(revision(body))
+    assert [(f.name, f.table, f.target, f.option("new_table_name")) for f in found] == [
+        ("create_index", "data", "ix_data_tenant", None),
+        ("rename_table", "data_old", "data_old", "data"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "helpers"),
+    [
+        ("op.create_index('ix', TABLE, ['a'])\nTABLE = 'data'", ""),  # bound after the call
+        ("TABLE = 'data'\nif OTHER:\n    TABLE = 'other'\nop.create_index('ix', TABLE, ['a'])", ""),
+        ("TABLE = 'data'\nTABLE += '_v2'\nop.create_index('ix', TABLE, ['a'])", ""),
+        ("for TABLE in NAMES:\n    pass\nTABLE = 'data'\nop.create_index('ix', TABLE, ['a'])", ""),
+        ("TABLE = 'data'\ndel TABLE\nTABLE = f()\nop.create_index('ix', TABLE, ['a'])", ""),
+        ("op.create_index('ix', TABLE, ['a'])", "def other():\n    TABLE = 'data'\n\n\n"),  # another function's
+        # bound once here, and in another function too: not once in the file
+        ("TABLE = 'data'\nop.create_index('ix', TABLE, ['a'])", "def other():\n    TABLE = 'other'\n\n\n"),
+        ("TABLE = 'data'\nop.create_index('ix', TABLE, ['a'])", "def other():\n    global TABLE\n    TABLE = 'x'\n\n\n"),
+        # a closure over it, which may rebind it
+        ("TABLE = 'data'\nrename = lambda: TABLE\nop.create_index('ix', TABLE, ['a'])", ""),
+        ("x = 1\nop.create_index('ix', TABLE, ['a'])", ""),  # a global nothing binds
+        ("x = '''\n    TABLE = 'data'\n'''\nop.create_index('ix', TABLE, ['a'])", ""),  # in a string
+    ],
+    ids=[
+        "after", "twice", "augmented", "loop", "deleted", "elsewhere", "also-elsewhere", "global", "closure",
+        "unbound", "in-a-string",
+    ],  # fmt: skip
+)
+def test_other_local_names_stay_as_written(body: str, helpers: str) -> None:
+    source = revision(body, after=f"\n\n{helpers}" if helpers else "")
+    (index,) = [f for f in facts(source) if f.name == "create_index"]
+    assert (index.table, index.option("table_as_written")) == ("", "TABLE")
+
+
+def test_a_parameter_is_no_local_string() -> None:
+    source = revision(
+        "add_index('data')",
+        after="\n\ndef add_index(TABLE):\n    TABLE = 'other'\n    op.create_index('ix', TABLE, ['a'])\n",
+    )
+    (index,) = facts(source)
+    assert (index.table, index.option("table_as_written")) == ("", "TABLE")
+
+
+def test_a_local_string_names_the_table_in_the_message(tmp_path: Path) -> None:
+    body = "DATA_TABLE = 'data'\nop.create_index('ix_data_size', DATA_TABLE, ['size'])"
+    write_project(tmp_path, files={"0001_r1.py": revision(body)})
+    _, output = lint(tmp_path, "--select", "MG401")
+    assert [line.split("0001_r1.py:", 1)[1] for line in findings(output)] == [
+        "10:5: MG401 op.create_index('ix_data_size', 'data') builds the index under a SHARE lock on data: "
+        "every INSERT, UPDATE and DELETE waits for the whole build"
+    ]

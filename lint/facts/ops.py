@@ -230,15 +230,18 @@ def extract_operations(
 
     strings: list[dict[str, str]] = []
     bound_columns = _ColumnBindings(text)  # searched on the first question only
+    local_strings = _LocalStrings(text, code)  # likewise
+    calling: list[tuple[str, int]] = []  # (function, line) of the call whose arguments are read
 
-    def constant(written: str | None) -> str:  # a module-level string a name stands for, or ""
+    def constant(written: str | None) -> str:  # a string a name stands for (module-level, or local), or ""
         if not written:
             return ""
         if not written.isidentifier():  # `f"{TABLE}_new"`: every field such a name (cognee)
             return _formatted(written, constant) if written[0] in "fF" else ""
         if not strings:
             strings.append(_module_strings(text))
-        return strings[0].get(written, "")
+        found = strings[0].get(written, "")
+        return found or (local_strings(written, *calling[0]) if calling else "")
 
     loops: list[dict[tuple[int, str], tuple[str, ...]]] = []
 
@@ -287,6 +290,7 @@ def extract_operations(
         where = [(function, entry) for function, entry, lines_run in runs if line in lines_run]
         if not where:
             continue
+        calling[:] = [(where[0][0], line)]
         if match.re is by_name:
             name = intern(functions[match.group(1)])
             receiver_start, receiver, named_op = match.start(), "op", False
@@ -345,6 +349,8 @@ def extract_operations(
                     created_as.add(named_by)
                     if constant(named_by):
                         created.add(bare(constant(named_by)))
+                        if not any(b.kind == "other_dialect" for b in around):
+                            made_here.add(bare(constant(named_by)))  # renamed into place later?
             column = receiver_start - line_start
             span = Span(line, column, line, column + match.end() - receiver_start)
             kinds = tuple(b.kind for b in around)
@@ -1421,6 +1427,80 @@ def _bound_once(text: str) -> set[str]:
     times = Counter(_TOP_BINDING.findall(text))
     declared = {name for names in _GLOBAL.findall(text) for name in re.findall(r"\w+", names)}
     return {name for name, count in times.items() if count == 1 and name not in declared}
+
+
+# `NAME = "string"` indented (in a function), on a line of its own
+_LOCAL_STRING = pattern(
+    r"""\n[ \t]+([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*[uU]?(['"])([^'"\\\n]*)\2[ \t]*(?:#[^\n]*)?(?=\r?\n)"""
+)
+_STORES = frozenset({"STORE_FAST", "DELETE_FAST", "STORE_NAME", "DELETE_NAME", "STORE_DEREF", "DELETE_DEREF"})
+
+
+class _LocalStrings:
+    """The string a name holds where a call in a function uses it, when the name is bound
+    once in the whole file, to a one-line string literal, earlier in that same function
+    (cognee: `DATA_TABLE = "data"` in upgrade(), then `op.create_index(DATA_TENANT_IDX,
+    DATA_TABLE, ...)`). The text finds the candidates, on the first question; the compiled
+    function proves one: its only store of the name, that string, on that line; no
+    parameter of that name, no closure over it, no other code of the module that binds or
+    even names it (a `global` there). "" for anything else."""
+
+    def __init__(self, text: str, code: types.CodeType) -> None:
+        self.text, self.code = text, code
+        self.found: dict[str, list[tuple[int, str]]] | None = None  # name -> (line, string) of each
+        self.proved: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, name: str, function: str, line: int) -> str:
+        if self.found is None:
+            self.found = {}
+            line_of = _LineCounter(self.text)
+            for match in _LOCAL_STRING.finditer(self.text):
+                where = line_of(match.start() + 1)  # just past the newline: the binding's line
+                self.found.setdefault(match.group(1), []).append((where, match.group(3)))
+        candidates = self.found.get(name, [])
+        if len(candidates) != 1 or candidates[0][0] >= line:
+            return ""
+        bound_at, value = candidates[0]
+        if (function, name) not in self.proved:
+            self.proved[function, name] = self._proved(function, name, bound_at, value)
+        return value if self.proved[function, name] else ""
+
+    def _proved(self, function: str, name: str, line: int, value: str) -> bool:
+        codes = [c for c in self.code.co_consts if isinstance(c, types.CodeType) and c.co_name == function]
+        if len(codes) != 1:
+            return False
+        body = codes[0]
+        flags = body.co_flags
+        parameters = body.co_varnames[
+            : body.co_argcount + body.co_kwonlyargcount + bool(flags & 0x04) + bool(flags & 0x08)
+        ]
+        if name not in body.co_varnames or name in parameters or name in body.co_cellvars:
+            return False
+        for other in _nested(self.code):
+            if other is not body and (
+                name in other.co_names or name in other.co_varnames or name in other.co_cellvars
+                or name in other.co_freevars
+            ):  # fmt: skip
+                return False
+        import dis  # deferred: few files ask
+
+        stores = []
+        previous, at = None, 0
+        for instruction in dis.get_instructions(body):
+            positions = getattr(instruction, "positions", None)  # Python 3.11+
+            if positions is not None and positions.lineno is not None:
+                at = positions.lineno
+            elif type(instruction.starts_line) is int:
+                at = instruction.starts_line
+            if instruction.opname in _STORES and instruction.argval == name:
+                stores.append((previous, at))
+            previous = instruction
+        if len(stores) != 1:
+            return False
+        loaded, stored_at = stores[0]
+        return (
+            loaded is not None and loaded.opname == "LOAD_CONST" and loaded.argval == value and stored_at == line
+        )
 
 
 # what _ColumnBindings finds, each once per file: `NAME = ...Column(`, any assignment to a

@@ -104,7 +104,7 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
         return True  # a loop over rows a table has none for (pyguards.Context.lacking)
     if any(s.code and not s.guarded and "{" in s.target for s in steps) and "op." in text:
         return True  # an object named by a variable, which an op call may name too (_literal_argument)
-    if "op." in text and _FIELDS_ARGUMENT.search(text) and any(s.code and not s.guarded for s in steps):
+    if any(s.code and not s.guarded for s in steps) and "op." in text and _FIELDS_ARGUMENT.search(text):
         return True  # `op.create_table(f"{TABLE}_new")`: the name the SQL reader fills in too
     events = [_event(index, step, index) for index, step in enumerate(steps)]
     counts: dict[str, _Tally] = {}
