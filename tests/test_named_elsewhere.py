@@ -74,7 +74,18 @@ def test_an_f_string_of_module_constants_names_the_table() -> None:
         ('f"{TABLE}_{other}"', 'TABLE = "widgets"'),  # one field is not a constant
         ('rf"{TABLE}_old"', 'TABLE = "widgets"'),  # another prefix
     ],
-    ids=["conversion", "spec", "expression", "spaces", "braces", "twice", "global", "call", "one-unknown", "raw"],
+    ids=[
+        "conversion",
+        "spec",
+        "expression",
+        "spaces",
+        "braces",
+        "twice",
+        "global",
+        "call",
+        "one-unknown",
+        "raw",
+    ],
 )
 def test_other_f_strings_stay_as_written(argument: str, top: str) -> None:
     (rename,) = facts(revision(f"op.rename_table({argument}, 'gadgets')", top=top))
@@ -212,7 +223,7 @@ def test_an_index_on_a_sqlite3_file_takes_no_postgresql_lock(tmp_path: Path) -> 
 def test_a_name_bound_once_to_a_string_in_the_function_names_the_table() -> None:
     body = (
         "TABLE = 'data'\n"
-        "INDEX: str = \"ix_data_tenant\"  # annotated\n"
+        'INDEX: str = "ix_data_tenant"  # annotated\n'
         "op.create_index(INDEX, TABLE, ['tenant_id'])\n"
         "op.rename_table(f'{TABLE}_old', TABLE)"
     )
@@ -231,19 +242,34 @@ def test_a_name_bound_once_to_a_string_in_the_function_names_the_table() -> None
         ("TABLE = 'data'\nTABLE += '_v2'\nop.create_index('ix', TABLE, ['a'])", ""),
         ("for TABLE in NAMES:\n    pass\nTABLE = 'data'\nop.create_index('ix', TABLE, ['a'])", ""),
         ("TABLE = 'data'\ndel TABLE\nTABLE = f()\nop.create_index('ix', TABLE, ['a'])", ""),
-        ("op.create_index('ix', TABLE, ['a'])", "def other():\n    TABLE = 'data'\n\n\n"),  # another function's
+        (
+            "op.create_index('ix', TABLE, ['a'])",
+            "def other():\n    TABLE = 'data'\n\n\n",
+        ),  # another function's
         # bound once here, and in another function too: not once in the file
         ("TABLE = 'data'\nop.create_index('ix', TABLE, ['a'])", "def other():\n    TABLE = 'other'\n\n\n"),
-        ("TABLE = 'data'\nop.create_index('ix', TABLE, ['a'])", "def other():\n    global TABLE\n    TABLE = 'x'\n\n\n"),
+        (
+            "TABLE = 'data'\nop.create_index('ix', TABLE, ['a'])",
+            "def other():\n    global TABLE\n    TABLE = 'x'\n\n\n",
+        ),
         # a closure over it, which may rebind it
         ("TABLE = 'data'\nrename = lambda: TABLE\nop.create_index('ix', TABLE, ['a'])", ""),
         ("x = 1\nop.create_index('ix', TABLE, ['a'])", ""),  # a global nothing binds
         ("x = '''\n    TABLE = 'data'\n'''\nop.create_index('ix', TABLE, ['a'])", ""),  # in a string
     ],
     ids=[
-        "after", "twice", "augmented", "loop", "deleted", "elsewhere", "also-elsewhere", "global", "closure",
-        "unbound", "in-a-string",
-    ],  # fmt: skip
+        "after",
+        "twice",
+        "augmented",
+        "loop",
+        "deleted",
+        "elsewhere",
+        "also-elsewhere",
+        "global",
+        "closure",
+        "unbound",
+        "in-a-string",
+    ],
 )
 def test_other_local_names_stay_as_written(body: str, helpers: str) -> None:
     source = revision(body, after=f"\n\n{helpers}" if helpers else "")

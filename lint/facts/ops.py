@@ -12,7 +12,10 @@ imports say, `alias.x(` for alembic.op bound to another name and `x(` for an op 
 imported by name: rucio's `from alembic.op import create_index`); a call inside a loop over
 table names written out (`for table in ("a", "b"):`, or a module-level tuple of them) that
 names its table by the loop's variable is one fact per name, the first carrying the fix
-positions (gnocchi, tacker). Calls are kept when their line runs code
+positions (gnocchi, tacker). A name given as a module constant bound once to a string, as
+an f-string whose every field is one (cognee: `f"{TABLE}_new"`), or as a name bound once
+in the file to a string earlier in the same function, is read as that string (the rest
+is kept as written, for the messages). Calls are kept when their line runs code
 of upgrade() (or a module function it calls: the compiled module says which lines do,
 so a call in a comment or a docstring does not count), and their arguments are split
 by one regular expression that knows brackets and one-line strings. A call it cannot
@@ -755,7 +758,9 @@ def _arguments(
         if condition is not None:
             options.append(("condition", _literal(condition) or condition))
     if name == "rename_table":
-        renamed_to = _argument(read, 1, ("new_table_name",)) or constant(_source_of(read, 1, ("new_table_name",)))
+        renamed_to = _argument(read, 1, ("new_table_name",)) or constant(
+            _source_of(read, 1, ("new_table_name",))
+        )
         options.append(("new_table_name", _qualified(schema, renamed_to)))
     return table, target, tuple(options)
 
@@ -1484,8 +1489,9 @@ class _LocalStrings:
                 return False
         import dis  # deferred: few files ask
 
-        stores = []
-        previous, at = None, 0
+        stores: list[tuple[dis.Instruction | None, int]] = []
+        previous: dis.Instruction | None = None
+        at = 0
         for instruction in dis.get_instructions(body):
             positions = getattr(instruction, "positions", None)  # Python 3.11+
             if positions is not None and positions.lineno is not None:
@@ -1499,7 +1505,10 @@ class _LocalStrings:
             return False
         loaded, stored_at = stores[0]
         return (
-            loaded is not None and loaded.opname == "LOAD_CONST" and loaded.argval == value and stored_at == line
+            loaded is not None
+            and loaded.opname == "LOAD_CONST"
+            and loaded.argval == value
+            and stored_at == line
         )
 
 

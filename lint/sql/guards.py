@@ -48,7 +48,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, 
 from ..facts.pyguards import contexts_by_line, function_contexts, lacking_rows, walk_statements
 from ..lazydataclass import dataclass, field
 from ..lazyre import pattern
-from .source import ENTRY_POINTS, _bindings, _ModuleFacts, _Reader, _SCOPES, call_name
+from .source import _SCOPES, ENTRY_POINTS, _bindings, _ModuleFacts, _Reader, call_name
 
 Key = tuple[str, ...]
 # the rules of statements that fail when their object is missing (a drop, a rename): safe

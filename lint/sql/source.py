@@ -324,7 +324,11 @@ def _other_connections(function: _Function, lines: list[str], module: _ModuleFac
     for _ in range(3):  # a connection, a cursor of it, a cursor of that name bound again
         bound: Counter[str] = Counter()
         for node in _statements(function.body):
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
                 if _connection(node.value, found):
                     bound[node.targets[0].id] += 1
             elif isinstance(node, (ast.With, ast.AsyncWith)):
