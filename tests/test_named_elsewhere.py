@@ -141,6 +141,15 @@ def test_an_insert_into_a_table_created_by_an_f_string_runs_once(
     )
 
 
+def test_an_insert_written_out_into_a_table_created_by_an_f_string_runs_once(tmp_path: Path) -> None:
+    body = (
+        'op.create_table(\n    table_name=f"{TABLE}_new",\n)\n'
+        'op.execute("INSERT INTO widgets_new (id) SELECT id FROM widgets")'
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision(body, top='TABLE = "widgets"')})
+    assert lint(tmp_path, "--select", "MG204") == (0, "All checks passed: 1 revision in 1 environment.\n")
+
+
 # -- SQL run on a connection of Python's sqlite3 module ------------------------------------
 
 

@@ -130,7 +130,7 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
 _QUOTED = pattern(r"""(['"])(?=([^'"\n]*)\1)""")
 _BRANCHES = pattern(r"^[ \t]+(?:if|elif|try|except|while)\b", re.MULTILINE)
 # an argument written as an f-string with a `{name}` field
-_FIELDS_ARGUMENT = pattern(r"""[(,][ \t]*[fF]['"][^'"\n{]*\{[^\W\d]\w*\}""")
+_FIELDS_ARGUMENT = pattern(r"""[(,=]\s*[fF]['"][^'"\n{]*\{[^\W\d]\w*\}""")
 _LOOP = pattern(r"^[ \t]+(?:async[ \t]+)?for\b", re.MULTILINE)
 
 

@@ -161,12 +161,13 @@ def extract_sql(
     module_facts = _ModuleFacts(module_statements, lines)  # read once per file, when first asked
     sources: list[SqlSource] = []
     unresolved: list[tuple[str, int, int, str]] = []
+    sqlite = "sqlite3" in text  # its connections are none of the migration's (_other_connections)
     for entry in entries:
         if entry not in functions:
             continue
         for function in reached_functions(functions, entry, lines):
             reader = _Reader(lines, module_bindings, function, module_facts)
-            other = _other_connections(function, lines, module_facts)
+            other = _other_connections(function, lines, module_facts) if sqlite else frozenset()
             for call in _executions(function, calls):
                 if other and _receiver_root(call.func) in other:
                     continue
