@@ -303,3 +303,18 @@ def test_a_local_string_names_the_table_in_the_message(tmp_path: Path) -> None:
         "10:5: MG401 op.create_index('ix_data_size', 'data') builds the index under a SHARE lock on data: "
         "every INSERT, UPDATE and DELETE waits for the whole build"
     ]
+
+
+def test_results_read_on_a_sqlite3_connection_need_no_alembic_database(tmp_path: Path) -> None:
+    helpers = (
+        "def heal(path):\n    connection = sqlite3.connect(path)\n"
+        "    found = connection.execute('SELECT 1 FROM sqlite_master').fetchone()\n"
+        "    for row in connection.execute('SELECT k FROM cache'):\n        print(row, found)\n\n\n"
+    )
+    body = "heal(PATH)\nop.get_bind().execute('SELECT 1').fetchone()"
+    source = "revision = 'r1'\ndown_revision = None\n" + upgrade_running(body, helpers=helpers)
+    write_project(tmp_path, files={"0001_r1.py": source})
+    _, output = lint(tmp_path, "--select", "MG505")
+    assert [line.split("0001_r1.py:", 1)[1][:30] for line in findings(output)] == [
+        "16:5: MG505 .fetchone() in upg"
+    ]
