@@ -129,8 +129,8 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
 # a quoted run of the text: `'users'` in the text <=> "users" among them (names hold no quote)
 _QUOTED = pattern(r"""(['"])(?=([^'"\n]*)\1)""")
 _BRANCHES = pattern(r"^[ \t]+(?:if|elif|try|except|while)\b", re.MULTILINE)
-# an argument written as an f-string with a `{name}` field
-_FIELDS_ARGUMENT = pattern(r"""[(,=]\s*[fF]['"][^'"\n{]*\{[^\W\d]\w*\}""")
+# an argument written as an f-string with a `{name}` field (not the SQL of an execute())
+_FIELDS_ARGUMENT = pattern(r"""(?:(?<!execute)(?<!text)\(|[,=])\s*[fF]['"][^'"\n{]*\{[^\W\d]\w*\}""")
 _LOOP = pattern(r"^[ \t]+(?:async[ \t]+)?for\b", re.MULTILINE)
 
 
