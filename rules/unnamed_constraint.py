@@ -40,6 +40,15 @@ class UnnamedConstraint(GraphRule):
     `batch_op.drop_constraint(None, ...)` is reported even there: Alembic's batch mode
     refuses it ("Constraint must have a name").
 
+    Not reported either: a `ForeignKey(...)` without a name given to `op.add_column`'s
+    Column. The database names it (`orders_customer_id_fkey` on PostgreSQL), but no step
+    has to name it to undo it: the downgrade that drops the column drops the key with it
+    (PostgreSQL drops a single-column constraint with its column; checked on PostgreSQL
+    15), and a `drop_constraint(None, ...)` written for it is reported as such. MySQL
+    refuses to drop a column a foreign key uses, named or not, until the key is dropped:
+    a downgrade problem of its own, which this rule does not claim. (The key's full scan
+    on an existing table is MG408's.)
+
     miglint cannot see `target_metadata` (it lives in application code): when it has a
     naming convention for the constraint's kind, Alembic names an `op.create_*(None, ...)`
     by it and the create is deterministic. So when any revision of the history names a

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -185,6 +186,39 @@ def test_crlf_and_lf_files_give_the_same_facts() -> None:
     source = revision("r1", None, "op.create_index(\n    'ix',\n    't',\n    ['a'],\n)")
     assert facts(source.replace("\n", "\r\n")) == facts(source)
     assert facts(source)[0].insert == (9, 14, "\n        {}=True,")
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        ("sa.Column('customer_id', sa.Integer(), sa.ForeignKey('customers.id'), nullable=True)",
+         [("foreign_key", "customers.id")]),
+        # imported by name, given by keyword
+        ("Column('customer_id', Integer, ForeignKey(column='customers.id'))", [("foreign_key", "customers.id")]),
+        ("sa.Column('customer_id', sa.Integer(), sa.schema.ForeignKey('shop.customers.id', name='fk_oc'))",
+         [("foreign_key", "shop.customers.id"), ("foreign_key_name", "fk_oc")]),
+        # onyx: over several lines, with a comment inside (read by `ast`)
+        ("sa.Column(\n    'customer_id',\n    sa.Integer(),\n    # who ordered\n"
+         "    sa.ForeignKey('customers.id', ondelete='SET NULL'),\n    nullable=True,\n)",
+         [("foreign_key", "customers.id")]),
+        ("sa.Column('customer_id', sa.Integer(), sa.ForeignKey(CUSTOMER_ID))", [("foreign_key", "")]),
+        # NOT VALID already: nothing to report
+        ("sa.Column('customer_id', sa.Integer(), sa.ForeignKey('customers.id', postgresql_not_valid=True))", []),
+        ("sa.Column('customer_id', sa.Integer(), nullable=True)", []),
+        ("sa.Column('customer_id', MyForeignKey(), comment='ForeignKey(customers.id)')", []),
+    ],
+)  # fmt: skip
+def test_a_foreign_key_given_to_add_columns_column_is_kept(
+    column: str, expected: list[tuple[str, str]]
+) -> None:
+    found = facts(revision("r1", None, f"op.add_column('orders', {column})"))
+    assert [(f.name, f.table, f.target) for f in found] == [("add_column", "orders", "customer_id")]
+    assert [o for o in found[0].options if o[0].startswith("foreign_key")] == expected
+
+
+def test_a_foreign_key_of_a_column_bound_before_add_column_is_kept() -> None:
+    body = "ref = sa.Column('customer_id', sa.Integer(), sa.ForeignKey('customers.id'))\nop.add_column('orders', ref)"
+    assert facts(revision("r1", None, body))[0].option("foreign_key") == "customers.id"
 
 
 def test_records_from_the_cache_keep_their_facts(tmp_path: Path) -> None:
@@ -752,6 +786,146 @@ def test_timestamp_to_timestamptz_names_its_condition(tmp_path: Path) -> None:
     _code, output = lint(tmp_path, "--select", "MG407")
     assert codes(output) == [("0001_r1.py", 6, "MG407")]
     assert "unless the session time zone is UTC (PostgreSQL 12+ then skips it)" in output
+
+
+def test_add_column_with_a_foreign_key_adds_it_valid_after_the_column(tmp_path: Path) -> None:
+    """Alembic runs `ALTER TABLE orders ADD COLUMN customer_id INTEGER`, then `ALTER TABLE
+    orders ADD FOREIGN KEY(customer_id) REFERENCES customers (id)`: a full scan of orders."""
+    body = (
+        "op.add_column('orders', sa.Column('customer_id', sa.Integer(), sa.ForeignKey('customers.id'), nullable=True))\n"
+        "op.add_column(\n"
+        "    'chat_session',\n"
+        "    sa.Column(\n"
+        "        'last_summarized_message_id',\n"
+        "        sa.Integer(),\n"
+        "        sa.ForeignKey('chat_message.id', ondelete='SET NULL'),\n"
+        "        nullable=True,\n"
+        "    ),\n"
+        ")\n"
+        "with op.batch_alter_table('invoices', schema='billing') as batch_op:\n"
+        "    batch_op.add_column(sa.Column('order_id', sa.Integer(), ForeignKey('orders.id', name='fk_invoice_order')))\n"
+        "op.create_table('refunds', sa.Column('id', sa.Integer(), primary_key=True))\n"
+        "op.add_column('refunds', sa.Column('order_id', sa.Integer(), sa.ForeignKey('orders.id')))\n"
+        "with op.get_context().autocommit_block():\n"
+        "    op.add_column('payments', sa.Column('order_id', sa.Integer(), sa.ForeignKey('orders.id')))"
+    )
+    after = (
+        "\n\ndef downgrade():\n"
+        "    op.drop_column('payments', 'order_id')\n"
+        "    op.drop_table('refunds')\n"
+        "    with op.batch_alter_table('invoices', schema='billing') as batch_op:\n"
+        "        batch_op.drop_column('order_id')\n"
+        "    op.drop_column('chat_session', 'last_summarized_message_id')\n"
+        "    op.drop_column('orders', 'customer_id')\n"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body, after=after)})
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--format", "json", str(tmp_path)])
+    found = [
+        (d["code"], Path(d["path"]).name, d["line"], d["column"], d["revisions"], d["message"], d["help"])
+        for d in json.loads(result.stdout)["diagnostics"]
+    ]
+    # MG502 stays quiet: dropping the column drops its unnamed key with it (rules/unnamed_constraint.py);
+    # the table the revision creates is new
+    assert found == [
+        (
+            "MG408", "0001_r1.py", 6, 5, ["r1"],
+            "op.add_column('orders', 'customer_id') adds a foreign key to customers.id in a statement of its"
+            " own after the column, which checks every row of orders under the ACCESS EXCLUSIVE lock ADD"
+            " COLUMN took and SHARE ROW EXCLUSIVE on customers: reads and writes of orders, and writes of"
+            " customers, wait for the whole scan",
+            "add the column without the ForeignKey, then op.create_foreign_key("
+            "op.f('fk_orders_customer_id_customers'), 'orders', 'customers', ['customer_id'], ['id'],"
+            " postgresql_not_valid=True), then VALIDATE CONSTRAINT in a later revision",
+        ),
+        (
+            "MG408", "0001_r1.py", 7, 5, ["r1"],
+            "op.add_column('chat_session', 'last_summarized_message_id') adds a foreign key to"
+            " chat_message.id in a statement of its own after the column, which checks every row of"
+            " chat_session under the ACCESS EXCLUSIVE lock ADD COLUMN took and SHARE ROW EXCLUSIVE on"
+            " chat_message: reads and writes of chat_session, and writes of chat_message, wait for the whole scan",
+            "add the column without the ForeignKey, then op.create_foreign_key("
+            "op.f('fk_chat_session_last_summarized_message_id_chat_message'), 'chat_session', 'chat_message',"
+            " ['last_summarized_message_id'], ['id'], postgresql_not_valid=True), then VALIDATE CONSTRAINT in a"
+            " later revision",
+        ),
+        (
+            "MG408", "0001_r1.py", 17, 9, ["r1"],
+            "batch_op.add_column('order_id') adds a foreign key to orders.id in a statement of its own after"
+            " the column, which checks every row of billing.invoices under the ACCESS EXCLUSIVE lock ADD"
+            " COLUMN took and SHARE ROW EXCLUSIVE on orders: reads and writes of billing.invoices, and writes"
+            " of orders, wait for the whole scan",
+            "add the column without the ForeignKey, then batch_op.create_foreign_key('fk_invoice_order',"
+            " 'orders', ['order_id'], ['id'], postgresql_not_valid=True), then VALIDATE CONSTRAINT in a later"
+            " revision",
+        ),
+        (
+            "MG408", "0001_r1.py", 21, 9, ["r1"],
+            "op.add_column('payments', 'order_id') adds a foreign key to orders.id in a statement of its own"
+            " after the column, which checks every row of payments under SHARE ROW EXCLUSIVE locks on it and"
+            " orders: writes wait for the whole scan",
+            "add the column without the ForeignKey, then op.create_foreign_key("
+            "op.f('fk_payments_order_id_orders'), 'payments', 'orders', ['order_id'], ['id'],"
+            " postgresql_not_valid=True), then VALIDATE CONSTRAINT in a later revision",
+        ),
+    ]  # fmt: skip
+
+
+def test_add_column_with_a_foreign_key_to_its_own_table_names_one_lock(tmp_path: Path) -> None:
+    """onyx's chat_message.last_summarized_message_id, dropbox/changes' jobstep.replacement_id."""
+    body = "op.add_column('jobstep', sa.Column('replacement_id', sa.Integer(), sa.ForeignKey('jobstep.id')))"
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    _code, output = lint(tmp_path, "--select", "MG408")
+    assert output.splitlines()[0].endswith(
+        "0001_r1.py:6:5: MG408 op.add_column('jobstep', 'replacement_id') adds a foreign key to jobstep.id in a"
+        " statement of its own after the column, which checks every row of jobstep under the ACCESS EXCLUSIVE"
+        " lock ADD COLUMN took: reads and writes of jobstep wait for the whole scan"
+    )
+
+
+def test_sql_add_column_references_is_reported_only_when_a_default_fills_the_column(tmp_path: Path) -> None:
+    """Checked on PostgreSQL 15: `ADD COLUMN c int REFERENCES t (id)` adds the key valid without
+    reading the table (every row holds NULL); a DEFAULT, even NULL, or serial's makes it check them."""
+    body = (
+        'op.execute("ALTER TABLE orders ADD COLUMN customer_id integer REFERENCES customers (id)")\n'
+        'op.execute("ALTER TABLE orders ADD COLUMN shop_id integer DEFAULT NULL REFERENCES shop.shops (id)")\n'
+        'op.execute("ALTER TABLE jobs ADD COLUMN parent_id bigserial REFERENCES jobs")'
+    )
+    source = revision("r1", None, body)
+    assert [(f.name, f.target, f.option("foreign_key")) for f in facts(source)] == [
+        ("add_column", "customer_id", None),
+        ("add_column", "shop_id", "shop.shops.id"),
+        ("add_column", "parent_id", "jobs."),
+    ]
+    write_project(tmp_path, files={"0001_r1.py": source})
+    _code, output = lint(tmp_path, "--select", "MG408")
+    assert [line.split("/")[-1] for line in output.splitlines() if ": MG" in line] == [
+        "0001_r1.py:7:36: MG408 ADD COLUMN shop_id adds a foreign key to shop.shops.id on a column its DEFAULT"
+        " fills, which checks every row of orders under ACCESS EXCLUSIVE and SHARE ROW EXCLUSIVE on shop.shops:"
+        " reads and writes of orders, and writes of shop.shops, wait for the whole scan",
+        "0001_r1.py:8:34: MG408 ADD COLUMN parent_id adds a foreign key to jobs on a column its DEFAULT fills,"
+        " which checks every row of jobs under ACCESS EXCLUSIVE: reads and writes of jobs wait for the whole"
+        " scan",
+    ]
+
+
+def test_add_column_with_a_foreign_key_in_a_sqlite_history_is_not_reported(tmp_path: Path) -> None:
+    """batch_alter_table rebuilds the table on SQLite: no PostgreSQL lock is taken there."""
+    body = (
+        "with op.batch_alter_table('orders') as batch_op:\n"
+        "    batch_op.add_column(sa.Column('customer_id', sa.Integer(), sa.ForeignKey('customers.id')))"
+    )
+    write_project(tmp_path, files={"sqlite/0001_r1.py": revision("r1", None, body)})
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = migrations\nversion_locations = migrations/versions/sqlite\n"
+    )
+    assert codes(lint(tmp_path, "--select", "MG408")[1]) == []
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = migrations\nversion_locations = migrations/versions/postgresql\n"
+    )
+    (tmp_path / "migrations" / "versions" / "sqlite").rename(
+        tmp_path / "migrations" / "versions" / "postgresql"
+    )
+    assert codes(lint(tmp_path, "--select", "MG408")[1]) == [("0001_r1.py", 7, "MG408")]
 
 
 # -- the quick reader agrees with Python's parser on real files ---------------------------
@@ -1587,3 +1761,28 @@ def test_a_helper_called_only_in_a_branch_for_another_database_runs_there(
         },
     )
     assert codes(lint(tmp_path, "--select", "MG401")[1]) == expected
+
+
+def test_a_column_typed_by_its_foreign_key_has_no_known_type(tmp_path: Path) -> None:
+    """`Column("owner_id", sa.ForeignKey("users.id"))` takes the type of the column it references
+    (SQLAlchemy): the history does not know it, and MG407 says the change without a `from`,
+    not "from sa.ForeignKey('users.id')"."""
+    first = revision(
+        "r1",
+        None,
+        "op.create_table('posts', sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "    sa.Column('owner_id', sa.ForeignKey('users.id')))\n"
+        "op.add_column('accounts', sa.Column('editor_id', sa.ForeignKey('users.id')))",
+    )
+    second = revision(
+        "r2",
+        "r1",
+        "op.alter_column('posts', 'owner_id', type_=sa.BigInteger())\n"
+        "op.alter_column('accounts', 'editor_id', type_=sa.BigInteger())",
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    _, output = lint(tmp_path, "--select", "MG407")
+    assert codes(output) == [("0002_r2.py", 6, "MG407"), ("0002_r2.py", 7, "MG407")]
+    assert "ForeignKey" not in output
+    assert "changes posts.owner_id to sa.BigInteger(): unless the change is binary-compatible" in output
+    assert "changes accounts.editor_id to sa.BigInteger(): unless the change is binary-compatible" in output

@@ -288,6 +288,8 @@ def test_real_world_comments_list_every_finding_and_draw_every_environment(
         assert pictures == []
     else:
         assert len(table_rows(tokens, 0)) == findings if findings else True
-        assert len(pictures) == len(environments)
+        # every finding fits, and each picture that does not is said to be left out (ckan: 101 findings)
+        left_out_pictures = text.count("_The picture is left out: the comment would exceed GitHub's limit._")
+        assert len(pictures) + left_out_pictures == len(environments)
     heads = table_rows(tokens, 1 if findings else 0)
     assert [text_of(row[0]) for row in heads] == [e["name"] for e in environments]

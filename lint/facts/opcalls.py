@@ -355,6 +355,11 @@ COLUMN_TYPE = pattern(
 )
 
 
+# `Column("owner_id", ForeignKey("users.id"))` has the referenced column's type (SQLAlchemy):
+# unknown here, not a type named ForeignKey (nor a Sequence)
+_NO_TYPES = ("ForeignKey", "Sequence", "Identity", "Computed")
+
+
 def _column_types(read: _Read) -> Iterator[tuple[str, str]]:
     """(table, "column\0type\0column\0type...") of the columns create_table makes, with the
     type as written (MG407: the type a later alter_column without existing_type changes
@@ -367,7 +372,7 @@ def _column_types(read: _Read) -> Iterator[tuple[str, str]]:
     found = [
         f"{match.group(2)}\0{match.group(3)}"
         for match in map(COLUMN_TYPE.match, read.positional[1:])
-        if match is not None
+        if match is not None and not match.group(3).partition("(")[0].rstrip().endswith(_NO_TYPES)
     ]
     if found:
         yield table, "\0".join(found)

@@ -132,6 +132,11 @@ _STRING_ARGUMENT = pattern(
 )
 _COLUMN = pattern(r"(?:[\w.]*\.)?Column\s*\(")
 _GENERATED = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
+# what may stand where a Column's type goes and is no type: `Column("owner_id", ForeignKey("users.id"))`
+# takes the type of the column it references (SQLAlchemy), unknown here
+_NOT_A_TYPE = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed|ForeignKey)\s*\(")
+# `sa.ForeignKey(`, `ForeignKey(`, `sa.schema.ForeignKey(`: not `ForeignKeyConstraint(`
+_FOREIGN_KEY = pattern(r"(?:[\w.]*\.)?ForeignKey[ \t]*\(")
 # `with` first on its line (_blocks checks): no `\b` before it, which would make the
 # matcher try every offset rather than look for the word (20x the time)
 # (a connection opened with an AUTOCOMMIT isolation level runs outside the revision's
@@ -731,10 +736,12 @@ def _arguments(
         if column is not None:
             target = _argument(column, 0, ("name",))
             options += _kept(column.keywords)
-            if len(column.positional) > 1 and not _GENERATED.match(column.positional[1]):
+            if len(column.positional) > 1 and not _NOT_A_TYPE.match(column.positional[1]):
                 options.append(("column_type", _interned(column.positional[1])))  # MG407's history
             if any(_GENERATED.match(a) for a in column.positional[1:]):
                 options.append(("generated", "True"))  # an identity or sequence fills every row
+            if "ForeignKey" in column_text:  # a substring test first: few columns have one
+                options += _foreign_key(column)
     else:
         target = _argument(read, target_at, _TARGET_KEYWORDS) or constant(
             _source_of(read, target_at, _TARGET_KEYWORDS)
@@ -1562,6 +1569,27 @@ class _ColumnBindings:
         for found in _ASSIGNMENT.finditer(text):
             self.assigned.setdefault(found.group(1), []).append(found.start(1) - 1)
         self.functions = [found.end() - 1 for found in _DEF.finditer(text)]
+
+
+def _foreign_key(column: _Read) -> list[tuple[str, str]]:
+    """The first `ForeignKey(...)` given to add_column's Column that is not NOT VALID:
+    ("foreign_key", the column it references as written, "customers.id", "" when not a
+    literal), and ("foreign_key_name", its name) when it has a literal one. Alembic adds
+    it by a statement of its own after the column, `ALTER TABLE ... ADD FOREIGN KEY`,
+    which checks every row (MG408); `postgresql_not_valid=True` on it adds it NOT VALID."""
+    for argument in column.positional[1:]:
+        opening = _FOREIGN_KEY.match(argument)
+        if opening is None:
+            continue
+        read = _read(argument, opening.end() - 1) or _parsed(argument)
+        if read is None:
+            return [("foreign_key", "")]
+        if read.keywords.get("postgresql_not_valid") == "True":
+            continue
+        found = [("foreign_key", _argument(read, 0, ("column",)))]
+        name = _argument(read, -1, ("name",))
+        return [*found, ("foreign_key_name", name)] if name else found
+    return []
 
 
 def _source_of(read: _Read, index: int, keywords: tuple[str, ...]) -> str | None:

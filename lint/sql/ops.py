@@ -112,8 +112,12 @@ def _alter(table: str, command: Node) -> list[SqlOp]:
     if subtype == "AT_AddColumn" and "ColumnDef" in definition:
         column = definition["ColumnDef"]
         options: list[tuple[str, str]] = []
+        references = ""  # the column a REFERENCES clause names: "customers.id"
         for constraint in column.get("constraints", []):
             found = constraint.get("Constraint", {})
+            if found.get("contype") == "CONSTR_FOREIGN" and not references:
+                attributes = [str(a.get("String", {}).get("sval", "")) for a in found.get("pk_attrs", [])]
+                references = f"{_relation(found.get('pktable'))}.{attributes[0] if attributes else ''}"
             if found.get("contype") == "CONSTR_NOTNULL":
                 options.append(("nullable", "False"))
             elif found.get("contype") == "CONSTR_DEFAULT":
@@ -132,6 +136,10 @@ def _alter(table: str, command: Node) -> list[SqlOp]:
             "serial8",
         ):
             options.append(("generated", _TRUE))  # a sequence fills every row
+        if references and any(o[0] in ("server_default", "generated") for o in options):
+            # `ADD COLUMN ... REFERENCES` is added valid without a scan, every row holding NULL,
+            # unless a DEFAULT (even NULL, or serial's) fills it: then every row is checked (MG408)
+            options.append(("foreign_key", references))
         if command.get("missing_ok"):
             options.append(("if_not_exists", _TRUE))
         return [("add_column", table, str(column.get("colname", "")), tuple(options))]
