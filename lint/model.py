@@ -202,6 +202,15 @@ class OfflineUse:
     entry: str  # the entry point that runs it: "upgrade", "downgrade", "upgrade_engine1"...
 
 
+@dataclass(frozen=True)
+class ImportTimeUse:
+    """`op.x` / `context.x` run while the file is imported, outside any function (MG507)."""
+
+    what: str  # as written: "op.get_bind", "alembic_op.execute"
+    proxy: str  # "op" or "context"
+    span: Span
+
+
 # The fields of a record pickled apart, each as one nested pickle read on first use, and
 # the classes their values hold (besides builtins).
 _PACKED = {"operations": "_operations_pickled", "sql": "_sql_pickled"}
@@ -284,6 +293,7 @@ class RevisionFile:
     entry_bodies: tuple[EntryBody, ...] = ()
     imports: tuple[ImportFact, ...] = ()  # absolute imports of non-standard modules (MG506)
     offline_uses: tuple[OfflineUse, ...] = ()  # calls that fail in `--sql` mode (MG505)
+    import_time_uses: tuple[ImportTimeUse, ...] = ()  # `op.x` run on import, outside a function (MG507)
 
     # -- pickling: operations and SQL travel as nested pickles, read on first use ------------
     # A run after one file changed loads every record of the history and reads the

@@ -35,6 +35,7 @@ from . import (  # noqa: F401
     op_drop_without_if_exists,
     op_without_if_not_exists,
     placeholder_revision_id,
+    proxy_at_import,
     redundant_parent,
     rename_breaks_running_code,
     rename_unguarded,

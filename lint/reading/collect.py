@@ -382,7 +382,7 @@ class Store:
     RECORD_CLASSES: ClassVar[frozenset[str]] = _classes(
         "model.RevisionFile", "model.HeaderValue", "model.Span", "model.DocLine",
         "model.Suppression", "model.ParseProblem", "model.SqlStatement", "model.SqlProblem", "model.OpFact",
-        "model.EntryBody", "model.ImportFact", "model.OfflineUse",
+        "model.EntryBody", "model.ImportFact", "model.OfflineUse", "model.ImportTimeUse",
     )  # fmt: skip
     RUNNER_CLASSES: ClassVar[frozenset[str]] = _classes(
         "runners.facts.StampSite", "runners.facts.Target", "runners.facts.Condition", "runners.facts.CallContext",

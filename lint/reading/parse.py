@@ -33,6 +33,7 @@ import warnings
 from ..facts.entrybodies import entry_bodies
 from ..facts.flagbranches import untaken_lines
 from ..facts.imports import import_facts, mark_header_only, may_import_others
+from ..facts.importtime import import_time_uses, may_use_proxies_at_import
 from ..facts.offline import may_need_a_database, offline_uses
 from ..facts.opcalls import KEY_HINT, NOT_NULL_HINT, KeyReader, may_call_op
 from ..lazydataclass import replace
@@ -164,6 +165,11 @@ def _downgrade_facts(
     changes: dict[str, object] = {}
     if code is not None:
         changes["entry_bodies"] = entry_bodies(code)
+        if may_use_proxies_at_import(code):  # a set test on the module's names (facts/importtime.py)
+            try:
+                changes["import_time_uses"] = import_time_uses(text, offline_tree)
+            except (RecursionError, SyntaxError, ValueError, MemoryError):
+                pass
     try:
         if wants_imports and code is not None:
             headers = (record.branch_labels, record.depends_on)
