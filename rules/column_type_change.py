@@ -239,7 +239,8 @@ class ColumnTypeChange(DeployRule):
                         pair = (bare(table), column.lower())
                         if pair in untyped:
                             setters.setdefault(pair, []).append((rev_id, type_text))
-                for pair, type_text in summarised(memo, "MG407/typed", file, _typed_columns):
+                for table, column, type_text in summarised(memo, "MG407/typed", file, _typed_columns):
+                    pair = (table, column)
                     if not pair[0]:  # a table named at run time (tacker: a loop over names)
                         for other in untyped:
                             if other[1] == pair[1]:
@@ -382,10 +383,16 @@ def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
     )
 
 
-def _typed_columns(file: RevisionFile) -> tuple[tuple[tuple[str, str], str], ...]:
-    """((table, column), type) of each column upgrade() adds or retypes (_types_given). The
-    table is "" when the code computes it: any table's column of that name may be meant."""
-    return tuple(found for o in file.upgrade_operations for found in _types_given(o))
+def _typed_columns(file: RevisionFile) -> tuple[tuple[str, str, str], ...]:
+    """(table, column, type) of each column upgrade() adds or retypes (_types_given). The
+    table is "" when the code computes it: any table's column of that name may be meant.
+    Flat tuples of strings: what the memo keeps for the next run (memo._plain); a run after
+    one change read every file's operations again while they nested."""
+    return tuple(
+        (table, column, type_text)
+        for o in file.upgrade_operations
+        for (table, column), type_text in _types_given(o)
+    )
 
 
 def _types_given(o: OpFact) -> list[tuple[tuple[str, str], str]]:

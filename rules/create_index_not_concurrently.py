@@ -18,6 +18,15 @@ class CreateIndexNotConcurrently(DeployRule):
     (`--against REF` or `[tool.miglint] deployed`). PostgreSQL only (the `dialect`
     setting, or a version directory named after another dialect, turns it off).
 
+    Also `op.add_column` (and `batch_op.add_column`) of a Column given `index=True`:
+    Alembic adds the column, then builds the index by a statement of its own, `CREATE
+    INDEX ix_documents_folder_id ON documents (folder_id)` (`CREATE UNIQUE INDEX` when
+    the Column has `unique=True` too). In the revision's transaction the build runs under
+    the ACCESS EXCLUSIVE lock the ADD COLUMN took, so reads of the table wait too; inside
+    `autocommit_block()` it holds SHARE alone. Inside `batch_alter_table` the same two
+    statements run on PostgreSQL (the table is rebuilt only on SQLite). Only the literal
+    `index=True` is read: an `index=` given by a variable is not reported.
+
     ## Why is this bad?
     A plain CREATE INDEX holds a SHARE lock on the table for the whole build: every
     INSERT, UPDATE and DELETE waits, for minutes on a large table. CONCURRENTLY builds
@@ -26,12 +35,17 @@ class CreateIndexNotConcurrently(DeployRule):
     ## Example
     ```python
     op.create_index("ix_users_email", "users", ["email"])
+    op.add_column("documents", sa.Column("folder_id", sa.Integer(), index=True))
     ```
 
     Use instead:
     ```python
+    op.add_column("documents", sa.Column("folder_id", sa.Integer()))
     with op.get_context().autocommit_block():
         op.create_index("ix_users_email", "users", ["email"], postgresql_concurrently=True)
+        op.create_index(
+            op.f("ix_documents_folder_id"), "documents", ["folder_id"], postgresql_concurrently=True
+        )
     ```
 
     ## Fix safety
@@ -40,9 +54,10 @@ class CreateIndexNotConcurrently(DeployRule):
     the revision did before it, so a later failure no longer rolls that back, and a
     failed concurrent build leaves an INVALID index to drop by hand.
     `--unsafe-fixes` applies it (only to an `op.` call that is a statement of its own).
+    `add_column(..., index=True)` has no fix: the index needs a call of its own.
     """
 
-    reads = frozenset({"create_index"})
+    reads = frozenset({"create_index", "add_column"})
 
     code = "MG401"
     name = "create-index-not-concurrently"
@@ -62,6 +77,29 @@ class CreateIndexNotConcurrently(DeployRule):
             },
             note="table-created-in-the-same-revision",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('documents', sa.Column('id', sa.Integer()))\n"
+                    "op.add_column('documents', sa.Column('folder_id', sa.Integer(), index=True))\n"
+                    "op.add_column('pages', sa.Column('folder_id', sa.Integer(), index=False, unique=True))"
+                )
+            },
+            note="add-column-new-table-or-no-index",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision("op.create_index('ix_a', 'users', ['a'])"),
+                "0002_r2.py": revision("op.create_table('documents')", rev="r2", down="r1"),
+                "0003_r3.py": revision(
+                    "op.add_column('documents', sa.Column('folder_id', sa.Integer(), index=True))",
+                    rev="r3",
+                    down="r2",
+                ),
+            },
+            project_files={"pyproject.toml": '[tool.miglint]\ndeployed = "r1"\n'},
+            note="add-column-table-of-an-undeployed-revision",
+        ),
     )
     invalid = (
         Example(files={"0001_r1.py": revision("op.create_index('ix_a', 'users', ['a'])")}, flagged=("r1",)),
@@ -70,11 +108,33 @@ class CreateIndexNotConcurrently(DeployRule):
             flagged=("r1",),
             note="raw-sql",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('documents', sa.Column('folder_id', sa.Integer(), index=True))"
+                )
+            },
+            flagged=("r1",),
+            note="add-column-index",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.batch_alter_table('documents') as batch_op:\n"
+                    "    batch_op.add_column(sa.Column('slug', sa.String(), index=True, unique=True))"
+                )
+            },
+            flagged=("r1",),
+            note="batch-add-column-unique-index-on-postgresql",
+        ),
     )
 
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
+        if operation.name == "add_column":
+            yield from self._column_index(rev_id, file, operation, context)
+            return
         if operation.name != "create_index" or is_true(operation.option("postgresql_concurrently")):
             return
         yield self.report(
@@ -86,3 +146,41 @@ class CreateIndexNotConcurrently(DeployRule):
             f"build it with postgresql_concurrently=True (CREATE INDEX CONCURRENTLY) inside `{AUTOCOMMIT}`",
             autocommit_fix(file.path, operation, True, "build the index concurrently in an autocommit block"),
         )
+
+    def _column_index(
+        self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
+    ) -> Iterator[Diagnostic]:
+        """`add_column` of a Column given `index=True` (facts/ops.py): Alembic builds the index
+        by a CREATE INDEX of its own after the column (a UNIQUE one with `unique=True` too)."""
+        if not is_true(operation.option("index")):
+            return
+        table = where(operation)
+        unique = is_true(operation.option("unique"))
+        kind = "a unique index" if unique else "an index"
+        if context.autocommit or "autocommit_block" in operation.blocks:
+            # ADD COLUMN committed on its own: the build holds SHARE alone
+            lock = f"a SHARE lock on {table}: every INSERT, UPDATE and DELETE waits"
+        else:
+            # the ACCESS EXCLUSIVE lock ADD COLUMN took is held until the transaction commits
+            lock = f"the ACCESS EXCLUSIVE lock ADD COLUMN took: every read and write of {table} waits"
+        after = ", after the batch_alter_table block," if operation.via == "batch_op" else ""
+        yield self.report(
+            rev_id,
+            file,
+            operation,
+            f"{shown(operation)} with index=True builds {kind} by a CREATE {'UNIQUE ' if unique else ''}INDEX"
+            f" of its own after the column, under {lock} for the whole build",
+            f"add the column without index=True, then{after} {_recipe(operation, unique)} inside `{AUTOCOMMIT}`",
+        )  # no fix: the index needs a call of its own
+
+
+def _recipe(operation: OpFact, unique: bool) -> str:
+    """The create_index call that builds the column's index concurrently, named as Alembic
+    names it without a naming convention (`ix_<table>_<column>`; final, `op.f`)."""
+    if not (operation.table and operation.target):
+        return "op.create_index(..., postgresql_concurrently=True)"
+    schema, _, table = operation.table.rpartition(".")
+    name = "_".join(p for p in ("ix", schema, table, operation.target) if p).replace(".", "_")
+    arguments = [f"op.f({name!r})", repr(table), repr([operation.target])]
+    keywords = ([f"schema={schema!r}"] if schema else []) + (["unique=True"] if unique else [])
+    return f"op.create_index({', '.join(arguments + keywords + ['postgresql_concurrently=True'])})"

@@ -18,8 +18,9 @@ class VolatileDefault(DeployRule):
     ## What it does
     Flags a column added to an existing table with a volatile `server_default`
     (`random()`, `gen_random_uuid()`, `uuid_generate_v4()`, `clock_timestamp()`,
-    `nextval(...)`...). With `[tool.miglint] postgres-version` below 11, any
-    server_default is flagged. `now()` and `CURRENT_TIMESTAMP` are not volatile (one
+    `nextval(...)`...), and one added as an identity (`sa.Identity()`), serial (an
+    Integer primary key SQLAlchemy makes SERIAL) or generated (`sa.Computed(...)`)
+    column. With `[tool.miglint] postgres-version` below 11, any server_default is flagged. `now()` and `CURRENT_TIMESTAMP` are not volatile (one
     value per statement): PostgreSQL 11+ stores them without a rewrite, so they pass.
     PostgreSQL only.
 
@@ -64,6 +65,13 @@ class VolatileDefault(DeployRule):
         ),
         Example(
             files={
+                "0001_r1.py": revision("op.add_column('users', sa.Column('n', sa.Integer(), sa.Identity()))")
+            },
+            flagged=("r1",),
+            note="identity",
+        ),
+        Example(
+            files={
                 "0001_r1.py": revision('op.execute("ALTER TABLE users ADD COLUMN r float DEFAULT random()")')
             },
             flagged=("r1",),
@@ -75,7 +83,22 @@ class VolatileDefault(DeployRule):
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
         default = operation.option("server_default")
-        if operation.name != "add_column" or default in (None, "None"):
+        if operation.name != "add_column":
+            return
+        if is_true(operation.option("generated")):
+            # SERIAL, IDENTITY, GENERATED ALWAYS AS: a value computed for each existing row
+            yield self.report(
+                rev_id,
+                file,
+                operation,
+                f"{shown(operation)} adds {column_of(operation)} as an identity, serial or generated column: "
+                "PostgreSQL computes it for every row, rewriting the table under an ACCESS EXCLUSIVE lock "
+                "that blocks every read and write",
+                "add a plain nullable column, backfill it in batches (from a sequence made first), then "
+                "attach the sequence or identity",
+            )
+            return
+        if default in (None, "None"):
             return
         volatile = is_true(operation.option("volatile")) or _VOLATILE_CALL.search(default or "") is not None
         old = context.postgres_version is not None and context.postgres_version < 11

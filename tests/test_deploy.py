@@ -928,6 +928,183 @@ def test_add_column_with_a_foreign_key_in_a_sqlite_history_is_not_reported(tmp_p
     assert codes(lint(tmp_path, "--select", "MG408")[1]) == [("0001_r1.py", 7, "MG408")]
 
 
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        ("sa.Column('folder_id', sa.Integer(), index=True)", [("index", "True")]),
+        ("sa.Column('folder_id', sa.Integer(), index=False, unique=True)", [("unique", "True"), ("index", "False")]),
+        ("Column('folder_id', Integer, unique=True, index=True)", [("unique", "True"), ("index", "True")]),
+        # SurfSense 109: over several lines, with a comment inside (read by `ast`)
+        ("sa.Column(\n    'folder_id',\n    sa.Integer(),\n    # the folder\n"
+         "    sa.ForeignKey('folders.id', ondelete='SET NULL'),\n    nullable=True,\n    index=True,\n)",
+         [("index", "True")]),
+        ("sa.Column('folder_id', sa.Integer(), index=INDEXED)", [("index", "INDEXED")]),
+        ("sa.Column('folder_id', sa.Integer(), comment='index=True')", []),
+    ],
+)  # fmt: skip
+def test_the_index_and_unique_keywords_of_add_columns_column_are_kept(
+    column: str, expected: list[tuple[str, str]]
+) -> None:
+    found = facts(revision("r1", None, f"op.add_column('documents', {column})"))
+    assert [(f.name, f.table, f.target) for f in found] == [("add_column", "documents", "folder_id")]
+    assert [o for o in found[0].options if o[0] in ("index", "unique")] == expected
+
+
+def test_add_column_with_index_or_unique_builds_it_after_the_column(tmp_path: Path) -> None:
+    """Alembic (1.20, offline, PostgreSQL) runs `ALTER TABLE documents ADD COLUMN folder_id
+    INTEGER`, then `CREATE INDEX ix_documents_folder_id ON documents (folder_id)` for
+    index=True, `ALTER TABLE documents ADD UNIQUE (slug)` for unique=True, `CREATE UNIQUE
+    INDEX ix_documents_code ON documents (code)` for both; batch_op the same on PostgreSQL."""
+    body = (
+        "op.add_column(\n"
+        "    'documents',\n"
+        "    sa.Column(\n"
+        "        'folder_id',\n"
+        "        sa.Integer(),\n"
+        "        sa.ForeignKey('folders.id', ondelete='SET NULL'),\n"
+        "        nullable=True,\n"
+        "        index=True,\n"
+        "    ),\n"
+        ")\n"
+        "op.add_column('documents', sa.Column('slug', sa.String(), unique=True))\n"
+        "op.add_column('documents', sa.Column('code', sa.String(), unique=True, index=True), schema='app')\n"
+        "op.add_column('documents', sa.Column('title', sa.String(), index=False, unique=False))\n"
+        "with op.batch_alter_table('pages') as batch_op:\n"
+        "    batch_op.add_column(sa.Column('folder_id', sa.Integer(), index=True))\n"
+        "    batch_op.add_column(sa.Column('slug', sa.String(), unique=True))\n"
+        "op.create_table('folders', sa.Column('id', sa.Integer(), primary_key=True))\n"
+        "op.add_column('folders', sa.Column('slug', sa.String(), unique=True, index=True))\n"
+        "with op.get_context().autocommit_block():\n"
+        "    op.add_column('notes', sa.Column('folder_id', sa.Integer(), index=True))\n"
+        "    op.add_column('notes', sa.Column('slug', sa.String(), unique=True))"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    result = cli_runner().invoke(
+        main, ["lint", "--no-cache", "--format", "json", "--select", "MG401,MG408,MG409", str(tmp_path)]
+    )
+    found = [
+        (d["code"], Path(d["path"]).name, d["line"], d["column"], d["revisions"], d["message"], d["help"])
+        for d in json.loads(result.stdout)["diagnostics"]
+    ]
+    autocommit = " inside `with op.get_context().autocommit_block():`"
+    unique_recipe = (
+        " build a unique index with postgresql_concurrently=True"
+        + autocommit
+        + ", then ALTER TABLE ... ADD CONSTRAINT name UNIQUE USING INDEX name"
+    )
+    assert found == [
+        (
+            "MG401", "0001_r1.py", 6, 5, ["r1"],
+            "op.add_column('documents', 'folder_id') with index=True builds an index by a CREATE INDEX of its own"
+            " after the column, under the ACCESS EXCLUSIVE lock ADD COLUMN took: every read and write of"
+            " documents waits for the whole build",
+            "add the column without index=True, then op.create_index(op.f('ix_documents_folder_id'),"
+            " 'documents', ['folder_id'], postgresql_concurrently=True)" + autocommit,
+        ),
+        (
+            "MG408", "0001_r1.py", 6, 5, ["r1"],
+            "op.add_column('documents', 'folder_id') adds a foreign key to folders.id in a statement of its own"
+            " after the column, which checks every row of documents under the ACCESS EXCLUSIVE lock ADD COLUMN"
+            " took and SHARE ROW EXCLUSIVE on folders: reads and writes of documents, and writes of folders,"
+            " wait for the whole scan",
+            "add the column without the ForeignKey, then op.create_foreign_key("
+            "op.f('fk_documents_folder_id_folders'), 'documents', 'folders', ['folder_id'], ['id'],"
+            " postgresql_not_valid=True), then VALIDATE CONSTRAINT in a later revision",
+        ),
+        (
+            "MG409", "0001_r1.py", 16, 5, ["r1"],
+            "op.add_column('documents', 'slug') with unique=True adds a unique constraint by an ALTER TABLE ..."
+            " ADD UNIQUE of its own after the column, which builds its unique index under the ACCESS EXCLUSIVE"
+            " lock ADD COLUMN took: every read and write of documents waits for the whole build",
+            "add the column without unique=True, then" + unique_recipe,
+        ),
+        (
+            "MG401", "0001_r1.py", 17, 5, ["r1"],
+            "op.add_column('app.documents', 'code') with index=True builds a unique index by a CREATE UNIQUE"
+            " INDEX of its own after the column, under the ACCESS EXCLUSIVE lock ADD COLUMN took: every read"
+            " and write of app.documents waits for the whole build",
+            "add the column without index=True, then op.create_index(op.f('ix_app_documents_code'), 'documents',"
+            " ['code'], schema='app', unique=True, postgresql_concurrently=True)" + autocommit,
+        ),
+        (
+            "MG401", "0001_r1.py", 20, 9, ["r1"],
+            "batch_op.add_column('folder_id') with index=True builds an index by a CREATE INDEX of its own after"
+            " the column, under the ACCESS EXCLUSIVE lock ADD COLUMN took: every read and write of pages waits"
+            " for the whole build",
+            "add the column without index=True, then, after the batch_alter_table block, op.create_index("
+            "op.f('ix_pages_folder_id'), 'pages', ['folder_id'], postgresql_concurrently=True)" + autocommit,
+        ),
+        (
+            "MG409", "0001_r1.py", 21, 9, ["r1"],
+            "batch_op.add_column('slug') with unique=True adds a unique constraint by an ALTER TABLE ... ADD"
+            " UNIQUE of its own after the column, which builds its unique index under the ACCESS EXCLUSIVE lock"
+            " ADD COLUMN took: every read and write of pages waits for the whole build",
+            "add the column without unique=True, then, after the batch_alter_table block," + unique_recipe,
+        ),
+        (
+            "MG401", "0001_r1.py", 25, 9, ["r1"],
+            "op.add_column('notes', 'folder_id') with index=True builds an index by a CREATE INDEX of its own"
+            " after the column, under a SHARE lock on notes: every INSERT, UPDATE and DELETE waits for the whole"
+            " build",
+            "add the column without index=True, then op.create_index(op.f('ix_notes_folder_id'), 'notes',"
+            " ['folder_id'], postgresql_concurrently=True)" + autocommit,
+        ),
+        (
+            "MG409", "0001_r1.py", 26, 9, ["r1"],
+            "op.add_column('notes', 'slug') with unique=True adds a unique constraint by an ALTER TABLE ... ADD"
+            " UNIQUE of its own after the column, which builds its unique index under an ACCESS EXCLUSIVE lock:"
+            " every read and write of notes waits for the whole build",
+            "add the column without unique=True, then" + unique_recipe,
+        ),
+    ]  # fmt: skip
+
+
+def test_add_column_with_index_on_a_table_an_undeployed_revision_created_is_not_reported(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "0001_r1.py": revision("r1", None, "op.create_table('users')"),
+        "0002_r2.py": revision("r2", "r1", "op.create_table('documents')"),
+        "0003_r3.py": revision(
+            "r3",
+            "r2",
+            "op.add_column('documents', sa.Column('folder_id', sa.Integer(), index=True))\n"
+            "op.add_column('documents', sa.Column('slug', sa.String(), unique=True))\n"
+            "op.add_column('users', sa.Column('folder_id', sa.Integer(), index=True))\n"
+            "op.add_column('users', sa.Column('slug', sa.String(), unique=True))",
+        ),
+    }
+    write_project(tmp_path, files=files)
+    everything = [
+        ("0003_r3.py", 6, "MG401"), ("0003_r3.py", 7, "MG409"), ("0003_r3.py", 8, "MG401"), ("0003_r3.py", 9, "MG409")
+    ]  # fmt: skip
+    assert codes(lint(tmp_path, "--select", "MG401,MG409")[1]) == everything
+    (tmp_path / "pyproject.toml").write_text('[tool.miglint]\ndeployed = "r1"\n')
+    assert codes(lint(tmp_path, "--select", "MG401,MG409")[1]) == everything[2:]
+
+
+def test_add_column_with_index_or_unique_in_a_sqlite_history_is_not_reported(tmp_path: Path) -> None:
+    body = (
+        "with op.batch_alter_table('documents') as batch_op:\n"
+        "    batch_op.add_column(sa.Column('folder_id', sa.Integer(), index=True))\n"
+        "    batch_op.add_column(sa.Column('slug', sa.String(), unique=True))"
+    )
+    write_project(tmp_path, files={"sqlite/0001_r1.py": revision("r1", None, body)})
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = migrations\nversion_locations = migrations/versions/sqlite\n"
+    )
+    assert codes(lint(tmp_path, "--select", "MG401,MG409")[1]) == []
+    (tmp_path / "alembic.ini").write_text(
+        "[alembic]\nscript_location = migrations\nversion_locations = migrations/versions/postgresql\n"
+    )
+    (tmp_path / "migrations" / "versions" / "sqlite").rename(
+        tmp_path / "migrations" / "versions" / "postgresql"
+    )
+    assert codes(lint(tmp_path, "--select", "MG401,MG409")[1]) == [
+        ("0001_r1.py", 7, "MG401"), ("0001_r1.py", 8, "MG409")
+    ]  # fmt: skip
+
+
 # -- the quick reader agrees with Python's parser on real files ---------------------------
 
 REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
@@ -1786,3 +1963,49 @@ def test_a_column_typed_by_its_foreign_key_has_no_known_type(tmp_path: Path) -> 
     assert "ForeignKey" not in output
     assert "changes posts.owner_id to sa.BigInteger(): unless the change is binary-compatible" in output
     assert "changes accounts.editor_id to sa.BigInteger(): unless the change is binary-compatible" in output
+
+
+@pytest.mark.parametrize(
+    ("column", "flagged"),
+    [
+        # onyx b156fa702355: SERIAL NOT NULL (Alembic renders it so): a sequence fills every row
+        ("sa.Column('id', sa.Integer(), primary_key=True, autoincrement=True, nullable=False)", False),
+        ("sa.Column('id', sa.BigInteger, primary_key=True, nullable=False)", False),
+        ("sa.Column('id', sa.Integer(), primary_key=True, autoincrement=False, nullable=False)", True),
+        ("sa.Column('id', sa.String(), primary_key=True, nullable=False)", True),
+        ("sa.Column('id', sa.Integer(), nullable=False)", True),
+    ],
+)
+def test_a_serial_column_is_filled_by_its_sequence(tmp_path: Path, column: str, flagged: bool) -> None:
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_table('users', sa.Column('a', sa.Integer()))"),
+            "0002_r2.py": revision("r2", "r1", f"op.add_column('users', {column})"),
+        },
+    )
+    assert codes(lint(tmp_path, "--select", "MG404")[1]) == ([("0002_r2.py", 6, "MG404")] if flagged else [])
+
+
+@pytest.mark.parametrize(
+    ("column", "expected"),
+    [
+        # Alembic 1.20 renders ADD COLUMN ... GENERATED BY DEFAULT AS IDENTITY / BIGSERIAL: every row filled
+        ("sa.Column('n', sa.Integer(), sa.Identity(), nullable=False)", [("0002_r2.py", 6, "MG405")]),
+        ("sa.Column('n', sa.BigInteger(), primary_key=True)", [("0002_r2.py", 6, "MG405")]),
+        # a Sequence is fired at INSERT and left out of the DDL: ADD COLUMN n INTEGER NOT NULL fails
+        ("sa.Column('n', sa.Integer(), sa.Sequence('s'), nullable=False)", [("0002_r2.py", 6, "MG404")]),
+        ("sa.Column('n', sa.Integer(), sa.Sequence('s'))", []),
+    ],
+)
+def test_columns_a_sequence_or_identity_fills(
+    tmp_path: Path, column: str, expected: list[tuple[str, int, str]]
+) -> None:
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_table('users', sa.Column('a', sa.Integer()))"),
+            "0002_r2.py": revision("r2", "r1", f"op.add_column('users', {column})"),
+        },
+    )
+    assert codes(lint(tmp_path, "--select", "MG404,MG405")[1]) == expected

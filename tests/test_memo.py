@@ -224,3 +224,45 @@ def test_the_sql_rules_check_only_the_changed_file(tmp_path: Path, monkeypatch: 
         ("MG204", "0003_c.py", "INSERT t"),
     ]
     assert served == findings(tmp_path, cache=False)
+
+
+def test_every_history_summary_is_served_from_the_memo_after_one_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a rule gathers from each file for a fact of the whole history (MG204, MG406,
+    MG407, MG502) is worked out again for the changed file only: a summary the memo could
+    not keep (MG407's nested ((table, column), type) pairs) read every file's operations
+    on every run."""
+    from miglint.memo import RuleMemo
+
+    history = {
+        **HISTORY,
+        "0004_d.py": revision(
+            "d",
+            "c",
+            "op.add_column('users', sa.Column('name', sa.String(20)))\n"
+            "op.alter_column('users', 'name', type_=sa.String(40))\n"
+            "op.alter_column('users', 'email', nullable=True)\n"
+            'op.execute("INSERT INTO users (id) VALUES (1)")\n'
+            "op.create_unique_constraint(None, 'users', ['name'])",
+        ),
+    }
+    files = write_project(tmp_path, files=history)
+    same_as_without_cache(tmp_path)
+    files["0002_b.py"].write_text(HISTORY["0002_b.py"] + "# edited\n")
+    computed: list[tuple[str, str]] = []
+    real = RuleMemo.summary
+
+    def summary(self, name, path, compute):  # type: ignore[no-untyped-def]
+        def counted():  # type: ignore[no-untyped-def]
+            computed.append((name, Path(path).name))
+            return compute()
+
+        return real(self, name, path, counted)
+
+    monkeypatch.setattr(RuleMemo, "summary", summary)
+    served = findings(tmp_path)
+    assert {name for name, _ in computed} >= {"MG407/typed"}  # b's own, gathered again
+    assert [entry for entry in computed if entry[1] != "0002_b.py"] == []
+    monkeypatch.undo()
+    assert served == findings(tmp_path, cache=False)

@@ -131,7 +131,10 @@ _STRING_ARGUMENT = pattern(
     r"""(?:[^\W\d]\w*\.f\(\s*)?[uU]?(?:(['"])([^'"\\\n]*)\1|(\'\'\'|\"\"\")([^'"\\]*)\3)\s*\)?$"""
 )
 _COLUMN = pattern(r"(?:[\w.]*\.)?Column\s*\(")
-_GENERATED = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed)\s*\(")
+# what fills every row of a column added to a table (Alembic 1.20 renders GENERATED ... AS IDENTITY,
+# GENERATED ALWAYS AS (...)); not a Sequence(), which SQLAlchemy fires at INSERT and leaves
+# out of the DDL (`ADD COLUMN a INTEGER NOT NULL`: the rows there get nothing)
+_GENERATED = pattern(r"(?:[\w.]*\.)?(?:Identity|Computed)\s*\(")
 # what may stand where a Column's type goes and is no type: `Column("owner_id", ForeignKey("users.id"))`
 # takes the type of the column it references (SQLAlchemy), unknown here
 _NOT_A_TYPE = pattern(r"(?:[\w.]*\.)?(?:Identity|Sequence|Computed|ForeignKey)\s*\(")
@@ -738,10 +741,12 @@ def _arguments(
             options += _kept(column.keywords)
             if len(column.positional) > 1 and not _NOT_A_TYPE.match(column.positional[1]):
                 options.append(("column_type", _interned(column.positional[1])))  # MG407's history
-            if any(_GENERATED.match(a) for a in column.positional[1:]):
+            if any(_GENERATED.match(a) for a in column.positional[1:]) or _serial(column):
                 options.append(("generated", "True"))  # an identity or sequence fills every row
             if "ForeignKey" in column_text:  # a substring test first: few columns have one
                 options += _foreign_key(column)
+            if "index" in column.keywords:  # Alembic builds it after the column (MG401)
+                options.append(("index", _interned(column.keywords["index"])))
     else:
         target = _argument(read, target_at, _TARGET_KEYWORDS) or constant(
             _source_of(read, target_at, _TARGET_KEYWORDS)
@@ -772,6 +777,22 @@ def _arguments(
     return table, target, tuple(options)
 
 
+def _serial(column: _Read) -> bool:
+    """`Column("id", sa.Integer(), primary_key=True)` added to a table: SQLAlchemy makes it
+    SERIAL on PostgreSQL (BIGSERIAL, SMALLSERIAL), a sequence fills every row (onyx; checked
+    against Alembic 1.20's rendering); not with autoincrement=False."""
+    keywords = column.keywords
+    return (
+        keywords.get("primary_key") == "True"
+        and keywords.get("autoincrement", "True") != "False"
+        and len(column.positional) > 1
+        and _INTEGER_TYPE.match(column.positional[1]) is not None
+    )
+
+
+_INTEGER_TYPE = pattern(
+    r"(?:[\w.]*\.)?(?:Integer|BigInteger|SmallInteger|INTEGER|BIGINT|SMALLINT)\b(?:\(\s*\))?$"
+)
 _NAME_CALLED = pattern(r"(?<![\w.])([^\W\d]\w*)[ \t]*\(")
 
 
