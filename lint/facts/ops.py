@@ -242,7 +242,7 @@ def extract_operations(
     strings: list[dict[str, str]] = []
     bound_columns = _ColumnBindings(text)  # searched on the first question only
     local_strings = _LocalStrings(text, code)  # likewise
-    calling: list[tuple[str, int]] = []  # (function, line) of the call whose arguments are read
+    calling_function, calling_line = "", 0  # the call whose arguments are read (none yet)
 
     def constant(written: str | None) -> str:  # a string a name stands for (module-level, or local), or ""
         if not written:
@@ -252,7 +252,7 @@ def extract_operations(
         if not strings:
             strings.append(_module_strings(text))
         found = strings[0].get(written, "")
-        return found or (local_strings(written, *calling[0]) if calling else "")
+        return found or (local_strings(written, calling_function, calling_line) if calling_function else "")
 
     loops: list[dict[tuple[int, str], tuple[str, ...]]] = []
 
@@ -301,7 +301,7 @@ def extract_operations(
         where = [(function, entry) for function, entry, lines_run in runs if line in lines_run]
         if not where:
             continue
-        calling[:] = [(where[0][0], line)]
+        calling_function, calling_line = where[0][0], line
         if match.re is by_name:
             name = intern(functions[match.group(1)])
             receiver_start, receiver, named_op = match.start(), "op", False

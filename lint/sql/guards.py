@@ -104,8 +104,6 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
         return True  # a loop over rows a table has none for (pyguards.Context.lacking)
     if any(s.code and not s.guarded and "{" in s.target for s in steps) and "op." in text:
         return True  # an object named by a variable, which an op call may name too (_literal_argument)
-    if any(s.code and not s.guarded for s in steps) and "op." in text and _FIELDS_ARGUMENT.search(text):
-        return True  # `op.create_table(f"{TABLE}_new")`: the name the SQL reader fills in too
     events = [_event(index, step, index) for index, step in enumerate(steps)]
     counts: dict[str, _Tally] = {}
     for event in events:
@@ -123,7 +121,9 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
             quoted = {m.group(2) for m in _QUOTED.finditer(lowered)}
         if any(name in quoted for name in names):
             return True  # an op call may name it
-    return False
+    # `op.create_table(f"{TABLE}_new")`: a name the SQL reader fills in too (asked last: it
+    # searches the whole text)
+    return "op." in text and _FIELDS_ARGUMENT.search(text) is not None
 
 
 # a quoted run of the text: `'users'` in the text <=> "users" among them (names hold no quote)
