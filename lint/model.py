@@ -294,6 +294,9 @@ class RevisionFile:
     imports: tuple[ImportFact, ...] = ()  # absolute imports of non-standard modules (MG506)
     offline_uses: tuple[OfflineUse, ...] = ()  # calls that fail in `--sql` mode (MG505)
     import_time_uses: tuple[ImportTimeUse, ...] = ()  # `op.x` run on import, outside a function (MG507)
+    # the names of InnoDB's style (`orders_ibfk_1`) the file writes as strings, anywhere: a history
+    # that gives its keys such names itself runs them on PostgreSQL too (history/deploy.py)
+    innodb_names: tuple[str, ...] = ()
 
     # -- pickling: operations and SQL travel as nested pickles, read on first use ------------
     # A run after one file changed loads every record of the history and reads the

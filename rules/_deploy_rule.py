@@ -30,7 +30,8 @@ class DeployRule(GraphRule):
 
     Only undeployed revisions are read when miglint knows what is deployed (`--against
     REF`, `[tool.miglint] deployed`); a table created earlier in the same revision, or
-    by an undeployed revision before it, is new: it has no rows and no readers yet. The
+    by an undeployed revision before it, is new: it has no rows and no readers yet (so is
+    a materialized view alembic_utils' `op.create_entity(PGMaterializedView(...))` made). The
     PostgreSQL rules skip branches that never run on PostgreSQL (facts/ops.py), what
     follows `if bind.dialect.name != "mysql": return` in the same block, and
     environments whose database is another: as `dialect` or a `versions/<dialect>/`
@@ -38,7 +39,8 @@ class DeployRule(GraphRule):
     PostgreSQL's parser refuses (`MODIFY COLUMN`, `UPDATE a JOIN b`, `DROP FOREIGN KEY`,
     backquotes), or a drop of a constraint by the name InnoDB gives an unnamed foreign
     key (`penalty_ibfk_1`: PostgreSQL never makes that name, so the drop fails there, unless
-    a database converted from MySQL kept its names: then these findings are missed), run by
+    a database converted from MySQL kept its names: then these findings are missed; not when
+    another revision writes that name itself, nor in a file with a branch for PostgreSQL), run by
     upgrade() outside such a branch, proves. An ini's literal `sqlalchemy.url` is not
     taken for the database: projects write `sqlite:///app.db` there as a placeholder and
     set the real URL in code (keystone, nova, aodh, trove; quay's reads

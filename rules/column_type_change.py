@@ -51,7 +51,10 @@ class ColumnTypeChange(DeployRule):
     A type the revision imports from the application or from a library other than
     SQLAlchemy (`from tacker.db import types` ... `type_=types.Uuid`, whose `impl` is the
     `String(36)` the column already has; `st.MediumText()`, TEXT on PostgreSQL) is not
-    flagged: what it is on PostgreSQL is in code miglint does not read.
+    flagged: what it is on PostgreSQL is in code miglint does not read. For the same
+    reason an old type from history that is not one of SQLAlchemy's (tracim's
+    `ShortUploadField()`, a class of a library's type that is varchar(3000) there) is
+    unknown: the change is flagged as one that may rewrite.
 
     An Enum given again as an Enum (autogenerate writes `existing_type=sa.Enum(...)`,
     `type_=sa.Enum(..., name="record_types")` when the values change) is not flagged
@@ -297,6 +300,11 @@ class ColumnTypeChange(DeployRule):
             old, maker = self._type_before(rev_id, (bare(operation.table), operation.target.lower()))
             if old is not None and _same_type(old, new or ""):
                 return  # the type the column already has
+            if old is not None and not _sqlalchemy_type(old):
+                # a type of the project's or a library's (tracim: `ShortUploadField()`, a class of
+                # depot's UploadedFileField that is varchar(3000) on PostgreSQL): what the column
+                # is there is in code miglint does not read, as for such a new type
+                old, maker = None, ""
         if old is not None and safe_change(old, new or ""):
             return
         if old is not None and _enum(old) is not None and _enum(new or "") is not None:
@@ -434,6 +442,28 @@ def _normal(text: str) -> str:
         return text
     arguments = re.sub(r"\s+|\blength\s*=", "", found.group(2) or "").replace('"', "'")
     return f"{found.group(1).lower()}({arguments})"
+
+
+# SQLAlchemy's and its PostgreSQL dialect's type classes (SQLAlchemy 2.1; tests/test_deploy.py checks
+# the list against the installed SQLAlchemy)
+SQLALCHEMY_TYPES = frozenset({
+    "ARRAY", "BIGINT", "BINARY", "BIT", "BLOB", "BOOLEAN", "BYTEA", "BigInteger", "Boolean", "CHAR", "CIDR",
+    "CITEXT", "CLOB", "DATE", "DATEMULTIRANGE", "DATERANGE", "DATETIME", "DECIMAL", "DOMAIN", "DOUBLE",
+    "DOUBLE_PRECISION", "Date", "DateTime", "Double", "ENUM", "Enum", "FLOAT", "Float", "HSTORE", "INET", "INT",
+    "INT4MULTIRANGE", "INT4RANGE", "INT8MULTIRANGE", "INT8RANGE", "INTEGER", "INTERVAL", "Integer", "Interval",
+    "JSON", "JSONB", "JSONPATH", "LargeBinary", "MACADDR", "MACADDR8", "MONEY", "NCHAR", "NUMERIC",
+    "NUMMULTIRANGE", "NUMRANGE", "NVARCHAR", "Numeric", "OID", "PickleType", "REAL", "REGCLASS", "REGCONFIG",
+    "SMALLINT", "SmallInteger", "String", "TEXT", "TIME", "TIMESTAMP", "TSMULTIRANGE", "TSQUERY", "TSRANGE",
+    "TSTZMULTIRANGE", "TSTZRANGE", "TSVECTOR", "Text", "Time", "UUID", "Unicode", "UnicodeText", "Uuid",
+    "VARBINARY", "VARCHAR",
+})  # fmt: skip
+_TYPE_NAME = pattern(r"\s*(?:[\w.]*\.)?(\w+)")
+
+
+def _sqlalchemy_type(type_text: str) -> bool:
+    """Whether a type expression names one of SQLAlchemy's types (`sa.String(36)`, `postgresql.JSONB`)."""
+    found = _TYPE_NAME.match(type_text)
+    return found is not None and found.group(1) in SQLALCHEMY_TYPES
 
 
 def _defined_elsewhere(file: RevisionFile, type_text: str) -> bool:

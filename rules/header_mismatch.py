@@ -11,11 +11,12 @@ def _listed(text: str) -> tuple[str, ...]:
     """The ids of a docstring `Revises:` line, as Alembic's template writes them."""
     ids = tuple(part.strip() for part in text.replace("(", "").replace(")", "").split(","))
     ids = tuple(i.strip("'\"") for i in ids if i)
-    # what people write for "no parent": monasca writes `Revises: N/A` on its base
-    return () if len(ids) <= 1 and (not ids or ids[0].lower() in _NOTHING) else ids
+    # what people write for "no parent": monasca writes `Revises: N/A` on its base, CodeChecker
+    # `Revises: <None>`
+    return () if len(ids) <= 1 and (not ids or ids[0].lower().strip("<>") in _NOTHING) else ids
 
 
-_NOTHING = frozenset({"none", "<base>", "n/a", "-"})
+_NOTHING = frozenset({"none", "base", "n/a", "-"})
 
 
 def _unquoted(text: str) -> str:
@@ -85,6 +86,12 @@ class HeaderMismatch(FileRule):
                 "0001_a.py": '"""first\n\nRevision ID: a\nRevises: N/A\n"""\nrevision = "a"\ndown_revision = None\n'
             },
             note="no-parent-written-n-a",  # monasca
+        ),
+        Example(
+            files={
+                "0001_a.py": '"""first\n\nRevision ID: a\nRevises: <None>\n"""\nrevision = "a"\ndown_revision = None\n'
+            },
+            note="no-parent-in-angle-brackets",  # CodeChecker
         ),
         Example(
             history=("14",),

@@ -2009,3 +2009,122 @@ def test_columns_a_sequence_or_identity_fills(
         },
     )
     assert codes(lint(tmp_path, "--select", "MG404,MG405")[1]) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "postgres"),
+    [
+        # RootTheBox: MySQL named the key; the drop fails on PostgreSQL
+        ("op.create_table('data_doc', sa.Column('a', sa.Integer()))", "", False),
+        # querybook: the history names its keys so itself, and drops them on PostgreSQL too
+        (
+            "op.create_table('data_doc', sa.Column('a', sa.Integer()),\n"
+            "    sa.ForeignKeyConstraint(['a'], ['b.id'], name='data_doc_ibfk_1'))",
+            "",
+            True,
+        ),
+        (
+            "op.create_table('data_doc', sa.Column('a', sa.Integer()))",
+            "if op.get_bind().dialect.name == 'postgresql':\n    op.execute('SELECT 1')",
+            True,
+        ),
+    ],
+)
+def test_an_innodb_name_proves_mysql_only_where_the_history_did_not_give_it(
+    tmp_path: Path, first: str, second: str, postgres: bool
+) -> None:
+    drop = "op.drop_constraint('data_doc_ibfk_1', 'data_doc', type_='foreignkey')"
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, first),
+            "0002_r2.py": revision(
+                "r2", "r1", f"{drop}\nop.create_index('ix_a', 'data_doc', ['a'])\n{second}"
+            ),
+        },
+    )
+    found = codes(lint(tmp_path, "--select", "MG401")[1])
+    assert found == ([("0002_r2.py", 7, "MG401")] if postgres else [])
+
+
+def test_a_history_type_of_the_projects_own_is_not_known(tmp_path: Path) -> None:
+    """tracim: the column was added as `ShortUploadField()`, a class of a library's type that is
+    varchar(3000) on PostgreSQL: the change to TEXT is hedged, not said to rewrite."""
+    first = revision("r1", None, "op.create_table('users', sa.Column('id', sa.Integer()))")
+    second = revision(
+        "r2",
+        "r1",
+        "op.add_column('users', sa.Column('avatar', ShortUploadField(), nullable=True))\n"
+        "op.add_column('users', sa.Column('bio', sa.String(30), nullable=True))",
+    )
+    third = revision(
+        "r3",
+        "r2",
+        "op.alter_column('users', 'avatar', type_=sa.TEXT)\nop.alter_column('users', 'bio', type_=sa.Integer())",
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second, "0003_r3.py": third})
+    _, output = lint(tmp_path, "--select", "MG407")
+    assert codes(output) == [("0003_r3.py", 6, "MG407"), ("0003_r3.py", 7, "MG407")]
+    assert (
+        "changes users.avatar to sa.TEXT: unless the change is binary-compatible, PostgreSQL rewrites"
+        in output
+    )
+    assert (
+        "changes users.bio from sa.String(30) (as revision r2 made it) to sa.Integer(): PostgreSQL rewrites"
+        in output
+    )
+
+
+def test_the_type_list_is_sqlalchemys() -> None:
+    import sqlalchemy
+    import sqlalchemy.types as types
+    from miglint.rules.column_type_change import SQLALCHEMY_TYPES
+    from sqlalchemy.dialects import postgresql
+
+    concrete = {
+        name
+        for module in (types, postgresql, sqlalchemy)
+        for name in dir(module)
+        if isinstance(getattr(module, name), type)
+        and issubclass(getattr(module, name), types.TypeEngine)
+        and not name.startswith(("_", "Abstract"))
+        and name not in ("TypeDecorator", "TypeEngine", "UserDefinedType", "Variant", "NullType", "MatchType")
+        and name not in ("TupleType", "NamedType")
+    }
+    assert concrete <= SQLALCHEMY_TYPES
+
+
+@pytest.mark.parametrize(
+    ("named", "expected"),
+    [
+        ("'variant_stats_mv'", []),
+        ("SIGNATURE", []),  # a module constant
+        ("signature", []),  # imported from the application (mavedb): the same expression
+        ("other", [("0002_r2.py", 12, "MG401")]),  # another relation than the one indexed
+    ],
+)
+def test_a_materialized_view_alembic_utils_makes_is_new(
+    tmp_path: Path, named: str, expected: list[tuple[str, int, str]]
+) -> None:
+    """mavedb: `op.create_entity(PGMaterializedView(signature=...))`, then indexes on it in the
+    same upgrade(): no one else sees the view before the revision commits."""
+    source = (
+        "from alembic import op\n"
+        "from alembic_utils.pg_materialized_view import PGMaterializedView\n"
+        "from app.views import signature, other\n"
+        "SIGNATURE = 'variant_stats_mv'\n"
+        "revision = 'r2'\n"
+        "down_revision = 'r1'\n\n\n"
+        "def upgrade():\n"
+        "    op.create_entity(\n"
+        f"        PGMaterializedView(schema='public', signature={named}, definition='SELECT 1', with_data=True))\n"
+        f"    op.create_index('ix_mv_id', {'signature' if named in ('signature', 'other') else repr('variant_stats_mv')}, ['id'])\n"
+    )
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_table('variants', sa.Column('id', sa.Integer()))"),
+            "0002_r2.py": source,
+        },
+    )
+    assert codes(lint(tmp_path, "--select", "MG401")[1]) == expected

@@ -165,6 +165,9 @@ _NAMEABLE = {
     "drop_constraint": ((-1, -1), (-1, -1), ""),
 }
 _INNODB_NAME = pattern(r"\w+_ibfk_\d+")
+_INNODB = (("innodb_name", "True"),)  # a mysql_only fact read from the name alone (history/deploy.py)
+# every InnoDB-style name written in a file (reading/parse.py: RevisionFile.innodb_names)
+INNODB_LITERAL = pattern(r"""['"](\w+_ibfk_\d+)['"]""")
 _NONE_FIRST = pattern(r"\s*(?:constraint_name\s*=\s*)?None\b")
 # `sa.Enum(`, `postgresql.ENUM(`, `ENUM(`; `class Mood(enum.Enum):` is not a call
 # `Enum(`, `sa.Enum(`, `postgresql.ENUM(`: found by the word, then the names before it
@@ -285,6 +288,8 @@ def extract_operations(
     made_here: set[str] = set()  # the same, outside a branch for another database (deploy.creations)
     # the same, named by an expression (fief: `f"{table_prefix}audit_logs"`): its source text
     created_as: set[str] = set()
+    if "MaterializedView" in text and "_entity" in text:
+        found.extend(_materialized_views(text, runs, constant, created_as))
     concurrently = "concurrently" in lowered
     enums = _enum_variables(text, lines()) if inverse and ("num" in text or "NUM" in text) else None
     covering = _blocks_by_line(blocks)  # a scan of the blocks per call was quadratic
@@ -459,10 +464,18 @@ def extract_operations(
                 for function, entry in where
             ]
         found.extend(made)
-        if name == "drop_constraint" and "_ibfk_" in target and _INNODB_NAME.fullmatch(target):
+        if (
+            name == "drop_constraint"
+            and "_ibfk_" in target
+            and _INNODB_NAME.fullmatch(target)
+            and "postgres" not in lowered
+        ):
             # the name InnoDB gives an unnamed foreign key: PostgreSQL has no such constraint,
-            # so this drop fails there and the history is MySQL's (history/deploy.py)
-            found.extend(OpFact("mysql_only", table, target, span, f, e, via, (), kinds) for f, e in where)
+            # so this drop fails there and the history is MySQL's (history/deploy.py; not in a
+            # file that writes a branch for PostgreSQL: querybook names its keys so itself)
+            found.extend(
+                OpFact("mysql_only", table, target, span, f, e, via, _INNODB, kinds) for f, e in where
+            )
         if enums is not None and name == "create_table":
             found.extend(_column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line)))
     if sql_ops:
@@ -476,6 +489,43 @@ def extract_operations(
         if unknown:
             found.extend(_unknown_ops(text, by_line))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
+
+
+# alembic_utils: `op.create_entity(PGMaterializedView(schema=..., signature=NAME, ...))` (and
+# replace_entity, which drops and makes it again) makes relation NAME; `signature` is read
+# from the next 2,000 characters, the entity's own arguments
+_MATERIALIZED_VIEW = pattern(r"\.(?:create|replace)_entity\s*\(\s*(?:[\w.]*\.)?PGMaterializedView\s*\(")
+_SIGNATURE = pattern(r"\bsignature\s*=\s*([^\s,()]+)")
+
+
+def _materialized_views(
+    text: str,
+    runs: list[tuple[str, str, set[int]]],
+    constant: Callable[[str | None], str],
+    created_as: set[str],
+) -> Iterator[OpFact]:
+    """The materialized views upgrade() makes with alembic_utils, as `create_materialized_view`
+    facts (history/deploy.creations counts them as tables the revision made: mavedb indexes
+    one two lines later, which no one else sees yet); one named by an expression that is not a
+    literal (an imported name) is noted by that expression, as create_table's are."""
+    for match in _MATERIALIZED_VIEW.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        where = [(function, entry) for function, entry, lines in runs if entry == "upgrade" and line in lines]
+        found = _SIGNATURE.search(text, match.end(), match.end() + 2000) if where else None
+        if found is None:
+            continue
+        written = found.group(1)
+        name = _literal(written) or constant(written)
+        if not name:
+            if written.isidentifier():
+                created_as.add(written)
+            continue
+        column = match.start() + 1 - (text.rfind("\n", 0, match.start()) + 1)
+        span = Span(line, column, line, column + match.end() - match.start() - 1)
+        for function, entry in where:
+            yield OpFact(
+                "create_materialized_view", _interned(name), _interned(name), span, function, entry, "op"
+            )
 
 
 # `op.<verb>_<what>(`: a schema operation of a name Alembic does not have (a project's own,

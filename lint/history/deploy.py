@@ -130,13 +130,27 @@ def on_postgres(graph: RevisionGraph) -> bool:
 
 def refused_on_postgres(files: Iterable[RevisionFile]) -> tuple[OpFact, RevisionFile] | None:
     """The first statement some upgrade() runs, outside a branch for another database, that
-    PostgreSQL refuses (a SQLite PRAGMA, MySQL's own syntax: sql/facts.py), and its file."""
+    PostgreSQL refuses (a SQLite PRAGMA, MySQL's own syntax: sql/facts.py), and its file. A
+    drop of an InnoDB-style name counts only where no other file of the history writes that
+    name: querybook names its keys `data_doc_ibfk_1` in its first revision, and drops them on
+    PostgreSQL too."""
+    files = tuple(files)
+    written: dict[str, set[str]] | None = None
     for file in files:
         if REFUSED_ON_POSTGRES.isdisjoint(file.upgrade_operation_names):
             continue
         for operation in file.upgrade_operations:
-            if operation.name in REFUSED_ON_POSTGRES and "other_dialect" not in operation.blocks:
-                return operation, file
+            if operation.name not in REFUSED_ON_POSTGRES or "other_dialect" in operation.blocks:
+                continue
+            if operation.option("innodb_name"):
+                if written is None:
+                    written = {}
+                    for other in files:
+                        for name in other.innodb_names:
+                            written.setdefault(name, set()).add(other.path)
+                if written.get(operation.target, set()) - {file.path}:
+                    continue
+            return operation, file
     return None
 
 
@@ -217,7 +231,7 @@ def creations(operations: Sequence[OpFact]) -> dict[str, int]:
     found: dict[str, int] = {}
     made_here: set[str] = set()  # created outside a branch for another database
     for index, operation in enumerate(operations):
-        if operation.name == "create_table":
+        if operation.name in ("create_table", "create_materialized_view"):
             found.setdefault(bare(operation.table), index)
             if "other_dialect" not in operation.blocks:
                 made_here.add(bare(operation.table))

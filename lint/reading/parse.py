@@ -163,6 +163,10 @@ def _downgrade_facts(
     the code object), offline-unsafe calls (from the tree); imports and calls only when the
     text hints at them."""
     changes: dict[str, object] = {}
+    if "_ibfk_" in text:
+        from ..facts.ops import INNODB_LITERAL
+
+        changes["innodb_names"] = tuple(sorted(set(INNODB_LITERAL.findall(text))))
     if code is not None:
         changes["entry_bodies"] = entry_bodies(code)
         if may_use_proxies_at_import(code):  # a set test on the module's names (facts/importtime.py)
