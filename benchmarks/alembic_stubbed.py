@@ -24,6 +24,20 @@ from typing import Any
 from unittest import mock
 
 
+class Stub(mock.MagicMock):
+    """A mock that also has what a function has (FlexMeasures reads
+    `knowledge_horizons.ex_ante.__code__.co_varnames[0]` of a stubbed library at import)."""
+
+    _FUNCTION_ATTRIBUTES = frozenset({"__code__", "__defaults__", "__kwdefaults__", "__wrapped__"})
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._FUNCTION_ATTRIBUTES:
+            value = Stub(name=f"{self._mock_name}.{name}")
+            object.__setattr__(self, name, value)
+            return value
+        return super().__getattr__(name)
+
+
 class StubModule(types.ModuleType):
     """A package whose every attribute is a mock; `from stub import *` imports nothing."""
 
@@ -35,7 +49,7 @@ class StubModule(types.ModuleType):
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        value = mock.MagicMock(name=f"{self.__name__}.{name}")
+        value = Stub(name=f"{self.__name__}.{name}")
         setattr(self, name, value)
         return value
 

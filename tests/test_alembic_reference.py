@@ -51,3 +51,10 @@ def test_a_version_file_importing_its_application_loads(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout) == {"revisions": 2, "heads": ["b2"], "bases": ["a1"]}
+
+
+def test_a_stubbed_function_has_code_to_read() -> None:
+    """FlexMeasures reads `knowledge_horizons.ex_ante.__code__.co_varnames[0]` of a library
+    at import: a plain mock has no __code__, and Alembic could not load the environment."""
+    stubbed = _stub_module().StubModule("timely_beliefs.sensors.func_store.knowledge_horizons")
+    assert stubbed.ex_ante.__code__.co_varnames[0] is not None
