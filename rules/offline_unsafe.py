@@ -29,6 +29,9 @@ class OfflineUnsafe(FileRule):
     `raise`, or `assert not context.is_offline_mode()`) for what follows. `op.get_bind()`
     alone is not flagged: offline it is a mock connection that still knows its
     dialect (`op.get_bind().dialect.name` works) and writes what it executes to the script.
+    Nor is a result read on a connection of Python's `sqlite3` module (`connection =
+    sqlite3.connect(path)` in the same function, a cursor of it): a file of its own,
+    there in both modes.
 
     ## Why is this bad?
     In `--sql` mode there is no database: the mock connection returns no results and

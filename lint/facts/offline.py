@@ -9,7 +9,8 @@ cannot be inspected. So these fail, or decide on nothing:
   .first() .one() .one_or_none() .scalar_one() .scalar_one_or_none() .all()
   .mappings()` on an `.execute()` / `.exec_driver_sql()` / `.query()` chain, or on a
   name assigned one; `for row in conn.execute(...)` (but not `op.execute`, which
-  returns nothing in either mode).
+  returns nothing in either mode), nor on a connection of Python's `sqlite3` module (a
+  file of its own, there in both modes: sql/source.py's _other_connections).
 `op.get_bind()` alone is not one: `op.get_bind().dialect.name` answers offline too.
 
 Guards: an `if` (or `elif`, `else`, conditional expression, `assert`) whose test asks
@@ -28,6 +29,7 @@ from typing import Union
 
 from ..lazyre import pattern
 from ..model import OfflineUse, Span
+from ..sql.source import _ModuleFacts, _other_connections, _receiver_root
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 
@@ -65,6 +67,9 @@ def offline_uses(tree: ast.Module, text: str) -> tuple[OfflineUse, ...]:
     reader.lines = _lines_to_read(text, functions)
     # no test can ask for the mode if the words are nowhere in the file
     reader.guards = "is_offline_mode" in text or "as_sql" in text
+    if "sqlite3" in text:
+        lines = text.splitlines(keepends=True)
+        reader.sqlite = (lines, _ModuleFacts((), lines))
     for entry in _entries(functions, text):
         # a queue, not recursion: a chain of a thousand helpers is read as easily as one
         reader.pending = [functions[entry]]
@@ -102,12 +107,18 @@ class _Reader:
         self.guards = True
         self.pending: list[_Function] = []  # helpers called unguarded, to read for this entry
         self.seen: set[str] = set()
+        self.sqlite: tuple[list[str], _ModuleFacts] | None = None  # when the file mentions sqlite3
+        self.other: frozenset[str] = frozenset()  # the function's names of sqlite3 connections
 
     def walk(self, function: _Function, entry: str) -> None:
         self.values = _assigned(function.body, into_functions=False)
+        if self.sqlite is not None:
+            self.other = _other_connections(function, *self.sqlite)
         # names holding a query's result: `result = conn.execute(...)`
         self.results = {
-            name for name, values in self.values.items() if any(_runs_query(value) for value in values)
+            name
+            for name, values in self.values.items()
+            if any(_runs_query(value, other=self.other) for value in values)
         }
         self.block(function.body, function, entry)
 
@@ -191,14 +202,14 @@ class _Reader:
     def is_result(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Name):
             return node.id in self.results
-        return _runs_query(node)
+        return _runs_query(node, other=self.other)
 
     def iterates_result(self, node: ast.expr) -> bool:
         """`for row in conn.execute(...)`, or in a name holding one (a name holding
         `.fetchall()` or `.all()` is reported where that is read)."""
         if isinstance(node, ast.Name):
-            return any(_unread_result(value) for value in self.values.get(node.id, ()))
-        return _unread_result(node)
+            return any(_unread_result(value, self.other) for value in self.values.get(node.id, ()))
+        return _unread_result(node, self.other)
 
     def asks_offline(self, test: ast.expr) -> bool:
         if not self.guards:
@@ -251,16 +262,17 @@ def _lines_to_read(text: str, functions: dict[str, _Function]) -> set[int]:
     return lines
 
 
-def _runs_query(node: ast.expr, loops: bool = False) -> bool:
+def _runs_query(node: ast.expr, loops: bool = False, other: frozenset[str] = frozenset()) -> bool:
     """Whether the expression is a chain with a call to execute/exec_driver_sql/query in it
-    (`conn.execute(...)`, `session.query(X).filter(...)`), not on `op` itself."""
+    (`conn.execute(...)`, `session.query(X).filter(...)`), not on `op` itself nor on one of
+    the `other` names (a sqlite3 connection)."""
     current: ast.AST = node
     while True:
         if isinstance(current, ast.Call):
             func = current.func
             if isinstance(func, ast.Attribute):
                 if func.attr in _RUNS_QUERY and not (loops and func.attr == "query"):
-                    return not _receiver_is_op(current)
+                    return not _receiver_is_op(current) and not (other and _receiver_root(func) in other)
                 current = func.value
                 continue
             return False
@@ -270,13 +282,13 @@ def _runs_query(node: ast.expr, loops: bool = False) -> bool:
         return False
 
 
-def _unread_result(node: ast.expr) -> bool:
+def _unread_result(node: ast.expr, other: frozenset[str] = frozenset()) -> bool:
     read = (
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr in _RESULT_READS
     )
-    return not read and _runs_query(node, loops=True)
+    return not read and _runs_query(node, loops=True, other=other)
 
 
 def _receiver_is_op(node: ast.expr) -> bool:

@@ -12,7 +12,10 @@ imports say, `alias.x(` for alembic.op bound to another name and `x(` for an op 
 imported by name: rucio's `from alembic.op import create_index`); a call inside a loop over
 table names written out (`for table in ("a", "b"):`, or a module-level tuple of them) that
 names its table by the loop's variable is one fact per name, the first carrying the fix
-positions (gnocchi, tacker). Calls are kept when their line runs code
+positions (gnocchi, tacker). A name given as a module constant bound once to a string, as
+an f-string whose every field is one (cognee: `f"{TABLE}_new"`), or as a name bound once
+in the file to a string earlier in the same function, is read as that string (the rest
+is kept as written, for the messages). Calls are kept when their line runs code
 of upgrade() (or a module function it calls: the compiled module says which lines do,
 so a call in a comment or a docstring does not count), and their arguments are split
 by one regular expression that knows brackets and one-line strings. A call it cannot
@@ -241,13 +244,18 @@ def extract_operations(
 
     strings: list[dict[str, str]] = []
     bound_columns = _ColumnBindings(text)  # searched on the first question only
+    local_strings = _LocalStrings(text, code)  # likewise
+    calling_function, calling_line = "", 0  # the call whose arguments are read (none yet)
 
-    def constant(written: str | None) -> str:  # a module-level string a name stands for, or ""
-        if not written or not written.isidentifier():
+    def constant(written: str | None) -> str:  # a string a name stands for (module-level, or local), or ""
+        if not written:
             return ""
+        if not written.isidentifier():  # `f"{TABLE}_new"`: every field such a name (cognee)
+            return _formatted(written, constant) if written[0] in "fF" else ""
         if not strings:
             strings.append(_module_strings(text))
-        return strings[0].get(written, "")
+        found = strings[0].get(written, "")
+        return found or (local_strings(written, calling_function, calling_line) if calling_function else "")
 
     loops: list[dict[tuple[int, str], tuple[str, ...]]] = []
 
@@ -298,6 +306,7 @@ def extract_operations(
         where = [(function, entry) for function, entry, lines_run in runs if line in lines_run]
         if not where:
             continue
+        calling_function, calling_line = where[0][0], line
         if match.re is by_name:
             name = intern(functions[match.group(1)])
             receiver_start, receiver, named_op = match.start(), "op", False
@@ -356,6 +365,8 @@ def extract_operations(
                     created_as.add(named_by)
                     if constant(named_by):
                         created.add(bare(constant(named_by)))
+                        if not any(b.kind == "other_dialect" for b in around):
+                            made_here.add(bare(constant(named_by)))  # renamed into place later?
             column = receiver_start - line_start
             span = Span(line, column, line, column + match.end() - receiver_start)
             kinds = tuple(b.kind for b in around)
@@ -809,7 +820,10 @@ def _arguments(
         if condition is not None:
             options.append(("condition", _literal(condition) or condition))
     if name == "rename_table":
-        options.append(("new_table_name", _qualified(schema, _argument(read, 1, ("new_table_name",)))))
+        renamed_to = _argument(read, 1, ("new_table_name",)) or constant(
+            _source_of(read, 1, ("new_table_name",))
+        )
+        options.append(("new_table_name", _qualified(schema, renamed_to)))
     return table, target, tuple(options)
 
 
@@ -1459,6 +1473,36 @@ def _module_strings(text: str) -> dict[str, str]:
     return {name: value for name, value in found.items() if name in fixed}
 
 
+# an f-string on one line with no quote or backslash inside; a field of it, or a brace
+_FSTRING = pattern(r"""[fF](['"])([^'"\\\n]*)\1""")
+_FIELD = pattern(r"\{([^\W\d]\w*)\}|[{}]")
+
+
+def _formatted(written: str, constant: Callable[[str], str]) -> str:
+    """The text of an f-string whose every field is a bare `{NAME}` that `constant` knows
+    (cognee's SQLite rebuild: `op.create_table(f"{TABLE_NAME}_new", ...)`, then
+    `op.rename_table(f"{TABLE_NAME}_new", TABLE_NAME)`); "" when any field is anything
+    else (an expression, a conversion, a format spec, a name not bound once to a string)."""
+    found = _FSTRING.fullmatch(written)
+    if found is None:
+        return ""
+    body = found.group(2)
+    parts: list[str] = []
+    position = 0
+    for field in _FIELD.finditer(body):
+        parts.append(body[position : field.start()])
+        position = field.end()
+        if field.group(1) is not None:
+            value = constant(field.group(1))
+            if not value:
+                return ""
+            parts.append(value)
+        else:
+            return ""  # a brace around anything else, or a doubled one (a brace in a name?)
+    parts.append(body[position:])
+    return _interned("".join(parts))
+
+
 def _bound_once(text: str) -> set[str]:
     """The names bound exactly once at the top of the module and never declared `global`:
     each counted in one pass over the text (a search per name was quadratic: 10,000 module
@@ -1466,6 +1510,84 @@ def _bound_once(text: str) -> set[str]:
     times = Counter(_TOP_BINDING.findall(text))
     declared = {name for names in _GLOBAL.findall(text) for name in re.findall(r"\w+", names)}
     return {name for name, count in times.items() if count == 1 and name not in declared}
+
+
+# `NAME = "string"` indented (in a function), on a line of its own
+_LOCAL_STRING = pattern(
+    r"""\n[ \t]+([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*[uU]?(['"])([^'"\\\n]*)\2[ \t]*(?:#[^\n]*)?(?=\r?\n)"""
+)
+_STORES = frozenset({"STORE_FAST", "DELETE_FAST", "STORE_NAME", "DELETE_NAME", "STORE_DEREF", "DELETE_DEREF"})
+
+
+class _LocalStrings:
+    """The string a name holds where a call in a function uses it, when the name is bound
+    once in the whole file, to a one-line string literal, earlier in that same function
+    (cognee: `DATA_TABLE = "data"` in upgrade(), then `op.create_index(DATA_TENANT_IDX,
+    DATA_TABLE, ...)`). The text finds the candidates, on the first question; the compiled
+    function proves one: its only store of the name, that string, on that line; no
+    parameter of that name, no closure over it, no other code of the module that binds or
+    even names it (a `global` there). "" for anything else."""
+
+    def __init__(self, text: str, code: types.CodeType) -> None:
+        self.text, self.code = text, code
+        self.found: dict[str, list[tuple[int, str]]] | None = None  # name -> (line, string) of each
+        self.proved: dict[tuple[str, str], bool] = {}
+
+    def __call__(self, name: str, function: str, line: int) -> str:
+        if self.found is None:
+            self.found = {}
+            line_of = _LineCounter(self.text)
+            for match in _LOCAL_STRING.finditer(self.text):
+                where = line_of(match.start() + 1)  # just past the newline: the binding's line
+                self.found.setdefault(match.group(1), []).append((where, match.group(3)))
+        candidates = self.found.get(name, [])
+        if len(candidates) != 1 or candidates[0][0] >= line:
+            return ""
+        bound_at, value = candidates[0]
+        if (function, name) not in self.proved:
+            self.proved[function, name] = self._proved(function, name, bound_at, value)
+        return value if self.proved[function, name] else ""
+
+    def _proved(self, function: str, name: str, line: int, value: str) -> bool:
+        codes = [c for c in self.code.co_consts if isinstance(c, types.CodeType) and c.co_name == function]
+        if len(codes) != 1:
+            return False
+        body = codes[0]
+        flags = body.co_flags
+        parameters = body.co_varnames[
+            : body.co_argcount + body.co_kwonlyargcount + bool(flags & 0x04) + bool(flags & 0x08)
+        ]
+        if name not in body.co_varnames or name in parameters or name in body.co_cellvars:
+            return False
+        for other in _nested(self.code):
+            if other is not body and (
+                name in other.co_names or name in other.co_varnames or name in other.co_cellvars
+                or name in other.co_freevars
+            ):  # fmt: skip
+                return False
+        import dis  # deferred: few files ask
+
+        stores: list[tuple[dis.Instruction | None, int]] = []
+        previous: dis.Instruction | None = None
+        at = 0
+        for instruction in dis.get_instructions(body):
+            positions = getattr(instruction, "positions", None)  # Python 3.11+
+            if positions is not None and positions.lineno is not None:
+                at = positions.lineno
+            elif type(instruction.starts_line) is int:
+                at = instruction.starts_line
+            if instruction.opname in _STORES and instruction.argval == name:
+                stores.append((previous, at))
+            previous = instruction
+        if len(stores) != 1:
+            return False
+        loaded, stored_at = stores[0]
+        return (
+            loaded is not None
+            and loaded.opname == "LOAD_CONST"
+            and loaded.argval == value
+            and stored_at == line
+        )
 
 
 # what _ColumnBindings finds, each once per file: `NAME = ...Column(`, any assignment to a

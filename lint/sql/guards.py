@@ -43,12 +43,12 @@ import bisect
 import itertools
 import re
 from collections import Counter
-from collections.abc import Collection, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, Sequence
 
 from ..facts.pyguards import contexts_by_line, function_contexts, lacking_rows, walk_statements
 from ..lazydataclass import dataclass, field
 from ..lazyre import pattern
-from .source import ENTRY_POINTS, call_name
+from .source import _SCOPES, ENTRY_POINTS, _bindings, _ModuleFacts, _Reader, call_name
 
 Key = tuple[str, ...]
 # the rules of statements that fail when their object is missing (a drop, a rename): safe
@@ -121,12 +121,16 @@ def worth_reading(text: str, steps: Sequence[Step]) -> bool:
             quoted = {m.group(2) for m in _QUOTED.finditer(lowered)}
         if any(name in quoted for name in names):
             return True  # an op call may name it
-    return False
+    # `op.create_table(f"{TABLE}_new")`: a name the SQL reader fills in too (asked last: it
+    # searches the whole text)
+    return "op." in text and _FIELDS_ARGUMENT.search(text) is not None
 
 
 # a quoted run of the text: `'users'` in the text <=> "users" among them (names hold no quote)
 _QUOTED = pattern(r"""(['"])(?=([^'"\n]*)\1)""")
 _BRANCHES = pattern(r"^[ \t]+(?:if|elif|try|except|while)\b", re.MULTILINE)
+# an argument written as an f-string with a `{name}` field (not the SQL of an execute())
+_FIELDS_ARGUMENT = pattern(r"""(?:(?<!execute)(?<!text)\(|[,=])\s*[fF]['"][^'"\n{]*\{[^\W\d]\w*\}""")
 _LOOP = pattern(r"^[ \t]+(?:async[ \t]+)?for\b", re.MULTILINE)
 
 
@@ -226,6 +230,8 @@ class _Inliner:
         self.known: set[str] | None = None  # the names whose calls are read
         self.branches = itertools.count(1)
         self.events: list[_Event] = []
+        # the module's bindings, what it declares, its lines as the SQL reader has them: when asked
+        self.module: tuple[dict[str, list[ast.expr]], _ModuleFacts, list[str]] | None = None
 
     def calls(
         self, function: ast.FunctionDef | ast.AsyncFunctionDef, nested: Iterable[str]
@@ -259,6 +265,31 @@ class _Inliner:
                     continue  # its arguments are column and type definitions
             stack.extend(ast.iter_child_nodes(node))
         return found
+
+    def namer(self, function: ast.FunctionDef | ast.AsyncFunctionDef) -> Callable[[ast.expr], str | None]:
+        """What an op call's argument that is not a literal names, as the SQL reader puts it
+        in the SQL (sql/source.py): a name or an f-string's `{name}` bound once to one
+        string, its value; another name, `{name}` (as SqlSource.shown writes it); an
+        f-string with any other field, None (not read)."""
+        reader: list[_Reader] = []
+
+        def named(node: ast.expr) -> str | None:
+            if not reader:
+                if self.module is None:
+                    statements = [s for s in self.tree.body if not isinstance(s, _SCOPES)]
+                    lines = [f"{line}\n" for line in self.lines]  # as the SQL reader splits them
+                    self.module = (_bindings(statements), _ModuleFacts(statements, lines), lines)
+                bindings, facts, lines = self.module
+                reader.append(_Reader(lines, bindings, function, facts))
+            if isinstance(node, ast.Name):
+                value = reader[0]._constant(ast.FormattedValue(node, -1, None))
+                return "{" + node.id + "}" if value is None else value
+            resolved = reader[0].resolve(node)
+            if resolved is None or len(resolved) != 1 or "__miglint_p" in resolved[0][0]:
+                return None
+            return resolved[0][0]
+
+        return named
 
     def run(self) -> list[_Event]:
         self.inline(self.functions[self.entry], (), False, [self.entry])
@@ -295,7 +326,7 @@ class _Inliner:
             if own(step.line):
                 items.append((step.line, 1, index, step))
         calls = [node for node in self.calls(function, nested) if own(node.lineno)]
-        for order, step in enumerate(_op_steps(calls, self.entry)):
+        for order, step in enumerate(_op_steps(calls, self.entry, self.namer(function))):
             items.append((step.line, 1, -1 - order, step))
         for node in calls:
             if not isinstance(node.func, ast.Name) or node.func.id in stack:
@@ -528,14 +559,17 @@ def _is_op_call(node: ast.Call) -> bool:
     )
 
 
-def _op_steps(calls: Sequence[ast.Call], entry: str) -> Iterator[Step]:
-    """op calls that name their objects with literals, as steps no rule reports here."""
+def _op_steps(
+    calls: Sequence[ast.Call], entry: str, named: Callable[[ast.expr], str | None] | None = None
+) -> Iterator[Step]:
+    """op calls that name their objects with literals (or as `named` reads a name or an
+    f-string), as steps no rule reports here."""
     for node in calls:
         if not _is_op_call(node):
             continue
         assert isinstance(node.func, ast.Attribute)
         kind, places = _OPS[node.func.attr]
-        found = {role: _literal_argument(node, *place) for role, place in places.items()}
+        found = {role: _literal_argument(node, *place, named) for role, place in places.items()}
         unnamed = _is_none(_argument(node, *places[_NAME]))
         if node.func.attr == "create_primary_key" and unnamed and found[_TABLE]:
             found[_NAME] = f"{found[_TABLE]}_pkey"  # no name: PostgreSQL's own, as Alembic emits none
@@ -560,12 +594,18 @@ def _is_none(node: ast.expr | None) -> bool:
     return isinstance(node, ast.Constant) and node.value is None
 
 
-def _literal_argument(call: ast.Call, position: int, keyword: str) -> str | None:
+def _literal_argument(
+    call: ast.Call, position: int, keyword: str, named: Callable[[ast.expr], str | None] | None = None
+) -> str | None:
     value = _argument(call, position, keyword)
     if isinstance(value, ast.Call) and value.args and call_name(value.func) == "Column":
         value = value.args[0]  # op.add_column("t", sa.Column("c", ...))
     if isinstance(value, ast.Constant) and isinstance(value.value, str):
         return value.value
+    if named is not None and isinstance(value, (ast.Name, ast.JoinedStr)):
+        # `op.create_table(TABLE)` / `(f"{TABLE}_new")`, then `f"INSERT INTO {TABLE}_new ..."`:
+        # named as the SQL reader fills in the f-string (cognee's SQLite rebuild)
+        return named(value)
     if isinstance(value, ast.Name):
         # `op.create_table(table, ...)`, then `f"INSERT INTO {table} ..."`: the SQL's steps
         # name it as the f-string shows it (sql/facts.py)

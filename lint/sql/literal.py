@@ -11,7 +11,8 @@ examples, all of the generated SQL-heavy tree) passes a string literal, or
 
 This module reads exactly those shapes and answers None for anything else (a name,
 an f-string, `+`, dedent(), an escape it cannot place, a call it cannot prove is
-code), and sql/source.py then reads the file from its AST as before. A match of
+code, a function that mentions `sqlite3`), and sql/source.py then reads the file from
+its AST as before. A match of
 `.execute(` counts as code only when the compiled function has an instruction on
 its line and holds the literal's value among its constants: text in a comment or
 a string fails one of the two. Functions, their extents and what upgrade() reaches
@@ -194,6 +195,8 @@ def _calls(
     start = offsets[function.lineno - 1]
     stop = offsets[function.end_lineno]
     body = text[start:stop]
+    if "sqlite3" in body:
+        return None  # a connection of Python's sqlite3 module may run some: the AST tells (source.py)
     matches = list(_CALL.finditer(body))
     if len(matches) != body.count("execute") + body.count("exec_driver_sql"):
         return None  # `execute` written other than as `.execute(`: let the AST decide

@@ -11,7 +11,8 @@ call. An argument may be a literal (plain, triple-quoted, implicitly
 concatenated), `+`-concatenation, an f-string (placeholders become identifiers),
 `text(...)`/`sa.text(...)`, `textwrap.dedent(...)`, or a name bound to any of
 those in the function or at module level (every value it may hold is taken).
-Anything else is counted as unresolved, never guessed.
+Anything else is counted as unresolved, never guessed. Not a call on a connection of
+Python's `sqlite3` module (`_other_connections`): its SQL goes to a file of its own.
 """
 
 from __future__ import annotations
@@ -160,12 +161,16 @@ def extract_sql(
     module_facts = _ModuleFacts(module_statements, lines)  # read once per file, when first asked
     sources: list[SqlSource] = []
     unresolved: list[tuple[str, int, int, str]] = []
+    sqlite = "sqlite3" in text  # its connections are none of the migration's (_other_connections)
     for entry in entries:
         if entry not in functions:
             continue
         for function in reached_functions(functions, entry, lines):
             reader = _Reader(lines, module_bindings, function, module_facts)
+            other = _other_connections(function, lines, module_facts) if sqlite else frozenset()
             for call in _executions(function, calls):
+                if other and _receiver_root(call.func) in other:
+                    continue
                 argument = call.args[0]
                 line, column = reader.position(call.lineno, call.col_offset)
                 values = reader.resolve(argument)
@@ -299,6 +304,73 @@ def _bindings(body: list[ast.stmt]) -> dict[str, list[ast.expr]]:
             ):
                 found.setdefault(node.target.id, []).append(node.value)
     return found
+
+
+# what stands for a connection to a database made on the spot (`sqlite3.connect(path).execute`)
+_CONNECTED_HERE = "sqlite3.connect()"
+
+
+def _other_connections(function: _Function, lines: list[str], module: _ModuleFacts) -> frozenset[str]:
+    """The names that hold, wherever the function uses them, a connection of Python's
+    `sqlite3` module or a cursor of one (cognee heals a cache file of its own so:
+    `connection = sqlite3.connect(path)`, `with sqlite3.connect(p) as c:`, `cursor =
+    connection.cursor()`): what runs on them never reaches the migration's database.
+    Each such name is bound nowhere else in the function (nor is it a parameter)."""
+    body = "".join(lines[function.lineno - 1 : function.end_lineno])
+    if "sqlite3" not in body:
+        return frozenset()
+    stores = _stored_names([function])
+    declared = module.declared()
+    found = {_CONNECTED_HERE}
+    for _ in range(3):  # a connection, a cursor of it, a cursor of that name bound again
+        bound: Counter[str] = Counter()
+        for node in _statements(function.body):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+            ):
+                if _connection(node.value, found):
+                    bound[node.targets[0].id] += 1
+            elif isinstance(node, (ast.With, ast.AsyncWith)):
+                for item in node.items:
+                    if isinstance(item.optional_vars, ast.Name) and _connection(item.context_expr, found):
+                        bound[item.optional_vars.id] += 1
+        more = {name for name, count in bound.items() if stores[name] == count and name not in declared}
+        if more <= found:
+            break
+        found |= more
+    return frozenset(found)
+
+
+def _connection(node: ast.expr, found: set[str]) -> bool:
+    """`sqlite3.connect(...)`, `contextlib.closing(` of it `)`, or `name.cursor()` of a name found."""
+    if isinstance(node, ast.Call) and call_name(node.func) == "closing" and len(node.args) == 1:
+        node = node.args[0]
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return False
+    if node.func.attr == "cursor":
+        return _receiver_root(node.func) in found
+    return (
+        node.func.attr == "connect"
+        and isinstance(node.func.value, ast.Name)
+        and node.func.value.id == "sqlite3"
+    )
+
+
+def _receiver_root(func: ast.expr) -> str:
+    """The name a method call's chain of receivers starts from: `connection` of
+    `connection.cursor().execute`; _CONNECTED_HERE for `sqlite3.connect(p).execute`."""
+    node = func.value if isinstance(func, ast.Attribute) else func
+    while True:
+        if isinstance(node, ast.Attribute):
+            node = node.value
+        elif isinstance(node, ast.Call):
+            if _connection(node, set()):
+                return _CONNECTED_HERE
+            node = node.func
+        else:
+            return node.id if isinstance(node, ast.Name) else ""
 
 
 _Resolved = list[tuple[str, list[Piece]]]
