@@ -21,7 +21,8 @@ class UniqueOnExistingTable(DeployRule):
     EXCLUSIVE lock (the one the ADD COLUMN took, in the revision's transaction). Inside
     `batch_alter_table` the same two statements run on PostgreSQL. With `index=True` as
     well Alembic builds a `CREATE UNIQUE INDEX` instead, which MG401 reports. Only the
-    literal `unique=True` is read. SQL's `ADD COLUMN ... UNIQUE` is not read yet.
+    literal `unique=True` is read. So is SQL's `ADD COLUMN ... UNIQUE`, whose unique index
+    the statement builds itself.
 
     ## Why is this bad?
     The constraint builds its unique index under an ACCESS EXCLUSIVE lock: every read
@@ -153,6 +154,17 @@ class UniqueOnExistingTable(DeployRule):
         if not is_true(operation.option("unique")) or is_true(operation.option("index")):
             return
         table = where(operation)
+        if operation.via == "sql":  # `ALTER TABLE t ADD COLUMN c text UNIQUE`: one statement
+            yield self.report(
+                rev_id,
+                file,
+                operation,
+                f"{shown(operation)} UNIQUE builds its unique index over every row of {table} under the"
+                " statement's ACCESS EXCLUSIVE lock: every read and write waits for the whole build",
+                "add the column without UNIQUE, then build a unique index CONCURRENTLY (outside the"
+                " transaction) and ALTER TABLE ... ADD CONSTRAINT name UNIQUE USING INDEX name",
+            )
+            return
         if context.autocommit or "autocommit_block" in operation.blocks:
             lock = "an ACCESS EXCLUSIVE lock"
         else:

@@ -2128,3 +2128,34 @@ def test_a_materialized_view_alembic_utils_makes_is_new(
         },
     )
     assert codes(lint(tmp_path, "--select", "MG401")[1]) == expected
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ('op.execute("ALTER TABLE documents ADD COLUMN slug text UNIQUE")', [("0002_r2.py", 6, "MG409")]),
+        ('op.execute("ALTER TABLE documents ADD COLUMN slug text")', []),
+        # a table this revision made: nobody reads it yet
+        (
+            'op.execute("CREATE TABLE pages (id int)")\nop.execute("ALTER TABLE pages ADD COLUMN slug text UNIQUE")',
+            [],
+        ),
+    ],
+)
+def test_sql_add_column_unique_builds_its_index(
+    tmp_path: Path, statement: str, expected: list[tuple[str, int, str]]
+) -> None:
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_table('documents', sa.Column('id', sa.Integer()))"),
+            "0002_r2.py": revision("r2", "r1", statement),
+        },
+    )
+    _, output = lint(tmp_path, "--select", "MG409")
+    assert codes(output) == expected
+    if expected:
+        assert (
+            "ADD COLUMN slug UNIQUE builds its unique index over every row of documents under the statement's"
+            " ACCESS EXCLUSIVE lock" in output
+        )

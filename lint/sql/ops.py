@@ -126,6 +126,8 @@ def _alter(table: str, command: Node) -> list[SqlOp]:
                     options.append(("volatile", _TRUE))
             elif found.get("contype") == "CONSTR_PRIMARY":
                 options.append(("nullable", "False"))
+            elif found.get("contype") == "CONSTR_UNIQUE":
+                options.append(("unique", _TRUE))  # its unique index is built with the column (MG409)
             elif found.get("contype") in ("CONSTR_IDENTITY", "CONSTR_GENERATED"):
                 options.append(("generated", _TRUE))
         if _type_text(column.get("typeName", {})) in (
