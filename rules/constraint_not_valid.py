@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterator, Sequence
 
 from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, is_true, revision, shown, where
+from ._deploy_rule import DeployRule, exclusively_locked, is_true, revision, shown, where
 
 
 class ConstraintNotValid(DeployRule):
@@ -140,6 +140,17 @@ class ConstraintNotValid(DeployRule):
         ),
     )
 
+    def check_revision(
+        self,
+        rev_id: str,
+        file: RevisionFile,
+        operations: Sequence[OpFact],
+        known_new: Container[str],
+        context: DeployContext,
+    ) -> Iterator[Diagnostic]:
+        self._locked = exclusively_locked(operations, context)  # ACCESS EXCLUSIVE already held there
+        yield from super().check_revision(rev_id, file, operations, known_new, context)
+
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
@@ -150,11 +161,17 @@ class ConstraintNotValid(DeployRule):
             return
         if is_true(operation.option("postgresql_not_valid")):
             return
-        lock = (
-            "SHARE ROW EXCLUSIVE locks on it and the referenced table: writes wait"
-            if operation.name == "create_foreign_key"
-            else "an ACCESS EXCLUSIVE lock: reads and writes wait"
-        )
+        if operation.name != "create_foreign_key":
+            lock = "an ACCESS EXCLUSIVE lock: reads and writes wait"
+        elif (operation.span.line, operation.span.column) in getattr(self, "_locked", ()):
+            # autogenerate's add_column then create_foreign_key: the scan runs under the ACCESS
+            # EXCLUSIVE lock the ADD COLUMN (or another statement) took in the same transaction
+            lock = (
+                "the ACCESS EXCLUSIVE lock an earlier statement of the revision took on it, and SHARE ROW"
+                " EXCLUSIVE on the referenced table: reads and writes of it, and writes of the other, wait"
+            )
+        else:
+            lock = "SHARE ROW EXCLUSIVE locks on it and the referenced table: writes wait"
         yield self.report(
             rev_id,
             file,

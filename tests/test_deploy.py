@@ -2159,3 +2159,25 @@ def test_sql_add_column_unique_builds_its_index(
             "ADD COLUMN slug UNIQUE builds its unique index over every row of documents under the statement's"
             " ACCESS EXCLUSIVE lock" in output
         )
+
+
+def test_a_foreign_key_after_add_column_names_the_lock_already_held(tmp_path: Path) -> None:
+    """autogenerate writes add_column then create_foreign_key: in the revision's transaction the
+    key's scan runs under the ACCESS EXCLUSIVE lock ADD COLUMN took, so reads wait too."""
+    body = (
+        "op.add_column('orders', sa.Column('customer_id', sa.Integer()))\n"
+        "op.create_foreign_key('fk_orders_customer', 'orders', 'customers', ['customer_id'], ['id'])\n"
+        "op.create_foreign_key('fk_items_order', 'items', 'orders', ['order_id'], ['id'])"
+    )
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_table('orders')\nop.create_table('items')"),
+            "0002_r2.py": revision("r2", "r1", body),
+        },
+    )
+    _, output = lint(tmp_path, "--select", "MG408")
+    assert codes(output) == [("0002_r2.py", 7, "MG408"), ("0002_r2.py", 8, "MG408")]
+    first, second = [line for line in output.splitlines() if ": MG408" in line]
+    assert "under the ACCESS EXCLUSIVE lock an earlier statement of the revision took on it" in first
+    assert "under SHARE ROW EXCLUSIVE locks on it and the referenced table: writes wait" in second
