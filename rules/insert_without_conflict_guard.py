@@ -157,7 +157,9 @@ class InsertWithoutConflictGuard(SqlRule):
     accepted as such) or a `TRUNCATE` of it, or into a table that is new on each run
     (dropped or made TEMPORARY earlier, or made by `op.create_table` without
     `if_not_exists`: a second run stops there). After a raw `CREATE TABLE` it stays
-    reported: `--fix` makes that create idempotent, and the INSERT would then run twice.
+    reported: `--fix` makes that create idempotent, and the INSERT would then run twice;
+    unless a later statement drops the table again (a temporary helper: MG201 leaves its
+    CREATE alone, so each run makes it anew; tracim).
     Nor in a loop over the rows of a query that keeps only those the table has none for
     (`SELECT ... WHERE NOT EXISTS (SELECT 1 FROM t ...)`, `LEFT JOIN t ... WHERE t.x IS
     NULL`, `EXCEPT SELECT ... FROM t`), in the loop's body or a module function it

@@ -286,6 +286,11 @@ SAFE = [
       "    op.execute('INSERT INTO network_hx SELECT * FROM network_hx_old')\n"
       "    op.execute('DROP TABLE network_hx_old')\n",
       id="rename-away-made-again-by-an-imported-helper-then-dropped"),  # pycds 33179b5ae85a
+    P("def upgrade():\n"
+      "    op.execute('CREATE TABLE user_workspace_tmp (user_id int)')\n"
+      "    op.execute('INSERT INTO user_workspace_tmp SELECT user_id FROM user_workspace')\n"
+      "    op.execute('DROP TABLE user_workspace_tmp')\n",
+      id="insert-into-a-temporary-helper-made-bare-and-dropped-later"),  # tracim 2cfb200caf44
 ]  # fmt: skip
 
 
@@ -326,6 +331,12 @@ REPORTED = [
       "    op.execute('INSERT INTO flows (id) SELECT id FROM legacy_flows')\n",
       [("MG201", "CREATE TABLE flows"), ("MG204", "INSERT INTO flows")],
       id="insert-after-a-fixable-create-table"),
+    P("def upgrade():\n"
+      "    op.execute('CREATE TABLE IF NOT EXISTS flows_tmp (id int)')\n"
+      "    op.execute('INSERT INTO flows_tmp (id) SELECT id FROM legacy_flows')\n"
+      "    op.execute('DROP TABLE flows_tmp')\n",
+      [("MG204", "INSERT INTO flows_tmp")],
+      id="insert-into-a-helper-a-failed-run-may-have-left-with-rows"),
     P("def upgrade():\n"
       "    try:\n"
       "        op.execute(\"INSERT INTO plans (name) VALUES ('free')\")\n"

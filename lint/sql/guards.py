@@ -21,7 +21,8 @@ calls inlined where they are called, and a statement is taken as safe to run twi
   new on every run that reaches it: dropped earlier, made TEMPORARY earlier, or made
   earlier by `op.create_table` without `if_not_exists` (a second run stops at that
   call). A raw `CREATE TABLE` does not count: `--fix` adds IF NOT EXISTS to it, and
-  what follows would then run twice;
+  what follows would then run twice; unless a later statement drops the table again (a
+  temporary helper, whose CREATE is not reported and not fixed: each run makes it anew);
 - it inserts into a table that an earlier `DELETE FROM t` (with any WHERE: the
   usual "replace these rows" pattern) or `TRUNCATE t` emptied.
 
@@ -86,6 +87,9 @@ class _Event:
     written: str = ""  # the table whose rows or parts it changes
     emptied: str = ""  # DELETE / TRUNCATE
     new_table: str = ""  # a table this step makes that can hold nothing yet on any run
+    # a table a raw CREATE TABLE without IF NOT EXISTS makes: new on each run when a later
+    # statement drops it again (a temporary helper, which MG201 leaves alone: no fix touches it)
+    bare_table: str = ""
 
 
 def worth_reading(text: str, steps: Sequence[Step]) -> bool:
@@ -152,6 +156,7 @@ def _related(tally: _Tally, event: _Event) -> bool:
     return (
         tally.removed[relation] - (relation in own_removed) > 0
         or tally.new_tables[table] - (event.new_table == table) > 0
+        or tally.bare_tables[table] - (event.bare_table == table) > 0
         or tally.emptied[table] - (event.emptied == table) > 0
     )
 
@@ -379,6 +384,7 @@ class _Tally:
         self.removed: Counter[Key] = Counter()
         self.emptied: Counter[str] = Counter()  # "" for each event that empties nothing
         self.new_tables: Counter[str] = Counter()
+        self.bare_tables: Counter[str] = Counter()
         self.written: Counter[str] = Counter()  # "" for each event that writes to no table
 
     def add(self, event: _Event) -> None:
@@ -389,6 +395,8 @@ class _Tally:
         self.written[event.written] += 1
         if event.new_table:
             self.new_tables[event.new_table] += 1
+        if event.bare_table:
+            self.bare_tables[event.bare_table] += 1
 
 
 class _History:
@@ -438,6 +446,13 @@ class _History:
             self._before(event, "removed", ("rel", written)) or self._before(event, "new_tables", written)
         ):
             return True
+        if (
+            written
+            and event.bare_table != written
+            and self._before(event, "bare_tables", written)
+            and self._after(event, "removed", ("rel", written))
+        ):
+            return True  # a helper table made bare earlier and dropped later: new on each run (tracim)
         if event.step.kind == "INSERT" and self._before(event, "emptied", written):
             return True
         if event.made and not event.removed:
@@ -476,6 +491,8 @@ def _event(index: int, step: Step, order: int) -> _Event:
         event.written = _last(step.table) if step.table else ""
         if noun == "TEMPORARY TABLE" or (index < 0 and noun == "TABLE" and not step.guarded):
             event.new_table = key[1]
+        elif noun == "TABLE" and verb == "CREATE" and not step.guarded:
+            event.bare_table = key[1]
     elif kind in _TABLE_PARTS:
         space = "column" if "COLUMN" in kind else "constraint"
         parts = target.split(".")
