@@ -318,3 +318,21 @@ def test_results_read_on_a_sqlite3_connection_need_no_alembic_database(tmp_path:
     assert [line.split("0001_r1.py:", 1)[1][:30] for line in findings(output)] == [
         "16:5: MG505 .fetchone() in upg"
     ]
+
+
+def test_a_new_column_name_bound_once_to_a_string_is_read(tmp_path: Path) -> None:
+    """neutron's sub-projects' tenant-to-project rename: a helper binds `old_name` and
+    `new_name` to strings and renames the column by them (tap-as-a-service 4086b3cffc01)."""
+    helper = (
+        "\n\ndef alter_column(table):\n"
+        "    old_name = 'tenant_id'\n"
+        "    new_name = 'project_id'\n"
+        "    op.alter_column(table_name=table, column_name=old_name, new_column_name=new_name,\n"
+        "                    existing_type=sa.String(255))\n"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("alter_column('taps')", after=helper)})
+    _, output = lint(tmp_path, "--select", "MG410")
+    (line,) = findings(output)
+    assert ": MG410 op.alter_column(table, 'tenant_id') renames column tenant_id to project_id:" in line
+    (call,) = [f for f in facts(revision("alter_column('taps')", after=helper)) if f.name == "alter_column"]
+    assert call.option("new_column_name") == "'project_id'"

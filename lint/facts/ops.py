@@ -776,6 +776,12 @@ def _arguments(
     )
     table = batch.table if batch is not None else _qualified(schema, named)
     options = _kept(keywords)
+    if name == "alter_column" and keywords.get("new_column_name", "").isidentifier():
+        # `new_column_name=new_name`, a name bound once to a string (tap-as-a-service's helper:
+        # `new_name = 'project_id'`): kept as that string's literal, as if written so
+        renamed = constant(keywords["new_column_name"])
+        if renamed:
+            options = [(k, repr(renamed) if k == "new_column_name" else v) for k, v in options]
     if target_at == -2:  # add_column: the Column's name and its own keywords
         index = 1 if batch is None else 0
         column_text = read.positional[index] if len(read.positional) > index else keywords.get("column", "")
