@@ -124,6 +124,13 @@ class DeployRule(GraphRule):
     ) -> Iterator[Diagnostic]:
         raise NotImplementedError
 
+    def held_exclusively(self, file: RevisionFile, operation: OpFact, context: DeployContext) -> bool:
+        """Whether an earlier statement of the revision's transaction already holds ACCESS
+        EXCLUSIVE on the operation's table (exclusively_locked), read once per revision."""
+        if getattr(self, "_held_in", None) is not file:
+            self._held_in, self._held = file, exclusively_locked(file.upgrade_operations, context)
+        return (operation.span.line, operation.span.column) in self._held
+
     def report(
         self,
         rev_id: str,

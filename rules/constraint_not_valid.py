@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Iterator
 
 from ..history.deploy import DeployContext, bare
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, exclusively_locked, is_true, revision, shown, where
+from ._deploy_rule import DeployRule, is_true, revision, shown, where
 
 
 class ConstraintNotValid(DeployRule):
@@ -140,17 +140,6 @@ class ConstraintNotValid(DeployRule):
         ),
     )
 
-    def check_revision(
-        self,
-        rev_id: str,
-        file: RevisionFile,
-        operations: Sequence[OpFact],
-        known_new: Container[str],
-        context: DeployContext,
-    ) -> Iterator[Diagnostic]:
-        self._locked = exclusively_locked(operations, context)  # ACCESS EXCLUSIVE already held there
-        yield from super().check_revision(rev_id, file, operations, known_new, context)
-
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
@@ -163,7 +152,7 @@ class ConstraintNotValid(DeployRule):
             return
         if operation.name != "create_foreign_key":
             lock = "an ACCESS EXCLUSIVE lock: reads and writes wait"
-        elif (operation.span.line, operation.span.column) in getattr(self, "_locked", ()):
+        elif self.held_exclusively(file, operation, context):
             # autogenerate's add_column then create_foreign_key: the scan runs under the ACCESS
             # EXCLUSIVE lock the ADD COLUMN (or another statement) took in the same transaction
             lock = (

@@ -9,7 +9,6 @@ from ._deploy_rule import (
     AUTOCOMMIT,
     DeployRule,
     autocommit_fix,
-    exclusively_locked,
     is_true,
     revision,
     shown,
@@ -103,7 +102,6 @@ class DropIndexNotConcurrently(DeployRule):
     ) -> Iterator[Diagnostic]:
         # an index dropped before its table (autogenerate's order) goes with the table anyway
         self._dropped = {bare(o.table) for o in operations if o.name == "drop_table"}
-        self._locked = exclusively_locked(operations, context)  # the lock is already held there
         yield from super().check_revision(rev_id, file, operations, known_new, context)
 
     def check_operation(
@@ -113,8 +111,8 @@ class DropIndexNotConcurrently(DeployRule):
             return
         if operation.table and bare(operation.table) in self._dropped:
             return
-        if (operation.span.line, operation.span.column) in self._locked:
-            return
+        if self.held_exclusively(file, operation, context):
+            return  # the lock is already held there
         yield self.report(
             rev_id,
             file,

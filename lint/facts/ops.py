@@ -480,14 +480,14 @@ def extract_operations(
             found.extend(_column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line)))
     if sql_ops:
         found.extend(_sql_facts(sql_ops, covering))
-    unknown = inverse and _unknown_op_in(text)
+    unknown = _unknown_op_calls(text) if inverse else []
     if inverse and (enums is not None or "raise" in text or unknown):
         by_line = _by_line(runs)
         if enums is not None:
             found.extend(_enum_methods(text, lines(), by_line, enums))
         found.extend(_raises(text, by_line))
         if unknown:
-            found.extend(_unknown_ops(text, by_line))
+            found.extend(_unknown_ops(text, unknown, by_line))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
 
 
@@ -535,13 +535,15 @@ def _materialized_views(
 _UNKNOWN_OP = pattern(r"op\.((?:create|drop|rename|replace|add|alter)_\w+)[ \t]*\(")
 
 
-def _unknown_op_in(text: str) -> bool:
-    return any(
-        match.group(1) not in _SHAPES
+def _unknown_op_calls(text: str) -> list[re.Match[str]]:
+    """The calls of op functions Alembic does not have, in the file's order."""
+    return [
+        match
+        for match in _UNKNOWN_OP.finditer(text)
+        if match.group(1) not in _SHAPES
         and match.group(1) not in _KNOWN_OTHER_OPS
         and not _after_name(text, match.start())
-        for match in _UNKNOWN_OP.finditer(text)
-    )
+    ]
 
 
 def _after_name(text: str, start: int) -> bool:
@@ -549,14 +551,14 @@ def _after_name(text: str, start: int) -> bool:
     return _receiver(text, start + 2) != start
 
 
-def _unknown_ops(text: str, by_line: dict[int, list[tuple[str, str]]]) -> Iterator[OpFact]:
+def _unknown_ops(
+    text: str, calls: list[re.Match[str]], by_line: dict[int, list[tuple[str, str]]]
+) -> Iterator[OpFact]:
     """An "unknown_op" fact for each such call, its name as the target: what it does is not
     read, so the downgrade-integrity rules report less where one runs (rules/_inverse.py)."""
     line_of = _LineCounter(text)
-    for match in _UNKNOWN_OP.finditer(text):
+    for match in calls:
         name = match.group(1)
-        if name in _SHAPES or name in _KNOWN_OTHER_OPS or _after_name(text, match.start()):
-            continue
         line = line_of(match.start())
         column = match.start() - (text.rfind("\n", 0, match.start()) + 1)
         for function, entry in by_line.get(line, ()):
