@@ -17,9 +17,10 @@ class AddColumnWithoutIfNotExists(SqlRule):
     another module named for a lookup, `table_has_column(...)` / `index_exists(...)`, an
     early `return` after one, a `try` that catches the database error, an `except
     IndexError` after an empty lookup). Safe where it stands: a DROP COLUMN of the same
-    column before it, or a table new on each run (dropped or made TEMPORARY earlier, or
-    made by `op.create_table` without `if_not_exists`). Where miglint cannot tell, it
-    reports less rather than guess: names are compared without their schema.
+    column before it, or a table new on each run (dropped or made TEMPORARY earlier,
+    made by `op.create_table` without `if_not_exists`, or made by a raw `CREATE TABLE`
+    that a later statement drops or renames away). Where miglint cannot tell, it reports
+    less rather than guess: names are compared without their schema.
 
     ## Why is this bad?
     When the column is already there (a database built from a newer schema file,

@@ -17,9 +17,10 @@ class AddConstraintUnguarded(SqlRule):
     early `return` after one, a `try` that catches the database error, an `except
     IndexError` after an empty lookup). Safe where it stands: a DROP CONSTRAINT of the
     same name on the same table before it (with or without IF EXISTS), or a table new on
-    each run (dropped or made TEMPORARY earlier, or made by `op.create_table` without
-    `if_not_exists`). Where miglint cannot tell, it reports less rather than guess:
-    names are compared without their schema. An unnamed foreign key, check or unique
+    each run (dropped or made TEMPORARY earlier, made by `op.create_table` without
+    `if_not_exists`, or made by a raw `CREATE TABLE` that a later statement drops or
+    renames away). Where miglint cannot tell, it reports less rather than guess: names
+    are compared without their schema. An unnamed foreign key, check or unique
     constraint (`ADD FOREIGN KEY (...)`) is not reported: a second run adds a duplicate
     under a name the database makes up (`message_namespace_id_fkey1`), it does not fail;
     an unnamed primary key is.

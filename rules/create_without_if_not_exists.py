@@ -24,11 +24,11 @@ class CreateWithoutIfNotExists(SqlRule):
     a constraint PostgreSQL names as a primary key's or unique constraint's,
     `<table>_pkey` / `..._key`, whose index goes with it); an object dropped again later
     in the same function (a temporary helper); an index on a table new on each run
-    (dropped or made TEMPORARY earlier, or made by `op.create_table` without
-    `if_not_exists`); an unnamed `CREATE INDEX ON t (...)`, which PostgreSQL names
-    afresh on every run (a second run adds an index, it never fails). Where miglint
-    cannot tell, it reports less rather than guess: names are compared without their
-    schema.
+    (dropped or made TEMPORARY earlier, made by `op.create_table` without
+    `if_not_exists`, or made by a raw `CREATE TABLE` that a later statement drops or
+    renames away); an unnamed `CREATE INDEX ON t (...)`, which PostgreSQL names afresh
+    on every run (a second run adds an index, it never fails). Where miglint cannot
+    tell, it reports less rather than guess: names are compared without their schema.
 
     ## Why is this bad?
     A database stamped at a baseline (a legacy install brought under Alembic) may
