@@ -1,4 +1,5 @@
-"""What the SQL rules (MG201-MG206) share: one finding per unsafe statement."""
+"""What the SQL rules (MG201-MG206) share: one finding per unsafe statement, and the
+paragraph of their docs that says which Python around a statement makes it safe."""
 
 from __future__ import annotations
 
@@ -11,6 +12,23 @@ from ..rule import FileRule
 
 if TYPE_CHECKING:
     from ..memo import RuleMemo
+
+
+# Where a SQL rule's docstring says GUARDS_MARKER (a line of its own), its docs say GUARDS:
+# what sql/guards.py and facts/pyguards.py take as safe for every one of these rules,
+# written once. What only some rules take as safe stays in their own docstrings.
+GUARDS_MARKER = "{guards}"
+GUARDS = """\
+Read in order with the rest of its function: not reported where an earlier statement
+on the same Python path (or an enclosing one) makes it safe, nor inside Python that
+looks the object up first: an `if` (or `while`) on a `pg_*` / `information_schema` /
+inspector lookup or on `.first()` / `.scalar()` of a SELECT (a name in the test is
+followed to the value it was given, a module function to what it returns), or on a
+call of a function from another module named for a lookup, `table_has_column(...)` /
+`index_exists(...)`; an early `return` (or `continue`, `raise`) after one; a `try`
+that catches the database error and does not raise it again; an `except IndexError`
+after an empty lookup. Where miglint cannot tell, it reports less rather than guess:
+names are compared without their schema."""
 
 
 class SqlRule(FileRule):
@@ -30,6 +48,10 @@ class SqlRule(FileRule):
     # default `dialect`): its fixes would be PostgreSQL's syntax (`ADD COLUMN IF NOT EXISTS`,
     # `CREATE INDEX IF NOT EXISTS`), which MySQL refuses. Reported, not fixed.
     foreign_history = False
+
+    @classmethod
+    def docs(cls) -> str:
+        return super().docs().replace(GUARDS_MARKER, GUARDS)
 
     def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
         self.foreign_history = _foreign_history(files, shared, self.project)

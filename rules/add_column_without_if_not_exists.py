@@ -10,17 +10,12 @@ class AddColumnWithoutIfNotExists(SqlRule):
     Flags `ALTER TABLE ... ADD COLUMN` without IF NOT EXISTS, in dialects that have
     it (PostgreSQL).
 
-    Read in order with the rest of its function: not reported where an earlier statement
-    on the same Python path (or an enclosing one) makes it safe, nor inside Python that
-    looks the object up first (an `if` on a `pg_*` / `information_schema` / inspector
-    lookup or on `.first()` / `.scalar()` of a SELECT, or on a call of a function from
-    another module named for a lookup, `table_has_column(...)` / `index_exists(...)`, an
-    early `return` after one, a `try` that catches the database error, an `except
-    IndexError` after an empty lookup). Safe where it stands: a DROP COLUMN of the same
-    column before it, or a table new on each run (dropped or made TEMPORARY earlier,
-    made by `op.create_table` without `if_not_exists`, or made by a raw `CREATE TABLE`
-    that a later statement drops or renames away). Where miglint cannot tell, it reports
-    less rather than guess: names are compared without their schema.
+    {guards}
+
+    Safe where it stands: a DROP COLUMN of the same column before it, or a table new on
+    each run (dropped or made TEMPORARY earlier, made by `op.create_table` without
+    `if_not_exists`, or made by a raw `CREATE TABLE` that a later statement drops or
+    renames away).
 
     ## Why is this bad?
     When the column is already there (a database built from a newer schema file,

@@ -9,21 +9,15 @@ class AddConstraintUnguarded(SqlRule):
     ## What it does
     Flags `ALTER TABLE ... ADD CONSTRAINT` outside a guard.
 
-    Read in order with the rest of its function: not reported where an earlier statement
-    on the same Python path (or an enclosing one) makes it safe, nor inside Python that
-    looks the object up first (an `if` on a `pg_*` / `information_schema` / inspector
-    lookup or on `.first()` / `.scalar()` of a SELECT, or on a call of a function from
-    another module named for a lookup, `table_has_column(...)` / `index_exists(...)`, an
-    early `return` after one, a `try` that catches the database error, an `except
-    IndexError` after an empty lookup). Safe where it stands: a DROP CONSTRAINT of the
-    same name on the same table before it (with or without IF EXISTS), or a table new on
-    each run (dropped or made TEMPORARY earlier, made by `op.create_table` without
-    `if_not_exists`, or made by a raw `CREATE TABLE` that a later statement drops or
-    renames away). Where miglint cannot tell, it reports less rather than guess: names
-    are compared without their schema. An unnamed foreign key, check or unique
-    constraint (`ADD FOREIGN KEY (...)`) is not reported: a second run adds a duplicate
-    under a name the database makes up (`message_namespace_id_fkey1`), it does not fail;
-    an unnamed primary key is.
+    {guards}
+
+    Safe where it stands: a DROP CONSTRAINT of the same name on the same table before it
+    (with or without IF EXISTS), or a table new on each run (dropped or made TEMPORARY
+    earlier, made by `op.create_table` without `if_not_exists`, or made by a raw `CREATE
+    TABLE` that a later statement drops or renames away). An unnamed foreign key, check
+    or unique constraint (`ADD FOREIGN KEY (...)`) is not reported: a second run adds a
+    duplicate under a name the database makes up (`message_namespace_id_fkey1`), it does
+    not fail; an unnamed primary key is.
 
     ## Why is this bad?
     PostgreSQL has no `ADD CONSTRAINT IF NOT EXISTS`; when the constraint exists

@@ -13,22 +13,16 @@ class CreateWithoutIfNotExists(SqlRule):
     IF NOT EXISTS, CREATE VIEW / FUNCTION / PROCEDURE / TRIGGER without OR REPLACE,
     and CREATE TYPE outside a guard (PostgreSQL has no IF NOT EXISTS for types).
 
-    Read in order with the rest of its function: not reported where an earlier statement
-    on the same Python path (or an enclosing one) makes it safe, nor inside Python that
-    looks the object up first (an `if` on a `pg_*` / `information_schema` / inspector
-    lookup or on `.first()` / `.scalar()` of a SELECT, or on a call of a function from
-    another module named for a lookup, `table_has_column(...)` / `index_exists(...)`, an
-    early `return` after one, a `try` that catches the database error, an `except
-    IndexError` after an empty lookup). Safe where it stands: a DROP (with or without IF
-    EXISTS) or a rename away of the same name before it (an index too after the drop of
-    a constraint PostgreSQL names as a primary key's or unique constraint's,
-    `<table>_pkey` / `..._key`, whose index goes with it); an object dropped again later
-    in the same function (a temporary helper); an index on a table new on each run
-    (dropped or made TEMPORARY earlier, made by `op.create_table` without
-    `if_not_exists`, or made by a raw `CREATE TABLE` that a later statement drops or
-    renames away); an unnamed `CREATE INDEX ON t (...)`, which PostgreSQL names afresh
-    on every run (a second run adds an index, it never fails). Where miglint cannot
-    tell, it reports less rather than guess: names are compared without their schema.
+    {guards}
+
+    Safe where it stands: a DROP (with or without IF EXISTS) or a rename away of the
+    same name before it (an index too after the drop of a constraint PostgreSQL names as
+    a primary key's or unique constraint's, `<table>_pkey` / `..._key`, whose index goes
+    with it); an object dropped again later in the same function (a temporary helper);
+    an index on a table new on each run (dropped or made TEMPORARY earlier, made by
+    `op.create_table` without `if_not_exists`, or made by a raw `CREATE TABLE` that a
+    later statement drops or renames away); an unnamed `CREATE INDEX ON t (...)`, which
+    PostgreSQL names afresh on every run (a second run adds an index, it never fails).
 
     ## Why is this bad?
     A database stamped at a baseline (a legacy install brought under Alembic) may

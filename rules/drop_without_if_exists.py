@@ -11,18 +11,13 @@ class DropWithoutIfExists(SqlRule):
     / `DROP CONSTRAINT` without IF EXISTS. Only upgrade() is read unless
     `[tool.miglint] include-downgrade = true`.
 
-    Read in order with the rest of its function: not reported where an earlier statement
-    on the same Python path (or an enclosing one) makes it safe, nor inside Python that
-    looks the object up first (an `if` on a `pg_*` / `information_schema` / inspector
-    lookup or on `.first()` / `.scalar()` of a SELECT, or on a call of a function from
-    another module named for a lookup, `table_has_column(...)` / `index_exists(...)`, an
-    early `return` after one, a `try` that catches the database error, an `except
-    IndexError` after an empty lookup, a `for` over the rows such a lookup found: what
-    it acts on is there when it runs). Safe where it stands: a drop of an object made
-    earlier in the same function (a temporary table, a type renamed to `*_old`), or made
-    again later in it (the drop and re-create pair runs again as a whole). A drop whose
-    object is made again only in downgrade() is reported. Where miglint cannot tell, it
-    reports less rather than guess: names are compared without their schema.
+    {guards}
+
+    Nor in the body of a `for` over the rows such a lookup found: what it drops is there
+    when it runs. Safe where it stands: a drop of an object made earlier in the same
+    function (a temporary table, a type renamed to `*_old`), or made again later in it
+    (the drop and re-create pair runs again as a whole). A drop whose object is made
+    again only in downgrade() is reported.
 
     ## Why is this bad?
     A database that never had the object (a fresh install from a newer schema, a

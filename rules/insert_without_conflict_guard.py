@@ -146,20 +146,16 @@ class InsertWithoutConflictGuard(SqlRule):
     lacks is guarded too: `EXCEPT SELECT ... FROM` the table, or a `LEFT JOIN` of the
     table `WHERE` one of its columns `IS NULL`.
 
-    Read in order with the rest of its function: not reported where an earlier statement
-    on the same Python path (or an enclosing one) makes it safe, nor inside Python that
-    looks the object up first (an `if` on a `pg_*` / `information_schema` / inspector
-    lookup or on `.first()` / `.scalar()` of a SELECT, or on a call of a function from
-    another module named for a lookup, `table_has_column(...)` / `index_exists(...)`, an
-    early `return` after one, a `try` that catches the database error, an `except
-    IndexError` after an empty lookup). Safe where it stands: an INSERT after a `DELETE
-    FROM` the same table (with any WHERE: the usual "replace these rows" pattern is
-    accepted as such) or a `TRUNCATE` of it, or into a table that is new on each run
-    (dropped or made TEMPORARY earlier, or made by `op.create_table` without
-    `if_not_exists`: a second run stops there). After a raw `CREATE TABLE` it stays
-    reported: `--fix` makes that create idempotent, and the INSERT would then run twice;
-    unless a later statement drops the table again (a temporary helper: MG201 leaves its
-    CREATE alone, so each run makes it anew; tracim).
+    {guards}
+
+    Safe where it stands: an INSERT after a `DELETE FROM` the same table (with any
+    WHERE: the usual "replace these rows" pattern is accepted as such) or a `TRUNCATE`
+    of it, or into a table that is new on each run (dropped or made TEMPORARY earlier,
+    or made by `op.create_table` without `if_not_exists`: a second run stops there).
+    After a raw `CREATE TABLE` it stays reported: `--fix` makes that create idempotent,
+    and the INSERT would then run twice; unless a later statement drops the table again
+    (a temporary helper: MG201 leaves its CREATE alone, so each run makes it anew;
+    tracim).
     Nor in a loop over the rows of a query that keeps only those the table has none for
     (`SELECT ... WHERE NOT EXISTS (SELECT 1 FROM t ...)`, `LEFT JOIN t ... WHERE t.x IS
     NULL`, `EXCEPT SELECT ... FROM t`), in the loop's body or a module function it
@@ -175,8 +171,7 @@ class InsertWithoutConflictGuard(SqlRule):
     id followed through calls into bind parameters and the UPDATE's SET compared with
     the query's WHERE, and miglint would be guessing; and an INSERT whose second run
     stops earlier at a DELETE of a parent that a foreign key without cascade blocks (it
-    depends on rows being there). Where miglint cannot tell, it reports less rather than
-    guess: names are compared without their schema.
+    depends on rows being there).
 
     ## Why is this bad?
     Run again - a re-applied revision, a database stamped below it - the insert

@@ -9,19 +9,13 @@ class RenameUnguarded(SqlRule):
     ## What it does
     Flags a RENAME of a table, column or constraint outside a guard.
 
-    Read in order with the rest of its function: not reported where an earlier statement
-    on the same Python path (or an enclosing one) makes it safe, nor inside Python that
-    looks the object up first (an `if` on a `pg_*` / `information_schema` / inspector
-    lookup or on `.first()` / `.scalar()` of a SELECT, or on a call of a function from
-    another module named for a lookup, `table_has_column(...)` / `index_exists(...)`, an
-    early `return` after one, a `try` that catches the database error, an `except
-    IndexError` after an empty lookup, a `for` over the rows such a lookup found: what
-    it acts on is there when it runs). Safe where it stands: a rename of an object made
-    earlier in the function, or the swap that makes the old name again and drops the new
-    one later (`RENAME TO x_old; CREATE x; ...; DROP x_old`; a table written to under
-    the old name later counts as made again: a helper miglint does not read made it).
-    Where miglint cannot tell, it reports less rather than guess: names are compared
-    without their schema.
+    {guards}
+
+    Nor in the body of a `for` over the rows such a lookup found: what it renames is
+    there when it runs. Safe where it stands: a rename of an object made earlier in the
+    function, or the swap that makes the old name again and drops the new one later
+    (`RENAME TO x_old; CREATE x; ...; DROP x_old`; a table written to under the old name
+    later counts as made again: a helper miglint does not read made it).
 
     ## Why is this bad?
     The second run finds the old name gone and fails ("does not exist"). A column's

@@ -192,4 +192,4 @@ def test_docstrings_are_cleaned_as_inspect_cleans_them(doc: str) -> None:
 
     assert cleandoc(doc) == inspect.cleandoc(doc)
     for rule in all_rules().values():
-        assert rule.docs() == inspect.cleandoc(rule.__doc__ or "")
+        assert cleandoc(rule.__doc__ or "") == inspect.cleandoc(rule.__doc__ or "")
