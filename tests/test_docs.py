@@ -12,6 +12,7 @@ from miglint.cli import main
 from miglint.config import _ENVIRONMENT_KEYS, _KNOWN, load_settings
 from miglint.docs import rule_page
 from miglint.rule import all_rules
+from miglint.rules._sql_rule import GUARDS, GUARDS_MARKER, SqlRule
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_DOCS = ROOT / "docs" / "rules"
@@ -102,6 +103,51 @@ def test_docs_into_a_path_that_cannot_be_a_directory(tmp_path: Path) -> None:
     result = _generate(tmp_path / "afile" / "rules")
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"miglint: error: cannot write {tmp_path / 'afile' / 'rules'}: Not a directory\n"
+
+
+# -- the SQL rules' shared paragraph on guards ---------------------------------------------
+
+SQL_RULES = {code: rule for code, rule in RULES.items() if issubclass(rule, SqlRule)}
+
+
+def _what_it_does(markdown: str) -> str:
+    return markdown.split("\n## What it does\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_sql_rules_are_the_six_idempotency_rules() -> None:
+    assert sorted(SQL_RULES) == ["MG201", "MG202", "MG203", "MG204", "MG205", "MG206"]
+
+
+@pytest.mark.parametrize("code", sorted(SQL_RULES))
+def test_a_sql_rule_shows_the_shared_guards_paragraph_in_full(code: str) -> None:
+    from miglint.editor.live import rule_hover
+
+    shown = cli_runner().invoke(main, ["rule", code])
+    assert shown.exit_code == 0
+    page = (RULE_DOCS / f"{code}.md").read_text()
+    hover = rule_hover(code)
+    assert hover is not None
+    for markdown in (shown.stdout, page, hover):
+        # a paragraph of its own in "What it does", after the rule's first one
+        assert f"\n\n{GUARDS}\n\n" in _what_it_does(markdown)
+        assert GUARDS_MARKER not in markdown
+    assert " ".join(GUARDS.split()) in SQL_RULES[code].description()  # SARIF's fullDescription
+
+
+def test_the_guards_paragraph_is_written_once() -> None:
+    opening = GUARDS.split(":", 1)[0]  # "Read in order with the rest of its function"
+    written = sorted(p.name for p in (ROOT / "rules").glob("*.py") if opening in p.read_text())
+    assert written == ["_sql_rule.py"]
+    assert not [code for code, rule in RULES.items() if GUARDS_MARKER in rule.docs()]
+
+
+def test_only_the_rules_a_loop_over_found_rows_makes_safe_say_so() -> None:
+    from miglint.sql.guards import _ACTS_ON_EXISTING
+
+    saying = {
+        code for code, rule in SQL_RULES.items() if "a `for` over the rows such a lookup found" in rule.docs()
+    }
+    assert saying == _ACTS_ON_EXISTING
 
 
 # -- README: the rule table ----------------------------------------------------------------
