@@ -95,3 +95,61 @@ def test_on_done_hears_of_every_batch_once_in_this_process() -> None:
     assert out == [_echo(b) for b in batches]
     assert sorted(index for index, _ in seen) == list(range(9))
     assert {pid for _, pid in seen} == {os.getpid()}
+
+
+_SET_UP: list[int] = []
+
+
+def _set_up_here() -> None:
+    _SET_UP.append(os.getpid())
+
+
+def _who_was_set_up(batch: list[int]) -> bytes:
+    return b"set up" if _SET_UP == [os.getpid()] else b"not set up"
+
+
+def test_in_child_runs_in_each_child_before_its_batches_and_never_here() -> None:
+    out = run_forked(_who_was_set_up, [[1], [2], [3], [4]], workers=2, in_child=_set_up_here)
+    assert out == [b"set up"] * 4
+    assert _SET_UP == []  # this process's list: the children's appends stayed in the children
+
+
+def test_a_forked_parse_worker_stops_recording_what_it_opens(tmp_path) -> None:
+    """The parent witnesses the version files itself (lint/replay.py); a worker's audit
+    hook and stat wrapper would only cost every open and compile of the parse."""
+    from miglint import replay
+    from miglint.reading import collect, forkpool  # collect imports run_forked where it uses it
+
+    seen: list[bool] = []
+    original = forkpool.run_forked
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(kwargs.get("in_child", args[5] if len(args) > 5 else None) is replay.stop_recording)
+        return original(*args, **kwargs)
+
+    forkpool.run_forked = spy
+    try:
+        files = []
+        for n in range(collect.PARALLEL_THRESHOLD):
+            path = tmp_path / f"r{n}.py"
+            path.write_text(f'revision = "r{n}"\ndown_revision = None\n')
+            files.append(path)
+        records = collect.collect(files, None, jobs=2)
+    finally:
+        forkpool.run_forked = original
+    assert [r.revision.ids for r in records] == [(f"r{n}",) for n in range(collect.PARALLEL_THRESHOLD)]
+    assert seen == [True]
+    assert replay._OFF == [False]  # this process records on
+
+
+def _recording_state(batch: list[int]) -> bytes:
+    from miglint import replay
+
+    return b"off" if replay._OFF[0] else b"on"
+
+
+def test_stop_recording_turns_the_recorder_off_in_the_child_only() -> None:
+    from miglint import replay
+
+    assert run_forked(_recording_state, [[1], [2]], workers=2, in_child=replay.stop_recording) == [b"off"] * 2
+    assert replay._OFF == [False]

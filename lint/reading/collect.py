@@ -127,6 +127,7 @@ def _parse_all(
         # imported here, once, not in each worker: what parsing a file needs
         from .. import sql
         from ..facts import ops as op_facts  # noqa: F401  (`ops` is this function's flag)
+        from ..replay import stop_recording
         from ..sql import literal  # noqa: F401
         from . import parse  # noqa: F401
         from .forkpool import run_forked
@@ -134,7 +135,7 @@ def _parse_all(
         if sql.DIALECTS.get(dialect.lower()) == "postgres":
             sql._pglast_available()  # pglast's parser too: each worker's first batch needs it
         on_done = None if tick is None else functools.partial(_ticked, tick, batches)
-        for blob in run_forked(parse_batch, batches, workers, meanwhile, on_done):
+        for blob in run_forked(parse_batch, batches, workers, meanwhile, on_done, stop_recording):
             results.extend(pickle.loads(blob))  # our own children's output
             blobs.append(blob)
         return results, blobs

@@ -31,11 +31,14 @@ def run_forked(
     workers: int,
     meanwhile: Callable[[], object] | None = None,
     on_done: Callable[[int], object] | None = None,
+    in_child: Callable[[], object] | None = None,
 ) -> list[bytes]:
     """`work(batch)` for every batch, in batch order, by up to `workers` forked children.
 
     `meanwhile` runs in this process once every child has its first batch; `on_done`,
-    with a batch's index, as each batch is done (the progress bar, lint/report/progress.py).
+    with a batch's index, as each batch is done (the progress bar, lint/report/progress.py);
+    `in_child`, in each child before its first batch (never here: a batch a dead child
+    held is done in this process as it is).
     """
     children: dict[int, _Child] = {}  # by the fd of its results pipe
     done: dict[int, bytes] = {}
@@ -43,7 +46,7 @@ def run_forked(
     try:
         for _ in range(min(workers, len(batches))):
             inherited = [fd for child in children.values() for fd in (child.tasks, child.results)]
-            child = _Child.start(work, batches, inherited)
+            child = _Child.start(work, batches, inherited, in_child)
             children[child.results] = child
             child.give(next(queue, None))
         if meanwhile is not None:
@@ -90,7 +93,13 @@ class _Child:
         self.buffer = bytearray()
 
     @classmethod
-    def start(cls, work: Callable[[Any], bytes], batches: Sequence[Any], inherited: list[int]) -> _Child:
+    def start(
+        cls,
+        work: Callable[[Any], bytes],
+        batches: Sequence[Any],
+        inherited: list[int],
+        in_child: Callable[[], object] | None = None,
+    ) -> _Child:
         task_read, task_write = os.pipe()
         result_read, result_write = os.pipe()
         pid = os.fork()
@@ -101,6 +110,8 @@ class _Child:
                 # its task pipe close, and the parent would wait for it for ever
                 for fd in (*inherited, task_write, result_read):
                     os.close(fd)
+                if in_child is not None:
+                    in_child()
                 _serve(work, batches, task_read, result_write)
                 status = 0
             finally:
