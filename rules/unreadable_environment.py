@@ -33,6 +33,12 @@ class UnreadableEnvironment(Rule):
     missing location in the script directory are reported by MG004, named and
     counted. A configured `severity` applies to every finding of the rule.
 
+    Not reported: a section of an ini that holds several, whose `script_location` is a
+    directory holding neither env.py nor versions/, beside sections that are
+    environments: the `[alembic]` that `alembic init` wrote, left beside the sections the
+    project runs by name (`Config(ini, ini_section="forecast")`). Nobody selects it, and
+    Alembic would read no revision there without a word.
+
     ## Example
     `db/alembic.ini`:
     ```ini

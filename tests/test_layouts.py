@@ -728,6 +728,65 @@ def test_a_broken_section_of_an_ini_is_one_finding_and_the_others_are_linted(
     ]
 
 
+def test_the_leftover_template_section_beside_the_sections_a_project_runs_is_no_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`alembic init` wrote [alembic] (script_location = ., the ini's own directory, with
+    no env.py and no versions/); the project runs [pv] and [forecast] by name
+    (nowcasting_datamodel). Before: MG005 error "version location versions does not
+    exist" on the whole tree, and `miglint lint forecast` (or its versions/) exited 2."""
+    write(
+        tmp_path / "alembic.ini",
+        "[alembic]\nscript_location = .\nsqlalchemy.url = driver://user:pass@localhost/dbname\n\n"
+        "[pv]\nscript_location = %(here)s/pv\n\n[forecast]\nscript_location = %(here)s/forecast\n",
+    )
+    pv = script_dir(tmp_path / "pv", "p1")
+    forecast = script_dir(tmp_path / "forecast", "f1", "f2<-f1")
+    project = discover([], tmp_path)
+    assert found(project) == [("alembic.ini [pv]", pv), ("alembic.ini [forecast]", forecast)]
+    assert project.problems == ()
+    code, report, stderr = lint(tmp_path, monkeypatch)
+    assert (code, stderr, report["diagnostics"]) == (0, "", [])
+    assert summary(report) == [
+        ("alembic.ini [pv]", 1, ["p1"], ["p1"]),
+        ("alembic.ini [forecast]", 2, ["f2"], ["f1"]),
+    ]
+    for target in ("forecast", "forecast/versions"):
+        code, report, stderr = lint(tmp_path, monkeypatch, target)
+        assert (code, stderr, summary(report)) == (0, "", [("alembic.ini [forecast]", 2, ["f2"], ["f1"])])
+
+
+def test_a_section_pointing_at_an_empty_directory_is_still_mg005_when_no_other_is_an_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a section beside real environments is taken for the template's leftover: alone,
+    or beside another section that is broken too, an empty script directory lints nothing,
+    and says so."""
+    write(tmp_path / "alembic.ini", "[alembic]\nscript_location = .\n\n[other]\nscript_location = gone\n")
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert (
+        result.stderr
+        == "miglint: error: alembic.ini: version location versions does not exist (and 1 more)\n"
+    )
+
+
+def test_a_broken_section_does_not_stop_linting_the_directory_of_another(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`miglint lint main` asks for [main]'s directory: a section of the same ini that
+    cannot be read is not its problem (it stopped the run with exit 2)."""
+    write(
+        tmp_path / "alembic.ini",
+        "[alembic]\nscript_location = main\n\n[other]\nscript_location = main\n"
+        "version_locations = %(here)s/main/versions %(here)s/gone\nversion_path_separator = bogus\n",
+    )
+    script_dir(tmp_path / "main", "a", "b<-a")
+    code, report, stderr = lint(tmp_path, monkeypatch, "main")
+    assert (code, stderr, summary(report)) == (0, "", [("alembic.ini", 2, ["b"], ["a"])])
+
+
 @pytest.mark.parametrize("severity", [None, "error"])
 def test_a_missing_version_location_is_a_warning(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, severity: str | None

@@ -364,9 +364,12 @@ def _configured_below(directory: Path, cwd: Path) -> tuple[Path, list[Environmen
     root = _find_upwards(directory.parent)
     if root is None:
         return None
-    own = _own_environments(root, cwd)
+    broken: list[ConfigError] = []  # another section of the ini, broken, is not this directory's
+    own = _own_environments(root, cwd, broken=broken)
     wanted = directory.resolve()
     matches = [env for env in own or () if _lives_in(env, wanted)]
+    if not matches and broken:
+        raise broken[0]  # perhaps the very environment asked for: say why it cannot be read
     return (root, matches) if matches else None
 
 
@@ -831,6 +834,8 @@ def _ini_environments(
         if only not in sections:
             raise ConfigError(f"{_display(ini, cwd)}: no [{only}] section with a script_location")
         sections = [only]
+    elif len(sections) > 1:
+        sections = _without_leftover_template(parser, sections, ini) or sections
     if not sections:
         elsewhere = parser.has_option("alembic", "version_locations") or (
             toml is not None and "version_locations" in toml.table
@@ -849,6 +854,42 @@ def _ini_environments(
                 raise
             broken.append(error)
     return environments
+
+
+def _without_leftover_template(
+    parser: configparser.ConfigParser, sections: list[str], ini: Path
+) -> list[str] | None:
+    """The sections of an ini that holds several, less those pointing at an existing
+    directory with neither env.py nor versions/ while another's holds them; None when
+    that leaves nothing or takes nothing away.
+
+    `alembic init` writes `[alembic] script_location = ...`; a project that then adds the
+    sections it runs (`Config(ini, ini_section="forecast")`) may leave it beside them,
+    pointing at the ini's own directory (nowcasting_datamodel: `script_location = .`).
+    Alembic reads past the missing versions/ of a section nobody selects; what is no
+    environment is not reported as a broken one. A script_location that does not exist
+    (a typo) is still MG005's."""
+    shapes = {section: _section_shape(parser, section, ini) for section in sections}
+    kept = [s for s in sections if shapes[s] != "empty"]
+    real = any(shapes[s] == "script" for s in kept)
+    return kept if real and len(kept) < len(sections) else None
+
+
+def _section_shape(parser: configparser.ConfigParser, section: str, ini: Path) -> str:
+    """ "script": its script_location holds env.py or versions/ (or the section names its
+    version locations); "empty": an existing directory holding neither; "other": missing,
+    or not this function's to judge (reported as the section is read)."""
+    import configparser
+
+    if parser.has_option(section, "version_locations"):
+        return "script"
+    try:
+        directory = _resolve(parser.get(section, "script_location"), ini.parent, section)
+        if (directory / "env.py").is_file() or (directory / "versions").is_dir():
+            return "script"
+        return "empty" if directory.is_dir() else "other"
+    except (ConfigError, configparser.Error, OSError, ValueError):
+        return "other"
 
 
 def _ini_section_environment(
