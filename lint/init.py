@@ -154,15 +154,19 @@ def guess_dialect(environments: Sequence[Environment], cwd: Path) -> tuple[str, 
         return votes.most_common(1)[0][0], "guessed from the database drivers env.py names"
     refused = _statement_postgresql_refuses(environments)
     if refused is not None:
-        dialect, path = refused
+        dialect, path, column_type = refused
         shown = {"mysql": "MySQL", "sqlite": "SQLite"}[dialect]
-        return dialect, f"guessed from the history: {_relative(Path(path), cwd)} runs {shown}'s own SQL"
+        does = (
+            f"gives a column {shown}'s own type {column_type}" if column_type else f"runs {shown}'s own SQL"
+        )
+        return dialect, f"guessed from the history: {_relative(Path(path), cwd)} {does}"
     return "postgresql", "no database URL or driver found: miglint's default"
 
 
-def _statement_postgresql_refuses(environments: Sequence[Environment]) -> tuple[str, str] | None:
-    """("mysql" | "sqlite", the version file) when some upgrade() runs, outside a branch for
-    another database, a statement in MySQL's own syntax or a SQLite PRAGMA: the history never
+def _statement_postgresql_refuses(environments: Sequence[Environment]) -> tuple[str, str, str] | None:
+    """("mysql" | "sqlite", the version file, the MySQL type of a column or "") when some upgrade() runs, outside a branch for
+    another database, a statement in MySQL's own syntax (or a column of a MySQL-only type) or a
+    SQLite PRAGMA: the history never
     runs on PostgreSQL (history/deploy.py reads it the same way)."""
     from .history.deploy import refused_on_postgres
     from .reading.parse import parse_revision_file
@@ -175,14 +179,19 @@ def _statement_postgresql_refuses(environments: Sequence[Environment]) -> tuple[
                     data = read_regular(path)
                 except OSError:
                     continue
-                if b"execute" in data:  # what runs SQL at all (sql/facts.py runs_sql)
+                # what runs SQL at all (sql/facts.py runs_sql), or may give a column MySQL's own type
+                if b"execute" in data or b"mysql." in data:
                     yield parse_revision_file(str(path), data)
 
     found = refused_on_postgres(records())
     if found is None:
         return None
     operation, file = found
-    return ("mysql" if operation.name == "mysql_only" else "sqlite"), file.path
+    return (
+        ("mysql" if operation.name == "mysql_only" else "sqlite"),
+        file.path,
+        operation.option("mysql_type") or "",
+    )
 
 
 def _read(path: Path) -> str:

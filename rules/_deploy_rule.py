@@ -40,8 +40,11 @@ class DeployRule(GraphRule):
     backquotes), or a drop of a constraint by the name InnoDB gives an unnamed foreign
     key (`penalty_ibfk_1`: PostgreSQL never makes that name, so the drop fails there, unless
     a database converted from MySQL kept its names: then these findings are missed; not when
-    another revision writes that name itself, nor in a file with a branch for PostgreSQL), run by
-    upgrade() outside such a branch, proves. An ini's literal `sqlalchemy.url` is not
+    another revision writes that name itself, nor in a file with a branch for PostgreSQL), or a
+    column given a type of MySQL's own that PostgreSQL cannot render (`mysql.MEDIUMTEXT()`,
+    `LONGTEXT`, `TINYINT`...: in `create_table`, `add_column` or `alter_column(type_=...)`,
+    not as `existing_type=` nor with a `.with_variant(...)`), run by upgrade() outside such a
+    branch, proves. An ini's literal `sqlalchemy.url` is not
     taken for the database: projects write `sqlite:///app.db` there as a placeholder and
     set the real URL in code (keystone, nova, aodh, trove; quay's reads
     `sqlite:///will/be/overridden`).

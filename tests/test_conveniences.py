@@ -399,6 +399,26 @@ def test_init_guesses_the_dialect_from_a_statement_postgresql_refuses(
     )
 
 
+def test_init_guesses_mysql_from_a_column_of_a_mysql_only_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """okpy: no URL, no driver in env.py, no SQL; a revision creates a column typed
+    `mysql.MEDIUMTEXT()`, which PostgreSQL's compiler cannot render."""
+    from histories import write_project
+
+    typed = (
+        "from sqlalchemy.dialects import mysql\nrevision = 'c'\ndown_revision = 'b'\n\n\ndef upgrade():\n"
+        "    op.create_table('jobs', sa.Column('log', mysql.MEDIUMTEXT()))\n"
+    )
+    write_project(tmp_path, ["a", "b<-a"], files={"0003_c.py": typed})
+    result = init(tmp_path, monkeypatch)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        'dialect = "mysql"  # guessed from the history: migrations/versions/0003_c.py gives a column '
+        "MySQL's own type MEDIUMTEXT\n" in (tmp_path / "pyproject.toml").read_text()
+    )
+
+
 def test_init_appends_to_a_pyproject_and_keeps_every_byte_of_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

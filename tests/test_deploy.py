@@ -2181,3 +2181,62 @@ def test_a_foreign_key_after_add_column_names_the_lock_already_held(tmp_path: Pa
     first, second = [line for line in output.splitlines() if ": MG408" in line]
     assert "under the ACCESS EXCLUSIVE lock an earlier statement of the revision took on it" in first
     assert "under SHARE ROW EXCLUSIVE locks on it and the referenced table: writes wait" in second
+
+
+@pytest.mark.parametrize(
+    ("first", "postgres"),
+    [
+        # okpy: a column typed by MySQL's own type in a plain create_table; PostgreSQL's
+        # compiler refuses it ("can't render element of type MEDIUMTEXT")
+        ("op.create_table('notes', sa.Column('body', mysql.MEDIUMTEXT(), nullable=True))", False),
+        ("op.add_column('notes', sa.Column('body', sa.dialects.mysql.LONGTEXT()))", False),
+        (
+            "with op.batch_alter_table('notes') as batch_op:\n    batch_op.add_column(sa.Column('b', mysql.TINYINT(1)))",
+            False,
+        ),
+        ("op.alter_column('notes', 'body', type_=mysql.MEDIUMTEXT)", False),
+        # never rendered, or rendered as another type on PostgreSQL
+        ("op.alter_column('notes', 'body', existing_type=mysql.TINYTEXT(), nullable=True)", True),
+        (
+            "op.create_table('notes', sa.Column('b', sa.Text().with_variant(mysql.MEDIUMTEXT(), 'mysql')))",
+            True,
+        ),
+        (
+            "op.create_table('notes', sa.Column('b', mysql.LONGBLOB().with_variant(sa.LargeBinary(), 'postgresql')))",
+            True,
+        ),
+        # PostgreSQL renders these mysql types (INTEGER, VARCHAR...): no proof
+        ("op.create_table('notes', sa.Column('b', mysql.INTEGER(display_width=11)))", True),
+        # a table object of a data migration is never created from it
+        ("notes = sa.table('notes', sa.column('body', mysql.MEDIUMTEXT()))\nop.bulk_insert(notes, [])", True),
+        # only where MySQL runs it (quay)
+        (
+            "if op.get_bind().engine.name == 'mysql':\n    op.alter_column('notes', 'b', type_=mysql.MEDIUMTEXT())",
+            True,
+        ),
+    ],
+)
+def test_a_mysql_only_column_type_proves_the_history_never_runs_on_postgresql(
+    tmp_path: Path, first: str, postgres: bool
+) -> None:
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision(
+                "r1", None, f"op.create_table('users', sa.Column('a', sa.Integer()))\n{first}"
+            ),
+            "0002_r2.py": revision("r2", "r1", "op.create_index('ix_a', 'users', ['a'])"),
+        },
+    )
+    found = codes(lint(tmp_path, "--select", "MG401")[1])
+    assert found == ([("0002_r2.py", 6, "MG401")] if postgres else [])
+
+
+def test_the_mysql_type_fact_names_its_type_and_place() -> None:
+    source = revision(
+        "r1",
+        None,
+        "op.create_table(\n    'notes',\n    sa.Column('body', mysql.MEDIUMTEXT(), nullable=True),\n)",
+    )
+    (fact,) = [f for f in facts(source, downgrade="facts") if f.name == "mysql_only"]
+    assert (fact.span, fact.entry, fact.option("mysql_type")) == (Span(8, 26, 8, 42), "upgrade", "MEDIUMTEXT")

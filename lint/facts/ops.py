@@ -37,6 +37,7 @@ import ast
 import bisect
 import functools
 import heapq
+import itertools
 import re
 import types
 from collections import Counter
@@ -480,6 +481,8 @@ def extract_operations(
             found.extend(_column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line)))
     if sql_ops:
         found.extend(_sql_facts(sql_ops, covering))
+    if "mysql." in text:
+        found.extend(_mysql_types(text, runs, covering))
     unknown = _unknown_op_calls(text) if inverse else []
     if inverse and (enums is not None or "raise" in text or unknown):
         by_line = _by_line(runs)
@@ -489,6 +492,95 @@ def extract_operations(
         if unknown:
             found.extend(_unknown_ops(text, unknown, by_line))
     return tuple(sorted(found, key=lambda f: (f.span.line, f.span.column, f.entry)))
+
+
+# MySQL's own column types, which SQLAlchemy's PostgreSQL compiler refuses ("can't render
+# element of type MEDIUMTEXT"; checked with SQLAlchemy 2.1 for each): `mysql.X`, as
+# `sa.dialects.mysql.X` and `sqlalchemy.dialects.mysql.X` end too. Not BIT, ENUM, INET4/6:
+# PostgreSQL has types of those names, and older SQLAlchemy may render them there.
+_MYSQL_TYPE = pattern(
+    r"\bmysql\.(MEDIUMTEXT|LONGTEXT|TINYTEXT|MEDIUMBLOB|LONGBLOB|TINYBLOB|TINYINT|MEDIUMINT|YEAR|SET)\b"
+)
+_MYSQL_TYPE_OPS = (".create_table", ".add_column")  # and `.alter_column(..., type_=...)`
+_CALL_NAME = pattern(r"([\w.]+)\s*$")
+
+
+def _mysql_types(
+    text: str, runs: list[tuple[str, str, set[int]]], covering: dict[int, list[_Block]]
+) -> Iterator[OpFact]:
+    """A `mysql_only` fact for each MySQL-only column type that upgrade() gives a column
+    outside a branch for another database: the column's type in `op.create_table` /
+    `op.add_column` (batch_op's too), or `type_=` of `alter_column`. PostgreSQL cannot
+    render it, so that upgrade() stops there and the history is MySQL's (history/deploy.py;
+    okpy: `sa.Column('message', mysql.MEDIUMTEXT())`). Not `existing_type=` (never
+    rendered), not a type with a variant for other databases (`.with_variant(...)` on either
+    side), not a `sa.Table(...)` of a data migration. One such column proves it: the first
+    is kept, and no more than 50 are looked at (each is a walk back to its call)."""
+    for match in itertools.islice(_MYSQL_TYPE.finditer(text), 50):
+        line = text.count("\n", 0, match.start()) + 1
+        where = [
+            (function, entry)
+            for function, entry, lines_run in runs
+            if line in lines_run and entry == "upgrade"
+        ]
+        if not where or any(b.kind == "other_dialect" for b in covering.get(line, ())):
+            continue
+        before = text[: match.start()].rstrip()
+        if before.endswith(("existing_type=", "with_variant(")) or _followed_by_variant(text, match.end()):
+            continue
+        call = _enclosing_call(text, match.start())
+        if call is None:
+            continue
+        if not (
+            call.endswith(_MYSQL_TYPE_OPS) or (call.endswith(".alter_column") and before.endswith("type_="))
+        ):
+            continue
+        column = match.start() - (text.rfind("\n", 0, match.start()) + 1)
+        span = Span(line, column, line, column + len(match.group()))
+        options = (("mysql_type", match.group(1)),)
+        yield from (OpFact("mysql_only", "", "", span, f, e, "op", options, ()) for f, e in where)
+        return
+
+
+def _followed_by_variant(text: str, end: int) -> bool:
+    """`mysql.LONGBLOB().with_variant(...)`: the type's own brackets, then `.with_variant(`."""
+    position = end
+    if text.startswith("(", position):
+        depth = 0
+        for position in range(end, min(len(text), end + 500)):
+            depth += {"(": 1, ")": -1}.get(text[position], 0)
+            if depth == 0:
+                break
+        position += 1
+    return text[position : position + 200].lstrip().startswith(".with_variant(")
+
+
+def _enclosing_call(text: str, start: int) -> str | None:
+    """The name of the innermost call around `start` that is an op call (`op.create_table`,
+    `batch_op.add_column`...), or None: the brackets are walked back within the statement
+    (a line at column 0 ends the search; the file compiled, so they pair up)."""
+    depth = 0
+    position = start
+    limit = max(0, start - 20_000)
+    while position > limit:
+        position -= 1
+        char = text[position]
+        if char in ")]}":
+            depth += 1
+        elif char in "([{":
+            if depth:
+                depth -= 1
+                continue
+            if char == "(":
+                found = _CALL_NAME.search(text, max(0, position - 200), position)
+                name = found.group(1) if found is not None else ""
+                if name.startswith(("op.", "batch_op.")) or name.endswith(
+                    (*_MYSQL_TYPE_OPS, ".alter_column")
+                ):
+                    return name
+        elif char == "\n" and position + 1 < len(text) and text[position + 1] not in " \t\n#)]}":
+            return None  # the statement's first line is behind: no call encloses it
+    return None
 
 
 # alembic_utils: `op.create_entity(PGMaterializedView(schema=..., signature=NAME, ...))` (and
