@@ -21,7 +21,7 @@ _SQL = {
     "alter_column": "ALTER COLUMN", "drop_column": "DROP COLUMN", "drop_table": "DROP TABLE",
     "rename_table": "RENAME TABLE", "create_foreign_key": "ADD CONSTRAINT", "create_check_constraint":
     "ADD CONSTRAINT", "create_unique_constraint": "ADD CONSTRAINT", "create_primary_key": "ADD CONSTRAINT",
-    "commit": "COMMIT",
+    "rename_constraint": "RENAME CONSTRAINT", "commit": "COMMIT",
 }  # fmt: skip
 
 
@@ -250,6 +250,7 @@ def is_true(value: str | None) -> bool:
 EXCLUSIVE = frozenset({
     "add_column", "alter_column", "drop_column", "rename_table", "create_check_constraint",
     "create_unique_constraint", "create_primary_key", "drop_constraint", "drop_index",
+    "rename_constraint",  # raw ALTER TABLE ... RENAME CONSTRAINT (honcho)
 })  # fmt: skip
 
 

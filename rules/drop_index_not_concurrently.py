@@ -25,7 +25,7 @@ class DropIndexNotConcurrently(DeployRule):
     table's indexes first; the DROP TABLE takes the same lock anyway), or an earlier
     statement of the revision's transaction already holds ACCESS EXCLUSIVE on the table
     (an `op.add_column`, `alter_column`, a `rename_table` under either name, another
-    `drop_index`...: the lock was waited for there, and the drop queues no one; not across
+    `drop_index`, a raw `ALTER TABLE ... RENAME CONSTRAINT`...: the lock was waited for there, and the drop queues no one; not across
     `autocommit_block()`, a COMMIT, or an env.py whose AUTOCOMMIT isolation level commits
     each statement). An earlier statement inside an `if` counts as run:
     reported less, not guessed. PostgreSQL only.
@@ -74,6 +74,15 @@ class DropIndexNotConcurrently(DeployRule):
                 )
             },
             note="the-transaction-already-holds-the-lock",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    'op.execute("ALTER TABLE jobs RENAME CONSTRAINT jobs_key_unique TO uq_jobs_key")\n'
+                    "op.drop_index('ix_jobs_key', table_name='jobs')"
+                )
+            },
+            note="a-raw-rename-constraint-holds-it-too",
         ),
     )
     invalid = (

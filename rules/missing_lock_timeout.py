@@ -11,7 +11,7 @@ from ._deploy_rule import DeployRule, creations, existing_at, is_true, revision,
 LOCKING = frozenset({
     "create_index", "drop_index", "add_column", "alter_column", "drop_column", "drop_table", "rename_table",
     "create_foreign_key", "create_check_constraint", "create_unique_constraint", "create_primary_key",
-    "create_exclude_constraint", "drop_constraint",
+    "create_exclude_constraint", "drop_constraint", "rename_constraint",
 })  # fmt: skip
 
 

@@ -2240,3 +2240,23 @@ def test_the_mysql_type_fact_names_its_type_and_place() -> None:
     )
     (fact,) = [f for f in facts(source, downgrade="facts") if f.name == "mysql_only"]
     assert (fact.span, fact.entry, fact.option("mysql_type")) == (Span(8, 26, 8, 42), "upgrade", "MEDIUMTEXT")
+
+
+def test_a_raw_rename_constraint_is_a_fact_that_takes_access_exclusive() -> None:
+    """honcho: RENAME CONSTRAINT opens its table with ACCESS EXCLUSIVE (PostgreSQL's
+    RenameConstraint), so a drop_index of the same table after it waits for nothing."""
+    from miglint.history.deploy import DeployContext
+    from miglint.rules._deploy_rule import exclusively_locked
+
+    source = revision(
+        "r1",
+        None,
+        'op.execute("ALTER TABLE jobs RENAME CONSTRAINT jobs_key_unique TO uq_jobs_key")\n'
+        "op.drop_index('ix_jobs_key', table_name='jobs')",
+    )
+    operations = facts(source)
+    assert [(o.name, o.table, o.target, o.option("new_name")) for o in operations] == [
+        ("rename_constraint", "jobs", "jobs_key_unique", "uq_jobs_key"),
+        ("drop_index", "jobs", "ix_jobs_key", None),
+    ]
+    assert exclusively_locked(operations, DeployContext()) == {(7, 4)}

@@ -71,6 +71,9 @@ def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
         if node.get("renameType") == "OBJECT_COLUMN":
             column = str(node.get("subname", ""))
             return (("alter_column", table, column, (("new_column_name", str(node.get("newname", ""))),)),)
+        if node.get("renameType") == "OBJECT_TABCONSTRAINT":  # no op function does it; ACCESS EXCLUSIVE
+            constraint = str(node.get("subname", ""))
+            return (("rename_constraint", table, constraint, (("new_name", str(node.get("newname", ""))),)),)
         return ()
     if node_type == "VariableSetStmt" and node.get("kind") == "VAR_SET_VALUE":
         return (("set", "", str(node.get("name", "")), ()),)
