@@ -27,7 +27,8 @@ class DropIndexNotConcurrently(DeployRule):
     (an `op.add_column`, `alter_column`, a `rename_table` under either name, another
     `drop_index`, a raw `ALTER TABLE ... RENAME CONSTRAINT`...: the lock was waited for there, and the drop queues no one; not across
     `autocommit_block()`, a COMMIT, or an env.py whose AUTOCOMMIT isolation level commits
-    each statement). An earlier statement inside an `if` counts as run:
+    each statement). A module function's statements run where upgrade() calls it, wherever
+    it is written. An earlier statement inside an `if` counts as run:
     reported less, not guessed. PostgreSQL only.
 
     ## Why is this bad?
@@ -83,6 +84,14 @@ class DropIndexNotConcurrently(DeployRule):
                 )
             },
             note="a-raw-rename-constraint-holds-it-too",
+        ),
+        Example(
+            files={
+                "0001_r1.py": "revision = 'r1'\ndown_revision = None\n\n\n"
+                "def _drop_old_index():\n    op.drop_index('ix_jobs_key', table_name='jobs')\n\n\n"
+                "def upgrade():\n    op.alter_column('jobs', 'owner_id', nullable=True)\n    _drop_old_index()\n"
+            },
+            note="a-helper-written-above-upgrade-runs-where-it-is-called",
         ),
     )
     invalid = (

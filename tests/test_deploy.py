@@ -2260,3 +2260,26 @@ def test_a_raw_rename_constraint_is_a_fact_that_takes_access_exclusive() -> None
         ("drop_index", "jobs", "ix_jobs_key", None),
     ]
     assert exclusively_locked(operations, DeployContext()) == {(7, 4)}
+
+
+def test_facts_of_module_functions_are_in_the_order_upgrade_runs_them() -> None:
+    """appointment: `_drop_old_index()` is written above upgrade() and called after its
+    alter_column; a helper of a helper runs inside it; a second call adds no second fact."""
+    source = (
+        "revision = 'r1'\ndown_revision = None\n\n\n"
+        "def _inner():\n    op.drop_column('jobs', 'b')\n\n\n"
+        "def _drop_old_index():\n    op.drop_index('ix_jobs_key', table_name='jobs')\n    _inner()\n\n\n"
+        "def upgrade():\n"
+        "    op.add_column('jobs', sa.Column('a', sa.Integer()))\n"
+        "    _drop_old_index()\n"
+        "    op.alter_column('jobs', 'owner_id', nullable=False)\n"
+        "    _drop_old_index()\n\n\n"
+        "def downgrade():\n    op.drop_column('jobs', 'a')\n"
+    )
+    assert [(o.name, o.span.line, o.function, o.entry) for o in facts(source, downgrade="facts")] == [
+        ("add_column", 15, "upgrade", "upgrade"),
+        ("drop_index", 10, "_drop_old_index", "upgrade"),
+        ("drop_column", 6, "_inner", "upgrade"),
+        ("alter_column", 17, "upgrade", "upgrade"),
+        ("drop_column", 22, "downgrade", "downgrade"),
+    ]
