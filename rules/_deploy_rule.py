@@ -21,7 +21,7 @@ _SQL = {
     "alter_column": "ALTER COLUMN", "drop_column": "DROP COLUMN", "drop_table": "DROP TABLE",
     "rename_table": "RENAME TABLE", "create_foreign_key": "ADD CONSTRAINT", "create_check_constraint":
     "ADD CONSTRAINT", "create_unique_constraint": "ADD CONSTRAINT", "create_primary_key": "ADD CONSTRAINT",
-    "rename_constraint": "RENAME CONSTRAINT", "commit": "COMMIT",
+    "rename_constraint": "RENAME CONSTRAINT", "validate_constraint": "VALIDATE CONSTRAINT", "commit": "COMMIT",
 }  # fmt: skip
 
 

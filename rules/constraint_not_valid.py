@@ -32,6 +32,11 @@ class ConstraintNotValid(DeployRule):
     serial type or a generated value it checks every row, and is reported (both checked
     on PostgreSQL 15).
 
+    Also a `VALIDATE CONSTRAINT` that runs in the transaction whose ADD CONSTRAINT ... NOT
+    VALID made the constraint (same revision, no COMMIT or `autocommit_block()` between, env.py
+    not committing each statement): the ADD's locks are held to the end of the transaction,
+    so the scan runs under them after all.
+
     ## Why is this bad?
     Adding the constraint checks every existing row while holding the lock: SHARE ROW
     EXCLUSIVE on both tables for a foreign key, ACCESS EXCLUSIVE for a check. Writes
@@ -58,11 +63,32 @@ class ConstraintNotValid(DeployRule):
     ```
     """
 
-    reads = frozenset({"create_foreign_key", "create_check_constraint", "add_column"})
+    reads = frozenset({"create_foreign_key", "create_check_constraint", "add_column", "validate_constraint"})
 
     code = "MG408"
     name = "constraint-not-valid"
     valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_foreign_key('fk_u', 'orders', 'users', ['user_id'], ['id'], postgresql_not_valid=True)"
+                ),
+                "0002_r2.py": revision(
+                    "op.execute('ALTER TABLE orders VALIDATE CONSTRAINT fk_u')", "r2", "r1"
+                ),
+            },
+            note="validated-in-a-later-revision",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_foreign_key('fk_u', 'orders', 'users', ['user_id'], ['id'], postgresql_not_valid=True)\n"
+                    "with op.get_context().autocommit_block():\n"
+                    "    op.execute('ALTER TABLE orders VALIDATE CONSTRAINT fk_u')"
+                )
+            },
+            note="validated-after-the-add-committed",
+        ),
         Example(
             files={
                 "0001_r1.py": revision(
@@ -110,6 +136,26 @@ class ConstraintNotValid(DeployRule):
     invalid = (
         Example(
             files={
+                "0001_r1.py": revision(
+                    "op.create_foreign_key('fk_u', 'orders', 'users', ['user_id'], ['id'], postgresql_not_valid=True)\n"
+                    "op.execute('ALTER TABLE orders VALIDATE CONSTRAINT fk_u')"
+                )
+            },
+            flagged=("r1",),
+            note="validated-in-the-transaction-that-added-it",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('ALTER TABLE t ADD CONSTRAINT ck_a CHECK (a > 0) NOT VALID')\n"
+                    "op.execute('ALTER TABLE t VALIDATE CONSTRAINT ck_a')"
+                )
+            },
+            flagged=("r1",),
+            note="raw-sql-check-validated-in-the-same-transaction",
+        ),
+        Example(
+            files={
                 "0001_r1.py": revision("op.create_foreign_key('fk', 'orders', 'users', ['user_id'], ['id'])")
             },
             flagged=("r1",),
@@ -145,6 +191,9 @@ class ConstraintNotValid(DeployRule):
     ) -> Iterator[Diagnostic]:
         if operation.name == "add_column":
             yield from self._column_foreign_key(rev_id, file, operation, context)
+            return
+        if operation.name == "validate_constraint":
+            yield from self._validated_where_added(rev_id, file, operation, context)
             return
         if operation.name not in ("create_foreign_key", "create_check_constraint"):
             return
@@ -210,6 +259,43 @@ class ConstraintNotValid(DeployRule):
             f" every row of {table} under {lock} for the whole scan",
             f"add the column without the ForeignKey, then {_recipe(operation, referenced)},"
             " then VALIDATE CONSTRAINT in a later revision",
+        )
+
+    def _validated_where_added(
+        self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
+    ) -> Iterator[Diagnostic]:
+        """A VALIDATE CONSTRAINT in the transaction whose ADD CONSTRAINT ... NOT VALID made the
+        constraint (honcho): the ADD's locks are held through the scan, and NOT VALID bought nothing."""
+        if context.autocommit or "autocommit_block" in operation.blocks or not operation.target:
+            return
+        added = None
+        for earlier in file.upgrade_operations:
+            if earlier is operation:
+                break
+            if earlier.name == "commit" or "autocommit_block" in earlier.blocks:
+                added = None  # committed: its locks are gone
+            elif (
+                earlier.name in ("create_foreign_key", "create_check_constraint")
+                and is_true(earlier.option("postgresql_not_valid"))
+                and earlier.target == operation.target
+                and bare(earlier.table) == bare(operation.table)
+                and "other_dialect" not in earlier.blocks
+            ):
+                added = earlier
+        if added is None:
+            return
+        if added.name == "create_foreign_key":
+            lock = "the SHARE ROW EXCLUSIVE locks it took on the table and the referenced one: writes of both wait"
+        else:
+            lock = "the ACCESS EXCLUSIVE lock it took: reads and writes wait"
+        yield self.report(
+            rev_id,
+            file,
+            operation,
+            f"{shown(operation)} on {where(operation)} runs in the transaction whose {shown(added)}"
+            f" (line {added.span.line}) added it NOT VALID, so the scan runs under {lock} for all of it",
+            "VALIDATE CONSTRAINT in a later revision (or inside op.get_context().autocommit_block(), after"
+            " the ADD has committed)",
         )
 
     def _inline_reference(

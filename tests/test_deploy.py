@@ -2283,3 +2283,29 @@ def test_facts_of_module_functions_are_in_the_order_upgrade_runs_them() -> None:
         ("alter_column", 17, "upgrade", "upgrade"),
         ("drop_column", 22, "downgrade", "downgrade"),
     ]
+
+
+def test_a_validate_in_the_transaction_that_added_the_key_not_valid_is_mg408(tmp_path: Path) -> None:
+    """honcho: ADD CONSTRAINT ... NOT VALID, then VALIDATE CONSTRAINT in the same revision: the
+    ADD's SHARE ROW EXCLUSIVE locks are held through the scan. After a COMMIT it is not."""
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision(
+                "r1",
+                None,
+                'op.execute("ALTER TABLE orders ADD CONSTRAINT fk_q FOREIGN KEY (q) REFERENCES queue (id) NOT VALID")\n'
+                'op.execute("ALTER TABLE orders VALIDATE CONSTRAINT fk_q")\n'
+                'op.execute("ALTER TABLE jobs ADD CONSTRAINT fk_w FOREIGN KEY (w) REFERENCES work (id) NOT VALID")\n'
+                'op.execute("COMMIT")\n'
+                'op.execute("ALTER TABLE jobs VALIDATE CONSTRAINT fk_w")',
+            )
+        },
+    )
+    _, output = lint(tmp_path, "--select", "MG408")
+    assert codes(output) == [("0001_r1.py", 7, "MG408")]
+    assert (
+        "MG408 VALIDATE CONSTRAINT fk_q on orders runs in the transaction whose ADD CONSTRAINT fk_q (line 6) added"
+        " it NOT VALID, so the scan runs under the SHARE ROW EXCLUSIVE locks it took on the table and the"
+        " referenced one: writes of both wait for all of it" in output
+    )

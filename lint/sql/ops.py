@@ -169,6 +169,8 @@ def _alter(table: str, command: Node) -> list[SqlOp]:
         if checked:
             options.append(("condition", f"{checked} IS NOT NULL"))
         return [(name, table, str(constraint.get("conname", "")), tuple(options))]
+    if subtype == "AT_ValidateConstraint":  # MG408: after its NOT VALID ADD in the same transaction
+        return [("validate_constraint", table, str(command.get("name", "")), ())]
     if subtype in ("AT_DropConstraint", "AT_DropColumn"):
         name = "drop_constraint" if subtype == "AT_DropConstraint" else "drop_column"
         guarded = (("if_exists", _TRUE),) if command.get("missing_ok") else ()  # DROP ... IF EXISTS
