@@ -2309,3 +2309,20 @@ def test_a_validate_in_the_transaction_that_added_the_key_not_valid_is_mg408(tmp
         " it NOT VALID, so the scan runs under the SHARE ROW EXCLUSIVE locks it took on the table and the"
         " referenced one: writes of both wait for all of it" in output
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ("TEXT[]", "text[]"),  # drone-tm: was shown `text`, the array lost
+        ("finaloutput[]", "finaloutput[]"),
+        ("geometry(POINT, 3857)", "geometry(point, 3857)"),  # openbikesensor: was `geometry(3857)`
+        ("numeric(10,2)", "numeric(10, 2)"),
+        ("varchar(0)", "varchar(0)"),  # pglast leaves a 0 out of its tree: was `varchar()`
+        ("int[3]", "int4[3]"),
+    ],
+)
+def test_a_raw_type_change_names_the_type_as_written(written: str, shown: str) -> None:
+    source = revision("r1", None, f'op.execute("ALTER TABLE t ALTER COLUMN c TYPE {written}")')
+    (fact,) = facts(source)
+    assert (fact.name, fact.option("type_")) == ("alter_column", shown)

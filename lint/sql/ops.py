@@ -195,15 +195,33 @@ def _calls_volatile(expression: Any) -> bool:
 
 
 def _type_text(type_name: Node) -> str:
+    """A type as written, for the messages and MG407's known-safe pairs: `varchar(64)`,
+    `text[]`, `geometry(point, 3857)` (a modifier may be a name), `int4[3]`."""
     names = [str(n.get("String", {}).get("sval", "")) for n in type_name.get("names", [])]
     names = [n for n in names if n != "pg_catalog"]
-    modifiers = [
-        str(m.get("A_Const", {}).get("ival", {}).get("ival", ""))
-        for m in type_name.get("typmods", [])
-        if "A_Const" in m
-    ]
+    modifiers = [_modifier(m) for m in type_name.get("typmods", [])]
     text = ".".join(names)
-    return f"{text}({', '.join(modifiers)})" if modifiers else text
+    if any(modifiers):
+        text = f"{text}({', '.join(m for m in modifiers if m)})"
+    for bound in type_name.get("arrayBounds", []):  # an array of the type: another type altogether
+        size = bound.get("Integer", {}).get("ival", -1)
+        text += "[]" if size < 0 else f"[{size}]"
+    return text
+
+
+def _modifier(node: Node) -> str:
+    if "A_Const" in node:
+        constant = node["A_Const"]
+        if "ival" in constant:
+            return str(constant["ival"].get("ival", 0))  # 0 is left out of pglast's tree
+        if "sval" in constant:
+            return repr(str(constant["sval"].get("sval", "")))
+        if "fval" in constant:
+            return str(constant["fval"].get("fval", ""))
+        return ""
+    if "ColumnRef" in node:  # `geometry(POINT, 3857)`: POINT reads as a column's name
+        return ".".join(str(f.get("String", {}).get("sval", "")) for f in node["ColumnRef"].get("fields", []))
+    return ""
 
 
 def _names(items: Any) -> str:
