@@ -56,7 +56,9 @@ class DowngradeNotInverse(FileRule):
     they cover). A table downgrade() creates restores what upgrade() dropped of it, a column
     it adds may bring its own index, unique or foreign key, and a constraint of the same type
     (`type_=`) that it creates on the table restores one upgrade() dropped under another name
-    (the database's `files_ibfk_3` replaced by a conventional name).
+    (the database's `files_ibfk_3` replaced by a conventional name). An index a constraint
+    was made with (`ADD CONSTRAINT ... UNIQUE USING INDEX ix`) belongs to the constraint from
+    then on: dropping the constraint drops it, and only the constraint is compared.
 
     Not reported, because the comparison would guess: a revision whose downgrade() is missing
     or empty (MG503's case), raises, or runs SQL miglint cannot read, or a revision that
@@ -97,6 +99,18 @@ class DowngradeNotInverse(FileRule):
     severity = WARNING
     memo = True  # reads the file's own facts only
     valid = (
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('ALTER TABLE users RENAME CONSTRAINT uq_email TO uq_email_old')\n"
+                    "op.create_index('uq_email', 'users', ['email', 'org'], unique=True)\n"
+                    "op.execute('ALTER TABLE users ADD CONSTRAINT uq_email UNIQUE USING INDEX uq_email')",
+                    "op.drop_constraint('uq_email', 'users')\n"
+                    "op.execute('ALTER TABLE users RENAME CONSTRAINT uq_email_old TO uq_email')",
+                )
+            },
+            note="the-constraint-owns-the-index-it-was-made-with",
+        ),
         Example(
             files={
                 "0001_r1.py": revision(
@@ -242,10 +256,15 @@ class DowngradeNotInverse(FileRule):
         dropped = {_same(key) for fact, key in keyed if fact.name in _INVERSE.values()}
         undone = Inverse(downgrade)
         parents = {bare(o.table): bare(o.option("inherits") or "") for o in upgrade if o.option("inherits")}
+        # `ADD CONSTRAINT ... UNIQUE USING INDEX ix`: the constraint owns the index from then
+        # on, and its DROP CONSTRAINT drops the index (h): the constraint is what is undone
+        absorbed = {bare(o.option("using_index") or "").lower() for o in upgrade if o.option("using_index")}
         seen: set[tuple[str, str, str]] = set()
         for fact, key in keyed:
             kind, table, name = key
             if not name or key in seen or table in renamed or (kind == "column" and table in column_renames):
+                continue
+            if kind == "index" and fact.name == "create_index" and name in absorbed:
                 continue
             if kind == "table" and parents.get(table) in undone.tables_dropped:
                 continue  # a partition or child table: DROP TABLE of its parent drops it
