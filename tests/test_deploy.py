@@ -2326,3 +2326,22 @@ def test_a_raw_type_change_names_the_type_as_written(written: str, shown: str) -
     source = revision("r1", None, f'op.execute("ALTER TABLE t ALTER COLUMN c TYPE {written}")')
     (fact,) = facts(source)
     assert (fact.name, fact.option("type_")) == ("alter_column", shown)
+
+
+def test_a_table_made_by_a_helper_written_below_upgrade_is_new_where_upgrade_calls_it(tmp_path: Path) -> None:
+    """FlexMeasures: upgrade() calls upgrade_schema() (written below it, creating
+    generic_asset), then sets a column of that table NOT NULL: the table is new there. The
+    column of `sensor`, a table of an earlier revision, is still reported."""
+    body = (
+        "revision = 'r2'\ndown_revision = 'r1'\n\n\n"
+        "def upgrade():\n"
+        "    upgrade_schema()\n"
+        "    op.alter_column('generic_asset', 'type_id', nullable=False)\n"
+        "    op.alter_column('sensor', 'asset_id', nullable=False)\n\n\n"
+        "def upgrade_schema():\n"
+        "    op.create_table('generic_asset', sa.Column('type_id', sa.Integer()))\n"
+        "    op.add_column('sensor', sa.Column('asset_id', sa.Integer()))\n"
+    )
+    first = revision("r1", None, "op.create_table('sensor', sa.Column('id', sa.Integer()))")
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": body})
+    assert codes(lint(tmp_path, "--select", "MG406")[1]) == [("0002_r2.py", 8, "MG406")]

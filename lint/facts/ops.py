@@ -493,12 +493,12 @@ def extract_operations(
             found.extend(_unknown_ops(text, unknown, by_line))
     found.sort(key=lambda f: (f.span.line, f.span.column, f.entry))
     if any(f.function != f.entry for f in found):  # some run in a module function: order them as run
-        found.sort(key=_run_order(code, runs, {f.entry: i for i, f in reversed(list(enumerate(found)))}))
+        found.sort(key=_run_order(text, runs, {f.entry: i for i, f in reversed(list(enumerate(found)))}))
     return tuple(found)
 
 
 def _run_order(
-    code: types.CodeType, runs: list[tuple[str, str, set[int]]], entry_rank: dict[str, int]
+    text: str, runs: list[tuple[str, str, set[int]]], entry_rank: dict[str, int]
 ) -> Callable[[OpFact], tuple]:
     """A sort key putting each fact where its function runs it: a module function's calls at
     the line its caller calls it from (appointment: `_drop_old_index()` after upgrade()'s
@@ -506,30 +506,29 @@ def _run_order(
     lines from its entry point down to it, then its own place; a function called from
     several places is placed at the first call its caller makes, and within an entry point
     the order of the facts is otherwise the text's; the entry points keep the order of their
-    first facts (`entry_rank`). Stable for facts of the same place."""
-    import dis
-
-    functions = {c.co_name: c for c in code.co_consts if isinstance(c, types.CodeType)}
+    first facts (`entry_rank`). Stable for facts of the same place. The calls are found in
+    the text (`name(` on a line of the caller's code), as _entry_lines found the functions."""
+    lines_of = {(function, entry): lines for function, entry, lines in runs}
+    helpers = sorted({function for function, entry, _ in runs if function != entry}, key=len, reverse=True)
+    calls: dict[str, list[int]] = {}
+    if helpers:
+        line_of = _LineCounter(text)
+        called = re.compile(rf"\b({'|'.join(map(re.escape, helpers))})\s*\(")
+        for match in called.finditer(text):
+            calls.setdefault(match.group(1), []).append(line_of(match.start()))
     paths: dict[tuple[str, str], tuple[tuple[int, int], ...]] = {}
-    for function, entry, _ in runs:
-        if function == entry or entry not in functions:
-            paths[function, entry] = ()
-    for _, entry, _ in runs:
+    for entry in dict.fromkeys(entry for _, entry, _ in runs):
+        paths[entry, entry] = ()
         queue = [entry]
         for caller in queue:  # breadth first, as _entry_lines reaches them
-            prefix = paths.get((caller, entry), ())
-            for inner in _nested(functions[caller]) if caller in functions else ():
-                for instruction in dis.get_instructions(inner):
-                    name = instruction.argval
-                    if (
-                        instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME")
-                        and name in functions
-                        and name not in ENTRY_POINTS
-                        and (name, entry) not in paths
-                    ):
-                        line = instruction.positions.lineno if instruction.positions else None
-                        paths[name, entry] = (*prefix, (line or 0, -1))
-                        queue.append(name)
+            prefix, lines = paths[caller, entry], lines_of.get((caller, entry), set())
+            for helper in helpers:
+                if (helper, entry) in paths or (helper, entry) not in lines_of:
+                    continue
+                sites = [line for line in calls.get(helper, ()) if line in lines]
+                if sites:
+                    paths[helper, entry] = (*prefix, (min(sites), -1))
+                    queue.append(helper)
 
     def key(fact: OpFact) -> tuple:
         place = (fact.span.line, fact.span.column)
