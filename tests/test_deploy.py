@@ -2345,3 +2345,68 @@ def test_a_table_made_by_a_helper_written_below_upgrade_is_new_where_upgrade_cal
     first = revision("r1", None, "op.create_table('sensor', sa.Column('id', sa.Integer()))")
     write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": body})
     assert codes(lint(tmp_path, "--select", "MG406")[1]) == [("0002_r2.py", 8, "MG406")]
+
+
+@pytest.mark.parametrize(
+    ("loop", "tables"),
+    [
+        # aiida: a tuple per table, unpacked
+        ("for table, unique in (('comments', 'uq_c'), ('groups', None)):", ["comments", "groups"]),
+        ("for (table, unique) in [('comments', 'uq_c'), ('groups', None)]:", ["comments", "groups"]),
+        # one variable over a literal written over several lines, a comment and a ')' in a string among them
+        (
+            "for table in (\n    'comments',  # the first (of two)\n    'gro)ups',\n):",
+            ["comments", "gro)ups"],
+        ),
+        (
+            "for table, unique in (\n    ('comments', 'uq_c'),\n    ('groups', None),\n):",
+            ["comments", "groups"],
+        ),
+        # not every tuple holds a string there: not expanded
+        ("for table, unique in (('comments', 'uq_c'), (None, 'x')):", ["table"]),
+    ],
+)
+def test_a_loop_unpacking_tuples_or_written_over_lines_names_each_table(loop: str, tables: list[str]) -> None:
+    source = revision("r1", None, f"{loop}\n    op.alter_column(table, 'uuid', nullable=False)")
+    assert [o.table or o.option("table_as_written") for o in facts(source)] == tables
+
+
+def test_a_call_under_if_on_another_variable_of_the_tuple_runs_for_the_tuples_that_set_it() -> None:
+    """aiida: `if unique:` creates the key only for the tables given one (not db_dbnode's None)."""
+    source = revision(
+        "r1",
+        None,
+        "for table, unique in (\n"
+        "    ('db_dbcomment', 'db_dbcomment_uuid_uniq'),\n"
+        "    ('db_dbnode', None),\n"
+        "):\n"
+        "    op.alter_column(table, 'uuid', nullable=False)\n"
+        "    if unique:\n"
+        "        op.create_unique_constraint(unique, table, ['uuid'])",
+    )
+    assert [(o.name, o.table) for o in facts(source)] == [
+        ("alter_column", "db_dbcomment"),
+        ("alter_column", "db_dbnode"),
+        ("create_unique_constraint", "db_dbcomment"),
+    ]
+
+
+def test_a_column_not_null_since_an_earlier_revision_is_known_through_a_tuple_loop(tmp_path: Path) -> None:
+    """Re-sample #47 (aiida): the columns were created NOT NULL; the loop over (table, key)
+    tuples no longer hides which tables, so MG406 knows there is nothing to scan."""
+    first = revision(
+        "a1",
+        None,
+        "op.create_table('comments', sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "    sa.Column('uuid', sa.String(36), nullable=False))\n"
+        "op.create_table('groups', sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "    sa.Column('uuid', sa.String(36), nullable=False))",
+    )
+    second = revision(
+        "b2",
+        "a1",
+        "for table, unique in (('comments', 'uq_c'), ('groups', None)):\n"
+        "    op.alter_column(table, 'uuid', existing_type=sa.String(36), nullable=False)",
+    )
+    write_project(tmp_path, files={"0001_a1.py": first, "0002_b2.py": second})
+    assert codes(lint(tmp_path, "--select", "MG406")[1]) == []

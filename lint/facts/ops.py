@@ -1588,7 +1588,117 @@ def _loops(text: str, lines: list[str]) -> list[_Loop]:
         if variable in body and re.search(rebinding, body):
             continue  # the variable is bound again inside: what it holds there is not known
         found.append(_Loop(header + 1, last, variable, values))
+    if "," in text or "(\n" in text or "[\n" in text:
+        found += _unpacking_loops(text, lines, line_of)
     return found
+
+
+# `for table, unique in (("a", "uq_a"), ...):` or a literal that runs over several lines:
+# the header up to the iterable's opening bracket (aiida: five tables with their keys)
+_FOR_UNPACKING = pattern(
+    r"\n([ \t]*)for[ \t]+\(?([^\W\d]\w*(?:[ \t]*,[ \t]*[^\W\d]\w*)*)[ \t]*,?[ \t]*\)?[ \t]+in[ \t]+(?=[(\[])"
+)
+_LOOP_LITERAL_LIMIT = 20_000  # characters of an iterable read; a longer one is not a list of names
+
+
+def _unpacking_loops(text: str, lines: list[str], line_of: _LineCounter) -> list[_Loop]:
+    """The loops _FOR leaves: several variables unpacking a literal of tuples (each
+    variable whose place holds a string in every tuple goes through those strings), or one
+    variable over a literal written over several lines."""
+    found = []
+    for match in _FOR_UNPACKING.finditer(text):
+        variables = [v.strip() for v in match.group(2).split(",")]
+        end = _closing_bracket(text, match.end(), match.end() + _LOOP_LITERAL_LIMIT)
+        if end is None:
+            continue
+        colon = _COLON_AFTER.match(text, end + 1)
+        if colon is None:
+            continue
+        if len(variables) == 1 and "\n" not in text[match.end() : end]:
+            continue  # one line, one variable: _FOR's
+        try:
+            value = ast.literal_eval(text[match.end() : end + 1])
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            continue
+        if not isinstance(value, (tuple, list)) or not value:
+            continue
+        indent = len(match.group(1))
+        closing = line_of(end)  # the header's last line: `):` may sit at the for's own indent
+        last = _block_end(lines, closing, indent)
+        body = "".join(lines[closing:last])
+        for index, variable in enumerate(variables):
+            if len(variables) == 1:
+                values = value
+            elif all(isinstance(item, (tuple, list)) and len(item) == len(variables) for item in value):
+                values = [item[index] for item in value]
+            else:
+                break
+            if not all(isinstance(v, str) for v in values):
+                continue
+            rebinding = (
+                rf"(?:\b{variable}[ \t]*[-+*/|&%]?=(?!=)|\bas[ \t]+{variable}\b|\bfor[ \t]+{variable}\b)"
+            )
+            if variable in body and re.search(rebinding, body):
+                continue
+            found.append(_Loop(closing + 1, last, variable, tuple(values)))
+            if len(variables) > 1:  # `if unique:` runs for the tuples whose `unique` is set (aiida)
+                found += _companion_tests(lines, closing, last, variables, index, value)
+    return found
+
+
+def _companion_tests(
+    lines: list[str], first: int, last: int, variables: list[str], index: int, items: list | tuple
+) -> list[_Loop]:
+    """Inside the loop's body (lines after `first` up to `last`), each `if NAME:` or `if NAME
+    is not None:` on another variable of the tuple: a loop over the strings of variable
+    `index` whose tuple gives NAME a true value (read after the loop itself: it wins)."""
+    found = []
+    for other, name in enumerate(variables):
+        if other == index:
+            continue
+        test = re.compile(rf"([ \t]*)if[ \t]+{name}(?:[ \t]+is[ \t]+not[ \t]+None)?[ \t]*:[ \t]*(?:#.*)?$")
+        for number in range(first + 1, last + 1):
+            header = test.match(lines[number - 1].rstrip("\r\n"))
+            if header is None:
+                continue
+            kept = tuple(item[index] for item in items if item[other])
+            end = _block_end(lines, number, len(header.group(1)))
+            found.append(_Loop(number + 1, end, variables[index], kept))
+    return found
+
+
+_COLON_AFTER = pattern(r"[ \t]*:[ \t]*(?:#[^\n]*)?(?=\n)")
+
+
+def _closing_bracket(text: str, start: int, limit: int) -> int | None:
+    """The offset of the bracket closing the one at `start`, strings skipped; None past `limit`."""
+    depth = 0
+    quote = ""
+    position = start
+    end = min(len(text), limit)
+    while position < end:
+        char = text[position]
+        if quote:
+            if char == "\\":
+                position += 1
+            elif text.startswith(quote, position):
+                position += len(quote) - 1
+                quote = ""
+        elif char in "'\"":
+            quote = text[position : position + 3] if text[position : position + 3] in ('"""', "'''") else char
+            position += len(quote) - 1
+        elif char == "#":
+            newline = text.find("\n", position)
+            position = end if newline < 0 else newline
+            continue
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return position
+        position += 1
+    return None
 
 
 def _strings(written: str) -> tuple[str, ...]:
