@@ -137,12 +137,19 @@ class CreateIndexNotConcurrently(DeployRule):
             return
         if operation.name != "create_index" or is_true(operation.option("postgresql_concurrently")):
             return
+        if self.held_exclusively(file, operation, context):
+            # the build runs in the transaction that altered the table: under that lock, not SHARE
+            lock = (
+                f"the ACCESS EXCLUSIVE lock an earlier statement of the revision took on {where(operation)}:"
+                " every read and write waits"
+            )
+        else:
+            lock = f"a SHARE lock on {where(operation)}: every INSERT, UPDATE and DELETE waits"
         yield self.report(
             rev_id,
             file,
             operation,
-            f"{shown(operation)} builds the index under a SHARE lock on {where(operation)}: "
-            "every INSERT, UPDATE and DELETE waits for the whole build",
+            f"{shown(operation)} builds the index under {lock} for the whole build",
             f"build it with postgresql_concurrently=True (CREATE INDEX CONCURRENTLY) inside `{AUTOCOMMIT}`",
             autocommit_fix(file.path, operation, True, "build the index concurrently in an autocommit block"),
         )

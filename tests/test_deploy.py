@@ -2410,3 +2410,28 @@ def test_a_column_not_null_since_an_earlier_revision_is_known_through_a_tuple_lo
     )
     write_project(tmp_path, files={"0001_a1.py": first, "0002_b2.py": second})
     assert codes(lint(tmp_path, "--select", "MG406")[1]) == []
+
+
+def test_an_index_built_after_an_alter_of_its_table_names_the_access_exclusive_lock(tmp_path: Path) -> None:
+    """Re-sample #29: autogenerate's add_column then create_index: the build runs under the
+    ACCESS EXCLUSIVE lock ADD COLUMN took, so reads wait too, not writes alone."""
+    write_project(
+        tmp_path,
+        files={
+            "0001_r1.py": revision("r1", None, "op.create_table('users', sa.Column('id', sa.Integer()))"),
+            "0002_r2.py": revision(
+                "r2",
+                "r1",
+                "op.add_column('users', sa.Column('email', sa.String()))\n"
+                "op.create_index('ix_users_email', 'users', ['email'])\n"
+                "op.create_index('ix_orders_email', 'orders', ['email'])",
+            ),
+        },
+    )
+    _, output = lint(tmp_path, "--select", "MG401")
+    assert [line.split(": ", 1)[1] for line in output.splitlines() if ": MG401" in line] == [
+        "MG401 op.create_index('ix_users_email', 'users') builds the index under the ACCESS EXCLUSIVE lock an"
+        " earlier statement of the revision took on users: every read and write waits for the whole build",
+        "MG401 op.create_index('ix_orders_email', 'orders') builds the index under a SHARE lock on orders:"
+        " every INSERT, UPDATE and DELETE waits for the whole build",
+    ]
