@@ -521,7 +521,7 @@ def test_an_f_string_table_is_named_as_the_f_string_writes_it(tmp_path: Path) ->
         "0001_r1.py:7:20: MG407 ALTER COLUMN value changes {schema}.{table}.value to json: " in result.stdout
     )
     assert (
-        "0001_r1.py:8:20: MG401 CREATE INDEX ix_v builds the index under a SHARE lock on {schema}.{table}"
+        "0001_r1.py:8:20: MG401 CREATE INDEX ix_v builds the index under the ACCESS EXCLUSIVE lock an earlier statement of the revision took on {schema}.{table}"
         in (result.stdout)
     )
 
@@ -774,7 +774,7 @@ def test_schema_keywords_name_the_tables(tmp_path: Path) -> None:
         ("0001_r1.py", 8, "MG502"),
     ]
     assert (
-        "op.create_index(None, 'events.principals') builds the index under a SHARE lock on events.principals"
+        "op.create_index(None, 'events.principals') builds the index under the ACCESS EXCLUSIVE lock an earlier statement of the revision took on events.principals"
         in output
     )
     assert "op.create_foreign_key(None, 'events.principals') checks every row of events.principals" in output
@@ -1444,7 +1444,7 @@ def test_a_module_constant_names_the_table(tmp_path: Path) -> None:
     _, output = lint(tmp_path, "--select", "MG401,MG406")
     assert codes(output) == [("0002_r2.py", 10, "MG401")]
     assert (
-        "op.create_index('ix_attributes_value', 'attributes') builds the index under a SHARE lock on attributes"
+        "op.create_index('ix_attributes_value', 'attributes') builds the index under the ACCESS EXCLUSIVE lock an earlier statement of the revision took on attributes"
         in output
     )
 
