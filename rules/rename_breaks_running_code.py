@@ -177,11 +177,14 @@ class RenameBreaksRunningCode(DeployRule):
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
+        said = ""
         if operation.name == "rename_table":
             if _name_taken_again(file, operation):
                 return  # a view bridges, or the table is rebuilt: the old name still answers
             table = f"table {operation.table}" if operation.table else where(operation)
             what = f"renames {table} to {operation.option('new_table_name') or 'a new name'}"
+            if operation.via == "sql":  # the statement says it all: not "RENAME TABLE t renames table t"
+                said = f"ALTER TABLE {operation.table} RENAME TO {operation.option('new_table_name')}"
         elif operation.name == "alter_column" and operation.option("new_column_name") not in (None, "None"):
             if _added(file, operation, after=False):
                 return  # a column this upgrade() added: the running release never knew its name
@@ -189,13 +192,16 @@ class RenameBreaksRunningCode(DeployRule):
                 return  # a new column takes the old name: the running release's queries still find it
             new = literal_option(operation, "new_column_name", "a name computed at run time")
             what = f"renames {'column ' * bool(operation.target)}{column_of(operation)} to {new}"
+            if operation.via == "sql":
+                said = f"ALTER TABLE {operation.table} RENAME COLUMN {operation.target} TO {new}"
         else:
             return
         yield self.report(
             rev_id,
             file,
             operation,
-            f"{shown(operation)} {what}: the release still running during the deploy uses the old name, "
+            f"{said if operation.via == 'sql' else f'{shown(operation)} {what}'}: the release still running"
+            " during the deploy uses the old name, "
             "and its queries fail until the new code is out",
             "expand and contract: add the new name beside the old one, move the code, "
             "and drop the old name in a later release",

@@ -502,7 +502,7 @@ def test_a_rename_in_sql_is_named_as_the_statement_says(tmp_path: Path) -> None:
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     result = cli_runner().invoke(main, ["lint", "--no-cache", "--select", "MG410", str(tmp_path)])
     assert (
-        "0001_r1.py:6:17: MG410 RENAME COLUMN persona renames column characters.persona to personality: "
+        "0001_r1.py:6:17: MG410 ALTER TABLE characters RENAME COLUMN persona TO personality: "
         "the release still running"
     ) in result.stdout
 
