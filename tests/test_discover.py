@@ -1056,6 +1056,15 @@ def test_a_plugin_version_directory_is_linted_without_configuration(
     )
     alone = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "myplugin/alembic/c2_step.py"])
     assert (alone.exit_code, alone.stdout) == (0, "All checks passed: 2 revisions in 1 environment.\n")
+    # the directory named, or `.` inside it, is read as the walk from the top reads it (corpus 21:
+    # invenio-communities' alembic/ gave 6 false MG103 so)
+    by_path = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "myplugin/alembic"])
+    assert (by_path.exit_code, by_path.stdout) == (0, "All checks passed: 2 revisions in 1 environment.\n")
+    assert by_path.stderr.endswith("linted as one history\n")
+    monkeypatch.chdir(tmp_path / "myplugin" / "alembic")
+    inside = cli_runner().invoke(main, ["lint", "--no-cache", "--concise"])
+    assert (inside.exit_code, inside.stdout) == (0, "All checks passed: 2 revisions in 1 environment.\n")
+    monkeypatch.chdir(tmp_path)
     # a near miss of one of its own revisions is still a missing parent
     typo = tmp_path / "myplugin" / "alembic" / "c2_step.py"
     typo.write_text(typo.read_text().replace("down_revision = 'b1'", "down_revision = 'b1_step'"))

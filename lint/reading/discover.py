@@ -277,7 +277,11 @@ def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -
     # a versions directory named on the command line: it holds revisions, not a runner script
     # that happens to sit at a project's top (pybossa's cli.py)
     if any(_REVISION_FILE.match(p.name) and _may_be_revision(p) for p in path.iterdir() if p.is_file()):
-        return _Found(path, _environment(_display(path, cwd), None, (path,), False, cwd))
+        if (path.parent / "env.py").is_file():  # the versions/ of a script directory
+            return _Found(path, _environment(_display(path, cwd), None, (path,), False, cwd))
+        # nothing configures it (_configured_below): read as the walk from the top reads it,
+        # a parent in the host's history not missing (invenio-communities' alembic/)
+        return _Found(path, _unconfigured_history(path, cwd))
     return _search_down(path, cwd)
 
 
