@@ -1138,3 +1138,32 @@ def test_a_version_directory_that_cannot_be_listed_is_a_clean_error(
     assert result.exit_code == 2
     assert "cannot list" in result.stderr and "Permission denied" in result.stderr
     assert "Traceback" not in result.output and "internal error" not in result.stderr
+
+
+def test_a_plugin_directory_beside_a_configured_environment_is_linted_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GeoNature: backend/app/migrations is configured (alembic.ini, env.py); the modules'
+    branches under contrib/<module>/migrations are added to version_locations in code. A
+    lint of the repository read the first and skipped 49 revisions without a word."""
+    app = tmp_path / "backend" / "app" / "migrations"
+    (app / "versions").mkdir(parents=True)
+    (app / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s\n")
+    (app / "env.py").write_text("from alembic import context\n")
+    (app / "versions" / "a1_step.py").write_text(version_source(spec("a1")))
+    module = tmp_path / "contrib" / "reports" / "migrations"
+    module.mkdir(parents=True)
+    branch = version_source(spec("r1")).replace("depends_on = None", "depends_on = 'a1'")
+    (module / "r1_step.py").write_text(branch)
+    (module / "r2_step.py").write_text(version_source(spec("r2<-r1")))
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "."])
+    assert (result.exit_code, result.stdout) == (
+        0,
+        "backend/app/migrations/alembic.ini: 1 revision, ok\ncontrib/reports/migrations: 2 revisions, ok\n"
+        "All checks passed: 3 revisions in 2 environments.\n",
+    )
+    assert result.stderr == (
+        "miglint: contrib/reports/migrations: revision files that no Alembic configuration here names:"
+        " linted as one history\n"
+    )

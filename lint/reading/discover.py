@@ -514,6 +514,25 @@ def _search_down(start: Path, cwd: Path) -> _Found:
             "[tool.alembic] here or above, nor below); pass a path or declare "
             "[[tool.miglint.environments]]"
         )
+    # Directories of revision files no environment here reads (GeoNature's contrib/<module>/
+    # migrations, branches the application adds to version_locations in code): linted as the
+    # walk reads them where nothing is configured, never skipped without a word.
+    # (realpath, not resolve(): a link loop among the files is MG001's, never an error here)
+    covered = [
+        Path(os.path.realpath(place))
+        for env in environments
+        for place in (*env.version_locations, *([env.script_location] if env.script_location else []))
+    ]
+    covered += [Path(os.path.realpath(c)) for c in claimed]
+    read = {os.path.realpath(f.parent) for env in environments for f in (*env.files, *env.uncovered)}
+    for extra in _version_directories(start, cwd):
+        (where,) = extra.version_locations
+        real = Path(os.path.realpath(where))
+        if str(real) in read or any(real == c or c in real.parents for c in covered):
+            continue
+        if (where.parent / "env.py").is_file():
+            continue  # a script directory's versions/: _is_alembic_env said whether it is one
+        environments.append(extra)
     return _Found(start, environments, problems)
 
 
