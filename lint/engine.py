@@ -95,6 +95,7 @@ def lint_records(
     reference: RefHistory | None = None,
     memo: RuleMemo | None = None,
     branch_of_another: bool = False,
+    in_code: bool = False,
 ) -> EnvironmentResult:
     """Every finding of the enabled rules on one environment, sorted, suppressions applied.
     `memo`: the previous run's findings of the per-revision rules (lint/memo.py)."""
@@ -103,6 +104,7 @@ def lint_records(
     graph = RevisionGraph(records)
     graph.uncovered = tuple(uncovered)
     graph.branch_of_another = branch_of_another  # discover.Environment.branch_of_another
+    graph.in_code = in_code  # discover.Environment.in_code
     if deploy is not None:
         graph.deploy = deploy
     graph.head_file = head_file

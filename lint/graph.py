@@ -62,6 +62,7 @@ class RevisionGraph:
         # a plugin's branch of another project's history, set by the engine: its roots'
         # parents are in that history (MG103)
         self.branch_of_another = False
+        self.in_code = False  # the environment's locations are partly given in code (MG103)
         # what is deployed, env.py and the database, for MG4xx (lint/history/deploy.py), set by the engine
         self.deploy = DeployContext()
         # what `head-file` holds (MG120), and REF's history with --against (MG121-MG123)

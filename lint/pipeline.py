@@ -342,6 +342,7 @@ def _lint_environments(
             reference=reference,
             memo=memo,
             branch_of_another=env.branch_of_another,
+            in_code=env.in_code,
         )
         graph = result.graph
         diagnostics = result.diagnostics

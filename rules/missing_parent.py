@@ -50,7 +50,12 @@ class MissingParent(GraphRule):
     parents of the copies it set aside, and fails on theirs the same way.
     Not reported in a directory of revisions that nothing configures (a plugin's branch
     of its host's history, linted without configuration): a parent there is the host's,
-    unless the id is a near miss of one of the directory's own.
+    unless the id is a near miss of one of the directory's own. Nor a `depends_on` (a
+    `down_revision` still is) in an environment whose script location code gives (an ini
+    without `script_location`, as Flask-Migrate runs it; a template code fills in; a script
+    directory no configuration names): code that sets the script location may add version
+    locations too, and GeoNature's adds those of its modules, whose revisions its own
+    depend on. A near miss of one of the environment's ids is still reported.
 
     ## Example
     ```python
@@ -88,6 +93,8 @@ class MissingParent(GraphRule):
                 continue
             if graph.branch_of_another and suggest(graph, ref.parent) is None:
                 continue  # a revision of the host's history, which this directory branches from
+            if graph.in_code and ref.kind != DOWN and suggest(graph, ref.parent) is None:
+                continue  # perhaps in a version location the code adds (GeoNature's modules)
             yield self.report(graph, ref)
 
     def report(self, graph: RevisionGraph, ref: Dangling) -> Diagnostic:

@@ -728,6 +728,29 @@ def test_a_broken_section_of_an_ini_is_one_finding_and_the_others_are_linted(
     ]
 
 
+@pytest.mark.parametrize(
+    ("ini", "history", "expected"),
+    [
+        # GeoNature: no script_location (the app gives it, and adds its modules' version
+        # locations): a depends_on naming another package's revision is not missing
+        ("[alembic]\n", ("a", "b<-a+6afe74833ed0"), []),
+        # ... but a down_revision is, and so is a near miss of one of its own ids
+        ("[alembic]\n", ("a", "b<-6afe74833ed0"), [("MG103", "b")]),
+        ("[alembic]\n", ("9f3e1c2b7a40", "b<-9f3e1c2b7a40+9f3e1c2b7a41"), [("MG103", "b")]),
+        # an ini that names the script location: every location is in the files
+        ("[alembic]\nscript_location = %(here)s\n", ("a", "b<-a+6afe74833ed0"), [("MG103", "b")]),
+    ],
+)
+def test_a_depends_on_outside_an_environment_whose_locations_code_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ini: str, history: tuple[str, ...], expected: list
+) -> None:
+    write(tmp_path / "migrations" / "alembic.ini", ini)
+    script_dir(tmp_path / "migrations", *history)
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert [(d["code"], d["revisions"][0]) for d in report["diagnostics"]] == expected
+    assert code == (1 if expected else 0)
+
+
 def test_the_leftover_template_section_beside_the_sections_a_project_runs_is_no_environment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

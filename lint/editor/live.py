@@ -308,6 +308,7 @@ class Session:
             runner_suppressions=suppressions,
             uncovered=uncovered,
             branch_of_another=env.branch_of_another,
+            in_code=env.in_code,
         )
         diagnostics = result.diagnostics
         if part.baseline:

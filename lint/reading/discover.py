@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
 from ..lazydataclass import dataclass, field, replace
@@ -86,6 +86,11 @@ class Environment:
     # A directory of revisions nothing here configures (a plugin's branch of a host's
     # history, _version_directories): a parent in the host's history is not missing (MG103)
     branch_of_another: bool = False
+    # Its script location is given in code (an ini without script_location, as Flask-Migrate
+    # runs it; a template code fills in; a script directory no configuration names): code may
+    # add version locations too (GeoNature adds its modules'), so a depends_on that names no
+    # revision here may name one of theirs (MG103)
+    in_code: bool = False
 
 
 @dataclass(frozen=True)
@@ -273,7 +278,7 @@ def _environments_for(target: Path | None, cwd: Path, whole_tree: bool = True) -
         return _Found(path, beside)
     if (path / "env.py").is_file() or (path / "versions").is_dir():
         env = _environment(_display(path, cwd), path, (path / "versions",), False, cwd, default_versions=True)
-        return _Found(path, env)
+        return _Found(path, [replace(e, in_code=True) for e in env])  # no configuration names it
     # a versions directory named on the command line: it holds revisions, not a runner script
     # that happens to sit at a project's top (pybossa's cli.py)
     if any(_REVISION_FILE.match(p.name) and _may_be_revision(p) for p in path.iterdir() if p.is_file()):
@@ -490,7 +495,7 @@ def _search_down(start: Path, cwd: Path) -> _Found:
             order,
             script,
             script / "env.py",
-            _environment,
+            _configured_in_code,
             _display(script, cwd),
             script,
             (script / "versions",),
@@ -558,6 +563,11 @@ def _version_directories(start: Path, cwd: Path) -> list[Environment]:
             found.extend(_unconfigured_history(here, cwd))
             dirnames[:] = []  # its sub-directories are its own (a recursive layout)
     return found
+
+
+def _configured_in_code(*arguments: Any, **keywords: Any) -> list[Environment]:
+    """_environment's, for a script directory no configuration file names (Environment.in_code)."""
+    return [replace(env, in_code=True) for env in _environment(*arguments, **keywords)]
 
 
 def _unconfigured_history(directory: Path, cwd: Path) -> list[Environment]:
@@ -955,6 +965,7 @@ def _read_ini_section(
 
     script = option("script_location")
     note = None
+    in_code = False  # the script location is code's (Environment.in_code)
     if script is not None:
         with _blaming("script_location"):
             script_location = _resolve(script, ini.parent, name)
@@ -963,6 +974,7 @@ def _read_ini_section(
         script_location = _resolve(script, fallback.path.parent, name)
     else:
         script_location = ini.parent
+        in_code = True
         note = (
             f"{name}: no script_location (Flask-Migrate passes it in code); "
             f"linting {_display(ini.parent, cwd)}, which holds {_holding(ini.parent)}"
@@ -991,6 +1003,7 @@ def _read_ini_section(
             beside = None  # another ini's environment: this ini's path is stale, not a template
         if beside is not None:
             # A template that code fills in (`script_location = {alembic_dir}`)
+            in_code = True
             note = (
                 f"{name}: script_location {_shortened(script or '')} does not exist (set in code?); "
                 f"linting {_display(beside, cwd)}, which holds {_holding(beside)}"
@@ -1037,6 +1050,8 @@ def _read_ini_section(
         if key is None or (key == "script_location" and script is None):
             raise ConfigError(str(error)) from None  # set by [tool.alembic], or no option sets it
         raise SettingError(str(error), key) from None
+    if in_code:
+        found = [replace(env, in_code=True) for env in found]
     dialect = _url_dialect(parser, section)
     return [replace(env, url_dialect=dialect) for env in found] if dialect else found
 
