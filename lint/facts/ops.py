@@ -587,15 +587,9 @@ def _mysql_types(
 
 def _followed_by_variant(text: str, end: int) -> bool:
     """`mysql.LONGBLOB().with_variant(...)`: the type's own brackets, then `.with_variant(`."""
-    position = end
-    if text.startswith("(", position):
-        depth = 0
-        for position in range(end, min(len(text), end + 500)):
-            depth += {"(": 1, ")": -1}.get(text[position], 0)
-            if depth == 0:
-                break
-        position += 1
-    return text[position : position + 200].lstrip().startswith(".with_variant(")
+    closing = _closing_bracket(text, end, end + 500) if text.startswith("(", end) else end - 1
+    after = end if closing is None else closing + 1
+    return text[after : after + 200].lstrip().startswith(".with_variant(")
 
 
 def _enclosing_call(text: str, start: int) -> str | None:
