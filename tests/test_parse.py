@@ -742,3 +742,13 @@ def test_plain_header_reader_follows_dotted_names_through_the_imports(source: by
     if b"ocata01" in source:
         assert read is not None
         assert read.values["branch_labels"].imported_items == ("ocata01", ("glance.db.migration", "C", 0))
+
+
+def test_a_file_python_cannot_decode_keeps_its_header_when_the_bad_byte_is_elsewhere() -> None:
+    """An accented letter saved as latin-1 in a string: MG001, and the revision keeps its place
+    (its child's parent was reported missing too, MG103, for the one cause)."""
+    record = parse_revision_file("v.py", b'revision = "b"\ndown_revision = "a"\nx = "\xe9"\n')
+    assert record.problem is not None and record.problem.message.startswith("cannot decode as utf-8")
+    assert (record.revision.ids, record.down_revision.ids) == (("b",), ("a",))
+    in_the_id = parse_revision_file("v.py", b'revision = "b\xe9"\ndown_revision = "a"\n')
+    assert in_the_id.problem is not None and in_the_id.revision is None

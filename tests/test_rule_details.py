@@ -117,12 +117,16 @@ def test_missing_parent_suggests_file_stem_prefix_and_near_match(tmp_path: Path)
 def test_missing_parent_in_a_file_that_cannot_be_read_names_that_file(tmp_path: Path) -> None:
     write_project(tmp_path, ["a", "c<-b"])
     versions = tmp_path / "migrations" / "versions"
-    (versions / "b_latin1.py").write_bytes(b"revision = 'b'\ndown_revision = 'a'\n# caf\xe9\n")
+    (versions / "b_broken.py").write_bytes(b"revision = 'b'\ndown_revision = 'a'\nx = (\n")
     (found,) = lint(tmp_path, "MG103")
     assert (Path(found.path).name, found.span.line, found.revisions) == ("0001_c.py", 14, ("c", "b"))
-    assert found.help == "b_latin1.py probably declares it but cannot be read (MG001): fix that file"
-    (versions / "b_latin1.py").write_bytes(b"revision = 'b'\ndown_revision = 'a'\n")
+    assert found.help == "b_broken.py probably declares it but cannot be read (MG001): fix that file"
+    (versions / "b_broken.py").write_bytes(b"revision = 'b'\ndown_revision = 'a'\n")
     assert lint(tmp_path, "MG103") == []
+    # a byte Python cannot decode, outside the header: MG001 alone, the revision keeps its place
+    (versions / "b_broken.py").write_bytes(b"revision = 'b'\ndown_revision = 'a'\n# caf\xe9\n")
+    assert lint(tmp_path, "MG103") == []
+    assert [d.code for d in lint(tmp_path, "MG001")] == ["MG001"]
 
 
 def test_cycle_lists_revisions_in_order_with_files(tmp_path: Path) -> None:

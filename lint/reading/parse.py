@@ -71,7 +71,7 @@ def parse_revision_file(
     """
     text, problem = _decode(data)
     if problem is not None:
-        return RevisionFile(path=path, problem=problem)
+        return _undecodable(path, data, problem)
     assert text is not None
     suppressions = _suppressions(text)
 
@@ -208,6 +208,32 @@ def _uncompiled(
 
         read = read_header(header, header)  # the region compiles: read as a module of its own
     return replace(record, **_header_fields(read))
+
+
+def _undecodable(path: str, data: bytes, problem: ParseProblem) -> RevisionFile:
+    """A file Python cannot decode (MG001), with its header when the header's lines read
+    as UTF-8 with the bad bytes replaced (an accented letter of another encoding in the
+    docstring or a string): the revision keeps its place in the graph, and its children's
+    parent is not reported missing besides (MG103)."""
+    record = RevisionFile(path=path, problem=problem)
+    text = _LONE_CR.sub("\n", data.decode("utf-8", "replace")).lstrip("\ufeff")
+    header = _header_region(text) or text
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(header, "<header>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return record
+    read = read_plain_header(text, header)
+    if read is None:
+        from .astheader import read_header
+
+        read = read_header(header, header)
+    fields = _header_fields(read)
+    for value in (fields["revision"], fields["down_revision"], fields["branch_labels"], fields["depends_on"]):
+        if value is not None and any("\ufffd" in str(i) for i in getattr(value, "ids", ()) or ()):
+            return record  # the bad byte is in an id: what it reads as is not the id
+    return replace(record, **fields)
 
 
 def _header_fields(read: PlainHeader) -> dict[str, object]:
