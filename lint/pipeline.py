@@ -524,8 +524,11 @@ def unread_runners(paths: Sequence[Path], read: Collection[str]) -> tuple[tuple[
 
 
 def _stamps_with_alembic(text: str) -> bool:
-    """The text mentions alembic and a stamp (`command.stamp`, `alembic stamp`) or the version table."""
-    return "alembic" in text and (_STAMP_WORD.search(text) is not None or "alembic_version" in text)
+    """The text mentions alembic (or Flask-Migrate) and a stamp (`command.stamp`, `alembic stamp`,
+    `flask db stamp`) or the version table."""
+    from .reading.runnerfiles import runs_migrations
+
+    return runs_migrations(text) and (_STAMP_WORD.search(text) is not None or "alembic_version" in text)
 
 
 _STAMP_WORD = pattern(r"\bstamp\b")

@@ -74,10 +74,19 @@ class StampUnknownRevision(RunnerRule):
                     yield self.diagnostic(
                         site.path,
                         target.span,
-                        f"`alembic {site.command}` target {value!r} is not a revision, prefix or branch "
+                        f"`{_run_as(site)}` target {value!r} is not a revision, prefix or branch "
                         "label of this history",
                         help=f"did you mean {guess}?"
                         if guess
                         else "name a revision that `alembic heads` / `alembic history` lists",
                         revisions=(value,),
                     )
+
+
+def _run_as(site: StampSite) -> str:
+    """How the message names the command: as the runner writes it."""
+    if site.tool == "flask db":
+        return f"flask db {site.command}"
+    if site.tool == "flask_migrate":
+        return f"flask_migrate.{site.command}()"
+    return f"alembic {site.command}"

@@ -60,7 +60,10 @@ class StampWithoutUpgrade(RunnerRule):
             below_head = [t for t in site.targets if t.value not in (None, "base") and not may_be_head(t)]
             if not below_head:
                 continue
-            ending = f"returns at line {site.exits_at}" if site.exits_at else "the function ends"
+            if site.in_shell:
+                ending = f"exits at line {site.exits_at}" if site.exits_at else "the script ends"
+            else:
+                ending = f"returns at line {site.exits_at}" if site.exits_at else "the function ends"
             values = ", ".join(sorted({repr(t.value) for t in below_head}))
             yield self.diagnostic(
                 site.path,

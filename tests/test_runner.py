@@ -356,7 +356,7 @@ def test_fix_in_a_shell_script_writes_a_bare_word(tmp_path: Path, monkeypatch: p
 def test_shell_stamp_then_exit_is_mg302(tmp_path: Path) -> None:
     text = "#!/bin/sh\nalembic stamp a\nexit 0\nalembic upgrade head\n"
     (found,) = lint_entrypoint(tmp_path, text, "MG302")
-    assert found.message.startswith("stamps 'a' and then returns at line 3 without running `alembic upgrade`")
+    assert found.message.startswith("stamps 'a' and then exits at line 3 without running `alembic upgrade`")
 
 
 @pytest.mark.parametrize(

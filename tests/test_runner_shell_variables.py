@@ -67,7 +67,7 @@ def test_a_literal_assigned_in_the_script_is_followed(tmp_path: Path) -> None:
     assert lint_script(tmp_path, script) == [
         (
             "MG302", 4, 0,
-            "stamps 'b' and then the function ends without running `alembic upgrade`: "
+            "stamps 'b' and then the script ends without running `alembic upgrade`: "
             "the revisions after it stay missing until something else upgrades",
         ),
     ]  # fmt: skip
@@ -148,10 +148,10 @@ def test_a_stamp_whose_path_ends_without_upgrade_is_still_mg302(tmp_path: Path) 
     """
     missing = "the revisions after it stay missing until something else upgrades"
     assert lint_script(tmp_path, exits) == [
-        ("MG302", 2, 0, f"stamps 'b' and then returns at line 4 without running `alembic upgrade`: {missing}")
+        ("MG302", 2, 0, f"stamps 'b' and then exits at line 4 without running `alembic upgrade`: {missing}")
     ]
     assert lint_script(tmp_path, upgrade_on_failure_only) == [
-        ("MG302", 2, 5, f"stamps 'b' and then the function ends without running `alembic upgrade`: {missing}")
+        ("MG302", 2, 5, f"stamps 'b' and then the script ends without running `alembic upgrade`: {missing}")
     ]
     assert lint_script(tmp_path, "#!/bin/sh\nalembic stamp zzz\nalembic upgrade head\n") == [
         (

@@ -521,3 +521,48 @@ def test_a_runner_of_a_project_with_its_own_settings_is_not_read_for_a_neighbour
     result = run(tmp_path, monkeypatch, "lint", "--no-cache", ".")
     assert "clean/alembic.ini: 8 revisions, ok\n" in result.stdout
     assert "seed-chain/alembic.ini: 24 revisions, 1 error, 1 warning\n" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        # corpus 23 (thermostart, CostHive): Flask-Migrate's command line never says "alembic"
+        (
+            {"entrypoint.sh": "#!/bin/sh\nflask db stamp aa\nflask db upgrade\n"},
+            [
+                "entrypoint.sh:2:16: MG303 `flask db stamp` target 'aa' is not a revision, prefix or branch label of this history"
+            ],
+        ),
+        (
+            {"boot.sh": "#!/bin/sh\npython manage.py db stamp a\n"},
+            [
+                "boot.sh:2:8: MG302 stamps 'a' and then the script ends without running `alembic upgrade`: the revisions after it stay missing until something else upgrades"
+            ],
+        ),
+        # the stamp of the baseline, then Flask-Migrate's upgrade: nothing to say
+        ({"boot.sh": "#!/bin/sh\nalembic stamp a\nflask --app app db upgrade\n"}, []),
+        ({"boot.sh": "#!/bin/sh\nflask db stamp a\npython manage.py db upgrade\n"}, []),
+        # a Python runner through flask_migrate, which never says "alembic" either
+        (
+            {
+                "manage.py": "from flask_migrate import stamp, upgrade\n\n\ndef adopt():\n    stamp(revision='zz')\n    upgrade()\n"
+            },
+            [
+                "manage.py:5:20: MG303 `flask_migrate.stamp()` target 'zz' is not a revision, prefix or branch label of this history"
+            ],
+        ),
+        (
+            {
+                "run.py": "import subprocess\nsubprocess.run(['flask', 'db', 'stamp', 'zz'])\nsubprocess.run(['flask', 'db', 'upgrade'])\n"
+            },
+            [
+                "run.py:2:41: MG303 `flask db stamp` target 'zz' is not a revision, prefix or branch label of this history"
+            ],
+        ),
+    ],
+)
+def test_flask_migrates_command_line_stamps_and_upgrades(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str], expected: list[str]
+) -> None:
+    project(tmp_path, files)
+    assert findings(tmp_path, monkeypatch) == expected

@@ -69,7 +69,17 @@ def _mentions_stamping(path: Path) -> bool:
     except OSError:
         return False
     # a runner may also write the version row itself, never saying "stamp"
-    return "alembic" in text and ("stamp" in text or "alembic_version" in text)
+    return runs_migrations(text) and ("stamp" in text or "alembic_version" in text)
+
+
+# Flask-Migrate's command line (`flask db stamp`, `python manage.py db upgrade`): a runner
+# that never says "alembic"
+_FLASK_DB = pattern(r"\b(?:flask|manage\.py)\b[^\n]*\bdb(?:\s+|['\"]\s*,\s*['\"])(?:stamp|upgrade)\b")
+
+
+def runs_migrations(text: str) -> bool:
+    """The text names Alembic, Flask-Migrate's module or Flask-Migrate's command line."""
+    return "alembic" in text or "flask_migrate" in text or _FLASK_DB.search(text) is not None
 
 
 def _git_files(root: Path) -> list[Path] | None:

@@ -123,6 +123,7 @@ class StampSite:
     upgraded_after: bool = True
     exits_at: int | None = None
     exits_program: bool = False  # what is reached at exits_at ends the program (sys.exit), not the function
+    in_shell: bool = False  # a shell script's line: it has no function to end, it exits
     # The line of a test of the database's revision that follows and stops the program
     # when it is not what it should be (a loud stop, not a silent one).
     checked_at: int | None = None

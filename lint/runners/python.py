@@ -23,7 +23,7 @@ import ast
 import re
 import shlex
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 
 from ..lazydataclass import dataclass, replace
 from ..lazyre import pattern
@@ -620,7 +620,15 @@ class _Runner:
                 if found is None:
                     return None
                 command, index = found
-                return command, "alembic CLI", items[index] if index < len(items) else None
+                tool = cli_tool(texts[: texts.index(command)])
+                if index < len(items):
+                    return command, tool, items[index]
+                # `flask db stamp` without a revision stamps head (Flask-Migrate's default)
+                return (
+                    command,
+                    tool,
+                    _implicit_head(call) if tool == FLASK_CLI and command == "stamp" else None,
+                )
             if isinstance(words, ast.JoinedStr):
                 return _fstring_command(words)
             if isinstance(words, ast.Constant) and isinstance(words.value, str):
@@ -632,13 +640,18 @@ class _Runner:
                 if found is None:
                     return None
                 command, index = found
+                tool = cli_tool(parts[: parts.index(command)])
                 if index >= len(parts):
-                    return command, "alembic CLI", None
+                    return (
+                        command,
+                        tool,
+                        _implicit_head(call) if tool == FLASK_CLI and command == "stamp" else None,
+                    )
                 # `$REV`, `${REV}`, `$(cmd)`: the shell fills it in at run time, a value miglint cannot name
                 expanded = "$" in parts[index] or "`" in parts[index]
                 return (
                     command,
-                    "alembic CLI",
+                    tool,
                     _located(ast.Constant(None if expanded else parts[index]), words),
                 )
         return None
@@ -802,19 +815,36 @@ def _loads_dump(text: str) -> bool:
 
 
 def command_index(words: list[str | None]) -> tuple[str, int] | None:
-    """(command, index of the revision) in an `alembic ... stamp|upgrade [options] REV` word list."""
+    """(command, index of the revision) in an `alembic ... stamp|upgrade [options] REV` word
+    list, or Flask-Migrate's `flask ... db stamp|upgrade [options] [REV]` (and `manage.py db`)."""
     command = next((w for w in words if w in _COMMANDS), None)
     if command is None:
         return None
     start = words.index(command)
-    if not any(
-        w is not None and w.rsplit("/", 1)[-1] in ("alembic", "alembic.exe") for w in words[:start]
-    ) and ("-m" not in words[:start] or "alembic" not in words[:start]):
+    if (
+        not any(w is not None and w.rsplit("/", 1)[-1] in ("alembic", "alembic.exe") for w in words[:start])
+        and ("-m" not in words[:start] or "alembic" not in words[:start])
+        and cli_tool(words[:start]) != FLASK_CLI
+    ):
         return None
     index = start + 1
     while index < len(words) and words[index] is not None and words[index].startswith("-"):  # type: ignore[union-attr]
         index += 2 if words[index] in _OPTIONS_WITH_VALUE else 1
     return command, index
+
+
+FLASK_CLI = "flask db"  # StampSite.tool of Flask-Migrate's command line
+
+
+def cli_tool(words: Sequence[str | None]) -> str:
+    """Which command line a word list runs: Flask-Migrate's `flask db` / `manage.py db`
+    (its subcommand right before the stamp or upgrade), else Alembic's own."""
+    launcher = {w.rsplit("/", 1)[-1] for w in words if w is not None}
+    if words and words[-1] == "db" and launcher & {"flask", "manage.py", "flask.exe"}:
+        return FLASK_CLI
+    if len(words) > 1 and words[-1] == "db" and "flask" in words and "-m" in words:
+        return FLASK_CLI  # `python -m flask db stamp`
+    return "alembic CLI"
 
 
 def _fstring_command(words: ast.JoinedStr) -> tuple[str, str, ast.expr | None] | None:
@@ -828,9 +858,10 @@ def _fstring_command(words: ast.JoinedStr) -> tuple[str, str, ast.expr | None] |
     if found is None:
         return None
     command, index = found
+    tool = cli_tool(split[: split.index(command)])
     if index >= len(split) or split[index] is None:
-        return command, "alembic CLI", None
-    return command, "alembic CLI", _filled_fstring(str(split[index]), placeholders, words)
+        return command, tool, None
+    return command, tool, _filled_fstring(str(split[index]), placeholders, words)
 
 
 def _implicit_head(call: ast.Call) -> ast.Constant:

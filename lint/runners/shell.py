@@ -31,12 +31,14 @@ from ..lazyre import pattern
 from ..model import Span
 from .facts import UNKNOWN, Condition, DbFacts, StampSite, Target
 from .flow import Count, Flag, TableNames, count_facts, sql_kind, truth
-from .python import command_index
+from .python import FLASK_CLI, cli_tool, command_index
 
 _IF = pattern(r"^\s*(?:if|elif)\s+(?P<test>.+?)\s*;?\s*(?:then)?\s*$")
 _ELSE = pattern(r"^\s*else\b")
 _FI = pattern(r"^\s*fi\b")
-_ALEMBIC = pattern(r"\balembic\b[^\n;&|]*\b(?:stamp|upgrade)\b[^\n;&|]*")
+# `alembic ... stamp|upgrade REV`, and Flask-Migrate's `flask [--app x] db stamp|upgrade [REV]`
+_ALEMBIC = pattern(r"\b(?:alembic|flask|manage\.py)\b[^\n;&|]*\b(?:stamp|upgrade)\b[^\n;&|]*")
+_UPGRADE = pattern(r"\balembic\b.*\bupgrade\b|\b(?:flask|manage\.py)\b.*\bdb\s+upgrade\b")
 _EXIT = pattern(r"^\s*(?:exit|return)\b")
 _ASSIGN = pattern(r"^\s*(?:export\s+|local\s+|readonly\s+)?(?P<name>[A-Za-z_]\w*)=(?P<value>.+)$")
 _EXPANSION = pattern(r"\$\{(?P<braced>[A-Za-z_]\w*)\}|\$(?P<bare>[A-Za-z_]\w*)")
@@ -57,7 +59,7 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
     # One frame per open `if`: its tests so far; in an elif/else branch the earlier
     # tests of the frame were false.
     frames: list[list[Condition]] = []
-    found: list[tuple[int, str, tuple[Target, ...], bool, int, tuple[Condition, ...]]] = []
+    found: list[tuple[int, str, tuple[Target, ...], bool, int, tuple[Condition, ...], str]] = []
     lines = text.splitlines()
     assigned: dict[str, str] = {}  # variable -> the text last assigned to it
     # variable -> what each assignment that may reach here gives it (the value None: not a literal)
@@ -107,6 +109,7 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
             if site is None:
                 continue
             command, index = site
+            tool = cli_tool(words[: words.index(command)])
             value = words[index] if index < len(words) else None
             after_command = match.group(0).find(command) + len(command)
             column = match.start() + (match.group(0).find(value, after_command) if value else 0)
@@ -115,25 +118,30 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
                 conditions = (*(c for f in frames[:-1] for c in f), *negated(frames[-1]))
             span = Span(number, column, number, column + len(value)) if value else None
             targets = _targets(value, span, bindings, conditions) if value and span else ()
+            if value is None and tool == FLASK_CLI and command == "stamp":
+                # `flask db stamp` stamps head when not told a revision (Flask-Migrate's default)
+                at = Span(number, match.start(), number, match.end())
+                targets = (Target("head", at, (), exact=False),)
             in_test = opened is not None and opened.start("test") <= match.start() < opened.end("test")
             on_failure = in_test and opened.group("test").lstrip().startswith("!")  # type: ignore[union-attr]
-            found.append((number, command, targets, on_failure, match.start(), conditions))
+            found.append((number, command, targets, on_failure, match.start(), conditions, tool))
         if single and frames:
             frames.pop()
     sites = []
-    for number, command, targets, on_failure, start, conditions in found:
+    for number, command, targets, on_failure, start, conditions, tool in found:
         upgraded, exits_at = _what_follows(lines, number, on_failure) if command == "stamp" else (True, None)
         sites.append(
             StampSite(
                 path=path,
                 span=Span.point(number, start),
-                tool="alembic CLI",
+                tool=tool,
                 targets=targets,
                 conditions=conditions,
                 after_create_all=False,
                 command=command,
                 upgraded_after=upgraded,
                 exits_at=exits_at,
+                in_shell=True,
             )
         )
     return tuple(sites)
@@ -245,7 +253,7 @@ def _what_follows(lines: list[str], after: int, on_failure: bool = False) -> tup
                 continue
         if skip_below is not None:
             continue
-        if re.search(r"\balembic\b.*\bupgrade\b", code):
+        if _UPGRADE.search(code):
             return True, None
         if _EXIT.match(code):
             return False, number
