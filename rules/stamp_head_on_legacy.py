@@ -39,7 +39,8 @@ class StampHeadOnLegacy(RunnerRule):
     that would be marked applied without running.
 
     A stamp is `alembic stamp` (subprocess, a shell line), `command.stamp(cfg, rev)`,
-    flask_migrate's, SQL writing the version row, or `MigrationContext.stamp(script, rev)`:
+    flask_migrate's (`stamp()`, and `flask db stamp` / `manage.py db stamp`, whose revision is
+    head when none is given), SQL writing the version row, or `MigrationContext.stamp(script, rev)`:
     `context.get_context().stamp(script, script.get_current_head())` in env.py, or on a
     context from `MigrationContext.configure(connection)` in a runner, or oslo.db's
     `AlembicExtension(...).stamp(rev)` / `MigrationManager(...).stamp(rev)`. env.py is read like
