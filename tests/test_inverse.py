@@ -297,3 +297,19 @@ def downgrade():
         o for o in parse_revision_file("v.py", source.encode()).operations if o.option("second_argument")
     ]
     assert call.option("second_argument") == "version"
+
+
+def test_an_enum_column_commented_out_of_a_create_table_creates_no_type() -> None:
+    """osparc: `# sa.Column('state', sa.Enum(..., name='statetype'))` inside op.create_table,
+    the column added by raw SQL of a type an older revision made: MG501 read the comment."""
+    source = (
+        "revision = 'r2'\ndown_revision = 'r1'\n\n\ndef upgrade():\n"
+        "    op.create_table(\n"
+        "        'snapshots',\n"
+        "        sa.Column('id', sa.Integer(), primary_key=True),\n"
+        "        # sa.Column('state', sa.Enum('a', 'b', name='statetype'), nullable=True),\n"
+        "        sa.Column('kind', sa.Enum('x', name='kind'), comment='# not a comment'),\n"
+        "    )\n\n\ndef downgrade():\n    op.drop_table('snapshots')\n"
+    )
+    record = parse_revision_file("v.py", source.encode(), downgrade="facts")
+    assert [(e.name, e.target) for e in record.enums] == [("create_enum", "kind")]

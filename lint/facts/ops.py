@@ -1275,8 +1275,25 @@ def _enum_calls(text: str, start: int = 0, end: int | None = None) -> Iterator[t
         begin = word.start()
         while begin > start and (text[begin - 1].isalnum() or text[begin - 1] in "_."):
             begin -= 1
-        if _QUALIFIER.fullmatch(text, begin, word.start()) is not None:
+        if _QUALIFIER.fullmatch(text, begin, word.start()) is not None and not _in_comment(text, begin):
             yield begin, word.end()
+
+
+def _in_comment(text: str, offset: int) -> bool:
+    """Whether `offset` is inside a `#` comment of its line (osparc: a column commented out of
+    a create_table; quotes on the line before it are followed, a `#` inside one is no comment)."""
+    start = text.rfind("\n", 0, offset) + 1
+    if "#" not in text[start:offset]:
+        return False
+    quote = ""
+    for char in text[start:offset]:
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return True
+    return False
 
 
 def _enum_variables(text: str, lines: list[str]) -> dict[str, _Enum]:
