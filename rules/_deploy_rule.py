@@ -269,7 +269,9 @@ def exclusively_locked(operations: Sequence[OpFact], context: DeployContext) -> 
             continue
         if "other_dialect" in operation.blocks:
             continue
-        table = bare(operation.table)
+        # a table the code names (`op.drop_index(..., table_name=new)` in a loop) by its expression
+        written = operation.option("table_as_written")
+        table = bare(operation.table) or (f"`{written}`" if written else "")
         if not table:
             continue
         if table in held:
@@ -279,7 +281,10 @@ def exclusively_locked(operations: Sequence[OpFact], context: DeployContext) -> 
         ):
             held.add(table)
             if operation.name == "rename_table":  # the lock follows the table to its new name (prefect)
-                held.add(bare(operation.option("new_table_name") or ""))
+                renamed = operation.option("new_table_as_written")
+                held.add(
+                    bare(operation.option("new_table_name") or "") or (f"`{renamed}`" if renamed else "")
+                )
     return found
 
 

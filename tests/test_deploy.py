@@ -2435,3 +2435,19 @@ def test_an_index_built_after_an_alter_of_its_table_names_the_access_exclusive_l
         "MG401 op.create_index('ix_orders_email', 'orders') builds the index under a SHARE lock on orders:"
         " every INSERT, UPDATE and DELETE waits for the whole build",
     ]
+
+
+def test_a_table_named_by_an_expression_keeps_the_lock_its_rename_took(tmp_path: Path) -> None:
+    """skyportal: `for old, new in TABLES: op.rename_table(old, new); op.drop_index(...,
+    table_name=new)`: the rename holds ACCESS EXCLUSIVE on the table `new` names."""
+    first = revision("r1", None, "op.create_table('a_old', sa.Column('id', sa.Integer()))")
+    second = revision(
+        "r2",
+        "r1",
+        "for old, new in get_renames():\n"
+        "    op.rename_table(old, new)\n"
+        "    op.drop_index(f'ix_{old}_id', table_name=new)\n"
+        "    op.drop_index(f'ix_{old}_other', table_name=audit_table)",
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    assert [c for c in codes(lint(tmp_path, "--select", "MG403")[1])] == [("0002_r2.py", 9, "MG403")]

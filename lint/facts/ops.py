@@ -961,6 +961,10 @@ def _arguments(
             _source_of(read, 1, ("new_table_name",))
         )
         options.append(("new_table_name", _qualified(schema, renamed_to)))
+        if not renamed_to:  # `op.rename_table(old, new)` in a loop: the name as written
+            written = _source_of(read, 1, ("new_table_name",))
+            if written and len(written) <= 80 and "\n" not in written:
+                options.append(("new_table_as_written", written))
     return table, target, tuple(options)
 
 
