@@ -118,6 +118,9 @@ class SqlStatement:
     # What it does in op-call terms (sql/ops.py): (op function, table, target, options);
     # RevisionFile.operations holds them as OpFacts with the op calls.
     ops: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = ()
+    # The line of the execute call that runs it, when its text is written elsewhere (a name
+    # bound to the SQL earlier in the function): where it runs among the op calls. 0: at `span`.
+    run_line: int = 0
 
 
 @dataclass(frozen=True)

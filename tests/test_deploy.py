@@ -2451,3 +2451,21 @@ def test_a_table_named_by_an_expression_keeps_the_lock_its_rename_took(tmp_path:
     )
     write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
     assert [c for c in codes(lint(tmp_path, "--select", "MG403")[1])] == [("0002_r2.py", 9, "MG403")]
+
+
+def test_sql_written_before_the_call_that_runs_it_is_ordered_at_the_call(tmp_path: Path) -> None:
+    """emergency-alerts / notifications-api: `index = "CREATE ... CONCURRENTLY ..."`, then
+    `op.execute("COMMIT")`, then `op.execute(index)`: the CONCURRENTLY statement runs after the
+    COMMIT, whose finding is the one (MG402's docs); written inline it already was."""
+    body = (
+        'index = "CREATE UNIQUE INDEX CONCURRENTLY uix_email ON accounts (email)"\n'
+        'op.execute("COMMIT")\n'
+        "op.execute(index)"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG402")[1]) == [("0001_r1.py", 7, "MG402")]
+    operations = facts(revision("r1", None, body))
+    assert [(o.name, o.span.line, o.option("run_line")) for o in operations] == [
+        ("commit", 7, None),
+        ("create_index", 6, "8"),
+    ]

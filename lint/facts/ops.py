@@ -491,10 +491,18 @@ def extract_operations(
         found.extend(_raises(text, by_line))
         if unknown:
             found.extend(_unknown_ops(text, unknown, by_line))
-    found.sort(key=lambda f: (f.span.line, f.span.column, f.entry))
+    found.sort(key=lambda f: (*_place(f), f.entry))
     if any(f.function != f.entry for f in found):  # some run in a module function: order them as run
         found.sort(key=_run_order(text, runs, {f.entry: i for i, f in reversed(list(enumerate(found)))}))
     return tuple(found)
+
+
+def _place(fact: OpFact) -> tuple[int, int]:
+    """Where a fact runs in its function: its line, or the line of the execute call that runs SQL
+    written before it (emergency-alerts: `index = "CREATE INDEX CONCURRENTLY ..."`,
+    `op.execute("COMMIT")`, `op.execute(index)`)."""
+    run_line = fact.option("run_line") if fact.via == "sql" else None
+    return (int(run_line), fact.span.column) if run_line else (fact.span.line, fact.span.column)
 
 
 def _run_order(
@@ -531,8 +539,7 @@ def _run_order(
                     queue.append(helper)
 
     def key(fact: OpFact) -> tuple:
-        place = (fact.span.line, fact.span.column)
-        return (entry_rank.get(fact.entry, 0), *paths.get((fact.function, fact.entry), ()), place)
+        return (entry_rank.get(fact.entry, 0), *paths.get((fact.function, fact.entry), ()), _place(fact))
 
     return key
 
@@ -1048,6 +1055,8 @@ def _sql_facts(statements: Sequence[SqlStatement], covering: dict[int, list[_Blo
             # a CREATE TYPE in a DO block that checks pg_type first (MG501 leaves it alone)
             guarded = statement.guarded and name == "create_enum"
             where = (statement.span, statement.function, statement.entry)
+            if statement.run_line:  # written before the execute call that runs it: ordered there
+                options = (*options, ("run_line", str(statement.run_line)))
             yield OpFact(name, table, target, *where, "sql", options, around, guarded)
 
 

@@ -111,6 +111,10 @@ def sql_facts(
                         (source.shown(child), source.shown(parent)) for child, parent in statement.cascades
                     ),
                     ops=_shown_ops(source, statement.ops) if source.placeholders else statement.ops,
+                    # the text written before the call that runs it (a name bound to it): runs there
+                    run_line=source.line
+                    if source.pieces and source.line > max(p.line for p in source.pieces)
+                    else 0,
                 )
             )
             steps.append(
