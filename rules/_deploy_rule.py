@@ -171,6 +171,8 @@ def shown(operation: OpFact) -> str:
     if operation.via == "sql":
         renames = operation.name == "alter_column" and operation.option("new_column_name")
         verb = "RENAME COLUMN" if renames else _SQL.get(operation.name, "the statement")
+        if not operation.target and operation.name == "create_primary_key":
+            verb = "ADD PRIMARY KEY"  # `ALTER TABLE t ADD PRIMARY KEY (id)` names no constraint
         return " ".join(p for p in (verb, operation.target) if p)
     receiver = "op" if operation.via == "op" else "batch_op"
     # a name or table the code computes is shown as written (`unique_name`, `TABLE_NAME`)

@@ -2469,3 +2469,15 @@ def test_sql_written_before_the_call_that_runs_it_is_ordered_at_the_call(tmp_pat
         ("commit", 7, None),
         ("create_index", 6, "8"),
     ]
+
+
+def test_raw_messages_name_a_primary_key_and_a_qualified_type_as_such(tmp_path: Path) -> None:
+    """corpus 22: `ADD PRIMARY KEY (id)` was shown `ADD CONSTRAINT`; a type `public.x` read as a table."""
+    body = (
+        'op.execute("ALTER TABLE t ADD PRIMARY KEY (id)")\n'
+        'op.execute("ALTER TABLE t ALTER COLUMN a TYPE public.followup_apis USING a::text::public.followup_apis")'
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    _, output = lint(tmp_path, "--select", "MG407,MG409")
+    assert "MG409 ADD PRIMARY KEY builds a unique index on t under an ACCESS EXCLUSIVE lock" in output
+    assert "MG407 ALTER COLUMN a changes t.a to the type public.followup_apis: unless" in output
