@@ -2481,3 +2481,16 @@ def test_raw_messages_name_a_primary_key_and_a_qualified_type_as_such(tmp_path: 
     _, output = lint(tmp_path, "--select", "MG407,MG409")
     assert "MG409 ADD PRIMARY KEY builds a unique index on t under an ACCESS EXCLUSIVE lock" in output
     assert "MG407 ALTER COLUMN a changes t.a to the type public.followup_apis: unless" in output
+
+
+def test_sql_in_sa_ddl_is_read_like_sa_text(tmp_path: Path) -> None:
+    """osparc: `op.execute(sa.DDL("ALTER TABLE ... TYPE ..."))` (39 statements) was only MG209's,
+    and a CREATE OR REPLACE FUNCTION in sa.DDL did not make a later DROP safe (a false MG203)."""
+    body = (
+        'op.execute(sa.DDL("ALTER TABLE comp_tasks ALTER COLUMN state TYPE statetype USING state::statetype"))\n'
+        'ddl = sa.DDL("CREATE OR REPLACE FUNCTION notify() RETURNS trigger AS $$ BEGIN RETURN NULL; END $$ LANGUAGE plpgsql")\n'
+        "op.execute(ddl)\n"
+        'op.execute("DROP FUNCTION notify()")'
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG203,MG407,MG209")[1]) == [("0001_r1.py", 6, "MG407")]

@@ -60,7 +60,8 @@ _STR = (
 _GAP = r"(?:\s|\#[^\r\n]*)*"  # inside brackets, lines may break and carry comments
 _ONE_STR = pattern(_STR)
 _LITERALS = pattern(rf"{_GAP}(?P<literals>{_STR}(?:{_GAP}{_STR})*)")
-_TEXT_CALL = pattern(rf"{_GAP}(?:[A-Za-z_]\w*{_GAP}\.{_GAP})*(?:text|TextClause){_GAP}\(")
+# `sa.text(...)`, and `sa.DDL(...)`, which runs its text as it is (osparc)
+_TEXT_CALL = pattern(rf"{_GAP}(?:[A-Za-z_]\w*{_GAP}\.{_GAP})*(?:text|TextClause|DDL){_GAP}\(")
 _CLOSE = pattern(rf"{_GAP}\)")
 # Their arguments may hold plain one-line strings (`value="pending"`) but no brackets.
 _METHOD = pattern(

@@ -31,7 +31,7 @@ from ..lazyre import pattern
 # Calls whose first argument is SQL run against the database.
 _EXECUTORS = frozenset({"execute", "exec_driver_sql"})
 # Calls that wrap SQL text without changing what it does.
-_WRAPPERS = frozenset({"text", "dedent", "TextClause"})
+_WRAPPERS = frozenset({"text", "dedent", "TextClause", "DDL"})
 # Methods of a TextClause that return it with the same SQL.
 _TEXT_METHODS = frozenset({"bindparams", "columns", "execution_options"})
 ENTRY_POINTS = ("upgrade", "downgrade")
