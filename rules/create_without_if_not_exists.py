@@ -11,7 +11,9 @@ class CreateWithoutIfNotExists(SqlRule):
     Flags raw SQL that creates an object and fails when it already exists:
     CREATE TABLE / INDEX / SEQUENCE / SCHEMA / EXTENSION / MATERIALIZED VIEW without
     IF NOT EXISTS, CREATE VIEW / FUNCTION / PROCEDURE / TRIGGER without OR REPLACE,
-    and CREATE TYPE outside a guard (PostgreSQL has no IF NOT EXISTS for types).
+    CREATE TYPE outside a guard (PostgreSQL has no IF NOT EXISTS for types), and
+    `ALTER TYPE ... ADD VALUE` without IF NOT EXISTS (the label is there after a first run:
+    "enum label already exists"; PostgreSQL 9.3+ takes IF NOT EXISTS).
 
     {guards}
 
@@ -57,6 +59,7 @@ class CreateWithoutIfNotExists(SqlRule):
     valid = (
         Example(files={"0001_r1.py": upgrade_running("CREATE TABLE IF NOT EXISTS t (id int)")}),
         Example(files={"0001_r1.py": upgrade_running("CREATE OR REPLACE VIEW v AS SELECT 1")}),
+        Example(files={"0001_r1.py": upgrade_running("ALTER TYPE mood ADD VALUE IF NOT EXISTS 'ok'")}),
         Example(
             files={"0001_r1.py": upgrade_running("DROP INDEX IF EXISTS ix", "CREATE INDEX ix ON t (c)")},
             note="drop-if-exists-first",
@@ -74,6 +77,11 @@ class CreateWithoutIfNotExists(SqlRule):
     )
     invalid = (
         Example(files={"0001_r1.py": upgrade_running("CREATE TABLE t (id int)")}, flagged=("r1",)),
+        Example(
+            files={"0001_r1.py": upgrade_running("ALTER TYPE mood ADD VALUE 'ok'")},
+            flagged=("r1",),
+            note="enum-label",
+        ),
         Example(
             files={"0001_r1.py": upgrade_running("CREATE INDEX ix ON t (c); CREATE VIEW v AS SELECT 1")},
             flagged=("r1", "r1"),

@@ -190,7 +190,7 @@ _RENAMES = frozenset({
 
 
 def _family(kind: str) -> str:
-    if kind in _CREATE_IF_NOT_EXISTS:
+    if kind in _CREATE_IF_NOT_EXISTS or kind == "ALTER TYPE ADD VALUE":  # a label made, IF NOT EXISTS
         return "create"
     if kind in _CREATE_OR_REPLACE:
         return "replace"

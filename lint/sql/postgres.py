@@ -337,7 +337,7 @@ def _pg_verifier(stmt: _PgStmt) -> Verifier:
 # The guards a fix adds, as libpg_query writes them (false flags are left out).
 _GUARD_FLAGS = tuple(
     variant
-    for flag in ('"if_not_exists":true', '"missing_ok":true', '"replace":true')
+    for flag in ('"if_not_exists":true', '"missing_ok":true', '"replace":true', '"skipIfNewValExists":true')
     for variant in ("," + flag, flag + ",", flag)
 )
 _DO_NOTHING_CLAUSE = r'"onConflictClause":\{"action":"ONCONFLICT_NOTHING","location":\d+\}'
@@ -744,7 +744,10 @@ def _has_anti_join(where: Any) -> bool:
 def _pg_alter_enum(st: _PgStmt) -> list[_Fact]:
     node = st.node
     kind = "ALTER TYPE RENAME VALUE" if node.get("oldVal") else "ALTER TYPE ADD VALUE"
-    return [_Fact(kind, _names(node.get("typeName")), bool(node.get("skipIfNewValExists")))]
+    guarded = bool(node.get("skipIfNewValExists"))
+    # ADD VALUE 'x' fails once the label is there: IF NOT EXISTS (PostgreSQL 9.3+) goes after VALUE
+    fix_at = () if guarded or node.get("oldVal") else st.after("VALUE_P")
+    return [_Fact(kind, _names(node.get("typeName")), guarded, fix_at=fix_at)]
 
 
 def _pg_delete(st: _PgStmt) -> list[_Fact]:
