@@ -272,7 +272,7 @@ def exclusively_locked(operations: Sequence[OpFact], context: DeployContext) -> 
         if "other_dialect" in operation.blocks:
             continue
         # a table the code names (`op.drop_index(..., table_name=new)` in a loop) by its expression
-        written = operation.option("table_as_written")
+        written = None if operation.option("rebound") else operation.option("table_as_written")
         table = bare(operation.table) or (f"`{written}`" if written else "")
         if not table:
             continue
@@ -283,7 +283,7 @@ def exclusively_locked(operations: Sequence[OpFact], context: DeployContext) -> 
         ):
             held.add(table)
             if operation.name == "rename_table":  # the lock follows the table to its new name (prefect)
-                renamed = operation.option("new_table_as_written")
+                renamed = None if operation.option("rebound") else operation.option("new_table_as_written")
                 held.add(
                     bare(operation.option("new_table_name") or "") or (f"`{renamed}`" if renamed else "")
                 )

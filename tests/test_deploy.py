@@ -2494,3 +2494,20 @@ def test_sql_in_sa_ddl_is_read_like_sa_text(tmp_path: Path) -> None:
     )
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     assert codes(lint(tmp_path, "--select", "MG203,MG407,MG209")[1]) == [("0001_r1.py", 6, "MG407")]
+
+
+def test_a_name_bound_to_several_tables_is_not_one_table_for_the_locks(tmp_path: Path) -> None:
+    """ask-a-question: `table_name = "a"` ... drop_index(..., table_name=table_name), then
+    `table_name = "b"` ... the same call: the second drop is on another table, not yet locked."""
+    body = (
+        "bind = op.get_bind()\n"
+        "table_name = get_first()\n"
+        "op.drop_index('ix_a', table_name=table_name)\n"
+        "table_name = get_second()\n"
+        "op.drop_index('ix_b', table_name=table_name)"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG403")[1]) == [
+        ("0001_r1.py", 8, "MG403"),
+        ("0001_r1.py", 10, "MG403"),
+    ]

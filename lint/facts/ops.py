@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterator, Sequence
 from sys import intern
 from typing import TYPE_CHECKING, NamedTuple
 
+from ..lazydataclass import replace
 from ..lazyre import pattern
 from ..model import OpFact, Span, SqlStatement
 from ..sql.literal import _all_lines, _nested
@@ -491,10 +492,42 @@ def extract_operations(
         found.extend(_raises(text, by_line))
         if unknown:
             found.extend(_unknown_ops(text, unknown, by_line))
+    if any(o[0] in _WRITTEN_TABLES for f in found for o in f.options):
+        found = _mark_rebound(text, found)
     found.sort(key=lambda f: (*_place(f), f.entry))
     if any(f.function != f.entry for f in found):  # some run in a module function: order them as run
         found.sort(key=_run_order(text, runs, {f.entry: i for i, f in reversed(list(enumerate(found)))}))
     return tuple(found)
+
+
+_WRITTEN_TABLES = ("table_as_written", "new_table_as_written")
+
+
+def _mark_rebound(text: str, found: list[OpFact]) -> list[OpFact]:
+    """A table named by a name the file binds more than once (`table_name = "a"` ... later
+    `table_name = "b"`: ask-a-question) is not one table wherever the name appears: such a
+    fact gets ("rebound", "True"), and the locks already held are not matched by its name
+    (rules/_deploy_rule.py exclusively_locked). A loop variable (`for old, new in ...`) or an
+    imported name is bound once in the text and keeps one meaning where it is used in turn."""
+    names = {v for f in found for k, v in f.options if k in _WRITTEN_TABLES and v.isidentifier()}
+    rebound = {name for name in names if _bindings(text, name) > 1}
+    if not rebound:
+        return found
+    return [
+        replace(f, options=(*f.options, ("rebound", "True")))
+        if any(k in _WRITTEN_TABLES and v in rebound for k, v in f.options)
+        else f
+        for f in found
+    ]
+
+
+def _bindings(text: str, name: str) -> int:
+    """How many times the text binds `name`: `name =` (a keyword argument `name=` counts too:
+    more bindings only report more) and `for ... name ... in`."""
+    word = re.escape(name)
+    assigned = len(re.findall(rf"(?<![\w.]){word}[ \t]*(?::[^=\n]*)?=(?!=)", text))
+    looped = len(re.findall(rf"\bfor\b[^:\n]*(?<![\w.]){word}\b[^:\n]*\bin\b", text))
+    return assigned + looped
 
 
 def _place(fact: OpFact) -> tuple[int, int]:
