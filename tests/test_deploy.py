@@ -2511,3 +2511,20 @@ def test_a_name_bound_to_several_tables_is_not_one_table_for_the_locks(tmp_path:
         ("0001_r1.py", 8, "MG403"),
         ("0001_r1.py", 10, "MG403"),
     ]
+
+
+def test_a_multidb_engine_function_is_read_in_order_on_a_path_of_its_own(tmp_path: Path) -> None:
+    """funnel's upgrade_geoname(): op.create_table makes the table, then a raw CREATE INDEX on
+    it (new on each run: MG201 leaves it alone, as in upgrade()); another engine's function does
+    not see that table made."""
+    source = (
+        "import sqlalchemy as sa\nfrom alembic import op\n\nrevision = 'r1'\ndown_revision = None\n\n\n"
+        "def upgrade(engine_name=''):\n    globals().get(f'upgrade_{engine_name}', lambda: None)()\n\n\n"
+        "def upgrade_geo():\n"
+        "    op.create_table('geo', sa.Column('id', sa.Integer()))\n"
+        "    op.execute(sa.DDL('CREATE INDEX ix_geo_title ON geo (lower(title))'))\n\n\n"
+        "def upgrade_plain():\n"
+        "    op.execute(sa.text('CREATE INDEX ix_geo_other ON geo (lower(title))'))\n"
+    )
+    write_project(tmp_path, files={"0001_r1.py": source})
+    assert codes(lint(tmp_path, "--select", "MG201")[1]) == [("0001_r1.py", 18, "MG201")]

@@ -298,7 +298,25 @@ class _Inliner:
 
     def run(self) -> list[_Event]:
         self.inline(self.functions[self.entry], (), False, [self.entry])
+        # Alembic's multidb template: upgrade() runs `globals()["upgrade_%s" % engine_name]()`,
+        # one engine's function per database: each read after the entry's own body, on a path
+        # of its own (what one engine did is not there for the next: funnel's upgrade_geoname())
+        for index, name in enumerate(self._engine_functions()):
+            self.inline(self.functions[name], (-1 - index,), False, [self.entry, name])
         return self.events
+
+    def _engine_functions(self) -> list[str]:
+        """The `upgrade_<engine>()` functions the entry runs by name (facts/ops.py _entry_lines
+        reads them so), in the module's order."""
+        prefix = f"{self.entry}_"
+        entry = self.functions[self.entry]
+        named = any(
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(prefix)
+            for node in ast.walk(entry)
+        )
+        if not named:
+            return []
+        return [name for name in self.functions if name.startswith(prefix) and name not in ENTRY_POINTS]
 
     def inline(
         self,
