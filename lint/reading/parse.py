@@ -196,18 +196,25 @@ def _uncompiled(
     header = _header_region(text)
     if not header or problem.span.line <= header.count("\n"):
         return record  # no body to blame, or the error is in the header's part itself
+    fields = _region_header(text, header)
+    return record if fields is None else replace(record, **fields)
+
+
+def _region_header(text: str, header: str) -> dict[str, object] | None:
+    """The header fields read from a region that compiles on its own, else None (the rest of
+    the file is not Python's: MG001)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile(header, "<header>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return record
+        return None
     read = read_plain_header(text, header)  # without the module's code no import is followed here
     if read is None:
         from .astheader import read_header
 
         read = read_header(header, header)  # the region compiles: read as a module of its own
-    return replace(record, **_header_fields(read))
+    return _header_fields(read)
 
 
 def _undecodable(path: str, data: bytes, problem: ParseProblem) -> RevisionFile:
@@ -217,19 +224,9 @@ def _undecodable(path: str, data: bytes, problem: ParseProblem) -> RevisionFile:
     parent is not reported missing besides (MG103)."""
     record = RevisionFile(path=path, problem=problem)
     text = _LONE_CR.sub("\n", data.decode("utf-8", "replace")).lstrip("\ufeff")
-    header = _header_region(text) or text
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(header, "<header>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    fields = _region_header(text, _header_region(text) or text)
+    if fields is None:
         return record
-    read = read_plain_header(text, header)
-    if read is None:
-        from .astheader import read_header
-
-        read = read_header(header, header)
-    fields = _header_fields(read)
     for value in (fields["revision"], fields["down_revision"], fields["branch_labels"], fields["depends_on"]):
         if value is not None and any("\ufffd" in str(i) for i in getattr(value, "ids", ()) or ()):
             return record  # the bad byte is in an id: what it reads as is not the id
