@@ -272,8 +272,10 @@ def exclusively_locked(operations: Sequence[OpFact], context: DeployContext) -> 
         if "other_dialect" in operation.blocks:
             continue
         # a table the code names (`op.drop_index(..., table_name=new)` in a loop) by its expression
-        written = None if operation.option("rebound") else operation.option("table_as_written")
-        table = bare(operation.table) or (f"`{written}`" if written else "")
+        # a table the code names, by the name and the binding it reads (facts/ops.py _mark_bindings)
+        written = operation.option("table_as_written")
+        at = operation.option("bound_at") or ""
+        table = bare(operation.table) or (f"`{written}`@{at}" if written else "")
         if not table:
             continue
         if table in held:
@@ -283,9 +285,13 @@ def exclusively_locked(operations: Sequence[OpFact], context: DeployContext) -> 
         ):
             held.add(table)
             if operation.name == "rename_table":  # the lock follows the table to its new name (prefect)
-                renamed = None if operation.option("rebound") else operation.option("new_table_as_written")
+                renamed, renamed_at = (
+                    operation.option("new_table_as_written"),
+                    operation.option("new_bound_at"),
+                )
                 held.add(
-                    bare(operation.option("new_table_name") or "") or (f"`{renamed}`" if renamed else "")
+                    bare(operation.option("new_table_name") or "")
+                    or (f"`{renamed}`@{renamed_at or ''}" if renamed else "")
                 )
     return found
 

@@ -2528,3 +2528,23 @@ def test_a_multidb_engine_function_is_read_in_order_on_a_path_of_its_own(tmp_pat
     )
     write_project(tmp_path, files={"0001_r1.py": source})
     assert codes(lint(tmp_path, "--select", "MG201")[1]) == [("0001_r1.py", 18, "MG201")]
+
+
+def test_each_loop_binding_a_name_is_its_own_table_for_the_locks(tmp_path: Path) -> None:
+    """skyportal: two loops `for old, new in ...`: the first renames then drops on `new` (the
+    lock is held); the second drops on `new` without a rename first (another table, not held)."""
+    body = (
+        "for old, new in get_renames():\n"
+        "    op.rename_table(old, new)\n"
+        "    op.drop_index(f'ix_{old}_id', table_name=new)\n"
+        "for old, new in get_others():\n"
+        "    op.drop_index(f'ix_{old}_x', table_name=new)"
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    assert codes(lint(tmp_path, "--select", "MG403")[1]) == [("0001_r1.py", 10, "MG403")]
+    source = revision("r1", None, body)
+    assert [(o.name, o.option("bound_at"), o.option("new_bound_at")) for o in facts(source)] == [
+        ("rename_table", "6", "6"),
+        ("drop_index", "6", None),
+        ("drop_index", "9", None),
+    ]

@@ -493,7 +493,7 @@ def extract_operations(
         if unknown:
             found.extend(_unknown_ops(text, unknown, by_line))
     if any(o[0] in _WRITTEN_TABLES for f in found for o in f.options):
-        found = _mark_rebound(text, found)
+        found = _mark_bindings(text, found)
     found.sort(key=lambda f: (*_place(f), f.entry))
     if any(f.function != f.entry for f in found):  # some run in a module function: order them as run
         found.sort(key=_run_order(text, runs, {f.entry: i for i, f in reversed(list(enumerate(found)))}))
@@ -503,31 +503,37 @@ def extract_operations(
 _WRITTEN_TABLES = ("table_as_written", "new_table_as_written")
 
 
-def _mark_rebound(text: str, found: list[OpFact]) -> list[OpFact]:
-    """A table named by a name the file binds more than once (`table_name = "a"` ... later
-    `table_name = "b"`: ask-a-question) is not one table wherever the name appears: such a
-    fact gets ("rebound", "True"), and the locks already held are not matched by its name
-    (rules/_deploy_rule.py exclusively_locked). A loop variable (`for old, new in ...`) or an
-    imported name is bound once in the text and keeps one meaning where it is used in turn."""
+def _mark_bindings(text: str, found: list[OpFact]) -> list[OpFact]:
+    """A table named by a name (`table_name=new`) is the table that name holds where the call
+    runs: each such fact gets ("bound_at", the line of the binding it reads: the nearest
+    `name =` or `for ... name ... in` above it), and two facts name one table only when they
+    read the same binding (rules/_deploy_rule.py exclusively_locked). ask-a-question binds
+    `table_name` to each table in turn; skyportal's loops `for old, new in ...:` each rename
+    and then drop on `new`."""
     names = {v for f in found for k, v in f.options if k in _WRITTEN_TABLES and v.isidentifier()}
-    rebound = {name for name in names if _bindings(text, name) > 1}
-    if not rebound:
+    if not names:
         return found
-    return [
-        replace(f, options=(*f.options, ("rebound", "True")))
-        if any(k in _WRITTEN_TABLES and v in rebound for k, v in f.options)
-        else f
-        for f in found
-    ]
+    line_of = _LineCounter(text)
+    bound: dict[str, list[int]] = {}
+    for name in sorted(names):
+        word = re.escape(name)
+        # `name =` (a keyword argument `name=` counts too: another binding only reports more)
+        # and `for ... name ... in`, in the text's order
+        binding = rf"(?<![\w.]){word}[ \t]*(?::[^=\n]*)?=(?!=)|\bfor\b[^:\n]*(?<![\w.]){word}\b[^:\n]*\bin\b"
+        bound[name] = [line_of(m.start()) for m in re.finditer(binding, text)]
+        line_of = _LineCounter(text)  # the next name's offsets start over
+    marked = []
+    for fact in found:
+        added = tuple(
+            (_BOUND_AT[key], str(max((b for b in bound[value] if b <= fact.span.line), default=0)))
+            for key, value in fact.options
+            if key in _WRITTEN_TABLES and value in bound
+        )
+        marked.append(replace(fact, options=(*fact.options, *added)) if added else fact)
+    return marked
 
 
-def _bindings(text: str, name: str) -> int:
-    """How many times the text binds `name`: `name =` (a keyword argument `name=` counts too:
-    more bindings only report more) and `for ... name ... in`."""
-    word = re.escape(name)
-    assigned = len(re.findall(rf"(?<![\w.]){word}[ \t]*(?::[^=\n]*)?=(?!=)", text))
-    looped = len(re.findall(rf"\bfor\b[^:\n]*(?<![\w.]){word}\b[^:\n]*\bin\b", text))
-    return assigned + looped
+_BOUND_AT = {"table_as_written": "bound_at", "new_table_as_written": "new_bound_at"}
 
 
 def _place(fact: OpFact) -> tuple[int, int]:
