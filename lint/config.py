@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .lazydataclass import dataclass, field
+from .lazyre import pattern as lazy_pattern
 
 
 class ConfigError(Exception):
@@ -85,6 +86,18 @@ SEVERITIES = ("error", "warning")
 _DIALECTS = ("postgresql", "mysql", "sqlite", "mssql", "oracle")
 
 
+class TomlError(ConfigError):
+    """A pyproject.toml that does not parse: where (line and column from 1, when the parser
+    says) and why, for MG005 to point at the file and line at fault."""
+
+    def __init__(self, path: Path, reason: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason, self.line, self.column = path, reason, line, column
+
+
+_TOML_POSITION = lazy_pattern(r"\(at line (\d+), column (\d+)\)")
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """A pyproject.toml's contents; its `tool`, when present, is a table (PEP 518)."""
     # imported here: ~4 ms (with datetime) that a repository without pyproject.toml never needs
@@ -96,7 +109,9 @@ def read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             data: dict[str, Any] = tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}") from None
+        at = _TOML_POSITION.search(str(error))
+        line, column = (int(at.group(1)), int(at.group(2))) if at else (None, None)
+        raise TomlError(path, f"invalid TOML: {error}", line, column) from None
     except UnicodeDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML: byte {error.start} is not UTF-8") from None
     except RecursionError:  # tomllib recurses once per nested array or inline table

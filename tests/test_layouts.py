@@ -1201,3 +1201,21 @@ def test_an_environment_found_below_keeps_its_own_settings(
         ("MG102", "migrations/versions/b2_rev.py"),
     ]
     assert [name for name, *_ in summary(report)] == ["alembic.ini", "tenant/migrations"]
+
+
+def test_an_invalid_pyproject_is_mg005_at_its_own_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """corpus 23: a cookiecutter sub-project's pyproject.toml holds a Jinja line; beside another
+    environment it is MG005, pointed at pyproject.toml's line (was alembic.ini:1:1 with the
+    absolute path in the message)."""
+    write(tmp_path / "template" / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    write(tmp_path / "template" / "pyproject.toml", '[project]\nname = "x"\n\n{{ slug }} = "cli:main"\n')
+    script_dir(tmp_path / "template" / "migrations")
+    write(tmp_path / "example" / "alembic.ini", "[alembic]\nscript_location = %(here)s/migrations\n")
+    script_dir(tmp_path / "example" / "migrations", "a")
+    code, report, _ = lint(tmp_path, monkeypatch)
+    assert code == 1
+    assert [(d["code"], d["path"], d["line"], d["column"], d["message"]) for d in report["diagnostics"]] == [
+        ("MG005", "template/pyproject.toml", 4, 1, "invalid TOML: Invalid statement (at line 4, column 1)")
+    ]

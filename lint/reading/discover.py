@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from ..config import ConfigError, EnvironmentSpec, Settings, load_settings, read_toml
+from ..config import ConfigError, EnvironmentSpec, Settings, TomlError, load_settings, read_toml
 from ..lazydataclass import dataclass, field, replace
 from ..lazyre import pattern
 from .confine import inside, repository_top
@@ -1092,6 +1092,9 @@ def _blaming(key: str) -> Iterator[None]:
 def _problem(config: Path, error: ConfigError) -> EnvironmentProblem:
     """`error` as the problem of the environment `config` configures, at the line of the
     option at fault when it is one of `config`'s."""
+    if isinstance(error, TomlError):  # the pyproject.toml at fault, at its line (a template's Jinja)
+        column = max((error.column or 1) - 1, 0)
+        return EnvironmentProblem(error.path, error.reason, error.line, column if error.line else 0)
     if not isinstance(error, SettingError) or error.ini is None:
         return EnvironmentProblem(config, str(error))
     position = None
