@@ -297,6 +297,13 @@ _STRING_END = {
 
 def _closing_parenthesis(text: str, opening: int) -> int | None:
     """The index of the `)` that closes the `(` at `opening`, skipping strings and comments."""
+    closing = closing_bracket(text, opening)
+    return closing if closing is not None and text[closing] == ")" else None
+
+
+def closing_bracket(text: str, opening: int) -> int | None:
+    """The index of the bracket that closes the one at `opening` (`(`, `[` or `{`), skipping
+    strings and comments; None when the text ends first."""
     depth, position = 0, opening
     while True:
         found = _SCAN.search(text, position)
@@ -308,7 +315,7 @@ def _closing_parenthesis(text: str, opening: int) -> int | None:
         elif token in (")", "]", "}"):
             depth -= 1
             if depth == 0:
-                return found.start() if token == ")" else None
+                return found.start()
         elif token == "#":
             position = text.find("\n", position)
             if position < 0:

@@ -51,7 +51,7 @@ from ..model import OpFact, Span, SqlStatement
 from ..sql.literal import _all_lines, _nested
 from ..sql.source import ENTRY_POINTS, char_column
 from .flagbranches import Untaken, untaken_lines
-from .opcalls import KEY_CALLS, may_call_op
+from .opcalls import KEY_CALLS, closing_bracket, may_call_op
 
 if TYPE_CHECKING:
     from .opcalls import KeyReader
@@ -633,7 +633,7 @@ def _mysql_types(
 
 def _followed_by_variant(text: str, end: int) -> bool:
     """`mysql.LONGBLOB().with_variant(...)`: the type's own brackets, then `.with_variant(`."""
-    closing = _closing_bracket(text, end, end + 500) if text.startswith("(", end) else end - 1
+    closing = _closing(text, end) if text.startswith("(", end) else end - 1
     after = end if closing is None else closing + 1
     return text[after : after + 200].lstrip().startswith(".with_variant(")
 
@@ -1671,8 +1671,8 @@ def _unpacking_loops(text: str, lines: list[str], line_of: _LineCounter) -> list
     found = []
     for match in _FOR_UNPACKING.finditer(text):
         variables = [v.strip() for v in match.group(2).split(",")]
-        end = _closing_bracket(text, match.end(), match.end() + _LOOP_LITERAL_LIMIT)
-        if end is None:
+        end = closing_bracket(text, match.end())
+        if end is None or end - match.end() > _LOOP_LITERAL_LIMIT:
             continue
         colon = _COLON_AFTER.match(text, end + 1)
         if colon is None:
@@ -1731,37 +1731,6 @@ def _companion_tests(
 
 
 _COLON_AFTER = pattern(r"[ \t]*:[ \t]*(?:#[^\n]*)?(?=\n)")
-
-
-def _closing_bracket(text: str, start: int, limit: int) -> int | None:
-    """The offset of the bracket closing the one at `start`, strings skipped; None past `limit`."""
-    depth = 0
-    quote = ""
-    position = start
-    end = min(len(text), limit)
-    while position < end:
-        char = text[position]
-        if quote:
-            if char == "\\":
-                position += 1
-            elif text.startswith(quote, position):
-                position += len(quote) - 1
-                quote = ""
-        elif char in "'\"":
-            quote = text[position : position + 3] if text[position : position + 3] in ('"""', "'''") else char
-            position += len(quote) - 1
-        elif char == "#":
-            newline = text.find("\n", position)
-            position = end if newline < 0 else newline
-            continue
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return position
-        position += 1
-    return None
 
 
 def _strings(written: str) -> tuple[str, ...]:

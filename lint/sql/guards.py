@@ -49,7 +49,7 @@ from collections.abc import Callable, Collection, Hashable, Iterable, Iterator, 
 from ..facts.pyguards import contexts_by_line, function_contexts, lacking_rows, walk_statements
 from ..lazydataclass import dataclass, field
 from ..lazyre import pattern
-from .source import _SCOPES, ENTRY_POINTS, _bindings, _ModuleFacts, _Reader, call_name
+from .source import _SCOPES, ENTRY_POINTS, _bindings, _entry_functions, _ModuleFacts, _Reader, call_name
 
 Key = tuple[str, ...]
 # the rules of statements that fail when their object is missing (a drop, a rename): safe
@@ -301,22 +301,12 @@ class _Inliner:
         # Alembic's multidb template: upgrade() runs `globals()["upgrade_%s" % engine_name]()`,
         # one engine's function per database: each read after the entry's own body, on a path
         # of its own (what one engine did is not there for the next: funnel's upgrade_geoname())
-        for index, name in enumerate(self._engine_functions()):
+        engines = _entry_functions(self.functions, self.entry, self.lines)[
+            1:
+        ]  # as the SQL reader reaches them
+        for index, name in enumerate(engines):
             self.inline(self.functions[name], (-1 - index,), False, [self.entry, name])
         return self.events
-
-    def _engine_functions(self) -> list[str]:
-        """The `upgrade_<engine>()` functions the entry runs by name (facts/ops.py _entry_lines
-        reads them so), in the module's order."""
-        prefix = f"{self.entry}_"
-        entry = self.functions[self.entry]
-        named = any(
-            isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith(prefix)
-            for node in ast.walk(entry)
-        )
-        if not named:
-            return []
-        return [name for name in self.functions if name.startswith(prefix) and name not in ENTRY_POINTS]
 
     def inline(
         self,
