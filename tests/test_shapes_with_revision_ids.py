@@ -1,5 +1,5 @@
-"""The shapes real projects taught in session 12, failing and passing, asserted by code, line
-and revision ids (the other tests of each shape assert its message and its facts)."""
+"""The shapes real projects taught in sessions 12 and 13, failing and passing, asserted by code,
+line and revision ids (the other tests of each shape assert its message and its facts)."""
 
 from __future__ import annotations
 
@@ -51,6 +51,43 @@ CASES = [
                  10, id="mg204-helper-kept"),
     pytest.param("MG204", "op.execute('CREATE TABLE tmp (id int)')\nop.execute('INSERT INTO tmp SELECT id FROM users')\n"
                  "op.execute('DROP TABLE tmp')", None, id="mg204-helper-dropped-later"),
+    # session 13
+    pytest.param("MG201", "op.execute(\"ALTER TYPE mood ADD VALUE 'ok'\")", 9, id="mg201-add-value"),
+    pytest.param("MG201", "op.execute(\"ALTER TYPE mood ADD VALUE IF NOT EXISTS 'ok'\")", None,
+                 id="mg201-add-value-if-not-exists"),
+    pytest.param("MG403", "op.drop_index('ix_u', table_name='users')", 9, id="mg403-alone"),
+    pytest.param("MG403", "op.execute('ALTER TABLE users RENAME CONSTRAINT a TO b')\n"
+                 "op.drop_index('ix_u', table_name='users')", None, id="mg403-after-rename-constraint"),
+    pytest.param("MG403", "for old, new in get_renames():\n    op.drop_index(f'ix_{old}', table_name=new)", 10,
+                 id="mg403-loop-without-rename"),
+    pytest.param("MG403", "for old, new in get_renames():\n    op.rename_table(old, new)\n"
+                 "    op.drop_index(f'ix_{old}', table_name=new)", None, id="mg403-loop-after-rename"),
+    pytest.param("MG408", "op.create_foreign_key('fk', 'users', 'customers', ['c'], ['id'], postgresql_not_valid=True)\n"
+                 "op.execute('ALTER TABLE users VALIDATE CONSTRAINT fk')", 10, id="mg408-validate-same-transaction"),
+    pytest.param("MG408", "op.create_foreign_key('fk', 'users', 'customers', ['c'], ['id'], postgresql_not_valid=True)\n"
+                 "with op.get_context().autocommit_block():\n    op.execute('ALTER TABLE users VALIDATE CONSTRAINT fk')",
+                 None, id="mg408-validate-after-commit"),
+    pytest.param("MG402", "idx = 'CREATE INDEX CONCURRENTLY ix ON users (id)'\nop.execute(idx)", 9,
+                 id="mg402-concurrently-in-transaction"),
+    pytest.param("MG402", "idx = 'CREATE INDEX CONCURRENTLY ix ON users (id)'\nop.execute('COMMIT')\nop.execute(idx)",
+                 10, id="mg402-commit-is-the-finding"),
+    pytest.param("MG401", "op.create_index('ix_users_id', 'users', ['id'])", 9, id="mg401-postgresql"),
+    pytest.param("MG401", "op.add_column('users', sa.Column('b', mysql.MEDIUMTEXT()))\n"
+                 "op.create_index('ix_users_id', 'users', ['id'])", None, id="mg401-mysql-only-history"),
+    pytest.param("MG406", "for table, key in (('users', 'uq_u'),):\n"
+                 "    op.alter_column(table, 'id', nullable=False)", 10, id="mg406-tuple-loop"),
+    pytest.param("MG406", "op.create_table('t3', sa.Column('id', sa.Integer()))\n"
+                 "for table, key in (('t3', 'uq_t3'),):\n    op.alter_column(table, 'id', nullable=False)", None,
+                 id="mg406-tuple-loop-over-a-new-table"),
+    pytest.param("MG407", "op.execute('ALTER TABLE users ALTER COLUMN id TYPE text[]')", 9, id="mg407-raw-array"),
+    pytest.param("MG407", "op.alter_column('users', 'id', existing_type=sa.String(10), type_=sa.String(20))", None,
+                 id="mg407-longer-varchar"),
+    pytest.param("MG409", "op.execute('ALTER TABLE users ADD PRIMARY KEY (id)')", 9, id="mg409-raw-primary-key"),
+    pytest.param("MG409", "op.execute('CREATE TABLE t (id int)')\nop.execute('ALTER TABLE t ADD PRIMARY KEY (id)')",
+                 None, id="mg409-raw-primary-key-new-table"),
+    pytest.param("MG410", "op.execute('ALTER TABLE users RENAME COLUMN id TO uid')", 9, id="mg410-raw-rename"),
+    pytest.param("MG410", "op.add_column('users', sa.Column('x', sa.Integer()))\n"
+                 "op.execute('ALTER TABLE users RENAME COLUMN x TO y')", None, id="mg410-raw-rename-of-a-new-column"),
 ]  # fmt: skip
 
 
@@ -83,3 +120,106 @@ def test_mg106_revises_none_in_angle_brackets(tmp_path: Path, revises: str, flag
     reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG106"]))
     result = [(d.code, d.span.line, d.revisions) for r in reports for d in r.diagnostics]
     assert result == ([("MG106", 4, ("r1",))] if flagged else [])
+
+
+def test_a_helper_written_below_upgrade_runs_where_upgrade_calls_it(tmp_path: Path) -> None:
+    """FlexMeasures: the helper makes the table, so the NOT NULL after its call is on a new table;
+    appointment: a helper's drop_index after upgrade()'s alter_column waits for nothing."""
+    helper = "\n\ndef make():\n    op.create_table('t2', sa.Column('id', sa.Integer()))\n"
+    body = (
+        "make()\nop.alter_column('t2', 'id', nullable=False)\nop.alter_column('users', 'id', nullable=False)"
+    )
+    assert found(tmp_path, "MG406", second(body) + helper) == [("MG406", 11, ("r2",))]
+    dropper = "\n\ndef drop():\n    op.drop_index('ix_u', table_name='users')\n"
+    assert found(tmp_path, "MG403", second("drop()") + dropper) == [("MG403", 13, ("r2",))]
+    locked = second("op.alter_column('users', 'id', nullable=True)\ndrop()") + dropper
+    assert found(tmp_path, "MG403", locked) == []
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "downgrade", "flagged"),
+    [
+        ("op.create_table('t', sa.Column('s', sa.Enum('a', name='mood')))", "op.drop_table('t')", [9]),
+        (
+            "op.create_table('t',\n    # sa.Column('s', sa.Enum('a', name='mood')),\n    sa.Column('id', sa.Integer()))",
+            "op.drop_table('t')",
+            [],
+        ),
+    ],
+)
+def test_mg501_an_enum_in_a_comment_is_none(
+    tmp_path: Path, upgrade: str, downgrade: str, flagged: list[int]
+) -> None:
+    source = second(upgrade) + "\n\ndef downgrade():\n    " + downgrade + "\n"
+    assert found(tmp_path, "MG501", source) == [("MG501", line, ("r2",)) for line in flagged]
+
+
+@pytest.mark.parametrize(
+    ("upgrade", "downgrade", "flagged"),
+    [
+        (
+            "op.create_index('uq_e', 'users', ['id'], unique=True)",
+            "op.drop_constraint('other', 'users')",
+            [9],
+        ),
+        (
+            "op.create_index('uq_e', 'users', ['id'], unique=True)\n"
+            "op.execute('ALTER TABLE users ADD CONSTRAINT uq_e UNIQUE USING INDEX uq_e')",
+            "op.drop_constraint('uq_e', 'users')",
+            [],
+        ),
+    ],
+)
+def test_mg504_an_index_made_into_a_constraint_goes_with_it(
+    tmp_path: Path, upgrade: str, downgrade: str, flagged: list[int]
+) -> None:
+    source = second(upgrade) + "\n\ndef downgrade():\n    " + downgrade + "\n"
+    assert found(tmp_path, "MG504", source) == [("MG504", line, ("r2",)) for line in flagged]
+
+
+def test_mg201_in_a_multidb_engine_function(tmp_path: Path) -> None:
+    engines = (
+        HEAD.format(rev="r2", down="r1")
+        + "def upgrade(engine_name=''):\n    globals()[f'upgrade_{engine_name}']()\n\n\n"
+        "def upgrade_geo():\n    op.create_table('geo', sa.Column('id', sa.Integer()))\n"
+        "    op.execute('CREATE INDEX ix_geo ON geo (id)')\n\n\n"
+        "def upgrade_other():\n    op.execute('CREATE INDEX ix_geo2 ON geo (id)')\n"
+    )
+    assert found(tmp_path, "MG201", engines) == [("MG201", 18, ("r2",))]
+
+
+@pytest.mark.parametrize(
+    ("ini", "flagged"),
+    [("[alembic]\n", []), ("[alembic]\nscript_location = %(here)s\n", [("MG103", 13, ("b", "x9"))])],
+)
+def test_mg103_depends_on_where_code_gives_the_script_location(
+    tmp_path: Path, ini: str, flagged: list[tuple[str, int, tuple[str, ...]]]
+) -> None:
+    migrations = tmp_path / "migrations"
+    (migrations / "versions").mkdir(parents=True)
+    (migrations / "alembic.ini").write_text(ini)
+    (migrations / "env.py").write_text("from alembic import context\n")
+    (migrations / "versions" / "a_rev.py").write_text("revision = 'a'\ndown_revision = None\n")
+    (migrations / "versions" / "b_rev.py").write_text(
+        "revision = 'b'\ndown_revision = 'a'\nbranch_labels = None\n" + "\n" * 9 + "depends_on = 'x9'\n"
+    )
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG103"]))
+    assert [(d.code, d.span.line, d.revisions) for r in reports for d in r.diagnostics] == flagged
+
+
+@pytest.mark.parametrize(
+    ("script", "flagged"),
+    [
+        ("#!/bin/sh\nflask db stamp r9\nflask db upgrade\n", [("MG303", 2, ("r9",))]),
+        ("#!/bin/sh\nflask db stamp r1\nflask db upgrade\n", []),
+        ("#!/bin/sh\nalembic stamp r1\n", [("MG302", 2, ())]),
+        ("#!/bin/sh\nalembic stamp r1\nflask db upgrade\n", []),
+    ],
+)
+def test_flask_migrates_command_line_by_code_line_and_revision_ids(
+    tmp_path: Path, script: str, flagged: list[tuple[str, int, tuple[str, ...]]]
+) -> None:
+    write_project(tmp_path, files={"0001_r1.py": BASE})
+    (tmp_path / "entrypoint.sh").write_text(script)
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG302", "MG303"]))
+    assert [(d.code, d.span.line, d.revisions) for r in reports for d in r.diagnostics] == flagged
