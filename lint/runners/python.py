@@ -619,15 +619,11 @@ class _Runner:
                 found = command_index(texts)
                 if found is None:
                     return None
-                command, index = found
-                tool = cli_tool(texts[: texts.index(command)])
-                if index < len(items):
-                    return command, tool, items[index]
-                # `flask db stamp` without a revision stamps head (Flask-Migrate's default)
+                command, index, tool = found
                 return (
                     command,
                     tool,
-                    _implicit_head(call) if tool == FLASK_CLI and command == "stamp" else None,
+                    items[index] if index < len(items) else _unnamed_revision(command, tool, call),
                 )
             if isinstance(words, ast.JoinedStr):
                 return _fstring_command(words)
@@ -639,14 +635,9 @@ class _Runner:
                 found = command_index(list(parts))
                 if found is None:
                     return None
-                command, index = found
-                tool = cli_tool(parts[: parts.index(command)])
+                command, index, tool = found
                 if index >= len(parts):
-                    return (
-                        command,
-                        tool,
-                        _implicit_head(call) if tool == FLASK_CLI and command == "stamp" else None,
-                    )
+                    return command, tool, _unnamed_revision(command, tool, call)
                 # `$REV`, `${REV}`, `$(cmd)`: the shell fills it in at run time, a value miglint cannot name
                 expanded = "$" in parts[index] or "`" in parts[index]
                 return (
@@ -814,23 +805,31 @@ def _loads_dump(text: str) -> bool:
     return lowered.endswith((".sql", ".sql.gz", ".dump")) or lowered.startswith("pg_restore")
 
 
-def command_index(words: list[str | None]) -> tuple[str, int] | None:
-    """(command, index of the revision) in an `alembic ... stamp|upgrade [options] REV` word
-    list, or Flask-Migrate's `flask ... db stamp|upgrade [options] [REV]` (and `manage.py db`)."""
+def command_index(words: list[str | None]) -> tuple[str, int, str] | None:
+    """(command, index of the revision, tool) in an `alembic ... stamp|upgrade [options] REV`
+    word list ("alembic CLI"), or Flask-Migrate's `flask ... db stamp|upgrade [options] [REV]`
+    (and `manage.py db`: FLASK_CLI)."""
     command = next((w for w in words if w in _COMMANDS), None)
     if command is None:
         return None
     start = words.index(command)
+    tool = cli_tool(words[:start])
     if (
         not any(w is not None and w.rsplit("/", 1)[-1] in ("alembic", "alembic.exe") for w in words[:start])
         and ("-m" not in words[:start] or "alembic" not in words[:start])
-        and cli_tool(words[:start]) != FLASK_CLI
+        and tool != FLASK_CLI
     ):
         return None
     index = start + 1
     while index < len(words) and words[index] is not None and words[index].startswith("-"):  # type: ignore[union-attr]
         index += 2 if words[index] in _OPTIONS_WITH_VALUE else 1
-    return command, index
+    return command, index, tool
+
+
+def _unnamed_revision(command: str, tool: str, call: ast.Call) -> ast.expr | None:
+    """The revision of a command line that names none: `flask db stamp` stamps head
+    (Flask-Migrate's default); Alembic's own needs one (None: nothing to read)."""
+    return _implicit_head(call) if tool == FLASK_CLI and command == "stamp" else None
 
 
 FLASK_CLI = "flask db"  # StampSite.tool of Flask-Migrate's command line
@@ -857,8 +856,7 @@ def _fstring_command(words: ast.JoinedStr) -> tuple[str, str, ast.expr | None] |
     found = command_index(split)
     if found is None:
         return None
-    command, index = found
-    tool = cli_tool(split[: split.index(command)])
+    command, index, tool = found
     if index >= len(split) or split[index] is None:
         return command, tool, None
     return command, tool, _filled_fstring(str(split[index]), placeholders, words)

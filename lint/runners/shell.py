@@ -31,7 +31,7 @@ from ..lazyre import pattern
 from ..model import Span
 from .facts import UNKNOWN, Condition, DbFacts, StampSite, Target
 from .flow import Count, Flag, TableNames, count_facts, sql_kind, truth
-from .python import FLASK_CLI, cli_tool, command_index
+from .python import FLASK_CLI, command_index
 
 _IF = pattern(r"^\s*(?:if|elif)\s+(?P<test>.+?)\s*;?\s*(?:then)?\s*$")
 _ELSE = pattern(r"^\s*else\b")
@@ -108,8 +108,7 @@ def analyze_shell(path: str, text: str) -> tuple[StampSite, ...]:
             site = command_index(words)
             if site is None:
                 continue
-            command, index = site
-            tool = cli_tool(words[: words.index(command)])
+            command, index, tool = site
             value = words[index] if index < len(words) else None
             after_command = match.group(0).find(command) + len(command)
             column = match.start() + (match.group(0).find(value, after_command) if value else 0)
