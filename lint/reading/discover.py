@@ -530,17 +530,24 @@ def _search_down(start: Path, cwd: Path) -> _Found:
     # the walk above saw named as version directories are read: every Python file of an
     # application's tree read on each run cost a 14,000-file tree 50 ms more discovery.
     # (realpath, not resolve(): a link loop among the files is MG001's, never an error here)
+    if not named:
+        return _Found(start, environments, problems)
     covered = [
         Path(os.path.realpath(place))
         for env in environments
         for place in (*env.version_locations, *([env.script_location] if env.script_location else []))
     ]
     covered += [Path(os.path.realpath(c)) for c in claimed]
-    read = {os.path.realpath(f.parent) for env in environments for f in (*env.files, *env.uncovered)}
+    read: set[str] = set()  # the directories of the files read, worked out past `covered` only
     taken: list[Path] = []
     for where, filenames in named:
         real = Path(os.path.realpath(where))
-        if str(real) in read or any(real == c or c in real.parents for c in (*covered, *taken)):
+        if any(real == c or c in real.parents for c in (*covered, *taken)):
+            continue
+        if not read:  # each directory once: a realpath per version file cost 5,000 revisions 35 ms
+            files = (f for env in environments for f in (*env.files, *env.uncovered))
+            read = {os.path.realpath(d) for d in {os.path.dirname(f) for f in files}} or {""}
+        if str(real) in read:
             continue
         if (where / "env.py").is_file() or (where.parent / "env.py").is_file():
             continue  # a script directory or its versions/: _is_alembic_env said whether it is one
