@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import sys
+from pathlib import Path
 
 import pytest
 from miglint.model import Span
@@ -752,3 +753,53 @@ def test_a_file_python_cannot_decode_keeps_its_header_when_the_bad_byte_is_elsew
     assert (record.revision.ids, record.down_revision.ids) == (("b",), ("a",))
     in_the_id = parse_revision_file("v.py", b'revision = "b\xe9"\ndown_revision = "a"\n')
     assert in_the_id.problem is not None and in_the_id.revision is None
+
+
+_REALWORLD = Path(__file__).resolve().parents[1].parent / "shared" / "realworld"
+_GUARDED_CREATE = """revision = "a1"
+down_revision = None
+
+
+def upgrade():
+    bind = op.get_bind()
+{statement}
+        op.create_table("audit", sa.Column("id", sa.Integer))
+"""
+
+
+@pytest.mark.parametrize(
+    ("statement", "guarded"),
+    [
+        ("    if not sa.inspect(bind).has_table('audit'):", True),
+        ("    while not sa.inspect(bind).has_table('audit'):", True),
+        ("    try:\n        pass\n    except Exception:\n        pass\n    for _ in [1]:", False),
+        ("    for _ in [1]:", False),
+    ],
+)
+def test_guards_are_read_where_a_compound_statement_may_hold_one(statement: str, guarded: bool) -> None:
+    source = _GUARDED_CREATE.format(statement=statement)
+    record = parse_revision_file("a1.py", source.encode(), ops=True)
+    (create,) = [o for o in record.operations if o.name == "create_table"]
+    assert create.guarded is guarded
+
+
+def test_files_without_a_compound_guard_statement_read_the_same_without_the_syntax_tree(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The syntax tree is built only where an `if`/`while`/`try` may guard an op call
+    # (reading/parse.py _may_guard): every record must be what the tree would give.
+    import miglint.reading.parse as parse_module
+
+    roots = [_REALWORLD, Path(__file__).parent, Path(__file__).parents[1] / "examples"]
+    paths = sorted(p for root in roots if root.is_dir() for p in root.rglob("versions/**/*.py"))
+    assert len(paths) > 300
+    skipped = 0
+    for path in paths:
+        data = path.read_bytes()
+        for downgrade in ("facts", True):
+            gated = parse_revision_file(str(path), data, "postgresql", True, downgrade)
+            with monkeypatch.context() as forced:
+                forced.setattr(parse_module, "_may_guard", lambda text: True)
+                assert parse_revision_file(str(path), data, "postgresql", True, downgrade) == gated, path
+        skipped += not parse_module._may_guard(data.decode("utf-8", "replace"))
+    assert skipped > 100

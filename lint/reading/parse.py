@@ -58,6 +58,12 @@ _HEADER_LINE_AFTER_NEWLINE = pattern(rf"\n{_HEADER_ASSIGNMENT}")
 _BODY_START_AFTER_NEWLINE = pattern(rf"\n{_BODY_KEYWORD}")
 _LONE_CR = pattern(r"\r(?!\n)")
 _SUPPRESSION = pattern(r"#\s*miglint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?")
+# What can make an op call safe to repeat (facts/opcalls.py, facts/pyguards.py) is a compound
+# statement: an `if`/`elif`/`while` test or a `try`, first on its logical line. Most version
+# files have none (3 of open-event-server's 588): they skip the syntax tree, which costs as
+# much as compiling the file again, and the walk that looks for guarded calls. A match inside
+# a string only costs the tree. (Led by a newline: searched for at C speed.)
+_GUARD_STATEMENT = pattern(r"\n[ \t\f]*(?:if|elif|while|try)\b")
 
 
 def parse_revision_file(
@@ -77,6 +83,7 @@ def parse_revision_file(
 
     wants_sql = runs_sql(text)
     wants_ops = ops and "op." in text
+    wants_guards = wants_ops and _may_guard(text)
     calls_op = may_call_op(text)
     wants_keys = calls_op and (
         KEY_HINT.search(text) is not None
@@ -85,8 +92,8 @@ def parse_revision_file(
     )
     wants_imports = may_import_others(text)
     wants_offline = may_need_a_database(text)
-    # op calls need the AST whatever happens; literal SQL alone does not (sql/literal.py)
-    problem, functions, tree, code = _compile_check(text, with_tree=wants_ops or wants_offline)
+    # guarded op calls need the AST; literal SQL does not (sql/literal.py)
+    problem, functions, tree, code = _compile_check(text, with_tree=wants_guards or wants_offline)
     if problem is not None:
         return _uncompiled(path, text, problem, suppressions)
 
@@ -118,7 +125,7 @@ def parse_revision_file(
         from ..facts.ops import ENUM_FACTS, extract_operations
 
         guarded = frozenset()
-        if wants_ops:
+        if wants_guards:
             from ..facts.opcalls import guarded_calls
 
             guarded = guarded_calls(text, tree, entries)
@@ -150,6 +157,11 @@ def parse_revision_file(
     if record.sql:
         record.sql_codes  # noqa: B018
     return record
+
+
+def _may_guard(text: str) -> bool:
+    """Whether a statement of the file may be an `if`/`elif`/`while`/`try` (see _GUARD_STATEMENT)."""
+    return _GUARD_STATEMENT.search(text) is not None or _GUARD_STATEMENT.match("\n" + text[:80]) is not None
 
 
 def _downgrade_facts(
