@@ -88,6 +88,13 @@ CASES = [
     pytest.param("MG410", "op.execute('ALTER TABLE users RENAME COLUMN id TO uid')", 9, id="mg410-raw-rename"),
     pytest.param("MG410", "op.add_column('users', sa.Column('x', sa.Integer()))\n"
                  "op.execute('ALTER TABLE users RENAME COLUMN x TO y')", None, id="mg410-raw-rename-of-a-new-column"),
+    # session 14: str.format() read (emergency-alerts-api)
+    pytest.param("MG203", "tmp = 'tmp_mood'\nop.execute('ALTER TYPE {e} RENAME TO {t}'.format(e='mood', t=tmp))\n"
+                 "op.execute('DROP TYPE ' + tmp)", None, id="mg203-format-rename-then-drop"),
+    pytest.param("MG203", "op.execute('DROP TABLE {t}'.format(t='users'))", 9, id="mg203-format-drop"),
+    pytest.param("MG204", "op.execute(\"INSERT INTO users VALUES ('{}')\".format('a'))", 9, id="mg204-format-insert"),
+    pytest.param("MG204", "op.execute(\"INSERT INTO users VALUES ('{}') ON CONFLICT DO NOTHING\".format('a'))", None,
+                 id="mg204-format-insert-on-conflict"),
 ]  # fmt: skip
 
 

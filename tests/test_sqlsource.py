@@ -122,6 +122,43 @@ def test_fstring_placeholders_are_shown_as_written() -> None:
     assert second.placeholders == (("__miglint_p2__", "{prefix + '_old'}"),)  # numbered per function
 
 
+def test_str_format_fills_its_fields_as_an_fstring_would() -> None:
+    # emergency-alerts-api 0078: enum_name = "..."; tmp_name = "tmp_" + enum_name at the top,
+    # then "ALTER TYPE {enum} RENAME TO {tmp_name}".format(enum=enum_name, tmp_name=tmp_name)
+    # and a module-level template formatted once per table
+    source = (
+        "enum_name = 'notify_status_type'\ntmp_name = 'tmp_' + enum_name\n"
+        "alter_str = 'ALTER TABLE {table} ALTER COLUMN status TYPE {enum}'\n\n\n"
+        "def upgrade():\n"
+        "    op.execute('ALTER TYPE {enum} RENAME TO {tmp_name}'.format(enum=enum_name, tmp_name=tmp_name))\n"
+        "    op.execute(alter_str.format(table='notifications', enum=enum_name))\n"
+        "    op.execute('INSERT INTO t VALUES ({}, {1}, {{x}})'.format(7, 'b'))\n"
+        "    op.execute('DROP TABLE {}'.format(table_of(x)))\n"
+    )
+    sources = extract_sql(source).sources
+    assert [s.text for s in sources] == [
+        "ALTER TYPE notify_status_type RENAME TO tmp_notify_status_type",
+        "ALTER TABLE notifications ALTER COLUMN status TYPE notify_status_type",
+        "INSERT INTO t VALUES (7, b, {x})",
+        "DROP TABLE __miglint_p0__",
+    ]
+    assert sources[3].shown(sources[3].text) == "DROP TABLE {table_of(x)}"
+    # each at its format() call, the template bound at the top included
+    assert [s.position(0) for s in sources] == [(7, 15), (8, 15), (9, 15), (10, 15)]
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["'DROP TABLE {0.name}'.format(t)", "'DROP TABLE {t!r}'.format(t='a')", "'DROP TABLE {n:>5}'.format(n='a')",
+     "'DROP TABLE {missing}'.format(t='a')", "'DROP TABLE {}'.format(*names)", "'DROP TABLE {'.format()",
+     "'DROP TABLE {t}'.format(**names)"],
+)  # fmt: skip
+def test_str_format_it_does_not_imitate_is_unresolved(call: str) -> None:
+    extraction = extract_sql(f"def upgrade():\n    op.execute({call})\n")
+    assert extraction.sources == ()
+    assert len(extraction.unresolved) == 1
+
+
 def test_names_bound_in_function_and_module_every_value() -> None:
     source = (
         "CREATE = 'CREATE TABLE m (id int)'\n"

@@ -466,6 +466,18 @@ class _Reader:
             and node.func.attr in _TEXT_METHODS
         ):
             return self.resolve(node.func.value, depth + 1)  # text("...").bindparams(...)
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "format"
+            and not any(isinstance(a, ast.Starred) for a in node.args)
+            and all(k.arg is not None for k in node.keywords)
+        ):
+            template = self.resolve(node.func.value, depth + 1)
+            if template is None:
+                return None
+            formatted = [self._formatted(text, node) for text, _ in template]
+            return None if any(f is None for f in formatted) else formatted  # type: ignore[return-value]
         if isinstance(node, ast.Call) and node.args and call_name(node.func) in _WRAPPERS:
             inner = self.resolve(node.args[0], depth + 1)
             if inner is None:
@@ -515,6 +527,57 @@ class _Reader:
                 pieces.append(Piece(len(text), len(text) + len(placeholder), line, column, False))
                 text += placeholder
         return [(text, pieces)]
+
+    def _formatted(self, text: str, call: ast.Call) -> tuple[str, list[Piece]] | None:
+        """`"... {table} ...".format(table=TABLE)` as str.format makes it: each field filled
+        with its argument's text where the reader knows it as for an f-string's `{name}` (a
+        literal, a name bound once to a string), else a placeholder. None (unresolved) for a
+        field that indexes or converts (`{0.name}`, `{x!r}`, `{n:>5}`) or names no argument:
+        the reader does not imitate it. Every character maps to the format() call (a template
+        bound to a name may be formatted at several places: each finding is where it runs)."""
+        import string  # deferred: few files format their SQL
+
+        try:
+            fields = list(string.Formatter().parse(text))
+        except ValueError:  # a lone `{` or `}`: str.format raises too
+            return None
+        keywords = {k.arg: k.value for k in call.keywords if k.arg is not None}
+        out = ""
+        automatic = 0
+        for literal, name, spec, conversion in fields:
+            out += literal
+            if name is None:
+                continue
+            if spec or conversion:
+                return None
+            if name == "":
+                name, automatic = str(automatic), automatic + 1
+            if name.isdigit():
+                value = call.args[int(name)] if int(name) < len(call.args) else None
+            else:
+                value = keywords.get(name)
+            if value is None:
+                return None
+            known = self._argument_text(value)
+            if known is None:
+                known = f"__miglint_p{self.placeholders}__"
+                self.placeholders += 1
+                self.shown[known] = "{" + ast.unparse(value) + "}"
+            out += known
+        line, column = self.position(call.lineno, call.col_offset)
+        return out, [Piece(0, len(out), line, column, False)]
+
+    def _argument_text(self, value: ast.expr) -> str | None:
+        """The text a format() argument puts in its field, where the reader is sure of it."""
+        if (
+            isinstance(value, ast.Constant)
+            and isinstance(value.value, (str, int))
+            and not isinstance(value.value, bool)
+        ):
+            return str(value.value)
+        if isinstance(value, ast.Name):
+            return self._constant(ast.FormattedValue(value=value, conversion=-1, format_spec=None))
+        return None
 
     def _constant(self, part: ast.FormattedValue) -> str | None:
         """The text of `{name}` when the name is bound once, by an assignment in the function
