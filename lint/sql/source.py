@@ -8,7 +8,8 @@ Which strings count: the first argument of any `.execute(...)` or
 `.exec_driver_sql(...)` call (`op.execute`, `op.get_bind().execute`,
 `conn.execute`, ...) in `upgrade()`, `downgrade()` and the module functions they
 call. An argument may be a literal (plain, triple-quoted, implicitly
-concatenated), `+`-concatenation, an f-string (placeholders become identifiers),
+concatenated), `+`-concatenation, an f-string (placeholders become identifiers), `str.format()`
+of any of these (read as the f-string it amounts to),
 `text(...)`/`sa.text(...)`, `textwrap.dedent(...)`, or a name bound to any of
 those in the function or at module level (every value it may hold is taken).
 Anything else is counted as unresolved, never guessed. Not a call on a connection of
