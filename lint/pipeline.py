@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from .reading.uncovered import UncoveredDirectory
     from .runners.facts import StampSite
 
-OP_RULES = frozenset({"MG211", "MG212"})
+# opt-in rules that read the Python around the calls: what they need is read only for them
+# (reading/parse.py `ops`)
+OP_RULES = frozenset({"MG211", "MG212", "MG505"})
 # rules that compare upgrade() with downgrade(): downgrade()'s calls and SQL are read for them
 DOWNGRADE_RULES = frozenset({"MG501", "MG502", "MG504"})
 APPLICATION_IMPORT_RULES = frozenset({"MG506"})  # they need to know which imports are the repository's

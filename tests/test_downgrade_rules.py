@@ -313,8 +313,16 @@ def test_offline_setting_turns_mg505_on(tmp_path: Path) -> None:
 def test_offline_facts_survive_a_chain_of_helpers() -> None:
     helpers = "".join(f"def h{i}():\n    h{i + 1}()\n\n" for i in range(1500))
     source = f"{HEADER}{helpers}def h1500():\n    sa.inspect(op.get_bind())\n\ndef upgrade():\n    h0()\n"
-    record = parse_revision_file("r1.py", source.encode())
+    record = parse_revision_file("r1.py", source.encode(), ops=True)
     assert [(u.function, u.entry) for u in record.offline_uses] == [("h1500", "upgrade")]
+
+
+def test_offline_facts_are_read_only_for_the_rules_that_need_them() -> None:
+    # a syntax tree for each file that may ask the database: a tenth of onyx's parse stage,
+    # for MG505, which is off unless `offline = true` (pipeline.OP_RULES)
+    source = f"{HEADER}def upgrade():\n    sa.inspect(op.get_bind())\n"
+    assert parse_revision_file("r1.py", source.encode()).offline_uses == ()
+    assert [u.span.line for u in parse_revision_file("r1.py", source.encode(), ops=True).offline_uses] == [9]
 
 
 # -- MG506: imports-application-code ----------------------------------------------------

@@ -71,7 +71,9 @@ def parse_revision_file(
 ) -> RevisionFile:
     """Extract the header, docstring lines, suppressions and SQL facts of a version file.
 
-    `ops`: find which op calls an inspector check guards (MG211/MG212). `downgrade`: read downgrade()'s SQL and
+    `ops`: the facts of the opt-in rules that read the Python around the calls: which op calls
+    an inspector check guards (MG211/MG212), and what asks a live database (MG505; it costs
+    a syntax tree of each such file, a tenth of onyx's). `downgrade`: read downgrade()'s SQL and
     calls as well as upgrade()'s (`include-downgrade`); "facts": read them for their facts
     only (the MG5xx rules), without proving fixes or reasoning about order for its SQL.
     """
@@ -91,7 +93,7 @@ def parse_revision_file(
         or ("add_column" in text and NOT_NULL_HINT.search(text) is not None)
     )
     wants_imports = may_import_others(text)
-    wants_offline = may_need_a_database(text)
+    wants_offline = ops and may_need_a_database(text)
     # guarded op calls need the AST; literal SQL does not (sql/literal.py)
     problem, functions, tree, code = _compile_check(text, with_tree=wants_guards or wants_offline)
     if problem is not None:
