@@ -56,7 +56,8 @@ def guarded_calls(
             for call, guarded in _calls(function.body, False):
                 if not guarded:  # names followed to their values, lookups in helpers (facts/pyguards.py)
                     if contexts is None:
-                        contexts = contexts_by_line(function_contexts(function, tree))
+                        # only `guarded` is asked here: no loop's rows are read for what they lack
+                        contexts = contexts_by_line(function_contexts(function, tree, may_lack=False))
                     context = contexts.get(call.lineno)
                     guarded = context is not None and context.guarded
                 if guarded:

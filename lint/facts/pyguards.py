@@ -95,14 +95,19 @@ def function_contexts(
     module: ast.Module,
     branches: Iterator[int] | None = None,
     call: ast.Call | None = None,
+    may_lack: bool = True,
 ) -> list[Context]:
     """The contexts of every simple statement in the function, outermost first.
 
     `branches` numbers the branches: share one between the functions of a module so
     that paths of different functions never look alike. `call`: the call that runs
     the function, for its parameters that are True (see the module docstring).
+    `may_lack`: False when no query of the file can keep rows a table lacks
+    (`lacking_rows` of its text): no loop's query is then read for Context.lacking, which
+    follows each loop's names through their values (a fifth of fides' guard reading).
     """
     reader = _Reader(lambda: _assignments(module.body, function), branches or itertools.count(1))
+    reader.may_lack = may_lack
     reader.true = true_parameters(function, call) if call is not None else frozenset()
     reader.helpers = _module_functions(module)
     reader.function = function
@@ -150,6 +155,7 @@ class _Reader:
         self.true: frozenset[str] = frozenset()  # parameters that are True on this call
         self.over_lookups = 0  # the loops over a lookup's rows around the statement read now
         self.lacking: frozenset[str] = frozenset()  # Context.lacking of the loops around it
+        self.may_lack = True  # see function_contexts
 
     def branch(self, path: tuple[int, ...]) -> tuple[int, ...]:
         return (*path, next(self.branches))
@@ -182,7 +188,7 @@ class _Reader:
             over = int(self.looks_up(node.iter))
             self.over_lookups += over
             around = self.lacking
-            self.lacking = around | self.lacked(node.iter)
+            self.lacking = around | self.lacked(node.iter) if self.may_lack else around
             self.block(node.body, self.branch(path), guarded)
             self.lacking = around
             self.over_lookups -= over

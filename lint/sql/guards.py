@@ -232,6 +232,7 @@ class _Inliner:
     ) -> None:
         self.tree, self.functions, self.placed, self.entry = tree, functions, placed, entry
         self.lines = lines
+        self.may_lack: bool | None = None  # pyguards.function_contexts: worked out when first asked
         self.known: set[str] | None = None  # the names whose calls are read
         self.branches = itertools.count(1)
         self.events: list[_Event] = []
@@ -333,7 +334,11 @@ class _Inliner:
         def own(line: int) -> bool:  # in this function, not in one nested in it
             return first <= line <= last and not any(low <= line <= high for low, high in spans)
 
-        contexts = contexts_by_line(function_contexts(function, self.tree, self.branches, call))
+        if self.may_lack is None:
+            self.may_lack = lacking_rows("".join(self.lines))
+        contexts = contexts_by_line(
+            function_contexts(function, self.tree, self.branches, call, self.may_lack)
+        )
         items: list[tuple[int, int, int, Step | tuple[str, str, ast.Call]]] = []  # (line, kind, order, what)
         for index, step in self.placed.get((self.entry, owner), []):
             if own(step.line):
