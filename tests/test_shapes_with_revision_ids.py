@@ -95,6 +95,17 @@ CASES = [
     pytest.param("MG204", "op.execute(\"INSERT INTO users VALUES ('{}')\".format('a'))", 9, id="mg204-format-insert"),
     pytest.param("MG204", "op.execute(\"INSERT INTO users VALUES ('{}') ON CONFLICT DO NOTHING\".format('a'))", None,
                  id="mg204-format-insert-on-conflict"),
+    # session 14: a DROP frees a name for a CREATE of its own kind only
+    pytest.param("MG201", "op.execute('DROP VIEW IF EXISTS stats')\n"
+                 "op.execute('CREATE MATERIALIZED VIEW stats AS SELECT 1')", 10, id="mg201-drop-view-create-matview"),
+    pytest.param("MG201", "op.execute('DROP MATERIALIZED VIEW IF EXISTS stats')\n"
+                 "op.execute('CREATE MATERIALIZED VIEW stats AS SELECT 1')", None, id="mg201-drop-matview-create-matview"),
+    pytest.param("MG201", "op.execute('DROP TABLE IF EXISTS t3')\nop.execute('CREATE VIEW t3 AS SELECT 1')", 10,
+                 id="mg201-drop-table-create-view"),
+    pytest.param("MG201", "op.execute('ALTER TABLE v RENAME TO v_old')\nop.execute('CREATE VIEW v AS SELECT 1')", None,
+                 id="mg201-alter-table-renames-a-view-away"),
+    pytest.param("MG203", "op.execute('CREATE INDEX ix_t ON users (id)')\nop.execute('DROP INDEX ix_t')", None,
+                 id="mg203-drop-an-index-made-before"),
 ]  # fmt: skip
 
 

@@ -9,7 +9,9 @@ calls inlined where they are called, and a statement is taken as safe to run twi
   early `return` after such a lookup, a `try` that swallows the database error,
   an `except IndexError:` after an empty lookup;
 - an earlier statement frees its name: `DROP x` (with or without IF EXISTS) or
-  `RENAME x TO ...` before `CREATE x` / `ADD CONSTRAINT x` / `ADD COLUMN x`;
+  `RENAME x TO ...` before `CREATE x` / `ADD CONSTRAINT x` / `ADD COLUMN x`, a DROP only
+  for an object of its own kind (`DROP VIEW IF EXISTS v` fails on a second run where
+  `CREATE MATERIALIZED VIEW v` made v);
 - it drops (or renames away) an object that an earlier statement made (a temporary
   helper table or function, a type renamed to `*_old` and dropped), or that a later
   statement makes again (a drop and re-create pair runs again as a whole);
@@ -152,7 +154,7 @@ def _related(tally: _Tally, event: _Event) -> bool:
     emptying = tally.events - tally.emptied[""]  # the events that empty some table
     if event.step.kind == "INSERT" and emptying - (event.emptied != "") > 0:
         return True  # any table: a foreign key may cascade the DELETE to this one (MG204)
-    relation = ("rel", table)
+    relation = ("table", table)
     return (
         tally.removed[relation] - (relation in own_removed) > 0
         or tally.new_tables[table] - (event.new_table == table) > 0
@@ -456,14 +458,14 @@ class _History:
         """Whether the events around `event` make it safe where it stands."""
         written = event.written
         if written and (
-            self._before(event, "removed", ("rel", written)) or self._before(event, "new_tables", written)
+            self._before(event, "removed", ("table", written)) or self._before(event, "new_tables", written)
         ):
             return True
         if (
             written
             and event.bare_table != written
             and self._before(event, "bare_tables", written)
-            and self._after(event, "removed", ("rel", written))
+            and self._after(event, "removed", ("table", written))
         ):
             return True  # a helper table made bare earlier and dropped later: new on each run (tracim)
         if event.step.kind == "INSERT" and self._before(event, "emptied", written):
@@ -479,7 +481,7 @@ class _History:
             # the old name made again later - or written to later (a helper miglint does not
             # follow made it again: pycds's create_history_table) - and the new one dropped
             again = self._after(event, "made", old) or (
-                old[0] == "rel" and self._written_after(event, old[1])
+                old[0] == "table" and self._written_after(event, old[1])
             )
             return self._before(event, "made", old) or (again and self._after(event, "removed", new))
         return False
@@ -521,15 +523,18 @@ def _event(index: int, step: Step, order: int) -> _Event:
                     # PostgreSQL names both `<table>_pkey` / `<table>_<columns>_key`
                     # (QCFractal: drop `user_session_pkey`, CREATE UNIQUE INDEX of that name,
                     # ADD CONSTRAINT ... PRIMARY KEY USING INDEX it)
-                    event.removed.append(("rel", name))
+                    event.removed.append(("index", name))
                 if " RENAME " in kind and step.renamed_to:
                     event.made.append((space, table, _last(step.renamed_to)))
         else:  # an unnamed constraint: only its table is known
             event.written = _last(target)
     elif kind in _RENAMED:
-        event.removed.append((_RENAMED[kind], _last(target)))
+        # ALTER TABLE renames a view, a materialized view or a sequence too: its first key is
+        # the table's, and the others free the name for whichever kind is made again
+        kinds = _RENAMED[kind]
+        event.removed.extend((space, _last(target)) for space in kinds)
         if step.renamed_to:
-            event.made.append((_RENAMED[kind], _last(step.renamed_to)))
+            event.made.extend((space, _last(step.renamed_to)) for space in kinds)
     elif kind == "INSERT":
         event.written = _last(target)
     elif kind in ("DELETE", "TRUNCATE"):
@@ -537,9 +542,11 @@ def _event(index: int, step: Step, order: int) -> _Event:
     return event
 
 
+# A DROP frees a name for a CREATE of the same kind only: on a second run `DROP VIEW IF EXISTS v`
+# fails where v is now a materialized view ("v" is not a view), as DROP TABLE does on a view.
 _NOUNS = {
-    "TABLE": "rel", "FOREIGN TABLE": "rel", "TEMPORARY TABLE": "rel", "VIEW": "rel",
-    "MATERIALIZED VIEW": "rel", "SEQUENCE": "rel", "INDEX": "rel", "UNIQUE INDEX": "rel",
+    "TABLE": "table", "FOREIGN TABLE": "foreign table", "TEMPORARY TABLE": "table", "VIEW": "view",
+    "MATERIALIZED VIEW": "matview", "SEQUENCE": "sequence", "INDEX": "index", "UNIQUE INDEX": "index",
     "TYPE": "type", "DOMAIN": "type", "FUNCTION": "func", "PROCEDURE": "func",
     "TRIGGER": "trigger", "CONSTRAINT TRIGGER": "trigger", "SCHEMA": "schema", "EXTENSION": "extension",
 }  # fmt: skip
@@ -548,8 +555,9 @@ _TABLE_PARTS = frozenset({
     "ALTER TABLE DROP COLUMN", "ALTER TABLE RENAME COLUMN", "ALTER TABLE RENAME CONSTRAINT",
 })  # fmt: skip
 _RENAMED = {
-    "ALTER TABLE RENAME": "rel", "ALTER INDEX RENAME": "rel", "ALTER SEQUENCE RENAME": "rel",
-    "ALTER VIEW RENAME": "rel", "ALTER MATERIALIZED VIEW RENAME": "rel", "ALTER TYPE RENAME": "type",
+    "ALTER TABLE RENAME": ("table", "view", "matview", "sequence", "foreign table"),
+    "ALTER INDEX RENAME": ("index",), "ALTER SEQUENCE RENAME": ("sequence",), "ALTER VIEW RENAME": ("view",),
+    "ALTER MATERIALIZED VIEW RENAME": ("matview",), "ALTER TYPE RENAME": ("type",),
 }  # fmt: skip
 
 
