@@ -42,9 +42,13 @@ class ColumnTypeChange(DeployRule):
     flagged, and the message names the revision. When no ancestor says (or the last one
     renamed, dropped or retyped the column by raw SQL, or retyped a column of that name on
     a table the code computes, as in a loop over table names, or two branches disagree),
-    the old type is unknown and the change is flagged as one that may rewrite; so is raw
-    SQL (`ALTER COLUMN ... TYPE`), whose type names this reading does not follow (a
-    project may rename the old ENUM type away and create a new one under its name). An
+    the old type is unknown and the change is flagged as one that may rewrite. Raw SQL
+    (`ALTER COLUMN ... TYPE`) reads its old type from history the same way when the new
+    type is one of PostgreSQL's own whose changes may avoid a rewrite (varchar, text,
+    numeric, varbit, cidr, inet, citext) and there is no USING expression; any other
+    type name in SQL is not followed (a project may rename the old ENUM type away and
+    create a new one under its name), and neither is a type SQL gives a column for the
+    revisions after it. An
     Enum is never taken as unchanged from history, for the same reason. A column retyped
     to the type an earlier call of the same upgrade() gave it is unchanged too. PostgreSQL only.
 
@@ -163,6 +167,21 @@ class ColumnTypeChange(DeployRule):
             },
             note="existing-type-the-code-reads",  # cinder b8660621f1b9: the history's type is used
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True),\n"
+                    "    sa.Column('name', sa.String(100)), sa.Column('email', sa.Text()))"
+                ),
+                "0002_r2.py": revision(
+                    "op.execute('ALTER TABLE users ALTER COLUMN name TYPE varchar(255)')\n"
+                    "op.execute('ALTER TABLE users ALTER COLUMN email TYPE citext')",
+                    "r2",
+                    "r1",
+                ),
+            },
+            note="raw-sql-old-type-from-history",
+        ),
     )
     invalid = (
         Example(
@@ -219,6 +238,23 @@ class ColumnTypeChange(DeployRule):
             },
             flagged=("r1",),
             note="another-enum-type",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('users', sa.Column('id', sa.Integer(), primary_key=True),\n"
+                    "    sa.Column('name', sa.String(100)), sa.Column('age', sa.String(3)))"
+                ),
+                "0002_r2.py": revision(
+                    "op.execute('ALTER TABLE users ALTER COLUMN name TYPE varchar(50)')\n"
+                    "op.execute('ALTER TABLE users ALTER COLUMN age TYPE numeric(3) USING age::numeric')\n"
+                    "op.execute('ALTER TABLE users ALTER COLUMN id TYPE bigint')",
+                    "r2",
+                    "r1",
+                ),
+            },
+            flagged=("r2", "r2", "r2"),
+            note="raw-sql-shorter-using-or-rewriting",
         ),
     )
 
@@ -293,7 +329,7 @@ class ColumnTypeChange(DeployRule):
             return  # a type the revision imports from the application or a library (see the docstring)
         old = _existing_type(operation)
         maker = ""
-        if old is None and operation.via != "sql":
+        if old is None and (operation.via != "sql" or _builtin_change(operation)):
             here = _type_earlier_here(file, operation)
             if here is not None and _same_type(here, new or ""):
                 return  # the type an earlier call of this upgrade() gave it (SurfSense 149)
@@ -387,10 +423,19 @@ def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
         (bare(o.table), o.target.lower())
         for o in file.upgrade_operations
         if o.name == "alter_column"
-        and o.via != "sql"  # raw SQL: the type's name may be a new type's (fides renames the old away)
+        # raw SQL: a type's name may be a new type's (fides renames the old away), unless it is
+        # one of PostgreSQL's own that a change may keep (varchar, text, numeric...), without USING
+        and (o.via != "sql" or _builtin_change(o))
         and o.option("type_") not in (None, "None")
         and _existing_type(o) is None
     )
+
+
+def _builtin_change(o: OpFact) -> bool:
+    """A raw `ALTER COLUMN ... TYPE` to one of the types whose changes may avoid a rewrite
+    (_FAMILIES: no project renames such a type away), without a USING expression: its old type
+    is read from the history, as for op.alter_column without existing_type."""
+    return o.option("postgresql_using") is None and _parse(o.option("type_") or "") is not None
 
 
 def _typed_columns(file: RevisionFile) -> tuple[tuple[str, str, str], ...]:

@@ -153,8 +153,11 @@ def _alter(table: str, command: Node) -> list[SqlOp]:
     if subtype == "AT_DropNotNull":  # the column is nullable again (MG406 reads it)
         return [("alter_column", table, str(command.get("name", "")), (("nullable", "True"),))]
     if subtype == "AT_AlterColumnType":
-        type_name = definition.get("ColumnDef", {}).get("typeName", {})
-        return [("alter_column", table, str(command.get("name", "")), (("type_", _type_text(type_name)),))]
+        column = definition.get("ColumnDef", {})
+        options: tuple[tuple[str, str], ...] = (("type_", _type_text(column.get("typeName", {}))),)
+        if column.get("raw_default"):  # USING <expression>: the values are computed anew (MG407)
+            options += (("postgresql_using", "True"),)
+        return [("alter_column", table, str(command.get("name", "")), options)]
     if subtype == "AT_AddConstraint" and "Constraint" in definition:
         constraint = definition["Constraint"]
         name = _CONSTRAINTS.get(str(constraint.get("contype")))
