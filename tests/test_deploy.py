@@ -1544,7 +1544,8 @@ def test_a_type_change_without_existing_type_reads_the_old_type_from_history(tmp
     """openstack/zun, tacker: `op.alter_column(..., type_=...)` without existing_type. The
     column's last ancestor says what it was: the same type again (zun's volume_id) and a
     longer varchar are not flagged; Integer to BigInteger is, naming the revision; a type
-    named by a variable is flagged with the hedge; raw SQL reads no history."""
+    named by a variable is flagged with the hedge; raw SQL to one of PostgreSQL's own types
+    reads the history too (the same varchar(36)), with USING it does not."""
     first = revision(
         "r1",
         None,
@@ -1559,14 +1560,15 @@ def test_a_type_change_without_existing_type_reads_the_old_type_from_history(tmp
         "op.alter_column('devices', 'volume_id', type_=sa.String(length=36))\n"
         "op.alter_column('devices', 'min_ram', type_=sa.BigInteger)\n"
         "op.alter_column('devices', 'value', type_=text_type_maxlen)\n"
-        'op.execute("ALTER TABLE devices ALTER COLUMN volume_id TYPE varchar(36)")',
+        'op.execute("ALTER TABLE devices ALTER COLUMN volume_id TYPE varchar(36)")\n'
+        'op.execute("ALTER TABLE devices ALTER COLUMN volume_id TYPE varchar(36) USING trim(volume_id)")',
     )
     write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
     _, output = lint(tmp_path, "--select", "MG407")
     assert codes(output) == [
         ("0002_r2.py", 7, "MG407"),
         ("0002_r2.py", 8, "MG407"),
-        ("0002_r2.py", 9, "MG407"),
+        ("0002_r2.py", 10, "MG407"),
     ]
     assert (
         "changes devices.min_ram from sa.Integer (as revision r1 made it) to sa.BigInteger: PostgreSQL rewrites"
