@@ -106,6 +106,16 @@ CASES = [
                  id="mg201-alter-table-renames-a-view-away"),
     pytest.param("MG203", "op.execute('CREATE INDEX ix_t ON users (id)')\nop.execute('DROP INDEX ix_t')", None,
                  id="mg203-drop-an-index-made-before"),
+    # session 14: MySQL's / SQLite's BEGIN ... END routine bodies (superset, airflow)
+    pytest.param("MG402", "op.execute('CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW BEGIN "
+                 "IF OLD.id != NEW.id THEN SET NEW.id = CASE WHEN 1 THEN OLD.id END; END IF; END;')", None,
+                 id="mg402-end-of-a-trigger-body-is-no-commit"),
+    pytest.param("MG402", "op.execute('CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW BEGIN "
+                 "SET NEW.id = OLD.id; END; COMMIT;')", 9, id="mg402-commit-after-a-trigger-body"),
+    pytest.param("MG203", "op.execute('CREATE PROCEDURE touch() BEGIN UPDATE users SET id = id; END; "
+                 "CALL touch(); DROP PROCEDURE touch;')", None, id="mg203-drop-a-procedure-made-before"),
+    pytest.param("MG203", "op.execute('CREATE PROCEDURE touch() BEGIN UPDATE users SET id = id; END; "
+                 "CALL touch(); DROP PROCEDURE other;')", 9, id="mg203-drop-another-procedure"),
 ]  # fmt: skip
 
 

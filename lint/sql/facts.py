@@ -31,6 +31,13 @@ _MYSQL_STATEMENT = pattern(
     r"|UPDATE\s+\S+(?:\s+\w+)?\s+(?:INNER\s+|LEFT\s+)?JOIN\b)"
 )
 _MYSQL_WORDS = pattern(r"(?i)`\w+`|\bENGINE\s*=|\bAUTO_INCREMENT\b")
+# A routine PostgreSQL's parser refused, with a BEGIN ... END body (MySQL's, SQLite's): what
+# it makes is known by its name, so that a DROP of it in the same upgrade() is of an object
+# made there (sql/guards.py)
+_ROUTINE = pattern(
+    r"(?is)\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
+    r"(PROCEDURE|FUNCTION|TRIGGER)\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.`\"]+)[^;]*?\bBEGIN\b"
+)
 
 
 def _mysql_only(text: str, start: int, end: int) -> bool:
@@ -146,7 +153,14 @@ def sql_facts(
                 )
                 steps.append(Step(None, "PRAGMA", "", False, source.function, source.entry, source.line))
                 continue
-            if not source.placeholders and _mysql_only(source.text, bad.start, bad.end):
+            routine = _ROUTINE.match(source.text, bad.start, bad.end)
+            if routine is not None:
+                kind, name = f"CREATE {routine.group(1).upper()}", source.shown(routine.group(2))
+                statements.append(
+                    SqlStatement(None, kind, name, span, False, "", source.function, source.entry)
+                )
+                steps.append(Step(None, kind, name, False, source.function, source.entry, source.line))
+            elif not source.placeholders and _mysql_only(source.text, bad.start, bad.end):
                 # PostgreSQL refuses it, MySQL runs it: a history that runs one outside a branch
                 # for another database never runs on PostgreSQL (history/deploy.py)
                 statements.append(

@@ -241,7 +241,7 @@ def _pg_analyze_each(text: str, lo: int, hi: int, verify: bool) -> Result:
         semis = [t for t in tokens if t.name == "ASCII_59"]
         tail = lo + semis[-1].end + 1 if semis else lo
         tokens = [t for t in tokens if t.end < tail - lo]
-    cuts = [lo] + [lo + t.end + 1 for t in tokens if t.name == "ASCII_59"] + [tail]
+    cuts = [lo] + [lo + end + 1 for end in _statement_ends(tokens, text, lo)] + [tail]
     statements: list[Statement] = []
     unparsed: list[Unparsed] = []
     for a, b in zip(cuts, cuts[1:]):
@@ -262,6 +262,49 @@ def _pg_analyze_each(text: str, lo: int, hi: int, verify: bool) -> Result:
         if stop > start:
             unparsed.append(Unparsed(start, stop, reason))
     return statements, unparsed
+
+
+_ROUTINES = frozenset({"PROCEDURE", "FUNCTION", "TRIGGER", "EVENT"})
+_BLOCK_ENDS = frozenset({"IF", "LOOP", "WHILE", "REPEAT"})  # `END IF;` ends no BEGIN
+
+
+def _statement_ends(tokens: Sequence[Any], text: str, lo: int) -> list[int]:
+    """Where each statement's `;` is, as the scanner's tokens give it, but not the `;` inside
+    the body of a `CREATE PROCEDURE / FUNCTION / TRIGGER / EVENT ... BEGIN ... END` (MySQL's
+    and SQLite's compound statements, the SQL standard's BEGIN ATOMIC): PostgreSQL would
+    read that body's closing `END;` as COMMIT (MG402) and the CREATE would be lost (superset,
+    airflow). Nested BEGIN blocks count; `END IF` / `END LOOP` / `END WHILE` / `END REPEAT`
+    close no block, and an `END` that closes a CASE (or `END CASE`) neither."""
+    ends: list[int] = []
+    depth = cases = 0
+    first = ""  # the statement's first token
+    routine = False  # CREATE ... PROCEDURE / FUNCTION / TRIGGER / EVENT seen in this statement
+    previous = ""
+    for index, token in enumerate(tokens):
+        name = token.name
+        if name == "ASCII_59":
+            if depth == 0:
+                ends.append(token.end)
+                first, routine, previous = "", False, ""
+            continue
+        if not first:
+            first = name
+        word = name[:-2] if name.endswith("_P") else name
+        if first == "CREATE" and depth == 0 and word in _ROUTINES:
+            routine = True
+        elif name == "BEGIN_P" and (routine or depth):
+            depth += 1
+        elif depth and name == "CASE" and previous != "END_P":
+            cases += 1
+        elif depth and name == "END_P":
+            following = tokens[index + 1] if index + 1 < len(tokens) else None
+            after = "" if following is None else text[lo + following.start : lo + following.end + 1].upper()
+            if after == "CASE" or (cases and after not in _BLOCK_ENDS):
+                cases = max(cases - 1, 0)
+            elif after not in _BLOCK_ENDS:
+                depth -= 1
+        previous = name
+    return ends
 
 
 def _pg_scan_prefix(text: str, lo: int, hi: int) -> list[Any]:
