@@ -116,6 +116,14 @@ CASES = [
                  "CALL touch(); DROP PROCEDURE touch;')", None, id="mg203-drop-a-procedure-made-before"),
     pytest.param("MG203", "op.execute('CREATE PROCEDURE touch() BEGIN UPDATE users SET id = id; END; "
                  "CALL touch(); DROP PROCEDURE other;')", 9, id="mg203-drop-another-procedure"),
+    # session 14: an AUTOCOMMIT connection kept in a name (letta)
+    pytest.param("MG402", "connection = op.get_bind()\n"
+                 "ac = connection.execution_options(isolation_level='AUTOCOMMIT')\n"
+                 "ac.exec_driver_sql('CREATE INDEX CONCURRENTLY ix ON users (id)')", None,
+                 id="mg402-autocommit-connection-in-a-name"),
+    pytest.param("MG402", "op.execute('CREATE INDEX CONCURRENTLY ix ON users (id)')\n"
+                 "ac = op.get_bind().execution_options(isolation_level='AUTOCOMMIT')", 9,
+                 id="mg402-concurrently-before-the-autocommit-name"),
 ]  # fmt: skip
 
 
@@ -251,3 +259,21 @@ def test_flask_migrates_command_line_by_code_line_and_revision_ids(
     (tmp_path / "entrypoint.sh").write_text(script)
     reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG302", "MG303"]))
     assert [(d.code, d.span.line, d.revisions) for r in reports for d in r.diagnostics] == flagged
+
+
+@pytest.mark.parametrize(
+    ("test", "fixed"),
+    [
+        ("op.get_context().dialect.name == 'mysql'", False),
+        ("op.get_context().dialect.name == 'postgresql'", True),
+    ],
+)
+def test_no_postgresql_fix_in_a_branch_for_another_database(tmp_path: Path, test: str, fixed: bool) -> None:
+    # airflow 0086: `CREATE INDEX` in a branch for MySQL is still not safe to run twice, but
+    # IF NOT EXISTS is PostgreSQL's: MySQL's CREATE INDEX refuses it
+    source = second(f"if {test}:\n    op.execute('CREATE INDEX ix_u ON users (id DESC)')")
+    write_project(tmp_path, files={"0001_r1.py": BASE, "0002_r2.py": source})
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG201"]))
+    (finding,) = [d for r in reports for d in r.diagnostics]
+    assert (finding.code, finding.span.line, finding.revisions) == ("MG201", 10, ("r2",))
+    assert (finding.fix is not None) is fixed

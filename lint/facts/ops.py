@@ -1178,7 +1178,24 @@ def _blocks(
                 kind, header_end + 1, _block_end(lines, header_end, indent), alias, table, convention, written
             )
         )
+    if "AUTOCOMMIT" in text:
+        # `ac = connection.execution_options(isolation_level="AUTOCOMMIT")` in a function (letta):
+        # SQLAlchemy sets the level on the connection itself, so what runs after it in the
+        # block runs outside a transaction, as in the `with` form
+        line_of = _LineCounter(text)
+        for match in _AUTOCOMMIT_BOUND.finditer(text):
+            indent = len(match.group("indent"))
+            if indent:
+                line = line_of(match.start())
+                found.append(
+                    _Block("autocommit_block", line + 1, _block_end(lines, line, indent - 1), "", "")
+                )
     return found
+
+
+_AUTOCOMMIT_BOUND = pattern(
+    r"^(?P<indent>[ \t]*)[^\W\d]\w*[ \t]*=[ \t]*[^\n#]*?\bisolation_level\s*=\s*['\"]AUTOCOMMIT['\"]", re.M
+)
 
 
 def _block_end(lines: list[str], header: int, indent: int) -> int:
@@ -1199,6 +1216,17 @@ def _block_end(lines: list[str], header: int, indent: int) -> int:
 _OTHER_DIALECTS = ("mysql", "mariadb", "sqlite", "mssql", "oracle")
 # an `if`/`elif`/`else` header, its indent and its test
 _BRANCH = pattern(r"^([ \t]*)(if|elif|else)\b([^\n#]*):[ \t]*(?:#[^\n]*)?$", re.M)
+
+
+def other_dialect_lines(text: str) -> frozenset[int]:
+    """The lines of the branches that never run on PostgreSQL (_dialect_branches): the SQL
+    there is another database's, which a fix written for PostgreSQL would break (airflow:
+    `CREATE INDEX IF NOT EXISTS` in a branch for MySQL, whose CREATE INDEX has no such clause)."""
+    lowered = text.lower()
+    if not any(word in lowered for word in _OTHER_DIALECTS) and "postgres" not in lowered:
+        return frozenset()
+    blocks = _dialect_branches(text, text.splitlines(keepends=True))
+    return frozenset(line for b in blocks for line in range(b.first, b.last + 1))
 
 
 def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:

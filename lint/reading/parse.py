@@ -107,6 +107,12 @@ def parse_revision_file(
     if wants_sql:
         checked = ("upgrade",) if downgrade == "facts" else None
         sql, sql_problems = sql_facts(text, dialect, tree, entries, code, checked, untaken)
+        if any(s.insert is not None for s in sql):
+            from ..facts.ops import other_dialect_lines
+
+            foreign = other_dialect_lines(text)  # another database's SQL: no PostgreSQL fix there
+            if foreign:
+                sql = tuple(replace(s, insert=None) if s.span.line in foreign else s for s in sql)
     header = _header_region(text)
     read = read_plain_header(text, text if header is None else header, code)
     if read is None:
