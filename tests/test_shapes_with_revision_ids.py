@@ -116,6 +116,15 @@ CASES = [
                  "CALL touch(); DROP PROCEDURE touch;')", None, id="mg203-drop-a-procedure-made-before"),
     pytest.param("MG203", "op.execute('CREATE PROCEDURE touch() BEGIN UPDATE users SET id = id; END; "
                  "CALL touch(); DROP PROCEDURE other;')", 9, id="mg203-drop-another-procedure"),
+    # session 14: a table named by an expression upgrade() created it by (mlflow)
+    pytest.param("MG401", "op.create_table(\n    Hook.__tablename__,\n    sa.Column('id', sa.Integer()),  # the key\n)\n"
+                 "op.create_index('ix_hook', Hook.__tablename__, ['id'])", None, id="mg401-expression-table-made-here"),
+    pytest.param("MG401", "op.create_table(Hook.__tablename__, sa.Column('id', sa.Integer()))\n"
+                 "with op.batch_alter_table(Hook.__tablename__) as batch_op:\n"
+                 "    batch_op.create_index('ix_hook', ['id'])", None, id="mg401-batch-on-expression-table-made-here"),
+    pytest.param("MG401", "op.create_table(Hook.__tablename__, sa.Column('id', sa.Integer()))\n"
+                 "with op.batch_alter_table(Other.__tablename__) as batch_op:\n"
+                 "    batch_op.create_index('ix_other', ['id'])", 11, id="mg401-batch-on-another-expression"),
     # session 14: an AUTOCOMMIT connection kept in a name (letta)
     pytest.param("MG402", "connection = op.get_bind()\n"
                  "ac = connection.execution_options(isolation_level='AUTOCOMMIT')\n"

@@ -362,6 +362,9 @@ def extract_operations(
                 first = (
                     read if was_read else _read(text, match.end() - 1)
                 )  # the key reader's, when it read it
+                if first is None:  # a comment among the arguments (mlflow): the call parsed alone
+                    parsed = _parse_call(text, lines(), receiver_start, match.end() - 1, line)
+                    first = _from_tree(parsed, text, lines(), line) if parsed is not None else None
                 named_by = _source_of(first, 0, ("table_name",)) if first is not None else None
                 if named_by and where[0][1] == "upgrade":
                     created_as.add(named_by)
@@ -398,9 +401,11 @@ def extract_operations(
         table, target, options = _arguments(name, read, batch, constant, bound_columns, receiver_start)
         if not named_op and batch is None:  # the messages name the call as it is written
             options += (("called_as", _interned(text[receiver_start : match.end() - 1].rstrip())),)
-        if created_as and not table and not full and batch is None and name in _ON_TABLE and not concurrently:
+        if created_as and not table and not full and name in _ON_TABLE and not concurrently:
             # a table named by the same expression as one upgrade() created before: as above
-            named_by = _source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS)
+            named_by = (
+                _source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS) if batch is None else batch.written
+            )
             if named_by in created_as:
                 in_downgrade = any(e == "downgrade" for _, e in where)
                 kept = inverse and (in_downgrade or _NONE_FIRST.match(text, match.end()) is not None)
@@ -1170,7 +1175,9 @@ def _blocks(
                 schema = _literal(read.keywords.get("schema"))
                 table = _qualified(schema, named)
                 convention = "naming_convention" in read.keywords
-                if not table and not schema and source and source.isidentifier():
+                if not table and not schema and source and "\n" not in source and len(source) <= 80:
+                    # a name (a loop may say which tables it holds: _loops) or an expression
+                    # (mlflow: `SqlAssessment.__tablename__`, a table upgrade() made before)
                     written = source
         header_end = line_of(closing)
         found.append(
