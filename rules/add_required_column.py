@@ -16,7 +16,9 @@ class AddRequiredColumn(DeployRule):
     sequence or computed column fills every row and is not flagged. A client-side
     `default=` does not count: the database never sees it. Not flagged after a
     `TRUNCATE` of the table or a `DELETE FROM` it without WHERE earlier in upgrade()
-    (open-event-server empties `notifications` first): the table has no rows then. (A row
+    (open-event-server empties `notifications` first), also under the name it had before
+    a rename in between (airflow empties `callback_request`, then renames it
+    `callback`): the table has no rows then. (A row
     another session inserts between the DELETE and the ALTER would still fail it; on a
     table written while the deploy runs, TRUNCATE, which locks it, is the safe form.)
     PostgreSQL only.
@@ -64,6 +66,16 @@ class AddRequiredColumn(DeployRule):
             },
             note="emptied-first",  # open-event-server a02007782ba2
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('DELETE FROM callback_request')\n"
+                    "op.rename_table('callback_request', 'callback')\n"
+                    "op.add_column('callback', sa.Column('kind', sa.String(20), nullable=False))"
+                )
+            },
+            note="emptied-then-renamed",  # airflow 0093
+        ),
     )
     invalid = (
         Example(
@@ -89,6 +101,18 @@ class AddRequiredColumn(DeployRule):
             files={"0001_r1.py": revision('op.execute("ALTER TABLE users ADD COLUMN plan text NOT NULL")')},
             flagged=("r1",),
             note="raw-sql",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('DELETE FROM callback_request')\n"
+                    "op.rename_table('callback', 'callback_old')\n"
+                    "op.rename_table('callback_request', 'callback_new')\n"
+                    "op.add_column('callback_old', sa.Column('kind', sa.String(20), nullable=False))"
+                )
+            },
+            flagged=("r1",),
+            note="another-table-renamed",
         ),
     )
 
@@ -116,10 +140,17 @@ class AddRequiredColumn(DeployRule):
 
 
 def _emptied_before(file: RevisionFile, operation: OpFact) -> bool:
-    """Whether upgrade() truncates the table, or deletes all its rows, before the call."""
-    table = bare(operation.table)
+    """Whether upgrade() truncates the table, or deletes all its rows, before the call: under
+    its name, or under the name it had before a rename that came after (airflow 0093:
+    `DELETE FROM callback_request`, then rename_table to `callback`)."""
     at = (operation.span.line, operation.span.column)
-    return any(
-        o.name == "empty_table" and bare(o.table) == table and (o.span.line, o.span.column) < at
-        for o in file.upgrade_operations
-    )
+    names = {bare(operation.table)}
+    earlier = [o for o in file.upgrade_operations if (o.span.line, o.span.column) < at]
+    for o in reversed(earlier):  # the names the table had, from the call back to the top
+        if o.name == "empty_table" and bare(o.table) in names:
+            return True
+        if o.name == "rename_table" and bare(o.option("new_table_name") or "") in names:
+            names.add(bare(o.table))
+        elif o.name in ("create_table", "drop_table") and bare(o.table) in names:
+            return False  # made or dropped under that name: its rows are not those deleted earlier
+    return False
