@@ -17,6 +17,8 @@ _FAMILIES = {
     "string": "varchar", "varchar": "varchar", "unicode": "varchar", "charactervarying": "varchar",
     "text": "text", "unicodetext": "text", "numeric": "numeric", "decimal": "numeric",
     "varbit": "varbit", "bitvarying": "varbit", "cidr": "cidr", "inet": "inet", "citext": "citext",
+    # LargeBinary(length) is BYTEA on PostgreSQL whatever the length (superset)
+    "largebinary": "bytea", "bytea": "bytea",
 }  # fmt: skip
 _TYPE = pattern(r"(?:[\w.]*\.)?(\w+)\s*(?:\((.*)\))?\s*$", re.S)
 _NUMBER = pattern(r"(?:^|,)\s*(?:\w+\s*=\s*)?(\d+)")
@@ -29,7 +31,8 @@ class ColumnTypeChange(DeployRule):
     table, unless `existing_type` shows a change PostgreSQL makes without a rewrite:
     varchar(n) to varchar(m >= n), to unbounded varchar or to text; text to unbounded
     varchar; numeric(p, s) to numeric(q >= p, s) or unbounded numeric; varbit(n) to a
-    longer varbit; cidr to inet; varchar or text to citext and back (an index on the
+    longer varbit; cidr to inet; LargeBinary to LargeBinary of another length (BYTEA
+    both); varchar or text to citext and back (an index on the
     column is rebuilt for citext's operator class, which is not reported). A timestamp
     becoming a timestamptz is reported with
     its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC).
@@ -150,6 +153,15 @@ class ColumnTypeChange(DeployRule):
                 )
             },
             note="to-citext",  # pycds, fides: binary-coercible
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.alter_column('key_value', 'value', type_=sa.LargeBinary(length=2**24 - 1), "
+                    "existing_type=sa.LargeBinary())"
+                )
+            },
+            note="largebinary-length",  # superset: BYTEA both
         ),
         Example(
             files={
@@ -540,7 +552,7 @@ def safe_change(old: str, new: str) -> bool:
     if before is None or after is None:
         return False
     (old_family, old_sizes), (new_family, new_sizes) = before, after
-    if (old_family, new_family) == ("cidr", "inet"):
+    if (old_family, new_family) == ("cidr", "inet") or old_family == new_family == "bytea":
         return True
     if old_family in ("varchar", "text") and new_family == "text":
         return True
