@@ -113,6 +113,20 @@ class SetNotNull(DeployRule):
             },
             note="added-not-null-in-a-batch",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('dag_bundle_team', sa.Column('team_id', sa.String(50), nullable=False),\n"
+                    "    sa.PrimaryKeyConstraint('team_id'))"
+                ),
+                "0002_r2.py": revision(
+                    "op.alter_column('dag_bundle_team', 'team_id', new_column_name='team_name', nullable=False)",
+                    "r2",
+                    "r1",
+                ),
+            },
+            note="not-null-already-renamed-in-the-same-call",  # airflow 0096
+        ),
     )
     invalid = (
         Example(
@@ -240,7 +254,13 @@ def _made_nullable(file: RevisionFile) -> tuple[tuple[str, str], ...]:
                 found.append((table, column))
             renamed = literal_option(o, "new_column_name", "").lower()
             if renamed:
-                found += [(table, column), (table, renamed)]
+                # Alembic sets NOT NULL before it renames: a call doing both asks of the
+                # column as it was (airflow 0096), and no later call finds it under that name
+                found += (
+                    [(table, renamed)]
+                    if o.option("nullable") == "False"
+                    else [(table, column), (table, renamed)]
+                )
         elif o.name == "drop_column" or (o.name == "add_column" and o.option("nullable") != "False"):
             found.append((table, column))
     return tuple(found)
