@@ -13,8 +13,10 @@ class ConcurrentlyInTransaction(DeployRule):
     ## What it does
     Flags `postgresql_concurrently=True` (or `CONCURRENTLY` in raw SQL) outside
     `with op.get_context().autocommit_block():` (or a `with` block on a connection opened
-    with `isolation_level="AUTOCOMMIT"`, its header on one line), and `op.execute("COMMIT")`, the old
-    workaround that ends Alembic's transaction behind its back. Not reported when env.py
+    with `isolation_level="AUTOCOMMIT"`, its header on one line, or after such a connection
+    is bound to a name in the same block), and `op.execute("COMMIT")` or `.commit()` on the
+    revision's connection (`op.get_bind().commit()`, or a name bound to it; not a Session's),
+    the old workaround that ends Alembic's transaction behind its back. Not reported when env.py
     runs migrations outside a transaction (an AUTOCOMMIT isolation level). Reported under
     `transactional_ddl=False`: Alembic (1.5 and later) then begins a transaction of its own
     for each migration, and CONCURRENTLY fails in it as in any. Every table counts, new or
@@ -90,6 +92,17 @@ class ConcurrentlyInTransaction(DeployRule):
             },
             flagged=("r1",),  # the COMMIT: what follows it depends on the driver
             note="commit-workaround",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "connection = op.get_bind()\nconnection.commit()\n"
+                    "ac = connection.execution_options(isolation_level='AUTOCOMMIT')\n"
+                    "ac.exec_driver_sql('CREATE INDEX CONCURRENTLY ix_a ON users (a)')"
+                )
+            },
+            flagged=("r1",),  # the commit(): the index itself runs outside a transaction
+            note="connection-commit",  # letta
         ),
     )
 

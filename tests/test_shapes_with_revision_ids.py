@@ -116,6 +116,9 @@ CASES = [
                  "CALL touch(); DROP PROCEDURE touch;')", None, id="mg203-drop-a-procedure-made-before"),
     pytest.param("MG203", "op.execute('CREATE PROCEDURE touch() BEGIN UPDATE users SET id = id; END; "
                  "CALL touch(); DROP PROCEDURE other;')", 9, id="mg203-drop-another-procedure"),
+    pytest.param("MG402", "bind = op.get_bind()\nbind.commit()", 10, id="mg402-commit-of-the-bind"),
+    pytest.param("MG402", "session = Session(bind=op.get_bind())\nsession.commit()", None,
+                 id="mg402-commit-of-a-session"),
     # session 14: a table named by an expression upgrade() created it by (mlflow)
     pytest.param("MG401", "op.create_table(\n    Hook.__tablename__,\n    sa.Column('id', sa.Integer()),  # the key\n)\n"
                  "op.create_index('ix_hook', Hook.__tablename__, ['id'])", None, id="mg401-expression-table-made-here"),

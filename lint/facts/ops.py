@@ -487,6 +487,8 @@ def extract_operations(
             found.extend(_column_enums(text, lines(), match.end() - 1, enums, made, (match.start(), line)))
     if sql_ops:
         found.extend(_sql_facts(sql_ops, covering))
+    if ".commit()" in text:
+        found.extend(_bind_commits(text, runs, covering))
     if "mysql." in text:
         found.extend(_mysql_types(text, runs, covering))
     unknown = _unknown_op_calls(text) if inverse else []
@@ -597,6 +599,34 @@ _MYSQL_TYPE = pattern(
 )
 _MYSQL_TYPE_OPS = (".create_table", ".add_column")  # and `.alter_column(..., type_=...)`
 _CALL_NAME = pattern(r"([\w.]+)\s*$")
+
+
+# `bind = op.get_bind()` (or context's): the connection Alembic runs the revision's transaction on
+_BIND_NAME = pattern(r"([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*(?:op|context)\.get_bind\(\)")
+_COMMIT_CALL = pattern(r"((?:op|context)\.get_bind\(\)|[^\W\d]\w*)[ \t]*\.[ \t]*commit\(\)")
+
+
+def _bind_commits(
+    text: str, runs: list[tuple[str, str, set[int]]], covering: dict[int, list[_Block]]
+) -> Iterator[OpFact]:
+    """`op.get_bind().commit()`, or `.commit()` on a name bound to it (letta): a COMMIT of the
+    transaction Alembic runs the revision in, as `op.execute("COMMIT")` is (MG402). Not a
+    Session's commit(), nor that of a connection the revision opens itself."""
+    names = {m.group(1) for m in _BIND_NAME.finditer(text)}
+    line_of = _LineCounter(text)
+    for match in _COMMIT_CALL.finditer(text):
+        receiver = match.group(1)
+        if "get_bind" not in receiver and (
+            receiver not in names or (match.start() and text[match.start() - 1] == ".")
+        ):
+            continue
+        line = line_of(match.start())
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        span = Span(line, match.start() - line_start, line, match.end() - line_start)
+        kinds = tuple(b.kind for b in covering.get(line, ()))
+        for function, entry, lines_run in runs:
+            if line in lines_run:
+                yield OpFact("commit", "", "", span, function, entry, "op", (), kinds)
 
 
 def _mysql_types(
