@@ -215,6 +215,20 @@ def column_of(operation: OpFact) -> str:
     return f"{operation.table}.{operation.target}" if operation.table else operation.target
 
 
+def renamed_from(file: RevisionFile, operation: OpFact) -> list[str]:
+    """The names the operation's table had earlier in the same upgrade(), by
+    `op.rename_table` with literal names (airflow 0041 renames a table, then alters a
+    column whose history is under the old name), the latest first."""
+    names = [bare(operation.table)]
+    at = (operation.span.line, operation.span.column)
+    for o in reversed(file.upgrade_operations):
+        if o.name == "rename_table" and (o.span.line, o.span.column) < at:
+            new = bare(o.option("new_table_name") or "")
+            if new in names and bare(o.table) not in names:
+                names.append(bare(o.table))
+    return names[1:]
+
+
 def literal_option(operation: OpFact, key: str, otherwise: str) -> str:
     """A keyword's value when it is a string literal (its source text, quotes off), else
     `otherwise`; a SQL statement's facts hold the name itself."""

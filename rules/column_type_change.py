@@ -10,7 +10,7 @@ from ..lazyre import pattern
 from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown
+from ._deploy_rule import DeployRule, column_of, literal_option, renamed_from, revision, shown
 
 # SQLAlchemy / PostgreSQL type names -> the type family whose changes may avoid a rewrite
 _FAMILIES = {
@@ -39,7 +39,8 @@ class ColumnTypeChange(DeployRule):
 
     Without `existing_type` (or with another dialect's: `existing_type=mysql.TINYTEXT()`,
     or a value the code computes: `existing_type=col.type` of a reflected table),
-    the old type is the one the last ancestor revision gave the column: its
+    the old type is the one the last ancestor revision gave the column (under the name its
+    table had before an `op.rename_table` earlier in the same upgrade(), if any): its
     `op.create_table` or `op.add_column` (`Column("name", sa.String(36))`), or an
     `op.alter_column(type_=...)`; the same type again, or a safe change from it, is not
     flagged, and the message names the revision. When no ancestor says (or the last one
@@ -166,6 +167,22 @@ class ColumnTypeChange(DeployRule):
         Example(
             files={
                 "0001_r1.py": revision(
+                    "op.create_table('tdr', sa.Column('dataset_id', sa.Integer(), nullable=False),\n"
+                    "    sa.PrimaryKeyConstraint('dataset_id'))"
+                ),
+                "0002_r2.py": revision(
+                    "op.rename_table('tdr', 'tar')\n"
+                    "with op.batch_alter_table('tar') as batch_op:\n"
+                    "    batch_op.alter_column('dataset_id', type_=sa.Integer())",
+                    "r2",
+                    "r1",
+                ),
+            },
+            note="type-under-the-table-s-old-name",  # airflow 0041
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
                     "op.create_table('quotas', sa.Column('id', sa.Integer(), primary_key=True), "
                     "sa.Column('resource', sa.String(255)))"
                 ),
@@ -268,6 +285,21 @@ class ColumnTypeChange(DeployRule):
             flagged=("r2", "r2", "r2"),
             note="raw-sql-shorter-using-or-rewriting",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('tdr', sa.Column('dataset_id', sa.Integer(), nullable=False),\n"
+                    "    sa.PrimaryKeyConstraint('dataset_id'))"
+                ),
+                "0002_r2.py": revision(
+                    "op.rename_table('tdr', 'tar')\nop.alter_column('tar', 'dataset_id', type_=sa.BigInteger())",
+                    "r2",
+                    "r1",
+                ),
+            },
+            flagged=("r2",),
+            note="another-type-under-the-table-s-old-name",
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
@@ -345,7 +377,11 @@ class ColumnTypeChange(DeployRule):
             here = _type_earlier_here(file, operation)
             if here is not None and _same_type(here, new or ""):
                 return  # the type an earlier call of this upgrade() gave it (SurfSense 149)
-            old, maker = self._type_before(rev_id, (bare(operation.table), operation.target.lower()))
+            for table in (bare(operation.table), *renamed_from(file, operation)):  # its names, latest first
+                old, maker = self._type_before(rev_id, (table, operation.target.lower()))
+                said = self._setters.get((table, operation.target.lower()), ())
+                if old is not None or any(self._graph.is_ancestor(m, rev_id) for m, _ in said):
+                    break  # what the history says under the latest name it knows the column by
             if old is not None and _same_type(old, new or ""):
                 return  # the type the column already has
             if old is not None and not _sqlalchemy_type(old):
@@ -432,7 +468,7 @@ def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
     """(table, column) of each type change upgrade() makes without an existing_type that
     says what PostgreSQL's column is."""
     return tuple(
-        (bare(o.table), o.target.lower())
+        (table, o.target.lower())
         for o in file.upgrade_operations
         if o.name == "alter_column"
         # raw SQL: a type's name may be a new type's (fides renames the old away), unless it is
@@ -440,6 +476,7 @@ def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
         and (o.via != "sql" or _builtin_change(o))
         and o.option("type_") not in (None, "None")
         and _existing_type(o) is None
+        for table in (bare(o.table), *renamed_from(file, o))  # and the names its table had before
     )
 
 

@@ -9,7 +9,7 @@ from ..lazyre import pattern
 from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown
+from ._deploy_rule import DeployRule, column_of, literal_option, renamed_from, revision, shown
 
 _NOT_NULL_CHECK = pattern(r"[\"`]?(\w+)[\"`]?\s+IS\s+NOT\s+NULL", re.I)
 
@@ -28,7 +28,10 @@ class SetNotNull(DeployRule):
     a `batch_alter_table`) or made part of a primary key (`primary_key=True`,
     `PrimaryKeyConstraint`, `op.create_primary_key`; dropping the key leaves the column NOT
     NULL), when no revision's upgrade() makes it nullable or may have made it anew under its
-    name (a rename from or to it, a drop, an `add_column` without `nullable=False`); what a
+    name (a rename from or to it, a drop, an `add_column` without `nullable=False`; a call
+    that sets NOT NULL and renames the column asks of it before the rename, as Alembic
+    emits them), also under the name its table had before an `op.rename_table` earlier in
+    the same upgrade(); what a
     downgrade() does is undone by the upgrade() a later revision needs (autogenerate's
     downgrade drops every column its upgrade added). Autogenerate writes `nullable=False`
     again on such a column whose type it changes.
@@ -127,6 +130,22 @@ class SetNotNull(DeployRule):
             },
             note="not-null-already-renamed-in-the-same-call",  # airflow 0096
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('tdr', sa.Column('dataset_id', sa.Integer(), nullable=False),\n"
+                    "    sa.PrimaryKeyConstraint('dataset_id'))"
+                ),
+                "0002_r2.py": revision(
+                    "op.rename_table('tdr', 'tar')\n"
+                    "with op.batch_alter_table('tar') as batch_op:\n"
+                    "    batch_op.alter_column('dataset_id', nullable=False)",
+                    "r2",
+                    "r1",
+                ),
+            },
+            note="not-null-under-the-table-s-old-name",  # airflow 0041
+        ),
     )
     invalid = (
         Example(
@@ -212,9 +231,11 @@ class SetNotNull(DeployRule):
             return
         if operation.option("existing_nullable") == "False":
             return  # already NOT NULL: PostgreSQL has nothing to check
-        pair = (bare(operation.table), operation.target.lower())
-        if pair in self._checked or self._not_null_before(rev_id, pair):
-            return
+        column = operation.target.lower()
+        for table in (bare(operation.table), *renamed_from(file, operation)):  # its names, latest first
+            pair = (table, column)
+            if pair in self._checked or self._not_null_before(rev_id, pair):
+                return
         column = column_of(operation)
         yield self.report(
             rev_id,
@@ -267,9 +288,11 @@ def _made_nullable(file: RevisionFile) -> tuple[tuple[str, str], ...]:
 
 
 def _altered_columns(file: RevisionFile) -> tuple[tuple[str, str], ...]:
-    """(table, column) of each column upgrade() sets NOT NULL: all check_operation reports."""
+    """(table, column) of each column upgrade() sets NOT NULL: all check_operation reports,
+    also under the names its table had before a rename earlier in upgrade()."""
     return tuple(
-        (bare(o.table), o.target.lower())
+        (table, o.target.lower())
         for o in file.upgrade_operations
         if o.name == "alter_column" and o.option("nullable") == "False"
+        for table in (bare(o.table), *renamed_from(file, o))
     )
