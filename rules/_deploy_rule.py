@@ -218,14 +218,26 @@ def column_of(operation: OpFact) -> str:
 def renamed_from(file: RevisionFile, operation: OpFact) -> list[str]:
     """The names the operation's table had earlier in the same upgrade(), by
     `op.rename_table` with literal names (airflow 0041 renames a table, then alters a
-    column whose history is under the old name), the latest first."""
+    column whose history is under the old name), the latest first. None when upgrade()
+    adds, drops or renames the operation's column before it (letta renames `id` away and
+    adds a new `id`): the history of the old name is not that column's."""
     names = [bare(operation.table)]
+    column = operation.target.lower()
     at = (operation.span.line, operation.span.column)
-    for o in reversed(file.upgrade_operations):
-        if o.name == "rename_table" and (o.span.line, o.span.column) < at:
+    earlier = [o for o in file.upgrade_operations if (o.span.line, o.span.column) < at]
+    for o in reversed(earlier):
+        if o.name == "rename_table":
             new = bare(o.option("new_table_name") or "")
             if new in names and bare(o.table) not in names:
                 names.append(bare(o.table))
+    if len(names) == 1:
+        return []
+    for o in earlier:
+        if bare(o.table) not in names or o.name not in ("add_column", "drop_column", "alter_column"):
+            continue
+        renamed = (o.option("new_column_name") or "").strip("'\"").lower()
+        if (o.target.lower() == column and (o.name != "alter_column" or renamed)) or renamed == column:
+            return []
     return names[1:]
 
 

@@ -180,6 +180,24 @@ class SetNotNull(DeployRule):
             flagged=("r1",),  # the key comes after (pypi/warehouse release_classifiers)
             note="primary-key-made-later",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('jus', sa.Column('id', sa.Integer(), nullable=False),\n"
+                    "    sa.PrimaryKeyConstraint('id'))"
+                ),
+                "0002_r2.py": revision(
+                    "op.rename_table('jus', 'steps')\n"
+                    "op.execute('ALTER TABLE steps RENAME COLUMN id TO old_id')\n"
+                    "op.add_column('steps', sa.Column('id', sa.String(), nullable=True))\n"
+                    "op.alter_column('steps', 'id', nullable=False)",
+                    "r2",
+                    "r1",
+                ),
+            },
+            flagged=("r2",),
+            note="a-new-column-under-the-old-name-after-a-table-rename",  # letta 416b9d2db10b
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
