@@ -144,6 +144,25 @@ def test_code_line_and_revision_ids(tmp_path: Path, code: str, body: str, line: 
     assert found(tmp_path, code, second(body)) == ([] if line is None else [(code, line, ("r2",))])
 
 
+@pytest.mark.parametrize(
+    ("module", "index_table", "line"),
+    [
+        ("app.migrations.shared.utils", "alerts", None),  # superset: the helper made it here
+        ("app.migrations.shared.utils", "users", 11),
+        ("app.models", "alerts", 11),  # not a migrations helper: its create_table is not read
+    ],
+)
+def test_a_table_made_by_the_migrations_create_table_helper_is_new(
+    tmp_path: Path, module: str, index_table: str, line: int | None
+) -> None:
+    body = (
+        "create_table('alerts', sa.Column('id', sa.Integer()))\n"
+        f"op.create_index('ix_{index_table}', '{index_table}', ['id'])"
+    )
+    source = second(body, top=f"from {module} import create_table\n\n\n")
+    assert found(tmp_path, "MG401", source) == ([] if line is None else [("MG401", line + 2, ("r2",))])
+
+
 def test_an_innodb_name_silences_postgresql_rules_only_where_the_history_did_not_write_it(
     tmp_path: Path,
 ) -> None:

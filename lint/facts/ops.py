@@ -782,8 +782,11 @@ _KNOWN_OTHER_OPS = frozenset({"create_table_comment", "drop_table_comment", "cre
 
 def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[str, str]]:
     """(the other names the module binds to alembic.op, {name: op function} of the op
-    functions it imports by name), read from the module's compiled imports."""
-    if "alembic.op" not in text and "op as " not in text:
+    functions it imports by name), read from the module's compiled imports. A project's
+    own `create_table` / `drop_table` imported from its migrations' helpers (superset's
+    `superset.migrations.shared.utils`: op.create_table behind a has_table() check) counts
+    as the op function too: the table is made or dropped there all the same."""
+    if "alembic.op" not in text and "op as " not in text and _HELPER_IMPORT.search(text) is None:
         return frozenset(), {}
     import dis
 
@@ -806,6 +809,8 @@ def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[s
                 receivers.add(bound)  # `from alembic import op as x`, `import alembic.op as x`
             elif module == "alembic.op" and imported in _SHAPES:
                 functions[bound] = imported
+            elif imported in _HELPER_FUNCTIONS and _HELPER_MODULE.search(module or "") and bound == imported:
+                functions[bound] = imported
             imported = ""
         elif opname in ("STORE_NAME", "STORE_GLOBAL"):
             # bound again at the top (a def, an assignment, another import): no longer alembic's
@@ -813,6 +818,12 @@ def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[s
             receivers.discard(instruction.argval)
     receivers.discard("op")
     return frozenset(receivers), functions
+
+
+# a module of the project's migrations (not alembic's), and the op functions taken from it
+_HELPER_MODULE = pattern(r"^(?!alembic\b)(?:[\w.]*\.)?migrations?(?:\.|$)")
+_HELPER_FUNCTIONS = frozenset({"create_table", "drop_table"})
+_HELPER_IMPORT = pattern(r"\bmigrations?\b[\w.]*[ \t]+import\b[^\n]*\b(?:create|drop)_table\b")
 
 
 @functools.lru_cache(maxsize=64)
