@@ -128,6 +128,21 @@ CASES = [
     pytest.param("MG401", "op.create_table(Hook.__tablename__, sa.Column('id', sa.Integer()))\n"
                  "with op.batch_alter_table(Other.__tablename__) as batch_op:\n"
                  "    batch_op.create_index('ix_other', ['id'])", 11, id="mg401-batch-on-another-expression"),
+    # session 14: what both branches of an if/else do is done after it (letta)
+    pytest.param("MG204", "if op.get_bind().dialect.name == 'sqlite':\n    op.create_table('links', sa.Column('a', sa.Integer()))\n"
+                 "else:\n    op.create_table('links', sa.Column('a', sa.Integer()))\n"
+                 "op.execute('INSERT INTO links (a) SELECT id FROM users')", None, id="mg204-created-in-both-branches"),
+    pytest.param("MG204", "if op.get_bind().dialect.name == 'sqlite':\n    op.create_table('links', sa.Column('a', sa.Integer()))\n"
+                 "op.execute('INSERT INTO links (a) SELECT id FROM users')", 11, id="mg204-created-in-one-branch"),
+    pytest.param("MG204", "if a:\n    op.create_table('links', sa.Column('a', sa.Integer()))\nelif b:\n"
+                 "    op.create_table('links', sa.Column('a', sa.Integer()))\n"
+                 "op.execute('INSERT INTO links (a) SELECT id FROM users')", 13, id="mg204-elif-without-else"),
+    pytest.param("MG204", "if a:\n    op.create_table('links', sa.Column('a', sa.Integer()))\nelif b:\n"
+                 "    op.create_table('links', sa.Column('a', sa.Integer()))\nelse:\n"
+                 "    op.create_table('links', sa.Column('a', sa.Integer()))\n"
+                 "op.execute('INSERT INTO links (a) SELECT id FROM users')", None, id="mg204-elif-with-else"),
+    pytest.param("MG201", "if a:\n    op.execute('DROP TABLE IF EXISTS t')\nelse:\n    op.execute('DROP TABLE IF EXISTS t')\n"
+                 "op.execute('CREATE TABLE t (id int)')", None, id="mg201-dropped-in-both-branches"),
     # session 14: an AUTOCOMMIT connection kept in a name (letta)
     pytest.param("MG402", "connection = op.get_bind()\n"
                  "ac = connection.execution_options(isolation_level='AUTOCOMMIT')\n"

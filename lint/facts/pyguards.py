@@ -96,6 +96,7 @@ def function_contexts(
     branches: Iterator[int] | None = None,
     call: ast.Call | None = None,
     may_lack: bool = True,
+    arms: list[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]] | None = None,
 ) -> list[Context]:
     """The contexts of every simple statement in the function, outermost first.
 
@@ -105,9 +106,12 @@ def function_contexts(
     `may_lack`: False when no query of the file can keep rows a table lacks
     (`lacking_rows` of its text): no loop's query is then read for Context.lacking, which
     follows each loop's names through their values (a fifth of fides' guard reading).
+    `arms`: given a list, each `if` with an `else` is added to it as (its path, the paths of
+    its two branches): what both do has been done on its own path after it (sql/guards.py).
     """
     reader = _Reader(lambda: _assignments(module.body, function), branches or itertools.count(1))
     reader.may_lack = may_lack
+    reader.arms = arms
     reader.true = true_parameters(function, call) if call is not None else frozenset()
     reader.helpers = _module_functions(module)
     reader.function = function
@@ -156,6 +160,7 @@ class _Reader:
         self.over_lookups = 0  # the loops over a lookup's rows around the statement read now
         self.lacking: frozenset[str] = frozenset()  # Context.lacking of the loops around it
         self.may_lack = True  # see function_contexts
+        self.arms: list[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]] | None = None
 
     def branch(self, path: tuple[int, ...]) -> tuple[int, ...]:
         return (*path, next(self.branches))
@@ -178,8 +183,12 @@ class _Reader:
             inner = guarded or self.looks_up(node.test)
             self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
             taken = isinstance(node.test, ast.Name) and node.test.id in self.true
-            self.block(node.body, path if taken else self.branch(path), inner)
-            self.block(node.orelse, self.branch(path), inner)
+            body = path if taken else self.branch(path)
+            self.block(node.body, body, inner)
+            orelse = self.branch(path)
+            self.block(node.orelse, orelse, inner)
+            if self.arms is not None and node.orelse and not taken:
+                self.arms.append((path, (body, orelse)))
         elif isinstance(node, ast.While):  # `while <rows left>:` runs only while the lookup finds work
             self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
             self.block(node.body, self.branch(path), guarded or self.looks_up(node.test))

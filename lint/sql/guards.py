@@ -187,7 +187,8 @@ def settle(
     for entry in sorted({s.entry for s in steps if entries is None or s.entry in entries}):
         if entry not in functions:
             continue
-        events = _Inliner(tree, functions, placed, entry, lines).run()
+        inliner = _Inliner(tree, functions, placed, entry, lines)
+        events = _joined(inliner.run(), inliner.arms)
         history = _History(events)
         for event in events:
             if event.index >= 0 and event.step.code and not event.step.guarded:
@@ -217,6 +218,57 @@ def settle(
     )
 
 
+def _joined(
+    events: list[_Event], arms: Sequence[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]]
+) -> list[_Event]:
+    """The events, with one more after each if/else whose two branches both make (or drop,
+    or empty) the same object: on the if's own path, so that what follows it knows the
+    object made whichever branch ran (letta creates a table under `if sqlite:` and again
+    under `else:`, then inserts into it). Reported never (index -1). Innermost first: an
+    if/else inside a branch counts for that branch."""
+    if not arms:
+        return events
+    events = list(events)
+    for at, both in sorted(arms, key=lambda arm: -len(arm[0])):
+        # on the branch's own path: what a loop, a try or an inner `if` in it does may not run
+        # (an inner if/else both of whose branches do it has its event on this path, above)
+        places = [[i for i, e in enumerate(events) if e.path == branch] for branch in both]
+        if not all(places):
+            continue
+        sides = [[events[i] for i in found] for found in places]
+
+        def common(
+            values: Callable[[_Event], Iterable[Hashable]], sides: list[list[_Event]] = sides
+        ) -> list[Hashable]:
+            shared = set.intersection(*({v for e in side for v in values(e) if v} for side in sides))
+            return sorted(shared, key=repr)
+
+        made, removed = common(lambda e: e.made), common(lambda e: e.removed)
+        # a table both made (a DROP leaves a table "new" for what writes to it: not here)
+        made_new = common(
+            lambda e: (e.new_table,) if e.step.kind.startswith("CREATE") or not e.step.kind else ()
+        )
+        new_tables, bare_tables = made_new, common(lambda e: (e.bare_table,))
+        emptied = common(lambda e: (e.emptied,))
+        if not (made or removed or new_tables or bare_tables or emptied):
+            continue
+        # after the whole if/else: its last event, on a branch's path or deeper
+        last = max(i for i, e in enumerate(events) if any(e.path[: len(branch)] == branch for branch in both))
+        anchor = events[last]
+        step = Step(None, "", "", False, anchor.step.function, anchor.step.entry, anchor.line)
+        count = max(len(new_tables), len(bare_tables), len(emptied), 1)
+        joined = [_Event(anchor.line, anchor.order, -1, step, at) for _ in range(count)]
+        joined[0].made, joined[0].removed = list(made), list(removed)
+        for event, table in zip(joined, new_tables):
+            event.new_table = table
+        for event, table in zip(joined, bare_tables):
+            event.bare_table = table
+        for event, table in zip(joined, emptied):
+            event.emptied = table
+        events[last + 1 : last + 1] = joined
+    return events
+
+
 _CALLED = pattern(r"\b([^\W\d]\w*)\s*\(")
 
 
@@ -235,6 +287,8 @@ class _Inliner:
         self.tree, self.functions, self.placed, self.entry = tree, functions, placed, entry
         self.lines = lines
         self.may_lack: bool | None = None  # pyguards.function_contexts: worked out when first asked
+        # (path, the paths of its two branches) of each if/else read, on the events' paths
+        self.arms: list[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]] = []
         self.known: set[str] | None = None  # the names whose calls are read
         self.branches = itertools.count(1)
         self.events: list[_Event] = []
@@ -338,9 +392,11 @@ class _Inliner:
 
         if self.may_lack is None:
             self.may_lack = lacking_rows("".join(self.lines))
+        arms: list[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]] = []
         contexts = contexts_by_line(
-            function_contexts(function, self.tree, self.branches, call, self.may_lack)
+            function_contexts(function, self.tree, self.branches, call, self.may_lack, arms)
         )
+        self.arms += [(path + at, tuple(path + branch for branch in both)) for at, both in arms]
         items: list[tuple[int, int, int, Step | tuple[str, str, ast.Call]]] = []  # (line, kind, order, what)
         for index, step in self.placed.get((self.entry, owner), []):
             if own(step.line):
