@@ -1167,3 +1167,25 @@ def test_a_plugin_directory_beside_a_configured_environment_is_linted_too(
         "miglint: contrib/reports/migrations: revision files that no Alembic configuration here names:"
         " linted as one history\n"
     )
+
+
+@pytest.mark.parametrize("depth", [5, 6])
+def test_a_script_directory_at_the_deepest_level_searched_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, depth: int
+) -> None:
+    # cloudkitty: cloudkitty/rating/hash/db/sqlalchemy/alembic holds env.py and versions/, six
+    # levels below the repository root; the walk stops there, but sees its versions/
+    script = tmp_path.joinpath(*[f"d{i}" for i in range(depth - 1)], "alembic")
+    (script / "versions").mkdir(parents=True)
+    (script / "env.py").write_text("")
+    (script / "script.py.mako").write_text("")
+    (script / "versions" / "a1_x.py").write_text('revision = "a1"\ndown_revision = None\n')
+    monkeypatch.chdir(tmp_path)
+    result = cli_runner().invoke(
+        main, ["lint", "--no-cache", "--format", "json", "."], catch_exceptions=False
+    )
+    assert result.exit_code == 0, result.output
+    import json
+
+    (environment,) = json.loads(result.stdout)["summary"]["environments"]
+    assert (environment["revisions"], environment["heads"]) == (1, ["a1"])

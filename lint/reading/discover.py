@@ -732,13 +732,20 @@ def _shaped_beside(ini: Path, versions_elsewhere: bool = False) -> Path | None:
 
 
 def _walk(start: Path) -> Iterator[tuple[str, list[str], list[str]]]:
+    """os.walk below `start`, _SEARCH_DEPTH levels deep. A directory at the last level is
+    seen with its sub-directories' names, not walked into: a script directory there is
+    still known by its `versions/` (cloudkitty's rating/hash/db/sqlalchemy/alembic, six
+    levels down, was skipped without a word)."""
     base_depth = len(start.parts)
     for directory, dirnames, filenames in os.walk(start):
         depth = len(Path(directory).parts) - base_depth
-        dirnames[:] = sorted(
-            d for d in dirnames if d not in SKIP_DIRS and not d.startswith(".") and depth < _SEARCH_DEPTH
-        )
-        yield directory, dirnames, filenames
+        kept = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        if depth < _SEARCH_DEPTH:
+            dirnames[:] = kept
+            yield directory, dirnames, filenames
+        else:
+            dirnames[:] = []  # not walked into
+            yield directory, kept, filenames
 
 
 def _project_environments(root: Path, cwd: Path, pyproject: Path | None = None) -> list[Environment]:
