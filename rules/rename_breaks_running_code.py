@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
+from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
 from ..lazyre import pattern
 from ..model import Diagnostic, OpFact, RevisionFile
@@ -29,7 +30,10 @@ class RenameBreaksRunningCode(DeployRule):
     a rebuilt table swapped in (`hosts` to `hosts_old`, then `hosts_new` - a name made of
     the old one and a suffix or prefix - to `hosts`: neither is reported; another table
     renamed to the old name is), or rows inserted under the old name later in upgrade()
-    (a helper miglint does not read made the table again).
+    (a helper miglint does not read made the table again). Not `ALTER TABLE <index> RENAME`,
+    which PostgreSQL takes for an index too and which no query notices: a name of an index
+    as autogenerate and PostgreSQL make them (`ix_...`, `..._idx`, `..._pkey`, or
+    `<table>_..._key` of a table the history creates or renames; pybossa).
     Every dialect.
 
     ## Why is this bad?
@@ -127,6 +131,20 @@ class RenameBreaksRunningCode(DeployRule):
             },
             note="made-again-by-a-helper-it-does-not-read",  # pycds 33179b5ae85a
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('app', sa.Column('short_name', sa.Text, unique=True))"
+                ),
+                "0002_r2.py": revision(
+                    "op.execute('ALTER TABLE app_short_name_key RENAME TO project_short_name_key')\n"
+                    "op.execute('ALTER TABLE ix_app_name RENAME TO ix_app_title')",
+                    "r2",
+                    "r1",
+                ),
+            },
+            note="alter-table-renames-an-index",  # pybossa
+        ),
     )
     invalid = (
         Example(
@@ -172,7 +190,32 @@ class RenameBreaksRunningCode(DeployRule):
             flagged=("r1",),
             note="a-sqlite-only-rebuild-leaves-the-postgresql-rename",
         ),
+        Example(
+            files={"0001_r1.py": revision("op.execute('ALTER TABLE api_key RENAME TO api_keys')")},
+            flagged=("r1",),
+            note="a-table-named-like-a-key",
+        ),
     )
+
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        # the tables the history makes or renames: `<table>_..._key` is a unique key's index
+        self._tables = frozenset(
+            bare(o.table)
+            for _, file in graph.revisions.items()
+            if not file.upgrade_operation_names.isdisjoint(("create_table", "rename_table"))
+            for o in file.upgrade_operations
+            if o.name in ("create_table", "rename_table") and o.table
+        )
+        yield from super().check_graph(graph)
+
+    def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
+        return tuple(
+            sorted(
+                bare(o.table)
+                for o in file.upgrade_operations
+                if o.name == "rename_table" and o.via == "sql" and _an_index(bare(o.table), self._tables)
+            )
+        )
 
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
@@ -181,6 +224,10 @@ class RenameBreaksRunningCode(DeployRule):
         if operation.name == "rename_table":
             if _name_taken_again(file, operation):
                 return  # a view bridges, or the table is rebuilt: the old name still answers
+            if operation.via == "sql" and _an_index(
+                bare(operation.table), getattr(self, "_tables", frozenset())
+            ):
+                return  # ALTER TABLE on an index renames the index: no query names it
             table = f"table {operation.table}" if operation.table else where(operation)
             what = f"renames {table} to {operation.option('new_table_name') or 'a new name'}"
             if operation.via == "sql":  # the statement says it all: not "RENAME TABLE t renames table t"
@@ -206,6 +253,16 @@ class RenameBreaksRunningCode(DeployRule):
             "expand and contract: add the new name beside the old one, move the code, "
             "and drop the old name in a later release",
         )
+
+
+def _an_index(name: str, tables: frozenset[str]) -> bool:
+    """Whether the name `ALTER TABLE <name> RENAME` renames is an index's (PostgreSQL takes
+    ALTER TABLE for an index too: pybossa renames `app_short_name_key`), which no query
+    names: by the names autogenerate and PostgreSQL give indexes (`ix_...`, `..._idx`,
+    `<table>_pkey`), or `<table>_..._key` for a table the history makes or renames (a unique key's)."""
+    if name.startswith(("ix_", "idx_")) or name.endswith(("_idx", "_pkey")):
+        return True
+    return name.endswith("_key") and any(name.startswith(f"{table}_") for table in tables)
 
 
 def _added(file: RevisionFile, rename: OpFact, after: bool) -> bool:
