@@ -27,8 +27,10 @@ class SetNotNull(DeployRule):
     revision (an ancestor) created `nullable=False` (`create_table`, `add_column`, also in
     a `batch_alter_table`) or made part of a primary key (`primary_key=True`,
     `PrimaryKeyConstraint`, `op.create_primary_key`; dropping the key leaves the column NOT
-    NULL), when no revision's upgrade() makes it nullable or may have made it anew under its
-    name (a rename from or to it, a drop, an `add_column` without `nullable=False`; a call
+    NULL) or set NOT NULL (`alter_column(nullable=False)`), when no revision that may run
+    between them (not one before that revision, nor a descendant of the one reported)
+    makes it nullable or may have made it anew under its name (a rename from or to it, a
+    drop, an `add_column` without `nullable=False`; a call
     that sets NOT NULL and renames the column asks of it before the rename, as Alembic
     emits them), also under the name its table had before an `op.rename_table` earlier in
     the same upgrade(); what a
@@ -146,6 +148,22 @@ class SetNotNull(DeployRule):
             },
             note="not-null-under-the-table-s-old-name",  # airflow 0041
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('resource', sa.Column('type', sa.String(255), nullable=False),\n"
+                    "    sa.Column('id', sa.Integer(), primary_key=True))"
+                ),
+                "0002_r2.py": revision("op.alter_column('resource', 'type', nullable=False)", "r2", "r1"),
+                "0003_r3.py": revision(
+                    "op.alter_column('resource', 'type', new_column_name='old_type')\n"
+                    "op.add_column('resource', sa.Column('type', sa.String(255), nullable=True))",
+                    "r3",
+                    "r2",
+                ),
+            },
+            note="a-descendant-re-makes-the-column",  # gnocchi 9901e5ea4b6e
+        ),
     )
     invalid = (
         Example(
@@ -198,6 +216,21 @@ class SetNotNull(DeployRule):
             flagged=("r2",),
             note="a-new-column-under-the-old-name-after-a-table-rename",  # letta 416b9d2db10b
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('t', sa.Column('c', sa.Integer()), sa.Column('d', sa.Integer()))"
+                ),
+                "0002_r2.py": revision("op.alter_column('t', 'c', nullable=False)", "r2", "r1"),
+                "0003_r3.py": revision(
+                    "op.alter_column('t', 'c', nullable=False)\nop.alter_column('t', 'd', nullable=False)",
+                    "r3",
+                    "r2",
+                ),
+            },
+            flagged=("r2", "r3"),  # r3's `c` is NOT NULL since r2 (gnocchi 34c517bcc2dd); its `d` is not
+            note="set-not-null-again-after-an-earlier-revision",
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
@@ -213,25 +246,41 @@ class SetNotNull(DeployRule):
         # columns made NOT NULL by an ancestor: asked only of the columns set NOT NULL later
         keyed: dict[tuple[str, str], list[str]] = {}  # (table, column) -> revisions making it so
         for rev_id, file in revisions:
-            for table, column in (*file.op_primary, *file.op_not_null):
-                pair = (bare(table), column.lower())
+            made = [(bare(table), column.lower()) for table, column in (*file.op_primary, *file.op_not_null)]
+            if "alter_column" in file.upgrade_operation_names:  # an earlier SET NOT NULL (gnocchi)
+                made += summarised(memo, "MG406/set", file, _set_not_null)
+            for pair in made:
                 if pair in altered:
                     keyed.setdefault(pair, []).append(rev_id)
-        nullable: set[tuple[str, ...]] = set()  # made nullable (or anew) by some revision
+        nullable: dict[tuple[str, ...], list[str]] = {}  # made nullable (or anew) -> by which revisions
         if keyed:
-            for _, file in revisions:
+            for rev_id, file in revisions:
                 if not _CHANGING.isdisjoint(file.upgrade_operation_names):
-                    nullable.update(summarised(memo, "MG406/nullable", file, _made_nullable))
+                    for pair in summarised(memo, "MG406/nullable", file, _made_nullable):
+                        nullable.setdefault(pair, []).append(rev_id)
         self._checked = checked
-        self._keyed = {pair: makers for pair, makers in keyed.items() if pair not in nullable}
+        self._keyed = keyed
+        self._nullable = nullable
         self._graph = graph
         self._memo = memo
         yield from super().check_graph(graph)
 
     def _not_null_before(self, rev_id: str, pair: tuple[str, str]) -> bool:
-        """Whether a revision before `rev_id` made the column part of a primary key (and so
-        NOT NULL: dropping the key leaves it so), and no revision makes it nullable."""
-        return any(self._graph.is_ancestor(maker, rev_id) for maker in self._keyed.get(pair, ()))
+        """Whether a revision before `rev_id` made the column NOT NULL (created so, part of a
+        primary key - dropping the key leaves it so - or set so), and no revision that may
+        run between them makes it nullable or anew: only one before that maker, or after
+        `rev_id` (gnocchi renames and re-adds the column in a descendant), is left aside."""
+        graph = self._graph
+        for maker in self._keyed.get(pair, ()):
+            if not graph.is_ancestor(maker, rev_id):
+                continue
+            if all(
+                other not in (maker, rev_id)
+                and (graph.is_ancestor(rev_id, other) or graph.is_ancestor(other, maker))
+                for other in self._nullable.get(pair, ())
+            ):
+                return True
+        return False
 
     def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
         # the NOT NULL checks and earlier primary keys of the history on this revision's columns
@@ -303,6 +352,15 @@ def _made_nullable(file: RevisionFile) -> tuple[tuple[str, str], ...]:
         elif o.name == "drop_column" or (o.name == "add_column" and o.option("nullable") != "False"):
             found.append((table, column))
     return tuple(found)
+
+
+def _set_not_null(file: RevisionFile) -> tuple[tuple[str, str], ...]:
+    """(table, column) of each column upgrade() sets NOT NULL, by the name it has there."""
+    return tuple(
+        (bare(o.table), o.target.lower())
+        for o in file.upgrade_operations
+        if o.name == "alter_column" and o.option("nullable") == "False" and o.target
+    )
 
 
 def _altered_columns(file: RevisionFile) -> tuple[tuple[str, str], ...]:
