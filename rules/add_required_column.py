@@ -18,7 +18,9 @@ class AddRequiredColumn(DeployRule):
     `TRUNCATE` of the table or a `DELETE FROM` it without WHERE earlier in upgrade()
     (open-event-server empties `notifications` first), also under the name it had before
     a rename in between (airflow empties `callback_request`, then renames it
-    `callback`): the table has no rows then. (A row
+    `callback`): the table has no rows then. Nor in `batch_alter_table(...,
+    recreate="always")` with a client-side `default=`: Alembic copies the table with
+    INSERT ... SELECT, which fills the new column of every row with it (cloudkitty). (A row
     another session inserts between the DELETE and the ALTER would still fail it; on a
     table written while the deploy runs, TRUNCATE, which locks it, is the safe form.)
     PostgreSQL only.
@@ -76,6 +78,15 @@ class AddRequiredColumn(DeployRule):
             },
             note="emptied-then-renamed",  # airflow 0093
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.batch_alter_table('s', recreate='always') as batch_op:\n"
+                    "    batch_op.add_column(sa.Column('active', sa.Boolean, nullable=False, default=True))"
+                )
+            },
+            note="batch-recreate-always-with-a-default",  # cloudkitty 4d69395f
+        ),
     )
     invalid = (
         Example(
@@ -114,6 +125,16 @@ class AddRequiredColumn(DeployRule):
             flagged=("r1",),
             note="another-table-renamed",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.batch_alter_table('s') as batch_op:\n"
+                    "    batch_op.add_column(sa.Column('active', sa.Boolean, nullable=False, default=True))"
+                )
+            },
+            flagged=("r1",),
+            note="batch-altered-in-place-with-a-client-default",
+        ),
     )
 
     def check_operation(
@@ -126,6 +147,8 @@ class AddRequiredColumn(DeployRule):
             or is_true(operation.option("generated"))
         ):
             return
+        if "recreate_always" in operation.blocks and operation.option("client_default") == "True":
+            return  # copied into a new table, INSERT ... SELECT: the default fills every row (cloudkitty)
         if _emptied_before(file, operation):
             return  # TRUNCATE / DELETE FROM the table without WHERE earlier in upgrade(): no row to fail on
         column = column_of(operation)

@@ -1026,6 +1026,8 @@ def _arguments(
                 options += _foreign_key(column)
             if "index" in column.keywords:  # Alembic builds it after the column (MG401)
                 options.append(("index", _interned(column.keywords["index"])))
+            if "default" in column.keywords:  # a client-side default: the rows a batch copies get it
+                options.append(("client_default", "True"))
     else:
         target = _argument(read, target_at, _TARGET_KEYWORDS) or constant(
             _source_of(read, target_at, _TARGET_KEYWORDS)
@@ -1206,6 +1208,7 @@ def _blocks(
         if closing is None:
             continue
         alias, table, convention, written = "", "", False, ""
+        read: _Read | None = None
         if kind == "batch_alter_table":
             named = _AS_NAME.match(text, closing + 1)
             alias = named.group(1) if named else ""
@@ -1221,11 +1224,16 @@ def _blocks(
                     # (mlflow: `SqlAssessment.__tablename__`, a table upgrade() made before)
                     written = source
         header_end = line_of(closing)
-        found.append(
-            _Block(
-                kind, header_end + 1, _block_end(lines, header_end, indent), alias, table, convention, written
-            )
-        )
+        end = _block_end(lines, header_end, indent)
+        found.append(_Block(kind, header_end + 1, end, alias, table, convention, written))
+        if (
+            kind == "batch_alter_table"
+            and read is not None
+            and _literal(read.keywords.get("recreate")) == "always"
+        ):
+            # the table is copied, INSERT ... SELECT, never altered in place (MG404: a client
+            # default fills the new column of every row copied)
+            found.append(_Block("recreate_always", header_end + 1, end, "", ""))
     if "AUTOCOMMIT" in text:
         # `ac = connection.execution_options(isolation_level="AUTOCOMMIT")` in a function (letta):
         # SQLAlchemy sets the level on the connection itself, so what runs after it in the
