@@ -274,6 +274,20 @@ def extract_operations(
             loops.append(by_line)
         return list(loops[0].get((line, written), ()))
 
+    arguments: dict[tuple[str, str, str], list[str]] = {}
+
+    def passed(written: str | None, where: list[tuple[str, str]]) -> list[str]:
+        """The strings the entry point's calls of a module function all pass for its
+        parameter `written` (networking-sfc: `drop_ix("t")` of `def drop_ix(table_name)`)."""
+        if not written or not written.isidentifier() or len(where) != 1 or where[0][0] == where[0][1]:
+            return []
+        function, entry = where[0]
+        key = (function, written, entry)
+        if key not in arguments:
+            callers = [lines_run for f, e, lines_run in runs if e == entry and f != function]
+            arguments[key] = _passed(text, code, function, written, set().union(*callers))
+        return arguments[key]
+
     blocks = (
         _blocks(text, lines(), constant)
         if "autocommit_block" in text or "batch_alter_table" in text or "AUTOCOMMIT" in text
@@ -376,7 +390,7 @@ def extract_operations(
             span = Span(line, column, line, column + match.end() - receiver_start)
             kinds = tuple(b.kind for b in around)
             table = head.group("t") if head is not None else constant(named_by)
-            tables = [table] if table else looped(named_by, line) or [table]
+            tables = [table] if table else looped(named_by, line) or passed(named_by, where) or [table]
             if not table and where[0][1] == "upgrade":
                 created.update(bare(t) for t in tables if t)
             made = [OpFact(name, t, t, span, f, e, "op", (), kinds) for t in tables for f, e in where]
@@ -455,7 +469,8 @@ def extract_operations(
         tables = [table]
         if not table and batch is None:  # `for table in ("a", "b"): op.create_index(..., table, ...)`
             schema = _literal(read.keywords.get("schema"))
-            named = looped(_source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS), line)
+            written_as = _source_of(read, _SHAPES[name][0][0], _TABLE_KEYWORDS)
+            named = looped(written_as, line) or passed(written_as, where)
             if named:
                 tables = [_qualified(schema, t) for t in named]
                 options = tuple(o for o in options if o[0] != "table_as_written")  # each is named now
@@ -778,6 +793,40 @@ def _unknown_ops(
 
 # Alembic's op functions that _SHAPES does not read (no object of a table to name)
 _KNOWN_OTHER_OPS = frozenset({"create_table_comment", "drop_table_comment", "create_exclude_constraint"})
+
+
+def _passed(text: str, code: types.CodeType, function: str, parameter: str, lines: set[int]) -> list[str]:
+    """The strings every call of `function` on `lines` passes for `parameter`, positionally
+    or by keyword; none when a call passes anything else, or nothing (its default)."""
+    defined = next(
+        (c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == function), None
+    )
+    if defined is None:
+        return []
+    names = defined.co_varnames[: defined.co_argcount + defined.co_kwonlyargcount]
+    if parameter not in names or parameter in defined.co_cellvars:
+        return []
+    import dis
+
+    if any(i.opname.startswith("STORE") and i.argval == parameter for i in dis.get_instructions(defined)):
+        return []  # bound again in the function: not (only) what the call passed
+    position = names.index(parameter) if names.index(parameter) < defined.co_argcount else -1
+    values: list[str] = []
+    line_of = _LineCounter(text)
+    for match in re.finditer(rf"(?<![\w.]){re.escape(function)}[ \t]*\(", text):
+        if line_of(match.start()) not in lines:
+            continue  # its definition, or a call another entry point makes
+        read = _read(text, match.end() - 1)
+        if read is None:
+            return []
+        value = read.keywords.get(parameter)
+        if value is None and 0 <= position < len(read.positional):
+            value = read.positional[position]
+        literal = _literal(value) if value else ""
+        if not literal:
+            return []
+        values.append(literal)
+    return list(dict.fromkeys(values))
 
 
 def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[str, str]]:
