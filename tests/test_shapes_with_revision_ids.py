@@ -172,6 +172,23 @@ def test_a_helper_s_parameter_names_the_table_its_calls_pass(
     )
 
 
+@pytest.mark.parametrize(("code", "line"), [("MG410", None), ("MG408", 14)])
+def test_a_column_a_module_function_returns_is_read_as_that_column(
+    tmp_path: Path, code: str, line: int | None
+) -> None:
+    # gnocchi: `type` renamed away, then `op.add_column(table, type_string_col("type", table))`
+    helper = (
+        "def type_col(name):\n    return sa.Column(name, sa.String(255), sa.ForeignKey('customers.id'))\n\n\n"
+    )
+    body = (
+        "op.alter_column('users', 'type', new_column_name='old_type')\n"
+        "op.add_column('users', type_col('type'))\nop.drop_column('users', 'old_type')"
+    )
+    assert found(tmp_path, code, second(body, top=helper)) == (
+        [] if line is None else [(code, line, ("r2",))]
+    )
+
+
 @pytest.mark.parametrize(
     ("module", "index_table", "line"),
     [

@@ -412,7 +412,15 @@ def extract_operations(
         span = Span(
             line, receiver_start - line_start, end_line, read.end - (text.rfind("\n", 0, read.end) + 1)
         )
-        table, target, options = _arguments(name, read, batch, constant, bound_columns, receiver_start)
+        table, target, options = _arguments(
+            name,
+            read,
+            batch,
+            constant,
+            bound_columns,
+            receiver_start,
+            lambda call: _helper_column(text, call),
+        )
         if not named_op and batch is None:  # the messages name the call as it is written
             options += (("called_as", _interned(text[receiver_start : match.end() - 1].rstrip())),)
         if created_as and not table and not full and name in _ON_TABLE and not concurrently:
@@ -795,6 +803,46 @@ def _unknown_ops(
 _KNOWN_OTHER_OPS = frozenset({"create_table_comment", "drop_table_comment", "create_exclude_constraint"})
 
 
+_RETURNS = pattern(
+    r"""[ \t]*\n(?:[ \t]*(?:\"\"\"[^"]*\"\"\"|'[^'\n]*'|"[^"\n]*")[ \t]*\n)?[ \t]+return[ \t]+"""
+)
+
+
+def _helper_column(text: str, call: str) -> str:
+    """The Column a module function returns, as `helper(args)` would build it: `def
+    type_col(name): return sa.Column(name, sa.String(255), ...)` called `type_col("type")`
+    is `sa.Column("type", sa.String(255), ...)` (gnocchi). Only a function whose body is that
+    one return (after a docstring); its parameters put in where they stand alone as the
+    Column's arguments. "" otherwise."""
+    called = re.match(r"([^\W\d]\w*)[ \t]*\(", call)
+    if called is None:
+        return ""
+    arguments = _read(call, called.end() - 1)
+    defined = re.search(rf"^def[ \t]+{re.escape(called.group(1))}[ \t]*\(", text, re.M)
+    if arguments is None or defined is None:
+        return ""
+    parameters = _read(text, defined.end() - 1)
+    if parameters is None or parameters.keywords:
+        return ""  # defaults: what a call leaves out is not read
+    header_end = text.find(":", parameters.end)
+    returned = _RETURNS.match(text, text.find("\n", header_end) if header_end >= 0 else len(text))
+    column = _COLUMN.match(text, returned.end()) if returned else None
+    built = _read(text, column.end() - 1) if column else None
+    if built is None or len(arguments.positional) > len(parameters.positional):
+        return ""
+    names = [p.split(":")[0].strip() for p in parameters.positional]
+    given = dict(zip(names, arguments.positional))
+    given.update(arguments.keywords)
+    if set(given) != set(names):
+        return ""
+
+    def put(value: str) -> str:
+        return given.get(value, value)
+
+    parts = [put(v) for v in built.positional] + [f"{k}={put(v)}" for k, v in built.keywords.items()]
+    return f"sa.Column({', '.join(parts)})"
+
+
 def _passed(text: str, code: types.CodeType, function: str, parameter: str, lines: set[int]) -> list[str]:
     """The strings every call of `function` on `lines` passes for `parameter`, positionally
     or by keyword; none when a call passes anything else, or nothing (its default)."""
@@ -1035,6 +1083,7 @@ def _arguments(
     constant: Callable[[str | None], str] = lambda _: "",
     column_bound: Callable[[str, int], str] = lambda *_: "",
     at: int = 0,
+    column_made: Callable[[str], str] = lambda _: "",
 ) -> tuple[str, str, tuple[tuple[str, str], ...]]:
     """(table, target, kept keyword values) of one call; `constant`: the module-level
     string a name stands for (`ATTRIBUTES = 'attributes'`), "" when none; `column_bound`:
@@ -1059,6 +1108,8 @@ def _arguments(
         column_text = read.positional[index] if len(read.positional) > index else keywords.get("column", "")
         if column_text.isidentifier():
             column_text = column_bound(column_text, at)
+        elif column_text and not _COLUMN.match(column_text) and "(" in column_text:
+            column_text = column_made(column_text) or column_text  # a module function's Column
         target = ""
         opening = _COLUMN.match(column_text)
         column = _read(column_text, opening.end() - 1) if opening else None
