@@ -159,7 +159,9 @@ def test_code_line_and_revision_ids(tmp_path: Path, code: str, body: str, line: 
     assert found(tmp_path, code, second(body)) == ([] if line is None else [(code, line, ("r2",))])
 
 
-@pytest.mark.parametrize(("called_with", "line"), [("'users'", None), ("'customers'", 9), ("table_of()", 9)])
+@pytest.mark.parametrize(
+    ("called_with", "line"), [("'users'", None), ("'customers'", 9), ("table_of()", 9), ("table", None)]
+)
 def test_a_helper_s_parameter_names_the_table_its_calls_pass(
     tmp_path: Path, called_with: str, line: int | None
 ) -> None:
@@ -167,6 +169,9 @@ def test_a_helper_s_parameter_names_the_table_its_calls_pass(
     # of t through `def recreate_index(index, table_name)`: the lock is already held
     helper = "def drop_ix(table_name):\n    op.drop_index('ix_x', table_name=table_name)\n\n\n"
     body = f"op.add_column('users', sa.Column('y', sa.Integer()))\ndrop_ix({called_with})"
+    if called_with == "table":  # neutron's sub-projects: a loop variable passed to two helpers
+        body = "for table in ['users']:\n    add_y(table)\n    drop_ix(table)"
+        helper += "def add_y(t):\n    op.add_column(t, sa.Column('y', sa.Integer()))\n\n\n"
     assert found(tmp_path, "MG403", second(body, top=helper)) == (
         [] if line is None else [("MG403", line, ("r2",))]
     )

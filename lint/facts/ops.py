@@ -285,7 +285,9 @@ def extract_operations(
         key = (function, written, entry)
         if key not in arguments:
             callers = [lines_run for f, e, lines_run in runs if e == entry and f != function]
-            arguments[key] = _passed(text, code, function, written, set().union(*callers))
+            arguments[key] = _passed(
+                text, code, function, written, set().union(*callers), lambda value, at: looped(value, at)
+            )
         return arguments[key]
 
     blocks = (
@@ -843,9 +845,18 @@ def _helper_column(text: str, call: str) -> str:
     return f"sa.Column({', '.join(parts)})"
 
 
-def _passed(text: str, code: types.CodeType, function: str, parameter: str, lines: set[int]) -> list[str]:
+def _passed(
+    text: str,
+    code: types.CodeType,
+    function: str,
+    parameter: str,
+    lines: set[int],
+    looped: Callable[[str, int], list[str]] = lambda *_: [],
+) -> list[str]:
     """The strings every call of `function` on `lines` passes for `parameter`, positionally
-    or by keyword; none when a call passes anything else, or nothing (its default)."""
+    or by keyword: a literal, or a loop variable whose loop names its values (`looped`:
+    neutron's `for table in TABLES: alter_column(table); recreate_index(index, table)`);
+    none when a call passes anything else, or nothing (its default)."""
     defined = next(
         (c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == function), None
     )
@@ -862,7 +873,8 @@ def _passed(text: str, code: types.CodeType, function: str, parameter: str, line
     values: list[str] = []
     line_of = _LineCounter(text)
     for match in re.finditer(rf"(?<![\w.]){re.escape(function)}[ \t]*\(", text):
-        if line_of(match.start()) not in lines:
+        line = line_of(match.start())
+        if line not in lines:
             continue  # its definition, or a call another entry point makes
         read = _read(text, match.end() - 1)
         if read is None:
@@ -871,9 +883,10 @@ def _passed(text: str, code: types.CodeType, function: str, parameter: str, line
         if value is None and 0 <= position < len(read.positional):
             value = read.positional[position]
         literal = _literal(value) if value else ""
-        if not literal:
+        named = [literal] if literal else looped(value, line) if value else []
+        if not named:
             return []
-        values.append(literal)
+        values.extend(named)
     return list(dict.fromkeys(values))
 
 
