@@ -141,6 +141,15 @@ CASES = [
                  "    op.create_table('links', sa.Column('a', sa.Integer()))\nelse:\n"
                  "    op.create_table('links', sa.Column('a', sa.Integer()))\n"
                  "op.execute('INSERT INTO links (a) SELECT id FROM users')", None, id="mg204-elif-with-else"),
+    pytest.param("MG204", "lite = op.get_bind().dialect.name == 'sqlite'\nif lite:\n"
+                 "    op.create_table('links', sa.Column('a', sa.Integer()))\nif lite:\n"
+                 "    op.execute('INSERT INTO links (a) SELECT id FROM users')", None, id="mg204-same-test-twice"),
+    pytest.param("MG204", "lite = op.get_bind().dialect.name == 'sqlite'\nif lite:\n"
+                 "    op.create_table('links', sa.Column('a', sa.Integer()))\nlite = False\nif lite:\n"
+                 "    op.execute('INSERT INTO links (a) SELECT id FROM users')", 14, id="mg204-same-name-bound-again"),
+    pytest.param("MG204", "if ready():\n    op.create_table('links', sa.Column('a', sa.Integer()))\n"
+                 "if ready():\n    op.execute('INSERT INTO links (a) SELECT id FROM users')", 12,
+                 id="mg204-same-call-twice"),
     pytest.param("MG201", "if a:\n    op.execute('DROP TABLE IF EXISTS t')\nelse:\n    op.execute('DROP TABLE IF EXISTS t')\n"
                  "op.execute('CREATE TABLE t (id int)')", None, id="mg201-dropped-in-both-branches"),
     # session 14: an AUTOCOMMIT connection kept in a name (letta)

@@ -160,6 +160,8 @@ class _Reader:
         self.over_lookups = 0  # the loops over a lookup's rows around the statement read now
         self.lacking: frozenset[str] = frozenset()  # Context.lacking of the loops around it
         self.may_lack = True  # see function_contexts
+        self.same_tests: dict[tuple[object, ...], tuple[int, ...]] = {}  # _same_test -> the first body's path
+        self._stores: dict[str, int] | None = None  # how often the function binds each name
         self.arms: list[tuple[tuple[int, ...], tuple[tuple[int, ...], ...]]] | None = None
 
     def branch(self, path: tuple[int, ...]) -> tuple[int, ...]:
@@ -183,7 +185,12 @@ class _Reader:
             inner = guarded or self.looks_up(node.test)
             self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
             taken = isinstance(node.test, ast.Name) and node.test.id in self.true
-            body = path if taken else self.branch(path)
+            same = self._same_test(node.test, path)
+            body = (
+                path if taken else self.same_tests.get(same) if same in self.same_tests else self.branch(path)
+            )
+            if same is not None:
+                self.same_tests.setdefault(same, body)
             self.block(node.body, body, inner)
             orelse = self.branch(path)
             self.block(node.orelse, orelse, inner)
@@ -227,6 +234,27 @@ class _Reader:
                     self.lacking,
                 )
             )
+
+    def _same_test(self, test: ast.expr, path: tuple[int, ...]) -> tuple[object, ...] | None:
+        """A key shared by the `if` tests of one block that hold the same value on every run:
+        the same expression of names the function binds at most once, constants, `not`,
+        `and`/`or` and comparisons (letta: `is_sqlite = ... == "sqlite"`, then `if is_sqlite:`
+        creates a table and a later `if is_sqlite:` fills it). Their bodies share a path: what
+        the first did, the second finds done. None for any other test (a call may answer
+        differently the second time: `if not has_table(...)`)."""
+        if self.function is None:
+            return None
+        names = []
+        for inner in ast.walk(test):
+            if isinstance(inner, ast.Name):
+                names.append(inner.id)
+            elif not isinstance(inner, _PURE):
+                return None
+        if self._stores is None:
+            self._stores = _stored_counts(self.function)
+        if any(self._stores.get(name, 0) > 1 for name in names):
+            return None
+        return (path, ast.dump(test))
 
     def looks_up(self, node: ast.AST) -> bool:
         found = self._looked.get(id(node))
@@ -294,6 +322,27 @@ class _Reader:
                 for value in local.get(used, ())
             )
         return any(self.mentions_lookup(value, depth + 1) for value in values)
+
+
+# the nodes of a test whose value a run cannot change between two reads (with names bound once)
+_PURE = (
+    ast.Name, ast.Constant, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.Not, ast.And, ast.Or, ast.Eq, ast.NotEq,
+    ast.Is, ast.IsNot, ast.In, ast.NotIn, ast.Load, ast.Tuple,
+)  # fmt: skip
+
+
+def _stored_counts(function: _Function) -> dict[str, int]:
+    """How many times the function binds each name (a parameter counts once)."""
+    counts: dict[str, int] = {}
+    for node in ast.walk(function):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, ast.arg):
+            counts[node.arg] = counts.get(node.arg, 0) + 1
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            for name in node.names:
+                counts[name] = 2  # bound elsewhere too
+    return counts
 
 
 def lacking_rows(text: str) -> bool:
