@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # (reading/parse.py `ops`)
 OP_RULES = frozenset({"MG211", "MG212", "MG505"})
 # rules that compare upgrade() with downgrade(): downgrade()'s calls and SQL are read for them
-DOWNGRADE_RULES = frozenset({"MG501", "MG502", "MG504"})
+DOWNGRADE_RULES = frozenset({"MG407", "MG501", "MG502", "MG504"})  # MG407: the type downgrade() restores
 APPLICATION_IMPORT_RULES = frozenset({"MG506"})  # they need to know which imports are the repository's
 
 

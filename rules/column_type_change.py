@@ -43,7 +43,9 @@ class ColumnTypeChange(DeployRule):
     table had before an `op.rename_table` earlier in the same upgrade(), if any): its
     `op.create_table` or `op.add_column` (`Column("name", sa.String(36))`), or an
     `op.alter_column(type_=...)`; the same type again, or a safe change from it, is not
-    flagged, and the message names the revision. When no ancestor says (or the last one
+    flagged, and the message names the revision; with no ancestor's word, the type the one
+    `alter_column(type_=...)` of downgrade() on the column gives back is the old one. When no
+    ancestor says (or the last one
     renamed, dropped or retyped the column by raw SQL, or retyped a column of that name on
     a table the code computes, as in a loop over table names, or two branches disagree),
     the old type is unknown and the change is flagged as one that may rewrite. Raw SQL
@@ -182,6 +184,13 @@ class ColumnTypeChange(DeployRule):
         ),
         Example(
             files={
+                "0001_r1.py": revision("op.alter_column('overrides', 'notes', type_=sa.UnicodeText())")
+                + "\n\ndef downgrade():\n    op.alter_column('overrides', 'notes', type_=sa.Unicode())\n"
+            },
+            note="old-type-from-the-downgrade",  # bodhi 1c97477e38ee: varchar to text
+        ),
+        Example(
+            files={
                 "0001_r1.py": revision(
                     "op.create_table('quotas', sa.Column('id', sa.Integer(), primary_key=True), "
                     "sa.Column('resource', sa.String(255)))"
@@ -300,6 +309,14 @@ class ColumnTypeChange(DeployRule):
             flagged=("r2",),
             note="another-type-under-the-table-s-old-name",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision("op.alter_column('overrides', 'hits', type_=sa.BigInteger())")
+                + "\n\ndef downgrade():\n    op.alter_column('overrides', 'hits', type_=sa.Integer())\n"
+            },
+            flagged=("r1",),
+            note="a-rewrite-the-downgrade-shows",
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
@@ -382,6 +399,8 @@ class ColumnTypeChange(DeployRule):
                 said = self._setters.get((table, operation.target.lower()), ())
                 if old is not None or any(self._graph.is_ancestor(m, rev_id) for m, _ in said):
                     break  # what the history says under the latest name it knows the column by
+            if old is None:
+                old = _restored_type(file, operation)  # what downgrade() gives it back (bodhi)
             if old is not None and _same_type(old, new or ""):
                 return  # the type the column already has
             if old is not None and not _sqlalchemy_type(old):
@@ -478,6 +497,24 @@ def _untyped_changes(file: RevisionFile) -> tuple[tuple[str, str], ...]:
         and _existing_type(o) is None
         for table in (bare(o.table), *renamed_from(file, o))  # and the names its table had before
     )
+
+
+def _restored_type(file: RevisionFile, operation: OpFact) -> str | None:
+    """The type downgrade() gives the column back, by the one `op.alter_column(type_=...)` it
+    makes on it: the type the column had before upgrade() (bodhi writes no existing_type
+    in upgrade() and `type_=sa.Unicode()` in downgrade())."""
+    table, column = bare(operation.table), operation.target.lower()
+    given = [
+        o.option("type_")
+        for o in file.operations
+        if o.entry == "downgrade"
+        and o.name == "alter_column"
+        and o.via != "sql"
+        and bare(o.table) == table
+        and o.target.lower() == column
+        and o.option("type_") not in (None, "None")
+    ]
+    return given[0] if len(given) == 1 else None
 
 
 def _builtin_change(o: OpFact) -> bool:
