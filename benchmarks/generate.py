@@ -832,7 +832,8 @@ SHAPE_HELP = {
     "bound to a name then added, a batch_alter_table block, a row-count guard, an ENUM created "
     "by its method, a DROP then CREATE and a DELETE then INSERT of SQL (unsafe alone), a loop "
     "over two table names, an op function imported by name, a CONCURRENTLY build on an "
-    "AUTOCOMMIT connection",
+    "AUTOCOMMIT connection, an if/else making one table in both branches under a test other steps "
+    "repeat, SQL written with str.format()",
     "big-sql": "one revision whose upgrade() executes one SQL string of N kilobytes",
     "deployed-chain": "a chain of N revisions, each creating a table and indexing the one before "
     "it, with `deployed` set to the first: every revision is undeployed (the MG4xx scope)",
@@ -904,8 +905,12 @@ def generate_shape(root: Path, shape: str, size: int) -> None:
             "    bare_create_index('ix_b{i}', 'tb{i}', ['x'])\n",
             "    with bind.execution_options(isolation_level='AUTOCOMMIT') as c{i}:\n"
             "        c{i}.exec_driver_sql('CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_c{i} ON t (x)')\n",
+            # an if/else whose branches make the same table, under a test other steps repeat
+            "    if flag{i7}:\n        op.execute('CREATE TABLE y{i} (id int)')\n    else:\n"
+            "        op.execute('CREATE TABLE y{i} (id int)')\n    op.execute('INSERT INTO y{i} VALUES (1)')\n",
+            "    op.execute('DROP TABLE {{t}}'.format(t='z{i}'))\n",
         )
-        body = "".join(kinds[i % len(kinds)].format(i=i) for i in range(size))
+        body = "".join(kinds[i % len(kinds)].format(i=i, i7=i % 7) for i in range(size))
         text = _shape_revision("8a4f5b6c7d9e", None, "op calls", body).replace(
             "from alembic import op\n",
             "import sqlalchemy as sa\nfrom alembic import op\nfrom alembic.op import create_index as bare_create_index\n"
