@@ -5,6 +5,7 @@ from collections.abc import Hashable, Iterator
 from ..graph import RevisionGraph
 from ..history.deploy import DeployContext, bare
 from ..lazyre import pattern
+from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ._deploy_rule import DeployRule, column_of, literal_option, revision, shown, where
@@ -198,24 +199,22 @@ class RenameBreaksRunningCode(DeployRule):
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
-        # the tables the history makes or renames: `<table>_..._key` is a unique key's index
+        # the tables the history makes or renames: `<table>_..._key` is a unique key's index.
+        # Kept in the memo: a run after one change reads that file's operations alone.
+        self._memo = graph.memo
         self._tables = frozenset(
-            bare(o.table)
+            table
             for _, file in graph.revisions.items()
             if not file.upgrade_operation_names.isdisjoint(("create_table", "rename_table"))
-            for o in file.upgrade_operations
-            if o.name in ("create_table", "rename_table") and o.table
+            for table in summarised(self._memo, "MG410/tables", file, _tables_named)
         )
         yield from super().check_graph(graph)
 
     def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
-        return tuple(
-            sorted(
-                bare(o.table)
-                for o in file.upgrade_operations
-                if o.name == "rename_table" and o.via == "sql" and _an_index(bare(o.table), self._tables)
-            )
-        )
+        if "rename_table" not in file.upgrade_operation_names:
+            return ()
+        renamed = summarised(self._memo, "MG410/renamed-by-sql", file, _renamed_by_sql)
+        return tuple(sorted(name for name in renamed if _an_index(str(name), self._tables)))
 
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
@@ -253,6 +252,22 @@ class RenameBreaksRunningCode(DeployRule):
             "expand and contract: add the new name beside the old one, move the code, "
             "and drop the old name in a later release",
         )
+
+
+def _tables_named(file: RevisionFile) -> tuple[str, ...]:
+    """The tables upgrade() creates or renames (by their old names)."""
+    return tuple(
+        bare(o.table)
+        for o in file.upgrade_operations
+        if o.name in ("create_table", "rename_table") and o.table
+    )
+
+
+def _renamed_by_sql(file: RevisionFile) -> tuple[str, ...]:
+    """What upgrade()'s raw `ALTER TABLE ... RENAME` statements rename."""
+    return tuple(
+        bare(o.table) for o in file.upgrade_operations if o.name == "rename_table" and o.via == "sql"
+    )
 
 
 def _an_index(name: str, tables: frozenset[str]) -> bool:
