@@ -300,7 +300,7 @@ def extract_operations(
         blocks += _row_count_guards(text, lowered, lines)
     # the `else:` after `if ... "postgresql":` names no other database (tacker), nor a PRAGMA's
     if any(word in lowered for word in _OTHER_DIALECTS) or "pragma" in lowered or "postgres" in lowered:
-        blocks += _dialect_branches(text, lines())
+        blocks += _dialect_blocks(text)
     found: list[OpFact] = []
     created: set[str] = set()  # tables upgrade() has created so far
     made_here: set[str] = set()  # the same, outside a branch for another database (deploy.creations)
@@ -1394,8 +1394,14 @@ def other_dialect_lines(text: str) -> frozenset[int]:
     lowered = text.lower()
     if not any(word in lowered for word in _OTHER_DIALECTS) and "postgres" not in lowered:
         return frozenset()
-    blocks = _dialect_branches(text, text.splitlines(keepends=True))
-    return frozenset(line for b in blocks for line in range(b.first, b.last + 1))
+    return frozenset(line for b in _dialect_blocks(text) for line in range(b.first, b.last + 1))
+
+
+@functools.lru_cache(maxsize=2)
+def _dialect_blocks(text: str) -> tuple[_Block, ...]:
+    """_dialect_branches of a file, worked out once: the parse stage asks for them for the
+    SQL fixes (other_dialect_lines) and again for the op facts (extract_operations)."""
+    return tuple(_dialect_branches(text, text.splitlines(keepends=True)))
 
 
 def _dialect_branches(text: str, lines: list[str]) -> list[_Block]:
