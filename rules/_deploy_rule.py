@@ -326,3 +326,11 @@ def revision(body: str, rev: str = "r1", down: str | None = None) -> str:
     """A version file whose upgrade() runs `body` (one statement per line), for examples."""
     lines = "\n".join(f"    {line}" for line in body.splitlines())
     return f"revision = {rev!r}\ndown_revision = {down!r}\n\n\ndef upgrade():\n{lines}\n"
+
+
+# An example history's first revision: a table whose key column is an Integer NOT NULL (the
+# shape of airflow 0041, which renames the table and alters the column in a later revision)
+KEYED_TABLE = revision(
+    "op.create_table('tdr', sa.Column('dataset_id', sa.Integer(), nullable=False),\n"
+    "    sa.PrimaryKeyConstraint('dataset_id'))"
+)

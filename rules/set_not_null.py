@@ -9,7 +9,7 @@ from ..lazyre import pattern
 from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
-from ._deploy_rule import DeployRule, column_of, literal_option, renamed_from, revision, shown
+from ._deploy_rule import KEYED_TABLE, DeployRule, column_of, literal_option, renamed_from, revision, shown
 
 _NOT_NULL_CHECK = pattern(r"[\"`]?(\w+)[\"`]?\s+IS\s+NOT\s+NULL", re.I)
 
@@ -134,10 +134,7 @@ class SetNotNull(DeployRule):
         ),
         Example(
             files={
-                "0001_r1.py": revision(
-                    "op.create_table('tdr', sa.Column('dataset_id', sa.Integer(), nullable=False),\n"
-                    "    sa.PrimaryKeyConstraint('dataset_id'))"
-                ),
+                "0001_r1.py": KEYED_TABLE,
                 "0002_r2.py": revision(
                     "op.rename_table('tdr', 'tar')\n"
                     "with op.batch_alter_table('tar') as batch_op:\n"
