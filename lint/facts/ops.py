@@ -285,9 +285,7 @@ def extract_operations(
         key = (function, written, entry)
         if key not in arguments:
             callers = [lines_run for f, e, lines_run in runs if e == entry and f != function]
-            arguments[key] = _passed(
-                text, code, function, written, set().union(*callers), lambda value, at: looped(value, at)
-            )
+            arguments[key] = _passed(text, code, function, written, set().union(*callers), looped)
         return arguments[key]
 
     blocks = (

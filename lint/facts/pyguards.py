@@ -186,9 +186,12 @@ class _Reader:
             self.found.append(Context(node.lineno, node.test.end_lineno or node.lineno, path, guarded))
             taken = isinstance(node.test, ast.Name) and node.test.id in self.true
             same = self._same_test(node.test, path)
-            body = (
-                path if taken else self.same_tests.get(same) if same in self.same_tests else self.branch(path)
-            )
+            if taken:
+                body = path
+            elif same in self.same_tests:
+                body = self.same_tests[same]  # an earlier `if` of this block with the same test
+            else:
+                body = self.branch(path)
             if same is not None:
                 self.same_tests.setdefault(same, body)
             self.block(node.body, body, inner)
