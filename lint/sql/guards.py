@@ -366,7 +366,7 @@ class _Inliner:
                 bindings, facts, lines = self.module
                 reader.append(_Reader(lines, bindings, function, facts))
             if isinstance(node, ast.Name):
-                value = reader[0]._constant(ast.FormattedValue(node, -1, None))
+                value = reader[0].constant_text(node.id)
                 return "{" + node.id + "}" if value is None else value
             resolved = reader[0].resolve(node)
             if resolved is None or len(resolved) != 1 or "__miglint_p" in resolved[0][0]:

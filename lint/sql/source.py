@@ -577,18 +577,21 @@ class _Reader:
         ):
             return str(value.value)
         if isinstance(value, ast.Name):
-            return self._constant(ast.FormattedValue(value=value, conversion=-1, format_spec=None))
+            return self.constant_text(value.id)
         return None
 
     def _constant(self, part: ast.FormattedValue) -> str | None:
-        """The text of `{name}` when the name is bound once, by an assignment in the function
-        or else at the module's top, to a string the reader resolves to one text (a literal,
-        `"tmp_" + name`): what the f-string puts there on every run. Not a parameter, a loop
-        variable, an import, a name bound more than once or declared global anywhere: those
-        stay placeholders, as does anything else."""
+        """The text of `{name}` (constant_text), with no conversion and no format spec."""
         if part.conversion != -1 or part.format_spec is not None or not isinstance(part.value, ast.Name):
             return None
-        name = part.value.id
+        return self.constant_text(part.value.id)
+
+    def constant_text(self, name: str) -> str | None:
+        """The text a name holds when it is bound once, by an assignment in the function or
+        else at the module's top, to a string the reader resolves to one text (a literal,
+        `"tmp_" + name`): what an f-string puts there on every run. Not a parameter, a loop
+        variable, an import, a name bound more than once or declared global anywhere: those
+        stay placeholders, as does anything else."""
         if self._stores is None:
             self._stores = _stored_names([self.function])
         if name in self.module.declared():
