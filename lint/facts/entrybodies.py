@@ -33,7 +33,7 @@ def entry_bodies(code: types.CodeType) -> tuple[EntryBody, ...]:
     """Each module-level function named upgrade, downgrade, upgrade_<x> or downgrade_<x>."""
     defined: dict[str, list[types.CodeType]] = {}
     for const in code.co_consts:
-        if isinstance(const, types.CodeType) and _ENTRY.match(const.co_name):
+        if isinstance(const, types.CodeType) and _is_entry_name(const.co_name):
             defined.setdefault(const.co_name, []).append(const)
     # `upgrade_<engine>()` are entries only when upgrade() runs them by name, as Alembic's
     # multidb template does (`globals()["upgrade_%s" % engine_name]()`); else helpers
@@ -58,6 +58,11 @@ def entry_bodies(code: types.CodeType) -> tuple[EntryBody, ...]:
         EntryBody(name, 0, "unknown") for name in sorted(stores - defs) if name in ("upgrade", "downgrade")
     )
     return tuple(sorted(out, key=lambda e: (e.line, e.name)))
+
+
+def _is_entry_name(name: str) -> bool:
+    # a prefix test first: most names of a module are neither (sa, op, revision...)
+    return name[:2] in ("up", "do") and _ENTRY.match(name) is not None
 
 
 def _names_by_string(function: types.CodeType, prefix: str) -> bool:
@@ -89,7 +94,7 @@ def _stored_names(code: types.CodeType) -> set[str]:
     raw = code.co_code
     stored = set()
     for index, name in enumerate(names):
-        if not _ENTRY.match(name):
+        if not _is_entry_name(name):
             continue
         for op in _STORES:
             pair = bytes((op, index))

@@ -254,6 +254,8 @@ def extract_operations(
             return ""
         if not written.isidentifier():  # `f"{TABLE}_new"`: every field such a name (cognee)
             return _formatted(written, constant) if written[0] in "fF" else ""
+        if written in _KEYWORD_VALUES:  # `op.drop_constraint(None, ...)`: no name binds it (no scan)
+            return ""
         if not strings:
             strings.append(_module_strings(text))
         found = strings[0].get(written, "")
@@ -894,7 +896,7 @@ def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[s
     own `create_table` / `drop_table` imported from its migrations' helpers (superset's
     `superset.migrations.shared.utils`: op.create_table behind a has_table() check) counts
     as the op function too: the table is made or dropped there all the same."""
-    if "alembic.op" not in text and "op as " not in text and _HELPER_IMPORT.search(text) is None:
+    if "alembic.op" not in text and "op as " not in text and not _imports_helpers(text):
         return frozenset(), {}
     import dis
 
@@ -931,7 +933,17 @@ def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[s
 # a module of the project's migrations (not alembic's), and the op functions taken from it
 _HELPER_MODULE = pattern(r"^(?!alembic\b)(?:[\w.]*\.)?migrations?(?:\.|$)")
 _HELPER_FUNCTIONS = frozenset({"create_table", "drop_table"})
-_HELPER_IMPORT = pattern(r"\bmigrations?\b[\w.]*[ \t]+import\b[^\n]*\b(?:create|drop)_table\b")
+# led by a literal, which the regex engine finds at C speed (a leading \b made it try every
+# offset: 125 us a file of onyx's); the word boundary before it is checked on each match
+_HELPER_IMPORT = pattern(r"migrations?\b[\w.]*[ \t]+import\b[^\n]*\b(?:create|drop)_table\b")
+
+
+def _imports_helpers(text: str) -> bool:
+    """Whether a line imports create_table/drop_table from a `migration(s)` module."""
+    return any(
+        not (match.start() and (text[match.start() - 1].isalnum() or text[match.start() - 1] == "_"))
+        for match in _HELPER_IMPORT.finditer(text)
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -1792,6 +1804,7 @@ def _wrap(text: str, start: int, lines: list[str], span: Span) -> tuple[int, int
 _TOP_BINDING = pattern(r"^([A-Za-z_]\w*)[ \t]*(?::|[-+*/|&%]?=(?!=))", re.M)
 _GLOBAL = pattern(r"\bglobal\b([^\n]*)")
 _INDENTED_BINDING = pattern(r"^[ \t]+([A-Za-z_]\w*)[ \t]*[-+*/|&%]?=(?!=)", re.M)
+_KEYWORD_VALUES = frozenset({"None", "True", "False"})
 _MODULE_STRING = pattern(
     r"""^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*[uU]?(['"])([^'"\\\n]*)\2[ \t]*(?:#[^\n]*)?$""", re.M
 )
