@@ -28,6 +28,7 @@ _HELP_DROP = {
 
 
 _CONVENTION_PREFIXES = ("ck", "uq", "fk", "pk")
+_ALEMBIC_SCRATCH = "_alembic_tmp_"  # the table batch_alter_table copies a table into
 
 
 def _kind(name: str) -> str:
@@ -66,7 +67,9 @@ class DowngradeNotInverse(FileRule):
     with `Operations.register_operation`: what it does is not read); objects whose names are
     not literals (and a downgrade() call with a computed name may undo any object of its
     kind, one with a computed table the object of its name on any table); an object both created and dropped in upgrade() (a temporary table, an index
-    rebuilt), and a `CREATE TEMP TABLE`, gone when the session ends; tables renamed in either function, and columns of a table whose columns are
+    rebuilt), and a `CREATE TEMP TABLE`, gone when the session ends; Alembic's batch scratch
+    table `_alembic_tmp_<table>`, which an upgrade() drops when a failed batch operation left
+    it behind on SQLite (no release had it); tables renamed in either function, and columns of a table whose columns are
     renamed; a table downgrade() drops too (the application creates it, as JupyterHub's
     `create_all` does). A drop with `IF EXISTS` is still reported: the guard makes it safe
     to run twice; it does not say that no revision made the object. Unnamed constraints are MG502's, and ENUM types MG501's.
@@ -213,6 +216,17 @@ class DowngradeNotInverse(FileRule):
             },
             note="a-temporary-table",  # backend.ai bd1bf0524350
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.drop_table('_alembic_tmp_docs')\n"
+                    "with op.batch_alter_table('docs') as batch_op:\n"
+                    "    batch_op.add_column(sa.Column('slug', sa.String(50)))",
+                    "with op.batch_alter_table('docs') as batch_op:\n    batch_op.drop_column('slug')",
+                )
+            },
+            note="alembic-batch-scratch-table",  # langflow 260dbcc8b680: left over on SQLite
+        ),
     )
     invalid = (
         Example(
@@ -249,6 +263,9 @@ class DowngradeNotInverse(FileRule):
         # a TEMPORARY table is gone when the session ends: nothing for downgrade() to drop,
         # nor, when upgrade() drops it itself, to restore
         temporary = {bare(o.table) for o in upgrade if o.name == "create_table" and o.option("temporary")}
+        # Alembic's own batch scratch table (`_alembic_tmp_<table>`), a leftover of a batch
+        # operation that failed half-way on SQLite: no release ever had it (langflow)
+        temporary |= {bare(o.table) for o in upgrade if bare(o.table).startswith(_ALEMBIC_SCRATCH)}
         if temporary:
             upgrade = [o for o in upgrade if bare(o.table) not in temporary]
         keyed = [(fact, _key(fact)) for fact in upgrade]  # each fact's key worked out once
