@@ -59,6 +59,11 @@ class DeployRule(GraphRule):
     reads: ClassVar[frozenset[str] | None] = None
     # a revision's findings depend on its record, the tables new to it and `memo_context`
     memo = True
+    # the hazard is an ALTER of the live table: `batch_alter_table(..., recreate="always")`
+    # runs none, on PostgreSQL too (it creates a copy with the change, fills it, drops the
+    # table and renames the copy: langflow's unique constraint); False where the copy has
+    # the hazard as well (a rename, a drop, a lock taken without a timeout)
+    in_place: ClassVar[bool] = True
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         context = graph.deploy
@@ -119,6 +124,8 @@ class DeployRule(GraphRule):
                 continue  # the revision checked the table is small before this step
             if self.postgres_only and "other_dialect" in operation.blocks:
                 continue  # a branch that runs only on MySQL, SQLite...: no PostgreSQL lock there
+            if self.in_place and operation.via == "batch_op" and "recreate_always" in operation.blocks:
+                continue  # the batch copies the table: no ALTER of it runs (see in_place)
             if existing_at(operation, index, created, known_new):
                 yield from self.check_operation(rev_id, file, operation, context)
 

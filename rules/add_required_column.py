@@ -45,6 +45,7 @@ class AddRequiredColumn(DeployRule):
     reads = frozenset({"add_column"})
 
     code = "MG404"
+    in_place = False  # see DeployRule.in_place
     name = "add-required-column"
     severity = ERROR
     size_bound = False  # one row is enough to fail

@@ -51,6 +51,7 @@ class ConcurrentlyInTransaction(DeployRule):
     """
 
     code = "MG402"
+    in_place = False  # see DeployRule.in_place
     name = "concurrently-in-transaction"
     severity = ERROR
     reads = frozenset({"commit", "create_index", "drop_index"})  # all its check_revision looks at

@@ -33,6 +33,7 @@ class DropBreaksRunningCode(DeployRule):
     reads = frozenset({"drop_column", "drop_table"})
 
     code = "MG411"
+    in_place = False  # see DeployRule.in_place
     name = "drop-breaks-running-code"
     postgres_only = False
     size_bound = False  # the old release breaks whatever the table's size

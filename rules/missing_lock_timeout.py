@@ -54,6 +54,7 @@ class MissingLockTimeout(DeployRule):
     """
 
     code = "MG412"
+    in_place = False  # see DeployRule.in_place
     name = "missing-lock-timeout"
     default_enabled = False
     valid = (

@@ -55,6 +55,7 @@ class RenameBreaksRunningCode(DeployRule):
     reads = frozenset({"rename_table", "alter_column"})
 
     code = "MG410"
+    in_place = False  # see DeployRule.in_place
     name = "rename-breaks-running-code"
     postgres_only = False
     size_bound = False  # the old release breaks whatever the table's size

@@ -24,6 +24,10 @@ class UniqueOnExistingTable(DeployRule):
     literal `unique=True` is read. So is SQL's `ADD COLUMN ... UNIQUE`, whose unique index
     the statement builds itself.
 
+    Not inside `batch_alter_table(..., recreate="always")`: that batch copies the table
+    (a new table with the change, filled from the old one, which is dropped) and runs
+    no ALTER of it, on PostgreSQL too.
+
     ## Why is this bad?
     The constraint builds its unique index under an ACCESS EXCLUSIVE lock: every read
     and write of the table waits for the whole build.
@@ -56,6 +60,15 @@ class UniqueOnExistingTable(DeployRule):
                     "op.execute('ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX ix')"
                 )
             }
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "with op.batch_alter_table('docs', recreate='always') as batch_op:\n"
+                    "    batch_op.create_unique_constraint('docs_name_key', ['name'])"
+                )
+            },
+            note="a-batch-that-copies-the-table",  # langflow 1cb603706752
         ),
         Example(
             files={

@@ -37,6 +37,7 @@ class WorkAfterExclusiveLock(DeployRule):
     """
 
     code = "MG413"
+    in_place = False  # see DeployRule.in_place
     name = "work-after-exclusive-lock"
     default_enabled = False
     valid = (
