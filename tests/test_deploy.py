@@ -1311,6 +1311,46 @@ def test_a_step_run_from_elsewhere_keeps_both_branches(elsewhere: str) -> None:
     assert [f.name for f in facts(source)] == ["alter_column"]
 
 
+CONVERT = """revision = "r2"
+down_revision = "r1"
+
+
+def _convert(conn, aware):
+    if aware:
+        op.execute("ALTER TABLE docs ALTER COLUMN created_at TYPE timestamptz USING created_at AT TIME ZONE 'UTC'")
+    else:
+        op.execute("ALTER TABLE docs ALTER COLUMN created_at TYPE timestamp")
+
+
+def upgrade():
+    _convert(op.get_bind(), aware=True)
+
+
+def downgrade():
+    _convert(op.get_bind(), False)
+"""
+
+
+def test_a_flag_without_a_default_passed_by_each_entry_decides_the_branch(tmp_path: Path) -> None:
+    """langflow 8d9e0f1a2b3c: `_convert(conn, timezone_aware)` has no default; upgrade()
+    passes True, downgrade() False. The `else:` is downgrade()'s alone, SQL and op call alike."""
+    first = revision("r1", None, "op.create_table('docs', sa.Column('created_at', sa.DateTime()))")
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": CONVERT})
+    assert codes(lint(tmp_path, "--select", "MG407")[1]) == [("0002_r2.py", 7, "MG407")]
+    assert statements(CONVERT) == {(7, "upgrade"), (9, "downgrade")}
+    # passed the same by both: each runs the `if` body alone
+    both = CONVERT.replace("_convert(op.get_bind(), False)", "_convert(op.get_bind(), True)")
+    assert statements(both) == {(7, "upgrade"), (7, "downgrade")}
+    # a flag upgrade() passes by a name it does not bind: both branches may run there
+    named = CONVERT.replace("aware=True", "aware=AWARE")
+    assert statements(named) == {(7, "upgrade"), (9, "upgrade"), (9, "downgrade")}
+
+
+def statements(source: str) -> set[tuple[int, str]]:
+    """(line, entry point) of each SQL statement the file runs."""
+    return {(s.span.line, s.entry) for s in parse_revision_file("v.py", source.encode()).sql}
+
+
 def test_concurrently_after_a_commit_is_the_commit_finding(tmp_path: Path) -> None:
     """hypothesis/h commits Alembic's transaction, then builds indexes CONCURRENTLY: with
     psycopg2 they run outside any transaction and succeed, with psycopg 3 they fail. The

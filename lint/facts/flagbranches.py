@@ -23,8 +23,8 @@ that the function never assigns, has the branches of `if PARAM:` / `if not PARAM
 this value rules out. Anything less certain is left as it runs: a function also called
 from elsewhere, or referred to other than by a call, a flag that differs between calls.
 
-Read only from files that define such a parameter (`_FLAG_DEFAULT`): one syntax tree for
-those, none for the others.
+Read only from files that define such a parameter or pass a literal flag to a module
+function (`_FLAG_DEFAULT`, `_FLAG_PASSED`): one syntax tree for those, none for the others.
 """
 
 from __future__ import annotations
@@ -41,6 +41,13 @@ from .pyguards import flag_parameters
 # only, read on every file: it starts with the literal `def`, which the matcher finds at
 # C speed (`\bdef` made it try every offset: 25 ms on 400 files).
 _FLAG_DEFAULT = pattern(r"def[ \t]+\w+[ \t]*\([^)\n]{0,300}=[ \t]*(?:True|False)\b")
+# or a statement that is a call of a function by its bare name passing True or False, in a
+# file with a module function besides upgrade() and downgrade() (langflow: `def
+# _convert(conn, timezone_aware):`, called with True by upgrade() and False by downgrade())
+_ARGUMENT_TEXT = r"(?:[^()\n]|\([^()\n]{0,100}\)){0,300}"  # brackets nested once: `f(op.get_bind(), True)`
+_FLAG_PASSED = pattern(
+    rf"\n[ \t]+[A-Za-z_]\w*[ \t]*\({_ARGUMENT_TEXT}\b(?:True|False)\b{_ARGUMENT_TEXT}\)[ \t]*(?:#[^\n]*)?(?=\r?\n)"
+)
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _ENTRY_POINTS = frozenset(ENTRY_POINTS)
@@ -53,7 +60,7 @@ def untaken_lines(
 ) -> Untaken:
     """(function, entry) -> the lines of the function that never run when `entry` runs it.
     `tree`: the module's AST when the caller has one (parsed here otherwise)."""
-    if _FLAG_DEFAULT.search(text) is None:
+    if _FLAG_DEFAULT.search(text) is None and (text.count("\ndef ") < 3 or _FLAG_PASSED.search(text) is None):
         return {}
     if tree is None:
         try:
