@@ -125,6 +125,21 @@ class RenameBreaksRunningCode(DeployRule):
         Example(
             files={
                 "0001_r1.py": revision(
+                    "tmp = 'temp_docs'\n"
+                    "op.create_table(tmp, sa.Column('id', sa.Integer()))\n"
+                    "op.execute('DROP TABLE docs')\n"
+                    "op.execute(f'ALTER TABLE {tmp} RENAME TO docs')\n"
+                    "tmp = 'temp_tags'\n"
+                    "op.create_table(tmp, sa.Column('id', sa.Integer()))\n"
+                    "op.execute('DROP TABLE tags')\n"
+                    "op.execute(f'ALTER TABLE {tmp} RENAME TO tags')"
+                )
+            },
+            note="copies-named-by-a-name-bound-twice",  # langflow 1b8b740a6fa3
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
                     "op.execute('ALTER TABLE network_hx RENAME TO network_hx_old')\n"
                     "create_history_table('network')\n"
                     "op.execute('INSERT INTO network_hx SELECT * FROM network_hx_old')\n"

@@ -395,7 +395,14 @@ def extract_operations(
             tables = [table] if table else looped(named_by, line) or passed(named_by, where) or [table]
             if not table and where[0][1] == "upgrade":
                 created.update(bare(t) for t in tables if t)
-            made = [OpFact(name, t, t, span, f, e, "op", (), kinds) for t in tables for f, e in where]
+            # a table only the code names: the expression, as SQL's f-string field shows it
+            # (`op.create_table(tmp, ...)`, then `ALTER TABLE {tmp} RENAME TO t`: langflow)
+            written = (
+                (("table_as_written", named_by),)
+                if tables == [""] and named_by and len(named_by) <= 80 and "\n" not in named_by
+                else ()
+            )
+            made = [OpFact(name, t, t, span, f, e, "op", written, kinds) for t in tables for f, e in where]
             found.extend(made)
             if enums is not None:
                 found.extend(

@@ -233,9 +233,13 @@ def creations(operations: Sequence[OpFact]) -> dict[str, int]:
     made_here: set[str] = set()  # created outside a branch for another database
     for index, operation in enumerate(operations):
         if operation.name in ("create_table", "create_materialized_view"):
-            found.setdefault(bare(operation.table), index)
+            table = bare(operation.table)
+            if not table and operation.option("table_as_written"):
+                # named by the code: SQL that names it by the same expression (`{tmp}`) is on it
+                table = bare(f"{{{operation.option('table_as_written')}}}")
+            found.setdefault(table, index)
             if "other_dialect" not in operation.blocks:
-                made_here.add(bare(operation.table))
+                made_here.add(table)
         elif (
             operation.name == "rename_table"
             and bare(operation.table) in made_here
