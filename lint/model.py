@@ -160,7 +160,10 @@ class OpFact:
     wrap: tuple[int, int, int] | None = None
 
     def option(self, key: str) -> str | None:
-        return next((value for name, value in self.options if name == key), None)
+        for name, value in self.options:  # a loop, not next() of a generator: asked ~30 times a revision
+            if name == key:
+                return value
+        return None
 
 
 @dataclass(frozen=True)
