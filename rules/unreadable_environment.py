@@ -37,7 +37,10 @@ class UnreadableEnvironment(Rule):
     directory holding neither env.py nor versions/, beside sections that are
     environments: the `[alembic]` that `alembic init` wrote, left beside the sections the
     project runs by name (`Config(ini, ini_section="forecast")`). Nobody selects it, and
-    Alembic would read no revision there without a word.
+    Alembic would read no revision there without a word. Nor an ini whose `script_location`
+    does not exist when a Python module beside it sets one in code
+    (`config.set_main_option("script_location", ...)`, cloudkitty's shared
+    `common/db/alembic`): a template for environments found on their own, by their versions/.
 
     ## Example
     `db/alembic.ini`:

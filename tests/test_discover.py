@@ -1086,6 +1086,33 @@ def test_an_absolute_location_that_does_not_exist_is_named_as_written(tmp_path: 
     assert "script_location /usr/share/nowhere-miglint/alembic does not exist" in result.stderr
 
 
+@pytest.mark.parametrize("sets_it", [True, False])
+def test_an_ini_whose_script_location_code_replaces_is_no_environment(tmp_path: Path, sets_it: bool) -> None:
+    """cloudkitty's common/db/alembic: an ini (`script_location = alembic`, not there), a
+    shared env.py, and migration.py that sets script_location to each module's script
+    directory, found on its own by its versions/. Without that code the path is a typo (MG005)."""
+    common = tmp_path / "pkg" / "common" / "db" / "alembic"
+    write(common / "alembic.ini", "[alembic]\nscript_location = alembic\n")
+    write(common / "env.py", "from alembic import context\n")
+    setter = "config.set_main_option('script_location', repo_path)" if sets_it else "config = None"
+    write(common / "migration.py", f"def upgrade(config, repo_path):\n    {setter}\n")
+    module = tmp_path / "pkg" / "rating" / "db" / "alembic"
+    write(module / "env.py", "from alembic import context\n")
+    revisions(module / "versions", "r1", "r2 < r1")
+    found = discover([str(tmp_path)], tmp_path)
+    assert [env.name for env in found.environments] == ["pkg/rating/db/alembic"]
+    problems = [(p.config.name, p.message) for p in found.problems]
+    if sets_it:
+        assert problems == []
+    else:
+        assert problems == [
+            (
+                "alembic.ini",
+                "pkg/common/db/alembic/alembic.ini: script_location pkg/common/db/alembic/alembic does not exist",
+            )
+        ]
+
+
 def test_a_template_directory_is_no_environment(tmp_path: Path) -> None:
     # alembic/templates/generic and its siblings: env.py and script.py.mako, no revision anywhere
     write_project(tmp_path, ["r1"])

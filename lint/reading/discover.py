@@ -719,6 +719,26 @@ def _script_locations_named(
             continue
 
 
+_SETS_SCRIPT_LOCATION = pattern(r"""set_main_option\(\s*['"]script_location['"]""")
+
+
+def _sets_script_location(directory: Path) -> bool:
+    """Whether a Python module beside the ini sets script_location itself
+    (`config.set_main_option("script_location", path)`), read as text, never imported."""
+    try:
+        modules = sorted(p for p in directory.iterdir() if p.suffix == ".py" and p.is_file())
+    except OSError:
+        return False
+    for module in modules[:50]:
+        try:
+            text = read_regular(module, limit=1 << 20).decode("utf-8", "replace")
+        except OSError:
+            continue
+        if _SETS_SCRIPT_LOCATION.search(text) is not None:
+            return True
+    return False
+
+
 def _shaped_beside(ini: Path, versions_elsewhere: bool = False) -> Path | None:
     """The script directory an ini sits in, or the one directory beside it shaped like one
     (with versions/ always: a sibling holding env.py alone is too weak a sign)."""
@@ -1033,6 +1053,11 @@ def _read_ini_section(
         beside = _shaped_beside(ini, elsewhere)
         if beside is not None and beside.resolve() in _scripts_of_other_inis(ini):
             beside = None  # another ini's environment: this ini's path is stale, not a template
+        if beside is None and _sets_script_location(ini.parent):
+            # the ini is a template whose script_location code replaces for each environment
+            # (cloudkitty's common/db/alembic: migration.py sets it to each module's directory,
+            # found on their own by their versions/): no environment here, nor a broken one
+            return []
         if beside is not None:
             # A template that code fills in (`script_location = {alembic_dir}`)
             in_code = True
