@@ -642,3 +642,26 @@ def test_a_sub_project_holding_alembic_ini_is_the_application(tmp_path: Path) ->
     expected = ["imports the application's own code: api.models (User)"]
     assert _messages(tmp_path) == expected
     assert _messages(project) == expected
+
+
+def test_a_sub_package_named_like_an_installed_package_is_not_the_application(tmp_path: Path) -> None:
+    """group-based-policy: gbpservice/neutron/db/migration/alembic_migrations imports the
+    installed `neutron`; gbpservice/ is a package, so its neutron/ is `gbpservice.neutron`,
+    never the top-level `neutron`. The project's own `gbpservice.common` is still reported."""
+    (tmp_path / ".git").mkdir()
+    package = tmp_path / "gbpservice"
+    migration = package / "neutron" / "db" / "migration"
+    versions = migration / "alembic_migrations" / "versions"
+    versions.mkdir(parents=True)
+    for directory in (package, package / "neutron", package / "neutron" / "db", migration):
+        (directory / "__init__.py").write_text("")
+    (package / "neutron" / "db" / "models_v2.py").write_text("class Port: ...\n")
+    (package / "common.py").write_text("X = 1\n")
+    (migration / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/alembic_migrations\n")
+    (versions / "0001_r1.py").write_text(
+        HEADER.replace(
+            "\n\nrevision", "\nfrom neutron.db import models_v2\nfrom gbpservice import common\nrevision"
+        )
+        + "def upgrade():\n    pass\n"
+    )
+    assert _messages(tmp_path) == ["imports the application's own code: gbpservice (common)"]

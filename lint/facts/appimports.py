@@ -239,8 +239,14 @@ def _chain(here: Path, top: Path) -> tuple[Path, ...]:
 
 
 def _package_dirs(chain: tuple[Path, ...], name: str, disk: _Disk) -> Iterator[Path]:
-    """Where top-level package `name` may live, nearest first, never above the repository."""
+    """Where top-level package `name` may live, nearest first, never above the repository.
+    Not inside a directory that is itself a package (its `__init__.py`) other than one with
+    an alembic.ini (run from there, `prepend_sys_path = .` puts it on sys.path): what is
+    there is a sub-package (group-based-policy's gbpservice/neutron is not the `neutron`
+    it imports, the installed one)."""
     for directory in chain:
+        if disk.is_file(directory / "__init__.py") and not disk.is_file(directory / "alembic.ini"):
+            continue
         yield directory / name
         yield directory / "src" / name
         yield from disk.mapped(directory, name)
