@@ -2590,3 +2590,54 @@ def test_each_loop_binding_a_name_is_its_own_table_for_the_locks(tmp_path: Path)
         ("drop_index", "6", None),
         ("drop_index", "9", None),
     ]
+
+
+RENAME_RECIPE = """revision = "r2"
+down_revision = "r1"
+
+
+def get_tables():
+    inspector = sa.inspect(op.get_bind())
+    return [t for t in ["pools", "members"] if inspector.has_table(t)]
+
+
+def rename_column(table):
+    old_name = "tenant_id"
+    new_name = "project_id"
+    op.alter_column(table_name=table, column_name=old_name, new_column_name=new_name)
+
+
+def recreate_index(index, table_name):
+    old_name = index["name"]
+    new_name = old_name.replace("tenant", "project")
+    op.drop_index(old_name, table_name)
+    op.create_index(new_name, table_name, ["project_id"])
+
+
+def upgrade():
+    for table in get_tables():
+        rename_column(table)
+        recreate_index({"name": "ix_tenant_id"}, table)
+"""
+
+
+def test_helpers_called_in_one_loop_name_the_table_their_caller_passes(tmp_path: Path) -> None:
+    """neutron's "rename tenant to project" recipe (neutron-lbaas, group-based-policy,
+    networking-cisco): two helpers, their parameters named otherwise (`table`, `table_name`),
+    called with the loop's `table`: the drop_index runs under the lock the rename took (no
+    MG403), and each helper's own `old_name` is its own (MG410 names the literal columns)."""
+    first = revision("r1", None, "op.create_table('pools', sa.Column('tenant_id', sa.Text()))")
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": RENAME_RECIPE})
+    output = lint(tmp_path, "--select", "MG401,MG403,MG410")[1]
+    assert codes(output) == [("0002_r2.py", 13, "MG410"), ("0002_r2.py", 20, "MG401")]
+    assert "renames column tenant_id to project_id" in output
+    assert (
+        "ACCESS EXCLUSIVE lock an earlier statement of the revision took on the table `table` names" in output
+    )
+    # a helper called from two places keeps its own name for the table
+    twice = RENAME_RECIPE.replace(
+        '        recreate_index({"name": "ix_tenant_id"}, table)',
+        '        recreate_index({"name": "ix_tenant_id"}, table)\n    recreate_index({"name": "ix_b"}, "b")',
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": twice})
+    assert ("0002_r2.py", 19, "MG403") in codes(lint(tmp_path, "--select", "MG403")[1])

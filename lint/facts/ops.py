@@ -290,6 +290,20 @@ def extract_operations(
             arguments[key] = _passed(text, code, function, written, set().union(*callers), looped)
         return arguments[key]
 
+    names_passed: dict[tuple[str, str, str], tuple[str, int] | None] = {}
+
+    def passed_name(written: str, where: list[tuple[str, str]]) -> tuple[str, int] | None:
+        """The caller's name the one call of the module function passes for its parameter
+        `written`, and that call's line."""
+        if not written.isidentifier() or len(where) != 1 or where[0][0] == where[0][1]:
+            return None
+        function, entry = where[0]
+        key = (function, written, entry)
+        if key not in names_passed:
+            callers = [lines_run for f, e, lines_run in runs if e == entry and f != function]
+            names_passed[key] = _passed_name(text, code, function, written, set().union(*callers))
+        return names_passed[key]
+
     blocks = (
         _blocks(text, lines(), constant)
         if "autocommit_block" in text or "batch_alter_table" in text or "AUTOCOMMIT" in text
@@ -491,6 +505,15 @@ def extract_operations(
             if named:
                 tables = [_qualified(schema, t) for t in named]
                 options = tuple(o for o in options if o[0] != "table_as_written")  # each is named now
+            elif written_as and (caller := passed_name(written_as, where)) is not None:
+                # a helper's parameter its one call fills with a name of the caller's: the
+                # table that name holds there (neutron's rename recipe: `rename_column(table)`
+                # and `recreate_index(table)` in one loop, their parameters named otherwise)
+                options = (
+                    *(o for o in options if o[0] != "table_as_written"),
+                    ("table_as_written", caller[0]),
+                    ("written_at", str(caller[1])),
+                )
         elif not table and batch is not None and batch.written:
             # `for table_name in TABLES: with op.batch_alter_table(table_name) as batch_op:`
             tables = looped(batch.written, line) or tables
@@ -564,7 +587,7 @@ def _mark_bindings(text: str, found: list[OpFact]) -> list[OpFact]:
     marked = []
     for fact in found:
         added = tuple(
-            (_BOUND_AT[key], str(max((b for b in bound[value] if b <= fact.span.line), default=0)))
+            (_BOUND_AT[key], str(max((b for b in bound[value] if b <= _read_at(fact)), default=0)))
             for key, value in fact.options
             if key in _WRITTEN_TABLES and value in bound
         )
@@ -573,6 +596,13 @@ def _mark_bindings(text: str, found: list[OpFact]) -> list[OpFact]:
 
 
 _BOUND_AT = {"table_as_written": "bound_at", "new_table_as_written": "new_bound_at"}
+
+
+def _read_at(fact: OpFact) -> int:
+    """The line where the fact's written table name is read: the helper's call, for a name
+    the caller passed it (`written_at`), else the fact's own."""
+    written_at = fact.option("written_at")
+    return int(written_at) if written_at else fact.span.line
 
 
 def _place(fact: OpFact) -> tuple[int, int]:
@@ -864,20 +894,48 @@ def _passed(
     or by keyword: a literal, or a loop variable whose loop names its values (`looped`:
     neutron's `for table in TABLES: alter_column(table); recreate_index(index, table)`);
     none when a call passes anything else, or nothing (its default)."""
+    values: list[str] = []
+    for value, line in _arguments_passed(text, code, function, parameter, lines):
+        literal = _literal(value) if value else ""
+        named = [literal] if literal else looped(value, line) if value else []
+        if not named:
+            return []
+        values.extend(named)
+    return list(dict.fromkeys(values))
+
+
+def _passed_name(
+    text: str, code: types.CodeType, function: str, parameter: str, lines: set[int]
+) -> tuple[str, int] | None:
+    """(the name, the call's line) when `function` is called once on `lines` and that call
+    passes a bare name for `parameter`, which the function never binds again."""
+    found = None
+    for value, line in _arguments_passed(text, code, function, parameter, lines):
+        if found is not None or not value.isidentifier() or value in _KEYWORD_VALUES:
+            return None
+        found = (value, line)
+    return found
+
+
+def _arguments_passed(
+    text: str, code: types.CodeType, function: str, parameter: str, lines: set[int]
+) -> Iterator[tuple[str, int]]:
+    """(what the call passes for `parameter` as written, or "" for nothing, its line) of each
+    call of `function` on `lines`; nothing when the function binds the parameter again (or
+    closes over it), or a call's arguments cannot be read."""
     defined = next(
         (c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == function), None
     )
     if defined is None:
-        return []
+        return
     names = defined.co_varnames[: defined.co_argcount + defined.co_kwonlyargcount]
     if parameter not in names or parameter in defined.co_cellvars:
-        return []
+        return
     import dis
 
     if any(i.opname.startswith("STORE") and i.argval == parameter for i in dis.get_instructions(defined)):
-        return []  # bound again in the function: not (only) what the call passed
+        return  # bound again in the function: not (only) what the call passed
     position = names.index(parameter) if names.index(parameter) < defined.co_argcount else -1
-    values: list[str] = []
     line_of = _LineCounter(text)
     for match in re.finditer(rf"(?<![\w.]){re.escape(function)}[ \t]*\(", text):
         line = line_of(match.start())
@@ -885,16 +943,12 @@ def _passed(
             continue  # its definition, or a call another entry point makes
         read = _read(text, match.end() - 1)
         if read is None:
-            return []
+            yield "", line
+            return
         value = read.keywords.get(parameter)
         if value is None and 0 <= position < len(read.positional):
             value = read.positional[position]
-        literal = _literal(value) if value else ""
-        named = [literal] if literal else looped(value, line) if value else []
-        if not named:
-            return []
-        values.extend(named)
-    return list(dict.fromkeys(values))
+        yield value or "", line
 
 
 def _op_imports(text: str, code: types.CodeType) -> tuple[frozenset[str], dict[str, str]]:
@@ -2027,17 +2081,19 @@ _STORES = frozenset({"STORE_FAST", "DELETE_FAST", "STORE_NAME", "DELETE_NAME", "
 
 class _LocalStrings:
     """The string a name holds where a call in a function uses it, when the name is bound
-    once in the whole file, to a one-line string literal, earlier in that same function
-    (cognee: `DATA_TABLE = "data"` in upgrade(), then `op.create_index(DATA_TENANT_IDX,
-    DATA_TABLE, ...)`). The text finds the candidates, on the first question; the compiled
-    function proves one: its only store of the name, that string, on that line; no
-    parameter of that name, no closure over it, no other code of the module that binds or
-    even names it (a `global` there). "" for anything else."""
+    once in that function, to a one-line string literal, earlier than the call (cognee:
+    `DATA_TABLE = "data"` in upgrade(), then `op.create_index(DATA_TENANT_IDX, DATA_TABLE,
+    ...)`). The text finds the candidates, on the first question; the compiled function
+    proves one: its only store of the name, that string, on that line; no parameter of that
+    name, no closure over it, no other code of the module that names it other than as a
+    local of its own (a `global`, a module-level binding: neutron's recipe binds `old_name`
+    in two helpers, each its own). "" for anything else."""
 
     def __init__(self, text: str, code: types.CodeType) -> None:
         self.text, self.code = text, code
         self.found: dict[str, list[tuple[int, str]]] | None = None  # name -> (line, string) of each
         self.proved: dict[tuple[str, str], bool] = {}
+        self.lines: dict[str, set[int]] = {}  # function -> the lines its code runs
 
     def __call__(self, name: str, function: str, line: int) -> str:
         if self.found is None:
@@ -2047,6 +2103,13 @@ class _LocalStrings:
                 where = line_of(match.start() + 1)  # just past the newline: the binding's line
                 self.found.setdefault(match.group(1), []).append((where, match.group(3)))
         candidates = self.found.get(name, [])
+        if len(candidates) > 1:  # bound in several places: those of this function
+            if function not in self.lines:
+                codes = [
+                    c for c in self.code.co_consts if isinstance(c, types.CodeType) and c.co_name == function
+                ]
+                self.lines[function] = _all_lines(codes[0]) if len(codes) == 1 else set()
+            candidates = [c for c in candidates if c[0] in self.lines[function]]
         if len(candidates) != 1 or candidates[0][0] >= line:
             return ""
         bound_at, value = candidates[0]
@@ -2067,9 +2130,8 @@ class _LocalStrings:
             return False
         for other in _nested(self.code):
             if other is not body and (
-                name in other.co_names or name in other.co_varnames or name in other.co_cellvars
-                or name in other.co_freevars
-            ):  # fmt: skip
+                name in other.co_names or name in other.co_cellvars or name in other.co_freevars
+            ):  # another function's own local of that name is another variable
                 return False
         import dis  # deferred: few files ask
 
