@@ -232,6 +232,27 @@ class SetNotNull(DeployRule):
             flagged=("r2", "r3"),  # r3's `c` is NOT NULL since r2 (gnocchi 34c517bcc2dd); its `d` is not
             note="set-not-null-again-after-an-earlier-revision",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_table('t', sa.Column('a', sa.Integer()), sa.Column('b', sa.Integer()))"
+                ),
+                "0002_r2.py": revision(
+                    "op.alter_column('t', 'a', new_column_name='x', existing_nullable=False)\n"
+                    "op.alter_column('t', 'b', new_column_name='y')",
+                    "r2",
+                    "r1",
+                ),
+                "0003_r3.py": revision(
+                    "op.alter_column('t', 'x', type_=sa.BigInteger(), nullable=False)", "r3", "r2"
+                ),
+                "0004_r4.py": revision(
+                    "op.alter_column('t', 'y', type_=sa.BigInteger(), nullable=False)", "r4", "r3"
+                ),
+            },
+            flagged=("r4",),  # the rename says `x` is NOT NULL; of `y` nothing is known
+            note="renamed-with-existing-nullable-false",  # group-based-policy cb5b16acbeb0
+        ),
     )
 
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
@@ -343,24 +364,38 @@ def _made_nullable(file: RevisionFile) -> tuple[tuple[str, str], ...]:
                 found.append((table, column))
             renamed = literal_option(o, "new_column_name", "").lower()
             if renamed:
-                # Alembic sets NOT NULL before it renames: a call doing both asks of the
-                # column as it was (airflow 0096), and no later call finds it under that name
-                found += (
-                    [(table, renamed)]
-                    if o.option("nullable") == "False"
-                    else [(table, column), (table, renamed)]
-                )
+                # the new name holds this column, NOT NULL when the call says so (Alembic sets
+                # NOT NULL before it renames, and a call doing both asks of the column as it
+                # was: airflow 0096; or `existing_nullable=False`), else what it was is not
+                # known; the old name is gone (but for the call that asks of it)
+                if o.option("nullable") != "False":
+                    found.append((table, column))
+                if not _stays_not_null(o):
+                    found.append((table, renamed))
         elif o.name == "drop_column" or (o.name == "add_column" and o.option("nullable") != "False"):
             found.append((table, column))
     return tuple(found)
 
 
 def _set_not_null(file: RevisionFile) -> tuple[tuple[str, str], ...]:
-    """(table, column) of each column upgrade() sets NOT NULL, by the name it has there."""
-    return tuple(
-        (bare(o.table), o.target.lower())
-        for o in file.upgrade_operations
-        if o.name == "alter_column" and o.option("nullable") == "False" and o.target
+    """(table, column) of each column upgrade() sets NOT NULL, by the name it has there, and
+    by the name a rename gives a column the call says is NOT NULL (`existing_nullable=False`)."""
+    found = []
+    for o in file.upgrade_operations:
+        if o.name != "alter_column" or not o.target:
+            continue
+        if o.option("nullable") == "False":
+            found.append((bare(o.table), o.target.lower()))
+        renamed = literal_option(o, "new_column_name", "").lower()
+        if renamed and _stays_not_null(o):
+            found.append((bare(o.table), renamed))
+    return tuple(found)
+
+
+def _stays_not_null(operation: OpFact) -> bool:
+    """Whether the column is NOT NULL after the call, by its own word."""
+    return operation.option("nullable") == "False" or (
+        operation.option("existing_nullable") == "False" and operation.option("nullable") != "True"
     )
 
 
