@@ -156,6 +156,9 @@ class InsertWithoutConflictGuard(SqlRule):
     and the INSERT would then run twice; unless a later statement drops the table again
     (a temporary helper: MG201 leaves its CREATE alone, so each run makes it anew;
     tracim).
+    Nor an `INSERT INTO archive SELECT ... FROM t WHERE c` that a later `DELETE FROM t WHERE
+    c` (the same table, unaliased, the same condition) follows on its path: the rows moved
+    are gone, and a second run finds none to copy (airflow's archived XCom rows).
     Nor in a loop over the rows of a query that keeps only those the table has none for
     (`SELECT ... WHERE NOT EXISTS (SELECT 1 FROM t ...)`, `LEFT JOIN t ... WHERE t.x IS
     NULL`, `EXCEPT SELECT ... FROM t`), in the loop's body or a module function it

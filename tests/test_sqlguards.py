@@ -291,6 +291,12 @@ SAFE = [
       "    op.execute('INSERT INTO user_workspace_tmp SELECT user_id FROM user_workspace')\n"
       "    op.execute('DROP TABLE user_workspace_tmp')\n",
       id="insert-into-a-temporary-helper-made-bare-and-dropped-later"),  # tracim 2cfb200caf44
+    P("def upgrade():\n"
+      "    condition, key = \"dag_id = 'x'\", 'value'\n"
+      "    conn = op.get_bind()\n"
+      "    conn.execute(text(f'INSERT INTO archive (id, {key}) SELECT id, {key} FROM xcom WHERE value IS NOT NULL AND {condition}'))\n"
+      "    conn.execute(text(f'DELETE FROM xcom WHERE value IS NOT NULL AND {condition}'))\n",
+      id="rows-moved-then-deleted"),  # airflow 0049: a second run finds nothing to copy
 ]  # fmt: skip
 
 
@@ -322,6 +328,15 @@ REPORTED = [
       "    op.execute('DELETE FROM audit_log')\n"
       "    op.execute(\"INSERT INTO settings (key) VALUES ('theme')\")\n",
       [("MG204", "INSERT INTO settings")], id="delete-from-another-table"),
+    P("def upgrade():\n"
+      "    op.execute(\"INSERT INTO archive (id) SELECT id FROM logs WHERE level = 'debug'\")\n"
+      "    op.execute(\"DELETE FROM logs WHERE level = 'info'\")\n",
+      [("MG204", "INSERT INTO archive")], id="rows-copied-others-deleted"),
+    P("def upgrade():\n"
+      "    op.execute(\"INSERT INTO archive (id) SELECT id FROM logs l WHERE l.level = 'debug'\")\n"
+      "    op.execute(\"DELETE FROM logs WHERE level = 'debug'\")\n",
+      [("MG204", "INSERT INTO archive")], id="rows-copied-through-an-alias"),
+
     P("def upgrade():\n"
       "    op.execute('ALTER INDEX ix_old RENAME TO ix_new')\n"
       "    op.execute('CREATE INDEX ix_old ON orders (day)')\n",

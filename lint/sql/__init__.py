@@ -79,6 +79,9 @@ class Statement:
     # What the statement does in op-call terms, for the deploy-safety rules (sql/ops.py);
     # on the first Statement of each parsed statement only.
     ops: tuple[SqlOp, ...] = ()
+    # The rows an `INSERT ... SELECT` reads or a DELETE deletes, as "table|WHERE clause"
+    # (its parse tree, positions left out): the same rows moved, then deleted (sql/guards.py).
+    selection: str = ""
 
     @property
     def anchor(self) -> int:
@@ -322,6 +325,7 @@ class _Fact(NamedTuple):
     new_name: str = ""
     table: str = ""
     cascades: tuple[tuple[str, str], ...] = ()
+    selection: str = ""  # see Statement
 
 
 Verifier = Callable[[int, str, _Fact], bool]
@@ -339,7 +343,7 @@ def _finish(fact: _Fact, start: int, end: int, dialect: str, verify: Verifier | 
     return Statement(
         rule, fact.kind, fact.target, start, end, fact.guarded, safe_when, fix, fact.at,
         columns=fact.columns, keys=fact.keys, renamed_to=fact.renamed_to,
-        new_name=fact.new_name, table=fact.table, cascades=fact.cascades,
+        new_name=fact.new_name, table=fact.table, cascades=fact.cascades, selection=fact.selection,
     )  # fmt: skip
 
 

@@ -139,6 +139,10 @@ def sql_facts(
                     renamed_to=source.shown(statement.new_name)
                     if source.placeholders
                     else statement.new_name,
+                    # the same f-string field in both is the same condition, whatever its place
+                    selection=source.shown(statement.selection)
+                    if source.placeholders
+                    else statement.selection,
                 )
             )
         for bad in unparsed:

@@ -26,7 +26,10 @@ calls inlined where they are called, and a statement is taken as safe to run twi
   what follows would then run twice; unless a later statement drops the table again (a
   temporary helper, whose CREATE is not reported and not fixed: each run makes it anew);
 - it inserts into a table that an earlier `DELETE FROM t` (with any WHERE: the
-  usual "replace these rows" pattern) or `TRUNCATE t` emptied.
+  usual "replace these rows" pattern) or `TRUNCATE t` emptied;
+- it moves rows: `INSERT INTO archive SELECT ... FROM t WHERE c`, and a later `DELETE FROM
+  t WHERE c` (the same table, unaliased, and the same condition) deletes every row it read:
+  a second run finds none to copy (airflow's pickled XCom rows).
 
 An INSERT that stays unsafe here is told which tables were emptied before it
 (`emptied_before`): a DELETE of a parent table empties the child through an
@@ -72,6 +75,7 @@ class Step:
     line: int  # the execute call (or op call) that runs it
     table: str = ""
     renamed_to: str = ""
+    selection: str = ""  # the rows an INSERT ... SELECT reads or a DELETE deletes (Statement.selection)
 
 
 @dataclass
@@ -616,8 +620,12 @@ def _event(index: int, step: Step, order: int) -> _Event:
             event.made.extend((space, _last(step.renamed_to)) for space in kinds)
     elif kind == "INSERT":
         event.written = _last(target)
+        if step.selection:  # rows moved: a DELETE of the same rows on its path makes it a move
+            event.made.append(("rows", step.selection))
     elif kind in ("DELETE", "TRUNCATE"):
         event.emptied = _last(target)
+        if step.selection:
+            event.removed.append(("rows", step.selection))
     return event
 
 

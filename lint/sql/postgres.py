@@ -713,9 +713,36 @@ def _pg_insert(st: _PgStmt) -> list[_Fact]:
     ):
         return [_Fact("INSERT", target, True)]
     columns = _pg_inserted_columns(node.get("cols") or [], select.get("valuesLists") or [])
+    selection = _selection(select)
     if node.get("returningList"):  # ON CONFLICT DO NOTHING would change what it returns
-        return [_Fact("INSERT", target, False, columns=columns)]
-    return [_Fact("INSERT", target, False, fix_at=(st.end,), columns=columns)]
+        return [_Fact("INSERT", target, False, columns=columns, selection=selection)]
+    return [_Fact("INSERT", target, False, fix_at=(st.end,), columns=columns, selection=selection)]
+
+
+def _selection(select: Node) -> str:
+    """The rows `SELECT ... FROM t WHERE ...` reads, as Statement.selection: one table, no
+    join, no set operation, no LIMIT (a DELETE of the same WHERE removes every row it read)."""
+    if not select or select.get("op", "SETOP_NONE") != "SETOP_NONE" or select.get("limitCount"):
+        return ""
+    sources = select.get("fromClause") or []
+    if len(sources) != 1 or "RangeVar" not in sources[0] or sources[0]["RangeVar"].get("alias"):
+        return ""
+    return _rows_of(sources[0]["RangeVar"], select.get("whereClause"))
+
+
+def _rows_of(relation: Node, where: Node | None) -> str:
+    """ "table|WHERE" of Statement.selection: the table bare, the clause's parse tree without
+    its positions (the same condition written twice is the same)."""
+    table = _rangevar(relation).rsplit(".", 1)[-1].lower()
+    return f"{table}|{json.dumps(_positionless(where), sort_keys=True)}" if table else ""
+
+
+def _positionless(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _positionless(v) for k, v in node.items() if k != "location"}
+    if isinstance(node, list):
+        return [_positionless(item) for item in node]
+    return node
 
 
 def _pg_inserted_columns(cols: list[Node], rows: list[Node]) -> tuple[str, ...]:
@@ -797,7 +824,10 @@ def _pg_delete(st: _PgStmt) -> list[_Fact]:
     if st.node_type == "TruncateStmt":
         relations = st.node.get("relations") or [{}]
         return [_Fact("TRUNCATE", _rangevar(relations[0].get("RangeVar")), False)]
-    return [_Fact("DELETE", _rangevar(st.node.get("relation")), False)]
+    node = st.node
+    plain = not node.get("usingClause") and not (node.get("relation") or {}).get("alias")
+    selection = _rows_of(node.get("relation") or {}, node.get("whereClause")) if plain else ""
+    return [_Fact("DELETE", _rangevar(node.get("relation")), False, selection=selection)]
 
 
 _PG_HANDLERS: dict[str, Callable[[_PgStmt], list[_Fact]]] = {
