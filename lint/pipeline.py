@@ -319,6 +319,14 @@ def _lint_environments(
         consulted |= read_for_labels
         if env.script_location is not None:  # env.py's lock_timeout, autocommit...: MG4xx read them
             consulted.add(str(Path(env.script_location) / "env.py"))
+            if any(rule.code == "MG502" for rule in rules) and _creates_unnamed(records):
+                from .facts.convention import naming_convention
+
+                kinds, read = naming_convention(
+                    Path(env.script_location) / "env.py", repository_top(project.root)
+                )
+                deploy = replace(deploy, naming_convention=kinds)
+                consulted |= read
         if any(rule.code in APPLICATION_IMPORT_RULES for rule in rules):
             from .facts.appimports import mark_application_imports
 
@@ -380,6 +388,19 @@ def _lint_environments(
             )
         )
     return reports, consulted
+
+
+def _creates_unnamed(records: Sequence[RevisionFile]) -> bool:
+    """Whether a revision creates a constraint without a name (MG502 then asks env.py's
+    naming convention)."""
+    return any(
+        record.operation_names & _UNNAMED_CREATES
+        and any(o.option("unnamed") == "True" for o in record.operations if o.name in _UNNAMED_CREATES)
+        for record in records
+    )
+
+
+_UNNAMED_CREATES = frozenset({"create_foreign_key", "create_unique_constraint", "create_check_constraint"})
 
 
 def _ref_sides(graph: RevisionGraph, changes: RefChanges) -> tuple[tuple[str, ...], tuple[str, ...]]:

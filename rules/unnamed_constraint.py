@@ -18,6 +18,7 @@ _TYPE = {
     "unique": "create_unique_constraint",
     "check": "create_check_constraint",
 }
+_ALL_KINDS = frozenset({"*"})
 # PostgreSQL's own name for a constraint created without one: <table>_<columns>_<suffix>
 _PG_SUFFIX = {"create_foreign_key": "fkey", "create_unique_constraint": "key"}
 
@@ -49,13 +50,16 @@ class UnnamedConstraint(GraphRule):
     a downgrade problem of its own, which this rule does not claim. (The key's full scan
     on an existing table is MG408's.)
 
-    miglint cannot see `target_metadata` (it lives in application code): when it has a
-    naming convention for the constraint's kind, Alembic names an `op.create_*(None, ...)`
-    by it and the create is deterministic. So when any revision of the history names a
-    constraint exactly as SQLAlchemy's documented convention would name one of the unnamed
-    creates (`fk_<table>_<column>_<referred table>`, `uq_<table>_<column>`), the project
-    has that convention, and only `drop_constraint(None, ...)` is reported (on a real
-    project, indico, every unnamed create is dropped by its conventional name).
+    When `target_metadata` has a naming convention for the constraint's kind, Alembic names
+    an `op.create_*(None, ...)` by it and the create is deterministic. miglint imports
+    nothing: it reads env.py and the repository's modules env.py imports (two imports deep)
+    as source, and a naming-convention dict found there (`{"uq": "%(table_name)s_...", ...}`,
+    or keyed by the constraint classes) covers its kinds (Pagure's models). And when any
+    revision of the history names a constraint exactly as SQLAlchemy's documented convention
+    would name one of the unnamed creates (`fk_<table>_<column>_<referred table>`,
+    `uq_<table>_<column>`), the project has that convention for every kind. Either way only
+    `drop_constraint(None, ...)` is then reported for those kinds (on a real project,
+    indico, every unnamed create is dropped by its conventional name).
 
     ## Why is this bad?
     The database picks the name (`posts_author_id_fkey` on PostgreSQL, `posts_ibfk_1` on
@@ -161,7 +165,9 @@ class UnnamedConstraint(GraphRule):
         if not unnamed:
             return
         named = {n for f in with_calls for n in summarised(memo, "MG502/named", f, _named)}
-        convention = bool(unnamed & named)
+        # the kinds a naming convention names: every kind when the history uses the documented
+        # one, else those env.py's target_metadata names (read from its source)
+        convention = _ALL_KINDS if unnamed & named else graph.deploy.naming_convention
         for file in with_calls:
             if memo is None:
                 yield from self.check_file(file, convention)
@@ -170,7 +176,7 @@ class UnnamedConstraint(GraphRule):
                     self.code, file.path, convention, lambda file=file: self.check_file(file, convention)
                 )
 
-    def check_file(self, file: RevisionFile, convention: bool) -> Iterator[Diagnostic]:
+    def check_file(self, file: RevisionFile, convention: frozenset[str]) -> Iterator[Diagnostic]:
         calls = [
             o
             for o in file.operations
@@ -191,7 +197,11 @@ class UnnamedConstraint(GraphRule):
                     revisions=_revision(file),
                     related=[Location(file.path, c.span, "created here without a name") for c in created],
                 )
-            elif id(call) in answered or convention or call.option("naming_convention") == "True":
+            elif (
+                id(call) in answered
+                or not convention.isdisjoint((_PREFIX[call.name], "*"))
+                or call.option("naming_convention") == "True"
+            ):
                 continue
             else:
                 yield self.diagnostic(

@@ -313,3 +313,102 @@ def test_an_enum_column_commented_out_of_a_create_table_creates_no_type() -> Non
     )
     record = parse_revision_file("v.py", source.encode(), downgrade="facts")
     assert [(e.name, e.target) for e in record.enums] == [("create_enum", "kind")]
+
+
+UNNAMED = """import sqlalchemy as sa
+from alembic import op
+
+revision = "r1"
+down_revision = None
+
+
+def upgrade():
+    op.create_unique_constraint(None, "members", ["team_id", "user_id"])
+    op.create_check_constraint(None, "teams", "id > 0")
+
+
+def downgrade():
+    op.drop_constraint("members_team_id_key", "members", type_="unique")
+    op.drop_constraint(None, "members", type_="check")
+"""
+
+
+@pytest.mark.parametrize("where", ["env.py", "models", "nowhere"])
+def test_unnamed_creates_under_the_naming_convention_env_py_imports(tmp_path: Path, where: str) -> None:
+    """Pagure: env.py's target_metadata comes from the models, whose MetaData has the
+    convention {"uq": "%(table_name)s_%(column_0_name)s_key", ...}: Alembic names the unique
+    by it. The check constraint, which the convention does not name, is still reported, and
+    so is a drop by None (Alembic refuses it whatever the convention)."""
+    convention = 'CONVENTION = {"uq": "%(table_name)s_%(column_0_name)s_key", "fk": "fk_%(table_name)s"}\n'
+    env = "from alembic import context\nfrom myapp.models import BASE\ntarget_metadata = BASE.metadata\n"
+    if where == "env.py":
+        env += convention
+    elif where == "models":
+        (tmp_path / "myapp").mkdir()
+        (tmp_path / "myapp" / "__init__.py").write_text("")
+        (tmp_path / "myapp" / "models.py").write_text("from myapp.base import BASE\n")
+        (tmp_path / "myapp" / "base.py").write_text(
+            "import sqlalchemy as sa\n" + convention + "BASE = sa.MetaData(naming_convention=CONVENTION)\n"
+        )
+    write_project(tmp_path, (), {"0001_r1.py": UNNAMED})
+    (tmp_path / "migrations" / "env.py").write_text(env)
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG502"]))
+    found = [(d.span.line, d.message.split(" ")[0]) for r in reports for d in r.diagnostics]
+    unique = [] if where != "nowhere" else [(9, "op.create_unique_constraint(None,")]
+    assert found == [*unique, (10, "op.create_check_constraint(None,"), (15, "op.drop_constraint(None,")]
+
+
+def test_cached_results_follow_the_naming_convention(tmp_path: Path) -> None:
+    """The modules read for the convention decide the results: the cache knows them."""
+    (tmp_path / "myapp").mkdir()
+    (tmp_path / "myapp" / "__init__.py").write_text("")
+    base = tmp_path / "myapp" / "models.py"
+    base.write_text(
+        'import sqlalchemy as sa\nBASE = sa.MetaData(naming_convention={"uq": "uq_%(table_name)s"})\n'
+    )
+    write_project(tmp_path, (), {"0001_r1.py": UNNAMED})
+    (tmp_path / "migrations" / "env.py").write_text("from myapp.models import BASE\ntarget_metadata = BASE\n")
+    options = Options(cache_dir=tmp_path / ".cache", select=["MG502"])
+
+    def lines() -> list[int]:
+        return [d.span.line for r in lint_paths([str(tmp_path)], tmp_path, options) for d in r.diagnostics]
+
+    assert lines() == [10, 15]
+    base.write_text("import sqlalchemy as sa\nBASE = sa.MetaData()\n")
+    assert lines() == [9, 10, 15]
+    assert lines() == [9, 10, 15]  # from the cached results
+
+
+def test_the_convention_is_followed_from_target_metadata_through_imports(tmp_path: Path) -> None:
+    """Pagure's shape: env.py imports the models inside a try and names
+    `pagure.lib.model.BASE.metadata`; model.py imports BASE from model_base.py, which builds
+    it with the convention. A module env.py imports but target_metadata does not name is
+    not read for one (it may be anything: a settings module with its own templates)."""
+    from miglint.facts.convention import naming_convention
+
+    lib = tmp_path / "pagure" / "lib"
+    lib.mkdir(parents=True)
+    for package in (tmp_path / "pagure", lib):
+        (package / "__init__.py").write_text("")
+    (lib / "model.py").write_text(
+        "import os\n\nfrom pagure.lib.model_base import BASE\n\n\nclass User(BASE):\n    pass\n"
+    )
+    (lib / "model_base.py").write_text(
+        "import sqlalchemy\nfrom sqlalchemy.orm import declarative_base\n\n"
+        'CONVENTION = {\n    "ix": "ix_%(table_name)s_%(column_0_label)s",\n'
+        '    "uq": "%(table_name)s_%(column_0_name)s_key",\n}\n'
+        "BASE = declarative_base(metadata=sqlalchemy.MetaData(naming_convention=CONVENTION))\n"
+    )
+    (lib / "settings.py").write_text('naming_convention = {"ck": "ck_%(table_name)s"}\n')
+    env = tmp_path / "alembic" / "env.py"
+    env.parent.mkdir()
+    env.write_text(
+        "from alembic import context\nimport pagure.lib.settings\ntry:\n    import pagure.lib.model\n"
+        "except ImportError:\n    pass\n\ntarget_metadata = pagure.lib.model.BASE.metadata\n"
+    )
+    kinds, consulted = naming_convention(env, tmp_path)
+    assert kinds == {"ix", "uq"}
+    assert {str(lib / "model.py"), str(lib / "model_base.py")} <= consulted
+    assert str(lib / "settings.py") not in consulted
+    env.write_text("import pagure.lib.model\ntarget_metadata = None\n")
+    assert naming_convention(env, tmp_path)[0] == frozenset()

@@ -48,6 +48,9 @@ class DeployContext:
     deployed_revision: str | None = None  # [tool.miglint] deployed
     # --against REF: the working tree's version files REF has no file at (undeployed)
     undeployed_paths: frozenset[str] | None = None
+    # the kinds ("uq", "fk", "ck"...) target_metadata's naming convention names, as far as
+    # env.py and the modules it imports show (facts/convention.py; read for MG502 only)
+    naming_convention: frozenset[str] = frozenset()
 
 
 def deploy_context(
