@@ -921,8 +921,8 @@ def _arguments_passed(
     text: str, code: types.CodeType, function: str, parameter: str, lines: set[int]
 ) -> Iterator[tuple[str, int]]:
     """(what the call passes for `parameter` as written, or "" for nothing, its line) of each
-    call of `function` on `lines`; nothing when the function binds the parameter again (or
-    closes over it), or a call's arguments cannot be read."""
+    call of `function` on `lines`: none when the function binds the parameter again (or
+    closes over it); ("", its line) for a call whose arguments cannot be read, and no more."""
     defined = next(
         (c for c in code.co_consts if isinstance(c, types.CodeType) and c.co_name == function), None
     )
