@@ -146,7 +146,10 @@ def unreadable_reports(project: Project, options: Options, cwd: Path) -> list[En
     reports = []
     for problem in project.problems:
         name = problem.environment or display_path(str(problem.config), cwd)
-        reports.append(EnvironmentReport(name, 0, 0, (), (), (_setting_finding(rule, problem, cwd),)))
+        finding = _setting_finding(rule, problem, cwd)
+        if problem.elsewhere and rule.configured_severity is None:
+            finding = replace(finding, severity=WARNING)  # another machine's path: nothing to fix here
+        reports.append(EnvironmentReport(name, 0, 0, (), (), (finding,)))
     return reports
 
 

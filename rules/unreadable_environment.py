@@ -23,6 +23,11 @@ class UnreadableEnvironment(Rule):
     a path lints nothing rather than something, which is why it fails the run
     instead of passing in silence.
 
+    So is, as a warning, a `script_location` that is an absolute path outside the
+    repository and does not exist here (Pagure's `/usr/share/pagure/alembic`, a
+    container's `/code/alembic`): the deployed system's path, whose scripts this checkout
+    keeps elsewhere (linted on their own); nothing in the checkout is wrong.
+
     A configured version location that does not exist is different, and a warning:
     Alembic reads past it without a word (an empty part of the history; `alembic
     revision` creates the directory when it writes there first), so the environment

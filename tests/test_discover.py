@@ -1083,7 +1083,8 @@ def test_an_absolute_location_that_does_not_exist_is_named_as_written(tmp_path: 
     (conf / "alembic.ini").write_text("[alembic]\nscript_location = /usr/share/nowhere-miglint/alembic\n")
     result = cli_runner().invoke(main, ["lint", "--no-cache", str(conf / "alembic.ini")])
     assert result.exit_code == 2
-    assert "script_location /usr/share/nowhere-miglint/alembic does not exist" in result.stderr
+    # named as written; the ini given by name is what the user asked for: still an error
+    assert "script_location /usr/share/nowhere-miglint/alembic is outside the repository" in result.stderr
 
 
 @pytest.mark.parametrize("sets_it", [True, False])
@@ -1111,6 +1112,36 @@ def test_an_ini_whose_script_location_code_replaces_is_no_environment(tmp_path: 
                 "pkg/common/db/alembic/alembic.ini: script_location pkg/common/db/alembic/alembic does not exist",
             )
         ]
+
+
+def test_an_absolute_script_location_of_another_machine_is_a_warning(tmp_path: Path) -> None:
+    """Pagure's files/alembic.ini (`/usr/share/pagure/alembic`) and dev/openshift_alembic.ini
+    (`/code/alembic`, a container's): the deployed system's paths, not this checkout's, whose
+    alembic/ is linted on its own. MG005 says so as a warning; a missing path inside the
+    repository stays an error."""
+    (tmp_path / ".git").mkdir()
+    script = tmp_path / "alembic"
+    (script / "env.py").parent.mkdir()
+    (script / "env.py").write_text("from alembic import context\n")
+    revisions(script / "versions", "r1")
+    write(
+        tmp_path / "files" / "alembic.ini",
+        "[alembic]\nscript_location = /usr/share/nowhere-miglint/alembic\n",
+    )
+    write(tmp_path / "conf" / "alembic.ini", f"[alembic]\nscript_location = {tmp_path}/gone\n")
+    result = cli_runner().invoke(main, ["lint", "--no-cache", "--concise", "--format", "json", str(tmp_path)])
+    import json
+
+    found = {
+        (d["path"].rsplit("/", 2)[-2], d["severity"]): d["message"]
+        for d in json.loads(result.stdout)["diagnostics"]
+        if d["code"] == "MG005"
+    }
+    assert found == {
+        ("files", "warning"): "script_location /usr/share/nowhere-miglint/alembic is outside the repository "
+        "and does not exist here (a path of the deployed system?): not linted",
+        ("conf", "error"): f"script_location {tmp_path}/gone does not exist",
+    }
 
 
 def test_a_template_directory_is_no_environment(tmp_path: Path) -> None:

@@ -105,6 +105,9 @@ class EnvironmentProblem:
     line: int | None = None
     column: int = 0
     environment: str | None = None  # the name it would have (`alembic.ini [tenant]`), when known
+    # reported as a warning: a path of another machine (an absolute script_location outside
+    # the repository), which no checkout has
+    elsewhere: bool = False
 
     def __str__(self) -> str:
         return self.message
@@ -134,6 +137,7 @@ class SettingError(ConfigError):
         self.ini: Path | None = None
         self.section: str | None = None
         self.environment: str | None = None
+        self.elsewhere = False  # see EnvironmentProblem.elsewhere
 
 
 def discover(paths: Sequence[str], cwd: Path, *, whole_tree: bool = True) -> Project:
@@ -719,6 +723,14 @@ def _script_locations_named(
             continue
 
 
+def _of_another_machine(script: str, ini: Path) -> bool:
+    """Whether `script_location` is an absolute path outside the ini's repository (the
+    missing ones only are asked)."""
+    if "%(" in script or not os.path.isabs(script):
+        return False
+    return not inside(Path(script), repository_top(ini.parent))
+
+
 _SETS_SCRIPT_LOCATION = pattern(r"""set_main_option\(\s*['"]script_location['"]""")
 
 
@@ -1053,6 +1065,16 @@ def _read_ini_section(
         beside = _shaped_beside(ini, elsewhere)
         if beside is not None and beside.resolve() in _scripts_of_other_inis(ini):
             beside = None  # another ini's environment: this ini's path is stale, not a template
+        if beside is None and script is not None and _of_another_machine(script, ini):
+            # `/usr/share/pagure/alembic`, `/code/alembic` (a container's): where the deployed
+            # system keeps the scripts, which this checkout holds elsewhere (found on their own)
+            error = SettingError(
+                f"{name}: script_location {_shortened(script)} is outside the repository and does not "
+                "exist here (a path of the deployed system?): not linted",
+                "script_location",
+            )
+            error.elsewhere = True
+            raise error
         if beside is None and _sets_script_location(ini.parent):
             # the ini is a template whose script_location code replaces for each environment
             # (cloudkitty's common/db/alembic: migration.py sets it to each module's directory,
@@ -1162,7 +1184,7 @@ def _problem(config: Path, error: ConfigError) -> EnvironmentProblem:
         elif error.key is not None and error.section is not None:
             position = option_position(config, error.section, error.key)
     line, column = position or (None, 0)
-    return EnvironmentProblem(config, str(error), line, column, error.environment)
+    return EnvironmentProblem(config, str(error), line, column, error.environment, error.elsewhere)
 
 
 # configparser.ConfigParser's SECTCRE and OPTCRE: how it reads a section header and an option
