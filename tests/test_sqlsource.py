@@ -33,6 +33,33 @@ def test_execute_forms_in_upgrade() -> None:
     assert [t for t, _, _ in texts(source)] == ["A", "B", "C", "DE", "FG"]
 
 
+def test_a_name_bound_again_runs_the_value_bound_last_before_it() -> None:
+    """zuul f7843ddf1552: `statement = "..."; connection.execute(sa.text(statement))`, then
+    `statement` bound again for the next one: each call runs the value bound just before
+    it (a value bound in a branch or a loop between them may too; in a loop, every value)."""
+    source = (
+        "def upgrade():\n"
+        "    statement = 'A'\n"
+        "    op.execute(statement)\n"
+        "    statement = 'B'\n"
+        "    if flag:\n"
+        "        statement = 'C'\n"
+        "    op.execute(statement)\n"
+        "    for x in y:\n"
+        "        op.execute(statement)\n"
+        "        statement = 'D'\n"
+    )
+    assert [(t, line) for t, line in ((s.text, s.line) for s in extract_sql(source).sources)] == [
+        ("A", 3),
+        ("B", 7),
+        ("C", 7),
+        ("A", 9),
+        ("B", 9),
+        ("C", 9),
+        ("D", 9),
+    ]
+
+
 def test_positions_inside_triple_quoted_strings() -> None:
     source = 'def upgrade():\n    op.execute("""\n        CREATE TABLE a (id int);\n        CREATE TABLE b (id int);\n    """)\n'
     assert at(source, "CREATE TABLE a") == (3, 8)

@@ -286,6 +286,8 @@ def _statements(body: list[ast.stmt]) -> Iterator[ast.AST]:
                 todo.extend(value)
 
 
+# a statement of a function's body that is no loop, branch or block: what runs in it, runs once
+_PLAIN_STATEMENTS = (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)
 _BLOCK_ITEMS = (ast.stmt, ast.excepthandler, *((ast.match_case,) if hasattr(ast, "match_case") else ()))
 
 
@@ -487,6 +489,8 @@ class _Reader:
                 return [_dedented(text, pieces) for text, pieces in inner]
             return inner
         values = self.bound(node.id) if isinstance(node, ast.Name) else None
+        if values is not None and len(values) > 1:
+            values = self._reaching(node, values)  # type: ignore[arg-type]
         if values is not None:
             results: _Resolved = []
             for value in values:
@@ -496,6 +500,36 @@ class _Reader:
                 results.extend(resolved)
             return results
         return None
+
+    def _reaching(self, name: ast.Name, values: list[ast.expr]) -> list[ast.expr]:
+        """The values of a name bound more than once that reach its use in a statement of the
+        function's own body (not in a loop, a branch or a block): those of the last plain
+        assignment before that statement, or assigned after it (zuul: `statement = "..."`,
+        executed, then bound again for the next one). All of them otherwise."""
+        body = getattr(self.function, "body", None)
+        if not body:
+            return values
+        use = next((s for s in body if s.lineno <= name.lineno <= (s.end_lineno or s.lineno)), None)
+        if use is None or not isinstance(use, _PLAIN_STATEMENTS):
+            return values
+        assigned = [
+            s
+            for s in body
+            if (s.end_lineno or s.lineno) < use.lineno
+            and (
+                (
+                    isinstance(s, ast.Assign)
+                    and any(isinstance(t, ast.Name) and t.id == name.id for t in s.targets)
+                )
+                or (
+                    isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.target.id == name.id
+                )
+            )
+        ]
+        if not assigned:
+            return values
+        last = assigned[-1].lineno
+        return [v for v in values if last <= v.lineno and (v.end_lineno or v.lineno) < use.lineno] or values
 
     def _literal_piece(self, node: ast.Constant, start: int) -> Piece:
         value = str(node.value)  # the caller checked it is a str
