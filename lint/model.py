@@ -215,6 +215,7 @@ class ImportTimeUse:
     what: str  # as written: "op.get_bind", "alembic_op.execute"
     proxy: str  # "op" or "context"
     span: Span
+    called: bool = True  # a method called (NameError), else a value read (AttributeError)
 
 
 # The fields of a record pickled apart, each as one nested pickle read on first use, and

@@ -16,7 +16,10 @@ class ProxyAtImport(FileRule):
     name the file imported them) that run while the version file is imported: in the
     module's own statements or a class body, outside every function. A use inside a
     `try` whose handler catches NameError, AttributeError, Exception or everything is
-    the file's own way of surviving the import, and is not flagged.
+    the file's own way of surviving the import, and is not flagged. Nor is a method only
+    named, not called (`add_col = op.add_column`, then `add_col(...)` in upgrade(): zato):
+    Alembic makes those functions when it imports `alembic.op`, and only a call raises;
+    reading a value (`context.config`) or an attribute the proxy's class lacks is flagged.
 
     ## Why is this bad?
     `op` and `context` exist only while a migration runs. Alembic imports every version
@@ -74,7 +77,6 @@ class ProxyAtImport(FileRule):
     )
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
-        error = {"op": "NameError", "context": "AttributeError"}
         lines: set[int] = set()
         for use in file.import_time_uses:
             if use.span.line in lines:
@@ -85,7 +87,7 @@ class ProxyAtImport(FileRule):
                 use.span,
                 f"{use.what} is used while the file is imported, outside any function: `alembic heads`, "
                 f"`history`, `check` and `revision` import every revision with no migration running, "
-                f"and there it raises {error[use.proxy]}",
+                f"and there it raises {'NameError' if use.called else 'AttributeError'}",
                 help="move it into upgrade() / downgrade(), or a function they call",
                 revisions=(file.revision_id,) if file.revision_id else (),
             )

@@ -18,6 +18,34 @@ def uses(source: str) -> list[tuple[str, int, int]]:
     return [(u.what, u.span.line, u.span.column) for u in import_time_uses(text)]
 
 
+def test_what_each_proxy_holds_from_its_import_is_alembics() -> None:
+    """zato: `add_col = op.add_column` at module level reads a function Alembic made when
+    alembic.op was imported; only a call raises. `context.config` raises when read."""
+    from alembic import context, op
+    from miglint.facts.importtime import _METHODS
+
+    for name, module in (("op", op), ("context", context)):
+        readable = set()
+        for attribute in PROXY_ATTRIBUTES:
+            try:
+                getattr(module, attribute)
+            except (AttributeError, NameError):
+                continue
+            readable.add(attribute)
+        assert readable == _METHODS[name], name
+    assert (
+        uses("from alembic import op\nadd_col = op.add_column\n\n\ndef upgrade():\n    add_col('t', None)\n")
+        == []
+    )
+    assert (
+        uses("from alembic import op\nadd_col = op.add_column\nadd_col('t', None)\n") == []
+    )  # not seen: a name
+    assert uses("from alembic import op, context\nx = op.config\ny = context.add_column\n") == [
+        ("op.config", 2, 4),
+        ("context.add_column", 3, 4),
+    ]
+
+
 def test_the_attribute_list_is_alembics() -> None:
     from alembic.operations import Operations
     from alembic.runtime.environment import EnvironmentContext

@@ -134,18 +134,58 @@ def _statements(
 
 
 def _expressions(nodes: list[ast.AST], proxies: dict[str, str], found: list[ImportTimeUse]) -> None:
+    """The proxies' attributes the expressions use: a method called (`op.get_bind()`), or a
+    value read (`context.config`). A method only named (`add_col = op.add_column`, zato) is
+    a function Alembic made when it was imported: it raises when called, not before."""
     todo = list(nodes)
     while todo:
         node = todo.pop()
         if isinstance(node, (ast.Lambda, ast.FunctionDef, ast.AsyncFunctionDef)):
             continue  # runs when called
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in proxies:
-            span = Span(
-                node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0
-            )
-            found.append(ImportTimeUse(f"{node.value.id}.{node.attr}", proxies[node.value.id], span))
+        if isinstance(node, ast.Call) and _proxied(node.func, proxies):
+            _found(node.func, proxies, found, node.func.attr in _METHODS[proxies[node.func.value.id]])  # type: ignore[attr-defined]
+            todo.extend([*node.args, *node.keywords])
+            continue
+        if _proxied(node, proxies):
+            proxy = proxies[node.value.id]  # type: ignore[attr-defined]
+            if node.attr not in _METHODS[proxy]:  # type: ignore[attr-defined]
+                _found(node, proxies, found, False)  # type: ignore[arg-type]
             continue
         todo.extend(ast.iter_child_nodes(node))
+
+
+# What each proxy module holds from its import on (Alembic makes a function for each method
+# of the class it stands for): reading one is harmless, calling it raises. Reading any other
+# attribute asks the missing object (`context.config`: AttributeError). Alembic 1.20;
+# tests/test_importtime.py checks both against the installed Alembic.
+_METHODS = {
+    "op": frozenset({
+        "add_column", "alter_column", "batch_alter_table", "bulk_insert", "context", "create_check_constraint",
+        "create_exclude_constraint", "create_foreign_key", "create_index", "create_module_class_proxy",
+        "create_primary_key", "create_table", "create_table_comment", "create_unique_constraint",
+        "drop_column", "drop_constraint", "drop_index", "drop_table", "drop_table_comment", "execute", "f",
+        "get_bind", "get_context", "implementation_for", "inline_literal", "invoke", "register_operation",
+        "rename_table", "run_async",
+    }),
+    "context": frozenset({
+        "begin_transaction", "configure", "create_module_class_proxy", "execute", "get_bind", "get_context",
+        "get_head_revision", "get_head_revisions", "get_impl", "get_revision_argument",
+        "get_starting_revision_argument", "get_tag_argument", "get_x_argument", "is_offline_mode",
+        "is_transactional_ddl", "requires_connection", "run_migrations", "static_output",
+    }),
+}  # fmt: skip
+
+
+def _proxied(node: ast.AST, proxies: dict[str, str]) -> bool:
+    return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in proxies
+
+
+def _found(node: ast.Attribute, proxies: dict[str, str], found: list[ImportTimeUse], called: bool) -> None:
+    """`called`: a method of the proxy called (NameError), else an attribute read that the
+    proxy does not hold (AttributeError)."""
+    name = node.value.id  # type: ignore[attr-defined]
+    span = Span(node.lineno, node.col_offset, node.end_lineno or node.lineno, node.end_col_offset or 0)
+    found.append(ImportTimeUse(f"{name}.{node.attr}", proxies[name], span, called))
 
 
 def _assigned(body: list[ast.stmt]) -> set[str]:
