@@ -26,7 +26,9 @@ inspector lookup or on `.first()` / `.scalar()` of a SELECT (a name in the test 
 followed to the value it was given, a module function to what it returns), or on a
 call of a function from another module named for a lookup, `table_has_column(...)` /
 `index_exists(...)`; an early `return` (or `continue`, `raise`) after one; a `try`
-that catches the database error and does not raise it again; an `except IndexError`
+that catches the database error and does not raise it again (or raises only when its
+message is not "... already exists" / "does not exist" / "duplicate ...": `if "does not
+exist" not in str(err): raise`); an `except IndexError`
 after an empty lookup. Where miglint cannot tell, it reports less rather than guess:
 names are compared without their schema."""
 

@@ -297,6 +297,14 @@ SAFE = [
       "    conn.execute(text(f'INSERT INTO archive (id, {key}) SELECT id, {key} FROM xcom WHERE value IS NOT NULL AND {condition}'))\n"
       "    conn.execute(text(f'DELETE FROM xcom WHERE value IS NOT NULL AND {condition}'))\n",
       id="rows-moved-then-deleted"),  # airflow 0049: a second run finds nothing to copy
+    P("def upgrade():\n"
+      "    connection = op.get_bind()\n"
+      "    try:\n"
+      "        connection.execute(sa.text('ALTER TABLE build RENAME CONSTRAINT build_new_pkey TO build_pkey'))\n"
+      "    except sa.exc.ProgrammingError as err:\n"
+      "        if 'does not exist' not in str(err):\n"
+      "            raise\n",
+      id="handler-raising-every-error-but-the-second-runs"),  # zuul 268b2da7a66e
 ]  # fmt: skip
 
 
@@ -332,6 +340,13 @@ REPORTED = [
       "    op.execute(\"INSERT INTO archive (id) SELECT id FROM logs WHERE level = 'debug'\")\n"
       "    op.execute(\"DELETE FROM logs WHERE level = 'info'\")\n",
       [("MG204", "INSERT INTO archive")], id="rows-copied-others-deleted"),
+    P("def upgrade():\n"
+      "    try:\n"
+      "        op.execute('ALTER TABLE build RENAME CONSTRAINT build_new_pkey TO build_pkey')\n"
+      "    except sa.exc.ProgrammingError as err:\n"
+      "        if 'does not exist' in str(err):\n"
+      "            raise\n",
+      [("MG206", "RENAME CONSTRAINT build_new_pkey")], id="handler-raising-the-second-runs-error"),
     P("def upgrade():\n"
       "    op.execute(\"INSERT INTO archive (id) SELECT id FROM logs l WHERE l.level = 'debug'\")\n"
       "    op.execute(\"DELETE FROM logs WHERE level = 'debug'\")\n",
