@@ -7,7 +7,7 @@ from collections.abc import Container, Hashable, Iterable, Iterator, Sequence
 from typing import ClassVar
 
 from ..graph import RevisionGraph
-from ..history.deploy import DeployContext, DeployScope, bare, creations, deploy_scope, on_postgres
+from ..history.deploy import DeployContext, DeployScope, bare, creations, deploy_scope, on_postgres, table_of
 from ..model import Diagnostic, Edit, Fix, OpFact, RevisionFile, Span
 from ..rule import WARNING, GraphRule
 
@@ -158,7 +158,7 @@ def existing_at(operation: OpFact, index: int, created: dict[str, int], known_ne
     and serve queries: not created earlier in the revision (`created`: its `creations`, one
     lookup rather than a scan of what comes before, in every rule) nor by an undeployed
     revision before it (`known_new`)."""
-    table = bare(operation.table)
+    table = table_of(operation)
     if not table:
         return True  # DROP INDEX names no table: assume the worst
     if table in known_new:

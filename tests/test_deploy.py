@@ -2641,3 +2641,52 @@ def test_helpers_called_in_one_loop_name_the_table_their_caller_passes(tmp_path:
     )
     write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": twice})
     assert ("0002_r2.py", 19, "MG403") in codes(lint(tmp_path, "--select", "MG403")[1])
+
+
+@pytest.mark.parametrize(
+    ("written", "key"),
+    [
+        ("table_prefix + EVENT_TABLE", "{table_prefix}zz_event"),
+        ("f'{table_prefix}zz_event'", "{table_prefix}zz_event"),
+        ("table_prefix + 'zz_event'", "{table_prefix}zz_event"),
+        ("tmp", "{tmp}"),
+        ("EVENT_TABLE", "zz_event"),
+        ("model.Solr.__tablename__", ""),
+        ("f'{prefix!r}x'", ""),
+        ("names[0]", ""),
+    ],
+)
+def test_a_computed_table_name_has_one_spelling(written: str, key: str) -> None:
+    from miglint.facts.ops import table_key
+
+    assert table_key(written, {"EVENT_TABLE": "zz_event"}.get) == key  # type: ignore[arg-type]
+
+
+ZUUL = """revision = "r2"
+down_revision = "r1"
+
+EVENT_TABLE = "zz_event"
+T = "zz_build"
+
+
+def upgrade(table_prefix=""):
+    op.create_table(table_prefix + EVENT_TABLE, sa.Column("id", sa.Integer, primary_key=True))
+    op.create_index(f"{table_prefix}zz_event_tenant_idx", f"{table_prefix}zz_event", ["tenant"])
+    prefixed = table_prefix + T
+    prefixed_new = table_prefix + T + "_new"
+    op.create_table(prefixed_new, sa.Column("id", sa.Integer, primary_key=True))
+    op.drop_table(prefixed)
+    op.rename_table(prefixed_new, prefixed)
+    op.create_index(f"{prefixed}_uuid_idx", prefixed, ["uuid"])
+    op.create_index("ix_other", other_table, ["x"])
+"""
+
+
+def test_tables_named_by_code_are_new_under_every_spelling(tmp_path: Path) -> None:
+    """zuul: `op.create_table(table_prefix + EVENT_TABLE)` then an index on
+    `f'{table_prefix}zz_event'`, the same table; a copy made under `prefixed_new`, renamed
+    to `prefixed` and indexed: new tables, no lock on anyone's table. A table the revision
+    did not make (`other_table`) is still reported."""
+    first = revision("r1", None, "op.create_table('zz_build', sa.Column('id', sa.Integer()))")
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": ZUUL})
+    assert codes(lint(tmp_path, "--select", "MG401,MG410")[1]) == [("0002_r2.py", 17, "MG401")]

@@ -555,6 +555,7 @@ def extract_operations(
         if unknown:
             found.extend(_unknown_ops(text, unknown, by_line))
     if any(o[0] in _WRITTEN_TABLES for f in found for o in f.options):
+        found = [_with_table_keys(f, constant) for f in found]
         found = _mark_bindings(text, found)
     found.sort(key=lambda f: (*_place(f), f.entry))
     if any(f.function != f.entry for f in found):  # some run in a module function: order them as run
@@ -563,6 +564,48 @@ def extract_operations(
 
 
 _WRITTEN_TABLES = ("table_as_written", "new_table_as_written")
+_KEYS_OF = {"table_as_written": "table_key", "new_table_as_written": "new_table_key"}
+
+
+def _with_table_keys(fact: OpFact, constant: Callable[[str | None], str]) -> OpFact:
+    """The fact with ("table_key", ...) for a table the code names (and "new_table_key" for
+    a rename's new name): one spelling of every way to write the same name (table_key)."""
+    added = tuple(
+        (_KEYS_OF[key], found)
+        for key, value in fact.options
+        if key in _KEYS_OF and (found := table_key(value, constant))
+    )
+    return replace(fact, options=(*fact.options, *added)) if added else fact
+
+
+def table_key(written: str, constant: Callable[[str | None], str] = lambda _: "") -> str:
+    """A table name the code computes, spelled one way whatever way it is written: each
+    name a `{name}` field (or the string a module constant holds), each literal its text,
+    joined (`table_prefix + EVENT_TABLE` and `f'{table_prefix}zz_event'` are both
+    `{table_prefix}zz_event`: zuul; a bare `tmp` is `{tmp}`, as SQL's f-string shows it).
+    "" for anything else (a call, an attribute, a subscript, a format spec)."""
+    parts: list[str] = []
+    for part in written.split("+"):
+        part = part.strip()
+        if part.isidentifier():
+            parts.append(constant(part) or f"{{{part}}}")
+            continue
+        literal = _literal(part)
+        if literal:
+            parts.append(literal)
+            continue
+        found = _FSTRING.fullmatch(part)
+        if found is None:
+            return ""
+        body, position = found.group(2), 0
+        for field in _FIELD.finditer(body):
+            parts.append(body[position : field.start()])
+            position = field.end()
+            if field.group(1) is None:
+                return ""  # a doubled brace, or a field that is not a bare name
+            parts.append(constant(field.group(1)) or f"{{{field.group(1)}}}")
+        parts.append(body[position:])
+    return "".join(parts).lower() if parts else ""
 
 
 def _mark_bindings(text: str, found: list[OpFact]) -> list[OpFact]:

@@ -226,6 +226,11 @@ class NewTables:
         return known
 
 
+def table_of(operation: OpFact) -> str:
+    """The operation's table, bare; for one the code names, its key (facts/ops.py table_key)."""
+    return bare(operation.table) or operation.option("table_key") or ""
+
+
 def creations(operations: Sequence[OpFact]) -> dict[str, int]:
     """Each table a revision creates, by the index of the first operation that creates it;
     a table it creates and then renames into place (`create_table("t_tmp")`, copy, drop
@@ -236,20 +241,22 @@ def creations(operations: Sequence[OpFact]) -> dict[str, int]:
     made_here: set[str] = set()  # created outside a branch for another database
     for index, operation in enumerate(operations):
         if operation.name in ("create_table", "create_materialized_view"):
-            table = bare(operation.table)
-            if not table and operation.option("table_as_written"):
-                # named by the code: SQL that names it by the same expression (`{tmp}`) is on it
-                table = bare(f"{{{operation.option('table_as_written')}}}")
+            # named by the code: by its key (facts/ops.py table_key), which SQL naming it by the
+            # same expression (`{tmp}`) or another spelling of it shares
+            table = table_of(operation)
             found.setdefault(table, index)
             if "other_dialect" not in operation.blocks:
                 made_here.add(table)
         elif (
             operation.name == "rename_table"
-            and bare(operation.table) in made_here
+            and table_of(operation) in made_here
             and "other_dialect" not in operation.blocks
         ):
             # (a SQLite-only rebuild renames a copy into place where PostgreSQL renames a column: blazar)
-            found.setdefault(bare(operation.option("new_table_name") or ""), index)
+            renamed = (
+                bare(operation.option("new_table_name") or "") or operation.option("new_table_key") or ""
+            )
+            found.setdefault(renamed, index)
     found.pop("", None)
     return found
 
