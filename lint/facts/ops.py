@@ -707,8 +707,9 @@ _CALL_NAME = pattern(r"([\w.]+)\s*$")
 
 
 # `bind = op.get_bind()` (or context's): the connection Alembic runs the revision's transaction on
-_BIND_NAME = pattern(r"([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*(?:op|context)\.get_bind\(\)")
-_COMMIT_CALL = pattern(r"((?:op|context)\.get_bind\(\)|[^\W\d]\w*)[ \t]*\.[ \t]*commit\(\)")
+# (each led by `(?<!\w)`: a name is tried where it starts, not again at each of its letters)
+_BIND_NAME = pattern(r"(?<!\w)([^\W\d]\w*)[ \t]*(?::[^=\n]*)?=[ \t]*(?:op|context)\.get_bind\(\)")
+_COMMIT_CALL = pattern(r"(?<!\w)((?:op|context)\.get_bind\(\)|[^\W\d]\w*)[ \t]*\.[ \t]*commit\(\)")
 
 
 def _bind_commits(
