@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
 
+from ..facts.ops import table_key
 from ..graph import RevisionGraph
-from ..history.deploy import DeployContext, bare
+from ..history.deploy import DeployContext, bare, table_of
 from ..lazyre import pattern
 from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
@@ -19,7 +20,8 @@ class RenameBreaksRunningCode(DeployRule):
     in the revision, or by an undeployed revision), or the column is: upgrade() added it
     earlier under a temporary name (`new_id`, renamed to `id` once the old `id` is
     dropped; the old release never knew `new_id`, and what breaks it there is the drop,
-    MG411's) or adds a new column under the old name after the rename (the running
+    MG411's; names the code computes count when spelled alike, `f"{column}_tmp"` in a loop
+    over columns: tiled) or adds a new column under the old name after the rename (the running
     release's queries still find a column of that name; whether its values mean what
     they did is the recipe's concern, not this rule's), or a view or a table takes the
     table's old name later in the same revision (a view is the bridge the recipe below
@@ -102,6 +104,17 @@ class RenameBreaksRunningCode(DeployRule):
                 )
             },
             note="a-new-column-takes-the-old-name",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "for table, column in (('runs', 'started'), ('runs', 'ended')):\n"
+                    "    op.add_column(table, sa.Column(f'{column}_tmp', sa.DateTime(timezone=True)))\n"
+                    "    op.drop_column(table, column)\n"
+                    "    op.alter_column(table, f'{column}_tmp', new_column_name=column)"
+                )
+            },
+            note="a-temporary-column-swapped-in-under-computed-names",  # tiled d88e91ea03f9
         ),
         Example(
             files={
@@ -301,16 +314,23 @@ def _added(file: RevisionFile, rename: OpFact, after: bool) -> bool:
     new column under a temporary name, given the old one's name once the old one is
     dropped) or, `after`, after it (funnel's `state` -> `old_state`, then a new `state`:
     queries of the name still run)."""
-    if not rename.target:
+    target = _column_named(rename)
+    if not target:
         return False  # a computed name: which column it is is not known
-    where = (bare(rename.table), rename.target.lower())
+    where = (table_of(rename), target)
     at = (rename.span.line, rename.span.column)
     return any(
         o.name == "add_column"
-        and (bare(o.table), o.target.lower()) == where
+        and (table_of(o), _column_named(o)) == where
         and ((o.span.line, o.span.column) > at if after else (o.span.line, o.span.column) < at)
         for o in file.upgrade_operations
     )
+
+
+def _column_named(operation: OpFact) -> str:
+    """The operation's column, lower-case; one the code names (`f"{column}_tmp"` in a loop
+    over columns: tiled), by one spelling of its expression (facts/ops.py table_key)."""
+    return operation.target.lower() or table_key(operation.option("name_as_written") or "")
 
 
 def _name_taken_again(file: RevisionFile, rename: OpFact) -> bool:

@@ -1245,6 +1245,10 @@ def _arguments(
             column = _parsed(column_text)
         if column is not None:
             target = _argument(column, 0, ("name",))
+            if not target:  # a name the code computes (`f"{column}_tmp"`): as written (MG410's swap)
+                written = _source_of(column, 0, ("name",))
+                if written and len(written) <= 80 and "\n" not in written:
+                    options.append(("name_as_written", written))
             options += _kept(column.keywords)
             if len(column.positional) > 1 and not _NOT_A_TYPE.match(column.positional[1]):
                 options.append(("column_type", _interned(column.positional[1])))  # MG407's history
