@@ -2690,3 +2690,21 @@ def test_tables_named_by_code_are_new_under_every_spelling(tmp_path: Path) -> No
     first = revision("r1", None, "op.create_table('zz_build', sa.Column('id', sa.Integer()))")
     write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": ZUUL})
     assert codes(lint(tmp_path, "--select", "MG401,MG410")[1]) == [("0002_r2.py", 17, "MG401")]
+
+
+def test_a_materialized_view_dropped_is_a_table_dropped(tmp_path: Path) -> None:
+    """TaxHub, xivo-manage-db: CREATE MATERIALIZED VIEW is create_table's fact, so DROP
+    MATERIALIZED VIEW is drop_table's: an index dropped before its view is (MG403), and a
+    view dropped and made again in upgrade() is no object upgrade() creates (MG504)."""
+    first = revision("r1", None, "op.execute('CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a')")
+    second = revision(
+        "r2",
+        "r1",
+        "op.drop_index('ix_mv_a', 'mv')\n"
+        "op.execute('DROP MATERIALIZED VIEW mv')\n"
+        "op.execute('CREATE MATERIALIZED VIEW mv AS SELECT 2 AS a')",
+        after="\n\ndef downgrade():\n    op.execute('DROP MATERIALIZED VIEW mv')\n"
+        "    op.execute('CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a')\n",
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    assert codes(lint(tmp_path, "--select", "MG403,MG504")[1]) == []

@@ -305,6 +305,11 @@ SAFE = [
       "        if 'does not exist' not in str(err):\n"
       "            raise\n",
       id="handler-raising-every-error-but-the-second-runs"),  # zuul 268b2da7a66e
+    P("def upgrade():\n"
+      "    op.execute('DROP MATERIALIZED VIEW IF EXISTS taxons')\n"
+      "    op.execute('CREATE MATERIALIZED VIEW taxons AS SELECT 1 AS cd_nom')\n"
+      "    op.execute('CREATE INDEX i_taxons_cd_nom ON taxons (cd_nom)')\n",
+      id="index-on-a-materialized-view-dropped-and-made-again"),  # TaxHub
 ]  # fmt: skip
 
 

@@ -94,7 +94,10 @@ def _drop(node: Node) -> tuple[SqlOp, ...]:
             ("drop_enum", "", _names(item.get("TypeName", {}).get("names")), ())
             for item in node.get("objects", [])
         )
-    name = {"OBJECT_INDEX": "drop_index", "OBJECT_TABLE": "drop_table"}.get(str(kind))
+    # a materialized view as a table: CREATE MATERIALIZED VIEW is create_table's fact too
+    name = {"OBJECT_INDEX": "drop_index", "OBJECT_TABLE": "drop_table", "OBJECT_MATVIEW": "drop_table"}.get(
+        str(kind)
+    )
     if name is None:
         return ()
     options = [("postgresql_concurrently", _TRUE)] if node.get("concurrent") else []
