@@ -184,9 +184,11 @@ def test_cycle_without_a_base_is_still_drawn_once(tmp_path: Path) -> None:
 
 
 def test_depends_on_and_missing_parents_are_noted(tmp_path: Path) -> None:
-    text = text_of(tmp_path, ["a", "d", "b<-a+d", "c<-gone"])
+    text = text_of(tmp_path, ["a", "d", "b<-a+d", "c<-gone", "e<-a+ghost"])
     assert "b (revision b) (depends on d) [head]" in text
     assert "c (revision c) (revises gone, which does not exist) [head]" in text
+    # a depends_on entry that names nothing is said to be one (TaxHub's revision of another package)
+    assert "e (revision e) (depends on ghost, which does not exist) [head]" in text
 
 
 # -- SVG -------------------------------------------------------------------------------------

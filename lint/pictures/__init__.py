@@ -810,7 +810,10 @@ class _Tree:
         if node.message:
             text += f" ({truncate(node.message, TEXT_MESSAGE_WIDTH, self.glyphs.ellipsis)})"
         notes = [f"depends on {self.view.node(p).rev}" for p in self.depends[name]]
-        notes += [f"revises {m.rev}, which {m.why}" for m in self.missing.get(name, ())]
+        notes += [
+            f"{'depends on' if m.kind == DEPENDS else 'revises'} {m.rev}, which {m.why}"
+            for m in self.missing.get(name, ())
+        ]
         if notes:
             text += f" ({'; '.join(notes)})"
         marks = _tags(node)
