@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 
-from ..history.deploy import DeployContext
+from ..graph import RevisionGraph
+from ..history.deploy import DeployContext, bare
+from ..memo import summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import Example
 from ._deploy_rule import AUTOCOMMIT, DeployRule, autocommit_fix, is_true, revision, shown, where
@@ -34,7 +36,9 @@ class CreateIndexNotConcurrently(DeployRule):
     ## Why is this bad?
     A plain CREATE INDEX holds a SHARE lock on the table for the whole build: every
     INSERT, UPDATE and DELETE waits, for minutes on a large table. CONCURRENTLY builds
-    it without blocking writes, but cannot run inside a transaction.
+    it without blocking writes, but cannot run inside a transaction. On a materialized view
+    (one the history makes by `CREATE MATERIALIZED VIEW`) nothing writes: what waits is its
+    REFRESH, and the message says so.
 
     ## Example
     ```python
@@ -133,6 +137,22 @@ class CreateIndexNotConcurrently(DeployRule):
         ),
     )
 
+    def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
+        # the materialized views the history makes: an index on one blocks its REFRESH, not writes
+        self._matviews = frozenset(
+            name
+            for file in graph.revisions.values()
+            if "create_table" in file.operation_names
+            for name in summarised(graph.memo, "MG401/matviews", file, _materialized_views)
+        )
+        yield from super().check_graph(graph)
+
+    def memo_context(self, rev_id: str, file: RevisionFile) -> Hashable:
+        # which of the revision's index tables the history makes as materialized views
+        if not self._matviews:
+            return frozenset()
+        return frozenset(bare(o.table) for o in file.upgrade_operations if bare(o.table) in self._matviews)
+
     def check_operation(
         self, rev_id: str, file: RevisionFile, operation: OpFact, context: DeployContext
     ) -> Iterator[Diagnostic]:
@@ -147,6 +167,8 @@ class CreateIndexNotConcurrently(DeployRule):
                 f"the ACCESS EXCLUSIVE lock an earlier statement of the revision took on {where(operation)}:"
                 " every read and write waits"
             )
+        elif bare(operation.table) in self._matviews:
+            lock = f"a SHARE lock on the materialized view {where(operation)}: every REFRESH of it waits"
         else:
             lock = f"a SHARE lock on {where(operation)}: every INSERT, UPDATE and DELETE waits"
         yield self.report(
@@ -195,3 +217,12 @@ def _recipe(operation: OpFact, unique: bool) -> str:
     arguments = [f"op.f({name!r})", repr(table), repr([operation.target])]
     keywords = ([f"schema={schema!r}"] if schema else []) + (["unique=True"] if unique else [])
     return f"op.create_index({', '.join(arguments + keywords + ['postgresql_concurrently=True'])})"
+
+
+def _materialized_views(file: RevisionFile) -> tuple[str, ...]:
+    """The materialized views upgrade() makes (`CREATE MATERIALIZED VIEW`), bare."""
+    return tuple(
+        bare(o.table)
+        for o in file.upgrade_operations
+        if o.name == "create_table" and o.option("materialized")
+    )

@@ -2708,3 +2708,21 @@ def test_a_materialized_view_dropped_is_a_table_dropped(tmp_path: Path) -> None:
     )
     write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
     assert codes(lint(tmp_path, "--select", "MG403,MG504")[1]) == []
+
+
+def test_an_index_on_a_materialized_view_blocks_its_refresh(tmp_path: Path) -> None:
+    """TaxHub, gn_module_monitoring: CREATE INDEX on a materialized view holds SHARE on it:
+    nothing writes to a view; a REFRESH waits. A table's index keeps its message."""
+    first = revision(
+        "r1",
+        None,
+        "op.execute('CREATE MATERIALIZED VIEW mv AS SELECT 1 AS a')\nop.create_table('t', sa.Column('a', sa.Integer()))",
+    )
+    second = revision(
+        "r2", "r1", "op.create_index('ix_mv_a', 'mv', ['a'])\nop.create_index('ix_t_a', 't', ['a'])"
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": second})
+    output = lint(tmp_path, "--select", "MG401")[1]
+    assert codes(output) == [("0002_r2.py", 6, "MG401"), ("0002_r2.py", 7, "MG401")]
+    assert "a SHARE lock on the materialized view mv: every REFRESH of it waits" in output
+    assert "a SHARE lock on t: every INSERT, UPDATE and DELETE waits" in output

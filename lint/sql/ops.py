@@ -52,6 +52,8 @@ def pg_operations(node_type: str, node: Node) -> tuple[SqlOp, ...]:
         options = [("inherits", parents[0])] if parents else []
         if (relation or {}).get("relpersistence") == "t":  # gone at the session's end (MG504)
             options.append(("temporary", _TRUE))
+        if node.get("objtype") == "OBJECT_MATVIEW":  # no writes to wait: a REFRESH does (MG401)
+            options.append(("materialized", _TRUE))
         return (("create_table", table, table, tuple(options)),)
     if node_type == "AlterTableStmt" and node.get("objtype") == "OBJECT_TABLE":
         table = _relation(node.get("relation"))
