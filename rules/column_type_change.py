@@ -34,7 +34,7 @@ class ColumnTypeChange(DeployRule):
     longer varbit; cidr to inet; LargeBinary to LargeBinary of another length (BYTEA
     both); varchar or text to citext and back (an index on the
     column is rebuilt for citext's operator class, which is not reported). A timestamp
-    becoming a timestamptz is reported with
+    becoming a timestamptz, or back (exodus-gw), is reported with
     its condition (no rewrite on PostgreSQL 12+ when the session time zone is UTC).
 
     Without `existing_type` (or with another dialect's: `existing_type=mysql.TINYTEXT()`,
@@ -417,7 +417,7 @@ class ColumnTypeChange(DeployRule):
         known = f"from {old} {f'(as revision {maker} made it) ' if maker else ''}" if old else ""
         if operation.via == "sql" and new and "." in new and "(" not in new:
             new = f"the type {new}"  # `public.followup_apis` read alone looks like a table (skyportal)
-        if old is not None and _adds_time_zone(old, new or ""):
+        if old is not None and _changes_time_zone(old, new or ""):
             yield self.report(
                 rev_id,
                 file,
@@ -643,8 +643,9 @@ def safe_change(old: str, new: str) -> bool:
     return new_sizes[0] >= old_sizes[0]
 
 
-def _adds_time_zone(old: str, new: str) -> bool:
-    """DateTime() -> DateTime(timezone=True): timestamp to timestamptz."""
+def _changes_time_zone(old: str, new: str) -> bool:
+    """DateTime() <-> DateTime(timezone=True): timestamp to timestamptz, or back (PostgreSQL 12
+    skips the rewrite either way when the session time zone is UTC: its release notes)."""
 
     def zoned(text: str) -> bool | None:
         found = _TYPE.match(text.strip())
@@ -652,7 +653,8 @@ def _adds_time_zone(old: str, new: str) -> bool:
             return None
         return "timezone=true" in (found.group(2) or "").replace(" ", "").lower()
 
-    return zoned(old) is False and zoned(new) is True
+    before, after = zoned(old), zoned(new)
+    return before is not None and after is not None and before is not after
 
 
 def _parse(text: str) -> tuple[str, tuple[int, ...]] | None:

@@ -780,8 +780,15 @@ def test_schema_keywords_name_the_tables(tmp_path: Path) -> None:
     assert "op.create_foreign_key(None, 'events.principals') checks every row of events.principals" in output
 
 
-def test_timestamp_to_timestamptz_names_its_condition(tmp_path: Path) -> None:
-    body = "op.alter_column('runs', 'started', existing_type=sa.DateTime(), type_=sa.DateTime(timezone=True))"
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("sa.DateTime()", "sa.DateTime(timezone=True)"),
+        ("sa.DateTime(timezone=True)", "sa.DateTime()"),  # and back (exodus-gw 5bd0b38df850)
+    ],
+)
+def test_timestamp_to_timestamptz_names_its_condition(tmp_path: Path, old: str, new: str) -> None:
+    body = f"op.alter_column('runs', 'started', existing_type={old}, type_={new})"
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
     _code, output = lint(tmp_path, "--select", "MG407")
     assert codes(output) == [("0001_r1.py", 6, "MG407")]
