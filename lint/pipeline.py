@@ -396,14 +396,13 @@ def _lint_environments(
 def _creates_unnamed(records: Sequence[RevisionFile]) -> bool:
     """Whether a revision creates a constraint without a name (MG502 then asks env.py's
     naming convention)."""
+    from .rules.unnamed_constraint import UNNAMED_CREATES, creates_unnamed
+
     return any(
-        record.operation_names & _UNNAMED_CREATES
-        and any(o.option("unnamed") == "True" for o in record.operations if o.name in _UNNAMED_CREATES)
+        not record.operation_names.isdisjoint(UNNAMED_CREATES)
+        and any(map(creates_unnamed, record.operations))
         for record in records
     )
-
-
-_UNNAMED_CREATES = frozenset({"create_foreign_key", "create_unique_constraint", "create_check_constraint"})
 
 
 def _ref_sides(graph: RevisionGraph, changes: RefChanges) -> tuple[tuple[str, ...], tuple[str, ...]]:

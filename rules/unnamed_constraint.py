@@ -13,6 +13,7 @@ _CALLS = frozenset(
 )
 # SQLAlchemy's documented naming convention, which autogenerate follows when MetaData has it
 _PREFIX = {"create_foreign_key": "fk", "create_unique_constraint": "uq", "create_check_constraint": "ck"}
+UNNAMED_CREATES = frozenset(_PREFIX)  # the calls that may create a constraint without a name
 _TYPE = {
     "foreignkey": "create_foreign_key",
     "unique": "create_unique_constraint",
@@ -217,7 +218,7 @@ class UnnamedConstraint(GraphRule):
 
 def _unnamed(file: RevisionFile) -> tuple[str, ...]:
     """The names SQLAlchemy's convention would give the file's unnamed creates."""
-    return tuple(_conventional(o).lower() for o in file.operations if _creates_unnamed(o))
+    return tuple(_conventional(o).lower() for o in file.operations if creates_unnamed(o))
 
 
 def _named(file: RevisionFile) -> tuple[str, ...]:
@@ -225,7 +226,9 @@ def _named(file: RevisionFile) -> tuple[str, ...]:
     return tuple(o.target.lower() for o in file.operations if o.name in _CALLS and o.target)
 
 
-def _creates_unnamed(call: OpFact) -> bool:
+def creates_unnamed(call: OpFact) -> bool:
+    """A create of a constraint without a name (what target_metadata's convention would name:
+    lint/pipeline.py reads it from the application only then)."""
     return call.name in _PREFIX and call.option("unnamed") == "True"
 
 

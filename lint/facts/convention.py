@@ -23,7 +23,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..lazyre import pattern
-from ..reading.confine import inside
 from ..reading.readfile import read_regular
 
 _KEYS = {
@@ -66,9 +65,10 @@ class _Reader:
         """The repository's file of module `dotted`, looked for as sys.path would find a
         top-level package: beside the importer, in each directory above it to the root, and
         their src/."""
+        from .appimports import _chain
+
         parts = dotted.split(".")
-        directory = importer.parent
-        while inside(directory, self.root):
+        for directory in _chain(importer.parent, self.root):
             for base in (directory, directory / "src"):
                 for candidate in (
                     base.joinpath(*parts).with_suffix(".py"),
@@ -77,9 +77,6 @@ class _Reader:
                     self.consulted.add(str(candidate))
                     if candidate.is_file():
                         return candidate
-            if directory == self.root or directory.parent == directory:
-                break
-            directory = directory.parent
         return None
 
 

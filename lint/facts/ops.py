@@ -594,18 +594,12 @@ def table_key(written: str, constant: Callable[[str | None], str] = lambda _: ""
         if literal:
             parts.append(literal)
             continue
-        found = _FSTRING.fullmatch(part)
-        if found is None:
+        # an f-string of bare `{name}` fields, each a constant's string or kept as a field
+        formatted = _formatted(part, lambda name: constant(name) or f"{{{name}}}")
+        if not formatted:
             return ""
-        body, position = found.group(2), 0
-        for field in _FIELD.finditer(body):
-            parts.append(body[position : field.start()])
-            position = field.end()
-            if field.group(1) is None:
-                return ""  # a doubled brace, or a field that is not a bare name
-            parts.append(constant(field.group(1)) or f"{{{field.group(1)}}}")
-        parts.append(body[position:])
-    return "".join(parts).lower() if parts else ""
+        parts.append(formatted)
+    return "".join(parts).lower()
 
 
 def _mark_bindings(text: str, found: list[OpFact]) -> list[OpFact]:
