@@ -65,6 +65,12 @@ class DeployRule(GraphRule):
     # the hazard as well (a rename, a drop, a lock taken without a timeout)
     in_place: ClassVar[bool] = True
 
+    @classmethod
+    def docs(cls) -> str:
+        """The docstring, with what `in_place` means for the rule said before "Why"."""
+        text = super().docs()
+        return text.replace(_WHY, f"{_IN_PLACE_NOTE}\n\n{_WHY}", 1) if cls.in_place else text
+
     def check_graph(self, graph: RevisionGraph) -> Iterator[Diagnostic]:
         context = graph.deploy
         if self.postgres_only and not on_postgres(graph):
@@ -151,6 +157,14 @@ class DeployRule(GraphRule):
         fix: Fix | None = None,
     ) -> Diagnostic:
         return self.diagnostic(file.path, operation.span, message, help=help, revisions=(rev_id,), fix=fix)
+
+
+_WHY = "## Why is this bad?"
+_IN_PLACE_NOTE = (
+    'Not inside `batch_alter_table(..., recreate="always")`: that batch copies the table\n'
+    "(a new table with the change, filled from the old one, which is dropped) and runs\n"
+    "no ALTER of it, on PostgreSQL too."
+)
 
 
 def existing_at(operation: OpFact, index: int, created: dict[str, int], known_new: Container[str]) -> bool:

@@ -72,10 +72,6 @@ class ColumnTypeChange(DeployRule):
     TYPE record_types`, and a column already of that type is not rewritten (openstack
     designate); whether the old one had another name, an Enum without one does not say.
 
-    Not inside `batch_alter_table(..., recreate="always")`: that batch copies the table
-    (a new table with the change, filled from the old one, which is dropped) and runs
-    no ALTER of it, on PostgreSQL too.
-
     ## Why is this bad?
     Most type changes rewrite the table and rebuild its indexes under an ACCESS
     EXCLUSIVE lock: every read and write waits for the whole rewrite.

@@ -37,10 +37,6 @@ class ConstraintNotValid(DeployRule):
     not committing each statement): the ADD's locks are held to the end of the transaction,
     so the scan runs under them after all.
 
-    Not inside `batch_alter_table(..., recreate="always")`: that batch copies the table
-    (a new table with the change, filled from the old one, which is dropped) and runs
-    no ALTER of it, on PostgreSQL too.
-
     ## Why is this bad?
     Adding the constraint checks every existing row while holding the lock: SHARE ROW
     EXCLUSIVE on both tables for a foreign key, ACCESS EXCLUSIVE for a check. Writes

@@ -29,10 +29,6 @@ class CreateIndexNotConcurrently(DeployRule):
     statements run on PostgreSQL (the table is rebuilt only on SQLite). Only the literal
     `index=True` is read: an `index=` given by a variable is not reported.
 
-    Not inside `batch_alter_table(..., recreate="always")`: that batch copies the table
-    (a new table with the change, filled from the old one, which is dropped) and runs
-    no ALTER of it, on PostgreSQL too.
-
     ## Why is this bad?
     A plain CREATE INDEX holds a SHARE lock on the table for the whole build: every
     INSERT, UPDATE and DELETE waits, for minutes on a large table. CONCURRENTLY builds

@@ -31,10 +31,6 @@ class DropIndexNotConcurrently(DeployRule):
     it is written. An earlier statement inside an `if` counts as run:
     reported less, not guessed. PostgreSQL only.
 
-    Not inside `batch_alter_table(..., recreate="always")`: that batch copies the table
-    (a new table with the change, filled from the old one, which is dropped) and runs
-    no ALTER of it, on PostgreSQL too.
-
     ## Why is this bad?
     DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table. The drop itself is
     quick, but the lock waits behind every running query on the table, and every read

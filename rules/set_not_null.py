@@ -38,10 +38,6 @@ class SetNotNull(DeployRule):
     downgrade drops every column its upgrade added). Autogenerate writes `nullable=False`
     again on such a column whose type it changes.
 
-    Not inside `batch_alter_table(..., recreate="always")`: that batch copies the table
-    (a new table with the change, filled from the old one, which is dropped) and runs
-    no ALTER of it, on PostgreSQL too.
-
     ## Why is this bad?
     SET NOT NULL scans the whole table to prove no row is NULL, holding an ACCESS
     EXCLUSIVE lock that blocks every read and write for the length of the scan.

@@ -24,10 +24,6 @@ class UniqueOnExistingTable(DeployRule):
     literal `unique=True` is read. So is SQL's `ADD COLUMN ... UNIQUE`, whose unique index
     the statement builds itself.
 
-    Not inside `batch_alter_table(..., recreate="always")`: that batch copies the table
-    (a new table with the change, filled from the old one, which is dropped) and runs
-    no ALTER of it, on PostgreSQL too.
-
     ## Why is this bad?
     The constraint builds its unique index under an ACCESS EXCLUSIVE lock: every read
     and write of the table waits for the whole build.

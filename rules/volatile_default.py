@@ -24,10 +24,6 @@ class VolatileDefault(DeployRule):
     value per statement): PostgreSQL 11+ stores them without a rewrite, so they pass.
     PostgreSQL only.
 
-    Not inside `batch_alter_table(..., recreate="always")`: that batch copies the table
-    (a new table with the change, filled from the old one, which is dropped) and runs
-    no ALTER of it, on PostgreSQL too.
-
     ## Why is this bad?
     A volatile default has a different value in every row, so PostgreSQL computes it
     for each existing row: the table is rewritten under an ACCESS EXCLUSIVE lock that
