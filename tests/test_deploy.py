@@ -2733,3 +2733,30 @@ def test_an_index_on_a_materialized_view_blocks_its_refresh(tmp_path: Path) -> N
     assert codes(output) == [("0002_r2.py", 6, "MG401"), ("0002_r2.py", 7, "MG401")]
     assert "a SHARE lock on the materialized view mv: every REFRESH of it waits" in output
     assert "a SHARE lock on t: every INSERT, UPDATE and DELETE waits" in output
+
+
+def test_a_batch_that_copies_the_table_runs_no_alter_of_it(tmp_path: Path) -> None:
+    """langflow: inside batch_alter_table(recreate="always") Alembic copies the table, on
+    PostgreSQL too: no ALTER of the live table holds its lock (MG401, MG406, MG409 silent);
+    a rename still breaks the running release's queries (MG410), and the same calls in a
+    plain batch are reported."""
+    first = revision(
+        "r1", None, "op.create_table('docs', sa.Column('id', sa.Integer()), sa.Column('name', sa.Text()))"
+    )
+    body = (
+        "with op.batch_alter_table('docs', recreate='always') as batch_op:\n"
+        "    batch_op.create_index('ix_docs_name', ['name'])\n"
+        "    batch_op.alter_column('name', nullable=False)\n"
+        "    batch_op.create_unique_constraint('uq_docs_name', ['name'])\n"
+        "    batch_op.alter_column('id', new_column_name='doc_id')"
+    )
+    write_project(tmp_path, files={"0001_r1.py": first, "0002_r2.py": revision("r2", "r1", body)})
+    assert codes(lint(tmp_path, "--select", "MG401,MG406,MG409,MG410")[1]) == [("0002_r2.py", 10, "MG410")]
+    plain = body.replace(", recreate='always'", "")
+    write_project(tmp_path, files={"0002_r2.py": revision("r2", "r1", plain)})
+    assert codes(lint(tmp_path, "--select", "MG401,MG406,MG409,MG410")[1]) == [
+        ("0002_r2.py", 7, "MG401"),
+        ("0002_r2.py", 8, "MG406"),
+        ("0002_r2.py", 9, "MG409"),
+        ("0002_r2.py", 10, "MG410"),
+    ]
