@@ -116,6 +116,10 @@ def function_contexts(
     its two branches): what both do has been done on its own path after it (sql/guards.py).
     """
     reader = _Reader(lambda: _assignments(module.body, function), branches or itertools.count(1))
+    # what the function's tests read is the same on every call of it (the inliner reads a
+    # helper once per call site; fides' guard reading was a third the same lookups again)
+    shared = _function_memo(module, function)
+    reader._looked, reader._mentions = shared.looked, shared.mentions
     reader.may_lack = may_lack
     reader.arms = arms
     reader.true = true_parameters(function, call) if call is not None else frozenset()
@@ -125,9 +129,20 @@ def function_contexts(
     return reader.found
 
 
-# The module last asked about and its functions by name: every function of a module asks
-# (once per function, the table was quadratic: 3,000 helpers took seconds)
-_last_module: list[object] = [None, {}]
+# The module last asked about, its functions by name, and what was learnt of each function's
+# tests: every function of a module asks (once per function, the table was quadratic: 3,000
+# helpers took seconds)
+_last_module: list[object] = [None, {}, {}]
+
+
+class _FunctionMemo:
+    """_Reader's answers for one function of the module: the same whichever call runs it."""
+
+    __slots__ = ("looked", "mentions")
+
+    def __init__(self) -> None:
+        self.looked: dict[int, bool] = {}
+        self.mentions: dict[tuple[int, int], bool] = {}
 
 
 def _module_functions(module: ast.Module) -> dict[str, _Function]:
@@ -135,8 +150,19 @@ def _module_functions(module: ast.Module) -> dict[str, _Function]:
         _last_module[:] = [
             module,
             {n.name: n for n in module.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))},
+            {},
         ]
     return _last_module[1]  # type: ignore[return-value]
+
+
+def _function_memo(module: ast.Module, function: _Function) -> _FunctionMemo:
+    _module_functions(module)
+    memos: dict[int, _FunctionMemo] = _last_module[2]  # type: ignore[assignment]
+    # by id(): the module holds the function, and the module is held here
+    memo = memos.get(id(function))
+    if memo is None:
+        memo = memos[id(function)] = _FunctionMemo()
+    return memo
 
 
 def contexts_by_line(contexts: Sequence[Context]) -> dict[int, Context]:
@@ -162,6 +188,8 @@ class _Reader:
         self.found: list[Context] = []
         self.branches = branches
         self._looked: dict[int, bool] = {}  # by id(): a test is read where it stands and again after it
+        # mentions_lookup by (id(node), depth): shared by the readers of one function
+        self._mentions: dict[tuple[int, int], bool] = {}
         self.true: frozenset[str] = frozenset()  # parameters that are True on this call
         self.over_lookups = 0  # the loops over a lookup's rows around the statement read now
         self.lacking: frozenset[str] = frozenset()  # Context.lacking of the loops around it
@@ -254,7 +282,7 @@ class _Reader:
         if self.function is None:
             return None
         names = []
-        for inner in ast.walk(test):
+        for inner in _nodes(test):
             if isinstance(inner, ast.Name):
                 names.append(inner.id)
             elif not isinstance(inner, _PURE):
@@ -291,7 +319,16 @@ class _Reader:
     def mentions_lookup(self, node: ast.AST, depth: int) -> bool:
         """Whether _LOOKUP finds a lookup in the node, or in the values its names hold
         (three assignments deep). The node's own text is searched first: a test that
-        names the inspector needs none of its names followed."""
+        names the inspector needs none of its names followed. Once per node and depth: the
+        loops of a function over one list, the tests of one flag, follow the same values
+        (fides: a quarter of its guard reading was the same values read again)."""
+        key = (id(node), depth)
+        found = self._mentions.get(key)
+        if found is None:
+            found = self._mentions[key] = self._mentions_lookup(node, depth)
+        return found
+
+    def _mentions_lookup(self, node: ast.AST, depth: int) -> bool:
         text, names = _summary(node)
         if _LOOKUP.search(text) is not None:
             return True
@@ -300,7 +337,7 @@ class _Reader:
             and isinstance(call.func, ast.Name)
             and call.func.id not in self.helpers
             and _LOOKUP_NAME.search(call.func.id) is not None
-            for call in ast.walk(node)
+            for call in _nodes(node)
         ):
             # an imported helper named for what it asks (`table_has_column(...)` from a
             # module beside env.py: iris-web): its body is not here to read
@@ -338,7 +375,7 @@ _PURE = (
 def _stored_counts(function: _Function) -> dict[str, int]:
     """How many times the function binds each name (a parameter counts once)."""
     counts: dict[str, int] = {}
-    for node in ast.walk(function):
+    for node in _nodes(function):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             counts[node.id] = counts.get(node.id, 0) + 1
         elif isinstance(node, ast.arg):
@@ -449,7 +486,7 @@ def _assigned_names(function: _Function) -> frozenset[str]:
     if found is None:
         found = frozenset(
             n.id
-            for n in ast.walk(function)
+            for n in _nodes(function)
             if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del))
         )
         function.__dict__["_miglint_assigned"] = found
@@ -516,6 +553,22 @@ def walk_statements(node: ast.AST) -> Iterator[ast.AST]:
             value = getattr(current, name, None)
             if type(value) is list:
                 todo.extend(item for item in value if isinstance(item, _HOLDS_STATEMENTS))
+
+
+def _nodes(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node below `node`, node first, in no particular order: for the questions whose
+    answer does not depend on it (is there a call, how often is a name bound). ast.walk's
+    generators of generators cost about twice as much per node."""
+    todo = [node]
+    while todo:
+        current = todo.pop()
+        yield current
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if isinstance(value, ast.AST):
+                todo.append(value)
+            elif type(value) is list:
+                todo.extend(item for item in value if isinstance(item, ast.AST))
 
 
 def _caught(handler: ast.ExceptHandler) -> list[str]:
