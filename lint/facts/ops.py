@@ -1082,6 +1082,10 @@ def _receiver(text: str, end: int, longest: int = 64) -> int | None:
     most `longest` characters, not a digit first, not itself after a dot (`sa.op.x` is not
     op). Matched backwards on the reversed text: a pattern anchored at `end` would be tried
     at each of the offsets before it."""
+    if text.startswith("op", end - 2) and longest >= 2:  # most calls: `op.` after a space or `(`
+        before = text[end - 3] if end >= 3 else " "
+        if not (before.isalnum() or before in "_."):
+            return end - 2
     found = _WORD_BACKWARDS.match(text[max(0, end - longest - 1) : end][::-1], 0, longest + 1)
     length = found.end() if found else 0
     start = end - length
@@ -1110,12 +1114,8 @@ def _read(text: str, opening: int) -> _Read | None:
     positional: list[str] = []
     keywords: dict[str, str] = {}
     last: re.Match[str] | None = None  # the last argument's match: where a new one would go
-    match = _argument_expression().match
-    position = opening + 1
-    while True:
-        item = match(text, position)
-        if item is None:
-            return None
+    # each match starts where the one before ended (a scanner's match() is anchored there)
+    for item in iter(_argument_expression().scanner(text, opening + 1).match, None):
         keyword, raw, closer = item.groups()
         value = raw.strip()
         if value:
@@ -1126,14 +1126,16 @@ def _read(text: str, opening: int) -> _Read | None:
             if keywords or value[0] == "*":
                 return None  # a positional after keywords is a syntax error; *args hide positions
             positional.append(value)
-        position = item.end()
         if closer == ")":
             if last is None:
-                return _Read(positional, keywords, position)
+                return _Read(positional, keywords, item.end())
             start = last.start(1) if last.group(1) else last.start(2)
-            return _Read(positional, keywords, position, (start, last.start(2) + len(last.group(2).rstrip())))
+            return _Read(
+                positional, keywords, item.end(), (start, last.start(2) + len(last.group(2).rstrip()))
+            )
         if not value:
             return None  # `(,` or `a,,`
+    return None
 
 
 def _insert_after(
