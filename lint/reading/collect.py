@@ -285,14 +285,16 @@ def cache_key() -> str:
     spec = importlib.util.find_spec(f"{_PACKAGE}.rules")
     found = spec.submodule_search_locations if spec is not None else None
     rules = Path(next(iter(found))) if found else here / "rules"
-    files = sorted(set(here.rglob("*.py")) | set(rules.glob("*.py")))  # rules/ may be inside here
-    for path in files:
-        name = path.relative_to(rules if path.is_relative_to(rules) else here).as_posix()
-        try:
-            info = path.stat()
-            digest.update(f"{name}:{info.st_size}:{info.st_mtime_ns}".encode())
-        except OSError:
-            digest.update(name.encode())
+    # (name, size, mtime) of every module, listed with scandir: rglob's Path objects cost a
+    # run that is not replayed ~4 ms for ~170 files
+    sources = _python_files(str(here), recursive=True)
+    sources.update(_python_files(str(rules), recursive=False))  # rules/ may be inside here
+    rules_prefix = os.path.join(str(rules), "")
+    for path in sorted(sources, key=lambda p: p.split(os.sep)):
+        top = str(rules) if path.startswith(rules_prefix) else str(here)
+        name = os.path.relpath(path, top).replace(os.sep, "/")
+        info = sources[path]
+        digest.update(name.encode() if info is None else f"{name}:{info.st_size}:{info.st_mtime_ns}".encode())
     # The libraries that read the files decide what a record holds too (a newer pglast
     # parses a statement an older one could not): installing another version rewrites
     # each one's __init__.py, so its size and mtime key the cache like miglint's own.
@@ -304,6 +306,26 @@ def cache_key() -> str:
             digest.update(origin.encode())
     digest.update(sys.version.encode())
     return digest.hexdigest()[:16]
+
+
+def _python_files(top: str, recursive: bool) -> dict[str, os.stat_result | None]:
+    """Each `*.py` below `top` (or in it alone) and its stat (None: it vanished)."""
+    found: dict[str, os.stat_result | None] = {}
+    todo = [top]
+    while todo:
+        try:
+            entries = list(os.scandir(todo.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".py"):
+                try:
+                    found[entry.path] = entry.stat()
+                except OSError:
+                    found[entry.path] = None
+            elif recursive and entry.is_dir(follow_symlinks=False):
+                todo.append(entry.path)
+    return found
 
 
 # LibCST reads no version file (fix.py checks a fixed file with it): its version changes no record
