@@ -160,6 +160,13 @@ CASES = [
     pytest.param("MG402", "op.execute('CREATE INDEX CONCURRENTLY ix ON users (id)')\n"
                  "ac = op.get_bind().execution_options(isolation_level='AUTOCOMMIT')", 9,
                  id="mg402-concurrently-before-the-autocommit-name"),
+    # session 16: an enum type made again from an f-string whose values a call gives (rucio)
+    pytest.param("MG203", "op.execute('DROP TYPE \"STATE_CHK\"')\n"
+                 "op.execute(f'CREATE TYPE \"STATE_CHK\" AS ENUM({labels(values)})')", None,
+                 id="mg203-enum-made-again-from-an-f-string"),
+    pytest.param("MG203", "op.execute('DROP TYPE \"STATE_CHK\"')\n"
+                 "op.execute(f'CREATE TYPE \"OTHER_CHK\" AS ENUM({labels(values)})')", 9,
+                 id="mg203-another-enum-made-from-an-f-string"),
 ]  # fmt: skip
 
 

@@ -39,6 +39,11 @@ _ROUTINE = pattern(
     r"(PROCEDURE|FUNCTION|TRIGGER)\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.`\"]+)[^;]*?\bBEGIN\b"
 )
 
+# A type PostgreSQL's parser refused because a value of its list is a placeholder (`AS
+# ENUM({values(...)})`, an f-string's call: rucio): what it makes is known by its name, so that
+# a DROP TYPE of it before, in the same upgrade(), is of an object made again there
+_ENUM_TYPE = pattern(r'(?is)\s*CREATE\s+TYPE\s+([\w."]+)\s+AS\s+ENUM\s*\(')
+
 
 def _mysql_only(text: str, start: int, end: int) -> bool:
     return (
@@ -157,9 +162,12 @@ def sql_facts(
                 )
                 steps.append(Step(None, "PRAGMA", "", False, source.function, source.entry, source.line))
                 continue
-            routine = _ROUTINE.match(source.text, bad.start, bad.end)
+            routine = _ROUTINE.match(source.text, bad.start, bad.end) or _ENUM_TYPE.match(
+                source.text, bad.start, bad.end
+            )
             if routine is not None:
-                kind, name = f"CREATE {routine.group(1).upper()}", source.shown(routine.group(2))
+                made = routine.group(1).upper() if routine.re is _ROUTINE else "TYPE"
+                kind, name = f"CREATE {made}", source.shown(routine.group(routine.lastindex or 1))
                 statements.append(
                     SqlStatement(None, kind, name, span, False, "", source.function, source.entry)
                 )
