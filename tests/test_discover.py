@@ -1114,6 +1114,34 @@ def test_an_ini_whose_script_location_code_replaces_is_no_environment(tmp_path: 
         ]
 
 
+@pytest.mark.parametrize("where", ["above", "nowhere"])
+def test_a_template_ini_code_above_it_points_alembic_at_is_no_environment(tmp_path: Path, where: str) -> None:
+    """zou's utils/plugin_alembic_template: alembic.ini without script_location, a shared env.py
+    and no versions/; utils/plugins.py, in the directory above, sets script_location to the
+    template and version_locations to each plugin's own versions/. Without that code the ini
+    names no environment (MG005)."""
+    template = tmp_path / "app" / "utils" / "plugin_alembic_template"
+    write(template / "alembic.ini", "[alembic]\n\n[loggers]\nkeys = root\n")
+    write(template / "env.py", "from alembic import context\n")
+    setter = (
+        "cfg.set_main_option(\n    'script_location', str(TEMPLATE))" if where == "above" else "cfg = None"
+    )
+    write(tmp_path / "app" / "utils" / "plugins.py", f"def run(cfg):\n    {setter}\n")
+    migrations = tmp_path / "migrations"
+    write(migrations / "alembic.ini", "[alembic]\nscript_location = .\n")
+    write(migrations / "env.py", "from alembic import context\n")
+    revisions(migrations / "versions", "r1", "r2 < r1")
+    found = discover([str(tmp_path)], tmp_path)
+    assert [env.name for env in found.environments] == ["migrations/alembic.ini"]
+    problems = [(p.config.name, p.message) for p in found.problems]
+    if where == "above":
+        assert problems == []
+    else:
+        assert problems == [
+            ("alembic.ini", "app/utils/plugin_alembic_template/alembic.ini: no section has a script_location")
+        ]
+
+
 def test_an_absolute_script_location_of_another_machine_is_a_warning(tmp_path: Path) -> None:
     """Pagure's files/alembic.ini (`/usr/share/pagure/alembic`) and dev/openshift_alembic.ini
     (`/code/alembic`, a container's): the deployed system's paths, not this checkout's, whose

@@ -734,8 +734,16 @@ def _of_another_machine(script: str, ini: Path) -> bool:
 _SETS_SCRIPT_LOCATION = pattern(r"""set_main_option\(\s*['"]script_location['"]""")
 
 
+def _filled_in_by_code(ini: Path) -> bool:
+    """Whether a module beside the ini, or in the directory above it, sets script_location
+    itself: the ini is a template code points Alembic at (cloudkitty's common/db/alembic, set
+    by migration.py beside it; zou's plugin_alembic_template, set by utils/plugins.py above it
+    for each plugin's versions/)."""
+    return _sets_script_location(ini.parent) or _sets_script_location(ini.parent.parent)
+
+
 def _sets_script_location(directory: Path) -> bool:
-    """Whether a Python module beside the ini sets script_location itself
+    """Whether a Python module in `directory` sets script_location itself
     (`config.set_main_option("script_location", path)`), read as text, never imported."""
     try:
         modules = sorted(p for p in directory.iterdir() if p.suffix == ".py" and p.is_file())
@@ -938,6 +946,8 @@ def _ini_environments(
             toml is not None and "version_locations" in toml.table
         )
         if not _has_script_dir_shape(ini.parent, elsewhere):
+            if (ini.parent / "env.py").is_file() and _filled_in_by_code(ini):
+                return []  # a template's env.py, for version files code names: no environment here
             raise ConfigError(f"{_display(ini, cwd)}: no section has a script_location")
         # Flask-Migrate: migrations/alembic.ini beside env.py and versions/, the
         # directory passed in code (Migrate(app, db, directory=...)).
@@ -1075,7 +1085,7 @@ def _read_ini_section(
             )
             error.elsewhere = True
             raise error
-        if beside is None and _sets_script_location(ini.parent):
+        if beside is None and _filled_in_by_code(ini):
             # the ini is a template whose script_location code replaces for each environment
             # (cloudkitty's common/db/alembic: migration.py sets it to each module's directory,
             # found on their own by their versions/): no environment here, nor a broken one
