@@ -14,13 +14,19 @@ class ConcurrentlyInTransaction(DeployRule):
     Flags `postgresql_concurrently=True` (or `CONCURRENTLY` in raw SQL) outside
     `with op.get_context().autocommit_block():` (or a `with` block on a connection opened
     with `isolation_level="AUTOCOMMIT"`, its header on one line, or after such a connection
-    is bound to a name in the same block), and `op.execute("COMMIT")` or `.commit()` on the
+    is bound to a name in the same block, or after a statement that sets it on the revision's
+    connection), and `op.execute("COMMIT")` or `.commit()` on the
     revision's connection (`op.get_bind().commit()`, or a name bound to it; not a Session's),
     the old workaround that ends Alembic's transaction behind its back. Not reported when env.py
     runs migrations outside a transaction (an AUTOCOMMIT isolation level). Reported under
     `transactional_ddl=False`: Alembic (1.5 and later) then begins a transaction of its own
     for each migration, and CONCURRENTLY fails in it as in any. Every table counts, new or
     not: the statement fails either way.
+
+    `op.get_bind().execution_options(isolation_level="AUTOCOMMIT")` as a statement of its own
+    sets the level on the DBAPI connection, which the connection it returns shares with the
+    revision's (SQLAlchemy 1.3 switches it at once; 2.0 warns that the transaction may end):
+    what follows it in the function is read as autocommit (faraday).
 
     A CONCURRENTLY statement that follows an `op.execute("COMMIT")` in the same function
     is not reported on its own: whether it fails depends on the driver (psycopg2 does not
@@ -77,6 +83,15 @@ class ConcurrentlyInTransaction(DeployRule):
             },
             note="a-helper-called-only-inside-the-block",  # Skyvern 0b0bd1875c6e
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    'op.get_bind().execution_options(isolation_level="AUTOCOMMIT")\n'
+                    'op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON users (a)")'
+                )
+            },
+            note="the-bind-set-to-autocommit-by-a-statement",  # faraday a9b75b0ddc01
+        ),
     )
     invalid = (
         Example(
@@ -104,6 +119,16 @@ class ConcurrentlyInTransaction(DeployRule):
             },
             flagged=("r1",),  # the commit(): the index itself runs outside a transaction
             note="connection-commit",  # letta
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    'op.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_a ON users (a)")\n'
+                    'op.get_bind().execution_options(isolation_level="AUTOCOMMIT")'
+                )
+            },
+            flagged=("r1",),
+            note="the-bind-set-to-autocommit-after-the-statement",
         ),
     )
 

@@ -1467,7 +1467,13 @@ def _blocks(
         # SQLAlchemy sets the level on the connection itself, so what runs after it in the
         # block runs outside a transaction, as in the `with` form
         line_of = _LineCounter(text)
-        for match in _AUTOCOMMIT_BOUND.finditer(text):
+        bound = _AUTOCOMMIT_BOUND.finditer(text)
+        if ".execution_options" in text:
+            # or as a statement of its own (faraday: `op.get_bind().execution_options(
+            # isolation_level="AUTOCOMMIT")`): the level is set on the DBAPI connection, which
+            # the connection it returns shares with the revision's
+            bound = heapq.merge(bound, _AUTOCOMMIT_SET.finditer(text), key=_start)
+        for match in bound:
             indent = len(match.group("indent"))
             if indent:
                 line = line_of(match.start())
@@ -1479,6 +1485,11 @@ def _blocks(
 
 _AUTOCOMMIT_BOUND = pattern(
     r"^(?P<indent>[ \t]*)[^\W\d]\w*[ \t]*=[ \t]*[^\n#]*?\bisolation_level\s*=\s*['\"]AUTOCOMMIT['\"]", re.M
+)
+_AUTOCOMMIT_SET = pattern(
+    r"^(?P<indent>[ \t]*)(?!with\b)[^\n#=]*?\.execution_options\(\s*isolation_level\s*=\s*['\"]AUTOCOMMIT['\"]\s*\)"
+    r"[ \t]*(?:#[^\n]*)?$",
+    re.M,
 )
 
 
