@@ -25,8 +25,9 @@ class ConcurrentlyInTransaction(DeployRule):
 
     `op.get_bind().execution_options(isolation_level="AUTOCOMMIT")` as a statement of its own
     sets the level on the DBAPI connection, which the connection it returns shares with the
-    revision's (SQLAlchemy 1.3 switches it at once; 2.0 warns that the transaction may end):
-    what follows it in the function is read as autocommit (faraday).
+    revision's: SQLAlchemy 1.3 switches it at once, and what follows it in the function runs
+    outside a transaction (faraday). (From 2.0 the call itself raises inside Alembic's
+    transaction, "isolation_level may not be altered": the CONCURRENTLY is never reached.)
 
     A CONCURRENTLY statement that follows an `op.execute("COMMIT")` in the same function
     is not reported on its own: whether it fails depends on the driver (psycopg2 does not
