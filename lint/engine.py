@@ -112,7 +112,7 @@ def lint_records(
     graph.memo = memo
     found: list[Diagnostic] = []
     # what FileRules compute once for this run (see FileRule.check_files), and the memo
-    shared: dict[str, Any] = {} if memo is None else {"memo": memo}
+    shared: dict[str, Any] = {"graph": graph} if memo is None else {"memo": memo, "graph": graph}
     for rule in rules:
         if isinstance(rule, FileRule):
             if memo is not None and rule.memo:

@@ -28,7 +28,9 @@ def readable_downgrade(file: RevisionFile) -> bool:
     )
 
 
-def revision(upgrade: str, downgrade: str = "pass", rev: str = "r1", header: str = "") -> str:
+def revision(
+    upgrade: str, downgrade: str = "pass", rev: str = "r1", header: str = "", down: str | None = None
+) -> str:
     """A version file whose upgrade() and downgrade() run the given lines, for examples."""
 
     def body(lines: str) -> str:
@@ -36,6 +38,6 @@ def revision(upgrade: str, downgrade: str = "pass", rev: str = "r1", header: str
 
     top = f"{header}\n" if header else ""
     return (
-        f"import sqlalchemy as sa\nfrom alembic import op\n{top}\nrevision = {rev!r}\ndown_revision = None\n\n\n"
+        f"import sqlalchemy as sa\nfrom alembic import op\n{top}\nrevision = {rev!r}\ndown_revision = {down!r}\n\n\n"
         f"def upgrade():\n{body(upgrade)}\n\n\ndef downgrade():\n{body(downgrade)}\n"
     )

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ..facts.ops import bare
+from ..graph import RevisionGraph
+from ..memo import RuleMemo, summarised
 from ..model import Diagnostic, OpFact, RevisionFile
 from ..rule import WARNING, Example, FileRule
 from ..sql.source import computed
@@ -73,6 +77,14 @@ class DowngradeNotInverse(FileRule):
     renamed; a table downgrade() drops too (the application creates it, as JupyterHub's
     `create_all` does). A drop with `IF EXISTS` is still reported: the guard makes it safe
     to run twice; it does not say that no revision made the object. Unnamed constraints are MG502's, and ENUM types MG501's.
+
+    What the history says counts too: an object upgrade() drops that the revisions before it
+    already dropped (the last of them to touch it dropped it: a defensive `IF EXISTS` drop, a
+    no-op where the history ran), and a column or table it creates that they already made (a
+    repair behind `if not column_exists(...)`), are not this revision's to undo (faraday). An
+    index or constraint made again is still reported: it is dropped and made again under its
+    name to change its definition, the drop often in a helper that is not read (rucio). An
+    object no revision made is still reported: it may predate the history.
 
     ## Why is this bad?
     `alembic downgrade` is what a failed deploy runs. One that leaves a column or index
@@ -227,6 +239,39 @@ class DowngradeNotInverse(FileRule):
             },
             note="alembic-batch-scratch-table",  # langflow 260dbcc8b680: left over on SQLite
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('rule', sa.Column('note', sa.Text()))", "op.drop_column('rule', 'note')"
+                ),
+                "0002_r2.py": revision(
+                    "if not column_exists('rule', 'note'):\n    op.add_column('rule', sa.Column('note', sa.Text()))",
+                    rev="r2",
+                    down="r1",
+                ),
+            },
+            note="a-repair-of-what-an-earlier-revision-made",  # faraday aa56852fa76d
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_check_constraint('ck_vuln_risk', 'vuln', 'risk >= 0')",
+                    "op.drop_constraint('ck_vuln_risk', 'vuln')",
+                ),
+                "0002_r2.py": revision(
+                    "op.execute('ALTER TABLE vuln DROP CONSTRAINT IF EXISTS ck_vuln_risk')",
+                    "op.create_check_constraint('ck_vuln_risk', 'vuln', 'risk >= 0')",
+                    rev="r2",
+                    down="r1",
+                ),
+                "0003_r3.py": revision(
+                    "op.execute('ALTER TABLE vuln DROP CONSTRAINT IF EXISTS ck_vuln_risk')",
+                    rev="r3",
+                    down="r2",
+                ),
+            },
+            note="a-drop-of-what-an-earlier-revision-dropped",  # faraday 3eb96406e88d
+        ),
     )
     invalid = (
         Example(
@@ -249,7 +294,67 @@ class DowngradeNotInverse(FileRule):
             flagged=("r1",),
             note="not-restored",
         ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.add_column('rule', sa.Column('note', sa.Text()))", "op.drop_column('rule', 'note')"
+                ),
+                "0002_r2.py": revision(
+                    "op.drop_table('rule')", "op.create_table('rule')", rev="r2", down="r1"
+                ),
+                "0003_r3.py": revision(
+                    "op.create_table('rule', sa.Column('id', sa.Integer()))",
+                    "op.drop_table('rule')",
+                    rev="r3",
+                    down="r2",
+                ),
+                "0004_r4.py": revision(
+                    "op.add_column('rule', sa.Column('note', sa.Text()))\nop.create_index('ix_rule_id', 'rule', ['id'])",
+                    "op.drop_index('ix_rule_id', table_name='rule')",
+                    rev="r4",
+                    down="r3",
+                ),
+            },
+            flagged=("r4",),
+            note="added-again-after-its-table-was-made-anew",
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.create_check_constraint('ck_kind', 'identities', \"kind in ('a')\")",
+                    "op.drop_constraint('ck_kind', 'identities')",
+                ),
+                "0002_r2.py": revision(
+                    "try_drop_constraint('ck_kind', 'identities')\n"
+                    "op.create_check_constraint('ck_kind', 'identities', \"kind in ('a', 'b')\")",
+                    "op.create_check_constraint('ck_kind', 'identities', \"kind in ('a')\")",
+                    rev="r2",
+                    down="r1",
+                ),
+            },
+            flagged=("r2",),
+            note="a-constraint-made-again-with-a-new-definition",  # rucio d1189a09c6e0
+        ),
     )
+
+    def check_files(self, files: Sequence[RevisionFile], shared: dict[str, Any]) -> Iterator[Diagnostic]:
+        return self.check_files_memoised(files, shared, None)
+
+    def check_files_memoised(
+        self, files: Sequence[RevisionFile], shared: dict[str, Any], memo: RuleMemo | None
+    ) -> Iterator[Diagnostic]:
+        """Each file's findings (from the memo when its bytes did not change), less those the
+        history settles (see the docstring): asked only where a file has findings."""
+        history = _History(shared.get("graph"), memo)
+        for file in files:
+            if memo is None:
+                found = tuple(self.check_file(file))
+            else:
+                found = tuple(
+                    memo.findings(self.code, file.path, (), functools.partial(self.check_file, file))
+                )
+            if found:
+                yield from history.kept(file, found)
 
     def check_file(self, file: RevisionFile) -> Iterator[Diagnostic]:
         upgrade = [o for o in file.operations if o.entry == "upgrade"]
@@ -434,3 +539,92 @@ def _renamed_tables(operations: tuple[OpFact, ...]) -> set[str]:
         if o.name == "rename_table":
             found |= {bare(o.table), bare(o.option("new_table_name") or "")}
     return found
+
+
+class _History:
+    """What the revisions before one did last to each object its findings name: made or
+    dropped (their upgrade() facts, keyed as the findings are), read on the first question."""
+
+    def __init__(self, graph: RevisionGraph | None, memo: RuleMemo | None) -> None:
+        self.graph = graph
+        self.memo = memo
+        self._events: dict[tuple[str, str, str], list[tuple[str, str]]] | None = None
+
+    def kept(self, file: RevisionFile, found: Sequence[Diagnostic]) -> Iterator[Diagnostic]:
+        rev_id = file.revision_id
+        if self.graph is None or not rev_id or rev_id not in self.graph.revisions:
+            yield from found
+            return
+        settled = {
+            (int(line), int(column))
+            for did, kind, table, name, line, column in summarised(
+                self.memo, "MG504/reported", file, _reported
+            )
+            if (did == "drops" or kind in _REPAIRED)
+            and self._last(rev_id, (kind, table, name)) == ("dropped" if did == "drops" else "made")
+        }
+        for diagnostic in found:
+            if (diagnostic.span.line, diagnostic.span.column) not in settled:
+                yield diagnostic
+
+    def _last(self, rev_id: str, key: tuple[str, str, str]) -> str:
+        """What the last revision before `rev_id` to touch the object did to it, or ""."""
+        graph = self.graph
+        assert graph is not None
+        if self._events is None:
+            self._events = {}
+            for other, record in graph.revisions.items():
+                if _TOUCHING.isdisjoint(record.upgrade_operation_names):
+                    continue
+                for event, kind, table, name in summarised(self.memo, "MG504/events", record, _events):
+                    self._events.setdefault((kind, table, name), []).append((other, event))
+        order = graph.topological_order or {}
+
+        def latest(events: list[tuple[str, str]]) -> tuple[int, str]:
+            return max(
+                (
+                    (order.get(other, 0), event)
+                    for other, event in events
+                    if other != rev_id and graph.is_ancestor(other, rev_id)
+                ),
+                default=(-1, ""),
+            )
+
+        at, event = latest(self._events.get(key, []))
+        kind, table, _ = key
+        if event and kind in ("column", "constraint") and table:
+            # its table made or dropped since: what it holds now is not known (create_table's
+            # columns are not read)
+            if latest(self._events.get(("table", table, table), []))[0] > at:
+                return ""
+        return event
+
+
+_TOUCHING = frozenset(_INVERSE) | frozenset(_INVERSE.values())
+# what an upgrade() makes again only as a repair: an index or constraint is dropped and made
+# again under its name to change its definition, the drop often in a helper of the project's
+# that is not read (rucio's try_drop_constraint): made again, it is this revision's
+_REPAIRED = frozenset({"column", "table"})
+
+
+def _events(file: RevisionFile) -> Iterator[tuple[str, str, str, str]]:
+    """("made" | "dropped", kind, table, name): what upgrade() did last to each object it
+    touches, keyed as _same(_key(fact))."""
+    last: dict[tuple[str, str, str], str] = {}
+    for fact in file.upgrade_operations:
+        if fact.name in _INVERSE or fact.name in _INVERSE.values():
+            key = _same(_key(fact))
+            if key[2]:
+                last[key] = "made" if fact.name in _INVERSE else "dropped"
+    for key, event in last.items():
+        yield (event, *key)
+
+
+def _reported(file: RevisionFile) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """(did, kind, table, name, line, column) of the facts the file's findings are at."""
+    for fact in file.upgrade_operations:
+        if fact.name in _INVERSE or fact.name in _INVERSE.values():
+            key = _same(_key(fact))
+            if key[2]:
+                did = "creates" if fact.name in _INVERSE else "drops"
+                yield (did, *key, str(fact.span.line), str(fact.span.column))
