@@ -193,6 +193,28 @@ def test_a_helper_s_parameter_names_the_table_its_calls_pass(
     )
 
 
+@pytest.mark.parametrize(("filled", "line"), [("under_a_lookup", None), ("always", 15)])
+def test_a_list_a_lookup_fills_guards_what_follows_its_emptiness_test(
+    tmp_path: Path, filled: str, line: int | None
+) -> None:
+    # securedrop 2e24fc7536e8: the tables with NULL rows are collected, `if not needs: return`,
+    # then a placeholder row is inserted: on a second run no table has any, and nothing runs
+    probe = "conn.execute(sa.text(f'SELECT 1 FROM {t} WHERE owner IS NULL')).first() is not None"
+    collect = (
+        f"    for t in ('customers',):\n        if {probe}:\n            needs.append(t)\n"
+        if filled == "under_a_lookup"
+        else "    for t in ('customers',):\n        needs.append(t)\n"
+    )
+    helper = (
+        "def migrate():\n    conn = op.get_bind()\n    needs = []\n"
+        + collect
+        + '    if not needs:\n        return\n    op.execute("INSERT INTO users (id) VALUES (0)")\n\n\n'
+    )
+    assert found(tmp_path, "MG204", second("migrate()", top=helper)) == (
+        [] if line is None else [("MG204", line, ("r2",))]
+    )
+
+
 @pytest.mark.parametrize(("code", "line"), [("MG410", None), ("MG408", 14)])
 def test_a_column_a_module_function_returns_is_read_as_that_column(
     tmp_path: Path, code: str, line: int | None

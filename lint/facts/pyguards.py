@@ -601,7 +601,39 @@ def _assignments(module: Sequence[ast.stmt], function: _Function) -> dict[str, l
             for name in ast.walk(target):  # `a, b = ...` gives both the whole value
                 if isinstance(name, ast.Name) and value is not None:
                     found.setdefault(name.id, []).append(value)
+    for name, test in _collected(function.body):
+        found.setdefault(name, []).append(test)
     return found
+
+
+_COLLECTING = frozenset({"append", "add", "extend", "insert", "update"})
+
+
+def _collected(body: Sequence[ast.stmt], tests: tuple[ast.expr, ...] = ()) -> Iterator[tuple[str, ast.expr]]:
+    """(name, test) for each `name.append(...)` (add, extend...) statement and each `if` test
+    around it: a list filled only where a test holds holds what the test found, so that
+    `if not found: return` reads the lookups that fill it (securedrop's `needs_migration`)."""
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(statement, ast.If):
+            yield from _collected(statement.body, (*tests, statement.test))
+            yield from _collected(statement.orelse, tests)
+            continue
+        call = statement.value if isinstance(statement, ast.Expr) else None
+        if (
+            tests
+            and isinstance(call, ast.Call)
+            and isinstance(call.func, ast.Attribute)
+            and call.func.attr in _COLLECTING
+            and isinstance(call.func.value, ast.Name)
+        ):
+            for test in tests:
+                yield call.func.value.id, test
+        for field in ("body", "orelse", "finalbody"):
+            yield from _collected(getattr(statement, field, []), tests)
+        for handler in getattr(statement, "handlers", []):
+            yield from _collected(handler.body, tests)
 
 
 def _statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
