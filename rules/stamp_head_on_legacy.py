@@ -54,7 +54,8 @@ class StampHeadOnLegacy(RunnerRule):
     head tells Alembic every migration has run, so none does: tables are never
     created and backfills never happen (the incident this project was built from:
     "the bot lost its personality"). Creating the schema first - `metadata.create_all()`,
-    loading a dump, or a helper that does either - and then stamping head is the
+    loading a dump, a helper that does either, or a function of another module named for it
+    (`init_db()`, `SessionManager.initialize_schema(connection)`) - and then stamping head is the
     documented fresh-database pattern: it is correct and not reported. So is stamping
     head and then creating the schema before the function returns, unless the runner
     found the database holding tables (`create_all()` leaves existing tables as they

@@ -711,6 +711,40 @@ def test_create_schema_behind_a_version_check_is_quiet_and_without_create_all_it
     )  # version() returns the current revision: None means no alembic_version; tables are not asked
 
 
+CIRCULATION_SHAPE = """
+from alembic import command
+from sqlalchemy import inspect
+from palace.sessions import SessionManager
+
+
+def initialize_database_schema(engine, config):
+    with engine.begin() as connection:
+        SessionManager.initialize_schema(connection)
+        command.stamp(config, "head")
+
+
+def initialize_database(engine, config):
+    if inspect(engine).has_table("alembic_version"):
+        command.upgrade(config, "head")
+    else:
+        initialize_database_schema(engine, config)
+"""
+
+
+@pytest.mark.parametrize(
+    ("creating", "line"),
+    [("SessionManager.initialize_schema(connection)", None), ("SessionManager.load_defaults(connection)", 9)],
+)
+def test_a_function_of_another_module_named_for_the_schema_creates_it(
+    tmp_path: Path, creating: str, line: int | None
+) -> None:
+    """circulation's initialization script: `SessionManager.initialize_schema(connection)` (of
+    another module, not read) before stamping head is the fresh-install pattern; a call named
+    for something else leaves the stamp on the path where no version table was found."""
+    runner = CIRCULATION_SHAPE.replace("SessionManager.initialize_schema(connection)", creating)
+    assert found(lint(tmp_path, runner, "MG301")) == ([] if line is None else [("MG301", line, ("a",))])
+
+
 @pytest.mark.skipif(not REALWORLD.is_dir(), reason="the real-world corpus is not beside the repository")
 def test_jupyterhub_linted_whole_has_that_one_runner_finding() -> None:
     root = REALWORLD / "jupyterhub__jupyterhub"
