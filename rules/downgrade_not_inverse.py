@@ -53,7 +53,8 @@ class DowngradeNotInverse(FileRule):
     each. Objects are compared by kind, table and name, from the `op` / `batch_op` calls and
     the SQL of both functions; an index by its name alone (DROP INDEX names no table), a
     constraint without the `ck_<table>_` / `fk_<table>_`... prefix a naming convention adds
-    to the name given to `create_check_constraint("valid_x", ...)`.
+    to the name given to `create_check_constraint("valid_x", ...)`. A unique or primary key
+    constraint downgrade() adds restores the index of its name (PostgreSQL backs it with one).
 
     What else counts as undone: a table downgrade() drops takes its columns, indexes and
     constraints with it, and its partitions (`CREATE TABLE ... PARTITION OF`); a column it
@@ -271,6 +272,15 @@ class DowngradeNotInverse(FileRule):
                 ),
             },
             note="a-drop-of-what-an-earlier-revision-dropped",  # faraday 3eb96406e88d
+        ),
+        Example(
+            files={
+                "0001_r1.py": revision(
+                    "op.execute('DROP INDEX IF EXISTS \"ix_package_name\"')",
+                    "op.execute('ALTER TABLE package ADD CONSTRAINT \"ix_package_name\" UNIQUE (name)')",
+                )
+            },
+            note="an-index-restored-as-the-unique-constraint-it-backs",  # pkgdb2 27924040e3ad
         ),
     )
     invalid = (
@@ -495,6 +505,12 @@ class Inverse:
         creates = _CREATES[kind]
         if any(c in self.unknown for c in creates) or (kind != "column" and table in self.columns_added):
             return True
+        if kind == "index" and any(
+            (c, name) in self.names for c in ("create_unique_constraint", "create_primary_key")
+        ):
+            return (
+                True  # PostgreSQL backs a unique or primary key constraint with an index of its name (pkgdb2)
+            )
         if kind == "constraint":
             # a constraint of its type re-created on its table under another name (the database's
             # name, `files_ibfk_3`, replaced by a conventional one) restores what the code relies on
