@@ -43,6 +43,11 @@ _ROUTINE = pattern(
 # ENUM({values(...)})`, an f-string's call: rucio): what it makes is known by its name, so that
 # a DROP TYPE of it before, in the same upgrade(), is of an object made again there
 _ENUM_TYPE = pattern(r'(?is)\s*CREATE\s+TYPE\s+([\w."]+)\s+AS\s+ENUM\s*\(')
+# MySQL's `DROP INDEX [IF EXISTS] ix ON t`, which PostgreSQL's parser refuses: the index is
+# dropped all the same, and a CREATE INDEX of its name after it makes it again (aurweb)
+_MYSQL_DROP_INDEX = pattern(
+    r"(?is)\s*DROP\s+INDEX\s+(IF\s+EXISTS\s+)?([\w.`\"]+)\s+ON\s+([\w.`\"]+)\s*;?\s*$"
+)
 
 
 def _mysql_only(text: str, start: int, end: int) -> bool:
@@ -172,6 +177,27 @@ def sql_facts(
                     SqlStatement(None, kind, name, span, False, "", source.function, source.entry)
                 )
                 steps.append(Step(None, kind, name, False, source.function, source.entry, source.line))
+            elif (drop := _MYSQL_DROP_INDEX.match(source.text, bad.start, bad.end)) is not None:
+                name, table, guarded = (
+                    source.shown(drop.group(2)),
+                    source.shown(drop.group(3)),
+                    bool(drop.group(1)),
+                )
+                statements.append(
+                    SqlStatement(None, "DROP INDEX", name, span, guarded, "", source.function, source.entry)
+                )
+                steps.append(
+                    Step(
+                        None,
+                        "DROP INDEX",
+                        name,
+                        guarded,
+                        source.function,
+                        source.entry,
+                        source.line,
+                        table=table,
+                    )
+                )
             elif not source.placeholders and _mysql_only(source.text, bad.start, bad.end):
                 # PostgreSQL refuses it, MySQL runs it: a history that runs one outside a branch
                 # for another database never runs on PostgreSQL (history/deploy.py)
