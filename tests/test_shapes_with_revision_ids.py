@@ -167,6 +167,21 @@ CASES = [
     pytest.param("MG203", "op.execute('DROP TYPE \"STATE_CHK\"')\n"
                  "op.execute(f'CREATE TYPE \"OTHER_CHK\" AS ENUM({labels(values)})')", 9,
                  id="mg203-another-enum-made-from-an-f-string"),
+    # session 16: MySQL's DROP INDEX ... ON t before the index is made again (aurweb)
+    pytest.param("MG201", "for ix in ('ix_a',):\n    op.execute(f'DROP INDEX IF EXISTS {ix} ON users')\n"
+                 "    op.execute(f'CREATE UNIQUE INDEX {ix} ON users (id)')", None,
+                 id="mg201-index-made-again-after-mysql-s-drop"),
+    pytest.param("MG201", "for ix in ('ix_a',):\n    op.execute(f'DROP INDEX IF EXISTS ix_b ON users')\n"
+                 "    op.execute(f'CREATE UNIQUE INDEX {ix} ON users (id)')", 11,
+                 id="mg201-another-index-dropped-before"),
+    # session 16: rows copied out of a table the revision then drops (ctms-api)
+    pytest.param("MG204", "op.execute(\"INSERT INTO users (id) SELECT id FROM customers\")\n"
+                 "op.drop_table('customers')", None, id="mg204-rows-moved-out-of-a-dropped-table"),
+    pytest.param("MG204", "op.drop_table('customers')\nop.create_table('customers', sa.Column('id', sa.Integer()))\n"
+                 "op.execute(\"INSERT INTO users (id) SELECT id FROM customers\")", 11,
+                 id="mg204-rows-of-a-table-made-again-before"),
+    pytest.param("MG204", "op.execute(\"INSERT INTO users (id) SELECT id FROM customers\")\n"
+                 "op.drop_table('orders')", 9, id="mg204-another-table-dropped-after"),
 ]  # fmt: skip
 
 

@@ -558,7 +558,10 @@ class _History:
             return True
         if event.made and not event.removed:
             return any(
-                self._before(event, "removed", k) or self._after(event, "removed", k) for k in event.made
+                self._after(event, "removed", k)
+                # a table dropped before the INSERT reads it is one made again since: its rows are new
+                or (k[0] != "rows of" and self._before(event, "removed", k))
+                for k in event.made
             )
         if event.removed and not event.made:
             return any(self._before(event, "made", k) or self._after(event, "made", k) for k in event.removed)
@@ -589,6 +592,9 @@ def _event(index: int, step: Step, order: int) -> _Event:
     if verb in ("CREATE", "DROP") and noun in _NOUNS:
         key = (_NOUNS[noun], _last(target.split(" ON ")[0]))
         (event.made if verb == "CREATE" else event.removed).append(key)
+        if verb == "DROP" and key[0] == "table":
+            # its rows go with it: an INSERT ... SELECT that read them moved them (ctms-api)
+            event.removed.append(("rows of", key[1]))
         event.written = _last(step.table) if step.table else ""
         if noun == "TEMPORARY TABLE" or (index < 0 and noun == "TABLE" and not step.guarded):
             event.new_table = key[1]
@@ -625,6 +631,8 @@ def _event(index: int, step: Step, order: int) -> _Event:
         event.written = _last(target)
         if step.selection:  # rows moved: a DELETE of the same rows on its path makes it a move
             event.made.append(("rows", step.selection))
+            # or a DROP of the table it read them from: a second run finds no such table
+            event.made.append(("rows of", step.selection.split("|", 1)[0]))
     elif kind in ("DELETE", "TRUNCATE"):
         event.emptied = _last(target)
         if step.selection:
