@@ -55,7 +55,11 @@ class UnnamedConstraint(GraphRule):
     an `op.create_*(None, ...)` by it and the create is deterministic. miglint imports
     nothing: it reads env.py and the repository's modules env.py imports (two imports deep)
     as source, and a naming-convention dict found there (`{"uq": "%(table_name)s_...", ...}`,
-    or keyed by the constraint classes) covers its kinds (Pagure's models). And when any
+    or keyed by the constraint classes) covers its kinds (Pagure's models). Flask-Migrate's
+    env.py names `current_app.extensions["migrate"].db`, known only when the app runs: the
+    convention is then that of the module making the app's `SQLAlchemy(...)` (a `db.py`,
+    `models.py`, `extensions.py`... up to three directories down), when the repository has one
+    such module with a convention (hushline). And when any
     revision of the history names a constraint exactly as SQLAlchemy's documented convention
     would name one of the unnamed creates (`fk_<table>_<column>_<referred table>`,
     `uq_<table>_<column>`), the project has that convention for every kind. Either way only

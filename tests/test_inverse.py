@@ -358,6 +358,49 @@ def test_unnamed_creates_under_the_naming_convention_env_py_imports(tmp_path: Pa
     assert found == [*unique, (10, "op.create_check_constraint(None,"), (15, "op.drop_constraint(None,")]
 
 
+FLASK_ENV = """from flask import current_app
+from alembic import context
+
+target_db = current_app.extensions["migrate"].db
+
+
+def get_metadata():
+    return target_db.metadata
+
+
+context.configure(target_metadata=get_metadata())
+"""
+
+
+@pytest.mark.parametrize("db_modules", ["one", "none", "two that disagree"])
+def test_a_flask_migrate_env_takes_the_convention_of_the_app_s_sqlalchemy(
+    tmp_path: Path, db_modules: str
+) -> None:
+    """hushline: Flask-Migrate's env.py hands Alembic `current_app.extensions["migrate"].db`'s
+    metadata, known only when the app runs; hushline/db.py makes `db = SQLAlchemy(metadata=
+    MetaData(naming_convention=...))`. One such module with a convention is the app's; two that
+    disagree leave it unknown (MG502 reports as before)."""
+    app = tmp_path / "myapp"
+    app.mkdir()
+    (app / "__init__.py").write_text("")
+    convention = '{"uq": "uq_%(table_name)s_%(column_0_name)s", "fk": "fk_%(table_name)s"}'
+    db = "from flask_sqlalchemy import SQLAlchemy\nfrom sqlalchemy import MetaData\n\n"
+    if db_modules != "none":
+        (app / "db.py").write_text(
+            f"{db}db = SQLAlchemy(metadata=MetaData(naming_convention={convention}))\n"
+        )
+    if db_modules == "two that disagree":
+        (tmp_path / "other").mkdir()
+        (tmp_path / "other" / "extensions.py").write_text(
+            f'{db}db = SQLAlchemy(metadata=MetaData(naming_convention={{"ck": "ck_%(table_name)s"}}))\n'
+        )
+    write_project(tmp_path, (), {"0001_r1.py": UNNAMED})
+    (tmp_path / "migrations" / "env.py").write_text(FLASK_ENV)
+    reports = lint_paths([str(tmp_path)], tmp_path, Options(use_cache=False, select=["MG502"]))
+    found = [d.span.line for r in reports for d in r.diagnostics]
+    assert found == ([10, 15] if db_modules == "one" else [9, 10, 15])
+
+
 def test_cached_results_follow_the_naming_convention(tmp_path: Path) -> None:
     """The modules read for the convention decide the results: the cache knows them."""
     (tmp_path / "myapp").mkdir()

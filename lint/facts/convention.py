@@ -86,14 +86,60 @@ def naming_convention(env_py: Path, root: Path) -> tuple[frozenset[str], set[str
     content decides the answer)."""
     reader = _Reader(root)
     tree = reader.tree(env_py)
-    kinds = _convention_kinds(reader.text(env_py) or "")
+    env_text = reader.text(env_py) or ""
+    kinds = _convention_kinds(env_text)
     if tree is not None:
         for value in _target_metadata(tree):
             for dotted in _dotted_names(value):
                 found = _defining_module(dotted, env_py, reader, _HOPS)
                 if found is not None and found != env_py:
                     kinds |= _convention_kinds(reader.text(found) or "")
+    if not kinds and "current_app" in env_text:
+        kinds = _flask_db_convention(root, env_py, reader)
     return frozenset(kinds), reader.consulted
+
+
+# where a Flask app makes its `db = SQLAlchemy(...)` (hushline's db.py, Flask's models.py,
+# extensions.py): looked for by name, no deeper than _FLASK_DEPTH below the repository's top
+_FLASK_MODULES = frozenset({
+    "db.py", "database.py", "models.py", "model.py", "extensions.py", "ext.py", "app.py", "base.py",
+    "__init__.py",
+})  # fmt: skip
+_FLASK_DEPTH = 3
+_NOT_APPLICATION = frozenset({
+    "migrations", "alembic", "tests", "test", "docs", "node_modules", "venv", "env", "site-packages",
+    "__pycache__", "build", "dist",
+})  # fmt: skip
+
+
+def _flask_db_convention(root: Path, env_py: Path, reader: _Reader) -> set[str]:
+    """Flask-Migrate's env.py hands Alembic `current_app.extensions["migrate"].db.metadata`,
+    known only when the app runs: the kinds of the naming convention of the module that makes
+    the app's `SQLAlchemy(...)`, when the repository has one such module with a convention
+    (several that disagree: none is guessed)."""
+    found: list[set[str]] = []
+    directories = [(root, 0)]
+    while directories:
+        directory, depth = directories.pop()
+        reader.consulted.add(str(directory))  # a module added there changes the answer
+        try:
+            entries = sorted(directory.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or name in _NOT_APPLICATION:
+                continue
+            if entry.is_dir():
+                if depth < _FLASK_DEPTH and entry != env_py.parent:
+                    directories.append((entry, depth + 1))
+            elif name in _FLASK_MODULES:
+                text = reader.text(entry) or ""
+                if "SQLAlchemy(" in text:
+                    kinds = _convention_kinds(text)
+                    if kinds:
+                        found.append(kinds)
+    return found[0] if found and all(k == found[0] for k in found) else set()
 
 
 def _target_metadata(tree: ast.Module) -> Iterator[ast.expr]:
