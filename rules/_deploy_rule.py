@@ -331,15 +331,19 @@ def exclusively_locked(operations: Sequence[OpFact], context: DeployContext) -> 
             operation.name == "drop_index" and is_true(operation.option("postgresql_concurrently"))
         ):
             held.add(table)
-            if operation.name == "rename_table":  # the lock follows the table to its new name (prefect)
-                renamed, renamed_at = (
-                    operation.option("new_table_as_written"),
-                    operation.option("new_bound_at"),
-                )
-                held.add(
-                    bare(operation.option("new_table_name") or "")
-                    or (f"`{renamed}`@{renamed_at or ''}" if renamed else "")
-                )
+        else:
+            continue
+        if operation.name == "rename_table":
+            # the lock follows the table to its new name (prefect), whether the rename took it or
+            # an earlier statement did (iib: batch drop_index, rename, then create_index)
+            renamed, renamed_at = (
+                operation.option("new_table_as_written"),
+                operation.option("new_bound_at"),
+            )
+            held.add(
+                bare(operation.option("new_table_name") or "")
+                or (f"`{renamed}`@{renamed_at or ''}" if renamed else "")
+            )
     return found
 
 

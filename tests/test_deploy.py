@@ -1687,6 +1687,22 @@ def test_mg403_only_where_the_revision_does_not_already_hold_the_lock(tmp_path: 
     assert [line for _, line, _ in codes(lint(tmp_path, "--select", "MG403")[1])] == [6, 7, 9, 12, 15, 17, 19]
 
 
+def test_a_rename_of_a_table_already_locked_carries_the_lock_to_its_new_name(tmp_path: Path) -> None:
+    # iib 7573241a5156: indexes dropped in a batch, the table renamed, indexes built on the new
+    # name: the build holds the ACCESS EXCLUSIVE lock the drop took, and every read waits too
+    body = (
+        "op.drop_index('ix_a', table_name='bundle_deprecation')\n"  # 6: takes the lock
+        "op.rename_table('bundle_deprecation', 'request_bundle')\n"
+        "op.create_index('ix_b', 'request_bundle', ['b'])\n"  # 8: under that lock
+        "op.create_index('ix_c', 'other', ['c'])"  # 9: SHARE on another table
+    )
+    write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
+    output = lint(tmp_path, "--select", "MG401")[1]
+    assert codes(output) == [("0001_r1.py", 8, "MG401"), ("0001_r1.py", 9, "MG401")]
+    assert "'ix_b', 'request_bundle') builds the index under the ACCESS EXCLUSIVE lock an earlier" in output
+    assert "'ix_c', 'other') builds the index under a SHARE lock on other" in output
+
+
 def test_mg410_names_a_table_the_code_computes_as_written(tmp_path: Path) -> None:
     body = "for old_name, new_name in RENAMES:\n    op.rename_table(old_name, new_name)"
     write_project(tmp_path, files={"0001_r1.py": revision("r1", None, body)})
