@@ -36,7 +36,7 @@ class DeployRule(GraphRule):
     follows `if bind.dialect.name != "mysql": return` in the same block, and
     environments whose database is another: as `dialect` or a `versions/<dialect>/`
     directory says, or as a SQLite `PRAGMA` or a statement in MySQL's own syntax that
-    PostgreSQL's parser refuses (`MODIFY COLUMN`, `UPDATE a JOIN b`, `DROP FOREIGN KEY`,
+    PostgreSQL's parser refuses (`MODIFY COLUMN`, `UPDATE a JOIN b`, `DROP FOREIGN KEY`, `DROP INDEX ix ON t`,
     backquotes), or a drop of a constraint by the name InnoDB gives an unnamed foreign
     key (`penalty_ibfk_1`: PostgreSQL never makes that name, so the drop fails there, unless
     a database converted from MySQL kept its names: then these findings are missed; not when

@@ -119,7 +119,7 @@ def on_postgres(graph: RevisionGraph) -> bool:
     """Whether the history may run on PostgreSQL: `dialect` and a `versions/<dialect>/`
     directory say (DeployContext.postgres), and no upgrade() runs, outside a branch for
     another database, a SQLite PRAGMA (securedrop) or a statement in MySQL's own syntax
-    (`MODIFY COLUMN`, `UPDATE a JOIN b`, backquotes: nylas), a drop of a constraint by the
+    (`MODIFY COLUMN`, `UPDATE a JOIN b`, backquotes: nylas; `DROP INDEX ix ON t`), a drop of a constraint by the
     name InnoDB gives an unnamed foreign key (`<table>_ibfk_<n>`: RootTheBox, facts/ops.py),
     or a column typed `mysql.MEDIUMTEXT()` and the like (okpy; facts/ops.py _mysql_types):
     PostgreSQL refuses them, or has nothing of that name, so

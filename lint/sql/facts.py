@@ -198,6 +198,12 @@ def sql_facts(
                         table=table,
                     )
                 )
+                if not source.placeholders:  # MySQL's own syntax, as below
+                    statements.append(
+                        SqlStatement(
+                            None, "MYSQL", "", span, False, "", source.function, source.entry, ops=_MYSQL_OPS
+                        )
+                    )
             elif not source.placeholders and _mysql_only(source.text, bad.start, bad.end):
                 # PostgreSQL refuses it, MySQL runs it: a history that runs one outside a branch
                 # for another database never runs on PostgreSQL (history/deploy.py)
