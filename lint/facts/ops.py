@@ -1386,8 +1386,11 @@ def _entry_lines(code: types.CodeType, entries: tuple[str, ...]) -> list[tuple[s
             continue
         order = [entry]
         prefix = f"{entry}_"
-        if any(isinstance(c, str) and c.startswith(prefix) for c in functions[entry].co_consts if c):
-            order += [name for name in functions if name.startswith(prefix)]
+        engines = [name for name in functions if name.startswith(prefix)]  # multidb's, rarely any
+        if engines and any(
+            isinstance(c, str) and c.startswith(prefix) for c in functions[entry].co_consts if c
+        ):
+            order += engines
         reached = set(order)
         for name in order:
             function = functions[name]
