@@ -111,7 +111,8 @@ def lint_records(
     graph.reference = reference
     graph.memo = memo
     found: list[Diagnostic] = []
-    # what FileRules compute once for this run (see FileRule.check_files), and the memo
+    # what FileRules compute once for this run (see FileRule.check_files), the memo, and the
+    # graph (MG504 asks the history about the few objects its findings name)
     shared: dict[str, Any] = {"graph": graph} if memo is None else {"memo": memo, "graph": graph}
     for rule in rules:
         if isinstance(rule, FileRule):
