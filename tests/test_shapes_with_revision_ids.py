@@ -174,6 +174,8 @@ CASES = [
     pytest.param("MG201", "for ix in ('ix_a',):\n    op.execute(f'DROP INDEX IF EXISTS ix_b ON users')\n"
                  "    op.execute(f'CREATE UNIQUE INDEX {ix} ON users (id)')", 11,
                  id="mg201-another-index-dropped-before"),
+    pytest.param("MG201", "op.execute('DROP INDEX ix_b ON users')\nop.execute('DROP TABLE IF EXISTS t2')\n"
+                 "op.execute('CREATE TABLE t2 (id int)')", None, id="mg201-table-made-again-after-mysql-s-drop"),
     # session 16: rows copied out of a table the revision then drops (ctms-api)
     pytest.param("MG204", "op.execute(\"INSERT INTO users (id) SELECT id FROM customers\")\n"
                  "op.drop_table('customers')", None, id="mg204-rows-moved-out-of-a-dropped-table"),

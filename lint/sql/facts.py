@@ -7,6 +7,7 @@ so it is cached with it and costs nothing on warm runs.
 from __future__ import annotations
 
 import ast
+import functools
 import types
 from collections.abc import Collection
 from typing import TYPE_CHECKING
@@ -36,17 +37,17 @@ _MYSQL_WORDS = pattern(r"(?i)`\w+`|\bENGINE\s*=|\bAUTO_INCREMENT\b")
 # made there (sql/guards.py)
 _ROUTINE = pattern(
     r"(?is)\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
-    r"(PROCEDURE|FUNCTION|TRIGGER)\s+(?:IF\s+NOT\s+EXISTS\s+)?([\w.`\"]+)[^;]*?\bBEGIN\b"
+    r"(?P<kind>PROCEDURE|FUNCTION|TRIGGER)\s+(?:IF\s+NOT\s+EXISTS\s+)?(?P<name>[\w.`\"]+)[^;]*?\bBEGIN\b"
 )
 
 # A type PostgreSQL's parser refused because a value of its list is a placeholder (`AS
 # ENUM({values(...)})`, an f-string's call: rucio): what it makes is known by its name, so that
 # a DROP TYPE of it before, in the same upgrade(), is of an object made again there
-_ENUM_TYPE = pattern(r'(?is)\s*CREATE\s+TYPE\s+([\w."]+)\s+AS\s+ENUM\s*\(')
+_ENUM_TYPE = pattern(r'(?is)\s*CREATE\s+(?P<kind>TYPE)\s+(?P<name>[\w."]+)\s+AS\s+ENUM\s*\(')
 # MySQL's `DROP INDEX [IF EXISTS] ix ON t`, which PostgreSQL's parser refuses: the index is
 # dropped all the same, and a CREATE INDEX of its name after it makes it again (aurweb)
 _MYSQL_DROP_INDEX = pattern(
-    r"(?is)\s*DROP\s+INDEX\s+(IF\s+EXISTS\s+)?([\w.`\"]+)\s+ON\s+([\w.`\"]+)\s*;?\s*$"
+    r"(?is)\s*DROP\s+INDEX\s+(?P<guard>IF\s+EXISTS\s+)?(?P<name>[\w.`\"]+)\s+ON\s+(?P<table>[\w.`\"]+)\s*;?\s*$"
 )
 
 
@@ -157,62 +158,27 @@ def sql_facts(
             )
         for bad in unparsed:
             span = _span(source, bad.start, bad.end)
+
+            made_of = functools.partial(_refused, statements, steps, source, span)
             if _PRAGMA.match(source.text, bad.start):
                 # SQLite's own statement, which PostgreSQL refuses: read as a fact
                 # (history/deploy.py: a history that runs one never runs on PostgreSQL)
-                statements.append(
-                    SqlStatement(
-                        None, "PRAGMA", "", span, False, "", source.function, source.entry, ops=_PRAGMA_OPS
-                    )
-                )
-                steps.append(Step(None, "PRAGMA", "", False, source.function, source.entry, source.line))
+                made_of("PRAGMA", ops=_PRAGMA_OPS)
                 continue
             routine = _ROUTINE.match(source.text, bad.start, bad.end) or _ENUM_TYPE.match(
                 source.text, bad.start, bad.end
             )
             if routine is not None:
-                made = routine.group(1).upper() if routine.re is _ROUTINE else "TYPE"
-                kind, name = f"CREATE {made}", source.shown(routine.group(routine.lastindex or 1))
-                statements.append(
-                    SqlStatement(None, kind, name, span, False, "", source.function, source.entry)
-                )
-                steps.append(Step(None, kind, name, False, source.function, source.entry, source.line))
+                made_of(f"CREATE {routine.group('kind').upper()}", source.shown(routine.group("name")))
             elif (drop := _MYSQL_DROP_INDEX.match(source.text, bad.start, bad.end)) is not None:
-                name, table, guarded = (
-                    source.shown(drop.group(2)),
-                    source.shown(drop.group(3)),
-                    bool(drop.group(1)),
-                )
-                statements.append(
-                    SqlStatement(None, "DROP INDEX", name, span, guarded, "", source.function, source.entry)
-                )
-                steps.append(
-                    Step(
-                        None,
-                        "DROP INDEX",
-                        name,
-                        guarded,
-                        source.function,
-                        source.entry,
-                        source.line,
-                        table=table,
-                    )
-                )
+                name, table = source.shown(drop.group("name")), source.shown(drop.group("table"))
+                made_of("DROP INDEX", name, bool(drop.group("guard")), table)
                 if not source.placeholders:  # MySQL's own syntax, as below
-                    statements.append(
-                        SqlStatement(
-                            None, "MYSQL", "", span, False, "", source.function, source.entry, ops=_MYSQL_OPS
-                        )
-                    )
+                    made_of("MYSQL", ops=_MYSQL_OPS)
             elif not source.placeholders and _mysql_only(source.text, bad.start, bad.end):
                 # PostgreSQL refuses it, MySQL runs it: a history that runs one outside a branch
                 # for another database never runs on PostgreSQL (history/deploy.py)
-                statements.append(
-                    SqlStatement(
-                        None, "MYSQL", "", span, False, "", source.function, source.entry, ops=_MYSQL_OPS
-                    )
-                )
-                steps.append(Step(None, "MYSQL", "", False, source.function, source.entry, source.line))
+                made_of("MYSQL", ops=_MYSQL_OPS)
             problems.append(SqlProblem(span, source.shown(bad.reason), source.entry, True))
     reported = steps if checked is None else [s for s in steps if s.entry in checked]
     if any(s.code and not s.guarded for s in reported) and worth_reading(text, reported):
@@ -230,6 +196,25 @@ def sql_facts(
             for i, s in enumerate(statements)
         ]
     return tuple(statements), tuple(problems)
+
+
+def _refused(
+    statements: list[SqlStatement],
+    steps: list[Step],
+    source: SqlSource,
+    span: Span,
+    kind: str,
+    target: str = "",
+    guarded: bool = False,
+    table: str = "",
+    ops: tuple[SqlOp, ...] = (),
+) -> None:
+    """A fact of what a statement PostgreSQL's parser refused does, as a statement and its
+    step: the two lists stay one to one (settle() answers by the steps' indexes)."""
+    statements.append(
+        SqlStatement(None, kind, target, span, guarded, "", source.function, source.entry, ops=ops)
+    )
+    steps.append(Step(None, kind, target, guarded, source.function, source.entry, source.line, table=table))
 
 
 def _runs(extraction: Extraction, untaken: Untaken) -> Extraction:
