@@ -8,7 +8,7 @@ Heads and bases follow `down_revision` edges only (Alembic's `get_heads()` and
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from .history.deploy import DeployContext
@@ -221,6 +221,18 @@ class RevisionGraph:
                     seen.add(parent)
                     stack.append(parent)
         return False
+
+    def earlier(self, rev_id: str, candidates: Iterable[str]) -> list[str]:
+        """Those of `candidates` that `rev_id` descends from, in the order their upgrades run
+        (a topological order): what the history did before it, last last."""
+        candidates = [c for c in candidates if c != rev_id and c in self.revisions]
+        if len(candidates) > 8:  # one walk of the ancestors rather than a walk per candidate
+            ancestors = self.ancestors(rev_id)
+            found = [c for c in candidates if c in ancestors]
+        else:
+            found = [c for c in candidates if self.is_ancestor(c, rev_id)]
+        order = self.topological_order or {}
+        return sorted(found, key=lambda c: order.get(c, 0))
 
     @functools.cached_property
     def topological_order(self) -> dict[str, int] | None:

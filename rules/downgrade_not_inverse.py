@@ -564,7 +564,11 @@ class _History:
     def __init__(self, graph: RevisionGraph | None, memo: RuleMemo | None) -> None:
         self.graph = graph
         self.memo = memo
-        self._events: dict[tuple[str, str, str], list[tuple[str, str]]] | None = None
+        # object -> revision -> what its upgrade() did to it last
+        self._events: dict[tuple[str, str, str], dict[str, str]] | None = None
+
+    def _touched(self, file: RevisionFile) -> tuple[tuple[str, ...], ...]:
+        return summarised(self.memo, "MG504/touched", file, _touched)  # type: ignore[return-value]
 
     def kept(self, file: RevisionFile, found: Sequence[Diagnostic]) -> Iterator[Diagnostic]:
         rev_id = file.revision_id
@@ -573,11 +577,8 @@ class _History:
             return
         settled = {
             (int(line), int(column))
-            for did, kind, table, name, line, column in summarised(
-                self.memo, "MG504/reported", file, _reported
-            )
-            if (did == "drops" or kind in _REPAIRED)
-            and self._last(rev_id, (kind, table, name)) == ("dropped" if did == "drops" else "made")
+            for event, kind, table, name, line, column in self._touched(file)
+            if (event == "dropped" or kind in _REPAIRED) and self._last(rev_id, (kind, table, name)) == event
         }
         for diagnostic in found:
             if (diagnostic.span.line, diagnostic.span.column) not in settled:
@@ -590,30 +591,22 @@ class _History:
         if self._events is None:
             self._events = {}
             for other, record in graph.revisions.items():
-                if _TOUCHING.isdisjoint(record.upgrade_operation_names):
-                    continue
-                for event, kind, table, name in summarised(self.memo, "MG504/events", record, _events):
-                    self._events.setdefault((kind, table, name), []).append((other, event))
-        order = graph.topological_order or {}
-
-        def latest(events: list[tuple[str, str]]) -> tuple[int, str]:
-            return max(
-                (
-                    (order.get(other, 0), event)
-                    for other, event in events
-                    if other != rev_id and graph.is_ancestor(other, rev_id)
-                ),
-                default=(-1, ""),
-            )
-
-        at, event = latest(self._events.get(key, []))
+                if not _TOUCHING.isdisjoint(record.upgrade_operation_names):
+                    for event, kind, table, name, _, _ in self._touched(record):
+                        self._events.setdefault((kind, table, name), {})[other] = event  # its last
+        events = self._events.get(key, {})
+        before = graph.earlier(rev_id, events)
+        if not before:
+            return ""
         kind, table, _ = key
-        if event and kind in ("column", "constraint") and table:
+        if kind in ("column", "constraint") and table:
             # its table made or dropped since: what it holds now is not known (create_table's
             # columns are not read)
-            if latest(self._events.get(("table", table, table), []))[0] > at:
+            remade = graph.earlier(rev_id, self._events.get(("table", table, table), {}))
+            order = graph.topological_order or {}
+            if remade and order.get(remade[-1], 0) > order.get(before[-1], 0):
                 return ""
-        return event
+        return events[before[-1]]
 
 
 _TOUCHING = frozenset(_INVERSE) | frozenset(_INVERSE.values())
@@ -623,24 +616,12 @@ _TOUCHING = frozenset(_INVERSE) | frozenset(_INVERSE.values())
 _REPAIRED = frozenset({"column", "table"})
 
 
-def _events(file: RevisionFile) -> Iterator[tuple[str, str, str, str]]:
-    """("made" | "dropped", kind, table, name): what upgrade() did last to each object it
-    touches, keyed as _same(_key(fact))."""
-    last: dict[tuple[str, str, str], str] = {}
+def _touched(file: RevisionFile) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """("made" | "dropped", kind, table, name, line, column) of each object upgrade() makes or
+    drops, in order, keyed as _same(_key(fact)); at the fact's place (where a finding is)."""
     for fact in file.upgrade_operations:
-        if fact.name in _INVERSE or fact.name in _INVERSE.values():
+        if fact.name in _TOUCHING:
             key = _same(_key(fact))
             if key[2]:
-                last[key] = "made" if fact.name in _INVERSE else "dropped"
-    for key, event in last.items():
-        yield (event, *key)
-
-
-def _reported(file: RevisionFile) -> Iterator[tuple[str, str, str, str, str, str]]:
-    """(did, kind, table, name, line, column) of the facts the file's findings are at."""
-    for fact in file.upgrade_operations:
-        if fact.name in _INVERSE or fact.name in _INVERSE.values():
-            key = _same(_key(fact))
-            if key[2]:
-                did = "creates" if fact.name in _INVERSE else "drops"
-                yield (did, *key, str(fact.span.line), str(fact.span.column))
+                event = "made" if fact.name in _INVERSE else "dropped"
+                yield (event, *key, str(fact.span.line), str(fact.span.column))

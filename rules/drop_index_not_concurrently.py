@@ -176,14 +176,9 @@ class DropIndexNotConcurrently(DeployRule):
                 for other, file in graph.revisions.items()
                 if not {"create_index", "rename_table"}.isdisjoint(file.upgrade_operation_names)
             }
-        order = graph.topological_order or {}
-        before = sorted(
-            (r for r in self._made if r != rev_id and graph.is_ancestor(r, rev_id)),
-            key=lambda r: order.get(r, 0),
-        )
         made_on: set[str] = set()  # the tables the index was made on, as named then
         table = ""
-        for other in before:
+        for other in graph.earlier(rev_id, self._made):
             for kind, old, new in self._made[other]:
                 if kind == "index" and old == index:
                     table = new

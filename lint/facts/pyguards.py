@@ -115,11 +115,13 @@ def function_contexts(
     `arms`: given a list, each `if` with an `else` is added to it as (its path, the paths of
     its two branches): what both do has been done on its own path after it (sql/guards.py).
     """
-    reader = _Reader(lambda: _assignments(module.body, function), branches or itertools.count(1))
     # what the function's tests read is the same on every call of it (the inliner reads a
-    # helper once per call site; fides' guard reading was a third the same lookups again)
-    shared = _function_memo(module, function)
-    reader._looked, reader._mentions = shared.looked, shared.mentions
+    # helper once per call site): its readers share the answers
+    reader = _Reader(
+        lambda: _assignments(module.body, function),
+        branches or itertools.count(1),
+        _function_memo(module, function),
+    )
     reader.may_lack = may_lack
     reader.arms = arms
     reader.true = true_parameters(function, call) if call is not None else frozenset()
@@ -180,16 +182,17 @@ def contexts_by_line(contexts: Sequence[Context]) -> dict[int, Context]:
 
 
 class _Reader:
-    def __init__(self, assigned: Callable[[], dict[str, list[ast.expr]]], branches: Iterator[int]) -> None:
+    def __init__(
+        self, assigned: Callable[[], dict[str, list[ast.expr]]], branches: Iterator[int], memo: _FunctionMemo
+    ) -> None:
         self.read_assigned = assigned  # read on the first test: most functions have none
         self._assigned: dict[str, list[ast.expr]] | None = None
         self.helpers: dict[str, _Function] = {}  # module functions a test may call
         self.function: _Function | None = None  # the one read: not its own helper
         self.found: list[Context] = []
         self.branches = branches
-        self._looked: dict[int, bool] = {}  # by id(): a test is read where it stands and again after it
-        # mentions_lookup by (id(node), depth): shared by the readers of one function
-        self._mentions: dict[tuple[int, int], bool] = {}
+        self._looked = memo.looked  # by id(): a test is read where it stands and again after it
+        self._mentions = memo.mentions  # mentions_lookup by (id(node), depth)
         self.true: frozenset[str] = frozenset()  # parameters that are True on this call
         self.over_lookups = 0  # the loops over a lookup's rows around the statement read now
         self.lacking: frozenset[str] = frozenset()  # Context.lacking of the loops around it
