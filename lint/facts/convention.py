@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..lazyre import pattern
+from ..reading.discover import SKIP_DIRS
 from ..reading.readfile import read_regular
 
 _KEYS = {
@@ -106,10 +107,8 @@ _FLASK_MODULES = frozenset({
     "__init__.py",
 })  # fmt: skip
 _FLASK_DEPTH = 3
-_NOT_APPLICATION = frozenset({
-    "migrations", "alembic", "tests", "test", "docs", "node_modules", "venv", "env", "site-packages",
-    "__pycache__", "build", "dist",
-})  # fmt: skip
+# besides what discovery never walks into: the migrations, the tests, the docs
+_NOT_APPLICATION = frozenset(SKIP_DIRS | {"migrations", "alembic", "tests", "test", "docs"})
 
 
 def _flask_db_convention(root: Path, env_py: Path, reader: _Reader) -> set[str]:

@@ -44,11 +44,11 @@ _SUBPROCESS = frozenset({"run", "call", "check_call", "check_output", "Popen", "
 _OPTIONS_WITH_VALUE = frozenset({"-c", "--config", "-n", "--name", "-x", "--tag"})
 # How far a stamp in a helper is followed up through its callers, and how many ways in are kept.
 _MAX_CALL_DEPTH = 8
+_MAX_CONTEXTS = 16
 # the name of a function that makes the whole schema (snake case: not `CreateSchema`, a namespace)
 _CREATES_BY_NAME = pattern(
     r"(?:init|initiali[sz]e|create|setup|set_up|build|bootstrap)_?(?:the_)?(?:db|database|schema|tables|all_tables)"
 )
-_MAX_CONTEXTS = 16
 # Calls whose string arguments are messages, not SQL files being loaded.
 _MESSAGE_CALLS = frozenset(
     {"print", "echo", "secho", "debug", "info", "warning", "warn", "error", "write", "log"}
